@@ -1,0 +1,13 @@
+/**
+ * @ehr-backdoor/core — the few foundations every other package shares.
+ *
+ * Typed errors (with a stable `code`), entry-point checks with lazy messages, the project's seedable
+ * PRNG with saveable state, atomic writes, and content hashing of configs and files.
+ */
+export { EhrBackdoorError, InputError, DataError, CompatibilityError, isEhrBackdoorError } from './lib/errors.js';
+export { assertInput, assertFiniteInRange } from './lib/assert.js';
+export { Random } from './lib/random.js';
+export type { RandomState } from './lib/random.js';
+export { canonicalJson, sha256, hashJson, sha256File } from './lib/hash.js';
+export { writeFileAtomic, writeJsonAtomic, writeDirectoryAtomic } from './lib/atomic.js';
+export type { AtomicDirectoryOptions } from './lib/atomic.js';

@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Everything the project writes appears whole or not at all: content goes to a temporary sibling
+ * (same file system, so rename is atomic) and is renamed into place only when complete and flushed.
+ * A crash leaves at most a `.tmp-*` sibling, which readers ignore.
+ */
+function temporarySibling(path: string): string {
+  return join(dirname(path), `.tmp-${basename(path)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = temporarySibling(path);
+  try {
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+export interface AtomicDirectoryOptions {
+  /** Replace an existing directory at `path` (the old one is removed only after the new one is complete). */
+  readonly overwrite?: boolean;
+}
+
+/**
+ * Builds a directory in a temporary sibling through `fill`, then renames it to `path`. If `fill`
+ * throws, the temporary directory is removed and `path` is untouched.
+ */
+export async function writeDirectoryAtomic<T>(
+  path: string,
+  fill: (tmpDir: string) => Promise<T>,
+  options: AtomicDirectoryOptions = {},
+): Promise<T> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = temporarySibling(path);
+  await mkdir(tmp);
+  try {
+    const result = await fill(tmp);
+    if (existsSync(path)) {
+      if (!options.overwrite) throw new Error(`refusing to replace existing ${path}`);
+      const old = temporarySibling(path);
+      await rename(path, old);
+      await rename(tmp, path);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await rename(tmp, path);
+    }
+    return result;
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
+    throw error;
+  }
+}
+

@@ -1,0 +1,36 @@
+/**
+ * Every error that a user can cause carries a stable `code` (tests and the apps' exit-code mapping
+ * rely on it) and a message that names the offending file, column or option and how to fix it.
+ */
+export class EhrBackdoorError extends Error {
+  override readonly name: string = 'EhrBackdoorError';
+  readonly code: string;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: string, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Bad input from the user: a wrong option, a missing file, an unknown name. Exit code 2. */
+export class InputError extends EhrBackdoorError {
+  override readonly name = 'InputError';
+}
+
+/** Input data that is present but unusable: a corrupt gzip, a missing column, an empty cohort. Exit code 3. */
+export class DataError extends EhrBackdoorError {
+  override readonly name = 'DataError';
+}
+
+/** A saved artifact that does not fit the request: another config's checkpoint, another format version. Exit code 4. */
+export class CompatibilityError extends EhrBackdoorError {
+  override readonly name = 'CompatibilityError';
+}
+
+export function isEhrBackdoorError(error: unknown): error is EhrBackdoorError {
+  if (!(error instanceof Error)) return false;
+  const code: unknown = (error as Error & { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('E_');
+}
