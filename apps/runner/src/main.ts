@@ -1,0 +1,42 @@
+import yargs from 'yargs';
+import { commands } from './commands/index.js';
+import { handleErrors } from './handle-errors.js';
+
+/**
+ * `ehr-backdoor`: the study pipeline from the command line.
+ *
+ *   raw MIMIC-IV ──prepare──▶ Arrow dataset ──run/sweep──▶ poison ▶ train ▶ evaluate ──▶ run folders
+ *   (or synth ─▶ synthetic MIMIC-IV in the real schema ─▶ prepare)
+ *
+ * Each command is a yargs CommandModule whose handler imports its implementation lazily, so
+ * `--help` and light commands never load TensorFlow or DuckDB.
+ */
+export async function main(argv: string[]): Promise<void> {
+  const verbose = argv.includes('--verbose');
+  const exitCode = await handleErrors(verbose, async () => {
+    const cli = yargs(argv)
+      .scriptName('ehr-backdoor')
+      .usage('$0 <command> [options]')
+      .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces on errors.' })
+      .strict()
+      .demandCommand(1, 'Name a command.')
+      .recommendCommands()
+      .help()
+      .version(false)
+      .wrap(Math.min(110, process.stdout.columns || 110))
+      .fail((message, error) => {
+        throw error ?? new UsageError(message);
+      });
+    for (const command of commands) cli.command(command);
+    await cli.parseAsync();
+  });
+  process.exitCode = exitCode;
+}
+
+class UsageError extends Error {
+  override readonly name = 'InputError';
+  readonly code = 'E_USAGE';
+  constructor(message: string) {
+    super(`${message} (see \`ehr-backdoor --help\`)`);
+  }
+}

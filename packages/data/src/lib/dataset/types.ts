@@ -1,0 +1,98 @@
+import type { ClinicalVariable, TabularStat } from '../variables.js';
+
+/**
+ * The in-memory form of a prepared dataset: what `loadDataset` returns and what poison, train,
+ * explain and detect consume. Every value is in RAW clinical units (the variable table's unit);
+ * normalisation is the model's business and is fitted on the (possibly poisoned) training split.
+ *
+ * Stay order is the order of the Arrow files: ascending stay_id, so it never depends on input row order.
+ */
+export type SplitName = 'train' | 'val' | 'test';
+/** Codes stored in the `split` column. */
+export const SPLIT_CODE: Readonly<Record<SplitName, number>> = { train: 0, val: 1, test: 2 };
+
+export interface TabularFeature {
+  /** Column name, `${variable}_${stat}` or a static feature's name. */
+  readonly name: string;
+  /** The clinical variable it summarises, or the static feature's name. */
+  readonly variable: string;
+  /** The summary statistic, or 'static'. */
+  readonly stat: TabularStat | 'static';
+}
+
+export interface TabularView {
+  readonly features: readonly TabularFeature[];
+  /**
+   * n × F, row-major (row i, feature j at i*F + j). NaN where a variable was never measured in the
+   * window (its `count` feature is then 0). Imputation is left to the model, fitted on training rows.
+   */
+  readonly values: Float32Array;
+}
+
+export interface TimeSeriesView {
+  /** Channel order of the last axis: one channel per time-varying clinical variable. */
+  readonly channels: readonly string[];
+  /** T: hours in the observation window (one row per hour from ICU admission). */
+  readonly hours: number;
+  /**
+   * n × T × C, row-major (stay i, hour t, channel c at (i*T + t)*C + c): the mean of the hour's
+   * measurements where observed; otherwise the last observed value of the stay (forward fill); before
+   * the first observation, the channel's fill value fitted on the training split (`fillValues`).
+   */
+  readonly values: Float32Array;
+  /** n × T × C, same layout: 1 where the channel was measured in that hour, else 0. */
+  readonly mask: Uint8Array;
+  /** Per channel: the training-split median used before a stay's first observation. */
+  readonly fillValues: Float32Array;
+}
+
+export interface NormalisationStats {
+  /** Per tabular feature (training split, NaN ignored). */
+  readonly tabular: { readonly mean: number[]; readonly std: number[] };
+  /** Per time-series channel (training split, observed cells only). */
+  readonly timeSeries: { readonly mean: number[]; readonly std: number[] };
+}
+
+export interface CohortStep {
+  readonly name: string;
+  readonly remaining: number;
+}
+
+export interface DatasetManifest {
+  readonly formatVersion: 1;
+  readonly createdBy: string;
+  readonly source: { readonly path: string; readonly mimicVersion: string; readonly files: Record<string, { bytes: number }> };
+  readonly task: 'mortality';
+  readonly windowHours: number;
+  readonly seed: number;
+  readonly cohort: {
+    readonly steps: readonly CohortStep[];
+    readonly stays: number;
+    readonly positives: number;
+  };
+  readonly variables: readonly ClinicalVariable[];
+  /** Per variable: values dropped as outside the plausible range. */
+  readonly outOfRange: Readonly<Record<string, number>>;
+  readonly splits: Readonly<Record<SplitName, { stays: number; positives: number; subjects: number }>>;
+  readonly splitFractions: Readonly<Record<SplitName, number>>;
+  readonly normalisation: NormalisationStats;
+  readonly files: Readonly<Record<string, { sha256: string; bytes: number }>>;
+  /** sha256 over the data files' hashes and the manifest's content fields: the dataset's identity. */
+  readonly contentHash: string;
+}
+
+export interface EhrDataset {
+  readonly manifest: DatasetManifest;
+  /** Number of stays. */
+  readonly n: number;
+  readonly stayIds: Int32Array;
+  readonly subjectIds: Int32Array;
+  /** 1 = died in hospital (admissions.hospital_expire_flag). */
+  readonly labels: Uint8Array;
+  /** SPLIT_CODE per stay. */
+  readonly splits: Uint8Array;
+  readonly tabular: TabularView;
+  readonly timeSeries: TimeSeriesView;
+}
+
+export type DatasetView = 'tabular' | 'timeseries';
