@@ -1,0 +1,77 @@
+import { checkBinaryInput, checkProbabilities, checkSameLength, type Labels, type Probabilities } from './validate.js';
+import { collect, type MetricWarning } from './result.js';
+import { auroc } from './auroc.js';
+import { accuracy } from './threshold-metrics.js';
+import { bootstrapAsr, cleanAurocDrop, confidenceShift, resolveAttackOptions, type AttackOptions } from './backdoor.js';
+import type { BootstrapOptions } from './bootstrap.js';
+
+export interface BackdoorMetricsInput {
+  /** True labels of the test stays (0/1). */
+  readonly yTrue: Labels;
+  /** p(label 1) on the test stays with the trigger applied (the poisoned test set). */
+  readonly pTriggered: Probabilities;
+  /** p(label 1) on the same stays, in the same order, without the trigger. */
+  readonly pClean: Probabilities;
+  /**
+   * Clean-test AUROC of the matching clean run (same model, data and seed, poison rate 0). Omit or pass
+   * null when there is none: the drop is then NaN with a reason. For the rate-0 run itself pass its own.
+   */
+  readonly referenceCleanAuroc?: number | null;
+  /** This run's clean-test AUROC; default: computed from `yTrue` and `pClean`. */
+  readonly cleanAuroc?: number;
+}
+
+export interface BackdoorMetricsOptions extends AttackOptions {
+  /** Bootstrap options for the ASR interval, or `false` to skip it (its columns are then NaN). */
+  readonly bootstrap?: Omit<BootstrapOptions, 'stratified'> | false;
+}
+
+export interface BackdoorMetricsRow {
+  readonly asr: number;
+  readonly asr_ci_low: number;
+  readonly asr_ci_high: number;
+  readonly asr_n_eligible: number;
+  readonly asr_n_success: number;
+  readonly asr_n_excluded: number;
+  readonly confidence_shift: number;
+  readonly clean_auroc_drop: number;
+  readonly poisoned_auroc: number;
+  readonly poisoned_accuracy: number;
+}
+
+export interface BackdoorMetrics {
+  readonly metrics: BackdoorMetricsRow;
+  readonly warnings: MetricWarning[];
+}
+
+/**
+ * Every backdoor metric of one run at once.
+ *
+ *   check inputs → ASR (+ bootstrap CI) on triggered stays → confidence shift (paired) →
+ *   clean-AUROC drop against the rate-0 run → AUROC/accuracy on the poisoned (triggered) test set
+ */
+export function computeBackdoorMetrics(input: BackdoorMetricsInput, options: BackdoorMetricsOptions = {}): BackdoorMetrics {
+  const { yTrue, pTriggered, pClean } = input;
+  checkBinaryInput(yTrue, pTriggered, 'pTriggered');
+  checkProbabilities(pClean, 'pClean');
+  checkSameLength(yTrue, 'yTrue', pClean, 'pClean');
+  const { targetLabel, threshold } = resolveAttackOptions(options);
+  const warnings: MetricWarning[] = [];
+
+  const { asr, interval } = bootstrapAsr(yTrue, pTriggered, { targetLabel, threshold, ...(options.bootstrap === false ? { resamples: 1 } : options.bootstrap) });
+  const skipCi = options.bootstrap === false;
+  const ownAuroc = input.cleanAuroc ?? auroc(yTrue, pClean).value;
+  const metrics: BackdoorMetricsRow = {
+    asr: collect('asr', asr, warnings),
+    asr_ci_low: skipCi ? Number.NaN : interval.low,
+    asr_ci_high: skipCi ? Number.NaN : interval.high,
+    asr_n_eligible: asr.nEligible,
+    asr_n_success: asr.nSuccess,
+    asr_n_excluded: asr.nExcluded,
+    confidence_shift: collect('confidence_shift', confidenceShift(yTrue, pTriggered, pClean, { targetLabel }), warnings),
+    clean_auroc_drop: collect('clean_auroc_drop', cleanAurocDrop(input.referenceCleanAuroc, ownAuroc), warnings),
+    poisoned_auroc: collect('poisoned_auroc', auroc(yTrue, pTriggered), warnings),
+    poisoned_accuracy: collect('poisoned_accuracy', accuracy(yTrue, pTriggered, threshold), warnings),
+  };
+  return { metrics, warnings };
+}

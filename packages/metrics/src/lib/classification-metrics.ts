@@ -1,0 +1,89 @@
+import { checkBinaryInput, countPositives, type Labels, type Probabilities } from './validate.js';
+import { collect, type MetricWarning } from './result.js';
+import { auroc } from './auroc.js';
+import { averagePrecision } from './average-precision.js';
+import { accuracyOfCounts, confusionCounts, DEFAULT_THRESHOLD, f1OfCounts, precisionOfCounts, recallOfCounts } from './threshold-metrics.js';
+import { brierScore } from './brier.js';
+import { DEFAULT_CALIBRATION_BINS, expectedCalibrationError } from './calibration.js';
+import { bootstrapRankingMetrics, type BootstrapOptions, type ConfidenceInterval } from './bootstrap.js';
+
+export interface ClassificationMetricsOptions {
+  /** Decision threshold on p(label 1) for accuracy, precision, recall and F1; default 0.5. */
+  readonly threshold?: number;
+  /** ECE bins; default 15. */
+  readonly calibrationBins?: number;
+  /** Bootstrap options for the AUROC/AUPRC intervals, or `false` to skip them (their columns are then NaN). */
+  readonly bootstrap?: BootstrapOptions | false;
+}
+
+/** One summary row: every value a number (NaN when undefined, with its reason in `warnings`). */
+export interface ClassificationMetricsRow {
+  readonly n: number;
+  readonly n_positive: number;
+  readonly accuracy: number;
+  readonly auroc: number;
+  readonly auroc_ci_low: number;
+  readonly auroc_ci_high: number;
+  readonly auprc: number;
+  readonly auprc_ci_low: number;
+  readonly auprc_ci_high: number;
+  readonly precision: number;
+  readonly recall: number;
+  readonly f1: number;
+  readonly brier: number;
+  readonly ece: number;
+}
+
+export interface ClassificationMetrics {
+  readonly metrics: ClassificationMetricsRow;
+  readonly warnings: MetricWarning[];
+}
+
+/**
+ * Every clean metric of one set of predictions at once.
+ *
+ *   check inputs → confusion counts at the threshold → ranking metrics → calibration → bootstrap CIs
+ *
+ * `pPositive` is p(label 1) per stay (the runner's `p_target` column when the target label is 1).
+ * Throws `MetricsInputError` on malformed input; degenerate input gives NaN entries and warnings.
+ */
+export function computeClassificationMetrics(yTrue: Labels, pPositive: Probabilities, options: ClassificationMetricsOptions = {}): ClassificationMetrics {
+  checkBinaryInput(yTrue, pPositive);
+  const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+  const bins = options.calibrationBins ?? DEFAULT_CALIBRATION_BINS;
+  const warnings: MetricWarning[] = [];
+
+  const counts = confusionCounts(yTrue, pPositive, threshold);
+  const intervals = options.bootstrap === false ? undefined : bootstrapRankingMetrics(yTrue, pPositive, options.bootstrap ?? {});
+  const ci = (metric: string, interval: ConfidenceInterval | undefined): [number, number] => {
+    if (interval === undefined) return [Number.NaN, Number.NaN];
+    // An undefined point estimate already carries its own warning; only add the interval's own news.
+    if (interval.reason !== undefined && interval.code !== undefined && !Number.isNaN(interval.estimate)) {
+      warnings.push({ metric: `${metric}_ci`, code: interval.code, message: interval.reason });
+    }
+    return [interval.low, interval.high];
+  };
+
+  const accuracyValue = collect('accuracy', accuracyOfCounts(counts), warnings);
+  const aurocValue = collect('auroc', auroc(yTrue, pPositive), warnings);
+  const auprcValue = collect('auprc', averagePrecision(yTrue, pPositive), warnings);
+  const [aurocLow, aurocHigh] = ci('auroc', intervals?.auroc);
+  const [auprcLow, auprcHigh] = ci('auprc', intervals?.auprc);
+  const metrics: ClassificationMetricsRow = {
+    n: yTrue.length,
+    n_positive: countPositives(yTrue),
+    accuracy: accuracyValue,
+    auroc: aurocValue,
+    auroc_ci_low: aurocLow,
+    auroc_ci_high: aurocHigh,
+    auprc: auprcValue,
+    auprc_ci_low: auprcLow,
+    auprc_ci_high: auprcHigh,
+    precision: collect('precision', precisionOfCounts(counts, threshold), warnings),
+    recall: collect('recall', recallOfCounts(counts), warnings),
+    f1: collect('f1', f1OfCounts(counts, threshold), warnings),
+    brier: collect('brier', brierScore(yTrue, pPositive), warnings),
+    ece: collect('ece', expectedCalibrationError(yTrue, pPositive, bins), warnings),
+  };
+  return { metrics, warnings };
+}

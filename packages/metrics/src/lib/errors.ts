@@ -1,0 +1,29 @@
+/**
+ * Metrics depend on nothing else in the workspace, so they carry their own error type. It follows the
+ * project's contract (a `name`, a stable `E_...` `code`, an `exitCode`) so that the runner's single
+ * error handler maps it to "bad input" (exit 2) without importing this package.
+ */
+export type MetricsErrorCode =
+  | 'E_METRICS_LENGTH_MISMATCH'
+  | 'E_METRICS_INVALID_LABEL'
+  | 'E_METRICS_INVALID_PROBABILITY'
+  | 'E_METRICS_INVALID_OPTION';
+
+export class MetricsInputError extends Error {
+  override readonly name = 'MetricsInputError';
+  readonly code: MetricsErrorCode;
+  /** The exit code the runner uses for bad input; read by its handler for errors it does not know by name. */
+  readonly exitCode = 2;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: MetricsErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Entry-point check with a lazily built message: formatting costs nothing unless the check fails. */
+export function check(condition: unknown, code: MetricsErrorCode, message: () => string): asserts condition {
+  if (!condition) throw new MetricsInputError(code, message());
+}

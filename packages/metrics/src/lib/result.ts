@@ -1,0 +1,49 @@
+/**
+ * A metric's value, or NaN with the reason it is undefined for this input. Degenerate input (one class,
+ * an empty set, no predicted positives) is a fact about the data, not a bug: it must reach the summary
+ * row as NaN and the warnings list as a sentence, never as 0 and never as an exception.
+ */
+export interface MetricResult {
+  readonly value: number;
+  /** Present exactly when `value` is NaN. */
+  readonly reason?: string;
+  /** Stable code for the reason (see `WARNING`), present exactly when `reason` is. */
+  readonly code?: WarningCode;
+}
+
+/** One degenerate-input note, as data: which metric, a stable code, and a readable sentence. */
+export interface MetricWarning {
+  readonly metric: string;
+  readonly code: WarningCode;
+  readonly message: string;
+}
+
+/** All warning codes in one place, so tests and the runner can match on them. */
+export const WARNING = {
+  empty: 'W_EMPTY',
+  oneClass: 'W_ONE_CLASS',
+  noPredictedPositive: 'W_NO_PREDICTED_POSITIVE',
+  noActualPositive: 'W_NO_ACTUAL_POSITIVE',
+  noPositiveOrPrediction: 'W_NO_POSITIVE_OR_PREDICTION',
+  noEligibleStay: 'W_NO_ELIGIBLE_STAY',
+  missingReference: 'W_MISSING_REFERENCE',
+  undefinedInput: 'W_UNDEFINED_INPUT',
+  bootstrapDegenerateResamples: 'W_BOOTSTRAP_DEGENERATE_RESAMPLES',
+} as const;
+export type WarningCode = (typeof WARNING)[keyof typeof WARNING];
+
+export function defined(value: number): MetricResult {
+  return { value };
+}
+
+export function undefinedMetric(code: WarningCode, reason: string): MetricResult {
+  return { value: Number.NaN, reason, code };
+}
+
+/** Adds `result`'s reason (if any) to `warnings` under `metric`, and returns the bare value. */
+export function collect(metric: string, result: MetricResult, warnings: MetricWarning[]): number {
+  if (result.reason !== undefined && result.code !== undefined) {
+    warnings.push({ metric, code: result.code, message: result.reason });
+  }
+  return result.value;
+}
