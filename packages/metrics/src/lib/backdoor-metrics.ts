@@ -2,8 +2,17 @@ import { checkBinaryInput, checkProbabilities, checkSameLength, type Labels, typ
 import { collect, type MetricWarning } from './result.js';
 import { auroc } from './auroc.js';
 import { accuracy } from './threshold-metrics.js';
-import { bootstrapAsr, cleanAurocDrop, confidenceShift, resolveAttackOptions, type AttackOptions } from './backdoor.js';
-import type { BootstrapOptions } from './bootstrap.js';
+import {
+  attackSuccessRate,
+  bootstrapAsr,
+  cleanAurocDrop,
+  confidenceShift,
+  resolveAttackOptions,
+  type AttackOptions,
+  type AttackSuccessRate,
+} from './backdoor.js';
+import type { BootstrapOptions, ConfidenceInterval } from './bootstrap.js';
+import { intervalColumns } from './interval-columns.js';
 
 export interface BackdoorMetricsInput {
   /** True labels of the test stays (0/1). */
@@ -58,13 +67,17 @@ export function computeBackdoorMetrics(input: BackdoorMetricsInput, options: Bac
   const { targetLabel, threshold } = resolveAttackOptions(options);
   const warnings: MetricWarning[] = [];
 
-  const { asr, interval } = bootstrapAsr(yTrue, pTriggered, { targetLabel, threshold, ...(options.bootstrap === false ? { resamples: 1 } : options.bootstrap) });
-  const skipCi = options.bootstrap === false;
+  let asr: AttackSuccessRate;
+  let interval: ConfidenceInterval | undefined;
+  if (options.bootstrap === false) asr = attackSuccessRate(yTrue, pTriggered, { targetLabel, threshold });
+  else ({ asr, interval } = bootstrapAsr(yTrue, pTriggered, { ...options.bootstrap, targetLabel, threshold }));
+  const asrValue = collect('asr', asr, warnings);
+  const [asrLow, asrHigh] = intervalColumns('asr', interval, warnings);
   const ownAuroc = input.cleanAuroc ?? auroc(yTrue, pClean).value;
   const metrics: BackdoorMetricsRow = {
-    asr: collect('asr', asr, warnings),
-    asr_ci_low: skipCi ? Number.NaN : interval.low,
-    asr_ci_high: skipCi ? Number.NaN : interval.high,
+    asr: asrValue,
+    asr_ci_low: asrLow,
+    asr_ci_high: asrHigh,
     asr_n_eligible: asr.nEligible,
     asr_n_success: asr.nSuccess,
     asr_n_excluded: asr.nExcluded,

@@ -5,7 +5,8 @@ import { averagePrecision } from './average-precision.js';
 import { accuracyOfCounts, confusionCounts, DEFAULT_THRESHOLD, f1OfCounts, precisionOfCounts, recallOfCounts } from './threshold-metrics.js';
 import { brierScore } from './brier.js';
 import { DEFAULT_CALIBRATION_BINS, expectedCalibrationError } from './calibration.js';
-import { bootstrapRankingMetrics, type BootstrapOptions, type ConfidenceInterval } from './bootstrap.js';
+import { bootstrapRankingMetrics, type BootstrapOptions } from './bootstrap.js';
+import { intervalColumns } from './interval-columns.js';
 
 export interface ClassificationMetricsOptions {
   /** Decision threshold on p(label 1) for accuracy, precision, recall and F1; default 0.5. */
@@ -36,6 +37,7 @@ export interface ClassificationMetricsRow {
 
 export interface ClassificationMetrics {
   readonly metrics: ClassificationMetricsRow;
+  /** One entry per NaN column (under the column's name), plus notes under `{metric}_ci`. */
   readonly warnings: MetricWarning[];
 }
 
@@ -55,20 +57,11 @@ export function computeClassificationMetrics(yTrue: Labels, pPositive: Probabili
 
   const counts = confusionCounts(yTrue, pPositive, threshold);
   const intervals = options.bootstrap === false ? undefined : bootstrapRankingMetrics(yTrue, pPositive, options.bootstrap ?? {});
-  const ci = (metric: string, interval: ConfidenceInterval | undefined): [number, number] => {
-    if (interval === undefined) return [Number.NaN, Number.NaN];
-    // An undefined point estimate already carries its own warning; only add the interval's own news.
-    if (interval.reason !== undefined && interval.code !== undefined && !Number.isNaN(interval.estimate)) {
-      warnings.push({ metric: `${metric}_ci`, code: interval.code, message: interval.reason });
-    }
-    return [interval.low, interval.high];
-  };
-
   const accuracyValue = collect('accuracy', accuracyOfCounts(counts), warnings);
   const aurocValue = collect('auroc', auroc(yTrue, pPositive), warnings);
   const auprcValue = collect('auprc', averagePrecision(yTrue, pPositive), warnings);
-  const [aurocLow, aurocHigh] = ci('auroc', intervals?.auroc);
-  const [auprcLow, auprcHigh] = ci('auprc', intervals?.auprc);
+  const [aurocLow, aurocHigh] = intervalColumns('auroc', intervals?.auroc, warnings);
+  const [auprcLow, auprcHigh] = intervalColumns('auprc', intervals?.auprc, warnings);
   const metrics: ClassificationMetricsRow = {
     n: yTrue.length,
     n_positive: countPositives(yTrue),

@@ -29,6 +29,7 @@ export const WARNING = {
   missingReference: 'W_MISSING_REFERENCE',
   undefinedInput: 'W_UNDEFINED_INPUT',
   bootstrapDegenerateResamples: 'W_BOOTSTRAP_DEGENERATE_RESAMPLES',
+  notRequested: 'W_NOT_REQUESTED',
 } as const;
 export type WarningCode = (typeof WARNING)[keyof typeof WARNING];
 
@@ -46,4 +47,19 @@ export function collect(metric: string, result: MetricResult, warnings: MetricWa
     warnings.push({ metric, code: result.code, message: result.reason });
   }
   return result.value;
+}
+
+/**
+ * The `reasons` object of a summary row (docs/formats.md): column → why it is NaN (written as null),
+ * for exactly the NaN columns of `row`. Notes about defined values (e.g. an interval read from fewer
+ * resamples than drawn) are left out; they stay in the warnings list.
+ */
+export function nullReasons<Row extends { readonly [K in keyof Row]: number }>(row: Row, warnings: readonly MetricWarning[]): Record<string, string> {
+  const reasons: Record<string, string> = {};
+  for (const [column, value] of Object.entries(row) as [string, number][]) {
+    if (!Number.isNaN(value)) continue;
+    const warning = warnings.find((w) => w.metric === column);
+    reasons[column] = warning?.message ?? `${column} is undefined for this input.`;
+  }
+  return reasons;
 }

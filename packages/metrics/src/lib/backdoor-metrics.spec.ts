@@ -1,0 +1,50 @@
+import { computeBackdoorMetrics } from './backdoor-metrics.js';
+import { bootstrapAsr } from './backdoor.js';
+import { nullReasons, WARNING } from './result.js';
+
+describe('computeBackdoorMetrics', () => {
+  // Target 1; stay 3 (y = 1) is excluded from ASR and the confidence shift.
+  const yTrue = [0, 0, 0, 1, 0];
+  const pTriggered = [0.9, 0.4, 0.7, 0.95, 0.6];
+  const pClean = [0.1, 0.2, 0.3, 0.8, 0.5];
+
+  it('reports every backdoor metric in one flat row', () => {
+    // ASR 3/4 (see backdoor.spec.ts); shift 1.5/4 = 0.375; clean AUROC: the positive (0.8) is above every
+    // negative → 1, so the drop against 0.97 is −0.03; poisoned AUROC: 0.95 above every negative → 1;
+    // poisoned accuracy: predictions [1, 0, 1, 1, 1] vs [0, 0, 0, 1, 0] → right at stays 1 and 3 → 2/5.
+    const { metrics, warnings } = computeBackdoorMetrics({ yTrue, pTriggered, pClean, referenceCleanAuroc: 0.97 }, { bootstrap: { seed: 1, resamples: 500 } });
+    expect(warnings).toEqual([]);
+    expect(metrics).toMatchObject({ asr: 0.75, asr_n_eligible: 4, asr_n_success: 3, asr_n_excluded: 1, poisoned_auroc: 1, poisoned_accuracy: 0.4 });
+    expect(metrics.confidence_shift).toBeCloseTo(0.375, 15);
+    expect(metrics.clean_auroc_drop).toBeCloseTo(-0.03, 15);
+    const { interval } = bootstrapAsr(yTrue, pTriggered, { seed: 1, resamples: 500 });
+    expect([metrics.asr_ci_low, metrics.asr_ci_high]).toEqual([interval.low, interval.high]);
+  });
+
+  it('takes this run\'s clean AUROC when given, and reasons for a missing reference', () => {
+    const given = computeBackdoorMetrics({ yTrue, pTriggered, pClean, referenceCleanAuroc: 0.9, cleanAuroc: 0.85 }, { bootstrap: false });
+    expect(given.metrics.clean_auroc_drop).toBeCloseTo(0.05, 15);
+    const missing = computeBackdoorMetrics({ yTrue, pTriggered, pClean }, { bootstrap: false });
+    expect(missing.metrics.clean_auroc_drop).toBeNaN();
+    expect(nullReasons(missing.metrics, missing.warnings)).toEqual({
+      clean_auroc_drop: expect.stringMatching(/no matching clean run/),
+      asr_ci_low: expect.stringMatching(/switched off/),
+      asr_ci_high: expect.stringMatching(/switched off/),
+    });
+  });
+
+  it('gives NaN with reasons when no triggered stay is eligible', () => {
+    const { metrics, warnings } = computeBackdoorMetrics({ yTrue: [1, 1], pTriggered: [0.9, 0.8], pClean: [0.7, 0.6], referenceCleanAuroc: 0.8 });
+    expect(metrics).toMatchObject({ asr_n_eligible: 0, asr_n_excluded: 2, poisoned_accuracy: 1 });
+    const reasons = nullReasons(metrics, warnings);
+    expect(Object.keys(reasons).sort()).toEqual(['asr', 'asr_ci_high', 'asr_ci_low', 'clean_auroc_drop', 'confidence_shift', 'poisoned_auroc']);
+    expect(warnings.find((w) => w.metric === 'asr')?.code).toBe(WARNING.noEligibleStay);
+  });
+
+  it('rejects mismatched paired inputs before any work', () => {
+    expect(() => computeBackdoorMetrics({ yTrue, pTriggered, pClean: [0.1] })).toThrow(expect.objectContaining({ code: 'E_METRICS_LENGTH_MISMATCH' }));
+    expect(() => computeBackdoorMetrics({ yTrue, pTriggered: [0.9, 0.4, 0.7, Number.NaN, 0.6], pClean })).toThrow(
+      expect.objectContaining({ code: 'E_METRICS_INVALID_PROBABILITY', message: expect.stringMatching(/pTriggered\[3\]/) }),
+    );
+  });
+});

@@ -1,0 +1,65 @@
+import { attackSuccessRate, bootstrapAsr, cleanAurocDrop, confidenceShift } from './backdoor.js';
+import { WARNING } from './result.js';
+
+describe('backdoor metrics', () => {
+  // Target 1. Stay 3 has y = 1 = target and is excluded; stays 0, 1, 2, 4 are eligible.
+  const y = [0, 0, 0, 1, 0];
+  const pTriggered = [0.9, 0.4, 0.7, 0.95, 0.6];
+  const pClean = [0.1, 0.2, 0.3, 0.8, 0.5];
+
+  it('computes ASR over the triggered stays whose true label is not the target', () => {
+    // Eligible p > 0.5: 0.9 ✓, 0.4 ✗, 0.7 ✓, 0.6 ✓ → 3/4.
+    expect(attackSuccessRate(y, pTriggered)).toEqual({ value: 0.75, nEligible: 4, nSuccess: 3, nExcluded: 1 });
+    // At threshold 0.65: 0.9 ✓, 0.7 ✓ → 2/4.
+    expect(attackSuccessRate(y, pTriggered, { threshold: 0.65 }).value).toBe(0.5);
+  });
+
+  it('handles target label 0 through p(target) = 1 − p', () => {
+    // y = [1, 1, 0], target 0: stays 0 and 1 eligible; predicted 0 iff p ≤ 0.5: 0.3 ✓, 0.6 ✗ → ½.
+    expect(attackSuccessRate([1, 1, 0], [0.3, 0.6, 0.1], { targetLabel: 0 })).toEqual({ value: 0.5, nEligible: 2, nSuccess: 1, nExcluded: 1 });
+    // p(0) triggered = [0.7, 0.4], untriggered = [0.3, 0.2]: ((0.7 − 0.3) + (0.4 − 0.2)) / 2 = 0.3.
+    expect(confidenceShift([1, 1, 0], [0.3, 0.6, 0.1], [0.7, 0.8, 0.2], { targetLabel: 0 }).value).toBeCloseTo(0.3, 15);
+  });
+
+  it('is NaN with a reason when every triggered stay already has the target label', () => {
+    const asr = attackSuccessRate([1, 1], [0.9, 0.2]);
+    expect(asr).toMatchObject({ value: Number.NaN, code: WARNING.noEligibleStay, nEligible: 0, nExcluded: 2 });
+    expect(asr.reason).toMatch(/none of the 2 triggered stays/);
+    expect(attackSuccessRate([], [])).toMatchObject({ value: Number.NaN, nEligible: 0, nExcluded: 0 });
+    expect(confidenceShift([1], [0.9], [0.1])).toMatchObject({ value: Number.NaN, code: WARNING.noEligibleStay });
+  });
+
+  it('computes the paired confidence shift on the eligible stays', () => {
+    // (0.9 − 0.1) + (0.4 − 0.2) + (0.7 − 0.3) + (0.6 − 0.5) = 0.8 + 0.2 + 0.4 + 0.1 = 1.5; / 4 = 0.375.
+    expect(confidenceShift(y, pTriggered, pClean).value).toBeCloseTo(0.375, 15);
+    expect(() => confidenceShift(y, pTriggered, [0.1, 0.2])).toThrow(expect.objectContaining({ code: 'E_METRICS_LENGTH_MISMATCH' }));
+  });
+
+  it('computes the clean-AUROC drop as reference minus own', () => {
+    expect(cleanAurocDrop(0.85, 0.8).value).toBeCloseTo(0.05, 15);
+    expect(cleanAurocDrop({ value: 0.8 }, { value: 0.82 }).value).toBeCloseTo(-0.02, 15);
+    expect(cleanAurocDrop(undefined, 0.8)).toMatchObject({ value: Number.NaN, code: WARNING.missingReference });
+    expect(cleanAurocDrop(null, 0.8).code).toBe(WARNING.missingReference);
+    expect(cleanAurocDrop(Number.NaN, 0.8).code).toBe(WARNING.undefinedInput);
+    expect(cleanAurocDrop(0.8, { value: Number.NaN, reason: 'one class' }).code).toBe(WARNING.undefinedInput);
+    expect(() => cleanAurocDrop(1.2, 0.8)).toThrow(expect.objectContaining({ code: 'E_METRICS_INVALID_OPTION' }));
+  });
+
+  it('bootstraps ASR over the eligible stays, seeded', () => {
+    const { asr, interval } = bootstrapAsr(y, pTriggered, { seed: 1, resamples: 500 });
+    expect(asr.value).toBe(0.75);
+    expect(interval).toMatchObject({ estimate: 0.75, validResamples: 500, stratified: false });
+    // With 4 eligible stays the resampled rate takes values k/4.
+    expect(interval.low * 4).toBeCloseTo(Math.round(interval.low * 4), 12);
+    expect(interval.low).toBeLessThan(0.75);
+    expect(interval.high).toBe(1);
+    expect(bootstrapAsr(y, pTriggered, { seed: 1, resamples: 500 })).toEqual({ asr, interval });
+    // Every eligible stay flipped: the interval collapses to [1, 1].
+    expect(bootstrapAsr([0, 0, 0], [0.9, 0.8, 0.7]).interval).toMatchObject({ low: 1, high: 1 });
+    expect(bootstrapAsr([1, 1], [0.9, 0.8]).interval).toMatchObject({ low: Number.NaN, code: WARNING.noEligibleStay });
+  });
+
+  it('rejects a target label other than 0 or 1', () => {
+    expect(() => attackSuccessRate(y, pTriggered, { targetLabel: 2 })).toThrow(expect.objectContaining({ code: 'E_METRICS_INVALID_OPTION' }));
+  });
+});

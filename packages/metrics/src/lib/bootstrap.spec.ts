@@ -1,0 +1,100 @@
+import fc from 'fast-check';
+import { bootstrapAuprc, bootstrapAuroc, bootstrapRankingMetrics, quantileSorted } from './bootstrap.js';
+import { auroc } from './auroc.js';
+import { averagePrecision } from './average-precision.js';
+import { WARNING } from './result.js';
+import { SeededRandom } from './seeded-random.js';
+
+function syntheticScores(n: number, seed: number): { y: number[]; p: number[] } {
+  const r = new SeededRandom(seed);
+  const y = Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 1 : 0));
+  // Positives score higher on average; scores on a grid of 20 values give ties.
+  const p = y.map((v) => Math.min(19, r.int(14) + 6 * v) / 19);
+  return { y, p };
+}
+
+describe('bootstrap intervals', () => {
+  it('reads percentiles with linear interpolation, as numpy', () => {
+    // np.percentile([1, 2, 3, 4], [25, 97.5]) = [1.75, 3.925]
+    expect(quantileSorted([1, 2, 3, 4], 0.25)).toBe(1.75);
+    expect(quantileSorted([1, 2, 3, 4], 0.975)).toBeCloseTo(3.925, 15);
+    expect(quantileSorted([7], 0.025)).toBe(7);
+    expect(quantileSorted([], 0.5)).toBeNaN();
+  });
+
+  it('brackets the point estimate, which equals the unresampled metric', () => {
+    const { y, p } = syntheticScores(400, 1);
+    const { auroc: a, auprc: b } = bootstrapRankingMetrics(y, p, { seed: 3 });
+    expect(a.estimate).toBe(auroc(y, p).value);
+    expect(b.estimate).toBe(averagePrecision(y, p).value);
+    for (const ci of [a, b]) {
+      expect(ci).toMatchObject({ level: 0.95, resamples: 1000, validResamples: 1000, stratified: false, seed: 3 });
+      expect(ci.low).toBeLessThan(ci.estimate);
+      expect(ci.high).toBeGreaterThan(ci.estimate);
+      expect(ci.reason).toBeUndefined();
+    }
+    // Var(AUROC) for n = 400 at AUROC ≈ 0.8 is small: the 95 % interval is well inside ±0.15.
+    expect(a.high - a.low).toBeLessThan(0.3);
+  });
+
+  it('gives the same interval for the same seed and, as a rule, another for another seed', () => {
+    const { y, p } = syntheticScores(200, 2);
+    expect(bootstrapAuroc(y, p, { seed: 9, resamples: 200 })).toEqual(bootstrapAuroc(y, p, { seed: 9, resamples: 200 }));
+    expect(bootstrapAuroc(y, p, { seed: 9, resamples: 200 }).low).not.toBe(bootstrapAuroc(y, p, { seed: 10, resamples: 200 }).low);
+    // AUROC and AUPRC of one call share their resamples with the single-metric calls.
+    expect(bootstrapAuprc(y, p, { seed: 9, resamples: 200 })).toEqual(bootstrapRankingMetrics(y, p, { seed: 9, resamples: 200 }).auprc);
+  });
+
+  it('is deterministic by seed (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 10 })), { minLength: 2, maxLength: 40 }),
+        fc.boolean(),
+        (seed, rows, stratified) => {
+          const y = rows.map(([v]) => v);
+          const p = rows.map(([, k]) => k / 10);
+          const options = { seed, resamples: 30, stratified };
+          expect(bootstrapRankingMetrics(y, p, options)).toEqual(bootstrapRankingMetrics(y, p, options));
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it('skips and counts one-class resamples unless stratified', () => {
+    // n = 2 (one positive, one negative): a resample is one-class with probability 2 · (½)² = ½.
+    // Every two-class resample ranks the positive (0.9) above the negative (0.1), so AUROC = 1.
+    const plain = bootstrapAuroc([1, 0], [0.9, 0.1], { resamples: 400, seed: 5 });
+    expect(plain.validResamples).toBeGreaterThan(100);
+    expect(plain.validResamples).toBeLessThan(300);
+    expect(plain).toMatchObject({ low: 1, high: 1, code: WARNING.bootstrapDegenerateResamples });
+    expect(plain.reason).toMatch(/rests on \d+ of 400/);
+    const stratified = bootstrapAuroc([1, 0], [0.9, 0.1], { resamples: 400, seed: 5, stratified: true });
+    expect(stratified).toMatchObject({ validResamples: 400, low: 1, high: 1, stratified: true });
+    expect(stratified.reason).toBeUndefined();
+  });
+
+  it('keeps the class counts in a stratified resample (prevalence fixed → AUPRC of random scores near it)', () => {
+    const { y, p } = syntheticScores(200, 4);
+    const ci = bootstrapAuprc(y, p, { stratified: true, resamples: 300, seed: 1 });
+    expect(ci.validResamples).toBe(300);
+    expect(ci.low).toBeLessThanOrEqual(ci.estimate);
+  });
+
+  it('is NaN with a reason when the metric is undefined on the original set', () => {
+    const ci = bootstrapAuroc([1, 1, 1], [0.1, 0.5, 0.9]);
+    expect(ci).toMatchObject({ estimate: Number.NaN, low: Number.NaN, high: Number.NaN, validResamples: 0, code: WARNING.oneClass });
+    expect(ci.reason).toMatch(/^no confidence interval: AUROC is undefined/);
+  });
+
+  it('honours the level and rejects bad options', () => {
+    const { y, p } = syntheticScores(200, 6);
+    const wide = bootstrapAuroc(y, p, { level: 0.99, resamples: 300 });
+    const narrow = bootstrapAuroc(y, p, { level: 0.5, resamples: 300 });
+    expect(wide.high - wide.low).toBeGreaterThan(narrow.high - narrow.low);
+    for (const bad of [{ resamples: 0 }, { resamples: 2.5 }, { level: 1 }, { level: 0 }, { seed: 0.5 }]) {
+      expect(() => bootstrapAuroc(y, p, bad)).toThrow(expect.objectContaining({ name: 'MetricsInputError', code: 'E_METRICS_INVALID_OPTION' }));
+    }
+  });
+});
