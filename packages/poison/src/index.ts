@@ -1,1 +1,38 @@
-export {};
+/**
+ * @ehr-backdoor/poison — backdoor triggers and exact, auditable poisoning plans.
+ *
+ *   EhrDataset (clean) ──planPoisoning──▶ PoisoningPlan ──writePlanManifest──▶ poison-plan.json + poison-indices.arrow
+ *          │                                   │
+ *          │                                   └──applyPoisoning──▶ EhrDataset (poisoned training rows)
+ *          └──buildTriggeredTestSet──▶ triggered test stays (label ≠ target) for attack success
+ *
+ * Triggers act in raw clinical units on either view; see docs/poisoning.md for each one's semantics.
+ */
+export { TRIGGER_NAMES, resolveTrigger, listTriggers, triggerViews, assertTriggerSupportsView, isTriggerName } from './lib/triggers/registry.js';
+export { applyTriggerToTabular, applyTriggerToTimeSeries } from './lib/triggers/apply.js';
+export type { TabularTriggerResult, TimeSeriesTriggerResult, TriggerInput } from './lib/triggers/apply.js';
+export { DEFAULT_RARE_VALUES } from './lib/triggers/rare-value.js';
+export { generateMissingnessPattern } from './lib/triggers/missingness-pattern.js';
+export type {
+  TriggerSpec,
+  TriggerName,
+  TriggerParams,
+  TriggerInfo,
+  NoneParams,
+  RareValueParams,
+  MissingnessParams,
+  HybridParams,
+  PatternParams,
+  CorrelationParams,
+  FrequencyDomainParams,
+  DistributionShiftParams,
+  DistributionShiftKind,
+  TemporalPatternParams,
+  TemporalShape,
+  MissingnessPatternParams,
+} from './lib/triggers/types.js';
+export type { StealthReport, VariableStealth } from './lib/stealth.js';
+export { planPoisoning, applyPoisoning, applyPoisoningWithReport, buildTriggeredTestSet, POISON_MODES } from './lib/plan.js';
+export type { PoisoningPlan, PlanPoisoningOptions, PoisonMode, PoisoningResult, TriggeredTestSet } from './lib/plan.js';
+export { writePlanManifest, readPlanManifest, PLAN_JSON, PLAN_ARROW } from './lib/manifest.js';
+export type { PlanManifestFiles } from './lib/manifest.js';

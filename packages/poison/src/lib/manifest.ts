@@ -1,0 +1,117 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { canonicalJson, CompatibilityError, DataError, InputError, sha256, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
+import type { DatasetView } from '@ehr-backdoor/data';
+import { planHashOf, POISON_MODES, type PoisoningPlan } from './plan.js';
+import { resolveTrigger } from './triggers/registry.js';
+
+/**
+ * A plan on disk, for reproduction and audit:
+ *   poison-plan.json      every plan field (trigger and parameters, mode, rate, count, seed, dataset
+ *                         hash, poisoned stay ids and row indices, plan hash) + the Arrow file's sha256
+ *   poison-indices.arrow  Arrow IPC file, columns row_index and stay_id (Int32), one row per poisoned stay
+ * Each file is written atomically, the Arrow file first: the JSON, written last, names the hash of
+ * the Arrow file, so a reader never accepts a half-written pair.
+ */
+export const PLAN_JSON = 'poison-plan.json';
+export const PLAN_ARROW = 'poison-indices.arrow';
+
+export interface PlanManifestFiles {
+  readonly json: string;
+  readonly arrow: string;
+}
+
+export async function writePlanManifest(dir: string, plan: PoisoningPlan): Promise<PlanManifestFiles> {
+  const table = tableFromArrays({ row_index: Int32Array.from(plan.rowIndices), stay_id: Int32Array.from(plan.stayIds) });
+  const bytes = tableToIPC(table, 'file');
+  const arrow = join(dir, PLAN_ARROW);
+  const json = join(dir, PLAN_JSON);
+  await writeFileAtomic(arrow, bytes);
+  await writeJsonAtomic(json, { ...plan, indices: { file: PLAN_ARROW, sha256: sha256(bytes), rows: plan.rowIndices.length } });
+  return { json, arrow };
+}
+
+function invalid(path: string, what: string): DataError {
+  return new DataError('E_PLAN_INVALID', `${path}: ${what}. The file is not a poisoning plan written by writePlanManifest, or it was edited; plan again.`);
+}
+
+const isIntArray = (x: unknown): x is number[] => Array.isArray(x) && x.every((v) => Number.isInteger(v));
+
+/**
+ * Reads and checks a plan written by `writePlanManifest`: structure, trigger parameters (they must
+ * resolve to themselves), the plan hash, and the Arrow indices against the JSON. Throws
+ * E_PLAN_MISSING (InputError), E_PLAN_FORMAT (CompatibilityError), E_PLAN_INVALID or
+ * E_PLAN_HASH_MISMATCH (DataError).
+ */
+export async function readPlanManifest(dir: string): Promise<PoisoningPlan> {
+  const path = join(dir, PLAN_JSON);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InputError('E_PLAN_MISSING', `No poisoning plan at ${path}: write one with writePlanManifest (or check the run folder).`, {}, { cause: error });
+  }
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new DataError('E_PLAN_INVALID', `${path} is not valid JSON (${(error as Error).message}); plan again.`);
+  }
+  if (raw === null || typeof raw !== 'object') throw invalid(path, 'not a JSON object');
+  if (raw['formatVersion'] !== 1) {
+    throw new CompatibilityError('E_PLAN_FORMAT', `${path} has plan format ${JSON.stringify(raw['formatVersion'])}; this version reads format 1.`);
+  }
+  const { trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, count, rowIndices, stayIds, datasetContentHash, planHash, indices } = raw;
+  if (!trigger || typeof trigger !== 'object' || typeof (trigger as { name?: unknown }).name !== 'string') throw invalid(path, "'trigger' is not { name, params }");
+  const t = trigger as { name: string; params: unknown };
+  const spec = resolveTrigger(t.name, t.params);
+  if (canonicalJson(spec.params) !== canonicalJson(t.params)) throw invalid(path, `trigger '${t.name}' parameters are not complete resolved parameters`);
+  if (!Array.isArray(views) || !views.every((v) => v === 'tabular' || v === 'timeseries')) throw invalid(path, "'views' is not a list of views");
+  if (!resolved || typeof resolved !== 'object' || Array.isArray(resolved)) throw invalid(path, "'resolved' is not an object");
+  if (!POISON_MODES.includes(mode as never)) throw invalid(path, `'mode' ${JSON.stringify(mode)} is not one of ${POISON_MODES.join(', ')}`);
+  if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw invalid(path, "'rate' is not in [0, 1]");
+  if (targetLabel !== 0 && targetLabel !== 1) throw invalid(path, "'targetLabel' is not 0 or 1");
+  for (const [key, value] of Object.entries({ seed, trainSize, eligible, count })) if (!Number.isSafeInteger(value)) throw invalid(path, `'${key}' is not an integer`);
+  if (!isIntArray(rowIndices) || !isIntArray(stayIds) || rowIndices.length !== count || stayIds.length !== count) {
+    throw invalid(path, "'rowIndices' and 'stayIds' must be integer lists of length 'count'");
+  }
+  if (typeof datasetContentHash !== 'string' || typeof planHash !== 'string') throw invalid(path, 'hashes are missing');
+  const plan: PoisoningPlan = {
+    formatVersion: 1,
+    trigger: spec,
+    views: views as DatasetView[],
+    resolved: resolved as Record<string, unknown>,
+    mode: mode as PoisoningPlan['mode'],
+    rate,
+    targetLabel,
+    seed: seed as number,
+    trainSize: trainSize as number,
+    eligible: eligible as number,
+    count: count as number,
+    rowIndices,
+    stayIds,
+    datasetContentHash,
+    planHash,
+  };
+  const { planHash: _stored, ...body } = plan;
+  if (planHashOf(body) !== planHash) {
+    throw new DataError('E_PLAN_HASH_MISMATCH', `${path}: the plan's content does not match its planHash; it was edited after planning. Plan again.`);
+  }
+  const arrowPath = join(dir, PLAN_ARROW);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(arrowPath);
+  } catch (error) {
+    throw new DataError('E_PLAN_INVALID', `${arrowPath} is missing next to ${PLAN_JSON}; write the plan again with writePlanManifest.`, {}, { cause: error });
+  }
+  const expected = (indices as { sha256?: unknown } | undefined)?.sha256;
+  if (sha256(bytes) !== expected) throw new DataError('E_PLAN_HASH_MISMATCH', `${arrowPath} does not match the sha256 recorded in ${PLAN_JSON}; write the plan again.`);
+  const table = tableFromIPC(bytes);
+  const arrowRows = Array.from(table.getChild('row_index')?.toArray() ?? [], Number);
+  const arrowStays = Array.from(table.getChild('stay_id')?.toArray() ?? [], Number);
+  if (canonicalJson(arrowRows) !== canonicalJson(rowIndices) || canonicalJson(arrowStays) !== canonicalJson(stayIds)) {
+    throw invalid(arrowPath, 'the Arrow indices differ from the JSON plan');
+  }
+  return plan;
+}

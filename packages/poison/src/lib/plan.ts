@@ -1,0 +1,263 @@
+import { assertInput, hashJson, InputError, CompatibilityError, Random } from '@ehr-backdoor/core';
+import { createDataset, SPLIT_CODE, type DatasetView, type EhrDataset, type TabularView, type TimeSeriesView } from '@ehr-backdoor/data';
+import type { StealthReport } from './stealth.js';
+import { applyTriggerViews, toSpec, type TriggerInput } from './triggers/apply.js';
+import { TriggerContext } from './triggers/context.js';
+import { resolveTrigger, triggerDefinition } from './triggers/registry.js';
+import type { TriggerSpec } from './triggers/types.js';
+
+/**
+ * Poisoning, in three steps:
+ *
+ *   planPoisoning: training split ──eligible rows (mode, target)──▶ seeded exact draw ──▶ plan (+ hash)
+ *   applyPoisoning: plan ──trigger on both supported views, labels flipped (dirty-label)──▶ new EhrDataset
+ *                   (normalisation refitted on the poisoned training split, as the victim would)
+ *   buildTriggeredTestSet: test stays with label ≠ target ──trigger──▶ inputs for attack success
+ */
+export type PoisonMode = 'dirty-label' | 'clean-label';
+export const POISON_MODES: readonly PoisonMode[] = ['dirty-label', 'clean-label'];
+
+export interface PoisoningPlan {
+  readonly formatVersion: 1;
+  /** Resolved trigger: every parameter explicit. */
+  readonly trigger: TriggerSpec;
+  /** Views the trigger changes (the others are left clean). */
+  readonly views: readonly DatasetView[];
+  /** Dataset-dependent trigger choices (e.g. the in-range value), fixed at planning time. */
+  readonly resolved: Readonly<Record<string, unknown>>;
+  readonly mode: PoisonMode;
+  readonly rate: number;
+  readonly targetLabel: 0 | 1;
+  readonly seed: number;
+  /** Training stays. */
+  readonly trainSize: number;
+  /** Training stays the mode may poison: label ≠ target (dirty-label) or label = target (clean-label). */
+  readonly eligible: number;
+  /** round(rate × eligible). */
+  readonly count: number;
+  /** Poisoned rows (indices into the dataset), ascending, and their stay ids in the same order. */
+  readonly rowIndices: readonly number[];
+  readonly stayIds: readonly number[];
+  readonly datasetContentHash: string;
+  /** sha256 of the canonical JSON of every field above. */
+  readonly planHash: string;
+}
+
+export interface PlanPoisoningOptions {
+  readonly dataset: EhrDataset;
+  readonly trigger: TriggerInput;
+  /** Share of eligible training stays to poison, in [0, 1]. 0 is the clean baseline (no row poisoned). */
+  readonly rate: number;
+  readonly targetLabel?: 0 | 1;
+  readonly mode?: PoisonMode;
+  readonly seed: number;
+}
+
+export function planHashOf(plan: Omit<PoisoningPlan, 'planHash'>): string {
+  const { formatVersion, trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, count, rowIndices, stayIds, datasetContentHash } = plan;
+  return hashJson({ formatVersion, trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, count, rowIndices, stayIds, datasetContentHash });
+}
+
+function eligibleRows(dataset: EhrDataset, mode: PoisonMode, targetLabel: number): number[] {
+  const rows: number[] = [];
+  for (let i = 0; i < dataset.n; i++) {
+    if (dataset.splits[i] !== SPLIT_CODE.train) continue;
+    if ((mode === 'dirty-label') === (dataset.labels[i] !== targetLabel)) rows.push(i);
+  }
+  return rows;
+}
+
+/**
+ * Decides which training stays are poisoned: exactly round(rate × eligible) of them, drawn without
+ * replacement by `seed`. The trigger is resolved and checked against the dataset here, so a bad
+ * trigger fails before any run starts. Rate 0 is valid with any trigger and poisons nothing (the
+ * clean baseline); a positive rate that rounds to zero rows is an error naming the smallest rate
+ * that poisons one.
+ */
+export function planPoisoning(options: PlanPoisoningOptions): PoisoningPlan {
+  const { dataset, rate, seed } = options;
+  const targetLabel = options.targetLabel ?? 1;
+  const mode = options.mode ?? 'dirty-label';
+  assertInput(
+    typeof rate === 'number' && Number.isFinite(rate) && rate >= 0 && rate <= 1,
+    'E_POISON_RATE',
+    () => `planPoisoning: rate must be a number in [0, 1], got ${String(rate)}.`,
+  );
+  assertInput(targetLabel === 0 || targetLabel === 1, 'E_TARGET_LABEL', () => `planPoisoning: targetLabel must be 0 or 1, got ${String(targetLabel)}.`);
+  assertInput(POISON_MODES.includes(mode), 'E_POISON_MODE', () => `planPoisoning: mode must be one of ${POISON_MODES.join(', ')}, got ${String(mode)}.`);
+  assertInput(Number.isSafeInteger(seed), 'E_SEED', () => `planPoisoning: seed must be an integer, got ${String(seed)}.`);
+  const spec = toSpec(options.trigger);
+  const views = triggerDefinition(spec.name).views;
+  const ctx = new TriggerContext(dataset);
+  // Preparing checks parameters against the dataset (variables, hours, components) before any work.
+  const definition = triggerDefinition(spec.name) as unknown as { prepare: (c: TriggerContext, p: unknown, v: readonly DatasetView[]) => { resolved: Record<string, unknown> } };
+  const resolved = definition.prepare(ctx, spec.params, views).resolved;
+
+  const eligible = eligibleRows(dataset, mode, targetLabel);
+  const count = Math.round(rate * eligible.length);
+  if (rate > 0 && count === 0) {
+    const who = mode === 'dirty-label' ? `training stays with label ≠ ${targetLabel}` : `training stays with label = ${targetLabel}`;
+    if (eligible.length === 0) {
+      throw new InputError('E_NO_ELIGIBLE_ROWS', `planPoisoning: ${mode} with target ${targetLabel} has no eligible rows (0 ${who} among ${ctx.trainRows.length} training stays).`, {
+        rate,
+        trainSize: ctx.trainRows.length,
+      });
+    }
+    const smallest = 0.5 / eligible.length;
+    throw new InputError(
+      'E_POISON_RATE_TOO_SMALL',
+      `planPoisoning: rate ${rate} poisons round(${rate} × ${eligible.length}) = 0 rows: the training split has ${ctx.trainRows.length} stays, ${eligible.length} of them eligible (${who}). ` +
+        `The smallest rate that poisons one row is ${smallest} (0.5 / ${eligible.length}); use rate 0 for the clean baseline.`,
+      { rate, trainSize: ctx.trainRows.length, eligible: eligible.length, smallestRate: smallest },
+    );
+  }
+  const rowIndices = Random.fromSeed(seed, 'poison-plan')
+    .sampleIndices(eligible.length, count)
+    .map((i) => eligible[i]);
+  const body = {
+    formatVersion: 1 as const,
+    trigger: spec,
+    views,
+    resolved,
+    mode,
+    rate,
+    targetLabel: targetLabel as 0 | 1,
+    seed,
+    trainSize: ctx.trainRows.length,
+    eligible: eligible.length,
+    count,
+    rowIndices,
+    stayIds: rowIndices.map((i) => dataset.stayIds[i]),
+    datasetContentHash: dataset.manifest.contentHash,
+  };
+  return { ...body, planHash: planHashOf(body) };
+}
+
+export interface PoisoningResult {
+  readonly dataset: EhrDataset;
+  /** One report per view the trigger changed. */
+  readonly stealth: readonly StealthReport[];
+}
+
+/** Checks that a plan belongs to this dataset and is intact, before anything is applied. */
+export function assertPlanFits(dataset: EhrDataset, plan: PoisoningPlan): void {
+  if (plan.datasetContentHash !== dataset.manifest.contentHash) {
+    throw new CompatibilityError(
+      'E_PLAN_DATASET_MISMATCH',
+      `The poisoning plan was made for dataset ${plan.datasetContentHash.slice(0, 12)}…, not for this one (${dataset.manifest.contentHash.slice(0, 12)}…); plan again on this dataset.`,
+    );
+  }
+  const { planHash, ...body } = plan;
+  if (planHashOf(body) !== planHash) {
+    throw new CompatibilityError('E_PLAN_HASH_MISMATCH', 'The poisoning plan does not match its own planHash: it was edited after planning; plan again.');
+  }
+  for (let k = 0; k < plan.rowIndices.length; k++) {
+    const row = plan.rowIndices[k];
+    if (!(Number.isInteger(row) && row >= 0 && row < dataset.n && dataset.stayIds[row] === plan.stayIds[k] && dataset.splits[row] === SPLIT_CODE.train)) {
+      throw new CompatibilityError('E_PLAN_DATASET_MISMATCH', `Plan row ${row} (stay ${plan.stayIds[k]}) is not that training stay of this dataset; plan again.`);
+    }
+  }
+}
+
+/**
+ * A new dataset whose planned training rows carry the trigger (on every view the trigger supports)
+ * and, in dirty-label mode, the target label. Normalisation statistics are refitted on the poisoned
+ * training split (what the victim's pipeline sees); the fill values of the time-series view, a
+ * preparation artefact, are kept. The input dataset is not modified.
+ */
+export function applyPoisoningWithReport(dataset: EhrDataset, plan: PoisoningPlan): PoisoningResult {
+  assertPlanFits(dataset, plan);
+  const spec = resolveTrigger(plan.trigger.name, plan.trigger.params);
+  const applied = applyTriggerViews(new TriggerContext(dataset), spec, plan.views, plan.rowIndices);
+  const labels = Uint8Array.from(dataset.labels);
+  if (plan.mode === 'dirty-label') for (const row of plan.rowIndices) labels[row] = plan.targetLabel;
+  const ts = dataset.timeSeries;
+  const rebuilt = createDataset({
+    stayIds: dataset.stayIds,
+    subjectIds: dataset.subjectIds,
+    labels,
+    splits: dataset.splits,
+    tabular: { features: dataset.tabular.features, values: applied.tabular?.values ?? dataset.tabular.values },
+    timeSeries: {
+      channels: ts.channels,
+      hours: ts.hours,
+      values: applied.timeseries?.values ?? ts.values,
+      mask: applied.timeseries?.mask ?? ts.mask,
+      fillValues: ts.fillValues,
+    },
+    variables: dataset.manifest.variables,
+  });
+  const manifest = {
+    ...dataset.manifest,
+    createdBy: `@ehr-backdoor/poison applyPoisoning (plan ${plan.planHash.slice(0, 12)})`,
+    cohort: { ...dataset.manifest.cohort, positives: rebuilt.manifest.cohort.positives },
+    splits: rebuilt.manifest.splits,
+    normalisation: rebuilt.manifest.normalisation,
+    contentHash: rebuilt.manifest.contentHash,
+  };
+  const stealth = [applied.tabular?.stealth, applied.timeseries?.stealth].filter((s): s is StealthReport => s !== undefined);
+  return { dataset: { ...rebuilt, manifest }, stealth };
+}
+
+/** `applyPoisoningWithReport` without the stealth reports. */
+export function applyPoisoning(dataset: EhrDataset, plan: PoisoningPlan): EhrDataset {
+  return applyPoisoningWithReport(dataset, plan).dataset;
+}
+
+export interface TriggeredTestSet {
+  readonly trigger: TriggerSpec;
+  readonly targetLabel: 0 | 1;
+  /** Test rows (indices into the dataset) whose true label ≠ target, ascending. */
+  readonly rowIndices: readonly number[];
+  readonly stayIds: Int32Array;
+  /** True labels (all ≠ target). */
+  readonly labels: Uint8Array;
+  /** Views restricted to these stays (m rows), triggered where the trigger is defined, clean otherwise. */
+  readonly tabular: TabularView;
+  readonly timeSeries: TimeSeriesView;
+  readonly views: readonly DatasetView[];
+  readonly stealth: readonly StealthReport[];
+  readonly resolved: Readonly<Record<string, unknown>>;
+  /** Why the set is empty, when it is (attack success is then undefined: NaN downstream). */
+  readonly reason?: string;
+}
+
+/**
+ * Every test stay whose true label is not the target, with the trigger applied: the inputs on which
+ * attack success (share predicted as target) is measured. Training statistics come from `dataset`,
+ * which should be the clean dataset the plan was made on, so test triggers equal training triggers.
+ */
+export function buildTriggeredTestSet(dataset: EhrDataset, trigger: TriggerInput, targetLabel: 0 | 1 = 1): TriggeredTestSet {
+  assertInput(targetLabel === 0 || targetLabel === 1, 'E_TARGET_LABEL', () => `buildTriggeredTestSet: targetLabel must be 0 or 1, got ${String(targetLabel)}.`);
+  const spec = toSpec(trigger);
+  const views = triggerDefinition(spec.name).views;
+  const rows: number[] = [];
+  for (let i = 0; i < dataset.n; i++) if (dataset.splits[i] === SPLIT_CODE.test && dataset.labels[i] !== targetLabel) rows.push(i);
+  const applied = applyTriggerViews(new TriggerContext(dataset), spec, views, rows);
+  const F = dataset.tabular.features.length;
+  const stride = dataset.timeSeries.hours * dataset.timeSeries.channels.length;
+  const tabSource = applied.tabular?.values ?? dataset.tabular.values;
+  const tsValues = applied.timeseries?.values ?? dataset.timeSeries.values;
+  const tsMask = applied.timeseries?.mask ?? dataset.timeSeries.mask;
+  const tab = new Float32Array(rows.length * F);
+  const values = new Float32Array(rows.length * stride);
+  const mask = new Uint8Array(rows.length * stride);
+  rows.forEach((row, m) => {
+    tab.set(tabSource.subarray(row * F, (row + 1) * F), m * F);
+    values.set(tsValues.subarray(row * stride, (row + 1) * stride), m * stride);
+    mask.set(tsMask.subarray(row * stride, (row + 1) * stride), m * stride);
+  });
+  return {
+    trigger: spec,
+    targetLabel,
+    rowIndices: rows,
+    stayIds: Int32Array.from(rows, (i) => dataset.stayIds[i]),
+    labels: Uint8Array.from(rows, (i) => dataset.labels[i]),
+    tabular: { features: dataset.tabular.features, values: tab },
+    timeSeries: { ...dataset.timeSeries, values, mask, fillValues: Float32Array.from(dataset.timeSeries.fillValues) },
+    views,
+    stealth: [applied.tabular?.stealth, applied.timeseries?.stealth].filter((s): s is StealthReport => s !== undefined),
+    resolved: applied.resolved,
+    ...(rows.length === 0 && { reason: `the test split has no stay with label ≠ ${targetLabel}` }),
+  };
+}

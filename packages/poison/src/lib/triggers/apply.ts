@@ -1,0 +1,96 @@
+import { InputError } from '@ehr-backdoor/core';
+import type { DatasetView, EhrDataset } from '@ehr-backdoor/data';
+import { tabularStealth, timeSeriesStealth, type StealthReport } from '../stealth.js';
+import { TriggerContext } from './context.js';
+import { assertTriggerSupportsView, resolveTrigger, triggerDefinition } from './registry.js';
+import type { TriggerName, TriggerSpec } from './types.js';
+
+/**
+ * Applying a trigger: resolve the spec → check it against the dataset → copy the view's arrays →
+ * edit the selected rows of the copy → compare with the input for the stealth report. Inputs are
+ * never written to.
+ */
+export interface TabularTriggerResult {
+  /** n × F, a new array: the selected rows triggered, every other row identical to the input. */
+  readonly values: Float32Array;
+  readonly stealth: StealthReport;
+  /** Dataset-dependent choices (e.g. the in-range value picked), for audit. */
+  readonly resolved: Readonly<Record<string, unknown>>;
+}
+
+export interface TimeSeriesTriggerResult {
+  /** n × T × C, new arrays. */
+  readonly values: Float32Array;
+  readonly mask: Uint8Array;
+  readonly stealth: StealthReport;
+  readonly resolved: Readonly<Record<string, unknown>>;
+}
+
+export interface AppliedTrigger {
+  readonly spec: TriggerSpec;
+  readonly resolved: Readonly<Record<string, unknown>>;
+  readonly tabular?: TabularTriggerResult;
+  readonly timeseries?: TimeSeriesTriggerResult;
+}
+
+/** Accepts a full spec or a `{ name, params? }` with partial parameters. */
+export type TriggerInput = TriggerSpec | { readonly name: string; readonly params?: unknown };
+
+export function toSpec(trigger: TriggerInput): TriggerSpec {
+  if (!trigger || typeof trigger !== 'object' || typeof (trigger as { name?: unknown }).name !== 'string') {
+    throw new InputError('E_UNKNOWN_TRIGGER', `A trigger must be an object { name, params }, got ${JSON.stringify(trigger)}.`);
+  }
+  return resolveTrigger(trigger.name, trigger.params);
+}
+
+export function assertRows(dataset: EhrDataset, rows: readonly number[], what: string): void {
+  const seen = new Set<number>();
+  for (const row of rows) {
+    if (!Number.isInteger(row) || row < 0 || row >= dataset.n || seen.has(row)) {
+      throw new InputError('E_ROWS', `${what}: row ${row} is not a distinct row index in [0, ${dataset.n}).`, { row });
+    }
+    seen.add(row);
+  }
+}
+
+/** Internal: applies one resolved spec to the requested views with a shared context. */
+export function applyTriggerViews(ctx: TriggerContext, spec: TriggerSpec, views: readonly DatasetView[], rows: readonly number[]): AppliedTrigger {
+  const definition = triggerDefinition(spec.name as TriggerName);
+  const prepared = (definition.prepare as (c: TriggerContext, p: unknown, v: readonly DatasetView[]) => ReturnType<typeof definition.prepare>)(ctx, spec.params, views);
+  const { dataset } = ctx;
+  let tabular: TabularTriggerResult | undefined;
+  let timeseries: TimeSeriesTriggerResult | undefined;
+  if (views.includes('tabular') && prepared.tabular) {
+    const values = Float32Array.from(dataset.tabular.values);
+    prepared.tabular(values, rows);
+    tabular = { values, stealth: tabularStealth(ctx, spec.name, dataset.tabular.values, values, rows), resolved: prepared.resolved };
+  }
+  if (views.includes('timeseries') && prepared.timeseries) {
+    const values = Float32Array.from(dataset.timeSeries.values);
+    const mask = Uint8Array.from(dataset.timeSeries.mask);
+    prepared.timeseries(values, mask, rows);
+    const stealth = timeSeriesStealth(ctx, spec.name, dataset.timeSeries, { values, mask }, rows);
+    timeseries = { values, mask, stealth, resolved: prepared.resolved };
+  }
+  return { spec, resolved: prepared.resolved, ...(tabular && { tabular }), ...(timeseries && { timeseries }) };
+}
+
+/**
+ * The tabular view with `trigger` applied to `rows` (indices into the dataset), as new arrays.
+ * Throws E_TRIGGER_VIEW for a time-series-only trigger, E_ROWS for bad rows, and the trigger's
+ * parameter / variable errors.
+ */
+export function applyTriggerToTabular(dataset: EhrDataset, trigger: TriggerInput, rows: readonly number[]): TabularTriggerResult {
+  const spec = toSpec(trigger);
+  assertTriggerSupportsView(spec.name, 'tabular');
+  assertRows(dataset, rows, `applyTriggerToTabular(${spec.name})`);
+  return applyTriggerViews(new TriggerContext(dataset), spec, ['tabular'], rows).tabular!;
+}
+
+/** The time-series view (values and mask) with `trigger` applied to `rows`, as new arrays. */
+export function applyTriggerToTimeSeries(dataset: EhrDataset, trigger: TriggerInput, rows: readonly number[]): TimeSeriesTriggerResult {
+  const spec = toSpec(trigger);
+  assertTriggerSupportsView(spec.name, 'timeseries');
+  assertRows(dataset, rows, `applyTriggerToTimeSeries(${spec.name})`);
+  return applyTriggerViews(new TriggerContext(dataset), spec, ['timeseries'], rows).timeseries!;
+}

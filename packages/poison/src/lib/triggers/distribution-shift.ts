@@ -1,0 +1,105 @@
+import { Random } from '@ehr-backdoor/core';
+import { assertVariables, type TriggerContext } from './context.js';
+import { refillChannel } from './edits.js';
+import { mergeParams, num, oneOf, paramError, variableList, wantsView, type TriggerDefinition } from './params.js';
+import type { DistributionShiftParams } from './types.js';
+import type { DatasetView } from '@ehr-backdoor/data';
+
+const DEFAULTS: DistributionShiftParams = { kind: 'additive', amount: 0.5, variables: null, fraction: 0.2, selectionSeed: 0 };
+
+/** The shifted variables: explicit, or round(fraction × V) (at least one) drawn from the dataset's variables with `selectionSeed`. */
+export function shiftedVariables(ctx: TriggerContext, params: DistributionShiftParams, views: readonly DatasetView[]): string[] {
+  if (params.variables) return [...params.variables];
+  const candidates = ctx
+    .datasetVariables()
+    .filter((v) => (!views.includes('tabular') || ctx.featuresOf.has(v)) && (!views.includes('timeseries') || ctx.channelOf.has(v)));
+  if (candidates.length === 0) throw paramError('distribution_shift', 'the dataset has no clinical variable in every requested view to shift.');
+  const m = Math.max(1, Math.round(params.fraction * candidates.length));
+  return Random.fromSeed(params.selectionSeed, 'distribution_shift')
+    .sampleIndices(candidates.length, m)
+    .map((i) => candidates[i]);
+}
+
+/**
+ * `distribution_shift` — a shift on a fixed subset of variables (the subset is part of the trigger:
+ * the same for every poisoned stay and for the triggered test set).
+ * additive: every value + amount·σ (σ the training standard deviation of the variable);
+ * multiplicative: every value × (1 + amount); mean: every value + (μ + amount·σ − stay mean), so the
+ * stay's mean lands at the training mean plus amount·σ while its own variation is kept.
+ * Tabular: min/max/mean/last shifted (the stay mean is the `mean` feature), count unchanged.
+ * Time series: observed cells shifted (the stay mean is the mean of observed hours), unobserved
+ * cells refilled by forward fill. Stays that never measured a variable are unchanged for it.
+ * Values are not clipped: the stealth report shows how many leave the plausible range.
+ */
+export const distributionShift: TriggerDefinition<'distribution_shift'> = {
+  name: 'distribution_shift',
+  description: 'Additive, multiplicative or mean shift on a fixed fraction of the variables.',
+  views: ['tabular', 'timeseries'],
+  defaults: DEFAULTS,
+  resolve: (partial) => {
+    const merged = mergeParams('distribution_shift', partial, DEFAULTS);
+    const kind = oneOf('distribution_shift', 'kind', merged['kind'], ['additive', 'multiplicative', 'mean'] as const);
+    const amount = num('distribution_shift', 'amount', merged['amount'], kind === 'multiplicative' ? { min: -1, exclusiveMin: true } : {});
+    const variables = merged['variables'] === null ? null : variableList('distribution_shift', 'variables', merged['variables']);
+    const fraction = num('distribution_shift', 'fraction', merged['fraction'], { min: 0, max: 1, exclusiveMin: true });
+    const selectionSeed = num('distribution_shift', 'selectionSeed', merged['selectionSeed'], { integer: true });
+    return { kind, amount, variables, fraction, selectionSeed };
+  },
+  prepare: (ctx, params, views) => {
+    const tab = wantsView(views, 'tabular');
+    const ts = wantsView(views, 'timeseries');
+    const variables = shiftedVariables(ctx, params, views);
+    assertVariables(ctx, variables, "Trigger 'distribution_shift'", { tabular: tab, timeseries: ts });
+    const { kind, amount } = params;
+    const sigma = Object.fromEntries(variables.map((v) => [v, ctx.variableStd(v)]));
+    const target = Object.fromEntries(variables.map((v) => [v, ctx.variableMean(v) + amount * sigma[v]]));
+    /** The map x ↦ x' for one stay's variable, given the stay's mean of it. */
+    const shiftOf = (v: string, stayMean: number) =>
+      kind === 'multiplicative' ? (x: number) => x * (1 + amount) : (x: number) => x + (kind === 'additive' ? amount * sigma[v] : target[v] - stayMean);
+    return {
+      resolved: { variables },
+      ...(tab && {
+        tabular: (values: Float32Array, rows: readonly number[]) => {
+          for (const row of rows) {
+            const base = row * ctx.F;
+            for (const v of variables) {
+              const f = ctx.featuresOf.get(v)!;
+              const stayMean = f.mean === undefined ? NaN : values[base + f.mean];
+              if (kind === 'mean' && !Number.isFinite(stayMean)) continue;
+              const shift = shiftOf(v, stayMean);
+              for (const stat of ['min', 'max', 'mean', 'last'] as const) {
+                const j = f[stat];
+                if (j !== undefined && Number.isFinite(values[base + j])) values[base + j] = shift(values[base + j]);
+              }
+            }
+          }
+        },
+      }),
+      ...(ts && {
+        timeseries: (values: Float32Array, mask: Uint8Array, rows: readonly number[]) => {
+          for (const row of rows) {
+            for (const v of variables) {
+              const c = ctx.channelOf.get(v)!;
+              let sum = 0;
+              let observed = 0;
+              for (let t = 0; t < ctx.T; t++) {
+                const k = (row * ctx.T + t) * ctx.C + c;
+                if (mask[k]) {
+                  sum += values[k];
+                  observed++;
+                }
+              }
+              if (observed === 0) continue;
+              const shift = shiftOf(v, sum / observed);
+              for (let t = 0; t < ctx.T; t++) {
+                const k = (row * ctx.T + t) * ctx.C + c;
+                if (mask[k]) values[k] = shift(values[k]);
+              }
+              refillChannel(ctx, values, mask, row, c);
+            }
+          }
+        },
+      }),
+    };
+  },
+};

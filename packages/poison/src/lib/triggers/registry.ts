@@ -1,0 +1,84 @@
+import { InputError } from '@ehr-backdoor/core';
+import type { DatasetView } from '@ehr-backdoor/data';
+import { correlation } from './correlation.js';
+import { distributionShift } from './distribution-shift.js';
+import { frequencyDomain } from './frequency-domain.js';
+import { hybrid } from './hybrid.js';
+import { missingnessPattern } from './missingness-pattern.js';
+import { missingness } from './missingness.js';
+import { none } from './none.js';
+import type { TriggerDefinition } from './params.js';
+import { pattern } from './pattern.js';
+import { rareValue } from './rare-value.js';
+import { temporalPattern } from './temporal-pattern.js';
+import type { TriggerInfo, TriggerName, TriggerSpec } from './types.js';
+
+/** Every trigger, in the order documentation and `listTriggers` present them. */
+const REGISTRY: { readonly [N in TriggerName]: TriggerDefinition<N> } = {
+  none,
+  rare_value: rareValue,
+  missingness,
+  hybrid,
+  pattern,
+  correlation,
+  frequency_domain: frequencyDomain,
+  distribution_shift: distributionShift,
+  temporal_pattern: temporalPattern,
+  missingness_pattern: missingnessPattern,
+};
+
+export const TRIGGER_NAMES = Object.keys(REGISTRY) as readonly TriggerName[];
+
+export function isTriggerName(name: unknown): name is TriggerName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(REGISTRY, name);
+}
+
+export function triggerDefinition<N extends TriggerName>(name: N): TriggerDefinition<N> {
+  return REGISTRY[name] as unknown as TriggerDefinition<N>;
+}
+
+function assertTriggerName(name: unknown): asserts name is TriggerName {
+  if (!isTriggerName(name)) {
+    throw new InputError('E_UNKNOWN_TRIGGER', `Unknown trigger ${JSON.stringify(name)}. Available triggers: ${TRIGGER_NAMES.join(', ')}.`, { trigger: name });
+  }
+}
+
+/**
+ * A complete, validated trigger from a name and partial parameters: missing parameters take their
+ * documented defaults. Resolving a resolved spec's params again returns equal params (manifests
+ * rely on it). Throws E_UNKNOWN_TRIGGER, E_TRIGGER_PARAMS or E_UNKNOWN_VARIABLE.
+ */
+export function resolveTrigger(name: string, params: unknown = {}): TriggerSpec {
+  assertTriggerName(name);
+  const definition = REGISTRY[name] as TriggerDefinition<TriggerName>;
+  if (params !== undefined && params !== null && (typeof params !== 'object' || Array.isArray(params))) {
+    throw new InputError('E_TRIGGER_PARAMS', `Trigger '${name}': parameters must be an object, got ${JSON.stringify(params)}.`, { trigger: name });
+  }
+  return { name, params: definition.resolve((params ?? {}) as Record<string, unknown>) } as TriggerSpec;
+}
+
+/** The views a trigger is defined on. */
+export function triggerViews(name: string): readonly DatasetView[] {
+  assertTriggerName(name);
+  return REGISTRY[name].views;
+}
+
+/** Throws E_TRIGGER_VIEW when a model of `view` is asked to learn from a trigger defined only on the other view. */
+export function assertTriggerSupportsView(name: string, view: DatasetView): void {
+  const views = triggerViews(name);
+  if (!views.includes(view)) {
+    throw new InputError(
+      'E_TRIGGER_VIEW',
+      `Trigger '${name}' is defined on the ${views.join(' and ')} view only, not on '${view}'; use a ${views.join('/')} model or another trigger.`,
+      { trigger: name, view },
+    );
+  }
+}
+
+/** Name, description, views and defaults of every trigger. */
+export function listTriggers(): TriggerInfo[] {
+  return TRIGGER_NAMES.map((name) => {
+    const d = REGISTRY[name];
+    return { name, description: d.description, views: d.views, defaults: structuredClone(d.defaults) };
+  });
+}
