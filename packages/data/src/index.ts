@@ -20,3 +20,9 @@ export type {
 } from './lib/dataset/types.js';
 export { createDataset } from './lib/dataset/create-dataset.js';
 export type { DatasetArrays } from './lib/dataset/create-dataset.js';
+export { prepareDataset } from './lib/dataset/prepare-dataset.js';
+export type { PrepareOptions, PreparePhase, PrepareProgress, PrepareResult } from './lib/dataset/prepare-dataset.js';
+export { loadDataset } from './lib/dataset/load-dataset.js';
+export type { LoadOptions } from './lib/dataset/load-dataset.js';
+export { assignPatientSplits, DEFAULT_SPLIT_FRACTIONS } from './lib/splits/patient-splits.js';
+export type { SplitFractions } from './lib/splits/patient-splits.js';

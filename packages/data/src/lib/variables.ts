@@ -53,9 +53,12 @@ export const CLINICAL_VARIABLES: readonly ClinicalVariable[] = [
   v('gcs_eye', 'GCS eye opening', 'vital', 'chartevents', [220739], 'score', [1, 4]),
   v('gcs_verbal', 'GCS verbal response', 'vital', 'chartevents', [223900], 'score', [1, 5]),
   v('gcs_motor', 'GCS motor response', 'vital', 'chartevents', [223901], 'score', [1, 6]),
-  v('fio2', 'Inspired oxygen fraction (FiO2)', 'vital', 'chartevents', [223835], '%', [21, 100]),
+  v('fio2', 'Inspired oxygen fraction (FiO2)', 'vital', 'chartevents', [223835], '%', [21, 100], [
+    // Charted mostly in %, but sometimes as a fraction (0.21–1.0); a fraction is read as a percentage.
+    { itemid: 223835, sql: 'CASE WHEN valuenum > 0 AND valuenum <= 1 THEN valuenum * 100 ELSE valuenum END', description: 'fraction to %' },
+  ]),
   v('glucose_fingerstick', 'Glucose (fingerstick)', 'vital', 'chartevents', [225664], 'mg/dL', [10, 2000]),
-  v('weight', 'Daily weight', 'vital', 'chartevents', [226512], 'kg', [20, 400]),
+  v('weight', 'Admission weight', 'vital', 'chartevents', [226512], 'kg', [20, 400]),
   v('height', 'Height', 'vital', 'chartevents', [226730], 'cm', [100, 250]),
   v('creatinine', 'Creatinine', 'lab', 'labevents', [50912], 'mg/dL', [0.1, 30]),
   v('glucose', 'Glucose (serum)', 'lab', 'labevents', [50931], 'mg/dL', [10, 2000]),

@@ -61,7 +61,13 @@ export interface CohortStep {
 export interface DatasetManifest {
   readonly formatVersion: 1;
   readonly createdBy: string;
-  readonly source: { readonly path: string; readonly mimicVersion: string; readonly files: Record<string, { bytes: number }> };
+  readonly source: {
+    readonly path: string;
+    readonly mimicVersion: string;
+    readonly files: Record<string, { bytes: number }>;
+    /** How `mimicVersion` was decided (written by `prepareDataset`). */
+    readonly versionEvidence?: string;
+  };
   readonly task: 'mortality';
   readonly windowHours: number;
   readonly seed: number;
@@ -79,6 +85,17 @@ export interface DatasetManifest {
   readonly files: Readonly<Record<string, { sha256: string; bytes: number }>>;
   /** sha256 over the data files' hashes and the manifest's content fields: the dataset's identity. */
   readonly contentHash: string;
+  /**
+   * Written by `prepareDataset` (absent from in-memory datasets built by `createDataset`): the time-series
+   * layout with the training-split fill values, so `loadDataset` can rebuild the views from the files.
+   */
+  readonly timeSeries?: { readonly channels: readonly string[]; readonly hours: number; readonly fillValues: readonly number[] };
+  /** Written by `prepareDataset`: the tabular columns, in file order. */
+  readonly tabularFeatures?: readonly TabularFeature[];
+  /** Written by `prepareDataset`: per variable, in-range values inside the cohort's windows. */
+  readonly measurements?: Readonly<Record<string, number>>;
+  /** Written by `prepareDataset`: degenerate cases met and how they were handled (e.g. a channel never observed in training). */
+  readonly warnings?: readonly string[];
 }
 
 export interface EhrDataset {

@@ -1,0 +1,74 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+
+interface PrepareArgs {
+  mimic: string;
+  out: string;
+  'window-hours': number;
+  seed: number;
+  'memory-limit': string;
+  threads?: number;
+  'temp-dir'?: string;
+}
+
+/**
+ * `ehr-backdoor prepare`: a MIMIC-IV directory to an ICU-mortality Arrow dataset. Progress goes to
+ * stderr; the cohort flow and split sizes go to stdout, so `> summary.txt` keeps just the result.
+ */
+export const prepareCommand: CommandModule<object, PrepareArgs> = {
+  command: 'prepare',
+  describe: 'Build an ICU-mortality dataset (Arrow files + manifest) from a MIMIC-IV directory (hosp/ + icu/).',
+  builder: (yargs: Argv) =>
+    yargs
+      .option('mimic', { type: 'string', demandOption: true, describe: 'MIMIC-IV root holding hosp/ and icu/ (.csv.gz or .csv), release 2.2 or 3.x.' })
+      .option('out', { type: 'string', demandOption: true, describe: 'Dataset directory to create (must not exist).' })
+      .option('window-hours', { type: 'number', default: 24, describe: 'Observation window from ICU admission, in whole hours.' })
+      .option('seed', { type: 'number', default: 0, describe: 'Seed of the patient-level train/val/test split.' })
+      .option('memory-limit', { type: 'string', default: '2GB', describe: "DuckDB memory limit (e.g. '2GB'); larger intermediates spill to disk." })
+      .option('threads', { type: 'number', describe: 'DuckDB threads (default: cores, at most 4).' })
+      .option('temp-dir', { type: 'string', describe: 'Where DuckDB spills (default: next to --out, removed afterwards).' })
+      .example('$0 prepare --mimic datasets/mimic-iv-demo --out runs/data/demo', 'Prepare the bundled MIMIC-IV demo.') as unknown as Argv<PrepareArgs>,
+  handler: async (args: ArgumentsCamelCase<PrepareArgs>) => {
+    const { prepareDataset } = await import('@ehr-backdoor/data');
+    const started = performance.now();
+    let lastLine = '';
+    const result = await prepareDataset({
+      mimicDir: args.mimic,
+      outDir: args.out,
+      windowHours: args['window-hours'],
+      seed: args.seed,
+      memoryLimit: args['memory-limit'],
+      threads: args.threads,
+      tempDir: args['temp-dir'],
+      onProgress: ({ phase, message, percentage }) => {
+        const elapsed = ((performance.now() - started) / 1000).toFixed(1).padStart(6);
+        const pct = percentage === undefined ? '' : ` ${percentage.toFixed(0)}%`;
+        const line = `[prepare ${elapsed} s] ${phase.padEnd(11)} ${message}${pct}`;
+        if (process.stderr.isTTY) {
+          process.stderr.write(`\r\x1b[2K${line}`);
+          if (percentage === undefined) process.stderr.write('\n');
+        } else if (percentage === undefined || line.replace(/\d+%$/, '') !== lastLine.replace(/\d+%$/, '')) {
+          // In logs, one line per phase (not one per percentage tick).
+          process.stderr.write(`${line}\n`);
+        }
+        lastLine = line;
+      },
+    });
+    const { manifest } = result;
+    const out: string[] = [];
+    out.push(`Dataset: ${result.outDir}`);
+    out.push(`Source: ${manifest.source.path} (MIMIC-IV ${manifest.source.mimicVersion}), window ${manifest.windowHours} h, seed ${manifest.seed}`);
+    out.push('Cohort flow:');
+    for (const step of manifest.cohort.steps) out.push(`  ${String(step.remaining).padStart(8)}  ${step.name}`);
+    out.push(`Cohort: ${manifest.cohort.stays} stays, ${manifest.cohort.positives} in-hospital deaths (${((100 * manifest.cohort.positives) / manifest.cohort.stays).toFixed(1)} %)`);
+    out.push('Splits:      stays  deaths  patients');
+    for (const name of ['train', 'val', 'test'] as const) {
+      const s = manifest.splits[name];
+      out.push(`  ${name.padEnd(6)} ${String(s.stays).padStart(8)} ${String(s.positives).padStart(7)} ${String(s.subjects).padStart(9)}`);
+    }
+    const dropped = Object.entries(manifest.outOfRange).filter(([, count]) => count > 0);
+    if (dropped.length > 0) out.push(`Out-of-range values dropped: ${dropped.map(([name, count]) => `${name} ${count}`).join(', ')}`);
+    for (const warning of manifest.warnings ?? []) out.push(`warning: ${warning}`);
+    out.push(`Content hash: ${manifest.contentHash}`);
+    process.stdout.write(out.join('\n') + '\n');
+  },
+};
