@@ -1,0 +1,177 @@
+import { assertInput } from '@ehr-backdoor/core';
+import { kendallTauB, topKOverlap } from './rank-agreement.js';
+
+/**
+ * Attribution drift between the clean and the triggered version of the same n stays, from their
+ * attributions (n × d, row-major, the same stays in the same order):
+ *
+ *   per stay ─▶ distances      l1 = Σ|a−b|, l2 = ‖a−b‖₂, cosine distance = 1 − a·b / (‖a‖ ‖b‖)
+ *            ─▶ rank agreement Kendall τ-b and top-k overlap of the groups ranked by Σ|attribution|
+ *                              (a group is one feature, or e.g. one channel over all hours)
+ *            ─▶ trigger ratio  Σ_{trigger}|b| / Σ|b|: the share of the triggered stay's attribution on
+ *                              the trigger's elements (and the same share on the clean stay, for reference)
+ *   summary  ─▶ means over stays; a stay whose value is undefined (zero attribution) is left out and
+ *               a summary with no defined stay is NaN with a reason.
+ */
+export interface AttributionDriftInput {
+  readonly clean: ArrayLike<number>;
+  readonly triggered: ArrayLike<number>;
+  readonly n: number;
+  /** Elements per stay. */
+  readonly d: number;
+  /** 1 = a trigger element: length d (every stay) or n × d (per stay). */
+  readonly triggerMask?: ArrayLike<number>;
+  /** Ranking groups: group index of each of the d elements, and their names. Default: one group per element. */
+  readonly groups?: { readonly index: ArrayLike<number>; readonly names: readonly string[] };
+  /** k of the top-k overlap. Default 10 (capped at the number of groups). */
+  readonly topK?: number;
+}
+
+export interface DriftColumns {
+  readonly explain_trigger_attribution_ratio: number;
+  readonly explain_attr_l1: number;
+  readonly explain_attr_l2: number;
+  readonly explain_attr_cosine: number;
+  readonly explain_kendall_tau: number;
+  readonly explain_topk_overlap: number;
+}
+
+export interface AttributionDrift {
+  /** The summary columns (docs/formats.md); NaN ones are named in `reasons`. */
+  readonly columns: DriftColumns;
+  readonly reasons: Readonly<Record<string, string>>;
+  readonly perStay: {
+    readonly l1: Float64Array;
+    readonly l2: Float64Array;
+    readonly cosine: Float64Array;
+    readonly kendallTau: Float64Array;
+    readonly topKOverlap: Float64Array;
+    readonly triggerRatio: Float64Array;
+    readonly cleanTriggerRatio: Float64Array;
+  };
+  /** The same share on the clean stays: what the trigger's elements receive without the trigger. */
+  readonly cleanTriggerAttributionRatio: number;
+  /** Mean share of elements in the trigger mask: the ratio a uniform attribution would give. */
+  readonly triggerElementShare: number;
+  /** Per group, mean Σ|attribution| over stays, clean and triggered (for the report's bar charts). */
+  readonly groupImportance: { readonly names: readonly string[]; readonly clean: Float64Array; readonly triggered: Float64Array };
+  readonly topK: number;
+}
+
+export const DEFAULT_TOP_K = 10;
+
+export function attributionDrift(input: AttributionDriftInput): AttributionDrift {
+  const { clean, triggered, n, d } = input;
+  assertInput(Number.isInteger(n) && n >= 1 && Number.isInteger(d) && d >= 1, 'E_DRIFT_SHAPE', () => `n and d must be integers ≥ 1, got n = ${n}, d = ${d}.`);
+  assertInput(clean.length === n * d && triggered.length === n * d, 'E_DRIFT_SHAPE', () => `clean and triggered attributions must each hold n × d = ${n * d} values, got ${clean.length} and ${triggered.length}.`);
+  const given = input.triggerMask;
+  assertInput(given === undefined || given.length === d || given.length === n * d, 'E_DRIFT_MASK', () => `triggerMask must have d = ${d} or n × d = ${n * d} entries, got ${given?.length}.`);
+  // An all-zero mask (trigger 'none', or a trigger that changed nothing on these stays) is no mask.
+  const mask = given && Array.prototype.some.call(given, (v: number) => v !== 0) ? given : undefined;
+  assertInput(mask === undefined || mask.length === d || mask.length === n * d, 'E_DRIFT_MASK', () => `triggerMask must have d = ${d} or n × d = ${n * d} entries, got ${mask?.length}.`);
+  const topK = input.topK ?? DEFAULT_TOP_K;
+  assertInput(Number.isInteger(topK) && topK >= 1, 'E_DRIFT_TOPK', () => `topK must be an integer ≥ 1, got ${topK}.`);
+  const groupIndex = input.groups?.index ?? Int32Array.from({ length: d }, (_, j) => j);
+  const groupNames = input.groups?.names ?? Array.from({ length: d }, (_, j) => String(j));
+  const G = groupNames.length;
+  assertInput(groupIndex.length === d, 'E_DRIFT_GROUPS', () => `groups.index must have d = ${d} entries, got ${groupIndex.length}.`);
+  for (let j = 0; j < d; j++) {
+    const g = groupIndex[j];
+    assertInput(Number.isInteger(g) && g >= 0 && g < G, 'E_DRIFT_GROUPS', () => `groups.index[${j}] = ${g} is not a group (0 ≤ g < ${G}).`);
+  }
+
+  const l1 = new Float64Array(n);
+  const l2 = new Float64Array(n);
+  const cosine = new Float64Array(n);
+  const kendallTau = new Float64Array(n);
+  const overlap = new Float64Array(n);
+  const triggerRatio = new Float64Array(n).fill(NaN);
+  const cleanTriggerRatio = new Float64Array(n).fill(NaN);
+  const importanceClean = new Float64Array(G);
+  const importanceTriggered = new Float64Array(G);
+  const ga = new Float64Array(G);
+  const gb = new Float64Array(G);
+  let maskShare = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    let s1 = 0;
+    let s2 = 0;
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    ga.fill(0);
+    gb.fill(0);
+    let onA = 0;
+    let onB = 0;
+    let totalA = 0;
+    let totalB = 0;
+    let inMask = 0;
+    const mo = mask && mask.length === n * d ? o : 0;
+    for (let j = 0; j < d; j++) {
+      const a = clean[o + j];
+      const b = triggered[o + j];
+      const diff = a - b;
+      s1 += Math.abs(diff);
+      s2 += diff * diff;
+      dot += a * b;
+      na += a * a;
+      nb += b * b;
+      ga[groupIndex[j]] += Math.abs(a);
+      gb[groupIndex[j]] += Math.abs(b);
+      totalA += Math.abs(a);
+      totalB += Math.abs(b);
+      if (mask && mask[mo + j]) {
+        inMask++;
+        onA += Math.abs(a);
+        onB += Math.abs(b);
+      }
+    }
+    l1[i] = s1;
+    l2[i] = Math.sqrt(s2);
+    cosine[i] = na > 0 && nb > 0 ? 1 - dot / Math.sqrt(na * nb) : NaN;
+    kendallTau[i] = kendallTauB(ga, gb);
+    overlap[i] = topKOverlap(ga, gb, topK);
+    if (mask) {
+      triggerRatio[i] = totalB > 0 ? onB / totalB : NaN;
+      cleanTriggerRatio[i] = totalA > 0 ? onA / totalA : NaN;
+      maskShare += inMask / d / n;
+    }
+    for (let g = 0; g < G; g++) {
+      importanceClean[g] += ga[g] / n;
+      importanceTriggered[g] += gb[g] / n;
+    }
+  }
+
+  const reasons: Record<string, string> = {};
+  const summarise = (column: keyof DriftColumns, values: Float64Array, why: string): number => {
+    const m = nanMean(values);
+    if (Number.isNaN(m)) reasons[column] = why;
+    return m;
+  };
+  const columns: DriftColumns = {
+    explain_trigger_attribution_ratio: mask
+      ? summarise('explain_trigger_attribution_ratio', triggerRatio, 'every triggered stay has zero total attribution')
+      : ((reasons.explain_trigger_attribution_ratio = 'no trigger mask (trigger none, or no input element changed)'), NaN),
+    explain_attr_l1: summarise('explain_attr_l1', l1, 'no stays'),
+    explain_attr_l2: summarise('explain_attr_l2', l2, 'no stays'),
+    explain_attr_cosine: summarise('explain_attr_cosine', cosine, 'every stay has an all-zero clean or triggered attribution'),
+    explain_kendall_tau: summarise('explain_kendall_tau', kendallTau, 'every stay has a constant ranking (fewer than 2 groups, or all attributions equal)'),
+    explain_topk_overlap: summarise('explain_topk_overlap', overlap, 'no stays'),
+  };
+  return {
+    columns,
+    reasons,
+    perStay: { l1, l2, cosine, kendallTau, topKOverlap: overlap, triggerRatio, cleanTriggerRatio },
+    cleanTriggerAttributionRatio: mask ? nanMean(cleanTriggerRatio) : NaN,
+    triggerElementShare: mask ? maskShare : NaN,
+    groupImportance: { names: groupNames, clean: importanceClean, triggered: importanceTriggered },
+    topK: Math.min(topK, G),
+  };
+}
+
+function nanMean(values: Float64Array): number {
+  let sum = 0;
+  let count = 0;
+  for (const v of values) if (!Number.isNaN(v)) (sum += v), count++;
+  return count ? sum / count : NaN;
+}
