@@ -83,6 +83,11 @@ describe('buildBatchScript', () => {
     expect(script).toContain('INDEX=$((SLURM_ARRAY_TASK_ID + 1001))');
   });
 
+  it('writes a dependency, and refuses one that is not', () => {
+    expect(directives(buildBatchScript({ ...base, dependency: 'afterany:100:101' }))).toContain('#SBATCH --dependency=afterany:100:101');
+    expect(() => buildBatchScript({ ...base, dependency: 'afterany:1\n#SBATCH --uid=0' })).toThrow(expect.objectContaining({ code: 'E_SLURM_OPTION' }));
+  });
+
   it('quotes paths with shell metacharacters in the command', () => {
     const script = buildBatchScript({ ...base, bin: "/opt/it's/ehr-backdoor.js", node: '/opt/node 20/bin/node' });
     expect(script).toContain(`NODE="\${EHR_BACKDOOR_NODE:-'/opt/node 20/bin/node'}"`);

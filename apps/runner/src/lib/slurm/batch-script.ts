@@ -37,6 +37,8 @@ export interface BatchScriptInput {
   readonly node: string;
   /** Absolute path of `apps/runner/bin/ehr-backdoor.js`. */
   readonly bin: string;
+  /** An sbatch dependency, e.g. `afterany:123:124` (poisoned cells wait for the clean ones). */
+  readonly dependency?: string;
 }
 
 const TIME = /^(\d+-\d{1,2}(:\d{1,2}(:\d{1,2})?)?|\d+(:\d{1,2}(:\d{1,2})?)?)$/;
@@ -109,6 +111,9 @@ export function buildBatchScript(input: BatchScriptInput): string {
       () => `The ${what} ${path} holds a space or %, which #SBATCH lines cannot carry: use a path without them for --out (and run the sweep from such a directory).`,
     );
   }
+  if (input.dependency !== undefined) {
+    assertInput(/^[a-z]+(:[A-Za-z0-9_+-]+)+$/.test(input.dependency), 'E_SLURM_OPTION', () => `"${input.dependency}" is not an sbatch dependency.`);
+  }
   const offset = input.indexOffset ?? 0;
   assertInput(indices.length > 0, 'E_SLURM_EMPTY', () => 'A job array needs at least one cell; every cell of this sweep is done or queued already.');
   for (const i of indices) {
@@ -128,6 +133,7 @@ export function buildBatchScript(input: BatchScriptInput): string {
     ...(options.cpusPerTask ? [`--cpus-per-task=${options.cpusPerTask}`] : []),
     ...(options.mem ? [`--mem=${options.mem}`] : []),
     ...(options.gres ? [`--gres=${options.gres}`] : []),
+    ...(input.dependency ? [`--dependency=${input.dependency}`] : []),
   ].map((d) => `#SBATCH ${d}`);
   const lines = [
     '#!/bin/bash',

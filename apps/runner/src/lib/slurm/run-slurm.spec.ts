@@ -71,17 +71,24 @@ describe('runSlurm', () => {
     const result = await runSlurm(plan, planPath, { maxParallel: 2, time: '1:00:00', log: quiet, run: slurm.run });
     expect(result.submitted).toEqual([1, 2, 4, 5]);
     expect(result.alreadyDone).toBe(2);
-    expect(slurm.scripts).toHaveLength(1);
-    expect(slurm.scripts[0]).toContain('#SBATCH --array=1-2,4-5%2\n');
+    // Clean cells first; the poisoned array waits for them (it reads their summaries).
+    expect(slurm.scripts).toHaveLength(2);
+    expect(slurm.scripts[0]).toContain('#SBATCH --array=1%2\n');
+    expect(slurm.scripts[0]).not.toContain('--dependency');
+    expect(slurm.scripts[1]).toContain('#SBATCH --array=2,4-5%2\n');
+    expect(slurm.scripts[1]).toContain('#SBATCH --dependency=afterany:100\n');
     expect(slurm.scripts[0]).toContain('#SBATCH --time=1:00:00\n');
     expect(slurm.scripts[0]).toContain(`#SBATCH --output=${join(plan.runsRoot, 'slurm-logs')}/%A_%a.out\n`);
     expect(slurm.scripts[0]).toContain('#SBATCH --job-name=ehrb-smoke\n');
     expect(existsSync(join(plan.runsRoot, 'slurm-logs'))).toBe(true);
 
     const jobs = await readSlurmJobs(plan.runsRoot);
-    expect(jobs?.submissions).toHaveLength(1);
-    const [submission] = jobs!.submissions;
-    expect(submission).toMatchObject({ jobId: '100', array: '1-2,4-5', indexOffset: 0, planHash: plan.planHash });
+    expect(jobs?.submissions.map((x) => [x.jobId, x.array])).toEqual([
+      ['100', '1'],
+      ['101', '2,4-5'],
+    ]);
+    const submission = jobs!.submissions[0];
+    expect(submission).toMatchObject({ indexOffset: 0, planHash: plan.planHash });
     expect(slurm.scripts[0]).toContain(`--plan ${submission.planPath} --index "$INDEX"`);
     expect(JSON.parse(readFileSync(submission.planPath, 'utf8'))).toEqual(plan);
     expect(readFileSync(submission.script, 'utf8')).toBe(slurm.scripts[0]);
@@ -90,30 +97,39 @@ describe('runSlurm', () => {
   it('leaves out cells an earlier array still has queued or running, and resubmits the ones it lost', async () => {
     const first = fakeSlurm();
     await runSlurm(plan, planPath, { log: quiet, run: first.run });
-    // Job 100 covered tasks 0-5: 0 finished, 1 runs, 2-3 wait, 4 failed, 5 was cancelled while pending (gone).
+    // Job 100 (clean, tasks 0-1): 0 finished, 1 runs. Job 101 (poisoned, tasks 2-5): 2-3 wait, 4
+    // failed, 5 was cancelled while pending (gone from the controller).
     await markDone(0);
-    const second = fakeSlurm({
-      '100': [
-        'JobId=101 ArrayJobId=100 ArrayTaskId=0 JobState=COMPLETED Reason=None ExitCode=0:0',
-        'JobId=102 ArrayJobId=100 ArrayTaskId=1 JobState=RUNNING Reason=None ExitCode=0:0',
-        'JobId=100 ArrayJobId=100 ArrayTaskId=2-3%2 JobState=PENDING Reason=JobArrayTaskLimit ExitCode=0:0',
-        'JobId=103 ArrayJobId=100 ArrayTaskId=4 JobState=FAILED Reason=NonZeroExitCode ExitCode=1:0',
-      ].join('\n'),
-    }, 200);
+    const second = fakeSlurm(
+      {
+        '100': [
+          'JobId=102 ArrayJobId=100 ArrayTaskId=0 JobState=COMPLETED Reason=None ExitCode=0:0',
+          'JobId=103 ArrayJobId=100 ArrayTaskId=1 JobState=RUNNING Reason=None ExitCode=0:0',
+        ].join('\n'),
+        '101': [
+          'JobId=101 ArrayJobId=101 ArrayTaskId=2-3 JobState=PENDING Reason=Dependency ExitCode=0:0',
+          'JobId=104 ArrayJobId=101 ArrayTaskId=4 JobState=FAILED Reason=NonZeroExitCode ExitCode=1:0',
+        ].join('\n'),
+      },
+      200,
+    );
     const result = await runSlurm(plan, planPath, { log: quiet, run: second.run });
     expect(result.alreadyQueued).toEqual([1, 2, 3]);
     expect(result.submitted).toEqual([4, 5]);
+    expect(second.scripts).toHaveLength(1);
     expect(second.scripts[0]).toContain('#SBATCH --array=4-5\n');
+    // The lstm clean cell (index 1) still runs in job 100: the resubmitted poisoned cells wait for it.
+    expect(second.scripts[0]).toContain('#SBATCH --dependency=afterany:100\n');
     const jobs = await readSlurmJobs(plan.runsRoot);
-    expect(jobs?.submissions.map((s) => s.jobId)).toEqual(['100', '200']);
+    expect(jobs?.submissions.map((s) => s.jobId)).toEqual(['100', '101', '200']);
 
     const state = await slurmStateOf(plan.runsRoot, second.run);
     expect(state?.byCell.get(cellId(plan.cells[1]))).toMatchObject({ state: 'RUNNING', planIndex: 1, taskId: 1 });
     expect(state?.byCell.get(cellId(plan.cells[4]))).toMatchObject({ state: 'FAILED', exitCode: '1:0' });
     const text = formatSlurmState(state!);
-    expect(text).toContain('job 100 (6 tasks');
+    expect(text).toContain('job 101 (4 tasks');
     expect(text).toContain('1 no longer known to Slurm');
-    expect(text).toContain(`FAILED        ${cellId(plan.cells[4])}  exit 1:0  log ${join(plan.runsRoot, 'slurm-logs', '100_4.out')}`);
+    expect(text).toContain(`FAILED        ${cellId(plan.cells[4])}  exit 1:0  log ${join(plan.runsRoot, 'slurm-logs', '101_4.out')}`);
   });
 
   it('submits nothing when every cell is done', async () => {
@@ -138,8 +154,11 @@ describe('runSlurm', () => {
         throw new Error('a dry run must not call Slurm');
       },
     });
-    expect(result.scripts[0]).toContain('#SBATCH --array=0-5\n');
-    expect(printed).toBe(result.scripts[0]);
+    expect(result.scripts).toHaveLength(2);
+    expect(result.scripts[0]).toContain('#SBATCH --array=0-1\n');
+    expect(result.scripts[1]).toContain('#SBATCH --array=2-5\n');
+    expect(result.scripts[1]).toContain('#SBATCH --dependency=afterany:CLEAN_ARRAY_1_JOB_ID\n');
+    expect(printed).toContain(result.scripts[1]);
     expect(printed).toContain('#SBATCH --gres=gpu:1');
     expect(calls).toEqual([]);
     expect(existsSync(join(plan.runsRoot, SLURM_JOBS_FILE))).toBe(false);

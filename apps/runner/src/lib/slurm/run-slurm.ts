@@ -9,7 +9,7 @@ import { cellDir, cellId } from '../grid.js';
 import type { SweepPlan } from '../plan.js';
 import { buildBatchScript, checkSlurmOptions, type SlurmOptions } from './batch-script.js';
 import { compactIndices } from './index-list.js';
-import { waitForArray } from './job-query.js';
+import { isActive, waitForArray } from './job-query.js';
 import { runSlurmCommand, type CommandRunner } from './slurm-cli.js';
 import { activeCellIds, recordSubmission, slurmStateOf, type SlurmSubmission } from './slurm-jobs.js';
 
@@ -95,22 +95,36 @@ export async function runSlurm(plan: SweepPlan, planPath: string, options: Slurm
   const snapshot = join(runsRoot, PLAN_SNAPSHOT_DIR, `plan-${plan.planHash.slice(0, 16)}.json`);
   const logDir = join(runsRoot, LOG_DIR);
   const maxArraySize = options.dryRun ? DEFAULT_MAX_ARRAY_SIZE : await readMaxArraySize(run);
-  const chunks = splitForArraySize(submit, maxArraySize);
-  const scripts = chunks.map(({ indices, offset }) =>
+  // Two phases: a poisoned cell reads its clean cell's summary (clean_auroc_drop), so poisoned arrays
+  // start only after every clean cell they may need has ended, as in the local pool's order.
+  const isClean = (i: number) => plan.cells[i].rate === 0;
+  const phases = [
+    { name: 'clean', chunks: splitForArraySize(submit.filter(isClean), maxArraySize) },
+    { name: 'poisoned', chunks: splitForArraySize(submit.filter((i) => !isClean(i)), maxArraySize) },
+  ];
+  const earlierCleanJobs = new Set<string>();
+  for (const s of earlier?.submissions ?? []) {
+    for (const t of s.tasks) if (isActive(t.state) && plan.cells[t.planIndex] && isClean(t.planIndex) && cellId(plan.cells[t.planIndex]) === t.cellId) earlierCleanJobs.add(s.submission.jobId);
+  }
+  const script = (chunk: { indices: number[]; offset: number }, dependsOn: readonly string[]) =>
     buildBatchScript({
       options: { ...options, prologue, jobName: options.jobName ?? `ehrb-${plan.preset ?? 'sweep'}` },
-      indices,
-      indexOffset: offset,
+      indices: chunk.indices,
+      indexOffset: chunk.offset,
       planPath: snapshot,
       logDir,
       workDir: process.cwd(),
       node: process.execPath,
       bin: BIN,
-    }),
-  );
+      ...(dependsOn.length ? { dependency: `afterany:${dependsOn.join(':')}` } : {}),
+    });
+
   if (options.dryRun) {
+    // Job ids exist only once submitted; the dry run names them by placeholders.
+    const cleanIds = [...earlierCleanJobs, ...phases[0].chunks.map((_, k) => `CLEAN_ARRAY_${k + 1}_JOB_ID`)];
+    const scripts = [...phases[0].chunks.map((c) => script(c, [])), ...phases[1].chunks.map((c) => script(c, cleanIds))];
     log(`slurm: ${summary} (dry run: nothing written to Slurm)`);
-    (options.print ?? ((text: string) => process.stdout.write(text)))(scripts.join('\n# ---- next array (MaxArraySize) ----\n'));
+    (options.print ?? ((text: string) => process.stdout.write(text)))(scripts.join('\n# ---- next array ----\n'));
     return { submissions: [], submitted: submit, alreadyDone, alreadyQueued, scripts };
   }
 
@@ -119,24 +133,31 @@ export async function runSlurm(plan: SweepPlan, planPath: string, options: Slurm
   // and a task still queued from before must keep the meaning of its index.
   if (!existsSync(snapshot)) await writeJsonAtomic(snapshot, plan);
   const submissions: SlurmSubmission[] = [];
-  for (let k = 0; k < chunks.length; k++) {
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const scriptPath = join(runsRoot, SCRIPT_DIR, `array-${stamp}-${k}.sh`);
-    await writeFileAtomic(scriptPath, scripts[k]);
-    const jobId = await submitArray(scriptPath, run);
-    const submission: SlurmSubmission = {
-      jobId,
-      submittedAt: new Date().toISOString(),
-      planHash: plan.planHash,
-      planPath: snapshot,
-      indexOffset: chunks[k].offset,
-      array: compactIndices(chunks[k].indices.map((i) => i - chunks[k].offset)),
-      script: scriptPath,
-      logDir,
-    };
-    await recordSubmission(runsRoot, submission);
-    submissions.push(submission);
-    log(`slurm: submitted job ${jobId}: ${chunks[k].indices.length} cells (array ${submission.array}${options.maxParallel ? `%${options.maxParallel}` : ''})`);
+  const scripts: string[] = [];
+  const cleanJobs = [...earlierCleanJobs];
+  for (const phase of phases) {
+    for (const chunk of phase.chunks) {
+      const text = script(chunk, phase.name === 'poisoned' ? cleanJobs : []);
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const scriptPath = join(runsRoot, SCRIPT_DIR, `array-${stamp}-${phase.name}-${scripts.length}.sh`);
+      await writeFileAtomic(scriptPath, text);
+      const jobId = await submitArray(scriptPath, run);
+      const submission: SlurmSubmission = {
+        jobId,
+        submittedAt: new Date().toISOString(),
+        planHash: plan.planHash,
+        planPath: snapshot,
+        indexOffset: chunk.offset,
+        array: compactIndices(chunk.indices.map((i) => i - chunk.offset)),
+        script: scriptPath,
+        logDir,
+      };
+      await recordSubmission(runsRoot, submission);
+      submissions.push(submission);
+      scripts.push(text);
+      if (phase.name === 'clean') cleanJobs.push(jobId);
+      log(`slurm: submitted job ${jobId}: ${chunk.indices.length} ${phase.name} cells (array ${submission.array}${options.maxParallel ? `%${options.maxParallel}` : ''})${phase.name === 'poisoned' && cleanJobs.length ? `, after job ${cleanJobs.join(', ')}` : ''}`);
+    }
   }
   log(`slurm: ${summary}`);
   log(`  script  ${submissions.map((s) => s.script).join(', ')}`);
