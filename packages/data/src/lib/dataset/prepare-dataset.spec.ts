@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -143,5 +143,16 @@ describe('prepareDataset on a hand-computed MIMIC-IV', () => {
     expect(Array.from(dataset.splits)).toEqual([SPLIT_CODE.train, SPLIT_CODE.train]);
     expect(result.manifest.warnings).toEqual(expect.arrayContaining([expect.stringContaining('val split is empty')]));
     expect(readdirSync(work).sort()).toEqual(['mimic', 'out']); // no temporary directories left behind
+  });
+
+  it('refuses to load a dataset whose files were changed or that does not exist', async () => {
+    const copy = join(work, 'tampered');
+    cpSync(join(work, 'out'), copy, { recursive: true });
+    const bytes = readFileSync(join(copy, 'timeseries.arrow'));
+    bytes[bytes.length - 100] ^= 0xff;
+    writeFileSync(join(copy, 'timeseries.arrow'), bytes);
+    await expect(loadDataset(copy)).rejects.toMatchObject({ code: 'E_DATASET_CORRUPT', message: expect.stringContaining('timeseries.arrow') });
+    await expect(loadDataset(join(work, 'absent'))).rejects.toMatchObject({ code: 'E_DATASET_NOT_FOUND' });
+    rmSync(copy, { recursive: true });
   });
 });

@@ -32,7 +32,7 @@ import { DEFAULT_SPLIT_FRACTIONS, assertSplitFractions, assignPatientSplits, typ
 import { CLINICAL_VARIABLES, STATIC_FEATURES, type TabularStat } from '../variables.js';
 import { TABULAR_FILE, TIMESERIES_FILE, encodeTabular, encodeTimeSeries } from './arrow-files.js';
 import { fitNormalisation, summariseSplits } from './create-dataset.js';
-import { SPLIT_CODE, type CohortStep, type DatasetManifest } from './types.js';
+import { SPLIT_CODE, type CohortStep, type DatasetManifest, type EhrDataset } from './types.js';
 
 /**
  * `prepare`: a MIMIC-IV directory to an ICU-mortality dataset directory.
@@ -83,6 +83,8 @@ export interface PrepareOptions {
 export interface PrepareResult {
   readonly outDir: string;
   readonly manifest: DatasetManifest;
+  /** The dataset as written (what `loadDataset(outDir)` returns, without re-reading the files). */
+  readonly dataset: EhrDataset;
   /** Seconds per phase. */
   readonly seconds: Readonly<Partial<Record<PreparePhase, number>>>;
 }
@@ -240,7 +242,17 @@ export async function prepareDataset(options: PrepareOptions): Promise<PrepareRe
       await writeFile(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     });
     phase('write', 'done');
-    return { outDir: config.outDir, manifest, seconds };
+    const dataset: EhrDataset = {
+      manifest,
+      n,
+      stayIds: cohort.stayIds,
+      subjectIds: cohort.subjectIds,
+      labels: cohort.labels,
+      splits,
+      tabular: { features, values: tabular.values },
+      timeSeries: { channels, hours: T, values: grid.values, mask: grid.mask, fillValues },
+    };
+    return { outDir: config.outDir, manifest, dataset, seconds };
   } catch (error) {
     // A parse error in a gzip file is usually a truncated download: say so when the CRC check agrees.
     const files = error instanceof DataError ? [error.details.files, error.details.file].flat() : [];
