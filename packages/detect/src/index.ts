@@ -1,1 +1,21 @@
-export {};
+/**
+ * @ehr-backdoor/detect — poison detectors faithful to their papers, each scoring every training stay
+ * (higher = more suspicious), and their evaluation against the true poisoned indices.
+ */
+export { runDetectors } from './lib/run-detectors.js';
+export type { RunDetectorsOptions, RunDetectorsResult, DetectorRun, DetectorEvaluation } from './lib/run-detectors.js';
+export { spectralSignatures } from './lib/spectral-signatures.js';
+export type { SpectralSignatureOptions } from './lib/spectral-signatures.js';
+export { activationClustering } from './lib/activation-clustering.js';
+export type { ActivationClusteringOptions, ClusterAnalysis } from './lib/activation-clustering.js';
+export { attributionOutliers } from './lib/attribution-outlier.js';
+export type { AttributionOutlierOptions, AttributionOutlierMethod } from './lib/attribution-outlier.js';
+export { strip } from './lib/strip.js';
+export type { StripOptions, PredictFn } from './lib/strip.js';
+export { detectionAuroc, tprAtFpr, precisionAtFlagged, recallAtFlagged, truthMask, defenceEffectivenessRating } from './lib/detection-metrics.js';
+export type { Scored } from './lib/detection-metrics.js';
+export { DETECTOR_NAMES } from './lib/types.js';
+export type { DetectorName, DetectorResult } from './lib/types.js';
+export type { Matrix } from './lib/matrix.js';
+export { topEigenvectors } from './lib/power-iteration.js';
+export type { Eigen } from './lib/power-iteration.js';

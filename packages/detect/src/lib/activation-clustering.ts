@@ -1,0 +1,97 @@
+import { assertInput, Random } from '@ehr-backdoor/core';
+import { kMeans, silhouette, squaredDistance } from './kmeans.js';
+import { assertMatrix, centredRows, covarianceOf, rowsByLabel, type Matrix } from './matrix.js';
+import { topEigenvectors } from './power-iteration.js';
+import type { DetectorResult } from './types.js';
+
+/**
+ * Activation clustering (Chen et al., SafeAI@AAAI 2019, arXiv 1811.03728):
+ *
+ *   for each label y:
+ *     penultimate activations of the stays labelled y ─▶ reduce to 10 dimensions
+ *       ─▶ 2-means ─▶ analyse the two clusters ─▶ flag the smaller one if it looks poisoned
+ *
+ * Reduction: the paper (and ART's ActivationDefence) uses ICA; here PCA (top 10 principal components
+ * by power iteration), which keeps the directions of largest spread where a poison cluster separates,
+ * and is deterministic. Clustering: k-means++ seeding with 10 restarts, as sklearn's KMeans.
+ *
+ * Analysis (`analysis`), after the paper's §4 and ART's ClusteringAnalyzer:
+ *   relative-size  the smaller cluster is poisoned when it holds < `sizeThreshold` (0.35) of the label
+ *   silhouette     ... when the 2-cluster silhouette score is ≥ `silhouetteThreshold` (0.10): two real clusters
+ *   smaller        the smaller cluster is always flagged
+ *
+ * Score per stay = [1 if in a flagged cluster] + d_large / (d_small + d_large), distances to the two
+ * centroids in the reduced space: flagged stays rank first, and within and across labels a stay ranks
+ * higher the closer it lies to its label's smaller cluster.
+ */
+export type ClusterAnalysis = 'relative-size' | 'silhouette' | 'smaller';
+
+export interface ActivationClusteringOptions {
+  readonly representations: Matrix;
+  readonly labels: ArrayLike<number>;
+  /** Default 10, the paper's. */
+  readonly dimensions?: number;
+  /** Default 'relative-size'. */
+  readonly analysis?: ClusterAnalysis;
+  readonly sizeThreshold?: number;
+  readonly silhouetteThreshold?: number;
+  /** k-means++ restarts. Default 10. */
+  readonly restarts?: number;
+  /** Points the silhouette is estimated on. Default 2000. */
+  readonly silhouetteSample?: number;
+  readonly seed?: number;
+}
+
+export function activationClustering(options: ActivationClusteringOptions): DetectorResult {
+  const { representations: R, labels } = options;
+  assertMatrix(R, 'representations');
+  assertInput(labels.length === R.rows, 'E_DETECT_INPUT', () => `labels has ${labels.length} entries for ${R.rows} representations.`);
+  const dims = options.dimensions ?? 10;
+  const analysis = options.analysis ?? 'relative-size';
+  const sizeThreshold = options.sizeThreshold ?? 0.35;
+  const silhouetteThreshold = options.silhouetteThreshold ?? 0.1;
+  assertInput(Number.isInteger(dims) && dims >= 1, 'E_DETECT_INPUT', () => `dimensions must be an integer ≥ 1, got ${dims}.`);
+  assertInput(['relative-size', 'silhouette', 'smaller'].includes(analysis), 'E_DETECT_INPUT', () => `analysis must be relative-size, silhouette or smaller, got ${analysis}.`);
+  assertInput(sizeThreshold > 0 && sizeThreshold <= 0.5, 'E_DETECT_INPUT', () => `sizeThreshold must be in (0, 0.5], got ${sizeThreshold}.`);
+  const random = Random.fromSeed(options.seed ?? 0, 'activation-clustering');
+  const d = R.cols;
+  const scores = new Float64Array(R.rows).fill(NaN);
+  const flagged: number[] = [];
+  const perLabel: Record<string, number | boolean | string>[] = [];
+  const warnings: string[] = [];
+  for (const [label, rows] of rowsByLabel(labels)) {
+    const n = rows.length;
+    if (n < 3) {
+      warnings.push(`label ${label}: ${n} stays, too few to cluster; their scores are NaN`);
+      perLabel.push({ label, n, skipped: true });
+      continue;
+    }
+    const { centred } = centredRows(R, rows);
+    const k = Math.min(dims, d);
+    const { vectors } = topEigenvectors(covarianceOf(centred, n, d), d, k, random, { maxIterations: 500, tolerance: 1e-6 });
+    const reduced = new Float64Array(n * k);
+    for (let r = 0; r < n; r++)
+      for (let c = 0; c < k; c++) {
+        let p = 0;
+        for (let j = 0; j < d; j++) p += centred[r * d + j] * vectors[c][j];
+        reduced[r * k + c] = p;
+      }
+    const { assignment, centroids, sizes } = kMeans(reduced, n, k, 2, random, options.restarts ?? 10);
+    const small = sizes[0] <= sizes[1] ? 0 : 1;
+    const relativeSize = sizes[small] / n;
+    const sil = analysis === 'silhouette' ? silhouette(reduced, n, k, assignment, 2, random, options.silhouetteSample ?? 2000) : NaN;
+    const poisoned =
+      sizes[small] > 0 && (analysis === 'smaller' || (analysis === 'relative-size' ? relativeSize < sizeThreshold : sil >= silhouetteThreshold));
+    if (sizes[small] === 0) warnings.push(`label ${label}: 2-means found one cluster (all reduced activations equal)`);
+    for (let r = 0; r < n; r++) {
+      const dSmall = Math.sqrt(squaredDistance(reduced, r * k, centroids, small * k, k));
+      const dLarge = Math.sqrt(squaredDistance(reduced, r * k, centroids, (1 - small) * k, k));
+      const closeness = dSmall + dLarge > 0 ? dLarge / (dSmall + dLarge) : 0.5;
+      const inFlagged = poisoned && assignment[r] === small;
+      scores[rows[r]] = (inFlagged ? 1 : 0) + closeness;
+      if (inFlagged) flagged.push(rows[r]);
+    }
+    perLabel.push({ label, n, dimensions: k, smallerClusterSize: sizes[small], relativeSize, silhouette: sil, poisoned });
+  }
+  return { detector: 'activation_clustering', scores, flagged: Int32Array.from(flagged.sort((a, b) => a - b)), perLabel, warnings };
+}

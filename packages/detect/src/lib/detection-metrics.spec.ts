@@ -1,0 +1,39 @@
+import { defenceEffectivenessRating, detectionAuroc, precisionAtFlagged, recallAtFlagged, tprAtFpr, truthMask } from './detection-metrics.js';
+
+describe('detection metrics', () => {
+  it('computes AUROC as sklearn, ties counting one half', () => {
+    expect(detectionAuroc([0.1, 0.4, 0.35, 0.8], Uint8Array.from([0, 0, 1, 1])).value).toBeCloseTo(0.75, 12);
+    expect(detectionAuroc([1, 1, 0], Uint8Array.from([1, 0, 0])).value).toBeCloseTo(0.75, 12);
+    expect(detectionAuroc([NaN, 2, 1], Uint8Array.from([0, 1, 0])).value).toBe(1);
+  });
+
+  it('finds the best TPR under the FPR limit without splitting ties', () => {
+    const truth = Uint8Array.from([1, 0, 1, 0, 0]);
+    expect(tprAtFpr([5, 4, 3, 2, 1], truth, 0.4).value).toBe(1);
+    expect(tprAtFpr([5, 4, 3, 2, 1], truth, 0.3).value).toBe(0.5);
+    expect(tprAtFpr([5, 5, 5, 2, 1], truth, 0.3).value).toBe(0);
+  });
+
+  it('scores the flagged set', () => {
+    const truth = truthMask(6, [1, 4]);
+    expect(Array.from(truth)).toEqual([0, 1, 0, 0, 1, 0]);
+    expect(precisionAtFlagged([1, 2, 4, 5], truth).value).toBe(0.5);
+    expect(recallAtFlagged([1, 2], truth).value).toBe(0.5);
+  });
+
+  it('returns NaN with a reason for degenerate input', () => {
+    const clean = new Uint8Array(3);
+    for (const scored of [detectionAuroc([1, 2, 3], clean), tprAtFpr([1, 2, 3], clean), precisionAtFlagged([], clean), recallAtFlagged([0], clean)]) {
+      expect(scored.value).toBeNaN();
+      expect(scored.reason).toEqual(expect.any(String));
+    }
+  });
+
+  it('computes BackdoorBench’s DER', () => {
+    expect(defenceEffectivenessRating({ asr: 0.9, clean: 0.8 }, { asr: 0.1, clean: 0.75 }).value).toBeCloseTo(0.875, 12);
+    // A defence that makes things worse on both counts: ASR up, clean up — neither term rewards it.
+    expect(defenceEffectivenessRating({ asr: 0.2, clean: 0.7 }, { asr: 0.5, clean: 0.8 }).value).toBeCloseTo(0.5, 12);
+    expect(defenceEffectivenessRating({ asr: 0.9, clean: 0.9 }, { asr: 0.9, clean: 0.5 }).value).toBeCloseTo(0.3, 12);
+    expect(defenceEffectivenessRating({ asr: NaN, clean: 0.9 }, { asr: 0.1, clean: 0.8 }).value).toBeNaN();
+  });
+});

@@ -1,0 +1,28 @@
+import { Random } from '@ehr-backdoor/core';
+import { topEigenvectors } from './power-iteration.js';
+
+describe('topEigenvectors', () => {
+  it('recovers the eigenpairs of a rotated diagonal matrix', () => {
+    // Q diag(4, 2, 1) Qᵀ with Q a rotation by 30° in the (0, 1) plane.
+    const c = Math.cos(Math.PI / 6);
+    const s = Math.sin(Math.PI / 6);
+    const Q = [c, -s, 0, s, c, 0, 0, 0, 1];
+    const D = [4, 2, 1];
+    const m = new Float64Array(9);
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 3; k++) m[i * 3 + j] += Q[i * 3 + k] * D[k] * Q[j * 3 + k];
+    const { vectors, values, converged } = topEigenvectors(m, 3, 3, Random.fromSeed(1));
+    expect(Array.from(values)).toEqual([expect.closeTo(4, 9), expect.closeTo(2, 9), expect.closeTo(1, 9)]);
+    expect(converged).toEqual([true, true, true]);
+    expect(Math.abs(vectors[0][0])).toBeCloseTo(c, 6);
+    expect(Math.abs(vectors[0][1])).toBeCloseTo(s, 6);
+    expect(Math.abs(vectors[2][2])).toBeCloseTo(1, 6);
+  });
+
+  it('is deterministic for a seed', () => {
+    const m = Float64Array.from([2, 1, 1, 2]);
+    const a = topEigenvectors(m, 2, 1, Random.fromSeed(5)).vectors[0];
+    const b = topEigenvectors(m, 2, 1, Random.fromSeed(5)).vectors[0];
+    expect(Array.from(a)).toEqual(Array.from(b));
+    expect(a[0]).toBeCloseTo(Math.SQRT1_2, 9);
+  });
+});
