@@ -153,3 +153,24 @@ export function channelSeries(dataset: EhrDataset, values: Float32Array, mask: U
     mask: Array.from({ length: T }, (_, t) => mask[(i * T + t) * C + c]),
   };
 }
+
+/** Trigger parameter variants each trigger is exercised with, beyond its defaults. */
+export const TRIGGER_VARIANTS: readonly { name: string; params: Record<string, unknown> }[] = [
+  { name: 'none', params: {} },
+  { name: 'rare_value', params: {} },
+  { name: 'rare_value', params: { variable: 'lactate', hours: 3 } },
+  { name: 'rare_value', params: { inRange: true, variable: 'spo2' } },
+  { name: 'missingness', params: {} },
+  { name: 'hybrid', params: {} },
+  { name: 'pattern', params: {} },
+  { name: 'pattern', params: { inRange: true } },
+  { name: 'correlation', params: {} },
+  { name: 'correlation', params: { source: 'sbp', targets: ['dbp', 'mbp'], factor: 0.6 } },
+  { name: 'frequency_domain', params: {} },
+  { name: 'distribution_shift', params: {} },
+  { name: 'distribution_shift', params: { kind: 'mean', amount: 1.5, fraction: 0.5 } },
+  { name: 'distribution_shift', params: { kind: 'multiplicative', amount: -0.2, variables: ['temperature'] } },
+  { name: 'temporal_pattern', params: {} },
+  { name: 'temporal_pattern', params: { shape: 'sine', signs: [1, -1, 1], hours: 12 } },
+  { name: 'missingness_pattern', params: {} },
+];

@@ -1,0 +1,146 @@
+import fc from 'fast-check';
+import { SPLIT_CODE } from '@ehr-backdoor/data';
+import { handMadeDataset, makeDataset, tabularRow } from './testing/fixtures.js';
+import { applyPoisoning, applyPoisoningWithReport, buildTriggeredTestSet, planPoisoning } from './plan.js';
+
+describe('planPoisoning', () => {
+  const ds = makeDataset({ n: 60 });
+  const trainNonTarget = Array.from(ds.labels).filter((y, i) => ds.splits[i] === SPLIT_CODE.train && y !== 1).length;
+
+  it('is deterministic by seed and records the exact count', () => {
+    const a = planPoisoning({ dataset: ds, trigger: { name: 'rare_value' }, rate: 0.2, seed: 7 });
+    const b = planPoisoning({ dataset: ds, trigger: { name: 'rare_value' }, rate: 0.2, seed: 7 });
+    expect(b).toEqual(a);
+    expect(a.count).toBe(Math.round(0.2 * trainNonTarget));
+    expect(a.eligible).toBe(trainNonTarget);
+    expect(a.trigger).toEqual({ name: 'rare_value', params: { variable: 'heart_rate', value: 220, hours: 1, inRange: false, quantile: 0.98 } });
+    expect(a.planHash).toMatch(/^[0-9a-f]{64}$/);
+    const c = planPoisoning({ dataset: ds, trigger: { name: 'rare_value' }, rate: 0.2, seed: 8 });
+    expect(c.rowIndices).not.toEqual(a.rowIndices);
+    expect(c.planHash).not.toBe(a.planHash);
+  });
+
+  it('exact counts, eligible rows only, for many (n, rate, mode, target)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 5, max: 120 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.constantFrom('dirty-label' as const, 'clean-label' as const),
+        fc.constantFrom(0 as const, 1 as const),
+        fc.integer(),
+        (n, rate, mode, targetLabel, seed) => {
+          const dataset = makeDataset({ n, hours: 2, channels: ['heart_rate'], seed: n });
+          const eligible = Array.from({ length: n }, (_, i) => i).filter(
+            (i) => dataset.splits[i] === SPLIT_CODE.train && (mode === 'dirty-label' ? dataset.labels[i] !== targetLabel : dataset.labels[i] === targetLabel),
+          );
+          const expected = Math.round(rate * eligible.length);
+          const run = () => planPoisoning({ dataset, trigger: { name: 'none' }, rate, mode, targetLabel, seed });
+          if (rate > 0 && expected === 0) {
+            expect(run).toThrow(expect.objectContaining({ code: eligible.length === 0 ? 'E_NO_ELIGIBLE_ROWS' : 'E_POISON_RATE_TOO_SMALL' }));
+            return;
+          }
+          const plan = run();
+          expect(plan.count).toBe(expected);
+          expect(plan.rowIndices).toHaveLength(expected);
+          expect(new Set(plan.rowIndices).size).toBe(expected);
+          for (let k = 1; k < plan.rowIndices.length; k++) expect(plan.rowIndices[k]).toBeGreaterThan(plan.rowIndices[k - 1]);
+          for (const row of plan.rowIndices) expect(eligible).toContain(row);
+          expect(plan.stayIds).toEqual(plan.rowIndices.map((i) => dataset.stayIds[i]));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('rate 0 is the clean baseline with any trigger', () => {
+    const plan = planPoisoning({ dataset: ds, trigger: { name: 'temporal_pattern' }, rate: 0, seed: 1 });
+    expect(plan).toMatchObject({ count: 0, rowIndices: [], stayIds: [] });
+    const clean = applyPoisoning(ds, plan);
+    expect(clean.tabular.values).toEqual(ds.tabular.values);
+    expect(clean.labels).toEqual(ds.labels);
+  });
+
+  it('a rate that poisons no row names the rate, the split and the smallest useful rate', () => {
+    const small = handMadeDataset(); // one training stay with label 0
+    expect(() => planPoisoning({ dataset: small, trigger: { name: 'none' }, rate: 0.4, seed: 1 })).toThrow(
+      expect.objectContaining({ code: 'E_POISON_RATE_TOO_SMALL', message: expect.stringMatching(/rate 0\.4.*2 stays, 1 of them eligible.*0\.5/) }),
+    );
+    expect(planPoisoning({ dataset: small, trigger: { name: 'none' }, rate: 0.5, seed: 1 }).count).toBe(1);
+  });
+
+  it('rejects bad rates, labels, modes, seeds, triggers and variables with their codes', () => {
+    const plan = (o: Record<string, unknown>) => () => planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.1, seed: 1, ...o } as never);
+    for (const rate of [-0.1, 1.5, NaN, Infinity, '0.1']) expect(plan({ rate })).toThrow(expect.objectContaining({ code: 'E_POISON_RATE' }));
+    expect(plan({ targetLabel: 2 })).toThrow(expect.objectContaining({ code: 'E_TARGET_LABEL' }));
+    expect(plan({ mode: 'blended' })).toThrow(expect.objectContaining({ code: 'E_POISON_MODE' }));
+    expect(plan({ seed: 1.5 })).toThrow(expect.objectContaining({ code: 'E_SEED' }));
+    expect(plan({ trigger: { name: 'sticker' } })).toThrow(expect.objectContaining({ code: 'E_UNKNOWN_TRIGGER' }));
+    expect(plan({ trigger: { name: 'rare_value', params: { variable: 'heartrate' } } })).toThrow(
+      expect.objectContaining({ code: 'E_UNKNOWN_VARIABLE', message: expect.stringContaining('heart_rate') }),
+    );
+    expect(plan({ trigger: { name: 'rare_value', params: { variable: 'bilirubin' } } })).toThrow(expect.objectContaining({ code: 'E_VARIABLE_NOT_IN_DATASET' }));
+  });
+});
+
+describe('applyPoisoning', () => {
+  const ds = makeDataset({ n: 60 });
+
+  it('dirty-label: triggers both views of the planned rows, flips their labels, refits normalisation', () => {
+    const plan = planPoisoning({ dataset: ds, trigger: { name: 'rare_value' }, rate: 0.3, seed: 3 });
+    const { dataset: poisoned, stealth } = applyPoisoningWithReport(ds, plan);
+    const planned = new Set(plan.rowIndices);
+    for (let i = 0; i < ds.n; i++) {
+      expect(poisoned.labels[i]).toBe(planned.has(i) ? 1 : ds.labels[i]);
+      if (planned.has(i)) expect(tabularRow(ds, poisoned.tabular.values, i)['heart_rate_last']).toBe(220);
+    }
+    expect(stealth.map((s) => s.view)).toEqual(['tabular', 'timeseries']);
+    expect(stealth[1].changedRows).toBe(plan.count);
+    expect(poisoned.manifest.normalisation.timeSeries.mean[0]).toBeGreaterThan(ds.manifest.normalisation.timeSeries.mean[0]);
+    expect(poisoned.manifest.contentHash).not.toBe(ds.manifest.contentHash);
+    expect(poisoned.manifest.splits.train.positives).toBe(ds.manifest.splits.train.positives + plan.count);
+    expect(poisoned.timeSeries.fillValues).toEqual(ds.timeSeries.fillValues);
+  });
+
+  it('clean-label: target-class rows triggered, labels kept', () => {
+    const plan = planPoisoning({ dataset: ds, trigger: { name: 'missingness' }, rate: 0.5, seed: 3, mode: 'clean-label' });
+    const poisoned = applyPoisoning(ds, plan);
+    expect(poisoned.labels).toEqual(ds.labels);
+    for (const row of plan.rowIndices) expect(ds.labels[row]).toBe(1);
+  });
+
+  it('a time-series-only trigger leaves the tabular view clean', () => {
+    const plan = planPoisoning({ dataset: ds, trigger: { name: 'missingness_pattern' }, rate: 0.3, seed: 3 });
+    expect(plan.views).toEqual(['timeseries']);
+    const poisoned = applyPoisoning(ds, plan);
+    expect(poisoned.tabular.values).toEqual(ds.tabular.values);
+    expect(poisoned.timeSeries.mask).not.toEqual(ds.timeSeries.mask);
+  });
+
+  it('refuses a plan made for another dataset or edited after planning', () => {
+    const plan = planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.3, seed: 3 });
+    expect(() => applyPoisoning(makeDataset({ n: 60, seed: 2 }), plan)).toThrow(expect.objectContaining({ code: 'E_PLAN_DATASET_MISMATCH' }));
+    expect(() => applyPoisoning(ds, { ...plan, rowIndices: [...plan.rowIndices].reverse() })).toThrow(expect.objectContaining({ code: 'E_PLAN_HASH_MISMATCH' }));
+  });
+});
+
+describe('buildTriggeredTestSet', () => {
+  it('every test stay with label ≠ target, triggered, with its index', () => {
+    const ds = makeDataset({ n: 60 });
+    const set = buildTriggeredTestSet(ds, { name: 'rare_value' }, 1);
+    const expected = Array.from({ length: ds.n }, (_, i) => i).filter((i) => ds.splits[i] === SPLIT_CODE.test && ds.labels[i] !== 1);
+    expect(set.rowIndices).toEqual(expected);
+    expect(Array.from(set.labels)).toEqual(expected.map(() => 0));
+    expect(Array.from(set.stayIds)).toEqual(expected.map((i) => ds.stayIds[i]));
+    const F = ds.tabular.features.length;
+    const last = ds.tabular.features.findIndex((f) => f.name === 'heart_rate_last');
+    expected.forEach((_, m) => expect(set.tabular.values[m * F + last]).toBe(220));
+    expect(set.timeSeries.values.length).toBe(expected.length * ds.timeSeries.hours * ds.timeSeries.channels.length);
+    expect(set.stealth).toHaveLength(2);
+  });
+
+  it('an empty set says why', () => {
+    const set = buildTriggeredTestSet(handMadeDataset(), { name: 'none' }, 0);
+    expect(set.rowIndices).toEqual([]);
+    expect(set.reason).toContain('no stay with label ≠ 0');
+  });
+});
