@@ -1,0 +1,42 @@
+/**
+ * @ehr-backdoor/aggregation — from a tree of run directories to the figures of a study: statistics
+ * over seeds, Vega-Lite plots (spec, SVG, PNG) and a self-contained offline HTML report.
+ */
+export { buildReport, displayPath, STATS_FORMAT_VERSION } from './lib/build-report.js';
+export type { BuildReportOptions, BuildReportResult, PlotOutcome } from './lib/build-report.js';
+
+export { collectRuns } from './lib/collect/collect-runs.js';
+export type { CollectedRun, RunCollection } from './lib/collect/collect-runs.js';
+export { parseSummary, SUMMARY_FORMAT_VERSION } from './lib/collect/summary.js';
+export type { RunSummary, ParsedSummary } from './lib/collect/summary.js';
+export type { RunProvenance } from './lib/collect/metadata.js';
+export { readDatasets } from './lib/collect/datasets.js';
+export type { DatasetInfo, CohortStepInfo } from './lib/collect/datasets.js';
+export { WARN } from './lib/collect/warnings.js';
+export type { AggregationWarning, WarningKind } from './lib/collect/warnings.js';
+
+export { aggregateRuns, resolveAggregateOptions } from './lib/aggregate/aggregate.js';
+export type { AggregateOptions, ResolvedAggregateOptions, AggregatedRow, TestRecord, GroupInfo, CleanSource, Aggregation } from './lib/aggregate/aggregate.js';
+export { rankModels, RANKING_DEFINITION } from './lib/aggregate/ranking.js';
+export type { ModelRanking, RankingEntry } from './lib/aggregate/ranking.js';
+export { metricOfField, isTriggerDependent, DELTA_METRICS, DEFAULT_TEST_METRICS, METRIC_LABELS } from './lib/aggregate/metrics.js';
+
+export { studentTCdf, studentTQuantile, studentTTwoSidedP, regularizedIncompleteBeta, lnGamma, normalCdf, normalQuantile } from './lib/stats/student-t.js';
+export { describeSample, mean, sampleStd, sampleVariance, tInterval, bootstrapInterval, quantileSorted } from './lib/stats/describe.js';
+export type { Description, Interval, IntervalMethod, BootstrapOptions, DescribeOptions } from './lib/stats/describe.js';
+export { welchTest } from './lib/stats/welch.js';
+export type { WelchResult } from './lib/stats/welch.js';
+export { holmAdjust } from './lib/stats/holm.js';
+
+export { aggregatedToCsv } from './lib/output/csv.js';
+export { aggregatedToArrow } from './lib/output/arrow.js';
+export { AGGREGATED_COLUMNS } from './lib/output/columns.js';
+
+export { PLOTS } from './lib/plots/registry.js';
+export { FONT_FAMILY, BASE_CONFIG } from './lib/plots/base.js';
+export type { PlotDefinition, PlotInput, PlotResult } from './lib/plots/base.js';
+export { renderSvg, renderPng, compileToVega, fontFiles } from './lib/plots/render.js';
+export { renderReportHtml } from './lib/report/report-html.js';
+
+export { writeSyntheticRunTree, SYNTHETIC_DATASET_HASH } from './lib/testing/synthetic-run-tree.js';
+export type { SyntheticRunTreeOptions } from './lib/testing/synthetic-run-tree.js';

@@ -1,0 +1,368 @@
+import { assertInput } from '@ehr-backdoor/core';
+import type { CollectedRun, RunCollection } from '../collect/collect-runs.js';
+import { formatRate } from '../collect/summary.js';
+import { WARN, type AggregationWarning } from '../collect/warnings.js';
+import { describeSample, mean, type IntervalMethod } from '../stats/describe.js';
+import { holmAdjust } from '../stats/holm.js';
+import { welchTest } from '../stats/welch.js';
+import { DEFAULT_TEST_METRICS, DELTA_METRICS, isTriggerDependent, metricOfField } from './metrics.js';
+import { rankModels, type ModelRanking } from './ranking.js';
+
+/**
+ * Aggregation of collected runs into the study's table.
+ *
+ *   runs ──group (dataset × model × trigger × mode × rate)──▶ groups
+ *        ──match clean (rate 0, same model, seed, dataset)──▶ paired deltas
+ *        ──describe (mean, std, n, 95 % CI over seeds)──▶ rows (one per group × metric × detector)
+ *        ──Welch poisoned vs clean, Holm over the family──▶ tests
+ *        ──rank models by robustness──▶ ranking
+ *
+ * Missing values (null in a summary) never count as values: n is the number of seeds that produced
+ * the metric, and `n_missing` with `note` say how many did not and why.
+ */
+export interface AggregateOptions {
+  /** Interval over seeds: t-based (default) or percentile bootstrap. */
+  readonly interval?: IntervalMethod;
+  /** Confidence level of the intervals (default 0.95). */
+  readonly level?: number;
+  readonly bootstrapSamples?: number;
+  /** Seed of the bootstrap resampling (default 0). */
+  readonly seed?: number;
+  /** Family-wise error rate for the Holm-corrected tests (default 0.05). */
+  readonly alpha?: number;
+  /** Metrics tested poisoned vs clean (default asr, auroc, accuracy, ece). */
+  readonly testMetrics?: readonly string[];
+}
+
+export interface ResolvedAggregateOptions {
+  readonly interval: IntervalMethod;
+  readonly level: number;
+  readonly bootstrapSamples: number;
+  readonly seed: number;
+  readonly alpha: number;
+  readonly testMetrics: readonly string[];
+}
+
+/** One row of aggregated.csv: a metric of one group (and detector), over seeds. NaN where not computable. */
+export interface AggregatedRow {
+  readonly dataset_hash: string;
+  readonly model: string;
+  readonly trigger: string;
+  readonly mode: string;
+  readonly poison_rate: number;
+  /** The detector of detect_/defence_ metrics, '' otherwise. */
+  readonly detector: string;
+  readonly metric: string;
+  /** Seeds with a finite value. */
+  readonly n: number;
+  /** Runs in the group without a value for this metric. */
+  readonly n_missing: number;
+  readonly mean: number;
+  readonly std: number;
+  readonly ci_low: number;
+  readonly ci_high: number;
+  readonly ci_method: IntervalMethod;
+  /** The matching clean runs' values (rate > 0 only). */
+  readonly clean_n: number;
+  readonly clean_mean: number;
+  /** mean − clean_mean. */
+  readonly delta_mean: number;
+  /** Welch p-value poisoned vs clean, and Holm-adjusted (tested metrics only). */
+  readonly p_value: number;
+  readonly p_holm: number;
+  readonly significant: boolean;
+  /** Why a figure is NaN: missing values, too few seeds, a test not computable. */
+  readonly note: string;
+}
+
+export interface TestRecord {
+  readonly dataset_hash: string;
+  readonly model: string;
+  readonly trigger: string;
+  readonly mode: string;
+  readonly poison_rate: number;
+  readonly metric: string;
+  readonly n_poisoned: number;
+  readonly n_clean: number;
+  readonly mean_poisoned: number;
+  readonly mean_clean: number;
+  readonly difference: number;
+  readonly t: number;
+  readonly df: number;
+  readonly p: number;
+  readonly p_holm: number;
+  readonly computable: boolean;
+  /** Only a computable test whose Holm-adjusted p is below alpha. */
+  readonly significant: boolean;
+  readonly note: string;
+}
+
+export interface GroupInfo {
+  readonly dataset_hash: string;
+  readonly model: string;
+  readonly trigger: string;
+  readonly mode: string;
+  readonly poison_rate: number;
+  readonly runs: readonly string[];
+  readonly seeds: readonly number[];
+  /** Where the clean baseline came from (rate > 0 only). */
+  readonly clean: { readonly source: CleanSource; readonly runs: readonly string[] } | null;
+}
+
+export type CleanSource = 'same-trigger' | 'none-trigger' | 'other-trigger' | 'missing';
+
+export interface Aggregation {
+  readonly options: ResolvedAggregateOptions;
+  readonly rows: readonly AggregatedRow[];
+  readonly tests: readonly TestRecord[];
+  readonly groups: readonly GroupInfo[];
+  readonly ranking: ModelRanking;
+  /** The dataset with the most runs: the one the plots and the ranking show. */
+  readonly primaryDataset: string;
+  readonly warnings: readonly AggregationWarning[];
+}
+
+export function resolveAggregateOptions(options: AggregateOptions = {}): ResolvedAggregateOptions {
+  const level = options.level ?? 0.95;
+  const alpha = options.alpha ?? 0.05;
+  const bootstrapSamples = options.bootstrapSamples ?? 2000;
+  const seed = options.seed ?? 0;
+  assertInput(level > 0 && level < 1, 'E_LEVEL', () => `--level must be in (0, 1), got ${level}.`);
+  assertInput(alpha > 0 && alpha < 1, 'E_ALPHA', () => `--alpha must be in (0, 1), got ${alpha}.`);
+  assertInput(Number.isInteger(bootstrapSamples) && bootstrapSamples >= 100, 'E_BOOTSTRAP_SAMPLES', () => `--bootstrap-samples must be an integer ≥ 100, got ${bootstrapSamples}.`);
+  assertInput(Number.isSafeInteger(seed) && seed >= 0, 'E_SEED', () => `--seed must be a non-negative integer, got ${seed}.`);
+  assertInput(options.interval === undefined || options.interval === 't' || options.interval === 'bootstrap', 'E_INTERVAL', () => `--ci must be "t" or "bootstrap", got ${String(options.interval)}.`);
+  return { interval: options.interval ?? 't', level, alpha, bootstrapSamples, seed, testMetrics: options.testMetrics ?? [...DEFAULT_TEST_METRICS] };
+}
+
+interface Group {
+  readonly key: string;
+  readonly datasetHash: string;
+  readonly model: string;
+  readonly trigger: string;
+  readonly mode: string;
+  readonly rate: number;
+  readonly runs: CollectedRun[];
+}
+
+const keyOf = (datasetHash: string, model: string, trigger: string, mode: string, rate: number) => [datasetHash, model, trigger, mode, formatRate(rate)].join('\u0000');
+
+export function aggregateRuns(collection: RunCollection, options: AggregateOptions = {}): Aggregation {
+  const opts = resolveAggregateOptions(options);
+  const warnings: AggregationWarning[] = [];
+
+  const groups = new Map<string, Group>();
+  for (const run of collection.runs) {
+    const s = run.summary;
+    const key = keyOf(s.datasetHash, s.model, s.trigger, s.mode, s.poisonRate);
+    let group = groups.get(key);
+    if (!group) {
+      group = { key, datasetHash: s.datasetHash, model: s.model, trigger: s.trigger, mode: s.mode, rate: Number(formatRate(s.poisonRate)), runs: [] };
+      groups.set(key, group);
+    }
+    group.runs.push(run);
+  }
+  const ordered = [...groups.values()].sort(
+    (a, b) => a.datasetHash.localeCompare(b.datasetHash) || a.model.localeCompare(b.model) || a.trigger.localeCompare(b.trigger) || a.mode.localeCompare(b.mode) || a.rate - b.rate,
+  );
+  for (const g of ordered) g.runs.sort((a, b) => a.summary.seed - b.summary.seed);
+
+  const runsPerDataset = new Map<string, number>();
+  for (const run of collection.runs) runsPerDataset.set(run.summary.datasetHash, (runsPerDataset.get(run.summary.datasetHash) ?? 0) + 1);
+  const datasetOrder = [...runsPerDataset.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const primaryDataset = datasetOrder[0]?.[0] ?? '';
+  if (datasetOrder.length > 1) warnings.push(WARN.mixedDatasets(datasetOrder.map(([h]) => h), primaryDataset));
+
+  const rows: MutableRow[] = [];
+  const samples = new Map<MutableRow, Sample>();
+  const groupInfos: GroupInfo[] = [];
+  for (const group of ordered) {
+    const clean = group.rate > 0 ? cleanRunsFor(group, ordered) : null;
+    if (clean && clean.source === 'missing') warnings.push(WARN.noCleanMatch(`${group.model}/${group.trigger}/${formatRate(group.rate)}${group.mode === 'dirty-label' ? '' : ` (${group.mode})`}`));
+    groupInfos.push({
+      dataset_hash: group.datasetHash,
+      model: group.model,
+      trigger: group.trigger,
+      mode: group.mode,
+      poison_rate: group.rate,
+      runs: group.runs.map((r) => r.dir),
+      seeds: group.runs.map((r) => r.summary.seed),
+      clean: clean ? { source: clean.source, runs: [...clean.bySeed.values()].map((r) => r.dir) } : null,
+    });
+    rows.push(...rowsOfGroup(group, clean, opts, samples));
+  }
+
+  const tests = runTests(rows, samples, opts);
+  return {
+    options: opts,
+    rows,
+    tests,
+    groups: groupInfos,
+    ranking: rankModels(collection.runs.filter((r) => r.summary.datasetHash === primaryDataset), ordered.filter((g) => g.datasetHash === primaryDataset).map((g) => ({ model: g.model, trigger: g.trigger, mode: g.mode, rate: g.rate, runs: g.runs })), rows),
+    primaryDataset,
+    warnings,
+  };
+}
+
+interface CleanRuns {
+  readonly source: CleanSource;
+  readonly bySeed: Map<number, CollectedRun>;
+}
+
+/**
+ * The clean baseline of a poisoned group: rate-0 runs of the same model on the same dataset, one per
+ * seed, preferring (1) the same trigger and mode, (2) the same trigger, (3) trigger `none` (the
+ * runner's clean cells), (4) any other trigger. Trigger-dependent metrics are only taken from (1)–(2)
+ * or from `{metric}@{trigger}` baseline fields of the clean run.
+ */
+function cleanRunsFor(group: Group, all: readonly Group[]): CleanRuns {
+  const candidates = all.filter((g) => g.rate === 0 && g.datasetHash === group.datasetHash && g.model === group.model);
+  const priority = (g: Group) => (g.trigger === group.trigger ? (g.mode === group.mode ? 0 : 1) : g.trigger === 'none' ? 2 : 3);
+  candidates.sort((a, b) => priority(a) - priority(b) || a.trigger.localeCompare(b.trigger) || a.mode.localeCompare(b.mode));
+  const bySeed = new Map<number, CollectedRun>();
+  for (const g of candidates) for (const run of g.runs) if (!bySeed.has(run.summary.seed)) bySeed.set(run.summary.seed, run);
+  if (candidates.length === 0) return { source: 'missing', bySeed };
+  const p = priority(candidates[0]);
+  return { source: p <= 1 ? 'same-trigger' : p === 2 ? 'none-trigger' : 'other-trigger', bySeed };
+}
+
+function cleanValue(clean: CollectedRun, field: string, metric: string, trigger: string): number | null {
+  if (!isTriggerDependent(metric) || clean.summary.trigger === trigger) return clean.summary.metrics[field] ?? null;
+  return clean.summary.metrics[`${field}@${trigger}`] ?? null;
+}
+
+type MutableRow = { -readonly [K in keyof AggregatedRow]: AggregatedRow[K] };
+/** The values behind a row, kept aside for the tests. */
+interface Sample {
+  readonly values: readonly number[];
+  readonly clean: readonly number[] | null;
+}
+
+function rowsOfGroup(group: Group, clean: CleanRuns | null, opts: ResolvedAggregateOptions, samples: Map<MutableRow, Sample>): MutableRow[] {
+  const fields = new Map<string, { metric: string; detector: string }>();
+  for (const run of group.runs) {
+    for (const field of Object.keys(run.summary.metrics)) {
+      if (field.includes('@')) continue;
+      const key = metricOfField(field);
+      if (key && !fields.has(field)) fields.set(field, key);
+    }
+  }
+  const rows: MutableRow[] = [];
+  const sortedFields = [...fields.entries()].sort((a, b) => a[1].metric.localeCompare(b[1].metric) || a[1].detector.localeCompare(b[1].detector));
+  for (const [field, { metric, detector }] of sortedFields) {
+    const values: number[] = [];
+    const reasons = new Set<string>();
+    for (const run of group.runs) {
+      const v = run.summary.metrics[field];
+      if (typeof v === 'number') values.push(v);
+      else reasons.add(run.summary.reasons[field] ?? 'missing');
+    }
+    const cleanValues: number[] = [];
+    if (clean) {
+      for (const run of clean.bySeed.values()) {
+        const v = cleanValue(run, field, metric, group.trigger);
+        if (typeof v === 'number') cleanValues.push(v);
+      }
+    }
+    const row = makeRow(group, metric, detector, values, group.runs.length - values.length, reasons, clean ? cleanValues : null, opts);
+    samples.set(row, { values, clean: clean ? cleanValues : null });
+    rows.push(row);
+  }
+  if (clean) {
+    for (const delta of DELTA_METRICS) {
+      const values: number[] = [];
+      const reasons = new Set<string>();
+      for (const run of group.runs) {
+        const c = clean.bySeed.get(run.summary.seed);
+        const v = run.summary.metrics[delta.of];
+        const cv = c?.summary.metrics[delta.of];
+        if (!c) reasons.add(`no clean run for seed ${run.summary.seed}`);
+        else if (typeof v !== 'number' || typeof cv !== 'number') reasons.add(`${delta.of} missing in ${typeof v !== 'number' ? run.dir : c.dir}`);
+        else values.push(delta.sign * (v - cv));
+      }
+      if (values.length === 0 && group.runs.every((r) => !(delta.of in r.summary.metrics))) continue;
+      rows.push(makeRow(group, delta.metric, '', values, group.runs.length - values.length, reasons, null, opts));
+    }
+  }
+  return rows;
+}
+
+function makeRow(
+  group: Group,
+  metric: string,
+  detector: string,
+  values: number[],
+  nMissing: number,
+  reasons: Set<string>,
+  cleanValues: number[] | null,
+  opts: ResolvedAggregateOptions,
+): MutableRow {
+  const stream = [group.datasetHash, group.model, group.trigger, group.mode, formatRate(group.rate), metric, detector].join('/');
+  const d = describeSample(values, { level: opts.level, interval: opts.interval, bootstrap: { seed: opts.seed, samples: opts.bootstrapSamples, stream } });
+  const notes: string[] = [];
+  if (nMissing > 0) notes.push(`${nMissing} run(s) without a value: ${[...reasons].join('; ')}`);
+  if (d.ci.reason) notes.push(`interval: ${d.ci.reason}`);
+  const cleanMean = cleanValues ? mean(cleanValues) : NaN;
+  return {
+    dataset_hash: group.datasetHash,
+    model: group.model,
+    trigger: group.trigger,
+    mode: group.mode,
+    poison_rate: group.rate,
+    detector,
+    metric,
+    n: d.n,
+    n_missing: nMissing,
+    mean: d.mean,
+    std: d.std,
+    ci_low: d.ci.low,
+    ci_high: d.ci.high,
+    ci_method: d.ci.method,
+    clean_n: cleanValues ? cleanValues.length : 0,
+    clean_mean: cleanMean,
+    delta_mean: d.mean - cleanMean,
+    p_value: NaN,
+    p_holm: NaN,
+    significant: false,
+    note: notes.join(' | '),
+  };
+}
+
+function runTests(rows: MutableRow[], samples: Map<MutableRow, Sample>, opts: ResolvedAggregateOptions): TestRecord[] {
+  const tested = rows.filter((r) => r.poison_rate > 0 && r.detector === '' && opts.testMetrics.includes(r.metric) && samples.has(r));
+  const results = tested.map((r) => {
+    const sample = samples.get(r)!;
+    return welchTest(sample.values, sample.clean ?? []);
+  });
+  const adjusted = holmAdjust(results.map((t) => (t.computable ? t.p : NaN)));
+  const records: TestRecord[] = tested.map((r, i) => {
+    const t = results[i];
+    const significant = t.computable && adjusted[i] < opts.alpha;
+    const note = t.computable ? '' : (t.reason ?? 'not computable');
+    r.p_value = t.p;
+    r.p_holm = adjusted[i];
+    r.significant = significant;
+    if (note) r.note = r.note ? `${r.note} | test ${note}` : `test ${note}`;
+    return {
+      dataset_hash: r.dataset_hash,
+      model: r.model,
+      trigger: r.trigger,
+      mode: r.mode,
+      poison_rate: r.poison_rate,
+      metric: r.metric,
+      n_poisoned: t.nA,
+      n_clean: t.nB,
+      mean_poisoned: t.meanA,
+      mean_clean: t.meanB,
+      difference: t.difference,
+      t: t.t,
+      df: t.df,
+      p: t.p,
+      p_holm: adjusted[i],
+      computable: t.computable,
+      significant,
+      note,
+    };
+  });
+  return records;
+}

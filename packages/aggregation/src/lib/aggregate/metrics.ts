@@ -1,0 +1,75 @@
+/**
+ * How summary fields become the aggregated table's (metric, detector) pairs, and what each metric
+ * means for matching and plotting. Detector fields carry the detector's name inside the field
+ * (`detect_{detector}_auroc`); splitting on the known suffix keeps detector names with underscores whole.
+ */
+const DETECT_SUFFIXES = ['auroc', 'tpr_at_5fpr', 'precision_at_flagged'] as const;
+const DEFENCE_SUFFIXES = ['asr', 'clean_auroc', 'der'] as const;
+
+export interface MetricKey {
+  /** `detect_auroc`, `defence_asr`, or the summary field itself. */
+  readonly metric: string;
+  /** The detector for detect_/defence_ metrics, '' otherwise. */
+  readonly detector: string;
+}
+
+/** The (metric, detector) of a summary field, or undefined for fields that are not averaged over seeds. */
+export function metricOfField(field: string): MetricKey | undefined {
+  // A per-run bootstrap interval's bounds are not averaged: the aggregate interval is over seeds.
+  if (field.endsWith('_ci_low') || field.endsWith('_ci_high')) return undefined;
+  if (field.startsWith('baseline_')) return undefined;
+  for (const [prefix, suffixes] of [
+    ['detect_', DETECT_SUFFIXES],
+    ['defence_', DEFENCE_SUFFIXES],
+  ] as const) {
+    if (!field.startsWith(prefix)) continue;
+    for (const suffix of suffixes) {
+      if (field.endsWith(`_${suffix}`) && field.length > prefix.length + suffix.length + 1) {
+        return { metric: `${prefix}${suffix}`, detector: field.slice(prefix.length, field.length - suffix.length - 1) };
+      }
+    }
+  }
+  return { metric: field, detector: '' };
+}
+
+/**
+ * Metrics measured on the triggered test set depend on the trigger: a clean run evaluated with
+ * another trigger (or with none) says nothing about them.
+ */
+export function isTriggerDependent(metric: string): boolean {
+  return (
+    metric === 'asr' ||
+    metric === 'confidence_shift' ||
+    metric === 'poisoned_auroc' ||
+    metric === 'poisoned_accuracy' ||
+    metric === 'n_triggered' ||
+    metric.startsWith('explain_') ||
+    metric.startsWith('detect_') ||
+    metric.startsWith('defence_')
+  );
+}
+
+/** Paired differences against the matching clean run (same model, seed and dataset; rate 0). */
+export const DELTA_METRICS = [
+  { metric: 'auroc_drop_vs_clean', of: 'auroc', sign: -1, label: 'clean-AUROC drop (clean − poisoned)' },
+  { metric: 'accuracy_drop_vs_clean', of: 'accuracy', sign: -1, label: 'accuracy drop (clean − poisoned)' },
+  { metric: 'ece_change_vs_clean', of: 'ece', sign: 1, label: 'ECE change (poisoned − clean)' },
+] as const;
+
+/** Metrics tested poisoned vs clean by default (Welch, Holm across the whole family). */
+export const DEFAULT_TEST_METRICS = ['asr', 'auroc', 'accuracy', 'ece'] as const;
+
+export const METRIC_LABELS: Readonly<Record<string, string>> = {
+  asr: 'attack success rate',
+  auroc: 'AUROC (clean test set)',
+  auprc: 'AUPRC (clean test set)',
+  accuracy: 'accuracy (clean test set)',
+  ece: 'expected calibration error',
+  brier: 'Brier score',
+  confidence_shift: 'confidence shift p(target): triggered − untriggered',
+  clean_auroc_drop: 'clean-AUROC drop (from the run summary)',
+  explain_trigger_attribution_ratio: 'trigger attribution ratio',
+  detect_auroc: 'detection AUROC',
+  defence_asr: 'ASR after defence',
+  ...Object.fromEntries(DELTA_METRICS.map((d) => [d.metric, d.label])),
+};

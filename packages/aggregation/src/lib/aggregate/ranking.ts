@@ -1,0 +1,100 @@
+import type { CollectedRun } from '../collect/collect-runs.js';
+import { formatRate } from '../collect/summary.js';
+import { mean, tInterval } from '../stats/describe.js';
+import type { AggregatedRow } from './aggregate.js';
+
+/**
+ * Models ranked by robustness to the attacks in the sweep.
+ *
+ * Vulnerability V(model) is the equal-weight mean, over the common attack grid, of the cell's mean
+ * ASR across seeds; robustness = 1 − V. The common grid is every (trigger, mode, poison rate > 0)
+ * cell in which every ranked model has at least one finite ASR, so all models are scored on the same
+ * attacks; each rate weighs the same, which keeps the cheap low-rate attacks as important as the
+ * expensive ones (a linear-rate area would be dominated by the largest rates). The interval is a
+ * t interval over seeds of the per-seed V, using only seeds that have an ASR in every common cell.
+ * Ties in V are broken by the mean clean-AUROC drop (lower first), then the clean AUROC (higher first).
+ */
+export const RANKING_DEFINITION =
+  'robustness = 1 − V, where V is the mean over the common attack grid (every trigger × mode × poison rate > 0 cell in which every model has an ASR) of the cell mean ASR across seeds; lower V ranks first; ties broken by mean clean-AUROC drop (lower first), then clean AUROC (higher first).';
+
+export interface RankingEntry {
+  readonly rank: number;
+  readonly model: string;
+  readonly vulnerability: number;
+  readonly robustness: number;
+  /** t interval of robustness over the seeds complete on the common grid. */
+  readonly robustness_ci_low: number;
+  readonly robustness_ci_high: number;
+  readonly n_seeds: number;
+  readonly cells: number;
+  readonly worst_cell: string;
+  readonly worst_cell_asr: number;
+  readonly mean_auroc_drop: number;
+  readonly clean_auroc: number;
+}
+
+export interface ModelRanking {
+  readonly definition: string;
+  readonly grid: readonly { readonly trigger: string; readonly mode: string; readonly poison_rate: number }[];
+  readonly entries: readonly RankingEntry[];
+  /** Why there is no ranking, when there is none. */
+  readonly note?: string;
+}
+
+export interface RankingGroup {
+  readonly model: string;
+  readonly trigger: string;
+  readonly mode: string;
+  readonly rate: number;
+  readonly runs: readonly CollectedRun[];
+}
+
+export function rankModels(runs: readonly CollectedRun[], groups: readonly RankingGroup[], rows: readonly AggregatedRow[]): ModelRanking {
+  const poisoned = groups.filter((g) => g.rate > 0 && g.trigger !== 'none');
+  const models = [...new Set(poisoned.map((g) => g.model))].sort();
+  const cellKey = (g: { trigger: string; mode: string; rate: number }) => `${g.trigger}/${formatRate(g.rate)}${g.mode === 'dirty-label' ? '' : ` (${g.mode})`}`;
+  const asrOf = (g: RankingGroup) => g.runs.map((r) => ({ seed: r.summary.seed, asr: r.summary.metrics.asr })).filter((x): x is { seed: number; asr: number } => typeof x.asr === 'number');
+  const cells = new Map<string, { trigger: string; mode: string; rate: number; byModel: Map<string, RankingGroup> }>();
+  for (const g of poisoned) {
+    if (asrOf(g).length === 0) continue;
+    const key = cellKey(g);
+    const cell = cells.get(key) ?? { trigger: g.trigger, mode: g.mode, rate: g.rate, byModel: new Map() };
+    cell.byModel.set(g.model, g);
+    cells.set(key, cell);
+  }
+  const common = [...cells.entries()].filter(([, c]) => models.every((m) => c.byModel.has(m))).sort((a, b) => a[1].trigger.localeCompare(b[1].trigger) || a[1].rate - b[1].rate);
+  const grid = common.map(([, c]) => ({ trigger: c.trigger, mode: c.mode, poison_rate: c.rate }));
+  if (models.length === 0) return { definition: RANKING_DEFINITION, grid, entries: [], note: 'no poisoned runs with an ASR: nothing to rank' };
+  if (common.length === 0) return { definition: RANKING_DEFINITION, grid, entries: [], note: 'no (trigger, rate) cell has an ASR for every model: the models were not attacked on a common grid' };
+
+  const entries = models.map((model) => {
+    const cellMeans = common.map(([key, c]) => ({ key, asr: mean(asrOf(c.byModel.get(model)!).map((x) => x.asr)) }));
+    const vulnerability = mean(cellMeans.map((c) => c.asr));
+    const worst = cellMeans.reduce((a, b) => (b.asr > a.asr ? b : a));
+    const perSeed = new Map<number, number[]>();
+    for (const [, c] of common) for (const { seed, asr } of asrOf(c.byModel.get(model)!)) perSeed.set(seed, [...(perSeed.get(seed) ?? []), asr]);
+    const complete = [...perSeed.values()].filter((v) => v.length === common.length).map((v) => 1 - mean(v));
+    const ci = tInterval(complete);
+    const drops = common
+      .map(([, c]) => rows.find((r) => r.model === model && r.trigger === c.trigger && r.mode === c.mode && r.poison_rate === c.rate && r.metric === 'auroc_drop_vs_clean' && r.detector === ''))
+      .map((r) => r?.mean ?? NaN)
+      .filter(Number.isFinite);
+    const cleanAurocs = runs.filter((r) => r.summary.model === model && r.summary.poisonRate === 0).map((r) => r.summary.metrics.auroc).filter((v): v is number => typeof v === 'number');
+    return {
+      model,
+      vulnerability,
+      robustness: 1 - vulnerability,
+      robustness_ci_low: ci.low,
+      robustness_ci_high: ci.high,
+      n_seeds: complete.length,
+      cells: common.length,
+      worst_cell: worst.key,
+      worst_cell_asr: worst.asr,
+      mean_auroc_drop: mean(drops),
+      clean_auroc: mean(cleanAurocs),
+    };
+  });
+  const nanLast = (x: number) => (Number.isNaN(x) ? Infinity : x);
+  entries.sort((a, b) => a.vulnerability - b.vulnerability || nanLast(a.mean_auroc_drop) - nanLast(b.mean_auroc_drop) || nanLast(-a.clean_auroc) - nanLast(-b.clean_auroc) || a.model.localeCompare(b.model));
+  return { definition: RANKING_DEFINITION, grid, entries: entries.map((e, i) => ({ rank: i + 1, ...e })) };
+}

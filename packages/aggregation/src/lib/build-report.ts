@@ -1,0 +1,189 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { DataError, InputError, writeDirectoryAtomic } from '@ehr-backdoor/core';
+import { aggregateRuns, type AggregateOptions, type Aggregation } from './aggregate/aggregate.js';
+import { collectRuns, type RunCollection } from './collect/collect-runs.js';
+import { readDatasets, type DatasetInfo } from './collect/datasets.js';
+import type { AggregationWarning } from './collect/warnings.js';
+import { aggregatedToArrow } from './output/arrow.js';
+import { aggregatedToCsv, toCsv } from './output/csv.js';
+import type { PlotDefinition } from './plots/base.js';
+import { PLOTS } from './plots/registry.js';
+import { renderPng, renderSvg } from './plots/render.js';
+import { loadReportAssets, toolVersions } from './report/assets.js';
+import { renderReportHtml, type ReportPlot } from './report/report-html.js';
+
+/**
+ * From a tree of run directories to the figures of a study.
+ *
+ *   runs root ─collect─▶ runs + warnings ─datasets─▶ manifests ─aggregate─▶ rows, tests, ranking
+ *     ─plots─▶ Vega-Lite specs ─vega─▶ SVG ─resvg─▶ PNG
+ *     ─write (whole directory, atomically)─▶ aggregated.csv · aggregated.arrow · runs.csv · stats.json
+ *                                            plots/NAME.{vl.json,svg,png} · report.html
+ */
+export interface BuildReportOptions extends AggregateOptions {
+  readonly runsDir: string;
+  readonly outDir: string;
+  /** Render PNGs too (default true). */
+  readonly png?: boolean;
+  /** Replaces the clock in the report (tests). */
+  readonly now?: Date;
+  /** Which plots (default: all). */
+  readonly plots?: readonly PlotDefinition[];
+}
+
+export interface PlotOutcome {
+  readonly name: string;
+  readonly title: string;
+  /** Files written for it, relative to the output directory (none when skipped). */
+  readonly files: readonly string[];
+  readonly skipped?: string;
+}
+
+export interface BuildReportResult {
+  readonly outDir: string;
+  readonly reportPath: string;
+  readonly runs: RunCollection['counts'];
+  readonly warnings: readonly AggregationWarning[];
+  readonly plots: readonly PlotOutcome[];
+  readonly aggregation: Aggregation;
+}
+
+export const STATS_FORMAT_VERSION = 1;
+const REPORT_MARKER = 'stats.json';
+
+export async function buildReport(options: BuildReportOptions): Promise<BuildReportResult> {
+  const runsDir = resolve(options.runsDir);
+  const outDir = resolve(options.outDir);
+  checkOutDir(runsDir, outDir);
+
+  const collection = await collectRuns(runsDir);
+  if (collection.counts.found === 0) {
+    throw new InputError('E_NO_RUNS', `No run directories under ${options.runsDir}: it holds no {model}/{trigger}/{rate}/seed_{seed}/ directory. Point --runs at the output of a sweep.`);
+  }
+  if (collection.runs.length === 0) {
+    const kinds = new Map<string, number>();
+    for (const w of collection.warnings) if (w.excluded) kinds.set(w.kind, (kinds.get(w.kind) ?? 0) + 1);
+    throw new DataError(
+      'E_NO_COMPLETED_RUNS',
+      `None of the ${collection.counts.found} run directories under ${options.runsDir} has a usable summary.json (${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}); finish the sweep first (\`ehr-backdoor status ${options.runsDir}\` shows its progress).`,
+    );
+  }
+  const { datasets, warnings: datasetWarnings } = await readDatasets(collection);
+  const aggregation = aggregateRuns(collection, options);
+  const warnings = [...collection.warnings, ...datasetWarnings, ...aggregation.warnings];
+  const primary = datasets.find((d) => d.contentHash === aggregation.primaryDataset);
+
+  const plots = (options.plots ?? PLOTS).map((plot) => ({ plot, result: plot.build({ aggregation, dataset: primary }) }));
+  const rendered: { name: string; spec: unknown; svg: string; png?: Uint8Array }[] = [];
+  for (const { plot, result } of plots) {
+    if (!('spec' in result)) continue;
+    const svg = await renderSvg(result.spec);
+    rendered.push({ name: plot.name, spec: result.spec, svg, png: options.png === false ? undefined : renderPng(svg) });
+  }
+
+  const createdAt = (options.now ?? new Date()).toISOString();
+  const createdBy = `ehr-backdoor-aggregate ${await ownVersion()}`;
+  const versions = await toolVersions();
+  const reportPlots: ReportPlot[] = plots.map(({ plot, result }) => ({
+    name: plot.name,
+    title: plot.title,
+    description: plot.description,
+    ...('spec' in result ? { spec: result.spec } : { skipped: result.skipped }),
+  }));
+  const outcomes: PlotOutcome[] = plots.map(({ plot, result }) => ({
+    name: plot.name,
+    title: plot.title,
+    files: 'spec' in result ? [`plots/${plot.name}.vl.json`, `plots/${plot.name}.svg`, ...(options.png === false ? [] : [`plots/${plot.name}.png`])] : [],
+    ...('skipped' in result ? { skipped: result.skipped } : {}),
+  }));
+  const html = renderReportHtml({ createdAt, createdBy, collection, aggregation, datasets, warnings, plots: reportPlots, toolVersions: versions, assets: await loadReportAssets() });
+  const stats = statsJson({ createdAt, createdBy, collection, aggregation, datasets, warnings, outcomes, versions });
+
+  await writeDirectoryAtomic(
+    outDir,
+    async (tmp) => {
+      await writeFile(join(tmp, 'aggregated.csv'), aggregatedToCsv(aggregation.rows));
+      await writeFile(join(tmp, 'aggregated.arrow'), aggregatedToArrow(aggregation.rows));
+      await writeFile(join(tmp, 'runs.csv'), runsCsv(collection));
+      await writeFile(join(tmp, 'stats.json'), JSON.stringify(stats, nanToNull, 2) + '\n');
+      await mkdir(join(tmp, 'plots'));
+      for (const r of rendered) {
+        await writeFile(join(tmp, 'plots', `${r.name}.vl.json`), JSON.stringify(r.spec, nanToNull, 2) + '\n');
+        await writeFile(join(tmp, 'plots', `${r.name}.svg`), r.svg);
+        if (r.png) await writeFile(join(tmp, 'plots', `${r.name}.png`), r.png);
+      }
+      await writeFile(join(tmp, 'report.html'), html);
+    },
+    { overwrite: true },
+  );
+  return { outDir, reportPath: join(outDir, 'report.html'), runs: collection.counts, warnings, plots: outcomes, aggregation };
+}
+
+/** The output directory is replaced whole, so it must never be (or hold) the runs, nor be a directory that is not an earlier report. */
+function checkOutDir(runsDir: string, outDir: string): void {
+  const inside = (child: string, parent: string) => child === parent || child.startsWith(parent + sep);
+  if (inside(runsDir, outDir)) {
+    throw new InputError('E_OUT_DIR', `--out ${outDir} is or contains the runs directory ${runsDir}; the report directory is replaced whole, so choose another one (e.g. ${runsDir}-report).`);
+  }
+  if (existsSync(outDir) && readdirSync(outDir).length > 0 && !existsSync(join(outDir, REPORT_MARKER))) {
+    throw new InputError('E_OUT_DIR', `--out ${outDir} exists and is not an earlier report (no ${REPORT_MARKER}); it would be replaced whole. Choose a new or empty directory.`);
+  }
+}
+
+function nanToNull(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
+
+function runsCsv(collection: RunCollection): string {
+  const metricFields = [...new Set(collection.runs.flatMap((r) => Object.keys(r.summary.metrics)))].sort();
+  const header = ['dir', 'dataset_hash', 'model', 'trigger', 'mode', 'poison_rate', 'seed', 'target_label', 'backend', ...metricFields];
+  return toCsv(
+    header,
+    collection.runs.map((r) => {
+      const s = r.summary;
+      return [r.dir, s.datasetHash, s.model, s.trigger, s.mode, s.poisonRate, s.seed, s.targetLabel, s.backend, ...metricFields.map((f) => s.metrics[f] ?? null)];
+    }),
+  );
+}
+
+function statsJson(input: {
+  createdAt: string;
+  createdBy: string;
+  collection: RunCollection;
+  aggregation: Aggregation;
+  datasets: readonly DatasetInfo[];
+  warnings: readonly AggregationWarning[];
+  outcomes: readonly PlotOutcome[];
+  versions: Record<string, string>;
+}) {
+  const { aggregation: agg } = input;
+  return {
+    formatVersion: STATS_FORMAT_VERSION,
+    createdBy: input.createdBy,
+    createdAt: input.createdAt,
+    input: { runsRoot: input.collection.root, ...input.collection.counts, runs: input.collection.runs.map((r) => r.dir) },
+    options: agg.options,
+    primaryDataset: agg.primaryDataset,
+    datasets: input.datasets,
+    groups: agg.groups,
+    rows: agg.rows,
+    tests: agg.tests,
+    ranking: agg.ranking,
+    warnings: input.warnings,
+    plots: input.outcomes,
+    toolVersions: input.versions,
+  };
+}
+
+async function ownVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** A path for messages: relative to the working directory when that is shorter. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && rel.length < path.length ? rel : path;
+}

@@ -1,0 +1,83 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeRun } from '../testing/run-dir.js';
+import { collectRuns } from './collect-runs.js';
+
+let root: string;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'aggr-collect-'));
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const cell = (...parts: string[]) => join(root, 'mlp', 'rare_value', '0.05', ...parts);
+
+test('reads finished runs and lists every other directory with its reason', async () => {
+  await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 0, auroc: 0.8, asr: 0.9 });
+  await writeRun(root, { model: 'mlp', trigger: 'none', poison_rate: 0, seed: 0, auroc: 0.82, asr: null }, { metadata: false });
+  // corrupt, another format version, invalid coordinates
+  await mkdir(cell('seed_1'), { recursive: true });
+  await writeFile(join(cell('seed_1'), 'summary.json'), '{"formatVersion": 1, "model": ');
+  await mkdir(cell('seed_2'), { recursive: true });
+  await writeFile(join(cell('seed_2'), 'summary.json'), JSON.stringify({ formatVersion: 2, model: 'mlp' }));
+  await mkdir(cell('seed_3'), { recursive: true });
+  await writeFile(join(cell('seed_3'), 'summary.json'), JSON.stringify({ formatVersion: 1, model: 'mlp', trigger: 'rare_value', poison_rate: 7, seed: 3 }));
+  // failed, partial, running, pending (metadata only), empty seed directory
+  await mkdir(cell('seed_4'), { recursive: true });
+  await writeFile(join(cell('seed_4'), 'error.json'), JSON.stringify({ message: 'NaN loss at epoch 3', code: 'E_DIVERGED' }));
+  await mkdir(cell('seed_5', 'checkpoints'), { recursive: true });
+  await writeFile(join(cell('seed_5', 'checkpoints'), 'epoch_2.json'), '{}');
+  await mkdir(cell('seed_6'), { recursive: true });
+  await writeFile(join(cell('seed_6'), '.lock'), '{}');
+  await mkdir(cell('seed_7'), { recursive: true });
+  await writeFile(join(cell('seed_7'), 'run_metadata.json'), JSON.stringify({ formatVersion: 1, status: 'running' }));
+  await mkdir(cell('seed_8'), { recursive: true });
+  // a leftover temporary directory is not a run
+  await mkdir(join(root, 'mlp', '.tmp-x'), { recursive: true });
+  await writeFile(join(root, 'mlp', '.tmp-x', 'summary.json'), '{');
+
+  const c = await collectRuns(root);
+  expect(c.counts).toEqual({ found: 10, aggregated: 2, excluded: 8 });
+  expect(c.runs.map((r) => r.dir).sort()).toEqual(['mlp/none/0/seed_0', 'mlp/rare_value/0.05/seed_0']);
+  const byPath = Object.fromEntries(c.warnings.map((w) => [w.path, w.code]));
+  expect(byPath).toEqual({
+    'mlp/none/0/seed_0': 'W_METADATA_MISSING',
+    'mlp/rare_value/0.05/seed_1': 'W_SUMMARY_CORRUPT',
+    'mlp/rare_value/0.05/seed_2': 'W_SUMMARY_VERSION',
+    'mlp/rare_value/0.05/seed_3': 'W_SUMMARY_INVALID',
+    'mlp/rare_value/0.05/seed_4': 'W_RUN_FAILED',
+    'mlp/rare_value/0.05/seed_5': 'W_RUN_PARTIAL',
+    'mlp/rare_value/0.05/seed_6': 'W_RUN_RUNNING',
+    'mlp/rare_value/0.05/seed_7': 'W_RUN_UNFINISHED',
+    'mlp/rare_value/0.05/seed_8': 'W_RUN_UNFINISHED',
+  });
+  expect(c.warnings.find((w) => w.code === 'W_RUN_FAILED')?.message).toContain('NaN loss at epoch 3 [E_DIVERGED]');
+  expect(c.warnings.find((w) => w.code === 'W_SUMMARY_VERSION')?.message).toMatch(/formatVersion 2/);
+  expect(c.warnings.find((w) => w.code === 'W_RUN_UNFINISHED' && w.path.endsWith('seed_7'))?.message).toMatch(/status "running"/);
+  expect(c.warnings.filter((w) => w.excluded)).toHaveLength(8);
+  const run = c.runs.find((r) => r.summary.trigger === 'rare_value')!;
+  expect(run.summary.metrics).toMatchObject({ auroc: 0.8, asr: 0.9 });
+  expect(run.metadata?.backend?.used).toBe('cpu');
+});
+
+test('duplicates, path mismatches and non-numeric fields are warned about', async () => {
+  await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 0, auroc: 0.8 });
+  await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 0, auroc: 0.7 }, { dir: join(root, 'copy', 'mlp', 'rare_value', '0.05', 'seed_0') });
+  await writeRun(root, { model: 'lstm', trigger: 'rare_value', poison_rate: 0.01, seed: 1, auroc: 0.8, note: 'x' }, { dir: join(root, 'lstm', 'rare_value', '0.05', 'seed_1') });
+  const c = await collectRuns(root);
+  expect(c.runs).toHaveLength(2);
+  const codes = c.warnings.map((w) => `${w.code} ${w.path}`).sort();
+  expect(codes).toEqual([
+    'W_FIELD_INVALID lstm/rare_value/0.05/seed_1',
+    'W_PATH_MISMATCH lstm/rare_value/0.05/seed_1',
+    'W_RUN_DUPLICATE mlp/rare_value/0.05/seed_0',
+  ]);
+  // the copy sorts first ("copy/..." < "mlp/..."), so it is the one kept
+  expect(c.runs.find((r) => r.summary.model === 'mlp')?.summary.metrics.auroc).toBe(0.7);
+});
+
+test('a missing root is an InputError', async () => {
+  await expect(collectRuns(join(root, 'nope'))).rejects.toMatchObject({ code: 'E_RUNS_NOT_FOUND' });
+});

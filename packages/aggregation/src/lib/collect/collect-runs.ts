@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { assertInput } from '@ehr-backdoor/core';
+import { parseMetadata, type RunProvenance } from './metadata.js';
+import { formatRate, parseSummary, type RunSummary } from './summary.js';
+import { WARN, type AggregationWarning } from './warnings.js';
+
+/**
+ * Collection: walk the runs root, find every run directory, read what it holds.
+ *
+ *   root ──walk──▶ run directories ──classify──▶ done (summary.json) │ failed │ running │ partial │ pending
+ *                                     done ──parse──▶ summary ✓ │ corrupt │ other version │ invalid
+ *                                     ✓ ──dedupe, check path, read run_metadata.json──▶ runs + warnings
+ *
+ * A directory is a run directory when it holds any file the runner writes into one (or is named
+ * `seed_N`); the walk does not descend into run directories, hidden entries or `.tmp-*` siblings.
+ */
+const RUN_FILES = ['summary.json', 'summary.csv', 'run_metadata.json', 'error.json', '.lock', 'checkpoints', 'poisoned_indices.json', 'predictions.arrow'];
+const SEED_DIR = /^seed_\d+$/;
+
+export interface CollectedRun {
+  /** Run directory relative to the root, with `/` separators. */
+  readonly dir: string;
+  readonly summary: RunSummary;
+  readonly metadata?: RunProvenance;
+}
+
+export interface RunCollection {
+  readonly root: string;
+  readonly runs: readonly CollectedRun[];
+  readonly warnings: readonly AggregationWarning[];
+  /** Run directories found, by what became of them. */
+  readonly counts: { readonly found: number; readonly aggregated: number; readonly excluded: number };
+}
+
+export async function collectRuns(root: string): Promise<RunCollection> {
+  const absRoot = resolve(root);
+  assertInput(existsSync(absRoot), 'E_RUNS_NOT_FOUND', () => `The runs directory ${root} does not exist; pass --runs DIR with the output directory of a sweep.`);
+  const dirs = (await findRunDirectories(absRoot)).sort();
+  const runs: CollectedRun[] = [];
+  const warnings: AggregationWarning[] = [];
+  const seen = new Map<string, string>();
+  let excluded = 0;
+  for (const abs of dirs) {
+    const dir = relative(absRoot, abs).split(sep).join('/') || '.';
+    const summaryPath = join(abs, 'summary.json');
+    if (!existsSync(summaryPath)) {
+      warnings.push(await classifyUnfinished(abs, dir));
+      excluded++;
+      continue;
+    }
+    const parsed = parseSummary(await readFile(summaryPath, 'utf8'), dir);
+    if (!parsed.ok) {
+      warnings.push(parsed.warning);
+      excluded++;
+      continue;
+    }
+    const s = parsed.summary;
+    const key = [s.datasetHash, s.model, s.trigger, s.mode, s.targetLabel, formatRate(s.poisonRate), s.seed].join('\u0000');
+    const kept = seen.get(key);
+    if (kept !== undefined) {
+      warnings.push(WARN.duplicate(dir, kept));
+      excluded++;
+      continue;
+    }
+    seen.set(key, dir);
+    warnings.push(...parsed.warnings);
+    const mismatch = pathMismatch(dir, s);
+    if (mismatch) warnings.push(WARN.pathMismatch(dir, mismatch));
+    let metadata: RunProvenance | undefined;
+    const metadataPath = join(abs, 'run_metadata.json');
+    if (!existsSync(metadataPath)) warnings.push(WARN.metadataMissing(dir));
+    else {
+      const m = parseMetadata(await readFile(metadataPath, 'utf8'), dir);
+      if (m.ok) metadata = m.metadata;
+      else warnings.push(m.warning);
+    }
+    runs.push(metadata ? { dir, summary: s, metadata } : { dir, summary: s });
+  }
+  return { root: absRoot, runs, warnings, counts: { found: dirs.length, aggregated: runs.length, excluded } };
+}
+
+async function findRunDirectories(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const names = new Set(entries.map((e) => e.name));
+  if (dir !== '' && (RUN_FILES.some((f) => names.has(f)) || SEED_DIR.test(dir.split(sep).pop() ?? ''))) return [dir];
+  const found: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isDirectory() || entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    found.push(...(await findRunDirectories(join(dir, entry.name))));
+  }
+  return found;
+}
+
+async function classifyUnfinished(abs: string, dir: string): Promise<AggregationWarning> {
+  if (existsSync(join(abs, 'error.json'))) {
+    let message = 'unreadable error.json';
+    try {
+      const body = JSON.parse(await readFile(join(abs, 'error.json'), 'utf8')) as { message?: unknown; code?: unknown };
+      if (typeof body.message === 'string') message = typeof body.code === 'string' ? `${body.message} [${body.code}]` : body.message;
+    } catch {
+      // keep the generic message: the failure itself is what the table must show
+    }
+    return WARN.failed(dir, message);
+  }
+  if (existsSync(join(abs, '.lock'))) return WARN.running(dir);
+  const checkpoints = join(abs, 'checkpoints');
+  if (existsSync(checkpoints) && (await readdir(checkpoints)).some((f) => !f.startsWith('.tmp-'))) return WARN.partial(dir);
+  let status: string | undefined;
+  try {
+    status = (JSON.parse(await readFile(join(abs, 'run_metadata.json'), 'utf8')) as { status?: string }).status;
+  } catch {
+    status = undefined;
+  }
+  return WARN.pending(dir, status);
+}
+
+/** Compares `{model}/{trigger}/{rate}/seed_{seed}` at the end of the path with the summary. */
+function pathMismatch(dir: string, s: RunSummary): string | undefined {
+  const parts = dir.split('/');
+  if (parts.length < 4 || !SEED_DIR.test(parts[parts.length - 1])) return undefined;
+  const [model, trigger, rate, seed] = parts.slice(-4);
+  const problems: string[] = [];
+  if (model !== s.model) problems.push(`model ${model} ≠ ${s.model}`);
+  if (trigger !== s.trigger) problems.push(`trigger ${trigger} ≠ ${s.trigger}`);
+  if (Number(rate) !== Number(formatRate(s.poisonRate))) problems.push(`rate ${rate} ≠ ${s.poisonRate}`);
+  if (seed !== `seed_${s.seed}`) problems.push(`${seed} ≠ seed_${s.seed}`);
+  return problems.length > 0 ? problems.join(', ') : undefined;
+}
+
+/** Candidate locations of a dataset directory recorded in run_metadata.json (often relative to where the sweep ran). */
+export function datasetDirCandidates(datasetPath: string, root: string): string[] {
+  if (isAbsolute(datasetPath)) return [datasetPath];
+  return [...new Set([resolve(process.cwd(), datasetPath), resolve(root, datasetPath), resolve(root, '..', datasetPath), resolve(root, '..', '..', datasetPath)])];
+}

@@ -1,0 +1,87 @@
+import { WARN, type AggregationWarning } from './warnings.js';
+
+/**
+ * The parsed form of one run's `summary.json` (formatVersion 1, docs/formats.md). Coordinates are
+ * checked; every other numeric field is a metric, null where the run could not compute it (its
+ * reason kept), so a new metric added by the runner flows through without a change here.
+ */
+export const SUMMARY_FORMAT_VERSION = 1;
+
+export interface RunSummary {
+  readonly model: string;
+  readonly trigger: string;
+  readonly poisonRate: number;
+  readonly seed: number;
+  readonly mode: string;
+  readonly targetLabel: number | null;
+  readonly datasetHash: string;
+  readonly backend: string;
+  /** Every numeric field but the coordinates; null when missing or not finite. */
+  readonly metrics: Readonly<Record<string, number | null>>;
+  readonly reasons: Readonly<Record<string, string>>;
+}
+
+/** Fields that place a run in the grid or describe it, never averaged. */
+const NOT_METRICS = new Set(['formatVersion', 'model', 'trigger', 'poison_rate', 'seed', 'target_label', 'mode', 'dataset_hash', 'backend', 'reasons']);
+
+export type ParsedSummary = { readonly ok: true; readonly summary: RunSummary; readonly warnings: AggregationWarning[] } | { readonly ok: false; readonly warning: AggregationWarning };
+
+export function parseSummary(text: string, path: string): ParsedSummary {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, warning: WARN.corruptSummary(path, (error as Error).message) };
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, warning: WARN.invalidSummary(path, 'it is not a JSON object') };
+  const record = raw as Record<string, unknown>;
+  if (record.formatVersion !== SUMMARY_FORMAT_VERSION) return { ok: false, warning: WARN.summaryVersion(path, record.formatVersion) };
+
+  const problems: string[] = [];
+  const str = (field: string): string => {
+    const v = record[field];
+    if (typeof v !== 'string' || v === '') problems.push(`"${field}" must be a non-empty string, got ${JSON.stringify(v)}`);
+    return String(v);
+  };
+  const model = str('model');
+  const trigger = str('trigger');
+  const poisonRate = record.poison_rate;
+  if (typeof poisonRate !== 'number' || !(poisonRate >= 0 && poisonRate <= 1)) problems.push(`"poison_rate" must be a number in [0, 1], got ${JSON.stringify(poisonRate)}`);
+  const seed = record.seed;
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) problems.push(`"seed" must be an integer, got ${JSON.stringify(seed)}`);
+  if (problems.length > 0) return { ok: false, warning: WARN.invalidSummary(path, problems.join('; ')) };
+
+  const warnings: AggregationWarning[] = [];
+  const metrics: Record<string, number | null> = {};
+  for (const [field, value] of Object.entries(record)) {
+    if (NOT_METRICS.has(field)) continue;
+    if (typeof value === 'number') metrics[field] = Number.isFinite(value) ? value : null;
+    else if (value === null) metrics[field] = null;
+    else warnings.push(WARN.invalidField(path, field, value));
+  }
+  const reasons: Record<string, string> = {};
+  if (record.reasons && typeof record.reasons === 'object') {
+    for (const [k, v] of Object.entries(record.reasons as Record<string, unknown>)) if (typeof v === 'string') reasons[k] = v;
+  }
+  return {
+    ok: true,
+    warnings,
+    summary: {
+      model,
+      trigger,
+      poisonRate: poisonRate as number,
+      seed: seed as number,
+      mode: typeof record.mode === 'string' && record.mode ? record.mode : 'dirty-label',
+      targetLabel: typeof record.target_label === 'number' ? record.target_label : null,
+      datasetHash: typeof record.dataset_hash === 'string' ? record.dataset_hash : '',
+      backend: typeof record.backend === 'string' ? record.backend : '',
+      metrics,
+      reasons,
+    },
+  };
+}
+
+/** The runner's directory name for a rate: at most 4 decimals, no trailing zeros. */
+export function formatRate(rate: number): string {
+  return String(Number(rate.toFixed(4)));
+}

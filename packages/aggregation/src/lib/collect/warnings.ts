@@ -1,0 +1,83 @@
+/**
+ * Every warning the aggregation can raise, in one place (as vega-lite's `log/message.ts`): the report's
+ * warnings table, stats.json and the tests all read these kinds and codes, so a run that is left out
+ * is always listed with the reason, never dropped in silence.
+ */
+export type WarningKind =
+  | 'unfinished'
+  | 'failed'
+  | 'corrupt'
+  | 'format-version'
+  | 'invalid'
+  | 'duplicate'
+  | 'path-mismatch'
+  | 'metadata'
+  | 'dataset'
+  | 'mixed-datasets'
+  | 'no-clean-match';
+
+export interface AggregationWarning {
+  readonly kind: WarningKind;
+  /** Stable `W_...` code. */
+  readonly code: string;
+  /** The run directory or file concerned, relative to the runs root ('' for the whole tree). */
+  readonly path: string;
+  readonly message: string;
+  /** True when the run's metrics are left out of every statistic. */
+  readonly excluded: boolean;
+}
+
+type Make = (...args: never[]) => AggregationWarning;
+
+const warning = (kind: WarningKind, code: string, excluded: boolean, path: string, message: string): AggregationWarning => ({
+  kind,
+  code,
+  path,
+  message,
+  excluded,
+});
+
+export const WARN = {
+  running: (path: string) =>
+    warning('unfinished', 'W_RUN_RUNNING', true, path, 'no summary.json yet and a .lock file is present: the run is in progress (or was killed); it is left out until it finishes.'),
+  partial: (path: string) =>
+    warning('unfinished', 'W_RUN_PARTIAL', true, path, 'checkpoints but no summary.json: a stopped run; resume the sweep to finish it.'),
+  pending: (path: string, status?: string) =>
+    warning('unfinished', 'W_RUN_UNFINISHED', true, path, `no summary.json${status ? ` (run_metadata.json says status "${status}")` : ''}: the run has not finished.`),
+  failed: (path: string, error: string) => warning('failed', 'W_RUN_FAILED', true, path, `the run failed: ${error}`),
+  corruptSummary: (path: string, detail: string) =>
+    warning('corrupt', 'W_SUMMARY_CORRUPT', true, path, `summary.json is not valid JSON (${detail}); delete the run directory and run the cell again.`),
+  summaryVersion: (path: string, version: unknown) =>
+    warning(
+      'format-version',
+      'W_SUMMARY_VERSION',
+      true,
+      path,
+      `summary.json has formatVersion ${JSON.stringify(version)}; this aggregator reads version 1. Aggregate it with the ehr-backdoor version that wrote it, or re-run the cell.`,
+    ),
+  invalidSummary: (path: string, problem: string) => warning('invalid', 'W_SUMMARY_INVALID', true, path, `summary.json is not a valid run summary: ${problem}.`),
+  invalidField: (path: string, field: string, value: unknown) =>
+    warning('invalid', 'W_FIELD_INVALID', false, path, `summary.json field "${field}" is ${JSON.stringify(value)}, not a number or null; it is treated as missing.`),
+  duplicate: (path: string, kept: string) =>
+    warning('duplicate', 'W_RUN_DUPLICATE', true, path, `the same cell (model, trigger, rate, seed, mode, dataset) as ${kept}; only the first is used so that no seed counts twice.`),
+  pathMismatch: (path: string, detail: string) =>
+    warning('path-mismatch', 'W_PATH_MISMATCH', false, path, `the directory name disagrees with summary.json (${detail}); the summary's values are used.`),
+  metadataMissing: (path: string) =>
+    warning('metadata', 'W_METADATA_MISSING', false, path, 'run_metadata.json is missing; the run is aggregated but has no provenance (versions, backend, dataset path).'),
+  metadataCorrupt: (path: string, detail: string) =>
+    warning('metadata', 'W_METADATA_CORRUPT', false, path, `run_metadata.json is unreadable (${detail}); the run is aggregated without its provenance.`),
+  metadataVersion: (path: string, version: unknown) =>
+    warning('metadata', 'W_METADATA_VERSION', false, path, `run_metadata.json has formatVersion ${JSON.stringify(version)}; its provenance is ignored (this aggregator reads version 1).`),
+  datasetManifest: (path: string, manifestPath: string, detail: string) =>
+    warning('dataset', 'W_DATASET_MANIFEST', false, path, `the dataset manifest ${manifestPath} could not be read (${detail}); the cohort-flow plot and dataset provenance are left out.`),
+  mixedDatasets: (hashes: readonly string[], primary: string) =>
+    warning(
+      'mixed-datasets',
+      'W_MIXED_DATASETS',
+      false,
+      '',
+      `runs on ${hashes.length} different datasets (${hashes.map((h) => h.slice(0, 12)).join(', ')}); statistics are kept apart per dataset and the plots show the dataset with the most runs (${primary.slice(0, 12)}).`,
+    ),
+  noCleanMatch: (group: string) =>
+    warning('no-clean-match', 'W_NO_CLEAN_MATCH', false, '', `no clean run (poison rate 0, same model and seed) for ${group}: its deltas and tests against clean are not computable.`),
+} satisfies Record<string, Make>;

@@ -1,0 +1,138 @@
+import type { TopLevelSpec } from 'vega-lite';
+import type { AggregatedRow, Aggregation } from '../aggregate/aggregate.js';
+import type { DatasetInfo } from '../collect/datasets.js';
+
+/**
+ * What every plot builder shares: its input, its result, the font and the look. A builder is a pure
+ * function from the aggregation to a Vega-Lite `TopLevelSpec` with its data inline, or a reason why
+ * the plot cannot be drawn from these runs (no detector ran, no dataset manifest, ...).
+ */
+export const FONT_FAMILY = 'DejaVu Sans';
+
+export interface PlotInput {
+  readonly aggregation: Aggregation;
+  /** The dataset the plots show (the primary one), with its manifest when it was found. */
+  readonly dataset?: DatasetInfo;
+}
+
+export type PlotResult = { readonly spec: TopLevelSpec } | { readonly skipped: string };
+
+export interface PlotDefinition {
+  /** File name stem: NAME.vl.json, NAME.svg, NAME.png. */
+  readonly name: string;
+  readonly title: string;
+  /** One or two sentences for the report: what the chart shows and how to read it. */
+  readonly description: string;
+  readonly build: (input: PlotInput) => PlotResult;
+}
+
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+export const BASE_CONFIG = {
+  font: FONT_FAMILY,
+  background: 'white',
+  view: { stroke: '#d0d0d0' },
+  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#ececec' },
+  header: { labelFontSize: 12, titleFontSize: 12 },
+  legend: { labelFontSize: 11, titleFontSize: 12 },
+  title: { fontSize: 14, anchor: 'start' as const, offset: 12 },
+};
+
+/** A tidy point of a metric: one group's mean and interval, for plotting. */
+export interface PlotPoint {
+  readonly model: string;
+  /** The trigger, with its poisoning mode when it is not the default dirty-label. */
+  readonly trigger: string;
+  readonly poison_rate: number;
+  readonly detector: string;
+  readonly mean: number | null;
+  readonly ci_low: number | null;
+  readonly ci_high: number | null;
+  readonly n: number;
+  readonly clean_mean: number | null;
+}
+
+const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+export function triggerLabel(row: Pick<AggregatedRow, 'trigger' | 'mode'>): string {
+  return row.mode === 'dirty-label' ? row.trigger : `${row.trigger} (${row.mode})`;
+}
+
+/** Rows of the primary dataset for one metric, as plot points; the runner's clean `none` cells are left to the baselines. */
+export function pointsOf(input: PlotInput, metric: string, filter: (row: AggregatedRow) => boolean = () => true): PlotPoint[] {
+  return input.aggregation.rows
+    .filter((r) => r.dataset_hash === input.aggregation.primaryDataset && r.metric === metric && r.trigger !== 'none' && Number.isFinite(r.mean) && filter(r))
+    .map((r) => ({
+      model: r.model,
+      trigger: triggerLabel(r),
+      poison_rate: r.poison_rate,
+      detector: r.detector,
+      mean: finite(r.mean),
+      ci_low: finite(r.ci_low),
+      ci_high: finite(r.ci_high),
+      n: r.n,
+      clean_mean: finite(r.clean_mean),
+    }));
+}
+
+/** The poison rates present, for explicit axis ticks (a symlog axis would otherwise label odd values). */
+export function ratesOf(points: readonly { poison_rate: number }[]): number[] {
+  return [...new Set(points.map((p) => p.poison_rate))].sort((a, b) => a - b);
+}
+
+export function rateAxis(rates: readonly number[]) {
+  return {
+    field: 'poison_rate',
+    type: 'quantitative' as const,
+    title: 'poison rate',
+    // symlog keeps 0 (the clean runs) on the axis while spreading 0.5 %, 1 %, 5 %, 10 % apart.
+    scale: { type: 'symlog' as const, constant: 0.001 },
+    axis: { values: [...rates], format: '.1~%', labelAngle: 0, grid: true },
+  };
+}
+
+export const TOOLTIP = [
+  { field: 'model', type: 'nominal' as const },
+  { field: 'trigger', type: 'nominal' as const },
+  { field: 'poison_rate', type: 'quantitative' as const, title: 'poison rate', format: '.2~%' },
+  { field: 'mean', type: 'quantitative' as const, format: '.4f' },
+  { field: 'ci_low', type: 'quantitative' as const, title: '95% CI low', format: '.4f' },
+  { field: 'ci_high', type: 'quantitative' as const, title: '95% CI high', format: '.4f' },
+  { field: 'n', type: 'quantitative' as const, title: 'seeds' },
+];
+
+/**
+ * Mean line with its confidence band over seeds, one facet per trigger and one colour per model.
+ * Groups with fewer than two seeds have a point but no band.
+ */
+export function lineWithBand(points: readonly PlotPoint[], options: { title: string; yTitle: string; zeroRule?: boolean; yDomain?: [number, number] }): TopLevelSpec {
+  const rates = ratesOf(points);
+  const y = { field: 'mean', type: 'quantitative' as const, title: options.yTitle, ...(options.yDomain ? { scale: { domain: options.yDomain } } : {}) };
+  const color = { field: 'model', type: 'nominal' as const, title: 'model' };
+  return {
+    $schema: SCHEMA,
+    title: options.title,
+    data: { values: points.map((p) => ({ ...p })) },
+    facet: { column: { field: 'trigger', type: 'nominal', title: 'trigger' } },
+    spec: {
+      width: 220,
+      height: 180,
+      layer: [
+        {
+          transform: [{ filter: 'isValid(datum.ci_low) && isValid(datum.ci_high)' }],
+          // A t interval can leave a bounded metric's range (an ASR band above 1); clip it to the axis.
+          // The band is coloured through `fill`, not `color`, so the legend shows the line's symbol only.
+          mark: { type: 'area', opacity: 0.18, clip: true },
+          encoding: { x: rateAxis(rates), y: { field: 'ci_low', type: 'quantitative', title: options.yTitle }, y2: { field: 'ci_high' }, fill: { ...color, legend: null } },
+        },
+        {
+          mark: { type: 'line', point: true, strokeWidth: 2 },
+          encoding: { x: rateAxis(rates), y, color, tooltip: TOOLTIP },
+        },
+        ...(options.zeroRule ? [{ mark: { type: 'rule' as const, strokeDash: [4, 4], color: '#888' }, encoding: { y: { datum: 0 } } }] : []),
+      ],
+    },
+    resolve: { scale: { y: 'shared' } },
+    config: BASE_CONFIG,
+  };
+}

@@ -1,0 +1,93 @@
+import type { TopLevelSpec } from 'vega-lite';
+import { BASE_CONFIG, pointsOf, rateAxis, ratesOf, SCHEMA, TOOLTIP, type PlotDefinition } from './base.js';
+
+export const detectionAurocHeatmap: PlotDefinition = {
+  name: 'detection_auroc_heatmap',
+  title: 'Poison detection AUROC (detector × trigger)',
+  description:
+    'AUROC of each detector’s per-stay score against the true poisoned training rows, averaged over models and seeds, one panel per poison rate. 0.5 is chance; cells list the mean.',
+  build: (input) => {
+    const points = pointsOf(input, 'detect_auroc', (r) => r.poison_rate > 0 && r.detector !== '');
+    if (points.length === 0) return { skipped: 'no run has detect_{detector}_auroc (run the sweep with --detect)' };
+    const spec: TopLevelSpec = {
+      $schema: SCHEMA,
+      title: 'Detection AUROC by detector and trigger (mean over models and seeds)',
+      data: { values: points.map((p) => ({ ...p })) },
+      facet: { column: { field: 'poison_rate', type: 'ordinal', title: 'poison rate', header: { format: '.1~%', formatType: 'number' } } },
+      spec: {
+        width: { step: 70 },
+        height: { step: 34 },
+        encoding: {
+          x: { field: 'trigger', type: 'nominal', title: 'trigger', axis: { labelAngle: -30 } },
+          y: { field: 'detector', type: 'nominal', title: 'detector' },
+        },
+        layer: [
+          {
+            mark: { type: 'rect', stroke: 'white' },
+            encoding: {
+              color: {
+                aggregate: 'mean',
+                field: 'mean',
+                type: 'quantitative',
+                title: 'AUROC',
+                scale: { domain: [0.5, 1], scheme: 'viridis', clamp: true },
+              },
+              tooltip: [
+                { field: 'detector', type: 'nominal' },
+                { field: 'trigger', type: 'nominal' },
+                { aggregate: 'mean', field: 'mean', type: 'quantitative', title: 'mean AUROC', format: '.3f' },
+                { aggregate: 'count', type: 'quantitative', title: 'model groups' },
+              ],
+            },
+          },
+          {
+            mark: { type: 'text', fontSize: 11 },
+            encoding: {
+              text: { aggregate: 'mean', field: 'mean', type: 'quantitative', format: '.2f' },
+              color: { condition: { test: 'datum.mean_mean > 0.8', value: 'black' }, value: 'white' },
+            },
+          },
+        ],
+      },
+      config: BASE_CONFIG,
+    };
+    return { spec };
+  },
+};
+
+export const asrAfterDefence: PlotDefinition = {
+  name: 'asr_after_defence',
+  title: 'ASR after defence',
+  description:
+    'ASR before any defence and after removing each detector’s flagged training rows and retraining (`--detect --retrain`). One row of panels per model, one column per trigger.',
+  build: (input) => {
+    const defence = pointsOf(input, 'defence_asr', (r) => r.poison_rate > 0 && r.detector !== '');
+    if (defence.length === 0) return { skipped: 'no run has defence_{detector}_asr (run the sweep with --detect --retrain)' };
+    const cells = new Set(defence.map((p) => `${p.model}\u0000${p.trigger}`));
+    const before = pointsOf(input, 'asr', (r) => r.poison_rate > 0)
+      .filter((p) => cells.has(`${p.model}\u0000${p.trigger}`))
+      .map((p) => ({ ...p, detector: 'no defence' }));
+    const values = [...before, ...defence].map((p) => ({ ...p }));
+    const rates = ratesOf(values);
+    const spec: TopLevelSpec = {
+      $schema: SCHEMA,
+      title: 'ASR before and after each defence',
+      data: { values },
+      facet: { row: { field: 'model', type: 'nominal', title: 'model' }, column: { field: 'trigger', type: 'nominal', title: 'trigger' } },
+      spec: {
+        width: 200,
+        height: 150,
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: rateAxis(rates),
+          y: { field: 'mean', type: 'quantitative', title: 'ASR', scale: { domain: [0, 1] } },
+          color: { field: 'detector', type: 'nominal', title: 'defence' },
+          strokeDash: { condition: { test: "datum.detector === 'no defence'", value: [5, 3] }, value: [1, 0] },
+          tooltip: [{ field: 'detector', type: 'nominal', title: 'defence' }, ...TOOLTIP],
+        },
+      },
+      config: BASE_CONFIG,
+    };
+    return { spec };
+  },
+};

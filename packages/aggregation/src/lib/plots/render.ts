@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { FONT_FAMILY } from './base.js';
+
+/**
+ * Rendering without a browser: vega-lite compiles the spec, vega's headless View renders SVG, and
+ * resvg rasterises it to PNG with the project's own font loaded explicitly (never the system's, so a
+ * machine without fonts draws the same text).
+ */
+export function compileToVega(spec: TopLevelSpec): vega.Spec {
+  return compile(spec).spec;
+}
+
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compileToVega(spec)), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+export interface PngOptions {
+  /** Pixel density relative to the SVG's size (default 2, for print). */
+  readonly scale?: number;
+  readonly fontFiles?: readonly string[];
+}
+
+export function renderPng(svg: string, options: PngOptions = {}): Uint8Array {
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: options.scale ?? 2 },
+    font: { loadSystemFonts: false, fontFiles: [...(options.fontFiles ?? fontFiles())], defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY },
+    background: 'white',
+  });
+  return resvg.render().asPng();
+}
+
+/**
+ * The shipped font: DejaVu Sans from the `dejavu-fonts-ttf` package (a dependency of this package,
+ * so `npm ci` installs it). Found by walking up to the nearest node_modules, because the package has
+ * no `exports` map for its font files.
+ */
+export function fontFiles(): string[] {
+  const dir = packageDir('dejavu-fonts-ttf');
+  return ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => join(dir, 'ttf', f));
+}
+
+export function packageDir(name: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find the package ${name} in any node_modules above ${fileURLToPath(import.meta.url)}; run npm ci`);
+    dir = parent;
+  }
+}

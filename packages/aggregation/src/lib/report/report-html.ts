@@ -1,0 +1,263 @@
+import type { TopLevelSpec } from 'vega-lite';
+import type { AggregatedRow, Aggregation } from '../aggregate/aggregate.js';
+import type { RunCollection } from '../collect/collect-runs.js';
+import type { DatasetInfo } from '../collect/datasets.js';
+import type { AggregationWarning } from '../collect/warnings.js';
+import { FONT_FAMILY } from '../plots/base.js';
+import type { ReportAssets } from './assets.js';
+import { esc, fmt, fmtP, fmtRate, scriptJson, scriptSource, table } from './html.js';
+
+/**
+ * report.html: one self-contained page. The vega bundles and the font are inlined and a Content
+ * Security Policy forbids every fetch, so the page renders the same with no network, and any attempt
+ * to reach one would show as an error in the console (which the end-to-end test watches).
+ */
+export interface ReportPlot {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly spec?: TopLevelSpec;
+  readonly skipped?: string;
+}
+
+export interface ReportInput {
+  readonly title?: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly collection: RunCollection;
+  readonly aggregation: Aggregation;
+  readonly datasets: readonly DatasetInfo[];
+  readonly warnings: readonly AggregationWarning[];
+  readonly plots: readonly ReportPlot[];
+  readonly toolVersions: Readonly<Record<string, string>>;
+  readonly assets: ReportAssets;
+}
+
+const CSP = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; font-src data:; img-src data: blob:";
+
+export function renderReportHtml(input: ReportInput): string {
+  const { aggregation: agg, collection } = input;
+  const drawn = input.plots.filter((p) => p.spec);
+  const specs = Object.fromEntries(drawn.map((p) => [p.name, p.spec]));
+  const title = input.title ?? 'ehr-backdoor study report';
+  const excluded = input.warnings.filter((w) => w.excluded).length;
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${esc(CSP)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>
+@font-face { font-family: '${FONT_FAMILY}'; src: url(data:font/ttf;base64,${input.assets.fontBase64}) format('truetype'); }
+body { font-family: '${FONT_FAMILY}', sans-serif; margin: 2rem auto; max-width: 1400px; padding: 0 1.5rem; color: #222; font-size: 14px; }
+h1 { font-size: 1.6rem; } h2 { margin-top: 2.5rem; border-bottom: 1px solid #ddd; padding-bottom: .3rem; }
+table { border-collapse: collapse; margin: .8rem 0; font-size: 12.5px; }
+th, td { border: 1px solid #ddd; padding: 3px 7px; text-align: left; vertical-align: top; }
+th { background: #f4f4f4; position: sticky; top: 0; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.chart { margin: 1rem 0 2rem; overflow-x: auto; }
+.desc { color: #555; max-width: 60rem; }
+.muted { color: #777; }
+.warn-excluded { color: #a40000; }
+code { background: #f4f4f4; padding: 0 3px; }
+nav a { margin-right: 1rem; }
+</style>
+</head>
+<body>
+<h1>${esc(title)}</h1>
+<p class="muted">Generated ${esc(input.createdAt)} by ${esc(input.createdBy)} from <code>${esc(collection.root)}</code>.
+${collection.counts.found} run directories: ${collection.counts.aggregated} aggregated, ${excluded} left out (see <a href="#warnings">warnings</a>).
+Intervals: ${agg.options.interval === 't' ? 't-based' : `percentile bootstrap (${agg.options.bootstrapSamples} resamples, seed ${agg.options.seed})`}, ${Math.round(agg.options.level * 100)} % over seeds.
+Tests: Welch, poisoned vs clean, Holm-corrected across ${agg.tests.filter((t) => t.computable).length} computable tests at α = ${agg.options.alpha}.</p>
+<nav><a href="#charts">Charts</a><a href="#ranking">Ranking</a><a href="#table">Aggregated table</a><a href="#tests">Tests</a><a href="#warnings">Warnings</a><a href="#provenance">Provenance</a></nav>
+
+<h2 id="charts">Charts</h2>
+${input.plots
+  .map((p) =>
+    p.spec
+      ? `<section class="chart-section"><h3>${esc(p.title)}</h3><p class="desc">${esc(p.description)}</p><div class="chart" id="chart-${esc(p.name)}" data-chart="${esc(p.name)}"></div></section>`
+      : `<section class="chart-section skipped"><h3>${esc(p.title)}</h3><p class="muted">Not drawn: ${esc(p.skipped ?? '')}.</p></section>`,
+  )
+  .join('\n')}
+
+<h2 id="ranking">Model ranking by robustness</h2>
+${rankingSection(agg)}
+
+<h2 id="table">Aggregated table</h2>
+<p class="desc">Key metrics per group (mean [${Math.round(agg.options.level * 100)} % CI], n = seeds with a value). Deltas are paired with the clean run of the same model and seed. The full tidy table (every metric and detector) is in <code>aggregated.csv</code> / <code>aggregated.arrow</code> and below.</p>
+${keyTable(agg)}
+<details><summary>Full table (${agg.rows.length} rows)</summary>
+${table(
+  ['model', 'trigger', 'mode', 'rate', 'detector', 'metric', 'n', 'missing', 'mean', 'std', 'CI low', 'CI high', 'clean mean', 'Δ vs clean', 'note'],
+  agg.rows.map((r) => [r.model, r.trigger, r.mode, fmtRate(r.poison_rate), r.detector, r.metric, String(r.n), String(r.n_missing), fmt(r.mean, 4), fmt(r.std, 4), fmt(r.ci_low, 4), fmt(r.ci_high, 4), fmt(r.clean_mean, 4), fmt(r.delta_mean, 4), r.note]),
+)}
+</details>
+
+<h2 id="tests">Tests: poisoned vs clean</h2>
+${testsSection(agg)}
+
+<h2 id="warnings">Warnings</h2>
+${warningsSection(input.warnings)}
+
+<h2 id="provenance">Provenance</h2>
+${provenanceSection(input)}
+
+${input.assets.scripts.map((s) => `<script data-bundle="${esc(s.name)}@${esc(s.version)}">${scriptSource(s.source)}</script>`).join('\n')}
+<script type="application/json" id="chart-specs">${scriptJson(specs)}</script>
+<script>
+(function () {
+  var specs = JSON.parse(document.getElementById('chart-specs').textContent);
+  var status = {};
+  window.__chartStatus = status;
+  var jobs = Object.keys(specs).map(function (name) {
+    return vegaEmbed('#chart-' + name, specs[name], { renderer: 'svg', actions: false })
+      .then(function () { status[name] = 'rendered'; })
+      .catch(function (error) { status[name] = 'failed'; console.error('chart ' + name + ' failed: ' + error); });
+  });
+  Promise.all(jobs).then(function () { document.body.setAttribute('data-rendered', 'true'); });
+})();
+</script>
+</body>
+</html>
+`;
+}
+
+function ci(row: AggregatedRow | undefined): string {
+  if (!row || row.n === 0) return '–';
+  const m = fmt(row.mean);
+  if (!Number.isFinite(row.ci_low)) return `${m} <span class="muted">(n=${row.n})</span>`;
+  return `${m} <span class="muted">[${fmt(row.ci_low)}, ${fmt(row.ci_high)}] n=${row.n}</span>`;
+}
+
+function keyTable(agg: Aggregation): string {
+  const metrics = ['asr', 'auroc', 'auroc_drop_vs_clean', 'accuracy', 'accuracy_drop_vs_clean', 'ece', 'ece_change_vs_clean', 'confidence_shift'];
+  const groups = new Map<string, Map<string, AggregatedRow>>();
+  for (const r of agg.rows) {
+    if (r.detector !== '' || !metrics.includes(r.metric)) continue;
+    const key = [r.dataset_hash, r.model, r.trigger, r.mode, r.poison_rate].join('\u0000');
+    const g = groups.get(key) ?? new Map<string, AggregatedRow>();
+    g.set(r.metric, r);
+    groups.set(key, g);
+  }
+  const multiDataset = new Set(agg.rows.map((r) => r.dataset_hash)).size > 1;
+  const header = [...(multiDataset ? ['dataset'] : []), 'model', 'trigger', 'mode', 'rate', 'ASR', 'AUROC', 'AUROC drop', 'accuracy', 'accuracy drop', 'ECE', 'ECE change', 'confidence shift'];
+  const rows = [...groups.values()].map((g) => {
+    const any = g.values().next().value as AggregatedRow;
+    return [
+      ...(multiDataset ? [esc(any.dataset_hash.slice(0, 12))] : []),
+      esc(any.model),
+      esc(any.trigger),
+      esc(any.mode),
+      esc(fmtRate(any.poison_rate)),
+      ...metrics.map((m) => ci(g.get(m))),
+    ];
+  });
+  return table(header, rows, { rawCells: true, className: 'key-table' });
+}
+
+function rankingSection(agg: Aggregation): string {
+  const r = agg.ranking;
+  const definition = `<p class="desc">${esc(r.definition)}</p>`;
+  if (r.entries.length === 0) return `${definition}<p class="muted">No ranking: ${esc(r.note ?? '')}.</p>`;
+  return `${definition}<p class="muted">Common grid: ${r.grid.map((c) => esc(`${c.trigger} @ ${fmtRate(c.poison_rate)}${c.mode === 'dirty-label' ? '' : ` (${c.mode})`}`)).join(', ')}.</p>
+${table(
+  ['rank', 'model', 'robustness (1 − mean ASR)', 'CI over seeds', 'seeds', 'worst cell', 'worst-cell ASR', 'mean AUROC drop', 'clean AUROC'],
+  r.entries.map((e) => [
+    String(e.rank),
+    e.model,
+    fmt(e.robustness),
+    Number.isFinite(e.robustness_ci_low) ? `[${fmt(e.robustness_ci_low)}, ${fmt(e.robustness_ci_high)}]` : '–',
+    String(e.n_seeds),
+    e.worst_cell,
+    fmt(e.worst_cell_asr),
+    fmt(e.mean_auroc_drop, 4),
+    fmt(e.clean_auroc),
+  ]),
+)}`;
+}
+
+function testsSection(agg: Aggregation): string {
+  if (agg.tests.length === 0) return '<p class="muted">No poisoned group to test.</p>';
+  const computable = agg.tests.filter((t) => t.computable).length;
+  return `<p class="desc">Welch's t test (two-sided) of each poisoned group against its matching clean runs, for ${esc(agg.options.testMetrics.join(', '))}.
+Holm's correction runs over the ${computable} computable tests. A test needs at least two seeds in each group; with fewer it is reported as not computable, never as significant.</p>
+${table(
+  ['model', 'trigger', 'rate', 'metric', 'n poisoned', 'n clean', 'mean poisoned', 'mean clean', 'difference', 't', 'df', 'p', 'p (Holm)', 'significant'],
+  agg.tests.map((t) => [
+    t.model,
+    t.mode === 'dirty-label' ? t.trigger : `${t.trigger} (${t.mode})`,
+    fmtRate(t.poison_rate),
+    t.metric,
+    String(t.n_poisoned),
+    String(t.n_clean),
+    fmt(t.mean_poisoned, 4),
+    fmt(t.mean_clean, 4),
+    fmt(t.difference, 4),
+    fmt(t.t, 2),
+    fmt(t.df, 1),
+    fmtP(t.p),
+    fmtP(t.p_holm),
+    t.computable ? (t.significant ? 'yes' : 'no') : t.note,
+  ]),
+)}`;
+}
+
+function warningsSection(warnings: readonly AggregationWarning[]): string {
+  if (warnings.length === 0) return '<p>No warnings: every run directory was finished and readable.</p>';
+  return table(
+    ['kind', 'code', 'run', 'message', 'left out'],
+    warnings.map((w) => [esc(w.kind), esc(w.code), `<code>${esc(w.path || '(all runs)')}</code>`, esc(w.message), w.excluded ? '<span class="warn-excluded">yes</span>' : 'no']),
+    { rawCells: true, className: 'warnings' },
+  );
+}
+
+function provenanceSection(input: ReportInput): string {
+  const datasets = input.datasets.map((d) => [
+    d.contentHash ? d.contentHash.slice(0, 16) : '(none recorded)',
+    String(d.runs),
+    d.path ?? '–',
+    d.mimicVersion ?? '–',
+    d.manifest ? `${d.manifest.cohort.stays ?? '?'} stays, ${d.manifest.cohort.positives ?? '?'} positives` : '–',
+    d.manifest ? [d.manifest.task, d.manifest.windowHours !== undefined ? `${d.manifest.windowHours} h window` : undefined, d.manifest.createdBy].filter(Boolean).join(', ') : 'manifest not found',
+  ]);
+  const versions = new Map<string, Map<string, number>>();
+  const backends = new Map<string, number>();
+  const backendReasons = new Set<string>();
+  for (const run of input.collection.runs) {
+    for (const [k, v] of Object.entries(run.metadata?.versions ?? {})) {
+      const m = versions.get(k) ?? new Map<string, number>();
+      m.set(v, (m.get(v) ?? 0) + 1);
+      versions.set(k, m);
+    }
+    const used = run.metadata?.backend?.used ?? run.summary.backend ?? '';
+    if (used) backends.set(used, (backends.get(used) ?? 0) + 1);
+    const requested = run.metadata?.backend?.requested;
+    const reason = run.metadata?.backend?.reason;
+    if (requested || reason) backendReasons.add(`requested ${requested ?? '?'} → ${used || '?'}${reason ? `: ${reason}` : ''}`);
+  }
+  const counted = (m: Map<string, number>) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([v, n]) => `${v} (${n} run${n === 1 ? '' : 's'})`)
+      .join(', ');
+  return `<h3>Datasets</h3>
+${table(['content hash', 'runs', 'path', 'MIMIC-IV version', 'cohort', 'dataset'], datasets)}
+<h3>Versions recorded by the runs</h3>
+${versions.size === 0 ? '<p class="muted">No run_metadata.json recorded versions.</p>' : table(['component', 'versions'], [...versions.entries()].sort().map(([k, m]) => [k, counted(m)]))}
+<h3>Backends</h3>
+${backends.size === 0 ? '<p class="muted">No backend recorded.</p>' : `<p>${esc(counted(backends))}</p>`}
+${backendReasons.size > 0 ? `<ul>${[...backendReasons].map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : ''}
+<h3>This report</h3>
+${table(
+  ['item', 'value'],
+  [
+    ['created by', input.createdBy],
+    ['created at', input.createdAt],
+    ['runs root', input.collection.root],
+    ['options', JSON.stringify(input.aggregation.options)],
+    ...Object.entries(input.toolVersions).map(([k, v]) => [k, v]),
+  ],
+)}`;
+}
