@@ -1,1 +1,38 @@
-export {};
+/**
+ * @ehr-backdoor/train — the study's four models in TensorFlow.js, with deterministic training and
+ * checkpoints that resume bit-identically.
+ *
+ *   EhrDataset (raw units, maybe poisoned) ─▶ normalisation fitted on its training rows
+ *     ─▶ mlp | tabtransformer (tabular view) · lstm | tcn (time series + mask)
+ *     ─▶ AdamW, class-weighted BCE, early stopping on validation AUROC ─▶ epoch checkpoints ─▶ TrainedModel
+ */
+export { selectBackend, describeBackend, BACKEND_CHOICES } from './lib/backend.js';
+export type { BackendChoice, BackendInfo, BackendName } from './lib/backend.js';
+export {
+  DEFAULT_MODEL_CONFIGS,
+  DEFAULT_TRAIN_CONFIG,
+  MODEL_KINDS,
+  configHash,
+  resolveModelConfig,
+  resolveTrainConfig,
+  viewOf,
+} from './lib/config.js';
+export type {
+  LstmConfig,
+  MlpConfig,
+  ModelConfig,
+  ModelConfigInput,
+  ModelKind,
+  TabTransformerConfig,
+  TcnConfig,
+  TrainConfig,
+} from './lib/config.js';
+export { trainModel } from './lib/train.js';
+export type { EpochInfo, TrainOptions, TrainResult } from './lib/train.js';
+export { TrainedModel, loadModel } from './lib/model.js';
+export type { LoadModelOptions } from './lib/model.js';
+export { datasetHash, rowsOfSplit } from './lib/inputs.js';
+export type { InputNormalisation, InputShape } from './lib/inputs.js';
+export { CHECKPOINT_FORMAT_VERSION } from './lib/checkpoint.js';
+export type { CheckpointJson, EpochRecord, FullCheckpointJson, WeightsCheckpointJson } from './lib/checkpoint.js';
+export { auroc } from './lib/auroc.js';

@@ -1,0 +1,25 @@
+/**
+ * Area under the ROC curve by the Mann–Whitney statistic, ties counted as one half (midranks). Used
+ * for early stopping; the metrics package carries the study's reported metrics.
+ * With one class only the AUROC is undefined: NaN, with the reason, never 0.5 or a throw.
+ */
+export function auroc(scores: ArrayLike<number>, labels: ArrayLike<number>): { value: number; reason?: string } {
+  const n = scores.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  let positives = 0;
+  for (let i = 0; i < n; i++) positives += labels[i] ? 1 : 0;
+  const negatives = n - positives;
+  if (positives === 0 || negatives === 0) {
+    return { value: NaN, reason: `AUROC needs both classes; got ${positives} positive and ${negatives} negative rows` };
+  }
+  if (order.some((i) => Number.isNaN(scores[i]))) return { value: NaN, reason: 'some scores are NaN' };
+  let rankSum = 0;
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
+    const midrank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) if (labels[order[k]]) rankSum += midrank;
+    i = j + 1;
+  }
+  return { value: (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives) };
+}

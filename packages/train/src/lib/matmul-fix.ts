@@ -1,0 +1,71 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * On the WASM backend of tfjs 4.22 a matMul with transposeA or transposeB runs at ≈ 1–1.7 GFLOP/s
+ * against ≈ 20 untransposed (XNNPACK only has a fast path for plain row-major operands), and every
+ * backward pass of a dense layer asks for one. Transposing the operand with the Transpose kernel first
+ * and calling the original kernel untransposed is bit-identical (the same products are summed in the
+ * same order; only the memory layout differs) and makes training 1.6–4× faster.
+ *
+ * The override wraps `BatchMatMul` and `_FusedMatMul` for 'wasm' only and leaves every other backend alone.
+ */
+const KERNELS = [tf.BatchMatMul, tf._FusedMatMul] as const;
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+type TensorInfo = tf.TensorInfo;
+interface DisposingBackend {
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+const originals = new Map<string, tf.KernelConfig>();
+
+/** Installs the override (idempotent). Returns true when it is active. */
+export function installMatMulTransposeFix(): boolean {
+  const transpose = tf.getKernel(tf.Transpose, 'wasm');
+  if (!transpose) return false;
+  for (const name of KERNELS) {
+    if (originals.has(name)) continue;
+    const original = tf.getKernel(name, 'wasm');
+    if (!original) return false;
+    originals.set(name, original);
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({
+      kernelName: name,
+      backendName: 'wasm',
+      // The original set-up binds the C entry point; keep it so a later backend re-initialisation still works.
+      setupFunc: original.setupFunc,
+      kernelFunc: (args: KernelArgs) => untransposedCall(original, transpose, args),
+    });
+  }
+  return true;
+}
+
+/** Restores the stock kernels (used by the bit-identity test). */
+export function uninstallMatMulTransposeFix(): void {
+  for (const [name, original] of originals) {
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(original);
+  }
+  originals.clear();
+}
+
+function untransposedCall(original: tf.KernelConfig, transpose: tf.KernelConfig, args: KernelArgs): TensorInfo | TensorInfo[] {
+  const attrs = args.attrs as { transposeA: boolean; transposeB: boolean } & tf.NamedAttrMap;
+  if (!attrs.transposeA && !attrs.transposeB) return original.kernelFunc(args);
+  const inputs = { ...args.inputs } as Record<string, TensorInfo>;
+  const temporaries: TensorInfo[] = [];
+  const swapLast = (x: TensorInfo): TensorInfo => {
+    const perm = x.shape.map((_, i) => i);
+    const r = perm.length;
+    [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+    const out = transpose.kernelFunc({ inputs: { x }, backend: args.backend, attrs: { perm } }) as TensorInfo;
+    temporaries.push(out);
+    return out;
+  };
+  if (attrs.transposeA) inputs.a = swapLast(inputs.a);
+  if (attrs.transposeB) inputs.b = swapLast(inputs.b);
+  try {
+    return original.kernelFunc({ ...args, inputs, attrs: { ...attrs, transposeA: false, transposeB: false } });
+  } finally {
+    for (const t of temporaries) (args.backend as unknown as DisposingBackend).disposeData(t.dataId);
+  }
+}

@@ -1,0 +1,47 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LstmConfig } from '../config.js';
+import type { ParamStore } from '../params.js';
+import { addDense, dropoutIf, logitsFrom, type Network } from './network.js';
+
+/**
+ * One-layer LSTM over the hours, gates in the order input, forget, output, candidate:
+ *
+ *   x[B, T, 2C] ─▶ X·Wx + b for all hours at once (one big matMul) ─▶ per hour: z = xz_t + h·Wh,
+ *   i, f, o = σ(z), g = tanh(z), c = f⊙c + i⊙g, h = o⊙tanh(c) ─▶ h_T ─▶ dropout ─▶ dense ─▶ logit
+ *
+ * The forget-gate bias starts at 1 (Jozefowicz et al. 2015), as Keras's unit_forget_bias.
+ */
+export function buildLstm(config: LstmConfig, store: ParamStore, hours: number, inputs: number): Network {
+  const H = config.hidden;
+  const wx = store.add('lstm/input_kernel', [inputs, 4 * H], { kind: 'glorotUniform', fanIn: inputs, fanOut: 4 * H }, true);
+  const wh = store.add('lstm/recurrent_kernel', [H, 4 * H], { kind: 'glorotUniform', fanIn: H, fanOut: 4 * H }, true);
+  const b = store.add('lstm/bias', [4 * H], { kind: 'blocks', values: [0, 1, 0, 0] }, false);
+  const out = addDense(store, 'output', H, 1);
+  return {
+    config,
+    store,
+    inputShape: [hours, inputs],
+    penultimateSize: H,
+    forward(x, dropout) {
+      const B = x.shape[0];
+      // Time-major, features-by-batch layout ([T, 4H, B]): each hour and each gate block is then a
+      // contiguous slice, which the CPU backend copies in one block instead of element by element.
+      const xz = tf.fused.matMul({ a: tf.reshape(x, [B * hours, inputs]), b: wx as tf.Tensor2D, bias: b });
+      const steps = tf.unstack(tf.transpose(tf.reshape(xz, [B, hours, 4 * H]), [1, 2, 0]), 0) as tf.Tensor2D[];
+      const whT = tf.transpose(wh) as tf.Tensor2D;
+      let h: tf.Tensor2D = tf.zeros([H, B]);
+      let c: tf.Tensor2D = tf.zeros([H, B]);
+      for (const zx of steps) {
+        const z = tf.add(zx, tf.matMul(whT, h));
+        const gates = tf.sigmoid(tf.slice(z, [0, 0], [3 * H, B]));
+        const g = tf.tanh(tf.slice(z, [3 * H, 0], [H, B]));
+        const [i, f, o] = tf.split(gates, 3, 0) as tf.Tensor2D[];
+        c = tf.add(tf.mul(f, c), tf.mul(i, g));
+        h = tf.mul(o, tf.tanh(c));
+      }
+      const last = tf.transpose(h) as tf.Tensor2D;
+      const features = dropoutIf(dropout, last, config.dropout) as tf.Tensor2D;
+      return { logits: logitsFrom(features, out), penultimate: last };
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { listEpochCheckpoints } from './checkpoint.js';
+import { loadModel } from './model.js';
+import { fixtureDataset } from './testing/fixture.js';
+import { RESUME_TEST_CONFIG } from './testing/resume-config.js';
+import { trainModel, type TrainResult } from './train.js';
+import { rowsOfSplit } from './inputs.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const repoRoot = resolve(here, '../../../..');
+const dataset = fixtureDataset();
+const tmp = () => mkdtempSync(join(tmpdir(), 'train-'));
+const weightsOf = (r: TrainResult) => Buffer.from(r.model.network.store.serialise());
+const finalBytes = (dir: string) => readFileSync(join(dir, 'final', 'weights.bin'));
+
+describe('trainModel (WASM)', () => {
+  let reference: TrainResult;
+  let referenceDir: string;
+
+  beforeAll(async () => {
+    referenceDir = tmp();
+    reference = await trainModel({ ...RESUME_TEST_CONFIG, dataset, checkpointDir: referenceDir });
+  });
+
+  it('is deterministic by seed', async () => {
+    const again = await trainModel({ ...RESUME_TEST_CONFIG, dataset });
+    expect(weightsOf(again).equals(weightsOf(reference))).toBe(true);
+    expect(again.history).toEqual(reference.history);
+    const other = await trainModel({ ...RESUME_TEST_CONFIG, dataset, seed: 12 });
+    expect(weightsOf(other).equals(weightsOf(reference))).toBe(false);
+    expect(reference.backend.name).toBe('wasm');
+    expect(reference.epochsRun).toBe(5);
+    expect(reference.history[4].valAuroc).toBeGreaterThan(0.6);
+  });
+
+  it('keeps the last K epoch checkpoints and the best, and writes the best weights to final/', async () => {
+    const kept = (await listEpochCheckpoints(referenceDir)).map((c) => c.epoch);
+    expect(kept).toEqual([...new Set([reference.bestEpoch, 4, 5])].sort());
+    const best = readFileSync(join(referenceDir, `epoch-000${reference.bestEpoch}`, 'weights.bin'));
+    expect(finalBytes(referenceDir).equals(best)).toBe(true);
+    expect(readdirSync(referenceDir).filter((f) => f.startsWith('.tmp'))).toEqual([]);
+  });
+
+  it.each([1, 2, 4])('resumes after epoch %i to bit-identical weights and history', async (k) => {
+    const dir = tmp();
+    const first = await trainModel({ ...RESUME_TEST_CONFIG, dataset, checkpointDir: dir, stopAfterEpochs: k });
+    expect(first.stopped).toBe('paused');
+    const resumed = await trainModel({ ...RESUME_TEST_CONFIG, dataset, checkpointDir: dir, resume: true });
+    expect(resumed.resumedFromEpoch).toBe(k);
+    expect(resumed.epochsThisCall).toBe(5 - k);
+    expect(resumed.history).toEqual(reference.history);
+    expect(weightsOf(resumed).equals(weightsOf(reference))).toBe(true);
+    expect(finalBytes(dir).equals(finalBytes(referenceDir))).toBe(true);
+  });
+
+  it('resumes bit-identically after the training process is killed with SIGKILL mid-epoch', async () => {
+    const dir = tmp();
+    const child = spawn(process.execPath, ['--import', join(repoRoot, 'tools/node/source-loader.js'), join(here, 'testing/train-child.ts'), dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const killedAt = await new Promise<string>((done, fail) => {
+      let buffer = '';
+      child.stdout.on('data', (chunk) => {
+        buffer += String(chunk);
+        const match = /batch 3 [2-9]\n/.exec(buffer);
+        if (match) {
+          child.kill('SIGKILL');
+          done(match[0].trim());
+        }
+      });
+      child.on('exit', (code, signal) => signal !== 'SIGKILL' && fail(new Error(`child exited early (${code}): ${stderr}`)));
+    });
+    await new Promise((r) => child.once('close', r));
+    expect(killedAt).toMatch(/^batch 3 /);
+    expect((await listEpochCheckpoints(dir)).map((c) => c.epoch).pop()).toBe(2);
+    const resumed = await trainModel({ ...RESUME_TEST_CONFIG, dataset, checkpointDir: dir, resume: true });
+    expect(resumed.resumedFromEpoch).toBe(2);
+    expect(resumed.history).toEqual(reference.history);
+    expect(weightsOf(resumed).equals(weightsOf(reference))).toBe(true);
+  });
+
+  it('refuses to resume under another config, dataset or backend, and to overwrite a run', async () => {
+    await expect(trainModel({ ...RESUME_TEST_CONFIG, dataset, checkpointDir: referenceDir })).rejects.toMatchObject({ code: 'E_CHECKPOINT_EXISTS' });
+    await expect(trainModel({ ...RESUME_TEST_CONFIG, seed: 3, dataset, checkpointDir: referenceDir, resume: true })).rejects.toMatchObject({
+      code: 'E_CHECKPOINT_CONFIG',
+    });
+    const flipped = fixtureDataset();
+    (flipped.labels as Uint8Array)[0] ^= 1;
+    await expect(trainModel({ ...RESUME_TEST_CONFIG, dataset: flipped, checkpointDir: referenceDir, resume: true })).rejects.toMatchObject({
+      code: 'E_CHECKPOINT_DATASET',
+    });
+    await expect(trainModel({ ...RESUME_TEST_CONFIG, backend: 'cpu', dataset, checkpointDir: referenceDir, resume: true })).rejects.toMatchObject({
+      code: 'E_CHECKPOINT_BACKEND',
+    });
+  });
+
+  it('loads weights for evaluation, verifying hashes and checksums', async () => {
+    const test = rowsOfSplit(dataset, 'test');
+    const loaded = await loadModel(referenceDir, { expectConfigHash: reference.configHash, expectDatasetHash: reference.datasetHash });
+    expect(loaded.predictProba(dataset, test)).toEqual(reference.model.predictProba(dataset, test));
+    await expect(loadModel(referenceDir, { expectConfigHash: 'f'.repeat(64) })).rejects.toMatchObject({ code: 'E_CHECKPOINT_CONFIG' });
+    const broken = tmp();
+    await reference.model.save(broken);
+    const weights = readFileSync(join(broken, 'weights.bin'));
+    weights[0] ^= 0xff;
+    writeFileSync(join(broken, 'weights.bin'), weights);
+    await expect(loadModel(broken)).rejects.toMatchObject({ code: 'E_CHECKPOINT_CORRUPT' });
+    await expect(loadModel(tmp())).rejects.toMatchObject({ code: 'E_CHECKPOINT_MISSING' });
+  });
+
+  it('exposes normalised inputs, a differentiable forward pass and penultimate features', () => {
+    const rows = [0, 5, 9];
+    const x = reference.model.prepareInputs(dataset, rows);
+    expect(x.shape).toEqual([3, dataset.tabular.features.length]);
+    const logits = reference.model.forwardLogits(x).dataSync();
+    const p = reference.model.predictProba(dataset, rows);
+    logits.forEach((z, i) => expect(p[i]).toBeCloseTo(1 / (1 + Math.exp(-z)), 6));
+    x.dispose();
+    const { values, dim } = reference.model.penultimate(dataset, rows);
+    expect(dim).toBe(8);
+    expect(values.length).toBe(24);
+  });
+
+  it.each([
+    ['lstm', { hidden: 8 }],
+    ['tcn', { channels: 8 }],
+    ['tabtransformer', { dModel: 8, heads: 2, layers: 1, ffHidden: 16 }],
+  ] as const)('%s trains, and resumes bit-identically', async (kind, sizes) => {
+    const base = { model: { kind, ...sizes }, train: { epochs: 2, batchSize: 32 }, seed: 4, backend: 'wasm' as const, dataset };
+    const full = await trainModel(base);
+    const dir = tmp();
+    await trainModel({ ...base, checkpointDir: dir, stopAfterEpochs: 1 });
+    const resumed = await trainModel({ ...base, checkpointDir: dir, resume: true });
+    expect(resumed.history).toEqual(full.history);
+    expect(weightsOf(resumed).equals(weightsOf(full))).toBe(true);
+    expect(Number.isFinite(full.history[1].trainLoss)).toBe(true);
+    const rows = [1, 2];
+    expect(full.model.predictProba(dataset, rows).every((p) => p > 0 && p < 1)).toBe(true);
+    if (kind === 'tabtransformer') {
+      const { tokens, heads, layers } = full.model.attentionWeights(dataset, rows);
+      expect(tokens).toEqual(['[CLS]', 'heart_rate', 'sbp', 'lactate', 'age', 'sex_male']);
+      const L = tokens.length;
+      expect(layers[0].length).toBe(2 * heads * L * L);
+      for (let q = 0; q < 2 * heads * L; q++) expect(layers[0].subarray(q * L, (q + 1) * L).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    }
+  });
+});
+
+describe('trainModel input checks', () => {
+  it('rejects bad options before any work', async () => {
+    await expect(trainModel({ dataset, model: { kind: 'mlp' }, seed: 1.5 })).rejects.toMatchObject({ code: 'E_SEED' });
+    await expect(trainModel({ dataset, model: { kind: 'mlp' }, seed: 1, resume: true })).rejects.toMatchObject({ code: 'E_RESUME' });
+    await expect(trainModel({ dataset, model: { kind: 'mlp' }, seed: 1, rows: { train: [0, 10_000], val: [] } })).rejects.toMatchObject({ code: 'E_ROWS' });
+    await expect(trainModel({ dataset, model: { kind: 'mlp' }, seed: 1, backend: 'tpu' as never })).rejects.toMatchObject({ code: 'E_BACKEND' });
+  });
+});
