@@ -12,19 +12,30 @@ const DEFAULTS: FrequencyDomainParams = { component: 2, factor: 3, channels: nul
  */
 export function scaleComponent(z: Float64Array, k: number, factor: number): void {
   const L = z.length;
+  const { cos, sin } = basis(L, k);
   let re = 0;
   let im = 0;
   for (let n = 0; n < L; n++) {
-    const theta = (2 * Math.PI * k * n) / L;
-    re += z[n] * Math.cos(theta);
-    im -= z[n] * Math.sin(theta);
+    re += z[n] * cos[n];
+    im -= z[n] * sin[n];
   }
   const selfMirrored = k === 0 || 2 * k === L;
   const weight = ((factor - 1) * (selfMirrored ? 1 : 2)) / L;
-  for (let n = 0; n < L; n++) {
-    const theta = (2 * Math.PI * k * n) / L;
-    z[n] += weight * (re * Math.cos(theta) - im * Math.sin(theta));
+  for (let n = 0; n < L; n++) z[n] += weight * (re * cos[n] - im * sin[n]);
+}
+
+// Cos/sin of component k over L samples, computed once per (L, k): a dataset applies the same
+// component to every row, so recomputing them per row dominated the cost.
+const bases = new Map<string, { cos: Float64Array; sin: Float64Array }>();
+function basis(L: number, k: number): { cos: Float64Array; sin: Float64Array } {
+  const key = `${L}:${k}`;
+  let b = bases.get(key);
+  if (!b) {
+    const theta = (n: number) => (2 * Math.PI * k * n) / L;
+    b = { cos: Float64Array.from({ length: L }, (_, n) => Math.cos(theta(n))), sin: Float64Array.from({ length: L }, (_, n) => Math.sin(theta(n))) };
+    bases.set(key, b);
   }
+  return b;
 }
 
 function assertComponent(k: number, L: number, what: string): void {

@@ -1,4 +1,4 @@
-import { handMadeDataset, tabularRow, channelSeries } from '../testing/fixtures.js';
+import { handMadeDataset, makeDataset, tabularRow, channelSeries } from '../testing/fixtures.js';
 import { applyTriggerToTabular, applyTriggerToTimeSeries } from './apply.js';
 import { resolveTrigger } from './registry.js';
 
@@ -52,6 +52,15 @@ describe('rare_value', () => {
     // max and last are 350 (> 300 bpm); the re-weighted mean, 173.3, is still plausible.
     expect(blunt).toMatchObject({ changedValues: 3, outsidePlausible: 2 });
     expect(blunt.perVariable['heart_rate']).toEqual({ changed: 3, outsidePlausible: 2, outsideTrainingP1P99: 3 });
+  });
+
+  it('in range: the written hourly values sit inside the training 1st–99th percentiles; the blunt default does not', () => {
+    const big = makeDataset({ n: 50 });
+    const rows = [0, 1, 2, 5, 6, 7];
+    const inRange = applyTriggerToTimeSeries(big, { name: 'rare_value', params: { inRange: true } }, rows).stealth;
+    expect(inRange).toMatchObject({ changedValues: rows.length, outsidePlausible: 0, outsideTrainingP1P99: 0 });
+    const blunt = applyTriggerToTimeSeries(big, { name: 'rare_value' }, rows).stealth;
+    expect(blunt.shareOutsideTrainingP1P99).toBe(1);
   });
 
   it('rejects conflicting or missing values', () => {
