@@ -19,3 +19,5 @@ export type { DetectorName, DetectorResult } from './lib/types.js';
 export type { Matrix } from './lib/matrix.js';
 export { topEigenvectors } from './lib/power-iteration.js';
 export type { Eigen } from './lib/power-iteration.js';
+export { runModelDetectors } from './lib/model-detectors.js';
+export type { ModelDetectorsOptions, ModelDetectorsResult } from './lib/model-detectors.js';

@@ -16,3 +16,5 @@ export { kendallTauB, topKOverlap, topKIndices } from './lib/rank-agreement.js';
 export { attentionShift, jensenShannon } from './lib/attention-shift.js';
 export type { AttentionShift } from './lib/attention-shift.js';
 export { triggerMaskFromDiff, tabularTriggerMask, timeSeriesTriggerMask, timeSeriesChannelGroups } from './lib/trigger-mask.js';
+export { explainModelDrift } from './lib/model-drift.js';
+export type { ModelDriftOptions, ModelDriftResult } from './lib/model-drift.js';

@@ -2,7 +2,7 @@ import { activationClustering } from './activation-clustering.js';
 import { attributionOutliers } from './attribution-outlier.js';
 import { detectionAuroc, tprAtFpr, precisionAtFlagged, truthMask } from './detection-metrics.js';
 import { spectralSignatures } from './spectral-signatures.js';
-import { syntheticRepresentations } from './synthetic.js';
+import { syntheticRepresentations } from './testing/synthetic.js';
 
 const n = 600;
 const d = 16;

@@ -1,5 +1,5 @@
 import { runDetectors } from './run-detectors.js';
-import { syntheticRepresentations } from './synthetic.js';
+import { syntheticRepresentations } from './testing/synthetic.js';
 
 describe('runDetectors', () => {
   const { matrix, labels, poisonedIndices } = syntheticRepresentations(400, 8, 10, 8, 5);

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+// The train package registers the gradients of the kernels its networks (and these tests) use.
+import '@ehr-backdoor/train';
 import { Random } from '@ehr-backdoor/core';
 import { explainAttributionDrift } from './explain-drift.js';
 

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+// The train package registers the gradients of the kernels its networks (and these tests) use.
+import '@ehr-backdoor/train';
 import { Random } from '@ehr-backdoor/core';
 import { integratedGradients, trainMeanBaseline, type IntegratedGradientsOptions } from './integrated-gradients.js';
 import { IG_METHODS } from './quadrature.js';
@@ -49,8 +51,12 @@ describe('integratedGradients on a linear model', () => {
   const F = 6;
   const rng = Random.fromSeed(1, 'linear');
   const weights = Float32Array.from({ length: F }, () => rng.normal());
-  const w = tf.tensor2d(weights, [F, 1]);
-  const bias = tf.scalar(0.3);
+  let w: tf.Tensor2D;
+  let bias: tf.Scalar;
+  beforeAll(() => {
+    w = tf.tensor2d(weights, [F, 1]);
+    bias = tf.scalar(0.3);
+  });
   const forward = (x: tf.Tensor) => tf.add(tf.matMul(x as tf.Tensor2D, w), bias);
   const xValues = randomMatrix(rng, 5, F);
   const bValues = randomMatrix(rng, 5, F);

@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-// Gradient functions are registered by this side-effect import, not by the core entry point.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
-import { assertInput } from '@ehr-backdoor/core';
+import { assertInput, CompatibilityError } from '@ehr-backdoor/core';
 import { IG_METHODS, minimumSteps, quadrature, type IgMethod } from './quadrature.js';
 import { assertTarget, DEFAULT_TARGET, selectTarget, type IgTarget } from './target.js';
 
@@ -17,6 +15,10 @@ import { assertTarget, DEFAULT_TARGET, selectTarget, type IgTarget } from './tar
  * F is the target's value (a class logit or probability) of `forward`, which maps a batch to logits.
  * Gradients of ΣF over a batch are per-example gradients only because examples do not interact: the
  * model must be in inference mode (no batch statistics, no dropout).
+ *
+ * Gradient functions: tfjs-core's own table is unbundled ESM that Node cannot load from the CommonJS
+ * build, so the train package registers the gradients of the kernels its networks use when it is
+ * imported (this package's entry point imports it). A kernel without a gradient fails with E_IG_NO_GRADIENT.
  */
 export type IgBaseline = 'zero' | 'train-mean' | tf.Tensor | number;
 
@@ -140,13 +142,15 @@ export async function integratedGradients(options: IntegratedGradientsOptions): 
         exampleOf[r] = Math.floor((start + r) / steps);
         alpha[r] = alphas[(start + r) % steps];
       }
-      const gradients = tf.tidy(() => {
-        const index = tf.tensor1d(exampleOf, 'int32');
-        const x = tf.gather(inputs, index);
-        const b = perExampleBaseline ? tf.gather(baseline, index) : baseline;
-        const scaled = tf.add(b, tf.mul(tf.tensor(alpha, [rows, ...ones]), tf.sub(x, b)));
-        return tf.grad((z: tf.Tensor) => tf.sum(selectTarget(forward(z), target)))(scaled);
-      });
+      const gradients = withGradientHint(() =>
+        tf.tidy(() => {
+          const index = tf.tensor1d(exampleOf, 'int32');
+          const x = tf.gather(inputs, index);
+          const b = perExampleBaseline ? tf.gather(baseline, index) : baseline;
+          const scaled = tf.add(b, tf.mul(tf.tensor(alpha, [rows, ...ones]), tf.sub(x, b)));
+          return tf.grad((z: tf.Tensor) => tf.sum(selectTarget(forward(z), target)))(scaled);
+        }),
+      );
       const g = (await readAndDispose(gradients)) as Float32Array;
       for (let r = 0; r < rows; r++) {
         const w = weights[(start + r) % steps];
@@ -208,6 +212,22 @@ function resolveBaseline(options: IntegratedGradientsOptions, inputs: tf.Tensor)
   const given = baseline === 'train-mean' ? (options.trainMean as tf.Tensor) : baseline;
   if (given.rank === inputs.rank && baseline !== 'train-mean') return given;
   return tf.reshape(given, [given.rank === inputs.rank ? given.shape[0] : 1, ...exampleShape]);
+}
+
+function withGradientHint<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const kernel = /gradient function not found for (\w+)/.exec(message)?.[1];
+    if (!kernel) throw error;
+    throw new CompatibilityError(
+      'E_IG_NO_GRADIENT',
+      `The model uses the kernel ${kernel}, which has no registered gradient. Import @ehr-backdoor/train (it registers the gradients of its networks' kernels) or register one with tf.registerGradient.`,
+      { kernel },
+      { cause: error },
+    );
+  }
 }
 
 async function readAndDispose(t: tf.Tensor): Promise<tf.TypedArray> {

@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { rowsOfSplit, trainModel, type TrainedModel } from '@ehr-backdoor/train';
+import { runModelDetectors } from './model-detectors.js';
+import { backdoorFixture } from './testing/backdoor-fixture.js';
+
+describe('runModelDetectors on a train-package model', () => {
+  const fixture = backdoorFixture(400, 6, 20);
+  let model: TrainedModel;
+  beforeAll(async () => {
+    tf.env().set('IS_TEST', true);
+    ({ model } = await trainModel({ dataset: fixture.dataset, model: { kind: 'mlp', hidden: [16] }, train: { epochs: 15, learningRate: 1e-2, batchSize: 32, patience: 0 }, seed: 1, backend: 'cpu' }));
+  });
+  afterAll(() => model?.dispose());
+
+  it('scores every training stay with every detector and fills the summary columns', async () => {
+    const trainRows = rowsOfSplit(fixture.dataset, 'train');
+    const before = tf.memory().numTensors;
+    const run = await runModelDetectors({
+      model,
+      dataset: fixture.dataset,
+      trainRows,
+      poisonedRows: fixture.poisonedRows,
+      expectedPoisonRate: fixture.poisonedRows.length / trainRows.length,
+      attribution: { steps: 16 },
+      strip: { blends: 4 },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Object.keys(run.results)).toEqual(['spectral', 'activation_clustering', 'attribution', 'strip']);
+    for (const result of Object.values(run.results)) expect(result.scores).toHaveLength(trainRows.length);
+    expect(Object.keys(run.columns)).toHaveLength(12);
+    // A 220 bpm heart rate is an easy backdoor for this model: the attribution profile gives it away.
+    expect(run.columns.detect_attribution_auroc).toBeGreaterThan(0.8);
+    expect(Array.from(run.trainRows)).toEqual(Array.from(trainRows));
+  });
+
+  it('rejects poisoned rows that are not training rows', async () => {
+    const testRow = rowsOfSplit(fixture.dataset, 'test')[0];
+    await expect(
+      runModelDetectors({ model, dataset: fixture.dataset, trainRows: rowsOfSplit(fixture.dataset, 'train'), poisonedRows: [testRow], expectedPoisonRate: 0.05, detectors: ['spectral'] }),
+    ).rejects.toMatchObject({ code: 'E_DETECT_POISONED' });
+  });
+});

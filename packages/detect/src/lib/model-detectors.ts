@@ -1,0 +1,157 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertInput } from '@ehr-backdoor/core';
+import type { EhrDataset } from '@ehr-backdoor/data';
+import { integratedGradients, type IgMethod } from '@ehr-backdoor/explain';
+import type { TrainedModel } from '@ehr-backdoor/train';
+import type { Matrix } from './matrix.js';
+import { runDetectors, type RunDetectorsOptions, type RunDetectorsResult } from './run-detectors.js';
+import { DETECTOR_NAMES, type DetectorName } from './types.js';
+
+/**
+ * The detectors on a trained model of the train package and the (poisoned) training rows it was
+ * trained on:
+ *
+ *   training rows ─▶ model.penultimate          ─▶ spectral, activation_clustering
+ *                 ─▶ model.prepareInputs        ─▶ strip (predict = σ(model.forwardLogits))
+ *                 ─▶ integrated gradients       ─▶ attribution (time series: summed per channel)
+ *                 ─▶ runDetectors, scored against the poisoned rows (mapped to training positions)
+ */
+export interface ModelDetectorsOptions {
+  readonly model: TrainedModel;
+  /** The dataset as trained on (poisoned copy: triggers and flipped labels applied). */
+  readonly dataset: EhrDataset;
+  /** Dataset rows the model was trained on. */
+  readonly trainRows: ArrayLike<number>;
+  /** Dataset rows of the truly poisoned stays (each must be a training row). */
+  readonly poisonedRows: ArrayLike<number>;
+  readonly expectedPoisonRate: number;
+  readonly detectors?: readonly DetectorName[];
+  readonly seed?: number;
+  /** Integrated gradients for the attribution detector. Defaults: 32 steps, Gauss–Legendre, zero baseline. */
+  readonly attribution?: { readonly steps?: number; readonly method?: IgMethod; readonly baseline?: 'zero' | 'train-mean'; readonly internalBatchSize?: number };
+  readonly spectral?: RunDetectorsOptions['spectral'];
+  readonly activationClustering?: RunDetectorsOptions['activationClustering'];
+  readonly attributionOutlier?: RunDetectorsOptions['attribution'];
+  readonly strip?: RunDetectorsOptions['strip'];
+  /** Stays per forward pass when extracting representations, inputs and attributions. Default 512. */
+  readonly batchSize?: number;
+}
+
+export interface ModelDetectorsResult extends RunDetectorsResult {
+  /** Position k of every score array is this dataset row. */
+  readonly trainRows: Int32Array;
+}
+
+export async function runModelDetectors(options: ModelDetectorsOptions): Promise<ModelDetectorsResult> {
+  const { model, dataset } = options;
+  const trainRows = Int32Array.from(options.trainRows);
+  assertInput(trainRows.length >= 2, 'E_DETECT_INPUT', () => `runModelDetectors needs at least 2 training rows, got ${trainRows.length}.`);
+  const position = new Map<number, number>();
+  trainRows.forEach((row, k) => position.set(row, k));
+  const poisonedIndices = Array.from(options.poisonedRows, (row) => {
+    const k = position.get(row);
+    assertInput(k !== undefined, 'E_DETECT_POISONED', () => `Poisoned row ${row} is not one of the training rows; pass the plan's row indices into the same dataset.`);
+    return k;
+  });
+  const detectors = options.detectors ?? DETECTOR_NAMES;
+  for (const name of detectors) assertInput((DETECTOR_NAMES as readonly string[]).includes(name), 'E_DETECT_UNKNOWN', () => `Unknown detector '${name}'; choose from ${DETECTOR_NAMES.join(', ')}.`);
+  const batchSize = options.batchSize ?? 512;
+  const n = trainRows.length;
+  const labels = Uint8Array.from(trainRows, (row) => dataset.labels[row]);
+
+  let representations: Matrix | undefined;
+  if (detectors.includes('spectral') || detectors.includes('activation_clustering')) {
+    const { values, dim } = model.penultimate(dataset, trainRows);
+    representations = { values, rows: n, cols: dim };
+  }
+  let inputs: Matrix | undefined;
+  let predict: RunDetectorsOptions['predict'];
+  const exampleShape = model.normalisation.view === 'tabular' ? [model.normalisation.names.length] : [model.normalisation.hours, 2 * model.normalisation.names.length];
+  if (detectors.includes('strip')) {
+    const size = exampleShape.reduce((a, b) => a * b, 1);
+    const values = new Float32Array(n * size);
+    for (let start = 0; start < n; start += batchSize) {
+      const x = model.prepareInputs(dataset, trainRows.subarray(start, Math.min(n, start + batchSize)));
+      values.set(await x.data(), start * size);
+      x.dispose();
+    }
+    inputs = { values, rows: n, cols: size };
+    predict = async (batch, rows) => {
+      const p = tf.tidy(() => tf.sigmoid(model.forwardLogits(tf.tensor(batch, [rows, ...exampleShape]))));
+      const out = (await p.data()) as Float32Array;
+      p.dispose();
+      return out;
+    };
+  }
+  let attributions: Matrix | undefined;
+  if (detectors.includes('attribution')) attributions = await trainingAttributions(options, trainRows, batchSize);
+
+  const result = await runDetectors({
+    representations,
+    inputs,
+    predict,
+    attributions,
+    labels,
+    poisonedIndices,
+    expectedPoisonRate: options.expectedPoisonRate,
+    detectors,
+    seed: options.seed,
+    spectral: options.spectral,
+    activationClustering: options.activationClustering,
+    attribution: options.attributionOutlier,
+    strip: options.strip,
+  });
+  return { ...result, trainRows };
+}
+
+/** IG profile of every training stay: n × F (tabular) or n × C (time series: each channel's values and flags summed over hours). */
+async function trainingAttributions(options: ModelDetectorsOptions, trainRows: Int32Array, batchSize: number): Promise<Matrix> {
+  const { model, dataset } = options;
+  const norm = model.normalisation;
+  const cols = norm.names.length;
+  const n = trainRows.length;
+  const values = new Float32Array(n * cols);
+  const ig = options.attribution ?? {};
+  let trainMean: tf.Tensor | undefined;
+  if (ig.baseline === 'train-mean') {
+    let sum: tf.Tensor | undefined;
+    for (let start = 0; start < n; start += batchSize) {
+      const x = model.prepareInputs(dataset, trainRows.subarray(start, Math.min(n, start + batchSize)));
+      const next = tf.tidy(() => (sum ? tf.add(sum, tf.sum(x, 0, true)) : tf.sum(x, 0, true)));
+      x.dispose();
+      sum?.dispose();
+      sum = next;
+    }
+    trainMean = tf.tidy(() => tf.div(sum as tf.Tensor, n));
+    sum?.dispose();
+  }
+  try {
+    for (let start = 0; start < n; start += batchSize) {
+      const x = model.prepareInputs(dataset, trainRows.subarray(start, Math.min(n, start + batchSize)));
+      try {
+        const result = await integratedGradients({
+          forward: (z) => model.forwardLogits(z),
+          inputs: x,
+          baseline: trainMean ? 'train-mean' : 'zero',
+          trainMean,
+          steps: ig.steps ?? 32,
+          method: ig.method,
+          internalBatchSize: ig.internalBatchSize,
+        });
+        const rows = x.shape[0];
+        if (norm.view === 'tabular') values.set(result.attributions, start * cols);
+        else {
+          const C = cols;
+          const per = norm.hours * 2 * C;
+          for (let r = 0; r < rows; r++)
+            for (let k = 0; k < per; k++) values[(start + r) * C + (k % (2 * C)) % C] += result.attributions[r * per + k];
+        }
+      } finally {
+        x.dispose();
+      }
+    }
+  } finally {
+    trainMean?.dispose();
+  }
+  return { values, rows: n, cols };
+}

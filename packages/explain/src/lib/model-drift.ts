@@ -1,0 +1,108 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertInput } from '@ehr-backdoor/core';
+import type { EhrDataset } from '@ehr-backdoor/data';
+import { rowsOfSplit, type TrainedModel } from '@ehr-backdoor/train';
+import { attentionShift, type AttentionShift } from './attention-shift.js';
+import { explainAttributionDrift, type ExplainDriftResult } from './explain-drift.js';
+import type { IgMethod } from './quadrature.js';
+import type { IgTarget } from './target.js';
+import { timeSeriesChannelGroups } from './trigger-mask.js';
+
+/**
+ * Attribution drift of a trained model of the train package, on stays given as dataset rows:
+ *
+ *   clean dataset rows ─┐  model.prepareInputs (normalised: [n, F] or [n, T, 2C])
+ *   triggered rows ─────┴─▶ explainAttributionDrift(forward = model.forwardLogits)
+ *   ranking groups: tabular → one per feature; time series → one per channel (values + flags, all hours)
+ *   TabTransformer: model.attentionWeights on both ─▶ attention shift per block, tokens named
+ */
+export interface ModelDriftOptions {
+  readonly model: TrainedModel;
+  readonly cleanDataset: EhrDataset;
+  /** The triggered copy (the poison package's apply); may be `cleanDataset` itself with other rows. */
+  readonly triggeredDataset: EhrDataset;
+  /** Rows of `cleanDataset` to explain (e.g. test stays whose label is not the target). */
+  readonly rows: ArrayLike<number>;
+  /** Rows of `triggeredDataset` holding the same stays, in the same order. Default `rows`. */
+  readonly triggeredRows?: ArrayLike<number>;
+  /** Default 'zero' (the training mean of every standardised feature, and "not observed" for flags). */
+  readonly baseline?: 'zero' | 'train-mean';
+  /** Rows whose mean input is the 'train-mean' baseline. Default the clean dataset's 'train' split. */
+  readonly trainRows?: ArrayLike<number>;
+  readonly target?: IgTarget;
+  readonly method?: IgMethod;
+  readonly steps?: number;
+  readonly internalBatchSize?: number;
+  readonly topK?: number;
+  /** Default: where the normalised clean and triggered inputs differ. */
+  readonly triggerMask?: ArrayLike<number>;
+}
+
+export interface ModelDriftResult extends ExplainDriftResult {
+  /** TabTransformer: token names ([CLS] first) for `attention[k].clsShift`. */
+  readonly tokens?: readonly string[];
+}
+
+export async function explainModelDrift(options: ModelDriftOptions): Promise<ModelDriftResult> {
+  const { model, cleanDataset, triggeredDataset, rows } = options;
+  const triggeredRows = options.triggeredRows ?? rows;
+  assertInput(rows.length >= 1, 'E_IG_INPUTS', () => 'explainModelDrift needs at least one row to explain.');
+  assertInput(triggeredRows.length === rows.length, 'E_IG_INPUTS', () => `rows (${rows.length}) and triggeredRows (${triggeredRows.length}) must list the same stays.`);
+  for (let k = 0; k < rows.length; k++) {
+    const a = cleanDataset.stayIds[rows[k]];
+    const b = triggeredDataset.stayIds[triggeredRows[k]];
+    assertInput(a === b, 'E_IG_INPUTS', () => `Position ${k}: clean row ${rows[k]} is stay ${a} but triggered row ${triggeredRows[k]} is stay ${b}; pass the same stays in the same order.`);
+  }
+  const clean = model.prepareInputs(cleanDataset, rows);
+  const triggered = model.prepareInputs(triggeredDataset, triggeredRows);
+  const trainMean = options.baseline === 'train-mean' ? meanInput(model, cleanDataset, options.trainRows ?? rowsOfSplit(cleanDataset, 'train')) : undefined;
+  try {
+    const norm = model.normalisation;
+    const groups = norm.view === 'tabular' ? { index: Int32Array.from(norm.names, (_, j) => j), names: norm.names } : timeSeriesChannelGroups(norm.names, norm.hours);
+    const result = await explainAttributionDrift({
+      forward: (x) => model.forwardLogits(x),
+      cleanInputs: clean,
+      triggeredInputs: triggered,
+      baseline: options.baseline ?? 'zero',
+      trainMean,
+      target: options.target,
+      method: options.method,
+      steps: options.steps,
+      internalBatchSize: options.internalBatchSize,
+      triggerMask: options.triggerMask,
+      groups,
+      topK: options.topK,
+    });
+    if (!model.tokens) return result;
+    const a = model.attentionWeights(cleanDataset, rows);
+    const b = model.attentionWeights(triggeredDataset, triggeredRows);
+    const L = a.tokens.length;
+    const attention: AttentionShift[] = a.layers.map((layer, k) => attentionShift(layer, b.layers[k], [rows.length, a.heads, L, L]));
+    return { ...result, attention, tokens: a.tokens };
+  } finally {
+    clean.dispose();
+    triggered.dispose();
+    trainMean?.dispose();
+  }
+}
+
+/** Mean normalised input over `rows`, [1, ...exampleShape], accumulated in chunks (time-series training sets do not fit at once). */
+function meanInput(model: TrainedModel, dataset: EhrDataset, rows: ArrayLike<number>): tf.Tensor {
+  assertInput(rows.length >= 1, 'E_IG_BASELINE', () => "baseline 'train-mean' needs at least one training row.");
+  let sum: tf.Tensor | undefined;
+  const chunk = 1024;
+  for (let start = 0; start < rows.length; start += chunk) {
+    const part = Array.prototype.slice.call(rows, start, Math.min(rows.length, start + chunk)) as number[];
+    const x = model.prepareInputs(dataset, part);
+    const next = tf.tidy(() => {
+      const s = tf.sum(x, 0, true);
+      return sum ? tf.add(sum, s) : s;
+    });
+    x.dispose();
+    sum?.dispose();
+    sum = next;
+  }
+  const mean = tf.tidy(() => tf.div(sum as tf.Tensor, rows.length));
+  sum?.dispose();
+  return mean;
+}
