@@ -1,0 +1,42 @@
+import { isEhrBackdoorError } from '@ehr-backdoor/core';
+
+/**
+ * The one place where errors become exit codes, as in the runner (after Nx's handle-errors). Known
+ * errors print their message and code; anything else is a bug and prints its stack. `--verbose`
+ * always prints stacks.
+ *
+ *   0 success · 1 unexpected failure (a bug) · 2 bad input (InputError) · 3 unusable data (DataError)
+ *   4 incompatible artifact (CompatibilityError)
+ */
+export const EXIT = { ok: 0, bug: 1, input: 2, data: 3, compatibility: 4 } as const;
+
+export function exitCodeFor(error: unknown): number {
+  if (!isEhrBackdoorError(error)) return EXIT.bug;
+  switch (error.name) {
+    case 'InputError':
+      return EXIT.input;
+    case 'DataError':
+      return EXIT.data;
+    case 'CompatibilityError':
+      return EXIT.compatibility;
+    default:
+      return EXIT.bug;
+  }
+}
+
+export async function handleErrors(verbose: boolean, run: () => Promise<void>): Promise<number> {
+  try {
+    await run();
+    return EXIT.ok;
+  } catch (error) {
+    const code = exitCodeFor(error);
+    if (isEhrBackdoorError(error)) {
+      process.stderr.write(`error [${error.code}]: ${error.message}\n`);
+      if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
+    } else {
+      process.stderr.write(`unexpected error (this is a bug; please report it with the command you ran):\n`);
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    return code;
+  }
+}
