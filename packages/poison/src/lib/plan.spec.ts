@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { SPLIT_CODE } from '@ehr-backdoor/data';
-import { handMadeDataset, makeDataset, tabularRow } from './testing/fixtures.js';
+import { handMadeDataset, makeDataset, tabularRow, TRIGGER_VARIANTS } from './testing/fixtures.js';
 import { applyPoisoning, applyPoisoningWithReport, buildTriggeredTestSet, planPoisoning } from './plan.js';
 
 describe('planPoisoning', () => {
@@ -18,6 +18,23 @@ describe('planPoisoning', () => {
     const c = planPoisoning({ dataset: ds, trigger: { name: 'rare_value' }, rate: 0.2, seed: 8 });
     expect(c.rowIndices).not.toEqual(a.rowIndices);
     expect(c.planHash).not.toBe(a.planHash);
+  });
+
+  it('same seed, same plan and same poisoned dataset; the input dataset is never written to', () => {
+    const snapshot = () => [Array.from(ds.labels), Array.from(ds.tabular.values), Array.from(ds.timeSeries.values), Array.from(ds.timeSeries.mask)];
+    const before = snapshot();
+    fc.assert(
+      fc.property(fc.constantFrom(...TRIGGER_VARIANTS), fc.double({ min: 0.1, max: 1, noNaN: true }), fc.integer(), (trigger, rate, seed) => {
+        const a = planPoisoning({ dataset: ds, trigger, rate, seed });
+        expect(planPoisoning({ dataset: ds, trigger: JSON.parse(JSON.stringify(trigger)), rate, seed })).toEqual(a);
+        const x = applyPoisoning(ds, a);
+        const y = applyPoisoning(ds, a);
+        expect(x.manifest.contentHash).toBe(y.manifest.contentHash);
+        buildTriggeredTestSet(ds, trigger);
+      }),
+      { numRuns: 25 },
+    );
+    expect(snapshot()).toEqual(before);
   });
 
   it('exact counts, eligible rows only, for many (n, rate, mode, target)', () => {
@@ -136,6 +153,12 @@ describe('buildTriggeredTestSet', () => {
     expected.forEach((_, m) => expect(set.tabular.values[m * F + last]).toBe(220));
     expect(set.timeSeries.values.length).toBe(expected.length * ds.timeSeries.hours * ds.timeSeries.channels.length);
     expect(set.stealth).toHaveLength(2);
+  });
+
+  it('refuses a poisoned dataset (its training statistics would change the trigger)', () => {
+    const ds = makeDataset({ n: 30 });
+    const poisoned = applyPoisoning(ds, planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.5, seed: 1 }));
+    expect(() => buildTriggeredTestSet(poisoned, { name: 'rare_value' })).toThrow(expect.objectContaining({ code: 'E_POISONED_DATASET' }));
   });
 
   it('an empty set says why', () => {

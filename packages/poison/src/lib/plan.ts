@@ -1,4 +1,4 @@
-import { assertInput, hashJson, InputError, CompatibilityError, Random } from '@ehr-backdoor/core';
+import { assertInput, canonicalJson, hashJson, InputError, CompatibilityError, Random } from '@ehr-backdoor/core';
 import { createDataset, SPLIT_CODE, type DatasetView, type EhrDataset, type TabularView, type TimeSeriesView } from '@ehr-backdoor/data';
 import type { StealthReport } from './stealth.js';
 import { applyTriggerViews, toSpec, type TriggerInput } from './triggers/apply.js';
@@ -133,6 +133,13 @@ export function planPoisoning(options: PlanPoisoningOptions): PoisoningPlan {
   return { ...body, planHash: planHashOf(body) };
 }
 
+/**
+ * Datasets made by applyPoisoning in this process. Triggers read training statistics (quantiles,
+ * normalisation), which poisoning changes; a triggered test set built from a poisoned dataset would
+ * carry a slightly different trigger than the poisoned training rows, so it is refused.
+ */
+const POISONED = new WeakSet<EhrDataset>();
+
 export interface PoisoningResult {
   readonly dataset: EhrDataset;
   /** One report per view the trigger changed. */
@@ -169,6 +176,12 @@ export function applyPoisoningWithReport(dataset: EhrDataset, plan: PoisoningPla
   assertPlanFits(dataset, plan);
   const spec = resolveTrigger(plan.trigger.name, plan.trigger.params);
   const applied = applyTriggerViews(new TriggerContext(dataset), spec, plan.views, plan.rowIndices);
+  if (canonicalJson(applied.resolved) !== canonicalJson(plan.resolved)) {
+    throw new CompatibilityError(
+      'E_PLAN_DATASET_MISMATCH',
+      `The trigger resolves to ${canonicalJson(applied.resolved)} on this dataset but the plan recorded ${canonicalJson(plan.resolved)}; plan again.`,
+    );
+  }
   const labels = Uint8Array.from(dataset.labels);
   if (plan.mode === 'dirty-label') for (const row of plan.rowIndices) labels[row] = plan.targetLabel;
   const ts = dataset.timeSeries;
@@ -196,7 +209,9 @@ export function applyPoisoningWithReport(dataset: EhrDataset, plan: PoisoningPla
     contentHash: rebuilt.manifest.contentHash,
   };
   const stealth = [applied.tabular?.stealth, applied.timeseries?.stealth].filter((s): s is StealthReport => s !== undefined);
-  return { dataset: { ...rebuilt, manifest }, stealth };
+  const poisoned: EhrDataset = { ...rebuilt, manifest };
+  POISONED.add(poisoned);
+  return { dataset: poisoned, stealth };
 }
 
 /** `applyPoisoningWithReport` without the stealth reports. */
@@ -229,6 +244,11 @@ export interface TriggeredTestSet {
  */
 export function buildTriggeredTestSet(dataset: EhrDataset, trigger: TriggerInput, targetLabel: 0 | 1 = 1): TriggeredTestSet {
   assertInput(targetLabel === 0 || targetLabel === 1, 'E_TARGET_LABEL', () => `buildTriggeredTestSet: targetLabel must be 0 or 1, got ${String(targetLabel)}.`);
+  assertInput(
+    !POISONED.has(dataset),
+    'E_POISONED_DATASET',
+    () => 'buildTriggeredTestSet: pass the clean dataset the plan was made on, not the output of applyPoisoning (its training statistics, which triggers read, are poisoned).',
+  );
   const spec = toSpec(trigger);
   const views = triggerDefinition(spec.name).views;
   const rows: number[] = [];
