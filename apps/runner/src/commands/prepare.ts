@@ -8,6 +8,7 @@ interface PrepareArgs {
   'memory-limit': string;
   threads?: number;
   'temp-dir'?: string;
+  'verify-gzip': boolean;
 }
 
 /**
@@ -26,11 +27,17 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
       .option('memory-limit', { type: 'string', default: '2GB', describe: "DuckDB memory limit (e.g. '2GB'); larger intermediates spill to disk." })
       .option('threads', { type: 'number', describe: 'DuckDB threads (default: cores, at most 4).' })
       .option('temp-dir', { type: 'string', describe: 'Where DuckDB spills (default: next to --out, removed afterwards).' })
+      .option('verify-gzip', {
+        type: 'boolean',
+        default: true,
+        describe: 'Check every .csv.gz CRC (catches truncated downloads); --no-verify-gzip skips it if you ran sha256sum -c.',
+      })
       .example('$0 prepare --mimic datasets/mimic-iv-demo --out runs/data/demo', 'Prepare the bundled MIMIC-IV demo.') as unknown as Argv<PrepareArgs>,
   handler: async (args: ArgumentsCamelCase<PrepareArgs>) => {
     const { prepareDataset } = await import('@ehr-backdoor/data');
     const started = performance.now();
-    let lastLine = '';
+    let lastKey = '';
+    let lastDecile = -1;
     const result = await prepareDataset({
       mimicDir: args.mimic,
       outDir: args.out,
@@ -39,20 +46,24 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
       memoryLimit: args['memory-limit'],
       threads: args.threads,
       tempDir: args['temp-dir'],
+      verifyGzip: args['verify-gzip'],
       onProgress: ({ phase, message, percentage }) => {
         const elapsed = ((performance.now() - started) / 1000).toFixed(1).padStart(6);
-        const pct = percentage === undefined ? '' : ` ${percentage.toFixed(0)}%`;
-        const line = `[prepare ${elapsed} s] ${phase.padEnd(11)} ${message}${pct}`;
+        const key = `${phase} ${message}`;
+        const line = `[prepare ${elapsed} s] ${phase.padEnd(11)} ${message}${percentage === undefined ? '' : ` ${percentage.toFixed(0)}%`}`;
         if (process.stderr.isTTY) {
-          process.stderr.write(`\r\x1b[2K${line}`);
-          if (percentage === undefined) process.stderr.write('\n');
-        } else if (percentage === undefined || line.replace(/\d+%$/, '') !== lastLine.replace(/\d+%$/, '')) {
-          // In logs, one line per phase (not one per percentage tick).
-          process.stderr.write(`${line}\n`);
+          // One line per phase, rewritten in place as DuckDB reports how far a scan is.
+          process.stderr.write(`${key === lastKey ? '\r\x1b[2K' : lastKey ? '\n' : ''}${line}`);
+        } else {
+          // In logs: a line per phase and per tenth of a long scan, not one per progress tick.
+          const decile = percentage === undefined ? -1 : Math.floor(percentage / 10);
+          if (key !== lastKey || decile > lastDecile) process.stderr.write(`${line}\n`);
+          lastDecile = key === lastKey ? Math.max(lastDecile, decile) : decile;
         }
-        lastLine = line;
+        lastKey = key;
       },
     });
+    if (process.stderr.isTTY) process.stderr.write('\n');
     const { manifest } = result;
     const out: string[] = [];
     out.push(`Dataset: ${result.outDir}`);

@@ -105,7 +105,8 @@ export async function prepareDataset(options: PrepareOptions): Promise<PrepareRe
     progress({ phase: name, message });
   };
   const queryProgress = (name: PreparePhase, message: string) => (p: QueryProgressReport) => {
-    if (p.percentage >= 0) progress({ phase: name, message, percentage: p.percentage });
+    // DuckDB cannot estimate progress through a gzip stream (it reports 0): only pass on real estimates.
+    if (p.percentage > 0) progress({ phase: name, message, percentage: p.percentage });
   };
 
   const tempDir = config.tempDir ?? join(dirname(config.outDir), `.tmp-duckdb-${basename(config.outDir)}-${process.pid}-${randomBytes(4).toString('hex')}`);
