@@ -1,8 +1,18 @@
 import type { CommandModule } from 'yargs';
 import { prepareCommand } from './prepare.js';
+import { runCommand } from './run.js';
+import { runCellCommand } from './run-cell.js';
+import { statusCommand } from './status.js';
+import { sweepCommand } from './sweep.js';
+import { synthCommand } from './synth.js';
 
 /** Every command of the CLI, in the order `--help` lists them. Add one line per command module. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
+  synthCommand,
   prepareCommand,
+  runCommand,
+  sweepCommand,
+  statusCommand,
+  runCellCommand,
 ];

@@ -1,0 +1,47 @@
+import type { CommandModule } from 'yargs';
+
+export interface SweepArgs {
+  data?: string;
+  out?: string;
+  preset: string;
+  models?: string[];
+  triggers?: string[];
+  'poison-rates'?: number[];
+  seeds?: number[];
+  epochs?: number;
+  workers: number;
+  backend: string;
+  mode: string;
+  'target-label': number;
+  explain: boolean;
+  detect: boolean;
+  retrain: boolean;
+  executor: string;
+}
+
+export const sweepCommand: CommandModule<object, SweepArgs> = {
+  command: 'sweep',
+  describe: 'Run a grid of cells (models × triggers × poison rates × seeds); resumable, one process per worker.',
+  builder: (y) =>
+    y
+      .option('data', { type: 'string', describe: 'Prepared dataset directory (default: the embedded synthetic dataset, built on first use).' })
+      .option('out', { type: 'string', describe: 'Runs root (default: runs/<preset>).' })
+      .option('preset', { type: 'string', choices: ['smoke', 'default', 'full'], default: 'default', describe: 'Grid and epochs to start from; the options below override it.' })
+      .option('models', { type: 'string', array: true, describe: 'Models: mlp, tabtransformer, lstm, tcn.' })
+      .option('triggers', { type: 'string', array: true, describe: 'Trigger names (see the poison package).' })
+      .option('poison-rates', { type: 'number', array: true, describe: 'Poison rates in [0, 1]; default 0 0.005 0.01 0.05 0.1.' })
+      .option('seeds', { type: 'number', array: true, describe: 'Seeds.' })
+      .option('epochs', { type: 'number', describe: 'Maximum epochs per cell.' })
+      .option('workers', { type: 'number', default: 0, describe: 'Worker processes (default: number of cores).' })
+      .option('backend', { type: 'string', default: 'auto', choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] })
+      .option('mode', { type: 'string', default: 'dirty-label', choices: ['dirty-label', 'clean-label'] })
+      .option('target-label', { type: 'number', default: 1, choices: [0, 1] })
+      .option('explain', { type: 'boolean', default: false, describe: 'Add attribution-drift columns to each summary.' })
+      .option('detect', { type: 'boolean', default: false, describe: 'Add poison-detector columns to each summary.' })
+      .option('retrain', { type: 'boolean', default: false, describe: 'With --detect: remove flagged rows and retrain.' })
+      .option('executor', { type: 'string', default: 'local', choices: ['local'], describe: 'Where cells run.' }) as never,
+  handler: async (args) => {
+    const { runSweep } = await import('../lib/sweep.js');
+    await runSweep(args);
+  },
+};

@@ -1,0 +1,64 @@
+import { readFile } from 'node:fs/promises';
+import { CompatibilityError, hashJson, InputError, writeJsonAtomic } from '@ehr-backdoor/core';
+import type { CellKey } from './grid.js';
+
+/**
+ * A sweep plan is the ordered list of cells and the options they share, written into the runs root.
+ * Every executor runs cells the same way, `ehr-backdoor run-cell --plan FILE --index I`, so a local
+ * pool and a Slurm array produce the same run directories.
+ */
+export interface RunOptions {
+  readonly epochs: number;
+  readonly backend: string;
+  readonly targetLabel: number;
+  readonly mode: 'dirty-label' | 'clean-label';
+  readonly batchSize?: number;
+  readonly learningRate?: number;
+  readonly patience?: number;
+  readonly explain: boolean;
+  readonly detect: boolean;
+  readonly detectors?: readonly string[];
+  readonly retrain: boolean;
+}
+
+export interface SweepPlan {
+  readonly formatVersion: 1;
+  readonly createdAt: string;
+  readonly dataDir: string;
+  readonly runsRoot: string;
+  readonly preset?: string;
+  readonly options: RunOptions;
+  readonly cells: readonly CellKey[];
+  readonly planHash: string;
+}
+
+export const PLAN_FILE = 'sweep-plan.json';
+
+export function makePlan(fields: Omit<SweepPlan, 'formatVersion' | 'createdAt' | 'planHash'>): SweepPlan {
+  const body = { formatVersion: 1 as const, ...fields };
+  return { ...body, createdAt: new Date().toISOString(), planHash: hashJson(body) };
+}
+
+export async function writePlan(path: string, plan: SweepPlan): Promise<void> {
+  await writeJsonAtomic(path, plan);
+}
+
+export async function readPlan(path: string): Promise<SweepPlan> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new InputError('E_PLAN_MISSING', `No sweep plan at ${path}: run \`ehr-backdoor sweep\` (it writes the plan) or pass the right --plan.`);
+  }
+  let plan: SweepPlan;
+  try {
+    plan = JSON.parse(text) as SweepPlan;
+  } catch (error) {
+    throw new InputError('E_PLAN_CORRUPT', `The sweep plan ${path} is not valid JSON (${(error as Error).message}); re-run \`ehr-backdoor sweep\`.`);
+  }
+  if (plan.formatVersion !== 1) {
+    throw new CompatibilityError('E_PLAN_VERSION', `The sweep plan ${path} has format version ${String(plan.formatVersion)}; this ehr-backdoor reads version 1.`);
+  }
+  if (!Array.isArray(plan.cells)) throw new InputError('E_PLAN_CORRUPT', `The sweep plan ${path} has no cells list.`);
+  return plan;
+}

@@ -1,0 +1,39 @@
+import { Bool, Float32, Int32, makeVector, Table, tableToIPC, Uint8, Utf8, vectorFromArray } from 'apache-arrow';
+import { writeFileAtomic } from '@ehr-backdoor/core';
+
+/** predictions.arrow: one row per evaluated stay (clean test stays, then their triggered versions). */
+export interface PredictionBlock {
+  readonly stayIds: Int32Array;
+  readonly split: 'train' | 'val' | 'test';
+  readonly yTrue: Uint8Array;
+  readonly pTarget: Float32Array;
+  readonly triggered: boolean;
+}
+
+export async function writePredictions(path: string, blocks: readonly PredictionBlock[]): Promise<void> {
+  const n = blocks.reduce((a, b) => a + b.stayIds.length, 0);
+  const stayId = new Int32Array(n);
+  const yTrue = new Uint8Array(n);
+  const pTarget = new Float32Array(n);
+  const split: string[] = [];
+  const triggered: boolean[] = [];
+  let offset = 0;
+  for (const block of blocks) {
+    stayId.set(block.stayIds, offset);
+    yTrue.set(block.yTrue, offset);
+    pTarget.set(block.pTarget, offset);
+    for (let i = 0; i < block.stayIds.length; i++) {
+      split.push(block.split);
+      triggered.push(block.triggered);
+    }
+    offset += block.stayIds.length;
+  }
+  const table = new Table({
+    stay_id: makeVector({ type: new Int32(), data: stayId }),
+    split: vectorFromArray(split, new Utf8()),
+    y_true: makeVector({ type: new Uint8(), data: yTrue }),
+    p_target: makeVector({ type: new Float32(), data: pTarget }),
+    triggered: vectorFromArray(triggered, new Bool()),
+  });
+  await writeFileAtomic(path, tableToIPC(table, 'file'));
+}

@@ -1,0 +1,242 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { arch, platform, release } from 'node:os';
+import { join } from 'node:path';
+import { CompatibilityError, hashJson, InputError, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
+import { acquireCellLock, ERROR_FILE, SUMMARY_FILE } from './cell-state.js';
+import { cellDir, cleanCellOf, type CellKey } from './grid.js';
+import type { RunOptions } from './plan.js';
+import { assembleSummary, summaryToCsv, type Summary } from './summary.js';
+import type { EhrDataset } from '@ehr-backdoor/data';
+import type { TriggeredTestSet } from '@ehr-backdoor/poison';
+import { writePredictions } from './predictions.js';
+import { collectVersions } from './versions.js';
+
+/**
+ * One cell, start to finish (or from its last checkpoint to finish):
+ *
+ *   lock ─▶ load dataset ─▶ check run dir config ─▶ poisoning plan ─▶ poisoned training split
+ *        ─▶ train (resumes from checkpoints/) ─▶ clean test metrics ─▶ triggered test set ─▶ backdoor
+ *        metrics ─▶ predictions.arrow ─▶ summary.json (last: it marks the cell done) ─▶ unlock
+ */
+export interface CellReporter {
+  (update: { phase?: string; epoch?: number; epochs?: number; metric?: number }): void;
+}
+
+export interface CellRequest {
+  readonly dataDir: string;
+  readonly runsRoot: string;
+  readonly cell: CellKey;
+  readonly options: RunOptions;
+  /** Triggers of the whole grid: a clean cell also reports each one's baseline ASR. */
+  readonly gridTriggers?: readonly string[];
+}
+
+export const RUN_FORMAT_VERSION = 1;
+
+export async function assertDatasetDir(dataDir: string): Promise<void> {
+  if (!existsSync(join(dataDir, 'manifest.json'))) {
+    throw new InputError(
+      'E_DATASET_MISSING',
+      `${dataDir} is not a prepared dataset (no manifest.json): create one with \`ehr-backdoor prepare --mimic DIR --out ${dataDir}\`.`,
+    );
+  }
+}
+
+/** Checks every model and trigger name of a grid before any cell starts. */
+export async function validateCellNames(cells: readonly CellKey[]): Promise<void> {
+  const { MODEL_KINDS } = await import('@ehr-backdoor/train');
+  const { TRIGGER_NAMES } = await import('@ehr-backdoor/poison');
+  for (const cell of cells) {
+    if (!(MODEL_KINDS as readonly string[]).includes(cell.model)) {
+      throw new InputError('E_UNKNOWN_MODEL', `Unknown model "${cell.model}": choose from ${MODEL_KINDS.join(', ')}.`);
+    }
+    if (!(TRIGGER_NAMES as readonly string[]).includes(cell.trigger)) {
+      throw new InputError('E_UNKNOWN_TRIGGER', `Unknown trigger "${cell.trigger}": choose from ${TRIGGER_NAMES.join(', ')}.`);
+    }
+  }
+}
+
+export async function executeCell(request: CellRequest, report: CellReporter = () => undefined): Promise<Summary> {
+  const { cell, options } = request;
+  const dir = cellDir(request.runsRoot, cell);
+  await mkdir(dir, { recursive: true });
+  const unlock = await acquireCellLock(dir);
+  const started = Date.now();
+  try {
+    if (existsSync(join(dir, SUMMARY_FILE))) return JSON.parse(await readFile(join(dir, SUMMARY_FILE), 'utf8')) as Summary;
+    const data = await import('@ehr-backdoor/data');
+    const poison = await import('@ehr-backdoor/poison');
+    const train = await import('@ehr-backdoor/train');
+    const metrics = await import('@ehr-backdoor/metrics');
+
+    report({ phase: 'loading data' });
+    await assertDatasetDir(request.dataDir);
+    const dataset = await data.loadDataset(request.dataDir);
+    const modelConfig = train.resolveModelConfig({ kind: cell.model as never });
+    const view = train.viewOf(modelConfig.kind);
+    const trigger = poison.resolveTrigger(cell.trigger as never, {});
+    const trainConfig = train.resolveTrainConfig({
+      epochs: options.epochs,
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      ...(options.learningRate ? { learningRate: options.learningRate } : {}),
+      ...(options.patience ? { patience: options.patience } : {}),
+    });
+    const config = {
+      model: modelConfig,
+      view,
+      trigger,
+      poisonRate: cell.rate,
+      seed: cell.seed,
+      targetLabel: options.targetLabel,
+      mode: options.mode,
+      train: trainConfig,
+      backend: options.backend,
+    };
+    const configHash = hashJson({ config, dataset: dataset.manifest.contentHash });
+    await checkRunDirectory(dir, configHash);
+
+    const backend = await train.selectBackend(options.backend as never);
+    report({ phase: train.describeBackend(backend) });
+    const metadataBase = {
+      formatVersion: RUN_FORMAT_VERSION,
+      runId: `${cell.model}/${cell.trigger}/${cell.rate}/seed_${cell.seed}`,
+      config,
+      configHash,
+      dataset: { path: request.dataDir, contentHash: dataset.manifest.contentHash, mimicVersion: dataset.manifest.source.mimicVersion },
+      versions: await collectVersions(),
+      backend: { requested: options.backend, used: backend.name, description: train.describeBackend(backend), skipped: backend.skipped },
+      seeds: { poisoning: cell.seed, training: cell.seed, bootstrap: cell.seed },
+      platform: { os: platform(), release: release(), arch: arch() },
+    };
+    await writeJsonAtomic(join(dir, 'run_metadata.json'), { ...metadataBase, status: 'running', timings: { startedAt: new Date(started).toISOString() } });
+
+    report({ phase: 'poisoning' });
+    const plan = poison.planPoisoning({ dataset, trigger, rate: cell.rate, targetLabel: options.targetLabel as 0 | 1, mode: options.mode, seed: cell.seed });
+    await poison.writePlanManifest(join(dir, 'poisoned_indices'), plan);
+    const poisoned = poison.applyPoisoning(dataset, plan);
+
+    report({ phase: 'training' });
+    const trainStarted = Date.now();
+    const trained = await train.trainModel({
+      dataset: poisoned,
+      model: modelConfig,
+      train: trainConfig,
+      seed: cell.seed,
+      backend: backend.requested,
+      checkpointDir: join(dir, 'checkpoints'),
+      resume: true,
+      onEpoch: (record) => report({ phase: 'training', epoch: record.epoch, epochs: trainConfig.epochs, metric: record.valAuroc }),
+    });
+    const trainSeconds = (Date.now() - trainStarted) / 1000;
+
+    report({ phase: 'evaluating' });
+    const evalStarted = Date.now();
+    const testRows = rowsOfSplit(dataset.splits, 2);
+    const yTest = Uint8Array.from(testRows, (i) => dataset.labels[i]);
+    const pTest = trained.model.predictProba(dataset, testRows);
+    const clean = metrics.computeClassificationMetrics(yTest, pTest, { bootstrap: { seed: cell.seed } });
+
+    const triggered = poison.buildTriggeredTestSet(dataset, trigger, options.targetLabel as 0 | 1);
+    const triggeredDataset = datasetOfTriggered(dataset, triggered);
+    const allTriggered = Int32Array.from(triggered.rowIndices.keys());
+    const pUntriggered = trained.model.predictProba(dataset, Int32Array.from(triggered.rowIndices));
+    const pTriggered = trained.model.predictProba(triggeredDataset, allTriggered);
+    const reference = await cleanAurocOf(request);
+    const backdoor = metrics.computeBackdoorMetrics(
+      { yTrue: triggered.labels, pTriggered, pClean: pUntriggered, referenceCleanAuroc: reference, cleanAuroc: clean.metrics.auroc },
+      { targetLabel: options.targetLabel as 0 | 1, bootstrap: { seed: cell.seed } },
+    );
+    const evalSeconds = (Date.now() - evalStarted) / 1000;
+
+    await writePredictions(join(dir, 'predictions.arrow'), [
+      { stayIds: Int32Array.from(testRows, (i) => dataset.stayIds[i]), split: 'test', yTrue: yTest, pTarget: pTest, triggered: false },
+      { stayIds: triggered.stayIds, split: 'test', yTrue: triggered.labels, pTarget: pTriggered, triggered: true },
+    ]);
+
+    const wallTimeS = (Date.now() - started) / 1000;
+    const summary: Summary = assembleSummary({
+      cell,
+      options,
+      datasetHash: dataset.manifest.contentHash,
+      backend: backend.name,
+      nTrain: rowsOfSplit(dataset.splits, 0).length,
+      nPoisoned: plan.count,
+      nTest: testRows.length,
+      nTriggered: triggered.rowIndices.length,
+      epochsRun: trained.epochsRun,
+      bestEpoch: trained.bestEpoch,
+      wallTimeS,
+      clean,
+      backdoor,
+    });
+    await writeJsonAtomic(join(dir, 'run_metadata.json'), {
+      ...metadataBase,
+      status: 'done',
+      timings: { startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), wallTimeS, trainS: trainSeconds, evalS: evalSeconds },
+    });
+    await writeFileAtomic(join(dir, 'summary.csv'), summaryToCsv(summary));
+    await rm(join(dir, ERROR_FILE), { force: true });
+    await writeJsonAtomic(join(dir, SUMMARY_FILE), summary);
+    return summary;
+  } catch (error) {
+    await writeJsonAtomic(join(dir, ERROR_FILE), {
+      message: error instanceof Error ? error.message : String(error),
+      code: (error as { code?: string }).code ?? null,
+      at: new Date().toISOString(),
+    }).catch(() => undefined);
+    throw error;
+  } finally {
+    await unlock();
+  }
+}
+
+/** A run directory that holds another config's run is never silently reused or overwritten. */
+async function checkRunDirectory(dir: string, configHash: string): Promise<void> {
+  const path = join(dir, 'run_metadata.json');
+  if (!existsSync(path)) return;
+  let previous: { configHash?: string };
+  try {
+    previous = JSON.parse(await readFile(path, 'utf8')) as { configHash?: string };
+  } catch {
+    throw new CompatibilityError('E_RUN_DIR_CORRUPT', `${path} is not valid JSON; remove the run directory ${dir} to start it again.`);
+  }
+  if (previous.configHash !== configHash) {
+    throw new CompatibilityError(
+      'E_RUN_DIR_CONFIG',
+      `The run directory ${dir} holds a run of another configuration (config hash ${previous.configHash?.slice(0, 12)} ≠ ${configHash.slice(0, 12)}); ` +
+        `use another --out, or remove that directory to start over.`,
+    );
+  }
+}
+
+/** The clean-test AUROC of the matching rate-0 run (null when it has not run or is undefined). */
+async function cleanAurocOf(request: CellRequest): Promise<number | null> {
+  if (request.cell.rate === 0) return null;
+  const path = join(cellDir(request.runsRoot, cleanCellOf(request.cell)), SUMMARY_FILE);
+  if (!existsSync(path)) return null;
+  const clean = JSON.parse(await readFile(path, 'utf8')) as Summary;
+  return typeof clean.auroc === 'number' ? clean.auroc : null;
+}
+
+/** The triggered test stays as a dataset of their own (all in the test split), for prediction. */
+function datasetOfTriggered(dataset: EhrDataset, triggered: TriggeredTestSet): EhrDataset {
+  const n = triggered.rowIndices.length;
+  return {
+    manifest: dataset.manifest,
+    n,
+    stayIds: triggered.stayIds,
+    subjectIds: Int32Array.from(triggered.rowIndices, (i) => dataset.subjectIds[i]),
+    labels: triggered.labels,
+    splits: new Uint8Array(n).fill(2),
+    tabular: triggered.tabular,
+    timeSeries: triggered.timeSeries,
+  };
+}
+
+export function rowsOfSplit(splits: Uint8Array, code: number): Int32Array {
+  const rows: number[] = [];
+  for (let i = 0; i < splits.length; i++) if (splits[i] === code) rows.push(i);
+  return Int32Array.from(rows);
+}
+

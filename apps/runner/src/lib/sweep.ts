@@ -1,0 +1,90 @@
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { EhrBackdoorError, InputError } from '@ehr-backdoor/core';
+import type { SweepArgs } from '../commands/sweep.js';
+import { EXIT } from '../handle-errors.js';
+import { ensureDefaultDataset } from './default-dataset.js';
+import { cellId, expandGrid, PRESETS, type PresetName } from './grid.js';
+import { runLocal, type CellOutcome } from './local-executor.js';
+import { makePlan, PLAN_FILE, writePlan } from './plan.js';
+import { createProgress } from './progress.js';
+import { assertDatasetDir } from './run-cell.js';
+
+/**
+ * sweep: options ─▶ grid (preset ⊕ flags) ─▶ dataset (default: build on first use) ─▶ plan file
+ *        ─▶ executor (local pool) ─▶ failures table ─▶ exit 0, or 5 if any cell failed
+ */
+export class SweepFailedError extends EhrBackdoorError {
+  override readonly name = 'SweepFailedError';
+  readonly exitCode = EXIT.partialFailure;
+}
+
+export async function runSweep(args: SweepArgs): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const preset = PRESETS[args.preset as PresetName];
+  if (!preset) throw new InputError('E_PRESET', `Unknown preset "${args.preset}": use smoke, default or full.`);
+  const grid = {
+    models: args.models ?? preset.models,
+    triggers: args.triggers ?? preset.triggers,
+    rates: args['poison-rates'] ?? preset.rates,
+    seeds: args.seeds ?? preset.seeds,
+  };
+  const cells = expandGrid(grid);
+  const epochs = args.epochs ?? preset.epochs;
+  if (!(Number.isInteger(epochs) && epochs > 0)) throw new InputError('E_EPOCHS', `--epochs must be a positive integer, got ${String(epochs)}.`);
+  const workers = args.workers > 0 ? Math.floor(args.workers) : availableParallelism();
+
+  const dataDir = args.data ? resolve(args.data) : await ensureDefaultDataset(log);
+  await assertDatasetDir(dataDir);
+  const { validateCellNames } = await import('./run-cell.js');
+  await validateCellNames(cells);
+
+  const runsRoot = resolve(args.out ?? join('runs', args.preset));
+  const plan = makePlan({
+    dataDir,
+    runsRoot,
+    preset: args.preset,
+    options: {
+      epochs,
+      backend: args.backend,
+      targetLabel: args['target-label'],
+      mode: args.mode as 'dirty-label' | 'clean-label',
+      explain: args.explain,
+      detect: args.detect,
+      retrain: args.retrain,
+    },
+    cells,
+  });
+  const planPath = join(runsRoot, PLAN_FILE);
+  await writePlan(planPath, plan);
+  log(`sweep: ${cells.length} cells (${grid.models.join(',')} × ${grid.triggers.join(',')} × rates ${grid.rates.join(',')} × seeds ${grid.seeds.join(',')}), ${workers} workers, data ${dataDir}`);
+
+  const started = Date.now();
+  const progress = createProgress(cells.length);
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let outcomes: CellOutcome[];
+  try {
+    outcomes = await runLocal(plan, planPath, workers, progress, abort.signal);
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  const done = outcomes.filter((o) => o.status === 'done').length;
+  const skipped = outcomes.filter((o) => o.status === 'skipped').length;
+  process.stdout.write(`\nsweep finished in ${seconds.toFixed(0)} s: ${done} run, ${skipped} already done, ${failed.length} failed\n`);
+  if (failed.length) {
+    process.stdout.write('\nfailed cells:\n');
+    for (const f of failed) process.stdout.write(`  ${cellId(f.cell).padEnd(40)} ${f.error ?? ''}\n`);
+  }
+  process.stdout.write(`\nruns: ${runsRoot}\n`);
+  if (abort.signal.aborted) throw new InputError('E_INTERRUPTED', 'The sweep was interrupted; run the same command again to resume it.');
+  if (failed.length) {
+    throw new SweepFailedError('E_CELLS_FAILED', `${failed.length} of ${cells.length} cells failed (listed above); \`ehr-backdoor status ${runsRoot}\` shows them, and the same command retries them.`);
+  }
+}
