@@ -127,10 +127,12 @@ describe('sbatchDirective', () => {
   it('adds the #SBATCH prefix once', () => {
     expect(sbatchDirective('--account=abc')).toBe('#SBATCH --account=abc');
     expect(sbatchDirective('#SBATCH  -A abc')).toBe('#SBATCH -A abc');
+    expect(sbatchDirective('account=abc')).toBe('#SBATCH --account=abc');
+    expect(sbatchDirective('requeue')).toBe('#SBATCH --requeue');
   });
 
   it('refuses options the sweep owns and lines that are not options', () => {
-    for (const line of ['--array=0-9', '-o out.txt', '--output=x', 'echo hi', '--chdir=/tmp']) {
+    for (const line of ['--array=0-9', 'array=0-9', '-o out.txt', '--output=x', 'echo hi', '--chdir=/tmp', '=x']) {
       expect(() => sbatchDirective(line)).toThrow(expect.objectContaining({ code: 'E_SLURM_OPTION' }));
     }
   });

@@ -15,7 +15,7 @@ export interface SlurmOptions {
   readonly mem?: string;
   /** Generic resources per task, e.g. `gpu:1`. */
   readonly gres?: string;
-  /** Extra sbatch options, with or without the `#SBATCH ` prefix: `--account=abc`, `--qos=long`. */
+  /** Extra sbatch options: `account=abc`, `--qos=long` or `#SBATCH --qos=long`. */
   readonly sbatchLines?: readonly string[];
   /** Shell lines run before each task (module loads, a conda/venv activation, exports). */
   readonly prologue?: string;
@@ -73,13 +73,18 @@ export function checkSlurmOptions(options: SlurmOptions): void {
   for (const line of options.sbatchLines ?? []) sbatchDirective(line);
 }
 
-/** `--qos=long` or `#SBATCH --qos=long` → `#SBATCH --qos=long`; one option per line. */
+/**
+ * `qos=long`, `--qos=long` or `#SBATCH --qos=long` → `#SBATCH --qos=long`; one option per line. The bare
+ * form exists because a command-line value starting with `--` reads as an option of its own.
+ */
 export function sbatchDirective(line: string): string {
-  const body = line.trim().replace(/^#SBATCH\s+/, '');
+  const trimmed = line.trim().replace(/^#SBATCH\s+/, '');
+  // The bare form is `name` or `name=value`; anything else must carry its own dashes.
+  const body = /^[A-Za-z][A-Za-z-]*(=\S+)?$/.test(trimmed) ? `--${trimmed}` : trimmed;
   assertInput(
     /^--?[A-Za-z]/.test(body) && !/[\r\n]/.test(body),
     'E_SLURM_OPTION',
-    () => `--sbatch-line "${line}" is not one sbatch option: give it as "--account=abc" (or "#SBATCH --account=abc"), one per --sbatch-line.`,
+    () => `--sbatch-line "${line}" is not one sbatch option: give it as account=abc (or --sbatch-line=--account=abc), one per --sbatch-line.`,
   );
   const name = body.replace(/^--?/, '').split(/[=\s]/)[0];
   assertInput(

@@ -9,7 +9,7 @@ describe('slurmOptionsFromArgs', () => {
   it('maps the command line to SlurmRunOptions', () => {
     const args = parse([
       '--executor', 'slurm', '--partition', 'gpu', '--time', '2:00:00', '--cpus-per-task', '4', '--mem', '16G', '--gres', 'gpu:1',
-      '--sbatch-line', '--account=abc', '--sbatch-line', '--qos=long', '--prologue', 'pro.sh', '--max-parallel', '8', '--dry-run',
+      '--sbatch-line', 'account=abc', '--sbatch-line=--qos=long', '--prologue', 'pro.sh', '--max-parallel', '8', '--dry-run',
     ]);
     expect(slurmOptionsFromArgs(args)).toEqual({
       partition: 'gpu',
@@ -17,7 +17,7 @@ describe('slurmOptionsFromArgs', () => {
       cpusPerTask: 4,
       mem: '16G',
       gres: 'gpu:1',
-      sbatchLines: ['--account=abc', '--qos=long'],
+      sbatchLines: ['account=abc', '--qos=long'],
       prologueFile: 'pro.sh',
       maxParallel: 8,
       dryRun: true,

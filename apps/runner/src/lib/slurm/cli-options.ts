@@ -30,7 +30,7 @@ export function addSlurmOptions<T>(y: Argv<T>): Argv<T & SlurmArgs> {
     .option('cpus-per-task', { type: 'number', group: GROUP, describe: 'CPUs per cell.' })
     .option('mem', { type: 'string', group: GROUP, describe: 'Memory per cell, e.g. 8G.' })
     .option('gres', { type: 'string', group: GROUP, describe: 'Generic resources per cell, e.g. gpu:1.' })
-    .option('sbatch-line', { type: 'string', array: true, group: GROUP, describe: 'Extra sbatch option, repeatable: --sbatch-line --account=abc.' })
+    .option('sbatch-line', { type: 'string', array: true, group: GROUP, describe: 'Extra sbatch option, repeatable: --sbatch-line account=abc --sbatch-line qos=long.' })
     .option('prologue', { type: 'string', group: GROUP, describe: 'File of shell lines run before each cell (module load, venv, exports).' })
     .option('max-parallel', { type: 'number', group: GROUP, describe: 'At most this many cells of an array run at once (--array=…%N).' })
     .option('dry-run', { type: 'boolean', group: GROUP, describe: 'Print the batch scripts; submit nothing.' })

@@ -141,3 +141,11 @@ export function formatSlurmState(state: SlurmState): string {
   }
   return lines.join('\n');
 }
+
+/** The same, as plain JSON (for `status --json`). */
+export function slurmStateToJson(state: SlurmState): unknown {
+  return {
+    ...(state.unavailable ? { unavailable: state.unavailable } : {}),
+    submissions: state.submissions.map(({ submission, query, tasks }) => ({ ...submission, source: query.source, tasks })),
+  };
+}
