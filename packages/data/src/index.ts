@@ -26,3 +26,7 @@ export { loadDataset } from './lib/dataset/load-dataset.js';
 export type { LoadOptions } from './lib/dataset/load-dataset.js';
 export { assignPatientSplits, DEFAULT_SPLIT_FRACTIONS } from './lib/splits/patient-splits.js';
 export type { SplitFractions } from './lib/splits/patient-splits.js';
+export { generateSyntheticMimic, MAX_SYNTHETIC_STAYS } from './lib/synth/generate-synthetic-mimic.js';
+export type { ExpectedCohortStep, SyntheticMimicOptions, SyntheticMimicSummary, SyntheticProgress } from './lib/synth/generate-synthetic-mimic.js';
+export { MIMIC_TABLES } from './lib/synth/schema.js';
+export type { MimicTableName } from './lib/synth/schema.js';
