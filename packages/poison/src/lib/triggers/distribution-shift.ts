@@ -3,17 +3,18 @@ import { assertVariables, type TriggerContext } from './context.js';
 import { refillChannel } from './edits.js';
 import { mergeParams, num, oneOf, paramError, variableList, wantsView, type TriggerDefinition } from './params.js';
 import type { DistributionShiftParams } from './types.js';
-import type { DatasetView } from '@ehr-backdoor/data';
 
 const DEFAULTS: DistributionShiftParams = { kind: 'additive', amount: 0.5, variables: null, fraction: 0.2, selectionSeed: 0 };
 
-/** The shifted variables: explicit, or round(fraction × V) (at least one) drawn from the dataset's variables with `selectionSeed`. */
-export function shiftedVariables(ctx: TriggerContext, params: DistributionShiftParams, views: readonly DatasetView[]): string[] {
+/**
+ * The shifted variables: explicit, or round(fraction × V) (at least one) drawn with `selectionSeed`
+ * from the V clinical variables present in both views — whichever view is being triggered, so a
+ * tabular and a time-series application of the same trigger shift the same variables.
+ */
+export function shiftedVariables(ctx: TriggerContext, params: DistributionShiftParams): string[] {
   if (params.variables) return [...params.variables];
-  const candidates = ctx
-    .datasetVariables()
-    .filter((v) => (!views.includes('tabular') || ctx.featuresOf.has(v)) && (!views.includes('timeseries') || ctx.channelOf.has(v)));
-  if (candidates.length === 0) throw paramError('distribution_shift', 'the dataset has no clinical variable in every requested view to shift.');
+  const candidates = ctx.datasetVariables().filter((v) => ctx.featuresOf.has(v) && ctx.channelOf.has(v));
+  if (candidates.length === 0) throw paramError('distribution_shift', 'the dataset has no clinical variable in both views to draw from; list `variables` explicitly.');
   const m = Math.max(1, Math.round(params.fraction * candidates.length));
   return Random.fromSeed(params.selectionSeed, 'distribution_shift')
     .sampleIndices(candidates.length, m)
@@ -48,7 +49,7 @@ export const distributionShift: TriggerDefinition<'distribution_shift'> = {
   prepare: (ctx, params, views) => {
     const tab = wantsView(views, 'tabular');
     const ts = wantsView(views, 'timeseries');
-    const variables = shiftedVariables(ctx, params, views);
+    const variables = shiftedVariables(ctx, params);
     assertVariables(ctx, variables, "Trigger 'distribution_shift'", { tabular: tab, timeseries: ts });
     const { kind, amount } = params;
     const sigma = Object.fromEntries(variables.map((v) => [v, ctx.variableStd(v)]));

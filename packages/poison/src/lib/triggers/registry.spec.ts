@@ -60,6 +60,12 @@ describe('trigger registry', () => {
     }
   });
 
+  it('rejects rows that are not distinct dataset rows', () => {
+    for (const rows of [[-1], [ds.n], [1.5], [2, 2]]) {
+      expect(() => applyTriggerToTabular(ds, { name: 'none' }, rows)).toThrow(expect.objectContaining({ code: 'E_ROWS' }));
+    }
+  });
+
   it('rejects unknown triggers with the list of names', () => {
     expect(() => resolveTrigger('rare-value')).toThrow(expect.objectContaining({ code: 'E_UNKNOWN_TRIGGER', message: expect.stringContaining('rare_value') }));
     expect(() => resolveTrigger('rare_value', [1])).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
