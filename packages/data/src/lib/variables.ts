@@ -27,6 +27,11 @@ export interface ClinicalVariable {
   /** Physiologically plausible range [low, high] in `unit`; outside it a value is an entry error. */
   readonly plausible: readonly [number, number];
   readonly conversions?: readonly ItemConversion[];
+  /**
+   * Also read values charted up to this many hours before ICU intime, counted in hour 0. Only for
+   * admission measurements, which MIMIC charts against the stay minutes before its formal intime.
+   */
+  readonly lookbackHours?: number;
 }
 
 const v = (
@@ -38,7 +43,18 @@ const v = (
   unit: string,
   plausible: [number, number],
   conversions?: ItemConversion[],
-): ClinicalVariable => ({ name, label, kind, source, itemids, unit, plausible, ...(conversions ? { conversions } : {}) });
+  lookbackHours?: number,
+): ClinicalVariable => ({
+  name,
+  label,
+  kind,
+  source,
+  itemids,
+  unit,
+  plausible,
+  ...(conversions ? { conversions } : {}),
+  ...(lookbackHours ? { lookbackHours } : {}),
+});
 
 export const CLINICAL_VARIABLES: readonly ClinicalVariable[] = [
   v('heart_rate', 'Heart rate', 'vital', 'chartevents', [220045], 'bpm', [0, 300]),
@@ -58,8 +74,10 @@ export const CLINICAL_VARIABLES: readonly ClinicalVariable[] = [
     { itemid: 223835, sql: 'CASE WHEN valuenum > 0 AND valuenum <= 1 THEN valuenum * 100 ELSE valuenum END', description: 'fraction to %' },
   ]),
   v('glucose_fingerstick', 'Glucose (fingerstick)', 'vital', 'chartevents', [225664], 'mg/dL', [10, 2000]),
-  v('weight', 'Admission weight', 'vital', 'chartevents', [226512], 'kg', [20, 400]),
-  v('height', 'Height', 'vital', 'chartevents', [226730], 'cm', [100, 250]),
+  // Admission weight and height are charted at the admission assessment, usually minutes before the
+  // stay's formal intime (MIMIC-IV demo: 125 of 128 admission weights, median 51 s before, all within 4 h).
+  v('weight', 'Admission weight', 'vital', 'chartevents', [226512], 'kg', [20, 400], undefined, 6),
+  v('height', 'Height', 'vital', 'chartevents', [226730], 'cm', [100, 250], undefined, 6),
   v('creatinine', 'Creatinine', 'lab', 'labevents', [50912], 'mg/dL', [0.1, 30]),
   v('glucose', 'Glucose (serum)', 'lab', 'labevents', [50931], 'mg/dL', [10, 2000]),
   v('sodium', 'Sodium', 'lab', 'labevents', [50983], 'mEq/L', [90, 200]),

@@ -43,6 +43,8 @@ const FILES: Record<string, string> = {
 `,
   'icu/chartevents.csv': `subject_id,hadm_id,stay_id,caregiver_id,charttime,storetime,itemid,value,valuenum,valueuom,warning
 1,10,100,,2150-01-01 09:59:00,,220045,70,70,bpm,0
+1,10,100,,2150-01-01 09:30:00,,226512,82.5,82.5,kg,0
+1,10,100,,2150-01-01 03:00:00,,226512,90,90,kg,0
 1,10,100,,2150-01-01 10:00:00,,220045,80,80,bpm,0
 1,10,100,,2150-01-01 10:30:00,,220045,90,90,bpm,0
 1,10,100,,2150-01-01 12:15:00,,220045,100,100,bpm,0
@@ -120,7 +122,11 @@ describe('prepareDataset on a hand-computed MIMIC-IV', () => {
     // 400 mmHg arterial is out of range; 120 non-invasive at the same time remains.
     expect(cell(0, 3, sbp)).toBe(120);
     expect(result.manifest.outOfRange).toMatchObject({ sbp: 1, heart_rate: 0 });
-    expect(result.manifest.measurements).toMatchObject({ heart_rate: 4, sbp: 1, temperature: 2, creatinine: 2 });
+    expect(result.manifest.measurements).toMatchObject({ heart_rate: 4, sbp: 1, temperature: 2, creatinine: 2, weight: 1 });
+    // Admission weight charted 30 min before intime counts in hour 0; 7 h before is beyond its 6 h look-back.
+    const weight = channels.indexOf('weight');
+    expect([0, 1, 2, 3].map((t) => cell(0, t, weight))).toEqual([82.5, 82.5, 82.5, 82.5]);
+    expect(observed(0, 0, weight)).toBe(1);
   });
 
   it('summarises each variable over the window in the tabular view', () => {

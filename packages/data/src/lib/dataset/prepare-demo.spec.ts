@@ -26,6 +26,14 @@ describe('prepareDataset on the real MIMIC-IV demo', () => {
     loaded = await loadDataset(join(work, 'demo'));
     db = await DuckDBInstance.create(':memory:');
     sql = await db.connect();
+    // Each event table is parsed once here; the tests below query these copies. Rows of items the
+    // pipeline never reads are left out (they cannot change its output) to keep the tests fast.
+    const used = CLINICAL_VARIABLES.flatMap((v) => v.itemids).join(', ');
+    for (const table of ['icu/chartevents', 'hosp/labevents']) {
+      await sql.run(
+        `CREATE TABLE ${table.split('/')[1]} AS SELECT * FROM read_csv('${join(DEMO, table)}.csv.gz', all_varchar = true) WHERE itemid::INTEGER IN (${used})`,
+      );
+    }
   });
   afterAll(() => {
     sql.closeSync();
@@ -93,9 +101,11 @@ describe('prepareDataset on the real MIMIC-IV demo', () => {
     // One stay-hour charted only in °F, recomputed directly from chartevents.
     const [f] = await rows(`
       WITH c AS (
-        SELECT c.stay_id, floor(epoch(c.charttime - s.intime) / 3600)::INTEGER AS hour, c.itemid, c.valuenum
-        FROM ${csv('icu/chartevents')} c JOIN ${csv('icu/icustays')} s USING (stay_id)
-        WHERE c.itemid IN (223761, 223762) AND c.charttime >= s.intime AND c.charttime < s.intime + INTERVAL 24 HOUR
+        SELECT c.stay_id::INTEGER AS stay_id, floor(epoch(c.charttime::TIMESTAMP - s.intime) / 3600)::INTEGER AS hour,
+               c.itemid::INTEGER AS itemid, c.valuenum::DOUBLE AS valuenum
+        FROM chartevents c JOIN ${csv('icu/icustays')} s ON s.stay_id = c.stay_id::INTEGER
+        WHERE c.itemid::INTEGER IN (223761, 223762) AND c.charttime::TIMESTAMP >= s.intime
+          AND c.charttime::TIMESTAMP < s.intime + INTERVAL 24 HOUR
       )
       SELECT stay_id, hour, avg((valuenum - 32) * 5 / 9) AS celsius FROM c
       WHERE stay_id IN (${Array.from(loaded.stayIds).join(',')})
@@ -143,13 +153,9 @@ describe('prepareDataset on the real MIMIC-IV demo', () => {
     const shuffled = join(work, 'shuffled');
     for (const module of ['hosp', 'icu']) mkdirSync(join(shuffled, module), { recursive: true });
     for (const table of ['hosp/admissions', 'hosp/patients', 'hosp/labevents', 'hosp/d_labitems', 'icu/icustays', 'icu/chartevents', 'icu/d_items']) {
-      // A deterministic scramble of the rows (sorted by a hash of the whole row), written uncompressed for
-      // speed. Event rows of items the pipeline never reads are left out to keep the test fast.
-      const used = table.endsWith('events') ? `WHERE itemid::INTEGER IN (${CLINICAL_VARIABLES.flatMap((v) => v.itemids).join(', ')})` : '';
-      await sql.run(
-        `COPY (SELECT * FROM read_csv('${join(DEMO, table)}.csv.gz', all_varchar = true) ${used} ORDER BY hash(columns(*)))
-         TO '${join(shuffled, table)}.csv' (HEADER)`,
-      );
+      // A deterministic scramble of the rows (sorted by a hash of the whole row), written uncompressed for speed.
+      const source = table.endsWith('events') ? table.split('/')[1] : `read_csv('${join(DEMO, table)}.csv.gz', all_varchar = true)`;
+      await sql.run(`COPY (SELECT * FROM ${source} ORDER BY hash(columns(*))) TO '${join(shuffled, table)}.csv' (HEADER)`);
     }
     const again = await prepareDataset({ mimicDir: shuffled, outDir: join(work, 'demo-shuffled'), seed: 0 });
     expect(again.manifest.files).toEqual(result.manifest.files);

@@ -7,6 +7,7 @@ import type { ClinicalVariable, VariableSource } from '../variables.js';
  *
  *   variable_items (itemid → variable, unit conversion, plausible range)
  *   chartevents, labevents ──filter itemid, join cohort, keep intime ≤ charttime < intime + window──▶ window_events
+ *     (admission weight and height: from `lookbackHours` before intime, counted in hour 0)
  *   window_events ──▶ out-of-range counts per variable
  *                 ──▶ hourly grid: mean per (stay, hour, variable) of in-range values
  *                 ──▶ tabular summary: min / max / mean / last / count per (stay, variable)
@@ -23,13 +24,13 @@ import type { ClinicalVariable, VariableSource } from '../variables.js';
 export function variableItemsSql(variables: readonly ClinicalVariable[]): string {
   const rows = variables.flatMap((variable, varIdx) =>
     variable.itemids.map(
-      (itemid) => `(${itemid}, ${varIdx}, '${variable.source}', ${variable.plausible[0]}, ${variable.plausible[1]})`,
+      (itemid) => `(${itemid}, ${varIdx}, '${variable.source}', ${variable.plausible[0]}, ${variable.plausible[1]}, ${variable.lookbackHours ?? 0})`,
     ),
   );
   return `
     CREATE TABLE variable_items AS
     SELECT * FROM (VALUES ${rows.join(',\n           ')})
-      AS t(itemid, var_idx, source, plausible_low, plausible_high)`;
+      AS t(itemid, var_idx, source, plausible_low, plausible_high, lookback_hours)`;
 }
 
 export const CREATE_WINDOW_EVENTS_SQL = `
@@ -74,13 +75,14 @@ export function insertWindowEventsSql(table: LocatedTable, source: VariableSourc
            vi.var_idx,
            e.itemid,
            e.charttime,
-           floor(epoch(e.charttime - c.intime) / 3600)::SMALLINT AS hour,
+           -- Admission measurements read before intime (lookback_hours > 0) count in hour 0.
+           greatest(floor(epoch(e.charttime - c.intime) / 3600), 0)::SMALLINT AS hour,
            e.value,
            e.value BETWEEN vi.plausible_low AND vi.plausible_high AS in_range
     FROM converted e
     JOIN cohort c          ON c.${key} = e.${key}
     JOIN variable_items vi ON vi.itemid = e.itemid AND vi.source = '${source}'
-    WHERE e.charttime >= c.intime AND e.charttime < c.window_end`;
+    WHERE e.charttime >= c.intime - to_hours(vi.lookback_hours) AND e.charttime < c.window_end`;
 }
 
 /** Per variable: values kept and values dropped as outside the plausible range. */
