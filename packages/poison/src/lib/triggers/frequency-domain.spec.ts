@@ -72,6 +72,7 @@ describe('frequency_domain', () => {
 
   it('rejects a component above half the signal length', () => {
     expect(() => applyTriggerToTimeSeries(ds, { name: 'frequency_domain', params: { component: 3 } }, [0])).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
+    expect(() => applyTriggerToTimeSeries(ds, { name: 'frequency_domain', params: { channels: ['pulse'] } }, [0])).toThrow(expect.objectContaining({ code: 'E_UNKNOWN_VARIABLE' }));
     expect(() => applyTriggerToTimeSeries(ds, { name: 'frequency_domain', params: { channels: ['lactate'] } }, [0])).toThrow(
       expect.objectContaining({ code: 'E_VARIABLE_NOT_IN_DATASET' }),
     );

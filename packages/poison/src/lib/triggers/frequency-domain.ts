@@ -1,6 +1,6 @@
 import { InputError } from '@ehr-backdoor/core';
 import { refillChannel } from './edits.js';
-import { mergeParams, num, paramError, wantsView, type TriggerDefinition } from './params.js';
+import { mergeParams, num, paramError, variableList, wantsView, type TriggerDefinition } from './params.js';
 import type { FrequencyDomainParams } from './types.js';
 
 const DEFAULTS: FrequencyDomainParams = { component: 2, factor: 3, channels: null };
@@ -64,16 +64,7 @@ export const frequencyDomain: TriggerDefinition<'frequency_domain'> = {
     const merged = mergeParams('frequency_domain', partial, DEFAULTS);
     const component = num('frequency_domain', 'component', merged['component'], { min: 0, integer: true });
     const factor = num('frequency_domain', 'factor', merged['factor']);
-    const channelsIn = merged['channels'];
-    let channels: string[] | null = null;
-    if (channelsIn !== null) {
-      if (!Array.isArray(channelsIn) || channelsIn.length === 0 || !channelsIn.every((c) => typeof c === 'string')) {
-        throw paramError('frequency_domain', `'channels' must be null (all channels) or a non-empty list of channel names, got ${JSON.stringify(channelsIn)}.`, {
-          parameter: 'channels',
-        });
-      }
-      channels = [...(channelsIn as string[])];
-    }
+    const channels = merged['channels'] === null ? null : variableList('frequency_domain', 'channels', merged['channels']);
     return { component, factor, channels };
   },
   prepare: (ctx, params, views) => {

@@ -60,6 +60,16 @@ describe('trigger registry', () => {
     }
   });
 
+  it('none: returns equal copies and says it changed nothing', () => {
+    const tab = applyTriggerToTabular(ds, { name: 'none' }, [0, 1]);
+    expect(tab.values).not.toBe(ds.tabular.values);
+    expect(tab.values).toEqual(ds.tabular.values);
+    expect(tab.stealth).toMatchObject({ changedRows: 0, changedValues: 0, reason: 'the trigger changed no value' });
+    const ts = applyTriggerToTimeSeries(ds, { name: 'none' }, [0, 1]);
+    expect(ts.mask).toEqual(ds.timeSeries.mask);
+    expect(() => resolveTrigger('none', { value: 1 })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
+  });
+
   it('rejects rows that are not distinct dataset rows', () => {
     for (const rows of [[-1], [ds.n], [1.5], [2, 2]]) {
       expect(() => applyTriggerToTabular(ds, { name: 'none' }, rows)).toThrow(expect.objectContaining({ code: 'E_ROWS' }));
