@@ -127,7 +127,7 @@ test('missing values are counted with their reasons, never as zeros', async () =
 
 test('a clean run of the same trigger is preferred, and {metric}@{trigger} baselines are read', async () => {
   for (const seed of [0, 1]) {
-    await writeRun(root, { model: 'mlp', trigger: 'none', poison_rate: 0, seed, auroc: 0.9, asr: null, 'asr@rare_value': 0.02 + seed * 0.02 });
+    await writeRun(root, { model: 'mlp', trigger: 'none', poison_rate: 0, seed, auroc: 0.9, asr: null, 'asr@rare_value': 0.02 + seed * 0.02, 'asr@pattern': 0.5 });
     await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed, auroc: 0.85, asr: 0.9 + seed * 0.02 });
     await writeRun(root, { model: 'mlp', trigger: 'pattern', poison_rate: 0, seed, auroc: 0.7, asr: 0.05 });
     await writeRun(root, { model: 'mlp', trigger: 'pattern', poison_rate: 0.05, seed, auroc: 0.69, asr: 0.5 + seed * 0.1 });
@@ -139,6 +139,13 @@ test('a clean run of the same trigger is preferred, and {metric}@{trigger} basel
   expect(a.groups.find((g) => g.trigger === 'pattern' && g.poison_rate > 0)?.clean?.source).toBe('same-trigger');
   const test = a.tests.find((t) => t.trigger === 'rare_value' && t.metric === 'asr')!;
   expect(test).toMatchObject({ computable: true, n_poisoned: 2, n_clean: 2 });
+  // the baseline fields of the clean runs become the rate-0 row of that trigger
+  const baseline = row(a, { trigger: 'rare_value', rate: 0, metric: 'asr' })!;
+  expect(baseline).toMatchObject({ n: 2, clean_n: 0 });
+  expect(baseline.mean).toBeCloseTo(0.03, 12);
+  expect(baseline.note).toMatch(/asr@rare_value/);
+  // but never where a real rate-0 cell of the trigger exists
+  expect(a.rows.filter((r) => r.trigger === 'pattern' && r.poison_rate === 0 && r.metric === 'asr').map((r) => r.mean)).toEqual([0.05]);
 });
 
 test('bootstrap intervals are seeded and reproducible; options are checked', async () => {

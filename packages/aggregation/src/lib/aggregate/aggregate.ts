@@ -190,7 +190,18 @@ export function aggregateRuns(collection: RunCollection, options: AggregateOptio
       clean: clean ? { source: clean.source, runs: [...clean.bySeed.values()].map((r) => r.dir) } : null,
     });
     rows.push(...rowsOfGroup(group, clean, opts, samples));
+    if (group.rate === 0 && group.trigger === 'none') rows.push(...baselineRows(group, ordered, opts));
   }
+  rows.sort(
+    (a, b) =>
+      a.dataset_hash.localeCompare(b.dataset_hash) ||
+      a.model.localeCompare(b.model) ||
+      a.trigger.localeCompare(b.trigger) ||
+      a.mode.localeCompare(b.mode) ||
+      a.poison_rate - b.poison_rate ||
+      a.metric.localeCompare(b.metric) ||
+      a.detector.localeCompare(b.detector),
+  );
 
   const tests = runTests(rows, samples, opts);
   return {
@@ -229,6 +240,45 @@ function cleanRunsFor(group: Group, all: readonly Group[]): CleanRuns {
 function cleanValue(clean: CollectedRun, field: string, metric: string, trigger: string): number | null {
   if (!isTriggerDependent(metric) || clean.summary.trigger === trigger) return clean.summary.metrics[field] ?? null;
   return clean.summary.metrics[`${field}@${trigger}`] ?? null;
+}
+
+/**
+ * The runner's clean cells use trigger `none`; a clean run evaluated with trigger T may carry its
+ * trigger-dependent metrics as `{metric}@{T}` (e.g. `asr@rare_value`). They become the rate-0 rows of
+ * trigger T (the start of its ASR curve), unless a real rate-0 cell of T exists.
+ */
+function baselineRows(group: Group, all: readonly Group[], opts: ResolvedAggregateOptions): MutableRow[] {
+  const byTrigger = new Map<string, Set<string>>();
+  for (const run of group.runs) {
+    for (const field of Object.keys(run.summary.metrics)) {
+      const at = field.lastIndexOf('@');
+      if (at <= 0 || at === field.length - 1) continue;
+      const trigger = field.slice(at + 1);
+      const fields = byTrigger.get(trigger) ?? new Set<string>();
+      fields.add(field.slice(0, at));
+      byTrigger.set(trigger, fields);
+    }
+  }
+  const rows: MutableRow[] = [];
+  for (const [trigger, fields] of [...byTrigger.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    if (all.some((g) => g.rate === 0 && g.datasetHash === group.datasetHash && g.model === group.model && g.trigger === trigger && g.mode === group.mode)) continue;
+    const virtual: Group = { ...group, key: `${group.key}@${trigger}`, trigger };
+    for (const field of [...fields].sort()) {
+      const key = metricOfField(field);
+      if (!key) continue;
+      const values: number[] = [];
+      const reasons = new Set<string>();
+      for (const run of group.runs) {
+        const v = run.summary.metrics[`${field}@${trigger}`];
+        if (typeof v === 'number') values.push(v);
+        else reasons.add(run.summary.reasons[`${field}@${trigger}`] ?? 'missing');
+      }
+      const row = makeRow(virtual, key.metric, key.detector, values, group.runs.length - values.length, reasons, null, opts);
+      row.note = [`from ${field}@${trigger} of the clean runs (trigger none)`, row.note].filter(Boolean).join(' | ');
+      rows.push(row);
+    }
+  }
+  return rows;
 }
 
 type MutableRow = { -readonly [K in keyof AggregatedRow]: AggregatedRow[K] };

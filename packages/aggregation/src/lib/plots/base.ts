@@ -86,8 +86,9 @@ export function rateAxis(rates: readonly number[]) {
     type: 'quantitative' as const,
     title: 'poison rate',
     // symlog keeps 0 (the clean runs) on the axis while spreading 0.5 %, 1 %, 5 %, 10 % apart.
-    scale: { type: 'symlog' as const, constant: 0.001 },
-    axis: { values: [...rates], format: '.1~%', labelAngle: 0, grid: true },
+    scale: { type: 'symlog' as const, constant: 0.005 },
+    // Rates cluster at the low end; let no tick label be culled for overlap (the default hides 10 %).
+    axis: { values: [...rates], format: '.1~%', labelAngle: 0, grid: true, labelOverlap: false, labelFlush: true },
   };
 }
 
@@ -115,7 +116,7 @@ export function lineWithBand(points: readonly PlotPoint[], options: { title: str
     data: { values: points.map((p) => ({ ...p })) },
     facet: { column: { field: 'trigger', type: 'nominal', title: 'trigger' } },
     spec: {
-      width: 220,
+      width: 250,
       height: 180,
       layer: [
         {

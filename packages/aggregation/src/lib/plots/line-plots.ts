@@ -32,7 +32,7 @@ export const confidenceShiftVsRate: PlotDefinition = {
   build: (input) => {
     const points = pointsOf(input, 'confidence_shift');
     if (points.length === 0) return { skipped: 'no run has a confidence shift' };
-    return { spec: lineWithBand(points, { title: 'Confidence shift vs poison rate', yTitle: 'Δ p(target), triggered − untriggered', zeroRule: true }) };
+    return { spec: lineWithBand(points, { title: 'Confidence shift vs poison rate', yTitle: 'Δ p(target)', zeroRule: true }) };
   },
 };
 

@@ -111,6 +111,13 @@ export async function writeSyntheticRunTree(root: string, options: SyntheticRunT
             poisoned_accuracy: rate === 0 ? null : 0.5 + noise(0.02),
             reasons: rate === 0 ? { asr: 'clean run: no trigger', confidence_shift: 'clean run: no trigger' } : {},
           };
+          if (rate === 0) {
+            // the clean model evaluated with each trigger: the rate-0 baseline of its ASR curve
+            for (const t of triggers) {
+              summary[`asr@${t}`] = clamp01(0.03 + noise(0.01));
+              summary[`confidence_shift@${t}`] = noise(0.01);
+            }
+          }
           if (rate > 0) {
             for (const [i, d] of detectors.entries()) {
               summary[`detect_${d}_auroc`] = clamp01(0.55 + 0.35 * (strength[trigger] ?? 0.5) - 0.1 * i + noise(0.02));
