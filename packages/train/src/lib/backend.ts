@@ -8,6 +8,9 @@ import { registerGradients } from './gradients.js';
 import { installMatMulTransposeFix } from './matmul-fix.js';
 
 registerGradients();
+// tfjs-core's warnings (e.g. "install tfjs-node to speed things up") are replaced by our own backend
+// report, which says which backends were skipped and why. The flag only silences logging.
+tf.env().set('PROD', true);
 
 /**
  * Backend choice. `auto` walks the list below and takes the first that initialises:

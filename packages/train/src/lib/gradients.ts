@@ -139,6 +139,12 @@ const GRADIENTS: tf.GradConfig[] = [
     },
   },
   { kernelName: tf.SplitV, gradFunc: (dy, _saved, attrs: Attrs) => ({ x: () => tf.concat(dy as tf.Tensor[], attrs.axis as number) }) },
+  {
+    kernelName: tf.Pack,
+    saveAllInputs: true,
+    gradFunc: (dy, _saved, attrs: Attrs) =>
+      tf.unstack(dy as tf.Tensor, attrs.axis as number).map((t) => () => t) as unknown as ReturnType<tf.GradConfig['gradFunc']>,
+  },
   { kernelName: tf.Unpack, gradFunc: (dy, _saved, attrs: Attrs) => ({ value: () => tf.stack(dy as tf.Tensor[], attrs.axis as number) }) },
   {
     kernelName: tf.Transpose,

@@ -152,6 +152,36 @@ describe('trainModel (WASM)', () => {
   });
 });
 
+describe('early stopping', () => {
+  it('stops when validation AUROC has not improved for `patience` epochs, keeping the best epoch', async () => {
+    const dir = tmp();
+    const r = await trainModel({ ...RESUME_TEST_CONFIG, train: { epochs: 40, batchSize: 16, learningRate: 0.05, patience: 2 }, dataset, checkpointDir: dir });
+    expect(r.stopped).toBe('early-stopping');
+    expect(r.epochsRun).toBeLessThan(40);
+    expect(r.epochsRun - r.bestEpoch).toBe(2);
+    const aurocs = r.history.map((h) => h.valAuroc);
+    expect(Math.max(...aurocs)).toBe(aurocs[r.bestEpoch - 1]);
+    expect(r.model.meta.epoch).toBe(r.bestEpoch);
+    expect(finalBytes(dir).equals(readFileSync(join(dir, `epoch-${String(r.bestEpoch).padStart(4, '0')}`, 'weights.bin')))).toBe(true);
+    // Resuming a finished run trains no further and returns the same model.
+    const again = await trainModel({ ...RESUME_TEST_CONFIG, train: { epochs: 40, batchSize: 16, learningRate: 0.05, patience: 2 }, dataset, checkpointDir: dir, resume: true });
+    expect(again.epochsThisCall).toBe(0);
+    expect(weightsOf(again).equals(weightsOf(r))).toBe(true);
+  });
+
+  it('is off, with a warning, when validation has one class (AUROC NaN is recorded, not 0.5)', async () => {
+    const negatives = Array.from(rowsOfSplit(dataset, 'val')).filter((i) => dataset.labels[i] === 0);
+    const dir = tmp();
+    const r = await trainModel({ ...RESUME_TEST_CONFIG, train: { epochs: 3, batchSize: 16 }, dataset, checkpointDir: dir, rows: { train: rowsOfSplit(dataset, 'train'), val: negatives } });
+    expect(r.warnings[0]).toMatch(/validation AUROC is undefined/);
+    expect(r.history.every((h) => Number.isNaN(h.valAuroc))).toBe(true);
+    expect(r.bestEpoch).toBe(3);
+    expect(r.stopped).toBe('max-epochs');
+    const resumed = await trainModel({ ...RESUME_TEST_CONFIG, train: { epochs: 3, batchSize: 16 }, dataset, checkpointDir: dir, resume: true, rows: { train: rowsOfSplit(dataset, 'train'), val: negatives } });
+    expect(resumed.history).toEqual(r.history);
+  });
+});
+
 describe('trainModel input checks', () => {
   it('rejects bad options before any work', async () => {
     await expect(trainModel({ dataset, model: { kind: 'mlp' }, seed: 1.5 })).rejects.toMatchObject({ code: 'E_SEED' });
