@@ -87,9 +87,10 @@ test('Welch tests against clean with Holm over the family; n < 2 is not computab
   expect(t(0.05, 'ece').p).toBeCloseTo(0.03398552743930847, 10);
   // the clean runs (trigger none) have no ASR: no clean sample, not computable
   expect(t(0.05, 'asr')).toMatchObject({ computable: false, significant: false, n_poisoned: 3, n_clean: 0 });
+  expect(t(0.05, 'asr').note).toMatch(/no asr for trigger rare_value .*asr@rare_value/);
   for (const metric of ['auroc', 'accuracy', 'ece', 'asr']) {
     expect(t(0.01, metric)).toMatchObject({ computable: false, significant: false, n_poisoned: 1 });
-    expect(t(0.01, metric).note).toMatch(/n ≥ 2 per group/);
+    if (metric !== 'asr') expect(t(0.01, metric).note).toMatch(/n ≥ 2 per group, got n = 1 vs 3/);
     expect(t(0.01, metric).p).toBeNaN();
   }
   // Holm over the 3 computable tests: ece 0.0340 · 3 = 0.1020; auroc 0.2619 · 2 = 0.5238; accuracy max(0.5238, 0.5286 · 1) = 0.5286

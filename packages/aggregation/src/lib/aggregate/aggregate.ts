@@ -388,7 +388,11 @@ function runTests(rows: MutableRow[], samples: Map<MutableRow, Sample>, opts: Re
   const records: TestRecord[] = tested.map((r, i) => {
     const t = results[i];
     const significant = t.computable && adjusted[i] < opts.alpha;
-    const note = t.computable ? '' : (t.reason ?? 'not computable');
+    const note = t.computable
+      ? ''
+      : t.nB === 0
+        ? `not computable: the matching clean runs have no ${r.metric}${isTriggerDependent(r.metric) ? ` for trigger ${r.trigger} (a clean run can supply it as ${r.metric}@${r.trigger})` : ''} (n = ${t.nA} vs 0)`
+        : (t.reason ?? 'not computable');
     r.p_value = t.p;
     r.p_holm = adjusted[i];
     r.significant = significant;
