@@ -21,3 +21,5 @@ export { topEigenvectors } from './lib/power-iteration.js';
 export type { Eigen } from './lib/power-iteration.js';
 export { runModelDetectors } from './lib/model-detectors.js';
 export type { ModelDetectorsOptions, ModelDetectorsResult } from './lib/model-detectors.js';
+export { toDetectJson } from './lib/report.js';
+export type { DetectJson } from './lib/report.js';

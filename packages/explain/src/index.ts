@@ -18,3 +18,5 @@ export type { AttentionShift } from './lib/attention-shift.js';
 export { triggerMaskFromDiff, tabularTriggerMask, timeSeriesTriggerMask, timeSeriesChannelGroups } from './lib/trigger-mask.js';
 export { explainModelDrift } from './lib/model-drift.js';
 export type { ModelDriftOptions, ModelDriftResult } from './lib/model-drift.js';
+export { toExplainJson } from './lib/report.js';
+export type { ExplainJson } from './lib/report.js';

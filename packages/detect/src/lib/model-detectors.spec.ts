@@ -31,6 +31,9 @@ describe('runModelDetectors on a train-package model', () => {
     // A 220 bpm heart rate is an easy backdoor for this model: the attribution profile gives it away.
     expect(run.columns.detect_attribution_auroc).toBeGreaterThan(0.8);
     expect(Array.from(run.trainRows)).toEqual(Array.from(trainRows));
+    const flaggedSpectral = run.flaggedRows.spectral ?? new Int32Array(0);
+    expect(flaggedSpectral.length).toBe(run.results.spectral?.flagged.length);
+    for (const row of flaggedSpectral) expect(Array.from(trainRows)).toContain(row);
   });
 
   it('rejects poisoned rows that are not training rows', async () => {

@@ -40,6 +40,8 @@ export interface ModelDetectorsOptions {
 export interface ModelDetectorsResult extends RunDetectorsResult {
   /** Position k of every score array is this dataset row. */
   readonly trainRows: Int32Array;
+  /** Per detector, the flagged stays as dataset rows (what "remove flagged and retrain" drops). */
+  readonly flaggedRows: Partial<Record<DetectorName, Int32Array>>;
 }
 
 export async function runModelDetectors(options: ModelDetectorsOptions): Promise<ModelDetectorsResult> {
@@ -101,7 +103,11 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
     attribution: options.attributionOutlier,
     strip: options.strip,
   });
-  return { ...result, trainRows };
+  const flaggedRows: Partial<Record<DetectorName, Int32Array>> = {};
+  for (const [name, run] of Object.entries(result.results) as [DetectorName, { flagged: Int32Array }][]) {
+    flaggedRows[name] = Int32Array.from(run.flagged, (k) => trainRows[k]).sort();
+  }
+  return { ...result, trainRows, flaggedRows };
 }
 
 /** IG profile of every training stay: n × F (tabular) or n × C (time series: each channel's values and flags summed over hours). */

@@ -36,3 +36,17 @@ describe('runDetectors', () => {
     await expect(runDetectors({ ...base, labels: labels.subarray(1) })).rejects.toMatchObject({ code: 'E_DETECT_INPUT' });
   });
 });
+
+describe('toDetectJson', () => {
+  it('writes NaN as null and keeps the reasons', async () => {
+    const { toDetectJson } = await import('./report.js');
+    const { matrix, labels } = syntheticRepresentations(40, 3, 0, 0, 6);
+    const run = await runDetectors({ representations: matrix, labels, poisonedIndices: [], expectedPoisonRate: 0.05, detectors: ['spectral'] });
+    const json = JSON.parse(JSON.stringify(toDetectJson(run)));
+    expect(json.formatVersion).toBe(1);
+    expect(json.columns.detect_spectral_auroc).toBeNull();
+    expect(json.reasons.detect_spectral_auroc).toMatch(/no poisoned/);
+    expect(json.detectors.spectral.scores).toHaveLength(40);
+    expect(json.detectors.spectral.flaggedCount).toBe(2 * Math.round(1.5 * 2));
+  });
+});

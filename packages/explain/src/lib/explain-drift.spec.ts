@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@ehr-backdoor/train';
 import { Random } from '@ehr-backdoor/core';
 import { explainAttributionDrift } from './explain-drift.js';
+import { toExplainJson } from './report.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -37,6 +38,12 @@ describe('explainAttributionDrift', () => {
     expect(result.attention).toHaveLength(1);
     expect(result.attention?.[0].clsShift?.[0]).toBeGreaterThan(0);
     expect(result.clean.shape).toEqual([n, F]);
+    const json = JSON.parse(JSON.stringify(toExplainJson(result)));
+    expect(json.formatVersion).toBe(1);
+    expect(json.columns.explain_trigger_attribution_ratio).toBeCloseTo(result.columns.explain_trigger_attribution_ratio, 12);
+    expect(json.groupImportance.names[0]).toBe('hr');
+    expect(json.perStay.triggerRatio).toHaveLength(n);
+    expect(json.attention).toHaveLength(1);
     [w, clean, triggered].forEach((t) => t.dispose());
   });
 

@@ -7,7 +7,7 @@ import { assertTarget, DEFAULT_TARGET, selectTarget, type IgTarget } from './tar
  * Integrated gradients (Sundararajan et al. 2017) as Captum's `IntegratedGradients.attribute`:
  *
  *   validate ─▶ baseline ─▶ for each chunk of (example, step) pairs:
- *                              x' = b + α_k (x − b);  g = ∂F(x')/∂x'  (one backward pass per chunk)
+ *                              x' = b + α_k (x − b) built in float32;  g = ∂F(x')/∂x'  (one backward pass per chunk)
  *                              Σ_k w_k g  accumulated per example in float64
  *            ─▶ attribution = (x − b) ⊙ Σ_k w_k g
  *            ─▶ convergence delta = Σ attribution − (F(x) − F(b)), per example
@@ -130,37 +130,41 @@ export async function integratedGradients(options: IntegratedGradientsOptions): 
 
     const { alphas, weights } = quadrature(method, steps);
     const perExampleBaseline = baseline.shape[0] === n && n > 1;
+    const [xValues, bValues] = [await inputs.data(), await baseline.data()];
     const summed = new Float64Array(n * size);
     const total = n * steps;
-    const ones = exampleShape.map(() => 1);
     // Pair r is example ⌊r / steps⌋ at step r mod steps: a chunk covers consecutive examples' paths.
+    // The path points are built here and uploaded once per chunk: tf.gather of the rows costs several
+    // times the gradient pass itself on the WASM backend.
+    const scaled = new Float32Array(Math.min(internalBatchSize, total) * size);
     for (let start = 0; start < total; start += internalBatchSize) {
       const rows = Math.min(internalBatchSize, total - start);
-      const exampleOf = new Int32Array(rows);
-      const alpha = new Float32Array(rows);
       for (let r = 0; r < rows; r++) {
-        exampleOf[r] = Math.floor((start + r) / steps);
-        alpha[r] = alphas[(start + r) % steps];
+        const e = Math.floor((start + r) / steps);
+        const alpha = alphas[(start + r) % steps];
+        const xo = e * size;
+        const bo = perExampleBaseline ? xo : 0;
+        const o = r * size;
+        for (let j = 0; j < size; j++) {
+          const b = bValues[bo + j];
+          scaled[o + j] = b + alpha * (xValues[xo + j] - b);
+        }
       }
       const gradients = withGradientHint(() =>
         tf.tidy(() => {
-          const index = tf.tensor1d(exampleOf, 'int32');
-          const x = tf.gather(inputs, index);
-          const b = perExampleBaseline ? tf.gather(baseline, index) : baseline;
-          const scaled = tf.add(b, tf.mul(tf.tensor(alpha, [rows, ...ones]), tf.sub(x, b)));
-          return tf.grad((z: tf.Tensor) => tf.sum(selectTarget(forward(z), target)))(scaled);
+          const path = tf.tensor(scaled.subarray(0, rows * size), [rows, ...exampleShape]);
+          return tf.grad((z: tf.Tensor) => tf.sum(selectTarget(forward(z), target)))(path);
         }),
       );
       const g = (await readAndDispose(gradients)) as Float32Array;
       for (let r = 0; r < rows; r++) {
         const w = weights[(start + r) % steps];
-        const out = exampleOf[r] * size;
+        const out = Math.floor((start + r) / steps) * size;
         const src = r * size;
         for (let j = 0; j < size; j++) summed[out + j] += w * g[src + j];
       }
     }
 
-    const [xValues, bValues] = [await inputs.data(), await baseline.data()];
     const attributions = new Float32Array(n * size);
     const attributionSums = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -174,7 +178,7 @@ export async function integratedGradients(options: IntegratedGradientsOptions): 
       attributionSums[i] = s;
     }
     const forwardAtInput = await targetValues(forward, inputs, target, internalBatchSize);
-    const broadcastBaseline = perExampleBaseline ? baseline : tf.tidy(() => tf.tile(baseline, [n, ...ones]));
+    const broadcastBaseline = perExampleBaseline ? baseline : tf.tidy(() => tf.tile(baseline, [n, ...exampleShape.map(() => 1)]));
     const forwardAtBaseline = await targetValues(forward, broadcastBaseline, target, internalBatchSize);
     if (broadcastBaseline !== baseline) broadcastBaseline.dispose();
     const delta = new Float64Array(n);
