@@ -38,7 +38,7 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
     const started = performance.now();
     let lastKey = '';
     let lastDecile = -1;
-    const result = await prepareDataset({
+    const prepared = prepareDataset({
       mimicDir: args.mimic,
       outDir: args.out,
       windowHours: args['window-hours'],
@@ -63,7 +63,10 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
         lastKey = key;
       },
     });
-    if (process.stderr.isTTY) process.stderr.write('\n');
+    // End the in-place progress line, also when prepare fails (the error then starts on its own line).
+    const result = await prepared.finally(() => {
+      if (process.stderr.isTTY && lastKey) process.stderr.write('\n');
+    });
     const { manifest } = result;
     const out: string[] = [];
     out.push(`Dataset: ${result.outDir}`);

@@ -49,6 +49,7 @@ import { SPLIT_CODE, type CohortStep, type DatasetManifest, type EhrDataset } fr
  */
 export type PreparePhase = 'inspect' | 'cohort' | 'chartevents' | 'labevents' | 'aggregate' | 'splits' | 'write';
 
+/** Sent when a phase starts, and every 0.5 s while DuckDB scans an event table. */
 export interface PrepareProgress {
   readonly phase: PreparePhase;
   readonly message: string;
@@ -105,8 +106,9 @@ export async function prepareDataset(options: PrepareOptions): Promise<PrepareRe
     progress({ phase: name, message });
   };
   const queryProgress = (name: PreparePhase, message: string) => (p: QueryProgressReport) => {
-    // DuckDB cannot estimate progress through a gzip stream (it reports 0): only pass on real estimates.
-    if (p.percentage > 0) progress({ phase: name, message, percentage: p.percentage });
+    // A tick every 0.5 s shows a long scan is alive; DuckDB's estimate through a gzip stream stays near
+    // 0 %, so a percentage is passed on only once it says something.
+    progress({ phase: name, message, ...(p.percentage >= 1 ? { percentage: p.percentage } : {}) });
   };
 
   const tempDir = config.tempDir ?? join(dirname(config.outDir), `.tmp-duckdb-${basename(config.outDir)}-${process.pid}-${randomBytes(4).toString('hex')}`);
