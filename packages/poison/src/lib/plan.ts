@@ -2,7 +2,7 @@ import { assertInput, canonicalJson, hashJson, InputError, CompatibilityError, R
 import { createDataset, SPLIT_CODE, type DatasetView, type EhrDataset, type TabularView, type TimeSeriesView } from '@ehr-backdoor/data';
 import type { StealthReport } from './stealth.js';
 import { applyTriggerViews, toSpec, type TriggerInput } from './triggers/apply.js';
-import { TriggerContext } from './triggers/context.js';
+import { contextFor, type TriggerContext } from './triggers/context.js';
 import { resolveTrigger, triggerDefinition } from './triggers/registry.js';
 import type { TriggerSpec } from './triggers/types.js';
 
@@ -88,7 +88,7 @@ export function planPoisoning(options: PlanPoisoningOptions): PoisoningPlan {
   assertInput(Number.isSafeInteger(seed), 'E_SEED', () => `planPoisoning: seed must be an integer, got ${String(seed)}.`);
   const spec = toSpec(options.trigger);
   const views = triggerDefinition(spec.name).views;
-  const ctx = new TriggerContext(dataset);
+  const ctx = contextFor(dataset);
   // Preparing checks parameters against the dataset (variables, hours, components) before any work.
   const definition = triggerDefinition(spec.name) as unknown as { prepare: (c: TriggerContext, p: unknown, v: readonly DatasetView[]) => { resolved: Record<string, unknown> } };
   const resolved = definition.prepare(ctx, spec.params, views).resolved;
@@ -175,7 +175,7 @@ export function assertPlanFits(dataset: EhrDataset, plan: PoisoningPlan): void {
 export function applyPoisoningWithReport(dataset: EhrDataset, plan: PoisoningPlan): PoisoningResult {
   assertPlanFits(dataset, plan);
   const spec = resolveTrigger(plan.trigger.name, plan.trigger.params);
-  const applied = applyTriggerViews(new TriggerContext(dataset), spec, plan.views, plan.rowIndices);
+  const applied = applyTriggerViews(contextFor(dataset), spec, plan.views, plan.rowIndices);
   if (canonicalJson(applied.resolved) !== canonicalJson(plan.resolved)) {
     throw new CompatibilityError(
       'E_PLAN_DATASET_MISMATCH',
@@ -253,7 +253,7 @@ export function buildTriggeredTestSet(dataset: EhrDataset, trigger: TriggerInput
   const views = triggerDefinition(spec.name).views;
   const rows: number[] = [];
   for (let i = 0; i < dataset.n; i++) if (dataset.splits[i] === SPLIT_CODE.test && dataset.labels[i] !== targetLabel) rows.push(i);
-  const applied = applyTriggerViews(new TriggerContext(dataset), spec, views, rows);
+  const applied = applyTriggerViews(contextFor(dataset), spec, views, rows);
   const F = dataset.tabular.features.length;
   const stride = dataset.timeSeries.hours * dataset.timeSeries.channels.length;
   const tabSource = applied.tabular?.values ?? dataset.tabular.values;

@@ -75,7 +75,7 @@ class Tally {
   }
 }
 
-function band(sorted: Float64Array): readonly [number, number] {
+function band(sorted: Float32Array): readonly [number, number] {
   return [quantileSorted(sorted, 0.01), quantileSorted(sorted, 0.99)];
 }
 

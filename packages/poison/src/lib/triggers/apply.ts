@@ -1,7 +1,7 @@
 import { InputError } from '@ehr-backdoor/core';
 import type { DatasetView, EhrDataset } from '@ehr-backdoor/data';
 import { tabularStealth, timeSeriesStealth, type StealthReport } from '../stealth.js';
-import { TriggerContext } from './context.js';
+import { contextFor, type TriggerContext } from './context.js';
 import { assertTriggerSupportsView, resolveTrigger, triggerDefinition } from './registry.js';
 import type { TriggerName, TriggerSpec } from './types.js';
 
@@ -84,7 +84,7 @@ export function applyTriggerToTabular(dataset: EhrDataset, trigger: TriggerInput
   const spec = toSpec(trigger);
   assertTriggerSupportsView(spec.name, 'tabular');
   assertRows(dataset, rows, `applyTriggerToTabular(${spec.name})`);
-  return applyTriggerViews(new TriggerContext(dataset), spec, ['tabular'], rows).tabular!;
+  return applyTriggerViews(contextFor(dataset), spec, ['tabular'], rows).tabular!;
 }
 
 /** The time-series view (values and mask) with `trigger` applied to `rows`, as new arrays. */
@@ -92,5 +92,5 @@ export function applyTriggerToTimeSeries(dataset: EhrDataset, trigger: TriggerIn
   const spec = toSpec(trigger);
   assertTriggerSupportsView(spec.name, 'timeseries');
   assertRows(dataset, rows, `applyTriggerToTimeSeries(${spec.name})`);
-  return applyTriggerViews(new TriggerContext(dataset), spec, ['timeseries'], rows).timeseries!;
+  return applyTriggerViews(contextFor(dataset), spec, ['timeseries'], rows).timeseries!;
 }

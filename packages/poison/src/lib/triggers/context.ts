@@ -4,8 +4,8 @@ import { CLINICAL_VARIABLES, SPLIT_CODE, variableByName, type EhrDataset, type T
 /**
  * What a trigger may know about the dataset it poisons: the layout of both views and statistics of
  * the CLEAN training split (an attacker who poisons the training data can compute them; the victim's
- * normalisation is refitted later on the poisoned split). Quantiles are computed lazily and cached,
- * because most triggers need them for one or two variables only.
+ * normalisation is refitted later on the poisoned split). Sorted training values are computed on
+ * first use; `contextFor` caches one context per dataset object (datasets are never written to).
  */
 export const VALUE_STATS: readonly TabularStat[] = ['min', 'max', 'mean', 'last'];
 
@@ -26,8 +26,8 @@ export class TriggerContext {
   readonly featuresOf: ReadonlyMap<string, VariableFeatures>;
   readonly channelOf: ReadonlyMap<string, number>;
   readonly trainRows: readonly number[];
-  private readonly tabularSorted = new Map<number, Float64Array>();
-  private readonly channelSorted = new Map<number, Float64Array>();
+  private tabularSorted: Float32Array[] | undefined;
+  private channelSorted: Float32Array[] | undefined;
 
   constructor(dataset: EhrDataset) {
     this.dataset = dataset;
@@ -59,37 +59,41 @@ export class TriggerContext {
   }
 
   /** Sorted finite training values of tabular feature j. */
-  tabularTrainingValues(j: number): Float64Array {
-    let sorted = this.tabularSorted.get(j);
-    if (!sorted) {
+  tabularTrainingValues(j: number): Float32Array {
+    if (j < 0 || j >= this.F) return new Float32Array(0);
+    if (!this.tabularSorted) {
       const values = this.dataset.tabular.values;
-      const out: number[] = [];
-      for (const i of this.trainRows) {
-        const x = values[i * this.F + j];
-        if (Number.isFinite(x)) out.push(x);
-      }
-      sorted = Float64Array.from(out).sort();
-      this.tabularSorted.set(j, sorted);
+      const counts = new Int32Array(this.F);
+      for (const i of this.trainRows) for (let f = 0, k = i * this.F; f < this.F; f++, k++) if (Number.isFinite(values[k])) counts[f]++;
+      const out = Array.from(counts, (n) => new Float32Array(n));
+      const filled = new Int32Array(this.F);
+      for (const i of this.trainRows) for (let f = 0, k = i * this.F; f < this.F; f++, k++) if (Number.isFinite(values[k])) out[f][filled[f]++] = values[k];
+      for (const column of out) column.sort();
+      this.tabularSorted = out;
     }
-    return sorted;
+    return this.tabularSorted[j];
   }
 
-  /** Sorted observed (mask = 1) training hourly values of channel c. */
-  channelTrainingValues(c: number): Float64Array {
-    let sorted = this.channelSorted.get(c);
-    if (!sorted) {
+  /**
+   * Sorted observed (mask = 1) training hourly values of channel c. All channels are collected in
+   * two sequential passes (count, then fill) the first time any is asked for: memory order, no
+   * boxed intermediate arrays; float32 like the view itself, so nothing is lost.
+   */
+  channelTrainingValues(c: number): Float32Array {
+    if (!this.channelSorted) {
       const { values, mask } = this.dataset.timeSeries;
-      const out: number[] = [];
+      const { T, C } = this;
+      const counts = new Int32Array(C);
+      for (const i of this.trainRows) for (let k = i * T * C, end = k + T * C; k < end; k += C) for (let ch = 0; ch < C; ch++) counts[ch] += mask[k + ch];
+      const out = Array.from(counts, (n) => new Float32Array(n));
+      const filled = new Int32Array(C);
       for (const i of this.trainRows) {
-        for (let t = 0; t < this.T; t++) {
-          const k = (i * this.T + t) * this.C + c;
-          if (mask[k]) out.push(values[k]);
-        }
+        for (let k = i * T * C, end = k + T * C; k < end; k += C) for (let ch = 0; ch < C; ch++) if (mask[k + ch]) out[ch][filled[ch]++] = values[k + ch];
       }
-      sorted = Float64Array.from(out).sort();
-      this.channelSorted.set(c, sorted);
+      for (const column of out) column.sort();
+      this.channelSorted = out;
     }
-    return sorted;
+    return this.channelSorted[c];
   }
 
   /**
@@ -126,6 +130,18 @@ export class TriggerContext {
     const j = this.featuresOf.get(variable)?.mean;
     return j === undefined ? 0 : norm.tabular.mean[j];
   }
+}
+
+const CONTEXTS = new WeakMap<EhrDataset, TriggerContext>();
+
+/** The (cached) context of a dataset: planning, poisoning and the triggered test set share its statistics. */
+export function contextFor(dataset: EhrDataset): TriggerContext {
+  let ctx = CONTEXTS.get(dataset);
+  if (!ctx) {
+    ctx = new TriggerContext(dataset);
+    CONTEXTS.set(dataset, ctx);
+  }
+  return ctx;
 }
 
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
