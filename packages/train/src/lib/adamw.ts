@@ -27,8 +27,8 @@ export class AdamW {
     private readonly params: readonly Param[],
     private readonly options: AdamWOptions,
   ) {
-    this.m = params.map((p) => tf.variable(tf.zerosLike(p.variable), false));
-    this.v = params.map((p) => tf.variable(tf.zerosLike(p.variable), false));
+    this.m = tf.tidy(() => params.map((p) => tf.variable(tf.zerosLike(p.variable), false)));
+    this.v = tf.tidy(() => params.map((p) => tf.variable(tf.zerosLike(p.variable), false)));
   }
 
   /** One update from gradients in parameter order. */
@@ -73,10 +73,12 @@ export class AdamW {
     );
     const sizes = this.params.map((p) => p.variable.size);
     const parts = splitFloat32(bytes, [...sizes, ...sizes], what);
-    this.params.forEach((p, i) => {
-      this.m[i].assign(tf.tensor(parts[i], p.variable.shape));
-      this.v[i].assign(tf.tensor(parts[sizes.length + i], p.variable.shape));
-    });
+    tf.tidy(() =>
+      this.params.forEach((p, i) => {
+        this.m[i].assign(tf.tensor(parts[i], p.variable.shape));
+        this.v[i].assign(tf.tensor(parts[sizes.length + i], p.variable.shape));
+      }),
+    );
     this.step = step;
   }
 

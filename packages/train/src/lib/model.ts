@@ -55,7 +55,9 @@ export class TrainedModel {
   predictProba(dataset: EhrDataset, rows: ArrayLike<number>, batchSize = 1024): Float32Array {
     const out = new Float32Array(rows.length);
     this.batches(dataset, rows, batchSize, (x, start) => {
-      out.set(tf.tidy(() => tf.sigmoid(this.network.forward(x, null).logits)).dataSync() as Float32Array, start);
+      const p = tf.tidy(() => tf.sigmoid(this.network.forward(x, null).logits));
+      out.set(p.dataSync() as Float32Array, start);
+      p.dispose();
     });
     return out;
   }
@@ -120,7 +122,7 @@ export class TrainedModel {
   }
 
   dispose(): void {
-    this.network.store.dispose();
+    this.network.dispose();
   }
 
   private batches(dataset: EhrDataset, rows: ArrayLike<number>, batchSize: number, visit: (x: tf.Tensor, start: number) => void): void {

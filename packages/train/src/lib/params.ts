@@ -55,7 +55,8 @@ export class ParamStore {
         break;
       }
     }
-    const variable = tf.variable(tf.tensor(values, shape), true, `${name}_${variableCounter++}`);
+    // A variable keeps its own reference to the data, so the initial tensor can go at once.
+    const variable = tf.tidy(() => tf.variable(tf.tensor(values, shape), true, `${name}_${variableCounter++}`));
     this.params.push({ name, variable, decay });
     return variable;
   }
@@ -81,7 +82,7 @@ export class ParamStore {
   load(bytes: Uint8Array, specs: readonly ParamSpec[], what: string): void {
     assertSameSpecs(this.specs(), specs, what);
     const parts = splitFloat32(bytes, this.params.map((p) => p.variable.size), what);
-    this.params.forEach((p, i) => p.variable.assign(tf.tensor(parts[i], p.variable.shape)));
+    tf.tidy(() => this.params.forEach((p, i) => p.variable.assign(tf.tensor(parts[i], p.variable.shape))));
   }
 
   dispose(): void {

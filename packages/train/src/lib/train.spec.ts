@@ -190,3 +190,31 @@ describe('trainModel input checks', () => {
     await expect(trainModel({ dataset, model: { kind: 'mlp' }, seed: 1, backend: 'tpu' as never })).rejects.toMatchObject({ code: 'E_BACKEND' });
   });
 });
+
+describe('resources and gradients', () => {
+  it.each(['mlp', 'tcn', 'tabtransformer', 'lstm'] as const)('%s leaves no tensors behind once the model is disposed', async (kind) => {
+    const { selectBackend } = await import('./backend.js');
+    const tf = await import('@tensorflow/tfjs-core');
+    await selectBackend('wasm');
+    const before = tf.memory().numTensors;
+    const r = await trainModel({ dataset, model: { kind, ...(kind === 'tabtransformer' ? { dModel: 8, heads: 2, layers: 1 } : {}) }, train: { epochs: 2, batchSize: 64 }, seed: 1, backend: 'wasm' });
+    r.model.predictProba(dataset, [0, 1, 2]);
+    r.model.penultimate(dataset, [0, 1]);
+    r.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('differentiates the logits with respect to normalised inputs (for attributions)', async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    const r = await trainModel({ dataset, model: { kind: 'lstm', hidden: 4 }, train: { epochs: 1, batchSize: 64 }, seed: 2, backend: 'wasm' });
+    const x = r.model.prepareInputs(dataset, [3]);
+    const grad = tf.grad((input: tf.Tensor) => tf.sum(r.model.forwardLogits(input)))(x).dataSync();
+    const values = x.dataSync();
+    const at = (i: number, delta: number) => {
+      const shifted = values.slice();
+      shifted[i] += delta;
+      return r.model.forwardLogits(tf.tensor(shifted, x.shape)).dataSync()[0];
+    };
+    for (const i of [0, 5, values.length - 1]) expect(grad[i]).toBeCloseTo((at(i, 1e-2) - at(i, -1e-2)) / 2e-2, 2);
+  });
+});

@@ -22,6 +22,7 @@ export function buildLstm(config: LstmConfig, store: ParamStore, hours: number, 
     store,
     inputShape: [hours, inputs],
     penultimateSize: H,
+    dispose: () => store.dispose(),
     forward(x, dropout) {
       const B = x.shape[0];
       // Time-major, features-by-batch layout ([T, 4H, B]): each hour and each gate block is then a

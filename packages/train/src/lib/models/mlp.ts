@@ -12,6 +12,7 @@ export function buildMlp(config: MlpConfig, store: ParamStore, features: number)
     store,
     inputShape: [features],
     penultimateSize: config.hidden[config.hidden.length - 1],
+    dispose: () => store.dispose(),
     forward(x, dropout) {
       let h = x as tf.Tensor2D;
       for (const layer of layers) h = dropoutIf(dropout, dense(h, layer.w, layer.b, 'relu'), config.dropout) as tf.Tensor2D;

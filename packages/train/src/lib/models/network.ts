@@ -30,6 +30,8 @@ export interface Network {
   readonly tokens?: readonly string[];
   readonly tokenLayout?: TokenLayout;
   forward(x: tf.Tensor, dropout: Dropout | null): ForwardOutput;
+  /** Frees the parameters and any constant tensors. */
+  dispose(): void;
 }
 
 /** How tabular features are grouped into TabTransformer tokens; saved with the model. */

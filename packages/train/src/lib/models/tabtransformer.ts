@@ -48,6 +48,10 @@ export function buildTabTransformer(config: TabTransformerConfig, store: ParamSt
     penultimateSize: d,
     tokens: ['[CLS]', ...layout.names],
     tokenLayout: layout,
+    dispose: () => {
+      store.dispose();
+      mask.dispose();
+    },
     forward(x, dropout) {
       const B = x.shape[0];
       const spread = tf.reshape(tf.mul(featureWeights, mask), [features, G * d]);

@@ -48,6 +48,7 @@ export function buildTcn(config: TcnConfig, store: ParamStore, hours: number, in
     store,
     inputShape: [hours, inputs],
     penultimateSize: 2 * Cout,
+    dispose: () => store.dispose(),
     forward(x, dropout) {
       const B = x.shape[0];
       let h = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;
