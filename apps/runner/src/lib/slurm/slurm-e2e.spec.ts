@@ -13,7 +13,7 @@ import { readSlurmJobs } from './slurm-jobs.js';
  * The Slurm executor against a real Slurm (CI starts one with tools/slurm/start-local-cluster and sets
  * EHR_BACKDOOR_SLURM_TEST=1):
  *
- *   demo dataset ─▶ smoke sweep, local ─▶ smoke sweep, slurm (--wait) ─▶ same summaries
+ *   demo dataset ─▶ smoke sweep, local ─▶ smoke sweep, slurm (--wait) ─▶ same summaries and predictions
  *   3-seed smoke sweep, slurm, one task at a time ─▶ scancel after the first cell ─▶ resubmit
  *     ─▶ only the missing cells are submitted, the finished ones are left untouched, all end done
  */
@@ -115,6 +115,9 @@ describeSlurm('sweep --executor slurm on a real Slurm', () => {
       const fromSlurm = metricsOf(join(cellDir(slurm, cell), 'summary.json'));
       const fromLocal = metricsOf(join(cellDir(local, cell), 'summary.json'));
       expect(fromSlurm).toEqual(fromLocal);
+      // Per-stay predictions too, byte for byte: same seeds and backend, same numbers.
+      const predictions = (root: string) => readFileSync(join(cellDir(root, cell), 'predictions.arrow'));
+      expect(predictions(slurm).equals(predictions(local))).toBe(true);
     }
     for (const s of jobs!.submissions) {
       const query = await queryJobs(s.jobId);
