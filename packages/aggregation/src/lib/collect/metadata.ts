@@ -40,7 +40,7 @@ export function parseMetadata(text: string, path: string): ParsedMetadata {
     versions: versions
       ? Object.fromEntries(Object.entries(versions).filter(([, v]) => typeof v === 'string' || typeof v === 'number').map(([k, v]) => [k, String(v)]))
       : undefined,
-    backend: backend ? { requested: s(backend.requested), used: s(backend.used), reason: s(backend.reason) } : undefined,
+    backend: backend ? { requested: s(backend.requested), used: s(backend.used), reason: s(backend.reason) ?? s(backend.description) } : undefined,
     wallTimeS: typeof timings?.wallTimeS === 'number' ? timings.wallTimeS : undefined,
   };
   return { ok: true, metadata };

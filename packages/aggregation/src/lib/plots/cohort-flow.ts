@@ -20,7 +20,10 @@ export const cohortFlow: PlotDefinition = {
       index: i,
       remaining: s.remaining,
       removed: i === 0 ? 0 : steps[i - 1].remaining - s.remaining,
-      label: i === 0 ? `${s.remaining.toLocaleString('en-US')}` : `${s.remaining.toLocaleString('en-US')} (−${(steps[i - 1].remaining - s.remaining).toLocaleString('en-US')})`,
+      label:
+        i === 0 || steps[i - 1].remaining === s.remaining
+          ? s.remaining.toLocaleString('en-US')
+          : `${s.remaining.toLocaleString('en-US')} (−${(steps[i - 1].remaining - s.remaining).toLocaleString('en-US')})`,
     }));
     const spec: TopLevelSpec = {
       $schema: SCHEMA,
@@ -29,7 +32,7 @@ export const cohortFlow: PlotDefinition = {
       width: 420,
       height: { step: 28 },
       encoding: {
-        y: { field: 'step', type: 'nominal', sort: values.map((v) => v.step), title: null, axis: { labelLimit: 260 } },
+        y: { field: 'step', type: 'nominal', sort: values.map((v) => v.step), title: null, axis: { labelLimit: 0 } },
         x: { field: 'remaining', type: 'quantitative', title: 'ICU stays remaining' },
       },
       layer: [

@@ -5,6 +5,7 @@ import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { FONT_FAMILY } from './base.js';
+import { loadFontMetrics } from './font-metrics.js';
 
 /**
  * Rendering without a browser: vega-lite compiles the spec, vega's headless View renders SVG, and
@@ -16,12 +17,41 @@ export function compileToVega(spec: TopLevelSpec): vega.Spec {
 }
 
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  useShippedFontMetrics();
   const view = new vega.View(vega.parse(compileToVega(spec)), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
     view.finalize();
   }
+}
+
+let metricsInstalled = false;
+
+/**
+ * Vega measures text with a canvas when it has one and otherwise estimates it; headless, it gets
+ * the shipped font's real advance widths instead (as vl-convert does), so the SVG's layout fits the
+ * glyphs resvg draws. This sets vega's process-wide `textMetrics.width`, once.
+ */
+export function useShippedFontMetrics(): void {
+  if (metricsInstalled) return;
+  const [regular, bold] = fontFiles().map(loadFontMetrics);
+  // vega re-exports vega-scenegraph's textMetrics; its typings leave it out.
+  const metrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text?: unknown) => number } }).textMetrics;
+  metrics.width = (item, text) => {
+    const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
+    const value = text ?? item.text;
+    const s = value == null ? '' : Array.isArray(value) ? value.join(' ') : String(value);
+    const isBold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
+    return (isBold ? bold : regular).width(s, size);
+  };
+  metricsInstalled = true;
+}
+
+interface TextItem {
+  readonly fontSize?: number | string;
+  readonly fontWeight?: string | number;
+  readonly text?: unknown;
 }
 
 export interface PngOptions {
