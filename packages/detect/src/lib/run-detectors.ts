@@ -116,7 +116,7 @@ export async function runDetectors(options: RunDetectorsOptions): Promise<RunDet
         result = attributionOutliers({ ...options.attribution, attributions: options.attributions as Matrix, labels, expectedPoisonCount });
         break;
       case 'strip':
-        result = await strip({ seed, ...options.strip, inputs: options.inputs as Matrix, predict: options.predict as PredictFn, expectedPoisonCount });
+        result = await strip({ seed, labels, ...options.strip, inputs: options.inputs as Matrix, predict: options.predict as PredictFn, expectedPoisonCount });
         break;
     }
     const auroc = detectionAuroc(result.scores, truth);

@@ -20,6 +20,17 @@ describe('STRIP', () => {
     for (const s of result.scores) expect(s).toBeLessThanOrEqual(0);
   });
 
+  it('standardises entropy within each training label', async () => {
+    const labels = Uint8Array.from({ length: n }, (_, i) => i % 2);
+    const result = await strip({ inputs: { values, rows: n, cols: 3 }, predict, expectedPoisonCount: 6, blends: 4, labels });
+    for (const label of [0, 1]) {
+      const s = Array.from(result.scores).filter((_, i) => labels[i] === label);
+      expect(s.reduce((a, b) => a + b, 0) / s.length).toBeCloseTo(0, 9);
+    }
+    expect(detectionAuroc(result.scores, truthMask(n, poisonedIndices)).value).toBeGreaterThan(0.99);
+    await expect(strip({ inputs: { values, rows: n, cols: 3 }, predict, expectedPoisonCount: 6, normalise: 'per-label' })).rejects.toMatchObject({ code: 'E_DETECT_INPUT' });
+  });
+
   it('accepts K-class probabilities and validates its options', async () => {
     const twoClass = (batch: Float32Array, rows: number) => {
       const p = predict(batch, rows);

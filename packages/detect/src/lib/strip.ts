@@ -1,5 +1,5 @@
 import { assertInput, Random } from '@ehr-backdoor/core';
-import { assertMatrix, type Matrix } from './matrix.js';
+import { assertMatrix, rowsByLabel, type Matrix } from './matrix.js';
 import { flagCount, topScoring, type DetectorResult } from './types.js';
 
 /**
@@ -12,6 +12,12 @@ import { flagCount, topScoring, type DetectorResult } from './types.js';
  *               images are superimposed pixel-wise in the paper, here stays are averaged feature-wise)
  *     H_i = (1/N) Σ_n entropy(predict(x'_n))   (bits; binary models: entropy of (1 − p, p))
  *   score = −H_i; flag the 1.5 ε lowest-entropy stays.
+ *
+ * Training-set adaptation (`normalise: 'per-label'`, the default when labels are given): on a
+ * clinical binary task most entropy differences come from how confidently each class is predicted
+ * (most survivors are confidently negative), not from triggers. Entropies are therefore standardised
+ * within each training label, score = −(H_i − mean_y) / sd_y, which leaves every label's ranking as
+ * the paper's and makes labels comparable. `normalise: 'none'` gives the paper's raw −H.
  *
  * The paper flags inputs below an entropy threshold set from clean inputs' false rejection rate; with
  * the training set itself under scrutiny there is no clean reference, so the count rule of the other
@@ -33,6 +39,10 @@ export interface StripOptions {
   /** Rows per predict call. Default 4096. */
   readonly batchSize?: number;
   readonly seed?: number;
+  /** Training labels (length n); needed for 'per-label'. */
+  readonly labels?: ArrayLike<number>;
+  /** Default 'per-label' when labels are given, else 'none'. */
+  readonly normalise?: 'per-label' | 'none';
 }
 
 export async function strip(options: StripOptions): Promise<DetectorResult> {
@@ -48,6 +58,9 @@ export async function strip(options: StripOptions): Promise<DetectorResult> {
   assertInput(Number.isInteger(batchSize) && batchSize >= 1, 'E_DETECT_INPUT', () => `batchSize must be an integer ≥ 1, got ${batchSize}.`);
   const n = X.rows;
   const d = X.cols;
+  const normalise = options.normalise ?? (options.labels ? 'per-label' : 'none');
+  assertInput(normalise === 'none' || normalise === 'per-label', 'E_DETECT_INPUT', () => `normalise must be per-label or none, got ${String(normalise)}.`);
+  assertInput(normalise === 'none' || options.labels?.length === n, 'E_DETECT_INPUT', () => `normalise 'per-label' needs labels for the ${n} stays, got ${options.labels?.length ?? 'none'}.`);
   assertInput(n >= 2, 'E_DETECT_INPUT', () => 'STRIP needs at least 2 training stays to blend.');
   const random = Random.fromSeed(options.seed ?? 0, 'strip');
   const entropy = new Float64Array(n);
@@ -70,9 +83,22 @@ export async function strip(options: StripOptions): Promise<DetectorResult> {
     for (let r = 0; r < rows; r++) entropy[Math.floor((start + r) / N)] += rowEntropy(probabilities, r, K) / N;
   }
   const scores = Float64Array.from(entropy, (h) => -h);
+  const perLabel: Record<string, number | boolean | string>[] = [];
+  if (normalise === 'per-label') {
+    for (const [label, rows] of rowsByLabel(options.labels as ArrayLike<number>)) {
+      let mean = 0;
+      for (const i of rows) mean += entropy[i] / rows.length;
+      let variance = 0;
+      for (const i of rows) variance += (entropy[i] - mean) ** 2 / Math.max(1, rows.length - 1);
+      const sd = Math.sqrt(variance);
+      if (!(sd > 0)) warnings.push(`label ${label}: every stay has the same blend entropy; scores 0`);
+      for (const i of rows) scores[i] = sd > 0 ? -(entropy[i] - mean) / sd : 0;
+      perLabel.push({ label, n: rows.length, meanEntropy: mean, sdEntropy: sd });
+    }
+  }
   const count = flagCount(expectedPoisonCount, options.removalFactor ?? 1.5, n);
   const flagged = topScoring(scores, Array.from({ length: n }, (_, i) => i), count).sort((a, b) => a - b);
-  return { detector: 'strip', scores, flagged: Int32Array.from(flagged), perLabel: [{ n, blends: N, alpha, classes }], warnings };
+  return { detector: 'strip', scores, flagged: Int32Array.from(flagged), perLabel: perLabel.length ? perLabel : [{ n, blends: N, alpha, classes }], warnings };
 }
 
 function rowEntropy(p: Float32Array, r: number, K: number): number {
