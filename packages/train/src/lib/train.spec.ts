@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import * as tf from '@tensorflow/tfjs-core';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -194,7 +195,6 @@ describe('trainModel input checks', () => {
 describe('resources and gradients', () => {
   it.each(['mlp', 'tcn', 'tabtransformer', 'lstm'] as const)('%s leaves no tensors behind once the model is disposed', async (kind) => {
     const { selectBackend } = await import('./backend.js');
-    const tf = await import('@tensorflow/tfjs-core');
     await selectBackend('wasm');
     const before = tf.memory().numTensors;
     const r = await trainModel({ dataset, model: { kind, ...(kind === 'tabtransformer' ? { dModel: 8, heads: 2, layers: 1 } : {}) }, train: { epochs: 2, batchSize: 64 }, seed: 1, backend: 'wasm' });
@@ -205,7 +205,6 @@ describe('resources and gradients', () => {
   });
 
   it('differentiates the logits with respect to normalised inputs (for attributions)', async () => {
-    const tf = await import('@tensorflow/tfjs-core');
     const r = await trainModel({ dataset, model: { kind: 'lstm', hidden: 4 }, train: { epochs: 1, batchSize: 64 }, seed: 2, backend: 'wasm' });
     const x = r.model.prepareInputs(dataset, [3]);
     const grad = tf.grad((input: tf.Tensor) => tf.sum(r.model.forwardLogits(input)))(x).dataSync();
