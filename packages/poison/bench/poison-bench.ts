@@ -29,3 +29,4 @@ for (const name of TRIGGER_NAMES) {
     `${name.padEnd(20)} ${(b - a).toFixed(0).padStart(7)} ${(c - b).toFixed(0).padStart(10)} ${(d - c).toFixed(0).padStart(13)} ${String(plan.count).padStart(10)}   ${share(ts?.shareOutsidePlausible)} / ${share(ts?.shareOutsideTrainingP1P99)}`,
   );
 }
+console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
