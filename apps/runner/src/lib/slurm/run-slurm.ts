@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { EhrBackdoorError, InputError, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
 import { EXIT } from '../../handle-errors.js';
-import { readCellState } from '../cell-state.js';
+import { LOCK_FILE, readCellState } from '../cell-state.js';
 import { cellDir, cellId } from '../grid.js';
 import type { SweepPlan } from '../plan.js';
 import { buildBatchScript, checkSlurmOptions, type SlurmOptions } from './batch-script.js';
@@ -12,6 +12,7 @@ import { compactIndices } from './index-list.js';
 import { isActive, waitForArray } from './job-query.js';
 import { runSlurmCommand, type CommandRunner } from './slurm-cli.js';
 import { activeCellIds, recordSubmission, slurmStateOf, type SlurmSubmission } from './slurm-jobs.js';
+import { judgeLock, removeLock } from './stale-locks.js';
 
 /**
  * The Slurm executor:
@@ -85,7 +86,12 @@ export async function runSlurm(plan: SweepPlan, planPath: string, options: Slurm
   const earlier = options.dryRun ? undefined : await slurmStateOf(runsRoot, run);
   const queued = activeCellIds(earlier);
   const alreadyQueued = open.filter((i) => queued.has(cellId(plan.cells[i])));
-  const submit = open.filter((i) => !queued.has(cellId(plan.cells[i])));
+  let submit = open.filter((i) => !queued.has(cellId(plan.cells[i])));
+  if (!options.dryRun) {
+    const locked = await settleForeignLocks(plan, submit, run, log);
+    alreadyQueued.push(...locked);
+    submit = submit.filter((i) => !locked.includes(i));
+  }
   const summary = `${plan.cells.length} cells: ${alreadyDone} done, ${alreadyQueued.length} queued or running in an earlier array, ${submit.length} to submit`;
   if (submit.length === 0) {
     log(`slurm: ${summary}; nothing to submit.`);
@@ -167,6 +173,31 @@ export async function runSlurm(plan: SweepPlan, planPath: string, options: Slurm
   const result = { submissions, submitted: submit, alreadyDone, alreadyQueued, scripts };
   if (options.wait) await waitAndCheck(plan, submissions, options, log, run);
   return result;
+}
+
+/**
+ * Locks left on other nodes: removed when the Slurm job that wrote them no longer runs; a cell whose
+ * lock's job still runs is not submitted again. Returns those cells' plan indices.
+ */
+async function settleForeignLocks(plan: SweepPlan, indices: readonly number[], run: CommandRunner, log: (line: string) => void): Promise<number[]> {
+  const live: number[] = [];
+  for (const i of indices) {
+    const dir = cellDir(plan.runsRoot, plan.cells[i]);
+    const verdict = await judgeLock(dir, run);
+    const id = cellId(plan.cells[i]);
+    if (verdict.state === 'stale') {
+      await removeLock(dir);
+      log(`slurm: removed the stale lock of ${id} (left on ${verdict.host} by Slurm job ${verdict.slurmJobId}, which no longer runs)`);
+    } else if (verdict.state === 'live') {
+      live.push(i);
+    } else if (verdict.state === 'unknown') {
+      log(
+        `slurm: warning: ${id} is locked by a process on ${verdict.host}, which cannot be checked from here; ` +
+          `if that run is dead (lost node), delete ${join(dir, LOCK_FILE)} or its task will stop with E_CELL_LOCKED.`,
+      );
+    }
+  }
+  return live;
 }
 
 /** `sbatch --parsable script` → the job id (`123` or `123;cluster`). */
