@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { SPLIT_CODE } from '@ehr-backdoor/data';
 import { handMadeDataset, makeDataset, tabularRow, TRIGGER_VARIANTS } from './testing/fixtures.js';
 import { applyPoisoning, applyPoisoningWithReport, buildTriggeredTestSet, planPoisoning } from './plan.js';
+import { applyTriggerToTabular, applyTriggerToTimeSeries } from './triggers/apply.js';
 
 describe('planPoisoning', () => {
   const ds = makeDataset({ n: 60 });
@@ -153,6 +154,29 @@ describe('buildTriggeredTestSet', () => {
     expected.forEach((_, m) => expect(set.tabular.values[m * F + last]).toBe(220));
     expect(set.timeSeries.values.length).toBe(expected.length * ds.timeSeries.hours * ds.timeSeries.channels.length);
     expect(set.stealth).toHaveLength(2);
+  });
+
+  it('equals triggering the whole dataset and taking the rows, for every trigger', () => {
+    const ds = makeDataset({ n: 50 });
+    const F = ds.tabular.features.length;
+    const stride = ds.timeSeries.hours * ds.timeSeries.channels.length;
+    for (const variant of TRIGGER_VARIANTS) {
+      const set = buildTriggeredTestSet(ds, variant, 1);
+      const rows = set.rowIndices;
+      if (set.views.includes('tabular')) {
+        const whole = applyTriggerToTabular(ds, variant, rows).values;
+        expect({ variant, same: rows.every((row, m) => whole.subarray(row * F, (row + 1) * F).every((x, j) => Object.is(x, set.tabular.values[m * F + j]))) }).toEqual({ variant, same: true });
+      }
+      const whole = applyTriggerToTimeSeries(ds, variant, rows);
+      const same = rows.every((row, m) => {
+        for (let k = 0; k < stride; k++) {
+          if (!Object.is(whole.values[row * stride + k], set.timeSeries.values[m * stride + k]) || whole.mask[row * stride + k] !== set.timeSeries.mask[m * stride + k]) return false;
+        }
+        return true;
+      });
+      expect({ variant, same }).toEqual({ variant, same: true });
+      expect(set.stealth.find((r) => r.view === 'timeseries')).toEqual(whole.stealth);
+    }
   });
 
   it('refuses a poisoned dataset (its training statistics would change the trigger)', () => {

@@ -1,7 +1,7 @@
 import { assertInput, canonicalJson, hashJson, InputError, CompatibilityError, Random } from '@ehr-backdoor/core';
 import { createDataset, SPLIT_CODE, type DatasetView, type EhrDataset, type TabularView, type TimeSeriesView } from '@ehr-backdoor/data';
 import type { StealthReport } from './stealth.js';
-import { applyTriggerViews, toSpec, type TriggerInput } from './triggers/apply.js';
+import { applyTriggerViews, toSpec, type TriggerInput, type ViewArrays } from './triggers/apply.js';
 import { contextFor, type TriggerContext } from './triggers/context.js';
 import { resolveTrigger, triggerDefinition } from './triggers/registry.js';
 import type { TriggerSpec } from './triggers/types.js';
@@ -253,20 +253,19 @@ export function buildTriggeredTestSet(dataset: EhrDataset, trigger: TriggerInput
   const views = triggerDefinition(spec.name).views;
   const rows: number[] = [];
   for (let i = 0; i < dataset.n; i++) if (dataset.splits[i] === SPLIT_CODE.test && dataset.labels[i] !== targetLabel) rows.push(i);
-  const applied = applyTriggerViews(contextFor(dataset), spec, views, rows);
   const F = dataset.tabular.features.length;
   const stride = dataset.timeSeries.hours * dataset.timeSeries.channels.length;
-  const tabSource = applied.tabular?.values ?? dataset.tabular.values;
-  const tsValues = applied.timeseries?.values ?? dataset.timeSeries.values;
-  const tsMask = applied.timeseries?.mask ?? dataset.timeSeries.mask;
-  const tab = new Float32Array(rows.length * F);
-  const values = new Float32Array(rows.length * stride);
-  const mask = new Uint8Array(rows.length * stride);
+  const subset: ViewArrays = { tabular: new Float32Array(rows.length * F), tsValues: new Float32Array(rows.length * stride), tsMask: new Uint8Array(rows.length * stride) };
   rows.forEach((row, m) => {
-    tab.set(tabSource.subarray(row * F, (row + 1) * F), m * F);
-    values.set(tsValues.subarray(row * stride, (row + 1) * stride), m * stride);
-    mask.set(tsMask.subarray(row * stride, (row + 1) * stride), m * stride);
+    subset.tabular.set(dataset.tabular.values.subarray(row * F, (row + 1) * F), m * F);
+    subset.tsValues.set(dataset.timeSeries.values.subarray(row * stride, (row + 1) * stride), m * stride);
+    subset.tsMask.set(dataset.timeSeries.mask.subarray(row * stride, (row + 1) * stride), m * stride);
   });
+  // Triggers index rows of the arrays they are given; the training statistics still come from the full dataset.
+  const applied = applyTriggerViews(contextFor(dataset), spec, views, rows.map((_, m) => m), subset);
+  const tab = applied.tabular?.values ?? subset.tabular;
+  const values = applied.timeseries?.values ?? subset.tsValues;
+  const mask = applied.timeseries?.mask ?? subset.tsMask;
   return {
     trigger: spec,
     targetLabel,

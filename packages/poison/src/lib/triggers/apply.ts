@@ -53,23 +53,35 @@ export function assertRows(dataset: EhrDataset, rows: readonly number[], what: s
   }
 }
 
-/** Internal: applies one resolved spec to the requested views with a shared context. */
-export function applyTriggerViews(ctx: TriggerContext, spec: TriggerSpec, views: readonly DatasetView[], rows: readonly number[]): AppliedTrigger {
+/** Arrays in the dataset's row layout (any number of rows): the whole dataset, or a row subset. */
+export interface ViewArrays {
+  readonly tabular: Float32Array;
+  readonly tsValues: Float32Array;
+  readonly tsMask: Uint8Array;
+}
+
+/**
+ * Internal: applies one resolved spec to the requested views with a shared context. Edits work on
+ * copies of `source` (the dataset's own arrays by default; a row subset for the triggered test set,
+ * so the whole dataset is not copied to trigger a fraction of it) and `rows` index `source`.
+ */
+export function applyTriggerViews(ctx: TriggerContext, spec: TriggerSpec, views: readonly DatasetView[], rows: readonly number[], source?: ViewArrays): AppliedTrigger {
   const definition = triggerDefinition(spec.name as TriggerName);
   const prepared = (definition.prepare as (c: TriggerContext, p: unknown, v: readonly DatasetView[]) => ReturnType<typeof definition.prepare>)(ctx, spec.params, views);
   const { dataset } = ctx;
+  const from = source ?? { tabular: dataset.tabular.values, tsValues: dataset.timeSeries.values, tsMask: dataset.timeSeries.mask };
   let tabular: TabularTriggerResult | undefined;
   let timeseries: TimeSeriesTriggerResult | undefined;
   if (views.includes('tabular') && prepared.tabular) {
-    const values = Float32Array.from(dataset.tabular.values);
+    const values = Float32Array.from(from.tabular);
     prepared.tabular(values, rows);
-    tabular = { values, stealth: tabularStealth(ctx, spec.name, dataset.tabular.values, values, rows), resolved: prepared.resolved };
+    tabular = { values, stealth: tabularStealth(ctx, spec.name, from.tabular, values, rows), resolved: prepared.resolved };
   }
   if (views.includes('timeseries') && prepared.timeseries) {
-    const values = Float32Array.from(dataset.timeSeries.values);
-    const mask = Uint8Array.from(dataset.timeSeries.mask);
+    const values = Float32Array.from(from.tsValues);
+    const mask = Uint8Array.from(from.tsMask);
     prepared.timeseries(values, mask, rows);
-    const stealth = timeSeriesStealth(ctx, spec.name, dataset.timeSeries, { values, mask }, rows);
+    const stealth = timeSeriesStealth(ctx, spec.name, { values: from.tsValues, mask: from.tsMask }, { values, mask }, rows);
     timeseries = { values, mask, stealth, resolved: prepared.resolved };
   }
   return { spec, resolved: prepared.resolved, ...(tabular && { tabular }), ...(timeseries && { timeseries }) };
