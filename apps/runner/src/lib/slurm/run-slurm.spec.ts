@@ -26,6 +26,7 @@ function fakeSlurm(tasksOf: Record<string, string> = {}, firstJob = 100) {
           ? { code: 0, stdout: tasksOf[args[3]], stderr: '' }
           : { code: 1, stdout: '', stderr: 'slurm_load_jobs error: Invalid job id specified\n' };
       case 'sbatch':
+        if (args[0] === '--version') return { code: 0, stdout: 'slurm 22.05.8\n', stderr: '' };
         scripts.push(readFileSync(args[1], 'utf8'));
         return { code: 0, stdout: `${nextJob++}\n`, stderr: '' };
       default:
@@ -184,6 +185,27 @@ describe('submitArray', () => {
   it("passes sbatch's complaint on", async () => {
     const run: CommandRunner = async () => ({ code: 1, stdout: '', stderr: 'sbatch: error: invalid partition specified: gpu\n' });
     await expect(submitArray('/x.sh', run)).rejects.toMatchObject({ code: 'E_SBATCH_FAILED', message: expect.stringContaining('invalid partition specified: gpu') });
+  });
+
+  it('names sbatch before doing anything when Slurm is not installed', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ehrb-nosbatch-'));
+    try {
+      const cells = expandGrid({ models: ['mlp'], triggers: ['rare_value'], rates: [0], seeds: [0] });
+      const plan = makePlan({
+        dataDir: join(root, 'data'),
+        runsRoot: join(root, 'runs'),
+        options: { epochs: 1, backend: 'cpu', targetLabel: 1, mode: 'dirty-label', explain: false, detect: false, retrain: false },
+        cells,
+      });
+      const run: CommandRunner = (command, args) => runSlurmCommand(`${command}-not-installed-here`, args);
+      await expect(runSlurm(plan, join(root, 'runs', PLAN_FILE), { log: () => undefined, run })).rejects.toMatchObject({
+        code: 'E_SLURM_MISSING',
+        message: expect.stringContaining('`sbatch-not-installed-here` is not on PATH'),
+      });
+      expect(existsSync(join(root, 'runs', 'slurm-logs'))).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('names the missing command and the docs when Slurm is not installed', async () => {

@@ -82,7 +82,9 @@ export async function runSlurm(plan: SweepPlan, planPath: string, options: Slurm
     if ((await readCellState(cellDir(runsRoot, plan.cells[index]))) === 'done') alreadyDone++;
     else open.push(index);
   }
-  // A dry run must work where Slurm is not installed (to review the script on a laptop).
+  // A dry run must work where Slurm is not installed (to review the script on a laptop); a real one
+  // fails first thing, naming sbatch, where it is not.
+  if (!options.dryRun) await run('sbatch', ['--version']);
   const earlier = options.dryRun ? undefined : await slurmStateOf(runsRoot, run);
   const queued = activeCellIds(earlier);
   const alreadyQueued = open.filter((i) => queued.has(cellId(plan.cells[i])));
