@@ -19,7 +19,7 @@ afterAll(async () => {
 test('writes the tables, stats.json, every plot in three forms and an offline report', async () => {
   const out = join(tmp, 'report');
   const result = await buildReport({ runsDir: join(tmp, 'runs'), outDir: out, now: new Date('2026-01-02T03:04:05Z') });
-  expect(result.runs).toEqual({ found: 26, aggregated: 20, excluded: 6 });
+  expect(result.runs).toEqual({ found: 26, aggregated: 20, excluded: 6, notStarted: 0 });
   expect(result.plots.filter((p) => p.skipped)).toEqual([]);
   for (const plot of PLOTS) {
     for (const ext of ['vl.json', 'svg', 'png']) expect(existsSync(join(out, 'plots', `${plot.name}.${ext}`))).toBe(true);

@@ -60,7 +60,12 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
 
   const collection = await collectRuns(runsDir);
   if (collection.counts.found === 0) {
-    throw new InputError('E_NO_RUNS', `No run directories under ${options.runsDir}: it holds no {model}/{trigger}/{rate}/seed_{seed}/ directory. Point --runs at the output of a sweep.`);
+    throw new InputError(
+      'E_NO_RUNS',
+      collection.counts.notStarted > 0
+        ? `No run under ${options.runsDir} has started yet (its sweep plan lists ${collection.counts.notStarted} cells); run or resume the sweep first.`
+        : `No run directories under ${options.runsDir}: it holds no {model}/{trigger}/{rate}/seed_{seed}/ directory. Point --runs at the output of a sweep.`,
+    );
   }
   if (collection.runs.length === 0) {
     const kinds = new Map<string, number>();

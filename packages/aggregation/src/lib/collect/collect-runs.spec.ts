@@ -39,7 +39,7 @@ test('reads finished runs and lists every other directory with its reason', asyn
   await writeFile(join(root, 'mlp', '.tmp-x', 'summary.json'), '{');
 
   const c = await collectRuns(root);
-  expect(c.counts).toEqual({ found: 10, aggregated: 2, excluded: 8 });
+  expect(c.counts).toEqual({ found: 10, aggregated: 2, excluded: 8, notStarted: 0 });
   expect(c.runs.map((r) => r.dir).sort()).toEqual(['mlp/none/0/seed_0', 'mlp/rare_value/0.05/seed_0']);
   const byPath = Object.fromEntries(c.warnings.map((w) => [w.path, w.code]));
   expect(byPath).toEqual({
@@ -76,6 +76,21 @@ test('duplicates, path mismatches and non-numeric fields are warned about', asyn
   ]);
   // the copy sorts first ("copy/..." < "mlp/..."), so it is the one kept
   expect(c.runs.find((r) => r.summary.model === 'mlp')?.summary.metrics.auroc).toBe(0.7);
+});
+
+test('cells of the sweep plan without a directory are listed as not started', async () => {
+  await writeRun(root, { model: 'mlp', trigger: 'none', poison_rate: 0, seed: 0, auroc: 0.8 });
+  const cells = [
+    { model: 'mlp', trigger: 'none', rate: 0, seed: 0 },
+    { model: 'mlp', trigger: 'rare_value', rate: 0.005, seed: 0 },
+    { model: 'lstm', trigger: 'rare_value', rate: 0.1, seed: 2 },
+  ];
+  await writeFile(join(root, 'sweep-plan.json'), JSON.stringify({ formatVersion: 1, cells }));
+  const c = await collectRuns(root);
+  expect(c.counts).toEqual({ found: 1, aggregated: 1, excluded: 0, notStarted: 2 });
+  expect(c.warnings.filter((w) => w.code === 'W_RUN_NOT_STARTED').map((w) => w.path)).toEqual(['mlp/rare_value/0.005/seed_0', 'lstm/rare_value/0.1/seed_2']);
+  await writeFile(join(root, 'sweep-plan.json'), '{');
+  expect((await collectRuns(root)).warnings.map((w) => w.code)).toContain('W_PLAN_UNREADABLE');
 });
 
 test('a missing root is an InputError', async () => {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { assertInput } from '@ehr-backdoor/core';
 import { parseMetadata, type RunProvenance } from './metadata.js';
 import { formatRate, parseSummary, type RunSummary } from './summary.js';
@@ -18,6 +18,7 @@ import { WARN, type AggregationWarning } from './warnings.js';
  */
 const RUN_FILES = ['summary.json', 'summary.csv', 'run_metadata.json', 'error.json', '.lock', 'checkpoints', 'poisoned_indices.json', 'predictions.arrow'];
 const SEED_DIR = /^seed_\d+$/;
+const PLAN_FILE = 'sweep-plan.json';
 
 export interface CollectedRun {
   /** Run directory relative to the root, with `/` separators. */
@@ -30,16 +31,19 @@ export interface RunCollection {
   readonly root: string;
   readonly runs: readonly CollectedRun[];
   readonly warnings: readonly AggregationWarning[];
-  /** Run directories found, by what became of them. */
-  readonly counts: { readonly found: number; readonly aggregated: number; readonly excluded: number };
+  /** Run directories found, by what became of them; `notStarted`: cells of a sweep plan without a directory yet. */
+  readonly counts: { readonly found: number; readonly aggregated: number; readonly excluded: number; readonly notStarted: number };
 }
 
 export async function collectRuns(root: string): Promise<RunCollection> {
   const absRoot = resolve(root);
   assertInput(existsSync(absRoot), 'E_RUNS_NOT_FOUND', () => `The runs directory ${root} does not exist; pass --runs DIR with the output directory of a sweep.`);
-  const dirs = (await findRunDirectories(absRoot)).sort();
+  const found = { runs: [] as string[], plans: [] as string[] };
+  await findRunDirectories(absRoot, found);
+  const dirs = found.runs.sort();
   const runs: CollectedRun[] = [];
   const warnings: AggregationWarning[] = [];
+  const notStarted = await plannedButAbsent(absRoot, found.plans.sort(), warnings);
   const seen = new Map<string, string>();
   let excluded = 0;
   for (const abs of dirs) {
@@ -78,19 +82,58 @@ export async function collectRuns(root: string): Promise<RunCollection> {
     }
     runs.push(metadata ? { dir, summary: s, metadata } : { dir, summary: s });
   }
-  return { root: absRoot, runs, warnings, counts: { found: dirs.length, aggregated: runs.length, excluded } };
+  return { root: absRoot, runs, warnings, counts: { found: dirs.length, aggregated: runs.length, excluded, notStarted } };
 }
 
-async function findRunDirectories(dir: string): Promise<string[]> {
+async function findRunDirectories(dir: string, found: { runs: string[]; plans: string[] }): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true });
   const names = new Set(entries.map((e) => e.name));
-  if (dir !== '' && (RUN_FILES.some((f) => names.has(f)) || SEED_DIR.test(dir.split(sep).pop() ?? ''))) return [dir];
-  const found: string[] = [];
+  if (RUN_FILES.some((f) => names.has(f)) || SEED_DIR.test(dir.split(sep).pop() ?? '')) {
+    found.runs.push(dir);
+    return;
+  }
+  if (names.has(PLAN_FILE)) found.plans.push(join(dir, PLAN_FILE));
   for (const entry of entries) {
     if (!entry.isDirectory() || entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-    found.push(...(await findRunDirectories(join(dir, entry.name))));
+    await findRunDirectories(join(dir, entry.name), found);
   }
-  return found;
+}
+
+/**
+ * The runner writes the sweep's cells to `sweep-plan.json` in the runs root; a planned cell whose
+ * directory does not exist yet has not started, and is listed so a half-run sweep is never mistaken
+ * for a complete one.
+ */
+async function plannedButAbsent(root: string, plans: readonly string[], warnings: AggregationWarning[]): Promise<number> {
+  let count = 0;
+  for (const planPath of plans) {
+    const planDir = dirname(planPath);
+    const rel = relative(root, planPath).split(sep).join('/');
+    let cells: unknown;
+    try {
+      const plan = JSON.parse(await readFile(planPath, 'utf8')) as { formatVersion?: unknown; cells?: unknown };
+      if (plan.formatVersion !== 1) {
+        warnings.push(WARN.planUnreadable(rel, `formatVersion ${JSON.stringify(plan.formatVersion)}, this aggregator reads 1`));
+        continue;
+      }
+      cells = plan.cells;
+    } catch (error) {
+      warnings.push(WARN.planUnreadable(rel, (error as Error).message));
+      continue;
+    }
+    if (!Array.isArray(cells)) {
+      warnings.push(WARN.planUnreadable(rel, 'no cells list'));
+      continue;
+    }
+    for (const cell of cells as { model?: unknown; trigger?: unknown; rate?: unknown; seed?: unknown }[]) {
+      if (typeof cell?.model !== 'string' || typeof cell.trigger !== 'string' || typeof cell.rate !== 'number' || typeof cell.seed !== 'number') continue;
+      const dir = join(planDir, cell.model, cell.trigger, formatRate(cell.rate), `seed_${cell.seed}`);
+      if (existsSync(dir)) continue;
+      warnings.push(WARN.notStarted(relative(root, dir).split(sep).join('/')));
+      count++;
+    }
+  }
+  return count;
 }
 
 async function classifyUnfinished(abs: string, dir: string): Promise<AggregationWarning> {

@@ -44,6 +44,10 @@ export const WARN = {
     warning('unfinished', 'W_RUN_PARTIAL', true, path, 'checkpoints but no summary.json: a stopped run; resume the sweep to finish it.'),
   pending: (path: string, status?: string) =>
     warning('unfinished', 'W_RUN_UNFINISHED', true, path, `no summary.json${status ? ` (run_metadata.json says status "${status}")` : ''}: the run has not finished.`),
+  notStarted: (path: string) =>
+    warning('unfinished', 'W_RUN_NOT_STARTED', true, path, 'a cell of the sweep plan (sweep-plan.json) without a directory: it has not started; run or resume the sweep.'),
+  planUnreadable: (path: string, detail: string) =>
+    warning('invalid', 'W_PLAN_UNREADABLE', false, path, `the sweep plan could not be read (${detail}); cells that have not started cannot be listed.`),
   failed: (path: string, error: string) => warning('failed', 'W_RUN_FAILED', true, path, `the run failed: ${error}`),
   corruptSummary: (path: string, detail: string) =>
     warning('corrupt', 'W_SUMMARY_CORRUPT', true, path, `summary.json is not valid JSON (${detail}); delete the run directory and run the cell again.`),

@@ -8,7 +8,7 @@ export const asrVsRate: PlotDefinition = {
     'Share of triggered test stays whose true label is not the target that the model predicts as the target. Lines are means over seeds, bands their 95 % confidence intervals.',
   build: (input) => {
     const points = pointsOf(input, 'asr');
-    if (points.length === 0) return { skipped: 'no run has an ASR' };
+    if (points.length === 0) return { skipped: 'no run of a trigger (the clean `none` cells aside) has an ASR' };
     return { spec: lineWithBand(points, { title: 'Attack success rate vs poison rate', yTitle: 'ASR', yDomain: [0, 1] }) };
   },
 };

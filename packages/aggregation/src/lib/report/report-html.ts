@@ -68,7 +68,7 @@ nav a { margin-right: 1rem; }
 <body>
 <h1>${esc(title)}</h1>
 <p class="muted">Generated ${esc(input.createdAt)} by ${esc(input.createdBy)} from <code>${esc(collection.root)}</code>.
-${collection.counts.found} run directories: ${collection.counts.aggregated} aggregated, ${excluded} left out (see <a href="#warnings">warnings</a>).
+${collection.counts.found} run directories: ${collection.counts.aggregated} aggregated, ${excluded - collection.counts.notStarted} left out${collection.counts.notStarted > 0 ? `, and ${collection.counts.notStarted} planned cells not started` : ''} (see <a href="#warnings">warnings</a>).
 Intervals: ${agg.options.interval === 't' ? 't-based' : `percentile bootstrap (${agg.options.bootstrapSamples} resamples, seed ${agg.options.seed})`}, ${Math.round(agg.options.level * 100)} % over seeds.
 Tests: Welch, poisoned vs clean, Holm-corrected across ${agg.tests.filter((t) => t.computable).length} computable tests at α = ${agg.options.alpha}.</p>
 <nav><a href="#charts">Charts</a><a href="#ranking">Ranking</a><a href="#table">Aggregated table</a><a href="#tests">Tests</a><a href="#warnings">Warnings</a><a href="#provenance">Provenance</a></nav>
