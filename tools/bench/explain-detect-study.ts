@@ -15,7 +15,7 @@
  * study's result (that is the sweep's).
  */
 import { loadDataset, type EhrDataset } from '@ehr-backdoor/data';
-import { defenceEffectivenessRating, runModelDetectors, DETECTOR_NAMES } from '@ehr-backdoor/detect';
+import { defenceEffectivenessRating, detectionAuroc, runModelDetectors, truthMask, DETECTOR_NAMES } from '@ehr-backdoor/detect';
 import { explainModelDrift } from '@ehr-backdoor/explain';
 import { auroc } from '@ehr-backdoor/metrics';
 import { applyPoisoning, buildTriggeredTestSet, planPoisoning, triggerViews, type TriggerName, type TriggeredTestSet } from '@ehr-backdoor/poison';
@@ -51,12 +51,17 @@ function datasetOfTriggered(dataset: EhrDataset, triggered: TriggeredTestSet): E
   };
 }
 
+const triggeredRowsOf = new WeakMap<EhrDataset, readonly number[]>();
+
 function attack(model: TrainedModel, triggeredDataset: EhrDataset, testRows: Int32Array) {
   const p = model.predictProba(triggeredDataset, Int32Array.from({ length: triggeredDataset.n }, (_, i) => i));
   const asr = p.reduce((a, q) => a + (q >= 0.5 ? 1 : 0), 0) / p.length;
+  // The same stays without the trigger: the share predicted as target anyway (balanced class weights move the 0.5 threshold).
+  const pClean = model.predictProba(clean, Int32Array.from(triggeredRowsOf.get(triggeredDataset) ?? []));
+  const asrWithoutTrigger = pClean.reduce((a, q) => a + (q >= 0.5 ? 1 : 0), 0) / pClean.length;
   const pTest = model.predictProba(clean, testRows);
   const yTest = Uint8Array.from(testRows, (i) => clean.labels[i]);
-  return { asr, cleanAuroc: auroc(yTest, pTest).value };
+  return { asr, asrWithoutTrigger, cleanAuroc: auroc(yTest, pTest).value };
 }
 
 const testRows = rowsOfSplit(clean, 'test');
@@ -73,6 +78,7 @@ for (const trigger of triggers) {
   const trainSeconds = (performance.now() - started) / 1000;
   const triggered = buildTriggeredTestSet(clean, { name: trigger }, targetLabel);
   const triggeredDataset = datasetOfTriggered(clean, triggered);
+  triggeredRowsOf.set(triggeredDataset, triggered.rowIndices);
   const before = attack(model, triggeredDataset, testRows);
 
   const detection = await runModelDetectors({
@@ -94,11 +100,14 @@ for (const trigger of triggers) {
 
   lines.push(
     `\n${trigger} (${kind}, ${plan.count} poisoned of ${trainRows.length} training stays, trained in ${trainSeconds.toFixed(0)} s): ` +
-      `ASR ${fmt(before.asr)}, clean AUROC ${fmt(before.cleanAuroc)}; IG trigger ratio ${fmt(drift.columns.explain_trigger_attribution_ratio)} ` +
+      `ASR ${fmt(before.asr)} (same stays untriggered ${fmt(before.asrWithoutTrigger)}), clean AUROC ${fmt(before.cleanAuroc)}; IG trigger ratio ${fmt(drift.columns.explain_trigger_attribution_ratio)} ` +
       `(clean ${fmt(drift.drift.cleanTriggerAttributionRatio)}, uniform ${fmt(drift.drift.triggerElementShare)}), Kendall τ ${fmt(drift.columns.explain_kendall_tau)}, ` +
       `top-10 overlap ${fmt(drift.columns.explain_topk_overlap)}, IG relative delta ${drift.relativeConvergenceDelta.toExponential(1)}`,
   );
-  lines.push('  detector                AUROC  TPR@5%FPR  prec@flag  recall@flag  flagged  ' + (retrain ? 'ASR after  AUROC after  DER' : ''));
+  lines.push('  detector                AUROC  AUROC in label 1  TPR@5%FPR  prec@flag  recall@flag  flagged  ' + (retrain ? 'ASR after  AUROC after  DER' : ''));
+  // Dirty-label poisons all carry the target label: how well a detector ranks them among that label's stays.
+  const truth = truthMask(trainRows.length, Array.from(plan.rowIndices, (row) => Array.prototype.indexOf.call(trainRows, row) as number));
+  const inTarget = Array.from(trainRows.keys()).filter((k) => poisoned.labels[trainRows[k]] === targetLabel);
   for (const name of DETECTOR_NAMES) {
     const run = detection.results[name];
     if (!run) continue;
@@ -113,8 +122,9 @@ for (const trigger of triggers) {
       defence = `${fmt(after.asr).padStart(9)}  ${fmt(after.cleanAuroc).padStart(11)}  ${fmt(der)}`;
     }
     const e = run.evaluation;
+    const withinTarget = detectionAuroc(inTarget.map((k) => run.scores[k]), Uint8Array.from(inTarget, (k) => truth[k])).value;
     lines.push(
-      `  ${name.padEnd(22)} ${fmt(e.auroc)}  ${fmt(e.tprAt5Fpr).padStart(9)}  ${fmt(e.precisionAtFlagged).padStart(9)}  ${fmt(e.recallAtFlagged).padStart(11)}  ${String(e.flaggedCount).padStart(7)}  ${defence}`,
+      `  ${name.padEnd(22)} ${fmt(e.auroc)}  ${fmt(withinTarget).padStart(16)}  ${fmt(e.tprAt5Fpr).padStart(9)}  ${fmt(e.precisionAtFlagged).padStart(9)}  ${fmt(e.recallAtFlagged).padStart(11)}  ${String(e.flaggedCount).padStart(7)}  ${defence}`,
     );
   }
   console.log(lines.slice(-(2 + Object.keys(detection.results).length)).join('\n'));
