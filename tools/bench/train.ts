@@ -53,10 +53,12 @@ const dataset = createDataset({
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-train-'));
 const train = rowsOfSplit(dataset, 'train');
-const tfjs: Record<string, { samplesPerSecond: number; parameters: number; backend: string }> = {};
+const tfjs: Record<string, { samplesPerSecond: number; samplesPerCpuSecond: number; parameters: number; backend: string }> = {};
 let featureToken: readonly number[] = [];
 for (const kind of models) {
   let second = NaN;
+  let cpuAtEpoch1 = process.cpuUsage();
+  let perCpuSecond = NaN;
   const result = await trainModel({
     dataset,
     model: { kind },
@@ -65,10 +67,15 @@ for (const kind of models) {
     backend,
     rows: { train, val: [] },
     onEpoch: (record, info) => {
-      if (record.epoch === 2) second = info.samplesPerSecond;
+      if (record.epoch === 1) cpuAtEpoch1 = process.cpuUsage();
+      if (record.epoch === 2) {
+        second = info.samplesPerSecond;
+        const used = process.cpuUsage(cpuAtEpoch1);
+        perCpuSecond = train.length / ((used.user + used.system) / 1e6);
+      }
     },
   });
-  tfjs[kind] = { samplesPerSecond: second, parameters: result.model.parameterCount, backend: result.backend.name };
+  tfjs[kind] = { samplesPerSecond: second, samplesPerCpuSecond: perCpuSecond, parameters: result.model.parameterCount, backend: result.backend.name };
   const x = result.model.prepareInputs(dataset, train);
   writeFileSync(join(dir, kind === 'mlp' || kind === 'tabtransformer' ? 'tabular.bin' : 'series.bin'), x.dataSync() as Float32Array);
   x.dispose();
@@ -81,21 +88,24 @@ for (const kind of models) {
 }
 writeFileSync(join(dir, 'meta.json'), JSON.stringify({ batchSize, epochs: 1, features: features.length, hours, inputs: 2 * C, models, featureToken }));
 
-let torch: Record<string, { samplesPerSecond: number; parameters: number }> = {};
+let torch: Record<string, { samplesPerSecond: number; samplesPerCpuSecond: number; parameters: number }> = {};
 try {
   const script = fileURLToPath(new URL('./pytorch_reference.py', import.meta.url));
   const out = execFileSync('/usr/bin/python3', [script, dir], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '2' } });
-  torch = Object.fromEntries(out.trim().split('\n').map((l) => JSON.parse(l) as { model: string; samplesPerSecond: number; parameters: number }).map((r) => [r.model, r]));
+  torch = Object.fromEntries(out.trim().split('\n').map((l) => JSON.parse(l) as { model: string; samplesPerSecond: number; samplesPerCpuSecond: number; parameters: number }).map((r) => [r.model, r]));
 } catch (error) {
   process.stderr.write(`PyTorch reference unavailable (${(error as Error).message.split('\n')[0]}); apt-get install python3-torch libopenblas0-pthread\n`);
 }
 
 console.log(`rows ${rows}, batch ${batchSize}, ${hours} h × ${2 * C} inputs, ${features.length} tabular features`);
-console.log('model            params(tfjs)  params(torch)  tfjs samples/s  torch samples/s  ratio');
+console.log('wall = samples per second of elapsed time; cpu = samples per CPU-second (all threads), steadier on a shared machine');
+console.log('model            params(tfjs)  params(torch)  tfjs wall  torch wall  ratio   tfjs cpu  torch cpu  ratio');
+const f = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(0));
+const ratio = (a: number, b: number | undefined) => (b ? (a / b).toFixed(2) : '-');
 for (const kind of models) {
   const t = tfjs[kind];
   const p = torch[kind];
   console.log(
-    `${kind.padEnd(16)} ${String(t.parameters).padStart(12)}  ${String(p?.parameters ?? '-').padStart(13)}  ${t.samplesPerSecond.toFixed(0).padStart(14)}  ${(p ? p.samplesPerSecond.toFixed(0) : '-').padStart(15)}  ${p ? (t.samplesPerSecond / p.samplesPerSecond).toFixed(2) : '-'}`,
+    `${kind.padEnd(16)} ${String(t.parameters).padStart(12)}  ${String(p?.parameters ?? '-').padStart(13)}  ${f(t.samplesPerSecond).padStart(9)}  ${f(p?.samplesPerSecond).padStart(10)}  ${ratio(t.samplesPerSecond, p?.samplesPerSecond).padStart(5)}  ${f(t.samplesPerCpuSecond).padStart(9)}  ${f(p?.samplesPerCpuSecond).padStart(9)}  ${ratio(t.samplesPerCpuSecond, p?.samplesPerCpuSecond).padStart(5)}`,
   );
 }
