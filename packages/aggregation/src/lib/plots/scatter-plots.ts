@@ -34,7 +34,7 @@ export const eceCleanVsPoisoned: PlotDefinition = {
             y: { field: 'mean', type: 'quantitative', title: 'ECE of the poisoned runs', scale: { domain } },
             color: { field: 'model', type: 'nominal' },
             shape: { field: 'trigger', type: 'nominal' },
-            size: { field: 'poison_rate', type: 'quantitative', title: 'poison rate', legend: { format: '.1~%' } },
+            size: { field: 'poison_rate', type: 'quantitative', title: 'poison rate', legend: { format: '.1~%' }, scale: { zero: false, range: [30, 220] } },
             tooltip: [
               { field: 'model', type: 'nominal' },
               { field: 'trigger', type: 'nominal' },
@@ -56,7 +56,7 @@ export const asrVsAurocDrop: PlotDefinition = {
   name: 'asr_vs_auroc_drop',
   title: 'The attacker’s trade-off: ASR vs clean-AUROC drop',
   description:
-    'Each point is a model × trigger × poison rate group; lines join the rates of one model and trigger. The attacker wants the top-left: high ASR at no cost in clean AUROC (a stealthy backdoor).',
+    'Each point is a model × poison rate group (point size: the rate), one panel per trigger; lines join the rates of one model. The attacker wants the top-left: high ASR at no cost in clean AUROC (a stealthy backdoor).',
   build: (input) => {
     const agg = input.aggregation;
     const byGroup = new Map<string, Record<string, unknown>>();
@@ -76,39 +76,40 @@ export const asrVsAurocDrop: PlotDefinition = {
       $schema: SCHEMA,
       title: 'Attacker’s trade-off: ASR vs clean-AUROC drop',
       data: { values },
-      width: 420,
-      height: 300,
-      layer: [
-        { mark: { type: 'rule', color: '#999', strokeDash: [4, 4] }, encoding: { x: { datum: 0 } } },
-        {
-          mark: { type: 'line', opacity: 0.5 },
-          encoding: {
-            x: { field: 'auroc_drop', type: 'quantitative' },
-            y: { field: 'asr', type: 'quantitative' },
-            color: { field: 'model', type: 'nominal' },
-            detail: { field: 'trigger', type: 'nominal' },
-            order: { field: 'poison_rate', type: 'quantitative' },
+      facet: { column: { field: 'trigger', type: 'nominal', title: 'trigger' } },
+      spec: {
+        width: 250,
+        height: 220,
+        layer: [
+          { mark: { type: 'rule', color: '#999', strokeDash: [4, 4] }, encoding: { x: { datum: 0 } } },
+          {
+            mark: { type: 'line', opacity: 0.6 },
+            encoding: {
+              x: { field: 'auroc_drop', type: 'quantitative' },
+              y: { field: 'asr', type: 'quantitative' },
+              color: { field: 'model', type: 'nominal' },
+              order: { field: 'poison_rate', type: 'quantitative' },
+            },
           },
-        },
-        {
-          mark: { type: 'point', filled: true },
-          encoding: {
-            x: { field: 'auroc_drop', type: 'quantitative', title: 'clean-AUROC drop (clean − poisoned)' },
-            y: { field: 'asr', type: 'quantitative', title: 'ASR', scale: { domain: [0, 1] } },
-            color: { field: 'model', type: 'nominal' },
-            shape: { field: 'trigger', type: 'nominal' },
-            size: { field: 'poison_rate', type: 'quantitative', title: 'poison rate', legend: { format: '.1~%' } },
-            tooltip: [
-              { field: 'model', type: 'nominal' },
-              { field: 'trigger', type: 'nominal' },
-              { field: 'poison_rate', type: 'quantitative', format: '.2~%' },
-              { field: 'asr', type: 'quantitative', format: '.3f' },
-              { field: 'auroc_drop', type: 'quantitative', title: 'AUROC drop', format: '.4f' },
-              { field: 'asr_n', type: 'quantitative', title: 'seeds' },
-            ],
+          {
+            mark: { type: 'point', filled: true, opacity: 0.9 },
+            encoding: {
+              x: { field: 'auroc_drop', type: 'quantitative', title: 'clean-AUROC drop (clean − poisoned)' },
+              y: { field: 'asr', type: 'quantitative', title: 'ASR', scale: { domain: [0, 1] } },
+              color: { field: 'model', type: 'nominal' },
+              size: { field: 'poison_rate', type: 'quantitative', title: 'poison rate', legend: { format: '.1~%' }, scale: { zero: false, range: [30, 220] } },
+              tooltip: [
+                { field: 'model', type: 'nominal' },
+                { field: 'trigger', type: 'nominal' },
+                { field: 'poison_rate', type: 'quantitative', format: '.2~%' },
+                { field: 'asr', type: 'quantitative', format: '.3f' },
+                { field: 'auroc_drop', type: 'quantitative', title: 'AUROC drop', format: '.4f' },
+                { field: 'asr_n', type: 'quantitative', title: 'seeds' },
+              ],
+            },
           },
-        },
-      ],
+        ],
+      },
       config: BASE_CONFIG,
     };
     return { spec };
