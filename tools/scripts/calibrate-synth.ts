@@ -7,8 +7,8 @@
  *   demo + synthetic ──DuckDB──▶ per variable: median, IQR, two-sample KS ──▶ markdown table (--compare)
  *
  * Usage (from the repository root):
- *   npx tsx tools/scripts/calibrate-synth.ts --demo ../shared/data/mimic-iv-demo --write
- *   npx tsx tools/scripts/calibrate-synth.ts --demo ../shared/data/mimic-iv-demo --compare /tmp/synth-dir
+ *   npx tsx tools/scripts/calibrate-synth.ts --write                      (demo: datasets/mimic-iv-demo)
+ *   npx tsx tools/scripts/calibrate-synth.ts --compare /tmp/synth-dir     (median, IQR, KS per item)
  *
  * Values are taken as the pipeline sees them: chartevents rows of an ICU stay, labevents rows of an
  * ICU admission charted between ICU admission minus 6 h and ICU discharge, inside the variable's
@@ -82,20 +82,33 @@ function table(root: string, name: string): string {
   return `read_csv('${join(root, name).replace(/'/g, "''")}.csv.gz', header = true, sample_size = -1)`;
 }
 
-/** ICU-stay values of one item, in plausible range, as a SQL relation with one column `x`. */
-function valuesSql(root: string, item: CalibratedItem): string {
-  const ids = item.itemids.join(', ');
-  const [lo, hi] = item.plausible;
-  if (item.source === 'chartevents') {
-    const rows = `select stay_id, charttime, valuenum from ${table(root, 'icu/chartevents')}
-      where itemid in (${ids}) and stay_id is not null and valuenum between ${lo} and ${hi}`;
-    return item.perStay ? `select arg_min(valuenum, charttime) as x from (${rows}) group by stay_id` : `select valuenum as x from (${rows})`;
-  }
-  return `select l.valuenum as x
+/**
+ * Loads the rows every item needs from one MIMIC-IV root into two small tables, `<prefix>_ce` and
+ * `<prefix>_le`, so that each file is scanned once rather than once per item.
+ */
+async function loadSource(connection: Connection, root: string, prefix: string): Promise<void> {
+  const chartIds = ITEMS.filter((i) => i.source === 'chartevents').flatMap((i) => i.itemids).join(', ');
+  const labIds = ITEMS.filter((i) => i.source === 'labevents').flatMap((i) => i.itemids).join(', ');
+  await connection.run(`create or replace table ${prefix}_ce as
+    select stay_id, charttime, itemid, valuenum from ${table(root, 'icu/chartevents')}
+    where itemid in (${chartIds}) and stay_id is not null and valuenum is not null`);
+  await connection.run(`create or replace table ${prefix}_le as
+    select l.itemid, l.valuenum
     from ${table(root, 'hosp/labevents')} l
     join ${table(root, 'icu/icustays')} i on l.hadm_id = i.hadm_id
       and l.charttime between i.intime - interval 6 hour and i.outtime
-    where l.itemid in (${ids}) and l.valuenum between ${lo} and ${hi}`;
+    where l.itemid in (${labIds}) and l.valuenum is not null`);
+}
+
+/** ICU-stay values of one item, in plausible range, as a SQL relation with one column `x`. */
+function valuesSql(prefix: string, item: CalibratedItem): string {
+  const ids = item.itemids.join(', ');
+  const [lo, hi] = item.plausible;
+  if (item.source === 'chartevents') {
+    const rows = `select stay_id, charttime, valuenum from ${prefix}_ce where itemid in (${ids}) and valuenum between ${lo} and ${hi}`;
+    return item.perStay ? `select arg_min(valuenum, charttime) as x from (${rows}) group by stay_id` : `select valuenum as x from (${rows})`;
+  }
+  return `select valuenum as x from ${prefix}_le where itemid in (${ids}) and valuenum between ${lo} and ${hi}`;
 }
 
 async function rows(connection: Connection, sql: string): Promise<Record<string, unknown>[]> {
@@ -122,8 +135,9 @@ async function calibrate(connection: Connection, demo: string): Promise<string> 
   out.push('}');
   out.push('');
   out.push('export const ITEM_CALIBRATION: Readonly<Record<string, ItemCalibration>> = {');
+  await loadSource(connection, demo, 'demo');
   for (const item of ITEMS) {
-    const values = valuesSql(demo, item);
+    const values = valuesSql('demo', item);
     if (item.discrete) {
       const pmf = await rows(connection, `select round(x) as v, count(*) as n from (${values}) group by 1 order by 1`);
       const total = pmf.reduce((sum, r) => sum + Number(r.n), 0);
@@ -190,9 +204,11 @@ async function compare(connection: Connection, demo: string, synth: string): Pro
   const summary = (values: string) =>
     `select count(*) as n, median(x) as m, quantile_cont(x, 0.25) as q1, quantile_cont(x, 0.75) as q3 from (${values})`;
   const fmt = (r: Record<string, unknown>) => `${round(Number(r.m), 3)} [${round(Number(r.q1), 3)}–${round(Number(r.q3), 3)}]`;
+  await loadSource(connection, demo, 'demo');
+  await loadSource(connection, synth, 'synth');
   for (const item of ITEMS) {
-    const d = valuesSql(demo, item);
-    const s = valuesSql(synth, item);
+    const d = valuesSql('demo', item);
+    const s = valuesSql('synth', item);
     const [dr] = await rows(connection, summary(d));
     const [sr] = await rows(connection, summary(s));
     const [ks] = await rows(connection, ksSql(d, s));
@@ -208,7 +224,7 @@ function option(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
-  const demo = resolve(option('demo') ?? '../shared/data/mimic-iv-demo');
+  const demo = resolve(option('demo') ?? 'datasets/mimic-iv-demo');
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   const synth = option('compare');

@@ -6,7 +6,8 @@
  *     ──▶ per stay and variable: min/max/mean over the first 24 h, age, sex ──▶ CSV
  *     ──/usr/bin/python3 + scikit-learn──▶ logistic regression, 5-fold stratified CV AUROC
  *
- * Usage: npx tsx tools/scripts/check-synth-signal.ts DIR   (needs python3-sklearn from Debian)
+ * Usage: node --import ./tools/node/source-loader.js tools/scripts/check-synth-signal.ts DIR
+ *        (needs /usr/bin/python3 with python3-numpy and python3-sklearn from Debian)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -558,13 +558,15 @@ class Generator {
       const na = this.labValue(L.sodium, time, latent);
       const hco3 = this.labValue(L.bicarbonate, time, latent);
       const gap = this.labValue(L.anion_gap, time, latent);
-      // Chloride follows from the anion gap (AG = Na − Cl − HCO3), so the chemistry panel is consistent.
-      const cl = Math.min(140, Math.max(60, na - hco3 - gap));
+      const k = this.labValue(L.potassium, time, latent);
+      // Chloride follows from the anion gap as the hospital's lab computes it (AG = Na + K − Cl − HCO3,
+      // which is why MIMIC's median gap is 15), so every chemistry panel is internally consistent.
+      const cl = Math.min(140, Math.max(60, Math.round(na + k - hco3 - gap)));
       for (const [labItem, value] of [
         [L.creatinine, this.labValue(L.creatinine, time, latent)],
         [L.glucose, this.labValue(L.glucose, time, latent)],
         [L.sodium, na],
-        [L.potassium, this.labValue(L.potassium, time, latent)],
+        [L.potassium, k],
         [L.chloride, cl],
         [L.bicarbonate, hco3],
         [L.bun, this.labValue(L.bun, time, latent)],
