@@ -6,7 +6,7 @@
  *     ─▶ mlp | tabtransformer (tabular view) · lstm | tcn (time series + mask)
  *     ─▶ AdamW, class-weighted BCE, early stopping on validation AUROC ─▶ epoch checkpoints ─▶ TrainedModel
  */
-export { selectBackend, describeBackend, BACKEND_CHOICES } from './lib/backend.js';
+export { selectBackend, activeBackend, describeBackend, BACKEND_CHOICES } from './lib/backend.js';
 export type { BackendChoice, BackendInfo, BackendName } from './lib/backend.js';
 export {
   DEFAULT_MODEL_CONFIGS,

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { describeBackend, selectBackend } from './backend.js';
+import { activeBackend, describeBackend, selectBackend } from './backend.js';
 
 const installed = (pkg: string) => {
   try {
@@ -25,6 +25,7 @@ describe('selectBackend', () => {
 
   it('switches to an explicit backend and rejects unavailable or unknown ones', async () => {
     expect((await selectBackend('cpu')).name).toBe('cpu');
+    expect(activeBackend()?.name).toBe('cpu');
     if (offline) await expect(selectBackend('tensorflow')).rejects.toMatchObject({ code: 'E_BACKEND_UNAVAILABLE' });
     await expect(selectBackend('gpu' as never)).rejects.toMatchObject({ code: 'E_BACKEND' });
   });

@@ -103,6 +103,11 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
   }
 }
 
+/** The backend chosen by the last `selectBackend` call, if it is still the active one. */
+export function activeBackend(): BackendInfo | undefined {
+  return last && tf.getBackend() === last.tfjsBackend ? last : undefined;
+}
+
 function firstLine(error: unknown): string {
   return String(error instanceof Error ? error.message : error).split('\n')[0];
 }

@@ -5,7 +5,7 @@ import { assertInput, CompatibilityError, InputError, Random } from '@ehr-backdo
 import type { EhrDataset } from '@ehr-backdoor/data';
 import { AdamW } from './adamw.js';
 import { auroc } from './auroc.js';
-import { describeBackend, selectBackend, type BackendChoice, type BackendInfo } from './backend.js';
+import { activeBackend, describeBackend, selectBackend, type BackendChoice, type BackendInfo } from './backend.js';
 import {
   assertCompatible,
   epochDirName,
@@ -43,7 +43,7 @@ export interface TrainOptions {
   readonly model: ModelConfigInput;
   readonly train?: Partial<TrainConfig>;
   readonly seed: number;
-  /** Backend to select first; default 'auto'. */
+  /** Backend to select first; default: the one already selected with `selectBackend`, else 'auto'. */
   readonly backend?: BackendChoice;
   /** Directory for epoch checkpoints; none are written without it. */
   readonly checkpointDir?: string;
@@ -126,7 +126,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     assertInput(dataset.timeSeries.channels.length > 0, 'E_DATASET_VIEW', () => `Model '${modelConfig.kind}' reads the time-series view, which has no channels.`);
   }
 
-  const backend = await selectBackend(options.backend ?? 'auto');
+  const backend = options.backend ? await selectBackend(options.backend) : (activeBackend() ?? (await selectBackend('auto')));
   options.log?.(`train: ${modelConfig.kind} on ${describeBackend(backend)}`);
   const hashes = { configHash: configHash(modelConfig, trainConfig, seed), datasetHash: datasetHash(dataset, view) };
   const labels = dataset.labels;
