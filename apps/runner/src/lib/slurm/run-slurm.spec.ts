@@ -197,6 +197,7 @@ describe('submitArray', () => {
         options: { epochs: 1, backend: 'cpu', targetLabel: 1, mode: 'dirty-label', explain: false, detect: false, retrain: false },
         cells,
       });
+      await writePlan(join(root, 'runs', PLAN_FILE), plan);
       const run: CommandRunner = (command, args) => runSlurmCommand(`${command}-not-installed-here`, args);
       await expect(runSlurm(plan, join(root, 'runs', PLAN_FILE), { log: () => undefined, run })).rejects.toMatchObject({
         code: 'E_SLURM_MISSING',

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { EhrBackdoorError, InputError, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
+import { assertInput, EhrBackdoorError, InputError, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
 import { EXIT } from '../../handle-errors.js';
 import { LOCK_FILE, readCellState } from '../cell-state.js';
 import { cellDir, cellId } from '../grid.js';
@@ -63,7 +63,12 @@ export const PLAN_SNAPSHOT_DIR = 'slurm-plans';
 /** Slurm's default when `scontrol show config` cannot be read. */
 const DEFAULT_MAX_ARRAY_SIZE = 1001;
 
+/**
+ * Submits the unfinished cells of `plan` (written by the sweep at `planPath`; the tasks read an
+ * immutable snapshot of it). Returns once submitted, or with `wait` once the arrays have ended.
+ */
 export async function runSlurm(plan: SweepPlan, planPath: string, options: SlurmRunOptions = {}): Promise<SlurmRunResult> {
+  assertInput(existsSync(planPath), 'E_PLAN_MISSING', () => `runSlurm: no sweep plan at ${planPath}; the sweep writes it before submitting.`);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const run = options.run ?? runSlurmCommand;
   checkSlurmOptions(options);
@@ -110,9 +115,14 @@ export async function runSlurm(plan: SweepPlan, planPath: string, options: Slurm
     { name: 'clean', chunks: splitForArraySize(submit.filter(isClean), maxArraySize) },
     { name: 'poisoned', chunks: splitForArraySize(submit.filter((i) => !isClean(i)), maxArraySize) },
   ];
+  // Clean cells of this plan that an earlier array (perhaps of another plan) still has queued.
+  const indexOfCell = new Map(plan.cells.map((cell, i) => [cellId(cell), i]));
   const earlierCleanJobs = new Set<string>();
   for (const s of earlier?.submissions ?? []) {
-    for (const t of s.tasks) if (isActive(t.state) && plan.cells[t.planIndex] && isClean(t.planIndex) && cellId(plan.cells[t.planIndex]) === t.cellId) earlierCleanJobs.add(s.submission.jobId);
+    for (const t of s.tasks) {
+      const i = indexOfCell.get(t.cellId);
+      if (isActive(t.state) && i !== undefined && isClean(i)) earlierCleanJobs.add(s.submission.jobId);
+    }
   }
   const script = (chunk: { indices: number[]; offset: number }, dependsOn: readonly string[]) =>
     buildBatchScript({
