@@ -6,6 +6,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { InputError } from '@ehr-backdoor/core';
 import { registerGradients } from './gradients.js';
 import { installMatMulTransposeFix } from './matmul-fix.js';
+import { installContiguousSliceFix } from './slice-fix.js';
 
 registerGradients();
 // tfjs-core's warnings (e.g. "install tfjs-node to speed things up") are replaced by our own backend
@@ -37,6 +38,8 @@ export interface BackendInfo {
   /** WASM only: SIMD in use, and whether the transposed-matMul kernel override is installed. */
   readonly wasmSimd?: boolean;
   readonly matMulTransposeFix?: boolean;
+  /** WASM only: contiguous slices copy just the piece (see slice-fix.ts). */
+  readonly contiguousSliceFix?: boolean;
 }
 
 const ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -57,7 +60,12 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
       const info: BackendInfo = { name, requested: choice, tfjsBackend: tf.getBackend(), skipped };
       last =
         name === 'wasm'
-          ? { ...info, wasmSimd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') as boolean, matMulTransposeFix: installMatMulTransposeFix() }
+          ? {
+              ...info,
+              wasmSimd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') as boolean,
+              matMulTransposeFix: installMatMulTransposeFix(),
+              contiguousSliceFix: installContiguousSliceFix(),
+            }
           : info;
       return last;
     }
@@ -113,7 +121,7 @@ function firstLine(error: unknown): string {
 }
 
 export function describeBackend(info: BackendInfo): string {
-  const extras = info.name === 'wasm' ? ` (SIMD ${info.wasmSimd ? 'on' : 'off'}, transposed-matMul fix ${info.matMulTransposeFix ? 'on' : 'off'})` : '';
+  const extras = info.name === 'wasm' ? ` (SIMD ${info.wasmSimd ? 'on' : 'off'}, transposed-matMul fix ${info.matMulTransposeFix ? 'on' : 'off'}, contiguous-slice fix ${info.contiguousSliceFix ? 'on' : 'off'})` : '';
   const skipped = info.skipped.length ? `; skipped ${info.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : '';
   return `backend ${info.name}${extras}${skipped}`;
 }

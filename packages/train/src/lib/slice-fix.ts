@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * On the WASM backend of tfjs 4.22, Slice — and Unpack and SplitV, which call it for each piece —
+ * first copies the WHOLE input out of WASM memory (`readSync`) and then keeps a part of it. Unstacking
+ * a [T, …] tensor into T hours therefore copies T times the whole tensor: quadratic in T, and the
+ * single largest cost of an LSTM step in a profile. For contiguous pieces (slices along the leading
+ * axis, where the LSTM and TCN cut) this override copies just the piece inside WASM memory. It is a
+ * plain copy of the same floats, so results are bit-identical; any other slice goes to the stock kernel.
+ */
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+const originals = new Map<string, tf.KernelConfig>();
+
+export function installContiguousSliceFix(): boolean {
+  const overrides: Record<string, (args: KernelArgs, original: tf.KernelConfig) => tf.TensorInfo | tf.TensorInfo[]> = {
+    [tf.Slice]: sliceKernel,
+    [tf.Unpack]: unpackKernel,
+    [tf.SplitV]: splitKernel,
+  };
+  for (const [name, kernel] of Object.entries(overrides)) {
+    if (originals.has(name)) continue;
+    const original = tf.getKernel(name, 'wasm');
+    if (!original) return false;
+    originals.set(name, original);
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: original.setupFunc, kernelFunc: (args) => kernel(args, original) });
+  }
+  return true;
+}
+
+export function uninstallContiguousSliceFix(): void {
+  for (const [name, original] of originals) {
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(original);
+  }
+  originals.clear();
+}
+
+/** Copies elements [offset, offset + size of `shape`) of `x` into a new tensor, inside WASM memory. */
+function copyPiece(backend: WasmBackend, x: tf.TensorInfo, offset: number, shape: number[]): tf.TensorInfo {
+  const out = backend.makeOutput(shape, x.dtype);
+  // Views are taken after makeOutput, which may grow (and so replace) the WASM memory buffer.
+  const source = backend.typedArrayFromHeap(x);
+  const target = backend.typedArrayFromHeap(out);
+  target.set(source.subarray(offset, offset + target.length));
+  return out;
+}
+
+function contiguous(x: tf.TensorInfo): boolean {
+  return x.dtype === 'float32' || x.dtype === 'int32';
+}
+
+function sliceKernel(args: KernelArgs, original: tf.KernelConfig): tf.TensorInfo | tf.TensorInfo[] {
+  const x = args.inputs.x as tf.TensorInfo;
+  const { begin, size } = args.attrs as { begin: number[]; size: number[] };
+  const [begin_, size_] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
+  if (!contiguous(x) || !tf.slice_util.isSliceContinous(x.shape, begin_, size_)) return original.kernelFunc(args);
+  const offset = tf.slice_util.computeFlatOffset(begin_, tf.util.computeStrides(x.shape));
+  return copyPiece(args.backend as unknown as WasmBackend, x, offset, size_);
+}
+
+function unpackKernel(args: KernelArgs, original: tf.KernelConfig): tf.TensorInfo | tf.TensorInfo[] {
+  const x = args.inputs.value as tf.TensorInfo;
+  const axis = (args.attrs as { axis: number }).axis;
+  if (!contiguous(x) || (axis !== 0 && axis !== -x.shape.length)) return original.kernelFunc(args);
+  const shape = x.shape.slice(1);
+  const step = shape.reduce((a, b) => a * b, 1);
+  return Array.from({ length: x.shape[0] }, (_, i) => copyPiece(args.backend as unknown as WasmBackend, x, i * step, shape));
+}
+
+function splitKernel(args: KernelArgs, original: tf.KernelConfig): tf.TensorInfo | tf.TensorInfo[] {
+  const x = args.inputs.x as tf.TensorInfo;
+  const { numOrSizeSplits, axis } = args.attrs as { numOrSizeSplits: number | number[]; axis: number };
+  const $axis = tf.util.parseAxisParam(axis, x.shape)[0];
+  // Pieces are contiguous when every axis before the split axis has size 1.
+  if (!contiguous(x) || x.shape.slice(0, $axis).some((d) => d !== 1)) return original.kernelFunc(args);
+  const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, $axis);
+  const inner = x.shape.slice($axis + 1).reduce((a, b) => a * b, 1);
+  let offset = 0;
+  return sizes.map((s) => {
+    const shape = x.shape.slice();
+    shape[$axis] = s;
+    const out = copyPiece(args.backend as unknown as WasmBackend, x, offset, shape);
+    offset += s * inner;
+    return out;
+  });
+}
