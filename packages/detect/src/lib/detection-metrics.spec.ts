@@ -37,3 +37,22 @@ describe('detection metrics', () => {
     expect(defenceEffectivenessRating({ asr: NaN, clean: 0.9 }, { asr: 0.1, clean: 0.8 }).value).toBeNaN();
   });
 });
+
+describe('detectionAuroc (property)', () => {
+  it('equals the share of (poisoned, clean) pairs ranked correctly, ties counting one half', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.boolean()), { minLength: 2, maxLength: 40 }), (rows) => {
+        const scores = rows.map(([s]) => s);
+        const truth = Uint8Array.from(rows, ([, t]) => (t ? 1 : 0));
+        let wins = 0;
+        let pairs = 0;
+        rows.forEach(([sp, tp]) => rows.forEach(([sn, tn]) => {
+          if (tp && !tn) (pairs++, (wins += sp > sn ? 1 : sp === sn ? 0.5 : 0));
+        }));
+        const value = detectionAuroc(scores, truth).value;
+        return pairs === 0 ? Number.isNaN(value) : Math.abs(value - wins / pairs) < 1e-12;
+      }),
+    );
+  });
+});

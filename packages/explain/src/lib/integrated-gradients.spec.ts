@@ -178,3 +178,35 @@ describe('integratedGradients input validation', () => {
     expect(calls).toBe(0);
   });
 });
+
+describe('integratedGradients (property)', () => {
+  it('is exact on random linear models for every method and step count', async () => {
+    const fc = (await import('fast-check')).default;
+    const finite = fc.float({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 6 }).chain((F) =>
+          fc.record({ w: fc.array(finite, { minLength: F, maxLength: F }), x: fc.array(finite, { minLength: F, maxLength: F }), b: fc.array(finite, { minLength: F, maxLength: F }) }),
+        ),
+        fc.constantFrom(...IG_METHODS),
+        fc.integer({ min: 2, max: 12 }),
+        async ({ w, x, b }, method, steps) => {
+          const F = w.length;
+          const weights = tf.tensor2d(w, [F, 1]);
+          const inputs = tf.tensor2d(x, [1, F]);
+          const baseline = tf.tensor2d(b, [1, F]);
+          try {
+            const result = await integratedGradients({ forward: (z) => tf.matMul(z as tf.Tensor2D, weights), inputs, baseline, method, steps });
+            const xs = await inputs.data();
+            const bs = await baseline.data();
+            const ws = await weights.data();
+            return Array.from(result.attributions).every((a, j) => Math.abs(a - (xs[j] - bs[j]) * ws[j]) < 1e-4) && Math.abs(result.delta[0]) < 1e-4;
+          } finally {
+            [weights, inputs, baseline].forEach((t) => t.dispose());
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+});
