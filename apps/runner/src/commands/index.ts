@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { evaluateCommand } from './evaluate.js';
 import { prepareCommand } from './prepare.js';
 import { runCommand } from './run.js';
 import { runCellCommand } from './run-cell.js';
@@ -13,6 +14,7 @@ export const commands: CommandModule<any, any>[] = [
   prepareCommand,
   runCommand,
   sweepCommand,
+  evaluateCommand,
   statusCommand,
   runCellCommand,
 ];

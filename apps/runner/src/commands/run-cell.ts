@@ -25,7 +25,11 @@ export const runCellCommand: CommandModule<object, RunCellArgs> = {
       throw new InputError('E_CELL_INDEX', `--index ${args.index} is outside the plan's ${plan.cells.length} cells (0 to ${plan.cells.length - 1}).`);
     }
     const send = process.send?.bind(process);
-    if (send) process.on('disconnect', () => process.exit(130));
+    if (send) {
+      // Stop if the sweep that forked us dies; unref so a finished cell still lets the process exit.
+      process.on('disconnect', () => process.exit(130));
+      process.channel?.unref();
+    }
     try {
       await executeCell(
         { dataDir: plan.dataDir, runsRoot: plan.runsRoot, cell: plan.cells[args.index], options: plan.options },

@@ -46,7 +46,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       throw new InputError('E_TRIGGER_NONE', 'A poison rate above 0 needs a trigger: pass --trigger (e.g. --trigger rare_value).');
     }
     const cell = { model: args.model, trigger: args['poison-rate'] === 0 ? 'none' : args.trigger, rate: args['poison-rate'], seed: args.seed };
-    await validateCellNames([cell]);
+    const { skipped } = await validateCellNames([cell]);
+    if (skipped.length) {
+      throw new InputError('E_TRIGGER_VIEW', `Trigger "${cell.trigger}" is not defined on the view model "${cell.model}" reads: ${skipped[0]}. Choose another trigger or model.`);
+    }
     const dataDir = resolve(args.data);
     await assertDatasetDir(dataDir);
     const runsRoot = resolve(args.out);

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { open, readFile, rm } from 'node:fs/promises';
+import { open, readdir, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '@ehr-backdoor/core';
@@ -86,4 +86,25 @@ export async function acquireCellLock(dir: string): Promise<() => Promise<void>>
     }
   }
   throw new InputError('E_CELL_LOCKED', `Could not take the lock of ${dir}.`);
+}
+
+/**
+ * Removes `.tmp-*` leftovers of writes that a killed process never finished (atomic writes only ever
+ * leave such siblings, never a half-written real file). Only the holder of the cell's lock may call it.
+ */
+export async function removeStaleTemporaries(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  const walk = async (d: string) => {
+    for (const entry of await readdir(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.name.startsWith('.tmp-')) {
+        await rm(path, { recursive: true, force: true });
+        removed.push(path);
+      } else if (entry.isDirectory()) {
+        await walk(path);
+      }
+    }
+  };
+  await walk(dir);
+  return removed;
 }

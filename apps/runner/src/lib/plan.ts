@@ -19,6 +19,11 @@ export interface RunOptions {
   readonly detect: boolean;
   readonly detectors?: readonly string[];
   readonly retrain: boolean;
+  /**
+   * Triggers of the grid: a clean (rate 0) cell also evaluates each one on its model, writing
+   * `asr@{trigger}` and `confidence_shift@{trigger}`, the baselines of the ASR curves and tests.
+   */
+  readonly baselineTriggers?: readonly string[];
 }
 
 export interface SweepPlan {

@@ -3,13 +3,14 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { arch, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { CompatibilityError, hashJson, InputError, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
-import { acquireCellLock, ERROR_FILE, SUMMARY_FILE } from './cell-state.js';
+import { acquireCellLock, ERROR_FILE, removeStaleTemporaries, SUMMARY_FILE } from './cell-state.js';
 import { cellDir, cleanCellOf, type CellKey } from './grid.js';
 import type { RunOptions } from './plan.js';
 import { assembleSummary, summaryToCsv, type Summary } from './summary.js';
-import type { EhrDataset } from '@ehr-backdoor/data';
-import type { TriggeredTestSet } from '@ehr-backdoor/poison';
 import { writePredictions } from './predictions.js';
+import { evaluateModel, rowsOfSplit } from './evaluate.js';
+import type { DatasetView, EhrDataset } from '@ehr-backdoor/data';
+import type { TrainedModel } from '@ehr-backdoor/train';
 import { collectVersions } from './versions.js';
 
 /**
@@ -43,10 +44,16 @@ export async function assertDatasetDir(dataDir: string): Promise<void> {
   }
 }
 
-/** Checks every model and trigger name of a grid before any cell starts. */
-export async function validateCellNames(cells: readonly CellKey[]): Promise<void> {
-  const { MODEL_KINDS } = await import('@ehr-backdoor/train');
-  const { TRIGGER_NAMES } = await import('@ehr-backdoor/poison');
+/**
+ * Checks every model and trigger name of a grid before any cell starts, and returns the cells whose
+ * trigger is defined on the model's view (a time-series-only trigger has no meaning for a tabular
+ * model) together with the pairs left out.
+ */
+export async function validateCellNames(cells: readonly CellKey[]): Promise<{ cells: CellKey[]; skipped: string[] }> {
+  const { MODEL_KINDS, viewOf } = await import('@ehr-backdoor/train');
+  const { TRIGGER_NAMES, triggerViews } = await import('@ehr-backdoor/poison');
+  const kept: CellKey[] = [];
+  const skipped = new Set<string>();
   for (const cell of cells) {
     if (!(MODEL_KINDS as readonly string[]).includes(cell.model)) {
       throw new InputError('E_UNKNOWN_MODEL', `Unknown model "${cell.model}": choose from ${MODEL_KINDS.join(', ')}.`);
@@ -54,48 +61,57 @@ export async function validateCellNames(cells: readonly CellKey[]): Promise<void
     if (!(TRIGGER_NAMES as readonly string[]).includes(cell.trigger)) {
       throw new InputError('E_UNKNOWN_TRIGGER', `Unknown trigger "${cell.trigger}": choose from ${TRIGGER_NAMES.join(', ')}.`);
     }
+    const view = viewOf(cell.model as never);
+    if (triggerViews(cell.trigger).includes(view)) kept.push(cell);
+    else skipped.add(`${cell.model} × ${cell.trigger} (the trigger has no ${view} form)`);
   }
+  return { cells: kept, skipped: [...skipped] };
 }
 
 export async function executeCell(request: CellRequest, report: CellReporter = () => undefined): Promise<Summary> {
   const { cell, options } = request;
   const dir = cellDir(request.runsRoot, cell);
+  const started = Date.now();
+
+  // Everything that can be checked is checked before the run directory is touched, so bad input
+  // leaves nothing behind.
+  report({ phase: 'loading data' });
+  await assertDatasetDir(request.dataDir);
+  const data = await import('@ehr-backdoor/data');
+  const poison = await import('@ehr-backdoor/poison');
+  const train = await import('@ehr-backdoor/train');
+  const dataset = await data.loadDataset(request.dataDir);
+  const modelConfig = train.resolveModelConfig({ kind: cell.model as never });
+  const view = train.viewOf(modelConfig.kind);
+  const trigger = poison.resolveTrigger(cell.trigger as never, {});
+  poison.assertTriggerSupportsView(trigger.name, view);
+  const trainConfig = train.resolveTrainConfig({
+    epochs: options.epochs,
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    ...(options.learningRate ? { learningRate: options.learningRate } : {}),
+    ...(options.patience ? { patience: options.patience } : {}),
+  });
+  const plan = poison.planPoisoning({ dataset, trigger, rate: cell.rate, targetLabel: options.targetLabel as 0 | 1, mode: options.mode, seed: cell.seed });
+  const config = {
+    model: modelConfig,
+    view,
+    trigger,
+    poisonRate: cell.rate,
+    seed: cell.seed,
+    targetLabel: options.targetLabel,
+    mode: options.mode,
+    train: trainConfig,
+    backend: options.backend,
+  };
+  const configHash = hashJson({ config, dataset: dataset.manifest.contentHash });
+  if (existsSync(dir)) await checkRunDirectory(dir, configHash);
+
   await mkdir(dir, { recursive: true });
   const unlock = await acquireCellLock(dir);
-  const started = Date.now();
   try {
+    await removeStaleTemporaries(dir);
     if (existsSync(join(dir, SUMMARY_FILE))) return JSON.parse(await readFile(join(dir, SUMMARY_FILE), 'utf8')) as Summary;
-    const data = await import('@ehr-backdoor/data');
-    const poison = await import('@ehr-backdoor/poison');
-    const train = await import('@ehr-backdoor/train');
-    const metrics = await import('@ehr-backdoor/metrics');
-
-    report({ phase: 'loading data' });
-    await assertDatasetDir(request.dataDir);
-    const dataset = await data.loadDataset(request.dataDir);
-    const modelConfig = train.resolveModelConfig({ kind: cell.model as never });
-    const view = train.viewOf(modelConfig.kind);
-    const trigger = poison.resolveTrigger(cell.trigger as never, {});
-    const trainConfig = train.resolveTrainConfig({
-      epochs: options.epochs,
-      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-      ...(options.learningRate ? { learningRate: options.learningRate } : {}),
-      ...(options.patience ? { patience: options.patience } : {}),
-    });
-    const config = {
-      model: modelConfig,
-      view,
-      trigger,
-      poisonRate: cell.rate,
-      seed: cell.seed,
-      targetLabel: options.targetLabel,
-      mode: options.mode,
-      train: trainConfig,
-      backend: options.backend,
-    };
-    const configHash = hashJson({ config, dataset: dataset.manifest.contentHash });
     await checkRunDirectory(dir, configHash);
-
     const backend = await train.selectBackend(options.backend as never);
     report({ phase: train.describeBackend(backend) });
     const metadataBase = {
@@ -112,7 +128,6 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
     await writeJsonAtomic(join(dir, 'run_metadata.json'), { ...metadataBase, status: 'running', timings: { startedAt: new Date(started).toISOString() } });
 
     report({ phase: 'poisoning' });
-    const plan = poison.planPoisoning({ dataset, trigger, rate: cell.rate, targetLabel: options.targetLabel as 0 | 1, mode: options.mode, seed: cell.seed });
     await poison.writePlanManifest(join(dir, 'poisoned_indices'), plan);
     const poisoned = poison.applyPoisoning(dataset, plan);
 
@@ -132,27 +147,16 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
 
     report({ phase: 'evaluating' });
     const evalStarted = Date.now();
-    const testRows = rowsOfSplit(dataset.splits, 2);
-    const yTest = Uint8Array.from(testRows, (i) => dataset.labels[i]);
-    const pTest = trained.model.predictProba(dataset, testRows);
-    const clean = metrics.computeClassificationMetrics(yTest, pTest, { bootstrap: { seed: cell.seed } });
-
-    const triggered = poison.buildTriggeredTestSet(dataset, trigger, options.targetLabel as 0 | 1);
-    const triggeredDataset = datasetOfTriggered(dataset, triggered);
-    const allTriggered = Int32Array.from(triggered.rowIndices.keys());
-    const pUntriggered = trained.model.predictProba(dataset, Int32Array.from(triggered.rowIndices));
-    const pTriggered = trained.model.predictProba(triggeredDataset, allTriggered);
-    const reference = await cleanAurocOf(request);
-    const backdoor = metrics.computeBackdoorMetrics(
-      { yTrue: triggered.labels, pTriggered, pClean: pUntriggered, referenceCleanAuroc: reference, cleanAuroc: clean.metrics.auroc },
-      { targetLabel: options.targetLabel as 0 | 1, bootstrap: { seed: cell.seed } },
-    );
+    const evaluation = evaluateModel(trained.model, dataset, {
+      trigger,
+      targetLabel: options.targetLabel as 0 | 1,
+      seed: cell.seed,
+      referenceCleanAuroc: await cleanAurocOf(request),
+    });
+    const baselines = cell.rate === 0 ? baselineRows(trained.model, dataset, view, options, cell.seed, poison) : [];
     const evalSeconds = (Date.now() - evalStarted) / 1000;
 
-    await writePredictions(join(dir, 'predictions.arrow'), [
-      { stayIds: Int32Array.from(testRows, (i) => dataset.stayIds[i]), split: 'test', yTrue: yTest, pTarget: pTest, triggered: false },
-      { stayIds: triggered.stayIds, split: 'test', yTrue: triggered.labels, pTarget: pTriggered, triggered: true },
-    ]);
+    await writePredictions(join(dir, 'predictions.arrow'), evaluation.predictions);
 
     const wallTimeS = (Date.now() - started) / 1000;
     const summary: Summary = assembleSummary({
@@ -162,13 +166,14 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
       backend: backend.name,
       nTrain: rowsOfSplit(dataset.splits, 0).length,
       nPoisoned: plan.count,
-      nTest: testRows.length,
-      nTriggered: triggered.rowIndices.length,
+      nTest: evaluation.nTest,
+      nTriggered: evaluation.triggered.rowIndices.length,
       epochsRun: trained.epochsRun,
       bestEpoch: trained.bestEpoch,
       wallTimeS,
-      clean,
-      backdoor,
+      clean: evaluation.clean,
+      backdoor: evaluation.backdoor,
+      extra: baselines,
     });
     await writeJsonAtomic(join(dir, 'run_metadata.json'), {
       ...metadataBase,
@@ -189,6 +194,29 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
   } finally {
     await unlock();
   }
+}
+
+/** The clean model under each grid trigger defined on its view: the rate-0 point of every ASR curve. */
+function baselineRows(
+  model: TrainedModel,
+  dataset: EhrDataset,
+  view: DatasetView,
+  options: RunOptions,
+  seed: number,
+  poison: typeof import('@ehr-backdoor/poison'),
+): { metrics: Record<string, number>; warnings: { metric: string; message: string }[] }[] {
+  const rows = [];
+  for (const name of options.baselineTriggers ?? []) {
+    if (!poison.triggerViews(name).includes(view)) continue;
+    const trigger = poison.resolveTrigger(name as never, {});
+    const { backdoor } = evaluateModel(model, dataset, { trigger, targetLabel: options.targetLabel as 0 | 1, seed, referenceCleanAuroc: null });
+    const rename = (metric: string) => `${metric}@${name}`;
+    rows.push({
+      metrics: { [rename('asr')]: backdoor.metrics.asr, [rename('confidence_shift')]: backdoor.metrics.confidence_shift },
+      warnings: backdoor.warnings.filter((w) => w.metric === 'asr' || w.metric === 'confidence_shift').map((w) => ({ metric: rename(w.metric), message: w.message })),
+    });
+  }
+  return rows;
 }
 
 /** A run directory that holds another config's run is never silently reused or overwritten. */
@@ -219,24 +247,5 @@ async function cleanAurocOf(request: CellRequest): Promise<number | null> {
   return typeof clean.auroc === 'number' ? clean.auroc : null;
 }
 
-/** The triggered test stays as a dataset of their own (all in the test split), for prediction. */
-function datasetOfTriggered(dataset: EhrDataset, triggered: TriggeredTestSet): EhrDataset {
-  const n = triggered.rowIndices.length;
-  return {
-    manifest: dataset.manifest,
-    n,
-    stayIds: triggered.stayIds,
-    subjectIds: Int32Array.from(triggered.rowIndices, (i) => dataset.subjectIds[i]),
-    labels: triggered.labels,
-    splits: new Uint8Array(n).fill(2),
-    tabular: triggered.tabular,
-    timeSeries: triggered.timeSeries,
-  };
-}
 
-export function rowsOfSplit(splits: Uint8Array, code: number): Int32Array {
-  const rows: number[] = [];
-  for (let i = 0; i < splits.length; i++) if (splits[i] === code) rows.push(i);
-  return Int32Array.from(rows);
-}
 

@@ -8,7 +8,7 @@ import { cellId, expandGrid, PRESETS, type PresetName } from './grid.js';
 import { runLocal, type CellOutcome } from './local-executor.js';
 import { makePlan, PLAN_FILE, writePlan } from './plan.js';
 import { createProgress } from './progress.js';
-import { assertDatasetDir } from './run-cell.js';
+import { assertDatasetDir, validateCellNames } from './run-cell.js';
 
 /**
  * sweep: options ─▶ grid (preset ⊕ flags) ─▶ dataset (default: build on first use) ─▶ plan file
@@ -29,15 +29,17 @@ export async function runSweep(args: SweepArgs): Promise<void> {
     rates: args['poison-rates'] ?? preset.rates,
     seeds: args.seeds ?? preset.seeds,
   };
-  const cells = expandGrid(grid);
+  const expanded = expandGrid(grid);
   const epochs = args.epochs ?? preset.epochs;
   if (!(Number.isInteger(epochs) && epochs > 0)) throw new InputError('E_EPOCHS', `--epochs must be a positive integer, got ${String(epochs)}.`);
   const workers = args.workers > 0 ? Math.floor(args.workers) : availableParallelism();
 
+  const { cells, skipped } = await validateCellNames(expanded);
+  for (const pair of skipped) log(`sweep: leaving out ${pair}`);
+  if (cells.length === 0) throw new InputError('E_EMPTY_GRID', 'No cell of the grid pairs a model with a trigger defined on its view; see `ehr-backdoor sweep --help`.');
+
   const dataDir = args.data ? resolve(args.data) : await ensureDefaultDataset(log);
   await assertDatasetDir(dataDir);
-  const { validateCellNames } = await import('./run-cell.js');
-  await validateCellNames(cells);
 
   const runsRoot = resolve(args.out ?? join('runs', args.preset));
   const plan = makePlan({
@@ -52,6 +54,7 @@ export async function runSweep(args: SweepArgs): Promise<void> {
       explain: args.explain,
       detect: args.detect,
       retrain: args.retrain,
+      baselineTriggers: [...new Set(cells.map((c) => c.trigger).filter((t) => t !== 'none'))],
     },
     cells,
   });
@@ -76,8 +79,8 @@ export async function runSweep(args: SweepArgs): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
   const failed = outcomes.filter((o) => o.status === 'failed');
   const done = outcomes.filter((o) => o.status === 'done').length;
-  const skipped = outcomes.filter((o) => o.status === 'skipped').length;
-  process.stdout.write(`\nsweep finished in ${seconds.toFixed(0)} s: ${done} run, ${skipped} already done, ${failed.length} failed\n`);
+  const alreadyDone = outcomes.filter((o) => o.status === 'skipped').length;
+  process.stdout.write(`\nsweep finished in ${seconds.toFixed(0)} s: ${done} run, ${alreadyDone} already done, ${failed.length} failed\n`);
   if (failed.length) {
     process.stdout.write('\nfailed cells:\n');
     for (const f of failed) process.stdout.write(`  ${cellId(f.cell).padEnd(40)} ${f.error ?? ''}\n`);

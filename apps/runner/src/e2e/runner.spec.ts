@@ -1,0 +1,194 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tableFromIPC } from 'apache-arrow';
+import { prepareDataset } from '@ehr-backdoor/data';
+import { runCli, startCli } from './cli.js';
+
+/**
+ * The runner end to end on the real MIMIC-IV demo (100 patients): a single run, bad input, a smoke
+ * sweep that resumes, and a sweep killed with SIGKILL then completed by the same command.
+ */
+const DEMO = resolve(fileURLToPath(new URL('../../../../datasets/mimic-iv-demo', import.meta.url)));
+const root = mkdtempSync(join(tmpdir(), 'runner-e2e-'));
+const data = join(root, 'demo-dataset');
+
+beforeAll(async () => {
+  await prepareDataset({ mimicDir: DEMO, outDir: data, windowHours: 24, seed: 0 });
+}, 300_000);
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function summaries(runs: string): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir)) {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (entry === 'summary.json') out.set(dir.slice(runs.length + 1), JSON.parse(readFileSync(path, 'utf8')));
+    }
+  };
+  walk(runs);
+  return out;
+}
+
+/** Everything but wall-clock figures must be identical between an interrupted and an uninterrupted run. */
+function withoutTimings(summary: Record<string, unknown>): Record<string, unknown> {
+  const { wall_time_s: _w, ...rest } = summary;
+  return rest;
+}
+
+function leftovers(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d)) {
+      const path = join(d, entry);
+      if (entry.startsWith('.tmp-') || entry === '.lock' || entry === 'error.json') found.push(path);
+      if (statSync(path).isDirectory()) walk(path);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+describe('ehr-backdoor run', () => {
+  const runs = join(root, 'single');
+
+  it('runs one poisoned cell on the real demo and writes the run folder', () => {
+    const result = runCli(['run', '--data', data, '--model', 'mlp', '--trigger', 'rare_value', '--poison-rate', '0.1', '--seed', '1', '--epochs', '3', '--out', runs]);
+    expect(result.stderr).not.toMatch(/unexpected error/);
+    expect(result.code).toBe(0);
+    const dir = join(runs, 'mlp', 'rare_value', '0.1', 'seed_1');
+    for (const file of ['run_metadata.json', 'summary.json', 'summary.csv', 'predictions.arrow', 'poisoned_indices', 'checkpoints']) {
+      expect(existsSync(join(dir, file))).toBe(true);
+    }
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ formatVersion: 1, model: 'mlp', trigger: 'rare_value', poison_rate: 0.1, seed: 1, epochs_run: 3 });
+    expect(summary.n_poisoned).toBe(Math.round(0.1 * (summary.n_train - readCount(data, 'train'))));
+    expect(typeof summary.auroc === 'number' || summary.reasons.auroc).toBeTruthy();
+    // No clean run exists in this root, so the drop is null with a reason, never 0.
+    expect(summary.clean_auroc_drop).toBeNull();
+    expect(summary.reasons.clean_auroc_drop).toBeTruthy();
+    const metadata = JSON.parse(readFileSync(join(dir, 'run_metadata.json'), 'utf8'));
+    expect(metadata.status).toBe('done');
+    expect(metadata.dataset.contentHash).toBe(summary.dataset_hash);
+    expect(metadata.versions.node).toBe(process.versions.node);
+    expect(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(metadata.backend.used);
+    const predictions = tableFromIPC(readFileSync(join(dir, 'predictions.arrow')));
+    expect(predictions.schema.fields.map((f) => f.name)).toEqual(['stay_id', 'split', 'y_true', 'p_target', 'triggered']);
+    expect(predictions.numRows).toBe(summary.n_test + summary.n_triggered);
+    expect(leftovers(runs)).toEqual([]);
+  });
+
+  it('refuses a run directory that holds another configuration (exit 4)', () => {
+    const result = runCli(['run', '--data', data, '--model', 'mlp', '--trigger', 'rare_value', '--poison-rate', '0.1', '--seed', '1', '--epochs', '4', '--out', runs]);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/E_RUN_DIR_CONFIG/);
+  });
+
+  it.each([
+    [['--model', 'resnet'], 2, /E_UNKNOWN_MODEL.*resnet/],
+    [['--model', 'mlp', '--trigger', 'glitter', '--poison-rate', '0.1'], 2, /E_UNKNOWN_TRIGGER.*glitter/],
+    [['--model', 'mlp', '--trigger', 'rare_value', '--poison-rate', '1.5'], 2, /E_POISON_RATE.*1\.5/],
+    [['--model', 'mlp', '--trigger', 'rare_value', '--poison-rate', '-0.1'], 2, /E_POISON_RATE/],
+    [['--model', 'mlp', '--backend', 'quantum'], 2, /quantum/],
+    [['--model', 'mlp', '--trigger', 'rare_value', '--poison-rate', '0.001'], 2, /E_POISON_RATE_TOO_SMALL/],
+  ])('rejects bad input %j with exit %i', (extra, code, message) => {
+    const out = join(root, 'bad');
+    const result = runCli(['run', '--data', data, '--epochs', '1', '--out', out, ...extra]);
+    expect(result.code).toBe(code);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/unexpected error/);
+  });
+
+  it('rejects a dataset directory without a manifest', () => {
+    const result = runCli(['run', '--data', root, '--model', 'mlp', '--out', join(root, 'bad')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/E_DATASET_MISSING.*prepare/);
+  });
+});
+
+describe('ehr-backdoor sweep', () => {
+  const grid = ['--data', data, '--models', 'mlp', '--triggers', 'rare_value', 'missingness', '--poison-rates', '0', '0.1', '--seeds', '0', '--epochs', '3', '--workers', '2'];
+
+  it('runs a grid, then skips every finished cell on the second call', () => {
+    const runs = join(root, 'sweep');
+    const first = runCli(['sweep', ...grid, '--out', runs]);
+    expect(first.stderr).not.toMatch(/unexpected error/);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/3 run, 0 already done, 0 failed/);
+    const done = summaries(runs);
+    expect([...done.keys()].sort()).toEqual(['mlp/missingness/0.1/seed_0', 'mlp/none/0/seed_0', 'mlp/rare_value/0.1/seed_0']);
+    // Poisoned cells read the clean cell's AUROC, which ran first.
+    const poisoned = done.get('mlp/rare_value/0.1/seed_0')!;
+    const clean = done.get('mlp/none/0/seed_0')!;
+    if (typeof clean.auroc === 'number' && typeof poisoned.auroc === 'number') {
+      expect(poisoned.clean_auroc_drop).toBeCloseTo(clean.auroc - poisoned.auroc, 12);
+    }
+    const second = runCli(['sweep', ...grid, '--out', runs]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/0 run, 3 already done, 0 failed/);
+    const status = runCli(['status', runs]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/3\/3 done/);
+  });
+
+  it('an empty grid is an input error', () => {
+    const result = runCli(['sweep', '--data', data, '--models', 'mlp', '--triggers', 'none', '--poison-rates', '0.1', '--out', join(root, 'empty')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/E_EMPTY_GRID/);
+  });
+
+  it('completes a sweep killed with SIGKILL, identical to an uninterrupted one', async () => {
+    const killed = join(root, 'killed');
+    const args = ['sweep', ...grid.map((a) => (a === '3' ? '6' : a)), '--out', killed];
+    const child = startCli(args);
+    // Kill the whole process group once some cell is mid-training (a checkpoint exists, no summary yet).
+    await new Promise<void>((resolvePromise, reject) => {
+      const deadline = Date.now() + 240_000;
+      const poll = setInterval(() => {
+        const checkpoints = existsSync(killed) && findDirs(killed, 'checkpoints').some((d) => readdirSync(d).some((f) => f.startsWith('epoch-')));
+        if (checkpoints || Date.now() > deadline) {
+          clearInterval(poll);
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
+          if (checkpoints) resolvePromise();
+          else reject(new Error('no checkpoint appeared in time'));
+        }
+      }, 100);
+    });
+    await new Promise((r) => child.once('exit', r));
+    expect(summaries(killed).size).toBeLessThan(3);
+
+    const resumed = runCli(args);
+    expect(resumed.stderr).not.toMatch(/unexpected error/);
+    expect(resumed.code).toBe(0);
+    const reference = join(root, 'reference');
+    expect(runCli([...args.slice(0, -1), reference]).code).toBe(0);
+    const a = summaries(killed);
+    const b = summaries(reference);
+    expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+    for (const [key, summary] of a) expect(withoutTimings(summary)).toEqual(withoutTimings(b.get(key)!));
+    expect(leftovers(killed)).toEqual([]);
+  });
+});
+
+function findDirs(dir: string, name: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (!statSync(path).isDirectory()) continue;
+    if (entry === name) found.push(path);
+    else found.push(...findDirs(path, name));
+  }
+  return found;
+}
+
+function readCount(dataDir: string, split: 'train'): number {
+  const manifest = JSON.parse(readFileSync(join(dataDir, 'manifest.json'), 'utf8'));
+  return manifest.splits[split].positives;
+}

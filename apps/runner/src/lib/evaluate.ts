@@ -1,0 +1,106 @@
+import type { EhrDataset } from '@ehr-backdoor/data';
+import {
+  accuracy,
+  auroc,
+  computeBackdoorMetrics,
+  computeClassificationMetrics,
+  WARNING,
+  type BackdoorMetrics,
+  type ClassificationMetrics,
+} from '@ehr-backdoor/metrics';
+import { buildTriggeredTestSet, type TriggeredTestSet, type TriggerSpec } from '@ehr-backdoor/poison';
+import type { TrainedModel } from '@ehr-backdoor/train';
+import type { PredictionBlock } from './predictions.js';
+
+/**
+ * Evaluation of a trained model, shared by `run`/`sweep` and `evaluate --checkpoint`:
+ *
+ *   clean test stays ─▶ clean metrics (+ bootstrap CIs)
+ *   test stays with y ≠ target ─▶ trigger ─▶ p(target) triggered vs untriggered ─▶ backdoor metrics
+ */
+export interface Evaluation {
+  readonly clean: ClassificationMetrics;
+  readonly backdoor: BackdoorMetrics;
+  readonly nTest: number;
+  readonly triggered: TriggeredTestSet;
+  readonly predictions: readonly PredictionBlock[];
+}
+
+export interface EvaluateOptions {
+  readonly trigger: TriggerSpec;
+  readonly targetLabel: 0 | 1;
+  /** Seed of the bootstrap resampling. */
+  readonly seed: number;
+  /** Clean-test AUROC of the matching rate-0 run; null when there is none. */
+  readonly referenceCleanAuroc: number | null;
+}
+
+export function evaluateModel(model: TrainedModel, dataset: EhrDataset, options: EvaluateOptions): Evaluation {
+  const testRows = rowsOfSplit(dataset.splits, 2);
+  const yTest = Uint8Array.from(testRows, (i) => dataset.labels[i]);
+  const pTest = model.predictProba(dataset, testRows);
+  const clean = computeClassificationMetrics(yTest, pTest, { bootstrap: { seed: options.seed } });
+
+  const triggered = buildTriggeredTestSet(dataset, options.trigger, options.targetLabel);
+  const pUntriggered = model.predictProba(dataset, Int32Array.from(triggered.rowIndices));
+  const pTriggered = model.predictProba(datasetOfTriggered(dataset, triggered), Int32Array.from(triggered.rowIndices.keys()));
+  const backdoor = computeBackdoorMetrics(
+    {
+      yTrue: triggered.labels,
+      pTriggered,
+      pClean: pUntriggered,
+      referenceCleanAuroc: options.referenceCleanAuroc,
+      cleanAuroc: clean.metrics.auroc,
+    },
+    { targetLabel: options.targetLabel, bootstrap: { seed: options.seed } },
+  );
+  // "Poisoned-set" AUROC/accuracy: every test stay triggered (the ASR set holds only y ≠ target, where
+  // AUROC is undefined), scored against the true labels.
+  const targetClass = buildTriggeredTestSet(dataset, options.trigger, (1 - options.targetLabel) as 0 | 1);
+  const pTargetClass = model.predictProba(datasetOfTriggered(dataset, targetClass), Int32Array.from(targetClass.rowIndices.keys()));
+  const yAll = Uint8Array.from([...triggered.labels, ...targetClass.labels]);
+  const pAll = Float32Array.from([...pTriggered, ...pTargetClass]);
+  const poisonedAuroc = auroc(yAll, pAll);
+  const poisonedAccuracy = accuracy(yAll, pAll);
+  const poisonedSet = {
+    metrics: { ...backdoor.metrics, poisoned_auroc: poisonedAuroc.value, poisoned_accuracy: poisonedAccuracy.value },
+    warnings: [
+      ...backdoor.warnings.filter((w) => w.metric !== 'poisoned_auroc' && w.metric !== 'poisoned_accuracy'),
+      ...(poisonedAuroc.reason ? [{ metric: 'poisoned_auroc', code: poisonedAuroc.code ?? WARNING.undefinedInput, message: poisonedAuroc.reason }] : []),
+      ...(poisonedAccuracy.reason ? [{ metric: 'poisoned_accuracy', code: poisonedAccuracy.code ?? WARNING.undefinedInput, message: poisonedAccuracy.reason }] : []),
+    ],
+  } as BackdoorMetrics;
+  // predictions.arrow holds p(target); the models and metrics speak p(label 1).
+  const toTarget = (p: Float32Array) => (options.targetLabel === 1 ? p : p.map((x) => 1 - x));
+  return {
+    clean,
+    backdoor: poisonedSet,
+    nTest: testRows.length,
+    triggered,
+    predictions: [
+      { stayIds: Int32Array.from(testRows, (i) => dataset.stayIds[i]), split: 'test', yTrue: yTest, pTarget: toTarget(pTest), triggered: false },
+      { stayIds: triggered.stayIds, split: 'test', yTrue: triggered.labels, pTarget: toTarget(pTriggered), triggered: true },
+    ],
+  };
+}
+
+export function rowsOfSplit(splits: Uint8Array, code: number): Int32Array {
+  const rows: number[] = [];
+  for (let i = 0; i < splits.length; i++) if (splits[i] === code) rows.push(i);
+  return Int32Array.from(rows);
+}
+
+/** The triggered test stays as a dataset of their own (all in the test split), for prediction. */
+export function datasetOfTriggered(dataset: EhrDataset, triggered: TriggeredTestSet): EhrDataset {
+  const n = triggered.rowIndices.length;
+  return {
+    manifest: dataset.manifest,
+    n,
+    stayIds: triggered.stayIds,
+    subjectIds: Int32Array.from(triggered.rowIndices, (i) => dataset.subjectIds[i]),
+    labels: triggered.labels,
+    splits: new Uint8Array(n).fill(2),
+    tabular: triggered.tabular,
+    timeSeries: triggered.timeSeries,
+  };
+}
