@@ -4,6 +4,7 @@
  *
  *   npx tsx --import ./tools/node/source-loader.js tools/bench/explain-detect-study.ts \
  *     [--dataset data/default] [--triggers rare_value,missingness,...] [--rate 0.01] [--seed 0] [--epochs 30] [--retrain] [--backend wasm]
+ *     [--strip-blend average|crossover] [--ac-analysis relative-size|silhouette|smaller]
  *
  *   clean dataset ─▶ plan + apply poisoning (dirty-label, target 1) ─▶ train (MLP for tabular triggers, LSTM otherwise)
  *     ─▶ ASR on the triggered test stays, clean test AUROC
@@ -32,6 +33,8 @@ const seed = Number(arg('seed', '0'));
 const epochs = Number(arg('epochs', '30'));
 const backend = arg('backend', 'wasm') as BackendChoice;
 const retrain = process.argv.includes('--retrain');
+const stripBlend = arg('strip-blend', 'average') as 'average' | 'crossover';
+const clusterAnalysis = arg('ac-analysis', 'relative-size') as 'relative-size' | 'silhouette' | 'smaller';
 const targetLabel = 1;
 
 await selectBackend(backend);
@@ -88,6 +91,8 @@ for (const trigger of triggers) {
     poisonedRows: plan.rowIndices,
     expectedPoisonRate: plan.count / trainRows.length,
     seed,
+    strip: { blend: stripBlend },
+    activationClustering: { analysis: clusterAnalysis },
   });
   const m = Math.min(100, triggered.rowIndices.length);
   const drift = await explainModelDrift({
@@ -130,4 +135,4 @@ for (const trigger of triggers) {
   console.log(lines.slice(-(2 + Object.keys(detection.results).length)).join('\n'));
   model.dispose();
 }
-console.log(`\nDataset ${datasetDir} (${clean.n} stays), poison rate ${rate} of eligible stays, seed ${seed}, backend ${backend}.`);
+console.log(`\nDataset ${datasetDir} (${clean.n} stays), poison rate ${rate} of eligible stays, seed ${seed}, backend ${backend}, STRIP blend ${stripBlend}, AC analysis ${clusterAnalysis}.`);

@@ -20,6 +20,11 @@ describe('STRIP', () => {
     for (const s of result.scores) expect(s).toBeLessThanOrEqual(0);
   });
 
+  it('finds the same stays with crossover blends', async () => {
+    const result = await strip({ inputs: { values, rows: n, cols: 3 }, predict, expectedPoisonCount: 6, blends: 16, blend: 'crossover' });
+    expect(detectionAuroc(result.scores, truthMask(n, poisonedIndices)).value).toBeGreaterThan(0.95);
+  });
+
   it('standardises entropy within each training label', async () => {
     const labels = Uint8Array.from({ length: n }, (_, i) => i % 2);
     const result = await strip({ inputs: { values, rows: n, cols: 3 }, predict, expectedPoisonCount: 6, blends: 4, labels });

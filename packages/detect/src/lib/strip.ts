@@ -36,6 +36,12 @@ export interface StripOptions {
   readonly blends?: number;
   /** Weight of the stay itself. Default 0.5. */
   readonly alpha?: number;
+  /**
+   * 'average' (default): x' = α x_i + (1 − α) x_j. 'crossover': each input element comes from x_i with
+   * probability α, else from x_j, so a trigger element survives whole (not halved) in a share α of the
+   * blends — closer to the paper's superimposition, where the trigger stays at full strength.
+   */
+  readonly blend?: 'average' | 'crossover';
   /** Rows per predict call. Default 4096. */
   readonly batchSize?: number;
   readonly seed?: number;
@@ -55,6 +61,8 @@ export async function strip(options: StripOptions): Promise<DetectorResult> {
   const batchSize = options.batchSize ?? 4096;
   assertInput(Number.isInteger(N) && N >= 1, 'E_DETECT_INPUT', () => `blends must be an integer ≥ 1, got ${N}.`);
   assertInput(alpha > 0 && alpha < 1, 'E_DETECT_INPUT', () => `alpha must be in (0, 1), got ${alpha}.`);
+  const blend = options.blend ?? 'average';
+  assertInput(blend === 'average' || blend === 'crossover', 'E_DETECT_INPUT', () => `blend must be average or crossover, got ${String(blend)}.`);
   assertInput(Number.isInteger(batchSize) && batchSize >= 1, 'E_DETECT_INPUT', () => `batchSize must be an integer ≥ 1, got ${batchSize}.`);
   const n = X.rows;
   const d = X.cols;
@@ -74,7 +82,8 @@ export async function strip(options: StripOptions): Promise<DetectorResult> {
       const i = Math.floor((start + r) / N);
       let j = random.int(n - 1);
       if (j >= i) j++;
-      for (let c = 0; c < d; c++) batch[r * d + c] = alpha * X.values[i * d + c] + (1 - alpha) * X.values[j * d + c];
+      if (blend === 'average') for (let c = 0; c < d; c++) batch[r * d + c] = alpha * X.values[i * d + c] + (1 - alpha) * X.values[j * d + c];
+      else for (let c = 0; c < d; c++) batch[r * d + c] = random.next() < alpha ? X.values[i * d + c] : X.values[j * d + c];
     }
     const probabilities = await predict(batch, rows);
     const K = probabilities.length / rows;
@@ -98,7 +107,7 @@ export async function strip(options: StripOptions): Promise<DetectorResult> {
   }
   const count = flagCount(expectedPoisonCount, options.removalFactor ?? 1.5, n);
   const flagged = topScoring(scores, Array.from({ length: n }, (_, i) => i), count).sort((a, b) => a - b);
-  return { detector: 'strip', scores, flagged: Int32Array.from(flagged), perLabel: perLabel.length ? perLabel : [{ n, blends: N, alpha, classes }], warnings };
+  return { detector: 'strip', scores, flagged: Int32Array.from(flagged), perLabel: perLabel.length ? perLabel : [{ n, blends: N, alpha, blend, classes }], warnings };
 }
 
 function rowEntropy(p: Float32Array, r: number, K: number): number {
