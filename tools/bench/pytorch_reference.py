@@ -1,5 +1,5 @@
 """PyTorch reference for tools/bench/train.ts: the same four architectures, data, batch size and
-optimizer (AdamW, class-weighted BCE), timed on 2 threads. Reads the arrays the TypeScript bench
+optimizer (AdamW, class-weighted BCE), timed on N threads (argv[2], default 2). Reads the arrays the TypeScript bench
 wrote; prints one JSON line per model with samples/s."""
 import json, sys, time
 import numpy as np
@@ -7,9 +7,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-torch.set_num_threads(2)
-torch.manual_seed(0)
 d = sys.argv[1]
+threads = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+torch.set_num_threads(threads)
+torch.manual_seed(0)
 meta = json.load(open(f"{d}/meta.json"))
 B = meta["batchSize"]
 

@@ -88,24 +88,34 @@ for (const kind of models) {
 }
 writeFileSync(join(dir, 'meta.json'), JSON.stringify({ batchSize, epochs: 1, features: features.length, hours, inputs: 2 * C, models, featureToken }));
 
-let torch: Record<string, { samplesPerSecond: number; samplesPerCpuSecond: number; parameters: number }> = {};
-try {
-  const script = fileURLToPath(new URL('./pytorch_reference.py', import.meta.url));
-  const out = execFileSync('/usr/bin/python3', [script, dir], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '2' } });
-  torch = Object.fromEntries(out.trim().split('\n').map((l) => JSON.parse(l) as { model: string; samplesPerSecond: number; samplesPerCpuSecond: number; parameters: number }).map((r) => [r.model, r]));
-} catch (error) {
-  process.stderr.write(`PyTorch reference unavailable (${(error as Error).message.split('\n')[0]}); apt-get install python3-torch libopenblas0-pthread\n`);
-}
+type TorchResult = { samplesPerSecond: number; samplesPerCpuSecond: number; parameters: number };
+// 2 threads as the study's reference; 1 thread as well, because on an oversubscribed machine OpenMP's
+// threads spin-wait for each other and the 2-thread figure collapses (measured: 11× slower for the MLP).
+const runTorch = (threads: number): Record<string, TorchResult> => {
+  try {
+    const script = fileURLToPath(new URL('./pytorch_reference.py', import.meta.url));
+    const out = execFileSync('/usr/bin/python3', [script, dir, String(threads)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+    return Object.fromEntries(out.trim().split('\n').map((l) => JSON.parse(l) as TorchResult & { model: string }).map((r) => [r.model, r]));
+  } catch (error) {
+    process.stderr.write(`PyTorch reference unavailable (${(error as Error).message.split('\n')[0]}); apt-get install python3-torch libopenblas0-pthread\n`);
+    return {};
+  }
+};
+const torchRuns = { 2: runTorch(2), 1: runTorch(1) };
 
 console.log(`rows ${rows}, batch ${batchSize}, ${hours} h × ${2 * C} inputs, ${features.length} tabular features`);
-console.log('wall = samples per second of elapsed time; cpu = samples per CPU-second (all threads), steadier on a shared machine');
-console.log('model            params(tfjs)  params(torch)  tfjs wall  torch wall  ratio   tfjs cpu  torch cpu  ratio');
+console.log('wall = samples per second of elapsed time; cpu = samples per CPU-second (all threads)');
 const f = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(0));
 const ratio = (a: number, b: number | undefined) => (b ? (a / b).toFixed(2) : '-');
-for (const kind of models) {
-  const t = tfjs[kind];
-  const p = torch[kind];
-  console.log(
-    `${kind.padEnd(16)} ${String(t.parameters).padStart(12)}  ${String(p?.parameters ?? '-').padStart(13)}  ${f(t.samplesPerSecond).padStart(9)}  ${f(p?.samplesPerSecond).padStart(10)}  ${ratio(t.samplesPerSecond, p?.samplesPerSecond).padStart(5)}  ${f(t.samplesPerCpuSecond).padStart(9)}  ${f(p?.samplesPerCpuSecond).padStart(9)}  ${ratio(t.samplesPerCpuSecond, p?.samplesPerCpuSecond).padStart(5)}`,
-  );
+for (const threads of [2, 1] as const) {
+  const torch = torchRuns[threads];
+  console.log(`\nPyTorch with ${threads} thread(s) (tfjs: one thread)`);
+  console.log('model            params(tfjs)  params(torch)  tfjs wall  torch wall  ratio   tfjs cpu  torch cpu  ratio');
+  for (const kind of models) {
+    const t = tfjs[kind];
+    const p = torch[kind];
+    console.log(
+      `${kind.padEnd(16)} ${String(t.parameters).padStart(12)}  ${String(p?.parameters ?? '-').padStart(13)}  ${f(t.samplesPerSecond).padStart(9)}  ${f(p?.samplesPerSecond).padStart(10)}  ${ratio(t.samplesPerSecond, p?.samplesPerSecond).padStart(5)}  ${f(t.samplesPerCpuSecond).padStart(9)}  ${f(p?.samplesPerCpuSecond).padStart(9)}  ${ratio(t.samplesPerCpuSecond, p?.samplesPerCpuSecond).padStart(5)}`,
+    );
+  }
 }
