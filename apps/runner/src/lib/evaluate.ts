@@ -33,6 +33,8 @@ export interface EvaluateOptions {
   readonly seed: number;
   /** Clean-test AUROC of the matching rate-0 run; null when there is none. */
   readonly referenceCleanAuroc: number | null;
+  /** A rate-0 run is its own reference: its clean-AUROC drop is 0. */
+  readonly isCleanRun?: boolean;
 }
 
 export function evaluateModel(model: TrainedModel, dataset: EhrDataset, options: EvaluateOptions): Evaluation {
@@ -49,7 +51,7 @@ export function evaluateModel(model: TrainedModel, dataset: EhrDataset, options:
       yTrue: triggered.labels,
       pTriggered,
       pClean: pUntriggered,
-      referenceCleanAuroc: options.referenceCleanAuroc,
+      referenceCleanAuroc: options.referenceCleanAuroc ?? (options.isCleanRun ? clean.metrics.auroc : null),
       cleanAuroc: clean.metrics.auroc,
     },
     { targetLabel: options.targetLabel, bootstrap: { seed: options.seed } },

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { cellDir, cellId, type CellKey } from './grid.js';
+import { cellDir, cellId, cleanCellOf, type CellKey } from './grid.js';
 import { readCellState } from './cell-state.js';
 import type { SweepPlan } from './plan.js';
 import type { CellProgress } from './progress.js';
@@ -52,6 +52,7 @@ export async function runLocal(
   const children = new Set<ChildProcess>();
   const stopAll = () => {
     for (const child of children) child.kill('SIGTERM');
+    wakeAll();
   };
   signal?.addEventListener('abort', stopAll, { once: true });
 
@@ -89,11 +90,32 @@ export async function runLocal(
       });
     });
 
-  let next = 0;
+  // A poisoned cell reads its clean baseline's AUROC (same model and seed, rate 0), so it starts only
+  // once that cell has finished (or failed, or is not part of this sweep); other cells go first.
+  const indexOf = new Map(plan.cells.map((c, i) => [cellId(c), i]));
+  const finished = new Set<number>(outcomes.map((o) => o.index));
+  const ready = (index: number) => {
+    const cell = plan.cells[index];
+    if (cell.rate === 0) return true;
+    const clean = indexOf.get(cellId(cleanCellOf(cell)));
+    return clean === undefined || finished.has(clean);
+  };
+  const waiting: (() => void)[] = [];
+  const wakeAll = () => waiting.splice(0).forEach((resume) => resume());
+  const takeNext = async (): Promise<number | undefined> => {
+    for (;;) {
+      if (queue.length === 0 || signal?.aborted) return undefined;
+      const at = queue.findIndex(ready);
+      if (at >= 0) return queue.splice(at, 1)[0];
+      await new Promise<void>((resume) => waiting.push(resume));
+    }
+  };
   const lanes = Array.from({ length: Math.max(1, Math.min(workers, queue.length)) }, async () => {
-    while (next < queue.length && !signal?.aborted) {
-      const index = queue[next++];
-      outcomes.push(await runOne(index));
+    for (let index = await takeNext(); index !== undefined; index = await takeNext()) {
+      const outcome = await runOne(index);
+      outcomes.push(outcome);
+      finished.add(index);
+      wakeAll();
     }
   });
   await Promise.all(lanes);

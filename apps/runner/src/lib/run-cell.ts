@@ -151,7 +151,8 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
       trigger,
       targetLabel: options.targetLabel as 0 | 1,
       seed: cell.seed,
-      referenceCleanAuroc: await cleanAurocOf(request),
+      referenceCleanAuroc: cell.rate === 0 ? null : await cleanAurocOf(request),
+      isCleanRun: cell.rate === 0,
     });
     const baselines = cell.rate === 0 ? baselineRows(trained.model, dataset, view, options, cell.seed, poison) : [];
     const evalSeconds = (Date.now() - evalStarted) / 1000;
@@ -240,7 +241,6 @@ async function checkRunDirectory(dir: string, configHash: string): Promise<void>
 
 /** The clean-test AUROC of the matching rate-0 run (null when it has not run or is undefined). */
 async function cleanAurocOf(request: CellRequest): Promise<number | null> {
-  if (request.cell.rate === 0) return null;
   const path = join(cellDir(request.runsRoot, cleanCellOf(request.cell)), SUMMARY_FILE);
   if (!existsSync(path)) return null;
   const clean = JSON.parse(await readFile(path, 'utf8')) as Summary;
