@@ -1,5 +1,7 @@
 import type { CommandModule } from 'yargs';
+import { detectCommand } from './detect.js';
 import { evaluateCommand } from './evaluate.js';
+import { explainCommand } from './explain.js';
 import { prepareCommand } from './prepare.js';
 import { runCommand } from './run.js';
 import { runCellCommand } from './run-cell.js';
@@ -15,6 +17,8 @@ export const commands: CommandModule<any, any>[] = [
   runCommand,
   sweepCommand,
   evaluateCommand,
+  explainCommand,
+  detectCommand,
   statusCommand,
   runCellCommand,
 ];

@@ -16,6 +16,7 @@ export interface SweepArgs {
   explain: boolean;
   detect: boolean;
   retrain: boolean;
+  detectors?: string[];
   executor: string;
 }
 
@@ -38,6 +39,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('target-label', { type: 'number', default: 1, choices: [0, 1] })
       .option('explain', { type: 'boolean', default: false, describe: 'Add attribution-drift columns to each summary.' })
       .option('detect', { type: 'boolean', default: false, describe: 'Add poison-detector columns to each summary.' })
+      .option('detectors', { type: 'string', array: true, describe: 'With --detect: spectral, activation_clustering, attribution, strip (default: all).' })
       .option('retrain', { type: 'boolean', default: false, describe: 'With --detect: remove flagged rows and retrain.' })
       .option('executor', { type: 'string', default: 'local', choices: ['local'], describe: 'Where cells run.' }) as never,
   handler: async (args) => {

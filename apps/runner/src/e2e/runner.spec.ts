@@ -81,6 +81,25 @@ describe('ehr-backdoor run', () => {
     expect(leftovers(runs)).toEqual([]);
   });
 
+  it('explains and runs detectors on the finished run, adding their columns to its summary', () => {
+    const dir = join(runs, 'mlp', 'rare_value', '0.1', 'seed_1');
+    const explained = runCli(['explain', '--run', dir, '--max-stays', '10', '--steps', '16']);
+    expect(explained.stderr).not.toMatch(/unexpected error/);
+    expect(explained.code).toBe(0);
+    const detected = runCli(['detect', '--run', dir, '--detectors', 'spectral', 'activation_clustering']);
+    expect(detected.code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(summary.explain_trigger_attribution_ratio).toBeGreaterThan(0);
+    expect(summary.explain_trigger_attribution_ratio).toBeLessThanOrEqual(1);
+    expect('detect_spectral_auroc' in summary).toBe(true);
+    expect(existsSync(join(dir, 'explain.json')) && existsSync(join(dir, 'detect.json'))).toBe(true);
+    const csv = readFileSync(join(dir, 'summary.csv'), 'utf8').split('\n')[0];
+    expect(csv).toContain('detect_spectral_auroc');
+    const bad = runCli(['detect', '--run', dir, '--detectors', 'crystal_ball']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/E_DETECT_UNKNOWN/);
+  });
+
   it('refuses a run directory that holds another configuration (exit 4)', () => {
     const result = runCli(['run', '--data', data, '--model', 'mlp', '--trigger', 'rare_value', '--poison-rate', '0.1', '--seed', '1', '--epochs', '4', '--out', runs]);
     expect(result.code).toBe(4);

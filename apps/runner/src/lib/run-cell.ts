@@ -155,6 +155,19 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
       isCleanRun: cell.rate === 0,
     });
     const baselines = cell.rate === 0 ? baselineRows(trained.model, dataset, view, options, cell.seed, poison) : [];
+    const analyses = [];
+    if (options.explain || options.detect) {
+      const { explainRun, detectRun } = await import('./analyse-run.js');
+      const context = { runDir: dir, dataset, model: trained.model, trigger, targetLabel: options.targetLabel as 0 | 1, seed: cell.seed, plan, modelConfig, trainConfig };
+      if (options.explain) {
+        report({ phase: 'explaining' });
+        analyses.push(await explainRun(context));
+      }
+      if (options.detect) {
+        report({ phase: 'detecting' });
+        analyses.push(await detectRun(context, { ...(options.detectors ? { detectors: options.detectors } : {}), retrain: options.retrain }));
+      }
+    }
     const evalSeconds = (Date.now() - evalStarted) / 1000;
 
     await writePredictions(join(dir, 'predictions.arrow'), evaluation.predictions);
@@ -174,7 +187,7 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
       wallTimeS,
       clean: evaluation.clean,
       backdoor: evaluation.backdoor,
-      extra: baselines,
+      extra: [...baselines, ...analyses],
     });
     await writeJsonAtomic(join(dir, 'run_metadata.json'), {
       ...metadataBase,

@@ -34,6 +34,8 @@ export async function runSweep(args: SweepArgs): Promise<void> {
   if (!(Number.isInteger(epochs) && epochs > 0)) throw new InputError('E_EPOCHS', `--epochs must be a positive integer, got ${String(epochs)}.`);
   const workers = args.workers > 0 ? Math.floor(args.workers) : availableParallelism();
 
+  if (args.detect) (await import('./analyse-run.js')).checkDetectorNames(args.detectors);
+  if (args.retrain && !args.detect) throw new InputError('E_OPTION', '--retrain measures a defence and needs --detect.');
   const { cells, skipped } = await validateCellNames(expanded);
   for (const pair of skipped) log(`sweep: leaving out ${pair}`);
   if (cells.length === 0) throw new InputError('E_EMPTY_GRID', 'No cell of the grid pairs a model with a trigger defined on its view; see `ehr-backdoor sweep --help`.');
@@ -54,6 +56,7 @@ export async function runSweep(args: SweepArgs): Promise<void> {
       explain: args.explain,
       detect: args.detect,
       retrain: args.retrain,
+      ...(args.detectors ? { detectors: args.detectors } : {}),
       baselineTriggers: [...new Set(cells.map((c) => c.trigger).filter((t) => t !== 'none'))],
     },
     cells,
