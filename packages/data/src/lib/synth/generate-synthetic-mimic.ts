@@ -108,7 +108,7 @@ export async function generateSyntheticMimic(options: SyntheticMimicOptions): Pr
         }
       }
       for (const writer of Object.values(writers)) await writer.close();
-      onProgress?.(generator.progress());
+      if (lastReport !== generator.staysWritten) onProgress?.(generator.progress());
       const summary: SyntheticMimicSummary = {
         outDir,
         seed,
