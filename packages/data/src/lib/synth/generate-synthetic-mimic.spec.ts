@@ -6,11 +6,11 @@ import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { CLINICAL_VARIABLES } from '../variables.js';
 import { generateSyntheticMimic, type SyntheticMimicSummary } from './generate-synthetic-mimic.js';
-import { MIMIC_TABLES, type MimicTableName } from './schema.js';
+import { SYNTHETIC_TABLE_COLUMNS, type SyntheticTableName } from './schema.js';
 
 /** The real MIMIC-IV demo bundled with the repository: the schema reference. */
 const DEMO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../datasets/mimic-iv-demo');
-const TABLES = Object.keys(MIMIC_TABLES) as MimicTableName[];
+const TABLES = Object.keys(SYNTHETIC_TABLE_COLUMNS) as SyntheticTableName[];
 
 describe('generateSyntheticMimic', () => {
   let work: string;
@@ -21,7 +21,7 @@ describe('generateSyntheticMimic', () => {
   const rows = async (query: string) => (await sql.runAndReadAll(query)).getRowObjectsJS();
   const csv = (root: string, table: string) => `read_csv('${join(root, table)}.csv.gz', header = true)`;
   /** The generated tables, loaded once into DuckDB as patients, admissions, icustays, … */
-  const t = (table: MimicTableName) => table.split('/')[1];
+  const t = (table: SyntheticTableName) => table.split('/')[1];
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'ehr-synth-'));
@@ -55,7 +55,7 @@ describe('generateSyntheticMimic', () => {
     expect(summary.rows['icu/icustays']).toBe(300);
     for (const table of TABLES) {
       const columns = (await rows(`describe ${t(table)}`)).map((r) => r.column_name);
-      expect(columns).toEqual([...MIMIC_TABLES[table]]);
+      expect(columns).toEqual([...SYNTHETIC_TABLE_COLUMNS[table]]);
       if (existsSync(DEMO)) {
         const demo = (await rows(`describe select * from ${csv(DEMO, table)}`)).map((r) => r.column_name);
         expect(columns).toEqual(demo);

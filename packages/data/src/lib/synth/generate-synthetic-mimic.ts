@@ -6,7 +6,7 @@ import { ANCHOR_AGE_QUANTILES, CATEGORIES, LOS_DAYS_QUANTILES, MALE_FRACTION, QU
 import { CsvGzipWriter, csvField } from './csv-gzip-writer.js';
 import { DEATH_MODEL, resolveItems, type ResolvedItem } from './model.js';
 import { exponential, logistic, pick, QuantileMap, uniform } from './sampling.js';
-import { D_ITEMS_ROWS, D_LABITEMS_ROWS, MIMIC_TABLES, type MimicTableName } from './schema.js';
+import { D_ITEMS_ROWS, D_LABITEMS_ROWS, SYNTHETIC_TABLE_COLUMNS, type SyntheticTableName } from './schema.js';
 import { StayLatent } from './stay-latent.js';
 
 /**
@@ -49,7 +49,7 @@ export interface ExpectedCohortStep {
 export interface SyntheticMimicSummary {
   readonly outDir: string;
   readonly seed: number;
-  readonly rows: Readonly<Record<MimicTableName, number>>;
+  readonly rows: Readonly<Record<SyntheticTableName, number>>;
   /** Admissions with hospital_expire_flag = 1. */
   readonly inHospitalDeaths: number;
   /** Expected CONSORT flow for the default 24 h window and its positives (death after the window). */
@@ -88,11 +88,11 @@ export async function generateSyntheticMimic(options: SyntheticMimicOptions): Pr
     await mkdir(join(tmp, 'hosp'));
     await mkdir(join(tmp, 'icu'));
     const writers = Object.fromEntries(
-      (Object.keys(MIMIC_TABLES) as MimicTableName[]).map((name) => [
+      (Object.keys(SYNTHETIC_TABLE_COLUMNS) as SyntheticTableName[]).map((name) => [
         name,
-        new CsvGzipWriter(join(tmp, `${name}.csv.gz`), MIMIC_TABLES[name], gzipLevel),
+        new CsvGzipWriter(join(tmp, `${name}.csv.gz`), SYNTHETIC_TABLE_COLUMNS[name], gzipLevel),
       ]),
-    ) as Record<MimicTableName, CsvGzipWriter>;
+    ) as Record<SyntheticTableName, CsvGzipWriter>;
     try {
       for (const row of D_ITEMS_ROWS) writers['icu/d_items'].push(row);
       for (const row of D_LABITEMS_ROWS) writers['hosp/d_labitems'].push(row);
@@ -112,7 +112,7 @@ export async function generateSyntheticMimic(options: SyntheticMimicOptions): Pr
       const summary: SyntheticMimicSummary = {
         outDir,
         seed,
-        rows: Object.fromEntries(Object.entries(writers).map(([name, w]) => [name, w.rows])) as Record<MimicTableName, number>,
+        rows: Object.fromEntries(Object.entries(writers).map(([name, w]) => [name, w.rows])) as Record<SyntheticTableName, number>,
         inHospitalDeaths: generator.inHospitalDeaths,
         expectedCohort: { windowHours: 24, steps: generator.cohortSteps(), positives: generator.cohortPositives },
         entryErrors: { chartevents: generator.chartErrors, labevents: generator.labErrors },
@@ -240,7 +240,7 @@ class Generator {
   constructor(
     private readonly seed: number,
     private readonly stays: number,
-    private readonly w: Record<MimicTableName, CsvGzipWriter>,
+    private readonly w: Record<SyntheticTableName, CsvGzipWriter>,
   ) {
     // Spread ids over MIMIC's ranges (subject 1xxxxxxx, hadm 2xxxxxxx, stay 3xxxxxxx) without collisions.
     this.idStep = Math.max(1, Math.min(97, Math.floor(9_000_000 / (2 * stays + 10))));

@@ -3,7 +3,7 @@
  * 3.x share them for these tables), and the dictionary rows of the items it charts, copied verbatim
  * from the MIMIC-IV demo's `icu/d_items` and `hosp/d_labitems`.
  */
-export const MIMIC_TABLES = {
+export const SYNTHETIC_TABLE_COLUMNS = {
   'hosp/patients': ['subject_id', 'gender', 'anchor_age', 'anchor_year', 'anchor_year_group', 'dod'],
   'hosp/admissions': [
     'subject_id', 'hadm_id', 'admittime', 'dischtime', 'deathtime', 'admission_type', 'admit_provider_id',
@@ -26,7 +26,7 @@ export const MIMIC_TABLES = {
   ],
 } as const satisfies Record<string, readonly string[]>;
 
-export type MimicTableName = keyof typeof MIMIC_TABLES;
+export type SyntheticTableName = keyof typeof SYNTHETIC_TABLE_COLUMNS;
 
 /** `icu/d_items` rows of the charted items (CSV lines as in MIMIC-IV demo v2.2). */
 export const D_ITEMS_ROWS: readonly string[] = [
