@@ -39,6 +39,27 @@ describe('explainModelDrift on train-package models', () => {
     }
   });
 
+  it('reports the attention shift of every TabTransformer block, tokens named', async () => {
+    const { model: tt } = await trainModel({ dataset: fixture.dataset, model: { kind: 'tabtransformer', dModel: 8, heads: 2, layers: 2, ffHidden: 16 }, train: { epochs: 1, batchSize: 64 }, seed: 3, backend: 'cpu' });
+    try {
+      const rows = Array.from(rowsOfSplit(fixture.dataset, 'test')).slice(0, 3);
+      const before = tf.memory().numTensors;
+      const result = await explainModelDrift({ model: tt, cleanDataset: fixture.withTrigger([]), triggeredDataset: fixture.withTrigger(rows), rows, steps: 8 });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(result.attention).toHaveLength(2);
+      expect(result.tokens?.length).toBe(result.attention?.[0].clsShift?.length);
+      for (const block of result.attention ?? []) {
+        expect(block.meanAbsDelta).toBeGreaterThan(0);
+        expect(block.meanJsDivergence).toBeGreaterThanOrEqual(0);
+        expect(block.meanJsDivergence).toBeLessThanOrEqual(1);
+        // [CLS] attention is a distribution before and after: its changes sum to zero.
+        expect(Array.from(block.clsShift ?? []).reduce((a, b) => a + b, 0)).toBeCloseTo(0, 5);
+      }
+    } finally {
+      tt.dispose();
+    }
+  });
+
   it('rejects rows that are not the same stays', async () => {
     await expect(explainModelDrift({ model: mlp, cleanDataset: fixture.dataset, triggeredDataset: fixture.dataset, rows: [1, 2], triggeredRows: [2, 1] })).rejects.toMatchObject({ code: 'E_IG_INPUTS' });
   });
