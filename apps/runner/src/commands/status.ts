@@ -16,7 +16,13 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'Print machine-readable JSON.' }) as never,
   handler: async (args) => {
     const { sweepStatus, formatStatus } = await import('../lib/status.js');
+    const { slurmStateOf, formatSlurmState, slurmStateToJson } = await import('../lib/slurm/slurm-jobs.js');
     const status = await sweepStatus(args.runs);
-    process.stdout.write((args.json ? JSON.stringify(status, null, 2) : formatStatus(status, args.all)) + '\n');
+    // Slurm's view of the arrays submitted for this runs root, when there were any.
+    const slurm = await slurmStateOf(args.runs);
+    const text = args.json
+      ? JSON.stringify(slurm ? { ...status, slurm: slurmStateToJson(slurm) } : status, null, 2)
+      : formatStatus(status, args.all) + (slurm ? `\n${formatSlurmState(slurm)}` : '');
+    process.stdout.write(text + '\n');
   },
 };

@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
+import { addSlurmOptions, type SlurmArgs } from '../lib/slurm/cli-options.js';
 
-export interface SweepArgs {
+export interface SweepArgs extends SlurmArgs {
   data?: string;
   out?: string;
   preset: string;
@@ -24,7 +25,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
   command: 'sweep',
   describe: 'Run a grid of cells (models × triggers × poison rates × seeds); resumable, one process per worker.',
   builder: (y) =>
-    y
+    addSlurmOptions(y)
       .option('data', { type: 'string', describe: 'Prepared dataset directory (default: the embedded synthetic dataset, built on first use).' })
       .option('out', { type: 'string', describe: 'Runs root (default: runs/<preset>).' })
       .option('preset', { type: 'string', choices: ['smoke', 'default', 'full'], default: 'default', describe: 'Grid and epochs to start from; the options below override it.' })
@@ -41,7 +42,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('detect', { type: 'boolean', default: false, describe: 'Add poison-detector columns to each summary.' })
       .option('detectors', { type: 'string', array: true, describe: 'With --detect: spectral, activation_clustering, attribution, strip (default: all).' })
       .option('retrain', { type: 'boolean', default: false, describe: 'With --detect: remove flagged rows and retrain.' })
-      .option('executor', { type: 'string', default: 'local', choices: ['local'], describe: 'Where cells run.' }) as never,
+      .option('executor', { type: 'string', default: 'local', choices: ['local', 'slurm'], describe: 'Where cells run: this machine\'s process pool, or Slurm job arrays (docs/slurm.md).' }) as never,
   handler: async (args) => {
     const { runSweep } = await import('../lib/sweep.js');
     await runSweep(args);

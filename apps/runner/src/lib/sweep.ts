@@ -9,10 +9,12 @@ import { runLocal, type CellOutcome } from './local-executor.js';
 import { makePlan, PLAN_FILE, writePlan } from './plan.js';
 import { createProgress } from './progress.js';
 import { assertDatasetDir, validateCellNames } from './run-cell.js';
+import { slurmOptionsFromArgs } from './slurm/cli-options.js';
 
 /**
  * sweep: options ─▶ grid (preset ⊕ flags) ─▶ dataset (default: build on first use) ─▶ plan file
- *        ─▶ executor (local pool) ─▶ failures table ─▶ exit 0, or 5 if any cell failed
+ *        ─▶ executor (local pool, or Slurm job arrays: slurm/run-slurm.ts) ─▶ failures table
+ *        ─▶ exit 0, or 5 if any cell failed
  */
 export class SweepFailedError extends EhrBackdoorError {
   override readonly name = 'SweepFailedError';
@@ -30,6 +32,7 @@ export async function runSweep(args: SweepArgs): Promise<void> {
     seeds: args.seeds ?? preset.seeds,
   };
   const expanded = expandGrid(grid);
+  const slurmOptions = slurmOptionsFromArgs(args);
   const epochs = args.epochs ?? preset.epochs;
   if (!(Number.isInteger(epochs) && epochs > 0)) throw new InputError('E_EPOCHS', `--epochs must be a positive integer, got ${String(epochs)}.`);
   const workers = args.workers > 0 ? Math.floor(args.workers) : availableParallelism();
@@ -63,6 +66,11 @@ export async function runSweep(args: SweepArgs): Promise<void> {
   });
   const planPath = join(runsRoot, PLAN_FILE);
   await writePlan(planPath, plan);
+  if (args.executor === 'slurm') {
+    const { runSlurm } = await import('./slurm/run-slurm.js');
+    await runSlurm(plan, planPath, slurmOptions);
+    return;
+  }
   log(`sweep: ${cells.length} cells (${grid.models.join(',')} × ${grid.triggers.join(',')} × rates ${grid.rates.join(',')} × seeds ${grid.seeds.join(',')}), ${workers} workers, data ${dataDir}`);
 
   const started = Date.now();
