@@ -26,7 +26,7 @@ describe('buildBatchScript', () => {
       '#SBATCH --chdir=/home/me/study',
       '#SBATCH --ntasks=1',
     ]);
-    expect(script).toContain('NODE="${EHR_BACKDOOR_NODE:-/usr/local/bin/node}"');
+    expect(script).toContain('NODE=/usr/local/bin/node\nNODE="${EHR_BACKDOOR_NODE:-$NODE}"\n');
     expect(script).toContain('INDEX=$((SLURM_ARRAY_TASK_ID))');
     expect(script).toContain(
       'exec "$NODE" /home/me/ehr-backdoor/apps/runner/bin/ehr-backdoor.js run-cell --plan /runs/smoke/slurm-plans/plan-abc.json --index "$INDEX"',
@@ -73,7 +73,7 @@ describe('buildBatchScript', () => {
     const script = buildBatchScript({ ...base, options: { prologue: 'module load nodejs/20\nexport EHR_BACKDOOR_NODE=$(which node)\n' } });
     const prologueAt = script.indexOf('module load nodejs/20');
     expect(prologueAt).toBeGreaterThan(script.indexOf('set -euo pipefail'));
-    expect(prologueAt).toBeLessThan(script.indexOf('NODE="${EHR_BACKDOOR_NODE'));
+    expect(prologueAt).toBeLessThan(script.indexOf('NODE='));
     expect(script).toContain('set +u\nmodule load nodejs/20\nexport EHR_BACKDOOR_NODE=$(which node)\nset -u');
   });
 
@@ -90,7 +90,7 @@ describe('buildBatchScript', () => {
 
   it('quotes paths with shell metacharacters in the command', () => {
     const script = buildBatchScript({ ...base, bin: "/opt/it's/ehr-backdoor.js", node: '/opt/node 20/bin/node' });
-    expect(script).toContain(`NODE="\${EHR_BACKDOOR_NODE:-'/opt/node 20/bin/node'}"`);
+    expect(script).toContain(`NODE='/opt/node 20/bin/node'\n`);
     expect(script).toContain(`exec "$NODE" '/opt/it'\\''s/ehr-backdoor.js' run-cell`);
   });
 

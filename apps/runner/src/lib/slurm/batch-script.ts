@@ -154,7 +154,9 @@ export function buildBatchScript(input: BatchScriptInput): string {
     lines.push('# --- prologue (--prologue) ---', 'set +u', options.prologue.trimEnd(), 'set -u', '# --- end of prologue ---', '');
   }
   lines.push(
-    `NODE="\${EHR_BACKDOOR_NODE:-${shellQuote(node)}}"`,
+    // Two steps: quotes inside "${X:-word}" would stay part of the word.
+    `NODE=${shellQuote(node)}`,
+    'NODE="${EHR_BACKDOOR_NODE:-$NODE}"',
     `INDEX=$((SLURM_ARRAY_TASK_ID${offset ? ` + ${offset}` : ''}))`,
     'echo "ehr-backdoor: task ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID} (plan index ${INDEX}) on $(hostname) at $(date -u +%Y-%m-%dT%H:%M:%SZ), restart ${SLURM_RESTART_COUNT:-0}"',
     // exec: Slurm's SIGTERM at the time limit or on preemption reaches the cell itself, which stops at
