@@ -32,6 +32,8 @@ interface LockBody {
   pid: number;
   host: string;
   startedAt: string;
+  /** Set under Slurm, so a resubmission can tell a lock left on a lost node from a live task. */
+  slurmJobId?: string;
 }
 
 async function readLock(dir: string): Promise<LockBody | undefined> {
@@ -67,7 +69,12 @@ export async function acquireCellLock(dir: string): Promise<() => Promise<void>>
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(join(dir, LOCK_FILE), 'wx');
-      const body: LockBody = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+      const body: LockBody = {
+        pid: process.pid,
+        host: hostname(),
+        startedAt: new Date().toISOString(),
+        ...(process.env.SLURM_JOB_ID ? { slurmJobId: process.env.SLURM_JOB_ID } : {}),
+      };
       await handle.writeFile(JSON.stringify(body));
       await handle.close();
       return async () => {
