@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// `npm test`: every project's tests through Nx, then one plain closing line summing Jest's counts
+// `npm test`: every project's typecheck and tests through Nx, then one plain closing line summing Jest's counts
 // over all projects ("jest: N passed, N failed, N skipped"), so CI and people read one figure.
 import { spawn } from 'node:child_process';
 
-const args = ['nx', 'run-many', '-t', 'test', '--parallel=2', '--outputStyle=stream', ...process.argv.slice(2)];
+const args = ['nx', 'run-many', '-t', 'typecheck', 'test', '--parallel=2', '--outputStyle=stream', ...process.argv.slice(2)];
 const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NX_DAEMON: 'false', FORCE_COLOR: '0' } });
 const totals = { passed: 0, failed: 0, skipped: 0, suitesFailed: 0 };
 let pending = '';

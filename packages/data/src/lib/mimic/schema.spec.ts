@@ -57,7 +57,10 @@ describe('detectMimicVersion', () => {
     const root = join(work, 'd');
     writeLayout(root, {}, ['2011 - 2013']);
     writeFileSync(join(root, 'icu', 'icustays.csv'), 'subject_id,hadm_id,stay_id,intime\n');
-    const error = await readHeaders(session, locateMimicTables(root)).catch((e: unknown) => e as Error & { code: string });
+    const error = (await readHeaders(session, locateMimicTables(root)).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error & { code: string };
     expect(error).toMatchObject({ code: 'E_MISSING_COLUMN' });
     expect(error.message).toContain("'outtime'");
     expect(error.message).toContain(join(root, 'icu', 'icustays.csv'));
