@@ -9,6 +9,7 @@
  * Triggers act in raw clinical units on either view; see docs/poisoning.md for each one's semantics.
  */
 export { TRIGGER_NAMES, resolveTrigger, listTriggers, triggerViews, assertTriggerSupportsView, isTriggerName } from './lib/triggers/registry.js';
+export type { ResolveTriggerParams, ResolvedTrigger } from './lib/triggers/registry.js';
 export { applyTriggerToTabular, applyTriggerToTimeSeries } from './lib/triggers/apply.js';
 export type { TabularTriggerResult, TimeSeriesTriggerResult, TriggerInput } from './lib/triggers/apply.js';
 export { DEFAULT_RARE_VALUES } from './lib/triggers/rare-value.js';
@@ -17,6 +18,8 @@ export type {
   TriggerSpec,
   TriggerName,
   TriggerParams,
+  TriggerParamsInput,
+  PartialTriggerSpec,
   TriggerInfo,
   NoneParams,
   RareValueParams,

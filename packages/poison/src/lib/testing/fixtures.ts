@@ -1,5 +1,6 @@
 import { Random } from '@ehr-backdoor/core';
 import { createDataset, STATIC_FEATURES, TABULAR_STATS, variableByName, type EhrDataset, type TabularFeature } from '@ehr-backdoor/data';
+import type { PartialTriggerSpec } from '../triggers/types.js';
 
 /**
  * Test datasets built in memory through `createDataset`, with both views derived from the same
@@ -155,7 +156,7 @@ export function channelSeries(dataset: EhrDataset, values: Float32Array, mask: U
 }
 
 /** Trigger parameter variants each trigger is exercised with, beyond its defaults. */
-export const TRIGGER_VARIANTS: readonly { name: string; params: Record<string, unknown> }[] = [
+export const TRIGGER_VARIANTS: readonly PartialTriggerSpec[] = [
   { name: 'none', params: {} },
   { name: 'rare_value', params: {} },
   { name: 'rare_value', params: { variable: 'lactate', hours: 3 } },

@@ -3,7 +3,7 @@ import type { DatasetView, EhrDataset } from '@ehr-backdoor/data';
 import { tabularStealth, timeSeriesStealth, type StealthReport } from '../stealth.js';
 import { contextFor, type TriggerContext } from './context.js';
 import { assertTriggerSupportsView, resolveTrigger, triggerDefinition } from './registry.js';
-import type { TriggerName, TriggerSpec } from './types.js';
+import type { PartialTriggerSpec, TriggerName, TriggerSpec } from './types.js';
 
 /**
  * Applying a trigger: resolve the spec → check it against the dataset → copy the view's arrays →
@@ -33,8 +33,12 @@ export interface AppliedTrigger {
   readonly timeseries?: TimeSeriesTriggerResult;
 }
 
-/** Accepts a full spec or a `{ name, params? }` with partial parameters. */
-export type TriggerInput = TriggerSpec | { readonly name: string; readonly params?: unknown };
+/**
+ * A full spec or a `{ name, params? }` with partial parameters, both typed per trigger (any name
+ * alone means its defaults, so a loop over `TRIGGER_NAMES` may pass `{ name }`). A name or
+ * parameters known only at run time (a CLI flag, a config file) go through `resolveTrigger` first.
+ */
+export type TriggerInput = TriggerSpec | PartialTriggerSpec | { readonly name: TriggerName; readonly params?: undefined };
 
 export function toSpec(trigger: TriggerInput): TriggerSpec {
   if (!trigger || typeof trigger !== 'object' || typeof (trigger as { name?: unknown }).name !== 'string') {

@@ -1,5 +1,5 @@
 import { handMadeDataset, channelSeries } from '../testing/fixtures.js';
-import { applyTriggerToTimeSeries } from './apply.js';
+import { applyTriggerToTimeSeries, type TriggerInput } from './apply.js';
 import { generateMissingnessPattern } from './missingness-pattern.js';
 import { resolveTrigger } from './registry.js';
 
@@ -7,7 +7,7 @@ describe('missingness_pattern', () => {
   const ds = handMadeDataset();
 
   it('removes the marked observed measurements and forward-fills over them', () => {
-    const trigger = { name: 'missingness_pattern', params: { variables: ['heart_rate', 'resp_rate'], hours: 2, pattern: [[1, 1], [0, 1]] } };
+    const trigger: TriggerInput = { name: 'missingness_pattern', params: { variables: ['heart_rate', 'resp_rate'], hours: 2, pattern: [[1, 1], [0, 1]] } };
     const { values, mask, stealth } = applyTriggerToTimeSeries(ds, trigger, [1, 2]);
     expect(channelSeries(ds, values, mask, 1, 'heart_rate')).toEqual({ values: [100, 110, 110, 130], mask: [1, 1, 0, 1] });
     expect(channelSeries(ds, values, mask, 2, 'resp_rate')).toEqual({ values: [12, 14, 14, 14], mask: [1, 1, 0, 0] });

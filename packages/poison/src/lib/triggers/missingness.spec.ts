@@ -1,5 +1,5 @@
 import { handMadeDataset, tabularRow, channelSeries } from '../testing/fixtures.js';
-import { applyTriggerToTabular, applyTriggerToTimeSeries } from './apply.js';
+import { applyTriggerToTabular, applyTriggerToTimeSeries, type TriggerInput } from './apply.js';
 import { resolveTrigger } from './registry.js';
 
 describe('missingness', () => {
@@ -30,7 +30,7 @@ describe('missingness', () => {
 
 describe('hybrid', () => {
   const ds = handMadeDataset();
-  const trigger = { name: 'hybrid', params: { rare: { value: 200 }, missing: { variables: ['resp_rate'] } } };
+  const trigger: TriggerInput = { name: 'hybrid', params: { rare: { value: 200 }, missing: { variables: ['resp_rate'] } } };
 
   it('fills nested defaults', () => {
     expect(resolveTrigger(trigger.name, trigger.params).params).toEqual({

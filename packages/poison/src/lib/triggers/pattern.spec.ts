@@ -1,10 +1,10 @@
 import { handMadeDataset, tabularRow, channelSeries } from '../testing/fixtures.js';
-import { applyTriggerToTabular, applyTriggerToTimeSeries } from './apply.js';
+import { applyTriggerToTabular, applyTriggerToTimeSeries, type TriggerInput } from './apply.js';
 import { resolveTrigger } from './registry.js';
 
 describe('pattern', () => {
   const ds = handMadeDataset();
-  const trigger = { name: 'pattern', params: { variables: ['heart_rate', 'resp_rate'], values: [123, 27] } };
+  const trigger: TriggerInput = { name: 'pattern', params: { variables: ['heart_rate', 'resp_rate'], values: [123, 27] } };
 
   it('charts every value like rare_value does (stay 1: HR 100..130, RR never)', () => {
     const tab = tabularRow(ds, applyTriggerToTabular(ds, trigger, [1]).values, 1);
@@ -27,6 +27,6 @@ describe('pattern', () => {
     expect(resolveTrigger('pattern', { variables: ['sbp'], inRange: true }).params).toMatchObject({ values: null, quantiles: [0.9] });
     expect(() => resolveTrigger('pattern', { variables: ['sbp'] })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
     expect(() => resolveTrigger('pattern', { variables: ['sbp'], values: [1, 2] })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
-    expect(() => resolveTrigger('pattern', { colour: 'red' })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
+    expect(() => resolveTrigger('pattern', { colour: 'red' } as never)).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
   });
 });

@@ -67,7 +67,7 @@ describe('trigger registry', () => {
     expect(tab.stealth).toMatchObject({ changedRows: 0, changedValues: 0, reason: 'the trigger changed no value' });
     const ts = applyTriggerToTimeSeries(ds, { name: 'none' }, [0, 1]);
     expect(ts.mask).toEqual(ds.timeSeries.mask);
-    expect(() => resolveTrigger('none', { value: 1 })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
+    expect(() => resolveTrigger('none', { value: 1 } as never)).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
   });
 
   it('rejects rows that are not distinct dataset rows', () => {
@@ -78,7 +78,7 @@ describe('trigger registry', () => {
 
   it('rejects unknown triggers with the list of names', () => {
     expect(() => resolveTrigger('rare-value')).toThrow(expect.objectContaining({ code: 'E_UNKNOWN_TRIGGER', message: expect.stringContaining('rare_value') }));
-    expect(() => resolveTrigger('rare_value', [1])).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
+    expect(() => resolveTrigger('rare_value', [1] as never)).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
   });
 
   it('every trigger: input never mutated, only selected rows change, shapes, masks and view rules preserved', () => {

@@ -11,7 +11,7 @@ import type { TriggerDefinition } from './params.js';
 import { pattern } from './pattern.js';
 import { rareValue } from './rare-value.js';
 import { temporalPattern } from './temporal-pattern.js';
-import type { TriggerInfo, TriggerName, TriggerSpec } from './types.js';
+import type { TriggerInfo, TriggerName, TriggerParamsInput, TriggerSpec } from './types.js';
 
 /** Every trigger, in the order documentation and `listTriggers` present them. */
 const REGISTRY: { readonly [N in TriggerName]: TriggerDefinition<N> } = {
@@ -48,6 +48,7 @@ function assertTriggerName(name: unknown): asserts name is TriggerName {
  * documented defaults. Resolving a resolved spec's params again returns equal params (manifests
  * rely on it). Throws E_UNKNOWN_TRIGGER, E_TRIGGER_PARAMS or E_UNKNOWN_VARIABLE.
  */
+export function resolveTrigger<N extends string>(name: N, params?: ResolveTriggerParams<N>): ResolvedTrigger<N>;
 export function resolveTrigger(name: string, params: unknown = {}): TriggerSpec {
   assertTriggerName(name);
   const definition = REGISTRY[name] as TriggerDefinition<TriggerName>;
@@ -56,6 +57,13 @@ export function resolveTrigger(name: string, params: unknown = {}): TriggerSpec 
   }
   return { name, params: definition.resolve((params ?? {}) as Record<string, unknown>) } as TriggerSpec;
 }
+
+// A literal trigger name checks its parameters at compile time; a name known only at run time (type
+// `string`, or `never` from a cast) takes unknown parameters, checked by `resolve` as before.
+/** The parameters `resolveTrigger` accepts for name type N. */
+export type ResolveTriggerParams<N extends string> = [N] extends [never] ? unknown : [N] extends [TriggerName] ? TriggerParamsInput<N> : unknown;
+/** The spec `resolveTrigger` returns for name type N: narrowed to that trigger for a literal name. */
+export type ResolvedTrigger<N extends string> = [N] extends [never] ? TriggerSpec : [N] extends [TriggerName] ? Extract<TriggerSpec, { name: N }> : TriggerSpec;
 
 /** The views a trigger is defined on. */
 export function triggerViews(name: string): readonly DatasetView[] {

@@ -1,11 +1,11 @@
 import { handMadeDataset, channelSeries } from '../testing/fixtures.js';
-import { applyTriggerToTabular, applyTriggerToTimeSeries } from './apply.js';
+import { applyTriggerToTabular, applyTriggerToTimeSeries, type TriggerInput } from './apply.js';
 import { mahalanobisSquared, temporalProfile } from './temporal-pattern.js';
 import { resolveTrigger } from './registry.js';
 
 describe('temporal_pattern', () => {
   const ds = handMadeDataset();
-  const hrOnly = { name: 'temporal_pattern', params: { variables: ['heart_rate'], hours: 2, shape: 'ramp' } };
+  const hrOnly: TriggerInput = { name: 'temporal_pattern', params: { variables: ['heart_rate'], hours: 2, shape: 'ramp' } };
 
   it('profiles', () => {
     expect(Array.from(temporalProfile('ramp', 4))).toEqual([0.25, 0.5, 0.75, 1]);

@@ -141,6 +141,17 @@ export type TriggerSpec =
 export type TriggerName = TriggerSpec['name'];
 export type TriggerParams<N extends TriggerName> = Extract<TriggerSpec, { name: N }>['params'];
 
+/**
+ * What a caller may give as the parameters of trigger N: any subset (the rest take their defaults).
+ * `hybrid` nests two parameter objects, each of which may be partial too.
+ */
+export type TriggerParamsInput<N extends TriggerName> = N extends 'hybrid'
+  ? { readonly rare?: Partial<RareValueParams>; readonly missing?: Partial<MissingnessParams> }
+  : Partial<TriggerParams<N>>;
+
+/** A trigger by name with partial parameters, discriminated by `name` so each name takes only its own parameters. */
+export type PartialTriggerSpec = { readonly [N in TriggerName]: { readonly name: N; readonly params?: TriggerParamsInput<N> } }[TriggerName];
+
 export interface TriggerInfo {
   readonly name: TriggerName;
   readonly description: string;
