@@ -1,5 +1,5 @@
 import yargs from 'yargs';
-import { handleErrors } from './handle-errors.js';
+import { handleErrors } from '@ehr-backdoor/core';
 
 /**
  * `ehr-backdoor-aggregate`: the last step of a study.

@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { commands } from './commands/index.js';
-import { handleErrors } from './handle-errors.js';
+import { handleErrors } from '@ehr-backdoor/core';
 
 /**
  * `ehr-backdoor`: the study pipeline from the command line.

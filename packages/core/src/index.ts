@@ -6,6 +6,7 @@
  */
 export { EhrBackdoorError, InputError, DataError, CompatibilityError, isEhrBackdoorError } from './lib/errors.js';
 export { assertInput, assertFiniteInRange } from './lib/assert.js';
+export { EXIT, exitCodeFor, handleErrors } from './lib/exit-codes.js';
 export { Random } from './lib/random.js';
 export type { RandomState } from './lib/random.js';
 export { canonicalJson, sha256, hashJson, sha256File } from './lib/hash.js';

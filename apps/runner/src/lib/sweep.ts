@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EhrBackdoorError, InputError } from '@ehr-backdoor/core';
 import type { SweepArgs } from '../commands/sweep.js';
-import { EXIT } from '../handle-errors.js';
+import { EXIT } from '@ehr-backdoor/core';
 import { ensureDefaultDataset } from './default-dataset.js';
 import { cellId, expandGrid, PRESETS, type PresetName } from './grid.js';
 import { runLocal, type CellOutcome } from './local-executor.js';

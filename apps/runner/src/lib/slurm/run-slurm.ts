@@ -3,7 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { assertInput, EhrBackdoorError, InputError, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
-import { EXIT } from '../../handle-errors.js';
+import { EXIT } from '@ehr-backdoor/core';
 import { LOCK_FILE, readCellState } from '../cell-state.js';
 import { cellDir, cellId } from '../grid.js';
 import type { SweepPlan } from '../plan.js';

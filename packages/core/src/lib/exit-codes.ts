@@ -1,14 +1,13 @@
-import { isEhrBackdoorError } from '@ehr-backdoor/core';
+import { isEhrBackdoorError } from './errors.js';
 
 /**
- * The one place where errors become exit codes, as in the runner (after Nx's handle-errors). Known
- * errors print their message and code; anything else is a bug and prints its stack. `--verbose`
- * always prints stacks.
+ * The one place where errors become exit codes, shared by every app (after Nx's handle-errors). Known errors print their
+ * message and code; anything else is a bug and prints its stack. `--verbose` always prints stacks.
  *
  *   0 success · 1 unexpected failure (a bug) · 2 bad input (InputError) · 3 unusable data (DataError)
- *   4 incompatible artifact (CompatibilityError)
+ *   4 incompatible artifact (CompatibilityError) · 5 some cells of a sweep failed · 130 interrupted
  */
-export const EXIT = { ok: 0, bug: 1, input: 2, data: 3, compatibility: 4 } as const;
+export const EXIT = { ok: 0, bug: 1, input: 2, data: 3, compatibility: 4, partialFailure: 5, interrupted: 130 } as const;
 
 export function exitCodeFor(error: unknown): number {
   if (!isEhrBackdoorError(error)) return EXIT.bug;
@@ -20,7 +19,7 @@ export function exitCodeFor(error: unknown): number {
     case 'CompatibilityError':
       return EXIT.compatibility;
     default:
-      return EXIT.bug;
+      return typeof (error as { exitCode?: unknown }).exitCode === 'number' ? (error as unknown as { exitCode: number }).exitCode : EXIT.bug;
   }
 }
 
