@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { DataError, InputError, assertInput, hashJson, sha256, writeDirectoryAtomic } from '@ehr-backdoor/core';
@@ -225,18 +225,22 @@ export async function prepareDataset(options: PrepareOptions): Promise<PrepareRe
       timeSeries: { channels, hours: T, fillValues: Array.from(fillValues) },
       tabularFeatures: features,
     };
+    // A directory written by `synth` says so; its layout is MIMIC-IV's but no figure from it is about patients.
+    const synthetic = await readSyntheticMarker(config.mimicDir);
+    const mimicVersion = synthetic ? `synthetic (MIMIC-IV ${version.version} layout)` : version.version;
     const manifest: DatasetManifest = {
       formatVersion: 1,
       createdBy: '@ehr-backdoor/data prepareDataset',
       source: {
         path: config.mimicDir,
-        mimicVersion: version.version,
+        mimicVersion,
+        ...(synthetic ? { synthetic } : {}),
         versionEvidence: version.evidence,
         files: Object.fromEntries(Object.values(tables).map((t) => [relativeName(t), { bytes: t.bytes }])),
       },
       ...content,
       files,
-      contentHash: datasetContentHash(files, { ...content, mimicVersion: version.version }),
+      contentHash: datasetContentHash(files, { ...content, mimicVersion }),
       warnings,
     };
     await writeDirectoryAtomic(config.outDir, async (tmp) => {
@@ -401,4 +405,15 @@ function checkOptions(options: PrepareOptions): PrepareConfig {
     () => `prepare: --out ${outDir} is inside the MIMIC-IV directory ${mimicDir}; write the dataset elsewhere.`,
   );
   return { mimicDir, outDir, windowHours, seed, splitFractions, memoryLimit, threads, tempDir: options.tempDir ? resolve(options.tempDir) : undefined };
+}
+
+async function readSyntheticMarker(mimicDir: string): Promise<{ generator: string; seed: number; stays: number } | undefined> {
+  const path = join(mimicDir, 'synthetic.json');
+  if (!existsSync(path)) return undefined;
+  try {
+    const marker = JSON.parse(await readFile(path, 'utf8')) as { generator?: string; seed?: number; stays?: number };
+    return { generator: String(marker.generator ?? 'unknown'), seed: Number(marker.seed), stays: Number(marker.stays) };
+  } catch {
+    throw new DataError('E_BAD_SYNTHETIC_MARKER', `${path} is not valid JSON: remove it if the data is real MIMIC-IV, or regenerate the synthetic directory.`);
+  }
 }

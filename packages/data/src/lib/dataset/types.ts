@@ -64,6 +64,8 @@ export interface DatasetManifest {
   readonly source: {
     readonly path: string;
     readonly mimicVersion: string;
+    /** Present when the source was written by `synth` (generator, seed, stays). */
+    readonly synthetic?: { readonly generator: string; readonly seed: number; readonly stays: number };
     readonly files: Record<string, { bytes: number }>;
     /** How `mimicVersion` was decided (written by `prepareDataset`). */
     readonly versionEvidence?: string;

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { CLINICAL_VARIABLES } from '../variables.js';
+import { prepareDataset } from '../dataset/prepare-dataset.js';
 import { generateSyntheticMimic, type SyntheticMimicSummary } from './generate-synthetic-mimic.js';
 import { SYNTHETIC_TABLE_COLUMNS, type SyntheticTableName } from './schema.js';
 
@@ -123,6 +124,16 @@ describe('generateSyntheticMimic', () => {
     const [after] = await rows(`select count(*) n from admissions d join admissions x
       on d.subject_id = x.subject_id and d.hospital_expire_flag = 1 and x.admittime > d.deathtime`);
     expect(Number(after.n)).toBe(0);
+  });
+
+  it('prepares through the real-data path into the flow it promised, marked as synthetic', async () => {
+    const result = await prepareDataset({ mimicDir: a, outDir: join(work, 'prepared'), windowHours: 24, seed: 0 });
+    expect(result.manifest.cohort.steps.map((s) => s.remaining).filter((n, i, all) => i === 0 || n !== all[i - 1])).toEqual(
+      summary.expectedCohort.steps.map((s) => s.remaining),
+    );
+    expect(result.manifest.cohort.positives).toBe(summary.expectedCohort.positives);
+    expect(result.manifest.source.mimicVersion).toBe('synthetic (MIMIC-IV 2.2 layout)');
+    expect(result.manifest.source.synthetic).toMatchObject({ seed: 7, stays: 300 });
   });
 
   it('has something for every cohort exclusion to remove, and the flow SQL over the files agrees with the summary', async () => {
