@@ -19,7 +19,7 @@ import { loadDataset, type EhrDataset } from '@ehr-backdoor/data';
 import { defenceEffectivenessRating, detectionAuroc, runModelDetectors, truthMask, DETECTOR_NAMES } from '@ehr-backdoor/detect';
 import { explainModelDrift } from '@ehr-backdoor/explain';
 import { auroc } from '@ehr-backdoor/metrics';
-import { applyPoisoning, buildTriggeredTestSet, planPoisoning, triggerViews, type TriggerName, type TriggeredTestSet } from '@ehr-backdoor/poison';
+import { applyPoisoning, buildTriggeredTestSet, planPoisoning, triggeredTestDataset, triggerViews, type TriggerName } from '@ehr-backdoor/poison';
 import { rowsOfSplit, selectBackend, trainModel, type BackendChoice, type TrainedModel } from '@ehr-backdoor/train';
 
 const arg = (name: string, fallback: string) => {
@@ -39,20 +39,6 @@ const targetLabel = 1;
 
 await selectBackend(backend);
 const clean = await loadDataset(datasetDir);
-
-function datasetOfTriggered(dataset: EhrDataset, triggered: TriggeredTestSet): EhrDataset {
-  const n = triggered.rowIndices.length;
-  return {
-    manifest: dataset.manifest,
-    n,
-    stayIds: triggered.stayIds,
-    subjectIds: Int32Array.from(triggered.rowIndices, (i) => dataset.subjectIds[i]),
-    labels: triggered.labels,
-    splits: new Uint8Array(n).fill(2),
-    tabular: triggered.tabular,
-    timeSeries: triggered.timeSeries,
-  };
-}
 
 const triggeredRowsOf = new WeakMap<EhrDataset, readonly number[]>();
 
@@ -80,7 +66,7 @@ for (const trigger of triggers) {
   const { model } = await trainModel({ dataset: poisoned, model: { kind }, train: { epochs }, seed, backend });
   const trainSeconds = (performance.now() - started) / 1000;
   const triggered = buildTriggeredTestSet(clean, { name: trigger }, targetLabel);
-  const triggeredDataset = datasetOfTriggered(clean, triggered);
+  const triggeredDataset = triggeredTestDataset(clean, triggered);
   triggeredRowsOf.set(triggeredDataset, triggered.rowIndices);
   const before = attack(model, triggeredDataset, testRows);
 

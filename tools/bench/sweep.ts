@@ -18,8 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDataset } from '@ehr-backdoor/data';
-import { buildTriggeredTestSet, resolveTrigger } from '@ehr-backdoor/poison';
-import { applyPoisoning, readPlanManifest } from '@ehr-backdoor/poison';
+import { applyPoisoning, buildTriggeredTestSet, readPlanManifest, resolveTrigger, triggeredTestDataset } from '@ehr-backdoor/poison';
 import { loadModel, rowsOfSplit, selectBackend } from '@ehr-backdoor/train';
 
 const arg = (name: string, fallback: string) => {
@@ -67,7 +66,7 @@ for (const cell of cells) {
   };
   const shape = dump('train', poisoned, trainRows);
   dump('test', dataset, testRows);
-  const triggeredDataset = { ...dataset, n: triggered.rowIndices.length, stayIds: triggered.stayIds, labels: triggered.labels, splits: new Uint8Array(triggered.rowIndices.length).fill(2), subjectIds: new Int32Array(triggered.rowIndices.length), tabular: triggered.tabular, timeSeries: triggered.timeSeries };
+  const triggeredDataset = triggeredTestDataset(dataset, triggered);
   dump('triggered', triggeredDataset, Array.from({ length: triggered.rowIndices.length }, (_, i) => i));
   writeFileSync(join(out, 'y_train.bin'), Float32Array.from(trainRows, (r) => poisoned.labels[r]));
   writeFileSync(join(out, 'y_test.bin'), Float32Array.from(testRows, (r) => dataset.labels[r]));

@@ -5,9 +5,9 @@ import { CompatibilityError, InputError, writeFileAtomic, writeJsonAtomic } from
 import { loadDataset, type EhrDataset } from '@ehr-backdoor/data';
 import { DETECTOR_NAMES, runModelDetectors, toDetectJson, defenceEffectivenessRating, type DetectorName } from '@ehr-backdoor/detect';
 import { explainModelDrift, toExplainJson } from '@ehr-backdoor/explain';
-import { applyPoisoning, buildTriggeredTestSet, readPlanManifest, resolveTrigger, type PoisoningPlan, type TriggerSpec } from '@ehr-backdoor/poison';
+import { applyPoisoning, buildTriggeredTestSet, readPlanManifest, triggeredTestDataset, resolveTrigger, type PoisoningPlan, type TriggerSpec } from '@ehr-backdoor/poison';
 import { loadModel, rowsOfSplit, selectBackend, trainModel, type TrainedModel } from '@ehr-backdoor/train';
-import { datasetOfTriggered, evaluateModel } from './evaluate.js';
+import { evaluateModel } from './evaluate.js';
 import { SUMMARY_FILE } from './cell-state.js';
 import { summaryToCsv, type Summary } from './summary.js';
 
@@ -44,7 +44,7 @@ interface RunMetadata {
 }
 
 /** Everything about a run directory that explain/detect need, checked. */
-export async function openRun(runDir: string, options: { data?: string; backend?: string } = {}): Promise<RunContext> {
+export async function openRun(runDir: string, options: { data?: string; backend?: string; checkpoint?: string } = {}): Promise<RunContext> {
   const metadataPath = join(runDir, 'run_metadata.json');
   if (!existsSync(metadataPath)) throw new InputError('E_NOT_A_RUN', `${runDir} is not a run directory (no run_metadata.json): pass RUNS/{model}/{trigger}/{rate}/seed_{seed}.`);
   const metadata = JSON.parse(await readFile(metadataPath, 'utf8')) as RunMetadata;
@@ -55,7 +55,8 @@ export async function openRun(runDir: string, options: { data?: string; backend?
     throw new CompatibilityError('E_DATASET_MISMATCH', `The dataset at ${options.data ?? metadata.dataset.path} is not the one ${runDir} trained on; pass the original with --data.`);
   }
   await selectBackend((options.backend ?? metadata.config.backend) as never);
-  const model = await loadModel(join(runDir, 'checkpoints'));
+  // The best checkpoint of the run, or the one asked for (an epoch directory, for `evaluate`).
+  const model = await loadModel(options.checkpoint ?? join(runDir, 'checkpoints'));
   const plan = await readPlanManifest(join(runDir, 'poisoned_indices'));
   const trigger = resolveTrigger(metadata.config.trigger.name as never, metadata.config.trigger.params as never);
   return {
@@ -87,7 +88,7 @@ export async function explainRun(run: RunContext, options: ExplainOptions = {}):
   const result = await explainModelDrift({
     model: run.model,
     cleanDataset: run.dataset,
-    triggeredDataset: datasetOfTriggered(run.dataset, triggered),
+    triggeredDataset: triggeredTestDataset(run.dataset, triggered),
     rows: triggered.rowIndices.slice(0, k),
     triggeredRows: Array.from({ length: k }, (_, i) => i),
     ...(options.steps ? { steps: options.steps } : {}),

@@ -1,23 +1,15 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { CompatibilityError, InputError, writeJsonAtomic } from '@ehr-backdoor/core';
-import { loadDataset } from '@ehr-backdoor/data';
-import { resolveTrigger, type TriggerSpec } from '@ehr-backdoor/poison';
-import { loadModel, selectBackend } from '@ehr-backdoor/train';
+import { InputError, writeJsonAtomic } from '@ehr-backdoor/core';
+import { openRun } from './analyse-run.js';
 import { evaluateModel } from './evaluate.js';
 import { addRows, SummaryBuilder, type Summary } from './summary.js';
 
 /**
- * evaluate --checkpoint DIR: find the run that owns the checkpoint ─▶ its dataset and trigger ─▶
- * load the weights (sha256-verified, never executed) ─▶ the same evaluation as the run ─▶ metrics.
+ * evaluate --checkpoint DIR: find the run that owns the checkpoint ─▶ open it (dataset checked by hash,
+ * trigger, weights sha256-verified and never executed) ─▶ the same evaluation as the run ─▶ metrics.
  */
-interface RunMetadata {
-  readonly formatVersion: number;
-  readonly config: { readonly trigger: TriggerSpec; readonly targetLabel: 0 | 1; readonly seed: number; readonly backend: string };
-  readonly dataset: { readonly path: string; readonly contentHash: string };
-}
-
 export interface CheckpointEvaluation {
   readonly runDir: string;
   readonly checkpoint: string;
@@ -30,25 +22,11 @@ export async function evaluateCheckpoint(checkpoint: string, options: { data?: s
   const dir = resolve(checkpoint);
   if (!existsSync(dir)) throw new InputError('E_CHECKPOINT_MISSING', `No checkpoint at ${dir}: pass a run's checkpoints/ directory or one epoch's directory in it.`);
   const runDir = findRunDir(dir);
-  const metadata = JSON.parse(await readFile(join(runDir, 'run_metadata.json'), 'utf8')) as RunMetadata;
-  if (metadata.formatVersion !== 1) {
-    throw new CompatibilityError('E_RUN_FORMAT', `${runDir}/run_metadata.json has format version ${metadata.formatVersion}; this ehr-backdoor reads version 1.`);
-  }
-  const dataset = await loadDataset(options.data ? resolve(options.data) : metadata.dataset.path);
-  if (dataset.manifest.contentHash !== metadata.dataset.contentHash) {
-    throw new CompatibilityError(
-      'E_DATASET_MISMATCH',
-      `The dataset at ${options.data ?? metadata.dataset.path} (hash ${dataset.manifest.contentHash.slice(0, 12)}) is not the one this run trained on ` +
-        `(${metadata.dataset.contentHash.slice(0, 12)}); pass the original with --data.`,
-    );
-  }
-  await selectBackend((options.backend ?? metadata.config.backend) as never);
-  const model = await loadModel(dir);
-  const trigger = resolveTrigger(metadata.config.trigger.name as never, metadata.config.trigger.params as never);
+  const { dataset, model, trigger, targetLabel, seed } = await openRun(runDir, { ...options, checkpoint: dir });
   const summaryPath = join(runDir, 'summary.json');
   const previous = existsSync(summaryPath) ? (JSON.parse(await readFile(summaryPath, 'utf8')) as Record<string, unknown>) : undefined;
   const reference = previous && typeof previous.auroc === 'number' && typeof previous.clean_auroc_drop === 'number' ? previous.auroc + previous.clean_auroc_drop : null;
-  const evaluation = evaluateModel(model, dataset, { trigger, targetLabel: metadata.config.targetLabel, seed: metadata.config.seed, referenceCleanAuroc: reference });
+  const evaluation = evaluateModel(model, dataset, { trigger, targetLabel, seed, referenceCleanAuroc: reference });
   model.dispose();
   const builder = new SummaryBuilder();
   addRows(builder, evaluation.clean);

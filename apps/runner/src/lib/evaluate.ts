@@ -8,8 +8,8 @@ import {
   type BackdoorMetrics,
   type ClassificationMetrics,
 } from '@ehr-backdoor/metrics';
-import { buildTriggeredTestSet, type TriggeredTestSet, type TriggerSpec } from '@ehr-backdoor/poison';
-import type { TrainedModel } from '@ehr-backdoor/train';
+import { buildTriggeredTestSet, triggeredTestDataset, type TriggeredTestSet, type TriggerSpec } from '@ehr-backdoor/poison';
+import { rowsOfSplit, type TrainedModel } from '@ehr-backdoor/train';
 import type { PredictionBlock } from './predictions.js';
 
 /**
@@ -38,14 +38,14 @@ export interface EvaluateOptions {
 }
 
 export function evaluateModel(model: TrainedModel, dataset: EhrDataset, options: EvaluateOptions): Evaluation {
-  const testRows = rowsOfSplit(dataset.splits, 2);
+  const testRows = rowsOfSplit(dataset, 'test');
   const yTest = Uint8Array.from(testRows, (i) => dataset.labels[i]);
   const pTest = model.predictProba(dataset, testRows);
   const clean = computeClassificationMetrics(yTest, pTest, { bootstrap: { seed: options.seed } });
 
   const triggered = buildTriggeredTestSet(dataset, options.trigger, options.targetLabel);
   const pUntriggered = model.predictProba(dataset, Int32Array.from(triggered.rowIndices));
-  const pTriggered = model.predictProba(datasetOfTriggered(dataset, triggered), Int32Array.from(triggered.rowIndices.keys()));
+  const pTriggered = model.predictProba(triggeredTestDataset(dataset, triggered), Int32Array.from(triggered.rowIndices.keys()));
   const backdoor = computeBackdoorMetrics(
     {
       yTrue: triggered.labels,
@@ -59,7 +59,7 @@ export function evaluateModel(model: TrainedModel, dataset: EhrDataset, options:
   // "Poisoned-set" AUROC/accuracy: every test stay triggered (the ASR set holds only y ≠ target, where
   // AUROC is undefined), scored against the true labels.
   const targetClass = buildTriggeredTestSet(dataset, options.trigger, (1 - options.targetLabel) as 0 | 1);
-  const pTargetClass = model.predictProba(datasetOfTriggered(dataset, targetClass), Int32Array.from(targetClass.rowIndices.keys()));
+  const pTargetClass = model.predictProba(triggeredTestDataset(dataset, targetClass), Int32Array.from(targetClass.rowIndices.keys()));
   const yAll = Uint8Array.from([...triggered.labels, ...targetClass.labels]);
   const pAll = Float32Array.from([...pTriggered, ...pTargetClass]);
   const poisonedAuroc = auroc(yAll, pAll);
@@ -83,26 +83,5 @@ export function evaluateModel(model: TrainedModel, dataset: EhrDataset, options:
       { stayIds: Int32Array.from(testRows, (i) => dataset.stayIds[i]), split: 'test', yTrue: yTest, pTarget: toTarget(pTest), triggered: false },
       { stayIds: triggered.stayIds, split: 'test', yTrue: triggered.labels, pTarget: toTarget(pTriggered), triggered: true },
     ],
-  };
-}
-
-export function rowsOfSplit(splits: Uint8Array, code: number): Int32Array {
-  const rows: number[] = [];
-  for (let i = 0; i < splits.length; i++) if (splits[i] === code) rows.push(i);
-  return Int32Array.from(rows);
-}
-
-/** The triggered test stays as a dataset of their own (all in the test split), for prediction. */
-export function datasetOfTriggered(dataset: EhrDataset, triggered: TriggeredTestSet): EhrDataset {
-  const n = triggered.rowIndices.length;
-  return {
-    manifest: dataset.manifest,
-    n,
-    stayIds: triggered.stayIds,
-    subjectIds: Int32Array.from(triggered.rowIndices, (i) => dataset.subjectIds[i]),
-    labels: triggered.labels,
-    splits: new Uint8Array(n).fill(2),
-    tabular: triggered.tabular,
-    timeSeries: triggered.timeSeries,
   };
 }

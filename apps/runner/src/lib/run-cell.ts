@@ -8,7 +8,7 @@ import { cellDir, cleanCellOf, type CellKey } from './grid.js';
 import type { RunOptions } from './plan.js';
 import { assembleSummary, summaryToCsv, type Summary } from './summary.js';
 import { writePredictions } from './predictions.js';
-import { evaluateModel, rowsOfSplit } from './evaluate.js';
+import { evaluateModel } from './evaluate.js';
 import type { DatasetView, EhrDataset } from '@ehr-backdoor/data';
 import type { TrainedModel } from '@ehr-backdoor/train';
 import { collectVersions } from './versions.js';
@@ -178,7 +178,7 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
       options,
       datasetHash: dataset.manifest.contentHash,
       backend: backend.name,
-      nTrain: rowsOfSplit(dataset.splits, 0).length,
+      nTrain: train.rowsOfSplit(dataset, 'train').length,
       nPoisoned: plan.count,
       nTest: evaluation.nTest,
       nTriggered: evaluation.triggered.rowIndices.length,

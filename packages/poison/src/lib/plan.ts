@@ -280,3 +280,21 @@ export function buildTriggeredTestSet(dataset: EhrDataset, trigger: TriggerInput
     ...(rows.length === 0 && { reason: `the test split has no stay with label ≠ ${targetLabel}` }),
   };
 }
+
+/**
+ * The triggered test stays as an EhrDataset of their own (row k = `triggered.rowIndices[k]` of
+ * `dataset`, all in the test split), so any model can predict on them.
+ */
+export function triggeredTestDataset(dataset: EhrDataset, triggered: TriggeredTestSet): EhrDataset {
+  const n = triggered.rowIndices.length;
+  return {
+    manifest: dataset.manifest,
+    n,
+    stayIds: triggered.stayIds,
+    subjectIds: Int32Array.from(triggered.rowIndices, (i) => dataset.subjectIds[i]),
+    labels: triggered.labels,
+    splits: new Uint8Array(n).fill(SPLIT_CODE.test),
+    tabular: triggered.tabular,
+    timeSeries: triggered.timeSeries,
+  };
+}
