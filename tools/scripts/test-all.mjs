@@ -1,10 +1,17 @@
 #!/usr/bin/env node
-// `npm test`: every project's typecheck and tests through Nx, then one plain closing line summing Jest's counts
-// over all projects ("jest: N passed, N failed, N skipped"), so CI and people read one figure.
+// `npm test`: every project's typecheck and tests through Nx, then the workspace-wide checks below (each a
+// command that exits non-zero on failure), then one plain closing line summing Jest's counts over all
+// projects ("jest: N passed, N failed, N skipped") and one for the checks, so CI and people read one figure.
 import { spawn } from 'node:child_process';
 
-const args = ['nx', 'run-many', '-t', 'typecheck', 'test', '--parallel=2', '--outputStyle=stream', ...process.argv.slice(2)];
-const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NX_DAEMON: 'false', FORCE_COLOR: '0' } });
+const env = { ...process.env, NX_DAEMON: 'false', FORCE_COLOR: '0' };
+const runMany = ['nx', 'run-many', '-t', 'typecheck', 'test', '--parallel=2', '--outputStyle=stream', ...process.argv.slice(2)];
+
+// Checks that are not one project's target: they need the whole workspace (packed tarballs, all entry points).
+// One entry per check; keep them independent so a failure in one still runs the others.
+const checks = [
+];
+
 const totals = { passed: 0, failed: 0, skipped: 0, suitesFailed: 0 };
 let pending = '';
 const ansi = /\u001b\[[0-9;]*m/g;
@@ -25,12 +32,27 @@ function count(line) {
   const suites = /Test Suites:\s+(\d+) failed/.exec(line);
   if (suites) totals.suitesFailed += Number(suites[1]);
 }
-child.stdout.on('data', (d) => { process.stdout.write(d); scan(d); });
-child.stderr.on('data', (d) => { process.stderr.write(d); scan(d); });
-child.on('close', (code) => {
-  if (pending) count(pending.replace(ansi, ''));
-  // A suite that fails to load counts no tests; count it as a failure so it is never hidden.
-  const failed = totals.failed + (totals.failed === 0 ? totals.suitesFailed : 0);
-  process.stdout.write(`\njest: ${totals.passed} passed, ${failed} failed, ${totals.skipped} skipped\n`);
-  process.exit(code ?? 1);
-});
+
+function run(command, args, { countJest = false } = {}) {
+  return new Promise((resolvePromise) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    child.stdout.on('data', (d) => { process.stdout.write(d); if (countJest) scan(d); });
+    child.stderr.on('data', (d) => { process.stderr.write(d); if (countJest) scan(d); });
+    child.on('close', (code) => resolvePromise(code ?? 1));
+  });
+}
+
+const jestCode = await run('npx', runMany, { countJest: true });
+if (pending) count(pending.replace(ansi, ''));
+const failedChecks = [];
+for (const check of checks) {
+  process.stdout.write(`\n> check: ${check.name}\n`);
+  if ((await run(check.command, check.args)) !== 0) failedChecks.push(check.name);
+}
+// A suite that fails to load counts no tests; count it as a failure so it is never hidden.
+const failed = totals.failed + (totals.failed === 0 ? totals.suitesFailed : 0);
+process.stdout.write(`\njest: ${totals.passed} passed, ${failed} failed, ${totals.skipped} skipped\n`);
+if (checks.length > 0) {
+  process.stdout.write(`checks: ${checks.length - failedChecks.length} passed, ${failedChecks.length} failed${failedChecks.length ? ` (${failedChecks.join(', ')})` : ''}\n`);
+}
+process.exit(jestCode !== 0 ? jestCode : failedChecks.length > 0 ? 1 : 0);
