@@ -22,6 +22,8 @@ export { createDataset } from './lib/dataset/create-dataset.js';
 export type { DatasetArrays } from './lib/dataset/create-dataset.js';
 export { prepareDataset } from './lib/dataset/prepare-dataset.js';
 export type { PrepareOptions, PreparePhase, PrepareProgress, PrepareResult } from './lib/dataset/prepare-dataset.js';
+export { writeDataset } from './lib/dataset/write-dataset.js';
+export type { WriteDatasetResult } from './lib/dataset/write-dataset.js';
 export { loadDataset } from './lib/dataset/load-dataset.js';
 export type { LoadOptions } from './lib/dataset/load-dataset.js';
 export { assignPatientSplits, DEFAULT_SPLIT_FRACTIONS } from './lib/splits/patient-splits.js';
