@@ -62,7 +62,7 @@ for (const kind of models) {
   const result = await trainModel({
     dataset,
     model: { kind },
-    train: { epochs: 2, batchSize, patience: 0 },
+    train: { epochs: 2, batchSize, patience: 0, selection: 'last' },
     seed: 1,
     backend,
     rows: { train, val: [] },

@@ -8,7 +8,7 @@ describe('runModelDetectors on a train-package model', () => {
   let model: TrainedModel;
   beforeAll(async () => {
     tf.env().set('IS_TEST', true);
-    ({ model } = await trainModel({ dataset: fixture.dataset, model: { kind: 'mlp', hidden: [16] }, train: { epochs: 15, learningRate: 1e-2, batchSize: 32, patience: 0 }, seed: 1, backend: 'cpu' }));
+    ({ model } = await trainModel({ dataset: fixture.dataset, model: { kind: 'mlp', hidden: [16] }, train: { epochs: 15, learningRate: 1e-2, batchSize: 32, patience: 0, selection: 'last' }, seed: 1, backend: 'cpu' }));
   });
   afterAll(() => model?.dispose());
 

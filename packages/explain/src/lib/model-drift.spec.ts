@@ -8,7 +8,7 @@ describe('explainModelDrift on train-package models', () => {
   let mlp: TrainedModel;
   beforeAll(async () => {
     tf.env().set('IS_TEST', true);
-    ({ model: mlp } = await trainModel({ dataset: fixture.dataset, model: { kind: 'mlp', hidden: [16] }, train: { epochs: 15, learningRate: 1e-2, batchSize: 32, patience: 0 }, seed: 1, backend: 'cpu' }));
+    ({ model: mlp } = await trainModel({ dataset: fixture.dataset, model: { kind: 'mlp', hidden: [16] }, train: { epochs: 15, learningRate: 1e-2, batchSize: 32, patience: 0, selection: 'last' }, seed: 1, backend: 'cpu' }));
   });
   afterAll(() => mlp?.dispose());
 

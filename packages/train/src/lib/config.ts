@@ -104,6 +104,14 @@ export interface TrainConfig {
   /** Stop when validation AUROC has not improved by more than `minDelta` for this many epochs. Default 5. */
   readonly patience: number;
   readonly minDelta: number;
+  /**
+   * Which epoch's weights the run returns and evaluates: 'best' (highest validation AUROC; with
+   * `patience` this is early stopping with weight restoring) or 'last' (the final epoch, the
+   * fixed-epoch protocol of the backdoor literature). The choice matters for a backdoor study:
+   * selecting on clean validation AUROC tends to pick an epoch before a rare trigger is learned, so
+   * it acts as a weak defence. Default 'best'.
+   */
+  readonly selection: 'best' | 'last';
   /** Epoch checkpoints to keep besides the best one. Default 2. */
   readonly keepLast: number;
   /** Rows per forward pass when predicting. Default 1024. */
@@ -121,6 +129,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   classWeights: 'balanced',
   patience: 5,
   minDelta: 0,
+  selection: 'best',
   keepLast: 2,
   evalBatchSize: 1024,
 };
@@ -195,6 +204,7 @@ export function resolveTrainConfig(input: Partial<TrainConfig> = {}): TrainConfi
     assertInput(positiveInt(c[field]), 'E_TRAIN_CONFIG', bad(field, c[field], 'a positive integer'));
   }
   assertInput(Number.isInteger(c.patience) && c.patience >= 0, 'E_TRAIN_CONFIG', bad('patience', c.patience, 'an integer ≥ 0 (0 disables early stopping)'));
+  assertInput(c.selection === 'best' || c.selection === 'last', 'E_TRAIN_CONFIG', bad('selection', c.selection, "'best' or 'last'"));
   assertInput(Number.isInteger(c.keepLast) && c.keepLast >= 1, 'E_TRAIN_CONFIG', bad('keepLast', c.keepLast, 'an integer ≥ 1'));
   assertInput(c.weightDecay >= 0 && Number.isFinite(c.weightDecay), 'E_TRAIN_CONFIG', bad('weightDecay', c.weightDecay, 'a number ≥ 0'));
   assertInput(c.minDelta >= 0 && Number.isFinite(c.minDelta), 'E_TRAIN_CONFIG', bad('minDelta', c.minDelta, 'a number ≥ 0'));
@@ -211,7 +221,10 @@ export function resolveTrainConfig(input: Partial<TrainConfig> = {}): TrainConfi
 
 /** Identity of a training run's settings: a checkpoint resumes only under the same hash. */
 export function configHash(modelConfig: ModelConfig, trainConfig: TrainConfig, seed: number): string {
-  return hashJson({ modelConfig, trainConfig, seed });
+  // 'best' was the only selection before the option existed: leaving it out keeps those runs' hashes, so
+  // they still resume and load.
+  const { selection, ...unchanged } = trainConfig;
+  return hashJson({ modelConfig, trainConfig: selection === 'best' ? unchanged : trainConfig, seed });
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -164,17 +164,20 @@ export interface LoadModelOptions {
   readonly expectConfigHash?: string;
   /** Reject a checkpoint trained on another dataset (see `datasetHash`). */
   readonly expectDatasetHash?: string;
-  /** In a run directory: the best epoch's weights (default) or the last epoch's. */
-  readonly which?: 'best' | 'last';
+  /**
+   * In a run directory: the weights the run selected (default: its `final/`, or while it is still
+   * training the epoch its `selection` names), the best validation epoch's, or the last epoch's.
+   */
+  readonly which?: 'selected' | 'best' | 'last';
 }
 
 /**
  * Loads weights for evaluation from a checkpoint directory (epoch-NNNN, final, or one written by
- * `TrainedModel.save`) or a run's checkpoint directory (then its `final/`, else the best or last epoch).
+ * `TrainedModel.save`) or a run's checkpoint directory (then the epoch `which` names).
  * Verifies every file's sha256 and, if asked, the config and dataset hashes. Uses the active backend.
  */
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<TrainedModel> {
-  const target = await resolveCheckpointDir(dir, options.which ?? 'best');
+  const target = await resolveCheckpointDir(dir, options.which ?? 'selected');
   const loaded = await readCheckpoint(target);
   assertCompatible(loaded.json, target, { configHash: options.expectConfigHash, datasetHash: options.expectDatasetHash });
   const network = networkFromJson(loaded.json);
@@ -200,9 +203,9 @@ export function pickMeta(json: Omit<WeightsCheckpointJson, 'formatVersion' | 'ki
   };
 }
 
-async function resolveCheckpointDir(dir: string, which: 'best' | 'last'): Promise<string> {
+async function resolveCheckpointDir(dir: string, which: 'selected' | 'best' | 'last'): Promise<string> {
   if (existsSync(join(dir, 'manifest.json'))) return dir;
-  if (which === 'best' && existsSync(join(dir, 'final', 'manifest.json'))) return join(dir, 'final');
+  if (which === 'selected' && existsSync(join(dir, 'final', 'manifest.json'))) return join(dir, 'final');
   const epochs = await listEpochCheckpoints(dir);
   if (epochs.length === 0) {
     throw new InputError('E_CHECKPOINT_MISSING', `No checkpoint in ${dir}: expected manifest.json, final/ or epoch-NNNN/ directories.`);
@@ -210,6 +213,8 @@ async function resolveCheckpointDir(dir: string, which: 'best' | 'last'): Promis
   const last = epochs[epochs.length - 1];
   if (which === 'last') return last.dir;
   const { json } = await readCheckpoint(last.dir);
+  // Checkpoints from before the selection option have no 'selection': they selected the best epoch.
+  if (which === 'selected' && (json.trainConfig as { selection?: string }).selection === 'last') return last.dir;
   const best = epochs.find((e) => e.epoch === json.bestEpoch);
   return best ? best.dir : last.dir;
 }

@@ -153,6 +153,49 @@ describe('trainModel (WASM)', () => {
   });
 });
 
+describe("selection: 'last'", () => {
+  const config = { ...RESUME_TEST_CONFIG, train: { epochs: 12, batchSize: 16, learningRate: 0.05, patience: 0, selection: 'last' } } as const;
+
+  it('returns and saves the final epoch, still reporting the best validation epoch, and loads it by default', async () => {
+    const dir = tmp();
+    const r = await trainModel({ ...config, dataset, checkpointDir: dir });
+    expect(r.epochsRun).toBe(12);
+    expect(r.selectedEpoch).toBe(12);
+    expect(r.model.meta.epoch).toBe(12);
+    const aurocs = r.history.map((h) => h.valAuroc);
+    expect(aurocs[r.bestEpoch - 1]).toBe(Math.max(...aurocs));
+    const last = readFileSync(join(dir, 'epoch-0012', 'weights.bin'));
+    expect(finalBytes(dir).equals(last)).toBe(true);
+    expect(weightsOf(r).equals(last)).toBe(true);
+    expect(Buffer.from((await loadModel(dir)).network.store.serialise()).equals(last)).toBe(true);
+    if (r.bestEpoch !== 12) {
+      const best = readFileSync(join(dir, `epoch-${String(r.bestEpoch).padStart(4, '0')}`, 'weights.bin'));
+      expect(Buffer.from((await loadModel(dir, { which: 'best' })).network.store.serialise()).equals(best)).toBe(true);
+    }
+  });
+
+  it('selects the last epoch of a run still in progress, and resumes to the same final weights', async () => {
+    const dir = tmp();
+    const paused = await trainModel({ ...config, dataset, checkpointDir: dir, stopAfterEpochs: 5 });
+    expect(paused.selectedEpoch).toBe(5);
+    expect((await loadModel(dir)).meta.epoch).toBe(5);
+    const resumed = await trainModel({ ...config, dataset, checkpointDir: dir, resume: true });
+    const straight = await trainModel({ ...config, dataset });
+    expect(weightsOf(resumed).equals(weightsOf(straight))).toBe(true);
+  });
+
+  it("keeps the hash of runs trained before the option existed ('best' is left out) and rejects other values", async () => {
+    const { configHash, resolveModelConfig, resolveTrainConfig } = await import('./config.js');
+    const model = resolveModelConfig(RESUME_TEST_CONFIG.model);
+    const best = resolveTrainConfig({});
+    const { selection: _s, ...before } = best;
+    const { hashJson } = await import('@ehr-backdoor/core');
+    expect(configHash(model, best, 1)).toBe(hashJson({ modelConfig: model, trainConfig: before, seed: 1 }));
+    expect(configHash(model, resolveTrainConfig({ selection: 'last' }), 1)).not.toBe(configHash(model, best, 1));
+    expect(() => resolveTrainConfig({ selection: 'final' as never })).toThrow(expect.objectContaining({ code: 'E_TRAIN_CONFIG' }));
+  });
+});
+
 describe('early stopping', () => {
   it('stops when validation AUROC has not improved for `patience` epochs, keeping the best epoch', async () => {
     const dir = tmp();

@@ -32,7 +32,7 @@ import { tokenLayoutOf } from './models/tabtransformer.js';
  *   epoch: shuffle (PRNG) ─▶ batches: forward (seeded dropout) ─▶ weighted BCE ─▶ grads ─▶ AdamW
  *     ─▶ validation AUROC ─▶ best? ─▶ checkpoint epoch-NNNN (atomic), prune ─▶ early stop?
  *     ▼
- *   best epoch's weights ─▶ final/ (weights only) ─▶ TrainedModel
+ *   selected epoch's weights (best or last) ─▶ final/ (weights only) ─▶ TrainedModel
  *
  * Everything random comes from three named streams of the seed ('init', 'shuffle', 'dropout'), and
  * the two that advance during training are saved with each epoch, so a run stopped after any epoch —
@@ -70,10 +70,13 @@ export interface EpochInfo {
 }
 
 export interface TrainResult {
-  /** The network with the best epoch's weights. */
+  /** The network with the selected epoch's weights (see `TrainConfig.selection`). */
   readonly model: TrainedModel;
   readonly history: readonly EpochRecord[];
+  /** The epoch with the highest validation AUROC (the last epoch when validation AUROC is undefined). */
   readonly bestEpoch: number;
+  /** The epoch whose weights `model` holds: `bestEpoch` or, with selection 'last', the final epoch. */
+  readonly selectedEpoch: number;
   /** Epochs run in total (including those before a resume). */
   readonly epochsRun: number;
   /** Epochs run by this call. */
@@ -175,7 +178,10 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     }
   }
   const s = state;
-  const earlyStopping = s.warnings.every((w) => !w.startsWith('validation AUROC is undefined')) && trainConfig.patience > 0;
+  // The best epoch is the one with the highest validation AUROC whether or not training stops early
+  // (`patience` decides when to stop, `selection` which weights to return).
+  const validationDefined = s.warnings.every((w) => !w.startsWith('validation AUROC is undefined'));
+  const earlyStopping = validationDefined && trainConfig.patience > 0;
 
   const meta = () => ({
     modelConfig,
@@ -232,7 +238,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     const record: EpochRecord = { epoch, trainLoss: lossSum / trainRows.length, valLoss: val.loss, valAuroc: val.auroc };
     s.history.push(record);
     s.epoch = epoch;
-    const score = earlyStopping ? val.auroc : epoch;
+    const score = validationDefined ? val.auroc : epoch;
     const improved = s.bestEpoch === 0 || (!Number.isNaN(score) && score > s.bestScore + trainConfig.minDelta);
     if (improved) {
       s.bestEpoch = epoch;
@@ -266,16 +272,21 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     options.onEpoch?.(record, { improved, bestEpoch: s.bestEpoch, seconds, samplesPerSecond: trainRows.length / seconds, stopped: s.stopped });
   }
 
-  // ── best weights ──
-  if (!s.bestWeights) throw new Error('no best weights recorded');
-  s.network.store.load(s.bestWeights, s.network.store.specs(), 'best weights');
+  // ── selected weights ──
+  // A paused run returns the weights selected so far; its final/ is written when it finishes.
+  const selectedEpoch = trainConfig.selection === 'last' ? s.epoch : s.bestEpoch;
+  if (trainConfig.selection === 'best') {
+    if (!s.bestWeights) throw new Error('no best weights recorded');
+    s.network.store.load(s.bestWeights, s.network.store.specs(), 'best weights');
+  }
   s.optimizer.dispose();
-  const model = new TrainedModel(s.network, s.normalisation, { ...meta(), history: [...s.history], epoch: s.bestEpoch, bestEpoch: s.bestEpoch });
+  const model = new TrainedModel(s.network, s.normalisation, { ...meta(), history: [...s.history], epoch: selectedEpoch, bestEpoch: s.bestEpoch });
   if (options.checkpointDir && s.stopped) await model.save(join(options.checkpointDir, 'final'));
   return {
     model,
     history: [...s.history],
     bestEpoch: s.bestEpoch,
+    selectedEpoch,
     epochsRun: s.epoch,
     epochsThisCall,
     resumedFromEpoch,
