@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { cellWorkerCommand } from './cell-worker.js';
 import { detectCommand } from './detect.js';
 import { evaluateCommand } from './evaluate.js';
 import { explainCommand } from './explain.js';
@@ -21,4 +22,5 @@ export const commands: CommandModule<any, any>[] = [
   detectCommand,
   statusCommand,
   runCellCommand,
+  cellWorkerCommand,
 ];

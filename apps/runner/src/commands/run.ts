@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { DEFAULT_TRAINING_PROTOCOL } from '../lib/plan.js';
 
 export interface RunArgs {
   data: string;
@@ -13,7 +14,8 @@ export interface RunArgs {
   'target-label': number;
   'batch-size'?: number;
   'learning-rate'?: number;
-  patience?: number;
+  patience: number;
+  selection: string;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -33,7 +35,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('target-label', { type: 'number', default: 1, choices: [0, 1] })
       .option('batch-size', { type: 'number' })
       .option('learning-rate', { type: 'number' })
-      .option('patience', { type: 'number' }) as never,
+      .option('patience', { type: 'number', default: DEFAULT_TRAINING_PROTOCOL.patience, describe: 'Early stopping: epochs without a better validation AUROC; 0 trains every epoch.' })
+      .option('selection', {
+        type: 'string',
+        default: DEFAULT_TRAINING_PROTOCOL.selection,
+        choices: ['last', 'best'],
+        describe: 'Evaluate the last epoch (fixed-epoch protocol) or the best validation-AUROC epoch.',
+      }) as never,
   handler: async (args) => {
     const { resolve } = await import('node:path');
     const { checkRate, checkSeed, cellDir } = await import('../lib/grid.js');
@@ -65,7 +73,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
           mode: args.mode as 'dirty-label' | 'clean-label',
           ...(args['batch-size'] ? { batchSize: args['batch-size'] } : {}),
           ...(args['learning-rate'] ? { learningRate: args['learning-rate'] } : {}),
-          ...(args.patience ? { patience: args.patience } : {}),
+          patience: args.patience,
+          selection: args.selection as 'best' | 'last',
           explain: false,
           detect: false,
           retrain: false,

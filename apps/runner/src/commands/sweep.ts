@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { DEFAULT_TRAINING_PROTOCOL } from '../lib/plan.js';
 import { addSlurmOptions, type SlurmArgs } from '../lib/slurm/cli-options.js';
 
 export interface SweepArgs extends SlurmArgs {
@@ -10,6 +11,8 @@ export interface SweepArgs extends SlurmArgs {
   'poison-rates'?: number[];
   seeds?: number[];
   epochs?: number;
+  patience: number;
+  selection: string;
   workers: number;
   backend: string;
   mode: string;
@@ -33,7 +36,14 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('triggers', { type: 'string', array: true, describe: 'Trigger names (see the poison package).' })
       .option('poison-rates', { type: 'number', array: true, describe: 'Poison rates in [0, 1]; default 0 0.005 0.01 0.05 0.1.' })
       .option('seeds', { type: 'number', array: true, describe: 'Seeds.' })
-      .option('epochs', { type: 'number', describe: 'Maximum epochs per cell.' })
+      .option('epochs', { type: 'number', describe: 'Epochs per cell (the maximum, with --patience).' })
+      .option('patience', { type: 'number', default: DEFAULT_TRAINING_PROTOCOL.patience, describe: 'Early stopping: epochs without a better validation AUROC; 0 trains every epoch.' })
+      .option('selection', {
+        type: 'string',
+        default: DEFAULT_TRAINING_PROTOCOL.selection,
+        choices: ['last', 'best'],
+        describe: 'Evaluate the last epoch (fixed-epoch protocol) or the best validation-AUROC epoch.',
+      })
       .option('workers', { type: 'number', default: 0, describe: 'Worker processes (default: number of cores).' })
       .option('backend', { type: 'string', default: 'auto', choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] })
       .option('mode', { type: 'string', default: 'dirty-label', choices: ['dirty-label', 'clean-label'] })

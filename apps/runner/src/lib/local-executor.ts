@@ -2,15 +2,18 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cellDir, cellId, cleanCellOf, type CellKey } from './grid.js';
 import { readCellState } from './cell-state.js';
+import type { RunCellMessage } from './cell-worker.js';
 import type { SweepPlan } from './plan.js';
 import type { CellProgress } from './progress.js';
 
 /**
- * The local executor: a pool of worker processes, one cell each, `--workers` at a time. Processes, not
- * threads: tfjs-WASM runs single-threaded in Node, so one process per core is what scales; and a
- * crashing cell (OOM, native fault) takes only itself down.
+ * The local executor: `--workers` long-lived worker processes, each running one cell at a time from the
+ * queue. Processes, not threads: tfjs-WASM runs single-threaded in Node, so one process per core is what
+ * scales. A worker runs many cells, so module loading and backend start-up are paid once per worker, not
+ * once per cell; a cell that fails or crashes its worker (OOM, native fault) takes only itself down, and
+ * its lane starts a fresh worker for the next cell.
  *
- *   plan ─▶ skip done cells ─▶ fork `run-cell --index i` ×N ─▶ progress via IPC ─▶ outcome per cell
+ *   plan ─▶ skip done cells ─▶ fork `cell-worker` ×N ─▶ { run, index } ─▶ progress via IPC ─▶ outcome per cell
  */
 export interface CellOutcome {
   readonly index: number;
@@ -27,6 +30,13 @@ export interface WorkerMessage {
   readonly phase?: string;
   readonly metric?: number;
   readonly error?: string;
+}
+
+interface Worker {
+  readonly child: ChildProcess;
+  /** The tail of the worker's stderr since its current cell started (for the failures table). */
+  stderr: string;
+  readonly exited: Promise<void>;
 }
 
 const BIN = fileURLToPath(new URL('../../bin/ehr-backdoor.js', import.meta.url));
@@ -56,38 +66,43 @@ export async function runLocal(
   };
   signal?.addEventListener('abort', stopAll, { once: true });
 
-  const runOne = (index: number) =>
+  const startWorker = (): Worker => {
+    const child = fork(BIN, ['cell-worker', '--plan', planPath], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, EHR_BACKDOOR_WORKER: '1' },
+    });
+    const worker: Worker = { child, stderr: '', exited: new Promise((resolve) => child.once('exit', () => resolve())) };
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    child.stdout?.on('data', () => undefined);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      worker.stderr = (worker.stderr + chunk.toString()).slice(-4000);
+    });
+    return worker;
+  };
+
+  const runOne = (worker: Worker, index: number) =>
     new Promise<CellOutcome>((resolve) => {
       const cell = plan.cells[index];
       const started = Date.now();
       progress.cellStarted(index, cell);
-      const child = fork(BIN, ['run-cell', '--plan', planPath, '--index', String(index)], {
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        env: { ...process.env, EHR_BACKDOOR_WORKER: '1' },
-      });
-      children.add(child);
-      let stderr = '';
-      let reported: string | undefined;
-      child.stdout?.on('data', () => undefined);
-      child.stderr?.on('data', (chunk: Buffer) => {
-        stderr = (stderr + chunk.toString()).slice(-4000);
-      });
-      child.on('message', (message: WorkerMessage) => {
-        if (message.type === 'progress') progress.cellProgress(index, cell, message);
-        if (message.type === 'failed') reported = message.error;
-      });
-      child.on('exit', (code, sig) => {
-        children.delete(child);
+      worker.stderr = '';
+      const finish = (status: 'done' | 'failed', error?: string) => {
+        worker.child.off('message', onMessage);
+        worker.child.off('exit', onExit);
         const seconds = (Date.now() - started) / 1000;
-        if (code === 0) {
-          progress.cellFinished(index, cell, 'done');
-          resolve({ index, cell, status: 'done', seconds });
-        } else {
-          const error = reported ?? lastLines(stderr) ?? `exited with ${sig ?? code}`;
-          progress.cellFinished(index, cell, 'failed', error);
-          resolve({ index, cell, status: 'failed', seconds, error });
-        }
-      });
+        progress.cellFinished(index, cell, status, error);
+        resolve(error === undefined ? { index, cell, status, seconds } : { index, cell, status, seconds, error });
+      };
+      const onMessage = (message: WorkerMessage) => {
+        if (message.type === 'progress') progress.cellProgress(index, cell, message);
+        else if (message.type === 'done') finish('done');
+        else if (message.type === 'failed') finish('failed', message.error ?? 'failed');
+      };
+      const onExit = (code: number | null, sig: NodeJS.Signals | null) => finish('failed', lastLines(worker.stderr) ?? `worker exited with ${sig ?? code}`);
+      worker.child.on('message', onMessage);
+      worker.child.once('exit', onExit);
+      if (worker.child.connected) worker.child.send({ type: 'run', index } satisfies RunCellMessage);
     });
 
   // A poisoned cell reads its clean baseline's AUROC (same model and seed, rate 0), so it starts only
@@ -111,11 +126,24 @@ export async function runLocal(
     }
   };
   const lanes = Array.from({ length: Math.max(1, Math.min(workers, queue.length)) }, async () => {
+    let worker: Worker | null = null;
     for (let index = await takeNext(); index !== undefined; index = await takeNext()) {
-      const outcome = await runOne(index);
+      worker ??= startWorker();
+      const outcome = await runOne(worker, index);
       outcomes.push(outcome);
       finished.add(index);
+      // A failed cell may leave its process in a bad state (leaked tensors, a half-initialised backend):
+      // the next cell gets a fresh one.
+      if (outcome.status === 'failed') {
+        worker.child.kill('SIGKILL');
+        await worker.exited;
+        worker = null;
+      }
       wakeAll();
+    }
+    if (worker) {
+      if (worker.child.connected) worker.child.disconnect();
+      await worker.exited;
     }
   });
   await Promise.all(lanes);

@@ -14,7 +14,10 @@ export interface RunOptions {
   readonly mode: 'dirty-label' | 'clean-label';
   readonly batchSize?: number;
   readonly learningRate?: number;
+  /** Early-stopping patience in epochs; 0 trains every epoch. Plans written before it existed: train's default. */
   readonly patience?: number;
+  /** Which epoch a cell evaluates (train's `TrainConfig.selection`). Plans written before it existed: 'best'. */
+  readonly selection?: 'best' | 'last';
   readonly explain: boolean;
   readonly detect: boolean;
   readonly detectors?: readonly string[];
@@ -38,6 +41,14 @@ export interface SweepPlan {
 }
 
 export const PLAN_FILE = 'sweep-plan.json';
+
+/**
+ * How `run` and `sweep` train unless told otherwise: every epoch, then evaluate the last one, the
+ * fixed-epoch protocol of the backdoor literature. Selecting the epoch with the best clean validation
+ * AUROC (`--selection best`, with `--patience` for early stopping) tends to stop before a rare trigger is
+ * learned, so it is a (weak) defence to study on purpose, not a default; docs/results.md measures both.
+ */
+export const DEFAULT_TRAINING_PROTOCOL = { selection: 'last', patience: 0 } as const;
 
 export function makePlan(fields: Omit<SweepPlan, 'formatVersion' | 'createdAt' | 'planHash'>): SweepPlan {
   const body = { formatVersion: 1 as const, ...fields };

@@ -89,7 +89,8 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
     epochs: options.epochs,
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     ...(options.learningRate ? { learningRate: options.learningRate } : {}),
-    ...(options.patience ? { patience: options.patience } : {}),
+    ...(options.patience !== undefined ? { patience: options.patience } : {}),
+    selection: options.selection ?? 'best',
   });
   const plan = poison.planPoisoning({ dataset, trigger, rate: cell.rate, targetLabel: options.targetLabel as 0 | 1, mode: options.mode, seed: cell.seed });
   const config = {
@@ -169,6 +170,8 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
       }
     }
     const evalSeconds = (Date.now() - evalStarted) / 1000;
+    // Sweep workers run many cells in one process: free this cell's weights before the next.
+    trained.model.dispose();
 
     await writePredictions(join(dir, 'predictions.arrow'), evaluation.predictions);
 
@@ -184,6 +187,7 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
       nTriggered: evaluation.triggered.rowIndices.length,
       epochsRun: trained.epochsRun,
       bestEpoch: trained.bestEpoch,
+      evaluatedEpoch: trained.selectedEpoch,
       wallTimeS,
       clean: evaluation.clean,
       backdoor: evaluation.backdoor,

@@ -87,6 +87,8 @@ export interface SummaryInputs {
   readonly nTriggered: number;
   readonly epochsRun: number;
   readonly bestEpoch: number;
+  /** The epoch whose weights were evaluated: `bestEpoch`, or the last one with selection 'last'. */
+  readonly evaluatedEpoch: number;
   readonly wallTimeS: number;
   readonly clean: MetricRows;
   readonly backdoor: MetricRows;
@@ -104,6 +106,8 @@ export function assembleSummary(inputs: SummaryInputs): Summary {
     .set('n_triggered', inputs.nTriggered)
     .set('epochs_run', inputs.epochsRun)
     .set('best_epoch', inputs.bestEpoch)
+    .set('selection', inputs.options.selection ?? 'best')
+    .set('evaluated_epoch', inputs.evaluatedEpoch)
     .set('wall_time_s', Number(inputs.wallTimeS.toFixed(3)));
   for (const rows of [inputs.clean, inputs.backdoor, ...(inputs.extra ?? [])]) addRows(builder, rows);
   return builder.build();

@@ -35,6 +35,7 @@ export async function runSweep(args: SweepArgs): Promise<void> {
   const slurmOptions = slurmOptionsFromArgs(args);
   const epochs = args.epochs ?? preset.epochs;
   if (!(Number.isInteger(epochs) && epochs > 0)) throw new InputError('E_EPOCHS', `--epochs must be a positive integer, got ${String(epochs)}.`);
+  if (!(Number.isInteger(args.patience) && args.patience >= 0)) throw new InputError('E_PATIENCE', `--patience must be an integer ≥ 0, got ${String(args.patience)}.`);
   const workers = args.workers > 0 ? Math.floor(args.workers) : availableParallelism();
 
   if (args.detect) (await import('./analyse-run.js')).checkDetectorNames(args.detectors);
@@ -53,6 +54,8 @@ export async function runSweep(args: SweepArgs): Promise<void> {
     preset: args.preset,
     options: {
       epochs,
+      patience: args.patience,
+      selection: args.selection as 'best' | 'last',
       backend: args.backend,
       targetLabel: args['target-label'],
       mode: args.mode as 'dirty-label' | 'clean-label',
