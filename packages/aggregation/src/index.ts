@@ -18,8 +18,9 @@ export type { AggregationWarning, WarningKind } from './lib/collect/warnings.js'
 export { aggregateRuns, resolveAggregateOptions } from './lib/aggregate/aggregate.js';
 export type { AggregateOptions, ResolvedAggregateOptions, AggregatedRow, TestRecord, GroupInfo, CleanSource, Aggregation } from './lib/aggregate/aggregate.js';
 export { rankModels, RANKING_DEFINITION } from './lib/aggregate/ranking.js';
-export type { ModelRanking, RankingEntry } from './lib/aggregate/ranking.js';
+export type { ModelRanking, RankingEntry, RankingGroup } from './lib/aggregate/ranking.js';
 export { metricOfField, isTriggerDependent, DELTA_METRICS, DEFAULT_TEST_METRICS, METRIC_LABELS } from './lib/aggregate/metrics.js';
+export type { MetricKey } from './lib/aggregate/metrics.js';
 
 export { studentTCdf, studentTQuantile, studentTTwoSidedP, regularizedIncompleteBeta, lnGamma, normalCdf, normalQuantile } from './lib/stats/student-t.js';
 export { describeSample, mean, sampleStd, sampleVariance, tInterval, bootstrapInterval, quantileSorted } from './lib/stats/describe.js';
@@ -36,7 +37,7 @@ export { PLOTS } from './lib/plots/registry.js';
 export { FONT_FAMILY, BASE_CONFIG } from './lib/plots/base.js';
 export type { PlotDefinition, PlotInput, PlotResult } from './lib/plots/base.js';
 export { renderSvg, renderPng, compileToVega, fontFiles } from './lib/plots/render.js';
-export { renderReportHtml } from './lib/report/report-html.js';
+export type { PngOptions } from './lib/plots/render.js';
 
 export { writeSyntheticRunTree, SYNTHETIC_DATASET_HASH } from './lib/testing/synthetic-run-tree.js';
 export type { SyntheticRunTreeOptions } from './lib/testing/synthetic-run-tree.js';

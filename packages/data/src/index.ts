@@ -30,4 +30,5 @@ export { assignPatientSplits, DEFAULT_SPLIT_FRACTIONS } from './lib/splits/patie
 export type { SplitFractions } from './lib/splits/patient-splits.js';
 export { generateSyntheticMimic, MAX_SYNTHETIC_STAYS } from './lib/synth/generate-synthetic-mimic.js';
 export type { ExpectedCohortStep, SyntheticMimicOptions, SyntheticMimicSummary, SyntheticProgress } from './lib/synth/generate-synthetic-mimic.js';
+export { SYNTHETIC_TABLE_COLUMNS } from './lib/synth/schema.js';
 export type { SyntheticTableName } from './lib/synth/schema.js';

@@ -18,7 +18,7 @@ export { DETECTOR_NAMES } from './lib/types.js';
 export type { DetectorName, DetectorResult } from './lib/types.js';
 export type { Matrix } from './lib/matrix.js';
 export { topEigenvectors } from './lib/power-iteration.js';
-export type { Eigen } from './lib/power-iteration.js';
+export type { Eigen, PowerIterationOptions } from './lib/power-iteration.js';
 export { runModelDetectors } from './lib/model-detectors.js';
 export type { ModelDetectorsOptions, ModelDetectorsResult } from './lib/model-detectors.js';
 export { toDetectJson } from './lib/report.js';

@@ -2,7 +2,7 @@
  * @ehr-backdoor/explain — integrated gradients (Captum-faithful) and attribution drift between the
  * clean and triggered versions of the same stays.
  */
-export { integratedGradients, validateIgOptions, trainMeanBaseline, targetValues, DEFAULT_STEPS, DEFAULT_INTERNAL_BATCH_SIZE } from './lib/integrated-gradients.js';
+export { integratedGradients, trainMeanBaseline, targetValues, DEFAULT_STEPS, DEFAULT_INTERNAL_BATCH_SIZE } from './lib/integrated-gradients.js';
 export type { IntegratedGradientsOptions, IgResult, IgBaseline } from './lib/integrated-gradients.js';
 export { quadrature, gaussLegendre, IG_METHODS } from './lib/quadrature.js';
 export type { IgMethod, Quadrature } from './lib/quadrature.js';
