@@ -8,6 +8,11 @@ export function assertInput(condition: unknown, code: string, message: () => str
   if (!condition) throw new InputError(code, message());
 }
 
+/**
+ * Checks that `value` is a finite number in the closed interval [`min`, `max`] (NaN and ±Infinity fail).
+ * `what` names the option in the message (e.g. `'poison rate'`).
+ * @throws InputError with `code` (default `E_OUT_OF_RANGE`) otherwise.
+ */
 export function assertFiniteInRange(value: number, min: number, max: number, what: string, code = 'E_OUT_OF_RANGE'): void {
   assertInput(
     typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max,

@@ -3,15 +3,19 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-/**
- * Everything the project writes appears whole or not at all: content goes to a temporary sibling
- * (same file system, so rename is atomic) and is renamed into place only when complete and flushed.
- * A crash leaves at most a `.tmp-*` sibling, which readers ignore.
- */
+// Everything the project writes appears whole or not at all: content goes to a temporary sibling
+// (same file system, so rename is atomic) and is renamed into place only when complete and flushed.
+// A crash leaves at most a `.tmp-*` sibling, which readers ignore.
 function temporarySibling(path: string): string {
   return join(dirname(path), `.tmp-${basename(path)}-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
+/**
+ * Writes `data` to `path` whole or not at all: into a temporary sibling (same directory, so the rename is
+ * atomic), flushed to disk, then renamed over `path`. Parent directories are created. On failure the
+ * temporary file is removed and any earlier `path` is untouched; a crash leaves at most a `.tmp-*` sibling,
+ * which readers ignore. File-system errors are rethrown as they are.
+ */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = temporarySibling(path);
@@ -30,10 +34,14 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   }
 }
 
+/**
+ * Writes `value` as two-space-indented JSON with a final newline, atomically (see {@link writeFileAtomic}).
+ */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
 }
 
+/** Options of {@link writeDirectoryAtomic}. */
 export interface AtomicDirectoryOptions {
   /** Replace an existing directory at `path` (the old one is removed only after the new one is complete). */
   readonly overwrite?: boolean;

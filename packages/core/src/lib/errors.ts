@@ -29,6 +29,11 @@ export class CompatibilityError extends EhrBackdoorError {
   override readonly name = 'CompatibilityError';
 }
 
+/**
+ * True for an error the user can act on: an `Error` whose `code` is a string starting with `E_`. Checked
+ * structurally rather than with `instanceof`, so errors from another copy of this package (two installed
+ * versions) and other packages' coded errors (such as metrics' `MetricsInputError`) are recognised too.
+ */
 export function isEhrBackdoorError(error: unknown): error is EhrBackdoorError {
   if (!(error instanceof Error)) return false;
   const code: unknown = (error as Error & { code?: unknown }).code;

@@ -9,6 +9,11 @@ import { isEhrBackdoorError } from './errors.js';
  */
 export const EXIT = { ok: 0, bug: 1, input: 2, data: 3, compatibility: 4, partialFailure: 5, interrupted: 130 } as const;
 
+/**
+ * The process exit code for `error` (see {@link EXIT}): 2, 3 and 4 for InputError, DataError and
+ * CompatibilityError; a coded error of another name may carry its own numeric `exitCode`; anything else is
+ * a bug (1).
+ */
 export function exitCodeFor(error: unknown): number {
   if (!isEhrBackdoorError(error)) return EXIT.bug;
   switch (error.name) {
@@ -23,6 +28,11 @@ export function exitCodeFor(error: unknown): number {
   }
 }
 
+/**
+ * Runs an app's `run` and turns its outcome into an exit code instead of throwing: known errors print
+ * `error [E_CODE]: message` to stderr (and their stack with `verbose`), anything else prints its stack as a
+ * bug. Returns 0 when `run` resolves. The caller sets `process.exitCode`.
+ */
 export async function handleErrors(verbose: boolean, run: () => Promise<void>): Promise<number> {
   try {
     await run();

@@ -25,14 +25,19 @@ function normalise(value: unknown): unknown {
   return value;
 }
 
+/** Hex SHA-256 of a string (as UTF-8) or of bytes. */
 export function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/**
+ * Hex SHA-256 of {@link canonicalJson}: equal for values that differ only in key order or `undefined` keys.
+ */
 export function hashJson(value: unknown): string {
   return sha256(canonicalJson(value));
 }
 
+/** Hex SHA-256 of a file's bytes, streamed (large Arrow files are never held in memory whole). */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);

@@ -1,7 +1,6 @@
 /**
- * The project's one PRNG: xoshiro128** seeded through splitmix32. Its whole state is four uint32s,
- * so a checkpoint can save it and a resumed run continues the exact same stream. Math.random is never
- * used anywhere a result depends on it.
+ * The whole state of a {@link Random}: four uint32 words of xoshiro128**. Plain JSON, so a checkpoint
+ * can store it and {@link Random.fromState} continues the exact same stream.
  */
 export interface RandomState {
   readonly algorithm: 'xoshiro128**';
@@ -19,6 +18,11 @@ function splitmix32(seed: number): () => number {
   };
 }
 
+/**
+ * The project's one PRNG: xoshiro128** seeded through splitmix32. Its whole state is four uint32s,
+ * so a checkpoint can save it and a resumed run continues the exact same stream. Math.random is never
+ * used anywhere a result depends on it.
+ */
 export class Random {
   private s0: number;
   private s1: number;
@@ -40,6 +44,10 @@ export class Random {
     return new Random(s);
   }
 
+  /**
+   * Resumes the stream saved by {@link Random.getState}: the next draw is the one the saved generator would
+   * have made. Throws a `TypeError` for a state of another algorithm or shape.
+   */
   static fromState(state: RandomState): Random {
     if (state.algorithm !== 'xoshiro128**' || state.s.length !== 4) {
       throw new TypeError(`unsupported random state ${JSON.stringify(state)}`);
@@ -47,6 +55,7 @@ export class Random {
     return new Random([state.s[0] >>> 0, state.s[1] >>> 0, state.s[2] >>> 0, state.s[3] >>> 0]);
   }
 
+  /** A copy of the current state; drawing afterwards does not change the returned object. */
   getState(): RandomState {
     return { algorithm: 'xoshiro128**', s: [this.s0, this.s1, this.s2, this.s3] };
   }

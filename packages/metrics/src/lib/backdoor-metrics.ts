@@ -14,6 +14,10 @@ import {
 import type { BootstrapOptions, ConfidenceInterval } from './bootstrap.js';
 import { intervalColumns } from './interval-columns.js';
 
+/**
+ * What {@link computeBackdoorMetrics} needs from one poisoned run: labels and the model's p(label 1) on
+ * the same test stays with and without the trigger, plus the clean-run AUROC to compare against.
+ */
 export interface BackdoorMetricsInput {
   /** True labels of the test stays (0/1). */
   readonly yTrue: Labels;
@@ -30,11 +34,17 @@ export interface BackdoorMetricsInput {
   readonly cleanAuroc?: number;
 }
 
+/** Options of {@link computeBackdoorMetrics}: the attack definition and the ASR bootstrap. */
 export interface BackdoorMetricsOptions extends AttackOptions {
   /** Bootstrap options for the ASR interval, or `false` to skip it (its columns are then NaN). */
   readonly bootstrap?: Omit<BootstrapOptions, 'stratified'> | false;
 }
 
+/**
+ * One run's backdoor columns as written to its summary: the attack success rate with its interval and
+ * counts, the confidence shift toward the target label, the clean-AUROC drop against the rate-0 run, and
+ * AUROC/accuracy on the triggered test set. A metric that is undefined is NaN with a warning.
+ */
 export interface BackdoorMetricsRow {
   readonly asr: number;
   readonly asr_ci_low: number;
@@ -48,6 +58,7 @@ export interface BackdoorMetricsRow {
   readonly poisoned_accuracy: number;
 }
 
+/** The result of {@link computeBackdoorMetrics}: the row and the reasons for any NaN in it. */
 export interface BackdoorMetrics {
   readonly metrics: BackdoorMetricsRow;
   readonly warnings: MetricWarning[];

@@ -16,6 +16,7 @@ export interface AttackSuccessRate extends MetricResult {
   readonly nExcluded: number;
 }
 
+/** How an attack is judged: which label the attacker wants and where a probability becomes that label. */
 export interface AttackOptions {
   /** The attacker's target label (0 or 1); default 1. */
   readonly targetLabel?: number;
@@ -67,6 +68,7 @@ function asrOf(success: Uint8Array, nExcluded: number, targetLabel: number): Att
   return { ...defined(nSuccess / success.length), ...counts };
 }
 
+/** The attack success rate with its percentile-bootstrap interval (resampling the eligible stays). */
 export interface AttackSuccessRateInterval {
   readonly asr: AttackSuccessRate;
   readonly interval: ConfidenceInterval;

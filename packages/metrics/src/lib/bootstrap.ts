@@ -27,6 +27,11 @@ export interface BootstrapOptions {
   readonly stratified?: boolean;
 }
 
+/**
+ * A percentile-bootstrap interval with everything needed to reproduce it (level, resamples, seed,
+ * stratification). `low`/`high` are NaN, with a reason, when the metric is undefined on the original set
+ * or on every resample.
+ */
 export interface ConfidenceInterval {
   /** The metric on the original set. */
   readonly estimate: number;
@@ -43,8 +48,11 @@ export interface ConfidenceInterval {
   readonly code?: WarningCode;
 }
 
+/** Bootstrap resamples when none are given (1000). */
 export const DEFAULT_BOOTSTRAP_RESAMPLES = 1000;
+/** Bootstrap seed when none is given (0), so intervals are reproducible by default. */
 export const DEFAULT_BOOTSTRAP_SEED = 0;
+/** Two-sided confidence level when none is given (0.95). */
 export const DEFAULT_CONFIDENCE_LEVEL = 0.95;
 
 interface ResolvedOptions {
@@ -118,6 +126,7 @@ function undefinedInterval(estimate: MetricResult, o: ResolvedOptions): Confiden
   };
 }
 
+/** AUROC and AUPRC intervals computed from one shared set of resamples. */
 export interface RankingIntervals {
   readonly auroc: ConfidenceInterval;
   readonly auprc: ConfidenceInterval;

@@ -6,6 +6,7 @@ import { predictLabel } from './threshold-metrics.js';
 /** Guo et al. (2017) use 15 bins. */
 export const DEFAULT_CALIBRATION_BINS = 15;
 
+/** One equal-width confidence bin of a reliability diagram (the bins of the expected calibration error). */
 export interface ReliabilityBin {
   /** The bin is (lower, upper]; the first bin also holds confidence 0 exactly. */
   readonly lower: number;

@@ -8,6 +8,7 @@ import { DEFAULT_CALIBRATION_BINS, expectedCalibrationError } from './calibratio
 import { bootstrapRankingMetrics, type BootstrapOptions } from './bootstrap.js';
 import { intervalColumns } from './interval-columns.js';
 
+/** Options of {@link computeClassificationMetrics}. */
 export interface ClassificationMetricsOptions {
   /** Decision threshold on p(label 1) for accuracy, precision, recall and F1; default 0.5. */
   readonly threshold?: number;
@@ -35,6 +36,9 @@ export interface ClassificationMetricsRow {
   readonly ece: number;
 }
 
+/**
+ * The result of {@link computeClassificationMetrics}: one row of numbers and the reasons for any NaN in it.
+ */
 export interface ClassificationMetrics {
   readonly metrics: ClassificationMetricsRow;
   /** One entry per NaN column (under the column's name), plus notes under `{metric}_ci`. */

@@ -31,6 +31,9 @@ export const WARNING = {
   bootstrapDegenerateResamples: 'W_BOOTSTRAP_DEGENERATE_RESAMPLES',
   notRequested: 'W_NOT_REQUESTED',
 } as const;
+/**
+ * One of the stable `W_*` codes of {@link WARNING}; a `MetricWarning` or an undefined `MetricResult` carries exactly one.
+ */
 export type WarningCode = (typeof WARNING)[keyof typeof WARNING];
 
 export function defined(value: number): MetricResult {

@@ -12,6 +12,9 @@ export function predictLabel(p: number, threshold: number): 0 | 1 {
   return p > threshold ? 1 : 0;
 }
 
+/**
+ * Stays counted by true label and predicted label (p > threshold ⇒ predicted 1); label 1 is the positive class.
+ */
 export interface ConfusionCounts {
   readonly tp: number;
   readonly fp: number;
@@ -19,6 +22,12 @@ export interface ConfusionCounts {
   readonly fn: number;
 }
 
+/**
+ * Confusion counts at `threshold` (default 0.5, strictly greater ⇒ predicted positive).
+ * @throws MetricsInputError `E_METRICS_INVALID_LABEL`, `E_METRICS_INVALID_PROBABILITY` or `E_METRICS_LENGTH_MISMATCH` for labels
+ * other than 0/1, probabilities outside [0, 1] or arrays of different length; `E_METRICS_INVALID_OPTION` for a threshold
+ * outside [0, 1].
+ */
 export function confusionCounts(yTrue: Labels, pPositive: Probabilities, threshold = DEFAULT_THRESHOLD): ConfusionCounts {
   checkBinaryInput(yTrue, pPositive);
   checkThreshold(threshold);
@@ -77,14 +86,27 @@ export function accuracy(yTrue: Labels, pPositive: Probabilities, threshold = DE
   return accuracyOfCounts(confusionCounts(yTrue, pPositive, threshold));
 }
 
+/**
+ * TP / (TP + FP) at `threshold`: the share of predicted positives that are positive. NaN with
+ * `W_NO_PREDICTED_POSITIVE` when no stay is predicted positive. Input errors as {@link confusionCounts}.
+ */
 export function precision(yTrue: Labels, pPositive: Probabilities, threshold = DEFAULT_THRESHOLD): MetricResult {
   return precisionOfCounts(confusionCounts(yTrue, pPositive, threshold), threshold);
 }
 
+/**
+ * TP / (TP + FN) at `threshold` (sensitivity). NaN with `W_NO_ACTUAL_POSITIVE` when the set has no
+ * positive stay. Input errors as {@link confusionCounts}.
+ */
 export function recall(yTrue: Labels, pPositive: Probabilities, threshold = DEFAULT_THRESHOLD): MetricResult {
   return recallOfCounts(confusionCounts(yTrue, pPositive, threshold));
 }
 
+/**
+ * 2·TP / (2·TP + FP + FN) at `threshold`, the harmonic mean of precision and recall. NaN with
+ * `W_NO_POSITIVE_OR_PREDICTION` when there is neither a positive stay nor a predicted positive. Input errors as
+ * {@link confusionCounts}.
+ */
 export function f1Score(yTrue: Labels, pPositive: Probabilities, threshold = DEFAULT_THRESHOLD): MetricResult {
   return f1OfCounts(confusionCounts(yTrue, pPositive, threshold), threshold);
 }
