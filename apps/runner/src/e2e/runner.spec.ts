@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,6 +151,41 @@ describe('ehr-backdoor sweep', () => {
     const status = runCli(['status', runs]);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/3\/3 done/);
+  });
+
+  it('one worker runs every cell in one process, with the same results as one process per cell', () => {
+    const pooled = join(root, 'one-worker');
+    const result = runCli(['sweep', ...grid.map((a) => (a === '2' ? '1' : a)), '--out', pooled]);
+    expect(result.code).toBe(0);
+    const separate = join(root, 'separate');
+    for (const [trigger, rate] of [['none', '0'], ['rare_value', '0.1'], ['missingness', '0.1']]) {
+      const single = runCli(['run', '--data', data, '--model', 'mlp', '--trigger', trigger, '--poison-rate', rate, '--seed', '0', '--epochs', '3', '--out', separate]);
+      expect(single.code).toBe(0);
+    }
+    const a = summaries(pooled);
+    const b = summaries(separate);
+    expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+    for (const [key, summary] of a) {
+      // Only the sweep's clean cell records the grid triggers' baselines (asr@trigger).
+      const other = b.get(key)!;
+      const shared = Object.fromEntries(Object.entries(withoutTimings(summary)).filter(([k]) => k in other && k !== 'reasons'));
+      expect(shared).toEqual(Object.fromEntries(Object.entries(withoutTimings(other)).filter(([k]) => k in summary && k !== 'reasons')));
+      expect(summary.selection).toBe('last');
+      expect(summary.evaluated_epoch).toBe(3);
+    }
+  });
+
+  it('a failed cell costs only itself: the next cell gets a fresh worker, the sweep exits 5', () => {
+    const runs = join(root, 'one-fails');
+    // Another configuration's run where the first poisoned cell goes makes that cell fail (E_RUN_DIR_CONFIG).
+    const blocked = join(runs, 'mlp', 'rare_value', '0.1', 'seed_0');
+    mkdirSync(blocked, { recursive: true });
+    writeFileSync(join(blocked, 'run_metadata.json'), JSON.stringify({ configHash: 'another-configuration' }));
+    const result = runCli(['sweep', ...grid.map((a) => (a === '2' ? '1' : a)), '--out', runs]);
+    expect(result.code).toBe(5);
+    expect(result.stdout).toMatch(/2 run, 0 already done, 1 failed/);
+    expect(result.stdout).toMatch(/mlp\/rare_value\/0\.1\/seed_0\s+E_RUN_DIR_CONFIG/);
+    expect([...summaries(runs).keys()].sort()).toEqual(['mlp/missingness/0.1/seed_0', 'mlp/none/0/seed_0']);
   });
 
   it('an empty grid is an input error', () => {
