@@ -26,6 +26,12 @@ import type { DetectorResult } from './types.js';
  */
 export type ClusterAnalysis = 'relative-size' | 'silhouette' | 'smaller';
 
+/**
+ * Inputs and settings of {@link activationClustering}: penultimate `representations` (n × d) and the
+ * training `labels` they were trained with; `sizeThreshold` (default 0.35, in (0, 0.5]) and
+ * `silhouetteThreshold` (default 0.10) apply to the `relative-size` and `silhouette` analyses; `seed`
+ * (default 0) seeds the projection and k-means.
+ */
 export interface ActivationClusteringOptions {
   readonly representations: Matrix;
   readonly labels: ArrayLike<number>;
@@ -42,6 +48,13 @@ export interface ActivationClusteringOptions {
   readonly seed?: number;
 }
 
+/**
+ * Activation clustering (Chen et al. 2019) over the training stays, as described at the top of this
+ * module: per label, PCA to `dimensions`, 2-means, and the smaller cluster flagged when the chosen
+ * analysis says it is poisoned. Deterministic for a given `seed`.
+ * @throws InputError `E_DETECT_INPUT` for a malformed matrix, labels of another length, `dimensions` < 1,
+ * an unknown `analysis` or `sizeThreshold` outside (0, 0.5]; `E_DETECT_NOT_FINITE` for a non-finite value.
+ */
 export function activationClustering(options: ActivationClusteringOptions): DetectorResult {
   const { representations: R, labels } = options;
   assertMatrix(R, 'representations');

@@ -15,6 +15,11 @@ import { flagCount, topScoring, type DetectorResult } from './types.js';
  */
 export type AttributionOutlierMethod = 'robust-mahalanobis' | 'robust-z';
 
+/**
+ * Inputs and settings of {@link attributionOutliers}: `expectedPoisonCount` is ε (the defender's
+ * expected number of poisoned stays); `removalFactor` (default 1.5) × ε stays are flagged; `method`
+ * defaults to `robust-mahalanobis`.
+ */
 export interface AttributionOutlierOptions {
   /** n × d attribution profiles of the training stays. */
   readonly attributions: Matrix;
@@ -28,6 +33,13 @@ export interface AttributionOutlierOptions {
   readonly maxMahalanobisDims?: number;
 }
 
+/**
+ * Scores each training stay by how far its attribution profile lies from its label's robust centre (see
+ * {@link AttributionOutlierMethod}) and flags the `removalFactor` × ε highest.
+ * @throws InputError `E_DETECT_INPUT` for a malformed matrix, labels of another length, a negative
+ * `expectedPoisonCount`, an unknown `method` or `supportFraction` outside (0.5, 1]; `E_DETECT_NOT_FINITE`
+ * for a non-finite attribution.
+ */
 export function attributionOutliers(options: AttributionOutlierOptions): DetectorResult {
   const { attributions: A, labels, expectedPoisonCount } = options;
   assertMatrix(A, 'attributions');

@@ -37,6 +37,7 @@ export interface ModelDetectorsOptions {
   readonly batchSize?: number;
 }
 
+/** {@link runDetectors}' result for a trained model, with score positions mapped back to dataset rows. */
 export interface ModelDetectorsResult extends RunDetectorsResult {
   /** Position k of every score array is this dataset row. */
   readonly trainRows: Int32Array;
@@ -44,6 +45,13 @@ export interface ModelDetectorsResult extends RunDetectorsResult {
   readonly flaggedRows: Partial<Record<DetectorName, Int32Array>>;
 }
 
+/**
+ * Runs the chosen detectors on a trained model and the (poisoned) rows it was trained on, extracting
+ * representations, inputs and attributions from the model (see {@link ModelDetectorsOptions}).
+ * `expectedPoisonRate` sets ε as a defender would; the true poisoned rows are only used for scoring.
+ * @throws InputError `E_DETECT_INPUT` for fewer than 2 training rows, `E_DETECT_POISONED` for a poisoned row
+ * that is not a training row, `E_DETECT_UNKNOWN` for an unknown detector name; and those of {@link runDetectors}.
+ */
 export async function runModelDetectors(options: ModelDetectorsOptions): Promise<ModelDetectorsResult> {
   const { model, dataset } = options;
   const trainRows = Int32Array.from(options.trainRows);

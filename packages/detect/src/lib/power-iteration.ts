@@ -14,12 +14,18 @@ export interface Eigen {
   readonly converged: boolean[];
 }
 
+/** Stopping rule of {@link topEigenvectors}. */
 export interface PowerIterationOptions {
   readonly maxIterations?: number;
   /** Stop when ‖v_t − ±v_{t−1}‖ falls below this. Default 1e-10. */
   readonly tolerance?: number;
 }
 
+/**
+ * The `k` leading eigenvectors and eigenvalues of the symmetric positive semi-definite `d` × `d`
+ * `matrix` (row-major), by power iteration with deflation (see {@link Eigen}). At most `maxIterations`
+ * (default 2000) per vector; `converged` says which met the tolerance.
+ */
 export function topEigenvectors(matrix: Float64Array, d: number, k: number, random: Random, options: PowerIterationOptions = {}): Eigen {
   const maxIterations = options.maxIterations ?? 2000;
   const tolerance = options.tolerance ?? 1e-10;

@@ -40,6 +40,10 @@ export interface RunDetectorsOptions {
   readonly strip?: Partial<StripOptions>;
 }
 
+/**
+ * How well one detector's scores find the truly poisoned stays: AUROC of the scores against the truth,
+ * TPR at 5 % FPR, and precision/recall of its flagged set (each NaN when undefined, e.g. no poisoned stay).
+ */
 export interface DetectorEvaluation {
   readonly auroc: number;
   readonly tprAt5Fpr: number;
@@ -53,6 +57,9 @@ export interface DetectorRun extends DetectorResult {
   readonly seconds: number;
 }
 
+/**
+ * The outcome of {@link runDetectors}: per detector its result and evaluation, and the flat summary columns.
+ */
 export interface RunDetectorsResult {
   readonly results: Partial<Record<DetectorName, DetectorRun>>;
   /** detect_{detector}_auroc, _tpr_at_5fpr, _precision_at_flagged (NaN where undefined). */

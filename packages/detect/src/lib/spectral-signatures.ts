@@ -27,6 +27,13 @@ export interface SpectralSignatureOptions {
   readonly seed?: number;
 }
 
+/**
+ * Spectral signatures (Tran, Li & Madry 2018) over the training stays; the algorithm and its scaling are
+ * described under {@link SpectralSignatureOptions}. A label with fewer than 2 stays gets NaN scores and a
+ * warning. Deterministic for a given `seed`.
+ * @throws InputError `E_DETECT_INPUT` for a malformed matrix, labels of another length, a negative
+ * `expectedPoisonCount` or a non-positive `removalFactor`; `E_DETECT_NOT_FINITE` for a NaN or infinite representation.
+ */
 export function spectralSignatures(options: SpectralSignatureOptions): DetectorResult {
   const { representations: R, labels, expectedPoisonCount } = options;
   assertMatrix(R, 'representations');

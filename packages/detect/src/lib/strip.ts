@@ -25,6 +25,10 @@ import { flagCount, topScoring, type DetectorResult } from './types.js';
  */
 export type PredictFn = (batch: Float32Array, rows: number) => Float32Array | Promise<Float32Array>;
 
+/**
+ * Inputs and settings of {@link strip}. `expectedPoisonCount` is ε; `removalFactor` (default 1.5) × ε
+ * lowest-entropy stays are flagged. `seed` (default 0) fixes which stays are blended.
+ */
 export interface StripOptions {
   /** n × d inputs as the model reads them (normalised), one row per training stay. */
   readonly inputs: Matrix;
@@ -51,6 +55,14 @@ export interface StripOptions {
   readonly normalise?: 'per-label' | 'none';
 }
 
+/**
+ * STRIP (Gao et al. 2019) on the training set, as described under {@link PredictFn}: blends each stay
+ * with random others, and scores it by the negated (optionally per-label standardised) mean prediction
+ * entropy in bits, so a trigger that dominates the prediction ranks first.
+ * @throws InputError `E_DETECT_INPUT` for a malformed matrix, a missing `predict`, fewer than 2 stays,
+ * `blends` < 1, `alpha` outside (0, 1), an unknown `blend` or `normalise`, or `per-label` without labels;
+ * `E_DETECT_PREDICT` when `predict` returns a length that is neither rows nor a multiple of rows.
+ */
 export async function strip(options: StripOptions): Promise<DetectorResult> {
   const { inputs: X, predict, expectedPoisonCount } = options;
   assertMatrix(X, 'inputs');

@@ -11,7 +11,9 @@ export interface DetectorResult {
   readonly warnings: readonly string[];
 }
 
+/** The four detectors, by the names the runner, the summary columns and `runDetectors` use. */
 export const DETECTOR_NAMES = ['spectral', 'activation_clustering', 'attribution', 'strip'] as const;
+/** One of {@link DETECTOR_NAMES}. */
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
 
 /** How many stays a count-based detector flags: `factor` × the expected number of poisoned stays (Tran et al.: 1.5). */
