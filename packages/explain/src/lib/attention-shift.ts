@@ -14,6 +14,11 @@ export interface AttentionShift {
   readonly clsShift: Float64Array | null;
 }
 
+/**
+ * How the trigger moves attention in one block (see {@link AttentionShift}). `clean` and `triggered` are
+ * weights of the given `shape`, last axis a distribution. Throws a `RangeError` when their length does not
+ * match `shape`.
+ */
 export function attentionShift(clean: ArrayLike<number>, triggered: ArrayLike<number>, shape: readonly number[]): AttentionShift {
   const size = shape.reduce((a, b) => a * b, 1);
   if (clean.length !== size || triggered.length !== size) {

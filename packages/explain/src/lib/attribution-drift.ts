@@ -27,6 +27,7 @@ export interface AttributionDriftInput {
   readonly topK?: number;
 }
 
+/** The drift summary columns of a run's summary.json (defined in docs/formats.md); NaN when undefined. */
 export interface DriftColumns {
   readonly explain_trigger_attribution_ratio: number;
   readonly explain_attr_l1: number;
@@ -36,6 +37,7 @@ export interface DriftColumns {
   readonly explain_topk_overlap: number;
 }
 
+/** The result of {@link attributionDrift}: summary columns, per-stay measures and per-group importances. */
 export interface AttributionDrift {
   /** The summary columns (docs/formats.md); NaN ones are named in `reasons`. */
   readonly columns: DriftColumns;
@@ -58,8 +60,16 @@ export interface AttributionDrift {
   readonly topK: number;
 }
 
+/** k of the top-k overlap when none is given (10 groups). */
 export const DEFAULT_TOP_K = 10;
 
+/**
+ * Attribution drift between clean and triggered attributions of the same stays (see
+ * {@link AttributionDriftInput}). A stay whose measure is undefined is left out of the mean; a column with no
+ * defined stay is NaN with its reason in `reasons`.
+ * @throws InputError `E_DRIFT_SHAPE` when `n`, `d` or the array lengths disagree, `E_DRIFT_MASK` for a trigger
+ * mask of another length, `E_DRIFT_TOPK` for `topK` < 1, `E_DRIFT_GROUPS` for malformed groups.
+ */
 export function attributionDrift(input: AttributionDriftInput): AttributionDrift {
   const { clean, triggered, n, d } = input;
   assertInput(Number.isInteger(n) && n >= 1 && Number.isInteger(d) && d >= 1, 'E_DRIFT_SHAPE', () => `n and d must be integers ≥ 1, got n = ${n}, d = ${d}.`);

@@ -18,6 +18,7 @@ import { triggerMaskFromDiff } from './trigger-mask.js';
  *   attention (TabTransformer): per block, clean vs triggered ─▶ mean |Δ|, JS divergence, [CLS] shift
  */
 export interface ExplainDriftOptions {
+  /** The model's forward pass: normalised input batch → logits ([batch], [batch, 1] or [batch, K]). */
   readonly forward: (inputs: tf.Tensor) => tf.Tensor;
   /** [n, ...exampleShape], normalised as the model expects. */
   readonly cleanInputs: tf.Tensor;
@@ -39,8 +40,13 @@ export interface ExplainDriftOptions {
   readonly attention?: (inputs: tf.Tensor) => readonly tf.Tensor[];
 }
 
+/** The explain columns of a run summary: the attribution-drift columns. */
 export interface ExplainColumns extends DriftColumns {}
 
+/**
+ * The result of {@link explainAttributionDrift}: summary columns with reasons for NaN, the drift details,
+ * both IG results and, for attention models, the attention shift per block.
+ */
 export interface ExplainDriftResult {
   readonly columns: ExplainColumns;
   readonly reasons: Readonly<Record<string, string>>;
@@ -53,6 +59,13 @@ export interface ExplainDriftResult {
   readonly relativeConvergenceDelta: number;
 }
 
+/**
+ * Integrated gradients on the clean and triggered versions of the same stays, then their drift (and,
+ * for attention models, the attention shift). See {@link ExplainDriftOptions}.
+ * @throws InputError `E_IG_INPUTS` when the clean and triggered inputs differ in shape, `E_ATTENTION` when the
+ * attention callback returns different block counts, and the errors of {@link integratedGradients} and
+ * {@link attributionDrift}.
+ */
 export async function explainAttributionDrift(options: ExplainDriftOptions): Promise<ExplainDriftResult> {
   const { cleanInputs, triggeredInputs } = options;
   assertInput(cleanInputs instanceof tf.Tensor && triggeredInputs instanceof tf.Tensor, 'E_IG_INPUTS', () => 'cleanInputs and triggeredInputs must be tensors.');

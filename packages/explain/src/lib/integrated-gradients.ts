@@ -22,6 +22,10 @@ import { assertTarget, DEFAULT_TARGET, selectTarget, type IgTarget } from './tar
  */
 export type IgBaseline = 'zero' | 'train-mean' | tf.Tensor | number;
 
+/**
+ * Options of {@link integratedGradients}: the model's forward pass on normalised inputs, the inputs, and
+ * the path integral's baseline, target output, quadrature method and number of steps.
+ */
 export interface IntegratedGradientsOptions {
   /** Normalised input batch → logits ([batch], [batch, 1] or [batch, K]). */
   readonly forward: (inputs: tf.Tensor) => tf.Tensor;
@@ -41,6 +45,10 @@ export interface IntegratedGradientsOptions {
   readonly internalBatchSize?: number;
 }
 
+/**
+ * Attributions of {@link integratedGradients} with their completeness check: per example, the
+ * attributions should sum to F(input) − F(baseline); `delta` is how far they miss (Captum's convergence delta).
+ */
 export interface IgResult {
   /** Same layout as the inputs, row-major. */
   readonly attributions: Float32Array;
@@ -117,6 +125,15 @@ export function validateIgOptions(options: IntegratedGradientsOptions): Validate
   return { forward, inputs, method, steps, internalBatchSize, target, exampleShape };
 }
 
+/**
+ * Integrated gradients (Sundararajan et al. 2017) as Captum computes them: the gradient of the target
+ * output along the straight path from baseline to input, integrated with `method` at `steps` points, times
+ * (input − baseline). Every option is checked before any gradient is computed.
+ * @throws InputError `E_IG_OPTIONS`, `E_IG_FORWARD`, `E_IG_INPUTS`, `E_IG_METHOD`, `E_IG_STEPS`, `E_IG_BATCH`,
+ * `E_IG_BASELINE` or `E_IG_TARGET` for the option it names; `E_IG_OUTPUT_SHAPE` when `forward` returns another
+ * shape than [batch], [batch, 1] or [batch, K]; `E_IG_NOT_FINITE` for non-finite inputs or baseline;
+ * `E_IG_NO_GRADIENT` when a kernel of the model has no registered gradient.
+ */
 export async function integratedGradients(options: IntegratedGradientsOptions): Promise<IgResult> {
   const { forward, inputs, method, steps, internalBatchSize, target, exampleShape } = validateIgOptions(options);
   const n = inputs.shape[0];

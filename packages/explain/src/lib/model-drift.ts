@@ -38,11 +38,20 @@ export interface ModelDriftOptions {
   readonly triggerMask?: ArrayLike<number>;
 }
 
+/** {@link explainAttributionDrift}'s result for a trained model. */
 export interface ModelDriftResult extends ExplainDriftResult {
   /** TabTransformer: token names ([CLS] first) for `attention[k].clsShift`. */
   readonly tokens?: readonly string[];
 }
 
+/**
+ * Attribution drift of a trained model on dataset rows: prepares the clean and triggered rows as the model
+ * reads them and runs {@link explainAttributionDrift} with the model's forward pass, ranking groups per
+ * feature (tabular) or per channel (time series). See {@link ModelDriftOptions}.
+ * @throws InputError `E_IG_INPUTS` when there is no row or `rows` and `triggeredRows` are not the same stays
+ * in the same order, `E_IG_BASELINE` for a train-mean baseline without training rows, and the errors of
+ * {@link explainAttributionDrift}.
+ */
 export async function explainModelDrift(options: ModelDriftOptions): Promise<ModelDriftResult> {
   const { model, cleanDataset, triggeredDataset, rows } = options;
   const triggeredRows = options.triggeredRows ?? rows;

@@ -11,8 +11,10 @@ import { assertInput } from '@ehr-backdoor/core';
  * so a linear model's attributions are exact for every method.
  */
 export const IG_METHODS = ['gausslegendre', 'riemann_left', 'riemann_right', 'riemann_middle', 'riemann_trapezoid'] as const;
+/** One of {@link IG_METHODS}: Gauss–Legendre (default) or one of Captum's four Riemann rules. */
 export type IgMethod = (typeof IG_METHODS)[number];
 
+/** Points and weights on [0, 1] that approximate the path integral of integrated gradients. */
 export interface Quadrature {
   /** Points α_k on the straight path from baseline (α = 0) to input (α = 1), ascending. */
   readonly alphas: Float64Array;
@@ -25,6 +27,11 @@ export function minimumSteps(method: IgMethod): number {
   return method === 'gausslegendre' ? 1 : 2;
 }
 
+/**
+ * The `steps` points and weights of `method` on [0, 1] (see {@link IG_METHODS} for how they follow Captum).
+ * @throws InputError `E_IG_METHOD` for an unknown method; `E_IG_STEPS` unless `steps` is an integer ≥ 1
+ * (Gauss–Legendre) or ≥ 2 (Riemann rules).
+ */
 export function quadrature(method: IgMethod, steps: number): Quadrature {
   assertInput((IG_METHODS as readonly string[]).includes(method), 'E_IG_METHOD', () => `Unknown integration method '${String(method)}'; choose one of ${IG_METHODS.join(', ')}.`);
   assertInput(

@@ -21,6 +21,7 @@ export interface ExplainJson {
 
 const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
+/** The plain-JSON `explain.json` of a run (see {@link ExplainJson}): NaN becomes null, its reason kept. */
 export function toExplainJson(result: ExplainDriftResult & { readonly tokens?: readonly string[] }): ExplainJson {
   const { drift } = result;
   return {

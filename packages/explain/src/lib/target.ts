@@ -13,6 +13,10 @@ export interface IgTarget {
   readonly classIndex: number;
 }
 
+/**
+ * Attribute the logit of class 1 (death in the mortality task) unless told otherwise: logits, not
+ * probabilities, so attributions are not squashed by a saturated sigmoid.
+ */
 export const DEFAULT_TARGET: IgTarget = { output: 'logit', classIndex: 1 };
 
 export function assertTarget(target: IgTarget): void {
