@@ -26,7 +26,9 @@ class LineProgress implements CellProgress {
   cellStarted(_index: number, cell: CellKey): void {
     this.stream.write(`[sweep] start  ${cellId(cell)}\n`);
   }
-  cellProgress(): void {}
+  cellProgress(): void {
+    // Plain-text output reports starts and finishes only: one line per epoch would flood a log file.
+  }
   cellFinished(_index: number, cell: CellKey, status: string, error?: string): void {
     this.finished++;
     const elapsed = (Date.now() - this.started) / 1000;
@@ -35,7 +37,9 @@ class LineProgress implements CellProgress {
       `[sweep] ${status.padEnd(7)} ${cellId(cell)}  (${this.finished}/${this.total}, ${elapsed.toFixed(0)} s, ETA ${Number.isFinite(eta) ? eta.toFixed(0) + ' s' : '?'})${error ? `  ${error}` : ''}\n`,
     );
   }
-  stop(): void {}
+  stop(): void {
+    // Nothing to tear down: every line was written whole.
+  }
 }
 
 class BarProgress implements CellProgress {

@@ -48,7 +48,10 @@ describe('detectionAuroc (property)', () => {
         let wins = 0;
         let pairs = 0;
         rows.forEach(([sp, tp]) => rows.forEach(([sn, tn]) => {
-          if (tp && !tn) (pairs++, (wins += sp > sn ? 1 : sp === sn ? 0.5 : 0));
+          if (tp && !tn) {
+            pairs++;
+            wins += sp > sn ? 1 : sp === sn ? 0.5 : 0;
+          }
         }));
         const value = detectionAuroc(scores, truth).value;
         return pairs === 0 ? Number.isNaN(value) : Math.abs(value - wins / pairs) < 1e-12;

@@ -56,7 +56,10 @@ export function tprAtFpr(scores: ArrayLike<number>, truth: Uint8Array, maxFpr = 
   for (let start = 0; start < n; ) {
     let end = start;
     while (end + 1 < n && key(order[end + 1]) === key(order[start])) end++;
-    for (let k = start; k <= end; k++) (truth[order[k]] ? tp++ : fp++);
+    for (let k = start; k <= end; k++) {
+      if (truth[order[k]]) tp++;
+      else fp++;
+    }
     if (fp / negatives <= maxFpr) best = Math.max(best, tp / positives);
     else break;
     start = end + 1;

@@ -61,10 +61,16 @@ function lloyd(points: Float64Array, n: number, d: number, k: number, centroids:
       let bestD = Infinity;
       for (let c = 0; c < k; c++) {
         const dist = squaredDistance(points, i * d, centroids, c * d, d);
-        if (dist < bestD) (bestD = dist), (bestC = c);
+        if (dist < bestD) {
+          bestD = dist;
+          bestC = c;
+        }
       }
       inertia += bestD;
-      if (assignment[i] !== bestC) (assignment[i] = bestC), (changed = true);
+      if (assignment[i] !== bestC) {
+        assignment[i] = bestC;
+        changed = true;
+      }
     }
     sizes.fill(0);
     const sums = new Float64Array(k * d);

@@ -47,7 +47,10 @@ export function attentionShift(clean: ArrayLike<number>, triggered: ArrayLike<nu
 export function jensenShannon(p: ArrayLike<number>, q: ArrayLike<number>, offset: number, length: number): number {
   let sp = 0;
   let sq = 0;
-  for (let k = 0; k < length; k++) (sp += p[offset + k]), (sq += q[offset + k]);
+  for (let k = 0; k < length; k++) {
+    sp += p[offset + k];
+    sq += q[offset + k];
+  }
   if (!(sp > 0) || !(sq > 0)) return NaN;
   let js = 0;
   for (let k = 0; k < length; k++) {

@@ -182,6 +182,10 @@ export function attributionDrift(input: AttributionDriftInput): AttributionDrift
 function nanMean(values: Float64Array): number {
   let sum = 0;
   let count = 0;
-  for (const v of values) if (!Number.isNaN(v)) (sum += v), count++;
+  for (const v of values) {
+    if (Number.isNaN(v)) continue;
+    sum += v;
+    count++;
+  }
   return count ? sum / count : NaN;
 }

@@ -52,16 +52,28 @@ export function quadrature(method: IgMethod, steps: number): Quadrature {
       break;
     }
     case 'riemann_left':
-      for (let k = 0; k < n; k++) (alphas[k] = k / n), (weights[k] = 1 / n);
+      for (let k = 0; k < n; k++) {
+        alphas[k] = k / n;
+        weights[k] = 1 / n;
+      }
       break;
     case 'riemann_right':
-      for (let k = 0; k < n; k++) (alphas[k] = (k + 1) / n), (weights[k] = 1 / n);
+      for (let k = 0; k < n; k++) {
+        alphas[k] = (k + 1) / n;
+        weights[k] = 1 / n;
+      }
       break;
     case 'riemann_middle':
-      for (let k = 0; k < n; k++) (alphas[k] = (k + 0.5) / n), (weights[k] = 1 / n);
+      for (let k = 0; k < n; k++) {
+        alphas[k] = (k + 0.5) / n;
+        weights[k] = 1 / n;
+      }
       break;
     case 'riemann_trapezoid':
-      for (let k = 0; k < n; k++) (alphas[k] = k / (n - 1)), (weights[k] = (k === 0 || k === n - 1 ? 0.5 : 1) / (n - 1));
+      for (let k = 0; k < n; k++) {
+        alphas[k] = k / (n - 1);
+        weights[k] = (k === 0 || k === n - 1 ? 0.5 : 1) / (n - 1);
+      }
       break;
   }
   return { alphas, weights };

@@ -20,7 +20,10 @@ export function kendallTauB(x: ArrayLike<number>, y: ArrayLike<number>): number 
   let run = 1;
   for (let i = 1; i <= n; i++) {
     if (i < n && xs[i] === xs[i - 1] && ys[i] === ys[i - 1]) run++;
-    else (jointTies += (run * (run - 1)) / 2), (run = 1);
+    else {
+      jointTies += (run * (run - 1)) / 2;
+      run = 1;
+    }
   }
   const discordant = countInversions(ys);
   // ys is now sorted ascending: count its ties.
@@ -37,7 +40,10 @@ function tiedPairs(sorted: Float64Array): number {
   let run = 1;
   for (let i = 1; i <= sorted.length; i++) {
     if (i < sorted.length && sorted[i] === sorted[i - 1]) run++;
-    else (pairs += (run * (run - 1)) / 2), (run = 1);
+    else {
+      pairs += (run * (run - 1)) / 2;
+      run = 1;
+    }
   }
   return pairs;
 }

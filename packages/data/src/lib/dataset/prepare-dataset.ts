@@ -95,7 +95,7 @@ const MAX_WINDOW_HOURS = 24 * 14;
 export async function prepareDataset(options: PrepareOptions): Promise<PrepareResult> {
   const config = checkOptions(options);
   const tables = locateMimicTables(config.mimicDir);
-  const progress = options.onProgress ?? (() => {});
+  const progress = options.onProgress ?? (() => undefined);
   const seconds: Partial<Record<PreparePhase, number>> = {};
   let phaseStart = performance.now();
   let currentPhase: PreparePhase | undefined;

@@ -18,8 +18,14 @@ describe('assignPatientSplits', () => {
     // 20 negative patients with one stay each, 10 positive patients with two stays each.
     const subjects: number[] = [];
     const labels: number[] = [];
-    for (let s = 0; s < 20; s++) (subjects.push(1000 + s), labels.push(0));
-    for (let s = 0; s < 10; s++) (subjects.push(2000 + s, 2000 + s), labels.push(1, 0));
+    for (let s = 0; s < 20; s++) {
+      subjects.push(1000 + s);
+      labels.push(0);
+    }
+    for (let s = 0; s < 10; s++) {
+      subjects.push(2000 + s, 2000 + s);
+      labels.push(1, 0);
+    }
     const splits = assignPatientSplits(subjects, labels, { train: 0.7, val: 0.15, test: 0.15 }, 3);
     const positivePatients = { train: 0, val: 0, test: 0 };
     const negativePatients = { train: 0, val: 0, test: 0 };
