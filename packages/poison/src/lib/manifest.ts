@@ -15,13 +15,20 @@ import { resolveTrigger } from './triggers/registry.js';
  * the Arrow file, so a reader never accepts a half-written pair.
  */
 export const PLAN_JSON = 'poison-plan.json';
+/** File name of the poisoned rows' Arrow IPC file in a plan directory. */
 export const PLAN_ARROW = 'poison-indices.arrow';
 
+/** Absolute paths of the two files {@link writePlanManifest} wrote. */
 export interface PlanManifestFiles {
   readonly json: string;
   readonly arrow: string;
 }
 
+/**
+ * Writes `plan` into `dir` as `poison-plan.json` and `poison-indices.arrow` (format above), each
+ * atomically, the Arrow file first, so {@link readPlanManifest} never accepts a half-written pair.
+ * File-system errors are rethrown as they are.
+ */
 export async function writePlanManifest(dir: string, plan: PoisoningPlan): Promise<PlanManifestFiles> {
   const table = tableFromArrays({ row_index: Int32Array.from(plan.rowIndices), stay_id: Int32Array.from(plan.stayIds) });
   const bytes = tableToIPC(table, 'file');

@@ -15,8 +15,16 @@ import type { TriggerSpec } from './triggers/types.js';
  *   buildTriggeredTestSet: test stays with label ≠ target ──trigger──▶ inputs for attack success
  */
 export type PoisonMode = 'dirty-label' | 'clean-label';
+/**
+ * Dirty-label (poison stays whose label ≠ target and flip it) and clean-label (trigger stays that already
+ * have the target label; labels unchanged).
+ */
 export const POISON_MODES: readonly PoisonMode[] = ['dirty-label', 'clean-label'];
 
+/**
+ * Which training stays are poisoned, with which resolved trigger, and the hashes that tie the plan to
+ * its dataset and to itself: the auditable record a run is reproduced from.
+ */
 export interface PoisoningPlan {
   readonly formatVersion: 1;
   /** Resolved trigger: every parameter explicit. */
@@ -43,6 +51,10 @@ export interface PoisoningPlan {
   readonly planHash: string;
 }
 
+/**
+ * Options of {@link planPoisoning}: `targetLabel` defaults to 1 and `mode` to `dirty-label`; `seed` fixes
+ * the draw of poisoned stays.
+ */
 export interface PlanPoisoningOptions {
   readonly dataset: EhrDataset;
   readonly trigger: TriggerInput;
@@ -140,6 +152,9 @@ export function planPoisoning(options: PlanPoisoningOptions): PoisoningPlan {
  */
 const POISONED = new WeakSet<EhrDataset>();
 
+/**
+ * The poisoned dataset of {@link applyPoisoningWithReport} and how visible the trigger is on each changed view.
+ */
 export interface PoisoningResult {
   readonly dataset: EhrDataset;
   /** One report per view the trigger changed. */
@@ -219,6 +234,10 @@ export function applyPoisoning(dataset: EhrDataset, plan: PoisoningPlan): EhrDat
   return applyPoisoningWithReport(dataset, plan).dataset;
 }
 
+/**
+ * The attack-success test set of {@link buildTriggeredTestSet}: the test stays whose label is not the
+ * target, with the trigger applied (the same resolved trigger as the plan), ready for the model.
+ */
 export interface TriggeredTestSet {
   readonly trigger: TriggerSpec;
   readonly targetLabel: 0 | 1;

@@ -19,6 +19,11 @@ export interface VariableStealth {
   readonly outsideTrainingP1P99: number;
 }
 
+/**
+ * How visible one trigger application is (see {@link VariableStealth} for which values count): counts of
+ * rows and values changed, and the shares of written values outside the plausible range and outside the
+ * training 1st–99th percentile band. Shares are NaN, with a `reason`, when nothing was written.
+ */
 export interface StealthReport {
   readonly trigger: TriggerName;
   readonly view: DatasetView;

@@ -18,6 +18,10 @@ export interface TabularTriggerResult {
   readonly resolved: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * A trigger applied to time-series stays: new value and observation-mask arrays (the inputs are not
+ * modified), its stealth report and the dataset-dependent choices it made.
+ */
 export interface TimeSeriesTriggerResult {
   /** n × T × C, new arrays. */
   readonly values: Float32Array;

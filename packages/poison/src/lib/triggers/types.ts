@@ -72,6 +72,9 @@ export interface FrequencyDomainParams {
   readonly channels: readonly string[] | null;
 }
 
+/**
+ * How `distribution_shift` moves its variables: by σ (`additive`), by a relative factor (`multiplicative`), or the stay's mean to a target (`mean`).
+ */
 export type DistributionShiftKind = 'additive' | 'multiplicative' | 'mean';
 
 /** `distribution_shift`: a shift on a fixed subset of variables. */
@@ -91,6 +94,9 @@ export interface DistributionShiftParams {
   readonly selectionSeed: number;
 }
 
+/**
+ * Shape of the `temporal_pattern` perturbation over its hours (formulas under {@link TemporalPatternParams}).
+ */
 export type TemporalShape = 'bump' | 'ramp' | 'sine';
 
 /** `temporal_pattern`: a smooth additive pattern on vitals over the last hours, sized by a Mahalanobis distance. */
@@ -126,6 +132,10 @@ export interface MissingnessPatternParams {
   readonly pattern: readonly (readonly number[])[];
 }
 
+/**
+ * A trigger with every parameter explicit, discriminated by `name` (what `resolveTrigger` returns and a plan
+ * records); each name carries only its own parameter type.
+ */
 export type TriggerSpec =
   | { readonly name: 'none'; readonly params: NoneParams }
   | { readonly name: 'rare_value'; readonly params: RareValueParams }
@@ -138,7 +148,11 @@ export type TriggerSpec =
   | { readonly name: 'temporal_pattern'; readonly params: TemporalPatternParams }
   | { readonly name: 'missingness_pattern'; readonly params: MissingnessPatternParams };
 
+/** The registered trigger names (`none` is the clean baseline). */
 export type TriggerName = TriggerSpec['name'];
+/**
+ * The complete parameter type of trigger `N`, e.g. `TriggerParams<'rare_value'>` is {@link RareValueParams}.
+ */
 export type TriggerParams<N extends TriggerName> = Extract<TriggerSpec, { name: N }>['params'];
 
 /**
@@ -152,6 +166,10 @@ export type TriggerParamsInput<N extends TriggerName> = N extends 'hybrid'
 /** A trigger by name with partial parameters, discriminated by `name` so each name takes only its own parameters. */
 export type PartialTriggerSpec = { readonly [N in TriggerName]: { readonly name: N; readonly params?: TriggerParamsInput<N> } }[TriggerName];
 
+/**
+ * What the trigger registry says about one trigger: its description, the dataset views it is defined on
+ * and its default parameters.
+ */
 export interface TriggerInfo {
   readonly name: TriggerName;
   readonly description: string;
