@@ -10,6 +10,8 @@ const runMany = ['nx', 'run-many', '-t', 'typecheck', 'test', '--parallel=2', '-
 // Checks that are not one project's target: they need the whole workspace (packed tarballs, all entry points).
 // One entry per check; keep them independent so a failure in one still runs the others.
 const checks = [
+  { name: 'external-study', command: 'node', args: ['tools/scripts/external-study.mjs'] },
+  { name: 'release-dry-run', command: 'node', args: ['tools/scripts/release-dry-run.mjs'] },
 ];
 
 const totals = { passed: 0, failed: 0, skipped: 0, suitesFailed: 0 };
