@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 
 const env = { ...process.env, NX_DAEMON: 'false', FORCE_COLOR: '0' };
-const runMany = ['nx', 'run-many', '-t', 'typecheck', 'test', '--parallel=2', '--outputStyle=stream', ...process.argv.slice(2)];
+const runMany = ['nx', 'run-many', '-t', 'typecheck', 'lint', 'test', '--parallel=2', '--outputStyle=stream', ...process.argv.slice(2)];
 
 // Checks that are not one project's target: they need the whole workspace (packed tarballs, all entry points).
 // One entry per check; keep them independent so a failure in one still runs the others.
