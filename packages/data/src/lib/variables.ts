@@ -7,8 +7,10 @@
  * `hosp/d_labitems`). Merged variables (e.g. invasive and non-invasive blood pressure) list every itemid.
  */
 export type VariableSource = 'chartevents' | 'labevents';
+/** Bedside vital sign (charted in `icu/chartevents`) or laboratory value (`hosp/labevents`). */
 export type VariableKind = 'vital' | 'lab';
 
+/** A unit conversion for one MIMIC-IV item charted in another unit than its variable's (e.g. °F to °C). */
 export interface ItemConversion {
   readonly itemid: number;
   /** SQL expression over `valuenum` giving the value in the variable's unit. */
@@ -16,6 +18,10 @@ export interface ItemConversion {
   readonly description: string;
 }
 
+/**
+ * One clinical variable of the cohort: where MIMIC-IV records it (source table and itemids), its unit,
+ * and the plausible range outside which a value is dropped as an entry error.
+ */
 export interface ClinicalVariable {
   /** Stable snake_case name used for Arrow columns, trigger parameters and docs. */
   readonly name: string;
@@ -110,6 +116,7 @@ export const STATIC_FEATURES = [
 
 /** Summary statistics of each variable over the window, in this order, in the tabular view. */
 export const TABULAR_STATS = ['min', 'max', 'mean', 'last', 'count'] as const;
+/** One of {@link TABULAR_STATS}: a summary of a variable over the observation window. */
 export type TabularStat = (typeof TABULAR_STATS)[number];
 
 export function variableByName(name: string): ClinicalVariable | undefined {

@@ -10,6 +10,10 @@ import {
   type TabularFeature,
 } from './types.js';
 
+/**
+ * A study's own dataset as plain arrays for {@link createDataset}: per-stay ids, 0/1 labels and splits, and
+ * both views in the row-major layouts of {@link TabularView} and {@link TimeSeriesView}, in raw units.
+ */
 export interface DatasetArrays {
   readonly stayIds: ArrayLike<number>;
   readonly subjectIds: ArrayLike<number>;

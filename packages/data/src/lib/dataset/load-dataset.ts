@@ -5,6 +5,7 @@ import { CompatibilityError, DataError, InputError, sha256 } from '@ehr-backdoor
 import { TABULAR_FILE, TIMESERIES_FILE, decodeTabular, decodeTimeSeries } from './arrow-files.js';
 import type { DatasetManifest, EhrDataset } from './types.js';
 
+/** Options of {@link loadDataset}. */
 export interface LoadOptions {
   /** Check each file's sha256 against the manifest (default true): a changed file is a different dataset. */
   readonly verify?: boolean;

@@ -57,6 +57,7 @@ export interface PrepareProgress {
   readonly percentage?: number;
 }
 
+/** Options of {@link prepareDataset}. */
 export interface PrepareOptions {
   /** MIMIC-IV root holding hosp/ and icu/ (`.csv.gz` or `.csv`), release 2.2 or 3.x. */
   readonly mimicDir: string;
@@ -67,6 +68,7 @@ export interface PrepareOptions {
   /** Seed of the patient-level splits (default 0). */
   readonly seed?: number;
   readonly splitFractions?: SplitFractions;
+  /** Called at each phase start and every 0.5 s during long DuckDB scans (see {@link PrepareProgress}). */
   readonly onProgress?: (event: PrepareProgress) => void;
   /** DuckDB memory_limit (default '2GB'). */
   readonly memoryLimit?: string;
@@ -81,6 +83,7 @@ export interface PrepareOptions {
   readonly verifyGzip?: boolean;
 }
 
+/** What {@link prepareDataset} wrote and how long each phase took. */
 export interface PrepareResult {
   readonly outDir: string;
   readonly manifest: DatasetManifest;
@@ -92,6 +95,16 @@ export interface PrepareResult {
 
 const MAX_WINDOW_HOURS = 24 * 14;
 
+/**
+ * Prepares a MIMIC-IV directory as an ICU-mortality dataset directory (Arrow files and manifest.json; the
+ * phases are drawn above). The directory appears whole or not at all.
+ * @throws InputError `E_OPTION`, `E_SEED` or `E_WINDOW_HOURS` for a bad option; `E_OUTPUT_EXISTS` when
+ * `outDir` exists; `E_MIMIC_DIR_NOT_FOUND`, `E_MIMIC_LAYOUT` or `E_MISSING_TABLE` when the MIMIC-IV files are
+ * not where they should be.
+ * @throws DataError `E_CORRUPT_FILE`, `E_BAD_CSV`, `E_READ_FAILED`, `E_MISSING_COLUMN` or `E_DUPLICATE_KEY` for
+ * unreadable or malformed tables, `E_EMPTY_COHORT` or `E_EMPTY_SPLIT` when exclusions leave nothing,
+ * `E_BAD_SYNTHETIC_MARKER` for a corrupt synthetic marker file.
+ */
 export async function prepareDataset(options: PrepareOptions): Promise<PrepareResult> {
   const config = checkOptions(options);
   const tables = locateMimicTables(config.mimicDir);

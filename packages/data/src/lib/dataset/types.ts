@@ -11,6 +11,7 @@ export type SplitName = 'train' | 'val' | 'test';
 /** Codes stored in the `split` column. */
 export const SPLIT_CODE: Readonly<Record<SplitName, number>> = { train: 0, val: 1, test: 2 };
 
+/** One column of the tabular view: a variable's summary statistic over the window, or a static feature. */
 export interface TabularFeature {
   /** Column name, `${variable}_${stat}` or a static feature's name. */
   readonly name: string;
@@ -20,6 +21,10 @@ export interface TabularFeature {
   readonly stat: TabularStat | 'static';
 }
 
+/**
+ * The tabular view: one row per stay of window summaries (min, max, mean, last, count per variable) and
+ * the static features, in raw units.
+ */
 export interface TabularView {
   readonly features: readonly TabularFeature[];
   /**
@@ -29,6 +34,10 @@ export interface TabularView {
   readonly values: Float32Array;
 }
 
+/**
+ * The time-series view: an hourly grid (hours from ICU admission × channels) per stay, in raw units,
+ * forward-filled, with a mask of which cells were actually measured.
+ */
 export interface TimeSeriesView {
   /** Channel order of the last axis: one channel per time-varying clinical variable. */
   readonly channels: readonly string[];
@@ -46,6 +55,10 @@ export interface TimeSeriesView {
   readonly fillValues: Float32Array;
 }
 
+/**
+ * Means and standard deviations fitted on the training split only, so no statistic leaks from
+ * validation or test stays into the models.
+ */
 export interface NormalisationStats {
   /** Per tabular feature (training split, NaN ignored). */
   readonly tabular: { readonly mean: number[]; readonly std: number[] };
@@ -53,11 +66,18 @@ export interface NormalisationStats {
   readonly timeSeries: { readonly mean: number[]; readonly std: number[] };
 }
 
+/**
+ * One step of the cohort's exclusion flow (CONSORT style): the criterion applied and the stays left after it.
+ */
 export interface CohortStep {
   readonly name: string;
   readonly remaining: number;
 }
 
+/**
+ * `manifest.json` of a dataset directory: where the data came from, the cohort flow, variables, splits,
+ * normalisation, the data files' hashes and the `contentHash` that identifies the dataset in every run.
+ */
 export interface DatasetManifest {
   readonly formatVersion: 1;
   readonly createdBy: string;
@@ -100,6 +120,11 @@ export interface DatasetManifest {
   readonly warnings?: readonly string[];
 }
 
+/**
+ * A prepared dataset in memory, in raw clinical units: per stay its ids, in-hospital mortality label,
+ * split, and both views. What `loadDataset` and `createDataset` return and poison, train, explain and
+ * detect consume.
+ */
 export interface EhrDataset {
   readonly manifest: DatasetManifest;
   /** Number of stays. */
@@ -114,4 +139,5 @@ export interface EhrDataset {
   readonly timeSeries: TimeSeriesView;
 }
 
+/** The two model input views: window summaries (`tabular`) and the hourly grid (`timeseries`). */
 export type DatasetView = 'tabular' | 'timeseries';

@@ -5,6 +5,7 @@ import { InputError, assertInput, sha256, writeDirectoryAtomic } from '@ehr-back
 import { TABULAR_FILE, TIMESERIES_FILE, encodeTabular, encodeTimeSeries } from './arrow-files.js';
 import type { DatasetManifest, EhrDataset } from './types.js';
 
+/** What {@link writeDataset} wrote. */
 export interface WriteDatasetResult {
   readonly outDir: string;
   /** The manifest as written: the dataset's own, with the files' hashes and the layout `loadDataset` needs. */

@@ -1,8 +1,10 @@
 import { Random, assertInput } from '@ehr-backdoor/core';
 import { SPLIT_CODE, type SplitName } from '../dataset/types.js';
 
+/** Shares of patients in train, validation and test; non-negative, summing to 1, train > 0. */
 export type SplitFractions = Readonly<Record<SplitName, number>>;
 
+/** 70 / 15 / 15 % of patients in train / validation / test. */
 export const DEFAULT_SPLIT_FRACTIONS: SplitFractions = { train: 0.7, val: 0.15, test: 0.15 };
 
 export function assertSplitFractions(fractions: SplitFractions): void {

@@ -33,6 +33,7 @@ export interface SyntheticMimicOptions {
   readonly onProgress?: (progress: SyntheticProgress) => void;
 }
 
+/** Progress of {@link generateSyntheticMimic}: stays written of `total`, and event rows written so far. */
 export interface SyntheticProgress {
   readonly stays: number;
   readonly total: number;
@@ -46,6 +47,10 @@ export interface ExpectedCohortStep {
   readonly remaining: number;
 }
 
+/**
+ * What {@link generateSyntheticMimic} wrote: row counts per table, deaths, injected entry errors, and the
+ * cohort flow `prepare` should find (which the tests check).
+ */
 export interface SyntheticMimicSummary {
   readonly outDir: string;
   readonly seed: number;
@@ -58,12 +63,20 @@ export interface SyntheticMimicSummary {
   readonly entryErrors: { readonly chartevents: number; readonly labevents: number };
 }
 
+/** Upper bound of `stays` (2 000 000), far above MIMIC-IV's ≈ 94 000 ICU stays. */
 export const MAX_SYNTHETIC_STAYS = 2_000_000;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const WINDOW = 24 * HOUR;
 
+/**
+ * Writes a synthetic MIMIC-IV directory in the real schema (see {@link SYNTHETIC_TABLE_COLUMNS}), deterministic
+ * by `seed`; the directory appears whole or not at all. The data are synthetic and marked as such, so no
+ * figure computed from them is mistaken for patients.
+ * @throws InputError `E_SYNTH_STAYS` unless `stays` is an integer in [1, {@link MAX_SYNTHETIC_STAYS}],
+ * `E_SYNTH_SEED`, `E_SYNTH_GZIP_LEVEL` (1–9), `E_SYNTH_OUT`, `E_OUTPUT_EXISTS` when `outDir` exists.
+ */
 export async function generateSyntheticMimic(options: SyntheticMimicOptions): Promise<SyntheticMimicSummary> {
   const { stays, seed, outDir, gzipLevel = 6, onProgress } = options;
   assertInput(

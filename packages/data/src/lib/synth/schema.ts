@@ -26,6 +26,7 @@ export const SYNTHETIC_TABLE_COLUMNS = {
   ],
 } as const satisfies Record<string, readonly string[]>;
 
+/** A table the generator writes, as `hosp/<name>` or `icu/<name>`. */
 export type SyntheticTableName = keyof typeof SYNTHETIC_TABLE_COLUMNS;
 
 /** `icu/d_items` rows of the charted items (CSV lines as in MIMIC-IV demo v2.2). */
