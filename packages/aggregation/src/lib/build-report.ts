@@ -33,6 +33,7 @@ export interface BuildReportOptions extends AggregateOptions {
   readonly plots?: readonly PlotDefinition[];
 }
 
+/** One plot of the report: the files written for it, or why it was skipped. */
 export interface PlotOutcome {
   readonly name: string;
   readonly title: string;
@@ -41,6 +42,9 @@ export interface PlotOutcome {
   readonly skipped?: string;
 }
 
+/**
+ * What {@link buildReport} wrote (absolute `outDir` and `report.html` path), the run counts, every warning, and the aggregation itself.
+ */
 export interface BuildReportResult {
   readonly outDir: string;
   readonly reportPath: string;

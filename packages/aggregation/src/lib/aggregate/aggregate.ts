@@ -34,6 +34,7 @@ export interface AggregateOptions {
   readonly testMetrics?: readonly string[];
 }
 
+/** {@link AggregateOptions} with every default filled in and checked; recorded in stats.json. */
 export interface ResolvedAggregateOptions {
   readonly interval: IntervalMethod;
   readonly level: number;
@@ -75,6 +76,10 @@ export interface AggregatedRow {
   readonly note: string;
 }
 
+/**
+ * Welch's t test of one metric, poisoned group vs its clean baseline over seeds, with the Holm-adjusted p over
+ * the family of tests. NaN, with a reason, when not computable (fewer than 2 seeds per side, zero variance).
+ */
 export interface TestRecord {
   readonly dataset_hash: string;
   readonly model: string;
@@ -97,6 +102,7 @@ export interface TestRecord {
   readonly note: string;
 }
 
+/** One group of runs (dataset × model × trigger × mode × rate) and where its clean baseline came from. */
 export interface GroupInfo {
   readonly dataset_hash: string;
   readonly model: string;
@@ -109,8 +115,15 @@ export interface GroupInfo {
   readonly clean: { readonly source: CleanSource; readonly runs: readonly string[] } | null;
 }
 
+/**
+ * Which rate-0 runs serve as a poisoned group's clean baseline, by preference: the same trigger, the
+ * runner's `none` cells, another trigger; `missing` when there are none.
+ */
 export type CleanSource = 'same-trigger' | 'none-trigger' | 'other-trigger' | 'missing';
 
+/**
+ * The study's table: aggregated rows, tests, groups, the robustness ranking and the warnings raised on the way.
+ */
 export interface Aggregation {
   readonly options: ResolvedAggregateOptions;
   readonly rows: readonly AggregatedRow[];
@@ -122,6 +135,12 @@ export interface Aggregation {
   readonly warnings: readonly AggregationWarning[];
 }
 
+/**
+ * Fills in the defaults (t interval, level 0.95, alpha 0.05, 2000 bootstrap samples, seed 0, the default test
+ * metrics) and checks them.
+ * @throws InputError `E_LEVEL` or `E_ALPHA` outside (0, 1), `E_BOOTSTRAP_SAMPLES` below 100, `E_SEED` for a
+ * negative or non-integer seed, `E_INTERVAL` for an interval other than `t` or `bootstrap`.
+ */
 export function resolveAggregateOptions(options: AggregateOptions = {}): ResolvedAggregateOptions {
   const level = options.level ?? 0.95;
   const alpha = options.alpha ?? 0.05;
@@ -147,6 +166,10 @@ interface Group {
 
 const keyOf = (datasetHash: string, model: string, trigger: string, mode: string, rate: number) => [datasetHash, model, trigger, mode, formatRate(rate)].join('\u0000');
 
+/**
+ * Aggregates collected runs into the study's table (phases drawn above). Missing values never count as
+ * values; a figure that cannot be computed is NaN with a note. Option errors as {@link resolveAggregateOptions}.
+ */
 export function aggregateRuns(collection: RunCollection, options: AggregateOptions = {}): Aggregation {
   const opts = resolveAggregateOptions(options);
   const warnings: AggregationWarning[] = [];

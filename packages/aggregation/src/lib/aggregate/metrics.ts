@@ -6,6 +6,7 @@
 const DETECT_SUFFIXES = ['auroc', 'tpr_at_5fpr', 'precision_at_flagged'] as const;
 const DEFENCE_SUFFIXES = ['asr', 'clean_auroc', 'der'] as const;
 
+/** The aggregated table's name for a summary field: the metric, and the detector for detector fields. */
 export interface MetricKey {
   /** `detect_auroc`, `defence_asr`, or the summary field itself. */
   readonly metric: string;
@@ -59,6 +60,9 @@ export const DELTA_METRICS = [
 /** Metrics tested poisoned vs clean by default (Welch, Holm across the whole family). */
 export const DEFAULT_TEST_METRICS = ['asr', 'auroc', 'accuracy', 'ece'] as const;
 
+/**
+ * Readable names of metrics for plot axes and the report (a metric without an entry is shown by its name).
+ */
 export const METRIC_LABELS: Readonly<Record<string, string>> = {
   asr: 'attack success rate',
   auroc: 'AUROC (clean test set)',

@@ -17,6 +17,7 @@ import type { AggregatedRow } from './aggregate.js';
 export const RANKING_DEFINITION =
   'robustness = 1 − V, where V is the mean over the common attack grid (every trigger × mode × poison rate > 0 cell in which every model has an ASR) of the cell mean ASR across seeds; lower V ranks first; ties broken by mean clean-AUROC drop (lower first), then clean AUROC (higher first).';
 
+/** One model's place in the robustness ranking, with its interval over seeds and its worst attack cell. */
 export interface RankingEntry {
   readonly rank: number;
   readonly model: string;
@@ -33,6 +34,9 @@ export interface RankingEntry {
   readonly clean_auroc: number;
 }
 
+/**
+ * The robustness ranking: its definition (recorded with it), the common attack grid, and one entry per model.
+ */
 export interface ModelRanking {
   readonly definition: string;
   readonly grid: readonly { readonly trigger: string; readonly mode: string; readonly poison_rate: number }[];
@@ -41,6 +45,7 @@ export interface ModelRanking {
   readonly note?: string;
 }
 
+/** The runs of one model × trigger × mode × rate cell, as {@link rankModels} reads them. */
 export interface RankingGroup {
   readonly model: string;
   readonly trigger: string;
@@ -49,6 +54,9 @@ export interface RankingGroup {
   readonly runs: readonly CollectedRun[];
 }
 
+/**
+ * Ranks models by robustness as defined above ({@link RANKING_DEFINITION}); `note` says why when no ranking is possible.
+ */
 export function rankModels(runs: readonly CollectedRun[], groups: readonly RankingGroup[], rows: readonly AggregatedRow[]): ModelRanking {
   const poisoned = groups.filter((g) => g.rate > 0 && g.trigger !== 'none');
   const models = [...new Set(poisoned.map((g) => g.model))].sort();

@@ -20,6 +20,9 @@ const RUN_FILES = ['summary.json', 'summary.csv', 'run_metadata.json', 'error.js
 const SEED_DIR = /^seed_\d+$/;
 const PLAN_FILE = 'sweep-plan.json';
 
+/**
+ * A completed run whose summary parsed and passed the checks, with its provenance when run_metadata.json was readable.
+ */
 export interface CollectedRun {
   /** Run directory relative to the root, with `/` separators. */
   readonly dir: string;
@@ -27,6 +30,7 @@ export interface CollectedRun {
   readonly metadata?: RunProvenance;
 }
 
+/** Every run directory under a runs root, sorted into usable runs and warnings for the rest. */
 export interface RunCollection {
   readonly root: string;
   readonly runs: readonly CollectedRun[];
@@ -35,6 +39,11 @@ export interface RunCollection {
   readonly counts: { readonly found: number; readonly aggregated: number; readonly excluded: number; readonly notStarted: number };
 }
 
+/**
+ * Walks `root` and collects every run directory (phases drawn above). Unusable runs (unfinished, failed,
+ * corrupt, another format version, duplicated) are never dropped silently: each gets an {@link AggregationWarning}.
+ * @throws InputError `E_RUNS_NOT_FOUND` when `root` does not exist.
+ */
 export async function collectRuns(root: string): Promise<RunCollection> {
   const absRoot = resolve(root);
   assertInput(existsSync(absRoot), 'E_RUNS_NOT_FOUND', () => `The runs directory ${root} does not exist; pass --runs DIR with the output directory of a sweep.`);

@@ -15,6 +15,9 @@ export interface CohortStepInfo {
   readonly remaining: number;
 }
 
+/**
+ * One dataset the runs were trained on: its content hash, how many runs used it, and its manifest's cohort and splits when found.
+ */
 export interface DatasetInfo {
   readonly contentHash: string;
   /** Runs on this dataset. */
@@ -34,6 +37,10 @@ export interface DatasetInfo {
   };
 }
 
+/**
+ * The datasets of the collected runs, most used first (see above for how their manifests are found).
+ * Never throws for a missing or changed dataset directory: it becomes a warning.
+ */
 export async function readDatasets(collection: RunCollection): Promise<{ datasets: DatasetInfo[]; warnings: AggregationWarning[] }> {
   const byHash = new Map<string, { runs: number; path?: string; mimicVersion?: string; firstRun: string }>();
   for (const run of collection.runs) {

@@ -7,6 +7,9 @@ import { WARN, type AggregationWarning } from './warnings.js';
  */
 export const SUMMARY_FORMAT_VERSION = 1;
 
+/**
+ * One run's summary.json, parsed: the run's coordinates (model, trigger, rate, seed, mode, dataset) and its metrics.
+ */
 export interface RunSummary {
   readonly model: string;
   readonly trigger: string;
@@ -24,8 +27,13 @@ export interface RunSummary {
 /** Fields that place a run in the grid or describe it, never averaged. */
 const NOT_METRICS = new Set(['formatVersion', 'model', 'trigger', 'poison_rate', 'seed', 'target_label', 'mode', 'dataset_hash', 'backend', 'reasons']);
 
+/** A parsed summary with warnings about it, or the warning that says why it is unusable. */
 export type ParsedSummary = { readonly ok: true; readonly summary: RunSummary; readonly warnings: AggregationWarning[] } | { readonly ok: false; readonly warning: AggregationWarning };
 
+/**
+ * Parses a summary.json (`path` is only used in warnings). Never throws: invalid JSON, another
+ * `formatVersion` or bad coordinates come back as `ok: false` with the warning.
+ */
 export function parseSummary(text: string, path: string): ParsedSummary {
   let raw: unknown;
   try {

@@ -16,6 +16,7 @@ export type WarningKind =
   | 'mixed-datasets'
   | 'no-clean-match';
 
+/** A run (or the whole tree) that needs the reader's attention, and whether its metrics were left out. */
 export interface AggregationWarning {
   readonly kind: WarningKind;
   /** Stable `W_...` code. */
@@ -37,20 +38,31 @@ const warning = (kind: WarningKind, code: string, excluded: boolean, path: strin
   excluded,
 });
 
+/**
+ * Constructors of every {@link AggregationWarning}, one per situation, so kinds, codes and wording live in one place.
+ */
 export const WARN = {
+  /** `W_RUN_RUNNING` (excluded): a `.lock` and no summary.json; the run is in progress or was killed. */
   running: (path: string) =>
     warning('unfinished', 'W_RUN_RUNNING', true, path, 'no summary.json yet and a .lock file is present: the run is in progress (or was killed); it is left out until it finishes.'),
+  /** `W_RUN_PARTIAL` (excluded): checkpoints but no summary.json; a stopped run to resume. */
   partial: (path: string) =>
     warning('unfinished', 'W_RUN_PARTIAL', true, path, 'checkpoints but no summary.json: a stopped run; resume the sweep to finish it.'),
+  /** `W_RUN_UNFINISHED` (excluded): no summary.json; `status` is what run_metadata.json says, if anything. */
   pending: (path: string, status?: string) =>
     warning('unfinished', 'W_RUN_UNFINISHED', true, path, `no summary.json${status ? ` (run_metadata.json says status "${status}")` : ''}: the run has not finished.`),
+  /** `W_RUN_NOT_STARTED` (excluded): a cell of sweep-plan.json without a directory yet. */
   notStarted: (path: string) =>
     warning('unfinished', 'W_RUN_NOT_STARTED', true, path, 'a cell of the sweep plan (sweep-plan.json) without a directory: it has not started; run or resume the sweep.'),
+  /** `W_PLAN_UNREADABLE`: sweep-plan.json could not be read, so cells not started cannot be listed. */
   planUnreadable: (path: string, detail: string) =>
     warning('invalid', 'W_PLAN_UNREADABLE', false, path, `the sweep plan could not be read (${detail}); cells that have not started cannot be listed.`),
+  /** `W_RUN_FAILED` (excluded): the run recorded an error. */
   failed: (path: string, error: string) => warning('failed', 'W_RUN_FAILED', true, path, `the run failed: ${error}`),
+  /** `W_SUMMARY_CORRUPT` (excluded): summary.json is not valid JSON. */
   corruptSummary: (path: string, detail: string) =>
     warning('corrupt', 'W_SUMMARY_CORRUPT', true, path, `summary.json is not valid JSON (${detail}); delete the run directory and run the cell again.`),
+  /** `W_SUMMARY_VERSION` (excluded): summary.json of a format version this aggregator does not read. */
   summaryVersion: (path: string, version: unknown) =>
     warning(
       'format-version',
@@ -59,21 +71,32 @@ export const WARN = {
       path,
       `summary.json has formatVersion ${JSON.stringify(version)}; this aggregator reads version 1. Aggregate it with the ehr-backdoor version that wrote it, or re-run the cell.`,
     ),
+  /** `W_SUMMARY_INVALID` (excluded): summary.json lacks valid coordinates. */
   invalidSummary: (path: string, problem: string) => warning('invalid', 'W_SUMMARY_INVALID', true, path, `summary.json is not a valid run summary: ${problem}.`),
+  /** `W_FIELD_INVALID`: a metric field that is neither a number nor null; treated as missing. */
   invalidField: (path: string, field: string, value: unknown) =>
     warning('invalid', 'W_FIELD_INVALID', false, path, `summary.json field "${field}" is ${JSON.stringify(value)}, not a number or null; it is treated as missing.`),
+  /** `W_RUN_DUPLICATE` (excluded): the same cell as `kept`, so no seed counts twice. */
   duplicate: (path: string, kept: string) =>
     warning('duplicate', 'W_RUN_DUPLICATE', true, path, `the same cell (model, trigger, rate, seed, mode, dataset) as ${kept}; only the first is used so that no seed counts twice.`),
+  /** `W_PATH_MISMATCH`: the directory name disagrees with summary.json; the summary wins. */
   pathMismatch: (path: string, detail: string) =>
     warning('path-mismatch', 'W_PATH_MISMATCH', false, path, `the directory name disagrees with summary.json (${detail}); the summary's values are used.`),
+  /** `W_METADATA_MISSING`: no run_metadata.json; aggregated without provenance. */
   metadataMissing: (path: string) =>
     warning('metadata', 'W_METADATA_MISSING', false, path, 'run_metadata.json is missing; the run is aggregated but has no provenance (versions, backend, dataset path).'),
+  /** `W_METADATA_CORRUPT`: run_metadata.json unreadable; aggregated without provenance. */
   metadataCorrupt: (path: string, detail: string) =>
     warning('metadata', 'W_METADATA_CORRUPT', false, path, `run_metadata.json is unreadable (${detail}); the run is aggregated without its provenance.`),
+  /** `W_METADATA_VERSION`: run_metadata.json of another format version; its provenance is ignored. */
   metadataVersion: (path: string, version: unknown) =>
     warning('metadata', 'W_METADATA_VERSION', false, path, `run_metadata.json has formatVersion ${JSON.stringify(version)}; its provenance is ignored (this aggregator reads version 1).`),
+  /**
+   * `W_DATASET_MANIFEST`: the dataset manifest could not be read; no cohort-flow plot or dataset provenance.
+   */
   datasetManifest: (path: string, manifestPath: string, detail: string) =>
     warning('dataset', 'W_DATASET_MANIFEST', false, path, `the dataset manifest ${manifestPath} could not be read (${detail}); the cohort-flow plot and dataset provenance are left out.`),
+  /** `W_MIXED_DATASETS`: runs on several datasets; statistics stay apart and plots show `primary`. */
   mixedDatasets: (hashes: readonly string[], primary: string) =>
     warning(
       'mixed-datasets',
@@ -82,6 +105,7 @@ export const WARN = {
       '',
       `runs on ${hashes.length} different datasets (${hashes.map((h) => h.slice(0, 12)).join(', ')}); statistics are kept apart per dataset and the plots show the dataset with the most runs (${primary.slice(0, 12)}).`,
     ),
+  /** `W_NO_CLEAN_MATCH`: a poisoned group without a clean run; its deltas and tests are not computable. */
   noCleanMatch: (group: string) =>
     warning('no-clean-match', 'W_NO_CLEAN_MATCH', false, '', `no clean run (poison rate 0, same model and seed) for ${group}: its deltas and tests against clean are not computable.`),
 } satisfies Record<string, Make>;

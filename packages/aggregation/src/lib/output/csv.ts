@@ -16,6 +16,9 @@ export function toCsv(header: readonly string[], rows: readonly (readonly unknow
   return [header.map(csvField).join(','), ...rows.map((r) => r.map(csvField).join(','))].join('\n') + '\n';
 }
 
+/**
+ * aggregated.csv: a header of {@link AGGREGATED_COLUMNS} and one line per row; NaN is an empty field, and fields are quoted as RFC 4180 requires.
+ */
 export function aggregatedToCsv(rows: readonly AggregatedRow[]): string {
   return toCsv(
     AGGREGATED_COLUMNS.map(([name]) => name),

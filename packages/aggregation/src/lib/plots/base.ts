@@ -9,25 +9,30 @@ import type { DatasetInfo } from '../collect/datasets.js';
  */
 export const FONT_FAMILY = 'DejaVu Sans';
 
+/** What a plot builder draws from: the aggregation and the primary dataset. */
 export interface PlotInput {
   readonly aggregation: Aggregation;
   /** The dataset the plots show (the primary one), with its manifest when it was found. */
   readonly dataset?: DatasetInfo;
 }
 
+/** A Vega-Lite spec with its data inline, or why the plot cannot be drawn from these runs. */
 export type PlotResult = { readonly spec: TopLevelSpec } | { readonly skipped: string };
 
+/** One plot of the report: its file name, title, description and builder. */
 export interface PlotDefinition {
   /** File name stem: NAME.vl.json, NAME.svg, NAME.png. */
   readonly name: string;
   readonly title: string;
   /** One or two sentences for the report: what the chart shows and how to read it. */
   readonly description: string;
+  /** Pure: the same input gives the same spec. */
   readonly build: (input: PlotInput) => PlotResult;
 }
 
 export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
+/** The Vega-Lite `config` every plot shares: the shipped font, white background, sizes and grid colour. */
 export const BASE_CONFIG = {
   font: FONT_FAMILY,
   background: 'white',

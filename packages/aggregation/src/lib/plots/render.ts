@@ -16,6 +16,9 @@ export function compileToVega(spec: TopLevelSpec): vega.Spec {
   return compile(spec).spec;
 }
 
+/**
+ * Renders a Vega-Lite spec to SVG headlessly, with the shipped font's metrics so text is laid out the same on every machine.
+ */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   useShippedFontMetrics();
   const view = new vega.View(vega.parse(compileToVega(spec)), { renderer: 'none' });
@@ -54,12 +57,16 @@ interface TextItem {
   readonly text?: unknown;
 }
 
+/** Options of {@link renderPng}. */
 export interface PngOptions {
   /** Pixel density relative to the SVG's size (default 2, for print). */
   readonly scale?: number;
   readonly fontFiles?: readonly string[];
 }
 
+/**
+ * Rasterises an SVG from {@link renderSvg} to PNG bytes with resvg, loading only the shipped font (never the system's).
+ */
 export function renderPng(svg: string, options: PngOptions = {}): Uint8Array {
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: options.scale ?? 2 },

@@ -8,6 +8,7 @@ import { studentTQuantile } from './student-t.js';
  */
 export type IntervalMethod = 't' | 'bootstrap';
 
+/** A two-sided confidence interval of the mean over seeds. */
 export interface Interval {
   readonly low: number;
   readonly high: number;
@@ -16,6 +17,7 @@ export interface Interval {
   readonly reason?: string;
 }
 
+/** n, mean, sample standard deviation and confidence interval of one metric over seeds. */
 export interface Description {
   readonly n: number;
   readonly mean: number;
@@ -24,6 +26,7 @@ export interface Description {
   readonly ci: Interval;
 }
 
+/** Arithmetic mean; NaN for no values. */
 export function mean(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   let sum = 0;
@@ -46,6 +49,7 @@ export function sampleVariance(values: readonly number[]): number {
   return m2 / (k - 1);
 }
 
+/** Sample standard deviation (n − 1 in the denominator); NaN for fewer than two values. */
 export function sampleStd(values: readonly number[]): number {
   return Math.sqrt(sampleVariance(values));
 }
@@ -59,6 +63,7 @@ export function tInterval(values: readonly number[], level = 0.95): Interval {
   return { low: m - half, high: m + half, method: 't' };
 }
 
+/** Options of {@link bootstrapInterval}; `level` defaults to 0.95. */
 export interface BootstrapOptions {
   readonly level?: number;
   /** Resamples (default 2000). */
@@ -98,12 +103,16 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
+/** Options of {@link describeSample}: level (default 0.95) and interval method (default `t`). */
 export interface DescribeOptions {
   readonly level?: number;
   readonly interval?: IntervalMethod;
   readonly bootstrap?: Omit<BootstrapOptions, 'level'>;
 }
 
+/**
+ * Describes a sample of finite values (callers drop missing ones): n, mean, std and the chosen interval, NaN with a reason where n is too small.
+ */
 export function describeSample(values: readonly number[], options: DescribeOptions = {}): Description {
   const level = options.level ?? 0.95;
   const ci =

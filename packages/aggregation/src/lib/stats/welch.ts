@@ -21,6 +21,9 @@ export interface WelchResult {
   readonly reason?: string;
 }
 
+/**
+ * Welch's two-sided t test of `a` against `b` (see {@link WelchResult}); not computable, with a reason and NaN p, for n < 2 in a group or zero variance.
+ */
 export function welchTest(a: readonly number[], b: readonly number[]): WelchResult {
   const nA = a.length;
   const nB = b.length;

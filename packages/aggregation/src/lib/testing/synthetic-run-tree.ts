@@ -24,8 +24,12 @@ export interface SyntheticRunTreeOptions {
   readonly seed?: number;
 }
 
+/** The dataset hash every run of {@link writeSyntheticRunTree} records. */
 export const SYNTHETIC_DATASET_HASH = 'f00dfeed'.repeat(8);
 
+/**
+ * Writes the synthetic run tree described under {@link SyntheticRunTreeOptions} below `root`; returns where the dataset manifest went and how many runs were written.
+ */
 export async function writeSyntheticRunTree(root: string, options: SyntheticRunTreeOptions = {}): Promise<{ datasetDir: string; runs: number }> {
   const models = options.models ?? ['mlp', 'lstm'];
   const triggers = options.triggers ?? ['rare_value', 'missingness'];
