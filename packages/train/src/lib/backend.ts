@@ -23,9 +23,13 @@ tf.env().set('PROD', true);
  * backend, not across backends: the chosen backend is recorded in every checkpoint.
  */
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+/** A backend to require, or `auto`: the first that loads in the order drawn above. */
 export type BackendChoice = 'auto' | BackendName;
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
+/**
+ * Which backend {@link selectBackend} chose and why the ones before it were skipped; recorded in every checkpoint.
+ */
 export interface BackendInfo {
   /** The backend that runs. */
   readonly name: BackendName;

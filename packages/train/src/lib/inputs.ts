@@ -27,6 +27,7 @@ export type InputNormalisation =
 /** The shape of one example as the network sees it. */
 export type InputShape = readonly [features: number] | readonly [hours: number, channels: number];
 
+/** Dataset rows (indices into the dataset's stays) of one split, ascending. */
 export function rowsOfSplit(dataset: EhrDataset, split: SplitName): Int32Array {
   const code = SPLIT_CODE[split];
   const rows: number[] = [];
