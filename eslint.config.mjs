@@ -36,6 +36,22 @@ const ALLOWED = {
   aggregate: ['core', 'aggregation'],
 };
 
+// Another package is reached only through its entry points (package.json `exports`): `@ehr-backdoor/<name>`,
+// and `@ehr-backdoor/<name>/testing` (test fixtures) from tests and test helpers only.
+const restrictedImports = ({ testHelpers }) => [
+  'error',
+  {
+    patterns: [
+      {
+        group: ['@ehr-backdoor/*/*', '!@ehr-backdoor/*/package.json', ...(testHelpers ? ['!@ehr-backdoor/*/testing'] : [])],
+        message: testHelpers
+          ? 'Import another package only through its entry points `@ehr-backdoor/<name>` and `@ehr-backdoor/<name>/testing`.'
+          : 'Import another package only through its public entry point `@ehr-backdoor/<name>` (its src/index.ts); add the export there if you need it. Test fixtures (`@ehr-backdoor/<name>/testing`) are for specs and testing/ helpers only.',
+      },
+    ],
+  },
+];
+
 const depConstraints = [
   // Libraries never depend on apps; apps never depend on each other.
   { sourceTag: 'type:package', onlyDependOnLibsWithTags: ['type:package'] },
@@ -102,18 +118,7 @@ export default [
           allow: ['../../jest.preset.cjs', '../../../tools/node/source-loader.js'],
         },
       ],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@ehr-backdoor/*/*', '!@ehr-backdoor/*/package.json'],
-              message:
-                'Import another package only through its public entry point `@ehr-backdoor/<name>` (its src/index.ts); add the export there if you need it.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': restrictedImports({ testHelpers: false }),
       // Correctness, not style: an unused variable is usually a bug or dead code. `_`-prefixed names are the
       // deliberate exceptions (placeholders in destructuring, unused parameters of a fixed signature).
       '@typescript-eslint/no-unused-vars': [
@@ -129,6 +134,11 @@ export default [
       '@typescript-eslint/no-empty-interface': 'off',
       '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
     },
+  },
+  {
+    // Tests and test helpers may use other packages' test fixtures.
+    files: ['**/*.spec.ts', '**/*.test-d.ts', '**/testing/**/*.ts'],
+    rules: { 'no-restricted-imports': restrictedImports({ testHelpers: true }) },
   },
   {
     // Reference values in tests are copied with every digit their source printed (SciPy, R, mpmath);

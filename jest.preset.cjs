@@ -10,6 +10,7 @@ module.exports = function preset(projectDir) {
     testMatch: ['<rootDir>/src/**/*.spec.ts'],
     moduleNameMapper: {
       '^@ehr-backdoor/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+      '^@ehr-backdoor/([a-z-]+)/testing$': path.join(__dirname, 'packages/$1/src/testing.ts'),
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },
     transform: {

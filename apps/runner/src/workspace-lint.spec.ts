@@ -55,6 +55,8 @@ const cases = {
   cycle: { file: 'packages/core/src/lib/lint-fixture.ts', code: "import { createDataset } from '@ehr-backdoor/data';\nexport const f = createDataset;\n" },
   deepImport: { file: 'packages/detect/src/lib/lint-fixture.ts', code: "import { trainModel } from '@ehr-backdoor/train/src/lib/train.js';\nexport const f = trainModel;\n" },
   relativeIntoAnotherPackage: { file: 'packages/detect/src/lib/lint-fixture.ts', code: "import { trainModel } from '../../../train/src/lib/train.js';\nexport const f = trainModel;\n" },
+  testFixtureInShippedCode: { file: 'packages/detect/src/lib/lint-fixture.ts', code: "import { backdoorFixture } from '@ehr-backdoor/data/testing';\nexport const f = backdoorFixture;\n" },
+  testFixtureInSpec: { file: 'packages/detect/src/lib/lint-fixture.spec.ts', code: "import { backdoorFixture } from '@ehr-backdoor/data/testing';\nexport const f = backdoorFixture;\n" },
 } satisfies Record<string, Case>;
 
 const names = Object.keys(cases) as (keyof typeof cases)[];
@@ -94,6 +96,11 @@ describe('workspace lint: module boundaries', () => {
 
   it("reports a deep import into another package's src/", () => {
     expect(results.deepImport.map((m) => m.ruleId)).toContain('no-restricted-imports');
+  });
+
+  it("reports another package's test fixtures imported by shipped code, and passes them in a spec", () => {
+    expect(results.testFixtureInShippedCode.map((m) => m.ruleId)).toContain('no-restricted-imports');
+    expect(results.testFixtureInSpec).toEqual([]);
   });
 
   it('reports a relative import into another package', () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { backdoorFixture } from '@ehr-backdoor/data/testing';
 import { rowsOfSplit, trainModel, type TrainedModel } from '@ehr-backdoor/train';
 import { runModelDetectors } from './model-detectors.js';
-import { backdoorFixture } from './testing/backdoor-fixture.js';
 
 describe('runModelDetectors on a train-package model', () => {
   const fixture = backdoorFixture(400, 6, 20);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { backdoorFixture } from '@ehr-backdoor/data/testing';
 import { rowsOfSplit, trainModel, type TrainedModel } from '@ehr-backdoor/train';
 import { explainModelDrift } from './model-drift.js';
-import { backdoorFixture } from './testing/backdoor-fixture.js';
 
 describe('explainModelDrift on train-package models', () => {
   const fixture = backdoorFixture();

@@ -1,8 +1,10 @@
 import { Random } from '@ehr-backdoor/core';
-import { createDataset, type EhrDataset, type TabularFeature } from '@ehr-backdoor/data';
+import { createDataset } from '../dataset/create-dataset.js';
+import type { EhrDataset, TabularFeature } from '../dataset/types.js';
 
 /**
- * Test fixture (specs only): a small two-view dataset whose mortality follows a latent risk, and a
+ * Test fixture for specs of the packages that use datasets (explain's and detect's, through
+ * `@ehr-backdoor/data/testing`): a small two-view dataset whose mortality follows a latent risk, and a
  * rare-value backdoor — heart rate 220 bpm in the last hour — planted on `poisoned` training stays
  * relabelled 1. `withTrigger` returns the same stays with the trigger applied to the chosen rows.
  */
