@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
 import { DataError } from '@ehr-backdoor/core';
 
 /**
@@ -30,6 +30,9 @@ export class DuckDbSession {
 
   static async open(limits: DuckDbLimits): Promise<DuckDbSession> {
     mkdirSync(limits.tempDirectory, { recursive: true });
+    // Loaded here, not at import: the native module takes seconds to load, and every command that
+    // only reads prepared datasets (run, sweep workers, evaluate) would pay for it without using it.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:', {
       memory_limit: limits.memoryLimit,
       threads: String(limits.threads),
