@@ -12,6 +12,10 @@ export interface Param {
   readonly decay: boolean;
 }
 
+/**
+ * One trainable tensor of a network, by name and shape. Checkpoints list them, so weights are only ever
+ * loaded into a network of the same layout (a CompatibilityError `E_CHECKPOINT_SHAPE` otherwise).
+ */
 export interface ParamSpec {
   readonly name: string;
   readonly shape: readonly number[];
