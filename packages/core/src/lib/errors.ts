@@ -3,8 +3,11 @@
  * rely on it) and a message that names the offending file, column or option and how to fix it.
  */
 export class EhrBackdoorError extends Error {
+  /** The class name (`InputError`, `DataError`, …); the apps map it to an exit code. */
   override readonly name: string = 'EhrBackdoorError';
+  /** Stable `E_*` code naming the failure; tests and callers match on it, never on the message. */
   readonly code: string;
+  /** Structured context (the offending path, column, option or value) for programs that report the error. */
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(code: string, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
