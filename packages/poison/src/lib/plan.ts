@@ -236,7 +236,7 @@ export function applyPoisoning(dataset: EhrDataset, plan: PoisoningPlan): EhrDat
 
 /**
  * The attack-success test set of {@link buildTriggeredTestSet}: the test stays whose label is not the
- * target, with the trigger applied (the same resolved trigger as the plan), ready for the model.
+ * target, with the trigger applied, ready for the model.
  */
 export interface TriggeredTestSet {
   readonly trigger: TriggerSpec;

@@ -102,7 +102,7 @@ const MAX_WINDOW_HOURS = 24 * 14;
  * `outDir` exists; `E_MIMIC_DIR_NOT_FOUND`, `E_MIMIC_LAYOUT` or `E_MISSING_TABLE` when the MIMIC-IV files are
  * not where they should be.
  * @throws DataError `E_CORRUPT_FILE`, `E_BAD_CSV`, `E_READ_FAILED`, `E_MISSING_COLUMN` or `E_DUPLICATE_KEY` for
- * unreadable or malformed tables, `E_EMPTY_COHORT` or `E_EMPTY_SPLIT` when exclusions leave nothing,
+ * unreadable or malformed tables, `E_EMPTY_COHORT` or `E_EMPTY_SPLIT` when exclusions or the split leave no stay,
  * `E_BAD_SYNTHETIC_MARKER` for a corrupt synthetic marker file.
  */
 export async function prepareDataset(options: PrepareOptions): Promise<PrepareResult> {
