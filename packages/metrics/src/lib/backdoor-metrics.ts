@@ -46,15 +46,31 @@ export interface BackdoorMetricsOptions extends AttackOptions {
  * AUROC/accuracy on the triggered test set. A metric that is undefined is NaN with a warning.
  */
 export interface BackdoorMetricsRow {
+  /**
+   * Attack success rate in [0, 1]: eligible triggered stays (true label ≠ target) predicted as the target.
+   */
   readonly asr: number;
+  /** Lower bound of the ASR's percentile-bootstrap interval (NaN when skipped or undefined). */
   readonly asr_ci_low: number;
+  /** Upper bound of the ASR's percentile-bootstrap interval. */
   readonly asr_ci_high: number;
+  /** The ASR's denominator: triggered stays whose true label is not the target. */
   readonly asr_n_eligible: number;
+  /** The ASR's numerator: eligible stays predicted as the target. */
   readonly asr_n_success: number;
+  /** Triggered stays whose true label already is the target, left out of the ASR. */
   readonly asr_n_excluded: number;
+  /**
+   * Mean over eligible stays of p(target | triggered) − p(target | clean), in [−1, 1]: how far the trigger pushes toward the target.
+   */
   readonly confidence_shift: number;
+  /**
+   * Clean-test AUROC of the matching clean run minus this run's (positive = poisoning cost clean accuracy); NaN without a reference.
+   */
   readonly clean_auroc_drop: number;
+  /** AUROC on the triggered test set against the true labels. */
   readonly poisoned_auroc: number;
+  /** Accuracy on the triggered test set against the true labels, at the decision threshold. */
   readonly poisoned_accuracy: number;
 }
 

@@ -16,9 +16,13 @@ export function predictLabel(p: number, threshold: number): 0 | 1 {
  * Stays counted by true label and predicted label (p > threshold ⇒ predicted 1); label 1 is the positive class.
  */
 export interface ConfusionCounts {
+  /** True positives: label 1, predicted 1. */
   readonly tp: number;
+  /** False positives: label 0, predicted 1. */
   readonly fp: number;
+  /** True negatives: label 0, predicted 0. */
   readonly tn: number;
+  /** False negatives: label 1, predicted 0. */
   readonly fn: number;
 }
 
