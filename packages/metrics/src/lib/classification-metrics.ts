@@ -20,19 +20,33 @@ export interface ClassificationMetricsOptions {
 
 /** One summary row: every value a number (NaN when undefined, with its reason in `warnings`). */
 export interface ClassificationMetricsRow {
+  /** Stays in the set. */
   readonly n: number;
+  /** Stays with label 1. */
   readonly n_positive: number;
+  /** Share of stays whose predicted label (p > threshold) is right. */
   readonly accuracy: number;
+  /** Area under the ROC curve, ties counted half (NaN with one class). */
   readonly auroc: number;
+  /** Lower bound of the AUROC's bootstrap interval (NaN when skipped or undefined). */
   readonly auroc_ci_low: number;
+  /** Upper bound of the AUROC's bootstrap interval. */
   readonly auroc_ci_high: number;
+  /** Average precision, the step-wise area under the precision–recall curve (NaN with one class). */
   readonly auprc: number;
+  /** Lower bound of the AUPRC's bootstrap interval. */
   readonly auprc_ci_low: number;
+  /** Upper bound of the AUPRC's bootstrap interval. */
   readonly auprc_ci_high: number;
+  /** TP / (TP + FP) at the threshold. */
   readonly precision: number;
+  /** TP / (TP + FN) at the threshold. */
   readonly recall: number;
+  /** Harmonic mean of precision and recall at the threshold. */
   readonly f1: number;
+  /** Mean squared difference between p(label 1) and the label, in [0, 1] (lower is better). */
   readonly brier: number;
+  /** Expected calibration error over `calibrationBins` equal-width bins, in [0, 1]. */
   readonly ece: number;
 }
 
