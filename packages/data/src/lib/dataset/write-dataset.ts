@@ -6,7 +6,9 @@ import { TABULAR_FILE, TIMESERIES_FILE, encodeTabular, encodeTimeSeries } from '
 import type { DatasetManifest, EhrDataset } from './types.js';
 
 /** What {@link writeDataset} wrote. */
+/** What `writeDataset` wrote. */
 export interface WriteDatasetResult {
+  /** The dataset directory, absolute. */
   readonly outDir: string;
   /** The manifest as written: the dataset's own, with the files' hashes and the layout `loadDataset` needs. */
   readonly manifest: DatasetManifest;
