@@ -33,18 +33,29 @@ export type ClusterAnalysis = 'relative-size' | 'silhouette' | 'smaller';
  * (default 0) seeds the projection and k-means.
  */
 export interface ActivationClusteringOptions {
+  /** n × d penultimate activations of the training stays. */
   readonly representations: Matrix;
+  /**
+   * Training labels as trained on (poisoned labels included), length n; each label is clustered separately.
+   */
   readonly labels: ArrayLike<number>;
   /** Default 10, the paper's. */
   readonly dimensions?: number;
   /** Default 'relative-size'. */
   readonly analysis?: ClusterAnalysis;
+  /**
+   * `relative-size`: the smaller cluster is flagged below this share of its label. Default 0.35, in (0, 0.5].
+   */
   readonly sizeThreshold?: number;
+  /**
+   * `silhouette`: the smaller cluster is flagged when the 2-cluster silhouette is at least this. Default 0.10.
+   */
   readonly silhouetteThreshold?: number;
   /** k-means++ restarts. Default 10. */
   readonly restarts?: number;
   /** Points the silhouette is estimated on. Default 2000. */
   readonly silhouetteSample?: number;
+  /** Seeds the power iteration and k-means++. Default 0. */
   readonly seed?: number;
 }
 

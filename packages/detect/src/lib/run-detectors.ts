@@ -45,10 +45,17 @@ export interface RunDetectorsOptions {
  * TPR at 5 % FPR, and precision/recall of its flagged set (each NaN when undefined, e.g. no poisoned stay).
  */
 export interface DetectorEvaluation {
+  /** AUROC of the scores against the truth (1 = every poisoned stay ranks above every clean one). */
   readonly auroc: number;
+  /**
+   * Highest share of poisoned stays found while at most 5 % of clean stays are flagged (tied scores enter together).
+   */
   readonly tprAt5Fpr: number;
+  /** Share of the flagged stays that are truly poisoned. */
   readonly precisionAtFlagged: number;
+  /** Share of the truly poisoned stays that are flagged. */
   readonly recallAtFlagged: number;
+  /** Stays the detector flagged (its count rule: `removalFactor` × ε, or the flagged clusters). */
   readonly flaggedCount: number;
 }
 
