@@ -56,12 +56,17 @@ export interface PoisoningPlan {
  * the draw of poisoned stays.
  */
 export interface PlanPoisoningOptions {
+  /** The dataset to poison; only its training split is drawn from. */
   readonly dataset: EhrDataset;
+  /** The trigger by name, with any subset of its parameters (the rest take their defaults). */
   readonly trigger: TriggerInput;
   /** Share of eligible training stays to poison, in [0, 1]. 0 is the clean baseline (no row poisoned). */
   readonly rate: number;
+  /** The label the attacker wants triggered stays to receive. Default 1 (in-hospital death). */
   readonly targetLabel?: 0 | 1;
+  /** `dirty-label` (default) or `clean-label`; see {@link POISON_MODES}. */
   readonly mode?: PoisonMode;
+  /** Seeds the draw of poisoned stays: the same seed, dataset and options give the same plan. */
   readonly seed: number;
 }
 
