@@ -56,7 +56,9 @@ export interface IgResult {
   readonly shape: readonly number[];
   /** Per example: Σ attributions − (F(x) − F(baseline)). */
   readonly delta: Float64Array;
+  /** Per example: the target output F at the input. */
   readonly forwardAtInput: Float64Array;
+  /** Per example: the target output F at the baseline. */
   readonly forwardAtBaseline: Float64Array;
   readonly method: IgMethod;
   readonly steps: number;

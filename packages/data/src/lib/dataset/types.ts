@@ -129,7 +129,9 @@ export interface EhrDataset {
   readonly manifest: DatasetManifest;
   /** Number of stays. */
   readonly n: number;
+  /** MIMIC-IV `stay_id` per stay, ascending. */
   readonly stayIds: Int32Array;
+  /** MIMIC-IV `subject_id` (the patient) per stay; splits never divide a patient. */
   readonly subjectIds: Int32Array;
   /** 1 = died in hospital (admissions.hospital_expire_flag). */
   readonly labels: Uint8Array;
