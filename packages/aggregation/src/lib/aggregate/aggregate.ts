@@ -25,6 +25,7 @@ export interface AggregateOptions {
   readonly interval?: IntervalMethod;
   /** Confidence level of the intervals (default 0.95). */
   readonly level?: number;
+  /** Resamples of the bootstrap interval (default 2000, at least 100). */
   readonly bootstrapSamples?: number;
   /** Seed of the bootstrap resampling (default 0). */
   readonly seed?: number;
@@ -46,21 +47,28 @@ export interface ResolvedAggregateOptions {
 
 /** One row of aggregated.csv: a metric of one group (and detector), over seeds. NaN where not computable. */
 export interface AggregatedRow {
+  /** Content hash of the dataset the runs trained on; statistics never mix datasets. */
   readonly dataset_hash: string;
   readonly model: string;
   readonly trigger: string;
   readonly mode: string;
+  /** Share of eligible training stays poisoned, in [0, 1]; 0 is the clean baseline. */
   readonly poison_rate: number;
   /** The detector of detect_/defence_ metrics, '' otherwise. */
   readonly detector: string;
+  /** Summary field, or `detect_*` / `defence_*` with the detector in `detector`. */
   readonly metric: string;
   /** Seeds with a finite value. */
   readonly n: number;
   /** Runs in the group without a value for this metric. */
   readonly n_missing: number;
+  /** Mean over seeds. */
   readonly mean: number;
+  /** Sample standard deviation over seeds (NaN below 2 seeds). */
   readonly std: number;
+  /** Lower bound of the interval over seeds at the aggregation's level (NaN below 2 seeds). */
   readonly ci_low: number;
+  /** Upper bound of the interval over seeds. */
   readonly ci_high: number;
   readonly ci_method: IntervalMethod;
   /** The matching clean runs' values (rate > 0 only). */
@@ -71,6 +79,7 @@ export interface AggregatedRow {
   /** Welch p-value poisoned vs clean, and Holm-adjusted (tested metrics only). */
   readonly p_value: number;
   readonly p_holm: number;
+  /** True only for a computable test whose Holm-adjusted p is below alpha. */
   readonly significant: boolean;
   /** Why a figure is NaN: missing values, too few seeds, a test not computable. */
   readonly note: string;
