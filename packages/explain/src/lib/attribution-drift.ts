@@ -41,14 +41,23 @@ export interface DriftColumns {
 export interface AttributionDrift {
   /** The summary columns (docs/formats.md); NaN ones are named in `reasons`. */
   readonly columns: DriftColumns;
+  /** Column → why it is NaN. */
   readonly reasons: Readonly<Record<string, string>>;
+  /** Per stay (length n), NaN where undefined (a stay with zero attribution). */
   readonly perStay: {
+    /** Σ|a − b| between the clean and triggered attributions. */
     readonly l1: Float64Array;
+    /** ‖a − b‖₂. */
     readonly l2: Float64Array;
+    /** Cosine distance 1 − a·b / (‖a‖ ‖b‖), in [0, 2]. */
     readonly cosine: Float64Array;
+    /** Kendall τ-b between the groups' rankings by Σ|attribution|, in [−1, 1]. */
     readonly kendallTau: Float64Array;
+    /** Share of the top-k groups the two rankings have in common, in [0, 1]. */
     readonly topKOverlap: Float64Array;
+    /** Share of the triggered stay's Σ|attribution| on the trigger's elements, in [0, 1]. */
     readonly triggerRatio: Float64Array;
+    /** The same share on the clean stay. */
     readonly cleanTriggerRatio: Float64Array;
   };
   /** The same share on the clean stays: what the trigger's elements receive without the trigger. */
@@ -57,6 +66,7 @@ export interface AttributionDrift {
   readonly triggerElementShare: number;
   /** Per group, mean Σ|attribution| over stays, clean and triggered (for the report's bar charts). */
   readonly groupImportance: { readonly names: readonly string[]; readonly clean: Float64Array; readonly triggered: Float64Array };
+  /** The k used, after capping at the number of groups. */
   readonly topK: number;
 }
 
