@@ -30,14 +30,21 @@ export interface StealthReport {
   /** Rows the trigger was applied to, and how many of them changed at all. */
   readonly rows: number;
   readonly changedRows: number;
+  /** Values the trigger wrote (see above for which count). */
   readonly changedValues: number;
+  /** Written values outside the variable's plausible range (an entry error to a reviewer). */
   readonly outsidePlausible: number;
+  /** Written values outside the training split's 1st–99th percentile band. */
   readonly outsideTrainingP1P99: number;
+  /** outsidePlausible / changedValues, in [0, 1]; NaN when nothing was written. */
   readonly shareOutsidePlausible: number;
+  /** outsideTrainingP1P99 / changedValues, in [0, 1]; NaN when nothing was written. */
   readonly shareOutsideTrainingP1P99: number;
   /** Values made missing (tabular: finite → NaN; time series: mask 1 → 0). */
   readonly removedValues: number;
+  /** The same counts per variable (tabular: per feature's variable; time series: per channel). */
   readonly perVariable: Readonly<Record<string, VariableStealth>>;
+  /** Why the shares are NaN, when they are. */
   readonly reason?: string;
 }
 
