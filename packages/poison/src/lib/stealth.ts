@@ -42,7 +42,7 @@ export interface StealthReport {
   readonly shareOutsideTrainingP1P99: number;
   /** Values made missing (tabular: finite → NaN; time series: mask 1 → 0). */
   readonly removedValues: number;
-  /** The same counts per variable (tabular: per feature's variable; time series: per channel). */
+  /** The same counts per clinical variable. */
   readonly perVariable: Readonly<Record<string, VariableStealth>>;
   /** Why the shares are NaN, when they are. */
   readonly reason?: string;
