@@ -9,12 +9,15 @@ import { addDense, dropoutIf, logitsFrom, type Dropout, type Network } from './n
  *   x[B, T, 2C] ─▶ block(d) for d in dilations: relu(conv_d) ─▶ drop ─▶ relu(conv_d) ─▶ drop, + residual
  *       (1×1 projection where widths differ), relu ─▶ [last hour ‖ mean over hours] ─▶ dense ─▶ logit
  *
- * A causal dilated convolution is written as im2col + matMul: the input is left-padded with
- * (k − 1)·d zero hours and the k shifted copies are concatenated on the channel axis, so output hour
- * t only sees hours t, t − d, …, t − (k − 1)d. tfjs has neither causal padding nor gradients for
- * dilated convolutions, and the WASM backend lacks Conv2DBackpropFilter; slices, pads, concats and
- * matMuls all have gradients on every backend. Pooling the last hour with the mean keeps hours before
- * the receptive field in view.
+ * A causal dilated convolution is written as a sum of matMuls, one per tap: the input is left-padded
+ * with (k − 1)·d zero hours, and tap j multiplies the hours shifted by j·d with rows [j·Cin, (j+1)·Cin)
+ * of the layer's [k·Cin, Cout] weight, so output hour t only sees hours t, t − d, …, t − (k − 1)d. In the
+ * time-major layout [T, B, C] every shifted copy, and every weight block, is a contiguous slice; an
+ * im2col concat on the channel axis (and its split in the backward pass) would be strided copies, which
+ * the WASM backend does element by element (a third of the TCN's time in a profile). tfjs has neither
+ * causal padding nor gradients for dilated convolutions, and the WASM backend lacks
+ * Conv2DBackpropFilter; slices, pads, adds and matMuls have gradients on every backend. Pooling the last
+ * hour with the mean keeps hours before the receptive field in view.
  */
 export function buildTcn(config: TcnConfig, store: ParamStore, hours: number, inputs: number): Network {
   const k = config.kernelSize;
@@ -35,10 +38,15 @@ export function buildTcn(config: TcnConfig, store: ParamStore, hours: number, in
   const causalConv = (x: tf.Tensor3D, Cin: number, dilation: number, layer: { w: tf.Variable; b: tf.Variable }, B: number): tf.Tensor3D => {
     const pad = (k - 1) * dilation;
     const padded = pad > 0 ? tf.pad(x, [[pad, 0], [0, 0], [0, 0]]) : x;
-    const taps = Array.from({ length: k }, (_, j) => (k === 1 ? padded : tf.slice(padded, [j * dilation, 0, 0], [hours, B, Cin])));
-    const cols = taps.length === 1 ? taps[0] : tf.concat(taps, 2);
-    const y = tf.fused.matMul({ a: tf.reshape(cols, [hours * B, k * Cin]), b: layer.w as tf.Tensor2D, bias: layer.b, activation: 'relu' });
-    return tf.reshape(y, [hours, B, Cout]);
+    const tap = (j: number) => tf.reshape(k === 1 ? padded : tf.slice(padded, [j * dilation, 0, 0], [hours, B, Cin]), [hours * B, Cin]) as tf.Tensor2D;
+    const weights = (j: number) => (k === 1 ? layer.w : tf.slice(layer.w, [j * Cin, 0], [Cin, Cout])) as tf.Tensor2D;
+    let sum: tf.Tensor2D | null = null;
+    for (let j = 0; j < k - 1; j++) {
+      const product = tf.matMul(tap(j), weights(j)) as tf.Tensor2D;
+      sum = sum ? (tf.add(sum, product) as tf.Tensor2D) : product;
+    }
+    const last = tf.fused.matMul({ a: tap(k - 1), b: weights(k - 1), bias: layer.b });
+    return tf.reshape(tf.relu(sum ? tf.add(sum, last) : last), [hours, B, Cout]) as tf.Tensor3D;
   };
   const spatialDropout = (dropout: Dropout | null, x: tf.Tensor3D, B: number) =>
     dropoutIf(dropout, x, config.dropout, [1, B, Cout]) as tf.Tensor3D;
