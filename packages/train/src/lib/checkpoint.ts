@@ -20,6 +20,7 @@ import type { ParamSpec } from './params.js';
  */
 export const CHECKPOINT_FORMAT_VERSION = 1;
 
+/** One epoch of training history: losses and validation AUROC. */
 export interface EpochRecord {
   readonly epoch: number;
   /** Class-weighted binary cross-entropy, mean over the epoch's training rows. */
@@ -30,6 +31,9 @@ export interface EpochRecord {
   readonly valAuroc: number;
 }
 
+/**
+ * `checkpoint.json` of a weights checkpoint: everything needed to rebuild the network and check it belongs to a run (config, dataset and backend).
+ */
 export interface WeightsCheckpointJson {
   readonly formatVersion: typeof CHECKPOINT_FORMAT_VERSION;
   readonly kind: 'weights' | 'full';
@@ -50,6 +54,9 @@ export interface WeightsCheckpointJson {
   readonly bestEpoch: number;
 }
 
+/**
+ * `checkpoint.json` of an epoch checkpoint: the weights checkpoint plus optimizer, PRNG and data-order state, so training resumes bit-identically.
+ */
 export interface FullCheckpointJson extends WeightsCheckpointJson {
   readonly kind: 'full';
   /** PRNG states after this epoch: the next epoch's shuffle and dropout continue from them. */
@@ -63,6 +70,7 @@ export interface FullCheckpointJson extends WeightsCheckpointJson {
   readonly warnings: readonly string[];
 }
 
+/** Either kind of `checkpoint.json`, told apart by `kind`. */
 export type CheckpointJson = WeightsCheckpointJson | FullCheckpointJson;
 
 export interface LoadedCheckpoint {

@@ -4,7 +4,7 @@
  * `@ts-expect-error` line; the compile-only block never runs.
  */
 import { expectTypeOf } from 'expect-type';
-import type { LstmConfig, MlpConfig, ModelConfig, ModelConfigInput, ModelKind, TrainConfig, TrainOptions } from '../index.js';
+import type { LstmConfig, MlpConfig, ModelConfig, ModelConfigInput, ModelKind, TabTransformerConfig, TcnConfig, TrainConfig, TrainOptions } from '../index.js';
 import { DEFAULT_MODEL_CONFIGS, MODEL_KINDS, resolveModelConfig, resolveTrainConfig } from '../index.js';
 
 describe('model configuration types', () => {
@@ -14,7 +14,7 @@ describe('model configuration types', () => {
     expectTypeOf(DEFAULT_MODEL_CONFIGS.mlp).toEqualTypeOf<MlpConfig>();
     expectTypeOf(DEFAULT_MODEL_CONFIGS.lstm.hidden).toEqualTypeOf<number>();
     expectTypeOf<MlpConfig['hidden']>().toEqualTypeOf<readonly number[]>();
-    expectTypeOf(resolveModelConfig).parameter(0).toEqualTypeOf<ModelConfigInput>();
+    expectTypeOf<ModelConfigInput>().toExtend<Parameters<typeof resolveModelConfig>[0]>();
     expectTypeOf(resolveModelConfig).returns.toEqualTypeOf<ModelConfig>();
     expectTypeOf<TrainOptions['model']>().toEqualTypeOf<ModelConfigInput>();
     expectTypeOf<TrainOptions['train']>().toEqualTypeOf<Partial<TrainConfig> | undefined>();
@@ -22,6 +22,26 @@ describe('model configuration types', () => {
     const config = resolveModelConfig({ kind: 'lstm', hidden: 16 });
     if (config.kind === 'lstm') expectTypeOf(config).toEqualTypeOf<LstmConfig>();
     expect(config).toEqual({ kind: 'lstm', hidden: 16, dropout: 0.2 });
+  });
+
+  it('resolveModelConfig narrows its result to the kind passed in', () => {
+    expectTypeOf(resolveModelConfig({ kind: 'lstm', hidden: 16 })).toEqualTypeOf<LstmConfig>();
+    expectTypeOf(resolveModelConfig({ kind: 'mlp' })).toEqualTypeOf<MlpConfig>();
+    expectTypeOf(resolveModelConfig({ kind: 'tcn', dilations: [1, 2] })).toEqualTypeOf<TcnConfig>();
+    expectTypeOf(resolveModelConfig({ kind: 'tabtransformer', heads: 2 })).toEqualTypeOf<TabTransformerConfig>();
+    // A kind known only at run time resolves to the union.
+    const input = { kind: 'lstm' } as ModelConfigInput;
+    expectTypeOf(resolveModelConfig(input)).toEqualTypeOf<ModelConfig>();
+    expectTypeOf(resolveModelConfig({ kind: input.kind as never })).toEqualTypeOf<ModelConfig>();
+    const tcn = resolveModelConfig({ kind: 'tcn' });
+    expect(tcn.dilations).toEqual([1, 2, 4]);
+    const compileOnly = (): void => {
+      // @ts-expect-error the narrowed result has no field of another kind
+      void resolveModelConfig({ kind: 'lstm' }).dilations;
+      // @ts-expect-error fields of another kind are still rejected
+      resolveModelConfig({ kind: 'lstm', heads: 4 });
+    };
+    expect(typeof compileOnly).toBe('function');
   });
 
   it('wrong configurations do not compile (checked by tsc; nothing runs)', () => {

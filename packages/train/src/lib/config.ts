@@ -57,7 +57,11 @@ export interface TabTransformerConfig {
   readonly dropout: number;
 }
 
+/** A complete model configuration, discriminated by `kind`: each kind accepts only its own fields. */
 export type ModelConfig = MlpConfig | LstmConfig | TcnConfig | TabTransformerConfig;
+/**
+ * The four model families: `mlp` and `tabtransformer` read the tabular view, `lstm` and `tcn` the hourly series.
+ */
 export type ModelKind = ModelConfig['kind'];
 /** What a caller may pass: the kind plus any subset of the fields. */
 export type ModelConfigInput =
@@ -66,8 +70,10 @@ export type ModelConfigInput =
   | ({ kind: 'tcn' } & Partial<Omit<TcnConfig, 'kind'>>)
   | ({ kind: 'tabtransformer' } & Partial<Omit<TabTransformerConfig, 'kind'>>);
 
+/** Every {@link ModelKind}, in the order the runner and the docs list them. */
 export const MODEL_KINDS: readonly ModelKind[] = ['mlp', 'lstm', 'tcn', 'tabtransformer'];
 
+/** The default configuration of each model kind (the defaults documented on each field). */
 export const DEFAULT_MODEL_CONFIGS: { readonly [K in ModelKind]: Extract<ModelConfig, { kind: K }> } = {
   mlp: { kind: 'mlp', hidden: [128, 64], dropout: 0.2 },
   lstm: { kind: 'lstm', hidden: 64, dropout: 0.2 },
@@ -80,6 +86,9 @@ export function viewOf(kind: ModelKind): DatasetView {
   return kind === 'mlp' || kind === 'tabtransformer' ? 'tabular' : 'timeseries';
 }
 
+/**
+ * How a model is trained: AdamW, class-weighted binary cross-entropy, early stopping and epoch selection on validation AUROC, checkpoint retention.
+ */
 export interface TrainConfig {
   /** Adam step size. Default 1e-3. */
   readonly learningRate: number;
@@ -118,6 +127,7 @@ export interface TrainConfig {
   readonly evalBatchSize: number;
 }
 
+/** The training defaults documented on each {@link TrainConfig} field. */
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   learningRate: 1e-3,
   batchSize: 128,
@@ -138,6 +148,16 @@ const positiveInt = (x: unknown): x is number => typeof x === 'number' && Number
 const inUnit = (x: unknown, closedRight = false): x is number =>
   typeof x === 'number' && Number.isFinite(x) && x >= 0 && (closedRight ? x <= 1 : x < 1);
 
+/**
+ * Fills the defaults of `input.kind` into a partial model configuration and checks every value. The result
+ * is typed by the kind passed in: `resolveModelConfig({ kind: 'lstm' })` is an {@link LstmConfig}; a kind known
+ * only at run time (a union, or a value cast to `never`) gives {@link ModelConfig}.
+ * @throws InputError `E_MODEL_KIND` for an unknown kind; `E_MODEL_CONFIG` for a field of another kind or a
+ * value out of range (dropout outside [0, 1), non-positive sizes, TabTransformer heads not dividing dModel).
+ */
+export function resolveModelConfig<K extends ModelKind>(
+  input: ModelConfigInput & { readonly kind: K },
+): [K] extends [never] ? ModelConfig : Extract<ModelConfig, { readonly kind: K }>;
 export function resolveModelConfig(input: ModelConfigInput): ModelConfig {
   assertInput(
     input && MODEL_KINDS.includes(input.kind),
@@ -192,6 +212,11 @@ export function resolveModelConfig(input: ModelConfigInput): ModelConfig {
   }
 }
 
+/**
+ * Fills the training defaults into a partial configuration and checks every value.
+ * @throws InputError `E_TRAIN_CONFIG` for an unknown option or a value out of range (non-positive learning
+ * rate, batch size or epochs, negative patience or weight decay, betas outside [0, 1), malformed class weights).
+ */
 export function resolveTrainConfig(input: Partial<TrainConfig> = {}): TrainConfig {
   const known = new Set(Object.keys(DEFAULT_TRAIN_CONFIG));
   for (const key of Object.keys(input)) {

@@ -28,9 +28,11 @@ export class TrainedModel {
     this.view = viewOf(network.config.kind);
   }
 
+  /** The resolved model configuration the network was built from. */
   get config(): ModelConfig {
     return this.network.config;
   }
+  /** Number of trainable scalars, summed over all parameter tensors. */
   get parameterCount(): number {
     return this.network.store.count();
   }
@@ -121,6 +123,7 @@ export class TrainedModel {
     };
   }
 
+  /** Frees the network's tensors; the model cannot be used afterwards. */
   dispose(): void {
     this.network.dispose();
   }
@@ -159,6 +162,7 @@ export function networkFromJson(json: CheckpointJson): Network {
   return buildNetwork(spec, Random.fromSeed(json.seed, 'init'));
 }
 
+/** Options of {@link loadModel}. */
 export interface LoadModelOptions {
   /** Reject a checkpoint written for another configuration hash. */
   readonly expectConfigHash?: string;

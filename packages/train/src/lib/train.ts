@@ -56,11 +56,17 @@ export interface TrainOptions {
    * the configuration: a paused and resumed run equals an uninterrupted one.
    */
   readonly stopAfterEpochs?: number;
+  /** Called once per epoch with its record and {@link EpochInfo}. */
   readonly onEpoch?: (record: EpochRecord, info: EpochInfo) => void;
+  /** Called after each training batch, e.g. for a progress bar. */
   readonly onBatch?: (progress: { epoch: number; batch: number; batches: number }) => void;
+  /** Receives readable progress notes (the backend chosen, where a resume starts). */
   readonly log?: (message: string) => void;
 }
 
+/**
+ * What `onEpoch` learns besides the epoch's record: whether validation AUROC improved, the best epoch so far, speed, and why training stops (null while it goes on).
+ */
 export interface EpochInfo {
   readonly improved: boolean;
   readonly bestEpoch: number;
@@ -69,6 +75,9 @@ export interface EpochInfo {
   readonly stopped: FullCheckpointJson['stopped'];
 }
 
+/**
+ * The outcome of {@link trainModel}: the model with the selected epoch's weights, the history and how training ended.
+ */
 export interface TrainResult {
   /** The network with the selected epoch's weights (see `TrainConfig.selection`). */
   readonly model: TrainedModel;
@@ -106,6 +115,15 @@ interface RunState {
   warnings: string[];
 }
 
+/**
+ * Trains one model on a dataset, deterministically for a given seed and backend, with a full checkpoint after
+ * every epoch when `checkpointDir` is given (phases drawn above); `resume` continues bit-identically.
+ * @throws InputError `E_SEED`, `E_RESUME`, `E_TRAIN_CONFIG`, `E_MODEL_KIND`/`E_MODEL_CONFIG`, `E_BACKEND`,
+ * `E_NO_TRAINING_ROWS`, `E_DATASET_VIEW` (the model's view is empty), or `E_CHECKPOINT_EXISTS` (a fresh run into a directory that holds checkpoints).
+ * @throws CompatibilityError `E_CHECKPOINT_KIND`, `E_CHECKPOINT_DATASET`, `E_CHECKPOINT_CONFIG`, `E_CHECKPOINT_FORMAT`,
+ * `E_CHECKPOINT_BACKEND` or `E_CHECKPOINT_MISSING_BEST` when the checkpoint to resume from belongs to another
+ * run, dataset, configuration or backend; DataError `E_CHECKPOINT_CORRUPT` for a damaged one.
+ */
 export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const { dataset, seed } = options;
   const modelConfig = resolveModelConfig(options.model);
