@@ -16,7 +16,7 @@ const fix = 'run `npm run docs:api` and commit docs/api';
 
 try {
   const typedoc = join(root, 'node_modules/typedoc/bin/typedoc');
-  const result = spawnSync(process.execPath, [typedoc, '--out', fresh, '--logLevel', 'Warn'], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  const result = spawnSync(process.execPath, [typedoc, '--out', fresh, '--logLevel', 'Warn'], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
   if (result.status !== 0) {
     process.stderr.write(result.stdout + result.stderr);
     process.stderr.write(`\napi-docs: TypeDoc failed (exit ${result.status ?? result.signal}); every warning above is an error. Fix the TSDoc or the exports, then ${fix}.\n`);
@@ -26,12 +26,12 @@ try {
   const after = listFiles(fresh);
   const differing = [];
   for (const file of new Set([...before, ...after])) {
-    if (!before.has(file)) differing.push(`  added:   docs/api/${file}`);
-    else if (!after.has(file)) differing.push(`  removed: docs/api/${file}`);
-    else if (!readFileSync(join(committed, file)).equals(readFileSync(join(fresh, file)))) differing.push(`  changed: docs/api/${file}`);
+    if (!before.has(file)) differing.push(`  missing:  docs/api/${file}`);
+    else if (!after.has(file)) differing.push(`  obsolete: docs/api/${file}`);
+    else if (!readFileSync(join(committed, file)).equals(readFileSync(join(fresh, file)))) differing.push(`  changed:  docs/api/${file}`);
   }
   if (differing.length > 0) {
-    differing.sort((a, b) => a.slice(11).localeCompare(b.slice(11)));
+    differing.sort((a, b) => a.slice(12).localeCompare(b.slice(12)));
     process.stderr.write(`api-docs: docs/api is stale (${differing.length} file${differing.length === 1 ? '' : 's'} differ from a fresh render):\n${differing.join('\n')}\n${fix}.\n`);
     process.exit(1);
   }
