@@ -12,6 +12,7 @@ const runMany = ['nx', 'run-many', '-t', 'typecheck', 'lint', 'test', '--paralle
 const checks = [
   { name: 'external-study', command: 'node', args: ['tools/scripts/external-study.mjs'] },
   { name: 'release-dry-run', command: 'node', args: ['tools/scripts/release-dry-run.mjs'] },
+  { name: 'api-docs', command: 'node', args: ['tools/scripts/check-api-docs.mjs'] },
 ];
 
 const totals = { passed: 0, failed: 0, skipped: 0, suitesFailed: 0 };
