@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: every project's typecheck and tests through Nx, then the workspace-wide checks below (each a
+// `npm test`: every project's typecheck, lint and tests through Nx, then the workspace-wide checks below (each a
 // command that exits non-zero on failure), then one plain closing line summing Jest's counts over all
 // projects ("jest: N passed, N failed, N skipped") and one for the checks, so CI and people read one figure.
 import { spawn } from 'node:child_process';
