@@ -25,13 +25,19 @@ export interface ItemConversion {
 export interface ClinicalVariable {
   /** Stable snake_case name used for Arrow columns, trigger parameters and docs. */
   readonly name: string;
+  /** Readable name for reports and plots. */
   readonly label: string;
+  /** Vital sign or laboratory value. */
   readonly kind: VariableKind;
+  /** The MIMIC-IV table it is read from. */
   readonly source: VariableSource;
+  /** MIMIC-IV item ids merged into this variable. */
   readonly itemids: readonly number[];
+  /** The unit every value is converted to and stored in (e.g. `bpm`, `mmHg`, `°C`). */
   readonly unit: string;
   /** Physiologically plausible range [low, high] in `unit`; outside it a value is an entry error. */
   readonly plausible: readonly [number, number];
+  /** Per-item unit conversions applied while reading. */
   readonly conversions?: readonly ItemConversion[];
   /**
    * Also read values charted up to this many hours before ICU intime, counted in hour 0. Only for

@@ -23,9 +23,13 @@ export type AttributionOutlierMethod = 'robust-mahalanobis' | 'robust-z';
 export interface AttributionOutlierOptions {
   /** n × d attribution profiles of the training stays. */
   readonly attributions: Matrix;
+  /** Training labels as trained on, length n; profiles are compared within each label. */
   readonly labels: ArrayLike<number>;
+  /** ε: the expected number of poisoned training stays (e.g. poison rate × n), ≥ 0. */
   readonly expectedPoisonCount: number;
+  /** Flag `removalFactor` × ε stays. Default 1.5, as spectral signatures. */
   readonly removalFactor?: number;
+  /** Default `robust-mahalanobis`. */
   readonly method?: AttributionOutlierMethod;
   /** Share of a label's stays that estimate its centre and spread. Default 0.75. */
   readonly supportFraction?: number;

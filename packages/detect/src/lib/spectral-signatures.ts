@@ -17,7 +17,11 @@ import { flagCount, topScoring, type DetectorResult } from './types.js';
  * single AUROC over all training stays means something.
  */
 export interface SpectralSignatureOptions {
+  /** n × d penultimate representations of the training stays. */
   readonly representations: Matrix;
+  /**
+   * Training labels as trained on (poisoned labels included), length n; each label is analysed separately.
+   */
   readonly labels: ArrayLike<number>;
   /** ε: expected number of poisoned training stays (e.g. poison rate × n). */
   readonly expectedPoisonCount: number;

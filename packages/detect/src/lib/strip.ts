@@ -34,7 +34,9 @@ export interface StripOptions {
   readonly inputs: Matrix;
   /** Batch of rows × d inputs → rows probabilities of class 1 (binary) or rows × K class probabilities. */
   readonly predict: PredictFn;
+  /** ε: the expected number of poisoned training stays, ≥ 0. */
   readonly expectedPoisonCount: number;
+  /** Flag the `removalFactor` × ε lowest-entropy stays. Default 1.5. */
   readonly removalFactor?: number;
   /** Blends per stay. Default 16 (the paper uses 100 per test input; 16 keeps a training-set scan affordable). */
   readonly blends?: number;
@@ -48,6 +50,7 @@ export interface StripOptions {
   readonly blend?: 'average' | 'crossover';
   /** Rows per predict call. Default 4096. */
   readonly batchSize?: number;
+  /** Seeds which stays are blended (and the crossover draws). Default 0. */
   readonly seed?: number;
   /** Training labels (length n); needed for 'per-label'. */
   readonly labels?: ArrayLike<number>;
