@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { DEFAULT_TRAINING_PROTOCOL } from '../lib/plan.js';
+import { TRAINING_PROTOCOL_OPTIONS } from '../lib/plan.js';
 
 export interface RunArgs {
   data: string;
@@ -35,13 +35,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('target-label', { type: 'number', default: 1, choices: [0, 1] })
       .option('batch-size', { type: 'number' })
       .option('learning-rate', { type: 'number' })
-      .option('patience', { type: 'number', default: DEFAULT_TRAINING_PROTOCOL.patience, describe: 'Early stopping: epochs without a better validation AUROC; 0 trains every epoch.' })
-      .option('selection', {
-        type: 'string',
-        default: DEFAULT_TRAINING_PROTOCOL.selection,
-        choices: ['last', 'best'],
-        describe: 'Evaluate the last epoch (fixed-epoch protocol) or the best validation-AUROC epoch.',
-      }) as never,
+      .options(TRAINING_PROTOCOL_OPTIONS) as never,
   handler: async (args) => {
     const { resolve } = await import('node:path');
     const { checkRate, checkSeed, cellDir } = await import('../lib/grid.js');

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { DEFAULT_TRAINING_PROTOCOL } from '../lib/plan.js';
+import { TRAINING_PROTOCOL_OPTIONS } from '../lib/plan.js';
 import { addSlurmOptions, type SlurmArgs } from '../lib/slurm/cli-options.js';
 
 export interface SweepArgs extends SlurmArgs {
@@ -37,13 +37,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('poison-rates', { type: 'number', array: true, describe: 'Poison rates in [0, 1]; default 0 0.005 0.01 0.05 0.1.' })
       .option('seeds', { type: 'number', array: true, describe: 'Seeds.' })
       .option('epochs', { type: 'number', describe: 'Epochs per cell (the maximum, with --patience).' })
-      .option('patience', { type: 'number', default: DEFAULT_TRAINING_PROTOCOL.patience, describe: 'Early stopping: epochs without a better validation AUROC; 0 trains every epoch.' })
-      .option('selection', {
-        type: 'string',
-        default: DEFAULT_TRAINING_PROTOCOL.selection,
-        choices: ['last', 'best'],
-        describe: 'Evaluate the last epoch (fixed-epoch protocol) or the best validation-AUROC epoch.',
-      })
+      .options(TRAINING_PROTOCOL_OPTIONS)
       .option('workers', { type: 'number', default: 0, describe: 'Worker processes (default: number of cores).' })
       .option('backend', { type: 'string', default: 'auto', choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] })
       .option('mode', { type: 'string', default: 'dirty-label', choices: ['dirty-label', 'clean-label'] })

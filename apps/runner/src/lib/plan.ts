@@ -50,6 +50,21 @@ export const PLAN_FILE = 'sweep-plan.json';
  */
 export const DEFAULT_TRAINING_PROTOCOL = { selection: 'last', patience: 0 } as const;
 
+/** The `run` and `sweep` options that choose the protocol (yargs option definitions). */
+export const TRAINING_PROTOCOL_OPTIONS = {
+  patience: {
+    type: 'number',
+    default: DEFAULT_TRAINING_PROTOCOL.patience,
+    describe: 'Early stopping: epochs without a better validation AUROC; 0 trains every epoch.',
+  },
+  selection: {
+    type: 'string',
+    default: DEFAULT_TRAINING_PROTOCOL.selection,
+    choices: ['last', 'best'],
+    describe: 'Evaluate the last epoch (fixed-epoch protocol) or the best validation-AUROC epoch.',
+  },
+} as const;
+
 export function makePlan(fields: Omit<SweepPlan, 'formatVersion' | 'createdAt' | 'planHash'>): SweepPlan {
   const body = { formatVersion: 1 as const, ...fields };
   return { ...body, createdAt: new Date().toISOString(), planHash: hashJson(body) };
