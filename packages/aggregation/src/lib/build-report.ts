@@ -23,7 +23,11 @@ import { renderReportHtml, type ReportPlot } from './report/report-html.js';
  *                                            plots/NAME.{vl.json,svg,png} · report.html
  */
 export interface BuildReportOptions extends AggregateOptions {
+  /** Root of the run tree (a sweep's output directory). */
   readonly runsDir: string;
+  /**
+   * Report directory, replaced whole; it must be new, empty or an earlier report, and must not contain `runsDir` (InputError `E_OUT_DIR`).
+   */
   readonly outDir: string;
   /** Render PNGs too (default true). */
   readonly png?: boolean;

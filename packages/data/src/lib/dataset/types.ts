@@ -79,10 +79,14 @@ export interface CohortStep {
  * normalisation, the data files' hashes and the `contentHash` that identifies the dataset in every run.
  */
 export interface DatasetManifest {
+  /** Version of this manifest format; readers refuse others. */
   readonly formatVersion: 1;
+  /** What wrote the dataset: `@ehr-backdoor/data prepareDataset` or `… createDataset`. */
   readonly createdBy: string;
   readonly source: {
+    /** The MIMIC-IV directory it was prepared from, or the study's own label for `createDataset` (default `in-memory`). */
     readonly path: string;
+    /** MIMIC-IV release detected, `synthetic (MIMIC-IV … layout)` for synth output, `none` for `createDataset`. */
     readonly mimicVersion: string;
     /** Present when the source was written by `synth` (generator, seed, stays). */
     readonly synthetic?: { readonly generator: string; readonly seed: number; readonly stays: number };
@@ -90,8 +94,11 @@ export interface DatasetManifest {
     /** How `mimicVersion` was decided (written by `prepareDataset`). */
     readonly versionEvidence?: string;
   };
+  /** The prediction task: in-hospital mortality after the observation window. */
   readonly task: 'mortality';
+  /** Observation window from ICU admission, in hours (T of the time-series view). */
   readonly windowHours: number;
+  /** Seed of the patient-level splits. */
   readonly seed: number;
   readonly cohort: {
     readonly steps: readonly CohortStep[];
