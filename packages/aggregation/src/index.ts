@@ -1,6 +1,8 @@
 /**
  * @ehr-backdoor/aggregation — from a tree of run directories to the figures of a study: statistics
  * over seeds, Vega-Lite plots (spec, SVG, PNG) and a self-contained offline HTML report.
+ *
+ * @packageDocumentation
  */
 export { buildReport, displayPath, STATS_FORMAT_VERSION } from './lib/build-report.js';
 export type { BuildReportOptions, BuildReportResult, PlotOutcome } from './lib/build-report.js';

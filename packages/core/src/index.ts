@@ -3,6 +3,8 @@
  *
  * Typed errors (with a stable `code`), entry-point checks with lazy messages, the project's seedable
  * PRNG with saveable state, atomic writes, and content hashing of configs and files.
+ *
+ * @packageDocumentation
  */
 export { EhrBackdoorError, InputError, DataError, CompatibilityError, isEhrBackdoorError } from './lib/errors.js';
 export { assertInput, assertFiniteInRange } from './lib/assert.js';

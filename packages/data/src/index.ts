@@ -3,6 +3,8 @@
  *
  *   MIMIC-IV dir (hosp/ + icu/, csv.gz) ──DuckDB──▶ cohort ──▶ hourly grid + tabular summaries
  *       ──▶ patient-level splits, normalisation stats ──▶ Arrow IPC files + manifest.json
+ *
+ * @packageDocumentation
  */
 export { CLINICAL_VARIABLES, STATIC_FEATURES, TABULAR_STATS, variableByName } from './lib/variables.js';
 export type { ClinicalVariable, ItemConversion, TabularStat, VariableKind, VariableSource } from './lib/variables.js';

@@ -1,6 +1,8 @@
 /**
  * @ehr-backdoor/detect — poison detectors faithful to their papers, each scoring every training stay
  * (higher = more suspicious), and their evaluation against the true poisoned indices.
+ *
+ * @packageDocumentation
  */
 export { runDetectors } from './lib/run-detectors.js';
 export type { RunDetectorsOptions, RunDetectorsResult, DetectorRun, DetectorEvaluation } from './lib/run-detectors.js';

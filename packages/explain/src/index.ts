@@ -1,6 +1,8 @@
 /**
  * @ehr-backdoor/explain — integrated gradients (Captum-faithful) and attribution drift between the
  * clean and triggered versions of the same stays.
+ *
+ * @packageDocumentation
  */
 export { integratedGradients, trainMeanBaseline, targetValues, DEFAULT_STEPS, DEFAULT_INTERNAL_BATCH_SIZE } from './lib/integrated-gradients.js';
 export type { IntegratedGradientsOptions, IgResult, IgBaseline } from './lib/integrated-gradients.js';

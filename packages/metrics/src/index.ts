@@ -4,6 +4,8 @@
  * Clean metrics (accuracy, AUROC, AUPRC, precision/recall/F1, Brier, ECE), backdoor metrics (ASR,
  * confidence shift, clean-AUROC drop, poisoned-set AUROC/accuracy) and seeded percentile-bootstrap
  * intervals. Depends on nothing else in the workspace. Definitions and references: docs/metrics.md.
+ *
+ * @packageDocumentation
  */
 export { MetricsInputError } from './lib/errors.js';
 export type { MetricsErrorCode } from './lib/errors.js';

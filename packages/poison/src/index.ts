@@ -7,6 +7,8 @@
  *          └──buildTriggeredTestSet──▶ triggered test stays (label ≠ target) for attack success
  *
  * Triggers act in raw clinical units on either view; see docs/poisoning.md for each one's semantics.
+ *
+ * @packageDocumentation
  */
 export { TRIGGER_NAMES, resolveTrigger, listTriggers, triggerViews, assertTriggerSupportsView, isTriggerName } from './lib/triggers/registry.js';
 export type { ResolveTriggerParams, ResolvedTrigger } from './lib/triggers/registry.js';

@@ -5,6 +5,8 @@
  *   EhrDataset (raw units, maybe poisoned) ─▶ normalisation fitted on its training rows
  *     ─▶ mlp | tabtransformer (tabular view) · lstm | tcn (time series + mask)
  *     ─▶ AdamW, class-weighted BCE, early stopping on validation AUROC ─▶ epoch checkpoints ─▶ TrainedModel
+ *
+ * @packageDocumentation
  */
 export { selectBackend, activeBackend, describeBackend, BACKEND_CHOICES } from './lib/backend.js';
 export type { BackendChoice, BackendInfo, BackendName } from './lib/backend.js';

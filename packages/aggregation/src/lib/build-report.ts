@@ -58,9 +58,17 @@ export interface BuildReportResult {
   readonly aggregation: Aggregation;
 }
 
+/** Format version of the report's `stats.json`. */
 export const STATS_FORMAT_VERSION = 1;
 const REPORT_MARKER = 'stats.json';
 
+/**
+ * From a run tree to a report directory: collect, aggregate, plots (Vega-Lite JSON, SVG, PNG), tables and
+ * an offline `report.html`, written whole (the directory appears complete or not at all).
+ * @throws InputError `E_OUT_DIR` for an output directory that is not replaceable, `E_NO_RUNS` when no run has
+ * started, `E_RUNS_NOT_FOUND` for a missing runs directory; DataError `E_NO_COMPLETED_RUNS` when no run has a
+ * usable summary; option errors as {@link resolveAggregateOptions}.
+ */
 export async function buildReport(options: BuildReportOptions): Promise<BuildReportResult> {
   const runsDir = resolve(options.runsDir);
   const outDir = resolve(options.outDir);

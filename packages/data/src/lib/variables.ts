@@ -68,6 +68,9 @@ const v = (
   ...(lookbackHours ? { lookbackHours } : {}),
 });
 
+/**
+ * The variable table: every clinical variable of the cohort, in the channel and feature order of the datasets.
+ */
 export const CLINICAL_VARIABLES: readonly ClinicalVariable[] = [
   v('heart_rate', 'Heart rate', 'vital', 'chartevents', [220045], 'bpm', [0, 300]),
   v('sbp', 'Systolic blood pressure (arterial or non-invasive)', 'vital', 'chartevents', [220050, 220179], 'mmHg', [0, 300]),
@@ -125,6 +128,7 @@ export const TABULAR_STATS = ['min', 'max', 'mean', 'last', 'count'] as const;
 /** One of {@link TABULAR_STATS}: a summary of a variable over the observation window. */
 export type TabularStat = (typeof TABULAR_STATS)[number];
 
+/** The variable with this `name` (see {@link ClinicalVariable.name}), or undefined. */
 export function variableByName(name: string): ClinicalVariable | undefined {
   return CLINICAL_VARIABLES.find((variable) => variable.name === name);
 }

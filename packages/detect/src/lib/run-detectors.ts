@@ -83,6 +83,13 @@ const NEEDS: Record<DetectorName, string> = {
   strip: 'inputs and predict',
 };
 
+/**
+ * Runs the chosen detectors on precomputed representations, inputs or attributions and scores each
+ * against the true poisoned indices (phases drawn under {@link RunDetectorsOptions}).
+ * @throws InputError `E_DETECT_INPUT` for missing or malformed inputs (or a detector whose inputs are not
+ * given), `E_DETECT_POISONED` for a poisoned index out of range or listed twice, `E_DETECT_UNKNOWN` for an
+ * unknown detector; and the errors of each detector.
+ */
 export async function runDetectors(options: RunDetectorsOptions): Promise<RunDetectorsResult> {
   const { labels, poisonedIndices, expectedPoisonRate } = options;
   assertInput(labels !== undefined && labels.length >= 1, 'E_DETECT_INPUT', () => 'labels must list the training labels (one per training stay).');

@@ -65,7 +65,9 @@ export interface IgResult {
   readonly target: IgTarget;
 }
 
+/** Integration points when `steps` is not given (50, Captum's default). */
 export const DEFAULT_STEPS = 50;
+/** (example, step) pairs per forward/backward pass when `internalBatchSize` is not given (2048). */
 export const DEFAULT_INTERNAL_BATCH_SIZE = 2048;
 
 interface Validated {

@@ -9,6 +9,10 @@ export type MetricsErrorCode =
   | 'E_METRICS_INVALID_PROBABILITY'
   | 'E_METRICS_INVALID_OPTION';
 
+/**
+ * Malformed input to a metric (labels other than 0/1, probabilities outside [0, 1], arrays of different
+ * length, an option out of range), with one of the {@link MetricsErrorCode} codes.
+ */
 export class MetricsInputError extends Error {
   override readonly name = 'MetricsInputError';
   readonly code: MetricsErrorCode;

@@ -25,6 +25,7 @@ tf.env().set('PROD', true);
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 /** A backend to require, or `auto`: the first that loads in the order drawn above. */
 export type BackendChoice = 'auto' | BackendName;
+/** Every value `selectBackend` accepts, `auto` first. */
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 /**
@@ -51,6 +52,13 @@ let wasmPathsSet = false;
 let last: BackendInfo | undefined;
 let nodePackageLoaded: 'tensorflow-gpu' | 'tensorflow' | undefined;
 
+/**
+ * Selects and initialises a TensorFlow.js backend: `auto` takes the first that loads in the order drawn
+ * above, a named one must load. A repeated call with the same choice returns the same info. Returns which
+ * backend runs and why earlier ones were skipped.
+ * @throws InputError `E_BACKEND` for an unknown choice; `E_BACKEND_UNAVAILABLE` when no candidate loads (`auto`
+ * always ends with `cpu`).
+ */
 export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
   if (!BACKEND_CHOICES.includes(choice)) {
     throw new InputError('E_BACKEND', `Unknown backend '${String(choice)}'; choose one of ${BACKEND_CHOICES.join(', ')}.`);
@@ -124,6 +132,7 @@ function firstLine(error: unknown): string {
   return String(error instanceof Error ? error.message : error).split('\n')[0];
 }
 
+/** One line for logs: the backend, its WASM settings, and the skipped backends with their reasons. */
 export function describeBackend(info: BackendInfo): string {
   const extras = info.name === 'wasm' ? ` (SIMD ${info.wasmSimd ? 'on' : 'off'}, transposed-matMul fix ${info.matMulTransposeFix ? 'on' : 'off'}, contiguous-slice fix ${info.contiguousSliceFix ? 'on' : 'off'})` : '';
   const skipped = info.skipped.length ? `; skipped ${info.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : '';

@@ -27,8 +27,10 @@ const REGISTRY: { readonly [N in TriggerName]: TriggerDefinition<N> } = {
   missingness_pattern: missingnessPattern,
 };
 
+/** Every registered trigger, `none` (the clean baseline) included. */
 export const TRIGGER_NAMES = Object.keys(REGISTRY) as readonly TriggerName[];
 
+/** True when `name` is a registered trigger name; narrows a CLI or config string to {@link TriggerName}. */
 export function isTriggerName(name: unknown): name is TriggerName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(REGISTRY, name);
 }
