@@ -13,7 +13,7 @@ import type { ParamSpec } from './params.js';
  * manifest. Loading parses JSON and copies bytes; it never evaluates code.
  *
  *   <run dir>/epoch-0007/  checkpoint.json  weights.bin  optimizer.bin  manifest.json   (full, every epoch)
- *   <run dir>/final/       checkpoint.json  weights.bin                 manifest.json   (weights only, best epoch)
+ *   <run dir>/final/       checkpoint.json  weights.bin                 manifest.json   (weights only, the selected epoch)
  *
  * Each directory is written whole (temporary sibling, then rename); only the last `keepLast` epochs
  * and the best one are kept.
