@@ -6,6 +6,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { InputError } from '@ehr-backdoor/core';
 import { registerGradients } from './gradients.js';
 import { installMatMulTransposeFix } from './matmul-fix.js';
+import { installIdentityByReference } from './identity-fix.js';
 import { installContiguousSliceFix } from './slice-fix.js';
 
 registerGradients();
@@ -45,6 +46,8 @@ export interface BackendInfo {
   readonly matMulTransposeFix?: boolean;
   /** WASM only: contiguous slices copy just the piece (see slice-fix.ts). */
   readonly contiguousSliceFix?: boolean;
+  /** WASM only: clones share their source's buffer instead of copying it (see identity-fix.ts). */
+  readonly identityByReference?: boolean;
 }
 
 const ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -77,6 +80,7 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
               wasmSimd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') as boolean,
               matMulTransposeFix: installMatMulTransposeFix(),
               contiguousSliceFix: installContiguousSliceFix(),
+              identityByReference: installIdentityByReference(),
             }
           : info;
       return last;
@@ -134,7 +138,7 @@ function firstLine(error: unknown): string {
 
 /** One line for logs: the backend, its WASM settings, and the skipped backends with their reasons. */
 export function describeBackend(info: BackendInfo): string {
-  const extras = info.name === 'wasm' ? ` (SIMD ${info.wasmSimd ? 'on' : 'off'}, transposed-matMul fix ${info.matMulTransposeFix ? 'on' : 'off'}, contiguous-slice fix ${info.contiguousSliceFix ? 'on' : 'off'})` : '';
+  const extras = info.name === 'wasm' ? ` (SIMD ${info.wasmSimd ? 'on' : 'off'}, transposed-matMul fix ${info.matMulTransposeFix ? 'on' : 'off'}, contiguous-slice fix ${info.contiguousSliceFix ? 'on' : 'off'}, identity by reference ${info.identityByReference ? 'on' : 'off'})` : '';
   const skipped = info.skipped.length ? `; skipped ${info.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : '';
   return `backend ${info.name}${extras}${skipped}`;
 }
