@@ -159,12 +159,12 @@ function nanToNull(_key: string, value: unknown): unknown {
 
 function runsCsv(collection: RunCollection): string {
   const metricFields = [...new Set(collection.runs.flatMap((r) => Object.keys(r.summary.metrics)))].sort();
-  const header = ['dir', 'dataset_hash', 'model', 'trigger', 'mode', 'poison_rate', 'seed', 'target_label', 'backend', ...metricFields];
+  const header = ['dir', 'dataset_hash', 'model', 'trigger', 'mode', 'poison_rate', 'seed', 'target_label', 'backend', 'selection', ...metricFields];
   return toCsv(
     header,
     collection.runs.map((r) => {
       const s = r.summary;
-      return [r.dir, s.datasetHash, s.model, s.trigger, s.mode, s.poisonRate, s.seed, s.targetLabel, s.backend, ...metricFields.map((f) => s.metrics[f] ?? null)];
+      return [r.dir, s.datasetHash, s.model, s.trigger, s.mode, s.poisonRate, s.seed, s.targetLabel, s.backend, s.selection, ...metricFields.map((f) => s.metrics[f] ?? null)];
     }),
   );
 }

@@ -176,3 +176,17 @@ test('runs on different datasets are kept apart and warned about', async () => {
   ]);
   expect(a.warnings.map((w) => w.code)).toContain('W_MIXED_DATASETS');
 });
+
+test("a summary's selection is read (not a metric), and runs evaluated at different epochs are warned about", async () => {
+  await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 0, asr: 0.9, selection: 'last' });
+  await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 1, asr: 0.8, selection: 'last' });
+  const same = await collectRuns(root);
+  expect(same.runs.map((r) => r.summary.selection)).toEqual(['last', 'last']);
+  expect(same.warnings.map((w) => w.code)).not.toContain('W_FIELD_INVALID');
+  expect(aggregateRuns(same).warnings.map((w) => w.code)).not.toContain('W_MIXED_SELECTION');
+  // A summary without the field predates it: those runs kept the best validation epoch.
+  await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 2, asr: 0.4 });
+  const mixed = aggregateRuns(await collectRuns(root));
+  const warning = mixed.warnings.find((w) => w.code === 'W_MIXED_SELECTION');
+  expect(warning?.message).toMatch(/1 with selection 'best', 2 with selection 'last'/);
+});

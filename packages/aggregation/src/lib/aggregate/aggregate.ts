@@ -204,6 +204,9 @@ export function aggregateRuns(collection: RunCollection, options: AggregateOptio
   const datasetOrder = [...runsPerDataset.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const primaryDataset = datasetOrder[0]?.[0] ?? '';
   if (datasetOrder.length > 1) warnings.push(WARN.mixedDatasets(datasetOrder.map(([h]) => h), primaryDataset));
+  const runsPerSelection = new Map<string, number>();
+  for (const run of collection.runs) runsPerSelection.set(run.summary.selection, (runsPerSelection.get(run.summary.selection) ?? 0) + 1);
+  if (runsPerSelection.size > 1) warnings.push(WARN.mixedSelection([...runsPerSelection.entries()].sort((a, b) => a[0].localeCompare(b[0]))));
 
   const rows: MutableRow[] = [];
   const samples = new Map<MutableRow, Sample>();

@@ -19,13 +19,18 @@ export interface RunSummary {
   readonly targetLabel: number | null;
   readonly datasetHash: string;
   readonly backend: string;
+  /**
+   * Which epoch the metrics are of: 'last' (the runner's fixed-epoch default) or 'best' (best validation
+   * AUROC). Summaries written before the field existed were best-epoch runs, and read as 'best'.
+   */
+  readonly selection: string;
   /** Every numeric field but the coordinates; null when missing or not finite. */
   readonly metrics: Readonly<Record<string, number | null>>;
   readonly reasons: Readonly<Record<string, string>>;
 }
 
 /** Fields that place a run in the grid or describe it, never averaged. */
-const NOT_METRICS = new Set(['formatVersion', 'model', 'trigger', 'poison_rate', 'seed', 'target_label', 'mode', 'dataset_hash', 'backend', 'reasons']);
+const NOT_METRICS = new Set(['formatVersion', 'model', 'trigger', 'poison_rate', 'seed', 'target_label', 'mode', 'dataset_hash', 'backend', 'selection', 'reasons']);
 
 /** A parsed summary with warnings about it, or the warning that says why it is unusable. */
 export type ParsedSummary = { readonly ok: true; readonly summary: RunSummary; readonly warnings: AggregationWarning[] } | { readonly ok: false; readonly warning: AggregationWarning };
@@ -83,6 +88,7 @@ export function parseSummary(text: string, path: string): ParsedSummary {
       targetLabel: typeof record.target_label === 'number' ? record.target_label : null,
       datasetHash: typeof record.dataset_hash === 'string' ? record.dataset_hash : '',
       backend: typeof record.backend === 'string' ? record.backend : '',
+      selection: typeof record.selection === 'string' && record.selection ? record.selection : 'best',
       metrics,
       reasons,
     },

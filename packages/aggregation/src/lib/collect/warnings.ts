@@ -14,6 +14,7 @@ export type WarningKind =
   | 'metadata'
   | 'dataset'
   | 'mixed-datasets'
+  | 'mixed-selection'
   | 'no-clean-match';
 
 /** A run (or the whole tree) that needs the reader's attention, and whether its metrics were left out. */
@@ -104,6 +105,16 @@ export const WARN = {
       false,
       '',
       `runs on ${hashes.length} different datasets (${hashes.map((h) => h.slice(0, 12)).join(', ')}); statistics are kept apart per dataset and the plots show the dataset with the most runs (${primary.slice(0, 12)}).`,
+    ),
+  /** `W_MIXED_SELECTION`: runs evaluated at different epochs (last vs best validation) are aggregated together. */
+  mixedSelection: (counts: readonly (readonly [string, number])[]) =>
+    warning(
+      'mixed-selection',
+      'W_MIXED_SELECTION',
+      false,
+      '',
+      `runs evaluated at different epochs are aggregated together (${counts.map(([s, n]) => `${n} with selection '${s}'`).join(', ')}); ` +
+        `selecting the best validation epoch changes ASR, so aggregate each protocol's runs separately.`,
     ),
   /** `W_NO_CLEAN_MATCH`: a poisoned group without a clean run; its deltas and tests are not computable. */
   noCleanMatch: (group: string) =>
