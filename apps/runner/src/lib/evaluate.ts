@@ -43,9 +43,7 @@ export function evaluateModel(model: TrainedModel, dataset: EhrDataset, options:
   const pTest = model.predictProba(dataset, testRows);
   const clean = computeClassificationMetrics(yTest, pTest, { bootstrap: { seed: options.seed } });
 
-  const triggered = buildTriggeredTestSet(dataset, options.trigger, options.targetLabel);
-  const pUntriggered = model.predictProba(dataset, Int32Array.from(triggered.rowIndices));
-  const pTriggered = model.predictProba(triggeredTestDataset(dataset, triggered), Int32Array.from(triggered.rowIndices.keys()));
+  const { triggered, pUntriggered, pTriggered } = triggerResponse(model, dataset, options.trigger, options.targetLabel);
   const backdoor = computeBackdoorMetrics(
     {
       yTrue: triggered.labels,
@@ -84,4 +82,21 @@ export function evaluateModel(model: TrainedModel, dataset: EhrDataset, options:
       { stayIds: triggered.stayIds, split: 'test', yTrue: triggered.labels, pTarget: toTarget(pTriggered), triggered: true },
     ],
   };
+}
+
+/**
+ * The clean model under another trigger, the rate-0 point of that trigger's ASR curve: only ASR and
+ * confidence shift are kept (`asr@{trigger}`), so neither the clean metrics nor a bootstrap are recomputed.
+ */
+export function triggerBaseline(model: TrainedModel, dataset: EhrDataset, trigger: TriggerSpec, targetLabel: 0 | 1): BackdoorMetrics {
+  const { triggered, pUntriggered, pTriggered } = triggerResponse(model, dataset, trigger, targetLabel);
+  return computeBackdoorMetrics({ yTrue: triggered.labels, pTriggered, pClean: pUntriggered, referenceCleanAuroc: null }, { targetLabel, bootstrap: false });
+}
+
+/** p(label 1) of the test stays with y ≠ target, untriggered and with the trigger applied. */
+function triggerResponse(model: TrainedModel, dataset: EhrDataset, trigger: TriggerSpec, targetLabel: 0 | 1) {
+  const triggered = buildTriggeredTestSet(dataset, trigger, targetLabel);
+  const pUntriggered = model.predictProba(dataset, Int32Array.from(triggered.rowIndices));
+  const pTriggered = model.predictProba(triggeredTestDataset(dataset, triggered), Int32Array.from(triggered.rowIndices.keys()));
+  return { triggered, pUntriggered, pTriggered };
 }

@@ -8,7 +8,7 @@ import { cellDir, cleanCellOf, type CellKey } from './grid.js';
 import type { RunOptions } from './plan.js';
 import { assembleSummary, summaryToCsv, type Summary } from './summary.js';
 import { writePredictions } from './predictions.js';
-import { evaluateModel } from './evaluate.js';
+import { evaluateModel, triggerBaseline } from './evaluate.js';
 import type { DatasetView, EhrDataset } from '@ehr-backdoor/data';
 import type { TrainedModel } from '@ehr-backdoor/train';
 import { collectVersions } from './versions.js';
@@ -155,7 +155,7 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
       referenceCleanAuroc: cell.rate === 0 ? null : await cleanAurocOf(request),
       isCleanRun: cell.rate === 0,
     });
-    const baselines = cell.rate === 0 ? baselineRows(trained.model, dataset, view, options, cell.seed, poison) : [];
+    const baselines = cell.rate === 0 ? baselineRows(trained.model, dataset, view, options, poison) : [];
     const analyses = [];
     if (options.explain || options.detect) {
       const { explainRun, detectRun } = await import('./analyse-run.js');
@@ -220,14 +220,12 @@ function baselineRows(
   dataset: EhrDataset,
   view: DatasetView,
   options: RunOptions,
-  seed: number,
   poison: typeof import('@ehr-backdoor/poison'),
 ): { metrics: Record<string, number>; warnings: { metric: string; message: string }[] }[] {
   const rows = [];
   for (const name of options.baselineTriggers ?? []) {
     if (!poison.triggerViews(name).includes(view)) continue;
-    const trigger = poison.resolveTrigger(name as never, {});
-    const { backdoor } = evaluateModel(model, dataset, { trigger, targetLabel: options.targetLabel as 0 | 1, seed, referenceCleanAuroc: null });
+    const backdoor = triggerBaseline(model, dataset, poison.resolveTrigger(name as never, {}), options.targetLabel as 0 | 1);
     const rename = (metric: string) => `${metric}@${name}`;
     rows.push({
       metrics: { [rename('asr')]: backdoor.metrics.asr, [rename('confidence_shift')]: backdoor.metrics.confidence_shift },
