@@ -6,8 +6,8 @@ interface RunCellArgs {
 }
 
 /**
- * The unit every executor runs: cell I of a sweep plan. Local workers are forked with an IPC channel
- * (progress goes to the parent, and the cell stops if the parent dies); Slurm tasks run it plainly.
+ * Cell I of a sweep plan, in a process of its own: what a Slurm array task runs. (Local sweeps run the
+ * same `executeCell` in long-lived `cell-worker` processes.)
  */
 export const runCellCommand: CommandModule<object, RunCellArgs> = {
   command: 'run-cell',
@@ -17,27 +17,9 @@ export const runCellCommand: CommandModule<object, RunCellArgs> = {
       .option('plan', { type: 'string', demandOption: true, describe: 'The sweep-plan.json of a sweep.' })
       .option('index', { type: 'number', demandOption: true, describe: 'Cell index in the plan (e.g. $SLURM_ARRAY_TASK_ID).' }) as never,
   handler: async (args) => {
-    const { readPlan } = await import('../lib/plan.js');
+    const { cellOfPlan, readPlan } = await import('../lib/plan.js');
     const { executeCell } = await import('../lib/run-cell.js');
-    const { InputError } = await import('@ehr-backdoor/core');
     const plan = await readPlan(args.plan);
-    if (!(Number.isInteger(args.index) && args.index >= 0 && args.index < plan.cells.length)) {
-      throw new InputError('E_CELL_INDEX', `--index ${args.index} is outside the plan's ${plan.cells.length} cells (0 to ${plan.cells.length - 1}).`);
-    }
-    const send = process.send?.bind(process);
-    if (send) {
-      // Stop if the sweep that forked us dies; unref so a finished cell still lets the process exit.
-      process.on('disconnect', () => process.exit(130));
-      process.channel?.unref();
-    }
-    try {
-      await executeCell(
-        { dataDir: plan.dataDir, runsRoot: plan.runsRoot, cell: plan.cells[args.index], options: plan.options },
-        (update) => send?.({ type: 'progress', ...update }),
-      );
-    } catch (error) {
-      send?.({ type: 'failed', error: error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error) });
-      throw error;
-    }
+    await executeCell({ dataDir: plan.dataDir, runsRoot: plan.runsRoot, cell: cellOfPlan(plan, args.index), options: plan.options });
   },
 };

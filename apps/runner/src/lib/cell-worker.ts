@@ -1,5 +1,5 @@
 import { InputError } from '@ehr-backdoor/core';
-import { readPlan } from './plan.js';
+import { cellOfPlan, readPlan } from './plan.js';
 import { executeCell } from './run-cell.js';
 
 /**
@@ -30,13 +30,9 @@ export async function serveCells(planPath: string): Promise<void> {
     });
     process.on('message', (message: RunCellMessage) => {
       if (message?.type !== 'run') return;
-      const cell = plan.cells[message.index];
-      if (!cell) {
-        send({ type: 'failed', error: `E_CELL_INDEX: index ${message.index} is outside the plan's ${plan.cells.length} cells.` });
-        return;
-      }
       busy = true;
-      executeCell({ dataDir: plan.dataDir, runsRoot: plan.runsRoot, cell, options: plan.options }, (update) => send({ type: 'progress', ...update }))
+      Promise.resolve()
+        .then(() => executeCell({ dataDir: plan.dataDir, runsRoot: plan.runsRoot, cell: cellOfPlan(plan, message.index), options: plan.options }, (update) => send({ type: 'progress', ...update })))
         .then(
           () => send({ type: 'done' }),
           (error: unknown) =>

@@ -70,6 +70,14 @@ export function makePlan(fields: Omit<SweepPlan, 'formatVersion' | 'createdAt' |
   return { ...body, createdAt: new Date().toISOString(), planHash: hashJson(body) };
 }
 
+/** Cell `index` of the plan, the unit a `run-cell` process or a local worker is given. */
+export function cellOfPlan(plan: SweepPlan, index: number): CellKey {
+  if (!(Number.isInteger(index) && index >= 0 && index < plan.cells.length)) {
+    throw new InputError('E_CELL_INDEX', `Cell index ${index} is outside the plan's ${plan.cells.length} cells (0 to ${plan.cells.length - 1}).`);
+  }
+  return plan.cells[index];
+}
+
 export async function writePlan(path: string, plan: SweepPlan): Promise<void> {
   await writeJsonAtomic(path, plan);
 }

@@ -29,8 +29,6 @@ export interface CellRequest {
   readonly runsRoot: string;
   readonly cell: CellKey;
   readonly options: RunOptions;
-  /** Triggers of the whole grid: a clean cell also reports each one's baseline ASR. */
-  readonly gridTriggers?: readonly string[];
 }
 
 export const RUN_FORMAT_VERSION = 1;
