@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { overrideWasmKernel, restoreWasmKernel } from './wasm-kernel-override.js';
 
 /**
  * While recording gradients, tfjs-core clones every tensor a kernel saves for its backward pass
@@ -14,33 +15,18 @@ interface RefCountingBackend {
   incRef(dataId: object): void;
 }
 
-let original: tf.KernelConfig | undefined;
-
 /** Installs the override (idempotent). Returns true when it is active. */
 export function installIdentityByReference(): boolean {
-  if (original) return true;
-  const stock = tf.getKernel(tf.Identity, 'wasm');
-  if (!stock) return false;
-  original = stock;
-  tf.unregisterKernel(tf.Identity, 'wasm');
-  tf.registerKernel({
-    kernelName: tf.Identity,
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      // String tensors live outside the WASM heap; the stock kernel handles them.
-      if (x.dtype === 'string') return stock.kernelFunc(args);
-      (args.backend as unknown as RefCountingBackend).incRef(x.dataId);
-      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-    },
+  return overrideWasmKernel(tf.Identity, (args, stock) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    // String tensors live outside the WASM heap; the stock kernel handles them.
+    if (x.dtype === 'string') return stock.kernelFunc(args);
+    (args.backend as unknown as RefCountingBackend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });
-  return true;
 }
 
 /** Restores the stock kernel (used by the bit-identity test). */
 export function uninstallIdentityByReference(): void {
-  if (!original) return;
-  tf.unregisterKernel(tf.Identity, 'wasm');
-  tf.registerKernel(original);
-  original = undefined;
+  restoreWasmKernel(tf.Identity);
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { overrideWasmKernel, restoreWasmKernel, type KernelArgs } from './wasm-kernel-override.js';
 
 /**
  * On the WASM backend of tfjs 4.22 a matMul with transposeA or transposeB runs at ≈ 1–1.7 GFLOP/s
@@ -10,42 +11,21 @@ import * as tf from '@tensorflow/tfjs-core';
  * The override wraps `BatchMatMul` and `_FusedMatMul` for 'wasm' only and leaves every other backend alone.
  */
 const KERNELS = [tf.BatchMatMul, tf._FusedMatMul] as const;
-type KernelArgs = Parameters<tf.KernelFunc>[0];
 type TensorInfo = tf.TensorInfo;
 interface DisposingBackend {
   disposeData(dataId: object, force?: boolean): boolean;
 }
 
-const originals = new Map<string, tf.KernelConfig>();
-
 /** Installs the override (idempotent). Returns true when it is active. */
 export function installMatMulTransposeFix(): boolean {
   const transpose = tf.getKernel(tf.Transpose, 'wasm');
   if (!transpose) return false;
-  for (const name of KERNELS) {
-    if (originals.has(name)) continue;
-    const original = tf.getKernel(name, 'wasm');
-    if (!original) return false;
-    originals.set(name, original);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({
-      kernelName: name,
-      backendName: 'wasm',
-      // The original set-up binds the C entry point; keep it so a later backend re-initialisation still works.
-      setupFunc: original.setupFunc,
-      kernelFunc: (args: KernelArgs) => untransposedCall(original, transpose, args),
-    });
-  }
-  return true;
+  return KERNELS.every((name) => overrideWasmKernel(name, (args, original) => untransposedCall(original, transpose, args)));
 }
 
 /** Restores the stock kernels (used by the bit-identity test). */
 export function uninstallMatMulTransposeFix(): void {
-  for (const [name, original] of originals) {
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(original);
-  }
-  originals.clear();
+  KERNELS.forEach(restoreWasmKernel);
 }
 
 function untransposedCall(original: tf.KernelConfig, transpose: tf.KernelConfig, args: KernelArgs): TensorInfo | TensorInfo[] {

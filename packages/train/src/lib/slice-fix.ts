@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { overrideWasmKernel, restoreWasmKernel, type KernelArgs, type KernelOverride } from './wasm-kernel-override.js';
 
 /**
  * On the WASM backend of tfjs 4.22, Slice — and Unpack and SplitV, which call it for each piece —
@@ -12,33 +13,19 @@ interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
-type KernelArgs = Parameters<tf.KernelFunc>[0];
 
-const originals = new Map<string, tf.KernelConfig>();
+const OVERRIDES: Record<string, KernelOverride> = {
+  [tf.Slice]: sliceKernel,
+  [tf.Unpack]: unpackKernel,
+  [tf.SplitV]: splitKernel,
+};
 
 export function installContiguousSliceFix(): boolean {
-  const overrides: Record<string, (args: KernelArgs, original: tf.KernelConfig) => tf.TensorInfo | tf.TensorInfo[]> = {
-    [tf.Slice]: sliceKernel,
-    [tf.Unpack]: unpackKernel,
-    [tf.SplitV]: splitKernel,
-  };
-  for (const [name, kernel] of Object.entries(overrides)) {
-    if (originals.has(name)) continue;
-    const original = tf.getKernel(name, 'wasm');
-    if (!original) return false;
-    originals.set(name, original);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: original.setupFunc, kernelFunc: (args) => kernel(args, original) });
-  }
-  return true;
+  return Object.entries(OVERRIDES).every(([name, kernel]) => overrideWasmKernel(name, kernel));
 }
 
 export function uninstallContiguousSliceFix(): void {
-  for (const [name, original] of originals) {
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(original);
-  }
-  originals.clear();
+  Object.keys(OVERRIDES).forEach(restoreWasmKernel);
 }
 
 /** Copies elements [offset, offset + size of `shape`) of `x` into a new tensor, inside WASM memory. */
