@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { ANALYSED_RUN_OPTIONS, printAnalysisColumns } from './shared-options.js';
 
 interface DetectArgs {
   run: string;
@@ -13,18 +14,15 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
   describe: "Poison detectors on a run's training split, scored against the true poisoned stays; --retrain measures the defence. Writes RUN/detect.json and adds detect_*/defence_* columns to its summary.",
   builder: (y) =>
     y
-      .option('run', { type: 'string', demandOption: true, describe: 'A run directory, RUNS/{model}/{trigger}/{rate}/seed_{seed}.' })
+      .options(ANALYSED_RUN_OPTIONS)
       .option('detectors', { type: 'string', array: true, describe: 'spectral, activation_clustering, attribution, strip (default: all).' })
-      .option('retrain', { type: 'boolean', default: false, describe: "Remove each detector's flagged stays and retrain." })
-      .option('data', { type: 'string', describe: "The run's dataset, if it moved." })
-      .option('backend', { type: 'string', choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] }) as never,
+      .option('retrain', { type: 'boolean', default: false, describe: "Remove each detector's flagged stays and retrain." }) as never,
   handler: async (args) => {
     const { openRun, detectRun, mergeIntoSummary, checkDetectorNames } = await import('../lib/analyse-run.js');
     checkDetectorNames(args.detectors);
     const run = await openRun(args.run, { ...(args.data ? { data: args.data } : {}), ...(args.backend ? { backend: args.backend } : {}) });
     const columns = await detectRun(run, { ...(args.detectors ? { detectors: args.detectors } : {}), retrain: args.retrain });
     await mergeIntoSummary(args.run, columns);
-    for (const [k, v] of Object.entries(columns.metrics)) process.stdout.write(`${k.padEnd(40)} ${Number.isFinite(v) ? v : 'NaN'}\n`);
-    process.stdout.write(`wrote ${args.run}/detect.json\n`);
+    printAnalysisColumns(columns.metrics, `${args.run}/detect.json`);
   },
 };

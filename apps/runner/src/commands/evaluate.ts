@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { BACKEND_OPTION } from './shared-options.js';
 
 interface EvaluateArgs {
   checkpoint: string;
@@ -10,12 +11,12 @@ interface EvaluateArgs {
 
 export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
   command: 'evaluate',
-  describe: "Recompute a run's metrics from a checkpoint (the best one of RUN/checkpoints, or a given epoch).",
+  describe: "Recompute a run's metrics from a checkpoint (the epoch the run selected, or a given epoch).",
   builder: (y) =>
     y
       .option('checkpoint', { type: 'string', demandOption: true, describe: 'RUN/checkpoints, or an epoch directory in it.' })
       .option('data', { type: 'string', describe: "The run's dataset, if it moved (checked by content hash)." })
-      .option('backend', { type: 'string', choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] })
+      .option('backend', BACKEND_OPTION)
       .option('write', { type: 'boolean', default: false, describe: 'Also write RUN/evaluation.json.' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON.' }) as never,
   handler: async (args) => {

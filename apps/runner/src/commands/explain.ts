@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { ANALYSED_RUN_OPTIONS, printAnalysisColumns } from './shared-options.js';
 
 interface ExplainArgs {
   run: string;
@@ -13,11 +14,9 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
   describe: "Integrated-gradients attribution drift (clean vs triggered test stays) of a run; writes RUN/explain.json and adds explain_* columns to its summary.",
   builder: (y) =>
     y
-      .option('run', { type: 'string', demandOption: true, describe: 'A run directory, RUNS/{model}/{trigger}/{rate}/seed_{seed}.' })
+      .options(ANALYSED_RUN_OPTIONS)
       .option('max-stays', { type: 'number', default: 200, describe: 'Test stays explained at most.' })
-      .option('steps', { type: 'number', describe: 'Integration steps (default 50).' })
-      .option('data', { type: 'string', describe: "The run's dataset, if it moved." })
-      .option('backend', { type: 'string', choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] }) as never,
+      .option('steps', { type: 'number', describe: 'Integration steps (default 50).' }) as never,
   handler: async (args) => {
     const { InputError } = await import('@ehr-backdoor/core');
     if (!(Number.isInteger(args['max-stays']) && args['max-stays'] > 0)) throw new InputError('E_OPTION', `--max-stays must be a positive integer, got ${args['max-stays']}.`);
@@ -25,7 +24,6 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
     const run = await openRun(args.run, { ...(args.data ? { data: args.data } : {}), ...(args.backend ? { backend: args.backend } : {}) });
     const columns = await explainRun(run, { maxStays: args['max-stays'], ...(args.steps ? { steps: args.steps } : {}) });
     await mergeIntoSummary(args.run, columns);
-    for (const [k, v] of Object.entries(columns.metrics)) process.stdout.write(`${k.padEnd(40)} ${Number.isFinite(v) ? v : 'NaN'}\n`);
-    process.stdout.write(`wrote ${args.run}/explain.json\n`);
+    printAnalysisColumns(columns.metrics, `${args.run}/explain.json`);
   },
 };

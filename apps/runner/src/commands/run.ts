@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { TRAINING_PROTOCOL_OPTIONS } from '../lib/plan.js';
+import { BACKEND_OPTION } from './shared-options.js';
 
 export interface RunArgs {
   data: string;
@@ -30,7 +31,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('seed', { type: 'number', default: 0 })
       .option('out', { type: 'string', default: 'runs/single', describe: 'Runs root.' })
       .option('epochs', { type: 'number', default: 15 })
-      .option('backend', { type: 'string', default: 'auto', choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] })
+      .option('backend', { ...BACKEND_OPTION, default: 'auto' })
       .option('mode', { type: 'string', default: 'dirty-label', choices: ['dirty-label', 'clean-label'] })
       .option('target-label', { type: 'number', default: 1, choices: [0, 1] })
       .option('batch-size', { type: 'number' })

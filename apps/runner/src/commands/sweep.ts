@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { TRAINING_PROTOCOL_OPTIONS } from '../lib/plan.js';
+import { BACKEND_OPTION } from './shared-options.js';
 import { addSlurmOptions, type SlurmArgs } from '../lib/slurm/cli-options.js';
 
 export interface SweepArgs extends SlurmArgs {
@@ -39,7 +40,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('epochs', { type: 'number', describe: 'Epochs per cell (the maximum, with --patience).' })
       .options(TRAINING_PROTOCOL_OPTIONS)
       .option('workers', { type: 'number', default: 0, describe: 'Worker processes (default: number of cores).' })
-      .option('backend', { type: 'string', default: 'auto', choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] })
+      .option('backend', { ...BACKEND_OPTION, default: 'auto' })
       .option('mode', { type: 'string', default: 'dirty-label', choices: ['dirty-label', 'clean-label'] })
       .option('target-label', { type: 'number', default: 1, choices: [0, 1] })
       .option('explain', { type: 'boolean', default: false, describe: 'Add attribution-drift columns to each summary.' })
