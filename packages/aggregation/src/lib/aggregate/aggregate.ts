@@ -1,6 +1,6 @@
 import { assertInput } from '@ehr-backdoor/core';
 import type { CollectedRun, RunCollection } from '../collect/collect-runs.js';
-import { formatRate } from '../collect/summary.js';
+import { formatRate, type RunSummary } from '../collect/summary.js';
 import { WARN, type AggregationWarning } from '../collect/warnings.js';
 import { describeSample, mean, type IntervalMethod } from '../stats/describe.js';
 import { holmAdjust } from '../stats/holm.js';
@@ -199,13 +199,10 @@ export function aggregateRuns(collection: RunCollection, options: AggregateOptio
   );
   for (const g of ordered) g.runs.sort((a, b) => a.summary.seed - b.summary.seed);
 
-  const runsPerDataset = new Map<string, number>();
-  for (const run of collection.runs) runsPerDataset.set(run.summary.datasetHash, (runsPerDataset.get(run.summary.datasetHash) ?? 0) + 1);
-  const datasetOrder = [...runsPerDataset.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const datasetOrder = [...runsPer(collection, (s) => s.datasetHash).entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const primaryDataset = datasetOrder[0]?.[0] ?? '';
   if (datasetOrder.length > 1) warnings.push(WARN.mixedDatasets(datasetOrder.map(([h]) => h), primaryDataset));
-  const runsPerSelection = new Map<string, number>();
-  for (const run of collection.runs) runsPerSelection.set(run.summary.selection, (runsPerSelection.get(run.summary.selection) ?? 0) + 1);
+  const runsPerSelection = runsPer(collection, (s) => s.selection);
   if (runsPerSelection.size > 1) warnings.push(WARN.mixedSelection([...runsPerSelection.entries()].sort((a, b) => a[0].localeCompare(b[0]))));
 
   const rows: MutableRow[] = [];
@@ -454,4 +451,10 @@ function runTests(rows: MutableRow[], samples: Map<MutableRow, Sample>, opts: Re
     };
   });
   return records;
+}
+
+function runsPer(collection: RunCollection, key: (summary: RunSummary) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const run of collection.runs) counts.set(key(run.summary), (counts.get(key(run.summary)) ?? 0) + 1);
+  return counts;
 }
