@@ -15,6 +15,14 @@ const { assertAndGetBroadcastShape, getReductionAxes } = tf.broadcast_util;
 type Saved = tf.Tensor[];
 type Attrs = tf.NamedAttrMap;
 
+/**
+ * `x` as float32. The gradients below follow tfjs-core's in casting their saved inputs, but a Cast to
+ * the same dtype still copies the whole tensor on WASM; skipping it leaves every value as it was.
+ */
+function asFloat(x: tf.Tensor): tf.Tensor {
+  return x.dtype === 'float32' ? x : tf.cast(x, 'float32');
+}
+
 /** Sums `dy` over the axes `shape` was broadcast along, back to `shape`. */
 function unbroadcast(dy: tf.Tensor, shape: number[], outShape: number[]): tf.Tensor {
   const axes = getReductionAxes(shape, outShape);
@@ -44,8 +52,8 @@ const GRADIENTS: tf.GradConfig[] = [
     gradFunc: (dy, [a, b]: Saved) => {
       const out = assertAndGetBroadcastShape(a.shape, b.shape);
       return {
-        a: () => unbroadcast(tf.mul(dy as tf.Tensor, tf.cast(b, 'float32')), a.shape, out),
-        b: () => unbroadcast(tf.mul(dy as tf.Tensor, tf.cast(a, 'float32')), b.shape, out),
+        a: () => unbroadcast(tf.mul(dy as tf.Tensor, asFloat(b)), a.shape, out),
+        b: () => unbroadcast(tf.mul(dy as tf.Tensor, asFloat(a)), b.shape, out),
       };
     },
   },
@@ -55,8 +63,8 @@ const GRADIENTS: tf.GradConfig[] = [
     gradFunc: (dy, [a, b]: Saved) => {
       const out = assertAndGetBroadcastShape(a.shape, b.shape);
       return {
-        a: () => unbroadcast(tf.div(dy as tf.Tensor, tf.cast(b, 'float32')), a.shape, out),
-        b: () => unbroadcast(tf.neg(tf.div(tf.mul(dy as tf.Tensor, tf.cast(a, 'float32')), tf.square(tf.cast(b, 'float32')))), b.shape, out),
+        a: () => unbroadcast(tf.div(dy as tf.Tensor, asFloat(b)), a.shape, out),
+        b: () => unbroadcast(tf.neg(tf.div(tf.mul(dy as tf.Tensor, asFloat(a)), tf.square(asFloat(b)))), b.shape, out),
       };
     },
   },
@@ -69,10 +77,10 @@ const GRADIENTS: tf.GradConfig[] = [
     },
   },
   { kernelName: tf.Neg, gradFunc: (dy) => ({ x: () => tf.neg(dy as tf.Tensor) }) },
-  { kernelName: tf.Abs, inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.mul(dy as tf.Tensor, tf.step(tf.cast(x, 'float32'), -1)) }) },
+  { kernelName: tf.Abs, inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.mul(dy as tf.Tensor, tf.step(asFloat(x), -1)) }) },
   { kernelName: tf.Exp, outputsToSave: [true], gradFunc: (dy, [y]: Saved) => ({ x: () => tf.mul(dy as tf.Tensor, y) }) },
   { kernelName: tf.Log1p, inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.div(dy as tf.Tensor, tf.add(x, 1)) }) },
-  { kernelName: tf.Relu, inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.mul(dy as tf.Tensor, tf.cast(tf.step(x), 'float32')) }) },
+  { kernelName: tf.Relu, inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.mul(dy as tf.Tensor, asFloat(tf.step(x))) }) },
   {
     kernelName: tf.Sigmoid,
     outputsToSave: [true],
@@ -84,8 +92,8 @@ const GRADIENTS: tf.GradConfig[] = [
     inputsToSave: ['x'],
     gradFunc: (dy, [x]: Saved) => ({ x: () => tf.neg(tf.div(dy as tf.Tensor, tf.mul(tf.pow(x, 1.5), 2))) }),
   },
-  { kernelName: tf.Square, inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.mul(dy as tf.Tensor, tf.mul(tf.cast(x, 'float32'), 2)) }) },
-  { kernelName: tf.Sqrt, inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.div(dy as tf.Tensor, tf.mul(tf.sqrt(tf.cast(x, 'float32')), 2)) }) },
+  { kernelName: tf.Square, inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.mul(dy as tf.Tensor, tf.mul(asFloat(x), 2)) }) },
+  { kernelName: tf.Sqrt, inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.div(dy as tf.Tensor, tf.mul(tf.sqrt(asFloat(x)), 2)) }) },
   { kernelName: tf.Cast, gradFunc: (dy) => ({ x: () => (dy as tf.Tensor).clone() }) },
   { kernelName: tf.Identity, gradFunc: (dy) => ({ x: () => (dy as tf.Tensor).clone() }) },
   { kernelName: tf.Reshape, inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.reshape(dy as tf.Tensor, x.shape) }) },
