@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LstmConfig } from '../config.js';
 import type { ParamStore } from '../params.js';
+import { affine } from './affine.js';
 import { addDense, dropoutIf, logitsFrom, type Network } from './network.js';
 
 /**
@@ -27,7 +28,7 @@ export function buildLstm(config: LstmConfig, store: ParamStore, hours: number, 
       const B = x.shape[0];
       // Time-major, features-by-batch layout ([T, 4H, B]): each hour and each gate block is then a
       // contiguous slice, which the CPU backend copies in one block instead of element by element.
-      const xz = tf.fused.matMul({ a: tf.reshape(x, [B * hours, inputs]), b: wx as tf.Tensor2D, bias: b });
+      const xz = affine(tf.reshape(x, [B * hours, inputs]) as tf.Tensor2D, wx as tf.Tensor2D, b as tf.Tensor1D);
       const steps = tf.unstack(tf.transpose(tf.reshape(xz, [B, hours, 4 * H]), [1, 2, 0]), 0) as tf.Tensor2D[];
       const whT = tf.transpose(wh) as tf.Tensor2D;
       let h: tf.Tensor2D = tf.zeros([H, B]);

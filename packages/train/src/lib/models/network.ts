@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Random } from '@ehr-backdoor/core';
 import type { ModelConfig } from '../config.js';
 import type { InputShape } from '../inputs.js';
+import { affine } from './affine.js';
 import type { ParamStore } from '../params.js';
 import { registerGradients } from '../gradients.js';
 
@@ -69,9 +70,9 @@ export function dropoutIf(dropout: Dropout | null, x: tf.Tensor, rate: number, s
   return dropout ? dropout.apply(x, rate, shape) : x;
 }
 
-/** x[B, in] · W[in, out] + b, optionally with ReLU, as one fused kernel. */
+/** x[B, in] · W[in, out] + b, optionally with ReLU (see affine.ts). */
 export function dense(x: tf.Tensor2D, w: tf.Variable, b: tf.Variable, activation: 'linear' | 'relu' = 'linear'): tf.Tensor2D {
-  return tf.fused.matMul({ a: x, b: w as tf.Tensor2D, bias: b, activation }) as tf.Tensor2D;
+  return affine(x, w as tf.Tensor2D, b as tf.Tensor1D, activation);
 }
 
 /** Glorot-uniform weights [fanIn, fanOut] and zero bias, as Keras and PyTorch-like defaults. */

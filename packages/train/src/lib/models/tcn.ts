@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TcnConfig } from '../config.js';
 import type { ParamStore } from '../params.js';
+import { affine } from './affine.js';
 import { addDense, dropoutIf, logitsFrom, type Dropout, type Network } from './network.js';
 
 /**
@@ -45,7 +46,7 @@ export function buildTcn(config: TcnConfig, store: ParamStore, hours: number, in
       const product = tf.matMul(tap(j), weights(j)) as tf.Tensor2D;
       sum = sum ? (tf.add(sum, product) as tf.Tensor2D) : product;
     }
-    const last = tf.fused.matMul({ a: tap(k - 1), b: weights(k - 1), bias: layer.b });
+    const last = affine(tap(k - 1), weights(k - 1), layer.b as tf.Tensor1D);
     return tf.reshape(tf.relu(sum ? tf.add(sum, last) : last), [hours, B, Cout]) as tf.Tensor3D;
   };
   const spatialDropout = (dropout: Dropout | null, x: tf.Tensor3D, B: number) =>
@@ -64,7 +65,7 @@ export function buildTcn(config: TcnConfig, store: ParamStore, hours: number, in
         let y = spatialDropout(dropout, causalConv(h, block.Cin, block.dilation, block.conv1, B), B);
         y = spatialDropout(dropout, causalConv(y, Cout, block.dilation, block.conv2, B), B);
         const residual = block.residual
-          ? tf.reshape(tf.fused.matMul({ a: tf.reshape(h, [hours * B, block.Cin]), b: block.residual.w as tf.Tensor2D, bias: block.residual.b }), [hours, B, Cout])
+          ? tf.reshape(affine(tf.reshape(h, [hours * B, block.Cin]) as tf.Tensor2D, block.residual.w as tf.Tensor2D, block.residual.b as tf.Tensor1D), [hours, B, Cout])
           : h;
         h = tf.relu(tf.add(y, residual)) as tf.Tensor3D;
       }
