@@ -8,6 +8,7 @@ import { registerGradients } from './gradients.js';
 import { installMatMulTransposeFix } from './matmul-fix.js';
 import { installIdentityByReference } from './identity-fix.js';
 import { installContiguousSliceFix } from './slice-fix.js';
+import { installStridedTransposeFix } from './transpose-fix.js';
 
 registerGradients();
 // tfjs-core's warnings (e.g. "install tfjs-node to speed things up") are replaced by our own backend
@@ -48,6 +49,8 @@ export interface BackendInfo {
   readonly contiguousSliceFix?: boolean;
   /** WASM only: clones share their source's buffer instead of copying it (see identity-fix.ts). */
   readonly identityByReference?: boolean;
+  /** WASM only: matrix transposes whose output stride conflicts in cache go through a padded copy (see transpose-fix.ts). */
+  readonly stridedTransposeFix?: boolean;
 }
 
 const ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -78,6 +81,8 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
           ? {
               ...info,
               wasmSimd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') as boolean,
+              // Before the matMul fix, which calls the Transpose kernel it finds installed.
+              stridedTransposeFix: installStridedTransposeFix(),
               matMulTransposeFix: installMatMulTransposeFix(),
               contiguousSliceFix: installContiguousSliceFix(),
               identityByReference: installIdentityByReference(),
@@ -138,7 +143,7 @@ function firstLine(error: unknown): string {
 
 /** One line for logs: the backend, its WASM settings, and the skipped backends with their reasons. */
 export function describeBackend(info: BackendInfo): string {
-  const extras = info.name === 'wasm' ? ` (SIMD ${info.wasmSimd ? 'on' : 'off'}, transposed-matMul fix ${info.matMulTransposeFix ? 'on' : 'off'}, contiguous-slice fix ${info.contiguousSliceFix ? 'on' : 'off'}, identity by reference ${info.identityByReference ? 'on' : 'off'})` : '';
+  const extras = info.name === 'wasm' ? ` (SIMD ${info.wasmSimd ? 'on' : 'off'}, transposed-matMul fix ${info.matMulTransposeFix ? 'on' : 'off'}, contiguous-slice fix ${info.contiguousSliceFix ? 'on' : 'off'}, identity by reference ${info.identityByReference ? 'on' : 'off'}, strided transpose ${info.stridedTransposeFix ? 'on' : 'off'})` : '';
   const skipped = info.skipped.length ? `; skipped ${info.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : '';
   return `backend ${info.name}${extras}${skipped}`;
 }
