@@ -31,7 +31,7 @@ describe('affine', () => {
 
   it.each(['linear', 'relu'] as const)('equals tf.fused.matMul bit for bit, forward and gradients (%s)', (activation) => {
     const ours = run((x, w, b) => affine(x, w, b, activation));
-    const stock = run((x, w, b) => tf.fused.matMul({ a: x, b: w, bias: b, activation }));
+    const stock = run((x, w, b) => tf.fused.matMul({ a: x, b: w, bias: b, activation }) as tf.Tensor2D);
     expect(ours).toEqual(stock);
     // Not vacuous: relu zeroes some outputs, and every gradient is non-trivial.
     expect(ours[2].some((v) => v !== 0)).toBe(true);

@@ -15,19 +15,21 @@ import * as tf from '@tensorflow/tfjs-core';
  * Other backends run tf.fused.matMul unchanged.
  */
 export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: 'linear' | 'relu' = 'linear'): tf.Tensor2D {
-  if (tf.getBackend() !== 'wasm') return tf.fused.matMul({ a: x, b: w, bias: b, activation });
-  const op = tf.customGrad((xIn, wIn, bIn, save) => {
-    const y = tf.fused.matMul({ a: xIn as tf.Tensor2D, b: wIn as tf.Tensor2D, bias: bIn, activation });
-    save([xIn as tf.Tensor, wIn as tf.Tensor, y]);
+  if (tf.getBackend() !== 'wasm') return tf.fused.matMul({ a: x, b: w, bias: b, activation }) as tf.Tensor2D;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xIn, wIn, bIn, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+    const y = tf.fused.matMul({ a: xIn, b: wIn, bias: bIn, activation });
+    save([xIn, wIn, y]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ws, ys] = saved;
+        const [rows, units] = ys.shape as [number, number];
         // relu's derivative: step(y) equals step(x·W + b), since relu(z) > 0 exactly when z > 0.
         const dz = activation === 'relu' ? tf.mul(dy, tf.step(ys)) : dy;
         // The weight gradient first: it builds the XNNPACK operator for dz that the bias gradient reuses.
         const dw = tf.matMul(xs, dz, true, false);
-        const db = tf.reshape(tf.matMul(tf.ones([1, dz.shape[0]]), dz), [dz.shape[1]]);
+        const db = tf.reshape(tf.matMul(tf.ones([1, rows]), dz), [units]);
         const dx = tf.matMul(dz, ws, false, true);
         return [dx, dw, db];
       },
