@@ -6,8 +6,9 @@ import { overrideWasmKernel, restoreWasmKernel, type KernelArgs, type KernelOver
  * first copies the WHOLE input out of WASM memory (`readSync`) and then keeps a part of it. Unstacking
  * a [T, …] tensor into T hours therefore copies T times the whole tensor: quadratic in T, and the
  * single largest cost of an LSTM step in a profile. For contiguous pieces (slices along the leading
- * axis, where the LSTM and TCN cut) this override copies just the piece inside WASM memory. It is a
- * plain copy of the same floats, so results are bit-identical; any other slice goes to the stock kernel.
+ * axis, where the LSTM and TCN cut) this override copies just the piece inside WASM memory, and a
+ * column range of a matrix (the TCN's transposed taps) row by row. It is a plain copy of the same
+ * floats, so results are bit-identical; any other slice goes to the stock kernel.
  */
 interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -46,9 +47,29 @@ function sliceKernel(args: KernelArgs, original: tf.KernelConfig): tf.TensorInfo
   const x = args.inputs.x as tf.TensorInfo;
   const { begin, size } = args.attrs as { begin: number[]; size: number[] };
   const [begin_, size_] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
-  if (!contiguous(x) || !tf.slice_util.isSliceContinous(x.shape, begin_, size_)) return original.kernelFunc(args);
-  const offset = tf.slice_util.computeFlatOffset(begin_, tf.util.computeStrides(x.shape));
-  return copyPiece(args.backend as unknown as WasmBackend, x, offset, size_);
+  if (!contiguous(x)) return original.kernelFunc(args);
+  if (tf.slice_util.isSliceContinous(x.shape, begin_, size_)) {
+    const offset = tf.slice_util.computeFlatOffset(begin_, tf.util.computeStrides(x.shape));
+    return copyPiece(args.backend as unknown as WasmBackend, x, offset, size_);
+  }
+  // Row runs long enough that one copy per row beats the stock kernel's copy of the whole input.
+  if (x.shape.length === 2 && size_[1] >= MIN_ROW_RUN) return copyRows(args.backend as unknown as WasmBackend, x, begin_, size_);
+  return original.kernelFunc(args);
+}
+
+const MIN_ROW_RUN = 64;
+
+/** Columns [begin[1], begin[1] + size[1]) of rows [begin[0], begin[0] + size[0]) of a matrix. */
+function copyRows(backend: WasmBackend, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
+  const out = backend.makeOutput(size, x.dtype);
+  const source = backend.typedArrayFromHeap(x);
+  const target = backend.typedArrayFromHeap(out);
+  const width = x.shape[1];
+  for (let r = 0; r < size[0]; r++) {
+    const from = (begin[0] + r) * width + begin[1];
+    target.set(source.subarray(from, from + size[1]), r * size[1]);
+  }
+  return out;
 }
 
 function unpackKernel(args: KernelArgs, original: tf.KernelConfig): tf.TensorInfo | tf.TensorInfo[] {
