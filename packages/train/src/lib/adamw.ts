@@ -10,12 +10,15 @@ import { assertSameSpecs, concatFloat32, splitFloat32, type Param, type ParamSpe
  *
  * Same update as torch.optim.AdamW (with its ε placement) and, for λ = 0, tf.train.adam.
  *
- * On WASM the update runs on the host, one loop per parameter over views of the WASM heap: as
- * tensor ops it is 14 kernels per parameter tensor, whose per-op overhead (≈ 2.4 ms of a 54 ms TCN
- * step) outweighs their arithmetic. The loop rounds every intermediate to float32 in the kernels'
- * order (each product, sum, quotient and square root of two float32 values is computed in float64 and
- * rounded once, which equals the float32 operation), so both paths give the same bits (adamw.spec.ts).
+ * On WASM, parameter tensors of up to HOST_UPDATE_MAX elements are updated on the host, in one loop
+ * over views of the WASM heap: as tensor ops the update is 14 kernels per tensor, and for a small
+ * tensor their per-op overhead (≈ 0.2 ms a tensor) outweighs the arithmetic (≈ 25 ns an element in
+ * the loop); 2.4 ms of a 54 ms TCN step went there. The loop rounds every intermediate to float32 in
+ * the kernels' order (each product, sum, quotient and square root of float32 values is computed in
+ * float64 and rounded once, which equals the float32 operation), so both paths give the same bits
+ * (adamw.spec.ts).
  */
+const HOST_UPDATE_MAX = 8192;
 export interface AdamWOptions {
   readonly learningRate: number;
   readonly beta1: number;
@@ -44,10 +47,8 @@ export class AdamW {
     // Bias corrections in float64 on the host, handed over as float32 scalars: the same on every backend.
     const c1 = 1 - beta1 ** this.step;
     const c2 = 1 - beta2 ** this.step;
-    if (tf.getBackend() === 'wasm') {
-      this.applyOnHost(grads, { beta1, beta2, stepSize: lr / c1, invC2: 1 / c2, epsilon, decay: 1 - lr * weightDecay, weightDecay });
-      return;
-    }
+    const host = { beta1, beta2, stepSize: lr / c1, invC2: 1 / c2, epsilon, decay: 1 - lr * weightDecay, weightDecay };
+    const onHost = (i: number) => tf.getBackend() === 'wasm' && this.params[i].variable.size <= HOST_UPDATE_MAX;
     tf.tidy(() => {
       const b1 = tf.scalar(beta1);
       const b2 = tf.scalar(beta2);
@@ -58,6 +59,10 @@ export class AdamW {
       const eps = tf.scalar(epsilon);
       const decay = tf.scalar(1 - lr * weightDecay);
       this.params.forEach((p, i) => {
+        if (onHost(i)) {
+          this.updateOnHost(i, grads[i], host);
+          return;
+        }
         const g = grads[i];
         const m = tf.add(tf.mul(this.m[i], b1), tf.mul(g, ob1));
         const v = tf.add(tf.mul(this.v[i], b2), tf.mul(tf.square(g), ob2));
@@ -70,40 +75,38 @@ export class AdamW {
     });
   }
 
-  private applyOnHost(
-    grads: readonly tf.Tensor[],
+  private updateOnHost(
+    i: number,
+    grad: tf.Tensor,
     c: { beta1: number; beta2: number; stepSize: number; invC2: number; epsilon: number; decay: number; weightDecay: number },
   ): void {
     const f = Math.fround;
     const [b1, b2, ob1, ob2] = [f(c.beta1), f(c.beta2), f(1 - c.beta1), f(1 - c.beta2)];
     const [stepSize, invC2, eps, decay] = [f(c.stepSize), f(c.invC2), f(c.epsilon), f(c.decay)];
     const heap = tf.backend() as unknown as { typedArrayFromHeap(info: tf.TensorInfo): Float32Array };
-    this.params.forEach((p, i) => {
-      const n = p.variable.size;
-      const m = new Float32Array(n);
-      const v = new Float32Array(n);
-      const w = new Float32Array(n);
-      // Views are taken per parameter, before any allocation that could grow (and so replace) the heap.
-      const g = heap.typedArrayFromHeap(grads[i]);
-      const m0 = heap.typedArrayFromHeap(this.m[i]);
-      const v0 = heap.typedArrayFromHeap(this.v[i]);
-      const w0 = heap.typedArrayFromHeap(p.variable);
-      const decays = p.decay && c.weightDecay > 0;
-      for (let k = 0; k < n; k++) {
-        const gk = g[k];
-        const mk = f(f(m0[k] * b1) + f(gk * ob1));
-        const vk = f(f(v0[k] * b2) + f(f(gk * gk) * ob2));
-        m[k] = mk;
-        v[k] = vk;
-        const update = f(f(mk * stepSize) / f(f(Math.sqrt(f(vk * invC2))) + eps));
-        w[k] = (decays ? f(w0[k] * decay) : w0[k]) - update;
-      }
-      tf.tidy(() => {
-        this.m[i].assign(tf.tensor(m, p.variable.shape));
-        this.v[i].assign(tf.tensor(v, p.variable.shape));
-        p.variable.assign(tf.tensor(w, p.variable.shape));
-      });
-    });
+    const p = this.params[i];
+    const n = p.variable.size;
+    const m = new Float32Array(n);
+    const v = new Float32Array(n);
+    const w = new Float32Array(n);
+    // Views are taken before any allocation that could grow (and so replace) the heap.
+    const g = heap.typedArrayFromHeap(grad);
+    const m0 = heap.typedArrayFromHeap(this.m[i]);
+    const v0 = heap.typedArrayFromHeap(this.v[i]);
+    const w0 = heap.typedArrayFromHeap(p.variable);
+    const decays = p.decay && c.weightDecay > 0;
+    for (let k = 0; k < n; k++) {
+      const gk = g[k];
+      const mk = f(f(m0[k] * b1) + f(gk * ob1));
+      const vk = f(f(v0[k] * b2) + f(f(gk * gk) * ob2));
+      m[k] = mk;
+      v[k] = vk;
+      const update = f(f(mk * stepSize) / f(f(Math.sqrt(f(vk * invC2))) + eps));
+      w[k] = (decays ? f(w0[k] * decay) : w0[k]) - update;
+    }
+    this.m[i].assign(tf.tensor(m, p.variable.shape));
+    this.v[i].assign(tf.tensor(v, p.variable.shape));
+    p.variable.assign(tf.tensor(w, p.variable.shape));
   }
 
   /** m then v of every parameter, as one float32 buffer. */
