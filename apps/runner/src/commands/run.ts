@@ -40,7 +40,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (args) => {
     const { resolve } = await import('node:path');
     const { checkRate, checkSeed, cellDir } = await import('../lib/grid.js');
-    const { executeCell, validateCellNames, assertDatasetDir } = await import('../lib/run-cell.js');
+    const { executeCell } = await import('../lib/run-cell.js');
+    const { assertDatasetDir, validateCellNames } = await import('../lib/cell-checks.js');
     checkRate(args['poison-rate']);
     checkSeed(args.seed);
     const { InputError } = await import('@ehr-backdoor/core');

@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { arch, platform, release } from 'node:os';
 import { join } from 'node:path';
-import { CompatibilityError, hashJson, InputError, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
+import { CompatibilityError, hashJson, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
 import { acquireCellLock, ERROR_FILE, removeStaleTemporaries, SUMMARY_FILE } from './cell-state.js';
+import { assertDatasetDir } from './cell-checks.js';
 import { cellDir, cleanCellOf, type CellKey } from './grid.js';
 import type { RunOptions } from './plan.js';
 import { assembleSummary, summaryToCsv, type Summary } from './summary.js';
@@ -16,9 +17,10 @@ import { collectVersions } from './versions.js';
 /**
  * One cell, start to finish (or from its last checkpoint to finish):
  *
- *   lock ─▶ load dataset ─▶ check run dir config ─▶ poisoning plan ─▶ poisoned training split
- *        ─▶ train (resumes from checkpoints/) ─▶ clean test metrics ─▶ triggered test set ─▶ backdoor
- *        metrics ─▶ predictions.arrow ─▶ summary.json (last: it marks the cell done) ─▶ unlock
+ *   load dataset ─▶ poisoning plan ─▶ check run dir config ─▶ lock
+ *        ─▶ poisoned training split ─▶ train (resumes from checkpoints/) ─▶ clean test metrics
+ *        ─▶ triggered test set ─▶ backdoor metrics ─▶ predictions.arrow
+ *        ─▶ summary.json (last: it marks the cell done) ─▶ unlock
  */
 export interface CellReporter {
   (update: { phase?: string; epoch?: number; epochs?: number; metric?: number }): void;
@@ -32,39 +34,6 @@ export interface CellRequest {
 }
 
 export const RUN_FORMAT_VERSION = 1;
-
-export async function assertDatasetDir(dataDir: string): Promise<void> {
-  if (!existsSync(join(dataDir, 'manifest.json'))) {
-    throw new InputError(
-      'E_DATASET_MISSING',
-      `${dataDir} is not a prepared dataset (no manifest.json): create one with \`ehr-backdoor prepare --mimic DIR --out ${dataDir}\`.`,
-    );
-  }
-}
-
-/**
- * Checks every model and trigger name of a grid before any cell starts, and returns the cells whose
- * trigger is defined on the model's view (a time-series-only trigger has no meaning for a tabular
- * model) together with the pairs left out.
- */
-export async function validateCellNames(cells: readonly CellKey[]): Promise<{ cells: CellKey[]; skipped: string[] }> {
-  const { MODEL_KINDS, viewOf } = await import('@ehr-backdoor/train');
-  const { TRIGGER_NAMES, triggerViews } = await import('@ehr-backdoor/poison');
-  const kept: CellKey[] = [];
-  const skipped = new Set<string>();
-  for (const cell of cells) {
-    if (!(MODEL_KINDS as readonly string[]).includes(cell.model)) {
-      throw new InputError('E_UNKNOWN_MODEL', `Unknown model "${cell.model}": choose from ${MODEL_KINDS.join(', ')}.`);
-    }
-    if (!(TRIGGER_NAMES as readonly string[]).includes(cell.trigger)) {
-      throw new InputError('E_UNKNOWN_TRIGGER', `Unknown trigger "${cell.trigger}": choose from ${TRIGGER_NAMES.join(', ')}.`);
-    }
-    const view = viewOf(cell.model as never);
-    if (triggerViews(cell.trigger).includes(view)) kept.push(cell);
-    else skipped.add(`${cell.model} × ${cell.trigger} (the trigger has no ${view} form)`);
-  }
-  return { cells: kept, skipped: [...skipped] };
-}
 
 export async function executeCell(request: CellRequest, report: CellReporter = () => undefined): Promise<Summary> {
   const { cell, options } = request;

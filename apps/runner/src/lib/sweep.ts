@@ -2,13 +2,13 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EhrBackdoorError, InputError } from '@ehr-backdoor/core';
 import type { SweepArgs } from '../commands/sweep.js';
+import { assertDatasetDir, validateCellNames } from './cell-checks.js';
 import { EXIT } from '@ehr-backdoor/core';
 import { ensureDefaultDataset } from './default-dataset.js';
 import { cellId, expandGrid, PRESETS, type PresetName } from './grid.js';
 import { runLocal, type CellOutcome } from './local-executor.js';
 import { makePlan, PLAN_FILE, writePlan } from './plan.js';
 import { createProgress } from './progress.js';
-import { assertDatasetDir, validateCellNames } from './run-cell.js';
 import { slurmOptionsFromArgs } from './slurm/cli-options.js';
 
 /**
