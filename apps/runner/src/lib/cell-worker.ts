@@ -1,16 +1,20 @@
 import { InputError } from '@ehr-backdoor/core';
-import { cellOfPlan, readPlan } from './plan.js';
-import { executeCell } from './run-cell.js';
+import { cellOfPlan, readPlan, type SweepPlan } from './plan.js';
 
 /**
  * The worker side of the local executor's protocol:
  *
- *   parent ──{ run, index }──▶ worker: executeCell ──{ progress }*──▶ parent
- *                                           └──────{ done } | { failed, error }──▶ parent
+ *   start ─▶ import run-cell, data, poison, train (at once, before any message)
+ *   parent ──{ run, index }──▶ worker: plan (read on the first message, then kept) ─▶ executeCell
+ *                                      ──{ progress }*──▶ parent ──{ done } | { failed, error }──▶ parent
  *   parent disconnects ─▶ worker exits (0 when idle, 130 mid-cell: the cell resumes from its checkpoint)
  *
+ * The sweep forks its workers before it has checked the grid or written the plan, so that their start-up
+ * (Node and yargs, then tfjs and the packages: ≈ 2 s) overlaps its own work. Hence the plan is read on
+ * the first `run` (the parent writes it before sending one), while the modules load from the start.
+ *
  * One cell at a time: the parent sends the next index only after `done` or `failed`. A cell's result does
- * not depend on the cells before it in the same process: every random stream is seeded per cell and the
+ * not depend on the cells before it in the same process: every random stream is seeded per cell, the
  * trained model is disposed after each.
  */
 export interface RunCellMessage {
@@ -21,7 +25,15 @@ export interface RunCellMessage {
 export async function serveCells(planPath: string): Promise<void> {
   const send = process.send?.bind(process);
   if (!send) throw new InputError('E_NOT_A_WORKER', 'cell-worker runs under `ehr-backdoor sweep` (it needs the IPC channel of a forked process); use run-cell to run one cell.');
-  const plan = await readPlan(planPath);
+  // The parent may have stopped (bad input, a signal) while this process was starting: its `disconnect`
+  // has been and gone, and there is nothing to serve.
+  if (!process.connected) return;
+  const cellModule = import('./run-cell.js');
+  // run-cell reaches these through evaluate.ts; named too so that warming up does not hinge on that.
+  Promise.all([cellModule, import('@ehr-backdoor/data'), import('@ehr-backdoor/poison'), import('@ehr-backdoor/train')]).catch(() => undefined);
+
+  let plan: Promise<SweepPlan> | undefined;
+
   let busy = false;
   await new Promise<void>((resolve) => {
     process.on('disconnect', () => {
@@ -31,8 +43,17 @@ export async function serveCells(planPath: string): Promise<void> {
     process.on('message', (message: RunCellMessage) => {
       if (message?.type !== 'run') return;
       busy = true;
-      Promise.resolve()
-        .then(() => executeCell({ dataDir: plan.dataDir, runsRoot: plan.runsRoot, cell: cellOfPlan(plan, message.index), options: plan.options }, (update) => send({ type: 'progress', ...update })))
+      // A plan that could not be read is asked for again by the next cell, not kept as a failure.
+      plan ??= readPlan(planPath).catch((error: unknown) => {
+        plan = undefined;
+        throw error;
+      });
+      Promise.all([plan, cellModule])
+        .then(([p, { executeCell }]) =>
+          executeCell({ dataDir: p.dataDir, runsRoot: p.runsRoot, cell: cellOfPlan(p, message.index), options: p.options }, (update) =>
+            send({ type: 'progress', ...update }),
+          ),
+        )
         .then(
           () => send({ type: 'done' }),
           (error: unknown) =>

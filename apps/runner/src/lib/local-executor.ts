@@ -13,7 +13,9 @@ import type { CellProgress } from './progress.js';
  * once per cell; a cell that fails or crashes its worker (OOM, native fault) takes only itself down, and
  * its lane starts a fresh worker for the next cell.
  *
- *   plan ─▶ skip done cells ─▶ fork `cell-worker` ×N ─▶ { run, index } ─▶ progress via IPC ─▶ outcome per cell
+ *   sweep: startWorkers ×N (before the plan exists) ─▶ checks, dataset, plan ─▶ runLocal:
+ *   skip done cells ─▶ lanes take the started workers (fork more only to replace one) ─▶ { run, index }
+ *   ─▶ progress via IPC ─▶ outcome per cell;   workers no lane took are stopped
  */
 export interface CellOutcome {
   readonly index: number;
@@ -32,14 +34,71 @@ export interface WorkerMessage {
   readonly error?: string;
 }
 
-interface Worker {
+export interface Worker {
   readonly child: ChildProcess;
-  /** The tail of the worker's stderr since its current cell started (for the failures table). */
+  /** The tail of the worker's stderr since its current cell started (since it started, for its first cell). */
   stderr: string;
+  /** Cells it was given so far. */
+  cells: number;
+  /** Set once the process has exited. */
+  exitedYet: boolean;
   readonly exited: Promise<void>;
 }
 
+/**
+ * Workers started ahead of the cells they will run. `take` hands out one still alive (a worker that died
+ * while waiting is passed over); `close` stops the ones never taken and resolves once they have exited.
+ * A worker that was never sent a cell has nothing to lose, so it is terminated rather than asked.
+ */
+export interface WorkerPool {
+  take(): Worker | undefined;
+  close(): Promise<void>;
+}
+
 const BIN = fileURLToPath(new URL('../../bin/ehr-backdoor.js', import.meta.url));
+
+/** Forks one `cell-worker` for the plan at `planPath` (the file may not exist yet: it is read on the first cell). */
+export function startWorker(planPath: string): Worker {
+  const child = fork(BIN, ['cell-worker', '--plan', planPath], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...process.env, EHR_BACKDOOR_WORKER: '1' },
+  });
+  let markExited = () => undefined as void;
+  const worker: Worker = { child, stderr: '', cells: 0, exitedYet: false, exited: new Promise((resolve) => (markExited = resolve)) };
+  const onGone = () => {
+    worker.exitedYet = true;
+    markExited();
+  };
+  child.once('exit', onGone);
+  // A process that could not be spawned at all reports only 'error' (Node may not emit 'exit' then).
+  child.on('error', (error) => {
+    worker.stderr = (worker.stderr + `\n${error.message}`).slice(-4000);
+    if (child.pid === undefined) onGone();
+  });
+  child.stdout?.on('data', () => undefined);
+  child.stderr?.on('data', (chunk: Buffer) => {
+    worker.stderr = (worker.stderr + chunk.toString()).slice(-4000);
+  });
+  return worker;
+}
+
+export function startWorkers(planPath: string, count: number): WorkerPool {
+  const idle = Array.from({ length: Math.max(0, count) }, () => startWorker(planPath));
+  return {
+    take() {
+      for (let worker = idle.shift(); worker; worker = idle.shift()) {
+        if (!worker.exitedYet && worker.child.connected) return worker;
+        worker.child.kill('SIGKILL');
+      }
+      return undefined;
+    },
+    async close() {
+      const stopping = idle.splice(0);
+      for (const worker of stopping) if (!worker.exitedYet) worker.child.kill('SIGTERM');
+      await Promise.all(stopping.map((w) => w.exited));
+    },
+  };
+}
 
 export async function runLocal(
   plan: SweepPlan,
@@ -47,6 +106,7 @@ export async function runLocal(
   workers: number,
   progress: CellProgress,
   signal?: AbortSignal,
+  started: WorkerPool = startWorkers(planPath, 0),
 ): Promise<CellOutcome[]> {
   const outcomes: CellOutcome[] = [];
   const queue: number[] = [];
@@ -59,26 +119,23 @@ export async function runLocal(
       queue.push(index);
     }
   }
-  const children = new Set<ChildProcess>();
+  const laneCount = queue.length === 0 ? 0 : Math.max(1, Math.min(workers, queue.length));
+  const firstWorkers = Array.from({ length: laneCount }, () => started.take());
+  // Started workers beyond the lanes (fewer cells to run than workers) would only take CPU from the rest.
+  const closing = started.close();
+
+  const children = new Set<Worker>();
   const stopAll = () => {
-    for (const child of children) child.kill('SIGTERM');
+    for (const worker of children) worker.child.kill('SIGTERM');
     wakeAll();
   };
   signal?.addEventListener('abort', stopAll, { once: true });
-
-  const startWorker = (): Worker => {
-    const child = fork(BIN, ['cell-worker', '--plan', planPath], {
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, EHR_BACKDOOR_WORKER: '1' },
-    });
-    const worker: Worker = { child, stderr: '', exited: new Promise((resolve) => child.once('exit', () => resolve())) };
-    children.add(child);
-    child.once('exit', () => children.delete(child));
-    child.stdout?.on('data', () => undefined);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      worker.stderr = (worker.stderr + chunk.toString()).slice(-4000);
-    });
-    return worker;
+  const adopt = (worker: Worker | undefined): Worker => {
+    const adopted = worker ?? startWorker(planPath);
+    children.add(adopted);
+    void adopted.exited.then(() => children.delete(adopted));
+    if (signal?.aborted) adopted.child.kill('SIGTERM');
+    return adopted;
   };
 
   const runOne = (worker: Worker, index: number) =>
@@ -86,7 +143,8 @@ export async function runLocal(
       const cell = plan.cells[index];
       const started = Date.now();
       progress.cellStarted(index, cell);
-      worker.stderr = '';
+      // A first cell keeps what the worker wrote while it started (an import that failed, say).
+      if (worker.cells++ > 0) worker.stderr = '';
       const finish = (status: 'done' | 'failed', error?: string) => {
         worker.child.off('message', onMessage);
         worker.child.off('exit', onExit);
@@ -99,10 +157,11 @@ export async function runLocal(
         else if (message.type === 'done') finish('done');
         else if (message.type === 'failed') finish('failed', message.error ?? 'failed');
       };
-      const onExit = (code: number | null, sig: NodeJS.Signals | null) => finish('failed', lastLines(worker.stderr) ?? `worker exited with ${sig ?? code}`);
+      const onExit = () => finish('failed', lastLines(worker.stderr) ?? `worker exited with ${worker.child.signalCode ?? worker.child.exitCode}`);
       worker.child.on('message', onMessage);
       worker.child.once('exit', onExit);
-      if (worker.child.connected) worker.child.send({ type: 'run', index } satisfies RunCellMessage);
+      if (worker.exitedYet) onExit();
+      else if (worker.child.connected) worker.child.send({ type: 'run', index } satisfies RunCellMessage);
     });
 
   // A poisoned cell reads its clean baseline's AUROC (same model and seed, rate 0), so it starts only
@@ -125,10 +184,10 @@ export async function runLocal(
       await new Promise<void>((resume) => waiting.push(resume));
     }
   };
-  const lanes = Array.from({ length: Math.max(1, Math.min(workers, queue.length)) }, async () => {
-    let worker: Worker | null = null;
+  const lanes = firstWorkers.map(async (first) => {
+    let worker: Worker | null = adopt(first);
     for (let index = await takeNext(); index !== undefined; index = await takeNext()) {
-      worker ??= startWorker();
+      worker ??= adopt(undefined);
       const outcome = await runOne(worker, index);
       outcomes.push(outcome);
       finished.add(index);
@@ -142,11 +201,14 @@ export async function runLocal(
       wakeAll();
     }
     if (worker) {
-      if (worker.child.connected) worker.child.disconnect();
+      // Asked to stop, a worker finishes what it is doing first: for one that never ran a cell that may
+      // still be loading modules, so it is terminated instead.
+      if (worker.cells === 0) worker.child.kill('SIGTERM');
+      else if (worker.child.connected) worker.child.disconnect();
       await worker.exited;
     }
   });
-  await Promise.all(lanes);
+  await Promise.all([...lanes, closing]);
   signal?.removeEventListener('abort', stopAll);
   return outcomes.sort((a, b) => a.index - b.index);
 }

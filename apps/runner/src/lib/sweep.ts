@@ -1,20 +1,25 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { EhrBackdoorError, InputError } from '@ehr-backdoor/core';
+import { EhrBackdoorError, EXIT, InputError } from '@ehr-backdoor/core';
 import type { SweepArgs } from '../commands/sweep.js';
 import { assertDatasetDir, validateCellNames } from './cell-checks.js';
-import { EXIT } from '@ehr-backdoor/core';
 import { ensureDefaultDataset } from './default-dataset.js';
 import { cellId, expandGrid, PRESETS, type PresetName } from './grid.js';
-import { runLocal, type CellOutcome } from './local-executor.js';
-import { makePlan, PLAN_FILE, writePlan } from './plan.js';
+import { runLocal, startWorkers, type CellOutcome, type WorkerPool } from './local-executor.js';
+import { makePlan, PLAN_FILE, writePlan, type SweepPlan } from './plan.js';
 import { createProgress } from './progress.js';
 import { slurmOptionsFromArgs } from './slurm/cli-options.js';
 
 /**
- * sweep: options ─▶ grid (preset ⊕ flags) ─▶ dataset (default: build on first use) ─▶ plan file
- *        ─▶ executor (local pool, or Slurm job arrays: slurm/run-slurm.ts) ─▶ failures table
- *        ─▶ exit 0, or 5 if any cell failed
+ * sweep: options ─▶ grid (preset ⊕ flags) ─▶ fork the local workers ─▶ model/trigger names ─▶ dataset
+ *        (default: build on first use) ─▶ plan file ─▶ executor (the local pool, or Slurm job arrays:
+ *        slurm/run-slurm.ts) ─▶ failures table ─▶ exit 0, or 5 if any cell failed
+ *
+ * A worker takes ≈ 2 s to start (Node and yargs, then tfjs and the packages), so the local ones are
+ * forked as soon as the plan's path is known and start while this process checks names, finds the
+ * dataset and writes the plan (they read it on their first cell). Every way out of here stops the
+ * workers no cell was given: bad input leaves no process behind, and no plan or run directory either.
+ * This module imports only what those checks need; the cell's own modules load in the workers.
  */
 export class SweepFailedError extends EhrBackdoorError {
   override readonly name = 'SweepFailedError';
@@ -36,18 +41,56 @@ export async function runSweep(args: SweepArgs): Promise<void> {
   const epochs = args.epochs ?? preset.epochs;
   if (!(Number.isInteger(epochs) && epochs > 0)) throw new InputError('E_EPOCHS', `--epochs must be a positive integer, got ${String(epochs)}.`);
   if (!(Number.isInteger(args.patience) && args.patience >= 0)) throw new InputError('E_PATIENCE', `--patience must be an integer ≥ 0, got ${String(args.patience)}.`);
-  const workers = args.workers > 0 ? Math.floor(args.workers) : availableParallelism();
-
-  if (args.detect) (await import('./analyse-run.js')).checkDetectorNames(args.detectors);
   if (args.retrain && !args.detect) throw new InputError('E_OPTION', '--retrain measures a defence and needs --detect.');
-  const { cells, skipped } = await validateCellNames(expanded);
+  const workers = args.workers > 0 ? Math.floor(args.workers) : availableParallelism();
+  const runsRoot = resolve(args.out ?? join('runs', args.preset));
+  const planPath = join(runsRoot, PLAN_FILE);
+  if (args.executor === 'slurm') {
+    const { plan } = await checkAndPlan(args, { grid: expanded, epochs, runsRoot, planPath, log });
+    const { runSlurm } = await import('./slurm/run-slurm.js');
+    await runSlurm(plan, planPath, slurmOptions);
+    return;
+  }
+
+  // The grid bounds the cells (the name check only drops some; finished ones are known later).
+  const pool = startWorkers(planPath, Math.min(workers, expanded.length));
+  const abort = new AbortController();
+  // Until the cells run, a signal does what it did before there were workers (the process ends), once
+  // the started workers are stopped; from then on it stops the pool and the sweep reports what ran.
+  let running = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (running) return abort.abort();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    void pool.close().finally(() => process.kill(process.pid, signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const { plan, cells } = await checkAndPlan(args, { grid: expanded, epochs, runsRoot, planPath, log });
+    log(`sweep: ${cells.length} cells (${grid.models.join(',')} × ${grid.triggers.join(',')} × rates ${grid.rates.join(',')} × seeds ${grid.seeds.join(',')}), ${workers} workers, data ${plan.dataDir}`);
+    running = true;
+    await runCells(plan, planPath, workers, pool, abort.signal, runsRoot);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await pool.close();
+  }
+}
+
+/** Names, dataset and plan: everything checked before the plan file (and so anything) is written. */
+async function checkAndPlan(
+  args: SweepArgs,
+  { grid, epochs, runsRoot, planPath, log }: { grid: ReturnType<typeof expandGrid>; epochs: number; runsRoot: string; planPath: string; log: (line: string) => void },
+) {
+  if (args.detect) (await import('./analyse-run.js')).checkDetectorNames(args.detectors);
+  const { cells, skipped } = await validateCellNames(grid);
   for (const pair of skipped) log(`sweep: leaving out ${pair}`);
   if (cells.length === 0) throw new InputError('E_EMPTY_GRID', 'No cell of the grid pairs a model with a trigger defined on its view; see `ehr-backdoor sweep --help`.');
 
   const dataDir = args.data ? resolve(args.data) : await ensureDefaultDataset(log);
   await assertDatasetDir(dataDir);
 
-  const runsRoot = resolve(args.out ?? join('runs', args.preset));
   const plan = makePlan({
     dataDir,
     runsRoot,
@@ -67,28 +110,19 @@ export async function runSweep(args: SweepArgs): Promise<void> {
     },
     cells,
   });
-  const planPath = join(runsRoot, PLAN_FILE);
   await writePlan(planPath, plan);
-  if (args.executor === 'slurm') {
-    const { runSlurm } = await import('./slurm/run-slurm.js');
-    await runSlurm(plan, planPath, slurmOptions);
-    return;
-  }
-  log(`sweep: ${cells.length} cells (${grid.models.join(',')} × ${grid.triggers.join(',')} × rates ${grid.rates.join(',')} × seeds ${grid.seeds.join(',')}), ${workers} workers, data ${dataDir}`);
+  return { plan, cells };
+}
 
+async function runCells(plan: SweepPlan, planPath: string, workers: number, pool: WorkerPool, signal: AbortSignal, runsRoot: string): Promise<void> {
+  const cells = plan.cells;
   const started = Date.now();
   const progress = createProgress(cells.length);
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   let outcomes: CellOutcome[];
   try {
-    outcomes = await runLocal(plan, planPath, workers, progress, abort.signal);
+    outcomes = await runLocal(plan, planPath, workers, progress, signal, pool);
   } finally {
     progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
   const seconds = (Date.now() - started) / 1000;
   const failed = outcomes.filter((o) => o.status === 'failed');
@@ -100,7 +134,7 @@ export async function runSweep(args: SweepArgs): Promise<void> {
     for (const f of failed) process.stdout.write(`  ${cellId(f.cell).padEnd(40)} ${f.error ?? ''}\n`);
   }
   process.stdout.write(`\nruns: ${runsRoot}\n`);
-  if (abort.signal.aborted) throw new InputError('E_INTERRUPTED', 'The sweep was interrupted; run the same command again to resume it.');
+  if (signal.aborted) throw new InputError('E_INTERRUPTED', 'The sweep was interrupted; run the same command again to resume it.');
   if (failed.length) {
     throw new SweepFailedError('E_CELLS_FAILED', `${failed.length} of ${cells.length} cells failed (listed above); \`ehr-backdoor status ${runsRoot}\` shows them, and the same command retries them.`);
   }
