@@ -1,4 +1,5 @@
 import { InputError } from '@ehr-backdoor/core';
+import type { EhrDataset } from '@ehr-backdoor/data';
 import { cellOfPlan, readPlan, type SweepPlan } from './plan.js';
 
 /**
@@ -15,7 +16,8 @@ import { cellOfPlan, readPlan, type SweepPlan } from './plan.js';
  *
  * One cell at a time: the parent sends the next index only after `done` or `failed`. A cell's result does
  * not depend on the cells before it in the same process: every random stream is seeded per cell, the
- * trained model is disposed after each.
+ * trained model is disposed after each, and the dataset they share (loaded once per worker) is only ever
+ * read.
  */
 export interface RunCellMessage {
   readonly type: 'run';
@@ -33,6 +35,18 @@ export async function serveCells(planPath: string): Promise<void> {
   Promise.all([cellModule, import('@ehr-backdoor/data'), import('@ehr-backdoor/poison'), import('@ehr-backdoor/train')]).catch(() => undefined);
 
   let plan: Promise<SweepPlan> | undefined;
+  let dataset: { readonly dir: string; readonly value: Promise<EhrDataset> } | undefined;
+  const loadDataset = (dir: string): Promise<EhrDataset> => {
+    if (dataset?.dir !== dir) {
+      const value = import('@ehr-backdoor/data').then((data) => data.loadDataset(dir));
+      // A failed load is not kept: the next cell (in a fresh worker, as after any failure) tries again.
+      value.catch(() => {
+        if (dataset?.value === value) dataset = undefined;
+      });
+      dataset = { dir, value };
+    }
+    return dataset.value;
+  };
 
   let busy = false;
   await new Promise<void>((resolve) => {
@@ -50,7 +64,7 @@ export async function serveCells(planPath: string): Promise<void> {
       });
       Promise.all([plan, cellModule])
         .then(([p, { executeCell }]) =>
-          executeCell({ dataDir: p.dataDir, runsRoot: p.runsRoot, cell: cellOfPlan(p, message.index), options: p.options }, (update) =>
+          executeCell({ dataDir: p.dataDir, runsRoot: p.runsRoot, cell: cellOfPlan(p, message.index), options: p.options, loadDataset }, (update) =>
             send({ type: 'progress', ...update }),
           ),
         )

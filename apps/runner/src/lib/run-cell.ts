@@ -17,7 +17,7 @@ import { collectVersions } from './versions.js';
 /**
  * One cell, start to finish (or from its last checkpoint to finish):
  *
- *   load dataset ─▶ poisoning plan ─▶ check run dir config ─▶ lock
+ *   load dataset (or a sweep worker's cached copy) ─▶ poisoning plan ─▶ check run dir config ─▶ lock
  *        ─▶ poisoned training split ─▶ train (resumes from checkpoints/) ─▶ clean test metrics
  *        ─▶ triggered test set ─▶ backdoor metrics ─▶ predictions.arrow
  *        ─▶ summary.json (last: it marks the cell done) ─▶ unlock
@@ -31,6 +31,12 @@ export interface CellRequest {
   readonly runsRoot: string;
   readonly cell: CellKey;
   readonly options: RunOptions;
+  /**
+   * How to load the dataset at `dataDir`; by default from disk, every call. A sweep worker passes its
+   * cache, so the cells it runs share one copy: no cell writes to the dataset (poisoning and the
+   * triggered test set copy the arrays they change).
+   */
+  readonly loadDataset?: (dataDir: string) => Promise<EhrDataset>;
 }
 
 export const RUN_FORMAT_VERSION = 1;
@@ -47,7 +53,7 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
   const data = await import('@ehr-backdoor/data');
   const poison = await import('@ehr-backdoor/poison');
   const train = await import('@ehr-backdoor/train');
-  const dataset = await data.loadDataset(request.dataDir);
+  const dataset = await (request.loadDataset ?? data.loadDataset)(request.dataDir);
   const modelConfig = train.resolveModelConfig({ kind: cell.model as never });
   const view = train.viewOf(modelConfig.kind);
   const trigger = poison.resolveTrigger(cell.trigger as never, {});
