@@ -1,7 +1,7 @@
 /**
  * The runner's sweep against the same grid run cell after cell by a PyTorch reference, in one run:
  *
- *   node --import ./tools/node/source-loader.js tools/bench/sweep.ts [--data data/default] [--epochs 5] [--threads 2]
+ *   node --import ./tools/node/source-loader.js tools/bench/sweep.ts [--data data/default] [--epochs 5] [--threads 2] [--repeat 1]
  *
  *   1. `ehr-backdoor sweep` over a fixed small grid (mlp, tcn × rare_value × rates 0, 0.05 × seeds 0, 1),
  *      with its default workers (one process per core): wall time of the whole sweep, every phase included
@@ -10,7 +10,10 @@
  *      the same poisoned training rows), then `pytorch_cell.py` trains the same architecture for the same
  *      epochs and predicts, one Python process per cell, sequentially (PyTorch with --threads threads).
  *
- * Prints both wall times and their ratio; AUROC/ASR of both side by side as a sanity check.
+ * Prints both wall times and their ratio; AUROC/ASR of both side by side as a sanity check. With
+ * --repeat N the two sides run N times, alternately (runner, PyTorch, runner, …), each runner sweep into
+ * a fresh directory, and the median of the N ratios is printed too: on a shared machine the load
+ * drifts, and alternating exposes both sides to the same drift.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,13 +32,19 @@ const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const data = resolve(arg('data', join(root, 'data/default')));
 const epochs = arg('epochs', '5');
 const threads = arg('threads', '2');
+const repeat = Math.max(1, Number(arg('repeat', '1')));
 const bin = join(root, 'apps/runner/bin/ehr-backdoor.js');
-const runs = mkdtempSync(join(tmpdir(), 'bench-sweep-'));
 const grid = ['--models', 'mlp', 'tcn', '--triggers', 'rare_value', '--poison-rates', '0', '0.05', '--seeds', '0', '1'];
 
-const t0 = performance.now();
-execFileSync(process.execPath, [bin, 'sweep', '--data', data, '--out', runs, '--epochs', epochs, ...grid], { stdio: ['ignore', 'ignore', 'inherit'] });
-const runnerSeconds = (performance.now() - t0) / 1000;
+const runnerSweep = (): { runs: string; seconds: number } => {
+  const runs = mkdtempSync(join(tmpdir(), 'bench-sweep-'));
+  const t0 = performance.now();
+  execFileSync(process.execPath, [bin, 'sweep', '--data', data, '--out', runs, '--epochs', epochs, ...grid], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return { runs, seconds: (performance.now() - t0) / 1000 };
+};
+const first = runnerSweep();
+const runs = first.runs;
+const runnerTimes = [first.seconds];
 
 await selectBackend('auto');
 const dataset = await loadDataset(data);
@@ -45,8 +54,9 @@ for (const model of ['mlp', 'tcn']) {
     for (const seed of [0, 1]) cells.push({ id: `${model}/${trigger}/${rate}/seed_${seed}`, dir: join(runs, model, trigger, rate, `seed_${seed}`) });
   }
 }
-const rows: { id: string; ours: { auroc: number; asr: number; epochs: number }; torch: { auroc: number; asr: number; seconds: number } }[] = [];
-let torchSeconds = 0;
+type Ours = { auroc: number; asr: number; epochs: number };
+const rows: { id: string; ours: Ours; torch: { auroc: number; asr: number; seconds: number } }[] = [];
+const exported: { id: string; out: string; ours: Ours }[] = [];
 for (const cell of cells) {
   const summary = JSON.parse(readFileSync(join(cell.dir, 'summary.json'), 'utf8'));
   const plan = await readPlanManifest(join(cell.dir, 'poisoned_indices'));
@@ -88,13 +98,26 @@ for (const cell of cells) {
     }),
   );
   model.dispose();
-  const t = performance.now();
-  const result = spawnSync('/usr/bin/python3', [join(root, 'tools/bench/pytorch_cell.py'), out, threads], { encoding: 'utf8', cwd: join(root, 'tools/bench') });
-  const seconds = (performance.now() - t) / 1000;
-  if (result.status !== 0) throw new Error(`pytorch_cell.py failed: ${result.stderr}`);
-  torchSeconds += seconds;
-  const torch = JSON.parse(result.stdout.trim().split('\n').pop()!);
-  rows.push({ id: cell.id, ours: { auroc: summary.auroc, asr: summary.trigger === 'none' ? summary['asr@rare_value'] : summary.asr, epochs: summary.epochs_run }, torch: { ...torch, seconds } });
+  exported.push({ id: cell.id, out, ours: { auroc: summary.auroc, asr: summary.trigger === 'none' ? summary['asr@rare_value'] : summary.asr, epochs: summary.epochs_run } });
+}
+
+/** Every cell in PyTorch, one process after the other; the total wall time. */
+const torchSweep = (record: boolean): number => {
+  let total = 0;
+  for (const cell of exported) {
+    const t = performance.now();
+    const result = spawnSync('/usr/bin/python3', [join(root, 'tools/bench/pytorch_cell.py'), cell.out, threads], { encoding: 'utf8', cwd: join(root, 'tools/bench') });
+    const seconds = (performance.now() - t) / 1000;
+    if (result.status !== 0) throw new Error(`pytorch_cell.py failed: ${result.stderr}`);
+    total += seconds;
+    if (record) rows.push({ id: cell.id, ours: cell.ours, torch: { ...JSON.parse(result.stdout.trim().split('\n').pop()!), seconds } });
+  }
+  return total;
+};
+const torchTimes = [torchSweep(true)];
+for (let r = 1; r < repeat; r++) {
+  runnerTimes.push(runnerSweep().seconds);
+  torchTimes.push(torchSweep(false));
 }
 
 console.log(`grid: ${cells.length} cells (mlp, tcn × rare_value × rates 0, 0.05 × seeds 0, 1), up to ${epochs} epochs, data ${data}`);
@@ -102,6 +125,16 @@ console.log(`${'cell'.padEnd(32)} ${'epochs'.padStart(6)}  ${'ours AUROC'.padSta
 for (const r of rows) {
   console.log(`${r.id.padEnd(32)} ${String(r.ours.epochs).padStart(6)}  ${r.ours.auroc.toFixed(3).padStart(10)} ${r.torch.auroc.toFixed(3).padStart(11)}  ${r.ours.asr.toFixed(3).padStart(8)} ${r.torch.asr.toFixed(3).padStart(9)}  ${r.torch.seconds.toFixed(1).padStart(7)}`);
 }
-console.log(`\nrunner sweep (all phases, ${execFileSync('nproc').toString().trim()} workers): ${runnerSeconds.toFixed(1)} s`);
-console.log(`PyTorch, cell after cell (${threads} threads, train + predict + process start): ${torchSeconds.toFixed(1)} s`);
-console.log(`ratio (PyTorch sequential / runner sweep): ${(torchSeconds / runnerSeconds).toFixed(2)}×  — above 1 means the runner's sweep is faster`);
+const workers = execFileSync('nproc').toString().trim();
+const ratios = runnerTimes.map((r, i) => torchTimes[i] / r);
+for (let i = 0; i < repeat; i++) {
+  const label = repeat > 1 ? `run ${i + 1}: ` : '\n';
+  console.log(`${label}runner sweep (all phases, ${workers} workers): ${runnerTimes[i].toFixed(1)} s`);
+  console.log(`${repeat > 1 ? '       ' : ''}PyTorch, cell after cell (${threads} threads, train + predict + process start): ${torchTimes[i].toFixed(1)} s`);
+  console.log(`${repeat > 1 ? '       ' : ''}ratio (PyTorch sequential / runner sweep): ${ratios[i].toFixed(2)}×  — above 1 means the runner's sweep is faster`);
+}
+if (repeat > 1) {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const median = repeat % 2 ? sorted[(repeat - 1) / 2] : (sorted[repeat / 2 - 1] + sorted[repeat / 2]) / 2;
+  console.log(`\nmedian ratio over ${repeat} alternating runs: ${median.toFixed(2)}× (range ${sorted[0].toFixed(2)}–${sorted[repeat - 1].toFixed(2)}×)`);
+}
