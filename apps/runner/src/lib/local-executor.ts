@@ -2,7 +2,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cellDir, cellId, cleanCellOf, type CellKey } from './grid.js';
 import { readCellState } from './cell-state.js';
-import type { RunCellMessage } from './cell-worker.js';
+import { InputError } from '@ehr-backdoor/core';
+import { validateCellNames } from './cell-checks.js';
+import type { CheckNamesMessage, CheckNamesReply, RunCellMessage } from './cell-worker.js';
 import type { SweepPlan } from './plan.js';
 import type { CellProgress } from './progress.js';
 
@@ -13,7 +15,8 @@ import type { CellProgress } from './progress.js';
  * once per cell; a cell that fails or crashes its worker (OOM, native fault) takes only itself down, and
  * its lane starts a fresh worker for the next cell.
  *
- *   sweep: startWorkers ×N (before the plan exists) ─▶ checks, dataset, plan ─▶ runLocal:
+ *   sweep: startWorkers ×N (before the plan exists) ─▶ names (checked by a started worker), dataset,
+ *   plan ─▶ runLocal:
  *   skip done cells ─▶ lanes take the started workers (fork more only to replace one) ─▶ { run, index }
  *   ─▶ progress via IPC ─▶ outcome per cell;   workers no lane took are stopped
  */
@@ -53,6 +56,11 @@ export interface Worker {
 export interface WorkerPool {
   take(): Worker | undefined;
   close(): Promise<void>;
+  /**
+   * `validateCellNames` run by a started worker (which loads train and poison anyway), or here when
+   * none is left or it cannot answer; either way the same cells, skipped pairs and input errors.
+   */
+  checkNames(cells: readonly CellKey[]): Promise<{ cells: CellKey[]; skipped: string[] }>;
 }
 
 const BIN = fileURLToPath(new URL('../../bin/ehr-backdoor.js', import.meta.url));
@@ -92,12 +100,42 @@ export function startWorkers(planPath: string, count: number): WorkerPool {
       }
       return undefined;
     },
+    async checkNames(cells) {
+      const worker = idle.find((w) => !w.exitedYet && w.child.connected);
+      const reply = worker && (await askToCheck(worker, cells));
+      if (reply?.type === 'checked') return { cells: reply.cells, skipped: reply.skipped };
+      if (reply?.type === 'check-failed' && reply.name === 'InputError' && reply.code) throw new InputError(reply.code, reply.message);
+      // No worker, one that died, or one whose modules failed to load: checking here reports the
+      // same errors, and an unexpected one with its stack.
+      return validateCellNames(cells);
+    },
     async close() {
       const stopping = idle.splice(0);
       for (const worker of stopping) if (!worker.exitedYet) worker.child.kill('SIGTERM');
       await Promise.all(stopping.map((w) => w.exited));
     },
   };
+}
+
+function askToCheck(worker: Worker, cells: readonly CellKey[]): Promise<CheckNamesReply | undefined> {
+  return new Promise((resolve) => {
+    const finish = (reply: CheckNamesReply | undefined) => {
+      worker.child.off('message', onMessage);
+      worker.child.off('exit', onExit);
+      resolve(reply);
+    };
+    const onMessage = (message: CheckNamesReply) => {
+      if (message?.type === 'checked' || message?.type === 'check-failed') finish(message);
+    };
+    const onExit = () => finish(undefined);
+    worker.child.on('message', onMessage);
+    worker.child.once('exit', onExit);
+    try {
+      worker.child.send({ type: 'check', cells } satisfies CheckNamesMessage);
+    } catch {
+      finish(undefined);
+    }
+  });
 }
 
 export async function runLocal(

@@ -11,15 +11,16 @@ import { createProgress } from './progress.js';
 import { slurmOptionsFromArgs } from './slurm/cli-options.js';
 
 /**
- * sweep: options ─▶ grid (preset ⊕ flags) ─▶ fork the local workers ─▶ model/trigger names ─▶ dataset
- *        (default: build on first use) ─▶ plan file ─▶ executor (the local pool, or Slurm job arrays:
- *        slurm/run-slurm.ts) ─▶ failures table ─▶ exit 0, or 5 if any cell failed
+ * sweep: options ─▶ grid (preset ⊕ flags) ─▶ fork the local workers ─▶ model/trigger names (checked by
+ *        a worker) ─▶ dataset (default: build on first use) ─▶ plan file ─▶ executor (the local pool,
+ *        or Slurm job arrays: slurm/run-slurm.ts) ─▶ failures table ─▶ exit 0, or 5 if any cell failed
  *
  * A worker takes ≈ 2 s to start (Node and yargs, then tfjs and the packages), so the local ones are
- * forked as soon as the plan's path is known and start while this process checks names, finds the
- * dataset and writes the plan (they read it on their first cell). Every way out of here stops the
- * workers no cell was given: bad input leaves no process behind, and no plan or run directory either.
- * This module imports only what those checks need; the cell's own modules load in the workers.
+ * forked as soon as the plan's path is known and start while this process finds the dataset and writes
+ * the plan (they read it on their first cell). The name check needs train and poison: a worker, which
+ * loads them anyway, answers it, so this process does not take CPU from the workers' start-up to load
+ * them a third time. Every way out of here stops the workers no cell was given: bad input leaves no
+ * process behind, and no plan or run directory either. The cell's own modules load in the workers only.
  */
 export class SweepFailedError extends EhrBackdoorError {
   override readonly name = 'SweepFailedError';
@@ -46,45 +47,55 @@ export async function runSweep(args: SweepArgs): Promise<void> {
   const runsRoot = resolve(args.out ?? join('runs', args.preset));
   const planPath = join(runsRoot, PLAN_FILE);
   if (args.executor === 'slurm') {
-    const { plan } = await checkAndPlan(args, { grid: expanded, epochs, runsRoot, planPath, log });
+    const { plan } = await checkAndPlan(args, { grid: expanded, epochs, runsRoot, planPath, log, checkNames: validateCellNames });
     const { runSlurm } = await import('./slurm/run-slurm.js');
     await runSlurm(plan, planPath, slurmOptions);
     return;
   }
 
-  // The grid bounds the cells (the name check only drops some; finished ones are known later).
-  const pool = startWorkers(planPath, Math.min(workers, expanded.length));
   const abort = new AbortController();
   // Until the cells run, a signal does what it did before there were workers (the process ends), once
   // the started workers are stopped; from then on it stops the pool and the sweep reports what ran.
+  // Listening before the first fork leaves no moment when a signal could end this process and orphan one.
+  let pool: WorkerPool | undefined;
   let running = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (running) return abort.abort();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    void pool.close().finally(() => process.kill(process.pid, signal));
+    void (pool?.close() ?? Promise.resolve()).finally(() => process.kill(process.pid, signal));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const { plan, cells } = await checkAndPlan(args, { grid: expanded, epochs, runsRoot, planPath, log });
+    // The grid bounds the cells (the name check only drops some; finished ones are known later).
+    pool = startWorkers(planPath, Math.min(workers, expanded.length));
+    const { plan, cells } = await checkAndPlan(args, { grid: expanded, epochs, runsRoot, planPath, log, checkNames: pool.checkNames });
     log(`sweep: ${cells.length} cells (${grid.models.join(',')} × ${grid.triggers.join(',')} × rates ${grid.rates.join(',')} × seeds ${grid.seeds.join(',')}), ${workers} workers, data ${plan.dataDir}`);
     running = true;
     await runCells(plan, planPath, workers, pool, abort.signal, runsRoot);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await pool.close();
+    await pool?.close();
   }
 }
 
 /** Names, dataset and plan: everything checked before the plan file (and so anything) is written. */
 async function checkAndPlan(
   args: SweepArgs,
-  { grid, epochs, runsRoot, planPath, log }: { grid: ReturnType<typeof expandGrid>; epochs: number; runsRoot: string; planPath: string; log: (line: string) => void },
+  context: {
+    grid: ReturnType<typeof expandGrid>;
+    epochs: number;
+    runsRoot: string;
+    planPath: string;
+    log: (line: string) => void;
+    checkNames: typeof validateCellNames;
+  },
 ) {
+  const { grid, epochs, runsRoot, planPath, log } = context;
   if (args.detect) (await import('./analyse-run.js')).checkDetectorNames(args.detectors);
-  const { cells, skipped } = await validateCellNames(grid);
+  const { cells, skipped } = await context.checkNames(grid);
   for (const pair of skipped) log(`sweep: leaving out ${pair}`);
   if (cells.length === 0) throw new InputError('E_EMPTY_GRID', 'No cell of the grid pairs a model with a trigger defined on its view; see `ehr-backdoor sweep --help`.');
 
