@@ -1,9 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { cellDir, cellId, cleanCellOf, type CellKey } from './grid.js';
-import { readCellState } from './cell-state.js';
 import { InputError } from '@ehr-backdoor/core';
 import { validateCellNames } from './cell-checks.js';
+import { readCellState } from './cell-state.js';
+import { cellDir, cellId, cleanCellOf, type CellKey } from './grid.js';
 import type { CheckNamesMessage, CheckNamesReply, RunCellMessage } from './cell-worker.js';
 import type { SweepPlan } from './plan.js';
 import type { CellProgress } from './progress.js';
