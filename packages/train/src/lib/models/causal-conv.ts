@@ -38,10 +38,10 @@ export function causalConv(
   { kernelSize: k, dilation }: CausalConvShape,
   gradients: CausalConvGradients,
 ): tf.Tensor3D {
-  if (gradients === 'autodiff') return forward(x, w, b, k, dilation).y;
+  if (gradients === 'autodiff') return forward(x, w, b, k, dilation, false).y;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xIn, wIn, bIn, save] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-    const { padded, y } = forward(xIn, wIn, bIn, k, dilation);
+    const { padded, y } = forward(xIn, wIn, bIn, k, dilation, true);
     save([padded, wIn, y]);
     return {
       value: y,
@@ -51,12 +51,18 @@ export function causalConv(
   return op(x, w, b) as tf.Tensor3D;
 }
 
-function forward(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D, k: number, dilation: number): { padded: tf.Tensor3D; y: tf.Tensor3D } {
+/**
+ * `lastTapIsInput`: the last tap (no shift) is the input itself, and reading it there rather than
+ * slicing it out of the padded copy saves a copy per layer. Only where the backward pass is written
+ * out: under autodiff the input would then get its gradient along two paths, added in another order.
+ */
+function forward(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D, k: number, dilation: number, lastTapIsInput: boolean): { padded: tf.Tensor3D; y: tf.Tensor3D } {
   const [hours, B, Cin] = x.shape;
   const Cout = w.shape[1];
   const pad = (k - 1) * dilation;
   const padded = pad > 0 ? (tf.pad(x, [[pad, 0], [0, 0], [0, 0]]) as tf.Tensor3D) : x;
-  const tap = (j: number) => tf.reshape(k === 1 ? padded : tf.slice(padded, [j * dilation, 0, 0], [hours, B, Cin]), [hours * B, Cin]) as tf.Tensor2D;
+  const tap = (j: number) =>
+    tf.reshape(k === 1 || (lastTapIsInput && j === k - 1) ? x : tf.slice(padded, [j * dilation, 0, 0], [hours, B, Cin]), [hours * B, Cin]) as tf.Tensor2D;
   const weights = (j: number) => (k === 1 ? w : tf.slice(w, [j * Cin, 0], [Cin, Cout])) as tf.Tensor2D;
   let sum: tf.Tensor2D | null = null;
   for (let j = 0; j < k - 1; j++) {
