@@ -24,16 +24,26 @@ export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activatio
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ws, ys] = saved;
-        const [rows, units] = ys.shape as [number, number];
         // relu's derivative: step(y) equals step(x·W + b), since relu(z) > 0 exactly when z > 0.
-        const dz = activation === 'relu' ? tf.mul(dy, tf.step(ys)) : dy;
+        const dz = (activation === 'relu' ? tf.mul(dy, tf.step(ys)) : dy) as tf.Tensor2D;
         // The weight gradient first: it builds the XNNPACK operator for dz that the bias gradient reuses.
         const dw = tf.matMul(xs, dz, true, false);
-        const db = tf.reshape(tf.matMul(tf.ones([1, rows]), dz), [units]);
+        const db = biasGradient(dz);
         const dx = tf.matMul(dz, ws, false, true);
         return [dx, dw, db];
       },
     };
   });
   return op(x, w, b) as tf.Tensor2D;
+}
+
+/**
+ * dz[rows, units] summed over rows, as tfjs differentiates a bias add: on WASM as ones[1, rows] · dz,
+ * called after the weight gradient has built the XNNPACK operator for dz (see above); elsewhere as
+ * the Sum that autodiff uses, so other backends keep their results.
+ */
+export function biasGradient(dz: tf.Tensor2D): tf.Tensor1D {
+  const [rows, units] = dz.shape;
+  if (tf.getBackend() !== 'wasm') return tf.sum(dz, 0);
+  return tf.reshape(tf.matMul(tf.ones([1, rows]), dz), [units]);
 }

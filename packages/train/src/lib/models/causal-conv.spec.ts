@@ -44,6 +44,15 @@ describe('causalConv', () => {
     expect(autodiff.dxZero).toBe(false);
   });
 
+  it('gives the same gradients as autodiff on the CPU backend too, whose Sum and matMul add in other orders', async () => {
+    await selectBackend('cpu');
+    try {
+      expect(run(24, 8, 12, 6, 3, 2, 'weights-and-input')).toEqual(run(24, 8, 12, 6, 3, 2, 'autodiff'));
+    } finally {
+      await selectBackend('wasm');
+    }
+  });
+
   it("'weights' gives the same weight and bias gradients and a zero input gradient", () => {
     const autodiff = run(24, 64, 72, 32, 3, 2, 'autodiff');
     const weights = run(24, 64, 72, 32, 3, 2, 'weights');

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { affine } from './affine.js';
+import { affine, biasGradient } from './affine.js';
 
 /**
  * A causal dilated convolution over time-major input, with ReLU:
@@ -78,7 +78,7 @@ function forward(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D, k: number, dila
  * The gradients autodiff forms for `forward`, in its order: relu's, then per tap (last first) the
  * weight block tap_jᵀ · dz and the input part dz · W_jᵀ, each placed at its shift in the padded input
  * and accumulated as the tape does, ((tap k−1 + tap k−2) + …), then unpadded; the bias gets dz's
- * column sums (affine.ts). Only the transposes differ: tap_jᵀ is cut from one transpose of the input.
+ * column sums (biasGradient, affine.ts). Only the transposes differ: tap_jᵀ is cut from one transpose of the input.
  */
 function backward(
   dy: tf.Tensor3D,
@@ -99,7 +99,7 @@ function backward(
     blocks[j] = tf.matMul(tapT, dz) as tf.Tensor2D;
   }
   const dw = k === 1 ? blocks[0] : tf.concat(blocks, 0);
-  const db = tf.reshape(tf.matMul(tf.ones([1, rows]), dz), [Cout]);
+  const db = biasGradient(dz);
   if (!inputGradient) return [tf.zeros([hours, B, Cin]), dw, db];
   let accumulated: tf.Tensor3D | null = null;
   for (let j = k - 1; j >= 0; j--) {
