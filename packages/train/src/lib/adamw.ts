@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { WasmBackendInternals } from './wasm-kernel-override.js';
 import { assertSameSpecs, concatFloat32, splitFloat32, type Param, type ParamSpec } from './params.js';
 
 /**
@@ -48,7 +49,8 @@ export class AdamW {
     const c1 = 1 - beta1 ** this.step;
     const c2 = 1 - beta2 ** this.step;
     const host = { beta1, beta2, stepSize: lr / c1, invC2: 1 / c2, epsilon, decay: 1 - lr * weightDecay, weightDecay };
-    const onHost = (i: number) => tf.getBackend() === 'wasm' && this.params[i].variable.size <= HOST_UPDATE_MAX;
+    const wasm = tf.getBackend() === 'wasm';
+    const onHost = (i: number) => wasm && this.params[i].variable.size <= HOST_UPDATE_MAX;
     tf.tidy(() => {
       const b1 = tf.scalar(beta1);
       const b2 = tf.scalar(beta2);
@@ -83,17 +85,17 @@ export class AdamW {
     const f = Math.fround;
     const [b1, b2, ob1, ob2] = [f(c.beta1), f(c.beta2), f(1 - c.beta1), f(1 - c.beta2)];
     const [stepSize, invC2, eps, decay] = [f(c.stepSize), f(c.invC2), f(c.epsilon), f(c.decay)];
-    const heap = tf.backend() as unknown as { typedArrayFromHeap(info: tf.TensorInfo): Float32Array };
+    const heap = tf.backend() as unknown as WasmBackendInternals;
     const p = this.params[i];
     const n = p.variable.size;
     const m = new Float32Array(n);
     const v = new Float32Array(n);
     const w = new Float32Array(n);
     // Views are taken before any allocation that could grow (and so replace) the heap.
-    const g = heap.typedArrayFromHeap(grad);
-    const m0 = heap.typedArrayFromHeap(this.m[i]);
-    const v0 = heap.typedArrayFromHeap(this.v[i]);
-    const w0 = heap.typedArrayFromHeap(p.variable);
+    const g = heap.typedArrayFromHeap(grad) as Float32Array;
+    const m0 = heap.typedArrayFromHeap(this.m[i]) as Float32Array;
+    const v0 = heap.typedArrayFromHeap(this.v[i]) as Float32Array;
+    const w0 = heap.typedArrayFromHeap(p.variable) as Float32Array;
     const decays = p.decay && c.weightDecay > 0;
     for (let k = 0; k < n; k++) {
       const gk = g[k];

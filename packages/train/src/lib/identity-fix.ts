@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { overrideWasmKernel, restoreWasmKernel } from './wasm-kernel-override.js';
+import { overrideWasmKernel, restoreWasmKernel, type WasmBackendInternals } from './wasm-kernel-override.js';
 
 /**
  * While recording gradients, tfjs-core clones every tensor a kernel saves for its backward pass
@@ -11,17 +11,13 @@ import { overrideWasmKernel, restoreWasmKernel } from './wasm-kernel-override.js
  *
  * The override replaces `Identity` for 'wasm' only and leaves every other backend alone.
  */
-interface RefCountingBackend {
-  incRef(dataId: object): void;
-}
-
 /** Installs the override (idempotent). Returns true when it is active. */
 export function installIdentityByReference(): boolean {
   return overrideWasmKernel(tf.Identity, (args, stock) => {
     const x = args.inputs.x as tf.TensorInfo;
     // String tensors live outside the WASM heap; the stock kernel handles them.
     if (x.dtype === 'string') return stock.kernelFunc(args);
-    (args.backend as unknown as RefCountingBackend).incRef(x.dataId);
+    (args.backend as unknown as WasmBackendInternals).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });
 }

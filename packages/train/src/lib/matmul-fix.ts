@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { overrideWasmKernel, restoreWasmKernel, type KernelArgs } from './wasm-kernel-override.js';
+import { overrideWasmKernel, restoreWasmKernel, type KernelArgs, type WasmBackendInternals } from './wasm-kernel-override.js';
 
 /**
  * On the WASM backend of tfjs 4.22 a matMul with transposeA or transposeB runs at ≈ 1–1.7 GFLOP/s
@@ -12,9 +12,6 @@ import { overrideWasmKernel, restoreWasmKernel, type KernelArgs } from './wasm-k
  */
 const KERNELS = [tf.BatchMatMul, tf._FusedMatMul] as const;
 type TensorInfo = tf.TensorInfo;
-interface DisposingBackend {
-  disposeData(dataId: object, force?: boolean): boolean;
-}
 
 /** Installs the override (idempotent). Returns true when it is active. */
 export function installMatMulTransposeFix(): boolean {
@@ -46,6 +43,6 @@ function untransposedCall(original: tf.KernelConfig, transpose: tf.KernelConfig,
   try {
     return original.kernelFunc({ ...args, inputs, attrs: { ...attrs, transposeA: false, transposeB: false } });
   } finally {
-    for (const t of temporaries) (args.backend as unknown as DisposingBackend).disposeData(t.dataId);
+    for (const t of temporaries) (args.backend as unknown as WasmBackendInternals).disposeData(t.dataId);
   }
 }

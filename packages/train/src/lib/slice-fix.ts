@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { overrideWasmKernel, restoreWasmKernel, type KernelArgs, type KernelOverride } from './wasm-kernel-override.js';
+import { overrideWasmKernel, restoreWasmKernel, type KernelArgs, type KernelOverride, type WasmBackendInternals } from './wasm-kernel-override.js';
 
 /**
  * On the WASM backend of tfjs 4.22, Slice — and Unpack and SplitV, which call it for each piece —
@@ -10,11 +10,6 @@ import { overrideWasmKernel, restoreWasmKernel, type KernelArgs, type KernelOver
  * column range of a matrix (the TCN's transposed taps) row by row. It is a plain copy of the same
  * floats, so results are bit-identical; any other slice goes to the stock kernel.
  */
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
 const OVERRIDES: Record<string, KernelOverride> = {
   [tf.Slice]: sliceKernel,
   [tf.Unpack]: unpackKernel,
@@ -30,7 +25,7 @@ export function uninstallContiguousSliceFix(): void {
 }
 
 /** Copies elements [offset, offset + size of `shape`) of `x` into a new tensor, inside WASM memory. */
-function copyPiece(backend: WasmBackend, x: tf.TensorInfo, offset: number, shape: number[]): tf.TensorInfo {
+function copyPiece(backend: WasmBackendInternals, x: tf.TensorInfo, offset: number, shape: number[]): tf.TensorInfo {
   const out = backend.makeOutput(shape, x.dtype);
   // Views are taken after makeOutput, which may grow (and so replace) the WASM memory buffer.
   const source = backend.typedArrayFromHeap(x);
@@ -50,17 +45,17 @@ function sliceKernel(args: KernelArgs, original: tf.KernelConfig): tf.TensorInfo
   if (!contiguous(x)) return original.kernelFunc(args);
   if (tf.slice_util.isSliceContinous(x.shape, begin_, size_)) {
     const offset = tf.slice_util.computeFlatOffset(begin_, tf.util.computeStrides(x.shape));
-    return copyPiece(args.backend as unknown as WasmBackend, x, offset, size_);
+    return copyPiece(args.backend as unknown as WasmBackendInternals, x, offset, size_);
   }
   // Row runs long enough that one copy per row beats the stock kernel's copy of the whole input.
-  if (x.shape.length === 2 && size_[1] >= MIN_ROW_RUN) return copyRows(args.backend as unknown as WasmBackend, x, begin_, size_);
+  if (x.shape.length === 2 && size_[1] >= MIN_ROW_RUN) return copyRows(args.backend as unknown as WasmBackendInternals, x, begin_, size_);
   return original.kernelFunc(args);
 }
 
 const MIN_ROW_RUN = 64;
 
 /** Columns [begin[1], begin[1] + size[1]) of rows [begin[0], begin[0] + size[0]) of a matrix. */
-function copyRows(backend: WasmBackend, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
+function copyRows(backend: WasmBackendInternals, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
   const out = backend.makeOutput(size, x.dtype);
   const source = backend.typedArrayFromHeap(x);
   const target = backend.typedArrayFromHeap(out);
@@ -78,7 +73,7 @@ function unpackKernel(args: KernelArgs, original: tf.KernelConfig): tf.TensorInf
   if (!contiguous(x) || (axis !== 0 && axis !== -x.shape.length)) return original.kernelFunc(args);
   const shape = x.shape.slice(1);
   const step = shape.reduce((a, b) => a * b, 1);
-  return Array.from({ length: x.shape[0] }, (_, i) => copyPiece(args.backend as unknown as WasmBackend, x, i * step, shape));
+  return Array.from({ length: x.shape[0] }, (_, i) => copyPiece(args.backend as unknown as WasmBackendInternals, x, i * step, shape));
 }
 
 function splitKernel(args: KernelArgs, original: tf.KernelConfig): tf.TensorInfo | tf.TensorInfo[] {
@@ -93,7 +88,7 @@ function splitKernel(args: KernelArgs, original: tf.KernelConfig): tf.TensorInfo
   return sizes.map((s) => {
     const shape = x.shape.slice();
     shape[$axis] = s;
-    const out = copyPiece(args.backend as unknown as WasmBackend, x, offset, shape);
+    const out = copyPiece(args.backend as unknown as WasmBackendInternals, x, offset, shape);
     offset += s * inner;
     return out;
   });

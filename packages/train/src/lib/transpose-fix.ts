@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { overrideWasmKernel, restoreWasmKernel, type KernelArgs } from './wasm-kernel-override.js';
+import { overrideWasmKernel, restoreWasmKernel, type KernelArgs, type WasmBackendInternals } from './wasm-kernel-override.js';
 
 /**
  * The WASM backend of tfjs 4.22 transposes a matrix element by element, writing the output with a
@@ -10,12 +10,6 @@ import { overrideWasmKernel, restoreWasmKernel, type KernelArgs } from './wasm-k
  * is R + 16, and copies the R-column rows out of it. It moves the same floats, so results are
  * bit-identical; every other transpose goes to the stock kernel.
  */
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  disposeData(dataId: object): boolean;
-}
-
 const EXTRA_ROWS = 16;
 
 export function installStridedTransposeFix(): boolean {
@@ -40,7 +34,7 @@ function stridedTranspose(args: KernelArgs, original: tf.KernelConfig): tf.Tenso
   if (x.dtype !== 'float32' || !matrix) return original.kernelFunc(args);
   const [rows, cols] = x.shape.slice(-2);
   if (!conflicting(rows, cols)) return original.kernelFunc(args);
-  const backend = args.backend as unknown as WasmBackend;
+  const backend = args.backend as unknown as WasmBackendInternals;
   const padded = backend.makeOutput([rows + EXTRA_ROWS, cols], 'float32');
   // Views are taken after each makeOutput, which may grow (and so replace) the WASM memory buffer.
   let view = backend.typedArrayFromHeap(padded) as Float32Array;

@@ -6,6 +6,18 @@ import * as tf from '@tensorflow/tfjs-core';
  * compare both). Other backends are never touched.
  */
 export type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/**
+ * The parts of tfjs-backend-wasm's BackendWasm that the fixes (and AdamW's host loop) use: outputs in
+ * WASM memory, views of it, and reference counts. Not in its public typings, hence declared once here.
+ */
+export interface WasmBackendInternals {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  /** A view of the tensor's data; invalid once the memory grows (after any later makeOutput). */
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  disposeData(dataId: object, force?: boolean): boolean;
+  incRef(dataId: object): void;
+}
 export type KernelOverride = (args: KernelArgs, original: tf.KernelConfig) => tf.TensorInfo | tf.TensorInfo[];
 
 const originals = new Map<string, tf.KernelConfig>();
