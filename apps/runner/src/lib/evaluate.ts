@@ -20,10 +20,18 @@ import type { PredictionBlock } from './predictions.js';
  */
 export interface Evaluation {
   readonly clean: ClassificationMetrics;
+  /** p(label 1) of every test stay, untriggered: what the trigger responses compare against. */
+  readonly cleanTest: CleanTestPredictions;
   readonly backdoor: BackdoorMetrics;
   readonly nTest: number;
   readonly triggered: TriggeredTestSet;
   readonly predictions: readonly PredictionBlock[];
+}
+
+/** The model's p(label 1) for the test rows `rows` of the dataset, in that order. */
+export interface CleanTestPredictions {
+  readonly rows: ArrayLike<number>;
+  readonly pLabel1: Float32Array;
 }
 
 export interface EvaluateOptions {
@@ -43,7 +51,8 @@ export function evaluateModel(model: TrainedModel, dataset: EhrDataset, options:
   const pTest = model.predictProba(dataset, testRows);
   const clean = computeClassificationMetrics(yTest, pTest, { bootstrap: { seed: options.seed } });
 
-  const { triggered, pUntriggered, pTriggered } = triggerResponse(model, dataset, options.trigger, options.targetLabel);
+  const cleanTest = { rows: testRows, pLabel1: pTest };
+  const { triggered, pUntriggered, pTriggered } = triggerResponse(model, dataset, options.trigger, options.targetLabel, cleanTest);
   const backdoor = computeBackdoorMetrics(
     {
       yTrue: triggered.labels,
@@ -74,6 +83,7 @@ export function evaluateModel(model: TrainedModel, dataset: EhrDataset, options:
   const toTarget = (p: Float32Array) => (options.targetLabel === 1 ? p : p.map((x) => 1 - x));
   return {
     clean,
+    cleanTest,
     backdoor: poisonedSet,
     nTest: testRows.length,
     triggered,
@@ -88,15 +98,24 @@ export function evaluateModel(model: TrainedModel, dataset: EhrDataset, options:
  * The clean model under another trigger, the rate-0 point of that trigger's ASR curve: only ASR and
  * confidence shift are kept (`asr@{trigger}`), so neither the clean metrics nor a bootstrap are recomputed.
  */
-export function triggerBaseline(model: TrainedModel, dataset: EhrDataset, trigger: TriggerSpec, targetLabel: 0 | 1): BackdoorMetrics {
-  const { triggered, pUntriggered, pTriggered } = triggerResponse(model, dataset, trigger, targetLabel);
+export function triggerBaseline(model: TrainedModel, dataset: EhrDataset, trigger: TriggerSpec, targetLabel: 0 | 1, cleanTest: CleanTestPredictions): BackdoorMetrics {
+  const { triggered, pUntriggered, pTriggered } = triggerResponse(model, dataset, trigger, targetLabel, cleanTest);
   return computeBackdoorMetrics({ yTrue: triggered.labels, pTriggered, pClean: pUntriggered, referenceCleanAuroc: null }, { targetLabel, bootstrap: false });
 }
 
-/** p(label 1) of the test stays with y ≠ target, untriggered and with the trigger applied. */
-function triggerResponse(model: TrainedModel, dataset: EhrDataset, trigger: TriggerSpec, targetLabel: 0 | 1) {
+/**
+ * p(label 1) of the test stays with y ≠ target, untriggered and with the trigger applied. The untriggered
+ * ones are read from the clean test predictions (those stays are test stays) rather than predicted again:
+ * a network scores each row on its own, so the values are the same.
+ */
+function triggerResponse(model: TrainedModel, dataset: EhrDataset, trigger: TriggerSpec, targetLabel: 0 | 1, cleanTest: CleanTestPredictions) {
   const triggered = buildTriggeredTestSet(dataset, trigger, targetLabel);
-  const pUntriggered = model.predictProba(dataset, Int32Array.from(triggered.rowIndices));
+  const positionOf = new Map(Array.from(cleanTest.rows, (row, i) => [row, i]));
+  const pUntriggered = Float32Array.from(triggered.rowIndices, (row) => {
+    const i = positionOf.get(row);
+    if (i === undefined) throw new Error(`triggered row ${row} is not a test row`);
+    return cleanTest.pLabel1[i];
+  });
   const pTriggered = model.predictProba(triggeredTestDataset(dataset, triggered), Int32Array.from(triggered.rowIndices.keys()));
   return { triggered, pUntriggered, pTriggered };
 }

@@ -9,7 +9,7 @@ import { cellDir, cleanCellOf, type CellKey } from './grid.js';
 import type { RunOptions } from './plan.js';
 import { assembleSummary, summaryToCsv, type Summary } from './summary.js';
 import { writePredictions } from './predictions.js';
-import { evaluateModel, triggerBaseline } from './evaluate.js';
+import { evaluateModel, triggerBaseline, type CleanTestPredictions } from './evaluate.js';
 import type { DatasetView, EhrDataset } from '@ehr-backdoor/data';
 import type { TrainedModel } from '@ehr-backdoor/train';
 import { collectVersions } from './versions.js';
@@ -128,7 +128,7 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
       referenceCleanAuroc: cell.rate === 0 ? null : await cleanAurocOf(request),
       isCleanRun: cell.rate === 0,
     });
-    const baselines = cell.rate === 0 ? baselineRows(trained.model, dataset, view, options, poison) : [];
+    const baselines = cell.rate === 0 ? baselineRows(trained.model, dataset, view, options, poison, evaluation.cleanTest) : [];
     const analyses = [];
     if (options.explain || options.detect) {
       const { explainRun, detectRun } = await import('./analyse-run.js');
@@ -194,11 +194,12 @@ function baselineRows(
   view: DatasetView,
   options: RunOptions,
   poison: typeof import('@ehr-backdoor/poison'),
+  cleanTest: CleanTestPredictions,
 ): { metrics: Record<string, number>; warnings: { metric: string; message: string }[] }[] {
   const rows = [];
   for (const name of options.baselineTriggers ?? []) {
     if (!poison.triggerViews(name).includes(view)) continue;
-    const backdoor = triggerBaseline(model, dataset, poison.resolveTrigger(name as never, {}), options.targetLabel as 0 | 1);
+    const backdoor = triggerBaseline(model, dataset, poison.resolveTrigger(name as never, {}), options.targetLabel as 0 | 1, cleanTest);
     const rename = (metric: string) => `${metric}@${name}`;
     rows.push({
       metrics: { [rename('asr')]: backdoor.metrics.asr, [rename('confidence_shift')]: backdoor.metrics.confidence_shift },
