@@ -6,7 +6,9 @@
  *
  * @packageDocumentation
  */
-export { EhrBackdoorError, InputError, DataError, CompatibilityError, isEhrBackdoorError } from './lib/errors.js';
+export { EhrBackdoorError, InputError, DataError, CompatibilityError, EnvironmentError, isEhrBackdoorError } from './lib/errors.js';
+export { environmentErrorFrom } from './lib/environment.js';
+export type { EnvironmentCode } from './lib/environment.js';
 export { assertInput, assertFiniteInRange } from './lib/assert.js';
 export { EXIT, exitCodeFor, handleErrors } from './lib/exit-codes.js';
 export { Random } from './lib/random.js';
@@ -14,3 +16,6 @@ export type { RandomState } from './lib/random.js';
 export { canonicalJson, sha256, hashJson, sha256File } from './lib/hash.js';
 export { writeFileAtomic, writeJsonAtomic, writeDirectoryAtomic } from './lib/atomic.js';
 export type { AtomicDirectoryOptions } from './lib/atomic.js';
+export { temporaryPath, temporaryOwner, isStaleTemporary, removeStaleTemporaries, removeStaleTemporariesOf } from './lib/temporaries.js';
+export type { StaleTemporaryOptions } from './lib/temporaries.js';
+export { isProcessAlive, processStateLetter, hostTag } from './lib/process-liveness.js';

@@ -1,14 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { temporaryPath } from './temporaries.js';
 
 // Everything the project writes appears whole or not at all: content goes to a temporary sibling
 // (same file system, so rename is atomic) and is renamed into place only when complete and flushed.
-// A crash leaves at most a `.tmp-*` sibling, which readers ignore.
-function temporarySibling(path: string): string {
-  return join(dirname(path), `.tmp-${basename(path)}-${process.pid}-${randomBytes(4).toString('hex')}`);
-}
+// A crash leaves at most a `.tmp-*` sibling, which readers ignore; its name says which process owns it,
+// so the next command removes it once that process is gone (temporaries.ts).
+const temporarySibling = (path: string): string => temporaryPath(path);
 
 /**
  * Writes `data` to `path` whole or not at all: into a temporary sibling (same directory, so the rename is

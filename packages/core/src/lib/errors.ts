@@ -33,6 +33,15 @@ export class CompatibilityError extends EhrBackdoorError {
 }
 
 /**
+ * The machine, not the input or the code: no space left, permission denied, a read-only file system, too
+ * many open files, a missing command. The message names the path or resource and the remedy; the work
+ * done so far is kept, so the same command resumes once the cause is fixed. Exit code 6.
+ */
+export class EnvironmentError extends EhrBackdoorError {
+  override readonly name = 'EnvironmentError';
+}
+
+/**
  * True for an error the user can act on: an `Error` whose `code` is a string starting with `E_`. Checked
  * structurally rather than with `instanceof`, so errors from another copy of this package (two installed
  * versions) and other packages' coded errors (such as metrics' `MetricsInputError`) are recognised too.

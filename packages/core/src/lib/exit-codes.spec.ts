@@ -1,11 +1,12 @@
-import { CompatibilityError, DataError, EhrBackdoorError, InputError } from './errors.js';
-import { EXIT, exitCodeFor } from './exit-codes.js';
+import { CompatibilityError, DataError, EhrBackdoorError, EnvironmentError, InputError } from './errors.js';
+import { EXIT, exitCodeFor, handleErrors } from './exit-codes.js';
 
 describe('exitCodeFor', () => {
   it('maps each kind of error to its exit code', () => {
     expect(exitCodeFor(new InputError('E_X', 'x'))).toBe(EXIT.input);
     expect(exitCodeFor(new DataError('E_X', 'x'))).toBe(EXIT.data);
     expect(exitCodeFor(new CompatibilityError('E_X', 'x'))).toBe(EXIT.compatibility);
+    expect(exitCodeFor(new EnvironmentError('E_NO_SPACE', 'x'))).toBe(EXIT.environment);
     class PartialFailure extends EhrBackdoorError {
       override readonly name = 'PartialFailure';
       readonly exitCode = EXIT.partialFailure;
@@ -16,5 +17,33 @@ describe('exitCodeFor', () => {
   it('treats anything without an E_ code as a bug', () => {
     expect(exitCodeFor(new Error('boom'))).toBe(EXIT.bug);
     expect(exitCodeFor('a string')).toBe(EXIT.bug);
+  });
+});
+
+describe('the machine\'s errors', () => {
+  const enospc = () => Object.assign(new Error("ENOSPC: no space left on device, write '/runs/a/.tmp-summary.json-1-00000000'"), { code: 'ENOSPC', syscall: 'write', path: '/runs/a/.tmp-summary.json-1-00000000' });
+
+  it('exit 6, not 1: a full disk, permission denied or a read-only folder is no bug', () => {
+    expect(EXIT.environment).toBe(6);
+    expect(exitCodeFor(enospc())).toBe(6);
+    expect(exitCodeFor(Object.assign(new Error('EROFS'), { code: 'EROFS', path: '/ro' }))).toBe(6);
+    expect(exitCodeFor(Object.assign(new Error('ENOENT'), { code: 'ENOENT', path: '/x' }))).toBe(EXIT.bug);
+  });
+
+  it('handleErrors prints the remedy without a stack, and the stack only with --verbose', async () => {
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
+    try {
+      expect(await handleErrors(false, async () => { throw enospc(); })).toBe(6);
+      const quiet = written.join('');
+      expect(quiet).toMatch(/^error \[E_NO_SPACE\]: .*\/runs\/a.*re-run the same command: it resumes/s);
+      expect(quiet).not.toMatch(/\n\s+at /);
+      expect(quiet).not.toMatch(/this is a bug/);
+      written.length = 0;
+      expect(await handleErrors(true, async () => { throw enospc(); })).toBe(6);
+      expect(written.join('')).toMatch(/\n\s+at /);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -1,0 +1,91 @@
+import { dirname } from 'node:path';
+import { EnvironmentError, isEhrBackdoorError } from './errors.js';
+
+/**
+ * Turns an operating-system error that the user's machine caused (a full disk, a folder they may not
+ * write, a read-only mount, the open-file limit) into an {@link EnvironmentError} whose message names the
+ * path and the remedy. Every write of the project is atomic, so what was written before the failure is
+ * whole and the same command resumes; the messages say so.
+ *
+ * Node's system errors carry `code` (`ENOSPC`), `syscall` and `path`; DuckDB reports a full disk only in
+ * its message, so that is matched too. An error with an `E_*` code is already explained and is returned
+ * as it is; so is anything else (a bug stays a bug). Causes are followed, so a wrapped ENOSPC is found.
+ */
+export type EnvironmentCode = 'E_NO_SPACE' | 'E_PERMISSION' | 'E_READ_ONLY' | 'E_TOO_MANY_FILES';
+
+const RESUMES = 're-run the same command: it resumes where it stopped';
+
+interface SystemErrorLike {
+  readonly code?: unknown;
+  readonly syscall?: unknown;
+  readonly path?: unknown;
+  readonly dest?: unknown;
+  readonly message?: unknown;
+  readonly cause?: unknown;
+}
+
+export function environmentErrorFrom(error: unknown): EnvironmentError | undefined {
+  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    if (current instanceof EnvironmentError || (isEhrBackdoorError(current) && current.name === 'EnvironmentError')) return current as EnvironmentError;
+    if (isEhrBackdoorError(current)) return undefined;
+    const found = fromSystemError(current as SystemErrorLike);
+    if (found) return found;
+    current = (current as SystemErrorLike).cause;
+  }
+  return undefined;
+}
+
+function fromSystemError(error: SystemErrorLike): EnvironmentError | undefined {
+  const errno = typeof error.code === 'string' ? error.code : undefined;
+  const message = typeof error.message === 'string' ? error.message : '';
+  const path = typeof error.path === 'string' ? error.path : undefined;
+  const where = path ? ` (${typeof error.syscall === 'string' ? `${error.syscall} ` : ''}${path}${typeof error.dest === 'string' ? ` → ${error.dest}` : ''})` : '';
+  const details = { errno: errno ?? null, syscall: error.syscall ?? null, path: path ?? null };
+  const folder = path ? dirname(path) : undefined;
+  if (errno === 'ENOSPC' || errno === 'EDQUOT' || /no space left on device|disk quota exceeded/i.test(message)) {
+    const what = errno === 'EDQUOT' || /quota/i.test(message) ? 'disk quota exceeded' : 'no space left on device';
+    const at = folder ?? pathInMessage(message);
+    return new EnvironmentError(
+      'E_NO_SPACE',
+      `${capitalise(what)}${where || (at ? ` (${at})` : '')}. Nothing half-written was kept. Free space ${at ? `on the file system holding ${at}` : 'on the output file system'} ` +
+        `(or raise your quota, or point --out/--temp-dir elsewhere) and ${RESUMES}.`,
+      details,
+      { cause: error },
+    );
+  }
+  if (errno === 'EROFS') {
+    return new EnvironmentError(
+      'E_READ_ONLY',
+      `Read-only file system${where}. Choose an output folder on a writable file system (--out), or remount ${folder ?? 'it'} read-write, and ${RESUMES}.`,
+      details,
+      { cause: error },
+    );
+  }
+  if (errno === 'EACCES' || errno === 'EPERM') {
+    return new EnvironmentError(
+      'E_PERMISSION',
+      `Permission denied${where}. Make ${folder ?? 'the output folder'} writable by you (\`ls -ld ${folder ?? '<folder>'}\`), or choose another --out, and ${RESUMES}.`,
+      details,
+      { cause: error },
+    );
+  }
+  if (errno === 'EMFILE' || errno === 'ENFILE') {
+    const limit = errno === 'EMFILE' ? 'this process' : 'the whole system';
+    return new EnvironmentError(
+      'E_TOO_MANY_FILES',
+      `Too many open files for ${limit}${where}. Raise the limit (\`ulimit -n 4096\` before the command, or ask your admin), or run fewer --workers, and ${RESUMES}.`,
+      details,
+      { cause: error },
+    );
+  }
+  return undefined;
+}
+
+function pathInMessage(message: string): string | undefined {
+  const quoted = /["'](\/[^"']+)["']/.exec(message);
+  return quoted ? dirname(quoted[1]) : undefined;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
