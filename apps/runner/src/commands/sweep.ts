@@ -23,6 +23,7 @@ export interface SweepArgs extends SlurmArgs {
   retrain: boolean;
   detectors?: string[];
   executor: string;
+  'leave-held'?: boolean;
 }
 
 export const sweepCommand: CommandModule<object, SweepArgs> = {
@@ -47,6 +48,11 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('detect', { type: 'boolean', default: false, describe: 'Add poison-detector columns to each summary.' })
       .option('detectors', { type: 'string', array: true, describe: 'With --detect: spectral, activation_clustering, attribution, strip (default: all).' })
       .option('retrain', { type: 'boolean', default: false, describe: 'With --detect: remove flagged rows and retrain.' })
+      .option('leave-held', {
+        type: 'boolean',
+        default: false,
+        describe: 'Cells another live process holds (a second sweep, Slurm tasks on the same --out): leave them to it instead of waiting for them.',
+      })
       .option('executor', { type: 'string', default: 'local', choices: ['local', 'slurm'], describe: 'Where cells run: this machine\'s process pool, or Slurm job arrays (docs/slurm.md).' }) as never,
   handler: async (args) => {
     const { runSweep } = await import('../lib/sweep.js');

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CompatibilityError, InputError, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
+import { CompatibilityError, InputError, removeStaleTemporaries, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
 import { loadDataset, type EhrDataset } from '@ehr-backdoor/data';
 import { DETECTOR_NAMES, runModelDetectors, toDetectJson, defenceEffectivenessRating, type DetectorName } from '@ehr-backdoor/detect';
 import { explainModelDrift, toExplainJson } from '@ehr-backdoor/explain';
@@ -50,6 +50,8 @@ export async function openRun(runDir: string, options: { data?: string; backend?
   const metadata = JSON.parse(await readFile(metadataPath, 'utf8')) as RunMetadata;
   if (metadata.formatVersion !== 1) throw new CompatibilityError('E_RUN_FORMAT', `${metadataPath} has format version ${metadata.formatVersion}; this ehr-backdoor reads version 1.`);
   if (!existsSync(join(runDir, 'checkpoints'))) throw new InputError('E_NO_CHECKPOINT', `${runDir} has no checkpoints/: the run has not trained yet; run or resume it first.`);
+  // explain, detect and evaluate write beside the run's files: what a killed one left half-written goes first.
+  await removeStaleTemporaries(runDir);
   const dataset = await loadDataset(options.data ?? metadata.dataset.path);
   if (dataset.manifest.contentHash !== metadata.dataset.contentHash) {
     throw new CompatibilityError('E_DATASET_MISMATCH', `The dataset at ${options.data ?? metadata.dataset.path} is not the one ${runDir} trained on; pass the original with --data.`);

@@ -1,4 +1,4 @@
-import { InputError } from '@ehr-backdoor/core';
+import { environmentErrorFrom, InputError } from '@ehr-backdoor/core';
 import type { EhrDataset } from '@ehr-backdoor/data';
 import type { CellKey } from './grid.js';
 import { cellOfPlan, readPlan, type SweepPlan } from './plan.js';
@@ -97,8 +97,16 @@ export async function serveCells(planPath: string): Promise<void> {
         )
         .then(
           () => send({ type: 'done' }),
-          (error: unknown) =>
-            send({ type: 'failed', error: error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error) }),
+          (error: unknown) => {
+            // A full disk or a read-only folder is reported as such (EnvironmentError), not as an errno.
+            const explained = environmentErrorFrom(error) ?? error;
+            const code = (explained as { code?: unknown }).code;
+            send({
+              type: 'failed',
+              error: explained instanceof Error ? `${typeof code === 'string' ? code : explained.name}: ${explained.message}` : String(explained),
+              ...(typeof code === 'string' && code.startsWith('E_') ? { code } : {}),
+            });
+          },
         )
         .finally(() => {
           busy = false;

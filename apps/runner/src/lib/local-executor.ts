@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { InputError } from '@ehr-backdoor/core';
 import { validateCellNames } from './cell-checks.js';
 import { readCellState } from './cell-state.js';
+import { describeHolder, readCellLock } from './cell-lock.js';
+import { waitUntilReleased, type HeldCellOptions } from './held-cells.js';
 import { cellDir, cellId, cleanCellOf, type CellKey } from './grid.js';
 import type { CheckNamesMessage, CheckNamesReply, RunCellMessage } from './cell-worker.js';
 import type { SweepPlan } from './plan.js';
@@ -23,9 +25,12 @@ import type { CellProgress } from './progress.js';
 export interface CellOutcome {
   readonly index: number;
   readonly cell: CellKey;
-  readonly status: 'done' | 'skipped' | 'failed';
+  /** skipped: done before this sweep started · elsewhere: done meanwhile by another process · held: left to another process (--leave-held) */
+  readonly status: 'done' | 'skipped' | 'failed' | 'elsewhere' | 'held';
   readonly seconds: number;
   readonly error?: string;
+  /** The failure's `E_*` code, when it had one. */
+  readonly code?: string;
 }
 
 export interface WorkerMessage {
@@ -35,6 +40,7 @@ export interface WorkerMessage {
   readonly phase?: string;
   readonly metric?: number;
   readonly error?: string;
+  readonly code?: string;
 }
 
 export interface Worker {
@@ -149,19 +155,25 @@ export async function runLocal(
   progress: CellProgress,
   signal?: AbortSignal,
   started: WorkerPool = startWorkers(planPath, 0),
+  heldOptions: HeldCellOptions = {},
 ): Promise<CellOutcome[]> {
   const outcomes: CellOutcome[] = [];
   const queue: number[] = [];
+  const heldAtStart: number[] = [];
   for (let index = 0; index < plan.cells.length; index++) {
     const cell = plan.cells[index];
-    if ((await readCellState(cellDir(plan.runsRoot, cell))) === 'done') {
+    const state = await readCellState(cellDir(plan.runsRoot, cell));
+    if (state === 'done') {
       outcomes.push({ index, cell, status: 'skipped', seconds: 0 });
       progress.cellFinished(index, cell, 'skipped');
+    } else if (state === 'running') {
+      heldAtStart.push(index);
     } else {
       queue.push(index);
     }
   }
-  const laneCount = queue.length === 0 ? 0 : Math.max(1, Math.min(workers, queue.length));
+  const toRun = queue.length + heldAtStart.length;
+  const laneCount = toRun === 0 ? 0 : Math.max(1, Math.min(workers, toRun));
   const firstWorkers = Array.from({ length: laneCount }, () => started.take());
   // Started workers beyond the lanes (fewer cells to run than workers) would only take CPU from the rest.
   const closing = started.close();
@@ -187,17 +199,18 @@ export async function runLocal(
       progress.cellStarted(index, cell);
       // A first cell keeps what the worker wrote while it started (an import that failed, say).
       if (worker.cells++ > 0) worker.stderr = '';
-      const finish = (status: 'done' | 'failed', error?: string) => {
+      const finish = (status: 'done' | 'failed' | 'held', error?: string, code?: string) => {
         worker.child.off('message', onMessage);
         worker.child.off('exit', onExit);
         const seconds = (Date.now() - started) / 1000;
-        progress.cellFinished(index, cell, status, error);
-        resolve(error === undefined ? { index, cell, status, seconds } : { index, cell, status, seconds, error });
+        // A cell another process took between our look and our worker's lock is not finished: it is watched.
+        if (status !== 'held') progress.cellFinished(index, cell, status, error);
+        resolve({ index, cell, status, seconds, ...(error === undefined ? {} : { error }), ...(code ? { code } : {}) });
       };
       const onMessage = (message: WorkerMessage) => {
         if (message.type === 'progress') progress.cellProgress(index, cell, message);
         else if (message.type === 'done') finish('done');
-        else if (message.type === 'failed') finish('failed', message.error ?? 'failed');
+        else if (message.type === 'failed') finish(message.code === 'E_CELL_LOCKED' ? 'held' : 'failed', message.error ?? 'failed', message.code);
       };
       const onExit = () => finish('failed', lastLines(worker.stderr) ?? `worker exited with ${worker.child.signalCode ?? worker.child.exitCode}`);
       worker.child.on('message', onMessage);
@@ -218,9 +231,44 @@ export async function runLocal(
   };
   const waiting: (() => void)[] = [];
   const wakeAll = () => waiting.splice(0).forEach((resume) => resume());
+  // Cells a live process holds elsewhere (held-cells.ts): watched until released, or left to their holder.
+  let watching = 0;
+  const held = async (index: number) => {
+    // Counted at once, so that no lane ends for want of cells while this one may still come back.
+    watching++;
+    const cell = plan.cells[index];
+    const dir = cellDir(plan.runsRoot, cell);
+    const holder = await readCellLock(dir);
+    const by = holder ? describeHolder(holder) : 'another process';
+    if (heldOptions.leave) {
+      const left = [index, ...queue.filter((i) => plan.cells[i].rate > 0 && indexOf.get(cellId(cleanCellOf(plan.cells[i]))) === index)];
+      for (const i of left) {
+        if (i !== index) queue.splice(queue.indexOf(i), 1);
+        const error = i === index ? `running elsewhere (${by}): left to it` : `its clean baseline ${cellId(cell)} is running elsewhere: left`;
+        outcomes.push({ index: i, cell: plan.cells[i], status: 'held', seconds: 0, error });
+        progress.cellFinished(i, plan.cells[i], 'held', error);
+      }
+      watching--;
+      wakeAll();
+      return;
+    }
+    heldOptions.log?.(`[sweep] ${cellId(cell)} is running elsewhere (${by}): waiting for it`);
+    const release = await waitUntilReleased(dir, heldOptions.pollMs, signal);
+    watching--;
+    if (release === 'done') {
+      outcomes.push({ index, cell, status: 'elsewhere', seconds: 0 });
+      finished.add(index);
+      progress.cellFinished(index, cell, 'elsewhere');
+    } else if (release === 'free') {
+      heldOptions.log?.(`[sweep] ${cellId(cell)} was released unfinished by ${by}: running it here`);
+      queue.push(index);
+    }
+    wakeAll();
+  };
+  const watches = heldAtStart.map(held);
   const takeNext = async (): Promise<number | undefined> => {
     for (;;) {
-      if (queue.length === 0 || signal?.aborted) return undefined;
+      if ((queue.length === 0 && watching === 0) || signal?.aborted) return undefined;
       const at = queue.findIndex(ready);
       if (at >= 0) return queue.splice(at, 1)[0];
       await new Promise<void>((resume) => waiting.push(resume));
@@ -231,6 +279,10 @@ export async function runLocal(
     for (let index = await takeNext(); index !== undefined; index = await takeNext()) {
       worker ??= adopt(undefined);
       const outcome = await runOne(worker, index);
+      if (outcome.status === 'held') {
+        watches.push(held(index));
+        continue;
+      }
       outcomes.push(outcome);
       finished.add(index);
       // A failed cell may leave its process in a bad state (leaked tensors, a half-initialised backend):
@@ -251,6 +303,7 @@ export async function runLocal(
     }
   });
   await Promise.all([...lanes, closing]);
+  await Promise.all(watches);
   signal?.removeEventListener('abort', stopAll);
   return outcomes.sort((a, b) => a.index - b.index);
 }

@@ -8,7 +8,7 @@ import { cellId, type CellKey } from './grid.js';
 export interface CellProgress {
   cellStarted(index: number, cell: CellKey): void;
   cellProgress(index: number, cell: CellKey, update: { epoch?: number; epochs?: number; phase?: string; metric?: number }): void;
-  cellFinished(index: number, cell: CellKey, status: 'done' | 'skipped' | 'failed', error?: string): void;
+  cellFinished(index: number, cell: CellKey, status: 'done' | 'skipped' | 'failed' | 'elsewhere' | 'held', error?: string): void;
   stop(): void;
 }
 

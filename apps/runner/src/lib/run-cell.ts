@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { arch, platform, release } from 'node:os';
 import { join } from 'node:path';
-import { CompatibilityError, hashJson, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
+import { CompatibilityError, environmentErrorFrom, hashJson, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
 import { acquireCellLock, ERROR_FILE, removeStaleTemporaries, SUMMARY_FILE } from './cell-state.js';
 import { assertDatasetDir } from './cell-checks.js';
 import { cellDir, cleanCellOf, type CellKey } from './grid.js';
@@ -176,9 +176,10 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
     await writeJsonAtomic(join(dir, SUMMARY_FILE), summary);
     return summary;
   } catch (error) {
+    const explained = environmentErrorFrom(error) ?? error;
     await writeJsonAtomic(join(dir, ERROR_FILE), {
-      message: error instanceof Error ? error.message : String(error),
-      code: (error as { code?: string }).code ?? null,
+      message: explained instanceof Error ? explained.message : String(explained),
+      code: (explained as { code?: string }).code ?? null,
       at: new Date().toISOString(),
     }).catch(() => undefined);
     throw error;

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '@ehr-backdoor/core';
 import { readCellState, ERROR_FILE, type CellState } from './cell-state.js';
+import { describeHolder, holderState, readCellLock, type LockHolder } from './cell-lock.js';
 import { cellDir, cellId, type CellKey } from './grid.js';
 import { PLAN_FILE, readPlan } from './plan.js';
 
@@ -12,6 +13,8 @@ export interface CellStatus {
   readonly cell: CellKey;
   readonly state: CellState;
   readonly error?: string;
+  /** Who holds a running cell: pid, host, since when (and its Slurm job); a remote holder cannot be probed from here. */
+  readonly holder?: LockHolder & { readonly probed: boolean };
 }
 
 export interface SweepStatus {
@@ -42,7 +45,9 @@ export async function sweepStatus(runsRoot: string): Promise<SweepStatus> {
         error = 'unreadable error.json';
       }
     }
-    cells.push({ index, id: cellId(cell), cell, state, ...(error ? { error } : {}) });
+    const lock = state === 'running' ? await readCellLock(dir) : undefined;
+    const holder = lock ? { ...lock, probed: holderState(lock) !== 'remote' } : undefined;
+    cells.push({ index, id: cellId(cell), cell, state, ...(error ? { error } : {}), ...(holder ? { holder } : {}) });
   }
   return { runsRoot, cells, counts };
 }
@@ -54,7 +59,9 @@ export function formatStatus(status: SweepStatus, all = false): string {
     `${status.runsRoot}: ${counts.done}/${total} done, ${counts.running} running, ${counts.partial} partial, ${counts.failed} failed, ${counts.pending} pending`,
   ];
   for (const c of status.cells) {
-    if (all || c.state !== 'done') lines.push(`  ${c.state.padEnd(8)} #${String(c.index).padStart(3)} ${c.id}${c.error ? `  — ${c.error}` : ''}`);
+    if (!(all || c.state !== 'done')) continue;
+    const held = c.holder ? `  — ${describeHolder(c.holder)}${c.holder.probed ? '' : ' (another host: not probed from here)'}` : '';
+    lines.push(`  ${c.state.padEnd(8)} #${String(c.index).padStart(3)} ${c.id}${c.error ? `  — ${c.error}` : ''}${held}`);
   }
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { EhrBackdoorError, EXIT, InputError } from '@ehr-backdoor/core';
+import { EhrBackdoorError, EnvironmentError, EXIT, InputError, removeStaleTemporaries } from '@ehr-backdoor/core';
 import type { SweepArgs } from '../commands/sweep.js';
 import { assertDatasetDir, validateCellNames } from './cell-checks.js';
 import { ensureDefaultDataset } from './default-dataset.js';
@@ -8,6 +8,7 @@ import { cellId, expandGrid, PRESETS, type PresetName } from './grid.js';
 import { runLocal, startWorkers, type CellOutcome, type WorkerPool } from './local-executor.js';
 import { makePlan, PLAN_FILE, writePlan, type SweepPlan } from './plan.js';
 import { createProgress } from './progress.js';
+import type { HeldCellOptions } from './held-cells.js';
 import { slurmOptionsFromArgs } from './slurm/cli-options.js';
 
 /**
@@ -26,6 +27,8 @@ export class SweepFailedError extends EhrBackdoorError {
   override readonly name = 'SweepFailedError';
   readonly exitCode = EXIT.partialFailure;
 }
+
+const ENVIRONMENT_CODES = new Set(['E_NO_SPACE', 'E_PERMISSION', 'E_READ_ONLY', 'E_TOO_MANY_FILES']);
 
 export async function runSweep(args: SweepArgs): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -73,7 +76,7 @@ export async function runSweep(args: SweepArgs): Promise<void> {
     const { plan, cells } = await checkAndPlan(args, { grid: expanded, epochs, runsRoot, planPath, log, checkNames: pool.checkNames });
     log(`sweep: ${cells.length} cells (${grid.models.join(',')} × ${grid.triggers.join(',')} × rates ${grid.rates.join(',')} × seeds ${grid.seeds.join(',')}), ${workers} workers, data ${plan.dataDir}`);
     running = true;
-    await runCells(plan, planPath, workers, pool, abort.signal, runsRoot);
+    await runCells(plan, planPath, workers, pool, abort.signal, runsRoot, { leave: args['leave-held'] ?? false, log });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -121,17 +124,27 @@ async function checkAndPlan(
     },
     cells,
   });
+  // A sweep killed while writing its plan leaves the temporary beside it; cells clean their own folders.
+  await removeStaleTemporaries(runsRoot);
   await writePlan(planPath, plan);
   return { plan, cells };
 }
 
-async function runCells(plan: SweepPlan, planPath: string, workers: number, pool: WorkerPool, signal: AbortSignal, runsRoot: string): Promise<void> {
+async function runCells(
+  plan: SweepPlan,
+  planPath: string,
+  workers: number,
+  pool: WorkerPool,
+  signal: AbortSignal,
+  runsRoot: string,
+  heldOptions: HeldCellOptions,
+): Promise<void> {
   const cells = plan.cells;
   const started = Date.now();
   const progress = createProgress(cells.length);
   let outcomes: CellOutcome[];
   try {
-    outcomes = await runLocal(plan, planPath, workers, progress, signal, pool);
+    outcomes = await runLocal(plan, planPath, workers, progress, signal, pool, heldOptions);
   } finally {
     progress.stop();
   }
@@ -139,13 +152,30 @@ async function runCells(plan: SweepPlan, planPath: string, workers: number, pool
   const failed = outcomes.filter((o) => o.status === 'failed');
   const done = outcomes.filter((o) => o.status === 'done').length;
   const alreadyDone = outcomes.filter((o) => o.status === 'skipped').length;
-  process.stdout.write(`\nsweep finished in ${seconds.toFixed(0)} s: ${done} run, ${alreadyDone} already done, ${failed.length} failed\n`);
+  const elsewhere = outcomes.filter((o) => o.status === 'elsewhere').length;
+  const left = outcomes.filter((o) => o.status === 'held');
+  const shared = `${elsewhere ? `, ${elsewhere} done by another process` : ''}${left.length ? `, ${left.length} left to other processes` : ''}`;
+  process.stdout.write(`\nsweep finished in ${seconds.toFixed(0)} s: ${done} run, ${alreadyDone} already done${shared}, ${failed.length} failed\n`);
+  if (left.length) {
+    process.stdout.write('\nleft to other processes (--leave-held):\n');
+    for (const l of left) process.stdout.write(`  ${cellId(l.cell).padEnd(40)} ${l.error ?? ''}\n`);
+  }
   if (failed.length) {
     process.stdout.write('\nfailed cells:\n');
     for (const f of failed) process.stdout.write(`  ${cellId(f.cell).padEnd(40)} ${f.error ?? ''}\n`);
   }
   process.stdout.write(`\nruns: ${runsRoot}\n`);
   if (signal.aborted) throw new InputError('E_INTERRUPTED', 'The sweep was interrupted; run the same command again to resume it.');
+  // Cells that failed only for the machine's sake (disk full, read-only, permissions) are the machine's fault:
+  // the remedy of the first, exit 6. The run directories keep every finished epoch; the same command resumes.
+  if (failed.length && failed.every((f) => ENVIRONMENT_CODES.has(f.code ?? ''))) {
+    const first = failed[0];
+    throw new EnvironmentError(
+      first.code!,
+      `${failed.length} of ${cells.length} cells stopped on this machine's resources (listed above); the first: ${(first.error ?? '').replace(/^E_[A-Z_]+: /, '')}`,
+      { cells: failed.map((f) => cellId(f.cell)) },
+    );
+  }
   if (failed.length) {
     throw new SweepFailedError('E_CELLS_FAILED', `${failed.length} of ${cells.length} cells failed (listed above); \`ehr-backdoor status ${runsRoot}\` shows them, and the same command retries them.`);
   }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { DataError, InputError, writeDirectoryAtomic } from '@ehr-backdoor/core';
+import { DataError, InputError, removeStaleTemporariesOf, writeDirectoryAtomic } from '@ehr-backdoor/core';
 import { aggregateRuns, type AggregateOptions, type Aggregation } from './aggregate/aggregate.js';
 import { collectRuns, type RunCollection } from './collect/collect-runs.js';
 import { readDatasets, type DatasetInfo } from './collect/datasets.js';
@@ -122,6 +122,8 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
   const html = renderReportHtml({ createdAt, createdBy, collection, aggregation, datasets, warnings, plots: reportPlots, toolVersions: versions, assets: await loadReportAssets() });
   const stats = statsJson({ createdAt, createdBy, collection, aggregation, datasets, warnings, outcomes, versions });
 
+  // A report killed while it was written left its temporary folder beside outDir: remove it if its process is gone.
+  await removeStaleTemporariesOf(outDir);
   await writeDirectoryAtomic(
     outDir,
     async (tmp) => {

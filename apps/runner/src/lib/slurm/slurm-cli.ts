@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { InputError } from '@ehr-backdoor/core';
+import { EnvironmentError, InputError } from '@ehr-backdoor/core';
 
 /**
  * The Slurm client commands (sbatch, squeue, sacct, scontrol, scancel), run as child processes: their
@@ -14,7 +14,7 @@ export interface CommandResult {
 
 export type CommandRunner = (command: string, args: readonly string[], options?: { cwd?: string; input?: string }) => Promise<CommandResult>;
 
-/** Runs a Slurm command; a missing binary is the user's set-up, so it is an InputError that says what to do. */
+/** Runs a Slurm command; a missing binary is the machine's set-up, so it is an EnvironmentError (exit 6) that says what to do. */
 export const runSlurmCommand: CommandRunner = (command, args, options = {}) =>
   new Promise((resolve, reject) => {
     const child = execFile(
@@ -37,8 +37,8 @@ export const runSlurmCommand: CommandRunner = (command, args, options = {}) =>
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 
-export function slurmMissing(command: string): InputError {
-  return new InputError(
+export function slurmMissing(command: string): EnvironmentError {
+  return new EnvironmentError(
     'E_SLURM_MISSING',
     `\`${command}\` is not on PATH, so this machine cannot talk to Slurm: run the sweep on a cluster's login node ` +
       '(after `module load slurm` where the site needs it), use --executor local, or start the local test cluster ' +

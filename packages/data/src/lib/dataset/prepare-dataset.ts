@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
-import { DataError, InputError, assertInput, hashJson, sha256, writeDirectoryAtomic } from '@ehr-backdoor/core';
+import { join, relative, resolve } from 'node:path';
+import { DataError, InputError, assertInput, hashJson, removeStaleTemporariesOf, sha256, temporaryPath, writeDirectoryAtomic } from '@ehr-backdoor/core';
 import {
   COHORT_ROWS_SQL,
   UNIQUE_KEYS,
@@ -124,7 +123,10 @@ export async function prepareDataset(options: PrepareOptions): Promise<PrepareRe
     progress({ phase: name, message, ...(p.percentage >= 1 ? { percentage: p.percentage } : {}) });
   };
 
-  const tempDir = config.tempDir ?? join(dirname(config.outDir), `.tmp-duckdb-${basename(config.outDir)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  // A prepare killed earlier (Ctrl-C twice, OOM, a lost node) left its DuckDB spill folder, which can hold
+  // gigabytes on full MIMIC-IV, and perhaps a half-built output folder: remove them if their process is gone.
+  await removeStaleTemporariesOf(config.outDir, ['', 'duckdb-']);
+  const tempDir = config.tempDir ?? temporaryPath(config.outDir, 'duckdb-');
   const gzipChecks = startGzipChecks(options.verifyGzip === false ? [] : Object.values(tables).map((t) => t.path));
   const session = await DuckDbSession.open({ memoryLimit: config.memoryLimit, threads: config.threads, tempDirectory: tempDir });
   try {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InputError, assertInput, sha256, writeDirectoryAtomic } from '@ehr-backdoor/core';
+import { InputError, assertInput, removeStaleTemporariesOf, sha256, writeDirectoryAtomic } from '@ehr-backdoor/core';
 import { TABULAR_FILE, TIMESERIES_FILE, encodeTabular, encodeTimeSeries } from './arrow-files.js';
 import type { DatasetManifest, EhrDataset } from './types.js';
 
@@ -66,6 +66,7 @@ export async function writeDataset(dataset: EhrDataset, outDir: string): Promise
     timeSeries: { channels: [...timeSeries.channels], hours: timeSeries.hours, fillValues: Array.from(timeSeries.fillValues) },
     tabularFeatures: [...tabular.features],
   };
+  await removeStaleTemporariesOf(root);
   await writeDirectoryAtomic(root, async (tmp) => {
     await writeFile(join(tmp, TABULAR_FILE), tabularBytes);
     await writeFile(join(tmp, TIMESERIES_FILE), timeSeriesBytes);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError, Random, assertInput, writeDirectoryAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
+import { InputError, Random, assertInput, removeStaleTemporariesOf, writeDirectoryAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
 import { ANCHOR_AGE_QUANTILES, CATEGORIES, LOS_DAYS_QUANTILES, MALE_FRACTION, QUANTILE_GRID } from './calibration.js';
 import { CsvGzipWriter, csvField } from './csv-gzip-writer.js';
 import { DEATH_MODEL, resolveItems, type ResolvedItem } from './model.js';
@@ -97,6 +97,8 @@ export async function generateSyntheticMimic(options: SyntheticMimicOptions): Pr
     });
   }
 
+  // What a killed earlier call left half-written beside outDir goes first.
+  await removeStaleTemporariesOf(outDir);
   return writeDirectoryAtomic(outDir, async (tmp) => {
     await mkdir(join(tmp, 'hosp'));
     await mkdir(join(tmp, 'icu'));
