@@ -89,14 +89,16 @@ export async function serveCells(planPath: string): Promise<void> {
         plan = undefined;
         throw error;
       });
+      let elsewhere = false;
+      const onAlreadyDone = () => (elsewhere = true);
       Promise.all([plan, cellModule])
         .then(([p, { executeCell }]) =>
-          executeCell({ dataDir: p.dataDir, runsRoot: p.runsRoot, cell: cellOfPlan(p, message.index), options: p.options, loadDataset }, (update) =>
+          executeCell({ dataDir: p.dataDir, runsRoot: p.runsRoot, cell: cellOfPlan(p, message.index), options: p.options, loadDataset, onAlreadyDone }, (update) =>
             send({ type: 'progress', ...update }),
           ),
         )
         .then(
-          () => send({ type: 'done' }),
+          () => send(elsewhere ? { type: 'done', elsewhere } : { type: 'done' }),
           (error: unknown) => {
             // A full disk or a read-only folder is reported as such (EnvironmentError), not as an errno.
             const explained = environmentErrorFrom(error) ?? error;

@@ -41,6 +41,8 @@ export interface WorkerMessage {
   readonly metric?: number;
   readonly error?: string;
   readonly code?: string;
+  /** With `done`: another process finished the cell while this worker waited for its lock. */
+  readonly elsewhere?: boolean;
 }
 
 export interface Worker {
@@ -199,7 +201,7 @@ export async function runLocal(
       progress.cellStarted(index, cell);
       // A first cell keeps what the worker wrote while it started (an import that failed, say).
       if (worker.cells++ > 0) worker.stderr = '';
-      const finish = (status: 'done' | 'failed' | 'held', error?: string, code?: string) => {
+      const finish = (status: 'done' | 'failed' | 'held' | 'elsewhere', error?: string, code?: string) => {
         worker.child.off('message', onMessage);
         worker.child.off('exit', onExit);
         const seconds = (Date.now() - started) / 1000;
@@ -209,7 +211,7 @@ export async function runLocal(
       };
       const onMessage = (message: WorkerMessage) => {
         if (message.type === 'progress') progress.cellProgress(index, cell, message);
-        else if (message.type === 'done') finish('done');
+        else if (message.type === 'done') finish(message.elsewhere ? 'elsewhere' : 'done');
         else if (message.type === 'failed') finish(message.code === 'E_CELL_LOCKED' ? 'held' : 'failed', message.error ?? 'failed', message.code);
       };
       const onExit = () => finish('failed', lastLines(worker.stderr) ?? `worker exited with ${worker.child.signalCode ?? worker.child.exitCode}`);

@@ -37,6 +37,8 @@ export interface CellRequest {
    * triggered test set copy the arrays they change).
    */
   readonly loadDataset?: (dataDir: string) => Promise<EhrDataset>;
+  /** Called when another process finished the cell while this one waited for its lock (nothing is run). */
+  readonly onAlreadyDone?: () => void;
 }
 
 export const RUN_FORMAT_VERSION = 1;
@@ -84,7 +86,10 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
   const unlock = await acquireCellLock(dir);
   try {
     await removeStaleTemporaries(dir);
-    if (existsSync(join(dir, SUMMARY_FILE))) return JSON.parse(await readFile(join(dir, SUMMARY_FILE), 'utf8')) as Summary;
+    if (existsSync(join(dir, SUMMARY_FILE))) {
+      request.onAlreadyDone?.();
+      return JSON.parse(await readFile(join(dir, SUMMARY_FILE), 'utf8')) as Summary;
+    }
     await checkRunDirectory(dir, configHash);
     const backend = await train.selectBackend(options.backend as never);
     report({ phase: train.describeBackend(backend) });

@@ -29,7 +29,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(tmp, path);
   } catch (error) {
     await rm(tmp, { force: true });
-    throw error;
+    throw withPath(error, tmp);
   }
 }
 
@@ -72,7 +72,14 @@ export async function writeDirectoryAtomic<T>(
     return result;
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });
-    throw error;
+    throw withPath(error, tmp);
   }
 }
 
+// A write through a file handle fails without a path (ENOSPC from `write` names only the fd): the path
+// being written is added, so the message of a full disk names the folder to free.
+function withPath(error: unknown, path: string): unknown {
+  const system = error as NodeJS.ErrnoException;
+  if (error instanceof Error && typeof system.code === 'string' && system.syscall !== undefined && system.path === undefined) system.path = path;
+  return error;
+}

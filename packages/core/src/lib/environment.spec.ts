@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +40,11 @@ describe('environmentErrorFrom', () => {
     expect(error?.message).toContain('/data/.tmp-duckdb-demo');
   });
 
+  it("recognises DuckDB's read-only and permission messages", () => {
+    expect(environmentErrorFrom(new Error('IO Error: Cannot open file "/ro/.tmp-duckdb-x/t.block": Read-only file system'))?.code).toBe('E_READ_ONLY');
+    expect(environmentErrorFrom(new Error('IO Error: Cannot open file "/ro/x": Permission denied'))?.message).toContain('/ro');
+  });
+
   it('finds a wrapped system error through its cause, and leaves coded errors and bugs alone', () => {
     const wrapped = new Error('checkpoint failed', { cause: systemError('ENOSPC', 'write', '/x/y') });
     expect(environmentErrorFrom(wrapped)?.code).toBe('E_NO_SPACE');
@@ -49,11 +54,23 @@ describe('environmentErrorFrom', () => {
     expect(environmentErrorFrom('a string')).toBeUndefined();
   });
 
+  it("explains a recursive mkdir's ENOENT under a folder it may not write as that folder's error", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'env-'));
+    try {
+      const enoent = systemError('ENOENT', 'mkdir', join(dir, 'runs', 'mlp'));
+      expect(environmentErrorFrom(enoent)).toBeUndefined(); // the ancestor is writable: a real ENOENT, not the machine
+      if (process.getuid?.() === 0) return; // root may write anywhere; the fault-injection suite mounts a read-only tmpfs
+      chmodSync(dir, 0o500);
+      expect(environmentErrorFrom(enoent)?.code).toBe('E_PERMISSION');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('explains a real EACCES from the file system', async () => {
     if (process.getuid?.() === 0) return; // root may write anywhere; the mapping is covered above
     const dir = mkdtempSync(join(tmpdir(), 'env-'));
     try {
-      const { chmodSync } = await import('node:fs');
       chmodSync(dir, 0o500);
       const error = await writeFile(join(dir, 'f'), 'x').catch((e: unknown) => e);
       expect(environmentErrorFrom(error)?.code).toBe('E_PERMISSION');

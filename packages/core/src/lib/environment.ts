@@ -1,3 +1,4 @@
+import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EnvironmentError, isEhrBackdoorError } from './errors.js';
 
@@ -36,15 +37,15 @@ export function environmentErrorFrom(error: unknown): EnvironmentError | undefin
 }
 
 function fromSystemError(error: SystemErrorLike): EnvironmentError | undefined {
-  const errno = typeof error.code === 'string' ? error.code : undefined;
+  const errno = typeof error.code === 'string' && error.code === 'ENOENT' && error.syscall === 'mkdir' ? unwritableAncestor(error.path) : typeof error.code === 'string' ? error.code : undefined;
   const message = typeof error.message === 'string' ? error.message : '';
   const path = typeof error.path === 'string' ? error.path : undefined;
   const where = path ? ` (${typeof error.syscall === 'string' ? `${error.syscall} ` : ''}${path}${typeof error.dest === 'string' ? ` → ${error.dest}` : ''})` : '';
   const details = { errno: errno ?? null, syscall: error.syscall ?? null, path: path ?? null };
-  const folder = path ? dirname(path) : undefined;
+  const folder = path ? dirname(path) : errno ? undefined : pathInMessage(message);
   if (errno === 'ENOSPC' || errno === 'EDQUOT' || /no space left on device|disk quota exceeded/i.test(message)) {
     const what = errno === 'EDQUOT' || /quota/i.test(message) ? 'disk quota exceeded' : 'no space left on device';
-    const at = folder ?? pathInMessage(message);
+    const at = folder;
     return new EnvironmentError(
       'E_NO_SPACE',
       `${capitalise(what)}${where || (at ? ` (${at})` : '')}. Nothing half-written was kept. Free space ${at ? `on the file system holding ${at}` : 'on the output file system'} ` +
@@ -53,7 +54,7 @@ function fromSystemError(error: SystemErrorLike): EnvironmentError | undefined {
       { cause: error },
     );
   }
-  if (errno === 'EROFS') {
+  if (errno === 'EROFS' || (!errno && /read-only file system/i.test(message))) {
     return new EnvironmentError(
       'E_READ_ONLY',
       `Read-only file system${where}. Choose an output folder on a writable file system (--out), or remount ${folder ?? 'it'} read-write, and ${RESUMES}.`,
@@ -61,7 +62,7 @@ function fromSystemError(error: SystemErrorLike): EnvironmentError | undefined {
       { cause: error },
     );
   }
-  if (errno === 'EACCES' || errno === 'EPERM') {
+  if (errno === 'EACCES' || errno === 'EPERM' || (!errno && /permission denied/i.test(message))) {
     return new EnvironmentError(
       'E_PERMISSION',
       `Permission denied${where}. Make ${folder ?? 'the output folder'} writable by you (\`ls -ld ${folder ?? '<folder>'}\`), or choose another --out, and ${RESUMES}.`,
@@ -79,6 +80,25 @@ function fromSystemError(error: SystemErrorLike): EnvironmentError | undefined {
     );
   }
   return undefined;
+}
+
+/**
+ * Node's recursive mkdir reports ENOENT, not EROFS or EACCES, when it cannot create a folder under a
+ * read-only or unwritable one: the nearest existing ancestor says which it was.
+ */
+function unwritableAncestor(path: unknown): string | undefined {
+  if (typeof path !== 'string') return 'ENOENT';
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if (existsSync(dir)) {
+      try {
+        accessSync(dir, constants.W_OK);
+        return 'ENOENT';
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code ?? 'ENOENT';
+      }
+    }
+    if (dirname(dir) === dir) return 'ENOENT';
+  }
 }
 
 function pathInMessage(message: string): string | undefined {
