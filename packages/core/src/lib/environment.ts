@@ -2,16 +2,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EnvironmentError, isEhrBackdoorError } from './errors.js';
 
-/**
- * Turns an operating-system error that the user's machine caused (a full disk, a folder they may not
- * write, a read-only mount, the open-file limit) into an {@link EnvironmentError} whose message names the
- * path and the remedy. Every write of the project is atomic, so what was written before the failure is
- * whole and the same command resumes; the messages say so.
- *
- * Node's system errors carry `code` (`ENOSPC`), `syscall` and `path`; DuckDB reports a full disk only in
- * its message, so that is matched too. An error with an `E_*` code is already explained and is returned
- * as it is; so is anything else (a bug stays a bug). Causes are followed, so a wrapped ENOSPC is found.
- */
+/** The `E_*` codes of the machine's errors that {@link environmentErrorFrom} recognises (E_SLURM_MISSING is the runner's). */
 export type EnvironmentCode = 'E_NO_SPACE' | 'E_PERMISSION' | 'E_READ_ONLY' | 'E_TOO_MANY_FILES';
 
 const RESUMES = 're-run the same command: it resumes where it stopped';
@@ -25,6 +16,17 @@ interface SystemErrorLike {
   readonly cause?: unknown;
 }
 
+/**
+ * Turns an operating-system error that the user's machine caused (a full disk, a folder they may not
+ * write, a read-only mount, the open-file limit) into an {@link EnvironmentError} whose message names the
+ * path and the remedy. Every write of the project is atomic, so what was written before the failure is
+ * whole and the same command resumes; the messages say so.
+ *
+ * Node's system errors carry `code` (`ENOSPC`), `syscall` and `path`; DuckDB reports a full disk only in
+ * its message, so that is matched too. An EnvironmentError is returned as it is; for another error with
+ * an `E_*` code (already explained) and for anything else (a bug stays a bug) the result is undefined.
+ * Causes are followed, so a wrapped ENOSPC is found.
+ */
 export function environmentErrorFrom(error: unknown): EnvironmentError | undefined {
   for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
     if (current instanceof EnvironmentError || (isEhrBackdoorError(current) && current.name === 'EnvironmentError')) return current as EnvironmentError;

@@ -32,7 +32,8 @@ describe('the machine\'s errors', () => {
 
   it('handleErrors prints the remedy without a stack, and the stack only with --verbose', async () => {
     const written: string[] = [];
-    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
     try {
       expect(await handleErrors(false, async () => { throw enospc(); })).toBe(6);
       const quiet = written.join('');
@@ -43,7 +44,7 @@ describe('the machine\'s errors', () => {
       expect(await handleErrors(true, async () => { throw enospc(); })).toBe(6);
       expect(written.join('')).toMatch(/\n\s+at /);
     } finally {
-      spy.mockRestore();
+      process.stderr.write = write;
     }
   });
 });
