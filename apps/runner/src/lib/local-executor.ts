@@ -1,9 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '@ehr-backdoor/core';
 import { validateCellNames } from './cell-checks.js';
 import { readCellState } from './cell-state.js';
-import { describeHolder, readCellLock } from './cell-lock.js';
+import { describeHolder, holderState, LOCK_FILE, readCellLock } from './cell-lock.js';
 import { waitUntilReleased, type HeldCellOptions } from './held-cells.js';
 import { cellDir, cellId, cleanCellOf, type CellKey } from './grid.js';
 import type { CheckNamesMessage, CheckNamesReply, RunCellMessage } from './cell-worker.js';
@@ -254,7 +255,9 @@ export async function runLocal(
       wakeAll();
       return;
     }
-    heldOptions.log?.(`[sweep] ${cellId(cell)} is running elsewhere (${by}): waiting for it`);
+    // Another host's holder cannot be probed from here: if it is gone (a lost node), only its lock says otherwise.
+    const remote = holder && holderState(holder) === 'remote' ? `; another host's process cannot be checked from here: if it is gone, delete ${join(dir, LOCK_FILE)}` : '';
+    heldOptions.log?.(`[sweep] ${cellId(cell)} is running elsewhere (${by}): waiting for it (--leave-held leaves it${remote})`);
     const release = await waitUntilReleased(dir, heldOptions.pollMs, signal);
     watching--;
     if (release === 'done') {
