@@ -44,7 +44,7 @@ function fromSystemError(error: SystemErrorLike): EnvironmentError | undefined {
   const path = typeof error.path === 'string' ? error.path : undefined;
   const where = path ? ` (${typeof error.syscall === 'string' ? `${error.syscall} ` : ''}${path}${typeof error.dest === 'string' ? ` → ${error.dest}` : ''})` : '';
   const details = { errno: errno ?? null, syscall: error.syscall ?? null, path: path ?? null };
-  const folder = path ? dirname(path) : errno ? undefined : pathInMessage(message);
+  const folder = path ? nearestExisting(dirname(path)) : errno ? undefined : pathInMessage(message);
   if (errno === 'ENOSPC' || errno === 'EDQUOT' || /no space left on device|disk quota exceeded/i.test(message)) {
     const what = errno === 'EDQUOT' || /quota/i.test(message) ? 'disk quota exceeded' : 'no space left on device';
     const at = folder;
@@ -100,6 +100,13 @@ function unwritableAncestor(path: unknown): string | undefined {
       }
     }
     if (dirname(dir) === dir) return 'ENOENT';
+  }
+}
+
+/** The folder itself, or its nearest ancestor that exists (a mkdir that failed names a folder not yet there). */
+function nearestExisting(dir: string): string {
+  for (let current = dir; ; current = dirname(current)) {
+    if (existsSync(current) || dirname(current) === current) return current;
   }
 }
 
