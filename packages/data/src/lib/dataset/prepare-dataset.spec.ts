@@ -102,6 +102,7 @@ describe('prepareDataset on a hand-computed MIMIC-IV', () => {
     expect(icu.manifest.cohort.positives).toBe(0);
     expect(icu.manifest.cohort.steps).toEqual(result.manifest.cohort.steps);
     expect(icu.manifest.contentHash).not.toBe(result.manifest.contentHash);
+    rmSync(join(work, 'out-icu'), { recursive: true, force: true });
   });
 
   it('records each exclusion step', () => {
