@@ -16,6 +16,7 @@ import { probabilityOfTarget } from './backdoor.js';
  */
 export type ThresholdRule = { readonly kind: 'fpr'; readonly fpr: number } | { readonly kind: 'fixed'; readonly threshold: number };
 
+/** The rule when none is given: a 5 % false-positive rate on the validation split's non-target class. */
 export const DEFAULT_THRESHOLD_RULE: ThresholdRule = { kind: 'fpr', fpr: 0.05 };
 
 /** The chosen threshold (on p(target)) with what it was chosen on; NaN with a reason when the rule cannot apply. */

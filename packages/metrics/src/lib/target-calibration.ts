@@ -18,7 +18,7 @@ export interface ProbabilityBin {
 
 /**
  * Reliability-diagram data of the probability a clinician reads, p(target), over `bins` equal-width bins of
- * [0, 1]: scikit-learn's `calibration_curve(y == target, p_target, n_bins, strategy='uniform')`, with the
+ * [0, 1], equal to scikit-learn's `calibration_curve(y == target, p_target, n_bins, strategy='uniform')` with the
  * counts and the empty bins kept. Unlike the top-label diagram it covers the whole range, so it shows
  * whether a predicted 10 % risk of the target means 10 %.
  */

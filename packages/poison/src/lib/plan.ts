@@ -27,6 +27,7 @@ export const POISON_MODES: readonly PoisonMode[] = ['dirty-label', 'clean-label'
  * the original study and of BackdoorBench). The poisoned stays are drawn from the eligible ones either way.
  */
 export type RateBasis = 'eligible' | 'train';
+/** Every rate basis `planPoisoning` accepts; the first is the default. */
 export const RATE_BASES: readonly RateBasis[] = ['eligible', 'train'];
 
 /**

@@ -26,7 +26,9 @@ import type { LocatedTables } from '../mimic/tables.js';
  * the death time being admissions.deathtime, or dischtime for an in-hospital death without one).
  */
 export type LabelDefinition = 'hospital_mortality' | 'icu_mortality';
+/** Every label definition `prepare --label` accepts. */
 export const LABEL_DEFINITIONS: readonly LabelDefinition[] = ['hospital_mortality', 'icu_mortality'];
+/** The label of datasets prepared without `--label` (and of every dataset made before the choice existed). */
 export const DEFAULT_LABEL_DEFINITION: LabelDefinition = 'hospital_mortality';
 
 /** The label column's SQL over cohort_candidates. */
