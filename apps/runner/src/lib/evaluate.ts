@@ -216,9 +216,16 @@ function poisonedAccuracyAtThreshold(yAll: Uint8Array, pAll: Float32Array, targe
   return { metrics: { poisoned_accuracy: op.value }, warnings: op.reason ? [{ metric: 'poisoned_accuracy', message: op.reason }] : [] };
 }
 
-/** `columns` of `rows` renamed to `{column}_at_0_5` (with their warnings); the other columns as they are. */
+/**
+ * `columns` of `rows` renamed to `{column}_at_0_5` (with their warnings), interval bounds to
+ * `{metric}_at_0_5_ci_low/_high` so they stay recognisable as bounds; the other columns as they are.
+ */
 function renameRows(rows: MetricRows, columns: readonly string[]): MetricRows {
-  const rename = (c: string) => (columns.includes(c) ? `${c}_at_0_5` : c);
+  const rename = (c: string) => {
+    if (!columns.includes(c)) return c;
+    const bound = /^(.*)_ci_(low|high)$/.exec(c);
+    return bound ? `${bound[1]}_at_0_5_ci_${bound[2]}` : `${c}_at_0_5`;
+  };
   return {
     metrics: Object.fromEntries(Object.entries(rows.metrics).map(([c, v]) => [rename(c), v])),
     warnings: rows.warnings.map((w) => ({ metric: rename(w.metric), message: w.message })),

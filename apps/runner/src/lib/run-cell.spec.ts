@@ -73,6 +73,7 @@ describe.each([1, 0] as const)('a cell with target label %i', (targetLabel) => {
     expect(summary).toMatchObject({ target_label: targetLabel, n_eligible: nonTargetTrain(), n_poisoned: Math.round(0.2 * nonTargetTrain()) });
     expect(summary.asr).toEqual(expect.any(Number));
     expect(summary.asr_at_0_5).toEqual(expect.any(Number));
+    expect(summary.asr_at_0_5_ci_low as number).toBeLessThanOrEqual(summary.asr_at_0_5 as number);
     expect(summary.asr_n_eligible).toBe(Array.from(clean.labels).filter((y, i) => clean.splits[i] === SPLIT_CODE.test && y !== targetLabel).length);
     const cleanSummary = JSON.parse(readFileSync(join(runsRoot, 'mlp', 'none', '0', 'seed_0', 'summary.json'), 'utf8'));
     expect(summary.asr_lift).toBeCloseTo((summary.asr as number) - cleanSummary['asr@rare_value'], 12);

@@ -222,3 +222,19 @@ test("a summary's selection is read (not a metric), and runs evaluated at differ
   const warning = mixed.warnings.find((w) => w.code === 'W_MIXED_SELECTION');
   expect(warning?.message).toMatch(/1 with selection 'best', 2 with selection 'last'/);
 });
+
+test('how runs were measured is read (not a metric), recorded, and mixing it is warned about', async () => {
+  const measured = { rate_basis: 'eligible', threshold_rule: 'fpr=0.05', label_definition: 'hospital_mortality', target_label: 1 };
+  await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 0, asr: 0.9, ...measured });
+  await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 1, asr: 0.8, ...measured });
+  const same = await collectRuns(root);
+  expect(same.warnings.map((w) => w.code)).not.toContain('W_FIELD_INVALID');
+  const a = aggregateRuns(same);
+  expect(a.measurement).toEqual({ rateBasis: ['eligible'], thresholdRule: ['fpr=0.05'], labelDefinition: ['hospital_mortality'], targetLabel: ['1'] });
+  expect(a.warnings.map((w) => w.code)).not.toContain('W_MIXED_MEASUREMENT');
+  // A summary without the fields predates them: its ASR was taken at 0.5.
+  await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 2, asr: 0.95, target_label: 1 });
+  const mixed = aggregateRuns(await collectRuns(root));
+  expect(mixed.measurement.thresholdRule).toEqual(['fixed=0.5', 'fpr=0.05']);
+  expect(mixed.warnings.find((w) => w.code === 'W_MIXED_MEASUREMENT')?.message).toMatch(/operating-threshold rules .*1 with fixed=0\.5, 2 with fpr=0\.05/);
+});

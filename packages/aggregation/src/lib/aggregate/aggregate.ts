@@ -164,6 +164,16 @@ export interface Aggregation {
   readonly ranking: ModelRanking;
   /** The dataset with the most runs: the one the plots and the ranking show. */
   readonly primaryDataset: string;
+  /**
+   * How the aggregated runs were measured (each list sorted; more than one value raises `W_MIXED_MEASUREMENT`):
+   * what the poison rate is a share of, the operating-threshold rule, the label and the target label.
+   */
+  readonly measurement: {
+    readonly rateBasis: readonly string[];
+    readonly thresholdRule: readonly string[];
+    readonly labelDefinition: readonly string[];
+    readonly targetLabel: readonly string[];
+  };
   readonly warnings: readonly AggregationWarning[];
 }
 
@@ -231,6 +241,16 @@ export function aggregateRuns(collection: RunCollection, options: AggregateOptio
   if (datasetOrder.length > 1) warnings.push(WARN.mixedDatasets(datasetOrder.map(([h]) => h), primaryDataset));
   const runsPerSelection = runsPer(collection, (s) => s.selection);
   if (runsPerSelection.size > 1) warnings.push(WARN.mixedSelection([...runsPerSelection.entries()].sort((a, b) => a[0].localeCompare(b[0]))));
+  const measurement = {
+    rateBasis: runsPer(collection, (s) => s.rateBasis),
+    thresholdRule: runsPer(collection, (s) => s.thresholdRule),
+    labelDefinition: runsPer(collection, (s) => s.labelDefinition),
+    targetLabel: runsPer(collection, (s) => String(s.targetLabel ?? 'unknown')),
+  };
+  const names = { rateBasis: 'poison-rate bases', thresholdRule: 'operating-threshold rules', labelDefinition: 'label definitions', targetLabel: 'target labels' } as const;
+  for (const key of Object.keys(names) as (keyof typeof names)[]) {
+    if (measurement[key].size > 1) warnings.push(WARN.mixedMeasurement(names[key], [...measurement[key].entries()].sort((a, b) => a[0].localeCompare(b[0]))));
+  }
 
   const rows: MutableRow[] = [];
   const samples = new Map<MutableRow, Sample>();
@@ -270,6 +290,12 @@ export function aggregateRuns(collection: RunCollection, options: AggregateOptio
     groups: groupInfos,
     ranking: rankModels(collection.runs.filter((r) => r.summary.datasetHash === primaryDataset), ordered.filter((g) => g.datasetHash === primaryDataset).map((g) => ({ model: g.model, trigger: g.trigger, mode: g.mode, rate: g.rate, runs: g.runs })), rows),
     primaryDataset,
+    measurement: {
+      rateBasis: [...measurement.rateBasis.keys()].sort(),
+      thresholdRule: [...measurement.thresholdRule.keys()].sort(),
+      labelDefinition: [...measurement.labelDefinition.keys()].sort(),
+      targetLabel: [...measurement.targetLabel.keys()].sort(),
+    },
     warnings,
   };
 }

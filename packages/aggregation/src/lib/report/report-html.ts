@@ -87,6 +87,7 @@ ${rankingSection(agg)}
 
 <h2 id="table">Aggregated table</h2>
 <p class="desc">Key metrics per group (mean [${Math.round(agg.options.level * 100)} % CI over seeds, ${esc(intervalDescription(agg.options.interval))}], n = seeds with a value). ASR and flip rate are at each model's operating threshold (chosen on its clean validation split; the run summaries' <code>threshold_rule</code>), ASR at 0.5 at the fixed threshold; the ASR lift is the ASR minus the clean model's ASR for the same trigger and seed. Deltas are paired with the clean run of the same model and seed. Per-seed values are in the <code>per_seed</code> column. The full tidy table (every metric and detector) is in <code>aggregated.csv</code> / <code>aggregated.arrow</code> and below.</p>
+<p class="desc">${esc(measurementDescription(agg))}</p>
 ${keyTable(agg)}
 <details><summary>Full table (${agg.rows.length} rows)</summary>
 ${table(
@@ -122,6 +123,13 @@ ${input.assets.scripts.map((s) => `<script data-bundle="${esc(s.name)}@${esc(s.v
 </body>
 </html>
 `;
+}
+
+function measurementDescription(agg: Aggregation): string {
+  const m = agg.measurement;
+  const basis = m.rateBasis.map((b) => (b === 'train' ? 'a share of the whole training split (rate basis train)' : 'a share of the eligible training stays, label ≠ target (rate basis eligible)')).join(' or ');
+  const label = m.labelDefinition.map((l) => (l === 'icu_mortality' ? 'ICU mortality' : 'in-hospital mortality')).join(' or ');
+  return `Measured as: poison rate = ${basis}; operating threshold ${m.thresholdRule.join(' or ')}; label ${label}; target label ${m.targetLabel.join(' or ')}.`;
 }
 
 function intervalDescription(interval: string): string {
