@@ -19,7 +19,7 @@ export type { AggregationWarning, WarningKind } from './lib/collect/warnings.js'
 
 export { aggregateRuns, resolveAggregateOptions } from './lib/aggregate/aggregate.js';
 export type { AggregateOptions, ResolvedAggregateOptions, AggregatedRow, TestRecord, GroupInfo, CleanSource, Aggregation } from './lib/aggregate/aggregate.js';
-export { rankModels, RANKING_DEFINITION } from './lib/aggregate/ranking.js';
+export { rankModels, RANKING_DEFINITION, RANKING_DEFINITION_LIFT } from './lib/aggregate/ranking.js';
 export type { ModelRanking, RankingEntry, RankingGroup } from './lib/aggregate/ranking.js';
 export { metricOfField, isTriggerDependent, metricRange, DELTA_METRICS, DEFAULT_TEST_METRICS, METRIC_LABELS } from './lib/aggregate/metrics.js';
 export type { MetricKey } from './lib/aggregate/metrics.js';

@@ -255,8 +255,15 @@ export function aggregateRuns(collection: RunCollection, options: AggregateOptio
   const rows: MutableRow[] = [];
   const samples = new Map<MutableRow, Sample>();
   const groupInfos: GroupInfo[] = [];
+  const lifts = new Map<CollectedRun, number | null>();
   for (const group of ordered) {
     const clean = group.rate > 0 ? cleanRunsFor(group, ordered) : null;
+    for (const run of clean ? group.runs : []) {
+      const c = clean!.bySeed.get(run.summary.seed);
+      const asr = run.summary.metrics.asr;
+      const cleanAsr = c ? cleanValue(c, 'asr', 'asr', group.trigger) : null;
+      lifts.set(run, typeof asr === 'number' && typeof cleanAsr === 'number' ? asr - cleanAsr : null);
+    }
     if (clean && clean.source === 'missing') warnings.push(WARN.noCleanMatch(`${group.model}/${group.trigger}/${formatRate(group.rate)}${group.mode === 'dirty-label' ? '' : ` (${group.mode})`}`));
     groupInfos.push({
       dataset_hash: group.datasetHash,
@@ -288,7 +295,7 @@ export function aggregateRuns(collection: RunCollection, options: AggregateOptio
     rows,
     tests,
     groups: groupInfos,
-    ranking: rankModels(collection.runs.filter((r) => r.summary.datasetHash === primaryDataset), ordered.filter((g) => g.datasetHash === primaryDataset).map((g) => ({ model: g.model, trigger: g.trigger, mode: g.mode, rate: g.rate, runs: g.runs })), rows),
+    ranking: rankModels(collection.runs.filter((r) => r.summary.datasetHash === primaryDataset), ordered.filter((g) => g.datasetHash === primaryDataset).map((g) => ({ model: g.model, trigger: g.trigger, mode: g.mode, rate: g.rate, runs: g.runs })), rows, (run) => lifts.get(run) ?? null),
     primaryDataset,
     measurement: {
       rateBasis: [...measurement.rateBasis.keys()].sort(),

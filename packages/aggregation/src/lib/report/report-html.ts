@@ -177,7 +177,17 @@ function rankingSection(agg: Aggregation): string {
   if (r.entries.length === 0) return `${definition}<p class="muted">No ranking: ${esc(r.note ?? '')}.</p>`;
   return `${definition}<p class="muted">Common grid: ${r.grid.map((c) => esc(`${c.trigger} @ ${fmtRate(c.poison_rate)}${c.mode === 'dirty-label' ? '' : ` (${c.mode})`}`)).join(', ')}.</p>
 ${table(
-  ['rank', 'model', 'robustness (1 − mean ASR)', 'CI over seeds', 'seeds', 'worst cell', 'worst-cell ASR', 'mean AUROC drop', 'clean AUROC'],
+  [
+    'rank',
+    'model',
+    r.measure === 'asr_lift' ? 'robustness (1 − mean ASR lift)' : 'robustness (1 − mean ASR)',
+    'CI over seeds',
+    'seeds',
+    'worst cell',
+    r.measure === 'asr_lift' ? 'worst-cell ASR lift' : 'worst-cell ASR',
+    'mean AUROC drop',
+    'clean AUROC',
+  ],
   r.entries.map((e) => [
     String(e.rank),
     e.model,
