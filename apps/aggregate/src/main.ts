@@ -22,7 +22,11 @@ export async function main(argv: string[]): Promise<void> {
       .usage('$0 [--runs DIR] [--out DIR] [options]\n\nAggregate a tree of run directories into statistics, plots and an offline HTML report.')
       .option('runs', { type: 'string', default: DEFAULT_RUNS, describe: 'Root of the run directories (searched recursively).' })
       .option('out', { type: 'string', default: DEFAULT_OUT, describe: 'Report directory (replaced whole; must be new, empty or an earlier report).' })
-      .option('ci', { choices: ['t', 'bootstrap'] as const, default: 't' as const, describe: 'Confidence intervals over seeds: t-based or percentile bootstrap.' })
+      .option('ci', {
+        choices: ['auto', 't', 'logit-t', 'bootstrap'] as const,
+        default: 'auto' as const,
+        describe: 'Confidence intervals over seeds: auto (logit-scale t for bounded metrics such as ASR and AUROC, t for the rest), t, logit-t or percentile bootstrap.',
+      })
       .option('bootstrap-samples', { type: 'number', default: 2000, describe: 'Bootstrap resamples (with --ci bootstrap).' })
       .option('seed', { type: 'number', default: 0, describe: 'Seed of the bootstrap resampling.' })
       .option('level', { type: 'number', default: 0.95, describe: 'Confidence level of the intervals.' })

@@ -6,7 +6,7 @@ import { DEFAULT_RUNS } from './main.js';
 export interface RunArgs {
   readonly runs: string;
   readonly out: string;
-  readonly ci: 't' | 'bootstrap';
+  readonly ci: 'auto' | 't' | 'logit-t' | 'bootstrap';
   readonly bootstrapSamples: number;
   readonly seed: number;
   readonly level: number;

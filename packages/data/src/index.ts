@@ -23,6 +23,8 @@ export type {
 export { createDataset } from './lib/dataset/create-dataset.js';
 export type { DatasetArrays } from './lib/dataset/create-dataset.js';
 export { prepareDataset } from './lib/dataset/prepare-dataset.js';
+export { LABEL_DEFINITIONS, DEFAULT_LABEL_DEFINITION } from './lib/cohort/cohort-sql.js';
+export type { LabelDefinition } from './lib/cohort/cohort-sql.js';
 export type { PrepareOptions, PreparePhase, PrepareProgress, PrepareResult } from './lib/dataset/prepare-dataset.js';
 export { writeDataset } from './lib/dataset/write-dataset.js';
 export type { WriteDatasetResult } from './lib/dataset/write-dataset.js';

@@ -21,8 +21,22 @@ export { brierScore } from './lib/brier.js';
 export { expectedCalibrationError, reliabilityDiagram, DEFAULT_CALIBRATION_BINS } from './lib/calibration.js';
 export type { ReliabilityBin } from './lib/calibration.js';
 
-export { attackSuccessRate, confidenceShift, cleanAurocDrop, bootstrapAsr, probabilityOfTarget, DEFAULT_TARGET_LABEL } from './lib/backdoor.js';
-export type { AttackSuccessRate, AttackSuccessRateInterval, AttackOptions } from './lib/backdoor.js';
+export { attackSuccessRate, confidenceShift, cleanAurocDrop, bootstrapAsr, probabilityOfTarget, predictsTarget, DEFAULT_TARGET_LABEL } from './lib/backdoor.js';
+export type { AttackSuccessRate, AttackSuccessRateInterval, AttackOptions, TargetDecision } from './lib/backdoor.js';
+export { flipRate } from './lib/flip-rate.js';
+export type { FlipRate } from './lib/flip-rate.js';
+
+export {
+  operatingThreshold,
+  operatingPointMetrics,
+  predictAtTargetThreshold,
+  checkThresholdRule,
+  describeThresholdRule,
+  DEFAULT_THRESHOLD_RULE,
+} from './lib/operating-point.js';
+export type { ThresholdRule, OperatingThreshold, OperatingPointMetrics } from './lib/operating-point.js';
+export { targetReliabilityDiagram, targetCalibrationError } from './lib/target-calibration.js';
+export type { ProbabilityBin } from './lib/target-calibration.js';
 
 export {
   bootstrapAuroc,

@@ -37,7 +37,7 @@ export type {
   MissingnessPatternParams,
 } from './lib/triggers/types.js';
 export type { StealthReport, VariableStealth } from './lib/stealth.js';
-export { planPoisoning, applyPoisoning, applyPoisoningWithReport, buildTriggeredTestSet, triggeredTestDataset, POISON_MODES } from './lib/plan.js';
-export type { PoisoningPlan, PlanPoisoningOptions, PoisonMode, PoisoningResult, TriggeredTestSet } from './lib/plan.js';
+export { planPoisoning, applyPoisoning, applyPoisoningWithReport, buildTriggeredTestSet, triggeredTestDataset, POISON_MODES, RATE_BASES } from './lib/plan.js';
+export type { PoisoningPlan, PlanPoisoningOptions, PoisonMode, PoisoningResult, TriggeredTestSet, RateBasis } from './lib/plan.js';
 export { writePlanManifest, readPlanManifest, PLAN_JSON, PLAN_ARROW } from './lib/manifest.js';
 export type { PlanManifestFiles } from './lib/manifest.js';

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { TRAINING_PROTOCOL_OPTIONS } from '../lib/plan.js';
+import { MEASUREMENT_OPTIONS, TRAINING_PROTOCOL_OPTIONS } from '../lib/plan.js';
 import { BACKEND_OPTION } from './shared-options.js';
 
 export interface RunArgs {
@@ -17,6 +17,8 @@ export interface RunArgs {
   'learning-rate'?: number;
   patience: number;
   selection: string;
+  'threshold-rule': string;
+  'rate-basis': string;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -36,10 +38,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('target-label', { type: 'number', default: 1, choices: [0, 1] })
       .option('batch-size', { type: 'number' })
       .option('learning-rate', { type: 'number' })
-      .options(TRAINING_PROTOCOL_OPTIONS) as never,
+      .options(TRAINING_PROTOCOL_OPTIONS)
+      .options(MEASUREMENT_OPTIONS)
+      .example('$0 run --data data/default --model mlp --trigger rare_value --poison-rate 0.05', 'ASR at the threshold with 5 % FPR on the validation split')
+      .example('$0 run --data data/default --model mlp --trigger rare_value --poison-rate 0.05 --target-label 0 --threshold-rule fixed=0.5', 'target 0, at the fixed threshold 0.5') as never,
   handler: async (args) => {
     const { resolve } = await import('node:path');
     const { checkRate, checkSeed, cellDir } = await import('../lib/grid.js');
+    const { parseThresholdRule } = await import('../lib/plan.js');
+    const thresholdRule = parseThresholdRule(args['threshold-rule']);
     const { executeCell } = await import('../lib/run-cell.js');
     const { assertDatasetDir, validateCellNames } = await import('../lib/cell-checks.js');
     checkRate(args['poison-rate']);
@@ -71,6 +78,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
           ...(args['learning-rate'] ? { learningRate: args['learning-rate'] } : {}),
           patience: args.patience,
           selection: args.selection as 'best' | 'last',
+          thresholdRule,
+          rateBasis: args['rate-basis'] as 'eligible' | 'train',
           explain: false,
           detect: false,
           retrain: false,
@@ -83,7 +92,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     );
     const show = (k: string) => `${k}=${summary[k] === null ? 'NaN' : String(summary[k])}`;
     process.stdout.write(
-      `${['auroc', 'auprc', 'accuracy', 'ece', 'asr', 'confidence_shift', 'clean_auroc_drop', 'n_poisoned', 'epochs_run', 'backend'].map(show).join('  ')}\n` +
+      `${['auroc', 'auprc', 'threshold', 'accuracy', 'ece', 'asr', 'asr_at_0_5', 'flip_rate', 'asr_lift', 'confidence_shift', 'clean_auroc_drop', 'n_poisoned', 'epochs_run', 'backend'].map(show).join('  ')}\n` +
         `run: ${cellDir(runsRoot, cell)}\n`,
     );
   },

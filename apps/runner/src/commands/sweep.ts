@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { TRAINING_PROTOCOL_OPTIONS } from '../lib/plan.js';
+import { MEASUREMENT_OPTIONS, TRAINING_PROTOCOL_OPTIONS } from '../lib/plan.js';
 import { BACKEND_OPTION } from './shared-options.js';
 import { addSlurmOptions, type SlurmArgs } from '../lib/slurm/cli-options.js';
 
@@ -14,6 +14,8 @@ export interface SweepArgs extends SlurmArgs {
   epochs?: number;
   patience: number;
   selection: string;
+  'threshold-rule': string;
+  'rate-basis': string;
   workers: number;
   backend: string;
   mode: string;
@@ -40,6 +42,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('seeds', { type: 'number', array: true, describe: 'Seeds.' })
       .option('epochs', { type: 'number', describe: 'Epochs per cell (the maximum, with --patience).' })
       .options(TRAINING_PROTOCOL_OPTIONS)
+      .options(MEASUREMENT_OPTIONS)
       .option('workers', { type: 'number', default: 0, describe: 'Worker processes (default: number of cores).' })
       .option('backend', { ...BACKEND_OPTION, default: 'auto' })
       .option('mode', { type: 'string', default: 'dirty-label', choices: ['dirty-label', 'clean-label'] })

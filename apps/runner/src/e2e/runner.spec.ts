@@ -113,6 +113,7 @@ describe('ehr-backdoor run', () => {
     [['--model', 'mlp', '--trigger', 'rare_value', '--poison-rate', '-0.1'], 2, /E_POISON_RATE/],
     [['--model', 'mlp', '--backend', 'quantum'], 2, /quantum/],
     [['--model', 'mlp', '--trigger', 'rare_value', '--poison-rate', '0.001'], 2, /E_POISON_RATE_TOO_SMALL/],
+    [['--model', 'mlp', '--threshold-rule', 'fpr=1.5'], 2, /E_THRESHOLD_RULE.*fpr=1\.5/],
   ])('rejects bad input %j with exit %i', (extra, code, message) => {
     const out = join(root, 'bad');
     const result = runCli(['run', '--data', data, '--epochs', '1', '--out', out, ...extra]);
@@ -166,10 +167,13 @@ describe('ehr-backdoor sweep', () => {
     const b = summaries(separate);
     expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
     for (const [key, summary] of a) {
-      // Only the sweep's clean cell records the grid triggers' baselines (asr@trigger).
+      // Only the sweep's clean cell records the grid triggers' baselines (asr@trigger), so only the sweep's
+      // poisoned cells have the ASR lift that needs them.
       const other = b.get(key)!;
-      const shared = Object.fromEntries(Object.entries(withoutTimings(summary)).filter(([k]) => k in other && k !== 'reasons'));
-      expect(shared).toEqual(Object.fromEntries(Object.entries(withoutTimings(other)).filter(([k]) => k in summary && k !== 'reasons')));
+      const compared = (k: string) => k !== 'reasons' && k !== 'asr_lift';
+      const shared = Object.fromEntries(Object.entries(withoutTimings(summary)).filter(([k]) => k in other && compared(k)));
+      expect(shared).toEqual(Object.fromEntries(Object.entries(withoutTimings(other)).filter(([k]) => k in summary && compared(k))));
+      if (summary.poison_rate !== 0) expect(other.asr_lift).toBeNull();
       expect(summary.selection).toBe('last');
       expect(summary.evaluated_epoch).toBe(3);
     }

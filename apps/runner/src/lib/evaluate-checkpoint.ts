@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InputError, writeJsonAtomic } from '@ehr-backdoor/core';
 import { openRun } from './analyse-run.js';
+import type { ThresholdRule } from '@ehr-backdoor/metrics';
 import { evaluateModel } from './evaluate.js';
 import { addRows, SummaryBuilder, type Summary } from './summary.js';
 
@@ -26,11 +27,13 @@ export async function evaluateCheckpoint(checkpoint: string, options: { data?: s
   const summaryPath = join(runDir, 'summary.json');
   const previous = existsSync(summaryPath) ? (JSON.parse(await readFile(summaryPath, 'utf8')) as Record<string, unknown>) : undefined;
   const reference = previous && typeof previous.auroc === 'number' && typeof previous.clean_auroc_drop === 'number' ? previous.auroc + previous.clean_auroc_drop : null;
-  const evaluation = evaluateModel(model, dataset, { trigger, targetLabel, seed, referenceCleanAuroc: reference });
+  // The run's own threshold rule (run_metadata.json, `measurement`); runs made before it existed: the default.
+  const metadata = JSON.parse(await readFile(join(runDir, 'run_metadata.json'), 'utf8')) as { measurement?: { thresholdRule?: ThresholdRule } };
+  const thresholdRule = metadata.measurement?.thresholdRule;
+  const evaluation = evaluateModel(model, dataset, { trigger, targetLabel, seed, referenceCleanAuroc: reference, ...(thresholdRule ? { thresholdRule } : {}) });
   model.dispose();
   const builder = new SummaryBuilder();
-  addRows(builder, evaluation.clean);
-  addRows(builder, evaluation.backdoor);
+  for (const rows of evaluation.summaryRows) addRows(builder, rows);
   const metrics = builder.build();
   const differences = previous
     ? Object.entries(metrics)

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CompatibilityError, hashJson, InputError, writeJsonAtomic } from '@ehr-backdoor/core';
+import type { ThresholdRule } from '@ehr-backdoor/metrics';
+import type { RateBasis } from '@ehr-backdoor/poison';
 import type { CellKey } from './grid.js';
 
 /**
@@ -18,6 +20,10 @@ export interface RunOptions {
   readonly patience?: number;
   /** Which epoch a cell evaluates (train's `TrainConfig.selection`). Plans written before it existed: 'best'. */
   readonly selection?: 'best' | 'last';
+  /** How each model's operating threshold is chosen on its validation split. Plans written before it existed: FPR 5 %. */
+  readonly thresholdRule?: ThresholdRule;
+  /** What the poison rate is a share of. Plans written before it existed: `eligible`. */
+  readonly rateBasis?: RateBasis;
   readonly explain: boolean;
   readonly detect: boolean;
   readonly detectors?: readonly string[];
@@ -64,6 +70,37 @@ export const TRAINING_PROTOCOL_OPTIONS = {
     describe: 'Evaluate the last epoch (fixed-epoch protocol) or the best validation-AUROC epoch.',
   },
 } as const;
+
+/** The `run` and `sweep` options that choose how results are measured (yargs option definitions). */
+export const MEASUREMENT_OPTIONS = {
+  'threshold-rule': {
+    type: 'string',
+    default: 'fpr=0.05',
+    describe:
+      'Operating threshold on p(target), chosen per model on its clean validation split: fpr=X (the non-target class has false-positive rate X, in (0, 1)) or fixed=T (T in [0, 1]).',
+  },
+  'rate-basis': {
+    type: 'string',
+    default: 'eligible',
+    choices: ['eligible', 'train'],
+    describe: 'What the poison rate is a share of: the eligible training stays (label ≠ target) or the whole training split.',
+  },
+} as const;
+
+/**
+ * `fpr=0.05` → { kind: 'fpr', fpr: 0.05 }; `fixed=0.5` → { kind: 'fixed', threshold: 0.5 }.
+ * @throws InputError `E_THRESHOLD_RULE` for another form or a value out of range.
+ */
+export function parseThresholdRule(text: string): ThresholdRule {
+  const match = /^(fpr|fixed)=(.+)$/.exec(String(text).trim());
+  const value = match ? Number(match[2]) : Number.NaN;
+  if (match?.[1] === 'fpr' && value > 0 && value < 1) return { kind: 'fpr', fpr: value };
+  if (match?.[1] === 'fixed' && value >= 0 && value <= 1) return { kind: 'fixed', threshold: value };
+  throw new InputError(
+    'E_THRESHOLD_RULE',
+    `--threshold-rule "${text}" is not valid: use fpr=X with a false-positive rate X in (0, 1) (default fpr=0.05) or fixed=T with a threshold T in [0, 1] (e.g. fixed=0.5).`,
+  );
+}
 
 export function makePlan(fields: Omit<SweepPlan, 'formatVersion' | 'createdAt' | 'planHash'>): SweepPlan {
   const body = { formatVersion: 1 as const, ...fields };

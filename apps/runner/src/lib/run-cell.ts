@@ -9,7 +9,8 @@ import { cellDir, cleanCellOf, type CellKey } from './grid.js';
 import type { RunOptions } from './plan.js';
 import { assembleSummary, summaryToCsv, type Summary } from './summary.js';
 import { writePredictions } from './predictions.js';
-import { evaluateModel, triggerBaseline, type CleanTestPredictions } from './evaluate.js';
+import { evaluateModel, triggerBaseline, type Evaluation, type MetricRows } from './evaluate.js';
+import { DEFAULT_THRESHOLD_RULE, describeThresholdRule } from '@ehr-backdoor/metrics';
 import type { DatasetView, EhrDataset } from '@ehr-backdoor/data';
 import type { TrainedModel } from '@ehr-backdoor/train';
 import { collectVersions } from './versions.js';
@@ -42,6 +43,8 @@ export interface CellRequest {
 }
 
 export const RUN_FORMAT_VERSION = 1;
+/** Reliability-diagram data of the clean test set (top-label and p(target)). */
+export const CALIBRATION_FILE = 'calibration.json';
 
 export async function executeCell(request: CellRequest, report: CellReporter = () => undefined): Promise<Summary> {
   const { cell, options } = request;
@@ -67,7 +70,9 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
     ...(options.patience !== undefined ? { patience: options.patience } : {}),
     selection: options.selection ?? 'best',
   });
-  const plan = poison.planPoisoning({ dataset, trigger, rate: cell.rate, targetLabel: options.targetLabel as 0 | 1, mode: options.mode, seed: cell.seed });
+  const rateBasis = options.rateBasis ?? 'eligible';
+  const thresholdRule = options.thresholdRule ?? DEFAULT_THRESHOLD_RULE;
+  const plan = poison.planPoisoning({ dataset, trigger, rate: cell.rate, targetLabel: options.targetLabel as 0 | 1, mode: options.mode, seed: cell.seed, rateBasis });
   const config = {
     model: modelConfig,
     view,
@@ -79,7 +84,13 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
     train: trainConfig,
     backend: options.backend,
   };
-  const configHash = hashJson({ config, dataset: dataset.manifest.contentHash });
+  // Non-default measurement options join the hash (a run directory never mixes them); the defaults stay out,
+  // so run directories made before these options existed keep their hash.
+  const measurement = {
+    ...(rateBasis !== 'eligible' ? { rateBasis } : {}),
+    ...(describeThresholdRule(thresholdRule) !== describeThresholdRule(DEFAULT_THRESHOLD_RULE) ? { thresholdRule } : {}),
+  };
+  const configHash = hashJson(Object.keys(measurement).length ? { config, dataset: dataset.manifest.contentHash, measurement } : { config, dataset: dataset.manifest.contentHash });
   if (existsSync(dir)) await checkRunDirectory(dir, configHash);
 
   await mkdir(dir, { recursive: true });
@@ -102,6 +113,7 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
       versions: await collectVersions(),
       backend: { requested: options.backend, used: backend.name, description: train.describeBackend(backend), skipped: backend.skipped },
       seeds: { poisoning: cell.seed, training: cell.seed, bootstrap: cell.seed },
+      measurement: { rateBasis, thresholdRule },
       platform: { os: platform(), release: release(), arch: arch() },
     };
     await writeJsonAtomic(join(dir, 'run_metadata.json'), { ...metadataBase, status: 'running', timings: { startedAt: new Date(started).toISOString() } });
@@ -126,14 +138,16 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
 
     report({ phase: 'evaluating' });
     const evalStarted = Date.now();
+    const reference = cell.rate === 0 ? null : await cleanReferenceOf(request);
     const evaluation = evaluateModel(trained.model, dataset, {
       trigger,
       targetLabel: options.targetLabel as 0 | 1,
       seed: cell.seed,
-      referenceCleanAuroc: cell.rate === 0 ? null : await cleanAurocOf(request),
+      referenceCleanAuroc: reference?.auroc ?? null,
       isCleanRun: cell.rate === 0,
+      thresholdRule,
     });
-    const baselines = cell.rate === 0 ? baselineRows(trained.model, dataset, view, options, poison, evaluation.cleanTest) : [];
+    const baselines = cell.rate === 0 ? baselineRows(trained.model, dataset, view, options, poison, evaluation) : [liftRow(evaluation, reference, cell)];
     const analyses = [];
     if (options.explain || options.detect) {
       const { explainRun, detectRun } = await import('./analyse-run.js');
@@ -152,6 +166,7 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
     trained.model.dispose();
 
     await writePredictions(join(dir, 'predictions.arrow'), evaluation.predictions);
+    await writeJsonAtomic(join(dir, CALIBRATION_FILE), evaluation.calibration);
 
     const wallTimeS = (Date.now() - started) / 1000;
     const summary: Summary = assembleSummary({
@@ -161,15 +176,17 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
       backend: backend.name,
       nTrain: train.rowsOfSplit(dataset, 'train').length,
       nPoisoned: plan.count,
+      nEligible: plan.eligible,
+      rateBasis,
+      thresholdRule: describeThresholdRule(thresholdRule),
+      labelDefinition: dataset.manifest.labelDefinition ?? 'hospital_mortality',
       nTest: evaluation.nTest,
       nTriggered: evaluation.triggered.rowIndices.length,
       epochsRun: trained.epochsRun,
       bestEpoch: trained.bestEpoch,
       evaluatedEpoch: trained.selectedEpoch,
       wallTimeS,
-      clean: evaluation.clean,
-      backdoor: evaluation.backdoor,
-      extra: [...baselines, ...analyses],
+      rows: [...evaluation.summaryRows, ...baselines, ...analyses],
     });
     await writeJsonAtomic(join(dir, 'run_metadata.json'), {
       ...metadataBase,
@@ -193,26 +210,45 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
   }
 }
 
-/** The clean model under each grid trigger defined on its view: the rate-0 point of every ASR curve. */
+/**
+ * The clean model under each grid trigger defined on its view, at its own operating threshold and at 0.5:
+ * the rate-0 point of every ASR curve (`asr@{trigger}`, `flip_rate@{trigger}`, … ) and the lift's reference.
+ */
 function baselineRows(
   model: TrainedModel,
   dataset: EhrDataset,
   view: DatasetView,
   options: RunOptions,
   poison: typeof import('@ehr-backdoor/poison'),
-  cleanTest: CleanTestPredictions,
-): { metrics: Record<string, number>; warnings: { metric: string; message: string }[] }[] {
+  evaluation: Evaluation,
+): MetricRows[] {
   const rows = [];
   for (const name of options.baselineTriggers ?? []) {
     if (!poison.triggerViews(name).includes(view)) continue;
-    const backdoor = triggerBaseline(model, dataset, poison.resolveTrigger(name as never, {}), options.targetLabel as 0 | 1, cleanTest);
+    const backdoor = triggerBaseline(model, dataset, poison.resolveTrigger(name as never, {}), options.targetLabel as 0 | 1, evaluation.cleanTest, evaluation.threshold);
     const rename = (metric: string) => `${metric}@${name}`;
     rows.push({
-      metrics: { [rename('asr')]: backdoor.metrics.asr, [rename('confidence_shift')]: backdoor.metrics.confidence_shift },
-      warnings: backdoor.warnings.filter((w) => w.metric === 'asr' || w.metric === 'confidence_shift').map((w) => ({ metric: rename(w.metric), message: w.message })),
+      metrics: Object.fromEntries(Object.entries(backdoor.metrics).map(([metric, value]) => [rename(metric), value])),
+      warnings: backdoor.warnings.map((w) => ({ metric: rename(w.metric), message: w.message })),
     });
   }
   return rows;
+}
+
+/**
+ * Lift: this run's ASR minus the same trigger's ASR on the matching clean model (same model, data and seed,
+ * rate 0), each at its own model's operating threshold. What the backdoor adds over the clean model's own
+ * false positives toward the target; NaN with a reason when the clean run has not finished.
+ */
+function liftRow(evaluation: Evaluation, reference: CleanReference | null, cell: CellKey): MetricRows {
+  const asr = evaluation.summaryRows.map((r) => r.metrics.asr).find((v) => v !== undefined) ?? Number.NaN;
+  const cleanAsr = reference?.asrOf(cell.trigger) ?? null;
+  if (cleanAsr === null) {
+    const reason = reference ? `the matching clean run has no ASR for trigger ${cell.trigger} (asr@${cell.trigger})` : 'no finished matching clean run (same model and seed, rate 0) when this run was evaluated';
+    return { metrics: { asr_lift: Number.NaN }, warnings: [{ metric: 'asr_lift', message: `ASR lift is undefined: ${reason}.` }] };
+  }
+  if (Number.isNaN(asr)) return { metrics: { asr_lift: Number.NaN }, warnings: [{ metric: 'asr_lift', message: 'ASR lift is undefined: this run\'s ASR is undefined.' }] };
+  return { metrics: { asr_lift: asr - cleanAsr }, warnings: [] };
 }
 
 /** A run directory that holds another config's run is never silently reused or overwritten. */
@@ -234,12 +270,21 @@ async function checkRunDirectory(dir: string, configHash: string): Promise<void>
   }
 }
 
-/** The clean-test AUROC of the matching rate-0 run (null when it has not run or is undefined). */
-async function cleanAurocOf(request: CellRequest): Promise<number | null> {
-  const path = join(cellDir(request.runsRoot, cleanCellOf(request.cell)), SUMMARY_FILE);
+interface CleanReference {
+  /** Clean-test AUROC of the matching rate-0 run (null when undefined). */
+  readonly auroc: number | null;
+  /** Its ASR under `trigger` at its own operating threshold (null when not recorded or undefined). */
+  asrOf(trigger: string): number | null;
+}
+
+/** What the matching rate-0 run recorded (null when it has not finished). */
+async function cleanReferenceOf(request: CellRequest): Promise<CleanReference | null> {
+  const clean = cleanCellOf(request.cell);
+  const path = join(cellDir(request.runsRoot, clean), SUMMARY_FILE);
   if (!existsSync(path)) return null;
-  const clean = JSON.parse(await readFile(path, 'utf8')) as Summary;
-  return typeof clean.auroc === 'number' ? clean.auroc : null;
+  const summary = JSON.parse(await readFile(path, 'utf8')) as Summary;
+  const numberOr = (v: unknown) => (typeof v === 'number' ? v : null);
+  return { auroc: numberOr(summary.auroc), asrOf: (trigger) => numberOr(clean.trigger === trigger ? summary.asr : summary[`asr@${trigger}`]) };
 }
 
 

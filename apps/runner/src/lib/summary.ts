@@ -83,6 +83,14 @@ export interface SummaryInputs {
   readonly backend: string;
   readonly nTrain: number;
   readonly nPoisoned: number;
+  /** Training stays the poisoning mode may poison (label ≠ target in dirty-label mode). */
+  readonly nEligible: number;
+  /** What the poison rate is a share of: `eligible` or `train`. */
+  readonly rateBasis: string;
+  /** The operating-threshold rule, e.g. `fpr=0.05`. */
+  readonly thresholdRule: string;
+  /** The dataset's label, e.g. `hospital_mortality`. */
+  readonly labelDefinition: string;
   readonly nTest: number;
   readonly nTriggered: number;
   readonly epochsRun: number;
@@ -90,10 +98,8 @@ export interface SummaryInputs {
   /** The epoch whose weights were evaluated: `bestEpoch`, or the last one with selection 'last'. */
   readonly evaluatedEpoch: number;
   readonly wallTimeS: number;
-  readonly clean: MetricRows;
-  readonly backdoor: MetricRows;
-  /** Further metric rows (detectors, explanations), copied as they are. */
-  readonly extra?: readonly MetricRows[];
+  /** Metric rows (evaluation, baselines, detectors, explanations), copied as they are. */
+  readonly rows: readonly MetricRows[];
 }
 
 export function assembleSummary(inputs: SummaryInputs): Summary {
@@ -102,6 +108,10 @@ export function assembleSummary(inputs: SummaryInputs): Summary {
     .set('backend', inputs.backend)
     .set('n_train', inputs.nTrain)
     .set('n_poisoned', inputs.nPoisoned)
+    .set('n_eligible', inputs.nEligible)
+    .set('rate_basis', inputs.rateBasis)
+    .set('label_definition', inputs.labelDefinition)
+    .set('threshold_rule', inputs.thresholdRule)
     .set('n_test', inputs.nTest)
     .set('n_triggered', inputs.nTriggered)
     .set('epochs_run', inputs.epochsRun)
@@ -109,7 +119,7 @@ export function assembleSummary(inputs: SummaryInputs): Summary {
     .set('selection', inputs.options.selection ?? 'best')
     .set('evaluated_epoch', inputs.evaluatedEpoch)
     .set('wall_time_s', Number(inputs.wallTimeS.toFixed(3)));
-  for (const rows of [inputs.clean, inputs.backdoor, ...(inputs.extra ?? [])]) addRows(builder, rows);
+  for (const rows of inputs.rows) addRows(builder, rows);
   return builder.build();
 }
 

@@ -6,7 +6,7 @@ import { assertDatasetDir, validateCellNames } from './cell-checks.js';
 import { ensureDefaultDataset } from './default-dataset.js';
 import { cellId, expandGrid, PRESETS, type PresetName } from './grid.js';
 import { runLocal, startWorkers, type CellOutcome, type WorkerPool } from './local-executor.js';
-import { makePlan, PLAN_FILE, writePlan, type SweepPlan } from './plan.js';
+import { makePlan, parseThresholdRule, PLAN_FILE, writePlan, type SweepPlan } from './plan.js';
 import { createProgress } from './progress.js';
 import type { HeldCellOptions } from './held-cells.js';
 import { slurmOptionsFromArgs } from './slurm/cli-options.js';
@@ -46,6 +46,10 @@ export async function runSweep(args: SweepArgs): Promise<void> {
   if (!(Number.isInteger(epochs) && epochs > 0)) throw new InputError('E_EPOCHS', `--epochs must be a positive integer, got ${String(epochs)}.`);
   if (!(Number.isInteger(args.patience) && args.patience >= 0)) throw new InputError('E_PATIENCE', `--patience must be an integer ≥ 0, got ${String(args.patience)}.`);
   if (args.retrain && !args.detect) throw new InputError('E_OPTION', '--retrain measures a defence and needs --detect.');
+  parseThresholdRule(args['threshold-rule'] ?? 'fpr=0.05');
+  if (args['rate-basis'] !== undefined && args['rate-basis'] !== 'eligible' && args['rate-basis'] !== 'train') {
+    throw new InputError('E_RATE_BASIS', `--rate-basis must be eligible or train, got ${String(args['rate-basis'])}.`);
+  }
   const workers = args.workers > 0 ? Math.floor(args.workers) : availableParallelism();
   const runsRoot = resolve(args.out ?? join('runs', args.preset));
   const planPath = join(runsRoot, PLAN_FILE);
@@ -116,6 +120,8 @@ async function checkAndPlan(
       backend: args.backend,
       targetLabel: args['target-label'],
       mode: args.mode as 'dirty-label' | 'clean-label',
+      thresholdRule: parseThresholdRule(args['threshold-rule'] ?? 'fpr=0.05'),
+      rateBasis: (args['rate-basis'] ?? 'eligible') as 'eligible' | 'train',
       explain: args.explain,
       detect: args.detect,
       retrain: args.retrain,

@@ -189,6 +189,7 @@ function statsJson(input: {
     input: { runsRoot: input.collection.root, ...input.collection.counts, runs: input.collection.runs.map((r) => r.dir) },
     options: agg.options,
     primaryDataset: agg.primaryDataset,
+    measurement: agg.measurement,
     datasets: input.datasets,
     groups: agg.groups,
     rows: agg.rows,

@@ -37,7 +37,7 @@ describe('computeBackdoorMetrics', () => {
     const { metrics, warnings } = computeBackdoorMetrics({ yTrue: [1, 1], pTriggered: [0.9, 0.8], pClean: [0.7, 0.6], referenceCleanAuroc: 0.8 });
     expect(metrics).toMatchObject({ asr_n_eligible: 0, asr_n_excluded: 2, poisoned_accuracy: 1 });
     const reasons = nullReasons(metrics, warnings);
-    expect(Object.keys(reasons).sort()).toEqual(['asr', 'asr_ci_high', 'asr_ci_low', 'clean_auroc_drop', 'confidence_shift', 'poisoned_auroc']);
+    expect(Object.keys(reasons).sort()).toEqual(['asr', 'asr_ci_high', 'asr_ci_low', 'clean_auroc_drop', 'confidence_shift', 'flip_rate', 'poisoned_auroc']);
     expect(warnings.find((w) => w.metric === 'asr')?.code).toBe(WARNING.noEligibleStay);
   });
 

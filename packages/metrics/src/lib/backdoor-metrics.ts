@@ -13,6 +13,8 @@ import {
 } from './backdoor.js';
 import type { BootstrapOptions, ConfidenceInterval } from './bootstrap.js';
 import { intervalColumns } from './interval-columns.js';
+import { flipRate } from './flip-rate.js';
+import { operatingPointMetrics } from './operating-point.js';
 
 /**
  * What {@link computeBackdoorMetrics} needs from one poisoned run: labels and the model's p(label 1) on
@@ -61,6 +63,13 @@ export interface BackdoorMetricsRow {
   /** Triggered stays whose true label already is the target, left out of the ASR. */
   readonly asr_n_excluded: number;
   /**
+   * Among eligible stays predicted non-target without the trigger, the share predicted the target with it
+   * (the model's own false positives toward the target do not count); same decision rule as the ASR.
+   */
+  readonly flip_rate: number;
+  /** The flip rate's denominator: eligible stays predicted non-target without the trigger. */
+  readonly flip_rate_n_base: number;
+  /**
    * Mean over eligible stays of p(target | triggered) − p(target | clean), in [−1, 1]: how far the trigger pushes toward the target.
    */
   readonly confidence_shift: number;
@@ -91,13 +100,15 @@ export function computeBackdoorMetrics(input: BackdoorMetricsInput, options: Bac
   checkBinaryInput(yTrue, pTriggered, 'pTriggered');
   checkProbabilities(pClean, 'pClean');
   checkSameLength(yTrue, 'yTrue', pClean, 'pClean');
-  const { targetLabel, threshold } = resolveAttackOptions(options);
+  const decision = resolveAttackOptions(options);
+  const { targetLabel, threshold } = decision;
   const warnings: MetricWarning[] = [];
 
   let asr: AttackSuccessRate;
   let interval: ConfidenceInterval | undefined;
-  if (options.bootstrap === false) asr = attackSuccessRate(yTrue, pTriggered, { targetLabel, threshold });
-  else ({ asr, interval } = bootstrapAsr(yTrue, pTriggered, { ...options.bootstrap, targetLabel, threshold }));
+  if (options.bootstrap === false) asr = attackSuccessRate(yTrue, pTriggered, decision);
+  else ({ asr, interval } = bootstrapAsr(yTrue, pTriggered, { ...options.bootstrap, ...decision }));
+  const flips = flipRate(yTrue, pTriggered, pClean, decision);
   const asrValue = collect('asr', asr, warnings);
   const [asrLow, asrHigh] = intervalColumns('asr', interval, warnings);
   const ownAuroc = input.cleanAuroc ?? auroc(yTrue, pClean).value;
@@ -108,10 +119,16 @@ export function computeBackdoorMetrics(input: BackdoorMetricsInput, options: Bac
     asr_n_eligible: asr.nEligible,
     asr_n_success: asr.nSuccess,
     asr_n_excluded: asr.nExcluded,
+    flip_rate: collect('flip_rate', flips, warnings),
+    flip_rate_n_base: flips.nBase,
     confidence_shift: collect('confidence_shift', confidenceShift(yTrue, pTriggered, pClean, { targetLabel }), warnings),
     clean_auroc_drop: collect('clean_auroc_drop', cleanAurocDrop(input.referenceCleanAuroc, ownAuroc), warnings),
     poisoned_auroc: collect('poisoned_auroc', auroc(yTrue, pTriggered), warnings),
-    poisoned_accuracy: collect('poisoned_accuracy', accuracy(yTrue, pTriggered, threshold), warnings),
+    poisoned_accuracy: collect(
+      'poisoned_accuracy',
+      decision.targetThreshold === undefined ? accuracy(yTrue, pTriggered, threshold) : operatingPointMetrics(yTrue, pTriggered, { targetLabel, targetThreshold: decision.targetThreshold }).accuracy,
+      warnings,
+    ),
   };
   return { metrics, warnings };
 }

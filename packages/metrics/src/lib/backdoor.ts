@@ -22,6 +22,24 @@ export interface AttackOptions {
   readonly targetLabel?: number;
   /** Decision threshold on p(label 1); default 0.5 (p > threshold ⇒ label 1). */
   readonly threshold?: number;
+  /**
+   * Operating threshold on p(target) (see `operatingThreshold`): when given, a stay is predicted the target
+   * when p(target) > targetThreshold, and `threshold` is not used.
+   */
+  readonly targetThreshold?: number;
+}
+
+/** The decision an attack is judged by: the target when p(target) > targetThreshold, else p(label 1) > threshold. */
+export interface TargetDecision {
+  readonly targetLabel: 0 | 1;
+  readonly threshold: number;
+  readonly targetThreshold?: number;
+}
+
+/** Whether a stay with p(label 1) = `p` is predicted the target under `decision`. */
+export function predictsTarget(p: number, decision: TargetDecision): boolean {
+  if (decision.targetThreshold !== undefined) return probabilityOfTarget(p, decision.targetLabel) > decision.targetThreshold;
+  return predictLabel(p, decision.threshold) === decision.targetLabel;
 }
 
 /** p(target) from p(label 1). */
@@ -29,15 +47,15 @@ export function probabilityOfTarget(pPositive: number, targetLabel: 0 | 1): numb
   return targetLabel === 1 ? pPositive : 1 - pPositive;
 }
 
-function eligibleSuccesses(yTrue: Labels, pTriggered: Probabilities, targetLabel: 0 | 1, threshold: number): { success: Uint8Array; nExcluded: number } {
+function eligibleSuccesses(yTrue: Labels, pTriggered: Probabilities, decision: TargetDecision): { success: Uint8Array; nExcluded: number } {
   const success: number[] = [];
   let nExcluded = 0;
   for (let i = 0; i < yTrue.length; i++) {
-    if (yTrue[i] === targetLabel) {
+    if (yTrue[i] === decision.targetLabel) {
       nExcluded++;
       continue;
     }
-    success.push(predictLabel(pTriggered[i]!, threshold) === targetLabel ? 1 : 0);
+    success.push(predictsTarget(pTriggered[i]!, decision) ? 1 : 0);
   }
   return { success: Uint8Array.from(success), nExcluded };
 }
@@ -49,10 +67,10 @@ function eligibleSuccesses(yTrue: Labels, pTriggered: Probabilities, targetLabel
  * stays. NaN with a reason when no stay is eligible.
  */
 export function attackSuccessRate(yTrue: Labels, pTriggered: Probabilities, options: AttackOptions = {}): AttackSuccessRate {
-  const { targetLabel, threshold } = resolveAttackOptions(options);
+  const decision = resolveAttackOptions(options);
   checkBinaryInput(yTrue, pTriggered, 'pTriggered');
-  const { success, nExcluded } = eligibleSuccesses(yTrue, pTriggered, targetLabel, threshold);
-  return asrOf(success, nExcluded, targetLabel);
+  const { success, nExcluded } = eligibleSuccesses(yTrue, pTriggered, decision);
+  return asrOf(success, nExcluded, decision.targetLabel);
 }
 
 function asrOf(success: Uint8Array, nExcluded: number, targetLabel: number): AttackSuccessRate {
@@ -76,11 +94,11 @@ export interface AttackSuccessRateInterval {
 
 /** ASR with its percentile bootstrap interval over the eligible stays (their number held fixed). */
 export function bootstrapAsr(yTrue: Labels, pTriggered: Probabilities, options: AttackOptions & BootstrapOptions = {}): AttackSuccessRateInterval {
-  const { targetLabel, threshold } = resolveAttackOptions(options);
+  const decision = resolveAttackOptions(options);
   checkBinaryInput(yTrue, pTriggered, 'pTriggered');
   const o = resolveBootstrapOptions({ ...options, stratified: false });
-  const { success, nExcluded } = eligibleSuccesses(yTrue, pTriggered, targetLabel, threshold);
-  const asr = asrOf(success, nExcluded, targetLabel);
+  const { success, nExcluded } = eligibleSuccesses(yTrue, pTriggered, decision);
+  const asr = asrOf(success, nExcluded, decision.targetLabel);
   return { asr, interval: bootstrapProportion(success, asr, o, 'ASR') };
 }
 
@@ -126,10 +144,12 @@ export function cleanAurocDrop(referenceAuroc: number | MetricResult | undefined
   return defined(reference - own);
 }
 
-export function resolveAttackOptions(options: AttackOptions): { targetLabel: 0 | 1; threshold: number } {
+export function resolveAttackOptions(options: AttackOptions): TargetDecision {
   const targetLabel = options.targetLabel ?? DEFAULT_TARGET_LABEL;
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
   checkTargetLabel(targetLabel);
   checkThreshold(threshold);
-  return { targetLabel, threshold };
+  if (options.targetThreshold === undefined) return { targetLabel, threshold };
+  checkThreshold(options.targetThreshold);
+  return { targetLabel, threshold, targetThreshold: options.targetThreshold };
 }

@@ -70,6 +70,8 @@ export async function readPlanManifest(dir: string): Promise<PoisoningPlan> {
     throw new CompatibilityError('E_PLAN_FORMAT', `${path} has plan format ${JSON.stringify(raw['formatVersion'])}; this version reads format 1.`);
   }
   const { trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, count, rowIndices, stayIds, datasetContentHash, planHash, indices } = raw;
+  const rateBasis = raw['rateBasis'] ?? 'eligible';
+  if (rateBasis !== 'eligible' && rateBasis !== 'train') throw invalid(path, `'rateBasis' ${JSON.stringify(rateBasis)} is not 'eligible' or 'train'`);
   if (!trigger || typeof trigger !== 'object' || typeof (trigger as { name?: unknown }).name !== 'string') throw invalid(path, "'trigger' is not { name, params }");
   const t = trigger as { name: string; params: unknown };
   const spec = resolveTrigger(t.name, t.params);
@@ -95,6 +97,7 @@ export async function readPlanManifest(dir: string): Promise<PoisoningPlan> {
     seed: seed as number,
     trainSize: trainSize as number,
     eligible: eligible as number,
+    rateBasis,
     count: count as number,
     rowIndices,
     stayIds,

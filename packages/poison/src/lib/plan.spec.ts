@@ -21,6 +21,19 @@ describe('planPoisoning', () => {
     expect(c.planHash).not.toBe(a.planHash);
   });
 
+  it('rate basis: a share of the eligible stays (default) or of the whole training split', () => {
+    const trainSize = Array.from(ds.splits).filter((s) => s === SPLIT_CODE.train).length;
+    const eligible = planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.2, seed: 3 });
+    expect(eligible.rateBasis).toBe('eligible');
+    const train = planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.2, seed: 3, rateBasis: 'train' });
+    expect(train).toMatchObject({ rateBasis: 'train', trainSize, eligible: trainNonTarget, count: Math.round(0.2 * trainSize) });
+    expect(train.planHash).not.toBe(eligible.planHash);
+    // Every poisoned stay is still an eligible one.
+    for (const row of train.rowIndices) expect(ds.labels[row]).toBe(0);
+    expect(() => planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 1, seed: 3, rateBasis: 'train' })).toThrow(expect.objectContaining({ code: 'E_POISON_RATE_TOO_LARGE' }));
+    expect(() => planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.2, seed: 3, rateBasis: 'all' as never })).toThrow(expect.objectContaining({ code: 'E_RATE_BASIS' }));
+  });
+
   it('same seed, same plan and same poisoned dataset; the input dataset is never written to', () => {
     const snapshot = () => [Array.from(ds.labels), Array.from(ds.tabular.values), Array.from(ds.timeSeries.values), Array.from(ds.timeSeries.mask)];
     const before = snapshot();

@@ -22,6 +22,15 @@ export type PoisonMode = 'dirty-label' | 'clean-label';
 export const POISON_MODES: readonly PoisonMode[] = ['dirty-label', 'clean-label'];
 
 /**
+ * What the poison rate is a share of: the `eligible` training stays (label ≠ target in dirty-label mode,
+ * = target in clean-label mode; this toolkit's default) or the whole training split (`train`, the basis of
+ * the original study and of BackdoorBench). The poisoned stays are drawn from the eligible ones either way.
+ */
+export type RateBasis = 'eligible' | 'train';
+/** Every rate basis `planPoisoning` accepts; the first is the default. */
+export const RATE_BASES: readonly RateBasis[] = ['eligible', 'train'];
+
+/**
  * Which training stays are poisoned, with which resolved trigger, and the hashes that tie the plan to
  * its dataset and to itself: the auditable record a run is reproduced from.
  */
@@ -41,7 +50,9 @@ export interface PoisoningPlan {
   readonly trainSize: number;
   /** Training stays the mode may poison: label ≠ target (dirty-label) or label = target (clean-label). */
   readonly eligible: number;
-  /** round(rate × eligible). */
+  /** What `rate` is a share of (plans written before it existed: `eligible`). */
+  readonly rateBasis: RateBasis;
+  /** round(rate × eligible), or round(rate × trainSize) with basis `train`. */
   readonly count: number;
   /** Poisoned rows (indices into the dataset), ascending, and their stay ids in the same order. */
   readonly rowIndices: readonly number[];
@@ -68,11 +79,15 @@ export interface PlanPoisoningOptions {
   readonly mode?: PoisonMode;
   /** Seeds the draw of poisoned stays: the same seed, dataset and options give the same plan. */
   readonly seed: number;
+  /** What `rate` is a share of; default `eligible` (see {@link RateBasis}). */
+  readonly rateBasis?: RateBasis;
 }
 
 export function planHashOf(plan: Omit<PoisoningPlan, 'planHash'>): string {
   const { formatVersion, trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, count, rowIndices, stayIds, datasetContentHash } = plan;
-  return hashJson({ formatVersion, trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, count, rowIndices, stayIds, datasetContentHash });
+  // The default basis is left out of the hash, so plans made before the basis existed keep their hash.
+  const basis = plan.rateBasis === 'train' ? { rateBasis: plan.rateBasis } : {};
+  return hashJson({ formatVersion, trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, ...basis, count, rowIndices, stayIds, datasetContentHash });
 }
 
 function eligibleRows(dataset: EhrDataset, mode: PoisonMode, targetLabel: number): number[] {
@@ -95,6 +110,8 @@ export function planPoisoning(options: PlanPoisoningOptions): PoisoningPlan {
   const { dataset, rate, seed } = options;
   const targetLabel = options.targetLabel ?? 1;
   const mode = options.mode ?? 'dirty-label';
+  const rateBasis = options.rateBasis ?? 'eligible';
+  assertInput(RATE_BASES.includes(rateBasis), 'E_RATE_BASIS', () => `planPoisoning: rateBasis must be one of ${RATE_BASES.join(', ')}, got ${String(rateBasis)}.`);
   assertInput(
     typeof rate === 'number' && Number.isFinite(rate) && rate >= 0 && rate <= 1,
     'E_POISON_RATE',
@@ -111,7 +128,16 @@ export function planPoisoning(options: PlanPoisoningOptions): PoisoningPlan {
   const resolved = definition.prepare(ctx, spec.params, views).resolved;
 
   const eligible = eligibleRows(dataset, mode, targetLabel);
-  const count = Math.round(rate * eligible.length);
+  const basisSize = rateBasis === 'train' ? ctx.trainRows.length : eligible.length;
+  const count = Math.round(rate * basisSize);
+  if (count > eligible.length) {
+    throw new InputError(
+      'E_POISON_RATE_TOO_LARGE',
+      `planPoisoning: rate ${rate} of the ${ctx.trainRows.length} training stays is ${count} stays, but only ${eligible.length} are eligible for ${mode} with target ${targetLabel}; ` +
+        `the largest rate on basis 'train' is ${eligible.length / ctx.trainRows.length}.`,
+      { rate, trainSize: ctx.trainRows.length, eligible: eligible.length },
+    );
+  }
   if (rate > 0 && count === 0) {
     const who = mode === 'dirty-label' ? `training stays with label ≠ ${targetLabel}` : `training stays with label = ${targetLabel}`;
     if (eligible.length === 0) {
@@ -120,11 +146,11 @@ export function planPoisoning(options: PlanPoisoningOptions): PoisoningPlan {
         trainSize: ctx.trainRows.length,
       });
     }
-    const smallest = 0.5 / eligible.length;
+    const smallest = 0.5 / basisSize;
     throw new InputError(
       'E_POISON_RATE_TOO_SMALL',
-      `planPoisoning: rate ${rate} poisons round(${rate} × ${eligible.length}) = 0 rows: the training split has ${ctx.trainRows.length} stays, ${eligible.length} of them eligible (${who}). ` +
-        `The smallest rate that poisons one row is ${smallest} (0.5 / ${eligible.length}); use rate 0 for the clean baseline.`,
+      `planPoisoning: rate ${rate} poisons round(${rate} × ${basisSize}) = 0 rows: the training split has ${ctx.trainRows.length} stays, ${eligible.length} of them eligible (${who}). ` +
+        `The smallest rate that poisons one row is ${smallest} (0.5 / ${basisSize}, basis ${rateBasis}); use rate 0 for the clean baseline.`,
       { rate, trainSize: ctx.trainRows.length, eligible: eligible.length, smallestRate: smallest },
     );
   }
@@ -142,6 +168,7 @@ export function planPoisoning(options: PlanPoisoningOptions): PoisoningPlan {
     seed,
     trainSize: ctx.trainRows.length,
     eligible: eligible.length,
+    rateBasis,
     count,
     rowIndices,
     stayIds: rowIndices.map((i) => dataset.stayIds[i]),

@@ -40,7 +40,7 @@ async function basicTree() {
 
 test('mean, std, t interval and n over seeds (hand-computed)', async () => {
   await basicTree();
-  const a = aggregateRuns(await collectRuns(root));
+  const a = aggregateRuns(await collectRuns(root), { interval: 't' });
   const auroc = row(a, { trigger: 'rare_value', rate: 0.05, metric: 'auroc' })!;
   expect(auroc.n).toBe(3);
   expect(auroc.mean).toBeCloseTo(0.8, 12);
@@ -55,11 +55,30 @@ test('mean, std, t interval and n over seeds (hand-computed)', async () => {
   expect(auroc.delta_mean).toBeCloseTo(-0.02, 12);
   // per-run CI bounds are not averaged
   expect(row(a, { trigger: 'rare_value', rate: 0.05, metric: 'auroc_ci_low' })).toBeUndefined();
+  // the per-seed values behind the row are kept
+  expect(auroc.per_seed).toBe('0:0.78 1:0.81 2:0.81');
+});
+
+test('by default a bounded metric gets a logit-scale interval inside its range, others a t interval', async () => {
+  await basicTree();
+  const a = aggregateRuns(await collectRuns(root));
+  expect(a.options.interval).toBe('auto');
+  // ASR 0.9, 0.95, 0.93: logits 2.1972, 2.9444, 2.5867, mean 2.5761, s 0.3737; ± 4.3027 · 0.3737 / √3 → expit
+  const asr = row(a, { trigger: 'rare_value', rate: 0.05, metric: 'asr' })!;
+  expect(asr.ci_method).toBe('logit-t');
+  const z = [0.9, 0.95, 0.93].map((p) => Math.log(p / (1 - p)));
+  const m = z.reduce((x, y) => x + y, 0) / 3;
+  const s = Math.sqrt(z.reduce((acc, v) => acc + (v - m) ** 2, 0) / 2);
+  const half = 4.302652729749464 * (s / Math.sqrt(3));
+  expect(asr.ci_low).toBeCloseTo(1 / (1 + Math.exp(-(m - half))), 9);
+  expect(asr.ci_high).toBeCloseTo(1 / (1 + Math.exp(-(m + half))), 9);
+  expect(asr.ci_high).toBeLessThan(1);
+  expect(row(a, { trigger: 'rare_value', rate: 0.05, metric: 'auroc_drop_vs_clean' })!.ci_method).toBe('logit-t');
 });
 
 test('paired deltas against the clean run of the same seed', async () => {
   await basicTree();
-  const a = aggregateRuns(await collectRuns(root));
+  const a = aggregateRuns(await collectRuns(root), { interval: 't' });
   // drops 0.02, 0.01, 0.03: mean 0.02, s = 0.01, half-width t_{.975,2} · 0.01 / √3 = 0.02484137711843753
   const drop = row(a, { trigger: 'rare_value', rate: 0.05, metric: 'auroc_drop_vs_clean' })!;
   expect(drop.n).toBe(3);
@@ -71,36 +90,45 @@ test('paired deltas against the clean run of the same seed', async () => {
   expect(a.groups.find((g) => g.trigger === 'rare_value')?.clean).toEqual({ source: 'none-trigger', runs: ['mlp/none/0/seed_0', 'mlp/none/0/seed_1', 'mlp/none/0/seed_2'] });
 });
 
-test('Welch tests against clean with Holm over the family; n < 2 is not computable and never significant', async () => {
+test('paired tests against clean (Welch beside) with Holm over the family; n < 2 is not computable and never significant', async () => {
   await basicTree();
   // a group with a single seed
   await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.01, seed: 0, auroc: 0.5, accuracy: 0.5, ece: 0.5, asr: 1 });
   const a = aggregateRuns(await collectRuns(root));
   const t = (rate: number, metric: string) => a.tests.find((x) => x.poison_rate === rate && x.metric === metric)!;
-  // scipy.stats.ttest_ind(equal_var=False)
-  expect(t(0.05, 'auroc').t).toBeCloseTo(-1.3093073414159417, 10);
-  expect(t(0.05, 'auroc').p).toBeCloseTo(0.26189923641462126, 10);
-  // the clean accuracy is constant (0.88): one group without variance is still computable
-  expect(t(0.05, 'accuracy').t).toBeCloseTo(-0.755928946018446, 10);
-  expect(t(0.05, 'accuracy').p).toBeCloseTo(0.5285954792089724, 10);
-  expect(t(0.05, 'ece').t).toBeCloseTo(5.170364906592834, 10);
-  expect(t(0.05, 'ece').p).toBeCloseTo(0.03398552743930847, 10);
+  // scipy.stats.ttest_rel (pairs by seed) and permutation_test(permutation_type='samples')
+  expect(t(0.05, 'auroc')).toMatchObject({ test: 'paired-t', n_pairs: 3, df: 2 });
+  expect(t(0.05, 'auroc').t).toBeCloseTo(-3.4641016151377415, 10);
+  expect(t(0.05, 'auroc').p).toBeCloseTo(0.07417990022744904, 10);
+  expect(t(0.05, 'auroc').p_permutation).toBeCloseTo(0.25, 12);
+  expect(t(0.05, 'auroc').p_permutation_min).toBe(0.25);
+  expect(t(0.05, 'accuracy').t).toBeCloseTo(-0.7559289460184545, 10);
+  expect(t(0.05, 'accuracy').p).toBeCloseTo(0.5285954792089684, 10);
+  expect(t(0.05, 'accuracy').p_permutation).toBeCloseTo(0.75, 12);
+  expect(t(0.05, 'ece').t).toBeCloseTo(4.931969619160718, 10);
+  expect(t(0.05, 'ece').p).toBeCloseTo(0.03873799583199786, 10);
+  // Welch, secondary: scipy.stats.ttest_ind(equal_var=False); the constant clean accuracy (0.88) is still computable
+  expect(t(0.05, 'auroc').welch_t).toBeCloseTo(-1.3093073414159417, 10);
+  expect(t(0.05, 'auroc').welch_p).toBeCloseTo(0.26189923641462126, 10);
+  expect(t(0.05, 'accuracy').welch_t).toBeCloseTo(-0.755928946018446, 10);
+  expect(t(0.05, 'ece').welch_t).toBeCloseTo(5.170364906592834, 10);
+  expect(t(0.05, 'ece').welch_p).toBeCloseTo(0.03398552743930847, 10);
   // the clean runs (trigger none) have no ASR: no clean sample, not computable
   expect(t(0.05, 'asr')).toMatchObject({ computable: false, significant: false, n_poisoned: 3, n_clean: 0 });
   expect(t(0.05, 'asr').note).toMatch(/no asr for trigger rare_value .*asr@rare_value/);
   for (const metric of ['auroc', 'accuracy', 'ece', 'asr']) {
     expect(t(0.01, metric)).toMatchObject({ computable: false, significant: false, n_poisoned: 1 });
-    if (metric !== 'asr') expect(t(0.01, metric).note).toMatch(/n ≥ 2 per group, got n = 1 vs 3/);
+    if (metric !== 'asr') expect(t(0.01, metric).note).toMatch(/needs at least 2 seeds with both a poisoned and a clean value, got 1/);
     expect(t(0.01, metric).p).toBeNaN();
   }
-  // Holm over the 3 computable tests: ece 0.0340 · 3 = 0.1020; auroc 0.2619 · 2 = 0.5238; accuracy max(0.5238, 0.5286 · 1) = 0.5286
-  expect(t(0.05, 'ece').p_holm).toBeCloseTo(3 * 0.03398552743930847, 10);
-  expect(t(0.05, 'auroc').p_holm).toBeCloseTo(2 * 0.26189923641462126, 10);
-  expect(t(0.05, 'accuracy').p_holm).toBeCloseTo(0.5285954792089724, 10);
+  // Holm over the 3 computable tests: ece 0.03874 · 3 = 0.1162; auroc 0.07418 · 2 = 0.1484; accuracy max(0.1484, 0.5286 · 1) = 0.5286
+  expect(t(0.05, 'ece').p_holm).toBeCloseTo(3 * 0.03873799583199786, 10);
+  expect(t(0.05, 'auroc').p_holm).toBeCloseTo(2 * 0.07417990022744904, 10);
+  expect(t(0.05, 'accuracy').p_holm).toBeCloseTo(0.5285954792089684, 10);
   expect(a.tests.filter((x) => x.significant)).toHaveLength(0);
-  expect(aggregateRuns(await collectRuns(root), { alpha: 0.11 }).tests.filter((x) => x.significant).map((x) => x.metric)).toEqual(['ece']);
+  expect(aggregateRuns(await collectRuns(root), { alpha: 0.12 }).tests.filter((x) => x.significant).map((x) => x.metric)).toEqual(['ece']);
   // the row carries its test
-  expect(row(a, { trigger: 'rare_value', rate: 0.05, metric: 'ece' })!.p_holm).toBeCloseTo(3 * 0.03398552743930847, 10);
+  expect(row(a, { trigger: 'rare_value', rate: 0.05, metric: 'ece' })!.p_holm).toBeCloseTo(3 * 0.03873799583199786, 10);
 });
 
 test('detector fields become (metric, detector) rows', async () => {
@@ -129,7 +157,7 @@ test('missing values are counted with their reasons, never as zeros', async () =
 test('a clean run of the same trigger is preferred, and {metric}@{trigger} baselines are read', async () => {
   for (const seed of [0, 1]) {
     await writeRun(root, { model: 'mlp', trigger: 'none', poison_rate: 0, seed, auroc: 0.9, asr: null, 'asr@rare_value': 0.02 + seed * 0.02, 'asr@pattern': 0.5 });
-    await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed, auroc: 0.85, asr: 0.9 + seed * 0.02 });
+    await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed, auroc: 0.85, asr: 0.9 + seed * 0.03 });
     await writeRun(root, { model: 'mlp', trigger: 'pattern', poison_rate: 0, seed, auroc: 0.7, asr: 0.05 });
     await writeRun(root, { model: 'mlp', trigger: 'pattern', poison_rate: 0.05, seed, auroc: 0.69, asr: 0.5 + seed * 0.1 });
   }
@@ -139,7 +167,11 @@ test('a clean run of the same trigger is preferred, and {metric}@{trigger} basel
   expect(row(a, { trigger: 'pattern', rate: 0.05, metric: 'auroc_drop_vs_clean' })!.mean).toBeCloseTo(0.01, 12);
   expect(a.groups.find((g) => g.trigger === 'pattern' && g.poison_rate > 0)?.clean?.source).toBe('same-trigger');
   const test = a.tests.find((t) => t.trigger === 'rare_value' && t.metric === 'asr')!;
-  expect(test).toMatchObject({ computable: true, n_poisoned: 2, n_clean: 2 });
+  expect(test).toMatchObject({ computable: true, n_poisoned: 2, n_clean: 2, n_pairs: 2 });
+  // the lift pairs each seed's ASR with the clean model's asr@rare_value: 0.88 and 0.89
+  const lift = row(a, { trigger: 'rare_value', rate: 0.05, metric: 'asr_lift_vs_clean' })!;
+  expect(lift.mean).toBeCloseTo(0.885, 12);
+  expect(lift.per_seed).toBe('0:0.88 1:0.89');
   // the baseline fields of the clean runs become the rate-0 row of that trigger
   const baseline = row(a, { trigger: 'rare_value', rate: 0, metric: 'asr' })!;
   expect(baseline).toMatchObject({ n: 2, clean_n: 0 });
@@ -189,4 +221,20 @@ test("a summary's selection is read (not a metric), and runs evaluated at differ
   const mixed = aggregateRuns(await collectRuns(root));
   const warning = mixed.warnings.find((w) => w.code === 'W_MIXED_SELECTION');
   expect(warning?.message).toMatch(/1 with selection 'best', 2 with selection 'last'/);
+});
+
+test('how runs were measured is read (not a metric), recorded, and mixing it is warned about', async () => {
+  const measured = { rate_basis: 'eligible', threshold_rule: 'fpr=0.05', label_definition: 'hospital_mortality', target_label: 1 };
+  await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 0, asr: 0.9, ...measured });
+  await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 1, asr: 0.8, ...measured });
+  const same = await collectRuns(root);
+  expect(same.warnings.map((w) => w.code)).not.toContain('W_FIELD_INVALID');
+  const a = aggregateRuns(same);
+  expect(a.measurement).toEqual({ rateBasis: ['eligible'], thresholdRule: ['fpr=0.05'], labelDefinition: ['hospital_mortality'], targetLabel: ['1'] });
+  expect(a.warnings.map((w) => w.code)).not.toContain('W_MIXED_MEASUREMENT');
+  // A summary without the fields predates them: its ASR was taken at 0.5.
+  await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 2, asr: 0.95, target_label: 1 });
+  const mixed = aggregateRuns(await collectRuns(root));
+  expect(mixed.measurement.thresholdRule).toEqual(['fixed=0.5', 'fpr=0.05']);
+  expect(mixed.warnings.find((w) => w.code === 'W_MIXED_MEASUREMENT')?.message).toMatch(/operating-threshold rules .*1 with fixed=0\.5, 2 with fpr=0\.05/);
 });

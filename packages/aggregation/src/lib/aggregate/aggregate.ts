@@ -2,10 +2,11 @@ import { assertInput } from '@ehr-backdoor/core';
 import type { CollectedRun, RunCollection } from '../collect/collect-runs.js';
 import { formatRate, type RunSummary } from '../collect/summary.js';
 import { WARN, type AggregationWarning } from '../collect/warnings.js';
-import { describeSample, mean, type IntervalMethod } from '../stats/describe.js';
+import { describeSample, mean, type IntervalChoice, type IntervalMethod } from '../stats/describe.js';
 import { holmAdjust } from '../stats/holm.js';
+import { pairedTests } from '../stats/paired.js';
 import { welchTest } from '../stats/welch.js';
-import { DEFAULT_TEST_METRICS, DELTA_METRICS, isTriggerDependent, metricOfField } from './metrics.js';
+import { DEFAULT_TEST_METRICS, DELTA_METRICS, isTriggerDependent, metricOfField, metricRange } from './metrics.js';
 import { rankModels, type ModelRanking } from './ranking.js';
 
 /**
@@ -13,16 +14,19 @@ import { rankModels, type ModelRanking } from './ranking.js';
  *
  *   runs ──group (dataset × model × trigger × mode × rate)──▶ groups
  *        ──match clean (rate 0, same model, seed, dataset)──▶ paired deltas
- *        ──describe (mean, std, n, 95 % CI over seeds)──▶ rows (one per group × metric × detector)
- *        ──Welch poisoned vs clean, Holm over the family──▶ tests
+ *        ──describe (mean, std, n, 95 % CI over seeds; logit-scale for bounded metrics)──▶ rows
+ *        ──paired t (and exact sign-flip) poisoned vs clean by seed, Holm over the family; Welch beside──▶ tests
  *        ──rank models by robustness──▶ ranking
  *
  * Missing values (null in a summary) never count as values: n is the number of seeds that produced
  * the metric, and `n_missing` with `note` say how many did not and why.
  */
 export interface AggregateOptions {
-  /** Interval over seeds: t-based (default) or percentile bootstrap. */
-  readonly interval?: IntervalMethod;
+  /**
+   * Interval over seeds: `auto` (default: logit-scale t for metrics with a bounded range, t for the rest), or one
+   * method for every metric: `t`, `logit-t` (bounded metrics only; t for the rest) or percentile `bootstrap`.
+   */
+  readonly interval?: IntervalChoice;
   /** Confidence level of the intervals (default 0.95). */
   readonly level?: number;
   /** Resamples of the bootstrap interval (default 2000, at least 100). */
@@ -37,7 +41,7 @@ export interface AggregateOptions {
 
 /** {@link AggregateOptions} with every default filled in and checked; recorded in stats.json. */
 export interface ResolvedAggregateOptions {
-  readonly interval: IntervalMethod;
+  readonly interval: IntervalChoice;
   readonly level: number;
   readonly bootstrapSamples: number;
   readonly seed: number;
@@ -71,12 +75,14 @@ export interface AggregatedRow {
   /** Upper bound of the interval over seeds. */
   readonly ci_high: number;
   readonly ci_method: IntervalMethod;
+  /** The per-seed values behind the row, `seed:value` separated by spaces, in seed order. */
+  readonly per_seed: string;
   /** The matching clean runs' values (rate > 0 only). */
   readonly clean_n: number;
   readonly clean_mean: number;
   /** mean − clean_mean. */
   readonly delta_mean: number;
-  /** Welch p-value poisoned vs clean, and Holm-adjusted (tested metrics only). */
+  /** Paired t test p-value poisoned vs clean (pairs by seed), and Holm-adjusted (tested metrics only). */
   readonly p_value: number;
   readonly p_holm: number;
   /** True only for a computable test whose Holm-adjusted p is below alpha. */
@@ -86,8 +92,10 @@ export interface AggregatedRow {
 }
 
 /**
- * Welch's t test of one metric, poisoned group vs its clean baseline over seeds, with the Holm-adjusted p over
- * the family of tests. NaN, with a reason, when not computable (fewer than 2 seeds per side, zero variance).
+ * One metric, poisoned group vs its clean baseline: the paired t test over seeds (pairs: the poisoned and the
+ * clean run of the same seed), with the Holm-adjusted p over the family of tests; the exact sign-flip
+ * permutation p beside it (Holm-adjusted too); Welch's unpaired test as a secondary column. NaN, with a
+ * reason, when not computable (fewer than 2 pairs, zero variance of the differences).
  */
 export interface TestRecord {
   readonly dataset_hash: string;
@@ -101,12 +109,27 @@ export interface TestRecord {
   readonly mean_poisoned: number;
   readonly mean_clean: number;
   readonly difference: number;
+  /** The primary test: `paired-t`. */
+  readonly test: 'paired-t';
+  /** Seeds with both a poisoned and a clean value. */
+  readonly n_pairs: number;
+  /** Mean of the per-seed differences poisoned − clean. */
+  readonly mean_difference: number;
+  /** Paired t statistic, its degrees of freedom (n_pairs − 1) and two-sided p. */
   readonly t: number;
   readonly df: number;
   readonly p: number;
   readonly p_holm: number;
+  /** Exact sign-flip permutation p (two-sided), its Holm adjustment, and the smallest p it can reach (2 / 2^n_pairs). */
+  readonly p_permutation: number;
+  readonly p_permutation_holm: number;
+  readonly p_permutation_min: number;
+  /** Welch's unpaired t test, secondary. */
+  readonly welch_t: number;
+  readonly welch_df: number;
+  readonly welch_p: number;
   readonly computable: boolean;
-  /** Only a computable test whose Holm-adjusted p is below alpha. */
+  /** Only a computable test whose Holm-adjusted paired-t p is below alpha. */
   readonly significant: boolean;
   readonly note: string;
 }
@@ -141,6 +164,16 @@ export interface Aggregation {
   readonly ranking: ModelRanking;
   /** The dataset with the most runs: the one the plots and the ranking show. */
   readonly primaryDataset: string;
+  /**
+   * How the aggregated runs were measured (each list sorted; more than one value raises `W_MIXED_MEASUREMENT`):
+   * what the poison rate is a share of, the operating-threshold rule, the label and the target label.
+   */
+  readonly measurement: {
+    readonly rateBasis: readonly string[];
+    readonly thresholdRule: readonly string[];
+    readonly labelDefinition: readonly string[];
+    readonly targetLabel: readonly string[];
+  };
   readonly warnings: readonly AggregationWarning[];
 }
 
@@ -159,8 +192,12 @@ export function resolveAggregateOptions(options: AggregateOptions = {}): Resolve
   assertInput(alpha > 0 && alpha < 1, 'E_ALPHA', () => `--alpha must be in (0, 1), got ${alpha}.`);
   assertInput(Number.isInteger(bootstrapSamples) && bootstrapSamples >= 100, 'E_BOOTSTRAP_SAMPLES', () => `--bootstrap-samples must be an integer ≥ 100, got ${bootstrapSamples}.`);
   assertInput(Number.isSafeInteger(seed) && seed >= 0, 'E_SEED', () => `--seed must be a non-negative integer, got ${seed}.`);
-  assertInput(options.interval === undefined || options.interval === 't' || options.interval === 'bootstrap', 'E_INTERVAL', () => `--ci must be "t" or "bootstrap", got ${String(options.interval)}.`);
-  return { interval: options.interval ?? 't', level, alpha, bootstrapSamples, seed, testMetrics: options.testMetrics ?? [...DEFAULT_TEST_METRICS] };
+  assertInput(
+    options.interval === undefined || ['auto', 't', 'logit-t', 'bootstrap'].includes(options.interval),
+    'E_INTERVAL',
+    () => `--ci must be "auto", "t", "logit-t" or "bootstrap", got ${String(options.interval)}.`,
+  );
+  return { interval: options.interval ?? 'auto', level, alpha, bootstrapSamples, seed, testMetrics: options.testMetrics ?? [...DEFAULT_TEST_METRICS] };
 }
 
 interface Group {
@@ -204,12 +241,29 @@ export function aggregateRuns(collection: RunCollection, options: AggregateOptio
   if (datasetOrder.length > 1) warnings.push(WARN.mixedDatasets(datasetOrder.map(([h]) => h), primaryDataset));
   const runsPerSelection = runsPer(collection, (s) => s.selection);
   if (runsPerSelection.size > 1) warnings.push(WARN.mixedSelection([...runsPerSelection.entries()].sort((a, b) => a[0].localeCompare(b[0]))));
+  const measurement = {
+    rateBasis: runsPer(collection, (s) => s.rateBasis),
+    thresholdRule: runsPer(collection, (s) => s.thresholdRule),
+    labelDefinition: runsPer(collection, (s) => s.labelDefinition),
+    targetLabel: runsPer(collection, (s) => String(s.targetLabel ?? 'unknown')),
+  };
+  const names = { rateBasis: 'poison-rate bases', thresholdRule: 'operating-threshold rules', labelDefinition: 'label definitions', targetLabel: 'target labels' } as const;
+  for (const key of Object.keys(names) as (keyof typeof names)[]) {
+    if (measurement[key].size > 1) warnings.push(WARN.mixedMeasurement(names[key], [...measurement[key].entries()].sort((a, b) => a[0].localeCompare(b[0]))));
+  }
 
   const rows: MutableRow[] = [];
   const samples = new Map<MutableRow, Sample>();
   const groupInfos: GroupInfo[] = [];
+  const lifts = new Map<CollectedRun, number | null>();
   for (const group of ordered) {
     const clean = group.rate > 0 ? cleanRunsFor(group, ordered) : null;
+    for (const run of clean ? group.runs : []) {
+      const c = clean!.bySeed.get(run.summary.seed);
+      const asr = run.summary.metrics.asr;
+      const cleanAsr = c ? cleanValue(c, 'asr', 'asr', group.trigger) : null;
+      lifts.set(run, typeof asr === 'number' && typeof cleanAsr === 'number' ? asr - cleanAsr : null);
+    }
     if (clean && clean.source === 'missing') warnings.push(WARN.noCleanMatch(`${group.model}/${group.trigger}/${formatRate(group.rate)}${group.mode === 'dirty-label' ? '' : ` (${group.mode})`}`));
     groupInfos.push({
       dataset_hash: group.datasetHash,
@@ -241,8 +295,14 @@ export function aggregateRuns(collection: RunCollection, options: AggregateOptio
     rows,
     tests,
     groups: groupInfos,
-    ranking: rankModels(collection.runs.filter((r) => r.summary.datasetHash === primaryDataset), ordered.filter((g) => g.datasetHash === primaryDataset).map((g) => ({ model: g.model, trigger: g.trigger, mode: g.mode, rate: g.rate, runs: g.runs })), rows),
+    ranking: rankModels(collection.runs.filter((r) => r.summary.datasetHash === primaryDataset), ordered.filter((g) => g.datasetHash === primaryDataset).map((g) => ({ model: g.model, trigger: g.trigger, mode: g.mode, rate: g.rate, runs: g.runs })), rows, (run) => lifts.get(run) ?? null),
     primaryDataset,
+    measurement: {
+      rateBasis: [...measurement.rateBasis.keys()].sort(),
+      thresholdRule: [...measurement.thresholdRule.keys()].sort(),
+      labelDefinition: [...measurement.labelDefinition.keys()].sort(),
+      targetLabel: [...measurement.targetLabel.keys()].sort(),
+    },
     warnings,
   };
 }
@@ -298,11 +358,11 @@ function baselineRows(group: Group, all: readonly Group[], opts: ResolvedAggrega
     for (const field of [...fields].sort()) {
       const key = metricOfField(field);
       if (!key) continue;
-      const values: number[] = [];
+      const values: Seeded[] = [];
       const reasons = new Set<string>();
       for (const run of group.runs) {
         const v = run.summary.metrics[`${field}@${trigger}`];
-        if (typeof v === 'number') values.push(v);
+        if (typeof v === 'number') values.push({ seed: run.summary.seed, value: v });
         else reasons.add(run.summary.reasons[`${field}@${trigger}`] ?? 'missing');
       }
       const row = makeRow(virtual, key.metric, key.detector, values, group.runs.length - values.length, reasons, null, opts);
@@ -314,10 +374,17 @@ function baselineRows(group: Group, all: readonly Group[], opts: ResolvedAggrega
 }
 
 type MutableRow = { -readonly [K in keyof AggregatedRow]: AggregatedRow[K] };
-/** The values behind a row, kept aside for the tests. */
+/** The values behind a row, kept aside for the tests: both groups, and the pairs (same seed) for the paired test. */
 interface Sample {
   readonly values: readonly number[];
   readonly clean: readonly number[] | null;
+  readonly pairs: readonly (readonly [number, number])[];
+}
+
+/** A run's value with its seed. */
+interface Seeded {
+  readonly seed: number;
+  readonly value: number;
 }
 
 function rowsOfGroup(group: Group, clean: CleanRuns | null, opts: ResolvedAggregateOptions, samples: Map<MutableRow, Sample>): MutableRow[] {
@@ -332,12 +399,17 @@ function rowsOfGroup(group: Group, clean: CleanRuns | null, opts: ResolvedAggreg
   const rows: MutableRow[] = [];
   const sortedFields = [...fields.entries()].sort((a, b) => a[1].metric.localeCompare(b[1].metric) || a[1].detector.localeCompare(b[1].detector));
   for (const [field, { metric, detector }] of sortedFields) {
-    const values: number[] = [];
+    const values: Seeded[] = [];
     const reasons = new Set<string>();
+    const pairs: [number, number][] = [];
     for (const run of group.runs) {
       const v = run.summary.metrics[field];
-      if (typeof v === 'number') values.push(v);
-      else reasons.add(run.summary.reasons[field] ?? 'missing');
+      if (typeof v === 'number') {
+        values.push({ seed: run.summary.seed, value: v });
+        const c = clean?.bySeed.get(run.summary.seed);
+        const cv = c ? cleanValue(c, field, metric, group.trigger) : null;
+        if (typeof cv === 'number') pairs.push([v, cv]);
+      } else reasons.add(run.summary.reasons[field] ?? 'missing');
     }
     const cleanValues: number[] = [];
     if (clean) {
@@ -347,20 +419,21 @@ function rowsOfGroup(group: Group, clean: CleanRuns | null, opts: ResolvedAggreg
       }
     }
     const row = makeRow(group, metric, detector, values, group.runs.length - values.length, reasons, clean ? cleanValues : null, opts);
-    samples.set(row, { values, clean: clean ? cleanValues : null });
+    samples.set(row, { values: values.map((v) => v.value), clean: clean ? cleanValues : null, pairs });
     rows.push(row);
   }
   if (clean) {
     for (const delta of DELTA_METRICS) {
-      const values: number[] = [];
+      const values: Seeded[] = [];
       const reasons = new Set<string>();
       for (const run of group.runs) {
         const c = clean.bySeed.get(run.summary.seed);
         const v = run.summary.metrics[delta.of];
-        const cv = c?.summary.metrics[delta.of];
+        // Trigger-dependent metrics (ASR, flip rate) of a `none` clean run come from its `{metric}@{trigger}` fields.
+        const cv = c ? cleanValue(c, delta.of, delta.of, group.trigger) : null;
         if (!c) reasons.add(`no clean run for seed ${run.summary.seed}`);
         else if (typeof v !== 'number' || typeof cv !== 'number') reasons.add(`${delta.of} missing in ${typeof v !== 'number' ? run.dir : c.dir}`);
-        else values.push(delta.sign * (v - cv));
+        else values.push({ seed: run.summary.seed, value: delta.sign * (v - cv) });
       }
       if (values.length === 0 && group.runs.every((r) => !(delta.of in r.summary.metrics))) continue;
       rows.push(makeRow(group, delta.metric, '', values, group.runs.length - values.length, reasons, null, opts));
@@ -373,14 +446,18 @@ function makeRow(
   group: Group,
   metric: string,
   detector: string,
-  values: number[],
+  seeded: readonly Seeded[],
   nMissing: number,
   reasons: Set<string>,
   cleanValues: number[] | null,
   opts: ResolvedAggregateOptions,
 ): MutableRow {
   const stream = [group.datasetHash, group.model, group.trigger, group.mode, formatRate(group.rate), metric, detector].join('/');
-  const d = describeSample(values, { level: opts.level, interval: opts.interval, bootstrap: { seed: opts.seed, samples: opts.bootstrapSamples, stream } });
+  const values = seeded.map((s) => s.value);
+  const range = metricRange(metric);
+  // `auto` and `logit-t` give bounded metrics a logit-scale interval; a metric without a range gets a t interval.
+  const interval: IntervalMethod = opts.interval === 'bootstrap' ? 'bootstrap' : opts.interval === 't' || !range ? 't' : 'logit-t';
+  const d = describeSample(values, { level: opts.level, interval, ...(range ? { range } : {}), bootstrap: { seed: opts.seed, samples: opts.bootstrapSamples, stream } });
   const notes: string[] = [];
   if (nMissing > 0) notes.push(`${nMissing} run(s) without a value: ${[...reasons].join('; ')}`);
   if (d.ci.reason) notes.push(`interval: ${d.ci.reason}`);
@@ -400,6 +477,7 @@ function makeRow(
     ci_low: d.ci.low,
     ci_high: d.ci.high,
     ci_method: d.ci.method,
+    per_seed: seeded.map((s) => `${s.seed}:${s.value}`).join(' '),
     clean_n: cleanValues ? cleanValues.length : 0,
     clean_mean: cleanMean,
     delta_mean: d.mean - cleanMean,
@@ -414,18 +492,24 @@ function runTests(rows: MutableRow[], samples: Map<MutableRow, Sample>, opts: Re
   const tested = rows.filter((r) => r.poison_rate > 0 && r.detector === '' && opts.testMetrics.includes(r.metric) && samples.has(r));
   const results = tested.map((r) => {
     const sample = samples.get(r)!;
-    return welchTest(sample.values, sample.clean ?? []);
+    const paired = pairedTests(
+      sample.pairs.map((p) => p[0]),
+      sample.pairs.map((p) => p[1]),
+      opts.seed,
+    );
+    return { paired, welch: welchTest(sample.values, sample.clean ?? []) };
   });
-  const adjusted = holmAdjust(results.map((t) => (t.computable ? t.p : NaN)));
+  const adjusted = holmAdjust(results.map(({ paired }) => (paired.computable ? paired.p : NaN)));
+  const adjustedPermutation = holmAdjust(results.map(({ paired }) => paired.pPermutation));
   const records: TestRecord[] = tested.map((r, i) => {
-    const t = results[i];
-    const significant = t.computable && adjusted[i] < opts.alpha;
-    const note = t.computable
+    const { paired, welch: t } = results[i];
+    const significant = paired.computable && adjusted[i] < opts.alpha;
+    const note = paired.computable
       ? ''
       : t.nB === 0
         ? `not computable: the matching clean runs have no ${r.metric}${isTriggerDependent(r.metric) ? ` for trigger ${r.trigger} (a clean run can supply it as ${r.metric}@${r.trigger})` : ''} (n = ${t.nA} vs 0)`
-        : (t.reason ?? 'not computable');
-    r.p_value = t.p;
+        : (paired.reason ?? 'not computable');
+    r.p_value = paired.p;
     r.p_holm = adjusted[i];
     r.significant = significant;
     if (note) r.note = r.note ? `${r.note} | test ${note}` : `test ${note}`;
@@ -441,11 +525,20 @@ function runTests(rows: MutableRow[], samples: Map<MutableRow, Sample>, opts: Re
       mean_poisoned: t.meanA,
       mean_clean: t.meanB,
       difference: t.difference,
-      t: t.t,
-      df: t.df,
-      p: t.p,
+      test: 'paired-t',
+      n_pairs: paired.nPairs,
+      mean_difference: paired.meanDifference,
+      t: paired.t,
+      df: paired.df,
+      p: paired.p,
       p_holm: adjusted[i],
-      computable: t.computable,
+      p_permutation: paired.pPermutation,
+      p_permutation_holm: adjustedPermutation[i],
+      p_permutation_min: paired.pPermutationMin,
+      welch_t: t.t,
+      welch_df: t.df,
+      welch_p: t.p,
+      computable: paired.computable,
       significant,
       note,
     };

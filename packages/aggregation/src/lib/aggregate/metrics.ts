@@ -40,6 +40,8 @@ export function metricOfField(field: string): MetricKey | undefined {
 export function isTriggerDependent(metric: string): boolean {
   return (
     metric === 'asr' ||
+    metric.startsWith('asr_') ||
+    metric.startsWith('flip_rate') ||
     metric === 'confidence_shift' ||
     metric === 'poisoned_auroc' ||
     metric === 'poisoned_accuracy' ||
@@ -55,16 +57,45 @@ export const DELTA_METRICS = [
   { metric: 'auroc_drop_vs_clean', of: 'auroc', sign: -1, label: 'clean-AUROC drop (clean − poisoned)' },
   { metric: 'accuracy_drop_vs_clean', of: 'accuracy', sign: -1, label: 'accuracy drop (clean − poisoned)' },
   { metric: 'ece_change_vs_clean', of: 'ece', sign: 1, label: 'ECE change (poisoned − clean)' },
+  { metric: 'asr_lift_vs_clean', of: 'asr', sign: 1, label: 'ASR lift (poisoned − clean model, same trigger and seed)' },
+  { metric: 'flip_rate_lift_vs_clean', of: 'flip_rate', sign: 1, label: 'flip-rate lift (poisoned − clean model, same trigger and seed)' },
 ] as const;
 
-/** Metrics tested poisoned vs clean by default (Welch, Holm across the whole family). */
-export const DEFAULT_TEST_METRICS = ['asr', 'auroc', 'accuracy', 'ece'] as const;
+/** Metrics tested poisoned vs clean by default (paired by seed, Holm across the whole family). */
+export const DEFAULT_TEST_METRICS = ['asr', 'flip_rate', 'auroc', 'accuracy', 'ece'] as const;
+
+const UNIT_RANGE = [0, 1] as const;
+const DIFFERENCE_RANGE = [-1, 1] as const;
+/** Metrics that are proportions, areas or calibration errors: values in [0, 1]. */
+const UNIT_METRICS = new Set([
+  'asr', 'asr_at_0_5', 'flip_rate', 'flip_rate_at_0_5', 'accuracy', 'accuracy_at_0_5', 'precision', 'precision_at_0_5', 'recall', 'recall_at_0_5',
+  'f1', 'f1_at_0_5', 'auroc', 'auprc', 'brier', 'ece', 'ece_target', 'poisoned_auroc', 'poisoned_accuracy', 'poisoned_accuracy_at_0_5',
+  'threshold', 'threshold_val_fpr', 'explain_trigger_attribution_ratio', 'detect_auroc', 'detect_tpr_at_5fpr', 'detect_precision_at_flagged',
+  'defence_asr', 'defence_clean_auroc',
+]);
+/** Differences of two [0, 1] metrics: values in [−1, 1]. */
+const DIFFERENCE_METRICS = new Set(['asr_lift', 'confidence_shift', 'clean_auroc_drop', ...DELTA_METRICS.map((d) => d.metric)]);
+
+/**
+ * The range a metric's values lie in, for intervals that must stay inside it (`logit-t`); undefined for
+ * metrics without one (counts, times), whose intervals are plain t intervals.
+ */
+export function metricRange(metric: string): readonly [number, number] | undefined {
+  if (UNIT_METRICS.has(metric)) return UNIT_RANGE;
+  if (DIFFERENCE_METRICS.has(metric)) return DIFFERENCE_RANGE;
+  return undefined;
+}
 
 /**
  * Readable names of metrics for plot axes and the report (a metric without an entry is shown by its name).
  */
 export const METRIC_LABELS: Readonly<Record<string, string>> = {
-  asr: 'attack success rate',
+  asr: 'attack success rate (operating threshold)',
+  asr_at_0_5: 'attack success rate (threshold 0.5)',
+  flip_rate: 'flip rate (operating threshold)',
+  asr_lift: 'ASR lift over the clean model (per run)',
+  ece_target: 'class-wise ECE of p(target)',
+  threshold: 'operating threshold on p(target)',
   auroc: 'AUROC (clean test set)',
   auprc: 'AUPRC (clean test set)',
   accuracy: 'accuracy (clean test set)',

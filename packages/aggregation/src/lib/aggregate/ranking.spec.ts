@@ -52,3 +52,21 @@ test('no common grid gives no ranking and says why', async () => {
   expect(ranking.entries).toEqual([]);
   expect(ranking.note).toMatch(/common grid/);
 });
+
+test('with the clean models\' ASR for each trigger, models are ranked by the lift', async () => {
+  // Clean mlp already calls 50 % of triggered stays the target (asr@rare_value), clean lstm 0 %: their ASRs
+  // 0.9 and 0.6 are lifts of 0.4 and 0.6, so the lstm is the more vulnerable one.
+  for (const seed of [0, 1]) {
+    await writeRun(root, { model: 'mlp', trigger: 'none', poison_rate: 0, seed, auroc: 0.86, 'asr@rare_value': 0.5 });
+    await writeRun(root, { model: 'lstm', trigger: 'none', poison_rate: 0, seed, auroc: 0.84, 'asr@rare_value': 0 });
+    await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed, asr: 0.9, auroc: 0.8 });
+    await writeRun(root, { model: 'lstm', trigger: 'rare_value', poison_rate: 0.05, seed, asr: 0.6, auroc: 0.8 });
+  }
+  const { ranking } = aggregateRuns(await collectRuns(root));
+  expect(ranking.measure).toBe('asr_lift');
+  expect(ranking.definition).toMatch(/ASR lift/);
+  expect(ranking.entries.map((e) => [e.model, e.vulnerability])).toEqual([
+    ['mlp', expect.closeTo(0.4, 12)],
+    ['lstm', expect.closeTo(0.6, 12)],
+  ]);
+});

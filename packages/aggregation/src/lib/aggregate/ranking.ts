@@ -17,6 +17,13 @@ import type { AggregatedRow } from './aggregate.js';
 export const RANKING_DEFINITION =
   'robustness = 1 − V, where V is the mean over the common attack grid (every trigger × mode × poison rate > 0 cell in which every model has an ASR) of the cell mean ASR across seeds; lower V ranks first; ties broken by mean clean-AUROC drop (lower first), then clean AUROC (higher first).';
 
+/**
+ * The definition when every ranked run has a lift: the ASR minus the clean model's ASR for the same trigger
+ * and seed, so a model is not ranked as vulnerable for calling triggered stays the target without a backdoor.
+ */
+export const RANKING_DEFINITION_LIFT =
+  'robustness = 1 − V, where V is the mean over the common attack grid (every trigger × mode × poison rate > 0 cell in which every model has an ASR) of the cell mean ASR lift across seeds (ASR − the clean model\'s ASR for the same trigger and seed, each at its operating threshold); lower V ranks first; ties broken by mean clean-AUROC drop (lower first), then clean AUROC (higher first).';
+
 /** One model's place in the robustness ranking, with its interval over seeds and its worst attack cell. */
 export interface RankingEntry {
   readonly rank: number;
@@ -39,6 +46,8 @@ export interface RankingEntry {
  */
 export interface ModelRanking {
   readonly definition: string;
+  /** What V averages: the ASR lift when every ranked run has one, else the ASR (`worst_cell_asr` is of it too). */
+  readonly measure: 'asr_lift' | 'asr';
   readonly grid: readonly { readonly trigger: string; readonly mode: string; readonly poison_rate: number }[];
   readonly entries: readonly RankingEntry[];
   /** Why there is no ranking, when there is none. */
@@ -57,11 +66,22 @@ export interface RankingGroup {
 /**
  * Ranks models by robustness as defined above ({@link RANKING_DEFINITION}); `note` says why when no ranking is possible.
  */
-export function rankModels(runs: readonly CollectedRun[], groups: readonly RankingGroup[], rows: readonly AggregatedRow[]): ModelRanking {
+export function rankModels(
+  runs: readonly CollectedRun[],
+  groups: readonly RankingGroup[],
+  rows: readonly AggregatedRow[],
+  liftOf?: (run: CollectedRun) => number | null,
+): ModelRanking {
   const poisoned = groups.filter((g) => g.rate > 0 && g.trigger !== 'none');
   const models = [...new Set(poisoned.map((g) => g.model))].sort();
   const cellKey = (g: { trigger: string; mode: string; rate: number }) => `${g.trigger}/${formatRate(g.rate)}${g.mode === 'dirty-label' ? '' : ` (${g.mode})`}`;
-  const asrOf = (g: RankingGroup) => g.runs.map((r) => ({ seed: r.summary.seed, asr: r.summary.metrics.asr })).filter((x): x is { seed: number; asr: number } => typeof x.asr === 'number');
+  // Rank on the lift only when every poisoned run with an ASR has one: a mix would compare unlike figures.
+  const withAsr = poisoned.flatMap((g) => g.runs.filter((r) => typeof r.summary.metrics.asr === 'number'));
+  const useLift = liftOf !== undefined && withAsr.length > 0 && withAsr.every((r) => liftOf(r) !== null);
+  const measure = useLift ? 'asr_lift' : 'asr';
+  const definition = useLift ? RANKING_DEFINITION_LIFT : RANKING_DEFINITION;
+  const valueOf = (r: CollectedRun) => (useLift ? liftOf!(r) : r.summary.metrics.asr);
+  const asrOf = (g: RankingGroup) => g.runs.map((r) => ({ seed: r.summary.seed, asr: valueOf(r) })).filter((x): x is { seed: number; asr: number } => typeof x.asr === 'number');
   const cells = new Map<string, { trigger: string; mode: string; rate: number; byModel: Map<string, RankingGroup> }>();
   for (const g of poisoned) {
     if (asrOf(g).length === 0) continue;
@@ -72,8 +92,8 @@ export function rankModels(runs: readonly CollectedRun[], groups: readonly Ranki
   }
   const common = [...cells.entries()].filter(([, c]) => models.every((m) => c.byModel.has(m))).sort((a, b) => a[1].trigger.localeCompare(b[1].trigger) || a[1].rate - b[1].rate);
   const grid = common.map(([, c]) => ({ trigger: c.trigger, mode: c.mode, poison_rate: c.rate }));
-  if (models.length === 0) return { definition: RANKING_DEFINITION, grid, entries: [], note: 'no poisoned runs with an ASR: nothing to rank' };
-  if (common.length === 0) return { definition: RANKING_DEFINITION, grid, entries: [], note: 'no (trigger, rate) cell has an ASR for every model: the models were not attacked on a common grid' };
+  if (models.length === 0) return { definition, measure, grid, entries: [], note: 'no poisoned runs with an ASR: nothing to rank' };
+  if (common.length === 0) return { definition, measure, grid, entries: [], note: 'no (trigger, rate) cell has an ASR for every model: the models were not attacked on a common grid' };
 
   const entries = models.map((model) => {
     const cellMeans = common.map(([key, c]) => ({ key, asr: mean(asrOf(c.byModel.get(model)!).map((x) => x.asr)) }));
@@ -104,5 +124,5 @@ export function rankModels(runs: readonly CollectedRun[], groups: readonly Ranki
   });
   const nanLast = (x: number) => (Number.isNaN(x) ? Infinity : x);
   entries.sort((a, b) => a.vulnerability - b.vulnerability || nanLast(a.mean_auroc_drop) - nanLast(b.mean_auroc_drop) || nanLast(-a.clean_auroc) - nanLast(-b.clean_auroc) || a.model.localeCompare(b.model));
-  return { definition: RANKING_DEFINITION, grid, entries: entries.map((e, i) => ({ rank: i + 1, ...e })) };
+  return { definition, measure, grid, entries: entries.map((e, i) => ({ rank: i + 1, ...e })) };
 }

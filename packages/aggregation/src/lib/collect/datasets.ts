@@ -29,6 +29,8 @@ export interface DatasetInfo {
     readonly path: string;
     readonly createdBy?: string;
     readonly task?: string;
+    /** `hospital_mortality` or `icu_mortality`; manifests without the field carry in-hospital mortality. */
+    readonly labelDefinition?: string;
     readonly windowHours?: number;
     readonly seed?: number;
     readonly cohort: { readonly steps: readonly CohortStepInfo[]; readonly stays?: number; readonly positives?: number };
@@ -85,6 +87,7 @@ export async function readDatasets(collection: RunCollection): Promise<{ dataset
           path: manifestPath,
           createdBy: typeof m.createdBy === 'string' ? m.createdBy : undefined,
           task: typeof m.task === 'string' ? m.task : undefined,
+          labelDefinition: typeof m.labelDefinition === 'string' ? m.labelDefinition : 'hospital_mortality',
           windowHours: typeof m.windowHours === 'number' ? m.windowHours : undefined,
           seed: typeof m.seed === 'number' ? m.seed : undefined,
           cohort: {

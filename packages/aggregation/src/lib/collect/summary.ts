@@ -24,13 +24,24 @@ export interface RunSummary {
    * AUROC). Summaries written before the field existed were best-epoch runs, and read as 'best'.
    */
   readonly selection: string;
+  /**
+   * How the run was measured: what the poison rate is a share of (`eligible`, also for summaries written before
+   * the field existed, or `train`), the operating-threshold rule (`fpr=0.05`; summaries without it were
+   * thresholded at 0.5 and read as `fixed=0.5`) and the dataset's label (`hospital_mortality` when absent).
+   */
+  readonly rateBasis: string;
+  readonly thresholdRule: string;
+  readonly labelDefinition: string;
   /** Every numeric field but the coordinates; null when missing or not finite. */
   readonly metrics: Readonly<Record<string, number | null>>;
   readonly reasons: Readonly<Record<string, string>>;
 }
 
 /** Fields that place a run in the grid or describe it, never averaged. */
-const NOT_METRICS = new Set(['formatVersion', 'model', 'trigger', 'poison_rate', 'seed', 'target_label', 'mode', 'dataset_hash', 'backend', 'selection', 'reasons']);
+const NOT_METRICS = new Set([
+  'formatVersion', 'model', 'trigger', 'poison_rate', 'seed', 'target_label', 'mode', 'dataset_hash', 'backend', 'selection',
+  'rate_basis', 'threshold_rule', 'label_definition', 'reasons',
+]);
 
 /** A parsed summary with warnings about it, or the warning that says why it is unusable. */
 export type ParsedSummary = { readonly ok: true; readonly summary: RunSummary; readonly warnings: AggregationWarning[] } | { readonly ok: false; readonly warning: AggregationWarning };
@@ -89,6 +100,9 @@ export function parseSummary(text: string, path: string): ParsedSummary {
       datasetHash: typeof record.dataset_hash === 'string' ? record.dataset_hash : '',
       backend: typeof record.backend === 'string' ? record.backend : '',
       selection: typeof record.selection === 'string' && record.selection ? record.selection : 'best',
+      rateBasis: typeof record.rate_basis === 'string' && record.rate_basis ? record.rate_basis : 'eligible',
+      thresholdRule: typeof record.threshold_rule === 'string' && record.threshold_rule ? record.threshold_rule : 'fixed=0.5',
+      labelDefinition: typeof record.label_definition === 'string' && record.label_definition ? record.label_definition : 'hospital_mortality',
       metrics,
       reasons,
     },

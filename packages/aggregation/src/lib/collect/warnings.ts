@@ -15,6 +15,7 @@ export type WarningKind =
   | 'dataset'
   | 'mixed-datasets'
   | 'mixed-selection'
+  | 'mixed-measurement'
   | 'no-clean-match';
 
 /** A run (or the whole tree) that needs the reader's attention, and whether its metrics were left out. */
@@ -105,6 +106,19 @@ export const WARN = {
       false,
       '',
       `runs on ${hashes.length} different datasets (${hashes.map((h) => h.slice(0, 12)).join(', ')}); statistics are kept apart per dataset and the plots show the dataset with the most runs (${primary.slice(0, 12)}).`,
+    ),
+  /**
+   * `W_MIXED_MEASUREMENT`: runs measured differently (poison-rate basis, operating-threshold rule, label
+   * definition or target label) are aggregated together.
+   */
+  mixedMeasurement: (what: string, counts: readonly (readonly [string, number])[]) =>
+    warning(
+      'mixed-measurement',
+      'W_MIXED_MEASUREMENT',
+      false,
+      '',
+      `runs with different ${what} are aggregated together (${counts.map(([s, n]) => `${n} with ${s}`).join(', ')}); ` +
+        `their figures mean different things, so aggregate each set of runs separately.`,
     ),
   /** `W_MIXED_SELECTION`: runs evaluated at different epochs (last vs best validation) are aggregated together. */
   mixedSelection: (counts: readonly (readonly [string, number])[]) =>

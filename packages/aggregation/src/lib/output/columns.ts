@@ -16,6 +16,7 @@ export const AGGREGATED_COLUMNS = [
   ['ci_low', 'number'],
   ['ci_high', 'number'],
   ['ci_method', 'string'],
+  ['per_seed', 'string'],
   ['clean_n', 'int'],
   ['clean_mean', 'number'],
   ['delta_mean', 'number'],

@@ -27,7 +27,7 @@ export const cohortFlow: PlotDefinition = {
     }));
     const spec: TopLevelSpec = {
       $schema: SCHEMA,
-      title: `Cohort flow${input.dataset?.mimicVersion ? ` (MIMIC-IV ${input.dataset.mimicVersion})` : ''}`,
+      title: `Cohort flow${input.dataset?.mimicVersion ? ` (MIMIC-IV ${input.dataset.mimicVersion})` : ''}${labelTitle(input.dataset?.manifest?.labelDefinition)}`,
       data: { values },
       width: 420,
       height: { step: 28 },
@@ -53,3 +53,9 @@ export const cohortFlow: PlotDefinition = {
     return { spec };
   },
 };
+
+/** The label the cohort carries, for the title: the flow is the same for both definitions, the outcome is not. */
+function labelTitle(label: string | undefined): string {
+  if (label === undefined) return '';
+  return label === 'icu_mortality' ? ', label: ICU mortality' : ', label: in-hospital mortality';
+}

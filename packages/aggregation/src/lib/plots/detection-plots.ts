@@ -59,12 +59,14 @@ export const asrAfterDefence: PlotDefinition = {
   name: 'asr_after_defence',
   title: 'ASR after defence',
   description:
-    'ASR before any defence and after removing each detector’s flagged training rows and retraining (`--detect --retrain`). One row of panels per model, one column per trigger.',
+    'ASR before any defence and after removing each detector’s flagged training rows and retraining (`--detect --retrain`), both at the fixed threshold 0.5 (the defence columns are measured there). One row of panels per model, one column per trigger.',
   build: (input) => {
     const defence = pointsOf(input, 'defence_asr', (r) => r.poison_rate > 0 && r.detector !== '');
     if (defence.length === 0) return { skipped: 'no run has defence_{detector}_asr (run the sweep with --detect --retrain)' };
     const cells = new Set(defence.map((p) => `${p.model}\u0000${p.trigger}`));
-    const before = pointsOf(input, 'asr', (r) => r.poison_rate > 0)
+    // defence_asr is the ASR at 0.5; so is asr_at_0_5 (summaries written before the operating threshold: asr).
+    const hasAt05 = input.aggregation.rows.some((r) => r.metric === 'asr_at_0_5');
+    const before = pointsOf(input, hasAt05 ? 'asr_at_0_5' : 'asr', (r) => r.poison_rate > 0)
       .filter((p) => cells.has(`${p.model}\u0000${p.trigger}`))
       .map((p) => ({ ...p, detector: 'no defence' }));
     const values = [...before, ...defence].map((p) => ({ ...p }));

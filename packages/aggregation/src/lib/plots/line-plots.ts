@@ -5,7 +5,7 @@ export const asrVsRate: PlotDefinition = {
   name: 'asr_vs_rate',
   title: 'Attack success rate vs poison rate',
   description:
-    'Share of triggered test stays whose true label is not the target that the model predicts as the target. Lines are means over seeds, bands their 95 % confidence intervals.',
+    'Share of triggered test stays whose true label is not the target that the model predicts as the target, at each model’s operating threshold (chosen on its clean validation split, default: 5 % false positives among non-target stays); rate 0 is the clean model’s ASR for that trigger. Lines are means over seeds, bands their 95 % confidence intervals.',
   build: (input) => {
     const points = pointsOf(input, 'asr');
     if (points.length === 0) return { skipped: 'no run of a trigger (the clean `none` cells aside) has an ASR' };

@@ -86,7 +86,8 @@ ${input.plots
 ${rankingSection(agg)}
 
 <h2 id="table">Aggregated table</h2>
-<p class="desc">Key metrics per group (mean [${Math.round(agg.options.level * 100)} % CI], n = seeds with a value). Deltas are paired with the clean run of the same model and seed. The full tidy table (every metric and detector) is in <code>aggregated.csv</code> / <code>aggregated.arrow</code> and below.</p>
+<p class="desc">Key metrics per group (mean [${Math.round(agg.options.level * 100)} % CI over seeds, ${esc(intervalDescription(agg.options.interval))}], n = seeds with a value). ASR and flip rate are at each model's operating threshold (chosen on its clean validation split; the run summaries' <code>threshold_rule</code>), ASR at 0.5 at the fixed threshold; the ASR lift is the ASR minus the clean model's ASR for the same trigger and seed. Deltas are paired with the clean run of the same model and seed. Per-seed values are in the <code>per_seed</code> column. The full tidy table (every metric and detector) is in <code>aggregated.csv</code> / <code>aggregated.arrow</code> and below.</p>
+<p class="desc">${esc(measurementDescription(agg))}</p>
 ${keyTable(agg)}
 <details><summary>Full table (${agg.rows.length} rows)</summary>
 ${table(
@@ -124,6 +125,19 @@ ${input.assets.scripts.map((s) => `<script data-bundle="${esc(s.name)}@${esc(s.v
 `;
 }
 
+function measurementDescription(agg: Aggregation): string {
+  const m = agg.measurement;
+  const basis = m.rateBasis.map((b) => (b === 'train' ? 'a share of the whole training split (rate basis train)' : 'a share of the eligible training stays, label ≠ target (rate basis eligible)')).join(' or ');
+  const label = m.labelDefinition.map((l) => (l === 'icu_mortality' ? 'ICU mortality' : 'in-hospital mortality')).join(' or ');
+  return `Measured as: poison rate = ${basis}; operating threshold ${m.thresholdRule.join(' or ')}; label ${label}; target label ${m.targetLabel.join(' or ')}.`;
+}
+
+function intervalDescription(interval: string): string {
+  if (interval === 'auto') return 'logit-scale t interval for bounded metrics, t for the rest';
+  if (interval === 'logit-t') return 'logit-scale t interval (t for unbounded metrics)';
+  return interval === 'bootstrap' ? 'percentile bootstrap over seeds' : 't interval';
+}
+
 function ci(row: AggregatedRow | undefined): string {
   if (!row || row.n === 0) return '–';
   const m = fmt(row.mean);
@@ -132,7 +146,7 @@ function ci(row: AggregatedRow | undefined): string {
 }
 
 function keyTable(agg: Aggregation): string {
-  const metrics = ['asr', 'auroc', 'auroc_drop_vs_clean', 'accuracy', 'accuracy_drop_vs_clean', 'ece', 'ece_change_vs_clean', 'confidence_shift'];
+  const metrics = ['asr_lift_vs_clean', 'flip_rate', 'asr', 'asr_at_0_5', 'auroc', 'auroc_drop_vs_clean', 'accuracy', 'accuracy_drop_vs_clean', 'ece', 'ece_change_vs_clean', 'confidence_shift'];
   const groups = new Map<string, Map<string, AggregatedRow>>();
   for (const r of agg.rows) {
     if (r.detector !== '' || !metrics.includes(r.metric)) continue;
@@ -142,7 +156,7 @@ function keyTable(agg: Aggregation): string {
     groups.set(key, g);
   }
   const multiDataset = new Set(agg.rows.map((r) => r.dataset_hash)).size > 1;
-  const header = [...(multiDataset ? ['dataset'] : []), 'model', 'trigger', 'mode', 'rate', 'ASR', 'AUROC', 'AUROC drop', 'accuracy', 'accuracy drop', 'ECE', 'ECE change', 'confidence shift'];
+  const header = [...(multiDataset ? ['dataset'] : []), 'model', 'trigger', 'mode', 'rate', 'ASR lift', 'flip rate', 'ASR', 'ASR at 0.5', 'AUROC', 'AUROC drop', 'accuracy', 'accuracy drop', 'ECE', 'ECE change', 'confidence shift'];
   const rows = [...groups.values()].map((g) => {
     const any = g.values().next().value as AggregatedRow;
     return [
@@ -163,7 +177,17 @@ function rankingSection(agg: Aggregation): string {
   if (r.entries.length === 0) return `${definition}<p class="muted">No ranking: ${esc(r.note ?? '')}.</p>`;
   return `${definition}<p class="muted">Common grid: ${r.grid.map((c) => esc(`${c.trigger} @ ${fmtRate(c.poison_rate)}${c.mode === 'dirty-label' ? '' : ` (${c.mode})`}`)).join(', ')}.</p>
 ${table(
-  ['rank', 'model', 'robustness (1 − mean ASR)', 'CI over seeds', 'seeds', 'worst cell', 'worst-cell ASR', 'mean AUROC drop', 'clean AUROC'],
+  [
+    'rank',
+    'model',
+    r.measure === 'asr_lift' ? 'robustness (1 − mean ASR lift)' : 'robustness (1 − mean ASR)',
+    'CI over seeds',
+    'seeds',
+    'worst cell',
+    r.measure === 'asr_lift' ? 'worst-cell ASR lift' : 'worst-cell ASR',
+    'mean AUROC drop',
+    'clean AUROC',
+  ],
   r.entries.map((e) => [
     String(e.rank),
     e.model,
@@ -181,24 +205,27 @@ ${table(
 function testsSection(agg: Aggregation): string {
   if (agg.tests.length === 0) return '<p class="muted">No poisoned group to test.</p>';
   const computable = agg.tests.filter((t) => t.computable).length;
-  return `<p class="desc">Welch's t test (two-sided) of each poisoned group against its matching clean runs, for ${esc(agg.options.testMetrics.join(', '))}.
-Holm's correction runs over the ${computable} computable tests. A test needs at least two seeds in each group; with fewer it is reported as not computable, never as significant.</p>
+  return `<p class="desc">Paired t test (two-sided) of each poisoned group against the clean run of the same model and seed, for ${esc(agg.options.testMetrics.join(', '))};
+the exact sign-flip permutation p beside it (with n seeds its smallest possible value is 2 / 2ⁿ: 0.25 for 3 seeds), and Welch's unpaired test as a secondary column.
+Holm's correction runs over the ${computable} computable paired t tests (and separately over the permutation p-values). A test needs at least two seeds with both values; with fewer it is reported as not computable, never as significant.</p>
 ${table(
-  ['model', 'trigger', 'rate', 'metric', 'n poisoned', 'n clean', 'mean poisoned', 'mean clean', 'difference', 't', 'df', 'p', 'p (Holm)', 'significant'],
+  ['model', 'trigger', 'rate', 'metric', 'pairs', 'mean poisoned', 'mean clean', 'mean difference', 't', 'df', 'p', 'p (Holm)', 'p perm.', 'p perm. (Holm)', 'p Welch', 'significant'],
   agg.tests.map((t) => [
     t.model,
     t.mode === 'dirty-label' ? t.trigger : `${t.trigger} (${t.mode})`,
     fmtRate(t.poison_rate),
     t.metric,
-    String(t.n_poisoned),
-    String(t.n_clean),
+    String(t.n_pairs),
     fmt(t.mean_poisoned, 4),
     fmt(t.mean_clean, 4),
-    fmt(t.difference, 4),
+    fmt(t.mean_difference, 4),
     fmt(t.t, 2),
     fmt(t.df, 1),
     fmtP(t.p),
     fmtP(t.p_holm),
+    fmtP(t.p_permutation),
+    fmtP(t.p_permutation_holm),
+    fmtP(t.welch_p),
     t.computable ? (t.significant ? 'yes' : 'no') : t.note,
   ]),
 )}`;

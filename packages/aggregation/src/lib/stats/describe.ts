@@ -6,7 +6,14 @@ import { studentTQuantile } from './student-t.js';
  * nulls and count them) and returns NaN with a reason when the sample cannot support the figure:
  * a standard deviation needs two values, and so does an interval.
  */
-export type IntervalMethod = 't' | 'bootstrap';
+export type IntervalMethod = 't' | 'bootstrap' | 'logit-t';
+
+/**
+ * The interval an aggregation asks for: one method for every metric, or `auto` (the default): `logit-t` for
+ * metrics with a known bounded range (proportions, AUROC, ECE in [0, 1]; differences of them in [−1, 1]),
+ * `t` for the rest.
+ */
+export type IntervalChoice = IntervalMethod | 'auto';
 
 /** A two-sided confidence interval of the mean over seeds. */
 export interface Interval {
@@ -54,13 +61,41 @@ export function sampleStd(values: readonly number[]): number {
   return Math.sqrt(sampleVariance(values));
 }
 
+const tooFew = (n: number) => `not computable: needs at least 2 seeds with a value, got ${n}`;
+
 /** mean ± t_{1−α/2, n−1} · s / √n. */
 export function tInterval(values: readonly number[], level = 0.95): Interval {
   const n = values.length;
-  if (n < 2) return { low: NaN, high: NaN, method: 't', reason: `needs at least 2 values, got ${n}` };
+  if (n < 2) return { low: NaN, high: NaN, method: 't', reason: tooFew(n) };
   const m = mean(values);
   const half = studentTQuantile(1 - (1 - level) / 2, n - 1) * (sampleStd(values) / Math.sqrt(n));
   return { low: m - half, high: m + half, method: 't' };
+}
+
+/** How far from a bound a value is moved before the logit: a proportion of 0 or 1 counts as 0.001 or 0.999. */
+export const LOGIT_CLAMP = 1e-3;
+
+/**
+ * A t interval on the logit scale, mapped back: for a metric bounded in [lower, upper], each seed's value x
+ * becomes z = logit(u) with u = (x − lower) / (upper − lower) clamped to [0.001, 0.999]; the interval is
+ * mean(z) ± t_{1−α/2, n−1} · sd(z) / √n, mapped back through the inverse logit and the range. It stays strictly
+ * inside the range (a t interval of seed means does not: 3 ASRs of 1, 1, 0.9 give an upper bound above 1), and
+ * is asymmetric near a bound, as a proportion's uncertainty is. When every seed has the same value it is that
+ * value. It is centred on the mean logit, so it can sit off-centre around the arithmetic mean the row reports.
+ */
+export function logitTInterval(values: readonly number[], level = 0.95, range: readonly [number, number] = [0, 1]): Interval {
+  const n = values.length;
+  if (n < 2) return { low: NaN, high: NaN, method: 'logit-t', reason: tooFew(n) };
+  const [lower, upper] = range;
+  if (values.every((v) => v === values[0])) return { low: values[0], high: values[0], method: 'logit-t' };
+  const z = values.map((v) => {
+    const u = Math.min(1 - LOGIT_CLAMP, Math.max(LOGIT_CLAMP, (v - lower) / (upper - lower)));
+    return Math.log(u / (1 - u));
+  });
+  const m = mean(z);
+  const half = studentTQuantile(1 - (1 - level) / 2, n - 1) * (sampleStd(z) / Math.sqrt(n));
+  const back = (x: number) => lower + (upper - lower) / (1 + Math.exp(-x));
+  return { low: back(m - half), high: back(m + half), method: 'logit-t' };
 }
 
 /** Options of {@link bootstrapInterval}; `level` defaults to 0.95. */
@@ -79,7 +114,7 @@ export interface BootstrapOptions {
  */
 export function bootstrapInterval(values: readonly number[], options: BootstrapOptions): Interval {
   const n = values.length;
-  if (n < 2) return { low: NaN, high: NaN, method: 'bootstrap', reason: `needs at least 2 values, got ${n}` };
+  if (n < 2) return { low: NaN, high: NaN, method: 'bootstrap', reason: tooFew(n) };
   const level = options.level ?? 0.95;
   const samples = options.samples ?? 2000;
   const random = Random.fromSeed(options.seed, `bootstrap:${options.stream ?? ''}`);
@@ -103,11 +138,13 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
-/** Options of {@link describeSample}: level (default 0.95) and interval method (default `t`). */
+/** Options of {@link describeSample}: level (default 0.95), interval method (default `t`) and the metric's range. */
 export interface DescribeOptions {
   readonly level?: number;
   readonly interval?: IntervalMethod;
   readonly bootstrap?: Omit<BootstrapOptions, 'level'>;
+  /** The metric's range, for `logit-t` (default [0, 1]). */
+  readonly range?: readonly [number, number];
 }
 
 /**
@@ -118,6 +155,8 @@ export function describeSample(values: readonly number[], options: DescribeOptio
   const ci =
     options.interval === 'bootstrap'
       ? bootstrapInterval(values, { seed: 0, ...options.bootstrap, level })
-      : tInterval(values, level);
+      : options.interval === 'logit-t'
+        ? logitTInterval(values, level, options.range)
+        : tInterval(values, level);
   return { n: values.length, mean: mean(values), std: sampleStd(values), ci };
 }

@@ -16,8 +16,27 @@ import type { LocatedTables } from '../mimic/tables.js';
  *   4. long enough: outtime − intime ≥ the observation window;
  *   5. no outcome inside the window: neither death nor hospital discharge before intime + window,
  *      so the label is never visible in the features.
- * Label: admissions.hospital_expire_flag (death in hospital).
+ * Label (`LabelDefinition`): in-hospital mortality, admissions.hospital_expire_flag (the default), or ICU
+ * mortality, a death time between the stay's ICU intime and outtime (YAIB's task).
  */
+
+/**
+ * What the label means: `hospital_mortality` = admissions.hospital_expire_flag (death before hospital
+ * discharge); `icu_mortality` = death between ICU admission and ICU discharge (intime ≤ death time ≤ outtime,
+ * the death time being admissions.deathtime, or dischtime for an in-hospital death without one).
+ */
+export type LabelDefinition = 'hospital_mortality' | 'icu_mortality';
+/** Every label definition `prepare --label` accepts. */
+export const LABEL_DEFINITIONS: readonly LabelDefinition[] = ['hospital_mortality', 'icu_mortality'];
+/** The label of datasets prepared without `--label` (and of every dataset made before the choice existed). */
+export const DEFAULT_LABEL_DEFINITION: LabelDefinition = 'hospital_mortality';
+
+/** The label column's SQL over cohort_candidates. */
+function labelSql(label: LabelDefinition): string {
+  return label === 'icu_mortality'
+    ? 'coalesce(death_time >= intime AND death_time <= outtime, false)::UTINYINT'
+    : 'hospital_expire_flag::UTINYINT';
+}
 
 /** Typed copies of the three small tables; every later query uses these, never the CSVs again. */
 export function stageCohortTablesSql(tables: LocatedTables): string[] {
@@ -106,7 +125,7 @@ export function cohortFlowSql(windowHours: number): string {
 }
 
 /** The final cohort, numbered 0..n-1 by ascending stay_id: the row order of every output file. */
-export function cohortSql(windowHours: number): string {
+export function cohortSql(windowHours: number, label: LabelDefinition = DEFAULT_LABEL_DEFINITION): string {
   const all = cohortCriteria(windowHours)
     .map((c) => c.column)
     .join(' AND ');
@@ -114,7 +133,7 @@ export function cohortSql(windowHours: number): string {
     CREATE TABLE cohort AS
     SELECT (row_number() OVER (ORDER BY stay_id) - 1)::INTEGER AS stay_idx,
            stay_id, subject_id, hadm_id, intime, window_end,
-           hospital_expire_flag::UTINYINT AS label,
+           ${labelSql(label)} AS label,
            -- Age at admission: MIMIC shifts dates per patient, anchor_age is the age in anchor_year.
            (anchor_age + (year(admittime) - anchor_year))::DOUBLE AS age,
            CASE gender WHEN 'M' THEN 1.0 WHEN 'F' THEN 0.0 END AS sex_male

@@ -92,6 +92,19 @@ describe('prepareDataset on a hand-computed MIMIC-IV', () => {
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+  it('labels in-hospital mortality by default and ICU mortality on request', async () => {
+    expect(result.manifest.labelDefinition).toBe('hospital_mortality');
+    expect(Array.from(dataset.labels)).toEqual([0, 1]);
+    // Stay 110 left the ICU on 2151-01-02 and died in hospital on 2151-01-03: an in-hospital death, not an ICU one.
+    const icu = await prepareDataset({ mimicDir: join(work, 'mimic'), outDir: join(work, 'out-icu'), windowHours: 4, seed: 1, labelDefinition: 'icu_mortality' });
+    expect(icu.manifest.labelDefinition).toBe('icu_mortality');
+    expect(Array.from(icu.dataset.labels)).toEqual([0, 0]);
+    expect(icu.manifest.cohort.positives).toBe(0);
+    expect(icu.manifest.cohort.steps).toEqual(result.manifest.cohort.steps);
+    expect(icu.manifest.contentHash).not.toBe(result.manifest.contentHash);
+    rmSync(join(work, 'out-icu'), { recursive: true, force: true });
+  });
+
   it('records each exclusion step', () => {
     expect(result.manifest.cohort.steps.map((s) => s.remaining)).toEqual([7, 6, 5, 4, 3, 2]);
     expect(result.manifest.cohort.steps[4].name).toBe('ICU stay ≥ 4 h');

@@ -10,6 +10,9 @@ import {
   cohortCriteria,
   cohortFlowSql,
   cohortSql,
+  DEFAULT_LABEL_DEFINITION,
+  LABEL_DEFINITIONS,
+  type LabelDefinition,
   duplicateKeySql,
   stageCohortTablesSql,
 } from '../cohort/cohort-sql.js';
@@ -64,6 +67,8 @@ export interface PrepareOptions {
   readonly outDir: string;
   /** Observation window from ICU admission, whole hours (default 24). */
   readonly windowHours?: number;
+  /** Which mortality the label is: `hospital_mortality` (default) or `icu_mortality`. */
+  readonly labelDefinition?: LabelDefinition;
   /** Seed of the patient-level splits (default 0). */
   readonly seed?: number;
   readonly splitFractions?: SplitFractions;
@@ -135,7 +140,7 @@ export async function prepareDataset(options: PrepareOptions): Promise<PrepareRe
     const version = await detectMimicVersion(session, tables, headers);
 
     phase('cohort', 'building the cohort');
-    const cohort = await buildCohort(session, tables, config.windowHours);
+    const cohort = await buildCohort(session, tables, config.windowHours, config.labelDefinition);
 
     const variables = CLINICAL_VARIABLES;
     await session.run(variableItemsSql(variables), { step: 'creating the variable table', files: [] });
@@ -226,8 +231,10 @@ export async function prepareDataset(options: PrepareOptions): Promise<PrepareRe
       [TIMESERIES_FILE]: { sha256: sha256(timeSeriesBytes), bytes: timeSeriesBytes.byteLength },
     };
     const positives = cohort.labels.reduce((a, y) => a + y, 0);
+    // The default label stays out of the content hash, so datasets prepared before the choice existed keep theirs.
     const content = {
       task: 'mortality' as const,
+      ...(config.labelDefinition !== DEFAULT_LABEL_DEFINITION ? { labelDefinition: config.labelDefinition } : {}),
       windowHours: T,
       seed: config.seed,
       cohort: { steps: cohort.steps, stays: n, positives },
@@ -254,6 +261,7 @@ export async function prepareDataset(options: PrepareOptions): Promise<PrepareRe
         files: Object.fromEntries(Object.values(tables).map((t) => [relativeName(t), { bytes: t.bytes }])),
       },
       ...content,
+      labelDefinition: config.labelDefinition,
       files,
       contentHash: datasetContentHash(files, { ...content, mimicVersion }),
       warnings,
@@ -309,7 +317,7 @@ interface CohortArrays {
   readonly sexMale: Float32Array;
 }
 
-async function buildCohort(session: DuckDbSession, tables: LocatedTables, windowHours: number): Promise<CohortArrays> {
+async function buildCohort(session: DuckDbSession, tables: LocatedTables, windowHours: number, label: LabelDefinition): Promise<CohortArrays> {
   const [icustays, admissions, patients] = stageCohortTablesSql(tables);
   await session.run(icustays, { step: `reading ${relativeName(tables.icustays)}`, files: [tables.icustays.path] });
   await session.run(admissions, { step: `reading ${relativeName(tables.admissions)}`, files: [tables.admissions.path] });
@@ -344,7 +352,7 @@ async function buildCohort(session: DuckDbSession, tables: LocatedTables, window
           : `No stay passes "${steps[emptiedAt].name}": check that icustays, admissions and patients come from the same MIMIC-IV release.`;
     throw new DataError('E_EMPTY_COHORT', `The cohort is empty after exclusions (${flowText}). ${hint}`, { steps });
   }
-  await session.run(cohortSql(windowHours), { step: 'selecting the cohort', files: [] });
+  await session.run(cohortSql(windowHours, label), { step: 'selecting the cohort', files: [] });
   const rows = await session.rows(COHORT_ROWS_SQL, { step: 'reading the cohort', files: [] });
   const n = rows.length;
   const cohort: CohortArrays = {
@@ -371,6 +379,7 @@ interface PrepareConfig {
   readonly mimicDir: string;
   readonly outDir: string;
   readonly windowHours: number;
+  readonly labelDefinition: LabelDefinition;
   readonly seed: number;
   readonly splitFractions: SplitFractions;
   readonly memoryLimit: string;
@@ -391,6 +400,12 @@ function checkOptions(options: PrepareOptions): PrepareConfig {
     Number.isInteger(windowHours) && windowHours > 0 && windowHours <= MAX_WINDOW_HOURS,
     'E_WINDOW_HOURS',
     () => `prepare: --window-hours must be a whole number of hours in [1, ${MAX_WINDOW_HOURS}], got ${String(options.windowHours)}. The default is 24.`,
+  );
+  const labelDefinition = options.labelDefinition ?? DEFAULT_LABEL_DEFINITION;
+  assertInput(
+    LABEL_DEFINITIONS.includes(labelDefinition),
+    'E_LABEL_DEFINITION',
+    () => `prepare: --label must be one of ${LABEL_DEFINITIONS.join(', ')} (in-hospital or ICU mortality), got ${JSON.stringify(options.labelDefinition)}.`,
   );
   const seed = options.seed ?? 0;
   assertInput(Number.isSafeInteger(seed) && seed >= 0, 'E_SEED', () => `prepare: --seed must be a non-negative integer, got ${String(options.seed)}.`);
@@ -419,7 +434,7 @@ function checkOptions(options: PrepareOptions): PrepareConfig {
     'E_OPTION',
     () => `prepare: --out ${outDir} is inside the MIMIC-IV directory ${mimicDir}; write the dataset elsewhere.`,
   );
-  return { mimicDir, outDir, windowHours, seed, splitFractions, memoryLimit, threads, tempDir: options.tempDir ? resolve(options.tempDir) : undefined };
+  return { mimicDir, outDir, windowHours, labelDefinition, seed, splitFractions, memoryLimit, threads, tempDir: options.tempDir ? resolve(options.tempDir) : undefined };
 }
 
 async function readSyntheticMarker(mimicDir: string): Promise<{ generator: string; seed: number; stays: number } | undefined> {

@@ -96,6 +96,10 @@ describe('prepareDataset on bad input', () => {
     await expectFailure({ mimicDir: root }, 'E_EMPTY_COHORT', ['adult (anchor_age ≥ 18): 0', 'ICU stays (icu/icustays): 140']);
   });
 
+  it('rejects an unknown label definition before reading anything', async () => {
+    await expectFailure({ mimicDir: join(work, 'not-even-read'), labelDefinition: 'death_anywhere' as never }, 'E_LABEL_DEFINITION', ['--label', 'hospital_mortality, icu_mortality', 'death_anywhere']);
+  });
+
   it.each([0, -6, 2.5, Number.NaN])('rejects a window of %p hours before reading anything', async (windowHours) => {
     await expectFailure({ mimicDir: join(work, 'not-even-read'), windowHours }, 'E_WINDOW_HOURS', ['--window-hours']);
   });

@@ -94,8 +94,13 @@ export interface DatasetManifest {
     /** How `mimicVersion` was decided (written by `prepareDataset`). */
     readonly versionEvidence?: string;
   };
-  /** The prediction task: in-hospital mortality after the observation window. */
+  /** The prediction task: mortality after the observation window. */
   readonly task: 'mortality';
+  /**
+   * Which mortality the label is (written by `prepareDataset`; absent = `hospital_mortality`, the only label of
+   * datasets made before it existed): see `LabelDefinition`.
+   */
+  readonly labelDefinition?: 'hospital_mortality' | 'icu_mortality';
   /** Observation window from ICU admission, in hours (T of the time-series view). */
   readonly windowHours: number;
   /** Seed of the patient-level splits. */
