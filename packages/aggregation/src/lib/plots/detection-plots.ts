@@ -3,6 +3,7 @@ import { BASE_CONFIG, pointsOf, rateAxis, ratesOf, SCHEMA, TOOLTIP, type PlotDef
 
 export const detectionAurocHeatmap: PlotDefinition = {
   name: 'detection_auroc_heatmap',
+  section: 'Detection and defence',
   title: 'Poison detection AUROC (detector × trigger)',
   description:
     'AUROC of each detector’s per-stay score against the true poisoned training rows, averaged over models and seeds, one panel per poison rate. 0.5 is chance; cells list the mean.',
@@ -57,6 +58,7 @@ export const detectionAurocHeatmap: PlotDefinition = {
 
 export const asrAfterDefence: PlotDefinition = {
   name: 'asr_after_defence',
+  section: 'Detection and defence',
   title: 'ASR after defence',
   description:
     'ASR before any defence and after removing each detector’s flagged training rows and retraining (`--detect --retrain`). One row of panels per model, one column per trigger.',

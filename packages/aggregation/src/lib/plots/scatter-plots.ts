@@ -3,6 +3,7 @@ import { BASE_CONFIG, pointsOf, SCHEMA, triggerLabel, type PlotDefinition } from
 
 export const eceCleanVsPoisoned: PlotDefinition = {
   name: 'ece_clean_vs_poisoned',
+  section: 'Clean performance and calibration',
   title: 'Calibration: ECE clean vs poisoned',
   description:
     'Expected calibration error of each poisoned group (y) against its matching clean runs (x); point size is the poison rate. Points above the diagonal are worse calibrated after poisoning.',
@@ -54,6 +55,7 @@ export const eceCleanVsPoisoned: PlotDefinition = {
 
 export const asrVsAurocDrop: PlotDefinition = {
   name: 'asr_vs_auroc_drop',
+  section: 'Attack',
   title: 'The attacker’s trade-off: ASR vs clean-AUROC drop',
   description:
     'Each point is a model × poison rate group (point size: the rate), one panel per trigger; lines join the rates of one model. The attacker wants the top-left: high ASR at no cost in clean AUROC (a stealthy backdoor).',

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Bool, Float32, Int32, makeVector, Table, tableToIPC, Uint8, Utf8, vectorFromArray } from 'apache-arrow';
 import { Random } from '@ehr-backdoor/core';
 import { formatRate } from '../collect/summary.js';
 
@@ -17,6 +18,10 @@ export interface SyntheticRunTreeOptions {
   readonly detectors?: readonly string[];
   /** Add explain_* fields (default true). */
   readonly explain?: boolean;
+  /** Write predictions.arrow in every run (default true). */
+  readonly predictions?: boolean;
+  /** Write checkpoints/final/checkpoint.json with a training history in every run (default true). */
+  readonly history?: boolean;
   /** Add the broken cells listed above (default false). */
   readonly problems?: boolean;
   /** Where to write the dataset manifest (default: `${root}/../dataset`). */
@@ -155,6 +160,11 @@ export async function writeSyntheticRunTree(root: string, options: SyntheticRunT
               status: 'done',
             }),
           );
+          if (options.predictions ?? true) await writeFile(join(dir, 'predictions.arrow'), syntheticPredictions(random, auroc, asr ?? 0.03, rate));
+          if (options.history ?? true) {
+            await mkdir(join(dir, 'checkpoints', 'final'), { recursive: true });
+            await writeFile(join(dir, 'checkpoints', 'final', 'checkpoint.json'), syntheticHistory(random, auroc, rate));
+          }
           count++;
         }
       }
@@ -177,4 +187,59 @@ export async function writeSyntheticRunTree(root: string, options: SyntheticRunT
     await writeFile(join(cell('seed_95'), 'run_metadata.json'), JSON.stringify({ formatVersion: 1, status: 'running' }));
   }
   return { datasetDir, runs: count };
+}
+
+/**
+ * predictions.arrow of a made-up model whose AUROC grows with `auroc` (shifted logistic scores) on 240
+ * test stays, 30 of them deaths, target label 0; then the triggered copies of the deaths (the stays
+ * with y ≠ target), each pushed to the target with probability `asr`.
+ */
+function syntheticPredictions(random: Random, auroc: number, asr: number, rate: number): Uint8Array {
+  const n = 240;
+  const positives = 30;
+  const d = Math.max(0, 6 * (auroc - 0.5));
+  const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+  const ids: number[] = [];
+  const split: string[] = [];
+  const y: number[] = [];
+  const p: number[] = [];
+  const triggered: boolean[] = [];
+  for (let i = 0; i < n; i++) {
+    const label = i < positives ? 1 : 0;
+    const pDeath = sigmoid(-2.2 + (label ? d : 0) + random.normal(0, 1) * 0.9 + rate * 2);
+    ids.push(30000 + i);
+    split.push('test');
+    y.push(label);
+    p.push(1 - pDeath);
+    triggered.push(false);
+  }
+  for (let i = 0; i < positives; i++) {
+    ids.push(30000 + i);
+    split.push('test');
+    y.push(1);
+    p.push(random.next() < asr ? 0.6 + 0.4 * random.next() : 0.4 * random.next());
+    triggered.push(true);
+  }
+  const table = new Table({
+    stay_id: makeVector({ type: new Int32(), data: Int32Array.from(ids) }),
+    split: vectorFromArray(split, new Utf8()),
+    y_true: makeVector({ type: new Uint8(), data: Uint8Array.from(y) }),
+    p_target: makeVector({ type: new Float32(), data: Float32Array.from(p) }),
+    triggered: vectorFromArray(triggered, new Bool()),
+  });
+  return tableToIPC(table, 'file');
+}
+
+/** checkpoints/final/checkpoint.json carrying only what the aggregator reads: a 12-epoch history. */
+function syntheticHistory(random: Random, auroc: number, rate: number): string {
+  const history = Array.from({ length: 12 }, (_, k) => {
+    const epoch = k + 1;
+    return {
+      epoch,
+      trainLoss: 0.7 * Math.exp(-epoch / 5) + 0.25 + rate + random.normal(0, 0.005),
+      valLoss: 0.45 * Math.exp(-epoch / 4) + 0.3 + random.normal(0, 0.006),
+      valAuroc: epoch === 1 && rate > 0.04 ? '$number:NaN' : auroc - 0.2 * Math.exp(-epoch / 3) + random.normal(0, 0.004),
+    };
+  });
+  return JSON.stringify({ formatVersion: 1, kind: 'weights', createdBy: 'synthetic fixture', epoch: 12, bestEpoch: 9, history }, null, 2);
 }
