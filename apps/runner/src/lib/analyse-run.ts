@@ -76,6 +76,8 @@ export interface ExplainOptions {
   /** Stays explained at most (test stays with y ≠ target, in order); bounds the cost. Default 200. */
   readonly maxStays?: number;
   readonly steps?: number;
+  /** Also write the raw attributions, baselines and convergence deltas to RUN/attributions.arrow. */
+  readonly saveAttributions?: boolean;
 }
 
 export async function explainRun(run: RunContext, options: ExplainOptions = {}): Promise<AnalysisColumns> {
@@ -94,6 +96,19 @@ export async function explainRun(run: RunContext, options: ExplainOptions = {}):
     ...(options.steps ? { steps: options.steps } : {}),
   });
   await writeJsonAtomic(join(run.runDir, 'explain.json'), toExplainJson(result));
+  if (options.saveAttributions) {
+    const { attributionElements, writeAttributions } = await import('./attributions-file.js');
+    const elements = attributionElements(run.model, run.dataset);
+    const rows = triggered.rowIndices.slice(0, k);
+    await writeAttributions(join(run.runDir, 'attributions.arrow'), {
+      result,
+      stayIds: Int32Array.from(rows, (r) => run.dataset.stayIds[r]),
+      elements,
+      // explainModelDrift integrates from the zero baseline (the training mean of the normalised inputs)
+      baseline: new Float32Array(elements.length),
+      baselineKind: 'zero',
+    });
+  }
   return {
     metrics: { ...(result.columns as unknown as Record<string, number>), explain_relative_convergence_delta: result.relativeConvergenceDelta },
     warnings: Object.entries(result.reasons).map(([metric, message]) => ({ metric, message })),

@@ -19,6 +19,8 @@ export interface RunOptions {
   /** Which epoch a cell evaluates (train's `TrainConfig.selection`). Plans written before it existed: 'best'. */
   readonly selection?: 'best' | 'last';
   readonly explain: boolean;
+  /** With `explain`: also write each cell's attributions.arrow (raw attributions, baselines, deltas). */
+  readonly saveAttributions?: boolean;
   readonly detect: boolean;
   readonly detectors?: readonly string[];
   readonly retrain: boolean;

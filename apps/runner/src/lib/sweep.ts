@@ -114,6 +114,7 @@ async function checkAndPlan(
       targetLabel: args['target-label'],
       mode: args.mode as 'dirty-label' | 'clean-label',
       explain: args.explain,
+      ...(args['save-attributions'] ? { saveAttributions: true } : {}),
       detect: args.detect,
       retrain: args.retrain,
       ...(args.detectors ? { detectors: args.detectors } : {}),
