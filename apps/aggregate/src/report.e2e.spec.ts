@@ -34,7 +34,7 @@ maybe('report.html renders every chart offline, without console errors or networ
   await writeSyntheticRunTree(join(tmp, 'runs'), { seeds: [0, 1], problems: true });
   const result = await buildReport({ runsDir: join(tmp, 'runs'), outDir: join(tmp, 'report'), png: false });
   const drawn = result.plots.filter((p) => !p.skipped).map((p) => p.name);
-  expect(drawn).toHaveLength(13);
+  expect(drawn).toHaveLength(17);
 
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({

@@ -43,6 +43,8 @@ export type { RunArtifacts, ArtifactCollection } from './lib/artifacts/run-artif
 export { readPredictions, PredictionsFileError } from './lib/artifacts/predictions.js';
 export type { RunPredictions } from './lib/artifacts/predictions.js';
 export type { EpochPoint } from './lib/artifacts/history.js';
+export type { AttributionMeans, AttributionElementInfo } from './lib/artifacts/attributions.js';
+export type { DetectorScores } from './lib/artifacts/detect-scores.js';
 export { renderSvg, renderPng, compileToVega, fontFiles } from './lib/plots/render.js';
 export type { PngOptions } from './lib/plots/render.js';
 

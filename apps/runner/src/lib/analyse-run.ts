@@ -150,6 +150,13 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
   });
   const metrics: Record<string, number> = { ...result.columns };
   const warnings = Object.entries(result.reasons).map(([metric, message]) => ({ metric, message }));
+  const { writeDetectScores } = await import('./detect-scores-file.js');
+  await writeDetectScores(join(run.runDir, 'detect-scores.arrow'), {
+    trainRows: result.trainRows,
+    stayIds: poisoned.stayIds,
+    poisonedRows: run.plan.rowIndices,
+    detectors: (Object.entries(result.results) as [string, { scores: Float64Array }][]).map(([name, r]) => ({ name, scores: r.scores, flaggedRows: result.flaggedRows[name as DetectorName] ?? [] })),
+  });
   const defence: Record<string, unknown> = {};
   if (options.retrain) {
     const before = evaluateModel(run.model, run.dataset, { trigger: run.trigger, targetLabel: run.targetLabel, seed: run.seed, referenceCleanAuroc: null });

@@ -63,6 +63,21 @@ test('a predictions file without a column, or with a label that is not 0/1, name
   await expect(readPredictions(path)).rejects.toThrow(/row 1: y_true is 2, not 0 or 1/);
 });
 
+test('attribution means per element, and an unreadable attributions.arrow is a warning naming the run', async () => {
+  const collection = await collectRuns(join(tmp, 'runs'));
+  const before = await readArtifacts(collection);
+  const a = before.byRun.get('mlp/rare_value/0.05/seed_0')!.attributions!;
+  expect(a.stays).toBe(20);
+  expect(a.elements).toHaveLength(12);
+  expect(a.elements[0]).toEqual({ variable: 'heart_rate', detail: 'min', hour: null });
+  // the fixture's trigger adds 20 × rate = 1 to the first variable's attributions on triggered copies
+  expect(a.triggered[0] - a.clean[0]).toBeGreaterThan(0.9);
+  expect(Math.abs(a.triggered[3] - a.clean[3])).toBeLessThan(0.1);
+  await writeFile(join(run('0.05', 0), 'attributions.arrow'), 'garbage');
+  const { warnings } = await readArtifacts(collection);
+  expect(warnings).toContainEqual(expect.objectContaining({ code: 'W_ATTRIBUTIONS_CORRUPT', path: 'mlp/rare_value/0.05/seed_0', message: expect.stringMatching(/attribution heatmaps/) }));
+});
+
 test('runs without predictions.arrow are one warning naming the plots that leave them out', async () => {
   const root = join(tmp, 'partial');
   await writeSyntheticRunTree(root, { models: ['mlp'], triggers: ['rare_value'], rates: [0, 0.05], seeds: [0], datasetDir: join(tmp, 'ds2') });

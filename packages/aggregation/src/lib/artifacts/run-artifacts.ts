@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CollectedRun, RunCollection } from '../collect/collect-runs.js';
 import { WARN, type AggregationWarning } from '../collect/warnings.js';
+import { readAttributionMeans, type AttributionMeans } from './attributions.js';
+import { readDetectScores, type DetectorScores } from './detect-scores.js';
 import { readHistory, type EpochPoint } from './history.js';
 import { readPredictions, type RunPredictions } from './predictions.js';
 
@@ -16,6 +18,10 @@ import { readPredictions, type RunPredictions } from './predictions.js';
 export interface RunArtifacts {
   readonly predictions?: RunPredictions;
   readonly history?: readonly EpochPoint[];
+  /** Mean attributions of attributions.arrow (`explain --save-attributions`), when kept. */
+  readonly attributions?: AttributionMeans;
+  /** Per-stay detector scores with the truth (detect-scores.arrow, from `ehr-backdoor detect`). */
+  readonly detectScores?: readonly DetectorScores[];
 }
 
 /** Artifacts of every collected run, keyed by run directory, and the warnings raised reading them. */
@@ -56,7 +62,28 @@ export async function readArtifacts(collection: RunCollection, runs: readonly Co
     } catch (error) {
       warnings.push(WARN.historyCorrupt(run.dir, (error as Error).message));
     }
-    byRun.set(run.dir, { ...(predictions ? { predictions } : {}), ...(history ? { history } : {}) });
+    let attributions: AttributionMeans | undefined;
+    if (existsSync(join(dir, 'attributions.arrow'))) {
+      try {
+        attributions = await readAttributionMeans(join(dir, 'attributions.arrow'));
+      } catch (error) {
+        warnings.push(WARN.attributionsCorrupt(run.dir, (error as Error).message));
+      }
+    }
+    let detectScores: DetectorScores[] | undefined;
+    if (existsSync(join(dir, 'detect-scores.arrow'))) {
+      try {
+        detectScores = await readDetectScores(join(dir, 'detect-scores.arrow'));
+      } catch (error) {
+        warnings.push(WARN.detectScoresCorrupt(run.dir, (error as Error).message));
+      }
+    }
+    byRun.set(run.dir, {
+      ...(predictions ? { predictions } : {}),
+      ...(history ? { history } : {}),
+      ...(attributions ? { attributions } : {}),
+      ...(detectScores ? { detectScores } : {}),
+    });
   }
   // Only a partial absence is worth a warning; when no run has the file the plot itself says why it is not drawn.
   if (missing.predictions.length > 0 && missing.predictions.length < runs.length) {

@@ -126,6 +126,12 @@ export const WARN = {
   /** `W_HISTORY_CORRUPT`: the checkpoint's training history is unreadable; the run is left out of the training curves. */
   historyCorrupt: (path: string, problem: string) =>
     warning('artifact', 'W_HISTORY_CORRUPT', false, path, `the training history cannot be read (${problem}); the run is left out of the training curves.`),
+  /** `W_ATTRIBUTIONS_CORRUPT`: attributions.arrow unreadable; the run is left out of the attribution heatmaps. */
+  attributionsCorrupt: (path: string, problem: string) =>
+    warning('artifact', 'W_ATTRIBUTIONS_CORRUPT', false, path, `attributions.arrow cannot be used (${problem}); the run is left out of the attribution heatmaps.`),
+  /** `W_DETECT_SCORES_CORRUPT`: detect-scores.arrow unreadable; the run is left out of the detector score plots. */
+  detectScoresCorrupt: (path: string, problem: string) =>
+    warning('artifact', 'W_DETECT_SCORES_CORRUPT', false, path, `detect-scores.arrow cannot be used (${problem}); the run is left out of the detector score distributions and detection ROC curves.`),
   /** `W_ARTIFACT_MISSING`: some runs lack a file that some plots draw from; those plots show the other runs. */
   artifactMissing: (file: string, missing: number, total: number, plots: readonly string[], example: string) =>
     warning(

@@ -1,5 +1,7 @@
 import type { PlotDefinition } from './base.js';
+import { attributionHeatmapTabular, attributionHeatmapTimeSeries } from './attribution-heatmaps.js';
 import { cohortFlow } from './cohort-flow.js';
+import { detectionRocCurves, detectorScoreDistributions } from './detector-score-plots.js';
 import { prCurves, rocCurves } from './curve-plots.js';
 import { reliabilityDiagrams } from './reliability-plot.js';
 import { trainingCurves } from './training-curves.js';
@@ -23,9 +25,13 @@ export const PLOTS: readonly PlotDefinition[] = [
   trainingCurves,
   // Explanations
   attributionRatioVsRate,
+  attributionHeatmapTimeSeries,
+  attributionHeatmapTabular,
   // Detection and defence
   detectionAurocHeatmap,
   asrAfterDefence,
+  detectorScoreDistributions,
+  detectionRocCurves,
   // Data
   cohortFlow,
 ];
