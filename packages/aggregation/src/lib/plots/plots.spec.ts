@@ -158,3 +158,15 @@ test('ROC curves are the mean over seeds of each run’s curve: 41 points from (
   // monotone non-decreasing TPR
   for (let i = 1; i < curve.length; i++) expect(curve[i].y).toBeGreaterThanOrEqual(curve[i - 1].y);
 });
+
+test.each(['asr_vs_rate', 'clean_auroc_drop_vs_rate', 'confidence_shift_vs_rate', 'trigger_attribution_ratio_vs_rate', 'ece_clean_vs_poisoned', 'asr_vs_auroc_drop', 'asr_after_defence'])(
+  'across-seed plot %s carries every seed’s own point',
+  (name) => {
+    const result = PLOTS.find((p) => p.name === name)!.build(input);
+    if (!('spec' in result)) throw new Error(`${name} skipped`);
+    const text = JSON.stringify(result.spec);
+    // each seed point names its run directory
+    expect(text.match(/"run":"[^"]+seed_1"/g)?.length ?? 0).toBeGreaterThan(0);
+    expect(text.match(/"run":"[^"]+seed_0"/g)?.length ?? 0).toBeGreaterThan(0);
+  },
+);

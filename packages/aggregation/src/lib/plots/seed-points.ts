@@ -61,3 +61,16 @@ export function seedPointsOf(input: PlotInput, metric: string, filter: (row: Agg
   }
   return out;
 }
+
+/** Per-seed pairs of a metric: each poisoned run's value and its clean run's (same model and seed). */
+export function pairedSeedPointsOf(input: PlotInput, metric: string, filter: (row: AggregatedRow) => boolean = () => true): (SeedPoint & { readonly clean_value: number })[] {
+  const byDir = new Map((input.runs ?? []).map((r) => [r.dir, r]));
+  const out: (SeedPoint & { clean_value: number })[] = [];
+  for (const p of seedPointsOf(input, metric, (r) => r.poison_rate > 0 && filter(r))) {
+    const group = input.aggregation.groups.find((g) => g.runs.includes(p.run));
+    const clean = (group?.clean?.runs ?? []).map((d) => byDir.get(d)).find((r) => r?.summary.seed === p.seed);
+    const v = clean?.summary.metrics[metric];
+    if (typeof v === 'number' && Number.isFinite(v)) out.push({ ...p, clean_value: v });
+  }
+  return out;
+}
