@@ -67,9 +67,9 @@ function curveSpec(rows: CurveRow[], options: { title: string; x: string; y: str
       layer: [
         ...(options.diagonal ? [{ mark: { type: 'rule' as const, color: '#bbb', strokeDash: [3, 3] }, encoding: { x: { datum: 0 }, y: { datum: 0 }, x2: { datum: 1 }, y2: { datum: 1 } } }] : []),
         {
-          // The band is the range over seeds; coloured through `fill` so the legend shows the line only.
+          // The band is the range over seeds; its fill shares the line's colour scale and legend.
           mark: { type: 'area', opacity: 0.12 },
-          encoding: { x, y: { field: 'y_min', type: 'quantitative', title: options.y }, y2: { field: 'y_max' }, fill: { ...colour, legend: null }, detail: { field: 'rate' } },
+          encoding: { x, y: { field: 'y_min', type: 'quantitative', title: options.y }, y2: { field: 'y_max' }, fill: { ...colour, legend: { symbolOpacity: 1 } }, detail: { field: 'rate' } },
         },
         {
           mark: { type: 'line', strokeWidth: 1.6 },
