@@ -132,6 +132,7 @@ export function lineWithBand(
   const rates = ratesOf(points);
   const seeds = options.seeds ?? [];
   const isMean = "datum.kind === 'mean'";
+  const hasBand = points.some((p) => p.ci_low !== null && p.ci_high !== null);
   const y = { field: 'mean', type: 'quantitative' as const, title: options.yTitle, ...(options.yDomain ? { scale: { domain: options.yDomain } } : {}) };
   const color = { field: 'model', type: 'nominal' as const, title: 'model' };
   return {
@@ -144,13 +145,18 @@ export function lineWithBand(
       width: 250,
       height: 180,
       layer: [
-        {
-          transform: [{ filter: `${isMean} && isValid(datum.ci_low) && isValid(datum.ci_high)` }],
-          // A t interval can leave a bounded metric's range (an ASR band above 1); clip it to the axis.
-          // The band is coloured through `fill`, not `color`, so the legend shows the line's symbol only.
-          mark: { type: 'area', opacity: 0.18, clip: true },
-          encoding: { x: rateAxis(rates), y: { field: 'ci_low', type: 'quantitative', title: options.yTitle }, y2: { field: 'ci_high' }, fill: { ...color, legend: null } },
-        },
+        // No band layer when no group has an interval (one seed each): an empty layer makes vega warn about infinite extents.
+        ...(hasBand
+          ? [
+              {
+                transform: [{ filter: `${isMean} && isValid(datum.ci_low) && isValid(datum.ci_high)` }],
+                // A t interval can leave a bounded metric's range (an ASR band above 1); clip it to the axis.
+                // The band is coloured through `fill`, not `color`, so the legend shows the line's symbol only.
+                mark: { type: 'area' as const, opacity: 0.18, clip: true },
+                encoding: { x: rateAxis(rates), y: { field: 'ci_low', type: 'quantitative' as const, title: options.yTitle }, y2: { field: 'ci_high' }, fill: { ...color, legend: null } },
+              },
+            ]
+          : []),
         {
           transform: [{ filter: isMean }],
           mark: { type: 'line', point: true, strokeWidth: 2 },

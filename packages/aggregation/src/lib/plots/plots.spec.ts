@@ -170,3 +170,24 @@ test.each(['asr_vs_rate', 'clean_auroc_drop_vs_rate', 'confidence_shift_vs_rate'
     expect(text.match(/"run":"[^"]+seed_0"/g)?.length ?? 0).toBeGreaterThan(0);
   },
 );
+
+test('a line plot whose groups have one seed each draws no empty band layer (vega would warn of infinite extents)', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'aggr-plots-one-seed-'));
+  try {
+    await writeSyntheticRunTree(join(root, 'runs'), { seeds: [0], models: ['mlp'], triggers: ['rare_value'], datasetDir: join(root, 'ds') });
+    const collection = await collectRuns(join(root, 'runs'));
+    const one = await plotInputOf(collection, aggregateRuns(collection));
+    const result = PLOTS.find((p) => p.name === 'asr_vs_rate')!.build(one);
+    if (!('spec' in result)) throw new Error('asr plot skipped');
+    expect(JSON.stringify(result.spec)).not.toContain('"y2"');
+    const { messages } = compileStrict(result.spec);
+    expect(messages).toEqual([]);
+    const warnings: string[] = [];
+    const view = new vega.View(vega.parse(compile(result.spec).spec), { renderer: 'none', logger: { level: () => 0, error: (m: unknown) => warnings.push(String(m)), warn: (m: unknown) => warnings.push(String(m)), info: () => 0, debug: () => 0 } as never });
+    await view.runAsync();
+    view.finalize();
+    expect(warnings).toEqual([]);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
