@@ -33,6 +33,7 @@ export async function main(argv: string[]): Promise<void> {
       .option('alpha', { type: 'number', default: 0.05, describe: 'Family-wise error rate of the Holm-corrected tests.' })
       .option('test-metrics', { type: 'string', array: true, describe: 'Metrics tested poisoned vs clean (default: asr auroc accuracy ece).' })
       .option('png', { type: 'boolean', default: true, describe: 'Render PNGs (--no-png to skip).' })
+      .option('parquet', { type: 'boolean', default: true, describe: 'Write aggregated/runs/predictions.parquet beside the CSV and Arrow tables (--no-parquet to skip).' })
       .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces on errors.' })
       .strict()
       .help()
@@ -53,6 +54,7 @@ export async function main(argv: string[]): Promise<void> {
       alpha: args.alpha,
       testMetrics: args['test-metrics'],
       png: args.png,
+      parquet: args.parquet,
     });
   });
   process.exitCode = exitCode;

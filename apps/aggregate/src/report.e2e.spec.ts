@@ -34,7 +34,7 @@ maybe('report.html renders every chart offline, without console errors or networ
   await writeSyntheticRunTree(join(tmp, 'runs'), { seeds: [0, 1], problems: true });
   const result = await buildReport({ runsDir: join(tmp, 'runs'), outDir: join(tmp, 'report'), png: false });
   const drawn = result.plots.filter((p) => !p.skipped).map((p) => p.name);
-  expect(drawn).toHaveLength(9);
+  expect(drawn).toHaveLength(17);
 
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
@@ -75,6 +75,13 @@ maybe('report.html renders every chart offline, without console errors or networ
     expect(Object.values(status).every((s) => s === 'rendered')).toBe(true);
     expect(problems).toEqual([]);
     expect(requests).toEqual([url]);
+    // the table of contents reaches every plot, and every plot's file links point at files of the report
+    const toc = await page.$$eval('nav.toc a', (as) => as.map((a) => a.getAttribute('href')!));
+    for (const name of result.plots.map((p) => p.name)) expect(toc).toContain(`#plot-${name}`);
+    for (const href of toc) expect(await page.$(href)).not.toBeNull();
+    const files = await page.$$eval('a[data-plot-file]', (as) => as.map((a) => a.getAttribute('href')!));
+    expect(files.length).toBeGreaterThanOrEqual(drawn.length * 3);
+    for (const f of files) expect(existsSync(join(result.outDir, f))).toBe(true);
   } finally {
     await browser.close();
   }

@@ -13,6 +13,8 @@ export interface RunArgs {
   readonly alpha: number;
   readonly testMetrics?: readonly string[];
   readonly png: boolean;
+  /** Write the Parquet files (default true). */
+  readonly parquet?: boolean;
   /** Where progress lines go (default: stdout). */
   readonly log?: (line: string) => void;
 }
@@ -34,6 +36,7 @@ export async function run(args: RunArgs): Promise<void> {
     alpha: args.alpha,
     ...(args.testMetrics && args.testMetrics.length > 0 ? { testMetrics: args.testMetrics } : {}),
     png: args.png,
+    parquet: args.parquet ?? true,
   });
   const excluded = result.warnings.filter((w) => w.excluded).length;
   const notStarted = result.runs.notStarted > 0 ? ` (${result.runs.notStarted} more planned cells not started)` : '';

@@ -38,8 +38,15 @@ export { aggregatedToArrow } from './lib/output/arrow.js';
 export { AGGREGATED_COLUMNS } from './lib/output/columns.js';
 
 export { PLOTS } from './lib/plots/registry.js';
-export { FONT_FAMILY, BASE_CONFIG } from './lib/plots/base.js';
-export type { PlotDefinition, PlotInput, PlotResult } from './lib/plots/base.js';
+export { FONT_FAMILY, BASE_CONFIG, PLOT_SECTIONS } from './lib/plots/base.js';
+export type { PlotDefinition, PlotInput, PlotResult, PlotSection } from './lib/plots/base.js';
+export { readArtifacts } from './lib/artifacts/run-artifacts.js';
+export type { RunArtifacts, ArtifactCollection } from './lib/artifacts/run-artifacts.js';
+export { readPredictions, PredictionsFileError } from './lib/artifacts/predictions.js';
+export type { RunPredictions } from './lib/artifacts/predictions.js';
+export type { EpochPoint } from './lib/artifacts/history.js';
+export type { AttributionMeans, AttributionElementInfo } from './lib/artifacts/attributions.js';
+export type { DetectorScores } from './lib/artifacts/detect-scores.js';
 export { renderSvg, renderPng, compileToVega, fontFiles } from './lib/plots/render.js';
 export type { PngOptions } from './lib/plots/render.js';
 

@@ -32,6 +32,8 @@ export type {
 export { trainModel } from './lib/train.js';
 export type { EpochInfo, TrainOptions, TrainResult } from './lib/train.js';
 export { TrainedModel, loadModel } from './lib/model.js';
+export { exportOnnx } from './lib/onnx/export-onnx.js';
+export type { OnnxExport } from './lib/onnx/export-onnx.js';
 export type { LoadModelOptions } from './lib/model.js';
 export { datasetHash, rowsOfSplit } from './lib/inputs.js';
 export type { InputNormalisation, InputShape } from './lib/inputs.js';

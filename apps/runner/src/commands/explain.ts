@@ -7,6 +7,7 @@ interface ExplainArgs {
   steps?: number;
   data?: string;
   backend?: string;
+  'save-attributions': boolean;
 }
 
 export const explainCommand: CommandModule<object, ExplainArgs> = {
@@ -16,13 +17,19 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
     y
       .options(ANALYSED_RUN_OPTIONS)
       .option('max-stays', { type: 'number', default: 200, describe: 'Test stays explained at most.' })
-      .option('steps', { type: 'number', describe: 'Integration steps (default 50).' }) as never,
+      .option('steps', { type: 'number', describe: 'Integration steps (default 50).' })
+      .option('save-attributions', {
+        type: 'boolean',
+        default: false,
+        describe: 'Also write RUN/attributions.arrow: every attribution vector (clean and triggered copy of each stay) with its baseline, F(input), F(baseline) and convergence delta.',
+      })
+      .example('$0 explain --run runs/default/lstm/temporal_pattern/0.05/seed_0 --save-attributions', 'attribution drift, and the raw attributions for the report’s heatmaps and for Python') as never,
   handler: async (args) => {
     const { InputError } = await import('@ehr-backdoor/core');
     if (!(Number.isInteger(args['max-stays']) && args['max-stays'] > 0)) throw new InputError('E_OPTION', `--max-stays must be a positive integer, got ${args['max-stays']}.`);
     const { openRun, explainRun, mergeIntoSummary } = await import('../lib/analyse-run.js');
     const run = await openRun(args.run, { ...(args.data ? { data: args.data } : {}), ...(args.backend ? { backend: args.backend } : {}) });
-    const columns = await explainRun(run, { maxStays: args['max-stays'], ...(args.steps ? { steps: args.steps } : {}) });
+    const columns = await explainRun(run, { maxStays: args['max-stays'], ...(args.steps ? { steps: args.steps } : {}), saveAttributions: args['save-attributions'] });
     await mergeIntoSummary(args.run, columns);
     printAnalysisColumns(columns.metrics, `${args.run}/explain.json`);
   },

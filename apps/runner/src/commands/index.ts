@@ -3,6 +3,7 @@ import { cellWorkerCommand } from './cell-worker.js';
 import { detectCommand } from './detect.js';
 import { evaluateCommand } from './evaluate.js';
 import { explainCommand } from './explain.js';
+import { exportCommand } from './export.js';
 import { prepareCommand } from './prepare.js';
 import { runCommand } from './run.js';
 import { runCellCommand } from './run-cell.js';
@@ -20,6 +21,7 @@ export const commands: CommandModule<any, any>[] = [
   evaluateCommand,
   explainCommand,
   detectCommand,
+  exportCommand,
   statusCommand,
   runCellCommand,
   cellWorkerCommand,

@@ -21,6 +21,7 @@ export interface SweepArgs extends SlurmArgs {
   mode: string;
   'target-label': number;
   explain: boolean;
+  'save-attributions'?: boolean;
   detect: boolean;
   retrain: boolean;
   detectors?: string[];
@@ -48,6 +49,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('mode', { type: 'string', default: 'dirty-label', choices: ['dirty-label', 'clean-label'] })
       .option('target-label', { type: 'number', default: 1, choices: [0, 1] })
       .option('explain', { type: 'boolean', default: false, describe: 'Add attribution-drift columns to each summary.' })
+      .option('save-attributions', { type: 'boolean', default: false, describe: 'With --explain: also keep each cell’s raw attributions in attributions.arrow (the report’s attribution heatmaps read them).' })
       .option('detect', { type: 'boolean', default: false, describe: 'Add poison-detector columns to each summary.' })
       .option('detectors', { type: 'string', array: true, describe: 'With --detect: spectral, activation_clustering, attribution, strip (default: all).' })
       .option('retrain', { type: 'boolean', default: false, describe: 'With --detect: remove flagged rows and retrain.' })

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,7 +83,7 @@ describe('ehr-backdoor run', () => {
 
   it('explains and runs detectors on the finished run, adding their columns to its summary', () => {
     const dir = join(runs, 'mlp', 'rare_value', '0.1', 'seed_1');
-    const explained = runCli(['explain', '--run', dir, '--max-stays', '10', '--steps', '16']);
+    const explained = runCli(['explain', '--run', dir, '--max-stays', '10', '--steps', '16', '--save-attributions']);
     expect(explained.stderr).not.toMatch(/unexpected error/);
     expect(explained.code).toBe(0);
     const detected = runCli(['detect', '--run', dir, '--detectors', 'spectral', 'activation_clustering']);
@@ -93,11 +93,44 @@ describe('ehr-backdoor run', () => {
     expect(summary.explain_trigger_attribution_ratio).toBeLessThanOrEqual(1);
     expect('detect_spectral_auroc' in summary).toBe(true);
     expect(existsSync(join(dir, 'explain.json')) && existsSync(join(dir, 'detect.json'))).toBe(true);
+    // the raw material of the report's heatmaps and detector plots
+    const attributions = tableFromIPC(readFileSync(join(dir, 'attributions.arrow')));
+    expect(attributions.numRows).toBe(20);
+    const scores = tableFromIPC(readFileSync(join(dir, 'detect-scores.arrow')));
+    expect(new Set([...scores.getChild('detector')!])).toEqual(new Set(['spectral', 'activation_clustering']));
+    expect([...scores.getChild('poisoned')!].filter(Boolean).length).toBe(2 * summary.n_poisoned);
     const csv = readFileSync(join(dir, 'summary.csv'), 'utf8').split('\n')[0];
     expect(csv).toContain('detect_spectral_auroc');
     const bad = runCli(['detect', '--run', dir, '--detectors', 'crystal_ball']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/E_DETECT_UNKNOWN/);
+  });
+
+  it('exports the run to ONNX that reproduces its predictions in onnxruntime, and refuses a damaged checkpoint or predictions file', () => {
+    const dir = join(runs, 'mlp', 'rare_value', '0.1', 'seed_1');
+    const exported = runCli(['export', '--run', dir, '--verify']);
+    expect(exported.stderr).toBe('');
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toMatch(/verified in onnxruntime: \d+ clean test stays, max \|Δp\| = /);
+    expect(readFileSync(join(dir, 'model.onnx')).length).toBeGreaterThan(1000);
+
+    const damaged = join(root, 'damaged-run');
+    cpSync(dir, damaged, { recursive: true });
+    rmSync(join(damaged, 'model.onnx'));
+    writeFileSync(join(damaged, 'checkpoints', 'final', 'weights.bin'), Buffer.concat([readFileSync(join(damaged, 'checkpoints', 'final', 'weights.bin')), Buffer.from([0])]));
+    const refused = runCli(['export', '--run', damaged]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/E_CHECKPOINT_CORRUPT.*weights\.bin does not match its sha256/);
+    expect(existsSync(join(damaged, 'model.onnx'))).toBe(false);
+
+    const corrupt = join(root, 'corrupt-predictions');
+    cpSync(dir, corrupt, { recursive: true });
+    rmSync(join(corrupt, 'model.onnx'));
+    writeFileSync(join(corrupt, 'predictions.arrow'), 'not arrow');
+    const rejected = runCli(['export', '--run', corrupt, '--verify']);
+    expect(rejected.code).toBe(3);
+    expect(rejected.stderr).toMatch(/E_PREDICTIONS_CORRUPT.*predictions\.arrow is not an Arrow IPC file/);
+    expect(existsSync(join(corrupt, 'model.onnx'))).toBe(false);
   });
 
   it('refuses a run directory that holds another configuration (exit 4)', () => {

@@ -78,6 +78,8 @@ export interface ExplainOptions {
   /** Stays explained at most (test stays with y ≠ target, in order); bounds the cost. Default 200. */
   readonly maxStays?: number;
   readonly steps?: number;
+  /** Also write the raw attributions, baselines and convergence deltas to RUN/attributions.arrow. */
+  readonly saveAttributions?: boolean;
 }
 
 export async function explainRun(run: RunContext, options: ExplainOptions = {}): Promise<AnalysisColumns> {
@@ -96,6 +98,19 @@ export async function explainRun(run: RunContext, options: ExplainOptions = {}):
     ...(options.steps ? { steps: options.steps } : {}),
   });
   await writeJsonAtomic(join(run.runDir, 'explain.json'), toExplainJson(result));
+  if (options.saveAttributions) {
+    const { attributionElements, writeAttributions } = await import('./attributions-file.js');
+    const elements = attributionElements(run.model, run.dataset);
+    const rows = triggered.rowIndices.slice(0, k);
+    await writeAttributions(join(run.runDir, 'attributions.arrow'), {
+      result,
+      stayIds: Int32Array.from(rows, (r) => run.dataset.stayIds[r]),
+      elements,
+      // explainModelDrift integrates from the zero baseline (the training mean of the normalised inputs)
+      baseline: new Float32Array(elements.length),
+      baselineKind: 'zero',
+    });
+  }
   return {
     metrics: { ...(result.columns as unknown as Record<string, number>), explain_relative_convergence_delta: result.relativeConvergenceDelta },
     warnings: Object.entries(result.reasons).map(([metric, message]) => ({ metric, message })),
@@ -137,6 +152,13 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
   });
   const metrics: Record<string, number> = { ...result.columns };
   const warnings = Object.entries(result.reasons).map(([metric, message]) => ({ metric, message }));
+  const { writeDetectScores } = await import('./detect-scores-file.js');
+  await writeDetectScores(join(run.runDir, 'detect-scores.arrow'), {
+    trainRows: result.trainRows,
+    stayIds: poisoned.stayIds,
+    poisonedRows: run.plan.rowIndices,
+    detectors: (Object.entries(result.results) as [string, { scores: Float64Array }][]).map(([name, r]) => ({ name, scores: r.scores, flaggedRows: result.flaggedRows[name as DetectorName] ?? [] })),
+  });
   const defence: Record<string, unknown> = {};
   if (options.retrain) {
     const before = evaluateModel(run.model, run.dataset, { trigger: run.trigger, targetLabel: run.targetLabel, seed: run.seed, referenceCleanAuroc: null });

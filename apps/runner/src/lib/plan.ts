@@ -25,6 +25,8 @@ export interface RunOptions {
   /** What the poison rate is a share of. Plans written before it existed: `eligible`. */
   readonly rateBasis?: RateBasis;
   readonly explain: boolean;
+  /** With `explain`: also write each cell's attributions.arrow (raw attributions, baselines, deltas). */
+  readonly saveAttributions?: boolean;
   readonly detect: boolean;
   readonly detectors?: readonly string[];
   readonly retrain: boolean;

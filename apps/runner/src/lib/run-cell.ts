@@ -154,7 +154,7 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
       const context = { runDir: dir, dataset, model: trained.model, trigger, targetLabel: options.targetLabel as 0 | 1, seed: cell.seed, plan, modelConfig, trainConfig };
       if (options.explain) {
         report({ phase: 'explaining' });
-        analyses.push(await explainRun(context));
+        analyses.push(await explainRun(context, { saveAttributions: options.saveAttributions === true }));
       }
       if (options.detect) {
         report({ phase: 'detecting' });

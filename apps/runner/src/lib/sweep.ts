@@ -123,6 +123,7 @@ async function checkAndPlan(
       thresholdRule: parseThresholdRule(args['threshold-rule'] ?? 'fpr=0.05'),
       rateBasis: (args['rate-basis'] ?? 'eligible') as 'eligible' | 'train',
       explain: args.explain,
+      ...(args['save-attributions'] ? { saveAttributions: true } : {}),
       detect: args.detect,
       retrain: args.retrain,
       ...(args.detectors ? { detectors: args.detectors } : {}),

@@ -6,8 +6,11 @@ import { aggregateRuns, type AggregateOptions, type Aggregation } from './aggreg
 import { collectRuns, type RunCollection } from './collect/collect-runs.js';
 import { readDatasets, type DatasetInfo } from './collect/datasets.js';
 import type { AggregationWarning } from './collect/warnings.js';
+import { readArtifacts } from './artifacts/run-artifacts.js';
 import { aggregatedToArrow } from './output/arrow.js';
 import { aggregatedToCsv, toCsv } from './output/csv.js';
+import { writeParquetTables } from './output/parquet.js';
+import { aggregatedTable, predictionsTable, runsTable } from './output/study-tables.js';
 import type { PlotDefinition } from './plots/base.js';
 import { PLOTS } from './plots/registry.js';
 import { renderPng, renderSvg } from './plots/render.js';
@@ -19,8 +22,9 @@ import { renderReportHtml, type ReportPlot } from './report/report-html.js';
  *
  *   runs root ─collect─▶ runs + warnings ─datasets─▶ manifests ─aggregate─▶ rows, tests, ranking
  *     ─plots─▶ Vega-Lite specs ─vega─▶ SVG ─resvg─▶ PNG
- *     ─write (whole directory, atomically)─▶ aggregated.csv · aggregated.arrow · runs.csv · stats.json
- *                                            plots/NAME.{vl.json,svg,png} · report.html
+ *     ─write (whole directory, atomically)─▶ aggregated.{csv,arrow,parquet} · runs.{csv,parquet} · stats.json
+ *                                            predictions.parquet · plots/NAME.{vl.json,data.json,svg,png} · report.html
+ *   (the run directories' predictions.arrow and checkpoint histories feed the curve plots and predictions.parquet)
  */
 export interface BuildReportOptions extends AggregateOptions {
   /** Root of the run tree (a sweep's output directory). */
@@ -31,6 +35,8 @@ export interface BuildReportOptions extends AggregateOptions {
   readonly outDir: string;
   /** Render PNGs too (default true). */
   readonly png?: boolean;
+  /** Write the Parquet twins of the tables and predictions.parquet (default true). */
+  readonly parquet?: boolean;
   /** Replaces the clock in the report (tests). */
   readonly now?: Date;
   /** Which plots (default: all). */
@@ -93,10 +99,12 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
   }
   const { datasets, warnings: datasetWarnings } = await readDatasets(collection);
   const aggregation = aggregateRuns(collection, options);
-  const warnings = [...collection.warnings, ...datasetWarnings, ...aggregation.warnings];
+  const artifacts = await readArtifacts(collection);
+  const warnings = [...collection.warnings, ...datasetWarnings, ...aggregation.warnings, ...artifacts.warnings];
   const primary = datasets.find((d) => d.contentHash === aggregation.primaryDataset);
 
-  const plots = (options.plots ?? PLOTS).map((plot) => ({ plot, result: plot.build({ aggregation, dataset: primary }) }));
+  const plotInput = { aggregation, dataset: primary, runs: collection.runs, artifacts: artifacts.byRun };
+  const plots = (options.plots ?? PLOTS).map((plot) => ({ plot, result: plot.build(plotInput) }));
   const rendered: { name: string; spec: unknown; svg: string; png?: Uint8Array }[] = [];
   for (const { plot, result } of plots) {
     if (!('spec' in result)) continue;
@@ -107,19 +115,22 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
   const createdAt = (options.now ?? new Date()).toISOString();
   const createdBy = `ehr-backdoor-aggregate ${await ownVersion()}`;
   const versions = await toolVersions();
+  const filesOf = (name: string) => [`plots/${name}.vl.json`, `plots/${name}.data.json`, `plots/${name}.svg`, ...(options.png === false ? [] : [`plots/${name}.png`])];
   const reportPlots: ReportPlot[] = plots.map(({ plot, result }) => ({
     name: plot.name,
     title: plot.title,
     description: plot.description,
-    ...('spec' in result ? { spec: result.spec } : { skipped: result.skipped }),
+    section: plot.section ?? 'Attack',
+    ...('spec' in result ? { spec: result.spec, files: filesOf(plot.name) } : { skipped: result.skipped }),
   }));
   const outcomes: PlotOutcome[] = plots.map(({ plot, result }) => ({
     name: plot.name,
     title: plot.title,
-    files: 'spec' in result ? [`plots/${plot.name}.vl.json`, `plots/${plot.name}.svg`, ...(options.png === false ? [] : [`plots/${plot.name}.png`])] : [],
+    files: 'spec' in result ? filesOf(plot.name) : [],
     ...('skipped' in result ? { skipped: result.skipped } : {}),
   }));
-  const html = renderReportHtml({ createdAt, createdBy, collection, aggregation, datasets, warnings, plots: reportPlots, toolVersions: versions, assets: await loadReportAssets() });
+  const parquetFiles = options.parquet === false ? [] : ['aggregated.parquet', 'runs.parquet', ...(predictionsTable('', collection.runs, artifacts.byRun) ? ['predictions.parquet'] : [])];
+  const html = renderReportHtml({ createdAt, createdBy, collection, aggregation, datasets, warnings, plots: reportPlots, toolVersions: versions, assets: await loadReportAssets(), tables: parquetFiles });
   const stats = statsJson({ createdAt, createdBy, collection, aggregation, datasets, warnings, outcomes, versions });
 
   // A report killed while it was written left its temporary folder beside outDir: remove it if its process is gone.
@@ -131,9 +142,14 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
       await writeFile(join(tmp, 'aggregated.arrow'), aggregatedToArrow(aggregation.rows));
       await writeFile(join(tmp, 'runs.csv'), runsCsv(collection));
       await writeFile(join(tmp, 'stats.json'), JSON.stringify(stats, nanToNull, 2) + '\n');
+      if (options.parquet !== false) {
+        const predictions = predictionsTable(tmp, collection.runs, artifacts.byRun);
+        await writeParquetTables([aggregatedTable(tmp, aggregation.rows), runsTable(tmp, collection.runs), ...(predictions ? [predictions] : [])]);
+      }
       await mkdir(join(tmp, 'plots'));
       for (const r of rendered) {
         await writeFile(join(tmp, 'plots', `${r.name}.vl.json`), JSON.stringify(r.spec, nanToNull, 2) + '\n');
+        await writeFile(join(tmp, 'plots', `${r.name}.data.json`), JSON.stringify(specData(r.spec), nanToNull) + '\n');
         await writeFile(join(tmp, 'plots', `${r.name}.svg`), r.svg);
         if (r.png) await writeFile(join(tmp, 'plots', `${r.name}.png`), r.png);
       }
@@ -153,6 +169,23 @@ function checkOutDir(runsDir: string, outDir: string): void {
   if (existsSync(outDir) && readdirSync(outDir).length > 0 && !existsSync(join(outDir, REPORT_MARKER))) {
     throw new InputError('E_OUT_DIR', `--out ${outDir} exists and is not an earlier report (no ${REPORT_MARKER}); it would be replaced whole. Choose a new or empty directory.`);
   }
+}
+
+/**
+ * The data a spec draws, for readers who want the numbers and not the chart: the rows of its one data
+ * source, or `{ layer_N: rows }` when layers carry their own data.
+ */
+export function specData(spec: unknown): unknown {
+  const sources: unknown[][] = [];
+  const visit = (node: unknown) => {
+    if (!node || typeof node !== 'object') return;
+    const data = (node as { data?: { values?: unknown } }).data;
+    if (data && Array.isArray(data.values)) sources.push(data.values);
+    for (const layer of (node as { layer?: unknown[] }).layer ?? []) visit(layer);
+    visit((node as { spec?: unknown }).spec);
+  };
+  visit(spec);
+  return sources.length === 1 ? sources[0] : Object.fromEntries(sources.map((rows, i) => [`layer_${i}`, rows]));
 }
 
 function nanToNull(_key: string, value: unknown): unknown {

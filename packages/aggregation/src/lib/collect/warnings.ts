@@ -16,7 +16,8 @@ export type WarningKind =
   | 'mixed-datasets'
   | 'mixed-selection'
   | 'mixed-measurement'
-  | 'no-clean-match';
+  | 'no-clean-match'
+  | 'artifact';
 
 /** A run (or the whole tree) that needs the reader's attention, and whether its metrics were left out. */
 export interface AggregationWarning {
@@ -133,4 +134,25 @@ export const WARN = {
   /** `W_NO_CLEAN_MATCH`: a poisoned group without a clean run; its deltas and tests are not computable. */
   noCleanMatch: (group: string) =>
     warning('no-clean-match', 'W_NO_CLEAN_MATCH', false, '', `no clean run (poison rate 0, same model and seed) for ${group}: its deltas and tests against clean are not computable.`),
+  /** `W_PREDICTIONS_CORRUPT`: predictions.arrow unreadable; the run is left out of the curve plots and predictions.parquet only. */
+  predictionsCorrupt: (path: string, problem: string) =>
+    warning('artifact', 'W_PREDICTIONS_CORRUPT', false, path, `predictions.arrow cannot be used (${problem}); the run is left out of the ROC, precision–recall and reliability plots and of predictions.parquet, not of the statistics.`),
+  /** `W_HISTORY_CORRUPT`: the checkpoint's training history is unreadable; the run is left out of the training curves. */
+  historyCorrupt: (path: string, problem: string) =>
+    warning('artifact', 'W_HISTORY_CORRUPT', false, path, `the training history cannot be read (${problem}); the run is left out of the training curves.`),
+  /** `W_ATTRIBUTIONS_CORRUPT`: attributions.arrow unreadable; the run is left out of the attribution heatmaps. */
+  attributionsCorrupt: (path: string, problem: string) =>
+    warning('artifact', 'W_ATTRIBUTIONS_CORRUPT', false, path, `attributions.arrow cannot be used (${problem}); the run is left out of the attribution heatmaps.`),
+  /** `W_DETECT_SCORES_CORRUPT`: detect-scores.arrow unreadable; the run is left out of the detector score plots. */
+  detectScoresCorrupt: (path: string, problem: string) =>
+    warning('artifact', 'W_DETECT_SCORES_CORRUPT', false, path, `detect-scores.arrow cannot be used (${problem}); the run is left out of the detector score distributions and detection ROC curves.`),
+  /** `W_ARTIFACT_MISSING`: some runs lack a file that some plots draw from; those plots show the other runs. */
+  artifactMissing: (file: string, missing: number, total: number, plots: readonly string[], example: string) =>
+    warning(
+      'artifact',
+      'W_ARTIFACT_MISSING',
+      false,
+      '',
+      `${missing} of ${total} runs have no ${file} (e.g. ${example}); ${plots.join(', ')} leave${plots.length === 1 ? 's' : ''} them out.`,
+    ),
 } satisfies Record<string, Make>;

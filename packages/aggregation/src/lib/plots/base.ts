@@ -1,6 +1,9 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { AggregatedRow, Aggregation } from '../aggregate/aggregate.js';
+import type { RunArtifacts } from '../artifacts/run-artifacts.js';
+import type { CollectedRun } from '../collect/collect-runs.js';
 import type { DatasetInfo } from '../collect/datasets.js';
+import type { SeedPoint } from './seed-points.js';
 
 /**
  * What every plot builder shares: its input, its result, the font and the look. A builder is a pure
@@ -14,6 +17,10 @@ export interface PlotInput {
   readonly aggregation: Aggregation;
   /** The dataset the plots show (the primary one), with its manifest when it was found. */
   readonly dataset?: DatasetInfo;
+  /** The aggregated runs, for per-seed points (summaries only). */
+  readonly runs?: readonly CollectedRun[];
+  /** What the run directories hold beyond summaries (predictions, training history), keyed by run directory. */
+  readonly artifacts?: ReadonlyMap<string, RunArtifacts>;
 }
 
 /** A Vega-Lite spec with its data inline, or why the plot cannot be drawn from these runs. */
@@ -26,9 +33,16 @@ export interface PlotDefinition {
   readonly title: string;
   /** One or two sentences for the report: what the chart shows and how to read it. */
   readonly description: string;
+  /** The report section it belongs to (its table of contents groups plots by section); default 'Attack'. */
+  readonly section?: PlotSection;
   /** Pure: the same input gives the same spec. */
   readonly build: (input: PlotInput) => PlotResult;
 }
+
+/** The report's sections, in order: what a reader looks at first to last. */
+export const PLOT_SECTIONS = ['Attack', 'Clean performance and calibration', 'Training', 'Explanations', 'Detection and defence', 'Data'] as const;
+/** One of {@link PLOT_SECTIONS}: where a plot appears in the report and its table of contents. */
+export type PlotSection = (typeof PLOT_SECTIONS)[number];
 
 export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
@@ -109,32 +123,63 @@ export const TOOLTIP = [
 
 /**
  * Mean line with its confidence band over seeds, one facet per trigger and one colour per model.
- * Groups with fewer than two seeds have a point but no band.
+ * Groups with fewer than two seeds have a point but no band; each seed's own value is a faint dot.
  */
-export function lineWithBand(points: readonly PlotPoint[], options: { title: string; yTitle: string; zeroRule?: boolean; yDomain?: [number, number] }): TopLevelSpec {
+export function lineWithBand(
+  points: readonly PlotPoint[],
+  options: { title: string; yTitle: string; zeroRule?: boolean; yDomain?: [number, number]; seeds?: readonly SeedPoint[] },
+): TopLevelSpec {
   const rates = ratesOf(points);
+  const seeds = options.seeds ?? [];
+  const isMean = "datum.kind === 'mean'";
+  const hasBand = points.some((p) => p.ci_low !== null && p.ci_high !== null);
   const y = { field: 'mean', type: 'quantitative' as const, title: options.yTitle, ...(options.yDomain ? { scale: { domain: options.yDomain } } : {}) };
   const color = { field: 'model', type: 'nominal' as const, title: 'model' };
   return {
     $schema: SCHEMA,
     title: options.title,
-    data: { values: points.map((p) => ({ ...p })) },
+    // Means and seeds share one data source (a facet has one); each layer filters its kind.
+    data: { values: [...points.map((p) => ({ kind: 'mean', ...p })), ...seeds.map((s) => ({ kind: 'seed', ...s }))] },
     facet: { column: { field: 'trigger', type: 'nominal', title: 'trigger' } },
     spec: {
       width: 250,
       height: 180,
       layer: [
+        // No band layer when no group has an interval (one seed each): an empty layer makes vega warn about infinite extents.
+        ...(hasBand
+          ? [
+              {
+                transform: [{ filter: `${isMean} && isValid(datum.ci_low) && isValid(datum.ci_high)` }],
+                // A t interval can leave a bounded metric's range (an ASR band above 1); clip it to the axis.
+                // The band is coloured through `fill`, not `color`, so the legend shows the line's symbol only.
+                mark: { type: 'area' as const, opacity: 0.18, clip: true },
+                encoding: { x: rateAxis(rates), y: { field: 'ci_low', type: 'quantitative' as const, title: options.yTitle }, y2: { field: 'ci_high' }, fill: { ...color, legend: null } },
+              },
+            ]
+          : []),
         {
-          transform: [{ filter: 'isValid(datum.ci_low) && isValid(datum.ci_high)' }],
-          // A t interval can leave a bounded metric's range (an ASR band above 1); clip it to the axis.
-          // The band is coloured through `fill`, not `color`, so the legend shows the line's symbol only.
-          mark: { type: 'area', opacity: 0.18, clip: true },
-          encoding: { x: rateAxis(rates), y: { field: 'ci_low', type: 'quantitative', title: options.yTitle }, y2: { field: 'ci_high' }, fill: { ...color, legend: null } },
-        },
-        {
+          transform: [{ filter: isMean }],
           mark: { type: 'line', point: true, strokeWidth: 2 },
           encoding: { x: rateAxis(rates), y, color, tooltip: TOOLTIP },
         },
+        ...(seeds.length > 0
+          ? [
+              {
+                transform: [{ filter: "datum.kind === 'seed'" }],
+                mark: { type: 'point' as const, filled: true, size: 16, opacity: 0.45 },
+                encoding: {
+                  x: rateAxis(rates),
+                  y: { field: 'value', type: 'quantitative' as const },
+                  color: { ...color, legend: null },
+                  tooltip: [
+                    { field: 'run', type: 'nominal' as const },
+                    { field: 'seed', type: 'quantitative' as const },
+                    { field: 'value', type: 'quantitative' as const, title: options.yTitle, format: '.4f' },
+                  ],
+                },
+              },
+            ]
+          : []),
         ...(options.zeroRule ? [{ mark: { type: 'rule' as const, strokeDash: [4, 4], color: '#888' }, encoding: { y: { datum: 0 } } }] : []),
       ],
     },

@@ -3,6 +3,7 @@ import { BASE_CONFIG, SCHEMA, type PlotDefinition } from './base.js';
 
 export const cohortFlow: PlotDefinition = {
   name: 'cohort_flow',
+  section: 'Data',
   title: 'Cohort flow of the dataset',
   description:
     'Stays remaining after each inclusion step of the cohort (from the dataset’s manifest.json), with the number each step removed.',

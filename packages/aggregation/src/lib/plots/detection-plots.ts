@@ -1,8 +1,10 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { seedPointsOf } from './seed-points.js';
 import { BASE_CONFIG, pointsOf, rateAxis, ratesOf, SCHEMA, TOOLTIP, type PlotDefinition } from './base.js';
 
 export const detectionAurocHeatmap: PlotDefinition = {
   name: 'detection_auroc_heatmap',
+  section: 'Detection and defence',
   title: 'Poison detection AUROC (detector × trigger)',
   description:
     'AUROC of each detector’s per-stay score against the true poisoned training rows, averaged over models and seeds, one panel per poison rate. 0.5 is chance; cells list the mean.',
@@ -57,9 +59,10 @@ export const detectionAurocHeatmap: PlotDefinition = {
 
 export const asrAfterDefence: PlotDefinition = {
   name: 'asr_after_defence',
+  section: 'Detection and defence',
   title: 'ASR after defence',
   description:
-    'ASR before any defence and after removing each detector’s flagged training rows and retraining (`--detect --retrain`), both at the fixed threshold 0.5 (the defence columns are measured there). One row of panels per model, one column per trigger.',
+    'ASR before any defence and after removing each detector’s flagged training rows and retraining (`--detect --retrain`), both at the fixed threshold 0.5 (the defence columns are measured there). One row of panels per model, one column per trigger; faint dots are the single seeds.',
   build: (input) => {
     const defence = pointsOf(input, 'defence_asr', (r) => r.poison_rate > 0 && r.detector !== '');
     if (defence.length === 0) return { skipped: 'no run has defence_{detector}_asr (run the sweep with --detect --retrain)' };
@@ -69,7 +72,14 @@ export const asrAfterDefence: PlotDefinition = {
     const before = pointsOf(input, hasAt05 ? 'asr_at_0_5' : 'asr', (r) => r.poison_rate > 0)
       .filter((p) => cells.has(`${p.model}\u0000${p.trigger}`))
       .map((p) => ({ ...p, detector: 'no defence' }));
-    const values = [...before, ...defence].map((p) => ({ ...p }));
+    const seeds = [
+      ...seedPointsOf(input, 'asr', (r) => r.poison_rate > 0)
+        .filter((p) => cells.has(`${p.model}\u0000${p.trigger}`))
+        .map((p) => ({ ...p, detector: 'no defence' })),
+      ...seedPointsOf(input, 'defence_asr', (r) => r.poison_rate > 0 && r.detector !== ''),
+    ];
+    // Means and seeds share the facet's one data source; each layer filters its kind.
+    const values = [...[...before, ...defence].map((p) => ({ kind: 'mean', ...p })), ...seeds.map((p) => ({ kind: 'seed', ...p }))];
     const rates = ratesOf(values);
     const spec: TopLevelSpec = {
       $schema: SCHEMA,
@@ -79,14 +89,33 @@ export const asrAfterDefence: PlotDefinition = {
       spec: {
         width: 200,
         height: 150,
-        mark: { type: 'line', point: true },
-        encoding: {
-          x: rateAxis(rates),
-          y: { field: 'mean', type: 'quantitative', title: 'ASR', scale: { domain: [0, 1] } },
-          color: { field: 'detector', type: 'nominal', title: 'defence' },
-          strokeDash: { condition: { test: "datum.detector === 'no defence'", value: [5, 3] }, value: [1, 0] },
-          tooltip: [{ field: 'detector', type: 'nominal', title: 'defence' }, ...TOOLTIP],
-        },
+        layer: [
+          {
+            transform: [{ filter: "datum.kind === 'mean'" }],
+            mark: { type: 'line', point: true },
+            encoding: {
+              x: rateAxis(rates),
+              y: { field: 'mean', type: 'quantitative', title: 'ASR', scale: { domain: [0, 1] } },
+              color: { field: 'detector', type: 'nominal', title: 'defence' },
+              strokeDash: { condition: { test: "datum.detector === 'no defence'", value: [5, 3] }, value: [1, 0] },
+              tooltip: [{ field: 'detector', type: 'nominal', title: 'defence' }, ...TOOLTIP],
+            },
+          },
+          {
+            transform: [{ filter: "datum.kind === 'seed'" }],
+            mark: { type: 'point', filled: true, opacity: 0.3, size: 12 },
+            encoding: {
+              x: rateAxis(rates),
+              y: { field: 'value', type: 'quantitative' },
+              color: { field: 'detector', type: 'nominal', title: 'defence' },
+              tooltip: [
+                { field: 'run', type: 'nominal' },
+                { field: 'detector', type: 'nominal', title: 'defence' },
+                { field: 'value', type: 'quantitative', title: 'ASR', format: '.3f' },
+              ],
+            },
+          },
+        ],
       },
       config: BASE_CONFIG,
     };

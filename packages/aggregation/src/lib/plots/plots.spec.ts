@@ -4,17 +4,19 @@ import { join } from 'node:path';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { aggregateRuns, type Aggregation } from '../aggregate/aggregate.js';
-import { collectRuns } from '../collect/collect-runs.js';
+import { readArtifacts } from '../artifacts/run-artifacts.js';
+import { collectRuns, type RunCollection } from '../collect/collect-runs.js';
 import { readDatasets, type DatasetInfo } from '../collect/datasets.js';
 import { writeRun } from '../testing/run-dir.js';
 import { writeSyntheticRunTree } from '../testing/synthetic-run-tree.js';
-import { FONT_FAMILY } from './base.js';
+import { FONT_FAMILY, PLOT_SECTIONS, type PlotInput } from './base.js';
 import { PLOTS } from './registry.js';
 import { renderPng, renderSvg } from './render.js';
 
 let tmp: string;
 let aggregation: Aggregation;
 let dataset: DatasetInfo | undefined;
+let input: PlotInput;
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'aggr-plots-'));
@@ -22,7 +24,13 @@ beforeAll(async () => {
   const collection = await collectRuns(join(tmp, 'runs'));
   aggregation = aggregateRuns(collection);
   dataset = (await readDatasets(collection)).datasets[0];
+  input = await plotInputOf(collection, aggregation, dataset);
 });
+
+async function plotInputOf(collection: RunCollection, aggregation: Aggregation, dataset?: DatasetInfo): Promise<PlotInput> {
+  const { byRun } = await readArtifacts(collection);
+  return { aggregation, dataset, runs: collection.runs, artifacts: byRun };
+}
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
@@ -43,7 +51,7 @@ function compileStrict(spec: TopLevelSpec) {
 
 describe.each(PLOTS.map((p) => [p.name, p] as const))('%s', (_name, plot) => {
   test('builds a spec that vega-lite compiles without warnings and vega renders with marks', async () => {
-    const result = plot.build({ aggregation, dataset });
+    const result = plot.build(input);
     if (!('spec' in result)) throw new Error(`skipped: ${result.skipped}`);
     const { vg, messages } = compileStrict(result.spec);
     expect(messages).toEqual([]);
@@ -83,21 +91,25 @@ test('every plot says why it is not drawn when its data is absent', async () => 
   const root = await mkdtemp(join(tmpdir(), 'aggr-plots-empty-'));
   try {
     await writeRun(root, { model: 'mlp', trigger: 'none', poison_rate: 0, seed: 0, auroc: 0.8 });
-    const a = aggregateRuns(await collectRuns(root));
-    const outcomes = Object.fromEntries(PLOTS.map((p) => [p.name, p.build({ aggregation: a })]));
+    const collection = await collectRuns(root);
+    const a = aggregateRuns(collection);
+    const empty = await plotInputOf(collection, a);
+    const outcomes = Object.fromEntries(PLOTS.map((p) => [p.name, p.build(empty)]));
     for (const [name, r] of Object.entries(outcomes)) {
       expect('skipped' in r ? r.skipped : `drawn: ${name}`).toMatch(/\w/);
       expect('spec' in r).toBe(false);
     }
     expect(outcomes.detection_auroc_heatmap).toEqual({ skipped: expect.stringMatching(/--detect/) });
     expect(outcomes.cohort_flow).toEqual({ skipped: expect.stringMatching(/manifest/) });
+    for (const name of ['roc_curves', 'pr_curves', 'reliability_diagrams']) expect(outcomes[name]).toEqual({ skipped: expect.stringMatching(/predictions\.arrow/) });
+    expect(outcomes.training_curves).toEqual({ skipped: expect.stringMatching(/checkpoints/) });
   } finally {
     await rm(root, { recursive: true, force: true });
   }
 });
 
 test('SVG text uses the shipped font and the PNG is drawn with it', async () => {
-  const result = PLOTS[0].build({ aggregation, dataset });
+  const result = PLOTS[0].build(input);
   if (!('spec' in result)) throw new Error('asr plot skipped');
   const svg = await renderSvg(result.spec);
   expect(svg).toContain(`font-family="${FONT_FAMILY}`);
@@ -110,4 +122,72 @@ test('SVG text uses the shipped font and the PNG is drawn with it', async () => 
   // text is drawn: a PNG rendered with no font at all differs from one with the font
   const noText = renderPng(svg, { scale: 1, fontFiles: [] });
   expect(Buffer.compare(Buffer.from(png), Buffer.from(noText))).not.toBe(0);
+});
+
+test('every plot belongs to a report section', () => {
+  for (const plot of PLOTS) expect(PLOT_SECTIONS).toContain(plot.section);
+});
+
+test('across-seed line plots show each seed as a dot, and its value is the run’s own', () => {
+  const result = PLOTS.find((p) => p.name === 'asr_vs_rate')!.build(input);
+  if (!('spec' in result)) throw new Error('asr plot skipped');
+  const values = (result.spec as { data: { values: Record<string, unknown>[] } }).data.values;
+  const seeds = values.filter((v) => v.kind === 'seed');
+  // 2 models × 2 triggers × 2 poisoned rates × 2 seeds, plus the rate-0 baselines (asr@trigger of the clean runs)
+  expect(seeds).toHaveLength(16 + 8);
+  const one = seeds.find((s) => s.poison_rate === 0.05 && s.model === 'mlp' && s.trigger === 'rare_value' && s.seed === 1)!;
+  const run = input.runs!.find((r) => r.dir === one.run)!;
+  expect(one.value).toBe(run.summary.metrics.asr);
+  const drop = PLOTS.find((p) => p.name === 'clean_auroc_drop_vs_rate')!.build(input);
+  if (!('spec' in drop)) throw new Error('drop plot skipped');
+  const d = (drop.spec as { data: { values: Record<string, unknown>[] } }).data.values.find((v) => v.kind === 'seed')!;
+  const poisoned = input.runs!.find((r) => r.dir === d.run)!;
+  const clean = input.runs!.find((r) => r.summary.model === poisoned.summary.model && r.summary.poisonRate === 0 && r.summary.seed === poisoned.summary.seed)!;
+  expect(d.value).toBeCloseTo(clean.summary.metrics.auroc! - poisoned.summary.metrics.auroc!, 12);
+});
+
+test('ROC curves are the mean over seeds of each run’s curve: 41 points from (0, ·) to (1, 1), TPR never falling', async () => {
+  const result = PLOTS.find((p) => p.name === 'roc_curves')!.build(input);
+  if (!('spec' in result)) throw new Error('roc plot skipped');
+  const rows = (result.spec as { data: { values: { model: string; trigger: string; poison_rate: number; x: number; y: number; seeds: number }[] } }).data.values;
+  const curve = rows.filter((r) => r.model === 'mlp' && r.trigger === 'rare_value' && r.poison_rate === 0);
+  expect(curve).toHaveLength(41);
+  expect(curve.every((r) => r.seeds === 2)).toBe(true);
+  expect(curve[0].x).toBe(0);
+  expect(curve[40]).toMatchObject({ x: 1, y: 1 });
+  // monotone non-decreasing TPR
+  for (let i = 1; i < curve.length; i++) expect(curve[i].y).toBeGreaterThanOrEqual(curve[i - 1].y);
+});
+
+test.each(['asr_vs_rate', 'clean_auroc_drop_vs_rate', 'confidence_shift_vs_rate', 'trigger_attribution_ratio_vs_rate', 'ece_clean_vs_poisoned', 'asr_vs_auroc_drop', 'asr_after_defence'])(
+  'across-seed plot %s carries every seed’s own point',
+  (name) => {
+    const result = PLOTS.find((p) => p.name === name)!.build(input);
+    if (!('spec' in result)) throw new Error(`${name} skipped`);
+    const text = JSON.stringify(result.spec);
+    // each seed point names its run directory
+    expect(text.match(/"run":"[^"]+seed_1"/g)?.length ?? 0).toBeGreaterThan(0);
+    expect(text.match(/"run":"[^"]+seed_0"/g)?.length ?? 0).toBeGreaterThan(0);
+  },
+);
+
+test('a line plot whose groups have one seed each draws no empty band layer (vega would warn of infinite extents)', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'aggr-plots-one-seed-'));
+  try {
+    await writeSyntheticRunTree(join(root, 'runs'), { seeds: [0], models: ['mlp'], triggers: ['rare_value'], datasetDir: join(root, 'ds') });
+    const collection = await collectRuns(join(root, 'runs'));
+    const one = await plotInputOf(collection, aggregateRuns(collection));
+    const result = PLOTS.find((p) => p.name === 'asr_vs_rate')!.build(one);
+    if (!('spec' in result)) throw new Error('asr plot skipped');
+    expect(JSON.stringify(result.spec)).not.toContain('"y2"');
+    const { messages } = compileStrict(result.spec);
+    expect(messages).toEqual([]);
+    const warnings: string[] = [];
+    const view = new vega.View(vega.parse(compile(result.spec).spec), { renderer: 'none', logger: { level: () => 0, error: (m: unknown) => warnings.push(String(m)), warn: (m: unknown) => warnings.push(String(m)), info: () => 0, debug: () => 0 } as never });
+    await view.runAsync();
+    view.finalize();
+    expect(warnings).toEqual([]);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 });

@@ -3,7 +3,7 @@ import type { AggregatedRow, Aggregation } from '../aggregate/aggregate.js';
 import type { RunCollection } from '../collect/collect-runs.js';
 import type { DatasetInfo } from '../collect/datasets.js';
 import type { AggregationWarning } from '../collect/warnings.js';
-import { FONT_FAMILY } from '../plots/base.js';
+import { FONT_FAMILY, PLOT_SECTIONS } from '../plots/base.js';
 import type { ReportAssets } from './assets.js';
 import { esc, fmt, fmtP, fmtRate, scriptJson, scriptSource, table } from './html.js';
 
@@ -18,6 +18,10 @@ export interface ReportPlot {
   readonly description: string;
   readonly spec?: TopLevelSpec;
   readonly skipped?: string;
+  /** Report section (table of contents); default 'Attack'. */
+  readonly section?: string;
+  /** Files written for the plot, relative to the report (spec, data, SVG, PNG): linked under the chart. */
+  readonly files?: readonly string[];
 }
 
 export interface ReportInput {
@@ -31,6 +35,8 @@ export interface ReportInput {
   readonly plots: readonly ReportPlot[];
   readonly toolVersions: Readonly<Record<string, string>>;
   readonly assets: ReportAssets;
+  /** Extra table files written beside the report (Parquet), linked from the table section. */
+  readonly tables?: readonly string[];
 }
 
 const CSP = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; font-src data:; img-src data: blob:";
@@ -63,6 +69,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .warn-excluded { color: #a40000; }
 code { background: #f4f4f4; padding: 0 3px; }
 nav a { margin-right: 1rem; }
+nav.toc ol { margin: .2rem 0; } nav.toc li { margin: .1rem 0; } nav.toc a { margin-right: 0; }
+.plot-links { font-size: 12px; color: #555; } .plot-links a { margin-right: .6rem; }
 </style>
 </head>
 <body>
@@ -71,14 +79,20 @@ nav a { margin-right: 1rem; }
 ${collection.counts.found} run directories: ${collection.counts.aggregated} aggregated, ${excluded - collection.counts.notStarted} left out${collection.counts.notStarted > 0 ? `, and ${collection.counts.notStarted} planned cells not started` : ''} (see <a href="#warnings">warnings</a>).
 Intervals: ${agg.options.interval === 't' ? 't-based' : `percentile bootstrap (${agg.options.bootstrapSamples} resamples, seed ${agg.options.seed})`}, ${Math.round(agg.options.level * 100)} % over seeds.
 Tests: Welch, poisoned vs clean, Holm-corrected across ${agg.tests.filter((t) => t.computable).length} computable tests at α = ${agg.options.alpha}.</p>
-<nav><a href="#charts">Charts</a><a href="#ranking">Ranking</a><a href="#table">Aggregated table</a><a href="#tests">Tests</a><a href="#warnings">Warnings</a><a href="#provenance">Provenance</a></nav>
+${tableOfContents(input.plots)}
 
 <h2 id="charts">Charts</h2>
-${input.plots
-  .map((p) =>
-    p.spec
-      ? `<section class="chart-section"><h3>${esc(p.title)}</h3><p class="desc">${esc(p.description)}</p><div class="chart" id="chart-${esc(p.name)}" data-chart="${esc(p.name)}"></div></section>`
-      : `<section class="chart-section skipped"><h3>${esc(p.title)}</h3><p class="muted">Not drawn: ${esc(p.skipped ?? '')}.</p></section>`,
+${sectionsOf(input.plots)
+  .map(
+    ([section, plots]) =>
+      `<h3 class="plot-section" id="${sectionId(section)}">${esc(section)}</h3>\n` +
+      plots
+        .map((p) =>
+          p.spec
+            ? `<section class="chart-section" id="plot-${esc(p.name)}"><h4>${esc(p.title)}</h4><p class="desc">${esc(p.description)}</p>${plotLinks(p)}<div class="chart" id="chart-${esc(p.name)}" data-chart="${esc(p.name)}"></div></section>`
+            : `<section class="chart-section skipped" id="plot-${esc(p.name)}"><h4>${esc(p.title)}</h4><p class="muted">Not drawn: ${esc(p.skipped ?? '')}.</p></section>`,
+        )
+        .join('\n'),
   )
   .join('\n')}
 
@@ -86,7 +100,7 @@ ${input.plots
 ${rankingSection(agg)}
 
 <h2 id="table">Aggregated table</h2>
-<p class="desc">Key metrics per group (mean [${Math.round(agg.options.level * 100)} % CI over seeds, ${esc(intervalDescription(agg.options.interval))}], n = seeds with a value). ASR and flip rate are at each model's operating threshold (chosen on its clean validation split; the run summaries' <code>threshold_rule</code>), ASR at 0.5 at the fixed threshold; the ASR lift is the ASR minus the clean model's ASR for the same trigger and seed. Deltas are paired with the clean run of the same model and seed. Per-seed values are in the <code>per_seed</code> column. The full tidy table (every metric and detector) is in <code>aggregated.csv</code> / <code>aggregated.arrow</code> and below.</p>
+<p class="desc">Key metrics per group (mean [${Math.round(agg.options.level * 100)} % CI over seeds, ${esc(intervalDescription(agg.options.interval))}], n = seeds with a value). ASR and flip rate are at each model's operating threshold (chosen on its clean validation split; the run summaries' <code>threshold_rule</code>), ASR at 0.5 at the fixed threshold; the ASR lift is the ASR minus the clean model's ASR for the same trigger and seed. Deltas are paired with the clean run of the same model and seed. Per-seed values are in the <code>per_seed</code> column. The full tidy table (every metric and detector) is in <a href="aggregated.csv"><code>aggregated.csv</code></a> / <a href="aggregated.arrow"><code>aggregated.arrow</code></a>${(input.tables ?? []).includes('aggregated.parquet') ? ' / <a href="aggregated.parquet"><code>aggregated.parquet</code></a>' : ''} and below; one row per run in <a href="runs.csv"><code>runs.csv</code></a>${(input.tables ?? []).includes('runs.parquet') ? ' / <a href="runs.parquet"><code>runs.parquet</code></a>' : ''}${(input.tables ?? []).includes('predictions.parquet') ? ', every prediction of every run in <a href="predictions.parquet"><code>predictions.parquet</code></a>' : ''} (docs/formats.md shows how to read them with pandas, polars and DuckDB).</p>
 <p class="desc">${esc(measurementDescription(agg))}</p>
 ${keyTable(agg)}
 <details><summary>Full table (${agg.rows.length} rows)</summary>
@@ -136,6 +150,43 @@ function intervalDescription(interval: string): string {
   if (interval === 'auto') return 'logit-scale t interval for bounded metrics, t for the rest';
   if (interval === 'logit-t') return 'logit-scale t interval (t for unbounded metrics)';
   return interval === 'bootstrap' ? 'percentile bootstrap over seeds' : 't interval';
+}
+
+/** Plots grouped by report section, in the sections' order (unknown sections last, in order of appearance). */
+function sectionsOf(plots: readonly ReportPlot[]): [string, ReportPlot[]][] {
+  const bySection = new Map<string, ReportPlot[]>();
+  for (const s of PLOT_SECTIONS) bySection.set(s, []);
+  for (const p of plots) {
+    const section = p.section ?? 'Attack';
+    bySection.set(section, [...(bySection.get(section) ?? []), p]);
+  }
+  return [...bySection.entries()].filter(([, ps]) => ps.length > 0);
+}
+
+const sectionId = (section: string) => `section-${section.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+
+function tableOfContents(plots: readonly ReportPlot[]): string {
+  const charts = sectionsOf(plots)
+    .map(
+      ([section, ps]) =>
+        `<li><a href="#${sectionId(section)}">${esc(section)}</a><ol>${ps.map((p) => `<li><a href="#plot-${esc(p.name)}">${esc(p.title)}</a>${p.spec ? '' : ' <span class="muted">(not drawn)</span>'}</li>`).join('')}</ol></li>`,
+    )
+    .join('');
+  return `<nav class="toc" id="contents"><h2>Contents</h2><ol>
+<li><a href="#charts">Charts</a><ol>${charts}</ol></li>
+<li><a href="#ranking">Model ranking by robustness</a></li>
+<li><a href="#table">Aggregated table</a></li>
+<li><a href="#tests">Tests: poisoned vs clean</a></li>
+<li><a href="#warnings">Warnings</a></li>
+<li><a href="#provenance">Provenance</a></li>
+</ol></nav>`;
+}
+
+/** Links from a chart to its files: the Vega-Lite spec (open it in the Vega editor), its data, SVG and PNG. */
+function plotLinks(p: ReportPlot): string {
+  const label = (file: string) => (file.endsWith('.vl.json') ? 'Vega-Lite spec' : file.endsWith('.data.json') ? 'data (JSON)' : file.endsWith('.svg') ? 'SVG' : file.endsWith('.png') ? 'PNG' : file);
+  if (!p.files || p.files.length === 0) return '';
+  return `<p class="plot-links">${p.files.map((f) => `<a href="${esc(f)}" data-plot-file="${esc(p.name)}">${esc(label(f))}</a>`).join('')}</p>`;
 }
 
 function ci(row: AggregatedRow | undefined): string {
