@@ -24,11 +24,20 @@ import type { WasmBackendInternals } from './wasm-kernel-override.js';
 const BLOCK = 48;
 
 type Kernel = (a: number, b: number, out: number, batch: number, m: number, k: number, n: number) => void;
-const kernels = new WeakMap<WebAssembly.Memory, Kernel>();
+// The WebAssembly global of the JavaScript engine; the package's TypeScript libs (ES, no DOM) do not declare it.
+type Memory = object;
+const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WebAssemblyGlobal }).WebAssembly;
+interface WebAssemblyGlobal {
+  Memory: abstract new (...args: never[]) => Memory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
+}
+const kernels = new WeakMap<Memory, Kernel>();
 
 /** Whether this runtime validates WebAssembly SIMD (Node 16.4+ does). */
 export function simdAvailable(): boolean {
-  return WebAssembly.validate(moduleBytes());
+  return WebAssemblyApi.validate(moduleBytes());
 }
 
 /**
@@ -57,16 +66,16 @@ export function batchedMatMulSimd(a: tf.TensorInfo, b: tf.TensorInfo, backend: u
   return out;
 }
 
-function wasmMemory(backend: unknown): WebAssembly.Memory | undefined {
+function wasmMemory(backend: unknown): Memory | undefined {
   const memory = (backend as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
-  return memory instanceof WebAssembly.Memory ? memory : undefined;
+  return memory instanceof WebAssemblyApi.Memory ? memory : undefined;
 }
 
-function kernelFor(memory: WebAssembly.Memory): Kernel | undefined {
+function kernelFor(memory: Memory): Kernel | undefined {
   let kernel = kernels.get(memory);
   if (!kernel) {
     try {
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), { env: { memory } });
+      const instance = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(moduleBytes()), { env: { memory } });
       kernel = instance.exports.bmm as Kernel;
     } catch {
       return undefined;
