@@ -12,7 +12,7 @@ import type { WasmBackendInternals } from './wasm-kernel-override.js';
  * products in the fallback's order: over k in ascending order within blocks of 48, each block's float32
  * sum added to an output that starts at 0. A SIMD lane multiplies and adds exactly like a scalar float32
  * operation (WASM has no fused multiply-add), so the results are bit-identical to the stock kernel's
- * (matmul-fix.spec.ts compares them).
+ * (batched-matmul-simd.spec.ts compares them, products and gradients).
  *
  * The module is assembled here, byte by byte, from the loop below (no toolchain at install time), and
  * imports the backend's own WebAssembly.Memory, so it reads and writes the tensors where they are.
