@@ -1,23 +1,30 @@
 /**
- * The runner's sweep against the same grid run cell after cell by a PyTorch reference, in one run:
+ * The runner's sweep against the same grid run by a PyTorch reference, in one run:
  *
- *   node --import ./tools/node/source-loader.js tools/bench/sweep.ts [--data data/default] [--epochs 5] [--threads 2] [--repeat 1]
+ *   node --import ./tools/node/source-loader.js tools/bench/sweep.ts [--data data/default] [--epochs 5]
+ *     [--models mlp,lstm,tcn,tabtransformer] [--seeds 0,1] [--threads 2] [--repeat 1] [--peers parallel,sequential]
  *
- *   1. `ehr-backdoor sweep` over a fixed small grid (mlp, tcn × rare_value × rates 0, 0.05 × seeds 0, 1),
- *      with its default workers (one process per core): wall time of the whole sweep, every phase included
- *      (data loading, poisoning, training, evaluation with bootstrap CIs, writing the run folders).
+ *   1. `ehr-backdoor sweep` over a small grid (by default all four models × rare_value × rates 0, 0.05 ×
+ *      seeds 0, 1: the default grid's mix, where the TabTransformer is about half the CPU), with its
+ *      default workers (one process per core): wall time of the whole sweep, every phase included (data
+ *      loading, poisoning, training, evaluation with bootstrap CIs, writing the run folders), and the CPU
+ *      it used (user + system of the sweep and its workers) as a share of its wall time.
  *   2. For each cell, its inputs exported through the cell's own trained model (the same normalisation,
- *      the same poisoned training rows), then `pytorch_cell.py` trains the same architecture for the same
- *      epochs and predicts, one Python process per cell, sequentially (PyTorch with --threads threads).
+ *      the same poisoned training rows); then `pytorch_cell.py` trains the same architecture for the same
+ *      epochs and predicts, one Python process per cell, run two ways:
+ *      - parallel: one process per core with one thread each, cells taken from one queue, expensive
+ *        models first — what a researcher with this machine would run, and the peer to beat;
+ *      - sequential: cell after cell with --threads threads (the comparison of sessions 2 and 3).
  *
- * Prints both wall times and their ratio; AUROC/ASR of both side by side as a sanity check. With
- * --repeat N the two sides run N times, alternately (runner, PyTorch, runner, …), each runner sweep into
- * a fresh directory, and the median of the N ratios is printed too: on a shared machine the load
- * drifts, and alternating exposes both sides to the same drift.
+ * Prints the wall times and the ratios (PyTorch time / runner time: above 1 the runner is faster), and
+ * AUROC/ASR of both sides as a sanity check. With --repeat N everything runs N times, alternately
+ * (runner, PyTorch parallel, PyTorch sequential, runner, …), each runner sweep into a fresh directory, and
+ * the median of the N ratios is printed: on a shared machine the load drifts, and alternating exposes all
+ * sides to the same drift.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDataset } from '@ehr-backdoor/data';
@@ -33,25 +40,40 @@ const data = resolve(arg('data', join(root, 'data/default')));
 const epochs = arg('epochs', '5');
 const threads = arg('threads', '2');
 const repeat = Math.max(1, Number(arg('repeat', '1')));
+const models = arg('models', 'mlp,lstm,tcn,tabtransformer').split(',');
+const seeds = arg('seeds', '0,1').split(',').map(Number);
+const peers = arg('peers', 'parallel,sequential').split(',');
+const cores = availableParallelism();
 const bin = join(root, 'apps/runner/bin/ehr-backdoor.js');
-const grid = ['--models', 'mlp', 'tcn', '--triggers', 'rare_value', '--poison-rates', '0', '0.05', '--seeds', '0', '1'];
+const grid = ['--models', ...models, '--triggers', 'rare_value', '--poison-rates', '0', '0.05', '--seeds', ...seeds.map(String)];
+// Expensive models first, for the parallel PyTorch peer (as the runner schedules its own cells).
+const COST: Record<string, number> = { tabtransformer: 4, lstm: 3, tcn: 2, mlp: 1 };
 
-const runnerSweep = (): { runs: string; seconds: number } => {
+/** One runner sweep into a fresh directory: its wall time and the CPU share of it and its workers (GNU time). */
+const loads: number[] = [];
+const runnerSweep = (): { runs: string; seconds: number; cpuShare: number } => {
+  loads.push(loadavg()[0]);
   const runs = mkdtempSync(join(tmpdir(), 'bench-sweep-'));
+  const usage = join(runs, '..', `${runs.split('/').pop()}.time`);
   const t0 = performance.now();
-  execFileSync(process.execPath, [bin, 'sweep', '--data', data, '--out', runs, '--epochs', epochs, ...grid], { stdio: ['ignore', 'ignore', 'inherit'] });
-  return { runs, seconds: (performance.now() - t0) / 1000 };
+  execFileSync('/usr/bin/time', ['-f', '%e %U %S', '-o', usage, process.execPath, bin, 'sweep', '--data', data, '--out', runs, '--epochs', epochs, ...grid], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const [elapsed, user, system] = readFileSync(usage, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  return { runs, seconds, cpuShare: (user + system) / elapsed };
 };
 const first = runnerSweep();
 const runs = first.runs;
 const runnerTimes = [first.seconds];
+const cpuShares = [first.cpuShare];
 
 await selectBackend('auto');
 const dataset = await loadDataset(data);
 const cells: { id: string; dir: string }[] = [];
-for (const model of ['mlp', 'tcn']) {
+for (const model of models) {
   for (const [trigger, rate] of [['none', '0'], ['rare_value', '0.05']]) {
-    for (const seed of [0, 1]) cells.push({ id: `${model}/${trigger}/${rate}/seed_${seed}`, dir: join(runs, model, trigger, rate, `seed_${seed}`) });
+    for (const seed of seeds) cells.push({ id: `${model}/${trigger}/${rate}/seed_${seed}`, dir: join(runs, model, trigger, rate, `seed_${seed}`) });
   }
 }
 type Ours = { auroc: number; asr: number; epochs: number };
@@ -101,40 +123,81 @@ for (const cell of cells) {
   exported.push({ id: cell.id, out, ours: { auroc: summary.auroc, asr: summary.trigger === 'none' ? summary['asr@rare_value'] : summary.asr, epochs: summary.epochs_run } });
 }
 
-/** Every cell in PyTorch, one process after the other; the total wall time. */
-const torchSweep = (record: boolean): number => {
-  let total = 0;
+const script = join(root, 'tools/bench/pytorch_cell.py');
+// OpenBLAS (pthread build) starts its own threads unless told; torch.set_num_threads covers OpenMP only.
+const torchEnv = (n: string) => ({ ...process.env, OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n });
+
+/** Every cell in PyTorch, one process after the other with --threads threads; the total wall time. */
+const torchSequential = (): number => {
+  const t0 = performance.now();
   for (const cell of exported) {
-    const t = performance.now();
-    const result = spawnSync('/usr/bin/python3', [join(root, 'tools/bench/pytorch_cell.py'), cell.out, threads], { encoding: 'utf8', cwd: join(root, 'tools/bench') });
-    const seconds = (performance.now() - t) / 1000;
+    const result = spawnSync('/usr/bin/python3', [script, cell.out, threads], { encoding: 'utf8', cwd: join(root, 'tools/bench'), env: torchEnv(threads) });
     if (result.status !== 0) throw new Error(`pytorch_cell.py failed: ${result.stderr}`);
-    total += seconds;
-    if (record) rows.push({ id: cell.id, ours: cell.ours, torch: { ...JSON.parse(result.stdout.trim().split('\n').pop()!), seconds } });
   }
-  return total;
+  return (performance.now() - t0) / 1000;
 };
-const torchTimes = [torchSweep(true)];
-for (let r = 1; r < repeat; r++) {
-  runnerTimes.push(runnerSweep().seconds);
-  torchTimes.push(torchSweep(false));
+
+/** Every cell in PyTorch, one single-threaded process per core at a time; the wall time of the whole. */
+const torchParallel = async (record: boolean): Promise<number> => {
+  const queue = [...exported].sort((a, b) => (COST[b.id.split('/')[0]] ?? 0) - (COST[a.id.split('/')[0]] ?? 0));
+  const t0 = performance.now();
+  const lane = async () => {
+    for (let cell = queue.shift(); cell; cell = queue.shift()) {
+      const { id, out, ours } = cell;
+      const t = performance.now();
+      const stdout = await new Promise<string>((resolve, reject) => {
+        const child = spawn('/usr/bin/python3', [script, out, '1'], { cwd: join(root, 'tools/bench'), env: torchEnv('1'), stdio: ['ignore', 'pipe', 'pipe'] });
+        let text = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`pytorch_cell.py failed: ${stderr}`))));
+      });
+      if (record) rows.push({ id, ours, torch: { ...JSON.parse(stdout.trim().split('\n').pop()!), seconds: (performance.now() - t) / 1000 } });
+    }
+  };
+  await Promise.all(Array.from({ length: cores }, lane));
+  return (performance.now() - t0) / 1000;
+};
+
+const sequentialTimes: number[] = [];
+const parallelTimes: number[] = [];
+for (let r = 0; r < repeat; r++) {
+  if (r > 0) {
+    const next = runnerSweep();
+    runnerTimes.push(next.seconds);
+    cpuShares.push(next.cpuShare);
+  }
+  if (peers.includes('parallel')) parallelTimes.push(await torchParallel(r === 0));
+  if (peers.includes('sequential')) sequentialTimes.push(torchSequential());
 }
 
-console.log(`grid: ${cells.length} cells (mlp, tcn × rare_value × rates 0, 0.05 × seeds 0, 1), up to ${epochs} epochs, data ${data}`);
-console.log(`${'cell'.padEnd(32)} ${'epochs'.padStart(6)}  ${'ours AUROC'.padStart(10)} ${'torch AUROC'.padStart(11)}  ${'ours ASR'.padStart(8)} ${'torch ASR'.padStart(9)}  ${'torch s'.padStart(7)}`);
+console.log(`grid: ${cells.length} cells (${models.join(', ')} × rare_value × rates 0, 0.05 × seeds ${seeds.join(', ')}), up to ${epochs} epochs, data ${data}`);
+console.log(`${'cell'.padEnd(40)} ${'epochs'.padStart(6)}  ${'ours AUROC'.padStart(10)} ${'torch AUROC'.padStart(11)}  ${'ours ASR'.padStart(8)} ${'torch ASR'.padStart(9)}  ${'torch s'.padStart(7)}`);
+rows.sort((a, b) => cells.findIndex((c) => c.id === a.id) - cells.findIndex((c) => c.id === b.id));
 for (const r of rows) {
-  console.log(`${r.id.padEnd(32)} ${String(r.ours.epochs).padStart(6)}  ${r.ours.auroc.toFixed(3).padStart(10)} ${r.torch.auroc.toFixed(3).padStart(11)}  ${r.ours.asr.toFixed(3).padStart(8)} ${r.torch.asr.toFixed(3).padStart(9)}  ${r.torch.seconds.toFixed(1).padStart(7)}`);
+  console.log(`${r.id.padEnd(40)} ${String(r.ours.epochs).padStart(6)}  ${r.ours.auroc.toFixed(3).padStart(10)} ${r.torch.auroc.toFixed(3).padStart(11)}  ${r.ours.asr.toFixed(3).padStart(8)} ${r.torch.asr.toFixed(3).padStart(9)}  ${r.torch.seconds.toFixed(1).padStart(7)}`);
 }
-const workers = execFileSync('nproc').toString().trim();
-const ratios = runnerTimes.map((r, i) => torchTimes[i] / r);
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const n = sorted.length;
+  return n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+};
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+console.log('');
 for (let i = 0; i < repeat; i++) {
-  const label = repeat > 1 ? `run ${i + 1}: ` : '\n';
-  console.log(`${label}runner sweep (all phases, ${workers} workers): ${runnerTimes[i].toFixed(1)} s`);
-  console.log(`${repeat > 1 ? '       ' : ''}PyTorch, cell after cell (${threads} threads, train + predict + process start): ${torchTimes[i].toFixed(1)} s`);
-  console.log(`${repeat > 1 ? '       ' : ''}ratio (PyTorch sequential / runner sweep): ${ratios[i].toFixed(2)}×  — above 1 means the runner's sweep is faster`);
+  const parts = [`runner sweep (${cores} workers, all phases) ${f1(runnerTimes[i])} s at ${Math.round(cpuShares[i] * 100)} % CPU (load average ${f1(loads[i])} before it)`];
+  if (parallelTimes[i] !== undefined) parts.push(`PyTorch parallel (${cores} × 1 thread) ${f1(parallelTimes[i])} s → ${f2(parallelTimes[i] / runnerTimes[i])}×`);
+  if (sequentialTimes[i] !== undefined) parts.push(`PyTorch sequential (${threads} threads) ${f1(sequentialTimes[i])} s → ${f2(sequentialTimes[i] / runnerTimes[i])}×`);
+  console.log(`run ${i + 1}: ${parts.join('; ')}`);
 }
-if (repeat > 1) {
-  const sorted = [...ratios].sort((a, b) => a - b);
-  const median = repeat % 2 ? sorted[(repeat - 1) / 2] : (sorted[repeat / 2 - 1] + sorted[repeat / 2]) / 2;
-  console.log(`\nmedian ratio over ${repeat} alternating runs: ${median.toFixed(2)}× (range ${sorted[0].toFixed(2)}–${sorted[repeat - 1].toFixed(2)}×)`);
-}
+const summary = (name: string, times: number[]) => {
+  if (times.length === 0) return;
+  const ratios = times.map((t, i) => t / runnerTimes[i]);
+  console.log(`${name}: median ratio ${f2(median(ratios))}× over ${times.length} run(s) (range ${f2(Math.min(...ratios))}–${f2(Math.max(...ratios))}×)`);
+};
+console.log('\nratio = PyTorch time / runner time; above 1 the runner is faster');
+summary(`against PyTorch parallel, ${cores} processes × 1 thread (the peer to beat)`, parallelTimes);
+summary(`against PyTorch sequential, ${threads} threads`, sequentialTimes);
+console.log(`runner's CPU share: median ${Math.round(median(cpuShares) * 100)} % of ${cores * 100} %`);

@@ -6,8 +6,9 @@
  *
  * Data: a synthetic cohort in the real layout (36 variables × 5 statistics + 2 static features;
  * 24 hours × 36 channels, so 72 inputs per hour with the mask). Samples/s is measured on the second
- * epoch (the first warms up), without validation time. PyTorch runs with 2 threads
- * (/usr/bin/python3 with python3-torch and libopenblas0-pthread from Debian).
+ * epoch (the first warms up), without validation time. PyTorch runs with 1 thread first: tfjs-WASM runs
+ * on one thread, so that table is the per-core comparison (a sweep runs one process per core on either
+ * side); then with 2 threads (/usr/bin/python3 with python3-torch and libopenblas0-pthread from Debian).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -94,22 +95,23 @@ type TorchResult = { samplesPerSecond: number; samplesPerCpuSecond: number; para
 const runTorch = (threads: number): Record<string, TorchResult> => {
   try {
     const script = fileURLToPath(new URL('./pytorch_reference.py', import.meta.url));
-    const out = execFileSync('/usr/bin/python3', [script, dir, String(threads)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+    const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
+    const out = execFileSync('/usr/bin/python3', [script, dir, String(threads)], { encoding: 'utf8', env });
     return Object.fromEntries(out.trim().split('\n').map((l) => JSON.parse(l) as TorchResult & { model: string }).map((r) => [r.model, r]));
   } catch (error) {
     process.stderr.write(`PyTorch reference unavailable (${(error as Error).message.split('\n')[0]}); apt-get install python3-torch libopenblas0-pthread\n`);
     return {};
   }
 };
-const torchRuns = { 2: runTorch(2), 1: runTorch(1) };
+const torchRuns = { 1: runTorch(1), 2: runTorch(2) };
 
 console.log(`rows ${rows}, batch ${batchSize}, ${hours} h × ${2 * C} inputs, ${features.length} tabular features`);
 console.log('wall = samples per second of elapsed time; cpu = samples per CPU-second (all threads)');
 const f = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(0));
 const ratio = (a: number, b: number | undefined) => (b ? (a / b).toFixed(2) : '-');
-for (const threads of [2, 1] as const) {
+for (const threads of [1, 2] as const) {
   const torch = torchRuns[threads];
-  console.log(`\nPyTorch with ${threads} thread(s) (tfjs: one thread)`);
+  console.log(threads === 1 ? '\nPer core: PyTorch with 1 thread (tfjs: one thread)' : `\nPyTorch with ${threads} threads (tfjs: one thread)`);
   console.log('model            params(tfjs)  params(torch)  tfjs wall  torch wall  ratio   tfjs cpu  torch cpu  ratio');
   for (const kind of models) {
     const t = tfjs[kind];

@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { cellWorkerCommand } from './cell-worker.js';
 import { detectCommand } from './detect.js';
+import { doctorCommand } from './doctor.js';
 import { evaluateCommand } from './evaluate.js';
 import { explainCommand } from './explain.js';
 import { exportCommand } from './export.js';
@@ -23,6 +24,7 @@ export const commands: CommandModule<any, any>[] = [
   detectCommand,
   exportCommand,
   statusCommand,
+  doctorCommand,
   runCellCommand,
   cellWorkerCommand,
 ];

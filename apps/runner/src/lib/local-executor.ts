@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '@ehr-backdoor/core';
 import { validateCellNames } from './cell-checks.js';
+import { CellOrder } from './cell-order.js';
 import { readCellState } from './cell-state.js';
 import { describeHolder, holderState, LOCK_FILE, readCellLock } from './cell-lock.js';
 import { waitUntilReleased, type HeldCellOptions } from './held-cells.js';
@@ -223,7 +224,9 @@ export async function runLocal(
     });
 
   // A poisoned cell reads its clean baseline's AUROC (same model and seed, rate 0), so it starts only
-  // once that cell has finished (or failed, or is not part of this sweep); other cells go first.
+  // once that cell has finished (or failed, or is not part of this sweep); other cells go first. Of the
+  // ready cells, the one with the most work hanging on it goes first (cell-order.ts).
+  const order = new CellOrder(plan.cells);
   const indexOf = new Map(plan.cells.map((c, i) => [cellId(c), i]));
   const finished = new Set<number>(outcomes.map((o) => o.index));
   const ready = (index: number) => {
@@ -274,7 +277,7 @@ export async function runLocal(
   const takeNext = async (): Promise<number | undefined> => {
     for (;;) {
       if ((queue.length === 0 && watching === 0) || signal?.aborted) return undefined;
-      const at = queue.findIndex(ready);
+      const at = order.pick(queue, ready);
       if (at >= 0) return queue.splice(at, 1)[0];
       await new Promise<void>((resume) => waiting.push(resume));
     }
@@ -289,6 +292,7 @@ export async function runLocal(
         continue;
       }
       outcomes.push(outcome);
+      order.record(outcome.cell, outcome.seconds);
       finished.add(index);
       // A failed cell may leave its process in a bad state (leaked tensors, a half-initialised backend):
       // the next cell gets a fresh one.

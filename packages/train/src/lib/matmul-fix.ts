@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchedMatMulSimd } from './batched-matmul-simd.js';
 import { overrideWasmKernel, restoreWasmKernel, type KernelArgs, type WasmBackendInternals } from './wasm-kernel-override.js';
 
 /**
@@ -9,6 +10,8 @@ import { overrideWasmKernel, restoreWasmKernel, type KernelArgs, type WasmBacken
  * same order; only the memory layout differs) and makes training 1.6–4× faster.
  *
  * The override wraps `BatchMatMul` and `_FusedMatMul` for 'wasm' only and leaves every other backend alone.
+ * A `BatchMatMul` whose operands both carry the batch then runs on the SIMD kernel of
+ * batched-matmul-simd.ts instead of the stock scalar fallback (also bit-identical).
  */
 const KERNELS = [tf.BatchMatMul, tf._FusedMatMul] as const;
 type TensorInfo = tf.TensorInfo;
@@ -27,7 +30,9 @@ export function uninstallMatMulTransposeFix(): void {
 
 function untransposedCall(original: tf.KernelConfig, transpose: tf.KernelConfig, args: KernelArgs): TensorInfo | TensorInfo[] {
   const attrs = args.attrs as { transposeA: boolean; transposeB: boolean } & tf.NamedAttrMap;
-  if (!attrs.transposeA && !attrs.transposeB) return original.kernelFunc(args);
+  const untransposed = (call: KernelArgs) =>
+    (original.kernelName === tf.BatchMatMul && batchedMatMulSimd(call.inputs.a as TensorInfo, call.inputs.b as TensorInfo, call.backend)) || original.kernelFunc(call);
+  if (!attrs.transposeA && !attrs.transposeB) return untransposed(args);
   const inputs = { ...args.inputs } as Record<string, TensorInfo>;
   const temporaries: TensorInfo[] = [];
   const swapLast = (x: TensorInfo): TensorInfo => {
@@ -41,7 +46,7 @@ function untransposedCall(original: tf.KernelConfig, transpose: tf.KernelConfig,
   if (attrs.transposeA) inputs.a = swapLast(inputs.a);
   if (attrs.transposeB) inputs.b = swapLast(inputs.b);
   try {
-    return original.kernelFunc({ ...args, inputs, attrs: { ...attrs, transposeA: false, transposeB: false } });
+    return untransposed({ ...args, inputs, attrs: { ...attrs, transposeA: false, transposeB: false } });
   } finally {
     for (const t of temporaries) (args.backend as unknown as WasmBackendInternals).disposeData(t.dataId);
   }

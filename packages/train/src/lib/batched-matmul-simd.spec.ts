@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Random } from '@ehr-backdoor/core';
+import { selectBackend } from './backend.js';
+import { batchedMatMulSimd, simdAvailable } from './batched-matmul-simd.js';
+import { installMatMulTransposeFix, uninstallMatMulTransposeFix } from './matmul-fix.js';
+
+function randomTensor(rng: Random, shape: number[]): tf.Tensor {
+  return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+}
+
+const bytes = (t: tf.Tensor) => Buffer.from((t.dataSync() as Float32Array).slice().buffer);
+
+// [batch dims, M, K, N]: the TabTransformer's attention (39 tokens, 8 per head), column tails of 1–3,
+// K across the stock kernel's block of 48, and a rank-4 batch.
+const CASES: [number[], number, number, number][] = [
+  [[16], 39, 8, 39],
+  [[16], 39, 39, 8],
+  [[3], 5, 100, 7],
+  [[2], 1, 1, 1],
+  [[4], 7, 49, 13],
+  [[2, 3], 6, 48, 10],
+];
+
+describe('SIMD batched matMul (WASM)', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  it('validates on this runtime', () => {
+    expect(simdAvailable()).toBe(true);
+  });
+
+  it.each(CASES)('is bit-identical to the stock kernel (batch %j, %i × %i · %i × …)', (outer, m, k, n) => {
+    const rng = Random.fromSeed(m * 1000 + k * 10 + n);
+    const a = randomTensor(rng, [...outer, m, k]);
+    const b = randomTensor(rng, [...outer, k, n]);
+    const info = batchedMatMulSimd(a, b, tf.backend());
+    expect(info).toBeDefined();
+    const simd = tf.engine().makeTensorFromTensorInfo(info!);
+    expect(simd.shape).toEqual([...outer, m, n]);
+    uninstallMatMulTransposeFix();
+    const stock = tf.matMul(a, b);
+    installMatMulTransposeFix();
+    expect(bytes(simd).equals(bytes(stock))).toBe(true);
+    tf.dispose([a, b, simd, stock]);
+  });
+
+  it('leaves products it does not serve to the stock kernel', () => {
+    const rng = Random.fromSeed(1);
+    const backend = tf.backend();
+    const shared = [randomTensor(rng, [4, 3, 5]), randomTensor(rng, [5, 2])];
+    const single = [randomTensor(rng, [1, 3, 5]), randomTensor(rng, [1, 5, 2])];
+    const broadcast = [randomTensor(rng, [4, 3, 5]), randomTensor(rng, [1, 5, 2])];
+    for (const [a, b] of [shared, single, broadcast]) expect(batchedMatMulSimd(a, b, backend)).toBeUndefined();
+  });
+
+  it('serves attention-shaped products and their gradients through the matMul override, bit-identically', () => {
+    const rng = Random.fromSeed(7);
+    const q = randomTensor(rng, [32, 39, 8]);
+    const k = randomTensor(rng, [32, 39, 8]);
+    const v = randomTensor(rng, [32, 39, 8]);
+    const attention = (x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) => tf.matMul(tf.softmax(tf.matMul(x, y, false, true)), z);
+    const run = () => {
+      const out = attention(q, k, v);
+      const grads = tf.grads((x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) => tf.sum(tf.square(attention(x, y, z))))([q, k, v]);
+      return [out, ...grads].map(bytes);
+    };
+    const fixed = run();
+    uninstallMatMulTransposeFix();
+    const stock = run();
+    installMatMulTransposeFix();
+    fixed.forEach((values, i) => expect({ i, same: values.equals(stock[i]) }).toEqual({ i, same: true }));
+  });
+});
