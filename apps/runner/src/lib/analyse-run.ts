@@ -102,6 +102,11 @@ export async function explainRun(run: RunContext, options: ExplainOptions = {}):
 
 export interface DetectOptions {
   readonly detectors?: readonly string[];
+  /**
+   * The defender's assumed contamination in (0, 0.5), default 0.01: how many stays each detector flags.
+   * Never the plan's true poison count, which only scores the detectors.
+   */
+  readonly assumedContamination?: number;
   /** Remove each detector's flagged stays, retrain and measure the defence. */
   readonly retrain?: boolean;
 }
@@ -129,7 +134,7 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
     dataset: poisoned,
     trainRows,
     poisonedRows: run.plan.rowIndices,
-    expectedPoisonRate: run.plan.count / trainRows.length,
+    assumedContamination: options.assumedContamination ?? 0.01,
     detectors,
     seed: run.seed,
   });
@@ -145,6 +150,7 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
       const retrained = await trainModel({ dataset: poisoned, model: run.modelConfig as never, train: run.trainConfig as never, seed: run.seed, rows: { train: kept, val: valRows } });
       const after = evaluateModel(retrained.model, run.dataset, { trigger: run.trigger, targetLabel: run.targetLabel, seed: run.seed, referenceCleanAuroc: null });
       retrained.model.dispose();
+      // BackdoorBench's DER uses the clean accuracy (C-Acc); the clean AUROC after removal is its own column.
       const der = defenceEffectivenessRating(
         { asr: before.backdoor.metrics.asr, clean: before.clean.metrics.accuracy },
         { asr: after.backdoor.metrics.asr, clean: after.clean.metrics.accuracy },

@@ -20,16 +20,18 @@ describe('runModelDetectors on a train-package model', () => {
       dataset: fixture.dataset,
       trainRows,
       poisonedRows: fixture.poisonedRows,
-      expectedPoisonRate: fixture.poisonedRows.length / trainRows.length,
+      assumedContamination: fixture.poisonedRows.length / trainRows.length,
       attribution: { steps: 16 },
       strip: { blends: 4 },
     });
     expect(tf.memory().numTensors).toBe(before);
-    expect(Object.keys(run.results)).toEqual(['spectral', 'activation_clustering', 'attribution', 'strip']);
+    expect(Object.keys(run.results)).toEqual(['spectral', 'activation_clustering', 'attribution', 'strip', 'input_screening']);
     for (const result of Object.values(run.results)) expect(result.scores).toHaveLength(trainRows.length);
-    expect(Object.keys(run.columns)).toHaveLength(12);
-    // A 220 bpm heart rate is an easy backdoor for this model: the attribution profile gives it away.
+    expect(Object.keys(run.columns)).toHaveLength(5 * (3 + 8));
+    // A 220 bpm heart rate is an easy backdoor for this model: the attribution profile gives it away,
+    // and the raw data do without any model.
     expect(run.columns.detect_attribution_auroc).toBeGreaterThan(0.8);
+    expect(run.columns.detect_input_screening_auroc).toBeGreaterThan(0.9);
     expect(Array.from(run.trainRows)).toEqual(Array.from(trainRows));
     const flaggedSpectral = run.flaggedRows.spectral ?? new Int32Array(0);
     expect(flaggedSpectral.length).toBe(run.results.spectral?.flagged.length);
@@ -39,7 +41,7 @@ describe('runModelDetectors on a train-package model', () => {
   it('rejects poisoned rows that are not training rows', async () => {
     const testRow = rowsOfSplit(fixture.dataset, 'test')[0];
     await expect(
-      runModelDetectors({ model, dataset: fixture.dataset, trainRows: rowsOfSplit(fixture.dataset, 'train'), poisonedRows: [testRow], expectedPoisonRate: 0.05, detectors: ['spectral'] }),
+      runModelDetectors({ model, dataset: fixture.dataset, trainRows: rowsOfSplit(fixture.dataset, 'train'), poisonedRows: [testRow], assumedContamination: 0.05, detectors: ['spectral'] }),
     ).rejects.toMatchObject({ code: 'E_DETECT_POISONED' });
   });
 });

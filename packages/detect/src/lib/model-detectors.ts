@@ -3,6 +3,7 @@ import { assertInput } from '@ehr-backdoor/core';
 import type { EhrDataset } from '@ehr-backdoor/data';
 import { integratedGradients, type IgMethod } from '@ehr-backdoor/explain';
 import type { TrainedModel } from '@ehr-backdoor/train';
+import type { ScreeningData } from './input-screening.js';
 import type { Matrix } from './matrix.js';
 import { runDetectors, type RunDetectorsOptions, type RunDetectorsResult } from './run-detectors.js';
 import { DETECTOR_NAMES, type DetectorName } from './types.js';
@@ -14,6 +15,7 @@ import { DETECTOR_NAMES, type DetectorName } from './types.js';
  *   training rows ─▶ model.penultimate          ─▶ spectral, activation_clustering
  *                 ─▶ model.prepareInputs        ─▶ strip (predict = σ(model.forwardLogits))
  *                 ─▶ integrated gradients       ─▶ attribution (time series: summed per channel)
+ *                 ─▶ raw values of the view the model reads ─▶ input_screening
  *                 ─▶ runDetectors, scored against the poisoned rows (mapped to training positions)
  */
 export interface ModelDetectorsOptions {
@@ -24,7 +26,10 @@ export interface ModelDetectorsOptions {
   readonly trainRows: ArrayLike<number>;
   /** Dataset rows of the truly poisoned stays (each must be a training row). */
   readonly poisonedRows: ArrayLike<number>;
-  readonly expectedPoisonRate: number;
+  /** The defender's assumed contamination in (0, 0.5); sets how many stays are flagged. Default 0.01. */
+  readonly assumedContamination?: number;
+  /** @deprecated The former name of `assumedContamination`. */
+  readonly expectedPoisonRate?: number;
   readonly detectors?: readonly DetectorName[];
   readonly seed?: number;
   /** Integrated gradients for the attribution detector. Defaults: 32 steps, Gauss–Legendre, zero baseline. */
@@ -33,6 +38,7 @@ export interface ModelDetectorsOptions {
   readonly activationClustering?: RunDetectorsOptions['activationClustering'];
   readonly attributionOutlier?: RunDetectorsOptions['attribution'];
   readonly strip?: RunDetectorsOptions['strip'];
+  readonly inputScreening?: RunDetectorsOptions['inputScreening'];
   /** Stays per forward pass when extracting representations, inputs and attributions. Default 512. */
   readonly batchSize?: number;
 }
@@ -48,7 +54,7 @@ export interface ModelDetectorsResult extends RunDetectorsResult {
 /**
  * Runs the chosen detectors on a trained model and the (poisoned) rows it was trained on, extracting
  * representations, inputs and attributions from the model (see {@link ModelDetectorsOptions}).
- * `expectedPoisonRate` sets ε as a defender would; the true poisoned rows are only used for scoring.
+ * `assumedContamination` sets ε as a defender would; the true poisoned rows are only used for scoring.
  * @throws InputError `E_DETECT_INPUT` for fewer than 2 training rows, `E_DETECT_POISONED` for a poisoned row
  * that is not a training row, `E_DETECT_UNKNOWN` for an unknown detector name; and those of {@link runDetectors}.
  */
@@ -93,6 +99,7 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
       return out;
     };
   }
+  const screeningData = detectors.includes('input_screening') ? rawTrainingData(dataset, trainRows, model.normalisation.view) : undefined;
   let attributions: Matrix | undefined;
   if (detectors.includes('attribution')) attributions = await trainingAttributions(options, trainRows, batchSize);
 
@@ -103,13 +110,15 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
     attributions,
     labels,
     poisonedIndices,
-    expectedPoisonRate: options.expectedPoisonRate,
+    assumedContamination: options.assumedContamination ?? options.expectedPoisonRate,
     detectors,
     seed: options.seed,
     spectral: options.spectral,
     activationClustering: options.activationClustering,
     attribution: options.attributionOutlier,
     strip: options.strip,
+    screeningData,
+    inputScreening: options.inputScreening,
   });
   const flaggedRows: Partial<Record<DetectorName, Int32Array>> = {};
   for (const [name, run] of Object.entries(result.results) as [DetectorName, { flagged: Int32Array }][]) {
@@ -168,4 +177,24 @@ async function trainingAttributions(options: ModelDetectorsOptions, trainRows: I
     trainMean?.dispose();
   }
   return { values, rows: n, cols };
+}
+
+/** The training rows' raw values (clinical units, NaN / mask for not measured) of the view the model reads. */
+function rawTrainingData(dataset: EhrDataset, trainRows: Int32Array, view: 'tabular' | 'timeseries'): ScreeningData {
+  const n = trainRows.length;
+  if (view === 'tabular') {
+    const F = dataset.tabular.features.length;
+    const values = new Float64Array(n * F);
+    trainRows.forEach((row, k) => values.set(dataset.tabular.values.subarray(row * F, row * F + F), k * F));
+    return { view, values, rows: n, variables: dataset.tabular.features.map((f) => f.variable), stats: dataset.tabular.features.map((f) => f.stat) };
+  }
+  const { hours: T, channels } = dataset.timeSeries;
+  const size = T * channels.length;
+  const values = new Float64Array(n * size);
+  const mask = new Uint8Array(n * size);
+  trainRows.forEach((row, k) => {
+    values.set(dataset.timeSeries.values.subarray(row * size, row * size + size), k * size);
+    mask.set(dataset.timeSeries.mask.subarray(row * size, row * size + size), k * size);
+  });
+  return { view, values, mask, rows: n, hours: T, channels };
 }
