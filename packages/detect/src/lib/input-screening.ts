@@ -263,8 +263,11 @@ export function spikeSurprisal(column: Float64Array, z: Float64Array, window = 5
       let sum = 0;
       let m = 0;
       for (let o = 1; o <= window; o++) {
-        if (k - o >= 0) (sum += counts.get(distinct[k - o]) as number), m++;
-        if (k + o < distinct.length) (sum += counts.get(distinct[k + o]) as number), m++;
+        for (const neighbour of [k - o, k + o]) {
+          if (neighbour < 0 || neighbour >= distinct.length) continue;
+          sum += counts.get(distinct[neighbour]) as number;
+          m++;
+        }
       }
       s = poissonTailSurprisal(counts.get(x) as number, m > 0 ? sum / m : 1);
       surprisal.set(x, s);
