@@ -5,6 +5,7 @@ interface DetectArgs {
   run: string;
   detectors?: string[];
   retrain: boolean;
+  'assumed-contamination': number;
   data?: string;
   backend?: string;
 }
@@ -15,13 +16,21 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
   builder: (y) =>
     y
       .options(ANALYSED_RUN_OPTIONS)
-      .option('detectors', { type: 'string', array: true, describe: 'spectral, activation_clustering, attribution, strip (default: all).' })
-      .option('retrain', { type: 'boolean', default: false, describe: "Remove each detector's flagged stays and retrain." }) as never,
+      .option('detectors', { type: 'string', array: true, describe: 'spectral, activation_clustering, attribution, strip, input_screening (default: all).' })
+      .option('assumed-contamination', {
+        type: 'number',
+        default: 0.01,
+        describe: "The defender's assumed share of poisoned training stays, in (0, 0.5): how many stays each detector flags (never the true count).",
+      })
+      .option('retrain', { type: 'boolean', default: false, describe: "Remove each detector's flagged stays and retrain." })
+      .example('$0 detect --run runs/default/mlp/rare_value/0.01/seed_0 --detectors input_screening --retrain', 'Screen the training stays, remove the flagged 1 % and retrain.')
+      .example('$0 detect --run RUN --assumed-contamination 0.05', 'A defender who assumes 5 % of the training data is poisoned.') as never,
   handler: async (args) => {
-    const { openRun, detectRun, mergeIntoSummary, checkDetectorNames } = await import('../lib/analyse-run.js');
+    const { openRun, detectRun, mergeIntoSummary, checkDetectorNames, checkAssumedContamination } = await import('../lib/analyse-run.js');
     checkDetectorNames(args.detectors);
+    checkAssumedContamination(args['assumed-contamination']);
     const run = await openRun(args.run, { ...(args.data ? { data: args.data } : {}), ...(args.backend ? { backend: args.backend } : {}) });
-    const columns = await detectRun(run, { ...(args.detectors ? { detectors: args.detectors } : {}), retrain: args.retrain });
+    const columns = await detectRun(run, { ...(args.detectors ? { detectors: args.detectors } : {}), retrain: args.retrain, assumedContamination: args['assumed-contamination'] });
     await mergeIntoSummary(args.run, columns);
     printAnalysisColumns(columns.metrics, `${args.run}/detect.json`);
   },

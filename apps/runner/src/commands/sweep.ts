@@ -22,6 +22,7 @@ export interface SweepArgs extends SlurmArgs {
   detect: boolean;
   retrain: boolean;
   detectors?: string[];
+  'assumed-contamination'?: number;
   executor: string;
 }
 
@@ -45,7 +46,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('target-label', { type: 'number', default: 1, choices: [0, 1] })
       .option('explain', { type: 'boolean', default: false, describe: 'Add attribution-drift columns to each summary.' })
       .option('detect', { type: 'boolean', default: false, describe: 'Add poison-detector columns to each summary.' })
-      .option('detectors', { type: 'string', array: true, describe: 'With --detect: spectral, activation_clustering, attribution, strip (default: all).' })
+      .option('detectors', { type: 'string', array: true, describe: 'With --detect: spectral, activation_clustering, attribution, strip, input_screening (default: all).' })
+      .option('assumed-contamination', { type: 'number', describe: "With --detect: the defender's assumed poisoned share in (0, 0.5), default 0.01; sets how many stays detectors flag." })
       .option('retrain', { type: 'boolean', default: false, describe: 'With --detect: remove flagged rows and retrain.' })
       .option('executor', { type: 'string', default: 'local', choices: ['local', 'slurm'], describe: 'Where cells run: this machine\'s process pool, or Slurm job arrays (docs/slurm.md).' }) as never,
   handler: async (args) => {

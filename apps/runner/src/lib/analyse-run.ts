@@ -121,8 +121,17 @@ export function checkDetectorNames(names: readonly string[] | undefined): Detect
   return list as DetectorName[];
 }
 
+/** `--assumed-contamination`: a share in (0, 0.5). @throws InputError `E_OPTION` otherwise. */
+export function checkAssumedContamination(value: number | undefined): void {
+  if (value === undefined) return;
+  if (!(typeof value === 'number' && Number.isFinite(value) && value > 0 && value < 0.5)) {
+    throw new InputError('E_OPTION', `--assumed-contamination must be a share in (0, 0.5), e.g. 0.01 for 1 % of the training stays; got ${String(value)}.`);
+  }
+}
+
 export async function detectRun(run: RunContext, options: DetectOptions = {}): Promise<AnalysisColumns> {
   const detectors = checkDetectorNames(options.detectors);
+  checkAssumedContamination(options.assumedContamination);
   const columnsFor = (d: string) => [`detect_${d}_auroc`, `detect_${d}_tpr_at_5fpr`, `detect_${d}_precision_at_flagged`];
   if (run.plan.count === 0) {
     return nanColumns(detectors.flatMap(columnsFor), 'no training stay is poisoned (rate 0), so detection cannot be scored');

@@ -21,6 +21,8 @@ export interface RunOptions {
   readonly explain: boolean;
   readonly detect: boolean;
   readonly detectors?: readonly string[];
+  /** The defender's assumed contamination for `detect` (default 0.01): how many stays detectors flag. */
+  readonly assumedContamination?: number;
   readonly retrain: boolean;
   /**
    * Triggers of the grid: a clean (rate 0) cell also evaluates each one on its model, writing

@@ -50,6 +50,7 @@ export type ScreeningData =
       readonly channels: readonly string[];
     };
 
+/** The screening's components (see the drawing above {@link ScreeningData}). */
 export type ScreeningComponent = 'univariate' | 'missingness' | 'cross-variable' | 'temporal';
 
 /** Inputs and settings of {@link inputScreening}. */
