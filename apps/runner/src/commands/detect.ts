@@ -6,6 +6,8 @@ interface DetectArgs {
   detectors?: string[];
   retrain: boolean;
   'assumed-contamination': number;
+  'ac-reduction'?: 'ica' | 'pca';
+  'ac-reclassification-threshold'?: number;
   data?: string;
   backend?: string;
 }
@@ -22,15 +24,32 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
         default: 0.01,
         describe: "The defender's assumed share of poisoned training stays, in (0, 0.5): how many stays each detector flags (never the true count).",
       })
+      .option('ac-reduction', { type: 'string', choices: ['ica', 'pca'] as const, describe: "activation_clustering's reduction before 2-means (default ica, the paper's FastICA)." })
+      .option('ac-reclassification-threshold', {
+        type: 'number',
+        describe: "Turn on activation_clustering's exclusionary reclassification: a flagged cluster stays flagged when a model trained without it predicts own label / other label below this (e.g. 1). Retrains once per flagged cluster.",
+      })
       .option('retrain', { type: 'boolean', default: false, describe: "Remove each detector's flagged stays and retrain." })
       .example('$0 detect --run runs/default/mlp/rare_value/0.01/seed_0 --detectors input_screening --retrain', 'Screen the training stays, remove the flagged 1 % and retrain.')
+      .example('$0 detect --run RUN --detectors activation_clustering --ac-reclassification-threshold 1', 'Activation clustering with exclusionary reclassification.')
       .example('$0 detect --run RUN --assumed-contamination 0.05', 'A defender who assumes 5 % of the training data is poisoned.') as never,
   handler: async (args) => {
     const { openRun, detectRun, mergeIntoSummary, checkDetectorNames, checkAssumedContamination } = await import('../lib/analyse-run.js');
     checkDetectorNames(args.detectors);
     checkAssumedContamination(args['assumed-contamination']);
     const run = await openRun(args.run, { ...(args.data ? { data: args.data } : {}), ...(args.backend ? { backend: args.backend } : {}) });
-    const columns = await detectRun(run, { ...(args.detectors ? { detectors: args.detectors } : {}), retrain: args.retrain, assumedContamination: args['assumed-contamination'] });
+    const threshold = args['ac-reclassification-threshold'];
+    if (threshold !== undefined && !(Number.isFinite(threshold) && threshold > 0)) {
+      const { InputError } = await import('@ehr-backdoor/core');
+      throw new InputError('E_OPTION', `--ac-reclassification-threshold must be a positive ratio (own-label / other-label predictions), e.g. 1; got ${String(threshold)}.`);
+    }
+    const columns = await detectRun(run, {
+      ...(args.detectors ? { detectors: args.detectors } : {}),
+      retrain: args.retrain,
+      assumedContamination: args['assumed-contamination'],
+      ...(args['ac-reduction'] ? { acReduction: args['ac-reduction'] } : {}),
+      ...(threshold !== undefined ? { acReclassificationThreshold: threshold } : {}),
+    });
     await mergeIntoSummary(args.run, columns);
     printAnalysisColumns(columns.metrics, `${args.run}/detect.json`);
   },

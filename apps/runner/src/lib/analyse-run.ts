@@ -109,6 +109,10 @@ export interface DetectOptions {
   readonly assumedContamination?: number;
   /** Remove each detector's flagged stays, retrain and measure the defence. */
   readonly retrain?: boolean;
+  /** Activation clustering's reduction. Default 'ica' (the paper's). */
+  readonly acReduction?: 'ica' | 'pca';
+  /** When given, activation clustering's exclusionary reclassification with this ratio threshold (retrains once per flagged cluster). */
+  readonly acReclassificationThreshold?: number;
 }
 
 export function checkDetectorNames(names: readonly string[] | undefined): DetectorName[] {
@@ -146,6 +150,22 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
     assumedContamination: options.assumedContamination ?? 0.01,
     detectors,
     seed: run.seed,
+    ...(options.acReduction ? { activationClustering: { reduction: options.acReduction } } : {}),
+    ...(options.acReclassificationThreshold !== undefined
+      ? {
+          exclusionaryReclassification: {
+            threshold: options.acReclassificationThreshold,
+            train: async (excludedRows: Int32Array) => {
+              const excluded = new Set(excludedRows);
+              const kept = Int32Array.from([...trainRows].filter((r) => !excluded.has(r)));
+              const retrained = await trainModel({ dataset: poisoned, model: run.modelConfig as never, train: run.trainConfig as never, seed: run.seed, rows: { train: kept, val: rowsOfSplit(poisoned, 'val') } });
+              const p = retrained.model.predictProba(poisoned, excludedRows);
+              retrained.model.dispose();
+              return Uint8Array.from(p, (q) => (q >= 0.5 ? 1 : 0));
+            },
+          },
+        }
+      : {}),
   });
   const metrics: Record<string, number> = { ...result.columns };
   const warnings = Object.entries(result.reasons).map(([metric, message]) => ({ metric, message }));

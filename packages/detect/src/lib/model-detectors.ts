@@ -36,6 +36,11 @@ export interface ModelDetectorsOptions {
   readonly attribution?: { readonly steps?: number; readonly method?: IgMethod; readonly baseline?: 'zero' | 'train-mean'; readonly internalBatchSize?: number };
   readonly spectral?: RunDetectorsOptions['spectral'];
   readonly activationClustering?: RunDetectorsOptions['activationClustering'];
+  /**
+   * Activation clustering's exclusionary reclassification: `train(excludedRows)` trains without those
+   * dataset rows and returns their predicted labels. Off unless given.
+   */
+  readonly exclusionaryReclassification?: { readonly threshold?: number; readonly train: (excludedRows: Int32Array) => Promise<ArrayLike<number>> };
   readonly attributionOutlier?: RunDetectorsOptions['attribution'];
   readonly strip?: RunDetectorsOptions['strip'];
   readonly inputScreening?: RunDetectorsOptions['inputScreening'];
@@ -115,6 +120,9 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
     seed: options.seed,
     spectral: options.spectral,
     activationClustering: options.activationClustering,
+    exclusionaryReclassification: options.exclusionaryReclassification
+      ? { threshold: options.exclusionaryReclassification.threshold, reclassify: (excluded) => (options.exclusionaryReclassification as NonNullable<ModelDetectorsOptions['exclusionaryReclassification']>).train(Int32Array.from(excluded, (k) => trainRows[k])) }
+      : undefined,
     attribution: options.attributionOutlier,
     strip: options.strip,
     screeningData,

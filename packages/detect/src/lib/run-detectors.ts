@@ -1,6 +1,7 @@
 import { assertInput } from '@ehr-backdoor/core';
 import { assertAssumedContamination, contaminationTag, DEFAULT_ASSUMED_CONTAMINATION, sensitivityCurve, type SensitivityPoint } from './assumed-contamination.js';
 import { activationClustering, type ActivationClusteringOptions } from './activation-clustering.js';
+import { exclusionaryReclassification, type ExclusionaryReclassificationOptions } from './exclusionary-reclassification.js';
 import { attributionOutliers, type AttributionOutlierOptions } from './attribution-outlier.js';
 import { inputScreening, type InputScreeningOptions, type ScreeningData } from './input-screening.js';
 import { detectionAuroc, precisionAtFlagged, recallAtFlagged, tprAtFpr, truthMask } from './detection-metrics.js';
@@ -43,6 +44,8 @@ export interface RunDetectorsOptions {
   readonly seed?: number;
   readonly spectral?: Partial<SpectralSignatureOptions>;
   readonly activationClustering?: Partial<ActivationClusteringOptions>;
+  /** Activation clustering's exclusionary reclassification (off unless given); `reclassify` gets positions 0 ≤ i < n. */
+  readonly exclusionaryReclassification?: Pick<ExclusionaryReclassificationOptions, 'reclassify' | 'threshold'>;
   readonly attribution?: Partial<AttributionOutlierOptions>;
   readonly strip?: Partial<StripOptions>;
   readonly inputScreening?: Partial<Omit<InputScreeningOptions, 'data' | 'assumedContamination'>>;
@@ -151,6 +154,7 @@ export async function runDetectors(options: RunDetectorsOptions): Promise<RunDet
         break;
       case 'activation_clustering':
         result = activationClustering({ seed, ...options.activationClustering, representations: options.representations as Matrix, labels });
+        if (options.exclusionaryReclassification) result = await exclusionaryReclassification({ ...options.exclusionaryReclassification, result, labels });
         break;
       case 'attribution':
         result = attributionOutliers({ ...options.attribution, attributions: options.attributions as Matrix, labels, expectedPoisonCount });
