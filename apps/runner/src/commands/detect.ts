@@ -7,6 +7,7 @@ interface DetectArgs {
   retrain: boolean;
   'assumed-contamination': number;
   'ac-reduction'?: 'ica' | 'pca';
+  'strip-blends': number;
   'ac-reclassification-threshold'?: number;
   data?: string;
   backend?: string;
@@ -24,6 +25,7 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
         default: 0.01,
         describe: "The defender's assumed share of poisoned training stays, in (0, 0.5): how many stays each detector flags (never the true count).",
       })
+      .option('strip-blends', { type: 'number', default: 100, describe: "Blends per test stay of STRIP's test-time screen (FAR of triggered test stays at 1 % FRR), run with the strip detector." })
       .option('ac-reduction', { type: 'string', choices: ['ica', 'pca'] as const, describe: "activation_clustering's reduction before 2-means (default ica, the paper's FastICA)." })
       .option('ac-reclassification-threshold', {
         type: 'number',
@@ -43,7 +45,12 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
       const { InputError } = await import('@ehr-backdoor/core');
       throw new InputError('E_OPTION', `--ac-reclassification-threshold must be a positive ratio (own-label / other-label predictions), e.g. 1; got ${String(threshold)}.`);
     }
+    if (!(Number.isInteger(args['strip-blends']) && args['strip-blends'] >= 1)) {
+      const { InputError } = await import('@ehr-backdoor/core');
+      throw new InputError('E_OPTION', `--strip-blends must be an integer ≥ 1 (the paper uses 100); got ${String(args['strip-blends'])}.`);
+    }
     const columns = await detectRun(run, {
+      stripBlends: args['strip-blends'],
       ...(args.detectors ? { detectors: args.detectors } : {}),
       retrain: args.retrain,
       assumedContamination: args['assumed-contamination'],

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CompatibilityError, InputError, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
 import { loadDataset, type EhrDataset } from '@ehr-backdoor/data';
-import { DETECTOR_NAMES, runModelDetectors, toDetectJson, defenceEffectivenessRating, type DetectorName } from '@ehr-backdoor/detect';
+import { DETECTOR_NAMES, runModelDetectors, runModelStripTestTime, toDetectJson, defenceEffectivenessRating, type DetectorName } from '@ehr-backdoor/detect';
 import { explainModelDrift, toExplainJson } from '@ehr-backdoor/explain';
 import { applyPoisoning, buildTriggeredTestSet, readPlanManifest, triggeredTestDataset, resolveTrigger, type PoisoningPlan, type TriggerSpec } from '@ehr-backdoor/poison';
 import { loadModel, rowsOfSplit, selectBackend, trainModel, type TrainedModel } from '@ehr-backdoor/train';
@@ -109,6 +109,8 @@ export interface DetectOptions {
   readonly assumedContamination?: number;
   /** Remove each detector's flagged stays, retrain and measure the defence. */
   readonly retrain?: boolean;
+  /** Blends per test stay of STRIP's test-time screen (run with the strip detector). Default 100. */
+  readonly stripBlends?: number;
   /** Activation clustering's reduction. Default 'ica' (the paper's). */
   readonly acReduction?: 'ica' | 'pca';
   /** When given, activation clustering's exclusionary reclassification with this ratio threshold (retrains once per flagged cluster). */
@@ -169,6 +171,32 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
   });
   const metrics: Record<string, number> = { ...result.columns };
   const warnings = Object.entries(result.reasons).map(([metric, message]) => ({ metric, message }));
+  let stripTest: Record<string, number> | undefined;
+  if (detectors.includes('strip')) {
+    // The paper's use: screen test stays, clean and triggered, blending with the (clean) validation split.
+    const triggered = buildTriggeredTestSet(run.dataset, run.trigger, run.targetLabel);
+    if (triggered.rowIndices.length >= 2) {
+      const screen = await runModelStripTestTime({
+        model: run.model,
+        cleanDataset: run.dataset,
+        cleanRows: triggered.rowIndices,
+        triggeredDataset: triggeredTestDataset(run.dataset, triggered),
+        triggeredRows: Array.from(triggered.rowIndices, (_, k) => k),
+        poolRows: rowsOfSplit(run.dataset, 'val'),
+        ...(options.stripBlends !== undefined ? { blends: options.stripBlends } : {}),
+        seed: run.seed,
+      });
+      metrics.detect_strip_test_far_at_1frr = screen.far;
+      metrics.detect_strip_test_frr = screen.frr;
+      metrics.detect_strip_test_auroc = screen.auroc;
+      stripTest = { far: screen.far, frr: screen.frr, auroc: screen.auroc, threshold: screen.threshold, blends: screen.blends, testStays: triggered.rowIndices.length };
+    } else {
+      for (const metric of ['detect_strip_test_far_at_1frr', 'detect_strip_test_frr', 'detect_strip_test_auroc']) {
+        metrics[metric] = NaN;
+        warnings.push({ metric, message: 'fewer than 2 test stays with y ≠ target to screen' });
+      }
+    }
+  }
   const defence: Record<string, unknown> = {};
   if (options.retrain) {
     const before = evaluateModel(run.model, run.dataset, { trigger: run.trigger, targetLabel: run.targetLabel, seed: run.seed, referenceCleanAuroc: null });
@@ -191,7 +219,7 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
       defence[detector] = { removed: flagged.size, kept: kept.length, truePoisonedRemoved: run.plan.rowIndices.filter((r) => flagged.has(r)).length, asrBefore: before.backdoor.metrics.asr, asrAfter: after.backdoor.metrics.asr, cleanAccuracyBefore: before.clean.metrics.accuracy, cleanAccuracyAfter: after.clean.metrics.accuracy, cleanAurocAfter: after.clean.metrics.auroc, der: der.value };
     }
   }
-  await writeJsonAtomic(join(run.runDir, 'detect.json'), { ...toDetectJson(result), ...(options.retrain ? { defence } : {}) });
+  await writeJsonAtomic(join(run.runDir, 'detect.json'), { ...toDetectJson(result), ...(stripTest ? { stripTestTime: stripTest } : {}), ...(options.retrain ? { defence } : {}) });
   return { metrics, warnings };
 }
 
