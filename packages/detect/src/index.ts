@@ -20,6 +20,8 @@ export { runModelStripTestTime } from './lib/model-strip-test-time.js';
 export type { ModelStripTestTimeOptions } from './lib/model-strip-test-time.js';
 export { exclusionaryReclassification } from './lib/exclusionary-reclassification.js';
 export type { ExclusionaryReclassificationOptions } from './lib/exclusionary-reclassification.js';
+export { confidentLearning } from './lib/confident-learning.js';
+export type { ConfidentLearningOptions } from './lib/confident-learning.js';
 export { fastIca } from './lib/fast-ica.js';
 export type { FastIcaOptions, FastIcaResult } from './lib/fast-ica.js';
 export { inputScreening } from './lib/input-screening.js';

@@ -16,6 +16,7 @@ import { DETECTOR_NAMES, type DetectorName } from './types.js';
  *                 ─▶ model.prepareInputs        ─▶ strip (predict = σ(model.forwardLogits))
  *                 ─▶ integrated gradients       ─▶ attribution (time series: summed per channel)
  *                 ─▶ raw values of the view the model reads ─▶ input_screening
+ *                 ─▶ tabular clinical features             ─▶ confident_learning (its own out-of-fold model)
  *                 ─▶ runDetectors, scored against the poisoned rows (mapped to training positions)
  */
 export interface ModelDetectorsOptions {
@@ -44,6 +45,7 @@ export interface ModelDetectorsOptions {
   readonly attributionOutlier?: RunDetectorsOptions['attribution'];
   readonly strip?: RunDetectorsOptions['strip'];
   readonly inputScreening?: RunDetectorsOptions['inputScreening'];
+  readonly confidentLearning?: RunDetectorsOptions['confidentLearning'];
   /** Stays per forward pass when extracting representations, inputs and attributions. Default 512. */
   readonly batchSize?: number;
 }
@@ -105,6 +107,14 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
     };
   }
   const screeningData = detectors.includes('input_screening') ? rawTrainingData(dataset, trainRows, model.normalisation.view) : undefined;
+  // Confident learning reads the tabular features whatever view the model reads: its out-of-fold model is the defender's own.
+  let clinicalFeatures: RunDetectorsOptions['clinicalFeatures'];
+  if (detectors.includes('confident_learning')) {
+    const F = dataset.tabular.features.length;
+    const values = new Float64Array(n * F);
+    trainRows.forEach((row, k) => values.set(dataset.tabular.values.subarray(row * F, row * F + F), k * F));
+    clinicalFeatures = { values, rows: n, cols: F, variables: dataset.tabular.features.map((f) => f.variable) };
+  }
   let attributions: Matrix | undefined;
   if (detectors.includes('attribution')) attributions = await trainingAttributions(options, trainRows, batchSize);
 
@@ -127,6 +137,8 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
     strip: options.strip,
     screeningData,
     inputScreening: options.inputScreening,
+    clinicalFeatures,
+    confidentLearning: options.confidentLearning,
   });
   const flaggedRows: Partial<Record<DetectorName, Int32Array>> = {};
   for (const [name, run] of Object.entries(result.results) as [DetectorName, { flagged: Int32Array }][]) {

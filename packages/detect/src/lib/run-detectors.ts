@@ -1,5 +1,6 @@
 import { assertInput } from '@ehr-backdoor/core';
 import { assertAssumedContamination, contaminationTag, DEFAULT_ASSUMED_CONTAMINATION, sensitivityCurve, type SensitivityPoint } from './assumed-contamination.js';
+import { confidentLearning, type ConfidentLearningOptions } from './confident-learning.js';
 import { activationClustering, type ActivationClusteringOptions } from './activation-clustering.js';
 import { exclusionaryReclassification, type ExclusionaryReclassificationOptions } from './exclusionary-reclassification.js';
 import { attributionOutliers, type AttributionOutlierOptions } from './attribution-outlier.js';
@@ -31,6 +32,8 @@ export interface RunDetectorsOptions {
   readonly predict?: PredictFn;
   /** The training stays' raw data as trained on (input_screening). */
   readonly screeningData?: ScreeningData;
+  /** The training stays' clinical features, NaN where not measured (confident_learning). */
+  readonly clinicalFeatures?: { readonly values: Float64Array; readonly rows: number; readonly cols: number; readonly variables?: readonly string[] };
   /** n × d integrated-gradients profiles of the training stays (attribution). */
   readonly attributions?: Matrix;
   /** Row indices (0 ≤ i < n) of the truly poisoned training stays. */
@@ -49,6 +52,7 @@ export interface RunDetectorsOptions {
   readonly attribution?: Partial<AttributionOutlierOptions>;
   readonly strip?: Partial<StripOptions>;
   readonly inputScreening?: Partial<Omit<InputScreeningOptions, 'data' | 'assumedContamination'>>;
+  readonly confidentLearning?: Partial<Pick<ConfidentLearningOptions, 'folds' | 'lambda' | 'flagRule'>>;
 }
 
 /**
@@ -97,6 +101,7 @@ const NEEDS: Record<DetectorName, string> = {
   attribution: 'attributions',
   strip: 'inputs and predict',
   input_screening: "the training stays' raw data (screeningData)",
+  confident_learning: "the training stays' clinical features (clinicalFeatures)",
 };
 
 /**
@@ -126,7 +131,9 @@ export async function runDetectors(options: RunDetectorsOptions): Promise<RunDet
         ? options.inputs !== undefined && options.predict !== undefined
         : name === 'input_screening'
           ? options.screeningData !== undefined
-          : options.representations !== undefined;
+          : name === 'confident_learning'
+            ? options.clinicalFeatures !== undefined
+            : options.representations !== undefined;
   const detectors = options.detectors ?? DETECTOR_NAMES.filter(available);
   for (const name of detectors) {
     assertInput((DETECTOR_NAMES as readonly string[]).includes(name), 'E_DETECT_UNKNOWN', () => `Unknown detector '${name}'; choose from ${DETECTOR_NAMES.join(', ')}.`);
@@ -138,6 +145,8 @@ export async function runDetectors(options: RunDetectorsOptions): Promise<RunDet
   if (detectors.includes('input_screening'))
     assertInput(options.screeningData?.rows === n, 'E_DETECT_INPUT', () => `input_screening: screeningData has ${options.screeningData?.rows} rows but there are ${n} training stays.`);
 
+  if (detectors.includes('confident_learning'))
+    assertInput(options.clinicalFeatures?.rows === n, 'E_DETECT_INPUT', () => `confident_learning: clinicalFeatures has ${options.clinicalFeatures?.rows} rows but there are ${n} training stays.`);
   const expectedPoisonCount = assumedContamination * n;
   const seed = options.seed ?? 0;
   const truth = truthMask(n, poisonedIndices);
@@ -165,6 +174,11 @@ export async function runDetectors(options: RunDetectorsOptions): Promise<RunDet
       case 'input_screening':
         result = inputScreening({ ...options.inputScreening, data: options.screeningData as ScreeningData, assumedContamination });
         break;
+      case 'confident_learning': {
+        const f = options.clinicalFeatures as NonNullable<RunDetectorsOptions['clinicalFeatures']>;
+        result = confidentLearning({ seed, ...options.confidentLearning, features: f.values, rows: f.rows, cols: f.cols, variables: f.variables, labels, assumedContamination });
+        break;
+      }
     }
     const auroc = detectionAuroc(result.scores, truth);
     const tpr = tprAtFpr(result.scores, truth, 0.05);
