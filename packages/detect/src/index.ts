@@ -22,6 +22,8 @@ export { exclusionaryReclassification } from './lib/exclusionary-reclassificatio
 export type { ExclusionaryReclassificationOptions } from './lib/exclusionary-reclassification.js';
 export { confidentLearning } from './lib/confident-learning.js';
 export type { ConfidentLearningOptions } from './lib/confident-learning.js';
+export { ablIsolation, binaryCrossEntropy } from './lib/abl-isolation.js';
+export type { AblIsolationOptions } from './lib/abl-isolation.js';
 export { fastIca } from './lib/fast-ica.js';
 export type { FastIcaOptions, FastIcaResult } from './lib/fast-ica.js';
 export { inputScreening } from './lib/input-screening.js';

@@ -8,6 +8,8 @@ interface DetectArgs {
   'assumed-contamination': number;
   'ac-reduction'?: 'ica' | 'pca';
   'strip-blends': number;
+  'abl-epochs': number;
+  'abl-tail': 'low' | 'high';
   'ac-reclassification-threshold'?: number;
   data?: string;
   backend?: string;
@@ -19,13 +21,15 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
   builder: (y) =>
     y
       .options(ANALYSED_RUN_OPTIONS)
-      .option('detectors', { type: 'string', array: true, describe: 'spectral, activation_clustering, attribution, strip, input_screening (default: all).' })
+      .option('detectors', { type: 'string', array: true, describe: 'spectral, activation_clustering, attribution, strip, input_screening, confident_learning, abl_isolation (default: all).' })
       .option('assumed-contamination', {
         type: 'number',
         default: 0.01,
         describe: "The defender's assumed share of poisoned training stays, in (0, 0.5): how many stays each detector flags (never the true count).",
       })
       .option('strip-blends', { type: 'number', default: 100, describe: "Blends per test stay of STRIP's test-time screen (FAR of triggered test stays at 1 % FRR), run with the strip detector." })
+      .option('abl-epochs', { type: 'number', default: 2, describe: 'Epochs of the early model whose per-stay losses abl_isolation ranks (ABL isolation phase).' })
+      .option('abl-tail', { type: 'string', choices: ['low', 'high'] as const, default: 'low' as const, describe: "abl_isolation isolates the lowest-loss stays (the paper's) or, with high, the highest-loss ones (flipped labels fitted late)." })
       .option('ac-reduction', { type: 'string', choices: ['ica', 'pca'] as const, describe: "activation_clustering's reduction before 2-means (default ica, the paper's FastICA)." })
       .option('ac-reclassification-threshold', {
         type: 'number',
@@ -49,7 +53,13 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
       const { InputError } = await import('@ehr-backdoor/core');
       throw new InputError('E_OPTION', `--strip-blends must be an integer ≥ 1 (the paper uses 100); got ${String(args['strip-blends'])}.`);
     }
+    if (!(Number.isInteger(args['abl-epochs']) && args['abl-epochs'] >= 1)) {
+      const { InputError } = await import('@ehr-backdoor/core');
+      throw new InputError('E_OPTION', `--abl-epochs must be an integer ≥ 1; got ${String(args['abl-epochs'])}.`);
+    }
     const columns = await detectRun(run, {
+      ablEpochs: args['abl-epochs'],
+      ablTail: args['abl-tail'],
       stripBlends: args['strip-blends'],
       ...(args.detectors ? { detectors: args.detectors } : {}),
       retrain: args.retrain,

@@ -111,6 +111,10 @@ export interface DetectOptions {
   readonly retrain?: boolean;
   /** Blends per test stay of STRIP's test-time screen (run with the strip detector). Default 100. */
   readonly stripBlends?: number;
+  /** Epochs of the early model abl_isolation reads per-stay losses from. Default 2. */
+  readonly ablEpochs?: number;
+  /** abl_isolation: isolate the 'low' (default, the paper's) or 'high' loss tail. */
+  readonly ablTail?: 'low' | 'high';
   /** Activation clustering's reduction. Default 'ica' (the paper's). */
   readonly acReduction?: 'ica' | 'pca';
   /** When given, activation clustering's exclusionary reclassification with this ratio threshold (retrains once per flagged cluster). */
@@ -144,7 +148,14 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
   }
   const poisoned = applyPoisoning(run.dataset, run.plan);
   const trainRows = rowsOfSplit(poisoned, 'train');
+  let earlyModel: TrainedModel | undefined;
+  if (detectors.includes('abl_isolation')) {
+    // ABL's isolation phase: a fresh model on the same rows and seed, stopped after the first epochs.
+    const trainConfig = { ...(run.trainConfig as Record<string, unknown>), epochs: options.ablEpochs ?? 2, patience: 0, selection: 'last' };
+    earlyModel = (await trainModel({ dataset: poisoned, model: run.modelConfig as never, train: trainConfig as never, seed: run.seed, rows: { train: trainRows, val: rowsOfSplit(poisoned, 'val') } })).model;
+  }
   const result = await runModelDetectors({
+    ...(earlyModel ? { earlyModel, ablIsolation: { tail: options.ablTail ?? 'low' } } : {}),
     model: run.model,
     dataset: poisoned,
     trainRows,
@@ -169,6 +180,7 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
         }
       : {}),
   });
+  earlyModel?.dispose();
   const metrics: Record<string, number> = { ...result.columns };
   const warnings = Object.entries(result.reasons).map(([metric, message]) => ({ metric, message }));
   let stripTest: Record<string, number> | undefined;

@@ -3,6 +3,7 @@ import { assertInput } from '@ehr-backdoor/core';
 import type { EhrDataset } from '@ehr-backdoor/data';
 import { integratedGradients, type IgMethod } from '@ehr-backdoor/explain';
 import type { TrainedModel } from '@ehr-backdoor/train';
+import { binaryCrossEntropy } from './abl-isolation.js';
 import type { ScreeningData } from './input-screening.js';
 import type { Matrix } from './matrix.js';
 import { runDetectors, type RunDetectorsOptions, type RunDetectorsResult } from './run-detectors.js';
@@ -17,6 +18,7 @@ import { DETECTOR_NAMES, type DetectorName } from './types.js';
  *                 ─▶ integrated gradients       ─▶ attribution (time series: summed per channel)
  *                 ─▶ raw values of the view the model reads ─▶ input_screening
  *                 ─▶ tabular clinical features             ─▶ confident_learning (its own out-of-fold model)
+ *   early model (first epochs) ─▶ per-stay loss                ─▶ abl_isolation
  *                 ─▶ runDetectors, scored against the poisoned rows (mapped to training positions)
  */
 export interface ModelDetectorsOptions {
@@ -46,6 +48,9 @@ export interface ModelDetectorsOptions {
   readonly strip?: RunDetectorsOptions['strip'];
   readonly inputScreening?: RunDetectorsOptions['inputScreening'];
   readonly confidentLearning?: RunDetectorsOptions['confidentLearning'];
+  /** abl_isolation: a fresh model trained on the same rows for the first epochs only (ABL's isolation phase). */
+  readonly earlyModel?: TrainedModel;
+  readonly ablIsolation?: RunDetectorsOptions['ablIsolation'];
   /** Stays per forward pass when extracting representations, inputs and attributions. Default 512. */
   readonly batchSize?: number;
 }
@@ -115,6 +120,11 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
     trainRows.forEach((row, k) => values.set(dataset.tabular.values.subarray(row * F, row * F + F), k * F));
     clinicalFeatures = { values, rows: n, cols: F, variables: dataset.tabular.features.map((f) => f.variable) };
   }
+  let earlyLosses: Float64Array | undefined;
+  if (detectors.includes('abl_isolation')) {
+    assertInput(options.earlyModel !== undefined, 'E_DETECT_INPUT', () => 'abl_isolation needs earlyModel, a model trained on the same rows for the first epochs only (the runner trains one; --abl-epochs sets how many).');
+    earlyLosses = binaryCrossEntropy(options.earlyModel.predictProba(dataset, trainRows), labels);
+  }
   let attributions: Matrix | undefined;
   if (detectors.includes('attribution')) attributions = await trainingAttributions(options, trainRows, batchSize);
 
@@ -138,6 +148,8 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
     screeningData,
     inputScreening: options.inputScreening,
     clinicalFeatures,
+    earlyLosses,
+    ablIsolation: options.ablIsolation,
     confidentLearning: options.confidentLearning,
   });
   const flaggedRows: Partial<Record<DetectorName, Int32Array>> = {};

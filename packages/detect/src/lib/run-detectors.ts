@@ -1,5 +1,6 @@
 import { assertInput } from '@ehr-backdoor/core';
 import { assertAssumedContamination, contaminationTag, DEFAULT_ASSUMED_CONTAMINATION, sensitivityCurve, type SensitivityPoint } from './assumed-contamination.js';
+import { ablIsolation } from './abl-isolation.js';
 import { confidentLearning, type ConfidentLearningOptions } from './confident-learning.js';
 import { activationClustering, type ActivationClusteringOptions } from './activation-clustering.js';
 import { exclusionaryReclassification, type ExclusionaryReclassificationOptions } from './exclusionary-reclassification.js';
@@ -34,6 +35,9 @@ export interface RunDetectorsOptions {
   readonly screeningData?: ScreeningData;
   /** The training stays' clinical features, NaN where not measured (confident_learning). */
   readonly clinicalFeatures?: { readonly values: Float64Array; readonly rows: number; readonly cols: number; readonly variables?: readonly string[] };
+  /** Per-stay training loss of a model trained for the first epochs only (abl_isolation). */
+  readonly earlyLosses?: ArrayLike<number>;
+  readonly ablIsolation?: { readonly tail?: 'low' | 'high' };
   /** n × d integrated-gradients profiles of the training stays (attribution). */
   readonly attributions?: Matrix;
   /** Row indices (0 ≤ i < n) of the truly poisoned training stays. */
@@ -102,6 +106,7 @@ const NEEDS: Record<DetectorName, string> = {
   strip: 'inputs and predict',
   input_screening: "the training stays' raw data (screeningData)",
   confident_learning: "the training stays' clinical features (clinicalFeatures)",
+  abl_isolation: 'the per-stay losses of a model trained for the first epochs only (earlyLosses; the runner trains one)',
 };
 
 /**
@@ -133,7 +138,9 @@ export async function runDetectors(options: RunDetectorsOptions): Promise<RunDet
           ? options.screeningData !== undefined
           : name === 'confident_learning'
             ? options.clinicalFeatures !== undefined
-            : options.representations !== undefined;
+            : name === 'abl_isolation'
+              ? options.earlyLosses !== undefined
+              : options.representations !== undefined;
   const detectors = options.detectors ?? DETECTOR_NAMES.filter(available);
   for (const name of detectors) {
     assertInput((DETECTOR_NAMES as readonly string[]).includes(name), 'E_DETECT_UNKNOWN', () => `Unknown detector '${name}'; choose from ${DETECTOR_NAMES.join(', ')}.`);
@@ -147,6 +154,8 @@ export async function runDetectors(options: RunDetectorsOptions): Promise<RunDet
 
   if (detectors.includes('confident_learning'))
     assertInput(options.clinicalFeatures?.rows === n, 'E_DETECT_INPUT', () => `confident_learning: clinicalFeatures has ${options.clinicalFeatures?.rows} rows but there are ${n} training stays.`);
+  if (detectors.includes('abl_isolation'))
+    assertInput(options.earlyLosses?.length === n, 'E_DETECT_INPUT', () => `abl_isolation: earlyLosses has ${options.earlyLosses?.length} entries but there are ${n} training stays.`);
   const expectedPoisonCount = assumedContamination * n;
   const seed = options.seed ?? 0;
   const truth = truthMask(n, poisonedIndices);
@@ -173,6 +182,9 @@ export async function runDetectors(options: RunDetectorsOptions): Promise<RunDet
         break;
       case 'input_screening':
         result = inputScreening({ ...options.inputScreening, data: options.screeningData as ScreeningData, assumedContamination });
+        break;
+      case 'abl_isolation':
+        result = ablIsolation({ ...options.ablIsolation, losses: options.earlyLosses as ArrayLike<number>, assumedContamination, labels });
         break;
       case 'confident_learning': {
         const f = options.clinicalFeatures as NonNullable<RunDetectorsOptions['clinicalFeatures']>;
