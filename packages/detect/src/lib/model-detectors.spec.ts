@@ -25,9 +25,9 @@ describe('runModelDetectors on a train-package model', () => {
       strip: { blends: 4 },
     });
     expect(tf.memory().numTensors).toBe(before);
-    expect(Object.keys(run.results)).toEqual(['spectral', 'activation_clustering', 'attribution', 'strip', 'input_screening']);
+    expect(Object.keys(run.results)).toEqual(['spectral', 'activation_clustering', 'attribution', 'strip', 'input_screening', 'confident_learning']);
     for (const result of Object.values(run.results)) expect(result.scores).toHaveLength(trainRows.length);
-    expect(Object.keys(run.columns)).toHaveLength(5 * (3 + 8));
+    expect(Object.keys(run.columns)).toHaveLength(6 * (3 + 8));
     // A 220 bpm heart rate is an easy backdoor for this model: the attribution profile gives it away,
     // and the raw data do without any model.
     expect(run.columns.detect_attribution_auroc).toBeGreaterThan(0.8);
@@ -36,6 +36,14 @@ describe('runModelDetectors on a train-package model', () => {
     const flaggedSpectral = run.flaggedRows.spectral ?? new Int32Array(0);
     expect(flaggedSpectral.length).toBe(run.results.spectral?.flagged.length);
     for (const row of flaggedSpectral) expect(Array.from(trainRows)).toContain(row);
+  });
+
+  it('runs abl_isolation on an early model and says what it needs without one', async () => {
+    const trainRows = rowsOfSplit(fixture.dataset, 'train');
+    const base = { model, dataset: fixture.dataset, trainRows, poisonedRows: fixture.poisonedRows, assumedContamination: 0.05, detectors: ['abl_isolation' as const] };
+    const run = await runModelDetectors({ ...base, earlyModel: model });
+    expect(run.results.abl_isolation?.flagged.length).toBe(Math.round(0.05 * trainRows.length));
+    await expect(runModelDetectors(base)).rejects.toMatchObject({ code: 'E_DETECT_INPUT', message: expect.stringMatching(/abl_isolation needs earlyModel.*--abl-epochs/) });
   });
 
   it('rejects poisoned rows that are not training rows', async () => {

@@ -81,7 +81,8 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
     assertInput(k !== undefined, 'E_DETECT_POISONED', () => `Poisoned row ${row} is not one of the training rows; pass the plan's row indices into the same dataset.`);
     return k;
   });
-  const detectors = options.detectors ?? DETECTOR_NAMES;
+  // By default every detector whose inputs can be had: abl_isolation only with an early model.
+  const detectors = options.detectors ?? DETECTOR_NAMES.filter((name) => name !== 'abl_isolation' || options.earlyModel !== undefined);
   for (const name of detectors) assertInput((DETECTOR_NAMES as readonly string[]).includes(name), 'E_DETECT_UNKNOWN', () => `Unknown detector '${name}'; choose from ${DETECTOR_NAMES.join(', ')}.`);
   const batchSize = options.batchSize ?? 512;
   const n = trainRows.length;

@@ -31,6 +31,8 @@ describe('runDetectors', () => {
   it('checks every input before running a detector', async () => {
     const base = { representations: matrix, labels, poisonedIndices, assumedContamination: 0.02 };
     await expect(runDetectors({ ...base, detectors: ['strip'] })).rejects.toMatchObject({ code: 'E_DETECT_INPUT' });
+    await expect(runDetectors({ ...base, detectors: ['confident_learning'] })).rejects.toMatchObject({ code: 'E_DETECT_INPUT', message: expect.stringMatching(/confident_learning' needs the training stays' clinical features/) });
+    await expect(runDetectors({ ...base, detectors: ['abl_isolation'] })).rejects.toMatchObject({ code: 'E_DETECT_INPUT', message: expect.stringMatching(/abl_isolation' needs the per-stay losses/) });
     await expect(runDetectors({ ...base, detectors: ['nope' as never] })).rejects.toMatchObject({ code: 'E_DETECT_UNKNOWN' });
     await expect(runDetectors({ ...base, poisonedIndices: [400] })).rejects.toMatchObject({ code: 'E_DETECT_POISONED' });
     await expect(runDetectors({ ...base, poisonedIndices: [3, 3] })).rejects.toMatchObject({ code: 'E_DETECT_POISONED' });
