@@ -15,6 +15,7 @@ import { topEigenvectors } from './power-iteration.js';
  * Sources are unique only up to sign and order, as in scikit-learn; the tests compare them with
  * scikit-learn's on fixtures after matching sign and order.
  */
+/** Stopping rule and start of {@link fastIca} (scikit-learn's defaults). */
 export interface FastIcaOptions {
   /** Default 1e-4, scikit-learn's. */
   readonly tolerance?: number;
@@ -24,6 +25,7 @@ export interface FastIcaOptions {
   readonly initial?: ArrayLike<number>;
 }
 
+/** The sources {@link fastIca} found and whether its fixed-point iteration converged. */
 export interface FastIcaResult {
   /** n × k sources, row-major, each column of unit variance. */
   readonly sources: Float64Array;

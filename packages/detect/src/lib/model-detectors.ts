@@ -43,7 +43,12 @@ export interface ModelDetectorsOptions {
    * Activation clustering's exclusionary reclassification: `train(excludedRows)` trains without those
    * dataset rows and returns their predicted labels. Off unless given.
    */
-  readonly exclusionaryReclassification?: { readonly threshold?: number; readonly train: (excludedRows: Int32Array) => Promise<ArrayLike<number>> };
+  readonly exclusionaryReclassification?: {
+    /** Own-label / other-label ratio below which a cluster stays flagged. Default 1. */
+    readonly threshold?: number;
+    /** Trains without `excludedRows` (dataset rows) and returns their predicted labels, in order. */
+    readonly train: (excludedRows: Int32Array) => Promise<ArrayLike<number>>;
+  };
   readonly attributionOutlier?: RunDetectorsOptions['attribution'];
   readonly strip?: RunDetectorsOptions['strip'];
   readonly inputScreening?: RunDetectorsOptions['inputScreening'];

@@ -38,6 +38,7 @@ export interface StripTestTimeOptions {
   readonly seed?: number;
 }
 
+/** What {@link stripTestTime} measured: per-stay entropies, the threshold, FAR, realised FRR and AUROC. */
 export interface StripTestTimeResult {
   readonly cleanEntropy: Float64Array;
   readonly triggeredEntropy: Float64Array;
