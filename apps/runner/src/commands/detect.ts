@@ -10,6 +10,7 @@ interface DetectArgs {
   'strip-blends': number;
   'abl-epochs': number;
   'abl-tail': 'low' | 'high';
+  'reconstruct-trigger': boolean;
   'ac-reclassification-threshold'?: number;
   data?: string;
   backend?: string;
@@ -30,6 +31,7 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
       .option('strip-blends', { type: 'number', default: 100, describe: "Blends per test stay of STRIP's test-time screen (FAR of triggered test stays at 1 % FRR), run with the strip detector." })
       .option('abl-epochs', { type: 'number', default: 2, describe: 'Epochs of the early model whose per-stay losses abl_isolation ranks (ABL isolation phase).' })
       .option('abl-tail', { type: 'string', choices: ['low', 'high'] as const, default: 'low' as const, describe: "abl_isolation isolates the lowest-loss stays (the paper's) or, with high, the highest-loss ones (flipped labels fitted late)." })
+      .option('reconstruct-trigger', { type: 'boolean', default: false, describe: 'Neural-Cleanse-style trigger reconstruction on the validation stays: per label the smallest mask + pattern that flips the others, the suspected target, and whether the mask names the trigger variables.' })
       .option('ac-reduction', { type: 'string', choices: ['ica', 'pca'] as const, describe: "activation_clustering's reduction before 2-means (default ica, the paper's FastICA)." })
       .option('ac-reclassification-threshold', {
         type: 'number',
@@ -60,6 +62,7 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
     const columns = await detectRun(run, {
       ablEpochs: args['abl-epochs'],
       ablTail: args['abl-tail'],
+      reconstructTrigger: args['reconstruct-trigger'],
       stripBlends: args['strip-blends'],
       ...(args.detectors ? { detectors: args.detectors } : {}),
       retrain: args.retrain,

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CompatibilityError, InputError, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
 import { loadDataset, type EhrDataset } from '@ehr-backdoor/data';
-import { DETECTOR_NAMES, runModelDetectors, runModelStripTestTime, toDetectJson, defenceEffectivenessRating, type DetectorName } from '@ehr-backdoor/detect';
+import { DETECTOR_NAMES, namesTriggerVariables, runModelDetectors, runModelStripTestTime, runModelTriggerReconstruction, toDetectJson, defenceEffectivenessRating, type DetectorName } from '@ehr-backdoor/detect';
 import { explainModelDrift, toExplainJson } from '@ehr-backdoor/explain';
 import { applyPoisoning, buildTriggeredTestSet, readPlanManifest, triggeredTestDataset, resolveTrigger, type PoisoningPlan, type TriggerSpec } from '@ehr-backdoor/poison';
 import { loadModel, rowsOfSplit, selectBackend, trainModel, type TrainedModel } from '@ehr-backdoor/train';
@@ -111,6 +111,8 @@ export interface DetectOptions {
   readonly retrain?: boolean;
   /** Blends per test stay of STRIP's test-time screen (run with the strip detector). Default 100. */
   readonly stripBlends?: number;
+  /** Neural-Cleanse-style trigger reconstruction on the validation stays (model-level, not a stay ranking). */
+  readonly reconstructTrigger?: boolean;
   /** Epochs of the early model abl_isolation reads per-stay losses from. Default 2. */
   readonly ablEpochs?: number;
   /** abl_isolation: isolate the 'low' (default, the paper's) or 'high' loss tail. */
@@ -183,6 +185,30 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
   earlyModel?.dispose();
   const metrics: Record<string, number> = { ...result.columns };
   const warnings = Object.entries(result.reasons).map(([metric, message]) => ({ metric, message }));
+  let reconstruction: unknown;
+  if (options.reconstructTrigger) {
+    const nc = await runModelTriggerReconstruction({ model: run.model, dataset: run.dataset, rows: rowsOfSplit(run.dataset, 'val') });
+    // The true trigger variables and target only score the reconstruction.
+    const params = (run.trigger as { params?: { variable?: string; variables?: readonly string[] } }).params ?? {};
+    const trueVariables = params.variables ? [...params.variables] : params.variable ? [params.variable] : [];
+    const ranking = nc.variables.find((v) => v.target === run.targetLabel)?.ranking ?? [];
+    metrics.detect_nc_suspected_target = nc.suspectedTarget;
+    metrics.detect_nc_l1_ratio = nc.l1Ratio;
+    metrics.detect_nc_target_mask_l1 = nc.triggers[run.targetLabel].maskL1;
+    metrics.detect_nc_target_success = nc.triggers[run.targetLabel].successRate;
+    metrics.detect_nc_names_trigger = namesTriggerVariables(ranking, trueVariables);
+    const ranks = trueVariables.map((v) => ranking.findIndex((r) => r.variable === v) + 1).filter((r) => r > 0);
+    metrics.detect_nc_trigger_rank = ranks.length ? Math.min(...ranks) : NaN;
+    if (!trueVariables.length)
+      for (const metric of ['detect_nc_names_trigger', 'detect_nc_trigger_rank']) warnings.push({ metric, message: 'the trigger names no variables to compare with' });
+    reconstruction = {
+      suspectedTarget: nc.suspectedTarget,
+      l1Ratio: nc.l1Ratio,
+      anomalyIndex: nc.anomalyIndex,
+      triggers: nc.triggers.map((t) => ({ target: t.target, maskL1: t.maskL1, successRate: t.successRate, stays: t.stays, topVariables: nc.variables.find((v) => v.target === t.target)?.ranking.slice(0, 5) })),
+      trueVariables,
+    };
+  }
   let stripTest: Record<string, number> | undefined;
   if (detectors.includes('strip')) {
     // The paper's use: screen test stays, clean and triggered, blending with the (clean) validation split.
@@ -231,7 +257,7 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
       defence[detector] = { removed: flagged.size, kept: kept.length, truePoisonedRemoved: run.plan.rowIndices.filter((r) => flagged.has(r)).length, asrBefore: before.backdoor.metrics.asr, asrAfter: after.backdoor.metrics.asr, cleanAccuracyBefore: before.clean.metrics.accuracy, cleanAccuracyAfter: after.clean.metrics.accuracy, cleanAurocAfter: after.clean.metrics.auroc, der: der.value };
     }
   }
-  await writeJsonAtomic(join(run.runDir, 'detect.json'), { ...toDetectJson(result), ...(stripTest ? { stripTestTime: stripTest } : {}), ...(options.retrain ? { defence } : {}) });
+  await writeJsonAtomic(join(run.runDir, 'detect.json'), { ...toDetectJson(result), ...(stripTest ? { stripTestTime: stripTest } : {}), ...(reconstruction ? { triggerReconstruction: reconstruction } : {}), ...(options.retrain ? { defence } : {}) });
   return { metrics, warnings };
 }
 
