@@ -146,7 +146,12 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
   checkAssumedContamination(options.assumedContamination);
   const columnsFor = (d: string) => [`detect_${d}_auroc`, `detect_${d}_tpr_at_5fpr`, `detect_${d}_precision_at_flagged`];
   if (run.plan.count === 0) {
-    return nanColumns(detectors.flatMap(columnsFor), 'no training stay is poisoned (rate 0), so detection cannot be scored');
+    const empty = nanColumns(detectors.flatMap(columnsFor), 'no training stay is poisoned (rate 0), so detection cannot be scored');
+    // A clean model's reconstruction is the baseline a backdoored model's is read against.
+    if (!options.reconstructTrigger) return empty;
+    const nc = await reconstructRunTrigger(run);
+    await writeJsonAtomic(join(run.runDir, 'detect.json'), { formatVersion: 1, triggerReconstruction: nc.json });
+    return { metrics: { ...empty.metrics, ...nc.metrics }, warnings: [...empty.warnings, ...nc.warnings] };
   }
   const poisoned = applyPoisoning(run.dataset, run.plan);
   const trainRows = rowsOfSplit(poisoned, 'train');
@@ -187,27 +192,10 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
   const warnings = Object.entries(result.reasons).map(([metric, message]) => ({ metric, message }));
   let reconstruction: unknown;
   if (options.reconstructTrigger) {
-    const nc = await runModelTriggerReconstruction({ model: run.model, dataset: run.dataset, rows: rowsOfSplit(run.dataset, 'val') });
-    // The true trigger variables and target only score the reconstruction.
-    const params = (run.trigger as { params?: { variable?: string; variables?: readonly string[] } }).params ?? {};
-    const trueVariables = params.variables ? [...params.variables] : params.variable ? [params.variable] : [];
-    const ranking = nc.variables.find((v) => v.target === run.targetLabel)?.ranking ?? [];
-    metrics.detect_nc_suspected_target = nc.suspectedTarget;
-    metrics.detect_nc_l1_ratio = nc.l1Ratio;
-    metrics.detect_nc_target_mask_l1 = nc.triggers[run.targetLabel].maskL1;
-    metrics.detect_nc_target_success = nc.triggers[run.targetLabel].successRate;
-    metrics.detect_nc_names_trigger = namesTriggerVariables(ranking, trueVariables);
-    const ranks = trueVariables.map((v) => ranking.findIndex((r) => r.variable === v) + 1).filter((r) => r > 0);
-    metrics.detect_nc_trigger_rank = ranks.length ? Math.min(...ranks) : NaN;
-    if (!trueVariables.length)
-      for (const metric of ['detect_nc_names_trigger', 'detect_nc_trigger_rank']) warnings.push({ metric, message: 'the trigger names no variables to compare with' });
-    reconstruction = {
-      suspectedTarget: nc.suspectedTarget,
-      l1Ratio: nc.l1Ratio,
-      anomalyIndex: nc.anomalyIndex,
-      triggers: nc.triggers.map((t) => ({ target: t.target, maskL1: t.maskL1, successRate: t.successRate, stays: t.stays, topVariables: nc.variables.find((v) => v.target === t.target)?.ranking.slice(0, 5) })),
-      trueVariables,
-    };
+    const nc = await reconstructRunTrigger(run);
+    Object.assign(metrics, nc.metrics);
+    warnings.push(...nc.warnings);
+    reconstruction = nc.json;
   }
   let stripTest: Record<string, number> | undefined;
   if (detectors.includes('strip')) {
@@ -259,6 +247,33 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
   }
   await writeJsonAtomic(join(run.runDir, 'detect.json'), { ...toDetectJson(result), ...(stripTest ? { stripTestTime: stripTest } : {}), ...(reconstruction ? { triggerReconstruction: reconstruction } : {}), ...(options.retrain ? { defence } : {}) });
   return { metrics, warnings };
+}
+
+/** Neural-Cleanse-style reconstruction on the validation stays; the run's trigger and target only score it. */
+async function reconstructRunTrigger(run: RunContext): Promise<{ metrics: Record<string, number>; warnings: { metric: string; message: string }[]; json: unknown }> {
+  const metrics: Record<string, number> = {};
+  const warnings: { metric: string; message: string }[] = [];
+  const nc = await runModelTriggerReconstruction({ model: run.model, dataset: run.dataset, rows: rowsOfSplit(run.dataset, 'val') });
+  const params = (run.trigger as { params?: { variable?: string; variables?: readonly string[] } }).params ?? {};
+  const trueVariables = params.variables ? [...params.variables] : params.variable ? [params.variable] : [];
+  const ranking = nc.variables.find((v) => v.target === run.targetLabel)?.ranking ?? [];
+  metrics.detect_nc_suspected_target = nc.suspectedTarget;
+  metrics.detect_nc_l1_ratio = nc.l1Ratio;
+  metrics.detect_nc_target_mask_l1 = nc.triggers[run.targetLabel].maskL1;
+  metrics.detect_nc_target_success = nc.triggers[run.targetLabel].successRate;
+  metrics.detect_nc_names_trigger = namesTriggerVariables(ranking, trueVariables);
+  const ranks = trueVariables.map((v) => ranking.findIndex((r) => r.variable === v) + 1).filter((r) => r > 0);
+  metrics.detect_nc_trigger_rank = ranks.length ? Math.min(...ranks) : NaN;
+  if (!trueVariables.length)
+    for (const metric of ['detect_nc_names_trigger', 'detect_nc_trigger_rank']) warnings.push({ metric, message: 'the trigger names no variables to compare with' });
+  const json = {
+    suspectedTarget: nc.suspectedTarget,
+    l1Ratio: nc.l1Ratio,
+    anomalyIndex: nc.anomalyIndex,
+    triggers: nc.triggers.map((t) => ({ target: t.target, maskL1: t.maskL1, successRate: t.successRate, stays: t.stays, topVariables: nc.variables.find((v) => v.target === t.target)?.ranking.slice(0, 5) })),
+    trueVariables,
+  };
+  return { metrics, warnings, json };
 }
 
 /** Adds analysis columns to a finished run's summary.json (rewritten atomically). */
