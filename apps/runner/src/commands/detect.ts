@@ -45,7 +45,6 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
     const { openRun, detectRun, mergeIntoSummary, checkDetectorNames, checkAssumedContamination } = await import('../lib/analyse-run.js');
     checkDetectorNames(args.detectors);
     checkAssumedContamination(args['assumed-contamination']);
-    const run = await openRun(args.run, { ...(args.data ? { data: args.data } : {}), ...(args.backend ? { backend: args.backend } : {}) });
     const threshold = args['ac-reclassification-threshold'];
     if (threshold !== undefined && !(Number.isFinite(threshold) && threshold > 0)) {
       const { InputError } = await import('@ehr-backdoor/core');
@@ -59,6 +58,7 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
       const { InputError } = await import('@ehr-backdoor/core');
       throw new InputError('E_OPTION', `--abl-epochs must be an integer ≥ 1; got ${String(args['abl-epochs'])}.`);
     }
+    const run = await openRun(args.run, { ...(args.data ? { data: args.data } : {}), ...(args.backend ? { backend: args.backend } : {}) });
     const columns = await detectRun(run, {
       ablEpochs: args['abl-epochs'],
       ablTail: args['abl-tail'],

@@ -98,6 +98,9 @@ describe('ehr-backdoor run', () => {
     const bad = runCli(['detect', '--run', dir, '--detectors', 'crystal_ball']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/E_DETECT_UNKNOWN/);
+    const noBlends = runCli(['detect', '--run', dir, '--detectors', 'strip', '--strip-blends', '0']);
+    expect(noBlends.code).toBe(2);
+    expect(noBlends.stderr).toMatch(/--strip-blends must be an integer ≥ 1/);
   });
 
   it('refuses a run directory that holds another configuration (exit 4)', () => {
