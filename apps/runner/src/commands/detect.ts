@@ -5,6 +5,13 @@ interface DetectArgs {
   run: string;
   detectors?: string[];
   retrain: boolean;
+  'assumed-contamination': number;
+  'ac-reduction'?: 'ica' | 'pca';
+  'strip-blends': number;
+  'abl-epochs': number;
+  'abl-tail': 'low' | 'high';
+  'reconstruct-trigger': boolean;
+  'ac-reclassification-threshold'?: number;
   data?: string;
   backend?: string;
 }
@@ -15,13 +22,54 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
   builder: (y) =>
     y
       .options(ANALYSED_RUN_OPTIONS)
-      .option('detectors', { type: 'string', array: true, describe: 'spectral, activation_clustering, attribution, strip (default: all).' })
-      .option('retrain', { type: 'boolean', default: false, describe: "Remove each detector's flagged stays and retrain." }) as never,
+      .option('detectors', { type: 'string', array: true, describe: 'spectral, activation_clustering, attribution, strip, input_screening, confident_learning, abl_isolation (default: all).' })
+      .option('assumed-contamination', {
+        type: 'number',
+        default: 0.01,
+        describe: "The defender's assumed share of poisoned training stays, in (0, 0.5): how many stays each detector flags (never the true count).",
+      })
+      .option('strip-blends', { type: 'number', default: 100, describe: "Blends per test stay of STRIP's test-time screen (FAR of triggered test stays at 1 % FRR), run with the strip detector." })
+      .option('abl-epochs', { type: 'number', default: 2, describe: 'Epochs of the early model whose per-stay losses abl_isolation ranks (ABL isolation phase).' })
+      .option('abl-tail', { type: 'string', choices: ['low', 'high'] as const, default: 'low' as const, describe: "abl_isolation isolates the lowest-loss stays (the paper's) or, with high, the highest-loss ones (flipped labels fitted late)." })
+      .option('reconstruct-trigger', { type: 'boolean', default: false, describe: 'Neural-Cleanse-style trigger reconstruction on the validation stays: per label the smallest mask + pattern that flips the others, the suspected target, and whether the mask names the trigger variables.' })
+      .option('ac-reduction', { type: 'string', choices: ['ica', 'pca'] as const, describe: "activation_clustering's reduction before 2-means (default ica, the paper's FastICA)." })
+      .option('ac-reclassification-threshold', {
+        type: 'number',
+        describe: "Turn on activation_clustering's exclusionary reclassification: a flagged cluster stays flagged when a model trained without it predicts own label / other label below this (e.g. 1). Retrains once per flagged cluster.",
+      })
+      .option('retrain', { type: 'boolean', default: false, describe: "Remove each detector's flagged stays and retrain." })
+      .example('$0 detect --run runs/default/mlp/rare_value/0.01/seed_0 --detectors input_screening --retrain', 'Screen the training stays, remove the flagged 1 % and retrain.')
+      .example('$0 detect --run RUN --detectors activation_clustering --ac-reclassification-threshold 1', 'Activation clustering with exclusionary reclassification.')
+      .example('$0 detect --run RUN --assumed-contamination 0.05', 'A defender who assumes 5 % of the training data is poisoned.') as never,
   handler: async (args) => {
-    const { openRun, detectRun, mergeIntoSummary, checkDetectorNames } = await import('../lib/analyse-run.js');
+    const { openRun, detectRun, mergeIntoSummary, checkDetectorNames, checkAssumedContamination } = await import('../lib/analyse-run.js');
     checkDetectorNames(args.detectors);
+    checkAssumedContamination(args['assumed-contamination']);
+    const threshold = args['ac-reclassification-threshold'];
+    if (threshold !== undefined && !(Number.isFinite(threshold) && threshold > 0)) {
+      const { InputError } = await import('@ehr-backdoor/core');
+      throw new InputError('E_OPTION', `--ac-reclassification-threshold must be a positive ratio (own-label / other-label predictions), e.g. 1; got ${String(threshold)}.`);
+    }
+    if (!(Number.isInteger(args['strip-blends']) && args['strip-blends'] >= 1)) {
+      const { InputError } = await import('@ehr-backdoor/core');
+      throw new InputError('E_OPTION', `--strip-blends must be an integer ≥ 1 (the paper uses 100); got ${String(args['strip-blends'])}.`);
+    }
+    if (!(Number.isInteger(args['abl-epochs']) && args['abl-epochs'] >= 1)) {
+      const { InputError } = await import('@ehr-backdoor/core');
+      throw new InputError('E_OPTION', `--abl-epochs must be an integer ≥ 1; got ${String(args['abl-epochs'])}.`);
+    }
     const run = await openRun(args.run, { ...(args.data ? { data: args.data } : {}), ...(args.backend ? { backend: args.backend } : {}) });
-    const columns = await detectRun(run, { ...(args.detectors ? { detectors: args.detectors } : {}), retrain: args.retrain });
+    const columns = await detectRun(run, {
+      ablEpochs: args['abl-epochs'],
+      ablTail: args['abl-tail'],
+      reconstructTrigger: args['reconstruct-trigger'],
+      stripBlends: args['strip-blends'],
+      ...(args.detectors ? { detectors: args.detectors } : {}),
+      retrain: args.retrain,
+      assumedContamination: args['assumed-contamination'],
+      ...(args['ac-reduction'] ? { acReduction: args['ac-reduction'] } : {}),
+      ...(threshold !== undefined ? { acReclassificationThreshold: threshold } : {}),
+    });
     await mergeIntoSummary(args.run, columns);
     printAnalysisColumns(columns.metrics, `${args.run}/detect.json`);
   },

@@ -25,6 +25,7 @@ export interface SweepArgs extends SlurmArgs {
   detect: boolean;
   retrain: boolean;
   detectors?: string[];
+  'assumed-contamination'?: number;
   executor: string;
   'leave-held'?: boolean;
 }
@@ -51,7 +52,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('explain', { type: 'boolean', default: false, describe: 'Add attribution-drift columns to each summary.' })
       .option('save-attributions', { type: 'boolean', default: false, describe: 'With --explain: also keep each cell’s raw attributions in attributions.arrow (the report’s attribution heatmaps read them).' })
       .option('detect', { type: 'boolean', default: false, describe: 'Add poison-detector columns to each summary.' })
-      .option('detectors', { type: 'string', array: true, describe: 'With --detect: spectral, activation_clustering, attribution, strip (default: all).' })
+      .option('detectors', { type: 'string', array: true, describe: 'With --detect: spectral, activation_clustering, attribution, strip, input_screening (default: all).' })
+      .option('assumed-contamination', { type: 'number', describe: "With --detect: the defender's assumed poisoned share in (0, 0.5), default 0.01; sets how many stays detectors flag." })
       .option('retrain', { type: 'boolean', default: false, describe: 'With --detect: remove flagged rows and retrain.' })
       .option('leave-held', {
         type: 'boolean',

@@ -104,6 +104,9 @@ describe('ehr-backdoor run', () => {
     const bad = runCli(['detect', '--run', dir, '--detectors', 'crystal_ball']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/E_DETECT_UNKNOWN/);
+    const noBlends = runCli(['detect', '--run', dir, '--detectors', 'strip', '--strip-blends', '0']);
+    expect(noBlends.code).toBe(2);
+    expect(noBlends.stderr).toMatch(/--strip-blends must be an integer ≥ 1/);
   });
 
   it('exports the run to ONNX that reproduces its predictions in onnxruntime, and refuses a damaged checkpoint or predictions file', () => {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CompatibilityError, InputError, removeStaleTemporaries, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
 import { loadDataset, type EhrDataset } from '@ehr-backdoor/data';
-import { DETECTOR_NAMES, runModelDetectors, toDetectJson, defenceEffectivenessRating, type DetectorName } from '@ehr-backdoor/detect';
+import { DETECTOR_NAMES, namesTriggerVariables, runModelDetectors, runModelStripTestTime, runModelTriggerReconstruction, toDetectJson, defenceEffectivenessRating, type DetectorName } from '@ehr-backdoor/detect';
 import { explainModelDrift, toExplainJson } from '@ehr-backdoor/explain';
 import { applyPoisoning, buildTriggeredTestSet, readPlanManifest, triggeredTestDataset, resolveTrigger, type PoisoningPlan, type TriggerSpec } from '@ehr-backdoor/poison';
 import { loadModel, rowsOfSplit, selectBackend, trainModel, type TrainedModel } from '@ehr-backdoor/train';
@@ -119,8 +119,25 @@ export async function explainRun(run: RunContext, options: ExplainOptions = {}):
 
 export interface DetectOptions {
   readonly detectors?: readonly string[];
+  /**
+   * The defender's assumed contamination in (0, 0.5), default 0.01: how many stays each detector flags.
+   * Never the plan's true poison count, which only scores the detectors.
+   */
+  readonly assumedContamination?: number;
   /** Remove each detector's flagged stays, retrain and measure the defence. */
   readonly retrain?: boolean;
+  /** Blends per test stay of STRIP's test-time screen (run with the strip detector). Default 100. */
+  readonly stripBlends?: number;
+  /** Neural-Cleanse-style trigger reconstruction on the validation stays (model-level, not a stay ranking). */
+  readonly reconstructTrigger?: boolean;
+  /** Epochs of the early model abl_isolation reads per-stay losses from. Default 2. */
+  readonly ablEpochs?: number;
+  /** abl_isolation: isolate the 'low' (default, the paper's) or 'high' loss tail. */
+  readonly ablTail?: 'low' | 'high';
+  /** Activation clustering's reduction. Default 'ica' (the paper's). */
+  readonly acReduction?: 'ica' | 'pca';
+  /** When given, activation clustering's exclusionary reclassification with this ratio threshold (retrains once per flagged cluster). */
+  readonly acReclassificationThreshold?: number;
 }
 
 export function checkDetectorNames(names: readonly string[] | undefined): DetectorName[] {
@@ -133,23 +150,61 @@ export function checkDetectorNames(names: readonly string[] | undefined): Detect
   return list as DetectorName[];
 }
 
+/** `--assumed-contamination`: a share in (0, 0.5). @throws InputError `E_OPTION` otherwise. */
+export function checkAssumedContamination(value: number | undefined): void {
+  if (value === undefined) return;
+  if (!(typeof value === 'number' && Number.isFinite(value) && value > 0 && value < 0.5)) {
+    throw new InputError('E_OPTION', `--assumed-contamination must be a share in (0, 0.5), e.g. 0.01 for 1 % of the training stays; got ${String(value)}.`);
+  }
+}
+
 export async function detectRun(run: RunContext, options: DetectOptions = {}): Promise<AnalysisColumns> {
   const detectors = checkDetectorNames(options.detectors);
+  checkAssumedContamination(options.assumedContamination);
   const columnsFor = (d: string) => [`detect_${d}_auroc`, `detect_${d}_tpr_at_5fpr`, `detect_${d}_precision_at_flagged`];
   if (run.plan.count === 0) {
-    return nanColumns(detectors.flatMap(columnsFor), 'no training stay is poisoned (rate 0), so detection cannot be scored');
+    const empty = nanColumns(detectors.flatMap(columnsFor), 'no training stay is poisoned (rate 0), so detection cannot be scored');
+    // A clean model's reconstruction is the baseline a backdoored model's is read against.
+    if (!options.reconstructTrigger) return empty;
+    const nc = await reconstructRunTrigger(run);
+    await writeJsonAtomic(join(run.runDir, 'detect.json'), { formatVersion: 1, triggerReconstruction: nc.json });
+    return { metrics: { ...empty.metrics, ...nc.metrics }, warnings: [...empty.warnings, ...nc.warnings] };
   }
   const poisoned = applyPoisoning(run.dataset, run.plan);
   const trainRows = rowsOfSplit(poisoned, 'train');
+  let earlyModel: TrainedModel | undefined;
+  if (detectors.includes('abl_isolation')) {
+    // ABL's isolation phase: a fresh model on the same rows and seed, stopped after the first epochs.
+    const trainConfig = { ...(run.trainConfig as Record<string, unknown>), epochs: options.ablEpochs ?? 2, patience: 0, selection: 'last' };
+    earlyModel = (await trainModel({ dataset: poisoned, model: run.modelConfig as never, train: trainConfig as never, seed: run.seed, rows: { train: trainRows, val: rowsOfSplit(poisoned, 'val') } })).model;
+  }
   const result = await runModelDetectors({
+    ...(earlyModel ? { earlyModel, ablIsolation: { tail: options.ablTail ?? 'low' } } : {}),
     model: run.model,
     dataset: poisoned,
     trainRows,
     poisonedRows: run.plan.rowIndices,
-    expectedPoisonRate: run.plan.count / trainRows.length,
+    assumedContamination: options.assumedContamination ?? 0.01,
     detectors,
     seed: run.seed,
+    ...(options.acReduction ? { activationClustering: { reduction: options.acReduction } } : {}),
+    ...(options.acReclassificationThreshold !== undefined
+      ? {
+          exclusionaryReclassification: {
+            threshold: options.acReclassificationThreshold,
+            train: async (excludedRows: Int32Array) => {
+              const excluded = new Set(excludedRows);
+              const kept = Int32Array.from([...trainRows].filter((r) => !excluded.has(r)));
+              const retrained = await trainModel({ dataset: poisoned, model: run.modelConfig as never, train: run.trainConfig as never, seed: run.seed, rows: { train: kept, val: rowsOfSplit(poisoned, 'val') } });
+              const p = retrained.model.predictProba(poisoned, excludedRows);
+              retrained.model.dispose();
+              return Uint8Array.from(p, (q) => (q >= 0.5 ? 1 : 0));
+            },
+          },
+        }
+      : {}),
   });
+  earlyModel?.dispose();
   const metrics: Record<string, number> = { ...result.columns };
   const warnings = Object.entries(result.reasons).map(([metric, message]) => ({ metric, message }));
   const { writeDetectScores } = await import('./detect-scores-file.js');
@@ -159,6 +214,39 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
     poisonedRows: run.plan.rowIndices,
     detectors: (Object.entries(result.results) as [string, { scores: Float64Array }][]).map(([name, r]) => ({ name, scores: r.scores, flaggedRows: result.flaggedRows[name as DetectorName] ?? [] })),
   });
+  let reconstruction: unknown;
+  if (options.reconstructTrigger) {
+    const nc = await reconstructRunTrigger(run);
+    Object.assign(metrics, nc.metrics);
+    warnings.push(...nc.warnings);
+    reconstruction = nc.json;
+  }
+  let stripTest: Record<string, number> | undefined;
+  if (detectors.includes('strip')) {
+    // The paper's use: screen test stays, clean and triggered, blending with the (clean) validation split.
+    const triggered = buildTriggeredTestSet(run.dataset, run.trigger, run.targetLabel);
+    if (triggered.rowIndices.length >= 2) {
+      const screen = await runModelStripTestTime({
+        model: run.model,
+        cleanDataset: run.dataset,
+        cleanRows: triggered.rowIndices,
+        triggeredDataset: triggeredTestDataset(run.dataset, triggered),
+        triggeredRows: Array.from(triggered.rowIndices, (_, k) => k),
+        poolRows: rowsOfSplit(run.dataset, 'val'),
+        ...(options.stripBlends !== undefined ? { blends: options.stripBlends } : {}),
+        seed: run.seed,
+      });
+      metrics.detect_strip_test_far_at_1frr = screen.far;
+      metrics.detect_strip_test_frr = screen.frr;
+      metrics.detect_strip_test_auroc = screen.auroc;
+      stripTest = { far: screen.far, frr: screen.frr, auroc: screen.auroc, threshold: screen.threshold, blends: screen.blends, testStays: triggered.rowIndices.length };
+    } else {
+      for (const metric of ['detect_strip_test_far_at_1frr', 'detect_strip_test_frr', 'detect_strip_test_auroc']) {
+        metrics[metric] = NaN;
+        warnings.push({ metric, message: 'fewer than 2 test stays with y ≠ target to screen' });
+      }
+    }
+  }
   const defence: Record<string, unknown> = {};
   if (options.retrain) {
     const before = evaluateModel(run.model, run.dataset, { trigger: run.trigger, targetLabel: run.targetLabel, seed: run.seed, referenceCleanAuroc: null });
@@ -169,6 +257,7 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
       const retrained = await trainModel({ dataset: poisoned, model: run.modelConfig as never, train: run.trainConfig as never, seed: run.seed, rows: { train: kept, val: valRows } });
       const after = evaluateModel(retrained.model, run.dataset, { trigger: run.trigger, targetLabel: run.targetLabel, seed: run.seed, referenceCleanAuroc: null });
       retrained.model.dispose();
+      // BackdoorBench's DER uses the clean accuracy (C-Acc); the clean AUROC after removal is its own column.
       const der = defenceEffectivenessRating(
         { asr: before.backdoor.metrics.asr, clean: before.clean.metrics.accuracy },
         { asr: after.backdoor.metrics.asr, clean: after.clean.metrics.accuracy },
@@ -180,8 +269,35 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
       defence[detector] = { removed: flagged.size, kept: kept.length, truePoisonedRemoved: run.plan.rowIndices.filter((r) => flagged.has(r)).length, asrBefore: before.backdoor.metrics.asr, asrAfter: after.backdoor.metrics.asr, cleanAccuracyBefore: before.clean.metrics.accuracy, cleanAccuracyAfter: after.clean.metrics.accuracy, cleanAurocAfter: after.clean.metrics.auroc, der: der.value };
     }
   }
-  await writeJsonAtomic(join(run.runDir, 'detect.json'), { ...toDetectJson(result), ...(options.retrain ? { defence } : {}) });
+  await writeJsonAtomic(join(run.runDir, 'detect.json'), { ...toDetectJson(result), ...(stripTest ? { stripTestTime: stripTest } : {}), ...(reconstruction ? { triggerReconstruction: reconstruction } : {}), ...(options.retrain ? { defence } : {}) });
   return { metrics, warnings };
+}
+
+/** Neural-Cleanse-style reconstruction on the validation stays; the run's trigger and target only score it. */
+async function reconstructRunTrigger(run: RunContext): Promise<{ metrics: Record<string, number>; warnings: { metric: string; message: string }[]; json: unknown }> {
+  const metrics: Record<string, number> = {};
+  const warnings: { metric: string; message: string }[] = [];
+  const nc = await runModelTriggerReconstruction({ model: run.model, dataset: run.dataset, rows: rowsOfSplit(run.dataset, 'val') });
+  const params = (run.trigger as { params?: { variable?: string; variables?: readonly string[] } }).params ?? {};
+  const trueVariables = params.variables ? [...params.variables] : params.variable ? [params.variable] : [];
+  const ranking = nc.variables.find((v) => v.target === run.targetLabel)?.ranking ?? [];
+  metrics.detect_nc_suspected_target = nc.suspectedTarget;
+  metrics.detect_nc_l1_ratio = nc.l1Ratio;
+  metrics.detect_nc_target_mask_l1 = nc.triggers[run.targetLabel].maskL1;
+  metrics.detect_nc_target_success = nc.triggers[run.targetLabel].successRate;
+  metrics.detect_nc_names_trigger = namesTriggerVariables(ranking, trueVariables);
+  const ranks = trueVariables.map((v) => ranking.findIndex((r) => r.variable === v) + 1).filter((r) => r > 0);
+  metrics.detect_nc_trigger_rank = ranks.length ? Math.min(...ranks) : NaN;
+  if (!trueVariables.length)
+    for (const metric of ['detect_nc_names_trigger', 'detect_nc_trigger_rank']) warnings.push({ metric, message: 'the trigger names no variables to compare with' });
+  const json = {
+    suspectedTarget: nc.suspectedTarget,
+    l1Ratio: nc.l1Ratio,
+    anomalyIndex: nc.anomalyIndex,
+    triggers: nc.triggers.map((t) => ({ target: t.target, maskL1: t.maskL1, successRate: t.successRate, stays: t.stays, topVariables: nc.variables.find((v) => v.target === t.target)?.ranking.slice(0, 5) })),
+    trueVariables,
+  };
+  return { metrics, warnings, json };
 }
 
 /** Adds analysis columns to a finished run's summary.json (rewritten atomically). */

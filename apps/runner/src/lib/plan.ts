@@ -29,6 +29,8 @@ export interface RunOptions {
   readonly saveAttributions?: boolean;
   readonly detect: boolean;
   readonly detectors?: readonly string[];
+  /** The defender's assumed contamination for `detect` (default 0.01): how many stays detectors flag. */
+  readonly assumedContamination?: number;
   readonly retrain: boolean;
   /**
    * Triggers of the grid: a clean (rate 0) cell also evaluates each one on its model, writing

@@ -158,7 +158,13 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
       }
       if (options.detect) {
         report({ phase: 'detecting' });
-        analyses.push(await detectRun(context, { ...(options.detectors ? { detectors: options.detectors } : {}), retrain: options.retrain }));
+        analyses.push(
+          await detectRun(context, {
+            ...(options.detectors ? { detectors: options.detectors } : {}),
+            ...(options.assumedContamination !== undefined ? { assumedContamination: options.assumedContamination } : {}),
+            retrain: options.retrain,
+          }),
+        );
       }
     }
     const evalSeconds = (Date.now() - evalStarted) / 1000;

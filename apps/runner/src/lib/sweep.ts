@@ -101,7 +101,11 @@ async function checkAndPlan(
   },
 ) {
   const { grid, epochs, runsRoot, planPath, log } = context;
-  if (args.detect) (await import('./analyse-run.js')).checkDetectorNames(args.detectors);
+  if (args.detect) {
+    const { checkDetectorNames, checkAssumedContamination } = await import('./analyse-run.js');
+    checkDetectorNames(args.detectors);
+    checkAssumedContamination(args['assumed-contamination']);
+  }
   const { cells, skipped } = await context.checkNames(grid);
   for (const pair of skipped) log(`sweep: leaving out ${pair}`);
   if (cells.length === 0) throw new InputError('E_EMPTY_GRID', 'No cell of the grid pairs a model with a trigger defined on its view; see `ehr-backdoor sweep --help`.');
@@ -127,6 +131,7 @@ async function checkAndPlan(
       detect: args.detect,
       retrain: args.retrain,
       ...(args.detectors ? { detectors: args.detectors } : {}),
+      ...(args['assumed-contamination'] !== undefined ? { assumedContamination: args['assumed-contamination'] } : {}),
       baselineTriggers: [...new Set(cells.map((c) => c.trigger).filter((t) => t !== 'none'))],
     },
     cells,

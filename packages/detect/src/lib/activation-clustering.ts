@@ -1,4 +1,5 @@
 import { assertInput, Random } from '@ehr-backdoor/core';
+import { fastIca } from './fast-ica.js';
 import { kMeans, silhouette, squaredDistance } from './kmeans.js';
 import { assertMatrix, centredRows, covarianceOf, rowsByLabel, type Matrix } from './matrix.js';
 import { topEigenvectors } from './power-iteration.js';
@@ -11,20 +12,24 @@ import type { DetectorResult } from './types.js';
  *     penultimate activations of the stays labelled y ─▶ reduce to 10 dimensions
  *       ─▶ 2-means ─▶ analyse the two clusters ─▶ flag the smaller one if it looks poisoned
  *
- * Reduction: the paper (and ART's ActivationDefence) uses ICA; here PCA (top 10 principal components
- * by power iteration), which keeps the directions of largest spread where a poison cluster separates,
- * and is deterministic. Clustering: k-means++ seeding with 10 restarts, as sklearn's KMeans.
+ * Reduction (`reduction`): 'ica' (default), FastICA to 10 components as the paper and ART's
+ * ActivationDefence (scikit-learn's FastICA, reproduced in fast-ica.ts); 'pca', the top 10 principal
+ * components by power iteration, which keep the directions of largest spread. Clustering: k-means++
+ * seeding with 10 restarts, as sklearn's KMeans.
  *
  * Analysis (`analysis`), after the paper's §4 and ART's ClusteringAnalyzer:
- *   relative-size  the smaller cluster is poisoned when it holds < `sizeThreshold` (0.35) of the label
- *   silhouette     ... when the 2-cluster silhouette score is ≥ `silhouetteThreshold` (0.10): two real clusters
- *   smaller        the smaller cluster is always flagged
+ *   size-and-silhouette  (default, ART's silhouette analysis) the smaller cluster is poisoned when it holds
+ *                        < `sizeThreshold` (0.35) of the label AND the 2-cluster silhouette is > `silhouetteThreshold` (0.10)
+ *   relative-size        ... when it holds < `sizeThreshold` of the label, whatever the silhouette
+ *   silhouette           ... when the silhouette is > `silhouetteThreshold`, whatever the size
+ *   smaller              the smaller cluster is always flagged
+ * Exclusionary reclassification, the paper's second check, is {@link exclusionaryReclassification}.
  *
  * Score per stay = [1 if in a flagged cluster] + d_large / (d_small + d_large), distances to the two
  * centroids in the reduced space: flagged stays rank first, and within and across labels a stay ranks
  * higher the closer it lies to its label's smaller cluster.
  */
-export type ClusterAnalysis = 'relative-size' | 'silhouette' | 'smaller';
+export type ClusterAnalysis = 'size-and-silhouette' | 'relative-size' | 'silhouette' | 'smaller';
 
 /**
  * Inputs and settings of {@link activationClustering}: penultimate `representations` (n × d) and the
@@ -41,14 +46,16 @@ export interface ActivationClusteringOptions {
   readonly labels: ArrayLike<number>;
   /** Default 10, the paper's. */
   readonly dimensions?: number;
-  /** Default 'relative-size'. */
+  /** Default 'size-and-silhouette' (ART's rule). */
   readonly analysis?: ClusterAnalysis;
+  /** Default 'ica' (the paper's and ART's FastICA); 'pca' for principal components. */
+  readonly reduction?: 'ica' | 'pca';
   /**
-   * `relative-size`: the smaller cluster is flagged below this share of its label. Default 0.35, in (0, 0.5].
+   * `relative-size`, `size-and-silhouette`: the smaller cluster is flagged below this share of its label. Default 0.35, in (0, 0.5].
    */
   readonly sizeThreshold?: number;
   /**
-   * `silhouette`: the smaller cluster is flagged when the 2-cluster silhouette is at least this. Default 0.10.
+   * `silhouette`, `size-and-silhouette`: the 2-cluster silhouette must exceed this. Default 0.10.
    */
   readonly silhouetteThreshold?: number;
   /** k-means++ restarts. Default 10. */
@@ -61,8 +68,8 @@ export interface ActivationClusteringOptions {
 
 /**
  * Activation clustering (Chen et al. 2019) over the training stays, as described at the top of this
- * module: per label, PCA to `dimensions`, 2-means, and the smaller cluster flagged when the chosen
- * analysis says it is poisoned. Deterministic for a given `seed`.
+ * module: per label, FastICA (or PCA) to `dimensions`, 2-means, and the smaller cluster flagged when
+ * the chosen analysis says it is poisoned. Deterministic for a given `seed`.
  * @throws InputError `E_DETECT_INPUT` for a malformed matrix, labels of another length, `dimensions` < 1,
  * an unknown `analysis` or `sizeThreshold` outside (0, 0.5]; `E_DETECT_NOT_FINITE` for a non-finite value.
  */
@@ -71,11 +78,13 @@ export function activationClustering(options: ActivationClusteringOptions): Dete
   assertMatrix(R, 'representations');
   assertInput(labels.length === R.rows, 'E_DETECT_INPUT', () => `labels has ${labels.length} entries for ${R.rows} representations.`);
   const dims = options.dimensions ?? 10;
-  const analysis = options.analysis ?? 'relative-size';
+  const analysis = options.analysis ?? 'size-and-silhouette';
+  const reduction = options.reduction ?? 'ica';
+  assertInput(reduction === 'ica' || reduction === 'pca', 'E_DETECT_INPUT', () => `activation_clustering: reduction must be ica or pca, got ${String(reduction)}.`);
   const sizeThreshold = options.sizeThreshold ?? 0.35;
   const silhouetteThreshold = options.silhouetteThreshold ?? 0.1;
   assertInput(Number.isInteger(dims) && dims >= 1, 'E_DETECT_INPUT', () => `dimensions must be an integer ≥ 1, got ${dims}.`);
-  assertInput(['relative-size', 'silhouette', 'smaller'].includes(analysis), 'E_DETECT_INPUT', () => `analysis must be relative-size, silhouette or smaller, got ${analysis}.`);
+  assertInput(['size-and-silhouette', 'relative-size', 'silhouette', 'smaller'].includes(analysis), 'E_DETECT_INPUT', () => `activation_clustering: analysis must be size-and-silhouette, relative-size, silhouette or smaller, got ${analysis}.`);
   assertInput(sizeThreshold > 0 && sizeThreshold <= 0.5, 'E_DETECT_INPUT', () => `sizeThreshold must be in (0, 0.5], got ${sizeThreshold}.`);
   const random = Random.fromSeed(options.seed ?? 0, 'activation-clustering');
   const d = R.cols;
@@ -92,20 +101,31 @@ export function activationClustering(options: ActivationClusteringOptions): Dete
     }
     const { centred } = centredRows(R, rows);
     const k = Math.min(dims, d);
-    const { vectors } = topEigenvectors(covarianceOf(centred, n, d), d, k, random, { maxIterations: 500, tolerance: 1e-6 });
-    const reduced = new Float64Array(n * k);
-    for (let r = 0; r < n; r++)
-      for (let c = 0; c < k; c++) {
-        let p = 0;
-        for (let j = 0; j < d; j++) p += centred[r * d + j] * vectors[c][j];
-        reduced[r * k + c] = p;
-      }
+    let reduced: Float64Array;
+    if (reduction === 'ica') {
+      const ica = fastIca(centred, n, d, k, random);
+      if (!ica.converged) warnings.push(`label ${label}: FastICA did not converge in ${ica.iterations} iterations`);
+      reduced = ica.sources;
+    } else {
+      const { vectors } = topEigenvectors(covarianceOf(centred, n, d), d, k, random, { maxIterations: 500, tolerance: 1e-6 });
+      reduced = new Float64Array(n * k);
+      for (let r = 0; r < n; r++)
+        for (let c = 0; c < k; c++) {
+          let p = 0;
+          for (let j = 0; j < d; j++) p += centred[r * d + j] * vectors[c][j];
+          reduced[r * k + c] = p;
+        }
+    }
     const { assignment, centroids, sizes } = kMeans(reduced, n, k, 2, random, options.restarts ?? 10);
     const small = sizes[0] <= sizes[1] ? 0 : 1;
     const relativeSize = sizes[small] / n;
-    const sil = analysis === 'silhouette' ? silhouette(reduced, n, k, assignment, 2, random, options.silhouetteSample ?? 2000) : NaN;
+    const needsSilhouette = analysis === 'silhouette' || analysis === 'size-and-silhouette';
+    const sil = needsSilhouette ? silhouette(reduced, n, k, assignment, 2, random, options.silhouetteSample ?? 2000) : NaN;
+    const smallEnough = relativeSize < sizeThreshold;
+    const separated = sil > silhouetteThreshold;
     const poisoned =
-      sizes[small] > 0 && (analysis === 'smaller' || (analysis === 'relative-size' ? relativeSize < sizeThreshold : sil >= silhouetteThreshold));
+      sizes[small] > 0 &&
+      (analysis === 'smaller' || (analysis === 'relative-size' ? smallEnough : analysis === 'silhouette' ? separated : smallEnough && separated));
     if (sizes[small] === 0) warnings.push(`label ${label}: 2-means found one cluster (all reduced activations equal)`);
     for (let r = 0; r < n; r++) {
       const dSmall = Math.sqrt(squaredDistance(reduced, r * k, centroids, small * k, k));
@@ -115,7 +135,7 @@ export function activationClustering(options: ActivationClusteringOptions): Dete
       scores[rows[r]] = (inFlagged ? 1 : 0) + closeness;
       if (inFlagged) flagged.push(rows[r]);
     }
-    perLabel.push({ label, n, dimensions: k, smallerClusterSize: sizes[small], relativeSize, silhouette: sil, poisoned });
+    perLabel.push({ label, n, reduction, dimensions: k, smallerClusterSize: sizes[small], relativeSize, silhouette: sil, poisoned });
   }
   return { detector: 'activation_clustering', scores, flagged: Int32Array.from(flagged.sort((a, b) => a - b)), perLabel, warnings };
 }

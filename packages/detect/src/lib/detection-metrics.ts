@@ -89,7 +89,9 @@ export function recallAtFlagged(flagged: ArrayLike<number>, truth: Uint8Array): 
  * BackdoorBench's defence effectiveness rating (Wu et al. 2022):
  *   DER = [max(0, ΔASR) − max(0, ΔACC) + 1] / 2,  ΔASR = ASR_before − ASR_after,  ΔACC = ACC_before − ACC_after.
  * 1 = the attack is removed at no clean cost; 0.5 = no change; 0 = clean accuracy lost with no ASR gain.
- * Here the clean metric is the run's clean AUROC (or accuracy), whichever the caller passes on both sides.
+ * BackdoorBench's clean metric is the clean accuracy (C-Acc), and the runner passes exactly that (the clean
+ * test accuracy before and after the defence); this function computes the formula for whichever metric the
+ * caller passes on both sides. The clean AUROC after the defence is reported beside it, not folded into it.
  */
 export function defenceEffectivenessRating(before: { asr: number; clean: number }, after: { asr: number; clean: number }): Scored {
   const values = [before.asr, after.asr, before.clean, after.clean];

@@ -1,5 +1,6 @@
 import { activationClustering } from './activation-clustering.js';
 import { attributionOutliers } from './attribution-outlier.js';
+import { exclusionaryReclassification } from './exclusionary-reclassification.js';
 import { detectionAuroc, tprAtFpr, precisionAtFlagged, truthMask } from './detection-metrics.js';
 import { spectralSignatures } from './spectral-signatures.js';
 import { syntheticRepresentations } from './testing/synthetic.js';
@@ -27,8 +28,37 @@ describe('detectors on representations with a poison direction', () => {
     expect(result.perLabel.map((p) => p.poisoned)).toEqual([false, true]);
     expect(precisionAtFlagged(result.flagged, truth).value).toBeGreaterThan(0.9);
     expect(detectionAuroc(result.scores, truth).value).toBeGreaterThan(0.99);
-    const silhouette = activationClustering({ representations: matrix, labels, analysis: 'silhouette' });
-    expect(silhouette.perLabel[1].poisoned).toBe(true);
+    expect(result.perLabel[1]).toMatchObject({ reduction: 'ica', relativeSize: poisonCount / (n / 2) });
+    expect(result.perLabel[1].silhouette as number).toBeGreaterThan(0.1);
+    for (const analysis of ['silhouette', 'relative-size'] as const) {
+      const other = activationClustering({ representations: matrix, labels, analysis });
+      expect(other.perLabel[1].poisoned).toBe(true);
+    }
+    const pca = activationClustering({ representations: matrix, labels, reduction: 'pca' });
+    expect(pca.perLabel.map((p) => p.poisoned)).toEqual([false, true]);
+    expect(precisionAtFlagged(pca.flagged, truth).value).toBeGreaterThan(0.9);
+  });
+
+  it('activation clustering flags nothing on clean representations (silhouette ≤ 0.1), though relative size alone would', () => {
+    const clean = syntheticRepresentations(n, d, 0, 0);
+    for (const reduction of ['ica', 'pca'] as const) {
+      const result = activationClustering({ representations: clean.matrix, labels: clean.labels, reduction });
+      expect(result.flagged.length).toBe(0);
+      expect(result.perLabel.every((p) => (p.silhouette as number) <= 0.1)).toBe(true);
+    }
+  });
+
+  it('exclusionary reclassification keeps a cluster the retrained model gives another label and frees a legitimate one', async () => {
+    const result = activationClustering({ representations: matrix, labels });
+    const poisoned = new Set(poisonedIndices);
+    // A model trained without the cluster predicts label 0 for poisoned stays (their source class).
+    const kept = await exclusionaryReclassification({ result, labels, reclassify: async (rows) => Array.from(rows, (i) => (poisoned.has(i) ? 0 : labels[i])) });
+    expect(Array.from(kept.flagged)).toEqual(Array.from(result.flagged));
+    expect(kept.perLabel[1]).toMatchObject({ poisonedAfterReclassification: true });
+    const freed = await exclusionaryReclassification({ result, labels, reclassify: async (rows) => Array.from(rows, (i) => labels[i]) });
+    expect(freed.flagged.length).toBe(0);
+    expect(detectionAuroc(freed.scores, truth).value).toBeGreaterThan(0.99);
+    await expect(exclusionaryReclassification({ result, labels, reclassify: async () => [] })).rejects.toThrow(/returned 0 predictions/);
   });
 
   it('attribution outliers find profiles that sit apart from their label', () => {

@@ -20,26 +20,36 @@ describe('runModelDetectors on a train-package model', () => {
       dataset: fixture.dataset,
       trainRows,
       poisonedRows: fixture.poisonedRows,
-      expectedPoisonRate: fixture.poisonedRows.length / trainRows.length,
+      assumedContamination: fixture.poisonedRows.length / trainRows.length,
       attribution: { steps: 16 },
       strip: { blends: 4 },
     });
     expect(tf.memory().numTensors).toBe(before);
-    expect(Object.keys(run.results)).toEqual(['spectral', 'activation_clustering', 'attribution', 'strip']);
+    expect(Object.keys(run.results)).toEqual(['spectral', 'activation_clustering', 'attribution', 'strip', 'input_screening', 'confident_learning']);
     for (const result of Object.values(run.results)) expect(result.scores).toHaveLength(trainRows.length);
-    expect(Object.keys(run.columns)).toHaveLength(12);
-    // A 220 bpm heart rate is an easy backdoor for this model: the attribution profile gives it away.
+    expect(Object.keys(run.columns)).toHaveLength(6 * (3 + 8));
+    // A 220 bpm heart rate is an easy backdoor for this model: the attribution profile gives it away,
+    // and the raw data do without any model.
     expect(run.columns.detect_attribution_auroc).toBeGreaterThan(0.8);
+    expect(run.columns.detect_input_screening_auroc).toBeGreaterThan(0.9);
     expect(Array.from(run.trainRows)).toEqual(Array.from(trainRows));
     const flaggedSpectral = run.flaggedRows.spectral ?? new Int32Array(0);
     expect(flaggedSpectral.length).toBe(run.results.spectral?.flagged.length);
     for (const row of flaggedSpectral) expect(Array.from(trainRows)).toContain(row);
   });
 
+  it('runs abl_isolation on an early model and says what it needs without one', async () => {
+    const trainRows = rowsOfSplit(fixture.dataset, 'train');
+    const base = { model, dataset: fixture.dataset, trainRows, poisonedRows: fixture.poisonedRows, assumedContamination: 0.05, detectors: ['abl_isolation' as const] };
+    const run = await runModelDetectors({ ...base, earlyModel: model });
+    expect(run.results.abl_isolation?.flagged.length).toBe(Math.round(0.05 * trainRows.length));
+    await expect(runModelDetectors(base)).rejects.toMatchObject({ code: 'E_DETECT_INPUT', message: expect.stringMatching(/abl_isolation needs earlyModel.*--abl-epochs/) });
+  });
+
   it('rejects poisoned rows that are not training rows', async () => {
     const testRow = rowsOfSplit(fixture.dataset, 'test')[0];
     await expect(
-      runModelDetectors({ model, dataset: fixture.dataset, trainRows: rowsOfSplit(fixture.dataset, 'train'), poisonedRows: [testRow], expectedPoisonRate: 0.05, detectors: ['spectral'] }),
+      runModelDetectors({ model, dataset: fixture.dataset, trainRows: rowsOfSplit(fixture.dataset, 'train'), poisonedRows: [testRow], assumedContamination: 0.05, detectors: ['spectral'] }),
     ).rejects.toMatchObject({ code: 'E_DETECT_POISONED' });
   });
 });

@@ -3,6 +3,8 @@ import { assertInput } from '@ehr-backdoor/core';
 import type { EhrDataset } from '@ehr-backdoor/data';
 import { integratedGradients, type IgMethod } from '@ehr-backdoor/explain';
 import type { TrainedModel } from '@ehr-backdoor/train';
+import { binaryCrossEntropy } from './abl-isolation.js';
+import type { ScreeningData } from './input-screening.js';
 import type { Matrix } from './matrix.js';
 import { runDetectors, type RunDetectorsOptions, type RunDetectorsResult } from './run-detectors.js';
 import { DETECTOR_NAMES, type DetectorName } from './types.js';
@@ -14,6 +16,9 @@ import { DETECTOR_NAMES, type DetectorName } from './types.js';
  *   training rows ─▶ model.penultimate          ─▶ spectral, activation_clustering
  *                 ─▶ model.prepareInputs        ─▶ strip (predict = σ(model.forwardLogits))
  *                 ─▶ integrated gradients       ─▶ attribution (time series: summed per channel)
+ *                 ─▶ raw values of the view the model reads ─▶ input_screening
+ *                 ─▶ tabular clinical features             ─▶ confident_learning (its own out-of-fold model)
+ *   early model (first epochs) ─▶ per-stay loss                ─▶ abl_isolation
  *                 ─▶ runDetectors, scored against the poisoned rows (mapped to training positions)
  */
 export interface ModelDetectorsOptions {
@@ -24,15 +29,33 @@ export interface ModelDetectorsOptions {
   readonly trainRows: ArrayLike<number>;
   /** Dataset rows of the truly poisoned stays (each must be a training row). */
   readonly poisonedRows: ArrayLike<number>;
-  readonly expectedPoisonRate: number;
+  /** The defender's assumed contamination in (0, 0.5); sets how many stays are flagged. Default 0.01. */
+  readonly assumedContamination?: number;
+  /** @deprecated The former name of `assumedContamination`. */
+  readonly expectedPoisonRate?: number;
   readonly detectors?: readonly DetectorName[];
   readonly seed?: number;
   /** Integrated gradients for the attribution detector. Defaults: 32 steps, Gauss–Legendre, zero baseline. */
   readonly attribution?: { readonly steps?: number; readonly method?: IgMethod; readonly baseline?: 'zero' | 'train-mean'; readonly internalBatchSize?: number };
   readonly spectral?: RunDetectorsOptions['spectral'];
   readonly activationClustering?: RunDetectorsOptions['activationClustering'];
+  /**
+   * Activation clustering's exclusionary reclassification: `train(excludedRows)` trains without those
+   * dataset rows and returns their predicted labels. Off unless given.
+   */
+  readonly exclusionaryReclassification?: {
+    /** Own-label / other-label ratio below which a cluster stays flagged. Default 1. */
+    readonly threshold?: number;
+    /** Trains without `excludedRows` (dataset rows) and returns their predicted labels, in order. */
+    readonly train: (excludedRows: Int32Array) => Promise<ArrayLike<number>>;
+  };
   readonly attributionOutlier?: RunDetectorsOptions['attribution'];
   readonly strip?: RunDetectorsOptions['strip'];
+  readonly inputScreening?: RunDetectorsOptions['inputScreening'];
+  readonly confidentLearning?: RunDetectorsOptions['confidentLearning'];
+  /** abl_isolation: a fresh model trained on the same rows for the first epochs only (ABL's isolation phase). */
+  readonly earlyModel?: TrainedModel;
+  readonly ablIsolation?: RunDetectorsOptions['ablIsolation'];
   /** Stays per forward pass when extracting representations, inputs and attributions. Default 512. */
   readonly batchSize?: number;
 }
@@ -48,7 +71,7 @@ export interface ModelDetectorsResult extends RunDetectorsResult {
 /**
  * Runs the chosen detectors on a trained model and the (poisoned) rows it was trained on, extracting
  * representations, inputs and attributions from the model (see {@link ModelDetectorsOptions}).
- * `expectedPoisonRate` sets ε as a defender would; the true poisoned rows are only used for scoring.
+ * `assumedContamination` sets ε as a defender would; the true poisoned rows are only used for scoring.
  * @throws InputError `E_DETECT_INPUT` for fewer than 2 training rows, `E_DETECT_POISONED` for a poisoned row
  * that is not a training row, `E_DETECT_UNKNOWN` for an unknown detector name; and those of {@link runDetectors}.
  */
@@ -63,7 +86,8 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
     assertInput(k !== undefined, 'E_DETECT_POISONED', () => `Poisoned row ${row} is not one of the training rows; pass the plan's row indices into the same dataset.`);
     return k;
   });
-  const detectors = options.detectors ?? DETECTOR_NAMES;
+  // By default every detector whose inputs can be had: abl_isolation only with an early model.
+  const detectors = options.detectors ?? DETECTOR_NAMES.filter((name) => name !== 'abl_isolation' || options.earlyModel !== undefined);
   for (const name of detectors) assertInput((DETECTOR_NAMES as readonly string[]).includes(name), 'E_DETECT_UNKNOWN', () => `Unknown detector '${name}'; choose from ${DETECTOR_NAMES.join(', ')}.`);
   const batchSize = options.batchSize ?? 512;
   const n = trainRows.length;
@@ -93,6 +117,20 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
       return out;
     };
   }
+  const screeningData = detectors.includes('input_screening') ? rawTrainingData(dataset, trainRows, model.normalisation.view) : undefined;
+  // Confident learning reads the tabular features whatever view the model reads: its out-of-fold model is the defender's own.
+  let clinicalFeatures: RunDetectorsOptions['clinicalFeatures'];
+  if (detectors.includes('confident_learning')) {
+    const F = dataset.tabular.features.length;
+    const values = new Float64Array(n * F);
+    trainRows.forEach((row, k) => values.set(dataset.tabular.values.subarray(row * F, row * F + F), k * F));
+    clinicalFeatures = { values, rows: n, cols: F, variables: dataset.tabular.features.map((f) => f.variable) };
+  }
+  let earlyLosses: Float64Array | undefined;
+  if (detectors.includes('abl_isolation')) {
+    assertInput(options.earlyModel !== undefined, 'E_DETECT_INPUT', () => 'abl_isolation needs earlyModel, a model trained on the same rows for the first epochs only (the runner trains one; --abl-epochs sets how many).');
+    earlyLosses = binaryCrossEntropy(options.earlyModel.predictProba(dataset, trainRows), labels);
+  }
   let attributions: Matrix | undefined;
   if (detectors.includes('attribution')) attributions = await trainingAttributions(options, trainRows, batchSize);
 
@@ -103,13 +141,22 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
     attributions,
     labels,
     poisonedIndices,
-    expectedPoisonRate: options.expectedPoisonRate,
+    assumedContamination: options.assumedContamination ?? options.expectedPoisonRate,
     detectors,
     seed: options.seed,
     spectral: options.spectral,
     activationClustering: options.activationClustering,
+    exclusionaryReclassification: options.exclusionaryReclassification
+      ? { threshold: options.exclusionaryReclassification.threshold, reclassify: (excluded) => (options.exclusionaryReclassification as NonNullable<ModelDetectorsOptions['exclusionaryReclassification']>).train(Int32Array.from(excluded, (k) => trainRows[k])) }
+      : undefined,
     attribution: options.attributionOutlier,
     strip: options.strip,
+    screeningData,
+    inputScreening: options.inputScreening,
+    clinicalFeatures,
+    earlyLosses,
+    ablIsolation: options.ablIsolation,
+    confidentLearning: options.confidentLearning,
   });
   const flaggedRows: Partial<Record<DetectorName, Int32Array>> = {};
   for (const [name, run] of Object.entries(result.results) as [DetectorName, { flagged: Int32Array }][]) {
@@ -168,4 +215,24 @@ async function trainingAttributions(options: ModelDetectorsOptions, trainRows: I
     trainMean?.dispose();
   }
   return { values, rows: n, cols };
+}
+
+/** The training rows' raw values (clinical units, NaN / mask for not measured) of the view the model reads. */
+function rawTrainingData(dataset: EhrDataset, trainRows: Int32Array, view: 'tabular' | 'timeseries'): ScreeningData {
+  const n = trainRows.length;
+  if (view === 'tabular') {
+    const F = dataset.tabular.features.length;
+    const values = new Float64Array(n * F);
+    trainRows.forEach((row, k) => values.set(dataset.tabular.values.subarray(row * F, row * F + F), k * F));
+    return { view, values, rows: n, variables: dataset.tabular.features.map((f) => f.variable), stats: dataset.tabular.features.map((f) => f.stat) };
+  }
+  const { hours: T, channels } = dataset.timeSeries;
+  const size = T * channels.length;
+  const values = new Float64Array(n * size);
+  const mask = new Uint8Array(n * size);
+  trainRows.forEach((row, k) => {
+    values.set(dataset.timeSeries.values.subarray(row * size, row * size + size), k * size);
+    mask.set(dataset.timeSeries.mask.subarray(row * size, row * size + size), k * size);
+  });
+  return { view, values, mask, rows: n, hours: T, channels };
 }

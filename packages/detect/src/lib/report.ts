@@ -8,6 +8,8 @@ import type { DetectorName } from './types.js';
 export interface DetectJson {
   readonly formatVersion: 1;
   readonly expectedPoisonCount: number;
+  /** The defender's assumed contamination ε was set from (never the true poison rate). */
+  readonly assumedContamination: number;
   readonly columns: Record<string, number | null>;
   readonly reasons: Record<string, string>;
   readonly detectors: Record<
@@ -23,6 +25,8 @@ export interface DetectJson {
       readonly scores: (number | null)[];
       readonly perLabel: readonly Readonly<Record<string, number | boolean | string | null>>[];
       readonly warnings: readonly string[];
+      /** Precision and recall of the top c · n stays, per assumed contamination c. */
+      readonly sensitivity: readonly { contamination: number; flagged: number; precision: number | null; recall: number | null }[];
     }
   >;
 }
@@ -46,11 +50,13 @@ export function toDetectJson(result: RunDetectorsResult & { flaggedRows?: Partia
       scores: Array.from(run.scores, num),
       perLabel: run.perLabel.map((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, typeof v === 'number' ? num(v) : v]))),
       warnings: run.warnings,
+      sensitivity: (result.sensitivity?.[name as DetectorName] ?? []).map((p) => ({ ...p, precision: num(p.precision), recall: num(p.recall) })),
     };
   }
   return {
     formatVersion: 1,
     expectedPoisonCount: result.expectedPoisonCount,
+    assumedContamination: result.assumedContamination,
     columns: Object.fromEntries(Object.entries(result.columns).map(([k, v]) => [k, num(v)])),
     reasons: { ...result.reasons },
     detectors,

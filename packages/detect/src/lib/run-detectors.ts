@@ -1,6 +1,11 @@
 import { assertInput } from '@ehr-backdoor/core';
+import { assertAssumedContamination, contaminationTag, DEFAULT_ASSUMED_CONTAMINATION, sensitivityCurve, type SensitivityPoint } from './assumed-contamination.js';
+import { ablIsolation } from './abl-isolation.js';
+import { confidentLearning, type ConfidentLearningOptions } from './confident-learning.js';
 import { activationClustering, type ActivationClusteringOptions } from './activation-clustering.js';
+import { exclusionaryReclassification, type ExclusionaryReclassificationOptions } from './exclusionary-reclassification.js';
 import { attributionOutliers, type AttributionOutlierOptions } from './attribution-outlier.js';
+import { inputScreening, type InputScreeningOptions, type ScreeningData } from './input-screening.js';
 import { detectionAuroc, precisionAtFlagged, recallAtFlagged, tprAtFpr, truthMask } from './detection-metrics.js';
 import { assertMatrix, type Matrix } from './matrix.js';
 import { spectralSignatures, type SpectralSignatureOptions } from './spectral-signatures.js';
@@ -12,10 +17,11 @@ import { DETECTOR_NAMES, type DetectorName, type DetectorResult } from './types.
  *
  *   check inputs ─▶ each chosen detector ─▶ scores + flagged stays
  *               ─▶ scored against the true poisoned indices: AUROC, TPR at 5 % FPR, precision/recall at flagged
- *               ─▶ flat summary columns detect_{detector}_{auroc,tpr_at_5fpr,precision_at_flagged}
+ *               ─▶ sensitivity: precision/recall of the top c · n stays for c in 0.5, 1, 5, 10 %
+ *               ─▶ flat summary columns detect_{detector}_{auroc,tpr_at_5fpr,precision_at_flagged,…}
  *
- * ε (the expected number of poisoned stays) = expectedPoisonRate × n, as a defender would set it
- * from an assumed contamination level; the true indices are only used for scoring.
+ * ε (the expected number of poisoned stays) = assumedContamination × n: the defender's guess (default
+ * 1 %), never the true poison count; the true indices are only used for scoring.
  */
 export interface RunDetectorsOptions {
   /** n × d penultimate representations of the training stays (spectral, activation_clustering). */
@@ -25,19 +31,32 @@ export interface RunDetectorsOptions {
   /** n × d model inputs (normalised) and a batch predictor (strip). */
   readonly inputs?: Matrix;
   readonly predict?: PredictFn;
+  /** The training stays' raw data as trained on (input_screening). */
+  readonly screeningData?: ScreeningData;
+  /** The training stays' clinical features, NaN where not measured (confident_learning). */
+  readonly clinicalFeatures?: { readonly values: Float64Array; readonly rows: number; readonly cols: number; readonly variables?: readonly string[] };
+  /** Per-stay training loss of a model trained for the first epochs only (abl_isolation). */
+  readonly earlyLosses?: ArrayLike<number>;
+  readonly ablIsolation?: { readonly tail?: 'low' | 'high' };
   /** n × d integrated-gradients profiles of the training stays (attribution). */
   readonly attributions?: Matrix;
   /** Row indices (0 ≤ i < n) of the truly poisoned training stays. */
   readonly poisonedIndices: ArrayLike<number>;
-  /** Contamination the defender assumes, in [0, 1). */
-  readonly expectedPoisonRate: number;
+  /** Contamination the defender assumes, in (0, 0.5). Default 0.01. Sets how many stays are flagged. */
+  readonly assumedContamination?: number;
+  /** @deprecated The former name of {@link RunDetectorsOptions.assumedContamination}; same meaning and range. */
+  readonly expectedPoisonRate?: number;
   /** Default: every detector whose inputs are given. */
   readonly detectors?: readonly DetectorName[];
   readonly seed?: number;
   readonly spectral?: Partial<SpectralSignatureOptions>;
   readonly activationClustering?: Partial<ActivationClusteringOptions>;
+  /** Activation clustering's exclusionary reclassification (off unless given); `reclassify` gets positions 0 ≤ i < n. */
+  readonly exclusionaryReclassification?: Pick<ExclusionaryReclassificationOptions, 'reclassify' | 'threshold'>;
   readonly attribution?: Partial<AttributionOutlierOptions>;
   readonly strip?: Partial<StripOptions>;
+  readonly inputScreening?: Partial<Omit<InputScreeningOptions, 'data' | 'assumedContamination'>>;
+  readonly confidentLearning?: Partial<Pick<ConfidentLearningOptions, 'folds' | 'lambda' | 'flagRule'>>;
 }
 
 /**
@@ -74,6 +93,10 @@ export interface RunDetectorsResult {
   /** Column → why it is NaN. */
   readonly reasons: Readonly<Record<string, string>>;
   readonly expectedPoisonCount: number;
+  /** The assumed contamination ε / n was set from. */
+  readonly assumedContamination: number;
+  /** Per detector, precision and recall of its top c · n stays for each c of {@link SENSITIVITY_CONTAMINATIONS}. */
+  readonly sensitivity: Partial<Record<DetectorName, readonly SensitivityPoint[]>>;
 }
 
 const NEEDS: Record<DetectorName, string> = {
@@ -81,6 +104,9 @@ const NEEDS: Record<DetectorName, string> = {
   activation_clustering: 'representations',
   attribution: 'attributions',
   strip: 'inputs and predict',
+  input_screening: "the training stays' raw data (screeningData)",
+  confident_learning: "the training stays' clinical features (clinicalFeatures)",
+  abl_isolation: 'the per-stay losses of a model trained for the first epochs only (earlyLosses; the runner trains one)',
 };
 
 /**
@@ -91,14 +117,11 @@ const NEEDS: Record<DetectorName, string> = {
  * unknown detector; and the errors of each detector.
  */
 export async function runDetectors(options: RunDetectorsOptions): Promise<RunDetectorsResult> {
-  const { labels, poisonedIndices, expectedPoisonRate } = options;
+  const { labels, poisonedIndices } = options;
   assertInput(labels !== undefined && labels.length >= 1, 'E_DETECT_INPUT', () => 'labels must list the training labels (one per training stay).');
   const n = labels.length;
-  assertInput(
-    Number.isFinite(expectedPoisonRate) && expectedPoisonRate >= 0 && expectedPoisonRate < 1,
-    'E_DETECT_INPUT',
-    () => `expectedPoisonRate must be in [0, 1), got ${expectedPoisonRate}.`,
-  );
+  const assumedContamination = options.assumedContamination ?? options.expectedPoisonRate ?? DEFAULT_ASSUMED_CONTAMINATION;
+  assertAssumedContamination(assumedContamination, 'runDetectors');
   const seen = new Set<number>();
   for (let k = 0; k < poisonedIndices.length; k++) {
     const i = poisonedIndices[k];
@@ -107,7 +130,17 @@ export async function runDetectors(options: RunDetectorsOptions): Promise<RunDet
     seen.add(i);
   }
   const available = (name: DetectorName) =>
-    name === 'attribution' ? options.attributions !== undefined : name === 'strip' ? options.inputs !== undefined && options.predict !== undefined : options.representations !== undefined;
+    name === 'attribution'
+      ? options.attributions !== undefined
+      : name === 'strip'
+        ? options.inputs !== undefined && options.predict !== undefined
+        : name === 'input_screening'
+          ? options.screeningData !== undefined
+          : name === 'confident_learning'
+            ? options.clinicalFeatures !== undefined
+            : name === 'abl_isolation'
+              ? options.earlyLosses !== undefined
+              : options.representations !== undefined;
   const detectors = options.detectors ?? DETECTOR_NAMES.filter(available);
   for (const name of detectors) {
     assertInput((DETECTOR_NAMES as readonly string[]).includes(name), 'E_DETECT_UNKNOWN', () => `Unknown detector '${name}'; choose from ${DETECTOR_NAMES.join(', ')}.`);
@@ -116,13 +149,20 @@ export async function runDetectors(options: RunDetectorsOptions): Promise<RunDet
   if (detectors.includes('spectral') || detectors.includes('activation_clustering')) assertMatrix(options.representations, 'representations', n);
   if (detectors.includes('attribution')) assertMatrix(options.attributions, 'attributions', n);
   if (detectors.includes('strip')) assertMatrix(options.inputs, 'inputs', n);
+  if (detectors.includes('input_screening'))
+    assertInput(options.screeningData?.rows === n, 'E_DETECT_INPUT', () => `input_screening: screeningData has ${options.screeningData?.rows} rows but there are ${n} training stays.`);
 
-  const expectedPoisonCount = expectedPoisonRate * n;
+  if (detectors.includes('confident_learning'))
+    assertInput(options.clinicalFeatures?.rows === n, 'E_DETECT_INPUT', () => `confident_learning: clinicalFeatures has ${options.clinicalFeatures?.rows} rows but there are ${n} training stays.`);
+  if (detectors.includes('abl_isolation'))
+    assertInput(options.earlyLosses?.length === n, 'E_DETECT_INPUT', () => `abl_isolation: earlyLosses has ${options.earlyLosses?.length} entries but there are ${n} training stays.`);
+  const expectedPoisonCount = assumedContamination * n;
   const seed = options.seed ?? 0;
   const truth = truthMask(n, poisonedIndices);
   const results: Partial<Record<DetectorName, DetectorRun>> = {};
   const columns: Record<string, number> = {};
   const reasons: Record<string, string> = {};
+  const sensitivity: Partial<Record<DetectorName, readonly SensitivityPoint[]>> = {};
   for (const name of detectors) {
     const started = performance.now();
     let result: DetectorResult;
@@ -132,6 +172,7 @@ export async function runDetectors(options: RunDetectorsOptions): Promise<RunDet
         break;
       case 'activation_clustering':
         result = activationClustering({ seed, ...options.activationClustering, representations: options.representations as Matrix, labels });
+        if (options.exclusionaryReclassification) result = await exclusionaryReclassification({ ...options.exclusionaryReclassification, result, labels });
         break;
       case 'attribution':
         result = attributionOutliers({ ...options.attribution, attributions: options.attributions as Matrix, labels, expectedPoisonCount });
@@ -139,6 +180,17 @@ export async function runDetectors(options: RunDetectorsOptions): Promise<RunDet
       case 'strip':
         result = await strip({ seed, labels, ...options.strip, inputs: options.inputs as Matrix, predict: options.predict as PredictFn, expectedPoisonCount });
         break;
+      case 'input_screening':
+        result = inputScreening({ ...options.inputScreening, data: options.screeningData as ScreeningData, assumedContamination });
+        break;
+      case 'abl_isolation':
+        result = ablIsolation({ ...options.ablIsolation, losses: options.earlyLosses as ArrayLike<number>, assumedContamination, labels });
+        break;
+      case 'confident_learning': {
+        const f = options.clinicalFeatures as NonNullable<RunDetectorsOptions['clinicalFeatures']>;
+        result = confidentLearning({ seed, ...options.confidentLearning, features: f.values, rows: f.rows, cols: f.cols, variables: f.variables, labels, assumedContamination });
+        break;
+      }
     }
     const auroc = detectionAuroc(result.scores, truth);
     const tpr = tprAtFpr(result.scores, truth, 0.05);
@@ -157,6 +209,14 @@ export async function runDetectors(options: RunDetectorsOptions): Promise<RunDet
       columns[column] = scored.value;
       if (scored.reason) reasons[column] = scored.reason;
     }
+    sensitivity[name] = sensitivityCurve(result.scores, truth);
+    for (const point of sensitivity[name] ?? []) {
+      for (const [metric, value] of [['precision', point.precision], ['recall', point.recall]] as const) {
+        const column = `detect_${name}_${metric}_at_${contaminationTag(point.contamination)}`;
+        columns[column] = value;
+        if (!Number.isFinite(value)) reasons[column] = 'no poisoned training stay: precision and recall of the flagged stays are undefined';
+      }
+    }
   }
-  return { results, columns, reasons, expectedPoisonCount };
+  return { results, columns, reasons, expectedPoisonCount, assumedContamination, sensitivity };
 }

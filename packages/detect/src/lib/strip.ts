@@ -46,8 +46,9 @@ export interface StripOptions {
    * 'average' (default): x' = α x_i + (1 − α) x_j. 'crossover': each input element comes from x_i with
    * probability α, else from x_j, so a trigger element survives whole (not halved) in a share α of the
    * blends — closer to the paper's superimposition, where the trigger stays at full strength.
+   * 'superimpose': x' = x_i + x_j, both at full strength as the reference code's addWeighted(1, 1) (α unused).
    */
-  readonly blend?: 'average' | 'crossover';
+  readonly blend?: 'average' | 'crossover' | 'superimpose';
   /** Rows per predict call. Default 4096. */
   readonly batchSize?: number;
   /** Seeds which stays are blended (and the crossover draws). Default 0. */
@@ -77,7 +78,7 @@ export async function strip(options: StripOptions): Promise<DetectorResult> {
   assertInput(Number.isInteger(N) && N >= 1, 'E_DETECT_INPUT', () => `blends must be an integer ≥ 1, got ${N}.`);
   assertInput(alpha > 0 && alpha < 1, 'E_DETECT_INPUT', () => `alpha must be in (0, 1), got ${alpha}.`);
   const blend = options.blend ?? 'average';
-  assertInput(blend === 'average' || blend === 'crossover', 'E_DETECT_INPUT', () => `blend must be average or crossover, got ${String(blend)}.`);
+  assertInput(blend === 'average' || blend === 'crossover' || blend === 'superimpose', 'E_DETECT_INPUT', () => `blend must be average, crossover or superimpose, got ${String(blend)}.`);
   assertInput(Number.isInteger(batchSize) && batchSize >= 1, 'E_DETECT_INPUT', () => `batchSize must be an integer ≥ 1, got ${batchSize}.`);
   const n = X.rows;
   const d = X.cols;
@@ -97,8 +98,7 @@ export async function strip(options: StripOptions): Promise<DetectorResult> {
       const i = Math.floor((start + r) / N);
       let j = random.int(n - 1);
       if (j >= i) j++;
-      if (blend === 'average') for (let c = 0; c < d; c++) batch[r * d + c] = alpha * X.values[i * d + c] + (1 - alpha) * X.values[j * d + c];
-      else for (let c = 0; c < d; c++) batch[r * d + c] = random.next() < alpha ? X.values[i * d + c] : X.values[j * d + c];
+      blendInto(batch, r * d, X.values, i * d, X.values, j * d, d, blend, alpha, random);
     }
     const probabilities = await predict(batch, rows);
     const K = probabilities.length / rows;
@@ -125,7 +125,25 @@ export async function strip(options: StripOptions): Promise<DetectorResult> {
   return { detector: 'strip', scores, flagged: Int32Array.from(flagged), perLabel: perLabel.length ? perLabel : [{ n, blends: N, alpha, blend, classes }], warnings };
 }
 
-function rowEntropy(p: Float32Array, r: number, K: number): number {
+/** Writes the blend of x (at xo) with the overlay o (at oo) into out at `at` (see {@link StripOptions.blend}). */
+export function blendInto(
+  out: Float32Array,
+  at: number,
+  x: ArrayLike<number>,
+  xo: number,
+  o: ArrayLike<number>,
+  oo: number,
+  d: number,
+  blend: 'average' | 'crossover' | 'superimpose',
+  alpha: number,
+  random: Random,
+): void {
+  if (blend === 'average') for (let c = 0; c < d; c++) out[at + c] = alpha * x[xo + c] + (1 - alpha) * o[oo + c];
+  else if (blend === 'superimpose') for (let c = 0; c < d; c++) out[at + c] = x[xo + c] + o[oo + c];
+  else for (let c = 0; c < d; c++) out[at + c] = random.next() < alpha ? x[xo + c] : o[oo + c];
+}
+
+export function rowEntropy(p: Float32Array, r: number, K: number): number {
   const h = (q: number) => (q > 0 ? -q * Math.log2(q) : 0);
   if (K === 1) {
     const q = Math.min(1, Math.max(0, p[r]));

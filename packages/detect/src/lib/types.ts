@@ -11,8 +11,8 @@ export interface DetectorResult {
   readonly warnings: readonly string[];
 }
 
-/** The four detectors, by the names the runner, the summary columns and `runDetectors` use. */
-export const DETECTOR_NAMES = ['spectral', 'activation_clustering', 'attribution', 'strip'] as const;
+/** The detectors, by the names the runner, the summary columns and `runDetectors` use. */
+export const DETECTOR_NAMES = ['spectral', 'activation_clustering', 'attribution', 'strip', 'input_screening', 'confident_learning', 'abl_isolation'] as const;
 /** One of {@link DETECTOR_NAMES}. */
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
 

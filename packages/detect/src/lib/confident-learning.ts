@@ -1,0 +1,156 @@
+import { assertInput, Random } from '@ehr-backdoor/core';
+import { assertAssumedContamination } from './assumed-contamination.js';
+import { fitLogistic, predictLogistic } from './logistic-regression.js';
+import { topScoring, type DetectorResult } from './types.js';
+
+/**
+ * Confident learning (Northcutt, Jiang & Chuang, JAIR 2021): dirty-label poisoning is label noise
+ * with a pattern, so stays whose given label an out-of-fold model finds implausible are suspects.
+ *
+ *   features (clinical values, NaN = not measured) ─▶ median-imputed, standardised, + one
+ *     "not measured" indicator per variable
+ *   K stratified folds ─▶ L2 logistic regression on K − 1 folds ─▶ p̂(y | x) of the held-out fold
+ *   per class j: threshold t_j = mean p̂_j over stays labelled j
+ *   confident joint C[i][j]: stays labelled i whose p̂_j ≥ t_j (the larger p̂ when both are), calibrated
+ *     to the label counts ─▶ the number of label issues CL estimates (prune by noise rate)
+ *   score = 1 − p̂(given label) (cleanlab's self-confidence ranking); flag the assumed contamination × n
+ *     highest, or with `flagRule: 'confident-joint'` CL's own estimated count, per label by margin
+ *
+ * The out-of-fold model is the defender's own, not the attacked model: it never saw a stay it scores,
+ * so a trigger it might learn from the other folds' poisoned stays helps it only as much as those
+ * few stays can teach a regularised linear model.
+ */
+export interface ConfidentLearningOptions {
+  /** n × F clinical features of the training stays, row-major, NaN where not measured. */
+  readonly features: Float64Array;
+  readonly rows: number;
+  readonly cols: number;
+  /** Variable of each feature column (for the "not measured" indicators); default one per column. */
+  readonly variables?: readonly string[];
+  /** Training labels as trained on (0/1), length n. */
+  readonly labels: ArrayLike<number>;
+  /** The defender's assumed contamination in (0, 0.5): how many stays the budget rule flags. */
+  readonly assumedContamination: number;
+  /** Folds for the out-of-fold probabilities. Default 5 (cleanlab's cv_n_folds). */
+  readonly folds?: number;
+  /** L2 penalty λ = 1 / C of the logistic regression. Default 1 (scikit-learn's C = 1). */
+  readonly lambda?: number;
+  /** 'budget' (default): the assumed contamination's count; 'confident-joint': CL's own estimated count. */
+  readonly flagRule?: 'budget' | 'confident-joint';
+  readonly seed?: number;
+}
+
+/**
+ * Confident learning over the training stays, as described under {@link ConfidentLearningOptions}.
+ * Deterministic for a given `seed`.
+ * @throws InputError `E_DETECT_INPUT` for a malformed feature matrix, labels that are not 0/1 or of
+ * another length, a label with fewer stays than folds, `folds` < 2, `lambda` ≤ 0, an unknown flag rule,
+ * or an assumed contamination outside (0, 0.5).
+ */
+export function confidentLearning(options: ConfidentLearningOptions): DetectorResult {
+  const { features, rows: n, cols: F, labels } = options;
+  const folds = options.folds ?? 5;
+  const lambda = options.lambda ?? 1;
+  const flagRule = options.flagRule ?? 'budget';
+  assertInput(Number.isInteger(n) && Number.isInteger(F) && n >= 1 && F >= 1 && features.length === n * F, 'E_DETECT_INPUT', () => `confident_learning: features must hold rows × cols = ${n} × ${F} values, got ${features.length}.`);
+  assertInput(labels.length === n, 'E_DETECT_INPUT', () => `confident_learning: ${labels.length} labels for ${n} stays.`);
+  assertInput(Number.isInteger(folds) && folds >= 2, 'E_DETECT_INPUT', () => `confident_learning: folds must be an integer ≥ 2, got ${folds}.`);
+  assertInput(lambda > 0, 'E_DETECT_INPUT', () => `confident_learning: lambda must be > 0, got ${lambda}.`);
+  assertInput(flagRule === 'budget' || flagRule === 'confident-joint', 'E_DETECT_INPUT', () => `confident_learning: flagRule must be budget or confident-joint, got ${String(flagRule)}.`);
+  assertAssumedContamination(options.assumedContamination, 'confident_learning');
+  const byLabel: number[][] = [[], []];
+  for (let i = 0; i < n; i++) {
+    const y = labels[i];
+    assertInput(y === 0 || y === 1, 'E_DETECT_INPUT', () => `confident_learning: labels must be 0 or 1; stay ${i} has ${y}.`);
+    byLabel[y].push(i);
+  }
+  for (const y of [0, 1])
+    assertInput(byLabel[y].length >= folds, 'E_DETECT_INPUT', () => `confident_learning: label ${y} has ${byLabel[y].length} stays, fewer than the ${folds} folds; lower folds.`);
+
+  const { design, width } = designMatrix(features, n, F, options.variables);
+  const random = Random.fromSeed(options.seed ?? 0, 'confident-learning');
+  const fold = new Int32Array(n);
+  for (const y of [0, 1]) {
+    const members = random.shuffle(byLabel[y].slice());
+    members.forEach((i, k) => (fold[i] = k % folds));
+  }
+  const p1 = new Float64Array(n);
+  const warnings: string[] = [];
+  for (let f = 0; f < folds; f++) {
+    const train: number[] = [];
+    const held: number[] = [];
+    for (let i = 0; i < n; i++) (fold[i] === f ? held : train).push(i);
+    const X = new Float64Array(train.length * width);
+    train.forEach((i, k) => X.set(design.subarray(i * width, (i + 1) * width), k * width));
+    const model = fitLogistic(X, train.length, width, Uint8Array.from(train, (i) => labels[i]), { lambda, maxIterations: 30, tolerance: 1e-6 });
+    if (!model.converged) warnings.push(`fold ${f}: logistic regression did not converge in ${model.iterations} Newton steps`);
+    const H = new Float64Array(held.length * width);
+    held.forEach((i, k) => H.set(design.subarray(i * width, (i + 1) * width), k * width));
+    const p = predictLogistic(model, H, held.length, width);
+    held.forEach((i, k) => (p1[i] = p[k]));
+  }
+  const probability = (i: number, j: number) => (j === 1 ? p1[i] : 1 - p1[i]);
+  const thresholds = [0, 1].map((j) => byLabel[j].reduce((s, i) => s + probability(i, j), 0) / byLabel[j].length);
+  // Confident joint, then calibrated so each row sums to that label's count (Northcutt et al. eq. 2–3).
+  const joint = [
+    [0, 0],
+    [0, 0],
+  ];
+  for (let i = 0; i < n; i++) {
+    const above = [0, 1].filter((j) => probability(i, j) >= thresholds[j]);
+    if (above.length === 0) continue;
+    const j = above.length === 1 ? above[0] : probability(i, 1) > probability(i, 0) ? 1 : 0;
+    joint[labels[i]][j]++;
+  }
+  const estimatedIssues = [0, 1].map((y) => {
+    const row = joint[y][0] + joint[y][1];
+    return row > 0 ? Math.round((joint[y][1 - y] / row) * byLabel[y].length) : 0;
+  });
+  const scores = Float64Array.from({ length: n }, (_, i) => 1 - probability(i, labels[i]));
+  let flagged: number[];
+  if (flagRule === 'budget') flagged = topScoring(scores, Array.from({ length: n }, (_, i) => i), Math.round(options.assumedContamination * n));
+  else flagged = [0, 1].flatMap((y) => topScoring(scores, byLabel[y], estimatedIssues[y]));
+  flagged.sort((a, b) => a - b);
+  const perLabel = [0, 1].map((y) => ({
+    label: y,
+    n: byLabel[y].length,
+    threshold: thresholds[y],
+    confidentSame: joint[y][y],
+    confidentOther: joint[y][1 - y],
+    estimatedIssues: estimatedIssues[y],
+    flagged: flagged.filter((i) => labels[i] === y).length,
+  }));
+  return { detector: 'confident_learning', scores, flagged: Int32Array.from(flagged), perLabel, warnings };
+}
+
+/** Median-imputed, standardised features plus one "not measured" indicator per variable that is ever missing. */
+function designMatrix(features: Float64Array, n: number, F: number, variables: readonly string[] | undefined): { design: Float64Array; width: number } {
+  const centre = new Float64Array(F);
+  const scale = new Float64Array(F);
+  for (let c = 0; c < F; c++) {
+    const seen: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const v = features[i * F + c];
+      if (Number.isFinite(v)) seen.push(v);
+    }
+    seen.sort((a, b) => a - b);
+    centre[c] = seen.length ? seen[Math.floor(seen.length / 2)] : 0;
+    let variance = 0;
+    for (const v of seen) variance += (v - centre[c]) ** 2 / Math.max(1, seen.length);
+    scale[c] = Math.sqrt(variance) || 1;
+  }
+  const names = variables ?? Array.from({ length: F }, (_, c) => String(c));
+  const indicatorOf = new Map<string, number>();
+  const missingVariable = new Set<string>();
+  for (let i = 0; i < n; i++) for (let c = 0; c < F; c++) if (!Number.isFinite(features[i * F + c])) missingVariable.add(names[c]);
+  for (const name of names) if (missingVariable.has(name) && !indicatorOf.has(name)) indicatorOf.set(name, F + indicatorOf.size);
+  const width = F + indicatorOf.size;
+  const design = new Float64Array(n * width);
+  for (let i = 0; i < n; i++)
+    for (let c = 0; c < F; c++) {
+      const v = features[i * F + c];
+      if (Number.isFinite(v)) design[i * width + c] = Math.max(-10, Math.min(10, (v - centre[c]) / scale[c]));
+      else design[i * width + (indicatorOf.get(names[c]) as number)] = 1;
+    }
+  return { design, width };
+}

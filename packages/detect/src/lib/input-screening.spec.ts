@@ -1,0 +1,133 @@
+import { Random } from '@ehr-backdoor/core';
+import { detectionAuroc, tprAtFpr, truthMask } from './detection-metrics.js';
+import { empiricalTailSurprisal, inputScreening, logScaled, poissonTailSurprisal, spikeSurprisal, zSurprisal, type ScreeningData } from './input-screening.js';
+
+/**
+ * A small clinical table: heart rate (min/max/mean/count, continuous), a GCS-like score of 6 levels, a
+ * right-skewed lab (lognormal), and a two-lab panel (haemoglobin, haematocrit) measured together, missing
+ * together in 5 % of stays.
+ */
+function cohort(n: number, seed: number) {
+  const random = Random.fromSeed(seed, 'screening-cohort');
+  const variables = ['hr', 'hr', 'hr', 'hr', 'gcs', 'creat', 'hgb', 'hct'];
+  const stats = ['min', 'max', 'mean', 'count', 'min', 'mean', 'mean', 'mean'];
+  const F = variables.length;
+  const values = new Float64Array(n * F);
+  for (let i = 0; i < n; i++) {
+    const hr = 85 + 15 * random.normal();
+    const row = [hr - 10 - 3 * Math.abs(random.normal()), hr + 15 + 5 * Math.abs(random.normal()), hr, 24, 1 + random.int(6), Math.exp(0.8 * random.normal()), 10 + 2 * random.normal(), 30 + 6 * random.normal()];
+    if (random.next() < 0.05) row[6] = row[7] = NaN;
+    values.set(row.map((x, j) => (stats[j] === 'count' ? x : Math.round(x * 10) / 10)), i * F);
+  }
+  return { values, variables, stats, F };
+}
+
+const data = (c: ReturnType<typeof cohort>, n: number): ScreeningData => ({ view: 'tabular', values: c.values, rows: n, variables: c.variables, stats: c.stats });
+
+describe('inputScreening', () => {
+  const n = 2000;
+
+  it('finds a planted rare value and a broken panel, and names their variables', () => {
+    const c = cohort(n, 1);
+    const random = Random.fromSeed(2, 'plant');
+    const planted = random.sampleIndices(n, 30);
+    planted.slice(0, 15).forEach((i) => {
+      c.values[i * c.F + 1] = 220; // hr max: the same extreme value in 15 stays
+    });
+    planted.slice(15).forEach((i) => {
+      c.values[i * c.F + 6] = NaN; // haemoglobin missing while its haematocrit was measured
+      c.values[i * c.F + 7] = 30;
+    });
+    const result = inputScreening({ data: data(c, n), assumedContamination: 0.015 });
+    const truth = truthMask(n, planted);
+    expect(detectionAuroc(result.scores, truth).value).toBeGreaterThan(0.99);
+    expect(tprAtFpr(result.scores, truth, 0.05).value).toBeGreaterThanOrEqual(0.9);
+    expect(result.flagged).toHaveLength(30);
+    const hits = Array.from(result.flagged).filter((i) => truth[i]).length;
+    expect(hits).toBeGreaterThanOrEqual(27);
+    const named = result.perLabel.map((p) => String(p.topVariables)).join(' ');
+    expect(named).toMatch(/hr:\d+/);
+    expect(named).toMatch(/hgb:\d+/);
+  });
+
+  it('flags no more than its budget on clean data, and the floor of a discrete scale is not an outlier', () => {
+    const c = cohort(n, 3);
+    const result = inputScreening({ data: data(c, n), assumedContamination: 0.01 });
+    expect(result.flagged.length).toBeLessThanOrEqual(20);
+    // GCS 1 is one stay in six: never worth more than −ln(1/6) ≈ 1.8 nats before rescaling.
+    expect(String(result.perLabel[0].topVariables)).not.toMatch(/gcs:\d{2}/);
+  });
+
+  it('screens time series with the temporal component', () => {
+    const random = Random.fromSeed(4, 'ts');
+    const rows = 400;
+    const T = 12;
+    const C = 2;
+    const values = new Float64Array(rows * T * C);
+    const mask = new Uint8Array(rows * T * C).fill(1);
+    for (let i = 0; i < rows; i++) {
+      let hr = 85 + 10 * random.normal();
+      for (let t = 0; t < T; t++) {
+        hr += 2 * random.normal();
+        values[(i * T + t) * C] = Math.round(hr);
+        values[(i * T + t) * C + 1] = Math.round(100 * (7.4 + 0.05 * random.normal())) / 100;
+      }
+    }
+    const planted = [5, 50, 150, 250, 350];
+    for (const i of planted) values[(i * T + T - 1) * C] = values[(i * T + T - 2) * C] + 45; // a one-hour jump
+    const result = inputScreening({ data: { view: 'timeseries', values, mask, rows, hours: T, channels: ['hr', 'ph'] }, assumedContamination: 5 / rows });
+    expect(Array.from(result.flagged)).toEqual(planted);
+    expect(result.perLabel.map((p) => p.component)).toEqual(['univariate', 'missingness', 'temporal']);
+  });
+
+  it('rejects a budget outside (0, 0.5), an unknown component and temporal on tabular data', () => {
+    const c = cohort(50, 5);
+    for (const bad of [0, 0.5, -1, NaN]) {
+      expect(() => inputScreening({ data: data(c, 50), assumedContamination: bad })).toThrow(expect.objectContaining({ code: 'E_DETECT_CONTAMINATION', message: expect.stringMatching(/^input_screening/) }));
+    }
+    expect(() => inputScreening({ data: data(c, 50), assumedContamination: 0.1, components: ['temporal'] })).toThrow(expect.objectContaining({ code: 'E_DETECT_INPUT', message: expect.stringMatching(/time-series/) }));
+    expect(() => inputScreening({ data: data(c, 50), assumedContamination: 0.1, components: ['nope' as never] })).toThrow(expect.objectContaining({ code: 'E_DETECT_INPUT' }));
+    expect(() => inputScreening({ data: { ...data(c, 50), rows: 49 } as ScreeningData, assumedContamination: 0.1 })).toThrow(expect.objectContaining({ code: 'E_DETECT_INPUT' }));
+  });
+});
+
+describe('screening helpers', () => {
+  it('zSurprisal is −ln P(|Z| ≥ z): 0 at 0, ln(1/0.0455) at 2, continuous across the asymptotic switch at 5', () => {
+    expect(zSurprisal(0)).toBeCloseTo(0, 6);
+    expect(zSurprisal(2)).toBeCloseTo(-Math.log(0.0455003), 4);
+    expect(zSurprisal(4.9999)).toBeCloseTo(zSurprisal(5.0001), 2);
+    expect(zSurprisal(5)).toBeCloseTo(-Math.log(5.733e-7), 2);
+  });
+
+  it('poissonTailSurprisal matches hand-computed tails', () => {
+    // P(X ≥ 1 | λ = 1) = 1 − e^−1; P(X ≥ 3 | λ = 1) = 1 − e^−1 (1 + 1 + 1/2).
+    expect(poissonTailSurprisal(1, 1)).toBeCloseTo(-Math.log(1 - Math.exp(-1)), 8);
+    expect(poissonTailSurprisal(3, 1)).toBeCloseTo(-Math.log(1 - Math.exp(-1) * 2.5), 8);
+    expect(poissonTailSurprisal(0, 3)).toBe(0);
+  });
+
+  it('empiricalTailSurprisal counts values at least as extreme on their side', () => {
+    const column = Float64Array.from([1, 2, 3, 3, 3, 4, 5, NaN]);
+    const s = empiricalTailSurprisal(column, 3);
+    expect(s[0]).toBeCloseTo(-Math.log(1 / 7));
+    expect(s[6]).toBeCloseTo(-Math.log(1 / 7));
+    expect(s[2]).toBeCloseTo(-Math.log(5 / 7));
+    expect(s[7]).toBe(0);
+  });
+
+  it('spikeSurprisal marks a repeated tail value, not a lone one', () => {
+    const column = Float64Array.from({ length: 60 }, (_, i) => i);
+    const spiked = Float64Array.from([...column, ...Array(10).fill(59)]);
+    const z = spiked.map((x) => (x >= 55 ? 4 : 0));
+    const s = spikeSurprisal(spiked, z);
+    expect(s[59]).toBeGreaterThan(10);
+    expect(s[58]).toBeLessThan(1);
+  });
+
+  it('logScaled picks right-skewed positive variables only', () => {
+    const random = Random.fromSeed(7, 'skew');
+    expect(logScaled(Float64Array.from({ length: 500 }, () => Math.exp(random.normal())))).toBe(true);
+    expect(logScaled(Float64Array.from({ length: 500 }, () => 80 + 10 * random.normal()))).toBe(false);
+    expect(logScaled(Float64Array.from({ length: 500 }, () => random.normal()))).toBe(false);
+  });
+});
