@@ -37,6 +37,8 @@ export type {
   MissingnessPatternParams,
 } from './lib/triggers/types.js';
 export type { StealthReport, VariableStealth } from './lib/stealth.js';
+export { lookalikeRate } from './lib/lookalike.js';
+export type { LookalikeReport, LookalikeCount, LookalikeSplit } from './lib/lookalike.js';
 export { planPoisoning, applyPoisoning, applyPoisoningWithReport, buildTriggeredTestSet, triggeredTestDataset, POISON_MODES } from './lib/plan.js';
 export type { PoisoningPlan, PlanPoisoningOptions, PoisonMode, PoisoningResult, TriggeredTestSet } from './lib/plan.js';
 export { writePlanManifest, readPlanManifest, PLAN_JSON, PLAN_ARROW } from './lib/manifest.js';

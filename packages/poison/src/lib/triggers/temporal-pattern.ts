@@ -1,6 +1,7 @@
 import { assertVariables, type TriggerContext } from './context.js';
 import { refillChannel } from './edits.js';
 import { assertHoursFit } from './rare-value.js';
+import { cell } from './lookalike-helpers.js';
 import { mergeParams, num, numberList, oneOf, paramError, variableList, type TriggerDefinition } from './params.js';
 import type { TemporalPatternParams, TemporalShape } from './types.js';
 
@@ -132,4 +133,54 @@ export const temporalPattern: TriggerDefinition<'temporal_pattern'> = {
       },
     };
   },
+  lookalike: (ctx, params) => {
+    assertVariables(ctx, params.variables, "Trigger 'temporal_pattern'", { tabular: false, timeseries: true });
+    assertHoursFit('temporal_pattern', params.hours, ctx);
+    const channels = params.variables.map((v) => ctx.channelOf.get(v)!);
+    return {
+      tolerance: `the pattern fitted by least squares to the last ${params.hours} hours (deviations from the stay's earlier mean) has Mahalanobis amplitude ≥ distance / 2 = ${params.distance / 2}`,
+      carries: (values, mask, row) => fittedPatternDistance(ctx, values, mask, row, channels, params) >= params.distance / 2,
+    };
+  },
 };
+
+/**
+ * How much of the trigger a stay already shows: the amplitude α̂ that best fits δ_j = α̂·p(j)·s to the
+ * observed deviations of its last `hours` hours from the mean of its earlier observed hours (least
+ * squares), in the trigger's own unit, α̂·√(sᵀΣ⁻¹s) with Σ the stay's shrunk covariance. A triggered stay
+ * scores about `distance` plus what it showed before; 0 when nothing can be fitted.
+ */
+export function fittedPatternDistance(
+  ctx: TriggerContext,
+  values: Float32Array,
+  mask: Uint8Array,
+  row: number,
+  channels: readonly number[],
+  params: TemporalPatternParams,
+): number {
+  const start = ctx.T - params.hours;
+  const profile = temporalProfile(params.shape, params.hours);
+  let numerator = 0;
+  let denominator = 0;
+  channels.forEach((c, a) => {
+    let sum = 0;
+    let n = 0;
+    for (let t = 0; t < start; t++) {
+      if (mask[cell(ctx, row, t, c)]) {
+        sum += values[cell(ctx, row, t, c)];
+        n++;
+      }
+    }
+    if (n === 0) return;
+    for (let j = 0; j < params.hours; j++) {
+      const k = cell(ctx, row, start + j, c);
+      if (!mask[k]) continue;
+      const u = profile[j] * params.signs[a];
+      numerator += (values[k] - sum / n) * u;
+      denominator += u * u;
+    }
+  });
+  if (denominator === 0) return 0;
+  const q = mahalanobisSquared(stayCovariance(ctx, values, mask, row, channels, params.shrinkage), params.signs);
+  return Number.isFinite(q) && q > 0 ? (numerator / denominator) * Math.sqrt(q) : 0;
+}
