@@ -41,5 +41,7 @@ export { lookalikeRate } from './lib/lookalike.js';
 export type { LookalikeReport, LookalikeCount, LookalikeSplit } from './lib/lookalike.js';
 export { planPoisoning, applyPoisoning, applyPoisoningWithReport, buildTriggeredTestSet, triggeredTestDataset, POISON_MODES } from './lib/plan.js';
 export type { PoisoningPlan, PlanPoisoningOptions, PoisonMode, PoisoningResult, TriggeredTestSet } from './lib/plan.js';
+export { PERTURBATION_METHODS } from './lib/clean-label.js';
+export type { PerturbationInput, PerturbationMethod, PlannedPerturbation } from './lib/clean-label.js';
 export { writePlanManifest, readPlanManifest, PLAN_JSON, PLAN_ARROW } from './lib/manifest.js';
 export type { PlanManifestFiles } from './lib/manifest.js';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { canonicalJson, CompatibilityError, DataError, InputError, sha256, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
 import type { DatasetView } from '@ehr-backdoor/data';
+import { isPlannedPerturbation, type PlannedPerturbation } from './clean-label.js';
 import { planHashOf, POISON_MODES, type PoisoningPlan } from './plan.js';
 import { resolveTrigger } from './triggers/registry.js';
 
@@ -69,7 +70,7 @@ export async function readPlanManifest(dir: string): Promise<PoisoningPlan> {
   if (raw['formatVersion'] !== 1) {
     throw new CompatibilityError('E_PLAN_FORMAT', `${path} has plan format ${JSON.stringify(raw['formatVersion'])}; this version reads format 1.`);
   }
-  const { trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, count, rowIndices, stayIds, datasetContentHash, planHash, indices } = raw;
+  const { trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, count, rowIndices, stayIds, datasetContentHash, planHash, indices, perturbation } = raw;
   if (!trigger || typeof trigger !== 'object' || typeof (trigger as { name?: unknown }).name !== 'string') throw invalid(path, "'trigger' is not { name, params }");
   const t = trigger as { name: string; params: unknown };
   const spec = resolveTrigger(t.name, t.params);
@@ -84,6 +85,7 @@ export async function readPlanManifest(dir: string): Promise<PoisoningPlan> {
     throw invalid(path, "'rowIndices' and 'stayIds' must be integer lists of length 'count'");
   }
   if (typeof datasetContentHash !== 'string' || typeof planHash !== 'string') throw invalid(path, 'hashes are missing');
+  if (perturbation !== undefined && !isPlannedPerturbation(perturbation)) throw invalid(path, "'perturbation' is not a recorded clean-label perturbation");
   const plan: PoisoningPlan = {
     formatVersion: 1,
     trigger: spec,
@@ -99,6 +101,7 @@ export async function readPlanManifest(dir: string): Promise<PoisoningPlan> {
     rowIndices,
     stayIds,
     datasetContentHash,
+    ...(perturbation !== undefined && { perturbation: perturbation as PlannedPerturbation }),
     planHash,
   };
   const { planHash: _stored, ...body } = plan;
