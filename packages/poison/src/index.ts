@@ -16,6 +16,7 @@ export { applyTriggerToTabular, applyTriggerToTimeSeries } from './lib/triggers/
 export type { TabularTriggerResult, TimeSeriesTriggerResult, TriggerInput } from './lib/triggers/apply.js';
 export { DEFAULT_RARE_VALUES } from './lib/triggers/rare-value.js';
 export { generateMissingnessPattern } from './lib/triggers/missingness-pattern.js';
+export { generateBlendKey } from './lib/triggers/blended.js';
 export type {
   TriggerSpec,
   TriggerName,
@@ -35,6 +36,7 @@ export type {
   TemporalPatternParams,
   TemporalShape,
   MissingnessPatternParams,
+  BlendedParams,
 } from './lib/triggers/types.js';
 export type { StealthReport, VariableStealth } from './lib/stealth.js';
 export { lookalikeRate } from './lib/lookalike.js';

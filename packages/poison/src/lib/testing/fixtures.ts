@@ -174,4 +174,6 @@ export const TRIGGER_VARIANTS: readonly PartialTriggerSpec[] = [
   { name: 'temporal_pattern', params: {} },
   { name: 'temporal_pattern', params: { shape: 'sine', signs: [1, -1, 1], hours: 12 } },
   { name: 'missingness_pattern', params: {} },
+  { name: 'blended', params: {} },
+  { name: 'blended', params: { variables: ['heart_rate', 'lactate'], hours: 3, weight: 1 } },
 ];
