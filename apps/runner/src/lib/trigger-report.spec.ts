@@ -28,7 +28,7 @@ describe('trigger report', () => {
   it('reports every trigger but none by default, with both targets', async () => {
     const report = await triggerReport(dataset, data, { triggers: [], targetLabel: 1, split: 'all' });
     expect(report.rows.map((r) => r.trigger.name)).not.toContain('none');
-    expect(report.rows).toHaveLength(9);
+    expect(report.rows).toHaveLength(10);
     const hr220 = report.rows.find((r) => r.trigger.name === 'rare_value')!;
     // No demo stay charts a heart rate near 220 (its maximum hourly value is 154).
     expect(hr220.lookalike).toMatchObject({ stays: dataset.n, carriers: 0, rate: 0 });
