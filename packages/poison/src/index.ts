@@ -35,6 +35,7 @@ export type {
   DistributionShiftKind,
   TemporalPatternParams,
   TemporalShape,
+  TemporalUnits,
   MissingnessPatternParams,
   BlendedParams,
 } from './lib/triggers/types.js';

@@ -113,7 +113,16 @@ export interface TemporalPatternParams {
   readonly signs: readonly number[];
   /** Weight of the training variances shrunk into the stay's covariance (keeps it invertible). Default 0.1. */
   readonly shrinkage: number;
+  /**
+   * Units of the direction: `sd` (default) moves each variable by the same number of the stay's own
+   * standard deviations (times its sign); `raw` moves each by the same raw amount, the trigger's
+   * behaviour before this parameter existed (kept to reproduce earlier results).
+   */
+  readonly units: TemporalUnits;
 }
+
+/** How `temporal_pattern` scales its direction across variables (see {@link TemporalPatternParams.units}). */
+export type TemporalUnits = 'sd' | 'raw';
 
 /** `missingness_pattern`: a fixed pattern of missing measurements over the last hours. */
 export interface MissingnessPatternParams {
