@@ -10,7 +10,7 @@
  *
  * Usage: node --import ./tools/node/source-loader.js tools/scripts/attack-compare.ts \
  *          --data data/default --models mlp,lstm --triggers rare_value,'pattern={"inRange":true}' --count 37 \
- *          [--epochs 15] [--seed 0] [--target 1] [--epsilon 0.5,1] [--out tmp/attack-compare.jsonl]
+ *          [--epochs 15] [--seed 0] [--target 1] [--epsilon 0.5,1] [--attacks dirty-label,clean-label,surrogate] [--out FILE]
  */
 import { appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -41,6 +41,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '0' },
     target: { type: 'string', default: '1' },
     epsilon: { type: 'string', default: '0.5,1' },
+    attacks: { type: 'string', default: 'dirty-label,clean-label,surrogate' },
   },
 });
 const targetLabel = Number(args.target) as 0 | 1;
@@ -60,10 +61,13 @@ const eligible = (mode: PoisonMode) => {
   for (let i = 0; i < dataset.n; i++) if (dataset.splits[i] === SPLIT_CODE.train && (mode === 'dirty-label') === (dataset.labels[i] !== targetLabel)) n++;
   return n;
 };
+const wantedAttacks = args.attacks!.split(',');
 const attacks: { name: string; mode: PoisonMode; perturbation?: PerturbationInput }[] = [
-  { name: 'dirty-label', mode: 'dirty-label' },
-  { name: 'clean-label', mode: 'clean-label' },
-  ...args.epsilon!.split(',').map((e) => ({ name: `clean-label + surrogate ε ${e}`, mode: 'clean-label' as const, perturbation: { method: 'surrogate' as const, epsilon: Number(e) } })),
+  ...(wantedAttacks.includes('dirty-label') ? [{ name: 'dirty-label', mode: 'dirty-label' as const }] : []),
+  ...(wantedAttacks.includes('clean-label') ? [{ name: 'clean-label', mode: 'clean-label' as const }] : []),
+  ...(wantedAttacks.includes('surrogate')
+    ? args.epsilon!.split(',').map((e) => ({ name: `clean-label + surrogate ε ${e}`, mode: 'clean-label' as const, perturbation: { method: 'surrogate' as const, epsilon: Number(e) } }))
+    : []),
 ];
 
 function asrOf(model: TrainedModel, spec: TriggerSpec): number {

@@ -74,7 +74,13 @@ export async function readPlanManifest(dir: string): Promise<PoisoningPlan> {
   if (!trigger || typeof trigger !== 'object' || typeof (trigger as { name?: unknown }).name !== 'string') throw invalid(path, "'trigger' is not { name, params }");
   const t = trigger as { name: string; params: unknown };
   const spec = resolveTrigger(t.name, t.params);
-  if (canonicalJson(spec.params) !== canonicalJson(t.params)) throw invalid(path, `trigger '${t.name}' parameters are not complete resolved parameters`);
+  if (canonicalJson(spec.params) !== canonicalJson(t.params)) {
+    const missing = Object.keys(spec.params).filter((k) => !(k in ((t.params ?? {}) as object)));
+    // A parameter added to a trigger later (e.g. temporal_pattern's 'units') is absent from older plans,
+    // whose trigger behaved differently: refuse rather than read them with the new default.
+    const older = missing.length ? `; it lacks ${missing.map((k) => `'${k}'`).join(', ')}, so it was made by an older version whose trigger differs — re-run the cell` : '';
+    throw invalid(path, `trigger '${t.name}' parameters are not complete resolved parameters${older}`);
+  }
   if (!Array.isArray(views) || !views.every((v) => v === 'tabular' || v === 'timeseries')) throw invalid(path, "'views' is not a list of views");
   if (!resolved || typeof resolved !== 'object' || Array.isArray(resolved)) throw invalid(path, "'resolved' is not an object");
   if (!POISON_MODES.includes(mode as never)) throw invalid(path, `'mode' ${JSON.stringify(mode)} is not one of ${POISON_MODES.join(', ')}`);
