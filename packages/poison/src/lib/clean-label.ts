@@ -21,6 +21,7 @@ import { refillChannel } from './triggers/edits.js';
  * sign(w_v) is replaced by the sign of (target-class mean − other-class mean) of v.
  */
 export type PerturbationMethod = 'surrogate' | 'class-mean';
+/** The perturbation methods: `surrogate` (gradient sign of a logistic surrogate) and `class-mean` (model-free). */
 export const PERTURBATION_METHODS: readonly PerturbationMethod[] = ['surrogate', 'class-mean'];
 
 /** What a caller gives: any subset; `method` surrogate, `epsilon` 0.5 and plausible-range bounds by default. */

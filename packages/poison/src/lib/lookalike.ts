@@ -23,6 +23,7 @@ export interface LookalikeCount {
   readonly rate: number;
 }
 
+/** What {@link lookalikeRate} returns: the counts overall and per label, and the tolerance used. */
 export interface LookalikeReport extends LookalikeCount {
   readonly trigger: TriggerName;
   readonly params: TriggerSpec['params'];
@@ -36,6 +37,7 @@ export interface LookalikeReport extends LookalikeCount {
   readonly reason?: string;
 }
 
+/** Which stays `lookalikeRate` examines: every stay, or one split. */
 export type LookalikeSplit = 'all' | 'train' | 'val' | 'test';
 const SPLITS: readonly LookalikeSplit[] = ['all', 'train', 'val', 'test'];
 
