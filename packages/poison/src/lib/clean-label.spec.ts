@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { SPLIT_CODE } from '@ehr-backdoor/data';
 import { handMadeDataset, makeDataset, tabularRow, channelSeries, TRIGGER_VARIANTS } from './testing/fixtures.js';
-import { applyPoisoning, planPoisoning } from './plan.js';
+import { applyPoisoning, applyPoisoningWithReport, planPoisoning } from './plan.js';
 import { readPlanManifest, writePlanManifest } from './manifest.js';
 import { classMeanDifferences, surrogateWeights } from './clean-label.js';
 import { contextFor } from './triggers/context.js';
@@ -29,6 +29,10 @@ describe('clean-label perturbation (Turner et al. 2019)', () => {
     expect(row['heart_rate_mean']).toBeCloseTo(115 - step, 3);
     expect(row['heart_rate_count']).toBe(4);
     expect(Array.from(out.labels)).toEqual([0, 1, 0]);
+    // The stealth report counts the perturbed values too (4 hours + min/max/mean/last), not only the trigger's.
+    const { stealth } = applyPoisoningWithReport(hand, plan);
+    expect(stealth.find((r) => r.view === 'timeseries')!.changedValues).toBe(4);
+    expect(stealth.find((r) => r.view === 'tabular')!.changedValues).toBe(4);
     // Stay 0 was not planned: bit-identical.
     expect(channelSeries(out, out.timeSeries.values, out.timeSeries.mask, 0, 'heart_rate')).toEqual(channelSeries(hand, hand.timeSeries.values, hand.timeSeries.mask, 0, 'heart_rate'));
   });

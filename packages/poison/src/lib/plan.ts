@@ -1,7 +1,7 @@
 import { assertInput, canonicalJson, hashJson, InputError, CompatibilityError, Random } from '@ehr-backdoor/core';
 import { createDataset, SPLIT_CODE, type DatasetView, type EhrDataset, type TabularView, type TimeSeriesView } from '@ehr-backdoor/data';
 import { applyPerturbation, planPerturbation, type PerturbationInput, type PlannedPerturbation } from './clean-label.js';
-import type { StealthReport } from './stealth.js';
+import { tabularStealth, timeSeriesStealth, type StealthReport } from './stealth.js';
 import { applyTriggerViews, toSpec, type TriggerInput, type ViewArrays } from './triggers/apply.js';
 import { contextFor, type TriggerContext } from './triggers/context.js';
 import { resolveTrigger, triggerDefinition } from './triggers/registry.js';
@@ -247,7 +247,15 @@ export function applyPoisoningWithReport(dataset: EhrDataset, plan: PoisoningPla
     normalisation: rebuilt.manifest.normalisation,
     contentHash: rebuilt.manifest.contentHash,
   };
-  const stealth = [applied.tabular?.stealth, applied.timeseries?.stealth].filter((s): s is StealthReport => s !== undefined);
+  // With a perturbation the attacker wrote more than the trigger: the reports compare with the clean stays.
+  const stealth = (
+    source
+      ? [
+          applied.tabular && tabularStealth(ctx, spec.name, dataset.tabular.values, applied.tabular.values, plan.rowIndices),
+          applied.timeseries && timeSeriesStealth(ctx, spec.name, dataset.timeSeries, applied.timeseries, plan.rowIndices),
+        ]
+      : [applied.tabular?.stealth, applied.timeseries?.stealth]
+  ).filter((s): s is StealthReport => s !== undefined);
   const poisoned: EhrDataset = { ...rebuilt, manifest };
   POISONED.add(poisoned);
   return { dataset: poisoned, stealth };
