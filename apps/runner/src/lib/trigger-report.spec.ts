@@ -37,6 +37,9 @@ describe('trigger report', () => {
     // False triggers are counted among stays whose label is not the target.
     expect(target0.rows[0].falseTriggerRate).toBe(target0.rows[0].lookalike.byLabel[1].rate);
     expect(formatTriggerReport(report)).toMatch(/\| temporal_pattern \| timeseries \| 0\.0 % \/ 0\.0 % \| — \|/);
+    const variant = await triggerReport(dataset, data, { triggers: ['rare_value={"value":200,"hours":2}'], targetLabel: 1, split: 'all' });
+    expect(variant.rows[0].changed).toBe('value=200, hours=2');
+    expect(formatTriggerReport(variant)).toMatch(/\| rare_value \(value=200, hours=2\) \|/);
   });
 
   it('CLI: writes the JSON report; bad input exits 2 and writes nothing', () => {

@@ -17,6 +17,8 @@ export interface TriggerReportRow {
   readonly lookalike: LookalikeReport;
   /** Look-alike rate among stays whose label is not the target (a backdoored model would flip them). */
   readonly falseTriggerRate: number;
+  /** The parameters that differ from the trigger's defaults, as `key=value` (empty for the defaults). */
+  readonly changed: string;
 }
 
 export interface TriggerReport {
@@ -64,9 +66,19 @@ export async function triggerReport(dataset: EhrDataset, path: string, options: 
       })),
       lookalike,
       falseTriggerRate: lookalike.byLabel[1 - options.targetLabel].rate,
+      changed: changedParams(spec, poison.resolveTrigger(spec.name, {}).params),
     };
   });
   return { dataset: { path, contentHash: dataset.manifest.contentHash, stays: dataset.n }, targetLabel: options.targetLabel, split: options.split, rows };
+}
+
+/** `key=value` for every parameter that differs from the defaults (so two variants of one trigger are told apart). */
+function changedParams(spec: TriggerSpec, defaults: unknown): string {
+  const d = defaults as Record<string, unknown>;
+  return Object.entries(spec.params as Record<string, unknown>)
+    .filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(d[k]))
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(', ');
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : 'n/a');
@@ -84,7 +96,7 @@ export function formatTriggerReport(report: TriggerReport): string {
       return s.changedValues === 0 ? (s.removedValues > 0 ? 'removes only' : 'no change') : `${pct(s.shareOutsidePlausible)} / ${pct(s.shareOutsideTrainingP1P99)}`;
     };
     const l = r.lookalike;
-    const label = `${r.trigger.name}${Object.keys(r.trigger.params).length ? '' : ''}`;
+    const label = `${r.trigger.name}${r.changed ? ` (${r.changed})` : ''}`;
     return `| ${label} | ${r.views.join(', ')} | ${stealthOf('timeseries')} | ${stealthOf('tabular')} | ${pct(l.rate)} (${l.carriers}/${l.stays}) | ${pct(r.falseTriggerRate)} | ${l.tolerance} |`;
   });
   return header + lines.join('\n') + '\n';
