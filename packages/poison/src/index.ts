@@ -16,6 +16,7 @@ export { applyTriggerToTabular, applyTriggerToTimeSeries } from './lib/triggers/
 export type { TabularTriggerResult, TimeSeriesTriggerResult, TriggerInput } from './lib/triggers/apply.js';
 export { DEFAULT_RARE_VALUES } from './lib/triggers/rare-value.js';
 export { generateMissingnessPattern } from './lib/triggers/missingness-pattern.js';
+export { generateBlendKey } from './lib/triggers/blended.js';
 export type {
   TriggerSpec,
   TriggerName,
@@ -34,10 +35,16 @@ export type {
   DistributionShiftKind,
   TemporalPatternParams,
   TemporalShape,
+  TemporalUnits,
   MissingnessPatternParams,
+  BlendedParams,
 } from './lib/triggers/types.js';
 export type { StealthReport, VariableStealth } from './lib/stealth.js';
+export { lookalikeRate } from './lib/lookalike.js';
+export type { LookalikeReport, LookalikeCount, LookalikeSplit } from './lib/lookalike.js';
 export { planPoisoning, applyPoisoning, applyPoisoningWithReport, buildTriggeredTestSet, triggeredTestDataset, POISON_MODES, RATE_BASES } from './lib/plan.js';
 export type { PoisoningPlan, PlanPoisoningOptions, PoisonMode, PoisoningResult, TriggeredTestSet, RateBasis } from './lib/plan.js';
+export { PERTURBATION_METHODS } from './lib/clean-label.js';
+export type { PerturbationInput, PerturbationMethod, PlannedPerturbation } from './lib/clean-label.js';
 export { writePlanManifest, readPlanManifest, PLAN_JSON, PLAN_ARROW } from './lib/manifest.js';
 export type { PlanManifestFiles } from './lib/manifest.js';

@@ -11,6 +11,7 @@ import { runCellCommand } from './run-cell.js';
 import { statusCommand } from './status.js';
 import { sweepCommand } from './sweep.js';
 import { synthCommand } from './synth.js';
+import { triggersCommand } from './triggers.js';
 
 /** Every command of the CLI, in the order `--help` lists them. Add one line per command module. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -23,6 +24,7 @@ export const commands: CommandModule<any, any>[] = [
   explainCommand,
   detectCommand,
   exportCommand,
+  triggersCommand,
   statusCommand,
   doctorCommand,
   runCellCommand,

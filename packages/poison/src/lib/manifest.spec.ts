@@ -42,4 +42,14 @@ describe('plan manifest', () => {
     await expect(readPlanManifest(dir)).rejects.toMatchObject({ code: 'E_PLAN_HASH_MISMATCH' });
     await expect(readPlanManifest(join(root, 'nowhere'))).rejects.toMatchObject({ code: 'E_PLAN_MISSING' });
   });
+
+  it('refuses a temporal_pattern plan made before the units parameter existed, naming it', async () => {
+    const plan = planPoisoning({ dataset: ds, trigger: { name: 'temporal_pattern' }, rate: 0.5, seed: 1 });
+    const dir = join(root, 'legacy');
+    await writePlanManifest(dir, plan);
+    const json = JSON.parse(readFileSync(join(dir, PLAN_JSON), 'utf8'));
+    const { units: _units, ...older } = json.trigger.params;
+    writeFileSync(join(dir, PLAN_JSON), JSON.stringify({ ...json, trigger: { name: 'temporal_pattern', params: older } }));
+    await expect(readPlanManifest(dir)).rejects.toMatchObject({ code: 'E_PLAN_INVALID', message: expect.stringMatching(/lacks 'units'.*older version/) });
+  });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { canonicalJson, CompatibilityError, DataError, InputError, sha256, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
 import type { DatasetView } from '@ehr-backdoor/data';
+import { isPlannedPerturbation, type PlannedPerturbation } from './clean-label.js';
 import { planHashOf, POISON_MODES, type PoisoningPlan } from './plan.js';
 import { resolveTrigger } from './triggers/registry.js';
 
@@ -69,13 +70,19 @@ export async function readPlanManifest(dir: string): Promise<PoisoningPlan> {
   if (raw['formatVersion'] !== 1) {
     throw new CompatibilityError('E_PLAN_FORMAT', `${path} has plan format ${JSON.stringify(raw['formatVersion'])}; this version reads format 1.`);
   }
-  const { trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, count, rowIndices, stayIds, datasetContentHash, planHash, indices } = raw;
+  const { trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, count, rowIndices, stayIds, datasetContentHash, planHash, indices, perturbation } = raw;
   const rateBasis = raw['rateBasis'] ?? 'eligible';
   if (rateBasis !== 'eligible' && rateBasis !== 'train') throw invalid(path, `'rateBasis' ${JSON.stringify(rateBasis)} is not 'eligible' or 'train'`);
   if (!trigger || typeof trigger !== 'object' || typeof (trigger as { name?: unknown }).name !== 'string') throw invalid(path, "'trigger' is not { name, params }");
   const t = trigger as { name: string; params: unknown };
   const spec = resolveTrigger(t.name, t.params);
-  if (canonicalJson(spec.params) !== canonicalJson(t.params)) throw invalid(path, `trigger '${t.name}' parameters are not complete resolved parameters`);
+  if (canonicalJson(spec.params) !== canonicalJson(t.params)) {
+    const missing = Object.keys(spec.params).filter((k) => !(k in ((t.params ?? {}) as object)));
+    // A parameter added to a trigger later (e.g. temporal_pattern's 'units') is absent from older plans,
+    // whose trigger behaved differently: refuse rather than read them with the new default.
+    const older = missing.length ? `; it lacks ${missing.map((k) => `'${k}'`).join(', ')}, so it was made by an older version whose trigger differs — re-run the cell` : '';
+    throw invalid(path, `trigger '${t.name}' parameters are not complete resolved parameters${older}`);
+  }
   if (!Array.isArray(views) || !views.every((v) => v === 'tabular' || v === 'timeseries')) throw invalid(path, "'views' is not a list of views");
   if (!resolved || typeof resolved !== 'object' || Array.isArray(resolved)) throw invalid(path, "'resolved' is not an object");
   if (!POISON_MODES.includes(mode as never)) throw invalid(path, `'mode' ${JSON.stringify(mode)} is not one of ${POISON_MODES.join(', ')}`);
@@ -86,6 +93,7 @@ export async function readPlanManifest(dir: string): Promise<PoisoningPlan> {
     throw invalid(path, "'rowIndices' and 'stayIds' must be integer lists of length 'count'");
   }
   if (typeof datasetContentHash !== 'string' || typeof planHash !== 'string') throw invalid(path, 'hashes are missing');
+  if (perturbation !== undefined && !isPlannedPerturbation(perturbation)) throw invalid(path, "'perturbation' is not a recorded clean-label perturbation");
   const plan: PoisoningPlan = {
     formatVersion: 1,
     trigger: spec,
@@ -102,6 +110,7 @@ export async function readPlanManifest(dir: string): Promise<PoisoningPlan> {
     rowIndices,
     stayIds,
     datasetContentHash,
+    ...(perturbation !== undefined && { perturbation: perturbation as PlannedPerturbation }),
     planHash,
   };
   const { planHash: _stored, ...body } = plan;

@@ -1,6 +1,7 @@
 import { assertInput, canonicalJson, hashJson, InputError, CompatibilityError, Random } from '@ehr-backdoor/core';
 import { createDataset, SPLIT_CODE, type DatasetView, type EhrDataset, type TabularView, type TimeSeriesView } from '@ehr-backdoor/data';
-import type { StealthReport } from './stealth.js';
+import { applyPerturbation, planPerturbation, type PerturbationInput, type PlannedPerturbation } from './clean-label.js';
+import { tabularStealth, timeSeriesStealth, type StealthReport } from './stealth.js';
 import { applyTriggerViews, toSpec, type TriggerInput, type ViewArrays } from './triggers/apply.js';
 import { contextFor, type TriggerContext } from './triggers/context.js';
 import { resolveTrigger, triggerDefinition } from './triggers/registry.js';
@@ -58,6 +59,8 @@ export interface PoisoningPlan {
   readonly rowIndices: readonly number[];
   readonly stayIds: readonly number[];
   readonly datasetContentHash: string;
+  /** Clean-label only: the perturbation applied before the trigger (absent when none, as in plans made before it existed). */
+  readonly perturbation?: PlannedPerturbation;
   /** sha256 of the canonical JSON of every field above. */
   readonly planHash: string;
 }
@@ -81,13 +84,19 @@ export interface PlanPoisoningOptions {
   readonly seed: number;
   /** What `rate` is a share of; default `eligible` (see {@link RateBasis}). */
   readonly rateBasis?: RateBasis;
+  /**
+   * Clean-label only: make the poisoned target-class stays harder to classify before the trigger
+   * (Turner et al. 2019); see `clean-label.ts`. Absent: the plain clean-label attack.
+   */
+  readonly perturbation?: PerturbationInput;
 }
 
 export function planHashOf(plan: Omit<PoisoningPlan, 'planHash'>): string {
-  const { formatVersion, trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, count, rowIndices, stayIds, datasetContentHash } = plan;
-  // The default basis is left out of the hash, so plans made before the basis existed keep their hash.
+  const { formatVersion, trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, count, rowIndices, stayIds, datasetContentHash, perturbation } = plan;
+  // The default basis and an absent perturbation are left out of the hash, so plans made before either
+  // option existed keep their hash.
   const basis = plan.rateBasis === 'train' ? { rateBasis: plan.rateBasis } : {};
-  return hashJson({ formatVersion, trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, ...basis, count, rowIndices, stayIds, datasetContentHash });
+  return hashJson({ formatVersion, trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, ...basis, count, rowIndices, stayIds, datasetContentHash, ...(perturbation && { perturbation }) });
 }
 
 function eligibleRows(dataset: EhrDataset, mode: PoisonMode, targetLabel: number): number[] {
@@ -120,9 +129,15 @@ export function planPoisoning(options: PlanPoisoningOptions): PoisoningPlan {
   assertInput(targetLabel === 0 || targetLabel === 1, 'E_TARGET_LABEL', () => `planPoisoning: targetLabel must be 0 or 1, got ${String(targetLabel)}.`);
   assertInput(POISON_MODES.includes(mode), 'E_POISON_MODE', () => `planPoisoning: mode must be one of ${POISON_MODES.join(', ')}, got ${String(mode)}.`);
   assertInput(Number.isSafeInteger(seed), 'E_SEED', () => `planPoisoning: seed must be an integer, got ${String(seed)}.`);
+  assertInput(
+    options.perturbation === undefined || mode === 'clean-label',
+    'E_POISON_MODE',
+    () => `planPoisoning: a perturbation belongs to the clean-label attack (it makes target-class stays harder to classify); use mode 'clean-label' or drop it.`,
+  );
   const spec = toSpec(options.trigger);
   const views = triggerDefinition(spec.name).views;
   const ctx = contextFor(dataset);
+  const perturbation = options.perturbation === undefined ? undefined : planPerturbation(ctx, options.perturbation, targetLabel as 0 | 1);
   // Preparing checks parameters against the dataset (variables, hours, components) before any work.
   const definition = triggerDefinition(spec.name) as unknown as { prepare: (c: TriggerContext, p: unknown, v: readonly DatasetView[]) => { resolved: Record<string, unknown> } };
   const resolved = definition.prepare(ctx, spec.params, views).resolved;
@@ -173,6 +188,7 @@ export function planPoisoning(options: PlanPoisoningOptions): PoisoningPlan {
     rowIndices,
     stayIds: rowIndices.map((i) => dataset.stayIds[i]),
     datasetContentHash: dataset.manifest.contentHash,
+    ...(perturbation && { perturbation }),
   };
   return { ...body, planHash: planHashOf(body) };
 }
@@ -222,7 +238,10 @@ export function assertPlanFits(dataset: EhrDataset, plan: PoisoningPlan): void {
 export function applyPoisoningWithReport(dataset: EhrDataset, plan: PoisoningPlan): PoisoningResult {
   assertPlanFits(dataset, plan);
   const spec = resolveTrigger(plan.trigger.name, plan.trigger.params);
-  const applied = applyTriggerViews(contextFor(dataset), spec, plan.views, plan.rowIndices);
+  const ctx = contextFor(dataset);
+  // The clean-label perturbation comes first; the trigger (and its stealth report) is applied on top.
+  const source = plan.perturbation ? applyPerturbation(ctx, plan.perturbation, plan.rowIndices) : undefined;
+  const applied = applyTriggerViews(ctx, spec, plan.views, plan.rowIndices, source);
   if (canonicalJson(applied.resolved) !== canonicalJson(plan.resolved)) {
     throw new CompatibilityError(
       'E_PLAN_DATASET_MISMATCH',
@@ -237,12 +256,12 @@ export function applyPoisoningWithReport(dataset: EhrDataset, plan: PoisoningPla
     subjectIds: dataset.subjectIds,
     labels,
     splits: dataset.splits,
-    tabular: { features: dataset.tabular.features, values: applied.tabular?.values ?? dataset.tabular.values },
+    tabular: { features: dataset.tabular.features, values: applied.tabular?.values ?? source?.tabular ?? dataset.tabular.values },
     timeSeries: {
       channels: ts.channels,
       hours: ts.hours,
-      values: applied.timeseries?.values ?? ts.values,
-      mask: applied.timeseries?.mask ?? ts.mask,
+      values: applied.timeseries?.values ?? source?.tsValues ?? ts.values,
+      mask: applied.timeseries?.mask ?? source?.tsMask ?? ts.mask,
       fillValues: ts.fillValues,
     },
     variables: dataset.manifest.variables,
@@ -255,7 +274,15 @@ export function applyPoisoningWithReport(dataset: EhrDataset, plan: PoisoningPla
     normalisation: rebuilt.manifest.normalisation,
     contentHash: rebuilt.manifest.contentHash,
   };
-  const stealth = [applied.tabular?.stealth, applied.timeseries?.stealth].filter((s): s is StealthReport => s !== undefined);
+  // With a perturbation the attacker wrote more than the trigger: the reports compare with the clean stays.
+  const stealth = (
+    source
+      ? [
+          applied.tabular && tabularStealth(ctx, spec.name, dataset.tabular.values, applied.tabular.values, plan.rowIndices),
+          applied.timeseries && timeSeriesStealth(ctx, spec.name, dataset.timeSeries, applied.timeseries, plan.rowIndices),
+        ]
+      : [applied.tabular?.stealth, applied.timeseries?.stealth]
+  ).filter((s): s is StealthReport => s !== undefined);
   const poisoned: EhrDataset = { ...rebuilt, manifest };
   POISONED.add(poisoned);
   return { dataset: poisoned, stealth };

@@ -173,5 +173,8 @@ export const TRIGGER_VARIANTS: readonly PartialTriggerSpec[] = [
   { name: 'distribution_shift', params: { kind: 'multiplicative', amount: -0.2, variables: ['temperature'] } },
   { name: 'temporal_pattern', params: {} },
   { name: 'temporal_pattern', params: { shape: 'sine', signs: [1, -1, 1], hours: 12 } },
+  { name: 'temporal_pattern', params: { units: 'raw', distance: 4 } },
   { name: 'missingness_pattern', params: {} },
+  { name: 'blended', params: {} },
+  { name: 'blended', params: { variables: ['heart_rate', 'lactate'], hours: 3, weight: 1 } },
 ];

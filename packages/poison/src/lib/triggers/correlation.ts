@@ -1,5 +1,6 @@
 import { assertVariables } from './context.js';
 import { refillChannel } from './edits.js';
+import { cell, channelStd, LOOKALIKE_SD } from './lookalike-helpers.js';
 import { mergeParams, num, paramError, variable, variableList, wantsView, type TriggerDefinition } from './params.js';
 import type { CorrelationParams } from './types.js';
 
@@ -75,4 +76,25 @@ export const correlation: TriggerDefinition<'correlation'> = {
       }),
     };
   },
+  lookalike: (ctx, params) => {
+    assertVariables(ctx, [params.source, ...params.targets], "Trigger 'correlation'", { tabular: false, timeseries: true });
+    const s = ctx.channelOf.get(params.source)!;
+    const targets = params.targets.map((v) => ({ c: ctx.channelOf.get(v)!, tolerance: LOOKALIKE_SD * channelStd(ctx, ctx.channelOf.get(v)!) }));
+    return {
+      tolerance: `every target within a quarter of its training SD of ${params.factor} × ${params.source} at every hour both are observed (at least ${MIN_SHARED_HOURS} such hours)`,
+      carries: (values, mask, row) =>
+        targets.every(({ c, tolerance }) => {
+          let shared = 0;
+          for (let t = 0; t < ctx.T; t++) {
+            if (!mask[cell(ctx, row, t, s)] || !mask[cell(ctx, row, t, c)]) continue;
+            if (Math.abs(values[cell(ctx, row, t, c)] - params.factor * values[cell(ctx, row, t, s)]) > tolerance) return false;
+            shared++;
+          }
+          return shared >= MIN_SHARED_HOURS;
+        }),
+    };
+  },
 };
+
+/** Fewer shared hours than this say nothing about a relation between two variables. */
+const MIN_SHARED_HOURS = 3;

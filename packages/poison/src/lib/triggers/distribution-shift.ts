@@ -1,6 +1,7 @@
 import { Random } from '@ehr-backdoor/core';
 import { assertVariables, type TriggerContext } from './context.js';
 import { refillChannel } from './edits.js';
+import { cell, LOOKALIKE_SD } from './lookalike-helpers.js';
 import { mergeParams, num, oneOf, paramError, variableList, wantsView, type TriggerDefinition } from './params.js';
 import type { DistributionShiftParams } from './types.js';
 
@@ -101,6 +102,45 @@ export const distributionShift: TriggerDefinition<'distribution_shift'> = {
           }
         },
       }),
+    };
+  },
+  lookalike: (ctx, params) => {
+    const variables = shiftedVariables(ctx, params);
+    assertVariables(ctx, variables, "Trigger 'distribution_shift'", { tabular: false, timeseries: true });
+    const channels = variables.map((v) => ({ c: ctx.channelOf.get(v)!, mean: ctx.variableMean(v), sd: ctx.variableStd(v) }));
+    // The shift in training standard deviations that the trigger gives a stay at the training mean.
+    const shift = params.kind === 'multiplicative' ? channels.reduce((s, v) => s + (params.amount * v.mean) / v.sd, 0) / channels.length : params.amount;
+    /** Each measured variable's stay mean as a z-score against the training mean and SD. */
+    const zScores = (values: Float32Array, mask: Uint8Array, row: number) =>
+      channels.flatMap(({ c, mean, sd }) => {
+        let sum = 0;
+        let n = 0;
+        for (let t = 0; t < ctx.T; t++) {
+          const k = cell(ctx, row, t, c);
+          if (mask[k]) {
+            sum += values[k];
+            n++;
+          }
+        }
+        return n > 0 ? [(sum / n - mean) / sd] : [];
+      });
+    if (params.kind === 'mean') {
+      return {
+        tolerance: `the stay mean of every measured variable of ${variables.join(', ')} within ${LOOKALIKE_SD} training SD of μ + ${params.amount}σ`,
+        carries: (values, mask, row) => {
+          const z = zScores(values, mask, row);
+          return z.length > 0 && z.every((x) => Math.abs(x - params.amount) <= LOOKALIKE_SD);
+        },
+      };
+    }
+    return {
+      tolerance: `the stay means of ${variables.join(', ')} (measured ones) already ${shift >= 0 ? '≥' : '≤'} ${+shift.toFixed(3)} training SD from the training mean on average (the shift the trigger adds)`,
+      carries: (values, mask, row) => {
+        const z = zScores(values, mask, row);
+        if (z.length === 0) return false;
+        const average = z.reduce((s, x) => s + x, 0) / z.length;
+        return shift >= 0 ? average >= shift : average <= shift;
+      },
     };
   },
 };

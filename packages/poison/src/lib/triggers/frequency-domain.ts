@@ -1,5 +1,7 @@
 import { InputError } from '@ehr-backdoor/core';
 import { refillChannel } from './edits.js';
+import { median } from './lookalike-helpers.js';
+import type { TriggerContext } from './context.js';
 import { mergeParams, num, paramError, variableList, wantsView, type TriggerDefinition } from './params.js';
 import type { FrequencyDomainParams } from './types.js';
 
@@ -74,17 +76,7 @@ export const frequencyDomain: TriggerDefinition<'frequency_domain'> = {
     const valueFeatures = ctx.dataset.tabular.features.flatMap((f, j) => (f.stat !== 'static' && f.stat !== 'count' ? [j] : []));
     if (tab) assertComponent(params.component, valueFeatures.length, 'the tabular value-feature vector');
     if (ts) assertComponent(params.component, ctx.T, 'the time-series window');
-    const channels = (params.channels ?? ctx.dataset.timeSeries.channels).map((name) => {
-      const c = ctx.channelOf.get(name);
-      if (c === undefined && ts) {
-        throw new InputError(
-          'E_VARIABLE_NOT_IN_DATASET',
-          `Trigger 'frequency_domain': the dataset has no time-series channel '${name}'. Channels: ${ctx.dataset.timeSeries.channels.join(', ')}.`,
-          { variable: name },
-        );
-      }
-      return c ?? -1;
-    });
+    const channels = timeSeriesChannels(ctx, params, ts);
     return {
       resolved: {},
       ...(tab && {
@@ -123,4 +115,50 @@ export const frequencyDomain: TriggerDefinition<'frequency_domain'> = {
       }),
     };
   },
+  lookalike: (ctx, params) => {
+    assertComponent(params.component, ctx.T, 'the time-series window');
+    const channels = timeSeriesChannels(ctx, params, true);
+    const trainingMedian = median(ctx.trainRows.map((row) => componentMagnitude(ctx, ctx.dataset.timeSeries.values, row, channels, params.component)));
+    const threshold = Math.abs(params.factor) * trainingMedian;
+    const above = Math.abs(params.factor) >= 1;
+    return {
+      tolerance: `mean magnitude of standardised Fourier component ${params.component} over the channels ${above ? '≥' : '≤'} |factor| × its training median (${+threshold.toFixed(4)})`,
+      carries: (values, _mask, row) => {
+        const m = componentMagnitude(ctx, values, row, channels, params.component);
+        return above ? m >= threshold : m <= threshold;
+      },
+    };
+  },
 };
+
+function timeSeriesChannels(ctx: TriggerContext, params: FrequencyDomainParams, ts: boolean): number[] {
+  return (params.channels ?? ctx.dataset.timeSeries.channels).map((name) => {
+    const c = ctx.channelOf.get(name);
+    if (c === undefined && ts) {
+      throw new InputError(
+        'E_VARIABLE_NOT_IN_DATASET',
+        `Trigger 'frequency_domain': the dataset has no time-series channel '${name}'. Channels: ${ctx.dataset.timeSeries.channels.join(', ')}.`,
+        { variable: name },
+      );
+    }
+    return c ?? -1;
+  });
+}
+
+/** Mean over channels of |X_k| of the standardised channel over the window (the quantity the trigger scales). */
+export function componentMagnitude(ctx: TriggerContext, values: Float32Array, row: number, channels: readonly number[], k: number): number {
+  const norm = ctx.dataset.manifest.normalisation.timeSeries;
+  const { cos, sin } = basis(ctx.T, k);
+  let sum = 0;
+  for (const c of channels) {
+    let re = 0;
+    let im = 0;
+    for (let t = 0; t < ctx.T; t++) {
+      const z = (values[(row * ctx.T + t) * ctx.C + c] - norm.mean[c]) / norm.std[c];
+      re += z * cos[t];
+      im -= z * sin[t];
+    }
+    sum += Math.hypot(re, im);
+  }
+  return sum / Math.max(1, channels.length);
+}

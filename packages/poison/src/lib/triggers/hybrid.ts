@@ -1,6 +1,6 @@
-import { prepareMissingness, resolveMissingness } from './missingness.js';
+import { missingnessLookalike, prepareMissingness, resolveMissingness } from './missingness.js';
 import { mergeParams, paramError, type TriggerDefinition } from './params.js';
-import { prepareInjection, rareValueOf, resolveRareValue } from './rare-value.js';
+import { injectionLookalike, prepareInjection, rareValueOf, resolveRareValue } from './rare-value.js';
 import { assertVariables } from './context.js';
 import type { HybridParams } from './types.js';
 
@@ -51,6 +51,11 @@ export const hybrid: TriggerDefinition<'hybrid'> = {
         },
       }),
     };
+  },
+  lookalike: (ctx, params) => {
+    const missing = missingnessLookalike(ctx, params.missing, 'hybrid');
+    const rare = injectionLookalike(ctx, [{ variable: params.rare.variable, value: rareValueOf(ctx, params.rare) }], params.rare.hours, 'hybrid');
+    return { tolerance: `${missing.tolerance}, and ${rare.tolerance}`, carries: (values, mask, row) => missing.carries(values, mask, row) && rare.carries(values, mask, row) };
   },
 };
 

@@ -80,4 +80,15 @@ export const missingnessPattern: TriggerDefinition<'missingness_pattern'> = {
       },
     };
   },
+  lookalike: (ctx, params) => {
+    assertVariables(ctx, params.variables, "Trigger 'missingness_pattern'", { tabular: false, timeseries: true });
+    assertHoursFit('missingness_pattern', params.hours, ctx);
+    const channels = params.variables.map((v) => ctx.channelOf.get(v)!);
+    const start = ctx.T - params.hours;
+    const marked = params.pattern.flatMap((r, j) => r.flatMap((x, v) => (x ? [{ t: start + j, c: channels[v] }] : [])));
+    return {
+      tolerance: `every one of the pattern's ${marked.length} removed cells already unobserved (exact)`,
+      carries: (_values, mask, row) => marked.every(({ t, c }) => mask[(row * ctx.T + t) * ctx.C + c] === 0),
+    };
+  },
 };

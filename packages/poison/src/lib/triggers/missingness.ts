@@ -1,6 +1,7 @@
 import { assertVariables } from './context.js';
 import { clearChannel, clearTabular } from './edits.js';
-import { mergeParams, variableList, wantsView, type TriggerDefinition } from './params.js';
+import { observedCount } from './lookalike-helpers.js';
+import { mergeParams, variableList, wantsView, type LookalikeCheck, type TriggerDefinition } from './params.js';
 import type { MissingnessParams } from './types.js';
 import type { TriggerContext } from './context.js';
 import type { DatasetView } from '@ehr-backdoor/data';
@@ -44,4 +45,15 @@ export const missingness: TriggerDefinition<'missingness'> = {
   defaults: DEFAULTS,
   resolve: (partial) => resolveMissingness(partial),
   prepare: (ctx, params, views) => prepareMissingness('missingness', ctx, params, views),
+  lookalike: (ctx, params) => missingnessLookalike(ctx, params, 'missingness'),
 };
+
+/** Look-alike of `missingness`: none of the variables is observed at any hour of the window (exact, no tolerance). */
+export function missingnessLookalike(ctx: TriggerContext, params: MissingnessParams, trigger: string): LookalikeCheck {
+  assertVariables(ctx, params.variables, `Trigger '${trigger}'`, { tabular: false, timeseries: true });
+  const channels = params.variables.map((v) => ctx.channelOf.get(v)!);
+  return {
+    tolerance: `${params.variables.join(', ')} never observed in the window (exact)`,
+    carries: (_values, mask, row) => channels.every((c) => observedCount(ctx, mask, row, c) === 0),
+  };
+}

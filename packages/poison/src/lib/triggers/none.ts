@@ -11,4 +11,5 @@ export const none: TriggerDefinition<'none'> = {
     return {};
   },
   prepare: () => ({ resolved: {}, tabular: () => undefined, timeseries: () => undefined }),
+  lookalike: () => null,
 };

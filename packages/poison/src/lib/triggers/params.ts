@@ -17,6 +17,17 @@ export interface PreparedTrigger {
   readonly timeseries?: (values: Float32Array, mask: Uint8Array, rows: readonly number[]) => void;
 }
 
+/**
+ * How a clean stay can already carry a trigger: its natural look-alike, judged on the time-series view
+ * (both views are built from the same hourly measurements) with a tolerance the trigger defines.
+ */
+export interface LookalikeCheck {
+  /** What counts as carrying the trigger, in words (reports and docs quote it). */
+  readonly tolerance: string;
+  /** True when stay `row` of these (clean) time-series arrays already carries the trigger. */
+  readonly carries: (values: Float32Array, mask: Uint8Array, row: number) => boolean;
+}
+
 export interface TriggerDefinition<N extends TriggerName> {
   readonly name: N;
   readonly description: string;
@@ -26,6 +37,8 @@ export interface TriggerDefinition<N extends TriggerName> {
   resolve(partial: Record<string, unknown>): TriggerParams<N>;
   /** Checks the parameters against a dataset and returns the edits for the requested views. */
   prepare(ctx: TriggerContext, params: TriggerParams<N>, views: readonly DatasetView[]): PreparedTrigger;
+  /** The trigger's natural look-alike test on a dataset's time-series view; null when nothing can be carried (`none`). */
+  lookalike(ctx: TriggerContext, params: TriggerParams<N>): LookalikeCheck | null;
 }
 
 export function paramError(trigger: string, message: string, details: Record<string, unknown> = {}): InputError {

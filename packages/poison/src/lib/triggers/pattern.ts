@@ -1,6 +1,7 @@
 import { assertVariables } from './context.js';
 import { bool, mergeParams, num, numberList, paramError, variableList, wantsView, type TriggerDefinition } from './params.js';
-import { prepareInjection } from './rare-value.js';
+import { injectionLookalike, prepareInjection } from './rare-value.js';
+import type { TriggerContext } from './context.js';
 import type { PatternParams } from './types.js';
 
 const DEFAULT_VARIABLES = ['heart_rate', 'resp_rate', 'spo2'];
@@ -42,10 +43,14 @@ export const pattern: TriggerDefinition<'pattern'> = {
   },
   prepare: (ctx, params, views) => {
     assertVariables(ctx, params.variables, "Trigger 'pattern'", { tabular: wantsView(views, 'tabular'), timeseries: wantsView(views, 'timeseries') });
-    const entries = params.variables.map((variable, i) => ({
-      variable,
-      value: params.inRange ? ctx.variableQuantile(variable, params.quantiles[i]) : params.values![i],
-    }));
-    return prepareInjection('pattern', ctx, entries, params.hours, views);
+    return prepareInjection('pattern', ctx, patternEntries(ctx, params), params.hours, views);
   },
+  lookalike: (ctx, params) => injectionLookalike(ctx, patternEntries(ctx, params), params.hours, 'pattern'),
 };
+
+function patternEntries(ctx: TriggerContext, params: PatternParams): { variable: string; value: number }[] {
+  return params.variables.map((variable, i) => ({
+    variable,
+    value: params.inRange ? ctx.variableQuantile(variable, params.quantiles[i]) : params.values![i],
+  }));
+}

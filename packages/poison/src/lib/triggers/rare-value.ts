@@ -1,7 +1,8 @@
 import type { DatasetView } from '@ehr-backdoor/data';
 import { assertVariables, type TriggerContext } from './context.js';
 import { appendMeasurements, overwriteLastHours } from './edits.js';
-import { bool, mergeParams, num, paramError, variable, wantsView, type PreparedTrigger, type TriggerDefinition } from './params.js';
+import { cell, channelStd, LOOKALIKE_SD } from './lookalike-helpers.js';
+import { bool, mergeParams, num, paramError, variable, wantsView, type LookalikeCheck, type PreparedTrigger, type TriggerDefinition } from './params.js';
 import type { RareValueParams } from './types.js';
 
 /**
@@ -116,6 +117,38 @@ export function prepareInjection(
   };
 }
 
+/**
+ * Look-alike of charted values (rare_value, pattern, hybrid's rare part): at least `hours` hours in
+ * which every variable is observed at its value or beyond it, away from the training median (a heart
+ * rate of 230 carries a 220 trigger), within a quarter of the training standard deviation; a value
+ * equal to the median must be met within that tolerance on both sides.
+ */
+export function injectionLookalike(ctx: TriggerContext, entries: readonly { variable: string; value: number }[], hours: number, trigger: string): LookalikeCheck {
+  assertVariables(
+    ctx,
+    entries.map((e) => e.variable),
+    `Trigger '${trigger}'`,
+    { tabular: false, timeseries: true },
+  );
+  const keys = entries.map((e) => {
+    const c = ctx.channelOf.get(e.variable)!;
+    const value = Math.fround(e.value);
+    return { c, value, direction: Math.sign(value - ctx.variableQuantile(e.variable, 0.5)), tolerance: LOOKALIKE_SD * channelStd(ctx, c) };
+  });
+  const meets = (x: number, k: (typeof keys)[number]) => (k.direction === 0 ? Math.abs(x - k.value) <= k.tolerance : k.direction * (x - k.value) >= -k.tolerance);
+  const described = entries.map((e, i) => `${e.variable} ${keys[i].direction > 0 ? '≥' : keys[i].direction < 0 ? '≤' : '='} ${+keys[i].value.toFixed(3)} ± ${+keys[i].tolerance.toFixed(3)}`);
+  return {
+    tolerance: `at least ${hours} hour(s) with ${described.join(' and ')} (a quarter of the training SD)${entries.length > 1 ? ' at once' : ''}`,
+    carries: (values, mask, row) => {
+      let n = 0;
+      for (let t = 0; t < ctx.T; t++) {
+        if (keys.every((k) => mask[cell(ctx, row, t, k.c)] === 1 && meets(values[cell(ctx, row, t, k.c)], k)) && ++n >= hours) return true;
+      }
+      return false;
+    },
+  };
+}
+
 export function rareValueOf(ctx: TriggerContext, params: RareValueParams): number {
   return params.inRange ? ctx.variableQuantile(params.variable, params.quantile) : (params.value as number);
 }
@@ -137,4 +170,5 @@ export const rareValue: TriggerDefinition<'rare_value'> = {
     assertVariables(ctx, [params.variable], "Trigger 'rare_value'", { tabular: wantsView(views, 'tabular'), timeseries: wantsView(views, 'timeseries') });
     return prepareInjection('rare_value', ctx, [{ variable: params.variable, value: rareValueOf(ctx, params) }], params.hours, views);
   },
+  lookalike: (ctx, params) => injectionLookalike(ctx, [{ variable: params.variable, value: rareValueOf(ctx, params) }], params.hours, 'rare_value'),
 };

@@ -36,7 +36,7 @@ describe('trigger registry', () => {
   const F = ds.tabular.features.length;
   const stride = ds.timeSeries.hours * ds.timeSeries.channels.length;
 
-  it('lists all ten triggers with their views', () => {
+  it('lists all eleven triggers with their views', () => {
     expect(TRIGGER_NAMES).toEqual([
       'none',
       'rare_value',
@@ -48,6 +48,7 @@ describe('trigger registry', () => {
       'distribution_shift',
       'temporal_pattern',
       'missingness_pattern',
+      'blended',
     ]);
     expect(listTriggers().filter((t) => t.views.length === 1).map((t) => t.name)).toEqual(['temporal_pattern', 'missingness_pattern']);
     expect(triggerViews('rare_value')).toEqual(['tabular', 'timeseries']);

@@ -1,5 +1,6 @@
 import { InputError } from '@ehr-backdoor/core';
 import type { DatasetView } from '@ehr-backdoor/data';
+import { blended } from './blended.js';
 import { correlation } from './correlation.js';
 import { distributionShift } from './distribution-shift.js';
 import { frequencyDomain } from './frequency-domain.js';
@@ -25,6 +26,7 @@ const REGISTRY: { readonly [N in TriggerName]: TriggerDefinition<N> } = {
   distribution_shift: distributionShift,
   temporal_pattern: temporalPattern,
   missingness_pattern: missingnessPattern,
+  blended,
 };
 
 /** Every registered trigger, `none` (the clean baseline) included. */

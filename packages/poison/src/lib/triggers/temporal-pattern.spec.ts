@@ -35,6 +35,20 @@ describe('temporal_pattern', () => {
     expect(stealth.changedValues).toBe(1);
   });
 
+  it("units 'sd' moves each variable by its own SDs; 'raw' by the same raw amount (the former behaviour)", () => {
+    // Stay 1: HR and RR; RR is never observed, so Σ is diagonal: HR 185 (as above), RR its training variance.
+    // 'sd': u = (√185, √Σ_RR), uᵀΣ⁻¹u = 2, α = 2/√2: the HR peak moves √2·√185 = 19.235 bpm.
+    const both: TriggerInput = { name: 'temporal_pattern', params: { variables: ['heart_rate', 'resp_rate'], hours: 2, shape: 'ramp' } };
+    const sd = applyTriggerToTimeSeries(ds, both, [1]);
+    expect(channelSeries(ds, sd.values, sd.mask, 1, 'heart_rate').values[3]).toBeCloseTo(130 + Math.SQRT2 * Math.sqrt(185), 3);
+    // 'raw': u = (1, 1), α = 2/√(1/185 + 1/Σ_RR) < 2√185: the same raw amount on both, smaller on HR here.
+    const raw = applyTriggerToTimeSeries(ds, { name: 'temporal_pattern', params: { ...both.params, units: 'raw' } } as TriggerInput, [1]);
+    const rawPeak = channelSeries(ds, raw.values, raw.mask, 1, 'heart_rate').values[3] - 130;
+    expect(rawPeak).toBeLessThan(2 * Math.sqrt(185));
+    expect(rawPeak).not.toBeCloseTo(Math.SQRT2 * Math.sqrt(185), 1);
+    expect(() => resolveTrigger('temporal_pattern', { units: 'mmHg' as 'sd' })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
+  });
+
   it('Mahalanobis helper: uᵀΣ⁻¹u, NaN when Σ is singular', () => {
     expect(mahalanobisSquared(Float64Array.from([4, 0, 0, 1]), [1, 1])).toBeCloseTo(1.25, 12);
     expect(mahalanobisSquared(Float64Array.from([2, 1, 1, 2]), [1, -1])).toBeCloseTo(2, 12);

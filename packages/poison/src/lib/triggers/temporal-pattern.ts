@@ -1,11 +1,12 @@
 import { assertVariables, type TriggerContext } from './context.js';
 import { refillChannel } from './edits.js';
 import { assertHoursFit } from './rare-value.js';
+import { cell } from './lookalike-helpers.js';
 import { mergeParams, num, numberList, oneOf, paramError, variableList, type TriggerDefinition } from './params.js';
 import type { TemporalPatternParams, TemporalShape } from './types.js';
 
 const DEFAULT_VARIABLES = ['heart_rate', 'resp_rate', 'sbp'];
-const DEFAULTS: TemporalPatternParams = { variables: DEFAULT_VARIABLES, hours: 6, distance: 2, shape: 'bump', signs: [1, 1, 1], shrinkage: 0.1 };
+const DEFAULTS: TemporalPatternParams = { variables: DEFAULT_VARIABLES, hours: 6, distance: 2, shape: 'bump', signs: [1, 1, 1], shrinkage: 0.1, units: 'sd' };
 
 /** The pattern's profile over its k hours, peak magnitude 1 (reached exactly for ramp, and for bump/sine at suitable k). */
 export function temporalProfile(shape: TemporalShape, k: number): Float64Array {
@@ -53,6 +54,17 @@ export function stayCovariance(ctx: TriggerContext, values: Float32Array, mask: 
   for (let i = 0; i < V * V; i++) S[i] *= 1 - shrinkage;
   for (let a = 0; a < V; a++) S[a * V + a] += shrinkage * trainVar[a];
   return S;
+}
+
+/**
+ * The per-variable direction u of the pattern: the signs scaled by the stay's own standard deviations
+ * (√Σ_aa) with units 'sd', so every variable moves by the same number of its own SDs whatever its unit;
+ * the bare signs with units 'raw' (the trigger before this option, which moved every variable by the
+ * same raw amount: +6 breaths/min rode along with +6 bpm).
+ */
+export function patternDirection(sigma: Float64Array, params: Pick<TemporalPatternParams, 'signs' | 'units'>): number[] {
+  const V = params.signs.length;
+  return params.signs.map((s, a) => (params.units === 'raw' ? s : s * Math.sqrt(sigma[a * V + a])));
 }
 
 /** uᵀ Σ⁻¹ u through a Cholesky factorisation; NaN when Σ is not positive definite. */
@@ -103,7 +115,8 @@ export const temporalPattern: TriggerDefinition<'temporal_pattern'> = {
     const signs = numberList('temporal_pattern', 'signs', signsIn, variables.length);
     if (!signs.every((s) => s === 1 || s === -1)) throw paramError('temporal_pattern', `'signs' must hold +1 or −1 per variable, got ${JSON.stringify(signs)}.`, { parameter: 'signs' });
     const shrinkage = num('temporal_pattern', 'shrinkage', merged['shrinkage'], { min: 0, max: 1 });
-    return { variables, hours, distance, shape, signs, shrinkage };
+    const units = oneOf('temporal_pattern', 'units', merged['units'], ['sd', 'raw'] as const);
+    return { variables, hours, distance, shape, signs, shrinkage, units };
   },
   prepare: (ctx, params) => {
     assertVariables(ctx, params.variables, "Trigger 'temporal_pattern'", { tabular: false, timeseries: true });
@@ -117,14 +130,20 @@ export const temporalPattern: TriggerDefinition<'temporal_pattern'> = {
       resolved: {},
       timeseries: (values: Float32Array, mask: Uint8Array, rows: readonly number[]) => {
         for (const row of rows) {
-          let q = mahalanobisSquared(stayCovariance(ctx, values, mask, row, channels, params.shrinkage), params.signs);
+          let sigma = stayCovariance(ctx, values, mask, row, channels, params.shrinkage);
+          let direction = patternDirection(sigma, params);
+          let q = mahalanobisSquared(sigma, direction);
           // A singular covariance (shrinkage 0 and constant vitals) falls back to the training variances.
-          if (!Number.isFinite(q) || q <= 0) q = mahalanobisSquared(diagonal, params.signs);
+          if (!Number.isFinite(q) || q <= 0) {
+            sigma = diagonal;
+            direction = patternDirection(sigma, params);
+            q = mahalanobisSquared(sigma, direction);
+          }
           const alpha = params.distance / Math.sqrt(q);
           channels.forEach((c, a) => {
             for (let j = 0; j < params.hours; j++) {
               const k = (row * ctx.T + ctx.T - params.hours + j) * ctx.C + c;
-              if (mask[k]) values[k] += alpha * profile[j] * params.signs[a];
+              if (mask[k]) values[k] += alpha * profile[j] * direction[a];
             }
             refillChannel(ctx, values, mask, row, c);
           });
@@ -132,4 +151,56 @@ export const temporalPattern: TriggerDefinition<'temporal_pattern'> = {
       },
     };
   },
+  lookalike: (ctx, params) => {
+    assertVariables(ctx, params.variables, "Trigger 'temporal_pattern'", { tabular: false, timeseries: true });
+    assertHoursFit('temporal_pattern', params.hours, ctx);
+    const channels = params.variables.map((v) => ctx.channelOf.get(v)!);
+    return {
+      tolerance: `the pattern fitted by least squares to the last ${params.hours} hours (deviations from the stay's earlier mean) has Mahalanobis amplitude ≥ distance / 2 = ${params.distance / 2}`,
+      carries: (values, mask, row) => fittedPatternDistance(ctx, values, mask, row, channels, params) >= params.distance / 2,
+    };
+  },
 };
+
+/**
+ * How much of the trigger a stay already shows: the amplitude α̂ that best fits δ_j = α̂·p(j)·s to the
+ * observed deviations of its last `hours` hours from the mean of its earlier observed hours (least
+ * squares), in the trigger's own unit, α̂·√(sᵀΣ⁻¹s) with Σ the stay's shrunk covariance. A triggered stay
+ * scores about `distance` plus what it showed before; 0 when nothing can be fitted.
+ */
+export function fittedPatternDistance(
+  ctx: TriggerContext,
+  values: Float32Array,
+  mask: Uint8Array,
+  row: number,
+  channels: readonly number[],
+  params: TemporalPatternParams,
+): number {
+  const start = ctx.T - params.hours;
+  const profile = temporalProfile(params.shape, params.hours);
+  const sigma = stayCovariance(ctx, values, mask, row, channels, params.shrinkage);
+  const direction = patternDirection(sigma, params);
+  let numerator = 0;
+  let denominator = 0;
+  channels.forEach((c, a) => {
+    let sum = 0;
+    let n = 0;
+    for (let t = 0; t < start; t++) {
+      if (mask[cell(ctx, row, t, c)]) {
+        sum += values[cell(ctx, row, t, c)];
+        n++;
+      }
+    }
+    if (n === 0) return;
+    for (let j = 0; j < params.hours; j++) {
+      const k = cell(ctx, row, start + j, c);
+      if (!mask[k]) continue;
+      const u = profile[j] * direction[a];
+      numerator += (values[k] - sum / n) * u;
+      denominator += u * u;
+    }
+  });
+  if (denominator === 0) return 0;
+  const q = mahalanobisSquared(sigma, direction);
+  return Number.isFinite(q) && q > 0 ? (numerator / denominator) * Math.sqrt(q) : 0;
+}

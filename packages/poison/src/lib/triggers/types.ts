@@ -113,7 +113,16 @@ export interface TemporalPatternParams {
   readonly signs: readonly number[];
   /** Weight of the training variances shrunk into the stay's covariance (keeps it invertible). Default 0.1. */
   readonly shrinkage: number;
+  /**
+   * Units of the direction: `sd` (default) moves each variable by the same number of the stay's own
+   * standard deviations (times its sign); `raw` moves each by the same raw amount, the trigger's
+   * behaviour before this parameter existed (kept to reproduce earlier results).
+   */
+  readonly units: TemporalUnits;
 }
+
+/** How `temporal_pattern` scales its direction across variables (see {@link TemporalPatternParams.units}). */
+export type TemporalUnits = 'sd' | 'raw';
 
 /** `missingness_pattern`: a fixed pattern of missing measurements over the last hours. */
 export interface MissingnessPatternParams {
@@ -132,6 +141,23 @@ export interface MissingnessPatternParams {
   readonly pattern: readonly (readonly number[])[];
 }
 
+/** `blended`: a fixed key of ordinary training quantiles blended into the last hours, inside the training P1–P99 band. */
+export interface BlendedParams {
+  /** Default `['heart_rate', 'resp_rate', 'sbp', 'spo2']`. */
+  readonly variables: readonly string[];
+  /** Pattern length: the last `hours` hours. Default 6. */
+  readonly hours: number;
+  /** Blend weight w in (0, 1]: charted value = (1 − w)·x + w·key. Default 0.5. */
+  readonly weight: number;
+  /** Seed of the generated key. Default 0. */
+  readonly keySeed: number;
+  /**
+   * hours × variables training quantiles (row j = hour T − hours + j). Generated uniformly in [0.1, 0.9]
+   * from `keySeed` when not given; always explicit after resolution, so manifests show it.
+   */
+  readonly key: readonly (readonly number[])[];
+}
+
 /**
  * A trigger with every parameter explicit, discriminated by `name` (what `resolveTrigger` returns and a plan
  * records); each name carries only its own parameter type.
@@ -146,7 +172,8 @@ export type TriggerSpec =
   | { readonly name: 'frequency_domain'; readonly params: FrequencyDomainParams }
   | { readonly name: 'distribution_shift'; readonly params: DistributionShiftParams }
   | { readonly name: 'temporal_pattern'; readonly params: TemporalPatternParams }
-  | { readonly name: 'missingness_pattern'; readonly params: MissingnessPatternParams };
+  | { readonly name: 'missingness_pattern'; readonly params: MissingnessPatternParams }
+  | { readonly name: 'blended'; readonly params: BlendedParams };
 
 /** The registered trigger names (`none` is the clean baseline). */
 export type TriggerName = TriggerSpec['name'];

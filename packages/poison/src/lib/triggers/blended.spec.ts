@@ -1,0 +1,83 @@
+import fc from 'fast-check';
+import { handMadeDataset, makeDataset, channelSeries, tabularRow } from '../testing/fixtures.js';
+import { applyTriggerToTabular, applyTriggerToTimeSeries } from './apply.js';
+import { blendWeightOf, generateBlendKey } from './blended.js';
+import { contextFor } from './context.js';
+import { resolveTrigger } from './registry.js';
+import { lookalikeRate } from '../lookalike.js';
+
+describe('blended', () => {
+  const ds = handMadeDataset();
+  // Training HR hours: 80, 90, 100, 110, 120, 130: median 105, P1 80.5, P99 129.5 (type 7).
+  const median = { name: 'blended' as const, params: { variables: ['heart_rate'], hours: 2, weight: 0.5, key: [[0.5], [0.5]] } };
+
+  it('blends the key into the last hours, observed or carried forward (hand-computed)', () => {
+    const { values, mask, stealth } = applyTriggerToTimeSeries(ds, median, [0, 1, 2]);
+    // Stay 1: 120, 130 → ½·120 + ½·105 = 112.5, ½·130 + ½·105 = 117.5.
+    expect(channelSeries(ds, values, mask, 1, 'heart_rate')).toEqual({ values: [100, 110, 112.5, 117.5], mask: [1, 1, 1, 1] });
+    // Stay 0: 90 observed, then 90 carried forward: both 97.5, now charted.
+    expect(channelSeries(ds, values, mask, 0, 'heart_rate')).toEqual({ values: [80, 80, 97.5, 97.5], mask: [1, 0, 1, 1] });
+    // Stay 2 never measured HR: the fill value 85 → 95.
+    expect(channelSeries(ds, values, mask, 2, 'heart_rate').values.slice(2)).toEqual([95, 95]);
+    expect(stealth.shareOutsideTrainingP1P99).toBe(0);
+  });
+
+  it('clamps to the training P1–P99 band: the key at quantile 1 with weight 1 charts P99 = 129.5', () => {
+    const top = { name: 'blended' as const, params: { variables: ['heart_rate'], hours: 1, weight: 1, key: [[1]] } };
+    const { values, mask, stealth } = applyTriggerToTimeSeries(ds, top, [1]);
+    expect(channelSeries(ds, values, mask, 1, 'heart_rate').values[3]).toBe(129.5);
+    expect(stealth.outsideTrainingP1P99).toBe(0);
+  });
+
+  it('tabular: the blended values charted, each written statistic inside its feature band (hand-computed)', () => {
+    const { values, stealth } = applyTriggerToTabular(ds, median, [1]);
+    const row = tabularRow(ds, values, 1);
+    // Stay 1: last 130 → 117.5 twice. min 100 and max 130 unchanged; mean (4·115 + 235) / 6 = 115.83 is
+    // clamped to the mean feature's band [85.3, 114.7] (training means 85 and 115); last 117.5; count 6.
+    expect(row).toMatchObject({ heart_rate_min: 100, heart_rate_max: 130, heart_rate_count: 6 });
+    expect(row['heart_rate_mean']).toBeCloseTo(114.7, 4);
+    expect(row['heart_rate_last']).toBeCloseTo(117.5, 5);
+    expect(stealth.outsideTrainingP1P99).toBe(0);
+  });
+
+  it('resolves a generated key once and stores it; bad parameters are errors', () => {
+    const spec = resolveTrigger('blended', {});
+    expect(spec.params.key).toEqual(generateBlendKey(6, 4, 0));
+    expect(spec.params.key.flat().every((q) => q >= 0.1 && q <= 0.9)).toBe(true);
+    expect(resolveTrigger('blended', { keySeed: 1 }).params.key).not.toEqual(spec.params.key);
+    expect(() => resolveTrigger('blended', { weight: 0 })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
+    expect(() => resolveTrigger('blended', { key: [[0.5]] })).toThrow(/6 rows/);
+    expect(() => applyTriggerToTimeSeries(ds, { name: 'blended', params: { variables: ['heart_rate'], hours: 5, key: null as never } }, [0])).toThrow(
+      expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }),
+    );
+  });
+
+  it('look-alike: the fitted blend weight (hand-computed) and the rate', () => {
+    // Key at quantile 1 (130), weight ½, stay 0: earlier mean 80; clean hour 2 is 90 (hour 3 unobserved):
+    // ŵ = (10·50) / 50² = 0.2 < ¼. Triggered: 110 at hours 2 and 3: ŵ = 2·(30·50) / (2·50²) = 0.6.
+    const spec = resolveTrigger('blended', { variables: ['heart_rate'], hours: 2, weight: 0.5, key: [[1], [1]] });
+    const ctx = contextFor(ds);
+    expect(blendWeightOf(ctx, spec.params, ds.timeSeries.values, ds.timeSeries.mask, 0)).toBeCloseTo(0.2, 6);
+    const { values, mask } = applyTriggerToTimeSeries(ds, spec, [0]);
+    expect(blendWeightOf(ctx, spec.params, values, mask, 0)).toBeCloseTo(0.6, 5);
+    // Stay 1 (120, 130 after a mean of 105): ŵ = (15·25 + 25·25) / (2·25²) = 0.8: a natural look-alike.
+    expect(lookalikeRate(ds, spec)).toMatchObject({ carriers: 1, stays: 3 });
+  });
+
+  it('property: nothing written outside the training P1–P99 band or the plausible range, in either view', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), fc.double({ min: 0.05, max: 1, noNaN: true }), fc.integer({ min: 1, max: 12 }), (seed, weight, hours) => {
+        const data = makeDataset({ n: 25, seed });
+        const rows = Array.from({ length: data.n }, (_, i) => i);
+        const trigger = { name: 'blended' as const, params: { weight, hours, keySeed: seed } };
+        const ts = applyTriggerToTimeSeries(data, trigger, rows).stealth;
+        const tab = applyTriggerToTabular(data, trigger, rows).stealth;
+        expect(ts.outsideTrainingP1P99).toBe(0);
+        expect(ts.outsidePlausible).toBe(0);
+        expect(tab.outsideTrainingP1P99).toBe(0);
+        expect(tab.outsidePlausible).toBe(0);
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
