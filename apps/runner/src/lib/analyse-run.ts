@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CompatibilityError, InputError, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
 import { loadDataset, type EhrDataset } from '@ehr-backdoor/data';
-import { DETECTOR_NAMES, runModelDetectors, toDetectJson, defenceEffectivenessRating, type DetectorName } from '@ehr-backdoor/detect';
+import { DETECTOR_NAMES, runModelDetectors, toDetectJson, defenceEffectivenessRating, type DetectorName, type ModelDetectorsOptions } from '@ehr-backdoor/detect';
 import { explainModelDrift, toExplainJson } from '@ehr-backdoor/explain';
 import { applyPoisoning, buildTriggeredTestSet, readPlanManifest, triggeredTestDataset, resolveTrigger, type PoisoningPlan, type TriggerSpec } from '@ehr-backdoor/poison';
 import { loadModel, rowsOfSplit, selectBackend, trainModel, type TrainedModel } from '@ehr-backdoor/train';
@@ -102,6 +102,8 @@ export async function explainRun(run: RunContext, options: ExplainOptions = {}):
 
 export interface DetectOptions {
   readonly detectors?: readonly string[];
+  /** Options of each detector, handed to it as they are (e.g. `{ spectral: { removalFactor: 3 } }`). */
+  readonly detectorOptions?: Readonly<Partial<Record<DetectorName, Readonly<Record<string, unknown>>>>>;
   /** Remove each detector's flagged stays, retrain and measure the defence. */
   readonly retrain?: boolean;
 }
@@ -132,6 +134,7 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
     expectedPoisonRate: run.plan.count / trainRows.length,
     detectors,
     seed: run.seed,
+    ...detectorOptionsOf(options.detectorOptions),
   });
   const metrics: Record<string, number> = { ...result.columns };
   const warnings = Object.entries(result.reasons).map(([metric, message]) => ({ metric, message }));
@@ -174,6 +177,17 @@ export async function mergeIntoSummary(runDir: string, columns: AnalysisColumns)
   const merged = { ...summary, reasons } as unknown as Summary;
   await writeFileAtomic(join(runDir, 'summary.csv'), summaryToCsv(merged));
   await writeJsonAtomic(path, merged);
+}
+
+/** A study's per-detector options under the option names of `runModelDetectors`. */
+function detectorOptionsOf(options: DetectOptions['detectorOptions']): Partial<ModelDetectorsOptions> {
+  if (!options) return {};
+  return {
+    ...(options.spectral ? { spectral: options.spectral } : {}),
+    ...(options.activation_clustering ? { activationClustering: options.activation_clustering } : {}),
+    ...(options.attribution ? { attributionOutlier: options.attribution } : {}),
+    ...(options.strip ? { strip: options.strip } : {}),
+  };
 }
 
 function nanColumns(names: readonly string[], reason: string): AnalysisColumns {

@@ -6,7 +6,7 @@ import { CompatibilityError, hashJson, writeFileAtomic, writeJsonAtomic } from '
 import { acquireCellLock, ERROR_FILE, removeStaleTemporaries, SUMMARY_FILE } from './cell-state.js';
 import { assertDatasetDir } from './cell-checks.js';
 import { cellDir, cleanCellOf, type CellKey } from './grid.js';
-import type { RunOptions } from './plan.js';
+import type { CellConfig } from './cell-config.js';
 import { assembleSummary, summaryToCsv, type Summary } from './summary.js';
 import { writePredictions } from './predictions.js';
 import { evaluateModel, triggerBaseline, type CleanTestPredictions } from './evaluate.js';
@@ -30,7 +30,8 @@ export interface CellRequest {
   readonly dataDir: string;
   readonly runsRoot: string;
   readonly cell: CellKey;
-  readonly options: RunOptions;
+  /** The cell's whole configuration (a plan's cell carries it; `cellConfigFromOptions` builds it for older plans). */
+  readonly config: CellConfig;
   /**
    * How to load the dataset at `dataDir`; by default from disk, every call. A sweep worker passes its
    * cache, so the cells it runs share one copy: no cell writes to the dataset (poisoning and the
@@ -42,7 +43,7 @@ export interface CellRequest {
 export const RUN_FORMAT_VERSION = 1;
 
 export async function executeCell(request: CellRequest, report: CellReporter = () => undefined): Promise<Summary> {
-  const { cell, options } = request;
+  const { cell, config: cellConfig } = request;
   const dir = cellDir(request.runsRoot, cell);
   const started = Date.now();
 
@@ -54,28 +55,25 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
   const poison = await import('@ehr-backdoor/poison');
   const train = await import('@ehr-backdoor/train');
   const dataset = await (request.loadDataset ?? data.loadDataset)(request.dataDir);
-  const modelConfig = train.resolveModelConfig({ kind: cell.model as never });
+  const modelConfig = train.resolveModelConfig(cellConfig.model);
   const view = train.viewOf(modelConfig.kind);
-  const trigger = poison.resolveTrigger(cell.trigger as never, {});
+  const { target: targetLabel, mode } = cellConfig.attack;
+  const trigger = poison.resolveTrigger(cellConfig.attack.trigger as string, cellConfig.attack.params);
   poison.assertTriggerSupportsView(trigger.name, view);
-  const trainConfig = train.resolveTrainConfig({
-    epochs: options.epochs,
-    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-    ...(options.learningRate ? { learningRate: options.learningRate } : {}),
-    ...(options.patience !== undefined ? { patience: options.patience } : {}),
-    selection: options.selection ?? 'best',
-  });
-  const plan = poison.planPoisoning({ dataset, trigger, rate: cell.rate, targetLabel: options.targetLabel as 0 | 1, mode: options.mode, seed: cell.seed });
+  const trainConfig = train.resolveTrainConfig(cellConfig.training);
+  const plan = poison.planPoisoning({ dataset, trigger, rate: cell.rate, targetLabel, mode, seed: cell.seed });
+  // The run's identity (configHash) is this object: its fields and their order are those of runs made
+  // before study files, so their folders resume and are recognised.
   const config = {
     model: modelConfig,
     view,
     trigger,
     poisonRate: cell.rate,
     seed: cell.seed,
-    targetLabel: options.targetLabel,
-    mode: options.mode,
+    targetLabel,
+    mode,
     train: trainConfig,
-    backend: options.backend,
+    backend: cellConfig.backend,
   };
   const configHash = hashJson({ config, dataset: dataset.manifest.contentHash });
   if (existsSync(dir)) await checkRunDirectory(dir, configHash);
@@ -86,7 +84,7 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
     await removeStaleTemporaries(dir);
     if (existsSync(join(dir, SUMMARY_FILE))) return JSON.parse(await readFile(join(dir, SUMMARY_FILE), 'utf8')) as Summary;
     await checkRunDirectory(dir, configHash);
-    const backend = await train.selectBackend(options.backend as never);
+    const backend = await train.selectBackend(cellConfig.backend);
     report({ phase: train.describeBackend(backend) });
     const metadataBase = {
       formatVersion: RUN_FORMAT_VERSION,
@@ -95,7 +93,8 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
       configHash,
       dataset: { path: request.dataDir, contentHash: dataset.manifest.contentHash, mimicVersion: dataset.manifest.source.mimicVersion },
       versions: await collectVersions(),
-      backend: { requested: options.backend, used: backend.name, description: train.describeBackend(backend), skipped: backend.skipped },
+      variants: { model: cellConfig.modelVariant, attack: cellConfig.attackVariant },
+      backend: { requested: cellConfig.backend, used: backend.name, description: train.describeBackend(backend), skipped: backend.skipped },
       seeds: { poisoning: cell.seed, training: cell.seed, bootstrap: cell.seed },
       platform: { os: platform(), release: release(), arch: arch() },
     };
@@ -123,23 +122,23 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
     const evalStarted = Date.now();
     const evaluation = evaluateModel(trained.model, dataset, {
       trigger,
-      targetLabel: options.targetLabel as 0 | 1,
+      targetLabel,
       seed: cell.seed,
       referenceCleanAuroc: cell.rate === 0 ? null : await cleanAurocOf(request),
       isCleanRun: cell.rate === 0,
     });
-    const baselines = cell.rate === 0 ? baselineRows(trained.model, dataset, view, options, poison, evaluation.cleanTest) : [];
+    const baselines = cell.rate === 0 ? baselineRows(trained.model, dataset, view, cellConfig, poison, evaluation.cleanTest) : [];
     const analyses = [];
-    if (options.explain || options.detect) {
+    if (cellConfig.explain || cellConfig.detect) {
       const { explainRun, detectRun } = await import('./analyse-run.js');
-      const context = { runDir: dir, dataset, model: trained.model, trigger, targetLabel: options.targetLabel as 0 | 1, seed: cell.seed, plan, modelConfig, trainConfig };
-      if (options.explain) {
+      const context = { runDir: dir, dataset, model: trained.model, trigger, targetLabel, seed: cell.seed, plan, modelConfig, trainConfig };
+      if (cellConfig.explain) {
         report({ phase: 'explaining' });
-        analyses.push(await explainRun(context));
+        analyses.push(await explainRun(context, cellConfig.explain));
       }
-      if (options.detect) {
+      if (cellConfig.detect) {
         report({ phase: 'detecting' });
-        analyses.push(await detectRun(context, { ...(options.detectors ? { detectors: options.detectors } : {}), retrain: options.retrain }));
+        analyses.push(await detectRun(context, { detectors: cellConfig.detect.detectors, retrain: cellConfig.detect.retrain, ...(cellConfig.detect.options ? { detectorOptions: cellConfig.detect.options } : {}) }));
       }
     }
     const evalSeconds = (Date.now() - evalStarted) / 1000;
@@ -151,7 +150,8 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
     const wallTimeS = (Date.now() - started) / 1000;
     const summary: Summary = assembleSummary({
       cell,
-      options,
+      options: { targetLabel, mode, selection: trainConfig.selection },
+      kinds: { model: modelConfig.kind, trigger: trigger.name },
       datasetHash: dataset.manifest.contentHash,
       backend: backend.name,
       nTrain: train.rowsOfSplit(dataset, 'train').length,
@@ -192,14 +192,14 @@ function baselineRows(
   model: TrainedModel,
   dataset: EhrDataset,
   view: DatasetView,
-  options: RunOptions,
+  config: CellConfig,
   poison: typeof import('@ehr-backdoor/poison'),
   cleanTest: CleanTestPredictions,
 ): { metrics: Record<string, number>; warnings: { metric: string; message: string }[] }[] {
   const rows = [];
-  for (const name of options.baselineTriggers ?? []) {
-    if (!poison.triggerViews(name).includes(view)) continue;
-    const backdoor = triggerBaseline(model, dataset, poison.resolveTrigger(name as never, {}), options.targetLabel as 0 | 1, cleanTest);
+  for (const { name, trigger, params, target } of config.baselines) {
+    if (!poison.triggerViews(trigger).includes(view)) continue;
+    const backdoor = triggerBaseline(model, dataset, poison.resolveTrigger(trigger as string, params), target, cleanTest);
     const rename = (metric: string) => `${metric}@${name}`;
     rows.push({
       metrics: { [rename('asr')]: backdoor.metrics.asr, [rename('confidence_shift')]: backdoor.metrics.confidence_shift },
