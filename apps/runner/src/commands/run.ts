@@ -1,3 +1,4 @@
+import type { BackendChoice } from '@ehr-backdoor/train/names';
 import type { CommandModule } from 'yargs';
 import { TRAINING_PROTOCOL_OPTIONS } from '../lib/plan.js';
 import { BACKEND_OPTION } from './shared-options.js';
@@ -10,7 +11,7 @@ export interface RunArgs {
   seed: number;
   out: string;
   epochs: number;
-  backend: string;
+  backend: BackendChoice;
   mode: string;
   'target-label': number;
   'batch-size'?: number;

@@ -1,3 +1,4 @@
+import type { BackendChoice } from '@ehr-backdoor/train/names';
 import type { CommandModule } from 'yargs';
 import { TRAINING_PROTOCOL_OPTIONS } from '../lib/plan.js';
 import { BACKEND_OPTION } from './shared-options.js';
@@ -15,7 +16,7 @@ export interface SweepArgs extends SlurmArgs {
   patience: number;
   selection: string;
   workers: number;
-  backend: string;
+  backend: BackendChoice;
   mode: string;
   'target-label': number;
   explain: boolean;

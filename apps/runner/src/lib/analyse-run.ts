@@ -6,7 +6,7 @@ import { loadDataset, type EhrDataset } from '@ehr-backdoor/data';
 import { DETECTOR_NAMES, runModelDetectors, toDetectJson, defenceEffectivenessRating, type DetectorName, type ModelDetectorsOptions } from '@ehr-backdoor/detect';
 import { explainModelDrift, toExplainJson } from '@ehr-backdoor/explain';
 import { applyPoisoning, buildTriggeredTestSet, readPlanManifest, triggeredTestDataset, resolveTrigger, type PoisoningPlan, type TriggerSpec } from '@ehr-backdoor/poison';
-import { loadModel, rowsOfSplit, selectBackend, trainModel, type TrainedModel } from '@ehr-backdoor/train';
+import { loadModel, rowsOfSplit, selectBackend, trainModel, type BackendChoice, type ModelConfig, type TrainConfig, type TrainedModel } from '@ehr-backdoor/train';
 import { evaluateModel } from './evaluate.js';
 import { SUMMARY_FILE } from './cell-state.js';
 import { summaryToCsv, type Summary } from './summary.js';
@@ -33,18 +33,18 @@ export interface RunContext {
   readonly targetLabel: 0 | 1;
   readonly seed: number;
   readonly plan: PoisoningPlan;
-  readonly modelConfig: unknown;
-  readonly trainConfig: unknown;
+  readonly modelConfig: ModelConfig;
+  readonly trainConfig: TrainConfig;
 }
 
 interface RunMetadata {
   readonly formatVersion: number;
-  readonly config: { trigger: TriggerSpec; targetLabel: 0 | 1; seed: number; backend: string; model: unknown; train: unknown };
+  readonly config: { trigger: TriggerSpec; targetLabel: 0 | 1; seed: number; backend: BackendChoice; model: ModelConfig; train: TrainConfig };
   readonly dataset: { path: string; contentHash: string };
 }
 
 /** Everything about a run directory that explain/detect need, checked. */
-export async function openRun(runDir: string, options: { data?: string; backend?: string; checkpoint?: string } = {}): Promise<RunContext> {
+export async function openRun(runDir: string, options: { data?: string; backend?: BackendChoice; checkpoint?: string } = {}): Promise<RunContext> {
   const metadataPath = join(runDir, 'run_metadata.json');
   if (!existsSync(metadataPath)) throw new InputError('E_NOT_A_RUN', `${runDir} is not a run directory (no run_metadata.json): pass RUNS/{model}/{trigger}/{rate}/seed_{seed}.`);
   const metadata = JSON.parse(await readFile(metadataPath, 'utf8')) as RunMetadata;
@@ -54,11 +54,11 @@ export async function openRun(runDir: string, options: { data?: string; backend?
   if (dataset.manifest.contentHash !== metadata.dataset.contentHash) {
     throw new CompatibilityError('E_DATASET_MISMATCH', `The dataset at ${options.data ?? metadata.dataset.path} is not the one ${runDir} trained on; pass the original with --data.`);
   }
-  await selectBackend((options.backend ?? metadata.config.backend) as never);
+  await selectBackend(options.backend ?? metadata.config.backend);
   // The best checkpoint of the run, or the one asked for (an epoch directory, for `evaluate`).
   const model = await loadModel(options.checkpoint ?? join(runDir, 'checkpoints'));
   const plan = await readPlanManifest(join(runDir, 'poisoned_indices'));
-  const trigger = resolveTrigger(metadata.config.trigger.name as never, metadata.config.trigger.params as never);
+  const trigger = resolveTrigger(metadata.config.trigger.name as string, metadata.config.trigger.params);
   return {
     runDir,
     dataset,
@@ -145,7 +145,7 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
     for (const detector of detectors) {
       const flagged = new Set(result.flaggedRows[detector] ?? []);
       const kept = Int32Array.from([...trainRows].filter((r) => !flagged.has(r)));
-      const retrained = await trainModel({ dataset: poisoned, model: run.modelConfig as never, train: run.trainConfig as never, seed: run.seed, rows: { train: kept, val: valRows } });
+      const retrained = await trainModel({ dataset: poisoned, model: run.modelConfig, train: run.trainConfig, seed: run.seed, rows: { train: kept, val: valRows } });
       const after = evaluateModel(retrained.model, run.dataset, { trigger: run.trigger, targetLabel: run.targetLabel, seed: run.seed, referenceCleanAuroc: null });
       retrained.model.dispose();
       const der = defenceEffectivenessRating(
