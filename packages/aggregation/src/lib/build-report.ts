@@ -5,6 +5,7 @@ import { DataError, InputError, writeDirectoryAtomic } from '@ehr-backdoor/core'
 import { aggregateRuns, type AggregateOptions, type Aggregation } from './aggregate/aggregate.js';
 import { collectRuns, type RunCollection } from './collect/collect-runs.js';
 import { readDatasets, type DatasetInfo } from './collect/datasets.js';
+import { readVariantLabels } from './collect/study.js';
 import type { AggregationWarning } from './collect/warnings.js';
 import { aggregatedToArrow } from './output/arrow.js';
 import { aggregatedToCsv, toCsv } from './output/csv.js';
@@ -96,7 +97,8 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
   const warnings = [...collection.warnings, ...datasetWarnings, ...aggregation.warnings];
   const primary = datasets.find((d) => d.contentHash === aggregation.primaryDataset);
 
-  const plots = (options.plots ?? PLOTS).map((plot) => ({ plot, result: plot.build({ aggregation, dataset: primary }) }));
+  const labels = await readVariantLabels(options.runsDir);
+  const plots = (options.plots ?? PLOTS).map((plot) => ({ plot, result: plot.build({ aggregation, dataset: primary, ...(labels ? { labels } : {}) }) }));
   const rendered: { name: string; spec: unknown; svg: string; png?: Uint8Array }[] = [];
   for (const { plot, result } of plots) {
     if (!('spec' in result)) continue;

@@ -30,7 +30,8 @@ export interface RunSummary {
 }
 
 /** Fields that place a run in the grid or describe it, never averaged. */
-const NOT_METRICS = new Set(['formatVersion', 'model', 'trigger', 'poison_rate', 'seed', 'target_label', 'mode', 'dataset_hash', 'backend', 'selection', 'reasons']);
+// `model` and `trigger` are the run folder's names (a study's variants); `model_kind` and `trigger_name` what they are.
+const NOT_METRICS = new Set(['formatVersion', 'model', 'trigger', 'model_kind', 'trigger_name', 'poison_rate', 'seed', 'target_label', 'mode', 'dataset_hash', 'backend', 'selection', 'reasons']);
 
 /** A parsed summary with warnings about it, or the warning that says why it is unusable. */
 export type ParsedSummary = { readonly ok: true; readonly summary: RunSummary; readonly warnings: AggregationWarning[] } | { readonly ok: false; readonly warning: AggregationWarning };
