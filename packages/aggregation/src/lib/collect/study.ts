@@ -16,11 +16,13 @@ export interface VariantLabels {
 
 export const RESOLVED_STUDY_FILE = 'study.resolved.json';
 
-interface ResolvedStudyJson {
+/** The parts of the runner's study.resolved.json that name variants (the file holds more). */
+export interface ResolvedStudyJson {
   readonly models?: readonly { readonly name: string; readonly config?: { readonly kind?: string } }[];
   readonly attacks?: readonly { readonly name: string; readonly trigger?: string; readonly target?: number }[];
 }
 
+/** The labels of the study run into `runsDir`; undefined for a runs folder without study.resolved.json. */
 export async function readVariantLabels(runsDir: string): Promise<VariantLabels | undefined> {
   const path = join(runsDir, RESOLVED_STUDY_FILE);
   if (!existsSync(path)) return undefined;
