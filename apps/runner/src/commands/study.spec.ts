@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,4 +36,28 @@ test('study plan counts the cells and says there is nothing to estimate from yet
   expect(result.code).toBe(0);
   expect(result.stdout).toMatch(/2 cells, 0 done/);
   expect(result.stdout).toMatch(/2 cells to run; no finished cell to estimate their cost from yet/);
+});
+
+test("a study's Slurm executor submits through the sweep's Slurm code (a dry run prints the array script)", () => {
+  const data = join(dir, 'prepared');
+  mkdirSync(data, { recursive: true });
+  writeFileSync(join(data, 'manifest.json'), '{}');
+  writeFileSync(join(dir, 'prologue.sh'), 'module load nodejs/20\n');
+  const file = join(dir, 'slurm.yaml');
+  writeFileSync(
+    file,
+    `data: { dataset: prepared }\nmodels: { mlp: { kind: mlp } }\nattacks: { hr: { trigger: rare_value } }\nrates: [0, 0.1]\n` +
+      `executor: { kind: slurm, partition: cpu, time: "01:00:00", mem: 4G, prologue: prologue.sh }\n`,
+  );
+  const out = join(dir, 'slurm-runs');
+  const result = runCli(['study', 'run', file, '--out', out, '--dry-run']);
+  expect(result.stderr).not.toMatch(/unexpected error/);
+  expect(result.code).toBe(0);
+  expect(result.stdout).toMatch(/#SBATCH --partition=cpu/);
+  expect(result.stdout).toMatch(/#SBATCH --array=0\b/);
+  expect(result.stdout).toMatch(/module load nodejs\/20/);
+  // Each task reads a snapshot of the plan (written on a real submission), whose cells carry their configurations.
+  expect(result.stdout).toMatch(/run-cell --plan \S+slurm-plans\/plan-[0-9a-f]+\.json/);
+  const plan = JSON.parse(readFileSync(join(out, 'sweep-plan.json'), 'utf8'));
+  expect(plan.cells[1]).toMatchObject({ model: 'mlp', trigger: 'hr', config: { attack: { trigger: 'rare_value', target: 1 } } });
 });

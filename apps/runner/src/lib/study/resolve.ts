@@ -81,10 +81,11 @@ export function resolveStudy(source: StudySource, options: { baseDir?: string } 
     problems.push({ path: ['attacks'], code: 'E_EMPTY_GRID', message: 'the grid is empty: no attack variant runs on any model variant (check `models`/`exclude` and the triggers\' views).' });
   }
   const data = resolveData(study, baseDir, problems);
+  const executor = resolveExecutor(study, baseDir, problems);
   if (problems.length) throw studyError(source, problems);
   return {
     source: source.name,
-    study,
+    study: { ...study, executor },
     data,
     backend: study.backend as BackendChoice,
     models,
@@ -191,6 +192,15 @@ function resolveData(study: Study, baseDir: string, problems: Problem[]): Resolv
     return { kind: 'mimic', mimicDir, ...prepare, dir: abs(d.dir ?? 'data/mimic-prepared') };
   }
   return { kind: 'default' };
+}
+
+/** The executor with its prologue file's path made absolute (relative to the study file) and checked. */
+function resolveExecutor(study: Study, baseDir: string, problems: Problem[]): Study['executor'] {
+  const executor = study.executor;
+  if (executor.kind !== 'slurm' || executor.prologue === undefined) return executor;
+  const prologue = isAbsolute(executor.prologue) ? executor.prologue : resolvePath(baseDir, executor.prologue);
+  if (!existsSync(prologue)) problems.push({ path: ['executor', 'prologue'], code: 'E_PROLOGUE', message: `the prologue file ${prologue} does not exist; give a file of shell lines run before each cell (e.g. \`module load nodejs/20\`).` });
+  return { ...executor, prologue };
 }
 
 /** zod's issues as problems, with "did you mean" for unknown keys and names. */

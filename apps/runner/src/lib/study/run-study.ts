@@ -114,7 +114,7 @@ export async function runStudy(study: ResolvedStudy, options: StudyRunOptions = 
     const plan = await prepare();
     const { runSlurm } = await import('../slurm/run-slurm.js');
     const { kind: _kind, prologue, ...resources } = executor;
-    await runSlurm(plan, planPath, { ...resources, ...(prologue ? { prologueFile: resolve(prologue) } : {}), ...options.slurm });
+    await runSlurm(plan, planPath, { ...resources, ...(prologue ? { prologueFile: prologue } : {}), ...options.slurm });
     return;
   }
 
