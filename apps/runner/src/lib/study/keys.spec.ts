@@ -100,3 +100,28 @@ test("a detector's options change the stays it flags", async () => {
   const many = await flaggedOf(3);
   expect(many).toBeGreaterThan(few);
 });
+
+test('a clean-label attack poisons stays that already have the target label, and keeps every label', async () => {
+  const dir = await runCell({ ...base, poisoning: { mode: 'clean-label' } });
+  const plan = await readPlanManifest(join(dir, 'poisoned_indices'));
+  expect(plan.rowIndices.length).toBeGreaterThan(0);
+  expect(plan.rowIndices.every((row) => fixture.dataset.labels[row] === 1)).toBe(true);
+  expect(Array.from(applyPoisoning(fixture.dataset, plan).labels)).toEqual(Array.from(fixture.dataset.labels));
+  expect(json(join(dir, 'summary.json')).mode).toBe('clean-label');
+});
+
+test('the backend is the one the cell trains on', async () => {
+  const dir = await runCell({ ...base, backend: 'cpu' });
+  expect(json(join(dir, 'run_metadata.json')).backend.used).toBe('cpu');
+  expect(json(join(dir, 'summary.json')).backend).toBe('cpu');
+});
+
+test('explain adds attribution-drift columns, its maxStays bounds the stays explained', async () => {
+  const stays = async (maxStays: number) => {
+    const dir = await runCell({ ...base, analyses: { explain: { maxStays, steps: 4 } } });
+    expect(typeof json(join(dir, 'summary.json')).explain_attr_l1).toBe('number');
+    return JSON.stringify(json(join(dir, 'explain.json'))).match(/"stays":(\d+)/)?.[1];
+  };
+  expect(await stays(5)).toBe('5');
+  expect(await stays(7)).toBe('7');
+});
