@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Compares two runs folders cell by cell: every summary.json equal except wall time (and the fields
-// named with --ignore), every predictions.arrow byte-identical. Used to prove that a change alters no
+// named with --ignore), every predictions.arrow byte-identical, every run_metadata.json configHash equal. Used to prove that a change alters no
 // result (e.g. that studies/default.yaml reproduces the default sweep of an older commit).
 //
 //   node tools/scripts/compare-runs.mjs runs/default /work/baseline/runs/default [--ignore model_kind,trigger_name] [--only-common]
@@ -59,13 +59,16 @@ for (const cell of common) {
   const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
   const differing = [...keys].filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k]));
   if (differing.length) problems.push(`${cell}: summary fields differ: ${differing.map((k) => `${k} (${JSON.stringify(x[k])} vs ${JSON.stringify(y[k])})`).join(', ')}`);
+  const ha = JSON.parse(readFileSync(join(a, cell, 'run_metadata.json'), 'utf8')).configHash;
+  const hb = JSON.parse(readFileSync(join(b, cell, 'run_metadata.json'), 'utf8')).configHash;
+  if (ha !== hb) problems.push(`${cell}: run_metadata.json configHash differs (${ha} vs ${hb})`);
   const pa = join(a, cell, 'predictions.arrow');
   const pb = join(b, cell, 'predictions.arrow');
   if (!existsSync(pa) || !existsSync(pb)) problems.push(`${cell}: predictions.arrow missing`);
   else if (!readFileSync(pa).equals(readFileSync(pb))) problems.push(`${cell}: predictions.arrow differs`);
   else arrows++;
 }
-console.log(`${common.length} cells in both (${inA.size} in ${a}, ${inB.size} in ${b}); summaries compared ignoring ${[...ignored].join(', ')}; ${arrows} predictions.arrow byte-identical`);
+console.log(`${common.length} cells in both (${inA.size} in ${a}, ${inB.size} in ${b}); summaries compared ignoring ${[...ignored].join(', ')}; ${arrows} predictions.arrow byte-identical; configHash compared`);
 if (problems.length) {
   console.log(`${problems.length} differences:\n${problems.slice(0, 40).join('\n')}`);
   process.exit(1);

@@ -7,6 +7,7 @@ import { loadModel } from '@ehr-backdoor/train';
 import { tableFromIPC } from 'apache-arrow';
 import { executeCell } from '../run-cell.js';
 import { cellDir } from '../grid.js';
+import { runConfigHash } from '../run-identity.js';
 import { studyCells } from './cells.js';
 import { resolveStudy } from './resolve.js';
 import { memorySource } from './source.js';
@@ -39,7 +40,10 @@ async function runCell(study: object): Promise<string> {
   const { config, hash: _hash, ...cell } = planned;
   const runsRoot = join(root, `runs-${runs++}`);
   await executeCell({ dataDir: root, runsRoot, cell, config: config!, loadDataset: async () => fixture.dataset });
-  return cellDir(runsRoot, cell);
+  const dir = cellDir(runsRoot, cell);
+  // The identity a study computes without running the cell is the one the cell records.
+  expect(JSON.parse(readFileSync(join(dir, 'run_metadata.json'), 'utf8')).configHash).toBe(runConfigHash(cell, config!, fixture.dataset.manifest.contentHash));
+  return dir;
 }
 
 const json = (path: string) => JSON.parse(readFileSync(path, 'utf8'));

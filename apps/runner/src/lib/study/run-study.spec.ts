@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cellDir, cellId } from '../grid.js';
+import { runConfigHash } from '../run-identity.js';
 import { studyCells } from './cells.js';
 import { resolveStudy } from './resolve.js';
 import { writeResolvedStudy } from './resolved-file.js';
@@ -56,4 +57,19 @@ test('identities are recorded per folder and survive a study that drops a cell',
   await writeResolvedStudy(runs, hrOnly, studyCells(hrOnly));
   const file = JSON.parse(readFileSync(join(runs, 'study.resolved.json'), 'utf8'));
   expect(Object.keys(file.cells).sort()).toEqual(['mlp/gap/0.1/seed_0', 'mlp/hr/0.1/seed_0', 'mlp/none/0/seed_0']);
+});
+
+test('a finished cell of a folder without study.resolved.json (a sweep before studies) is compared by its run_metadata.json', async () => {
+  const runs = join(root, 'legacy');
+  const [clean, hr] = studyCells(study(220));
+  for (const [cell, hash] of [
+    [clean, runConfigHash(clean, clean.config!, 'dataset-hash')],
+    [hr, 'another-configuration'],
+  ] as const) {
+    mkdirSync(cellDir(runs, cell), { recursive: true });
+    writeFileSync(join(cellDir(runs, cell), 'run_metadata.json'), JSON.stringify({ configHash: hash }));
+  }
+  expect((await changedCells(runs, studyCells(study(220)), 'dataset-hash')).map((c) => c.id)).toEqual(['mlp/hr/0.1/seed_0']);
+  // Without the dataset's hash (a dataset not built yet) there is nothing to compare against.
+  expect(await changedCells(runs, studyCells(study(220)))).toEqual([]);
 });

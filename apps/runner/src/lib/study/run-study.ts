@@ -1,10 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { EhrBackdoorError, EXIT, InputError } from '@ehr-backdoor/core';
 import type { PlannedCell } from '../cell-config.js';
 import { assertDatasetDir } from '../cell-checks.js';
+import { DEFAULT_DATA_DIR } from '../default-dataset.js';
+import { runConfigHash } from '../run-identity.js';
 import { readCellState } from '../cell-state.js';
 import { cellDir, cellId } from '../grid.js';
 import { runLocal, startWorkers, type CellOutcome, type WorkerPool } from '../local-executor.js';
@@ -55,17 +57,48 @@ export interface ChangedCell {
   readonly current: string;
 }
 
-/** The cells of `cells` whose folder holds a run of another configuration, according to the runs root's study.resolved.json. */
-export async function changedCells(runsRoot: string, cells: readonly PlannedCell[]): Promise<ChangedCell[]> {
+/**
+ * The cells of `cells` whose folder holds a run of another configuration: by the identity the runs
+ * root's study.resolved.json records for it (everything, analyses included) or, given the dataset's
+ * content hash, by the training configuration its run_metadata.json records (which runs made before
+ * study files have too).
+ */
+export async function changedCells(runsRoot: string, cells: readonly PlannedCell[], datasetContentHash?: string): Promise<ChangedCell[]> {
   const previous = await readResolvedStudy(runsRoot);
-  if (!previous) return [];
   const changed: ChangedCell[] = [];
   for (const cell of cells) {
     const id = cellId(cell);
-    const before = previous.cells[id];
-    if (before && cell.hash && before !== cell.hash && existsSync(cellDir(runsRoot, cell))) changed.push({ id, cell, previous: before, current: cell.hash });
+    const dir = cellDir(runsRoot, cell);
+    if (!existsSync(dir)) continue;
+    const before = previous?.cells[id];
+    if (before && cell.hash && before !== cell.hash) {
+      changed.push({ id, cell, previous: before, current: cell.hash });
+      continue;
+    }
+    if (!datasetContentHash || !cell.config) continue;
+    const recorded = await recordedConfigHash(dir);
+    const expected = runConfigHash(cell, cell.config, datasetContentHash);
+    if (recorded !== undefined && recorded !== expected) changed.push({ id, cell, previous: recorded, current: expected });
   }
   return changed;
+}
+
+async function recordedConfigHash(dir: string): Promise<string | undefined> {
+  try {
+    return (JSON.parse(await readFile(join(dir, 'run_metadata.json'), 'utf8')) as { configHash?: string }).configHash;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The content hash of the study's dataset when it exists already (its cells cannot have run otherwise). */
+export function existingDatasetHash(study: ResolvedStudy): string | undefined {
+  const dir = study.data.kind === 'default' ? resolve(DEFAULT_DATA_DIR) : study.data.dir;
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { contentHash?: string }).contentHash;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function runStudy(study: ResolvedStudy, options: StudyRunOptions = {}): Promise<void> {
@@ -74,7 +107,7 @@ export async function runStudy(study: ResolvedStudy, options: StudyRunOptions = 
   for (const attack of study.attacks) for (const pair of attack.leftOut) log(`study: leaving out ${pair}`);
   const runsRoot = resolve(options.out ?? defaultRunsRoot(study.source));
   const planPath = join(runsRoot, PLAN_FILE);
-  const changed = await changedCells(runsRoot, cells);
+  const changed = await changedCells(runsRoot, cells, existingDatasetHash(study));
   if (changed.length && !options.replaceChanged) {
     const shown = changed.slice(0, 10).map((c) => `  ${c.id} (was ${c.previous.slice(0, 12)}, now ${c.current.slice(0, 12)})`);
     throw new InputError(
@@ -216,7 +249,14 @@ export async function studyProgress(study: ResolvedStudy, runsRoot: string, work
       cpuSeconds += own?.length ? mean(own) : mean(all);
     }
   }
-  return { cells, done, timed: all.length, cpuSeconds, wallSeconds: cpuSeconds === undefined ? undefined : cpuSeconds / Math.max(1, workers), changed: await changedCells(runsRoot, cells) };
+  return {
+    cells,
+    done,
+    timed: all.length,
+    cpuSeconds,
+    wallSeconds: cpuSeconds === undefined ? undefined : cpuSeconds / Math.max(1, workers),
+    changed: await changedCells(runsRoot, cells, existingDatasetHash(study)),
+  };
 }
 
 export { RESOLVED_STUDY_FILE };
