@@ -73,3 +73,8 @@ test('a finished cell of a folder without study.resolved.json (a sweep before st
   // Without the dataset's hash (a dataset not built yet) there is nothing to compare against.
   expect(await changedCells(runs, studyCells(study(220)))).toEqual([]);
 });
+
+test('Slurm-only options are refused for a study that runs locally', async () => {
+  await expect(runStudy(study(220), { out: join(root, 'local'), slurm: { dryRun: true }, log: () => undefined })).rejects.toMatchObject({ code: 'E_SLURM_OPTION' });
+  expect(existsSync(join(root, 'local'))).toBe(false);
+});

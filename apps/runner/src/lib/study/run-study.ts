@@ -118,6 +118,9 @@ export async function runStudy(study: ResolvedStudy, options: StudyRunOptions = 
     );
   }
   const executor = study.study.executor;
+  if (executor.kind === 'local' && (options.slurm?.dryRun || options.slurm?.wait)) {
+    throw new InputError('E_SLURM_OPTION', `--dry-run and --wait apply to a study whose executor is Slurm; ${study.source} runs locally (executor.kind: local).`);
+  }
   const workers = options.workers ?? (executor.kind === 'local' ? executor.workers : 0);
   const workerCount = workers > 0 ? Math.floor(workers) : availableParallelism();
 
