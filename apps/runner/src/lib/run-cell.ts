@@ -62,8 +62,9 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
   poison.assertTriggerSupportsView(trigger.name, view);
   const trainConfig = train.resolveTrainConfig(cellConfig.training);
   const plan = poison.planPoisoning({ dataset, trigger, rate: cell.rate, targetLabel, mode, seed: cell.seed });
-  // The run's identity (configHash) is this object: its fields and their order are those of runs made
-  // before study files, so their folders resume and are recognised.
+  // The run's identity (configHash) is this object: its fields are those of runs made before study
+  // files, so their folders resume and are recognised. run-identity.ts computes the same hash for a study
+  // (keys.spec.ts checks they agree).
   const config = {
     model: modelConfig,
     view,
