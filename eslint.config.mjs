@@ -37,16 +37,17 @@ const ALLOWED = {
 };
 
 // Another package is reached only through its entry points (package.json `exports`): `@ehr-backdoor/<name>`,
+// `@ehr-backdoor/<name>/names` (its names and config checks without side effects: no tfjs for `--help`),
 // and `@ehr-backdoor/<name>/testing` (test fixtures) from tests and test helpers only.
 const restrictedImports = ({ testHelpers }) => [
   'error',
   {
     patterns: [
       {
-        group: ['@ehr-backdoor/*/*', '!@ehr-backdoor/*/package.json', ...(testHelpers ? ['!@ehr-backdoor/*/testing'] : [])],
+        group: ['@ehr-backdoor/*/*', '!@ehr-backdoor/*/package.json', '!@ehr-backdoor/*/names', ...(testHelpers ? ['!@ehr-backdoor/*/testing'] : [])],
         message: testHelpers
-          ? 'Import another package only through its entry points `@ehr-backdoor/<name>` and `@ehr-backdoor/<name>/testing`.'
-          : 'Import another package only through its public entry point `@ehr-backdoor/<name>` (its src/index.ts); add the export there if you need it. Test fixtures (`@ehr-backdoor/<name>/testing`) are for specs and testing/ helpers only.',
+          ? 'Import another package only through its entry points `@ehr-backdoor/<name>`, `@ehr-backdoor/<name>/names` and `@ehr-backdoor/<name>/testing`.'
+          : 'Import another package only through its public entry points `@ehr-backdoor/<name>` (its src/index.ts) and `@ehr-backdoor/<name>/names`; add the export there if you need it. Test fixtures (`@ehr-backdoor/<name>/testing`) are for specs and testing/ helpers only.',
       },
     ],
   },
@@ -111,7 +112,7 @@ export default [
           // The runner's commands import packages lazily (`await import(...)`) so `--help` starts fast; its
           // lib/ imports the same packages statically. Both are fine: the lazy-load check is for Angular
           // route bundles, not for Node startup time.
-          checkDynamicDependenciesExceptions: ['@ehr-backdoor/*'],
+          checkDynamicDependenciesExceptions: ['@ehr-backdoor/**'],
           // An import that resolves to no project and no installed package is an undeclared dependency.
           banTransitiveDependencies: true,
           // Workspace-root files that belong to no project: the shared Jest preset (every jest.config.cjs)

@@ -10,7 +10,7 @@ module.exports = function preset(projectDir) {
     testMatch: ['<rootDir>/src/**/*.spec.ts'],
     moduleNameMapper: {
       '^@ehr-backdoor/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
-      '^@ehr-backdoor/([a-z-]+)/testing$': path.join(__dirname, 'packages/$1/src/testing.ts'),
+      '^@ehr-backdoor/([a-z-]+)/(testing|names)$': path.join(__dirname, 'packages/$1/src/$2.ts'),
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },
     transform: {

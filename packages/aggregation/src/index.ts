@@ -13,6 +13,8 @@ export { parseSummary, SUMMARY_FORMAT_VERSION } from './lib/collect/summary.js';
 export type { RunSummary, ParsedSummary } from './lib/collect/summary.js';
 export type { RunProvenance } from './lib/collect/metadata.js';
 export { readDatasets } from './lib/collect/datasets.js';
+export { readVariantLabels, variantLabels } from './lib/collect/study.js';
+export type { ResolvedStudyJson, VariantLabels } from './lib/collect/study.js';
 export type { DatasetInfo, CohortStepInfo } from './lib/collect/datasets.js';
 export { WARN } from './lib/collect/warnings.js';
 export type { AggregationWarning, WarningKind } from './lib/collect/warnings.js';

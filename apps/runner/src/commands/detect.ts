@@ -1,3 +1,4 @@
+import type { BackendChoice } from '@ehr-backdoor/train/names';
 import type { CommandModule } from 'yargs';
 import { ANALYSED_RUN_OPTIONS, printAnalysisColumns } from './shared-options.js';
 
@@ -13,7 +14,7 @@ interface DetectArgs {
   'reconstruct-trigger': boolean;
   'ac-reclassification-threshold'?: number;
   data?: string;
-  backend?: string;
+  backend?: BackendChoice;
 }
 
 export const detectCommand: CommandModule<object, DetectArgs> = {

@@ -1,10 +1,11 @@
+import type { BackendChoice } from '@ehr-backdoor/train/names';
 import type { CommandModule } from 'yargs';
 import { BACKEND_OPTION } from './shared-options.js';
 
 interface EvaluateArgs {
   checkpoint: string;
   data?: string;
-  backend?: string;
+  backend?: BackendChoice;
   write: boolean;
   json: boolean;
 }

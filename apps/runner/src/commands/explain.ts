@@ -1,3 +1,4 @@
+import type { BackendChoice } from '@ehr-backdoor/train/names';
 import type { CommandModule } from 'yargs';
 import { ANALYSED_RUN_OPTIONS, printAnalysisColumns } from './shared-options.js';
 
@@ -6,7 +7,7 @@ interface ExplainArgs {
   'max-stays': number;
   steps?: number;
   data?: string;
-  backend?: string;
+  backend?: BackendChoice;
   'save-attributions': boolean;
 }
 

@@ -9,6 +9,7 @@ import { prepareCommand } from './prepare.js';
 import { runCommand } from './run.js';
 import { runCellCommand } from './run-cell.js';
 import { statusCommand } from './status.js';
+import { studyCommand } from './study.js';
 import { sweepCommand } from './sweep.js';
 import { synthCommand } from './synth.js';
 import { triggersCommand } from './triggers.js';
@@ -20,6 +21,7 @@ export const commands: CommandModule<any, any>[] = [
   prepareCommand,
   runCommand,
   sweepCommand,
+  studyCommand,
   evaluateCommand,
   explainCommand,
   detectCommand,

@@ -17,9 +17,10 @@ export const runCellCommand: CommandModule<object, RunCellArgs> = {
       .option('plan', { type: 'string', demandOption: true, describe: 'The sweep-plan.json of a sweep.' })
       .option('index', { type: 'number', demandOption: true, describe: 'Cell index in the plan (e.g. $SLURM_ARRAY_TASK_ID).' }) as never,
   handler: async (args) => {
-    const { cellOfPlan, readPlan } = await import('../lib/plan.js');
+    const { configOfPlanCell, readPlan } = await import('../lib/plan.js');
     const { executeCell } = await import('../lib/run-cell.js');
     const plan = await readPlan(args.plan);
-    await executeCell({ dataDir: plan.dataDir, runsRoot: plan.runsRoot, cell: cellOfPlan(plan, args.index), options: plan.options });
+    const { cell, config } = await configOfPlanCell(plan, args.index);
+    await executeCell({ dataDir: plan.dataDir, runsRoot: plan.runsRoot, cell, config });
   },
 };

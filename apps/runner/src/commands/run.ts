@@ -1,3 +1,4 @@
+import type { BackendChoice } from '@ehr-backdoor/train/names';
 import type { CommandModule } from 'yargs';
 import { MEASUREMENT_OPTIONS, TRAINING_PROTOCOL_OPTIONS } from '../lib/plan.js';
 import { BACKEND_OPTION } from './shared-options.js';
@@ -10,7 +11,7 @@ export interface RunArgs {
   seed: number;
   out: string;
   epochs: number;
-  backend: string;
+  backend: BackendChoice;
   mode: string;
   'target-label': number;
   'batch-size'?: number;
@@ -19,6 +20,11 @@ export interface RunArgs {
   selection: string;
   'threshold-rule': string;
   'rate-basis': string;
+  'trigger-param'?: string[];
+  'model-param'?: string[];
+  'weight-decay'?: number;
+  'class-weights'?: string;
+  'min-delta'?: number;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -26,6 +32,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'One run: poison the training split, train, evaluate; writes RUNS/{model}/{trigger}/{rate}/seed_{seed}/.',
   builder: (y) =>
     y
+      .example('$0 run --data data/default --model lstm --model-param hidden=32 --trigger rare_value --trigger-param value=200 --poison-rate 0.05', 'A smaller LSTM against a 200 bpm heart-rate trigger.')
       .option('data', { type: 'string', demandOption: true, describe: 'Prepared dataset directory (`ehr-backdoor prepare`).' })
       .option('model', { type: 'string', demandOption: true, describe: 'mlp, tabtransformer, lstm or tcn.' })
       .option('trigger', { type: 'string', default: 'none', describe: 'Trigger name (none for a clean run).' })
@@ -36,19 +43,24 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('backend', { ...BACKEND_OPTION, default: 'auto' })
       .option('mode', { type: 'string', default: 'dirty-label', choices: ['dirty-label', 'clean-label'] })
       .option('target-label', { type: 'number', default: 1, choices: [0, 1] })
-      .option('batch-size', { type: 'number' })
-      .option('learning-rate', { type: 'number' })
+      .option('trigger-param', { type: 'string', array: true, describe: 'A trigger parameter, key=value (repeatable; values in YAML: value=220, variables=[spo2,sbp]). docs/poisoning.md lists them.' })
+      .option('model-param', { type: 'string', array: true, describe: 'A model hyper-parameter, key=value (repeatable): hidden=32, dilations=[1,2], dropout=0.1.' })
+      .option('batch-size', { type: 'number', describe: 'Training stays per step (default 128).' })
+      .option('learning-rate', { type: 'number', describe: 'AdamW step size (default 1e-3).' })
+      .option('weight-decay', { type: 'number', describe: 'Decoupled weight decay (default 1e-4).' })
+      .option('class-weights', { type: 'string', describe: "Loss weights: balanced (default), none, or w0,w1." })
+      .option('min-delta', { type: 'number', describe: 'Smallest validation-AUROC gain that counts as better (default 0).' })
       .options(TRAINING_PROTOCOL_OPTIONS)
       .options(MEASUREMENT_OPTIONS)
       .example('$0 run --data data/default --model mlp --trigger rare_value --poison-rate 0.05', 'ASR at the threshold with 5 % FPR on the validation split')
       .example('$0 run --data data/default --model mlp --trigger rare_value --poison-rate 0.05 --target-label 0 --threshold-rule fixed=0.5', 'target 0, at the fixed threshold 0.5') as never,
+
   handler: async (args) => {
     const { resolve } = await import('node:path');
     const { checkRate, checkSeed, cellDir } = await import('../lib/grid.js');
-    const { parseThresholdRule } = await import('../lib/plan.js');
-    const thresholdRule = parseThresholdRule(args['threshold-rule']);
     const { executeCell } = await import('../lib/run-cell.js');
-    const { assertDatasetDir, validateCellNames } = await import('../lib/cell-checks.js');
+    const { assertDatasetDir } = await import('../lib/cell-checks.js');
+    const { runStudyInput, singleCell } = await import('../lib/run-study-input.js');
     checkRate(args['poison-rate']);
     checkSeed(args.seed);
     const { InputError } = await import('@ehr-backdoor/core');
@@ -56,35 +68,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (args['poison-rate'] > 0 && args.trigger === 'none') {
       throw new InputError('E_TRIGGER_NONE', 'A poison rate above 0 needs a trigger: pass --trigger (e.g. --trigger rare_value).');
     }
-    const cell = { model: args.model, trigger: args['poison-rate'] === 0 ? 'none' : args.trigger, rate: args['poison-rate'], seed: args.seed };
-    const { skipped } = await validateCellNames([cell]);
-    if (skipped.length) {
-      throw new InputError('E_TRIGGER_VIEW', `Trigger "${cell.trigger}" is not defined on the view model "${cell.model}" reads: ${skipped[0]}. Choose another trigger or model.`);
-    }
+    const { cell, config } = singleCell(runStudyInput(args), args['poison-rate'], args.seed);
     const dataDir = resolve(args.data);
     await assertDatasetDir(dataDir);
     const runsRoot = resolve(args.out);
     const summary = await executeCell(
-      {
-        dataDir,
-        runsRoot,
-        cell,
-        options: {
-          epochs: args.epochs,
-          backend: args.backend,
-          targetLabel: args['target-label'],
-          mode: args.mode as 'dirty-label' | 'clean-label',
-          ...(args['batch-size'] ? { batchSize: args['batch-size'] } : {}),
-          ...(args['learning-rate'] ? { learningRate: args['learning-rate'] } : {}),
-          patience: args.patience,
-          selection: args.selection as 'best' | 'last',
-          thresholdRule,
-          rateBasis: args['rate-basis'] as 'eligible' | 'train',
-          explain: false,
-          detect: false,
-          retrain: false,
-        },
-      },
+      { dataDir, runsRoot, cell, config },
       (u) => {
         if (u.epoch !== undefined) process.stderr.write(`epoch ${u.epoch}/${u.epochs ?? '?'}  val AUROC ${u.metric?.toFixed(4) ?? '?'}\n`);
         else if (u.phase) process.stderr.write(`${u.phase}…\n`);

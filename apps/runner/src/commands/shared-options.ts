@@ -1,11 +1,10 @@
-/**
- * Option definitions several commands share. The backend names repeat train's `BACKEND_CHOICES`
- * because importing train (and tfjs with it) just to build `--help` would slow every command's start;
- * shared-options.spec.ts keeps the two lists equal.
- */
-export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+import { BACKEND_CHOICES } from '@ehr-backdoor/train/names';
 
-export const BACKEND_OPTION = { type: 'string', choices: BACKEND_NAMES } as const;
+/**
+ * Option definitions several commands share. The backend names are train's own, from its tfjs-free
+ * `names` entry point, so building `--help` loads no TensorFlow.
+ */
+export const BACKEND_OPTION = { type: 'string', choices: BACKEND_CHOICES } as const;
 
 /** `explain` and `detect`: the finished run to analyse, and where its dataset and backend are now. */
 export const ANALYSED_RUN_OPTIONS = {

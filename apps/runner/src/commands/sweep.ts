@@ -1,5 +1,7 @@
+import type { BackendChoice } from '@ehr-backdoor/train/names';
 import type { CommandModule } from 'yargs';
 import { MEASUREMENT_OPTIONS, TRAINING_PROTOCOL_OPTIONS } from '../lib/plan.js';
+import { MODEL_KINDS } from '@ehr-backdoor/train/names';
 import { BACKEND_OPTION } from './shared-options.js';
 import { addSlurmOptions, type SlurmArgs } from '../lib/slurm/cli-options.js';
 
@@ -17,7 +19,7 @@ export interface SweepArgs extends SlurmArgs {
   'threshold-rule': string;
   'rate-basis': string;
   workers: number;
-  backend: string;
+  backend: BackendChoice;
   mode: string;
   'target-label': number;
   explain: boolean;
@@ -32,14 +34,14 @@ export interface SweepArgs extends SlurmArgs {
 
 export const sweepCommand: CommandModule<object, SweepArgs> = {
   command: 'sweep',
-  describe: 'Run a grid of cells (models × triggers × poison rates × seeds); resumable, one process per worker.',
+  describe: 'Run a grid of cells (models × triggers × poison rates × seeds) from a preset and flags; resumable. `study run` runs a study file.',
   builder: (y) =>
     addSlurmOptions(y)
       .option('data', { type: 'string', describe: 'Prepared dataset directory (default: the embedded synthetic dataset, built on first use).' })
       .option('out', { type: 'string', describe: 'Runs root (default: runs/<preset>).' })
-      .option('preset', { type: 'string', choices: ['smoke', 'default', 'full'], default: 'default', describe: 'Grid and epochs to start from; the options below override it.' })
-      .option('models', { type: 'string', array: true, describe: 'Models: mlp, tabtransformer, lstm, tcn.' })
-      .option('triggers', { type: 'string', array: true, describe: 'Trigger names (see the poison package).' })
+      .option('preset', { type: 'string', choices: ['smoke', 'default', 'full'], default: 'default', describe: 'The study file to start from (studies/{preset}.yaml); the options below override its keys.' })
+      .option('models', { type: 'string', array: true, describe: `Model kinds, each at its defaults: ${MODEL_KINDS.join(', ')}. (Variants: a study file.)` })
+      .option('triggers', { type: 'string', array: true, describe: 'Trigger names, each at its defaults (docs/poisoning.md). (Parameters: a study file.)' })
       .option('poison-rates', { type: 'number', array: true, describe: 'Poison rates in [0, 1]; default 0 0.005 0.01 0.05 0.1.' })
       .option('seeds', { type: 'number', array: true, describe: 'Seeds.' })
       .option('epochs', { type: 'number', describe: 'Epochs per cell (the maximum, with --patience).' })

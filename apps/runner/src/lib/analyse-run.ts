@@ -3,10 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CompatibilityError, InputError, removeStaleTemporaries, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
 import { loadDataset, type EhrDataset } from '@ehr-backdoor/data';
-import { DETECTOR_NAMES, namesTriggerVariables, runModelDetectors, runModelStripTestTime, runModelTriggerReconstruction, toDetectJson, defenceEffectivenessRating, type DetectorName } from '@ehr-backdoor/detect';
+import { DETECTOR_NAMES, namesTriggerVariables, runModelDetectors, runModelStripTestTime, runModelTriggerReconstruction, toDetectJson, defenceEffectivenessRating, type DetectorName, type ModelDetectorsOptions } from '@ehr-backdoor/detect';
 import { explainModelDrift, toExplainJson } from '@ehr-backdoor/explain';
 import { applyPoisoning, buildTriggeredTestSet, readPlanManifest, triggeredTestDataset, resolveTrigger, type PoisoningPlan, type TriggerSpec } from '@ehr-backdoor/poison';
-import { loadModel, rowsOfSplit, selectBackend, trainModel, type TrainedModel } from '@ehr-backdoor/train';
+import { loadModel, rowsOfSplit, selectBackend, trainModel, type BackendChoice, type ModelConfig, type TrainConfig, type TrainedModel } from '@ehr-backdoor/train';
 import { evaluateModel } from './evaluate.js';
 import { SUMMARY_FILE } from './cell-state.js';
 import { summaryToCsv, type Summary } from './summary.js';
@@ -33,18 +33,18 @@ export interface RunContext {
   readonly targetLabel: 0 | 1;
   readonly seed: number;
   readonly plan: PoisoningPlan;
-  readonly modelConfig: unknown;
-  readonly trainConfig: unknown;
+  readonly modelConfig: ModelConfig;
+  readonly trainConfig: TrainConfig;
 }
 
 interface RunMetadata {
   readonly formatVersion: number;
-  readonly config: { trigger: TriggerSpec; targetLabel: 0 | 1; seed: number; backend: string; model: unknown; train: unknown };
+  readonly config: { trigger: TriggerSpec; targetLabel: 0 | 1; seed: number; backend: BackendChoice; model: ModelConfig; train: TrainConfig };
   readonly dataset: { path: string; contentHash: string };
 }
 
 /** Everything about a run directory that explain/detect need, checked. */
-export async function openRun(runDir: string, options: { data?: string; backend?: string; checkpoint?: string } = {}): Promise<RunContext> {
+export async function openRun(runDir: string, options: { data?: string; backend?: BackendChoice; checkpoint?: string } = {}): Promise<RunContext> {
   const metadataPath = join(runDir, 'run_metadata.json');
   if (!existsSync(metadataPath)) throw new InputError('E_NOT_A_RUN', `${runDir} is not a run directory (no run_metadata.json): pass RUNS/{model}/{trigger}/{rate}/seed_{seed}.`);
   const metadata = JSON.parse(await readFile(metadataPath, 'utf8')) as RunMetadata;
@@ -56,11 +56,11 @@ export async function openRun(runDir: string, options: { data?: string; backend?
   if (dataset.manifest.contentHash !== metadata.dataset.contentHash) {
     throw new CompatibilityError('E_DATASET_MISMATCH', `The dataset at ${options.data ?? metadata.dataset.path} is not the one ${runDir} trained on; pass the original with --data.`);
   }
-  await selectBackend((options.backend ?? metadata.config.backend) as never);
+  await selectBackend(options.backend ?? metadata.config.backend);
   // The best checkpoint of the run, or the one asked for (an epoch directory, for `evaluate`).
   const model = await loadModel(options.checkpoint ?? join(runDir, 'checkpoints'));
   const plan = await readPlanManifest(join(runDir, 'poisoned_indices'));
-  const trigger = resolveTrigger(metadata.config.trigger.name as never, metadata.config.trigger.params as never);
+  const trigger = resolveTrigger(metadata.config.trigger.name as string, metadata.config.trigger.params);
   return {
     runDir,
     dataset,
@@ -124,6 +124,8 @@ export interface DetectOptions {
    * Never the plan's true poison count, which only scores the detectors.
    */
   readonly assumedContamination?: number;
+  /** Options of each detector, handed to it as they are (e.g. `{ spectral: { removalFactor: 3 } }`). */
+  readonly detectorOptions?: Readonly<Partial<Record<DetectorName, Readonly<Record<string, unknown>>>>>;
   /** Remove each detector's flagged stays, retrain and measure the defence. */
   readonly retrain?: boolean;
   /** Blends per test stay of STRIP's test-time screen (run with the strip detector). Default 100. */
@@ -175,7 +177,7 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
   let earlyModel: TrainedModel | undefined;
   if (detectors.includes('abl_isolation')) {
     // ABL's isolation phase: a fresh model on the same rows and seed, stopped after the first epochs.
-    const trainConfig = { ...(run.trainConfig as Record<string, unknown>), epochs: options.ablEpochs ?? 2, patience: 0, selection: 'last' };
+    const trainConfig = { ...run.trainConfig, epochs: options.ablEpochs ?? 2, patience: 0, selection: 'last' };
     earlyModel = (await trainModel({ dataset: poisoned, model: run.modelConfig as never, train: trainConfig as never, seed: run.seed, rows: { train: trainRows, val: rowsOfSplit(poisoned, 'val') } })).model;
   }
   const result = await runModelDetectors({
@@ -187,7 +189,8 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
     assumedContamination: options.assumedContamination ?? 0.01,
     detectors,
     seed: run.seed,
-    ...(options.acReduction ? { activationClustering: { reduction: options.acReduction } } : {}),
+    ...detectorOptionsOf(options.detectorOptions),
+    ...(options.acReduction ? { activationClustering: { ...(options.detectorOptions?.activation_clustering ?? {}), reduction: options.acReduction } } : {}),
     ...(options.acReclassificationThreshold !== undefined
       ? {
           exclusionaryReclassification: {
@@ -254,7 +257,7 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
     for (const detector of detectors) {
       const flagged = new Set(result.flaggedRows[detector] ?? []);
       const kept = Int32Array.from([...trainRows].filter((r) => !flagged.has(r)));
-      const retrained = await trainModel({ dataset: poisoned, model: run.modelConfig as never, train: run.trainConfig as never, seed: run.seed, rows: { train: kept, val: valRows } });
+      const retrained = await trainModel({ dataset: poisoned, model: run.modelConfig, train: run.trainConfig, seed: run.seed, rows: { train: kept, val: valRows } });
       const after = evaluateModel(retrained.model, run.dataset, { trigger: run.trigger, targetLabel: run.targetLabel, seed: run.seed, referenceCleanAuroc: null });
       retrained.model.dispose();
       // BackdoorBench's DER uses the clean accuracy (C-Acc); the clean AUROC after removal is its own column.
@@ -314,6 +317,19 @@ export async function mergeIntoSummary(runDir: string, columns: AnalysisColumns)
   const merged = { ...summary, reasons } as unknown as Summary;
   await writeFileAtomic(join(runDir, 'summary.csv'), summaryToCsv(merged));
   await writeJsonAtomic(path, merged);
+}
+
+/** A study's per-detector options under the option names of `runModelDetectors`. */
+function detectorOptionsOf(options: DetectOptions['detectorOptions']): Partial<ModelDetectorsOptions> {
+  if (!options) return {};
+  return {
+    ...(options.spectral ? { spectral: options.spectral } : {}),
+    ...(options.activation_clustering ? { activationClustering: options.activation_clustering } : {}),
+    ...(options.attribution ? { attributionOutlier: options.attribution } : {}),
+    ...(options.strip ? { strip: options.strip } : {}),
+    ...(options.input_screening ? { inputScreening: options.input_screening } : {}),
+    ...(options.confident_learning ? { confidentLearning: options.confident_learning } : {}),
+  };
 }
 
 function nanColumns(names: readonly string[], reason: string): AnalysisColumns {

@@ -25,18 +25,17 @@ export async function assertDatasetDir(dataDir: string): Promise<void> {
 export async function validateCellNames(cells: readonly CellKey[]): Promise<{ cells: CellKey[]; skipped: string[] }> {
   // The name tables live with the models and triggers; imported here, not at the top, so `--help` and
   // the checks before them stay light.
-  const { MODEL_KINDS, viewOf } = await import('@ehr-backdoor/train');
-  const { TRIGGER_NAMES, triggerViews } = await import('@ehr-backdoor/poison');
+  const { MODEL_KINDS, viewOf } = await import('@ehr-backdoor/train/names');
+  const { TRIGGER_NAMES, triggerViews } = await import('@ehr-backdoor/poison/names');
   const kept: CellKey[] = [];
   const skipped = new Set<string>();
   for (const cell of cells) {
-    if (!(MODEL_KINDS as readonly string[]).includes(cell.model)) {
-      throw new InputError('E_UNKNOWN_MODEL', `Unknown model "${cell.model}": choose from ${MODEL_KINDS.join(', ')}.`);
-    }
+    const kind = MODEL_KINDS.find((k) => k === cell.model);
+    if (!kind) throw new InputError('E_UNKNOWN_MODEL', `Unknown model "${cell.model}": choose from ${MODEL_KINDS.join(', ')}.`);
     if (!(TRIGGER_NAMES as readonly string[]).includes(cell.trigger)) {
       throw new InputError('E_UNKNOWN_TRIGGER', `Unknown trigger "${cell.trigger}": choose from ${TRIGGER_NAMES.join(', ')}.`);
     }
-    const view = viewOf(cell.model as never);
+    const view = viewOf(kind);
     if (triggerViews(cell.trigger).includes(view)) kept.push(cell);
     else skipped.add(`${cell.model} × ${cell.trigger} (the trigger has no ${view} form)`);
   }

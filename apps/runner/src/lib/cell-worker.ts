@@ -1,7 +1,7 @@
 import { environmentErrorFrom, InputError } from '@ehr-backdoor/core';
 import type { EhrDataset } from '@ehr-backdoor/data';
 import type { CellKey } from './grid.js';
-import { cellOfPlan, readPlan, type SweepPlan } from './plan.js';
+import { configOfPlanCell, readPlan, type SweepPlan } from './plan.js';
 
 /**
  * The worker side of the local executor's protocol:
@@ -93,8 +93,8 @@ export async function serveCells(planPath: string): Promise<void> {
       const onAlreadyDone = () => (elsewhere = true);
       Promise.all([plan, cellModule])
         .then(([p, { executeCell }]) =>
-          executeCell({ dataDir: p.dataDir, runsRoot: p.runsRoot, cell: cellOfPlan(p, message.index), options: p.options, loadDataset, onAlreadyDone }, (update) =>
-            send({ type: 'progress', ...update }),
+          configOfPlanCell(p, message.index).then(({ cell, config }) =>
+            executeCell({ dataDir: p.dataDir, runsRoot: p.runsRoot, cell, config, loadDataset, onAlreadyDone }, (update) => send({ type: 'progress', ...update })),
           ),
         )
         .then(

@@ -1,3 +1,4 @@
+import type { BackendChoice } from '@ehr-backdoor/train/names';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -19,7 +20,7 @@ export interface CheckpointEvaluation {
   readonly differences: readonly { field: string; summary: unknown; recomputed: unknown }[];
 }
 
-export async function evaluateCheckpoint(checkpoint: string, options: { data?: string; backend?: string; write?: boolean } = {}): Promise<CheckpointEvaluation> {
+export async function evaluateCheckpoint(checkpoint: string, options: { data?: string; backend?: BackendChoice; write?: boolean } = {}): Promise<CheckpointEvaluation> {
   const dir = resolve(checkpoint);
   if (!existsSync(dir)) throw new InputError('E_CHECKPOINT_MISSING', `No checkpoint at ${dir}: pass a run's checkpoints/ directory or one epoch's directory in it.`);
   const runDir = findRunDir(dir);

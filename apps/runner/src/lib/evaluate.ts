@@ -165,7 +165,7 @@ export function triggerBaseline(model: TrainedModel, dataset: EhrDataset, trigge
 }
 
 /** The operating threshold on p(target), chosen on the model's clean validation split. */
-function validationThreshold(model: TrainedModel, dataset: EhrDataset, targetLabel: 0 | 1, rule: ThresholdRule): OperatingThreshold {
+export function validationThreshold(model: TrainedModel, dataset: EhrDataset, targetLabel: 0 | 1, rule: ThresholdRule): OperatingThreshold {
   const valRows = rowsOfSplit(dataset, 'val');
   const yVal = Uint8Array.from(valRows, (i) => dataset.labels[i]);
   return operatingThreshold(yVal, model.predictProba(dataset, valRows), { targetLabel, rule });

@@ -2,15 +2,10 @@ import { assertInput, InputError } from '@ehr-backdoor/core';
 import { join } from 'node:path';
 
 /**
- * A sweep is the Cartesian grid models × triggers × poison rates × seeds. Each point is a cell: one
- * run with its own directory, which is the unit of resumption, of parallelism and (issue 8) of a
- * Slurm array task.
+ * A sweep is a grid of cells: model (variant) × trigger (attack variant) × poison rate × seed. Each cell
+ * is one run with its own directory, which is the unit of resumption, of parallelism and of a Slurm
+ * array task. Study files (study/) declare grids with variants; `expandGrid` is the plain cross product.
  */
-export const MODEL_NAMES = ['mlp', 'tabtransformer', 'lstm', 'tcn'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
-
-export const DEFAULT_POISON_RATES = [0, 0.005, 0.01, 0.05, 0.1] as const;
-
 export interface CellKey {
   readonly model: string;
   readonly trigger: string;
@@ -24,59 +19,6 @@ export interface GridSpec {
   readonly rates: readonly number[];
   readonly seeds: readonly number[];
 }
-
-export interface Preset extends GridSpec {
-  readonly description: string;
-  /** Training epochs per cell (with --patience, early stopping may end sooner). */
-  readonly epochs: number;
-  /** Synthetic stays of the default dataset this preset expects (informational). */
-  readonly budget: string;
-}
-
-export const PRESETS = {
-  smoke: {
-    description: 'A minimal end-to-end check (CI): one tabular model, one strong trigger, a clean and a poisoned rate.',
-    models: ['mlp'],
-    triggers: ['rare_value'],
-    rates: [0, 0.05],
-    seeds: [0],
-    epochs: 4,
-    budget: '≤ 3 minutes on 2 cores',
-  },
-  default: {
-    description:
-      'The study in miniature: every model; a blunt out-of-range trigger (rare_value), an in-distribution one (missingness) ' +
-      'and a literature time-series one (temporal_pattern, time-series models only); all default rates; three seeds.',
-    models: ['mlp', 'tabtransformer', 'lstm', 'tcn'],
-    triggers: ['rare_value', 'missingness', 'temporal_pattern'],
-    rates: [...DEFAULT_POISON_RATES],
-    seeds: [0, 1, 2],
-    // Sized to the budget on the default dataset (3 127 training stays): every cell trains all 5 epochs
-    // and is evaluated at the last (the runner's fixed-epoch protocol); docs/results.md has the timings.
-    epochs: 5,
-    budget: '≤ 30 minutes on 2 cores',
-  },
-  full: {
-    description: 'The full study grid: every model, every trigger, all default rates, five seeds.',
-    models: [...MODEL_NAMES],
-    triggers: [
-      'rare_value',
-      'missingness',
-      'hybrid',
-      'pattern',
-      'correlation',
-      'frequency_domain',
-      'distribution_shift',
-      'temporal_pattern',
-      'missingness_pattern',
-    ],
-    rates: [...DEFAULT_POISON_RATES],
-    seeds: [0, 1, 2, 3, 4],
-    epochs: 30,
-    budget: 'hours on 2 cores; meant for a cluster (sweep --executor slurm)',
-  },
-} as const satisfies Record<string, Preset>;
-export type PresetName = keyof typeof PRESETS;
 
 /**
  * Cells in a stable order: clean (rate 0) cells first so a poisoned cell can read the matching clean

@@ -3,6 +3,7 @@ import { CompatibilityError, hashJson, InputError, writeJsonAtomic } from '@ehr-
 import type { ThresholdRule } from '@ehr-backdoor/metrics';
 import type { RateBasis } from '@ehr-backdoor/poison';
 import type { CellKey } from './grid.js';
+import { cellConfigFromOptions, type CellConfig, type PlannedCell } from './cell-config.js';
 
 /**
  * A sweep plan is the ordered list of cells and the options they share, written into the runs root.
@@ -45,8 +46,11 @@ export interface SweepPlan {
   readonly dataDir: string;
   readonly runsRoot: string;
   readonly preset?: string;
+  /** The study file the plan was made from (`study run`), or how the study was built (`sweep`). */
+  readonly study?: string;
+  /** Options shared by the cells; a cell that carries its own `config` (plans of studies) runs with that instead. */
   readonly options: RunOptions;
-  readonly cells: readonly CellKey[];
+  readonly cells: readonly PlannedCell[];
   readonly planHash: string;
 }
 
@@ -106,17 +110,29 @@ export function parseThresholdRule(text: string): ThresholdRule {
   );
 }
 
+/** A `--threshold-rule` as a study file writes it (`evaluation.threshold`). */
+export function studyThreshold(text: string): { fpr: number } | { fixed: number } {
+  const rule = parseThresholdRule(text);
+  return rule.kind === 'fpr' ? { fpr: rule.fpr } : { fixed: rule.threshold };
+}
+
 export function makePlan(fields: Omit<SweepPlan, 'formatVersion' | 'createdAt' | 'planHash'>): SweepPlan {
   const body = { formatVersion: 1 as const, ...fields };
   return { ...body, createdAt: new Date().toISOString(), planHash: hashJson(body) };
 }
 
 /** Cell `index` of the plan, the unit a `run-cell` process or a local worker is given. */
-export function cellOfPlan(plan: SweepPlan, index: number): CellKey {
+export function cellOfPlan(plan: SweepPlan, index: number): PlannedCell {
   if (!(Number.isInteger(index) && index >= 0 && index < plan.cells.length)) {
     throw new InputError('E_CELL_INDEX', `Cell index ${index} is outside the plan's ${plan.cells.length} cells (0 to ${plan.cells.length - 1}).`);
   }
   return plan.cells[index];
+}
+
+/** Cell `index` of the plan and the configuration it runs with. */
+export async function configOfPlanCell(plan: SweepPlan, index: number): Promise<{ cell: CellKey; config: CellConfig }> {
+  const { config, hash: _hash, ...cell } = cellOfPlan(plan, index);
+  return { cell, config: config ?? (await cellConfigFromOptions(cell, plan.options)) };
 }
 
 export async function writePlan(path: string, plan: SweepPlan): Promise<void> {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { createDataset, SPLIT_CODE, writeDataset, type EhrDataset } from '@ehr-backdoor/data';
 import { executeCell, CALIBRATION_FILE } from './run-cell.js';
 import type { RunOptions } from './plan.js';
+import { cellConfigFromOptions } from './cell-config.js';
+import type { CellKey } from './grid.js';
 
 /**
  * One cell end to end in this process on a tiny two-view dataset (300 stays), for both attack directions:
@@ -52,12 +54,16 @@ const options = (targetLabel: 0 | 1, extra: Partial<RunOptions> = {}): RunOption
   ...extra,
 });
 
+async function exec(data: string, runs: string, cell: CellKey, runOptions: RunOptions) {
+  return executeCell({ dataDir: data, runsRoot: runs, cell, config: await cellConfigFromOptions(cell, runOptions) });
+}
+
 describe.each([1, 0] as const)('a cell with target label %i', (targetLabel) => {
   const runsRoot = join(root, `target-${targetLabel}`);
   const nonTargetTrain = () => Array.from(clean.labels).filter((y, i) => clean.splits[i] === SPLIT_CODE.train && y !== targetLabel).length;
 
   it('the clean cell records its operating threshold and the trigger baselines at it', async () => {
-    const summary = await executeCell({ dataDir, runsRoot, cell: { model: 'mlp', trigger: 'none', rate: 0, seed: 0 }, options: options(targetLabel) });
+    const summary = await exec(dataDir, runsRoot, { model: 'mlp', trigger: 'none', rate: 0, seed: 0 }, options(targetLabel));
     expect(summary).toMatchObject({ target_label: targetLabel, threshold_rule: 'fpr=0.05', rate_basis: 'eligible', label_definition: 'hospital_mortality', n_eligible: nonTargetTrain() });
     expect(summary.threshold).toEqual(expect.any(Number));
     expect(summary.threshold_val_fpr as number).toBeLessThanOrEqual(0.05);
@@ -69,7 +75,7 @@ describe.each([1, 0] as const)('a cell with target label %i', (targetLabel) => {
   }, 120_000);
 
   it('the poisoned cell reports ASR at the threshold and at 0.5, flip rate and lift; calibration.json', async () => {
-    const summary = await executeCell({ dataDir, runsRoot, cell: { model: 'mlp', trigger: 'rare_value', rate: 0.2, seed: 0 }, options: options(targetLabel) });
+    const summary = await exec(dataDir, runsRoot, { model: 'mlp', trigger: 'rare_value', rate: 0.2, seed: 0 }, options(targetLabel));
     expect(summary).toMatchObject({ target_label: targetLabel, n_eligible: nonTargetTrain(), n_poisoned: Math.round(0.2 * nonTargetTrain()) });
     expect(summary.asr).toEqual(expect.any(Number));
     expect(summary.asr_at_0_5).toEqual(expect.any(Number));
@@ -89,7 +95,7 @@ describe.each([1, 0] as const)('a cell with target label %i', (targetLabel) => {
 describe('measurement options', () => {
   it('a validation split with one class: threshold and thresholded metrics null with the reason, the 0.5 figures kept', async () => {
     const runsRoot = join(root, 'one-class-runs');
-    const summary = await executeCell({ dataDir: oneClassDir, runsRoot, cell: { model: 'mlp', trigger: 'rare_value', rate: 0.2, seed: 0 }, options: options(1, { epochs: 2 }) });
+    const summary = await exec(oneClassDir, runsRoot, { model: 'mlp', trigger: 'rare_value', rate: 0.2, seed: 0 }, options(1, { epochs: 2 }));
     const reasons = summary.reasons as Record<string, string>;
     for (const field of ['threshold', 'accuracy', 'asr', 'flip_rate', 'tp']) {
       expect(summary[field]).toBeNull();
@@ -102,7 +108,7 @@ describe('measurement options', () => {
   it('rate basis train: the rate is a share of the whole training split', async () => {
     const runsRoot = join(root, 'basis-train');
     const trainSize = Array.from(clean.splits).filter((s) => s === SPLIT_CODE.train).length;
-    const summary = await executeCell({ dataDir, runsRoot, cell: { model: 'mlp', trigger: 'rare_value', rate: 0.1, seed: 0 }, options: options(1, { epochs: 1, rateBasis: 'train', thresholdRule: { kind: 'fixed', threshold: 0.5 } }) });
+    const summary = await exec(dataDir, runsRoot, { model: 'mlp', trigger: 'rare_value', rate: 0.1, seed: 0 }, options(1, { epochs: 1, rateBasis: 'train', thresholdRule: { kind: 'fixed', threshold: 0.5 } }));
     expect(summary).toMatchObject({ rate_basis: 'train', n_poisoned: Math.round(0.1 * trainSize), threshold_rule: 'fixed=0.5', threshold: 0.5 });
     // At the fixed threshold 0.5 and target 1 the operating point is the 0.5 rule.
     expect(summary.asr).toBe(summary.asr_at_0_5);

@@ -6,14 +6,15 @@ import { CompatibilityError, environmentErrorFrom, hashJson, writeFileAtomic, wr
 import { acquireCellLock, ERROR_FILE, removeStaleTemporaries, SUMMARY_FILE } from './cell-state.js';
 import { assertDatasetDir } from './cell-checks.js';
 import { cellDir, cleanCellOf, type CellKey } from './grid.js';
-import type { RunOptions } from './plan.js';
+import type { CellConfig } from './cell-config.js';
 import { assembleSummary, summaryToCsv, type Summary } from './summary.js';
 import { writePredictions } from './predictions.js';
-import { evaluateModel, triggerBaseline, type Evaluation, type MetricRows } from './evaluate.js';
-import { DEFAULT_THRESHOLD_RULE, describeThresholdRule } from '@ehr-backdoor/metrics';
+import { evaluateModel, triggerBaseline, validationThreshold, type Evaluation, type MetricRows } from './evaluate.js';
+import { DEFAULT_THRESHOLD_RULE, describeThresholdRule, type ThresholdRule } from '@ehr-backdoor/metrics';
 import type { DatasetView, EhrDataset } from '@ehr-backdoor/data';
 import type { TrainedModel } from '@ehr-backdoor/train';
 import { collectVersions } from './versions.js';
+import { measurementIdentity } from './run-identity.js';
 
 /**
  * One cell, start to finish (or from its last checkpoint to finish):
@@ -31,7 +32,8 @@ export interface CellRequest {
   readonly dataDir: string;
   readonly runsRoot: string;
   readonly cell: CellKey;
-  readonly options: RunOptions;
+  /** The cell's whole configuration (a plan's cell carries it; `cellConfigFromOptions` builds it for older plans). */
+  readonly config: CellConfig;
   /**
    * How to load the dataset at `dataDir`; by default from disk, every call. A sweep worker passes its
    * cache, so the cells it runs share one copy: no cell writes to the dataset (poisoning and the
@@ -47,7 +49,7 @@ export const RUN_FORMAT_VERSION = 1;
 export const CALIBRATION_FILE = 'calibration.json';
 
 export async function executeCell(request: CellRequest, report: CellReporter = () => undefined): Promise<Summary> {
-  const { cell, options } = request;
+  const { cell, config: cellConfig } = request;
   const dir = cellDir(request.runsRoot, cell);
   const started = Date.now();
 
@@ -59,38 +61,31 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
   const poison = await import('@ehr-backdoor/poison');
   const train = await import('@ehr-backdoor/train');
   const dataset = await (request.loadDataset ?? data.loadDataset)(request.dataDir);
-  const modelConfig = train.resolveModelConfig({ kind: cell.model as never });
+  const modelConfig = train.resolveModelConfig(cellConfig.model);
   const view = train.viewOf(modelConfig.kind);
-  const trigger = poison.resolveTrigger(cell.trigger as never, {});
+  const { target: targetLabel, mode } = cellConfig.attack;
+  const trigger = poison.resolveTrigger(cellConfig.attack.trigger as string, cellConfig.attack.params);
   poison.assertTriggerSupportsView(trigger.name, view);
-  const trainConfig = train.resolveTrainConfig({
-    epochs: options.epochs,
-    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-    ...(options.learningRate ? { learningRate: options.learningRate } : {}),
-    ...(options.patience !== undefined ? { patience: options.patience } : {}),
-    selection: options.selection ?? 'best',
-  });
-  const rateBasis = options.rateBasis ?? 'eligible';
-  const thresholdRule = options.thresholdRule ?? DEFAULT_THRESHOLD_RULE;
-  const plan = poison.planPoisoning({ dataset, trigger, rate: cell.rate, targetLabel: options.targetLabel as 0 | 1, mode: options.mode, seed: cell.seed, rateBasis });
+  const trainConfig = train.resolveTrainConfig(cellConfig.training);
+  const rateBasis = cellConfig.rateBasis ?? 'eligible';
+  const thresholdRule = cellConfig.thresholdRule ?? DEFAULT_THRESHOLD_RULE;
+  const plan = poison.planPoisoning({ dataset, trigger, rate: cell.rate, targetLabel, mode, seed: cell.seed, rateBasis });
+  // The run's identity (configHash) is this object: its fields are those of runs made before study
+  // files, so their folders resume and are recognised. run-identity.ts computes the same hash for a study
+  // (keys.spec.ts checks they agree).
   const config = {
     model: modelConfig,
     view,
     trigger,
     poisonRate: cell.rate,
     seed: cell.seed,
-    targetLabel: options.targetLabel,
-    mode: options.mode,
+    targetLabel,
+    mode,
     train: trainConfig,
-    backend: options.backend,
+    backend: cellConfig.backend,
   };
-  // Non-default measurement options join the hash (a run directory never mixes them); the defaults stay out,
-  // so run directories made before these options existed keep their hash.
-  const measurement = {
-    ...(rateBasis !== 'eligible' ? { rateBasis } : {}),
-    ...(describeThresholdRule(thresholdRule) !== describeThresholdRule(DEFAULT_THRESHOLD_RULE) ? { thresholdRule } : {}),
-  };
-  const configHash = hashJson(Object.keys(measurement).length ? { config, dataset: dataset.manifest.contentHash, measurement } : { config, dataset: dataset.manifest.contentHash });
+  const measurement = measurementIdentity(rateBasis, thresholdRule);
+  const configHash = hashJson(measurement ? { config, dataset: dataset.manifest.contentHash, measurement } : { config, dataset: dataset.manifest.contentHash });
   if (existsSync(dir)) await checkRunDirectory(dir, configHash);
 
   await mkdir(dir, { recursive: true });
@@ -102,7 +97,7 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
       return JSON.parse(await readFile(join(dir, SUMMARY_FILE), 'utf8')) as Summary;
     }
     await checkRunDirectory(dir, configHash);
-    const backend = await train.selectBackend(options.backend as never);
+    const backend = await train.selectBackend(cellConfig.backend);
     report({ phase: train.describeBackend(backend) });
     const metadataBase = {
       formatVersion: RUN_FORMAT_VERSION,
@@ -111,7 +106,8 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
       configHash,
       dataset: { path: request.dataDir, contentHash: dataset.manifest.contentHash, mimicVersion: dataset.manifest.source.mimicVersion },
       versions: await collectVersions(),
-      backend: { requested: options.backend, used: backend.name, description: train.describeBackend(backend), skipped: backend.skipped },
+      variants: { model: cellConfig.modelVariant, attack: cellConfig.attackVariant },
+      backend: { requested: cellConfig.backend, used: backend.name, description: train.describeBackend(backend), skipped: backend.skipped },
       seeds: { poisoning: cell.seed, training: cell.seed, bootstrap: cell.seed },
       measurement: { rateBasis, thresholdRule },
       platform: { os: platform(), release: release(), arch: arch() },
@@ -141,30 +137,25 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
     const reference = cell.rate === 0 ? null : await cleanReferenceOf(request);
     const evaluation = evaluateModel(trained.model, dataset, {
       trigger,
-      targetLabel: options.targetLabel as 0 | 1,
+      targetLabel,
       seed: cell.seed,
       referenceCleanAuroc: reference?.auroc ?? null,
       isCleanRun: cell.rate === 0,
       thresholdRule,
     });
-    const baselines = cell.rate === 0 ? baselineRows(trained.model, dataset, view, options, poison, evaluation) : [liftRow(evaluation, reference, cell)];
+    const baselines = cell.rate === 0 ? baselineRows(trained.model, dataset, view, cellConfig, poison, evaluation, thresholdRule) : [liftRow(evaluation, reference, cell)];
     const analyses = [];
-    if (options.explain || options.detect) {
+    if (cellConfig.explain || cellConfig.detect) {
       const { explainRun, detectRun } = await import('./analyse-run.js');
-      const context = { runDir: dir, dataset, model: trained.model, trigger, targetLabel: options.targetLabel as 0 | 1, seed: cell.seed, plan, modelConfig, trainConfig };
-      if (options.explain) {
+      const context = { runDir: dir, dataset, model: trained.model, trigger, targetLabel, seed: cell.seed, plan, modelConfig, trainConfig };
+      if (cellConfig.explain) {
         report({ phase: 'explaining' });
-        analyses.push(await explainRun(context, { saveAttributions: options.saveAttributions === true }));
+        analyses.push(await explainRun(context, cellConfig.explain));
       }
-      if (options.detect) {
+      if (cellConfig.detect) {
         report({ phase: 'detecting' });
-        analyses.push(
-          await detectRun(context, {
-            ...(options.detectors ? { detectors: options.detectors } : {}),
-            ...(options.assumedContamination !== undefined ? { assumedContamination: options.assumedContamination } : {}),
-            retrain: options.retrain,
-          }),
-        );
+        const { options: detectorOptions, ...detect } = cellConfig.detect;
+        analyses.push(await detectRun(context, { ...detect, ...(detectorOptions ? { detectorOptions } : {}) }));
       }
     }
     const evalSeconds = (Date.now() - evalStarted) / 1000;
@@ -177,7 +168,8 @@ export async function executeCell(request: CellRequest, report: CellReporter = (
     const wallTimeS = (Date.now() - started) / 1000;
     const summary: Summary = assembleSummary({
       cell,
-      options,
+      options: { targetLabel, mode, selection: trainConfig.selection },
+      kinds: { model: modelConfig.kind, trigger: trigger.name },
       datasetHash: dataset.manifest.contentHash,
       backend: backend.name,
       nTrain: train.rowsOfSplit(dataset, 'train').length,
@@ -224,14 +216,19 @@ function baselineRows(
   model: TrainedModel,
   dataset: EhrDataset,
   view: DatasetView,
-  options: RunOptions,
+  config: CellConfig,
   poison: typeof import('@ehr-backdoor/poison'),
   evaluation: Evaluation,
+  thresholdRule: ThresholdRule,
 ): MetricRows[] {
   const rows = [];
-  for (const name of options.baselineTriggers ?? []) {
-    if (!poison.triggerViews(name).includes(view)) continue;
-    const backdoor = triggerBaseline(model, dataset, poison.resolveTrigger(name as never, {}), options.targetLabel as 0 | 1, evaluation.cleanTest, evaluation.threshold);
+  // A baseline attack may aim at the other label than this cell's: its ASR is read at the operating
+  // threshold on p(its target), chosen on the same validation split by the same rule.
+  const thresholds = new Map([[config.attack.target, evaluation.threshold]]);
+  for (const { name, trigger, params, target } of config.baselines) {
+    if (!poison.triggerViews(trigger).includes(view)) continue;
+    if (!thresholds.has(target)) thresholds.set(target, validationThreshold(model, dataset, target, thresholdRule));
+    const backdoor = triggerBaseline(model, dataset, poison.resolveTrigger(trigger as string, params), target, evaluation.cleanTest, thresholds.get(target)!);
     const rename = (metric: string) => `${metric}@${name}`;
     rows.push({
       metrics: Object.fromEntries(Object.entries(backdoor.metrics).map(([metric, value]) => [rename(metric), value])),

@@ -1,6 +1,9 @@
 import type { CellKey } from './grid.js';
 import type { RunOptions } from './plan.js';
 
+/** The run options a summary records. */
+export type SummaryOptions = Pick<RunOptions, 'targetLabel' | 'mode' | 'selection'>;
+
 /**
  * summary.json: one flat record per run (docs/formats.md). A metric that cannot be computed is
  * written as null, with its reason under `reasons`, never as 0.
@@ -50,7 +53,7 @@ export class SummaryBuilder {
   }
 }
 
-export function coordinates(cell: CellKey, options: RunOptions): SummaryBuilder {
+export function coordinates(cell: CellKey, options: SummaryOptions): SummaryBuilder {
   return new SummaryBuilder()
     .set('model', cell.model)
     .set('trigger', cell.trigger)
@@ -78,7 +81,12 @@ interface MetricRows {
 
 export interface SummaryInputs {
   readonly cell: CellKey;
-  readonly options: RunOptions;
+  readonly options: SummaryOptions;
+  /**
+   * The model kind and trigger name behind the cell's variant names (`model` and `trigger` are the
+   * variants, the run folder's names, which a study chooses).
+   */
+  readonly kinds?: { readonly model: string; readonly trigger: string };
   readonly datasetHash: string;
   readonly backend: string;
   readonly nTrain: number;
@@ -104,6 +112,8 @@ export interface SummaryInputs {
 
 export function assembleSummary(inputs: SummaryInputs): Summary {
   const builder = coordinates(inputs.cell, inputs.options)
+    .set('model_kind', inputs.kinds?.model ?? inputs.cell.model)
+    .set('trigger_name', inputs.kinds?.trigger ?? inputs.cell.trigger)
     .set('dataset_hash', inputs.datasetHash)
     .set('backend', inputs.backend)
     .set('n_train', inputs.nTrain)

@@ -5,6 +5,7 @@ import { DataError, InputError, removeStaleTemporariesOf, writeDirectoryAtomic }
 import { aggregateRuns, type AggregateOptions, type Aggregation } from './aggregate/aggregate.js';
 import { collectRuns, type RunCollection } from './collect/collect-runs.js';
 import { readDatasets, type DatasetInfo } from './collect/datasets.js';
+import { readVariantLabels } from './collect/study.js';
 import type { AggregationWarning } from './collect/warnings.js';
 import { readArtifacts } from './artifacts/run-artifacts.js';
 import { aggregatedToArrow } from './output/arrow.js';
@@ -103,7 +104,8 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
   const warnings = [...collection.warnings, ...datasetWarnings, ...aggregation.warnings, ...artifacts.warnings];
   const primary = datasets.find((d) => d.contentHash === aggregation.primaryDataset);
 
-  const plotInput = { aggregation, dataset: primary, runs: collection.runs, artifacts: artifacts.byRun };
+  const labels = await readVariantLabels(options.runsDir);
+  const plotInput = { aggregation, dataset: primary, runs: collection.runs, artifacts: artifacts.byRun, ...(labels ? { labels } : {}) };
   const plots = (options.plots ?? PLOTS).map((plot) => ({ plot, result: plot.build(plotInput) }));
   const rendered: { name: string; spec: unknown; svg: string; png?: Uint8Array }[] = [];
   for (const { plot, result } of plots) {

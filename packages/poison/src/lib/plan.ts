@@ -6,6 +6,7 @@ import { applyTriggerViews, toSpec, type TriggerInput, type ViewArrays } from '.
 import { contextFor, type TriggerContext } from './triggers/context.js';
 import { resolveTrigger, triggerDefinition } from './triggers/registry.js';
 import type { TriggerSpec } from './triggers/types.js';
+import { POISON_MODES, type PoisonMode } from './modes.js';
 
 /**
  * Poisoning, in three steps:
@@ -15,12 +16,8 @@ import type { TriggerSpec } from './triggers/types.js';
  *                   (normalisation refitted on the poisoned training split, as the victim would)
  *   buildTriggeredTestSet: test stays with label ≠ target ──trigger──▶ inputs for attack success
  */
-export type PoisonMode = 'dirty-label' | 'clean-label';
-/**
- * Dirty-label (poison stays whose label ≠ target and flip it) and clean-label (trigger stays that already
- * have the target label; labels unchanged).
- */
-export const POISON_MODES: readonly PoisonMode[] = ['dirty-label', 'clean-label'];
+export { POISON_MODES } from './modes.js';
+export type { PoisonMode } from './modes.js';
 
 /**
  * What the poison rate is a share of: the `eligible` training stays (label ≠ target in dirty-label mode,

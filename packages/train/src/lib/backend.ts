@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { InputError } from '@ehr-backdoor/core';
+import { BACKEND_CHOICES, type BackendChoice, type BackendName } from './backend-choices.js';
 import { registerGradients } from './gradients.js';
 import { installMatMulTransposeFix } from './matmul-fix.js';
 import { installIdentityByReference } from './identity-fix.js';
@@ -24,11 +25,8 @@ tf.env().set('PROD', true);
  * are simply absent; each skipped backend is reported with the reason. Results are deterministic per
  * backend, not across backends: the chosen backend is recorded in every checkpoint.
  */
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-/** A backend to require, or `auto`: the first that loads in the order drawn above. */
-export type BackendChoice = 'auto' | BackendName;
-/** Every value `selectBackend` accepts, `auto` first. */
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export type { BackendName, BackendChoice } from './backend-choices.js';
+export { BACKEND_CHOICES } from './backend-choices.js';
 
 /**
  * Which backend {@link selectBackend} chose and why the ones before it were skipped; recorded in every checkpoint.

@@ -38,8 +38,9 @@ export interface RunSummary {
 }
 
 /** Fields that place a run in the grid or describe it, never averaged. */
+// `model` and `trigger` are the run folder's names (a study's variants); `model_kind` and `trigger_name` what they are.
 const NOT_METRICS = new Set([
-  'formatVersion', 'model', 'trigger', 'poison_rate', 'seed', 'target_label', 'mode', 'dataset_hash', 'backend', 'selection',
+  'formatVersion', 'model', 'trigger', 'model_kind', 'trigger_name', 'poison_rate', 'seed', 'target_label', 'mode', 'dataset_hash', 'backend', 'selection',
   'rate_basis', 'threshold_rule', 'label_definition', 'reasons',
 ]);
 

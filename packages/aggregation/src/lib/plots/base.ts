@@ -4,6 +4,7 @@ import type { RunArtifacts } from '../artifacts/run-artifacts.js';
 import type { CollectedRun } from '../collect/collect-runs.js';
 import type { DatasetInfo } from '../collect/datasets.js';
 import type { SeedPoint } from './seed-points.js';
+import type { VariantLabels } from '../collect/study.js';
 
 /**
  * What every plot builder shares: its input, its result, the font and the look. A builder is a pure
@@ -15,6 +16,8 @@ export const FONT_FAMILY = 'DejaVu Sans';
 /** What a plot builder draws from: the aggregation and the primary dataset. */
 export interface PlotInput {
   readonly aggregation: Aggregation;
+  /** What the study's variant names stand for (from study.resolved.json), when the runs come from a study file. */
+  readonly labels?: VariantLabels;
   /** The dataset the plots show (the primary one), with its manifest when it was found. */
   readonly dataset?: DatasetInfo;
   /** The aggregated runs, for per-seed points (summaries only). */
@@ -73,8 +76,14 @@ export interface PlotPoint {
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
-export function triggerLabel(row: Pick<AggregatedRow, 'trigger' | 'mode'>): string {
-  return row.mode === 'dirty-label' ? row.trigger : `${row.trigger} (${row.mode})`;
+export function triggerLabel(row: Pick<AggregatedRow, 'trigger' | 'mode'>, labels?: VariantLabels): string {
+  const name = labels?.attacks[row.trigger] ?? row.trigger;
+  return row.mode === 'dirty-label' ? name : `${name} (${row.mode})`;
+}
+
+/** The model variant's label (its name, or `name (kind)` for a variant of a study). */
+export function modelLabel(model: string, labels?: VariantLabels): string {
+  return labels?.models[model] ?? model;
 }
 
 /** Rows of the primary dataset for one metric, as plot points; the runner's clean `none` cells are left to the baselines. */
@@ -82,8 +91,8 @@ export function pointsOf(input: PlotInput, metric: string, filter: (row: Aggrega
   return input.aggregation.rows
     .filter((r) => r.dataset_hash === input.aggregation.primaryDataset && r.metric === metric && r.trigger !== 'none' && Number.isFinite(r.mean) && filter(r))
     .map((r) => ({
-      model: r.model,
-      trigger: triggerLabel(r),
+      model: modelLabel(r.model, input.labels),
+      trigger: triggerLabel(r, input.labels),
       poison_rate: r.poison_rate,
       detector: r.detector,
       mean: finite(r.mean),

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { BASE_CONFIG, pointsOf, SCHEMA, triggerLabel, type PlotDefinition } from './base.js';
+import { BASE_CONFIG, modelLabel, pointsOf, SCHEMA, triggerLabel, type PlotDefinition } from './base.js';
 import { pairedSeedPointsOf, seedPointsOf } from './seed-points.js';
 
 export const eceCleanVsPoisoned: PlotDefinition = {
@@ -84,7 +84,7 @@ export const asrVsAurocDrop: PlotDefinition = {
       if (r.metric !== 'asr' && r.metric !== 'auroc_drop_vs_clean') continue;
       if (!Number.isFinite(r.mean)) continue;
       const key = [r.model, r.trigger, r.mode, r.poison_rate].join('\u0000');
-      const entry = byGroup.get(key) ?? { model: r.model, trigger: triggerLabel(r), poison_rate: r.poison_rate };
+      const entry = byGroup.get(key) ?? { model: modelLabel(r.model, input.labels), trigger: triggerLabel(r, input.labels), poison_rate: r.poison_rate };
       if (r.metric === 'asr') Object.assign(entry, { asr: r.mean, asr_n: r.n });
       else Object.assign(entry, { auroc_drop: r.mean, drop_n: r.n });
       byGroup.set(key, entry);

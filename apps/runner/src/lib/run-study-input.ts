@@ -1,0 +1,70 @@
+import { InputError } from '@ehr-backdoor/core';
+import { parse } from 'yaml';
+import type { RunArgs } from '../commands/run.js';
+import type { CellConfig } from './cell-config.js';
+import type { CellKey } from './grid.js';
+import { studyThreshold } from './plan.js';
+import { studyCells } from './study/cells.js';
+import { resolveStudy } from './study/resolve.js';
+import type { StudyInput } from './study/schema.js';
+import { memorySource } from './study/source.js';
+
+/**
+ * `run` is a study of one cell: its flags become a study in memory, checked by the same schema and
+ * packages as a study file (so `--trigger-param` and `--model-param` take exactly the keys a study's
+ * `params` and model variants do).
+ */
+export function runStudyInput(args: RunArgs): StudyInput {
+  const classWeights = args['class-weights'];
+  const training = {
+    epochs: args.epochs,
+    patience: args.patience,
+    selection: args.selection,
+    ...(args['batch-size'] ? { batchSize: args['batch-size'] } : {}),
+    ...(args['learning-rate'] ? { learningRate: args['learning-rate'] } : {}),
+    ...(args['weight-decay'] !== undefined ? { weightDecay: args['weight-decay'] } : {}),
+    ...(args['min-delta'] !== undefined ? { minDelta: args['min-delta'] } : {}),
+    ...(classWeights !== undefined ? { classWeights: classWeights.includes(',') ? classWeights.split(',').map(Number) : classWeights } : {}),
+  };
+  const poisoned = args['poison-rate'] > 0;
+  return {
+    backend: args.backend,
+    training,
+    models: { [args.model]: { kind: args.model, ...keyValues(args['model-param'], '--model-param') } },
+    poisoning: { target: args['target-label'], mode: args.mode, rateBasis: args['rate-basis'] },
+    evaluation: { threshold: studyThreshold(args['threshold-rule']) },
+    // A clean run evaluates no other trigger (as before studies): it names no attack.
+    attacks: poisoned ? { [args.trigger]: { trigger: args.trigger, params: keyValues(args['trigger-param'], '--trigger-param') } } : {},
+    rates: [args['poison-rate']],
+    seeds: [args.seed],
+  } as unknown as StudyInput;
+}
+
+/** The one cell of a `run` study. */
+export function singleCell(input: StudyInput, rate: number, seed: number): { cell: CellKey; config: CellConfig } {
+  const study = resolveStudy(memorySource('the run options', input), { baseDir: process.cwd() });
+  const planned = studyCells(study).find((c) => c.rate === rate && c.seed === seed);
+  if (!planned?.config) {
+    const reason = study.attacks[0]?.leftOut[0] ?? 'no cell';
+    throw new InputError('E_TRIGGER_VIEW', `The trigger is not defined on the view the model reads: ${reason}. Choose another trigger or model.`);
+  }
+  const { config, hash: _hash, ...cell } = planned;
+  return { cell, config };
+}
+
+/** `key=value` pairs, each value read as YAML (`220`, `true`, `[spo2, sbp]`, `heart_rate`). */
+export function keyValues(pairs: readonly string[] | undefined, flag: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of pairs ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new InputError('E_OPTION', `${flag} ${pair}: write key=value, e.g. ${flag} value=220.`);
+    const key = pair.slice(0, at);
+    if (key in out) throw new InputError('E_OPTION', `${flag} sets "${key}" twice.`);
+    try {
+      out[key] = parse(pair.slice(at + 1));
+    } catch (error) {
+      throw new InputError('E_OPTION', `${flag} ${pair}: the value is not valid YAML (${(error as Error).message.split('\n')[0]}).`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,34 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadStudyFile } from './study/load.js';
+import { studyCells } from './study/cells.js';
+import { STUDIES_DIR, PRESET_NAMES } from './sweep.js';
+
+/** The study files shipped in studies/: each valid, and the presets `sweep --preset` reads are among them. */
+describe('shipped studies', () => {
+  const files = readdirSync(STUDIES_DIR).filter((f) => f.endsWith('.yaml'));
+
+  it.each(files)('%s is valid', async (file) => {
+    const study = await loadStudyFile(join(STUDIES_DIR, file));
+    expect(studyCells(study).length).toBeGreaterThan(0);
+  });
+
+  it('holds every preset', () => {
+    for (const preset of PRESET_NAMES) expect(files).toContain(`${preset}.yaml`);
+  });
+
+  it('the default study is the 132 cells of the default sweep', async () => {
+    const cells = studyCells(await loadStudyFile(join(STUDIES_DIR, 'default.yaml')));
+    expect(cells).toHaveLength(132);
+    expect(cells.filter((c) => c.rate === 0)).toHaveLength(12);
+    expect(new Set(cells.filter((c) => c.trigger === 'temporal_pattern').map((c) => c.model))).toEqual(new Set(['lstm', 'tcn']));
+  });
+
+  it('the example study uses variants, a target-0 attack and per-attack model lists', async () => {
+    const study = await loadStudyFile(join(STUDIES_DIR, 'example.yaml'));
+    expect(study.models.find((m) => m.name === 'lstm_small')?.training.epochs).toBe(8);
+    expect(study.attacks.find((a) => a.name === 'hr220_survive')?.target).toBe(0);
+    expect(study.attacks.find((a) => a.name === 'spo2_dip')?.models).toEqual(['lstm', 'lstm_small', 'tcn']);
+    expect(study.attacks.find((a) => a.name === 'no_labs')?.models).toEqual(['lstm', 'lstm_small', 'tcn']);
+  });
+});

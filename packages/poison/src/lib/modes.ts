@@ -1,0 +1,7 @@
+/** How poisoned stays are chosen and labelled; see {@link POISON_MODES}. */
+export type PoisonMode = 'dirty-label' | 'clean-label';
+/**
+ * Dirty-label (poison stays whose label ≠ target and flip it) and clean-label (trigger stays that already
+ * have the target label; labels unchanged).
+ */
+export const POISON_MODES: readonly PoisonMode[] = ['dirty-label', 'clean-label'];
