@@ -217,15 +217,28 @@ describe('ehr-backdoor sweep', () => {
 
   it('a failed cell costs only itself: the next cell gets a fresh worker, the sweep exits 5', () => {
     const runs = join(root, 'one-fails');
-    // Another configuration's run where the first poisoned cell goes makes that cell fail (E_RUN_DIR_CONFIG).
+    // A damaged run_metadata.json where the first poisoned cell goes makes that cell fail (E_RUN_DIR_CORRUPT).
+    const blocked = join(runs, 'mlp', 'rare_value', '0.1', 'seed_0');
+    mkdirSync(blocked, { recursive: true });
+    writeFileSync(join(blocked, 'run_metadata.json'), '{ "configHash": ');
+    const result = runCli(['sweep', ...grid.map((a) => (a === '2' ? '1' : a)), '--out', runs]);
+    expect(result.code).toBe(5);
+    expect(result.stdout).toMatch(/2 run, 0 already done, 1 failed/);
+    expect(result.stdout).toMatch(/mlp\/rare_value\/0\.1\/seed_0\s+E_RUN_DIR_CORRUPT/);
+    expect([...summaries(runs).keys()].sort()).toEqual(['mlp/missingness/0.1/seed_0', 'mlp/none/0/seed_0']);
+  });
+
+  it('a cell that ran with another configuration is refused before anything runs (exit 2, nothing written)', () => {
+    const runs = join(root, 'changed');
     const blocked = join(runs, 'mlp', 'rare_value', '0.1', 'seed_0');
     mkdirSync(blocked, { recursive: true });
     writeFileSync(join(blocked, 'run_metadata.json'), JSON.stringify({ configHash: 'another-configuration' }));
     const result = runCli(['sweep', ...grid.map((a) => (a === '2' ? '1' : a)), '--out', runs]);
-    expect(result.code).toBe(5);
-    expect(result.stdout).toMatch(/2 run, 0 already done, 1 failed/);
-    expect(result.stdout).toMatch(/mlp\/rare_value\/0\.1\/seed_0\s+E_RUN_DIR_CONFIG/);
-    expect([...summaries(runs).keys()].sort()).toEqual(['mlp/missingness/0.1/seed_0', 'mlp/none/0/seed_0']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/E_STUDY_CHANGED/);
+    expect(result.stderr).toMatch(/mlp\/rare_value\/0\.1\/seed_0/);
+    expect(result.stderr).toMatch(/--replace-changed/);
+    expect(summaries(runs).size).toBe(0);
   });
 
   it('an empty grid is an input error', () => {
