@@ -13,6 +13,8 @@ const checks = [
   { name: 'external-study', command: 'node', args: ['tools/scripts/external-study.mjs'] },
   { name: 'release-dry-run', command: 'node', args: ['tools/scripts/release-dry-run.mjs'] },
   { name: 'api-docs', command: 'node', args: ['tools/scripts/check-api-docs.mjs'] },
+  // Import cycles between files of one project (lint sees only those between projects).
+  { name: 'import-cycles', command: 'node', args: ['tools/scripts/check-import-cycles.mjs'] },
   // SIGKILLs, full disks, read-only folders and two sweeps on one folder against the real CLIs (docs/reliability.md).
   { name: 'fault-injection', command: 'node', args: ['tools/scripts/fault-injection.mjs'] },
 ];

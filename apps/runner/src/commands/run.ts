@@ -1,31 +1,10 @@
-import type { BackendChoice } from '@ehr-backdoor/train/names';
 import type { CommandModule } from 'yargs';
 import { MEASUREMENT_OPTIONS, TRAINING_PROTOCOL_OPTIONS } from '../lib/plan.js';
+import type { RunFlags } from '../lib/run-study-input.js';
 import { BACKEND_OPTION } from './shared-options.js';
 
-export interface RunArgs {
-  data: string;
-  model: string;
-  trigger: string;
-  'poison-rate': number;
-  seed: number;
-  out: string;
-  epochs: number;
-  backend: BackendChoice;
-  mode: string;
-  'target-label': number;
-  'batch-size'?: number;
-  'learning-rate'?: number;
-  patience: number;
-  selection: string;
-  'threshold-rule': string;
-  'rate-basis': string;
-  'trigger-param'?: string[];
-  'model-param'?: string[];
-  'weight-decay'?: number;
-  'class-weights'?: string;
-  'min-delta'?: number;
-}
+/** The flags of `run`, as yargs parses them (declared beside `runStudyInput`, which reads them). */
+export type RunArgs = RunFlags;
 
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run',
