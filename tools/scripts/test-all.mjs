@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: every project's typecheck, lint and tests through Nx, then the workspace-wide checks below (each a
 // command that exits non-zero on failure), then one plain closing line summing Jest's counts over all
-// projects ("jest: N passed, N failed, N skipped") and one for the checks, so CI and people read one figure.
+// projects ("jest: N passed, N failed, N skipped"), one naming the Nx targets that failed (a lint or typecheck
+// failure runs no test, so the Jest line alone can read "0 failed"), and one for the checks.
 import { spawn } from 'node:child_process';
 
 const env = { ...process.env, NX_DAEMON: 'false', FORCE_COLOR: '0' };
@@ -13,11 +14,16 @@ const checks = [
   { name: 'external-study', command: 'node', args: ['tools/scripts/external-study.mjs'] },
   { name: 'release-dry-run', command: 'node', args: ['tools/scripts/release-dry-run.mjs'] },
   { name: 'api-docs', command: 'node', args: ['tools/scripts/check-api-docs.mjs'] },
+  // Import cycles between files of one project (lint sees only those between projects).
+  { name: 'import-cycles', command: 'node', args: ['tools/scripts/check-import-cycles.mjs'] },
   // SIGKILLs, full disks, read-only folders and two sweeps on one folder against the real CLIs (docs/reliability.md).
   { name: 'fault-injection', command: 'node', args: ['tools/scripts/fault-injection.mjs'] },
 ];
 
 const totals = { passed: 0, failed: 0, skipped: 0, suitesFailed: 0 };
+// Nx's closing "Failed tasks:" list (`- runner:lint`), so the summary can say which targets failed.
+const failedTasks = [];
+let inFailedTasks = false;
 let pending = '';
 const ansi = /\u001b\[[0-9;]*m/g;
 function scan(chunk) {
@@ -36,6 +42,12 @@ function count(line) {
   }
   const suites = /Test Suites:\s+(\d+) failed/.exec(line);
   if (suites) totals.suitesFailed += Number(suites[1]);
+  if (/Failed tasks:/.test(line)) inFailedTasks = true;
+  else if (inFailedTasks) {
+    const task = /^\s*-\s+(\S+:\S+)/.exec(line);
+    if (task) failedTasks.push(task[1]);
+    else if (line.trim() !== '') inFailedTasks = false;
+  }
 }
 
 function run(command, args, { countJest = false } = {}) {
@@ -47,7 +59,8 @@ function run(command, args, { countJest = false } = {}) {
   });
 }
 
-const jestCode = await run('npx', runMany, { countJest: true });
+// The exit code of `nx run-many -t typecheck lint test`: non-zero when any of the three failed in any project.
+const runManyCode = await run('npx', runMany, { countJest: true });
 if (pending) count(pending.replace(ansi, ''));
 const failedChecks = [];
 for (const check of checks) {
@@ -57,7 +70,15 @@ for (const check of checks) {
 // A suite that fails to load counts no tests; count it as a failure so it is never hidden.
 const failed = totals.failed + (totals.failed === 0 ? totals.suitesFailed : 0);
 process.stdout.write(`\njest: ${totals.passed} passed, ${failed} failed, ${totals.skipped} skipped\n`);
+if (runManyCode !== 0) {
+  const byTarget = ['typecheck', 'lint', 'test'].map((target) => [target, failedTasks.filter((t) => t.endsWith(`:${target}`))]).filter(([, tasks]) => tasks.length > 0);
+  process.stdout.write(
+    byTarget.length > 0
+      ? `targets: ${byTarget.map(([target, tasks]) => `${target} failed (${tasks.join(', ')})`).join('; ')}\n`
+      : `targets: nx run-many (typecheck, lint, test) exited with code ${runManyCode}\n`,
+  );
+}
 if (checks.length > 0) {
   process.stdout.write(`checks: ${checks.length - failedChecks.length} passed, ${failedChecks.length} failed${failedChecks.length ? ` (${failedChecks.join(', ')})` : ''}\n`);
 }
-process.exit(jestCode !== 0 ? jestCode : failedChecks.length > 0 ? 1 : 0);
+process.exit(runManyCode !== 0 ? runManyCode : failedChecks.length > 0 ? 1 : 0);

@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { handleErrors } from '@ehr-backdoor/core';
+import { DEFAULT_OUT, DEFAULT_RUNS } from './defaults.js';
 
 /**
  * `ehr-backdoor-aggregate`: the last step of a study.
@@ -11,9 +12,6 @@ import { handleErrors } from '@ehr-backdoor/core';
  * both relative to the working directory (`nx run aggregate:plots` runs it from the workspace root).
  * The implementation is imported lazily so `--help` stays instant.
  */
-export const DEFAULT_RUNS = 'runs/default';
-export const DEFAULT_OUT = 'runs/default-report';
-
 export async function main(argv: string[]): Promise<void> {
   const verbose = argv.includes('--verbose');
   const exitCode = await handleErrors(verbose, async () => {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { assertInput } from '@ehr-backdoor/core';
 import { buildReport, displayPath } from '@ehr-backdoor/aggregation';
-import { DEFAULT_RUNS } from './main.js';
+import { DEFAULT_RUNS } from './defaults.js';
 
 export interface RunArgs {
   readonly runs: string;

@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { commands } from './commands/index.js';
 import { handleErrors } from '@ehr-backdoor/core';
+import { VERSION } from './version.js';
 
 /**
  * `ehr-backdoor`: the study pipeline from the command line.
@@ -22,7 +23,7 @@ export async function main(argv: string[]): Promise<void> {
       .demandCommand(1, 'Name a command.')
       .recommendCommands()
       .help()
-      .version(false)
+      .version(VERSION)
       .wrap(Math.min(110, process.stdout.columns || 110))
       .fail((message, error) => {
         throw error ?? new UsageError(message);

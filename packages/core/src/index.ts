@@ -11,6 +11,7 @@ export { environmentErrorFrom } from './lib/environment.js';
 export type { EnvironmentCode } from './lib/environment.js';
 export { assertInput, assertFiniteInRange } from './lib/assert.js';
 export { EXIT, exitCodeFor, handleErrors } from './lib/exit-codes.js';
+export { quantileSorted } from './lib/quantile.js';
 export { Random } from './lib/random.js';
 export type { RandomState } from './lib/random.js';
 export { canonicalJson, sha256, hashJson, sha256File } from './lib/hash.js';

@@ -41,4 +41,3 @@ export { CHECKPOINT_FORMAT_VERSION } from './lib/checkpoint.js';
 export type { CheckpointJson, EpochRecord, FullCheckpointJson, WeightsCheckpointJson } from './lib/checkpoint.js';
 export type { ParamSpec } from './lib/params.js';
 export type { TokenLayout } from './lib/models/network.js';
-export { auroc } from './lib/auroc.js';

@@ -1,31 +1,11 @@
-import type { BackendChoice } from '@ehr-backdoor/train/names';
 import type { CommandModule } from 'yargs';
+import { TRIGGER_NAMES } from '@ehr-backdoor/poison/names';
 import { MEASUREMENT_OPTIONS, TRAINING_PROTOCOL_OPTIONS } from '../lib/plan.js';
+import type { RunFlags } from '../lib/run-study-input.js';
 import { BACKEND_OPTION } from './shared-options.js';
 
-export interface RunArgs {
-  data: string;
-  model: string;
-  trigger: string;
-  'poison-rate': number;
-  seed: number;
-  out: string;
-  epochs: number;
-  backend: BackendChoice;
-  mode: string;
-  'target-label': number;
-  'batch-size'?: number;
-  'learning-rate'?: number;
-  patience: number;
-  selection: string;
-  'threshold-rule': string;
-  'rate-basis': string;
-  'trigger-param'?: string[];
-  'model-param'?: string[];
-  'weight-decay'?: number;
-  'class-weights'?: string;
-  'min-delta'?: number;
-}
+/** The flags of `run`, as yargs parses them (declared beside `runStudyInput`, which reads them). */
+export type RunArgs = RunFlags;
 
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run',
@@ -35,14 +15,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example('$0 run --data data/default --model lstm --model-param hidden=32 --trigger rare_value --trigger-param value=200 --poison-rate 0.05', 'A smaller LSTM against a 200 bpm heart-rate trigger.')
       .option('data', { type: 'string', demandOption: true, describe: 'Prepared dataset directory (`ehr-backdoor prepare`).' })
       .option('model', { type: 'string', demandOption: true, describe: 'mlp, tabtransformer, lstm or tcn.' })
-      .option('trigger', { type: 'string', default: 'none', describe: 'Trigger name (none for a clean run).' })
+      .option('trigger', { type: 'string', default: 'none', describe: `Trigger name, none for a clean run: ${TRIGGER_NAMES.join(', ')} (\`ehr-backdoor triggers\` lists their parameters).` })
       .option('poison-rate', { type: 'number', default: 0, describe: 'Share of eligible training stays to poison, in [0, 1].' })
-      .option('seed', { type: 'number', default: 0 })
+      .option('seed', { type: 'number', default: 0, describe: 'Seed of the poisoning, the weight initialisation and the batch order (an integer ≥ 0).' })
       .option('out', { type: 'string', default: 'runs/single', describe: 'Runs root.' })
-      .option('epochs', { type: 'number', default: 15 })
-      .option('backend', { ...BACKEND_OPTION, default: 'auto' })
-      .option('mode', { type: 'string', default: 'dirty-label', choices: ['dirty-label', 'clean-label'] })
-      .option('target-label', { type: 'number', default: 1, choices: [0, 1] })
+      .option('epochs', { type: 'number', default: 15, describe: 'Training epochs (the maximum, with --patience).' })
+      .option('backend', { ...BACKEND_OPTION, default: 'auto', describe: 'TensorFlow.js backend; auto takes the first that loads of tensorflow-gpu, tensorflow, wasm, cpu (docs/training.md).' })
+      .option('mode', { type: 'string', default: 'dirty-label', choices: ['dirty-label', 'clean-label'], describe: 'dirty-label triggers stays of the other label and relabels them to the target; clean-label triggers stays that already have the target label and relabels none.' })
+      .option('target-label', { type: 'number', default: 1, choices: [0, 1], describe: 'The label the backdoor pushes a triggered stay to.' })
       .option('trigger-param', { type: 'string', array: true, describe: 'A trigger parameter, key=value (repeatable; values in YAML: value=220, variables=[spo2,sbp]). docs/poisoning.md lists them.' })
       .option('model-param', { type: 'string', array: true, describe: 'A model hyper-parameter, key=value (repeatable): hidden=32, dilations=[1,2], dropout=0.1.' })
       .option('batch-size', { type: 'number', describe: 'Training stays per step (default 128).' })

@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { MEASUREMENT_OPTIONS, TRAINING_PROTOCOL_OPTIONS } from '../lib/plan.js';
 import { MODEL_KINDS } from '@ehr-backdoor/train/names';
 import { BACKEND_OPTION } from './shared-options.js';
-import { addSlurmOptions, type SlurmArgs } from '../lib/slurm/cli-options.js';
+import { addSlurmOptions, slurmOptionsFromArgs, type SlurmArgs } from '../lib/slurm/cli-options.js';
 
 export interface SweepArgs extends SlurmArgs {
   data?: string;
@@ -64,7 +64,34 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       })
       .option('executor', { type: 'string', default: 'local', choices: ['local', 'slurm'], describe: 'Where cells run: this machine\'s process pool, or Slurm job arrays (docs/slurm.md).' }) as never,
   handler: async (args) => {
+    const slurm = slurmOptionsFromArgs(args);
     const { runSweep } = await import('../lib/sweep.js');
-    await runSweep(args);
+    await runSweep({
+      preset: args.preset,
+      data: args.data,
+      out: args.out,
+      models: args.models,
+      triggers: args.triggers,
+      poisonRates: args['poison-rates'],
+      seeds: args.seeds,
+      epochs: args.epochs,
+      patience: args.patience,
+      selection: args.selection,
+      thresholdRule: args['threshold-rule'],
+      rateBasis: args['rate-basis'],
+      backend: args.backend,
+      mode: args.mode,
+      targetLabel: args['target-label'],
+      explain: args.explain,
+      saveAttributions: args['save-attributions'],
+      detect: args.detect,
+      detectors: args.detectors,
+      assumedContamination: args['assumed-contamination'],
+      retrain: args.retrain,
+      executor: args.executor,
+      workers: args.workers,
+      leaveHeld: args['leave-held'],
+      slurm,
+    });
   },
 };

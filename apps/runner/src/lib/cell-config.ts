@@ -4,7 +4,7 @@ import type { BackendChoice, ModelConfig, TrainConfig } from '@ehr-backdoor/trai
 import type { ThresholdRule } from '@ehr-backdoor/metrics';
 import type { RateBasis } from '@ehr-backdoor/poison';
 import type { CellKey } from './grid.js';
-import type { RunOptions } from './plan.js';
+import type { RunOptions } from './run-options.js';
 
 /**
  * Everything one cell runs with, resolved: what a study (or `run`, or an old plan's shared options)

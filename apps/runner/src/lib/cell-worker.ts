@@ -13,11 +13,11 @@ import { configOfPlanCell, readPlan, type SweepPlan } from './plan.js';
  *   parent disconnects ─▶ worker exits (0 when idle, 130 mid-cell: the cell resumes from its checkpoint)
  *
  * The sweep forks its workers before it has checked the grid or written the plan, so that their start-up
- * (Node and yargs, then tfjs and the packages: ≈ 2 s) overlaps its own work. Hence the plan is read on
+ * (Node and yargs, then tfjs and the packages; docs/results.md) overlaps its own work. Hence the plan is read on
  * the first `run` (the parent writes it before sending one), while the modules load from the start.
  * The grid's model and trigger names are checked here too, at the parent's request: the check needs
  * train and poison, which a worker loads anyway and the parent, on a machine with as many cores as
- * workers, would load only by taking CPU from the workers' start-up (≈ 1.7 CPU-s).
+ * workers, would load only by taking CPU from the workers' start-up.
  *
  * One cell at a time: the parent sends the next index only after `done` or `failed`. A cell's result does
  * not depend on the cells before it in the same process: every random stream is seeded per cell, the

@@ -78,9 +78,9 @@ const BIN = fileURLToPath(new URL('../../bin/ehr-backdoor.js', import.meta.url))
 /** Forks one `cell-worker` for the plan at `planPath` (the file may not exist yet: it is read on the first cell). */
 export function startWorker(planPath: string): Worker {
   const child = fork(BIN, ['cell-worker', '--plan', planPath], {
-    // V8 first compiles WebAssembly with its baseline compiler and optimises hot functions later; a TCN
-    // step then takes ≈ 10 steps to reach full speed. Optimising on first call makes the first epoch of a
-    // worker's first cells ≈ 0.2 s faster; compiled code is deterministic either way.
+    // V8 first compiles WebAssembly with its baseline compiler and optimises hot functions later, so a
+    // TCN needs several steps to reach full speed. Optimising on first call shortens a worker's first
+    // cells a little (docs/results.md); compiled code is deterministic either way.
     execArgv: [...process.execArgv, '--no-liftoff'],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: { ...process.env, EHR_BACKDOOR_WORKER: '1' },

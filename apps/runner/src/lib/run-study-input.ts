@@ -1,6 +1,6 @@
 import { InputError } from '@ehr-backdoor/core';
 import { parse } from 'yaml';
-import type { RunArgs } from '../commands/run.js';
+import type { BackendChoice } from '@ehr-backdoor/train/names';
 import type { CellConfig } from './cell-config.js';
 import type { CellKey } from './grid.js';
 import { studyThreshold } from './plan.js';
@@ -9,12 +9,37 @@ import { resolveStudy } from './study/resolve.js';
 import type { StudyInput } from './study/schema.js';
 import { memorySource } from './study/source.js';
 
+/** The flags of `ehr-backdoor run` (commands/run.ts), as yargs parses them: the input of {@link runStudyInput}. */
+export interface RunFlags {
+  data: string;
+  model: string;
+  trigger: string;
+  'poison-rate': number;
+  seed: number;
+  out: string;
+  epochs: number;
+  backend: BackendChoice;
+  mode: string;
+  'target-label': number;
+  'batch-size'?: number;
+  'learning-rate'?: number;
+  patience: number;
+  selection: string;
+  'threshold-rule': string;
+  'rate-basis': string;
+  'trigger-param'?: string[];
+  'model-param'?: string[];
+  'weight-decay'?: number;
+  'class-weights'?: string;
+  'min-delta'?: number;
+}
+
 /**
  * `run` is a study of one cell: its flags become a study in memory, checked by the same schema and
  * packages as a study file (so `--trigger-param` and `--model-param` take exactly the keys a study's
  * `params` and model variants do).
  */
-export function runStudyInput(args: RunArgs): StudyInput {
+export function runStudyInput(args: RunFlags): StudyInput {
   const classWeights = args['class-weights'];
   const training = {
     epochs: args.epochs,

@@ -2,9 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { InputError } from '@ehr-backdoor/core';
-import type { SweepArgs } from '../commands/sweep.js';
 import { studyThreshold } from './plan.js';
-import { slurmOptionsFromArgs } from './slurm/cli-options.js';
+import type { SlurmRunOptions } from './slurm/run-slurm.js';
 import type { StudyInput } from './study/schema.js';
 import { memorySource, parseStudyText } from './study/source.js';
 
@@ -31,12 +30,45 @@ export async function presetStudy(preset: string): Promise<StudyInput> {
   return parsed.value as StudyInput;
 }
 
+/**
+ * What a sweep is asked for: the preset and each flag the user gave (undefined: the preset's key stays). The
+ * command (commands/sweep.ts) fills it from its flags; the library takes no CLI argv.
+ */
+export interface SweepOptions {
+  readonly preset: string;
+  readonly data?: string;
+  readonly out?: string;
+  readonly models?: readonly string[];
+  readonly triggers?: readonly string[];
+  readonly poisonRates?: readonly number[];
+  readonly seeds?: readonly number[];
+  readonly epochs?: number;
+  readonly patience: number;
+  readonly selection: string;
+  readonly thresholdRule?: string;
+  readonly rateBasis: string;
+  readonly backend: string;
+  readonly mode: string;
+  readonly targetLabel: number;
+  readonly explain: boolean;
+  readonly saveAttributions?: boolean;
+  readonly detect: boolean;
+  readonly detectors?: readonly string[];
+  readonly assumedContamination?: number;
+  readonly retrain: boolean;
+  readonly executor: string;
+  readonly workers: number;
+  readonly leaveHeld?: boolean;
+  /** With `executor: 'slurm'`: how cells are submitted. */
+  readonly slurm?: SlurmRunOptions;
+}
+
 /** The study a `sweep` invocation describes: its preset's, with every given flag in place of its key. */
-export async function sweepStudyInput(args: SweepArgs): Promise<StudyInput> {
+export async function sweepStudyInput(args: SweepOptions): Promise<StudyInput> {
   const base = await presetStudy(args.preset);
   if (args.retrain && !args.detect) throw new InputError('E_OPTION', '--retrain measures a defence and needs --detect.');
   const training = { ...base.training, patience: args.patience, selection: args.selection as 'best' | 'last', ...(args.epochs !== undefined ? { epochs: args.epochs } : {}) };
-  const given = <T>(xs: T[] | undefined, flag: string): T[] | undefined => {
+  const given = <T>(xs: readonly T[] | undefined, flag: string): readonly T[] | undefined => {
     if (xs && xs.length === 0) throw new InputError('E_EMPTY_GRID', `${flag} names nothing: give at least one value (see \`ehr-backdoor sweep --help\`).`);
     return xs;
   };
@@ -50,18 +82,18 @@ export async function sweepStudyInput(args: SweepArgs): Promise<StudyInput> {
     backend: args.backend,
     training,
     ...(models ? { models: Object.fromEntries(models.map((kind) => [kind, { kind }])) as StudyInput['models'] } : {}),
-    poisoning: { target: args['target-label'] as 0 | 1, mode: args.mode, rateBasis: args['rate-basis'] as 'eligible' | 'train' },
-    evaluation: { threshold: studyThreshold(args['threshold-rule'] ?? 'fpr=0.05') },
+    poisoning: { target: args.targetLabel as 0 | 1, mode: args.mode, rateBasis: args.rateBasis as 'eligible' | 'train' },
+    evaluation: { threshold: studyThreshold(args.thresholdRule ?? 'fpr=0.05') },
     ...(triggers ? { attacks: Object.fromEntries(triggers.map((trigger) => [trigger, { trigger }])) as StudyInput['attacks'] } : {}),
-    ...(given(args['poison-rates'], '--poison-rates') ? { rates: args['poison-rates'] } : {}),
+    ...(given(args.poisonRates, '--poison-rates') ? { rates: args.poisonRates } : {}),
     ...(given(args.seeds, '--seeds') ? { seeds: args.seeds } : {}),
     analyses: {
-      explain: args.explain ? { ...(args['save-attributions'] ? { saveAttributions: true } : {}) } : false,
+      explain: args.explain ? { ...(args.saveAttributions ? { saveAttributions: true } : {}) } : false,
       detect: args.detect
         ? {
             ...(args.detectors?.length ? { detectors: args.detectors } : {}),
             retrain: args.retrain,
-            ...(args['assumed-contamination'] !== undefined ? { assumedContamination: args['assumed-contamination'] } : {}),
+            ...(args.assumedContamination !== undefined ? { assumedContamination: args.assumedContamination } : {}),
           }
         : false,
     } as StudyInput['analyses'],
@@ -69,8 +101,7 @@ export async function sweepStudyInput(args: SweepArgs): Promise<StudyInput> {
   } as StudyInput;
 }
 
-export async function runSweep(args: SweepArgs): Promise<void> {
-  const slurm = slurmOptionsFromArgs(args);
+export async function runSweep(args: SweepOptions): Promise<void> {
   const input = await sweepStudyInput(args);
   const { resolveStudy } = await import('./study/resolve.js');
   const study = resolveStudy(memorySource(`sweep --preset ${args.preset}`, input), { baseDir: process.cwd() });
@@ -78,7 +109,7 @@ export async function runSweep(args: SweepArgs): Promise<void> {
   await runStudy(study, {
     out: resolve(args.out ?? join('runs', args.preset)),
     preset: args.preset,
-    leaveHeld: args['leave-held'] ?? false,
-    ...(args.executor === 'slurm' ? { slurm } : {}),
+    leaveHeld: args.leaveHeld ?? false,
+    ...(args.executor === 'slurm' ? { slurm: args.slurm ?? {} } : {}),
   });
 }

@@ -1,4 +1,4 @@
-import { assertInput } from '@ehr-backdoor/core';
+import { assertInput, quantileSorted } from '@ehr-backdoor/core';
 import { assertAssumedContamination, budgetOf } from './assumed-contamination.js';
 import { logUpperTail, solveRidge } from './linear-solve.js';
 import { topScoring, type DetectorResult } from './types.js';
@@ -334,13 +334,6 @@ function logFactorial(k: number): number {
 /** The column on the scale it is screened on (see {@link logScaled}). */
 function screeningScale(column: Float64Array): Float64Array {
   return logScaled(column) ? column.map(Math.log) : column;
-}
-
-function quantileSorted(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return NaN;
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  return sorted[lo] + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]) - sorted[lo]);
 }
 
 /** Two-sided surprisal of a robust z: −ln P(|Z| ≥ |z|), 0 at z = 0. */

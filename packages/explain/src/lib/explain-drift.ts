@@ -2,9 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertInput } from '@ehr-backdoor/core';
 import { attributionDrift, type AttributionDrift, type DriftColumns } from './attribution-drift.js';
 import { attentionShift, type AttentionShift } from './attention-shift.js';
-import { integratedGradients, type IgBaseline, type IgResult } from './integrated-gradients.js';
-import type { IgMethod } from './quadrature.js';
-import type { IgTarget } from './target.js';
+import { integratedGradients, type IgResult, type IntegratedGradientsOptions } from './integrated-gradients.js';
 import { triggerMaskFromDiff } from './trigger-mask.js';
 
 /**
@@ -17,19 +15,11 @@ import { triggerMaskFromDiff } from './trigger-mask.js';
  *   trigger mask: given, or where clean and triggered inputs differ
  *   attention (TabTransformer): per block, clean vs triggered ─▶ mean |Δ|, JS divergence, [CLS] shift
  */
-export interface ExplainDriftOptions {
-  /** The model's forward pass: normalised input batch → logits ([batch], [batch, 1] or [batch, K]). */
-  readonly forward: (inputs: tf.Tensor) => tf.Tensor;
+export interface ExplainDriftOptions extends Omit<IntegratedGradientsOptions, 'inputs'> {
   /** [n, ...exampleShape], normalised as the model expects. */
   readonly cleanInputs: tf.Tensor;
   /** The same stays with the trigger applied, same shape. */
   readonly triggeredInputs: tf.Tensor;
-  readonly baseline?: IgBaseline;
-  readonly trainMean?: tf.Tensor;
-  readonly target?: IgTarget;
-  readonly method?: IgMethod;
-  readonly steps?: number;
-  readonly internalBatchSize?: number;
   /** 1 = trigger element; length d or n × d. Default: where clean and triggered inputs differ. */
   readonly triggerMask?: ArrayLike<number>;
   /** Names of the d elements of one example (reported with the group importances when no groups are given). */

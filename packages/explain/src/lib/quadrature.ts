@@ -91,29 +91,14 @@ export function gaussLegendre(n: number): { nodes: Float64Array; weights: Float6
   const half = Math.floor((n + 1) / 2);
   for (let i = 0; i < half; i++) {
     let z = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    let derivative = 0;
     for (let iter = 0; iter < 100; iter++) {
-      let p1 = 1;
-      let p2 = 0;
-      for (let j = 1; j <= n; j++) {
-        const p3 = p2;
-        p2 = p1;
-        p1 = ((2 * j - 1) * z * p2 - (j - 1) * p3) / j;
-      }
-      derivative = (n * (z * p1 - p2)) / (z * z - 1);
+      const { value, derivative } = legendre(n, z);
       const previous = z;
-      z = previous - p1 / derivative;
+      z = previous - value / derivative;
       if (Math.abs(z - previous) <= 1e-15) break;
     }
-    // Recompute P_n' at the converged node so the weight matches it.
-    let p1 = 1;
-    let p2 = 0;
-    for (let j = 1; j <= n; j++) {
-      const p3 = p2;
-      p2 = p1;
-      p1 = ((2 * j - 1) * z * p2 - (j - 1) * p3) / j;
-    }
-    derivative = (n * (z * p1 - p2)) / (z * z - 1);
+    // P_n' at the converged node, so the weight matches it.
+    const { derivative } = legendre(n, z);
     const w = 2 / ((1 - z * z) * derivative * derivative);
     nodes[i] = -z;
     nodes[n - 1 - i] = z;
@@ -122,4 +107,16 @@ export function gaussLegendre(n: number): { nodes: Float64Array; weights: Float6
   }
   if (n % 2 === 1) nodes[half - 1] = 0;
   return { nodes, weights };
+}
+
+/** P_n(z) by the three-term recurrence, and P_n'(z) from P_n and P_{n−1}. */
+function legendre(n: number, z: number): { value: number; derivative: number } {
+  let p1 = 1;
+  let p2 = 0;
+  for (let j = 1; j <= n; j++) {
+    const p3 = p2;
+    p2 = p1;
+    p1 = ((2 * j - 1) * z * p2 - (j - 1) * p3) / j;
+  }
+  return { value: p1, derivative: (n * (z * p1 - p2)) / (z * z - 1) };
 }

@@ -11,7 +11,7 @@ import { check } from './errors.js';
  */
 export class SeededRandom {
   // Int32 lanes keep every intermediate a small integer for the JIT (uint32 values above 2^31 would be
-  // boxed doubles in object fields: ~15× slower).
+  // boxed doubles in object fields, which the JIT handles far more slowly).
   private readonly s = new Int32Array(4);
   private cachedN = 0;
   private cachedLimit = 0;

@@ -1,5 +1,6 @@
+import { quantileSorted } from '@ehr-backdoor/core';
 import type { DatasetView } from '@ehr-backdoor/data';
-import { quantileSorted, type TriggerContext } from './triggers/context.js';
+import type { TriggerContext } from './triggers/context.js';
 import type { TriggerName } from './triggers/types.js';
 
 /**

@@ -13,8 +13,7 @@ import { assertSameSpecs, concatFloat32, splitFloat32, type Param, type ParamSpe
  *
  * On WASM, parameter tensors of up to HOST_UPDATE_MAX elements are updated on the host, in one loop
  * over views of the WASM heap: as tensor ops the update is 14 kernels per tensor, and for a small
- * tensor their per-op overhead (≈ 0.2 ms a tensor) outweighs the arithmetic (≈ 25 ns an element in
- * the loop); 2.4 ms of a 54 ms TCN step went there. The loop rounds every intermediate to float32 in
+ * tensor their per-op overhead outweighs the arithmetic (figures in docs/training.md). The loop rounds every intermediate to float32 in
  * the kernels' order (each product, sum, quotient and square root of float32 values is computed in
  * float64 and rounded once, which equals the float32 operation), so both paths give the same bits
  * (adamw.spec.ts).

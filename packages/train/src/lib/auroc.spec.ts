@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { auroc } from './auroc.js';
+import { validationAuroc as auroc } from './auroc.js';
 
-describe('auroc', () => {
+describe('validationAuroc', () => {
   it('matches hand-computed cases', () => {
     expect(auroc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]).value).toBeCloseTo(0.75, 12);
     expect(auroc([1, 2, 3], [0, 1, 1]).value).toBe(1);

@@ -1,9 +1,12 @@
 /**
- * Area under the ROC curve by the Mann–Whitney statistic, ties counted as one half (midranks). Used
- * for early stopping; the metrics package carries the study's reported metrics.
+ * Area under the ROC curve by the Mann–Whitney statistic, ties counted as one half (midranks), of the
+ * validation logits that early stopping and the best-epoch choice compare. Internal to train: the study's
+ * reported AUROC is metrics' `auroc(yTrue, pPositive)`, which train may not import (train depends only on
+ * core and data, docs/development.md), and a second public `auroc` with the arguments the other way round
+ * invited mix-ups.
  * With one class only the AUROC is undefined: NaN, with the reason, never 0.5 or a throw.
  */
-export function auroc(scores: ArrayLike<number>, labels: ArrayLike<number>): { value: number; reason?: string } {
+export function validationAuroc(scores: ArrayLike<number>, labels: ArrayLike<number>): { value: number; reason?: string } {
   const n = scores.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
   let positives = 0;

@@ -3,11 +3,11 @@ import { batchedMatMulSimd } from './batched-matmul-simd.js';
 import { overrideWasmKernel, restoreWasmKernel, type KernelArgs, type WasmBackendInternals } from './wasm-kernel-override.js';
 
 /**
- * On the WASM backend of tfjs 4.22 a matMul with transposeA or transposeB runs at ≈ 1–1.7 GFLOP/s
- * against ≈ 20 untransposed (XNNPACK only has a fast path for plain row-major operands), and every
+ * On the WASM backend of tfjs 4.22 a matMul with transposeA or transposeB runs an order of magnitude
+ * slower than untransposed (XNNPACK only has a fast path for plain row-major operands), and every
  * backward pass of a dense layer asks for one. Transposing the operand with the Transpose kernel first
  * and calling the original kernel untransposed is bit-identical (the same products are summed in the
- * same order; only the memory layout differs) and makes training 1.6–4× faster.
+ * same order; only the memory layout differs) and much faster (figures in docs/training.md).
  *
  * The override wraps `BatchMatMul` and `_FusedMatMul` for 'wasm' only and leaves every other backend alone.
  * A `BatchMatMul` whose operands both carry the batch then runs on the SIMD kernel of

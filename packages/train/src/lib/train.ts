@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertInput, CompatibilityError, InputError, Random } from '@ehr-backdoor/core';
 import type { EhrDataset } from '@ehr-backdoor/data';
 import { AdamW } from './adamw.js';
-import { auroc } from './auroc.js';
+import { validationAuroc } from './auroc.js';
 import { activeBackend, describeBackend, selectBackend, type BackendChoice, type BackendInfo } from './backend.js';
 import {
   assertCompatible,
@@ -400,5 +400,5 @@ function evaluate(network: Network, dataset: EhrDataset, norm: InputNormalisatio
     const z = logits[i];
     loss += Math.max(z, 0) - z * labels[i] + Math.log1p(Math.exp(-Math.abs(z)));
   }
-  return { loss: loss / rows.length, auroc: auroc(logits, labels).value };
+  return { loss: loss / rows.length, auroc: validationAuroc(logits, labels).value };
 }

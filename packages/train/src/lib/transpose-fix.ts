@@ -5,8 +5,8 @@ import { overrideWasmKernel, restoreWasmKernel, type KernelArgs, type WasmBacken
  * The WASM backend of tfjs 4.22 transposes a matrix element by element, writing the output with a
  * stride of R floats. When R is a multiple of a large power of two — 3072 = 24 hours × 128 stays, the
  * rows of every TCN activation — those writes fall into the same few cache sets and the kernel runs
- * 3–4× slower than for R + 16: 1.3 ms against 0.45 ms for [3072, 72], the input of every TCN weight
- * gradient. For such shapes this override transposes a copy with 16 extra rows, so the output stride
+ * several times slower than for R + 16 (docs/training.md), e.g. for [3072, 72], the input of every TCN
+ * weight gradient. For such shapes this override transposes a copy with 16 extra rows, so the output stride
  * is R + 16, and copies the R-column rows out of it. It moves the same floats, so results are
  * bit-identical; every other transpose goes to the stock kernel.
  */

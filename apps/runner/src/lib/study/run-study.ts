@@ -176,7 +176,7 @@ export async function runStudy(study: ResolvedStudy, options: StudyRunOptions = 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    // Workers start (≈ 2 s each) while this process finds the dataset and writes the plan.
+    // Workers start (module loading, docs/results.md) while this process finds the dataset and writes the plan.
     pool = startWorkers(planPath, Math.min(workerCount, cells.length));
     const plan = await prepare();
     log(`study: ${cells.length} cells (${study.models.length} model variants × ${study.attacks.length} attack variants × rates ${study.rates.join(',')} × seeds ${study.seeds.join(',')}), ${workerCount} workers, data ${plan.dataDir}`);

@@ -1,7 +1,7 @@
 import type { CollectedRun } from '../collect/collect-runs.js';
 import { formatRate } from '../collect/summary.js';
 import { mean, tInterval } from '../stats/describe.js';
-import type { AggregatedRow } from './aggregate.js';
+import type { AggregatedRow } from './types.js';
 
 /**
  * Models ranked by robustness to the attacks in the sweep.

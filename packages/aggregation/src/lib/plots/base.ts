@@ -3,7 +3,7 @@ import type { AggregatedRow, Aggregation } from '../aggregate/aggregate.js';
 import type { RunArtifacts } from '../artifacts/run-artifacts.js';
 import type { CollectedRun } from '../collect/collect-runs.js';
 import type { DatasetInfo } from '../collect/datasets.js';
-import type { SeedPoint } from './seed-points.js';
+import type { SeedPoint } from './seed-point.js';
 import type { VariantLabels } from '../collect/study.js';
 
 /**

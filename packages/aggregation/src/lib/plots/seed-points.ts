@@ -2,22 +2,7 @@ import type { CollectedRun } from '../collect/collect-runs.js';
 import type { AggregatedRow, GroupInfo } from '../aggregate/aggregate.js';
 import { DELTA_METRICS } from '../aggregate/metrics.js';
 import { triggerLabel, type PlotInput } from './base.js';
-
-/**
- * The per-seed values behind an aggregated row, so across-seed plots show every seed, not only the
- * mean and its band: three seeds are few, and a reader should see them. Values are found as the
- * aggregation found them: the run's summary field, `{field}@{trigger}` of a clean `none` run for a
- * trigger's rate-0 row, and for paired deltas the clean run of the same seed.
- */
-export interface SeedPoint {
-  readonly model: string;
-  readonly trigger: string;
-  readonly poison_rate: number;
-  readonly detector: string;
-  readonly seed: number;
-  readonly value: number;
-  readonly run: string;
-}
+import type { SeedPoint } from './seed-point.js';
 
 function fieldOf(metric: string, detector: string): string {
   return detector === '' ? metric : metric.replace(/^(detect|defence)_/, (prefix) => `${prefix}${detector}_`);

@@ -1,4 +1,4 @@
-import { Random } from '@ehr-backdoor/core';
+import { quantileSorted, Random } from '@ehr-backdoor/core';
 import { studentTQuantile } from './student-t.js';
 
 /**
@@ -128,15 +128,8 @@ export function bootstrapInterval(values: readonly number[], options: BootstrapO
   return { low: quantileSorted(means, (1 - level) / 2), high: quantileSorted(means, 1 - (1 - level) / 2), method: 'bootstrap' };
 }
 
-/** Linear interpolation between order statistics (type 7, the default of R and numpy). */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
+/** Linear interpolation between order statistics (type 7, the default of R and numpy): core's, kept in this API. */
+export { quantileSorted };
 
 /** Options of {@link describeSample}: level (default 0.95), interval method (default `t`) and the metric's range. */
 export interface DescribeOptions {

@@ -1,6 +1,6 @@
-import { Random } from '@ehr-backdoor/core';
+import { quantileSorted, Random } from '@ehr-backdoor/core';
 import type { DatasetView } from '@ehr-backdoor/data';
-import { assertVariables, quantileSorted, type TriggerContext } from './context.js';
+import { assertVariables, type TriggerContext } from './context.js';
 import { cell } from './lookalike-helpers.js';
 import { mergeParams, num, paramError, variableList, wantsView, type TriggerDefinition } from './params.js';
 import { assertHoursFit } from './rare-value.js';

@@ -1,4 +1,4 @@
-import { InputError } from '@ehr-backdoor/core';
+import { InputError, quantileSorted } from '@ehr-backdoor/core';
 import { CLINICAL_VARIABLES, SPLIT_CODE, variableByName, type EhrDataset, type TabularStat } from '@ehr-backdoor/data';
 
 /**
@@ -142,15 +142,6 @@ export function contextFor(dataset: EhrDataset): TriggerContext {
     CONTEXTS.set(dataset, ctx);
   }
   return ctx;
-}
-
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
 /**

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * on the WASM backend.
  *
  * The bias gradient is dy summed over rows. The stock WASM Sum reduces innermost axes only, so it
- * first transposes dy, which costs ≈ 0.4 ms for a TCN layer's [3072, 32] (5 % of a step). Here it is
+ * first transposes dy, a noticeable share of a TCN step (docs/training.md). Here it is
  * computed as the matMul ones[1, rows] · dy. That matMul reuses the XNNPACK operator the weight
  * gradient has just built for dy (the backend caches one per right-hand operand), and it adds each
  * column's rows in ascending order in float32, as the Sum kernel's loop does. Forward values and all
