@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { bootstrapAuprc, bootstrapAuroc, bootstrapRankingMetrics, quantileSorted } from './bootstrap.js';
+import { bootstrapAuprc, bootstrapAuroc, bootstrapProportion, bootstrapRankingMetrics, quantileSorted, resolveBootstrapOptions, type BootstrapOptions } from './bootstrap.js';
 import { auroc } from './auroc.js';
 import { averagePrecision } from './average-precision.js';
 import { WARNING } from './result.js';
@@ -96,5 +97,41 @@ describe('bootstrap intervals', () => {
     for (const bad of [{ resamples: 0 }, { resamples: 2.5 }, { level: 1 }, { level: 0 }, { seed: 0.5 }]) {
       expect(() => bootstrapAuroc(y, p, bad)).toThrow(expect.objectContaining({ name: 'MetricsInputError', code: 'E_METRICS_INVALID_OPTION' }));
     }
+  });
+});
+
+interface IntervalFixture {
+  readonly estimate: number;
+  readonly low: number;
+  readonly high: number;
+}
+/** Written by tools/scripts/bootstrap-fixtures.py: same draws (a Python port of the PRNG), metrics and percentiles from scipy/numpy. */
+const reference = JSON.parse(readFileSync(new URL('./__fixtures__/bootstrap.json', import.meta.url), 'utf8')) as {
+  ranking: { name: string; y_true: number[]; p: number[]; options: Required<BootstrapOptions>; validResamples: number; auroc: IntervalFixture; auprc: IntervalFixture }[];
+  proportion: { name: string; successes: number[]; options: { seed: number; resamples: number; level: number }; estimate: number; low: number; high: number }[];
+};
+
+describe('bootstrap interval endpoints against numpy/scipy', () => {
+  const close = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThan(1e-12);
+
+  it.each(reference.ranking.map((c) => [c.name, c] as const))('%s: AUROC and AUPRC intervals are the 100·α/2 and 100·(1 − α/2) percentiles', (_, c) => {
+    const { auroc: a, auprc: b } = bootstrapRankingMetrics(c.y_true, c.p, c.options);
+    expect(a.validResamples).toBe(c.validResamples);
+    for (const [actual, expected] of [
+      [a, c.auroc],
+      [b, c.auprc],
+    ] as const) {
+      close(actual.estimate, expected.estimate);
+      close(actual.low, expected.low);
+      close(actual.high, expected.high);
+    }
+  });
+
+  it.each(reference.proportion.map((c) => [c.name, c] as const))('%s: a proportion (ASR) interval is the same percentile pair', (_, c) => {
+    const estimate = { value: c.estimate };
+    const ci = bootstrapProportion(c.successes, estimate, resolveBootstrapOptions(c.options), 'ASR');
+    expect(ci).toMatchObject({ estimate: c.estimate, validResamples: c.options.resamples, level: c.options.level });
+    close(ci.low, c.low);
+    close(ci.high, c.high);
   });
 });
