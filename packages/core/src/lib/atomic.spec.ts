@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeDirectoryAtomic, writeJsonAtomic } from './atomic.js';
+import { writeDirectoryAtomic, writeFileAtomic, writeJsonAtomic } from './atomic.js';
 
 describe('atomic writes', () => {
   const root = mkdtempSync(join(tmpdir(), 'atomic-'));
@@ -31,5 +31,64 @@ describe('atomic writes', () => {
     await expect(writeDirectoryAtomic(path, async () => undefined)).rejects.toThrow(/existing/);
     await writeDirectoryAtomic(path, async (tmp) => writeFileSync(join(tmp, 'v2'), '2'), { overwrite: true });
     expect(readdirSync(path)).toEqual(['v2']);
+  });
+
+  // FileHandle.writeFile also takes an iterable (Node ≥ 15.14): its chunks are written one by one, so a
+  // generator can look at the directory between two chunks, or fail halfway, as a full disk or a killed
+  // process would. The cast only widens the declared data type.
+  const chunks = (generate: () => Generator<string>) => generate() as unknown as Uint8Array;
+
+  it('writes into a temporary sibling while the previous file stays in place until the rename', async () => {
+    const dir = join(root, 'during');
+    const path = join(dir, 'summary.json');
+    await writeFileAtomic(path, 'old');
+    const seen: { siblings: string[]; temporary: string; current: string }[] = [];
+    await writeFileAtomic(
+      path,
+      chunks(function* () {
+        yield 'new-1/';
+        const siblings = readdirSync(dir).filter((f) => f !== 'summary.json');
+        seen.push({ siblings, temporary: siblings.length === 1 ? readFileSync(join(dir, siblings[0]), 'utf8') : '', current: readFileSync(path, 'utf8') });
+        yield 'new-2';
+      }),
+    );
+    expect(seen).toHaveLength(1);
+    expect(seen[0].siblings).toEqual([expect.stringMatching(/^\.tmp-summary\.json-/)]);
+    expect(seen[0].temporary).toBe('new-1/');
+    expect(seen[0].current).toBe('old');
+    expect(readFileSync(path, 'utf8')).toBe('new-1/new-2');
+    expect(readdirSync(dir)).toEqual(['summary.json']);
+  });
+
+  it('leaves the previous file intact, and no temporary file, when a write fails halfway', async () => {
+    const dir = join(root, 'halfway');
+    const path = join(dir, 'summary.json');
+    await writeJsonAtomic(path, { version: 1 });
+    const before = readFileSync(path, 'utf8');
+    await expect(
+      writeFileAtomic(
+        path,
+        chunks(function* () {
+          yield '{"version": 2, "half": ';
+          throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+        }),
+      ),
+    ).rejects.toThrow(expect.objectContaining({ code: 'ENOSPC' }));
+    expect(readFileSync(path, 'utf8')).toBe(before);
+    expect(readdirSync(dir)).toEqual(['summary.json']);
+  });
+
+  it('leaves no file at all when the first write of a path fails halfway', async () => {
+    const dir = join(root, 'first');
+    await expect(
+      writeFileAtomic(
+        join(dir, 'new.json'),
+        chunks(function* () {
+          yield 'half';
+          throw new Error('killed');
+        }),
+      ),
+    ).rejects.toThrow('killed');
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
