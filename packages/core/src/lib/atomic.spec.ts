@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeDirectoryAtomic, writeFileAtomic, writeJsonAtomic } from './atomic.js';
@@ -90,5 +90,74 @@ describe('atomic writes', () => {
       ),
     ).rejects.toThrow('killed');
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('writes JSON with two-space indentation and a final newline', async () => {
+    const path = join(root, 'pretty', 'x.json');
+    await writeJsonAtomic(path, { x: [1] });
+    expect(readFileSync(path, 'utf8')).toBe('{\n  "x": [\n    1\n  ]\n}\n');
+  });
+
+  it('reports the original error when the temporary file is already gone', async () => {
+    const dir = join(root, 'gone');
+    await expect(
+      writeFileAtomic(
+        join(dir, 'a.json'),
+        chunks(function* () {
+          yield 'half';
+          for (const f of readdirSync(dir)) unlinkSync(join(dir, f));
+          throw new Error('disk full');
+        }),
+      ),
+    ).rejects.toThrow('disk full');
+  });
+
+  it('closes its file handle on success and on failure', async () => {
+    // Linux lists a process's open descriptors in /proc/self/fd; elsewhere there is nothing to count.
+    if (!existsSync('/proc/self/fd')) return;
+    const dir = join(root, 'handles');
+    await writeFileAtomic(join(dir, 'warm-up'), 'x');
+    const before = readdirSync('/proc/self/fd').length;
+    for (let k = 0; k < 30; k++) {
+      await writeFileAtomic(join(dir, 'a'), `${k}`);
+      await expect(
+        writeFileAtomic(
+          join(dir, 'b'),
+          chunks(function* () {
+            yield 'half';
+            throw new Error('fail');
+          }),
+        ),
+      ).rejects.toThrow('fail');
+    }
+    expect(readdirSync('/proc/self/fd').length - before).toBeLessThan(10);
+  });
+
+  it('replaces an existing directory only once the new one is complete, and leaves no sibling', async () => {
+    const path = join(root, 'replace');
+    await writeDirectoryAtomic(path, async (tmp) => writeFileSync(join(tmp, 'v1'), '1'));
+    const result = await writeDirectoryAtomic(
+      path,
+      async (tmp) => {
+        expect(readdirSync(path)).toEqual(['v1']);
+        writeFileSync(join(tmp, 'v2'), '2');
+        return 'done';
+      },
+      { overwrite: true },
+    );
+    expect(result).toBe('done');
+    expect(readdirSync(path)).toEqual(['v2']);
+    expect(readdirSync(root).filter((f) => f.startsWith('.tmp-'))).toEqual([]);
+  });
+
+  it('reports the original error when fill has already removed its temporary directory', async () => {
+    const path = join(root, 'fill-removed');
+    await expect(
+      writeDirectoryAtomic(path, async (tmp) => {
+        rmSync(tmp, { recursive: true });
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(existsSync(path)).toBe(false);
   });
 });
