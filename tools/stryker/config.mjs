@@ -82,7 +82,8 @@ export function strykerConfig(name, { equivalent = [], ...overrides } = {}) {
     // Static mutants (module-level constants) need a full reload and every test per mutant.
     ignoreStatic: true,
     incrementalFile: `packages/${name}/reports/stryker-incremental.json`,
-    tempDirName: `packages/${name}/.stryker-tmp`,
+    // Outside the package, so that Jest (rootDir = the package) and ESLint never see a sandbox copy.
+    tempDirName: `.stryker-tmp/${name}`,
     cleanTempDir: 'always',
     reporters: ['progress-append-only', 'clear-text', 'html', 'json'],
     htmlReporter: { fileName: `packages/${name}/reports/mutation/mutation.html` },

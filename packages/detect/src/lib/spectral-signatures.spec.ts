@@ -82,6 +82,7 @@ describe('spectralSignatures: scale, flag counts and degenerate labels', () => {
     const result = spectralSignatures({ representations: { values, rows: 6, cols: 2 }, labels: [0, 0, 0, 1, 1, 1], expectedPoisonCount: 1 });
     expect(Array.from(result.scores.subarray(0, 3))).toEqual([0, 0, 0]);
     expect(result.warnings).toEqual(['label 0: all representations are equal; every score is 0']);
+    expect(result.perLabel[1]).toMatchObject({ label: 1, n: 3, converged: true, flagged: 2 });
     expect(result.perLabel[0]).toMatchObject({ label: 0, n: 3, topEigenvalue: 0, flagged: 2 });
   });
 
@@ -107,5 +108,18 @@ describe('spectralSignatures: scale, flag counts and degenerate labels', () => {
     expect(run({ representations: { values: [0, 1, 2, 3, Infinity, 5], rows: 3, cols: 2 } })).toThrow(
       expect.objectContaining({ code: 'E_DETECT_NOT_FINITE', message: 'representations has a non-finite value (Infinity) at row 2, column 0.' }),
     );
+  });
+});
+
+describe('spectralSignatures: labels', () => {
+  it('analyses labels in ascending order and skips, with a warning, a label with one stay', () => {
+    const values = Float64Array.from([0, 1, 2, 0, 4, 4, 5, 1, 1, 7]);
+    const result = spectralSignatures({ representations: { values, rows: 5, cols: 2 }, labels: [1, 1, 0, 1, 2], expectedPoisonCount: 1 });
+    expect(result.perLabel.map((p) => p.label)).toEqual([0, 1, 2]);
+    expect(result.perLabel[0]).toEqual({ label: 0, n: 1, skipped: true });
+    expect(result.perLabel[2]).toEqual({ label: 2, n: 1, skipped: true });
+    expect(result.warnings).toEqual(['label 0: 1 stay, no spectrum; its score is NaN', 'label 2: 1 stay, no spectrum; its score is NaN']);
+    expect([result.scores[2], result.scores[4]]).toEqual([NaN, NaN]);
+    expect(Array.from(result.flagged).every((i) => i !== 2 && i !== 4)).toBe(true);
   });
 });
