@@ -121,5 +121,9 @@ describe('spectralSignatures: labels', () => {
     expect(result.warnings).toEqual(['label 0: 1 stay, no spectrum; its score is NaN', 'label 2: 1 stay, no spectrum; its score is NaN']);
     expect([result.scores[2], result.scores[4]]).toEqual([NaN, NaN]);
     expect(Array.from(result.flagged).every((i) => i !== 2 && i !== 4)).toBe(true);
+    // Two stays are enough for a spectrum.
+    const pair = spectralSignatures({ representations: { values: [0, 1, 2, 0], rows: 2, cols: 2 }, labels: [0, 0], expectedPoisonCount: 1 });
+    expect(pair.perLabel[0]).toMatchObject({ label: 0, n: 2, converged: true });
+    expect(pair.warnings).toEqual([]);
   });
 });

@@ -162,6 +162,7 @@ describe('bootstrap options and edge cases', () => {
     const ci = [0, 1, 2, 3, 4, 5, 6, 7].map((seed) => bootstrapAuroc([1, 0], [0.9, 0.1], { resamples: 1, seed })).find((c) => c.validResamples === 0)!;
     expect(ci).toMatchObject({ estimate: 1, low: Number.NaN, high: Number.NaN, resamples: 1, code: WARNING.bootstrapDegenerateResamples });
     expect(ci.reason).toBe('the AUROC confidence interval is undefined: every one of the 1 bootstrap resamples held one class only (use stratified resampling).');
+    expect(bootstrapAuprc([1, 1], [0.2, 0.3]).reason).toMatch(/^no confidence interval: AUPRC is undefined/);
     const partial = bootstrapAuprc([1, 0], [0.9, 0.1], { resamples: 40, seed: 1 });
     expect(partial.reason).toBe(`the AUPRC confidence interval rests on ${partial.validResamples} of 40 bootstrap resamples; the others held one class only (use stratified resampling).`);
   });

@@ -41,7 +41,7 @@ describe('calibration', () => {
   });
 
   it('is NaN with a reason on an empty set', () => {
-    expect(expectedCalibrationError([], [])).toMatchObject({ value: Number.NaN, code: WARNING.empty });
+    expect(expectedCalibrationError([], [])).toMatchObject({ value: Number.NaN, code: WARNING.empty, reason: 'ECE is undefined on an empty set.' });
   });
 
   it('lies in [0, 1]', () => {
