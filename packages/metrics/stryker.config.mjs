@@ -25,6 +25,12 @@ export default strykerConfig('metrics', {
       why: 'an empty bin divides 0 by 0, which is NaN, the value the guard returns.',
     },
     {
+      file: 'packages/metrics/src/lib/bootstrap.ts',
+      code: 'if (m === 0) return Number.NaN;',
+      mutator: 'ConditionalExpression (false)',
+      why: 'quantileSorted of an empty array then reads sorted[lo] = undefined, and arithmetic on undefined is NaN as well.',
+    },
+    {
       file: 'packages/metrics/src/lib/ranking.ts',
       code: 'if (k === 0 || s[order[k]!] !== s[order[k - 1]!]) starts.push(k);',
       mutator: 'ConditionalExpression (k === 0 → false)',
