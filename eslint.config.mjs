@@ -77,6 +77,7 @@ const notShipped = [
   '{projectRoot}/bench/**',
   '{projectRoot}/jest.config.cjs',
   '{projectRoot}/eslint.config.mjs',
+  '{projectRoot}/stryker.config.mjs',
 ];
 
 const dependencyChecks = (ignoredDependencies = []) => [
@@ -97,7 +98,7 @@ export default [
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   {
-    ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/coverage', '.nx', 'runs', 'tmp', 'data', 'datasets', 'test-artifacts'],
+    ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/coverage', '.nx', 'runs', 'tmp', 'data', 'datasets', 'test-artifacts', '**/.stryker-tmp', 'packages/*/reports'],
   },
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
@@ -116,8 +117,9 @@ export default [
           // An import that resolves to no project and no installed package is an undeclared dependency.
           banTransitiveDependencies: true,
           // Workspace-root files that belong to no project: the shared Jest preset (every jest.config.cjs)
-          // and the TypeScript source loader the apps' bin scripts register before importing src/.
-          allow: ['../../jest.preset.cjs', '../../../tools/node/source-loader.js'],
+          // the TypeScript source loader the apps' bin scripts register before importing src/, and the shared
+          // Stryker configuration (each package's stryker.config.mjs).
+          allow: ['../../jest.preset.cjs', '../../../tools/node/source-loader.js', '../../tools/stryker/config.mjs'],
         },
       ],
       'no-restricted-imports': restrictedImports({ testHelpers: false }),

@@ -48,3 +48,74 @@ describe('the machine\'s errors', () => {
     }
   });
 });
+
+describe('exitCodeFor, coded errors of other names', () => {
+  it('treats a coded error of another name without a numeric exitCode as a bug', () => {
+    class Other extends EhrBackdoorError {
+      override readonly name = 'Other';
+    }
+    expect(exitCodeFor(new Other('E_OTHER', 'x'))).toBe(EXIT.bug);
+    expect(exitCodeFor(Object.assign(new Other('E_OTHER', 'x'), { exitCode: '5' }))).toBe(EXIT.bug);
+  });
+});
+
+describe('handleErrors', () => {
+  async function run(verbose: boolean, body: () => Promise<void>): Promise<{ code: number; stderr: string }> {
+    const write = process.stderr.write;
+    let stderr = '';
+    process.stderr.write = ((chunk: string) => {
+      stderr += chunk;
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      return { code: await handleErrors(verbose, body), stderr };
+    } finally {
+      process.stderr.write = write;
+    }
+  }
+
+  it('returns 0 and prints nothing when the run succeeds', async () => {
+    expect(await run(false, async () => undefined)).toEqual({ code: 0, stderr: '' });
+  });
+
+  it('prints a known error as "error [CODE]: message", with its stack only when verbose', async () => {
+    const error = new InputError('E_BAD_FLAG', '--rate must be in [0, 1]');
+    const quiet = await run(false, async () => {
+      throw error;
+    });
+    expect(quiet).toEqual({ code: EXIT.input, stderr: 'error [E_BAD_FLAG]: --rate must be in [0, 1]\n' });
+    const verbose = await run(true, async () => {
+      throw error;
+    });
+    expect(verbose.stderr).toBe(`error [E_BAD_FLAG]: --rate must be in [0, 1]\n${error.stack}\n`);
+    const stackless = Object.assign(new DataError('E_GZIP', 'truncated'), { stack: '' });
+    expect(
+      await run(true, async () => {
+        throw stackless;
+      }),
+    ).toEqual({ code: EXIT.data, stderr: 'error [E_GZIP]: truncated\n' });
+  });
+
+  it('prints anything else as a bug with its stack (or message, or value) and returns 1', async () => {
+    const bug = new TypeError('x is undefined');
+    const header = 'unexpected error (this is a bug; please report it with the command you ran):\n';
+    expect(
+      await run(false, async () => {
+        throw bug;
+      }),
+    ).toEqual({ code: EXIT.bug, stderr: `${header}${bug.stack}\n` });
+    const noStack = Object.assign(new Error('no stack'), { stack: undefined });
+    expect(
+      (
+        await run(false, async () => {
+          throw noStack;
+        })
+      ).stderr,
+    ).toBe(`${header}no stack\n`);
+    expect(
+      await run(false, async () => {
+        throw 'a string';
+      }),
+    ).toEqual({ code: EXIT.bug, stderr: `${header}a string\n` });
+  });
+});

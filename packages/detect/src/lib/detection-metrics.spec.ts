@@ -59,3 +59,31 @@ describe('detectionAuroc (property)', () => {
     );
   });
 });
+
+describe('detection metrics: limits and reasons', () => {
+  it('tprAtFpr allows an FPR of exactly the limit (default 5 %) and ranks NaN scores last', () => {
+    // 20 clean stays: one false positive is an FPR of exactly 0.05.
+    const truth = Uint8Array.from([1, 0, 1, ...new Array(18).fill(0), 0]);
+    const scores = [10, 9, 8, ...Array.from({ length: 19 }, (_, k) => 7 - k / 10)];
+    expect(tprAtFpr(scores, truth).value).toBe(1);
+    expect(tprAtFpr(scores, truth, 0.04).value).toBe(0.5);
+    expect(tprAtFpr([NaN, 5, 1], Uint8Array.from([1, 1, 0]), 0).value).toBe(0.5);
+    expect(detectionAuroc([NaN, 5, 1], Uint8Array.from([1, 0, 0])).value).toBe(0);
+  });
+
+  it('says why a metric is undefined', () => {
+    const none = new Uint8Array(3);
+    const all = Uint8Array.from([1, 1]);
+    expect(detectionAuroc([1, 2, 3], none).reason).toBe('no poisoned training stay (poison rate 0): detection AUROC is undefined');
+    expect(detectionAuroc([1, 2], all).reason).toBe('every training stay is poisoned: detection AUROC is undefined');
+    expect(tprAtFpr([1, 2, 3], none).reason).toBe('no poisoned training stay: TPR is undefined');
+    expect(tprAtFpr([1, 2], all).reason).toBe('no clean training stay: FPR is undefined');
+    expect(precisionAtFlagged([], all).reason).toBe('the detector flagged no stay');
+    expect(recallAtFlagged([0], none).reason).toBe('no poisoned training stay: recall is undefined');
+    expect(defenceEffectivenessRating({ asr: 0.5, clean: Infinity }, { asr: 0.1, clean: 0.8 })).toEqual({
+      value: NaN,
+      reason: 'ASR or clean metric before or after the defence is undefined',
+    });
+    expect(recallAtFlagged([], all).value).toBe(0);
+  });
+});

@@ -25,4 +25,35 @@ describe('topEigenvectors', () => {
     expect(Array.from(a)).toEqual(Array.from(b));
     expect(a[0]).toBeCloseTo(Math.SQRT1_2, 9);
   });
+
+  it('gives every vector a positive largest component, whatever the start', () => {
+    const m = Float64Array.from([2, -1, 0, -1, 2, -1, 0, -1, 2]);
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const { vectors } = topEigenvectors(m, 3, 3, Random.fromSeed(seed));
+      for (const v of vectors) {
+        const big = Array.from(v).reduce((b, x, j) => (Math.abs(x) > Math.abs(v[b]) ? j : b), 0);
+        expect(v[big]).toBeGreaterThan(0);
+        expect(Math.hypot(...v)).toBeCloseTo(1, 12);
+      }
+      // Eigenvalues of this tridiagonal matrix: 2 + √2, 2, 2 − √2.
+      expect(topEigenvectors(m, 3, 1, Random.fromSeed(seed)).values[0]).toBeCloseTo(2 + Math.SQRT2, 9);
+    }
+  });
+
+  it('reports a vector that ran out of iterations as not converged', () => {
+    // Eigenvalues 1 and 0.99: convergence takes thousands of steps.
+    const m = Float64Array.from([1, 0, 0, 0.99]);
+    const slow = topEigenvectors(m, 2, 1, Random.fromSeed(3), { maxIterations: 5 });
+    expect(slow.converged).toEqual([false]);
+    const loose = topEigenvectors(m, 2, 1, Random.fromSeed(3), { maxIterations: 5, tolerance: 1 });
+    expect(loose.converged).toEqual([true]);
+  });
+
+  it('returns eigenvalue 0 once the matrix has nothing left (zero matrix, k above the rank)', () => {
+    const zero = topEigenvectors(new Float64Array(4), 2, 1, Random.fromSeed(1));
+    expect(Array.from(zero.values)).toEqual([0]);
+    expect(zero.converged).toEqual([true]);
+    const rankOne = topEigenvectors(Float64Array.from([3]), 1, 2, Random.fromSeed(1));
+    expect(Array.from(rankOne.values)).toEqual([3, 0]);
+  });
 });

@@ -41,7 +41,7 @@ describe('calibration', () => {
   });
 
   it('is NaN with a reason on an empty set', () => {
-    expect(expectedCalibrationError([], [])).toMatchObject({ value: Number.NaN, code: WARNING.empty });
+    expect(expectedCalibrationError([], [])).toMatchObject({ value: Number.NaN, code: WARNING.empty, reason: 'ECE is undefined on an empty set.' });
   });
 
   it('lies in [0, 1]', () => {
@@ -52,5 +52,40 @@ describe('calibration', () => {
         expect(ece).toBeLessThanOrEqual(1);
       }),
     );
+  });
+});
+
+describe('calibration bins', () => {
+  it('accepts 1 to 10000 bins and names a bad count', () => {
+    expect(reliabilityDiagram([1], [0.7], 10_000)).toHaveLength(10_000);
+    // One bin (0, 1] holds every stay.
+    expect(reliabilityDiagram([1, 0], [0.7, 0.9], 1)).toEqual([{ lower: 0, upper: 1, count: 2, confidence: 0.8, accuracy: 0.5 }]);
+    for (const bins of [10_001, 2.5, -1]) {
+      expect(() => reliabilityDiagram([1], [0.7], bins)).toThrow(
+        expect.objectContaining({ code: 'E_METRICS_INVALID_OPTION', message: `bins must be an integer in [1, 10000], got ${bins}.` }),
+      );
+    }
+  });
+
+  it('describes every bin by its edges, with NaN confidence and accuracy when empty', () => {
+    const bins = reliabilityDiagram([1, 0], [0.95, 0.3], 4);
+    expect(bins.map((b) => [b.lower, b.upper, b.count])).toEqual([
+      [0, 0.25, 0],
+      [0.25, 0.5, 0],
+      [0.5, 0.75, 1],
+      [0.75, 1, 1],
+    ]);
+    expect(bins[0]!.accuracy).toBeNaN();
+    expect(bins[2]).toMatchObject({ confidence: 0.7, accuracy: 1 });
+    expect(bins[3]).toMatchObject({ confidence: 0.95, accuracy: 1 });
+  });
+
+  it('settles confidences whose product with the bin count rounds across an edge', () => {
+    // 0.56 · 25 = 14.000000000000002 in doubles: ceil would give bin 14, but 0.56 ≤ 14/25 belongs to bin 13.
+    expect(0.56 * 25).toBeGreaterThan(14);
+    expect(reliabilityDiagram([1], [0.56], 25).findIndex((b) => b.count === 1)).toBe(13);
+    // 0.6666666666666667 · 3 = 2 exactly: ceil would give bin 1, but it is above 2/3 = 0.6666666666666666 → bin 2.
+    expect(0.6666666666666667 * 3).toBe(2);
+    expect(reliabilityDiagram([1], [0.6666666666666667], 3).findIndex((b) => b.count === 1)).toBe(2);
   });
 });

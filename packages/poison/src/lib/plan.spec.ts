@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { Random } from '@ehr-backdoor/core';
 import { SPLIT_CODE } from '@ehr-backdoor/data';
 import { handMadeDataset, makeDataset, tabularRow, TRIGGER_VARIANTS } from './testing/fixtures.js';
 import { applyPoisoning, applyPoisoningWithReport, buildTriggeredTestSet, planPoisoning } from './plan.js';
@@ -97,6 +98,36 @@ describe('planPoisoning', () => {
       expect.objectContaining({ code: 'E_POISON_RATE_TOO_SMALL', message: expect.stringMatching(/rate 0\.4.*2 stays, 1 of them eligible.*0\.5/) }),
     );
     expect(planPoisoning({ dataset: small, trigger: { name: 'none' }, rate: 0.5, seed: 1 }).count).toBe(1);
+  });
+
+  it('names the problem, the eligible rows and the smallest useful rate in its errors', () => {
+    // Clean-label with target 1 draws from the training positives: the hand-made set has one.
+    const small = handMadeDataset();
+    expect(() => planPoisoning({ dataset: small, trigger: { name: 'none' }, rate: 0.4, mode: 'clean-label', targetLabel: 1, seed: 1 })).toThrow(
+      expect.objectContaining({ code: 'E_POISON_RATE_TOO_SMALL', message: expect.stringContaining('1 of them eligible (training stays with label = 1)') }),
+    );
+    // Dirty-label, target 1: 60 stays, rate 0.01 of the eligible rows rounds to 0.
+    const eligible = planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 1, seed: 1 }).eligible;
+    expect(eligible).toBeGreaterThan(2);
+    const rate = 0.4 / eligible;
+    expect(() => planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate, seed: 1 })).toThrow(
+      expect.objectContaining({
+        code: 'E_POISON_RATE_TOO_SMALL',
+        message: expect.stringContaining(`${eligible} of them eligible (training stays with label ≠ 1)`),
+        details: { rate, trainSize: expect.any(Number), eligible, smallestRate: 0.5 / eligible },
+      }),
+    );
+    const plan = (o: Record<string, unknown>) => () => planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.1, seed: 1, ...o } as never);
+    expect(plan({ rate: 1.5 })).toThrow('planPoisoning: rate must be a number in [0, 1], got 1.5.');
+    expect(plan({ targetLabel: 2 })).toThrow('planPoisoning: targetLabel must be 0 or 1, got 2.');
+    expect(plan({ mode: 'blended' })).toThrow('planPoisoning: mode must be one of dirty-label, clean-label, got blended.');
+    expect(plan({ seed: 1.5 })).toThrow('planPoisoning: seed must be an integer, got 1.5.');
+  });
+
+  it('draws the poisoned rows from the eligible rows with the seed\'s "poison-plan" stream', () => {
+    const plan = planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.3, seed: 11 });
+    const eligible = Array.from({ length: ds.n }, (_, i) => i).filter((i) => ds.splits[i] === SPLIT_CODE.train && ds.labels[i] !== 1);
+    expect(plan.rowIndices).toEqual(Random.fromSeed(11, 'poison-plan').sampleIndices(eligible.length, plan.count).map((k) => eligible[k]));
   });
 
   it('rejects bad rates, labels, modes, seeds, triggers and variables with their codes', () => {

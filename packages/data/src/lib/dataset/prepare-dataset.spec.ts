@@ -175,3 +175,46 @@ describe('prepareDataset on a hand-computed MIMIC-IV', () => {
     rmSync(copy, { recursive: true });
   });
 });
+
+describe('prepareDataset splits patients, not stays', () => {
+  let work: string;
+  let result: PrepareResult;
+
+  beforeAll(async () => {
+    // 12 adult patients with two admissions of one 2-day ICU stay each: 24 stays in the cohort, two per
+    // patient. Patients 1–4 die in their second admission, 3 days after ICU admission (label 1).
+    const header = (path: string) => FILES[path].split('\n')[0];
+    const rows: Record<string, string[]> = { 'hosp/patients.csv': [], 'hosp/admissions.csv': [], 'icu/icustays.csv': [], 'icu/chartevents.csv': [] };
+    for (let s = 1; s <= 12; s++) {
+      rows['hosp/patients.csv'].push(`${s},F,50,2150,2011 - 2013,`);
+      for (const a of [1, 2]) {
+        const year = 2150 + a;
+        const dies = a === 2 && s <= 4;
+        const out = dies ? `${year}-01-04 00:00:00` : `${year}-01-10 00:00:00`;
+        rows['hosp/admissions.csv'].push(`${s},${s * 10 + a},${year}-01-01 00:00:00,${out},${dies ? out : ''},URGENT,P1,ER,${dies ? 'DIED' : 'HOME'},Other,ENGLISH,,WHITE,,,${dies ? 1 : 0}`);
+        rows['icu/icustays.csv'].push(`${s},${s * 10 + a},${s * 100 + a},MICU,MICU,${year}-01-01 00:00:00,${year}-01-03 00:00:00,2`);
+        rows['icu/chartevents.csv'].push(`${s},${s * 10 + a},${s * 100 + a},,${year}-01-01 01:00:00,,220045,${60 + s},${60 + s},bpm,0`);
+      }
+    }
+    work = mkdtempSync(join(tmpdir(), 'ehr-prepare-patients-'));
+    const mimic = join(work, 'mimic');
+    writeTinyMimic(mimic);
+    for (const [path, lines] of Object.entries(rows)) writeFileSync(join(mimic, path), [header(path), ...lines, ''].join('\n'));
+    result = await prepareDataset({ mimicDir: mimic, outDir: join(work, 'out'), windowHours: 4, seed: 2 });
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('keeps both stays of every patient in one split and counts patients per split', () => {
+    const { stayIds, subjectIds, splits } = result.dataset;
+    expect(stayIds).toHaveLength(24);
+    const splitOf = new Map<number, Set<number>>();
+    for (let i = 0; i < stayIds.length; i++) splitOf.set(subjectIds[i], (splitOf.get(subjectIds[i]) ?? new Set()).add(splits[i]));
+    expect([...splitOf.values()].map((s) => s.size)).toEqual(Array(12).fill(1));
+    // Patients, not stays, are apportioned: 8 negative patients → (5.6, 1.2, 1.2) → 6/1/1; 4 positive → (2.8, .6, .6) → 3/1/0.
+    expect(result.manifest.splits).toEqual({
+      train: { stays: 18, positives: 3, subjects: 9 },
+      val: { stays: 4, positives: 1, subjects: 2 },
+      test: { stays: 2, positives: 0, subjects: 1 },
+    });
+  });
+});

@@ -1,0 +1,33 @@
+// Mutation testing of @ehr-backdoor/core: `nx run core:mutate` (docs/development.md, "Mutation testing").
+import { strykerConfig } from '../../tools/stryker/config.mjs';
+
+export default strykerConfig('core', {
+  // Surviving mutants that no test can kill because they change nothing observable. They stay in the
+  // report as "Survived" and count against the score.
+  equivalent: [
+    {
+      file: 'packages/core/src/lib/atomic.ts',
+      code: 'await rm(old, { recursive: true, force: true });',
+      mutator: 'BooleanLiteral (force: false)',
+      why: '`old` was renamed into existence on the line before, and force only changes what happens when the path is missing.',
+    },
+    {
+      file: 'packages/core/src/lib/random.ts',
+      code: 'if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1;',
+      mutator: 'ConditionalExpression (false)',
+      why: "unreachable: splitmix32's output function is a bijection on uint32, so four consecutive outputs cannot all be 0; the guard documents xoshiro's one fixed point.",
+    },
+    {
+      file: 'packages/core/src/lib/hash.ts',
+      code: 'if (v !== undefined) out[key] = normalise(v);',
+      mutator: 'ConditionalExpression (true)',
+      why: 'JSON.stringify leaves out properties whose value is undefined, so storing them changes no canonical JSON and no hash.',
+    },
+    {
+      file: 'packages/core/src/lib/assert.ts',
+      code: "typeof value === 'number' && Number.isFinite(value)",
+      mutator: 'ConditionalExpression (typeof … → true)',
+      why: 'Number.isFinite is false for every non-number, so the typeof test only narrows the type for TypeScript.',
+    },
+  ],
+});

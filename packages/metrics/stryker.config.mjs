@@ -1,0 +1,70 @@
+// Mutation testing of @ehr-backdoor/metrics: `nx run metrics:mutate` (docs/development.md, "Mutation testing").
+import { strykerConfig } from '../../tools/stryker/config.mjs';
+
+const loopBound = 'EqualityOperator (< → <=)';
+export default strykerConfig('metrics', {
+  // Surviving mutants that no test can kill because they change nothing observable. They stay in the
+  // report as "Survived" and count against the score.
+  equivalent: [
+    {
+      file: 'packages/metrics/src/lib/calibration.ts',
+      code: 'let b = Math.ceil(confidence * bins) - 1;',
+      mutator: 'ArithmeticOperator and ConditionalExpression/EqualityOperator on the two clamps below it',
+      why: 'the first guess and its clamps only save steps: the two while loops after them walk from any integer start to the one bin whose edges hold the confidence (both rounding directions are pinned in calibration.spec.ts).',
+    },
+    {
+      file: 'packages/metrics/src/lib/calibration.ts',
+      code: 'while (b > 0 && confidence <= b / bins) b--;',
+      mutator: 'EqualityOperator/LogicalOperator/ConditionalExpression that let this loop walk further down (b >= 0, ||, confidence <= … → true)',
+      why: 'confidences are ≥ 0.5, so b never goes below 0, and a bin below the right one is walked back up by the next loop; only the mutants that stop this loop from walking down at all are observable (0.56 · 25 in calibration.spec.ts kills them). Likewise `b <= bins - 1` and `bins + 1` in the next loop only matter for a confidence above 1.',
+    },
+    {
+      file: 'packages/metrics/src/lib/calibration.ts',
+      code: 'confidence: count[b]! > 0 ? sumConfidence[b]! / count[b]! : Number.NaN,',
+      mutator: 'ConditionalExpression (true) and EqualityOperator (>=), here and for accuracy on the next line',
+      why: 'an empty bin divides 0 by 0, which is NaN, the value the guard returns.',
+    },
+    {
+      file: 'packages/metrics/src/lib/bootstrap.ts',
+      code: 'if (m === 0) return Number.NaN;',
+      mutator: 'ConditionalExpression (false)',
+      why: 'quantileSorted of an empty array then reads sorted[lo] = undefined, and arithmetic on undefined is NaN as well.',
+    },
+    {
+      file: 'packages/metrics/src/lib/ranking.ts',
+      code: 'if (k === 0 || s[order[k]!] !== s[order[k - 1]!]) starts.push(k);',
+      mutator: 'ConditionalExpression (k === 0 → false)',
+      why: 'for k = 0, s[order[-1]] is s[undefined], undefined, which differs from every score, so the first group starts at 0 either way.',
+    },
+    {
+      file: 'packages/metrics/src/lib/ranking.ts',
+      code: 'for (let g = 0; g < groups; g++) {',
+      mutator: loopBound,
+      why: 'an extra pass over group `groups` reads groupStart[groups + 1], undefined, so its inner loop runs zero times and adds 0 (both walks, AUROC and AP).',
+    },
+    {
+      file: 'packages/metrics/src/lib/ranking.ts',
+      code: 'for (let i = 0; i < n; i++) order[i] = i;',
+      mutator: loopBound,
+      why: 'order is a Uint32Array of length n: the write at index n is dropped.',
+    },
+    {
+      file: 'packages/metrics/src/lib/bootstrap.ts',
+      code: 'for (let i = 0; i < n; i++) (yTrue[i] === 1 ? positiveIdx : negativeIdx).push(i);',
+      mutator: loopBound,
+      why: 'the extra index n lands at the end of negativeIdx, and stratified draws pick random.int(negatives) < negatives, so it is never drawn.',
+    },
+    {
+      file: 'packages/metrics/src/lib/bootstrap.ts',
+      code: 'for (let r = 0; r < o.resamples; r++) {',
+      mutator: loopBound,
+      why: 'the extra resample is written past the end of a Float64Array of length resamples (dropped), after every kept draw.',
+    },
+    {
+      file: 'packages/metrics/src/lib/calibration.ts',
+      code: 'for (let i = 0; i < yTrue.length; i++) {',
+      mutator: loopBound,
+      why: 'the extra stay has p = undefined, so confidence and bin are NaN and count[NaN]++ on a typed array changes nothing.',
+    },
+  ],
+});
