@@ -6,6 +6,7 @@ import { integratedGradients, type IgBaseline, type IgResult } from './integrate
 import type { IgMethod } from './quadrature.js';
 import type { IgTarget } from './target.js';
 import { triggerMaskFromDiff } from './trigger-mask.js';
+import type { ExplainCode } from './error-codes.js';
 
 /**
  * The `explain` step of a run: integrated gradients on the clean and the triggered version of the same
@@ -68,15 +69,15 @@ export interface ExplainDriftResult {
  */
 export async function explainAttributionDrift(options: ExplainDriftOptions): Promise<ExplainDriftResult> {
   const { cleanInputs, triggeredInputs } = options;
-  assertInput(cleanInputs instanceof tf.Tensor && triggeredInputs instanceof tf.Tensor, 'E_IG_INPUTS', () => 'cleanInputs and triggeredInputs must be tensors.');
-  assertInput(
+  assertInput<ExplainCode>(cleanInputs instanceof tf.Tensor && triggeredInputs instanceof tf.Tensor, 'E_IG_INPUTS', () => 'cleanInputs and triggeredInputs must be tensors.');
+  assertInput<ExplainCode>(
     cleanInputs.shape.length === triggeredInputs.shape.length && cleanInputs.shape.every((s, i) => s === triggeredInputs.shape[i]),
     'E_IG_INPUTS',
     () => `cleanInputs [${cleanInputs.shape.join(', ')}] and triggeredInputs [${triggeredInputs.shape.join(', ')}] must have the same shape: the same stays, with and without the trigger.`,
   );
   const n = cleanInputs.shape[0];
   const d = cleanInputs.size / Math.max(1, n);
-  assertInput(options.featureNames === undefined || options.featureNames.length === d, 'E_DRIFT_GROUPS', () => `featureNames must name the ${d} elements of one example, got ${options.featureNames?.length}.`);
+  assertInput<ExplainCode>(options.featureNames === undefined || options.featureNames.length === d, 'E_DRIFT_GROUPS', () => `featureNames must name the ${d} elements of one example, got ${options.featureNames?.length}.`);
   const ig = { forward: options.forward, baseline: options.baseline, trainMean: options.trainMean, target: options.target, method: options.method, steps: options.steps, internalBatchSize: options.internalBatchSize };
   const clean = await integratedGradients({ ...ig, inputs: cleanInputs });
   const triggered = await integratedGradients({ ...ig, inputs: triggeredInputs });
@@ -91,7 +92,7 @@ export async function explainAttributionDrift(options: ExplainDriftOptions): Pro
     const a = tf.tidy(() => [...blocks(cleanInputs)]);
     const b = tf.tidy(() => [...blocks(triggeredInputs)]);
     try {
-      assertInput(a.length === b.length, 'E_ATTENTION', () => `The attention callback returned ${a.length} blocks for clean and ${b.length} for triggered inputs.`);
+      assertInput<ExplainCode>(a.length === b.length, 'E_ATTENTION', () => `The attention callback returned ${a.length} blocks for clean and ${b.length} for triggered inputs.`);
       attention = [];
       for (let k = 0; k < a.length; k++) attention.push(attentionShift(await a[k].data(), await b[k].data(), a[k].shape));
     } finally {
