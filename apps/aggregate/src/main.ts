@@ -1,5 +1,5 @@
 import yargs from 'yargs';
-import { handleErrors } from '@ehr-backdoor/core';
+import { handleErrors, InputError } from '@ehr-backdoor/core';
 import { DEFAULT_OUT, DEFAULT_RUNS } from './defaults.js';
 
 /**
@@ -58,10 +58,9 @@ export async function main(argv: string[]): Promise<void> {
   process.exitCode = exitCode;
 }
 
-class UsageError extends Error {
-  override readonly name = 'InputError';
-  readonly code = 'E_USAGE';
+/** A command line yargs refused (an unknown flag, a missing command): bad input, exit 2. */
+class UsageError extends InputError<'E_USAGE'> {
   constructor(message: string) {
-    super(`${message} (see \`ehr-backdoor-aggregate --help\`)`);
+    super('E_USAGE', `${message} (see \`ehr-backdoor-aggregate --help\`)`);
   }
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { assertInput } from '@ehr-backdoor/core';
 import { buildReport, displayPath } from '@ehr-backdoor/aggregation';
 import { DEFAULT_RUNS } from './defaults.js';
+import type { AggregateAppCode } from './error-codes.js';
 
 export interface RunArgs {
   readonly runs: string;
@@ -21,7 +22,7 @@ export interface RunArgs {
 
 export async function run(args: RunArgs): Promise<void> {
   const log = args.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  assertInput(existsSync(args.runs), 'E_RUNS_NOT_FOUND', () =>
+  assertInput<AggregateAppCode>(existsSync(args.runs), 'E_RUNS_NOT_FOUND', () =>
     args.runs === DEFAULT_RUNS
       ? `No runs at ${args.runs} (the default sweep's output). Run \`npx nx run runner:sweep\` first, or pass --runs DIR.`
       : `The runs directory ${args.runs} does not exist; pass --runs with the output directory of a sweep.`,

@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { commands } from './commands/index.js';
-import { handleErrors } from '@ehr-backdoor/core';
+import { handleErrors, InputError } from '@ehr-backdoor/core';
 import { VERSION } from './version.js';
 
 /**
@@ -34,10 +34,9 @@ export async function main(argv: string[]): Promise<void> {
   process.exitCode = exitCode;
 }
 
-class UsageError extends Error {
-  override readonly name = 'InputError';
-  readonly code = 'E_USAGE';
+/** A command line yargs refused (an unknown flag, a missing command): bad input, exit 2. */
+class UsageError extends InputError<'E_USAGE'> {
   constructor(message: string) {
-    super(`${message} (see \`ehr-backdoor --help\`)`);
+    super('E_USAGE', `${message} (see \`ehr-backdoor --help\`)`);
   }
 }

@@ -6,9 +6,11 @@
  *
  * @packageDocumentation
  */
-export { EhrBackdoorError, InputError, DataError, CompatibilityError, EnvironmentError, isEhrBackdoorError } from './lib/errors.js';
+export { EhrBackdoorError, InputError, DataError, CompatibilityError, EnvironmentError, BugError, isEhrBackdoorError } from './lib/errors.js';
+export { CORE_CODES } from './lib/error-codes.js';
+export type { CoreCode } from './lib/error-codes.js';
 export { environmentErrorFrom } from './lib/environment.js';
-export type { EnvironmentCode } from './lib/environment.js';
+export type { EnvironmentCode } from './lib/error-codes.js';
 export { assertInput, assertFiniteInRange } from './lib/assert.js';
 export { EXIT, exitCodeFor, handleErrors } from './lib/exit-codes.js';
 export { quantileSorted } from './lib/quantile.js';

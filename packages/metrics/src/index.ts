@@ -9,6 +9,7 @@
  */
 export { MetricsInputError } from './lib/errors.js';
 export type { MetricsErrorCode } from './lib/errors.js';
+export { METRICS_CODES } from './lib/error-codes.js';
 export { WARNING, nullReasons } from './lib/result.js';
 export type { MetricResult, MetricWarning, WarningCode } from './lib/result.js';
 export type { Labels, Probabilities } from './lib/validate.js';

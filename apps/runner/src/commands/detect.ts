@@ -1,6 +1,7 @@
 import type { BackendChoice } from '@ehr-backdoor/train/names';
 import type { CommandModule } from 'yargs';
 import { ANALYSED_RUN_OPTIONS, printAnalysisColumns } from './shared-options.js';
+import type { RunnerCode } from '../lib/error-codes.js';
 
 interface DetectArgs {
   run: string;
@@ -49,15 +50,15 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
     const threshold = args['ac-reclassification-threshold'];
     if (threshold !== undefined && !(Number.isFinite(threshold) && threshold > 0)) {
       const { InputError } = await import('@ehr-backdoor/core');
-      throw new InputError('E_OPTION', `--ac-reclassification-threshold must be a positive ratio (own-label / other-label predictions), e.g. 1; got ${String(threshold)}.`);
+      throw new InputError<RunnerCode>('E_OPTION', `--ac-reclassification-threshold must be a positive ratio (own-label / other-label predictions), e.g. 1; got ${String(threshold)}.`);
     }
     if (!(Number.isInteger(args['strip-blends']) && args['strip-blends'] >= 1)) {
       const { InputError } = await import('@ehr-backdoor/core');
-      throw new InputError('E_OPTION', `--strip-blends must be an integer ≥ 1 (the paper uses 100); got ${String(args['strip-blends'])}.`);
+      throw new InputError<RunnerCode>('E_OPTION', `--strip-blends must be an integer ≥ 1 (the paper uses 100); got ${String(args['strip-blends'])}.`);
     }
     if (!(Number.isInteger(args['abl-epochs']) && args['abl-epochs'] >= 1)) {
       const { InputError } = await import('@ehr-backdoor/core');
-      throw new InputError('E_OPTION', `--abl-epochs must be an integer ≥ 1; got ${String(args['abl-epochs'])}.`);
+      throw new InputError<RunnerCode>('E_OPTION', `--abl-epochs must be an integer ≥ 1; got ${String(args['abl-epochs'])}.`);
     }
     const run = await openRun(args.run, { ...(args.data ? { data: args.data } : {}), ...(args.backend ? { backend: args.backend } : {}) });
     const columns = await detectRun(run, {

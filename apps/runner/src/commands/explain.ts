@@ -1,6 +1,7 @@
 import type { BackendChoice } from '@ehr-backdoor/train/names';
 import type { CommandModule } from 'yargs';
 import { ANALYSED_RUN_OPTIONS, printAnalysisColumns } from './shared-options.js';
+import type { RunnerCode } from '../lib/error-codes.js';
 
 interface ExplainArgs {
   run: string;
@@ -27,7 +28,7 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
       .example('$0 explain --run runs/default/lstm/temporal_pattern/0.05/seed_0 --save-attributions', 'attribution drift, and the raw attributions for the report’s heatmaps and for Python') as never,
   handler: async (args) => {
     const { InputError } = await import('@ehr-backdoor/core');
-    if (!(Number.isInteger(args['max-stays']) && args['max-stays'] > 0)) throw new InputError('E_OPTION', `--max-stays must be a positive integer, got ${args['max-stays']}.`);
+    if (!(Number.isInteger(args['max-stays']) && args['max-stays'] > 0)) throw new InputError<RunnerCode>('E_OPTION', `--max-stays must be a positive integer, got ${args['max-stays']}.`);
     const { openRun, explainRun, mergeIntoSummary } = await import('../lib/analyse-run.js');
     const run = await openRun(args.run, { ...(args.data ? { data: args.data } : {}), ...(args.backend ? { backend: args.backend } : {}) });
     const columns = await explainRun(run, { maxStays: args['max-stays'], ...(args.steps ? { steps: args.steps } : {}), saveAttributions: args['save-attributions'] });

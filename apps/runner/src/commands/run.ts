@@ -3,6 +3,7 @@ import { TRIGGER_NAMES } from '@ehr-backdoor/poison/names';
 import { MEASUREMENT_OPTIONS, TRAINING_PROTOCOL_OPTIONS } from '../lib/plan.js';
 import type { RunFlags } from '../lib/run-study-input.js';
 import { BACKEND_OPTION } from './shared-options.js';
+import type { RunnerCode } from '../lib/error-codes.js';
 
 /** The flags of `run`, as yargs parses them (declared beside `runStudyInput`, which reads them). */
 export type RunArgs = RunFlags;
@@ -44,9 +45,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
     checkRate(args['poison-rate']);
     checkSeed(args.seed);
     const { InputError } = await import('@ehr-backdoor/core');
-    if (!(Number.isInteger(args.epochs) && args.epochs > 0)) throw new InputError('E_EPOCHS', `--epochs must be a positive integer, got ${args.epochs}.`);
+    if (!(Number.isInteger(args.epochs) && args.epochs > 0)) throw new InputError<RunnerCode>('E_EPOCHS', `--epochs must be a positive integer, got ${args.epochs}.`);
     if (args['poison-rate'] > 0 && args.trigger === 'none') {
-      throw new InputError('E_TRIGGER_NONE', 'A poison rate above 0 needs a trigger: pass --trigger (e.g. --trigger rare_value).');
+      throw new InputError<RunnerCode>('E_TRIGGER_NONE', 'A poison rate above 0 needs a trigger: pass --trigger (e.g. --trigger rare_value).');
     }
     const { cell, config } = singleCell(runStudyInput(args), args['poison-rate'], args.seed);
     const dataDir = resolve(args.data);

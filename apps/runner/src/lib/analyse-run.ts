@@ -10,6 +10,7 @@ import { loadModel, rowsOfSplit, selectBackend, trainModel, type BackendChoice, 
 import { evaluateModel } from './evaluate.js';
 import { SUMMARY_FILE } from './cell-state.js';
 import { summaryToCsv, type Summary } from './summary.js';
+import type { RunnerCode } from './error-codes.js';
 
 /**
  * Explanations and detectors on a finished (or just-trained) run:
@@ -46,15 +47,15 @@ interface RunMetadata {
 /** Everything about a run directory that explain/detect need, checked. */
 export async function openRun(runDir: string, options: { data?: string; backend?: BackendChoice; checkpoint?: string } = {}): Promise<RunContext> {
   const metadataPath = join(runDir, 'run_metadata.json');
-  if (!existsSync(metadataPath)) throw new InputError('E_NOT_A_RUN', `${runDir} is not a run directory (no run_metadata.json): pass RUNS/{model}/{trigger}/{rate}/seed_{seed}.`);
+  if (!existsSync(metadataPath)) throw new InputError<RunnerCode>('E_NOT_A_RUN', `${runDir} is not a run directory (no run_metadata.json): pass RUNS/{model}/{trigger}/{rate}/seed_{seed}.`);
   const metadata = JSON.parse(await readFile(metadataPath, 'utf8')) as RunMetadata;
-  if (metadata.formatVersion !== 1) throw new CompatibilityError('E_RUN_FORMAT', `${metadataPath} has format version ${metadata.formatVersion}; this ehr-backdoor reads version 1.`);
-  if (!existsSync(join(runDir, 'checkpoints'))) throw new InputError('E_NO_CHECKPOINT', `${runDir} has no checkpoints/: the run has not trained yet; run or resume it first.`);
+  if (metadata.formatVersion !== 1) throw new CompatibilityError<RunnerCode>('E_RUN_FORMAT', `${metadataPath} has format version ${metadata.formatVersion}; this ehr-backdoor reads version 1.`);
+  if (!existsSync(join(runDir, 'checkpoints'))) throw new InputError<RunnerCode>('E_NO_CHECKPOINT', `${runDir} has no checkpoints/: the run has not trained yet; run or resume it first.`);
   // explain, detect and evaluate write beside the run's files: what a killed one left half-written goes first.
   await removeStaleTemporaries(runDir);
   const dataset = await loadDataset(options.data ?? metadata.dataset.path);
   if (dataset.manifest.contentHash !== metadata.dataset.contentHash) {
-    throw new CompatibilityError('E_DATASET_MISMATCH', `The dataset at ${options.data ?? metadata.dataset.path} is not the one ${runDir} trained on; pass the original with --data.`);
+    throw new CompatibilityError<RunnerCode>('E_DATASET_MISMATCH', `The dataset at ${options.data ?? metadata.dataset.path} is not the one ${runDir} trained on; pass the original with --data.`);
   }
   await selectBackend(options.backend ?? metadata.config.backend);
   // The best checkpoint of the run, or the one asked for (an epoch directory, for `evaluate`).
@@ -146,7 +147,7 @@ export function checkDetectorNames(names: readonly string[] | undefined): Detect
   const list = names && names.length ? names : [...DETECTOR_NAMES];
   for (const name of list) {
     if (!(DETECTOR_NAMES as readonly string[]).includes(name)) {
-      throw new InputError('E_DETECT_UNKNOWN', `Unknown detector "${name}": choose from ${DETECTOR_NAMES.join(', ')}.`);
+      throw new InputError<RunnerCode>('E_DETECT_UNKNOWN', `Unknown detector "${name}": choose from ${DETECTOR_NAMES.join(', ')}.`);
     }
   }
   return list as DetectorName[];
@@ -156,7 +157,7 @@ export function checkDetectorNames(names: readonly string[] | undefined): Detect
 export function checkAssumedContamination(value: number | undefined): void {
   if (value === undefined) return;
   if (!(typeof value === 'number' && Number.isFinite(value) && value > 0 && value < 0.5)) {
-    throw new InputError('E_OPTION', `--assumed-contamination must be a share in (0, 0.5), e.g. 0.01 for 1 % of the training stays; got ${String(value)}.`);
+    throw new InputError<RunnerCode>('E_OPTION', `--assumed-contamination must be a share in (0, 0.5), e.g. 0.01 for 1 % of the training stays; got ${String(value)}.`);
   }
 }
 
@@ -306,7 +307,7 @@ async function reconstructRunTrigger(run: RunContext): Promise<{ metrics: Record
 /** Adds analysis columns to a finished run's summary.json (rewritten atomically). */
 export async function mergeIntoSummary(runDir: string, columns: AnalysisColumns): Promise<void> {
   const path = join(runDir, SUMMARY_FILE);
-  if (!existsSync(path)) throw new InputError('E_RUN_NOT_DONE', `${runDir} has no summary.json yet: finish the run first (the same \`ehr-backdoor run\` resumes it).`);
+  if (!existsSync(path)) throw new InputError<RunnerCode>('E_RUN_NOT_DONE', `${runDir} has no summary.json yet: finish the run first (the same \`ehr-backdoor run\` resumes it).`);
   const summary = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown> & { reasons: Record<string, string> };
   const reasons = { ...summary.reasons };
   for (const [name, value] of Object.entries(columns.metrics)) {

@@ -1,5 +1,5 @@
 import { Field, FixedSizeList, Float32, Float64, Int32, makeData, makeVector, RecordBatch, Schema, Table, tableToIPC, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
-import { writeFileAtomic } from '@ehr-backdoor/core';
+import { writeFileAtomic, BugError } from '@ehr-backdoor/core';
 import type { EhrDataset } from '@ehr-backdoor/data';
 import type { ModelDriftResult } from '@ehr-backdoor/explain';
 import type { TrainedModel } from '@ehr-backdoor/train';
@@ -54,7 +54,7 @@ export async function writeAttributions(
   const n = stayIds.length;
   const d = elements.length;
   if (result.clean.attributions.length !== n * d || result.triggered.attributions.length !== n * d || baseline.length !== d) {
-    throw new Error(`attributions of ${result.clean.attributions.length} values do not match ${n} stays × ${d} elements; this is a bug.`);
+    throw new BugError(`attributions of ${result.clean.attributions.length} values do not match ${n} stays × ${d} elements; this is a bug.`);
   }
   const attribution = new Float32Array(2 * n * d);
   attribution.set(result.clean.attributions, 0);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '@ehr-backdoor/core';
 import type { CellKey } from './grid.js';
+import type { RunnerCode } from './error-codes.js';
 
 /**
  * The checks `run` and `sweep` make before any cell starts. Kept apart from run-cell.ts so the sweep
@@ -10,7 +11,7 @@ import type { CellKey } from './grid.js';
  */
 export async function assertDatasetDir(dataDir: string): Promise<void> {
   if (!existsSync(join(dataDir, 'manifest.json'))) {
-    throw new InputError(
+    throw new InputError<RunnerCode>(
       'E_DATASET_MISSING',
       `${dataDir} is not a prepared dataset (no manifest.json): create one with \`ehr-backdoor prepare --mimic DIR --out ${dataDir}\`.`,
     );
@@ -31,9 +32,9 @@ export async function validateCellNames(cells: readonly CellKey[]): Promise<{ ce
   const skipped = new Set<string>();
   for (const cell of cells) {
     const kind = MODEL_KINDS.find((k) => k === cell.model);
-    if (!kind) throw new InputError('E_UNKNOWN_MODEL', `Unknown model "${cell.model}": choose from ${MODEL_KINDS.join(', ')}.`);
+    if (!kind) throw new InputError<RunnerCode>('E_UNKNOWN_MODEL', `Unknown model "${cell.model}": choose from ${MODEL_KINDS.join(', ')}.`);
     if (!(TRIGGER_NAMES as readonly string[]).includes(cell.trigger)) {
-      throw new InputError('E_UNKNOWN_TRIGGER', `Unknown trigger "${cell.trigger}": choose from ${TRIGGER_NAMES.join(', ')}.`);
+      throw new InputError<RunnerCode>('E_UNKNOWN_TRIGGER', `Unknown trigger "${cell.trigger}": choose from ${TRIGGER_NAMES.join(', ')}.`);
     }
     const view = viewOf(kind);
     if (triggerViews(cell.trigger).includes(view)) kept.push(cell);

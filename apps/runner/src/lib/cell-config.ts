@@ -5,6 +5,7 @@ import type { ThresholdRule } from '@ehr-backdoor/metrics';
 import type { RateBasis } from '@ehr-backdoor/poison';
 import type { CellKey } from './grid.js';
 import type { RunOptions } from './run-options.js';
+import type { RunnerCode } from './error-codes.js';
 
 /**
  * Everything one cell runs with, resolved: what a study (or `run`, or an old plan's shared options)
@@ -84,19 +85,19 @@ export async function cellConfigFromOptions(cell: CellKey, options: RunOptions):
   const { BACKEND_CHOICES } = await import('@ehr-backdoor/train/names');
   const { InputError } = await import('@ehr-backdoor/core');
   const kind = MODEL_KINDS.find((k) => k === cell.model);
-  if (!kind) throw new InputError('E_UNKNOWN_MODEL', `Unknown model "${cell.model}": choose from ${MODEL_KINDS.join(', ')}.`);
+  if (!kind) throw new InputError<RunnerCode>('E_UNKNOWN_MODEL', `Unknown model "${cell.model}": choose from ${MODEL_KINDS.join(', ')}.`);
   const backend = BACKEND_CHOICES.find((b) => b === options.backend);
-  if (!backend) throw new InputError('E_BACKEND', `Unknown backend "${options.backend}": choose from ${BACKEND_CHOICES.join(', ')}.`);
+  if (!backend) throw new InputError<RunnerCode>('E_BACKEND', `Unknown backend "${options.backend}": choose from ${BACKEND_CHOICES.join(', ')}.`);
   const mode = POISON_MODES.find((m) => m === options.mode);
-  if (!mode) throw new InputError('E_POISON_MODE', `Unknown poisoning mode "${options.mode}": choose from ${POISON_MODES.join(', ')}.`);
+  if (!mode) throw new InputError<RunnerCode>('E_POISON_MODE', `Unknown poisoning mode "${options.mode}": choose from ${POISON_MODES.join(', ')}.`);
   const target = options.targetLabel === 0 ? 0 : 1;
   const attackOf = (name: string) => {
-    if (!isTriggerName(name)) throw new InputError('E_UNKNOWN_TRIGGER', `Unknown trigger "${name}".`);
+    if (!isTriggerName(name)) throw new InputError<RunnerCode>('E_UNKNOWN_TRIGGER', `Unknown trigger "${name}".`);
     return { trigger: name, params: resolveTrigger(name, {}).params as Readonly<Record<string, unknown>>, target, mode } as const;
   };
   const detectors = (options.detectors?.length ? options.detectors : DETECTOR_NAMES).map((d) => {
     const name = DETECTOR_NAMES.find((n) => n === d);
-    if (!name) throw new InputError('E_DETECT_UNKNOWN', `Unknown detector "${d}": choose from ${DETECTOR_NAMES.join(', ')}.`);
+    if (!name) throw new InputError<RunnerCode>('E_DETECT_UNKNOWN', `Unknown detector "${d}": choose from ${DETECTOR_NAMES.join(', ')}.`);
     return name;
   });
   return {

@@ -2,6 +2,7 @@ import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InputError, isProcessAlive, temporaryPath } from '@ehr-backdoor/core';
+import type { RunnerCode } from './error-codes.js';
 
 /**
  * A cell's `.lock`: which process trains the cell, so two processes (two sweeps on one runs folder, a
@@ -59,7 +60,7 @@ export function describeHolder(holder: LockHolder): string {
 
 /** Thrown when another live process holds the cell; `details.holder` names it. */
 export function cellLockedError(dir: string, holder: LockHolder | undefined): InputError {
-  return new InputError(
+  return new InputError<RunnerCode>(
     'E_CELL_LOCKED',
     `The run directory ${dir} is in use by ${holder ? describeHolder(holder) : 'another process'}; wait for it or stop it.`,
     { dir, holder: holder ?? null },

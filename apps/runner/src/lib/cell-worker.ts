@@ -2,6 +2,7 @@ import { environmentErrorFrom, InputError } from '@ehr-backdoor/core';
 import type { EhrDataset } from '@ehr-backdoor/data';
 import type { CellKey } from './grid.js';
 import { configOfPlanCell, readPlan, type SweepPlan } from './plan.js';
+import type { RunnerCode } from './error-codes.js';
 
 /**
  * The worker side of the local executor's protocol:
@@ -41,7 +42,7 @@ export type CheckNamesReply =
 
 export async function serveCells(planPath: string): Promise<void> {
   const send = process.send?.bind(process);
-  if (!send) throw new InputError('E_NOT_A_WORKER', 'cell-worker runs under `ehr-backdoor sweep` (it needs the IPC channel of a forked process); use run-cell to run one cell.');
+  if (!send) throw new InputError<RunnerCode>('E_NOT_A_WORKER', 'cell-worker runs under `ehr-backdoor sweep` (it needs the IPC channel of a forked process); use run-cell to run one cell.');
   // The parent may have stopped (bad input, a signal) while this process was starting: its `disconnect`
   // has been and gone, and there is nothing to serve.
   if (!process.connected) return;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InputError } from '@ehr-backdoor/core';
+import type { RunnerCode } from './error-codes.js';
 
 /**
  * The embedded default dataset: a deterministic synthetic MIMIC-IV (in the real schema) put through
@@ -28,7 +29,7 @@ export async function ensureDefaultDataset(log: (line: string) => void): Promise
   const data = await import('@ehr-backdoor/data');
   const mimicDir = resolve(DEFAULT_MIMIC_DIR);
   if (built === 'foreign') {
-    throw new InputError(
+    throw new InputError<RunnerCode>(
       'E_DEFAULT_DATA_FOREIGN',
       `${dataDir} holds a dataset the runner did not build (its manifest names no default synthetic source); ` +
         `pass it with --data, or move it away so the default can be built there.`,

@@ -4,6 +4,7 @@ import { arch, availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '@ehr-backdoor/core';
 import type { BackendInfo, BackendName } from '@ehr-backdoor/train';
+import type { RunnerCode } from './error-codes.js';
 
 /**
  * `ehr-backdoor doctor`: which TensorFlow.js backends load on this machine, why the others do not, and
@@ -136,6 +137,6 @@ export function formatDoctor(report: DoctorReport): string {
 export function assertLoads(report: DoctorReport, name: BackendName): void {
   const b = report.backends.find((r) => r.name === name);
   if (b && !b.loads) {
-    throw new InputError('E_BACKEND_UNAVAILABLE', `Backend '${name}' does not load on this machine: ${b.reason}. It needs ${b.needs}`);
+    throw new InputError<RunnerCode>('E_BACKEND_UNAVAILABLE', `Backend '${name}' does not load on this machine: ${b.reason}. It needs ${b.needs}`);
   }
 }

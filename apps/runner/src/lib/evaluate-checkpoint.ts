@@ -7,6 +7,7 @@ import { openRun } from './analyse-run.js';
 import type { ThresholdRule } from '@ehr-backdoor/metrics';
 import { evaluateModel } from './evaluate.js';
 import { addRows, SummaryBuilder, type Summary } from './summary.js';
+import type { RunnerCode } from './error-codes.js';
 
 /**
  * evaluate --checkpoint DIR: find the run that owns the checkpoint ─▶ open it (dataset checked by hash,
@@ -22,7 +23,7 @@ export interface CheckpointEvaluation {
 
 export async function evaluateCheckpoint(checkpoint: string, options: { data?: string; backend?: BackendChoice; write?: boolean } = {}): Promise<CheckpointEvaluation> {
   const dir = resolve(checkpoint);
-  if (!existsSync(dir)) throw new InputError('E_CHECKPOINT_MISSING', `No checkpoint at ${dir}: pass a run's checkpoints/ directory or one epoch's directory in it.`);
+  if (!existsSync(dir)) throw new InputError<RunnerCode>('E_CHECKPOINT_MISSING', `No checkpoint at ${dir}: pass a run's checkpoints/ directory or one epoch's directory in it.`);
   const runDir = findRunDir(dir);
   const { dataset, model, trigger, targetLabel, seed } = await openRun(runDir, { ...options, checkpoint: dir });
   const summaryPath = join(runDir, 'summary.json');
@@ -57,5 +58,5 @@ function findRunDir(start: string): string {
     if (existsSync(join(dir, 'run_metadata.json'))) return dir;
     dir = dirname(dir);
   }
-  throw new InputError('E_NOT_A_RUN', `${start} is not inside a run directory (no run_metadata.json above it): pass RUN/checkpoints or one of its epoch directories.`);
+  throw new InputError<RunnerCode>('E_NOT_A_RUN', `${start} is not inside a run directory (no run_metadata.json above it): pass RUN/checkpoints or one of its epoch directories.`);
 }

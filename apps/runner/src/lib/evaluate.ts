@@ -22,6 +22,7 @@ import {
 import { buildTriggeredTestSet, triggeredTestDataset, type TriggeredTestSet, type TriggerSpec } from '@ehr-backdoor/poison';
 import { rowsOfSplit, type TrainedModel } from '@ehr-backdoor/train';
 import type { PredictionBlock } from './predictions.js';
+import { BugError } from '@ehr-backdoor/core';
 
 /**
  * Evaluation of a trained model, shared by `run`/`sweep` and `evaluate --checkpoint`:
@@ -255,7 +256,7 @@ function triggerResponse(model: TrainedModel, dataset: EhrDataset, trigger: Trig
   const positionOf = new Map(Array.from(cleanTest.rows, (row, i) => [row, i]));
   const pUntriggered = Float32Array.from(triggered.rowIndices, (row) => {
     const i = positionOf.get(row);
-    if (i === undefined) throw new Error(`triggered row ${row} is not a test row`);
+    if (i === undefined) throw new BugError(`triggered row ${row} is not a test row`);
     return cleanTest.pLabel1[i];
   });
   const pTriggered = model.predictProba(triggeredTestDataset(dataset, triggered), Int32Array.from(triggered.rowIndices.keys()));

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CompatibilityError, DataError, InputError, writeFileAtomic } from '@ehr-backdoor/core';
+import type { RunnerCode } from './error-codes.js';
 
 /**
  * `ehr-backdoor export`: a run's trained model as ONNX, for onnxruntime, onnx2torch, Captum and ART.
@@ -44,12 +45,12 @@ interface OnnxRuntime {
 }
 
 export async function exportModel(options: ExportOptions): Promise<ExportResult> {
-  if (!options.run && !options.checkpoint) throw new InputError('E_USAGE', 'Pass --run RUN (a run directory) or --checkpoint RUN/checkpoints[/epoch-NNNN].');
+  if (!options.run && !options.checkpoint) throw new InputError<RunnerCode>('E_USAGE', 'Pass --run RUN (a run directory) or --checkpoint RUN/checkpoints[/epoch-NNNN].');
   const checkpoint = resolve(options.checkpoint ?? join(options.run!, 'checkpoints'));
-  if (!existsSync(checkpoint)) throw new InputError('E_NO_CHECKPOINT', `${checkpoint} does not exist: the run has not trained yet, or --checkpoint points elsewhere.`);
+  if (!existsSync(checkpoint)) throw new InputError<RunnerCode>('E_NO_CHECKPOINT', `${checkpoint} does not exist: the run has not trained yet, or --checkpoint points elsewhere.`);
   const runDir = options.run ? resolve(options.run) : runDirOf(checkpoint);
   const out = resolve(options.out ?? (runDir ? join(runDir, 'model.onnx') : ''));
-  if (!options.out && !runDir) throw new InputError('E_USAGE', `${checkpoint} is not inside a run's checkpoints/ directory; pass --out FILE.onnx.`);
+  if (!options.out && !runDir) throw new InputError<RunnerCode>('E_USAGE', `${checkpoint} is not inside a run's checkpoints/ directory; pass --out FILE.onnx.`);
 
   const train = await import('@ehr-backdoor/train');
   await train.selectBackend('cpu');
@@ -59,7 +60,7 @@ export async function exportModel(options: ExportOptions): Promise<ExportResult>
     const exported = train.exportOnnx(model, options.producerVersion ?? 'unknown');
     let verified: ExportResult['verified'];
     if (options.verify) {
-      if (!runDir) throw new InputError('E_USAGE', '--verify compares with the run’s predictions.arrow: pass --run RUN.');
+      if (!runDir) throw new InputError<RunnerCode>('E_USAGE', '--verify compares with the run’s predictions.arrow: pass --run RUN.');
       verified = await verifyAgainstRun(runDir, exported.bytes, model, options.data);
     }
     // Written only after everything (including --verify) succeeded: a failed export leaves nothing behind.
@@ -80,18 +81,18 @@ function runDirOf(checkpoint: string): string | undefined {
 async function verifyAgainstRun(runDir: string, bytes: Uint8Array, model: import('@ehr-backdoor/train').TrainedModel, dataOverride?: string) {
   const { readCleanTestPredictions } = await import('./predictions.js');
   const predictionsPath = join(runDir, 'predictions.arrow');
-  if (!existsSync(predictionsPath)) throw new InputError('E_NO_PREDICTIONS', `${predictionsPath} does not exist: finish the run before --verify.`);
+  if (!existsSync(predictionsPath)) throw new InputError<RunnerCode>('E_NO_PREDICTIONS', `${predictionsPath} does not exist: finish the run before --verify.`);
   const predictions = await readCleanTestPredictions(predictionsPath);
   const metadata = JSON.parse(await readFile(join(runDir, 'run_metadata.json'), 'utf8')) as { dataset: { path: string; contentHash: string }; config: { targetLabel: number } };
   const { loadDataset } = await import('@ehr-backdoor/data');
   const dataset = await loadDataset(dataOverride ?? metadata.dataset.path);
   if (dataset.manifest.contentHash !== metadata.dataset.contentHash) {
-    throw new CompatibilityError('E_DATASET_MISMATCH', `The dataset at ${dataOverride ?? metadata.dataset.path} is not the one ${runDir} trained on; pass the original with --data.`);
+    throw new CompatibilityError<RunnerCode>('E_DATASET_MISMATCH', `The dataset at ${dataOverride ?? metadata.dataset.path} is not the one ${runDir} trained on; pass the original with --data.`);
   }
   const rowOf = new Map(Array.from(dataset.stayIds, (id, row) => [id, row]));
   const rows = predictions.stayIds.map((id) => {
     const row = rowOf.get(id);
-    if (row === undefined) throw new DataError('E_PREDICTIONS_CORRUPT', `${predictionsPath}: stay ${id} is not in the run's dataset.`);
+    if (row === undefined) throw new DataError<RunnerCode>('E_PREDICTIONS_CORRUPT', `${predictionsPath}: stay ${id} is not in the run's dataset.`);
     return row;
   });
   let ort: OnnxRuntime;
@@ -100,7 +101,7 @@ async function verifyAgainstRun(runDir: string, bytes: Uint8Array, model: import
     const loaded = (await import(['onnxruntime', 'node'].join('-'))) as OnnxRuntime & { default?: OnnxRuntime };
     ort = loaded.default ?? loaded;
   } catch {
-    throw new InputError('E_ONNXRUNTIME_MISSING', '--verify runs the model in onnxruntime-node, which is not installed: `npm install onnxruntime-node@1.17.0` (later versions download their binaries at install time).');
+    throw new InputError<RunnerCode>('E_ONNXRUNTIME_MISSING', '--verify runs the model in onnxruntime-node, which is not installed: `npm install onnxruntime-node@1.17.0` (later versions download their binaries at install time).');
   }
   const x = model.prepareInputs(dataset, rows);
   const session = await ort.InferenceSession.create(bytes);
@@ -114,7 +115,7 @@ async function verifyAgainstRun(runDir: string, bytes: Uint8Array, model: import
     maxAbsDifference = Math.max(maxAbsDifference, Math.abs(pTarget - expected));
   });
   if (!(maxAbsDifference <= VERIFY_TOLERANCE)) {
-    throw new DataError(
+    throw new DataError<RunnerCode>(
       'E_EXPORT_MISMATCH',
       `The exported model's p(target) differs from ${predictionsPath} by up to ${maxAbsDifference.toExponential(2)} (> ${VERIFY_TOLERANCE}) on the ${rows.length} clean test stays: the checkpoint is not the one the predictions came from (selection last vs best?), or this is a bug. Nothing was written.`,
     );

@@ -1,5 +1,6 @@
 import { assertInput, InputError } from '@ehr-backdoor/core';
 import { join } from 'node:path';
+import type { RunnerCode } from './error-codes.js';
 
 /**
  * A sweep is a grid of cells: model (variant) × trigger (attack variant) × poison rate × seed. Each cell
@@ -28,10 +29,10 @@ export interface GridSpec {
  * seed (under trigger `none`), whatever triggers the grid names.
  */
 export function expandGrid(grid: GridSpec): CellKey[] {
-  assertInput(grid.models.length > 0, 'E_EMPTY_GRID', () => 'The sweep grid names no model: pass --models (e.g. --models mlp lstm).');
-  assertInput(grid.triggers.length > 0, 'E_EMPTY_GRID', () => 'The sweep grid names no trigger: pass --triggers (e.g. --triggers rare_value).');
-  assertInput(grid.rates.length > 0, 'E_EMPTY_GRID', () => 'The sweep grid names no poison rate: pass --poison-rates (e.g. --poison-rates 0 0.01).');
-  assertInput(grid.seeds.length > 0, 'E_EMPTY_GRID', () => 'The sweep grid names no seed: pass --seeds (e.g. --seeds 0 1 2).');
+  assertInput<RunnerCode>(grid.models.length > 0, 'E_EMPTY_GRID', () => 'The sweep grid names no model: pass --models (e.g. --models mlp lstm).');
+  assertInput<RunnerCode>(grid.triggers.length > 0, 'E_EMPTY_GRID', () => 'The sweep grid names no trigger: pass --triggers (e.g. --triggers rare_value).');
+  assertInput<RunnerCode>(grid.rates.length > 0, 'E_EMPTY_GRID', () => 'The sweep grid names no poison rate: pass --poison-rates (e.g. --poison-rates 0 0.01).');
+  assertInput<RunnerCode>(grid.seeds.length > 0, 'E_EMPTY_GRID', () => 'The sweep grid names no seed: pass --seeds (e.g. --seeds 0 1 2).');
   for (const rate of grid.rates) checkRate(rate);
   for (const seed of grid.seeds) checkSeed(seed);
   const cells: CellKey[] = [];
@@ -51,19 +52,19 @@ export function expandGrid(grid: GridSpec): CellKey[] {
       }
     }
   }
-  assertInput(cells.length > 0, 'E_EMPTY_GRID', () => 'The sweep grid is empty: a poisoned rate needs at least one trigger other than `none`.');
+  assertInput<RunnerCode>(cells.length > 0, 'E_EMPTY_GRID', () => 'The sweep grid is empty: a poisoned rate needs at least one trigger other than `none`.');
   return cells;
 }
 
 export function checkRate(rate: number): void {
   if (!(typeof rate === 'number' && Number.isFinite(rate) && rate >= 0 && rate <= 1)) {
-    throw new InputError('E_POISON_RATE', `Poison rate ${String(rate)} is outside [0, 1]: give a fraction such as 0.01 for 1 %.`);
+    throw new InputError<RunnerCode>('E_POISON_RATE', `Poison rate ${String(rate)} is outside [0, 1]: give a fraction such as 0.01 for 1 %.`);
   }
 }
 
 export function checkSeed(seed: number): void {
   if (!(Number.isSafeInteger(seed) && seed >= 0)) {
-    throw new InputError('E_SEED', `Seed ${String(seed)} is not a non-negative integer.`);
+    throw new InputError<RunnerCode>('E_SEED', `Seed ${String(seed)} is not a non-negative integer.`);
   }
 }
 

@@ -118,7 +118,8 @@ export function startWorkers(planPath: string, count: number): WorkerPool {
       const worker = idle.find((w) => !w.exitedYet && w.child.connected);
       const reply = worker && (await askToCheck(worker, cells));
       if (reply?.type === 'checked') return { cells: reply.cells, skipped: reply.skipped };
-      if (reply?.type === 'check-failed' && reply.name === 'InputError' && reply.code) throw new InputError(reply.code, reply.message);
+      // The worker's code may be any package's: relayed as it is.
+      if (reply?.type === 'check-failed' && reply.name === 'InputError' && reply.code) throw new InputError<string>(reply.code, reply.message);
       // No worker, one that died, or one whose modules failed to load: checking here reports the
       // same errors, and an unexpected one with its stack.
       return validateCellNames(cells);

@@ -3,6 +3,7 @@ import { CompatibilityError, hashJson, InputError, writeJsonAtomic } from '@ehr-
 import type { ThresholdRule } from '@ehr-backdoor/metrics';
 import type { CellKey } from './grid.js';
 import { cellConfigFromOptions, type CellConfig, type PlannedCell } from './cell-config.js';
+import type { RunnerCode } from './error-codes.js';
 import type { RunOptions } from './run-options.js';
 
 export type { RunOptions } from './run-options.js';
@@ -76,7 +77,7 @@ export function parseThresholdRule(text: string): ThresholdRule {
   const value = match ? Number(match[2]) : Number.NaN;
   if (match?.[1] === 'fpr' && value > 0 && value < 1) return { kind: 'fpr', fpr: value };
   if (match?.[1] === 'fixed' && value >= 0 && value <= 1) return { kind: 'fixed', threshold: value };
-  throw new InputError(
+  throw new InputError<RunnerCode>(
     'E_THRESHOLD_RULE',
     `--threshold-rule "${text}" is not valid: use fpr=X with a false-positive rate X in (0, 1) (default fpr=0.05) or fixed=T with a threshold T in [0, 1] (e.g. fixed=0.5).`,
   );
@@ -96,7 +97,7 @@ export function makePlan(fields: Omit<SweepPlan, 'formatVersion' | 'createdAt' |
 /** Cell `index` of the plan, the unit a `run-cell` process or a local worker is given. */
 export function cellOfPlan(plan: SweepPlan, index: number): PlannedCell {
   if (!(Number.isInteger(index) && index >= 0 && index < plan.cells.length)) {
-    throw new InputError('E_CELL_INDEX', `Cell index ${index} is outside the plan's ${plan.cells.length} cells (0 to ${plan.cells.length - 1}).`);
+    throw new InputError<RunnerCode>('E_CELL_INDEX', `Cell index ${index} is outside the plan's ${plan.cells.length} cells (0 to ${plan.cells.length - 1}).`);
   }
   return plan.cells[index];
 }
@@ -116,17 +117,17 @@ export async function readPlan(path: string): Promise<SweepPlan> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new InputError('E_PLAN_MISSING', `No sweep plan at ${path}: run \`ehr-backdoor sweep\` (it writes the plan) or pass the right --plan.`);
+    throw new InputError<RunnerCode>('E_PLAN_MISSING', `No sweep plan at ${path}: run \`ehr-backdoor sweep\` (it writes the plan) or pass the right --plan.`);
   }
   let plan: SweepPlan;
   try {
     plan = JSON.parse(text) as SweepPlan;
   } catch (error) {
-    throw new InputError('E_PLAN_CORRUPT', `The sweep plan ${path} is not valid JSON (${(error as Error).message}); re-run \`ehr-backdoor sweep\`.`);
+    throw new InputError<RunnerCode>('E_PLAN_CORRUPT', `The sweep plan ${path} is not valid JSON (${(error as Error).message}); re-run \`ehr-backdoor sweep\`.`);
   }
   if (plan.formatVersion !== 1) {
-    throw new CompatibilityError('E_PLAN_VERSION', `The sweep plan ${path} has format version ${String(plan.formatVersion)}; this ehr-backdoor reads version 1.`);
+    throw new CompatibilityError<RunnerCode>('E_PLAN_VERSION', `The sweep plan ${path} has format version ${String(plan.formatVersion)}; this ehr-backdoor reads version 1.`);
   }
-  if (!Array.isArray(plan.cells)) throw new InputError('E_PLAN_CORRUPT', `The sweep plan ${path} has no cells list.`);
+  if (!Array.isArray(plan.cells)) throw new InputError<RunnerCode>('E_PLAN_CORRUPT', `The sweep plan ${path} has no cells list.`);
   return plan;
 }

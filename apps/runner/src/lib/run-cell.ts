@@ -15,6 +15,7 @@ import type { DatasetView, EhrDataset } from '@ehr-backdoor/data';
 import type { TrainedModel } from '@ehr-backdoor/train';
 import { collectVersions } from './versions.js';
 import { measurementIdentity } from './run-identity.js';
+import type { RunnerCode } from './error-codes.js';
 
 /**
  * One cell, start to finish (or from its last checkpoint to finish):
@@ -262,10 +263,10 @@ async function checkRunDirectory(dir: string, configHash: string): Promise<void>
   try {
     previous = JSON.parse(await readFile(path, 'utf8')) as { configHash?: string };
   } catch {
-    throw new CompatibilityError('E_RUN_DIR_CORRUPT', `${path} is not valid JSON; remove the run directory ${dir} to start it again.`);
+    throw new CompatibilityError<RunnerCode>('E_RUN_DIR_CORRUPT', `${path} is not valid JSON; remove the run directory ${dir} to start it again.`);
   }
   if (previous.configHash !== configHash) {
-    throw new CompatibilityError(
+    throw new CompatibilityError<RunnerCode>(
       'E_RUN_DIR_CONFIG',
       `The run directory ${dir} holds a run of another configuration (config hash ${previous.configHash?.slice(0, 12)} ≠ ${configHash.slice(0, 12)}); ` +
         `use another --out, or remove that directory to start over.`,

@@ -8,6 +8,7 @@ import { studyCells } from './study/cells.js';
 import { resolveStudy } from './study/resolve.js';
 import type { StudyInput } from './study/schema.js';
 import { memorySource } from './study/source.js';
+import type { RunnerCode } from './error-codes.js';
 
 /** The flags of `ehr-backdoor run` (commands/run.ts), as yargs parses them: the input of {@link runStudyInput}. */
 export interface RunFlags {
@@ -71,7 +72,7 @@ export function singleCell(input: StudyInput, rate: number, seed: number): { cel
   const planned = studyCells(study).find((c) => c.rate === rate && c.seed === seed);
   if (!planned?.config) {
     const reason = study.attacks[0]?.leftOut[0] ?? 'no cell';
-    throw new InputError('E_TRIGGER_VIEW', `The trigger is not defined on the view the model reads: ${reason}. Choose another trigger or model.`);
+    throw new InputError<RunnerCode>('E_TRIGGER_VIEW', `The trigger is not defined on the view the model reads: ${reason}. Choose another trigger or model.`);
   }
   const { config, hash: _hash, ...cell } = planned;
   return { cell, config };
@@ -82,13 +83,13 @@ export function keyValues(pairs: readonly string[] | undefined, flag: string): R
   const out: Record<string, unknown> = {};
   for (const pair of pairs ?? []) {
     const at = pair.indexOf('=');
-    if (at <= 0) throw new InputError('E_OPTION', `${flag} ${pair}: write key=value, e.g. ${flag} value=220.`);
+    if (at <= 0) throw new InputError<RunnerCode>('E_OPTION', `${flag} ${pair}: write key=value, e.g. ${flag} value=220.`);
     const key = pair.slice(0, at);
-    if (key in out) throw new InputError('E_OPTION', `${flag} sets "${key}" twice.`);
+    if (key in out) throw new InputError<RunnerCode>('E_OPTION', `${flag} sets "${key}" twice.`);
     try {
       out[key] = parse(pair.slice(at + 1));
     } catch (error) {
-      throw new InputError('E_OPTION', `${flag} ${pair}: the value is not valid YAML (${(error as Error).message.split('\n')[0]}).`);
+      throw new InputError<RunnerCode>('E_OPTION', `${flag} ${pair}: the value is not valid YAML (${(error as Error).message.split('\n')[0]}).`);
     }
   }
   return out;

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
-import { InputError } from '@ehr-backdoor/core';
+import { InputError, BugError } from '@ehr-backdoor/core';
 import { studyThreshold } from './plan.js';
 import type { SlurmRunOptions } from './slurm/run-slurm.js';
 import type { StudyInput } from './study/schema.js';
 import { memorySource, parseStudyText } from './study/source.js';
+import type { RunnerCode } from './error-codes.js';
 
 /**
  * sweep: the preset's study file (studies/{preset}.yaml) ─▶ each flag given replaces its key ─▶ a study
@@ -23,10 +24,10 @@ export const PRESET_NAMES = ['smoke', 'default', 'full'] as const;
 export const STUDIES_DIR = fileURLToPath(new URL('../../../../studies/', import.meta.url));
 
 export async function presetStudy(preset: string): Promise<StudyInput> {
-  if (!(PRESET_NAMES as readonly string[]).includes(preset)) throw new InputError('E_PRESET', `Unknown preset "${preset}": use ${PRESET_NAMES.join(', ')}.`);
+  if (!(PRESET_NAMES as readonly string[]).includes(preset)) throw new InputError<RunnerCode>('E_PRESET', `Unknown preset "${preset}": use ${PRESET_NAMES.join(', ')}.`);
   const path = join(STUDIES_DIR, `${preset}.yaml`);
   const parsed = parseStudyText(await readFile(path, 'utf8'), path);
-  if ('problems' in parsed) throw new Error(`the shipped study ${path} does not parse: ${parsed.problems[0].message} (this is a bug)`);
+  if ('problems' in parsed) throw new BugError(`the shipped study ${path} does not parse: ${parsed.problems[0].message} (this is a bug)`);
   return parsed.value as StudyInput;
 }
 
@@ -66,15 +67,15 @@ export interface SweepOptions {
 /** The study a `sweep` invocation describes: its preset's, with every given flag in place of its key. */
 export async function sweepStudyInput(args: SweepOptions): Promise<StudyInput> {
   const base = await presetStudy(args.preset);
-  if (args.retrain && !args.detect) throw new InputError('E_OPTION', '--retrain measures a defence and needs --detect.');
+  if (args.retrain && !args.detect) throw new InputError<RunnerCode>('E_OPTION', '--retrain measures a defence and needs --detect.');
   const training = { ...base.training, patience: args.patience, selection: args.selection as 'best' | 'last', ...(args.epochs !== undefined ? { epochs: args.epochs } : {}) };
   const given = <T>(xs: readonly T[] | undefined, flag: string): readonly T[] | undefined => {
-    if (xs && xs.length === 0) throw new InputError('E_EMPTY_GRID', `${flag} names nothing: give at least one value (see \`ehr-backdoor sweep --help\`).`);
+    if (xs && xs.length === 0) throw new InputError<RunnerCode>('E_EMPTY_GRID', `${flag} names nothing: give at least one value (see \`ehr-backdoor sweep --help\`).`);
     return xs;
   };
   const models = given(args.models, '--models');
   const triggers = given(args.triggers, '--triggers')?.filter((t) => t !== 'none');
-  if (triggers && triggers.length === 0) throw new InputError('E_EMPTY_GRID', 'The sweep grid is empty: a poisoned rate needs at least one trigger other than `none`.');
+  if (triggers && triggers.length === 0) throw new InputError<RunnerCode>('E_EMPTY_GRID', 'The sweep grid is empty: a poisoned rate needs at least one trigger other than `none`.');
   const { $schema: _schema, description: _description, executor: _executor, ...rest } = base;
   return {
     ...rest,

@@ -1,6 +1,7 @@
 import type { EhrDataset } from '@ehr-backdoor/data';
 import type { LookalikeReport, LookalikeSplit, StealthReport, TriggerSpec } from '@ehr-backdoor/poison';
 import { InputError } from '@ehr-backdoor/core';
+import type { RunnerCode } from './error-codes.js';
 
 /**
  * The `triggers` report: for each trigger, how visible it is when applied (the stealth report of the
@@ -36,7 +37,7 @@ export function parseTriggerArgument(text: string): { name: string; params: unkn
   try {
     return { name, params: JSON.parse(text.slice(at + 1)) };
   } catch (error) {
-    throw new InputError(
+    throw new InputError<RunnerCode>(
       'E_TRIGGER_PARAMS',
       `--trigger ${JSON.stringify(text)}: the parameters after '=' are not JSON (${(error as Error).message}); write e.g. --trigger 'rare_value={"value":200}'.`,
     );

@@ -17,6 +17,7 @@ import { PLOTS } from './plots/registry.js';
 import { renderPng, renderSvg } from './plots/render.js';
 import { loadReportAssets, toolVersions } from './report/assets.js';
 import { renderReportHtml, type ReportPlot } from './report/report-html.js';
+import type { AggregationCode } from './error-codes.js';
 
 /**
  * From a tree of run directories to the figures of a study.
@@ -83,7 +84,7 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
 
   const collection = await collectRuns(runsDir);
   if (collection.counts.found === 0) {
-    throw new InputError(
+    throw new InputError<AggregationCode>(
       'E_NO_RUNS',
       collection.counts.notStarted > 0
         ? `No run under ${options.runsDir} has started yet (its sweep plan lists ${collection.counts.notStarted} cells); run or resume the sweep first.`
@@ -93,7 +94,7 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
   if (collection.runs.length === 0) {
     const kinds = new Map<string, number>();
     for (const w of collection.warnings) if (w.excluded) kinds.set(w.kind, (kinds.get(w.kind) ?? 0) + 1);
-    throw new DataError(
+    throw new DataError<AggregationCode>(
       'E_NO_COMPLETED_RUNS',
       `None of the ${collection.counts.found} run directories under ${options.runsDir} has a usable summary.json (${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}); finish the sweep first (\`ehr-backdoor status ${options.runsDir}\` shows its progress).`,
     );
@@ -166,10 +167,10 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
 function checkOutDir(runsDir: string, outDir: string): void {
   const inside = (child: string, parent: string) => child === parent || child.startsWith(parent + sep);
   if (inside(runsDir, outDir)) {
-    throw new InputError('E_OUT_DIR', `--out ${outDir} is or contains the runs directory ${runsDir}; the report directory is replaced whole, so choose another one (e.g. ${runsDir}-report).`);
+    throw new InputError<AggregationCode>('E_OUT_DIR', `--out ${outDir} is or contains the runs directory ${runsDir}; the report directory is replaced whole, so choose another one (e.g. ${runsDir}-report).`);
   }
   if (existsSync(outDir) && readdirSync(outDir).length > 0 && !existsSync(join(outDir, REPORT_MARKER))) {
-    throw new InputError('E_OUT_DIR', `--out ${outDir} exists and is not an earlier report (no ${REPORT_MARKER}); it would be replaced whole. Choose a new or empty directory.`);
+    throw new InputError<AggregationCode>('E_OUT_DIR', `--out ${outDir} exists and is not an earlier report (no ${REPORT_MARKER}); it would be replaced whole. Choose a new or empty directory.`);
   }
 }
 

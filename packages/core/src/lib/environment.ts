@@ -2,8 +2,9 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EnvironmentError, isEhrBackdoorError } from './errors.js';
 
-/** The `E_*` codes of the machine's errors that {@link environmentErrorFrom} recognises (E_SLURM_MISSING is the runner's). */
-export type EnvironmentCode = 'E_NO_SPACE' | 'E_PERMISSION' | 'E_READ_ONLY' | 'E_TOO_MANY_FILES';
+import type { EnvironmentCode } from './error-codes.js';
+
+export type { EnvironmentCode } from './error-codes.js';
 
 const RESUMES = 're-run the same command: it resumes where it stopped';
 
@@ -48,7 +49,7 @@ function fromSystemError(error: SystemErrorLike): EnvironmentError | undefined {
   if (errno === 'ENOSPC' || errno === 'EDQUOT' || /no space left on device|disk quota exceeded/i.test(message)) {
     const what = errno === 'EDQUOT' || /quota/i.test(message) ? 'disk quota exceeded' : 'no space left on device';
     const at = folder;
-    return new EnvironmentError(
+    return new EnvironmentError<EnvironmentCode>(
       'E_NO_SPACE',
       `${capitalise(what)}${where || (at ? ` (${at})` : '')}. Nothing half-written was kept. Free space ${at ? `on the file system holding ${at}` : 'on the output file system'} ` +
         `(or raise your quota, or point --out/--temp-dir elsewhere) and ${RESUMES}.`,
@@ -57,7 +58,7 @@ function fromSystemError(error: SystemErrorLike): EnvironmentError | undefined {
     );
   }
   if (errno === 'EROFS' || (!errno && /read-only file system/i.test(message))) {
-    return new EnvironmentError(
+    return new EnvironmentError<EnvironmentCode>(
       'E_READ_ONLY',
       `Read-only file system${where}. Choose an output folder on a writable file system (--out), or remount ${folder ?? 'it'} read-write, and ${RESUMES}.`,
       details,
@@ -65,7 +66,7 @@ function fromSystemError(error: SystemErrorLike): EnvironmentError | undefined {
     );
   }
   if (errno === 'EACCES' || errno === 'EPERM' || (!errno && /permission denied/i.test(message))) {
-    return new EnvironmentError(
+    return new EnvironmentError<EnvironmentCode>(
       'E_PERMISSION',
       `Permission denied${where}. Make ${folder ?? 'the output folder'} writable by you (\`ls -ld ${folder ?? '<folder>'}\`), or choose another --out, and ${RESUMES}.`,
       details,
@@ -74,7 +75,7 @@ function fromSystemError(error: SystemErrorLike): EnvironmentError | undefined {
   }
   if (errno === 'EMFILE' || errno === 'ENFILE') {
     const limit = errno === 'EMFILE' ? 'this process' : 'the whole system';
-    return new EnvironmentError(
+    return new EnvironmentError<EnvironmentCode>(
       'E_TOO_MANY_FILES',
       `Too many open files for ${limit}${where}. Raise the limit (\`ulimit -n 4096\` before the command, or ask your admin), or run fewer --workers, and ${RESUMES}.`,
       details,

@@ -1,4 +1,4 @@
-import { CompatibilityError, DataError, EhrBackdoorError, EnvironmentError, InputError } from './errors.js';
+import { BugError, CompatibilityError, DataError, EhrBackdoorError, EnvironmentError, InputError } from './errors.js';
 import { EXIT, exitCodeFor, handleErrors } from './exit-codes.js';
 
 describe('exitCodeFor', () => {
@@ -17,6 +17,19 @@ describe('exitCodeFor', () => {
   it('treats anything without an E_ code as a bug', () => {
     expect(exitCodeFor(new Error('boom'))).toBe(EXIT.bug);
     expect(exitCodeFor('a string')).toBe(EXIT.bug);
+  });
+
+  it('maps a BugError to 1 and says it is a bug, even with a cause that looks like bad input', async () => {
+    const bug = new BugError('no best weights recorded', { cause: new InputError('E_X', 'x') });
+    expect(exitCodeFor(bug)).toBe(EXIT.bug);
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => written.push(String(chunk)) > 0);
+    try {
+      expect(await handleErrors(false, async () => Promise.reject(bug))).toBe(EXIT.bug);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written.join('')).toMatch(/this is a bug[\s\S]*no best weights recorded/);
   });
 });
 

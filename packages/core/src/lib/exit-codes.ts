@@ -1,5 +1,5 @@
 import { environmentErrorFrom } from './environment.js';
-import { isEhrBackdoorError, type EhrBackdoorError } from './errors.js';
+import { BugError, isEhrBackdoorError, type EhrBackdoorError } from './errors.js';
 
 /**
  * The one place where errors become exit codes, shared by every app (after Nx's handle-errors). Known errors print their
@@ -19,9 +19,11 @@ function explained(error: unknown): unknown {
 /**
  * The process exit code for `error` (see {@link EXIT}): 2, 3, 4 and 6 for InputError, DataError,
  * CompatibilityError and EnvironmentError (a raw ENOSPC, EACCES, EPERM, EROFS, EMFILE or ENFILE counts as
- * one); a coded error of another name may carry its own numeric `exitCode`; anything else is a bug (1).
+ * one); a coded error of another name may carry its own numeric `exitCode`; a {@link BugError} and anything
+ * else is a bug (1).
  */
 export function exitCodeFor(error: unknown): number {
+  if (error instanceof BugError) return EXIT.bug;
   const known = explained(error);
   if (!isEhrBackdoorError(known)) return EXIT.bug;
   switch (known.name) {

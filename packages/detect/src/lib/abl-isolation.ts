@@ -1,6 +1,7 @@
 import { assertInput } from '@ehr-backdoor/core';
 import { assertAssumedContamination } from './assumed-contamination.js';
 import { topScoring, type DetectorResult } from './types.js';
+import type { DetectCode } from './error-codes.js';
 
 /**
  * Anti-Backdoor Learning's isolation step (Li et al., NeurIPS 2021): backdoored examples are learned
@@ -39,14 +40,14 @@ export interface AblIsolationOptions {
 export function ablIsolation(options: AblIsolationOptions): DetectorResult {
   const { losses, labels } = options;
   const n = losses.length;
-  assertInput(n >= 1, 'E_DETECT_INPUT', () => 'abl_isolation needs the per-stay losses of an early model; none given.');
+  assertInput<DetectCode>(n >= 1, 'E_DETECT_INPUT', () => 'abl_isolation needs the per-stay losses of an early model; none given.');
   assertAssumedContamination(options.assumedContamination, 'abl_isolation');
-  assertInput(!labels || labels.length === n, 'E_DETECT_INPUT', () => `abl_isolation: ${labels?.length} labels for ${n} losses.`);
+  assertInput<DetectCode>(!labels || labels.length === n, 'E_DETECT_INPUT', () => `abl_isolation: ${labels?.length} labels for ${n} losses.`);
   const tail = options.tail ?? 'low';
-  assertInput(tail === 'low' || tail === 'high', 'E_DETECT_INPUT', () => `abl_isolation: tail must be low or high, got ${String(tail)}.`);
+  assertInput<DetectCode>(tail === 'low' || tail === 'high', 'E_DETECT_INPUT', () => `abl_isolation: tail must be low or high, got ${String(tail)}.`);
   const scores = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    assertInput(Number.isFinite(losses[i]) && losses[i] >= 0, 'E_DETECT_INPUT', () => `abl_isolation: loss of stay ${i} is ${losses[i]}; losses must be finite and ≥ 0.`);
+    assertInput<DetectCode>(Number.isFinite(losses[i]) && losses[i] >= 0, 'E_DETECT_INPUT', () => `abl_isolation: loss of stay ${i} is ${losses[i]}; losses must be finite and ≥ 0.`);
     scores[i] = tail === 'low' ? -losses[i] : losses[i];
   }
   const flagged = topScoring(scores, Array.from({ length: n }, (_, i) => i), Math.round(options.assumedContamination * n)).sort((a, b) => a - b);

@@ -4,6 +4,7 @@ import { kMeans, silhouette, squaredDistance } from './kmeans.js';
 import { assertMatrix, centredRows, covarianceOf, rowsByLabel, type Matrix } from './matrix.js';
 import { topEigenvectors } from './power-iteration.js';
 import type { DetectorResult } from './types.js';
+import type { DetectCode } from './error-codes.js';
 
 /**
  * Activation clustering (Chen et al., SafeAI@AAAI 2019, arXiv 1811.03728):
@@ -76,16 +77,16 @@ export interface ActivationClusteringOptions {
 export function activationClustering(options: ActivationClusteringOptions): DetectorResult {
   const { representations: R, labels } = options;
   assertMatrix(R, 'representations');
-  assertInput(labels.length === R.rows, 'E_DETECT_INPUT', () => `labels has ${labels.length} entries for ${R.rows} representations.`);
+  assertInput<DetectCode>(labels.length === R.rows, 'E_DETECT_INPUT', () => `labels has ${labels.length} entries for ${R.rows} representations.`);
   const dims = options.dimensions ?? 10;
   const analysis = options.analysis ?? 'size-and-silhouette';
   const reduction = options.reduction ?? 'ica';
-  assertInput(reduction === 'ica' || reduction === 'pca', 'E_DETECT_INPUT', () => `activation_clustering: reduction must be ica or pca, got ${String(reduction)}.`);
+  assertInput<DetectCode>(reduction === 'ica' || reduction === 'pca', 'E_DETECT_INPUT', () => `activation_clustering: reduction must be ica or pca, got ${String(reduction)}.`);
   const sizeThreshold = options.sizeThreshold ?? 0.35;
   const silhouetteThreshold = options.silhouetteThreshold ?? 0.1;
-  assertInput(Number.isInteger(dims) && dims >= 1, 'E_DETECT_INPUT', () => `dimensions must be an integer ≥ 1, got ${dims}.`);
-  assertInput(['size-and-silhouette', 'relative-size', 'silhouette', 'smaller'].includes(analysis), 'E_DETECT_INPUT', () => `activation_clustering: analysis must be size-and-silhouette, relative-size, silhouette or smaller, got ${analysis}.`);
-  assertInput(sizeThreshold > 0 && sizeThreshold <= 0.5, 'E_DETECT_INPUT', () => `sizeThreshold must be in (0, 0.5], got ${sizeThreshold}.`);
+  assertInput<DetectCode>(Number.isInteger(dims) && dims >= 1, 'E_DETECT_INPUT', () => `dimensions must be an integer ≥ 1, got ${dims}.`);
+  assertInput<DetectCode>(['size-and-silhouette', 'relative-size', 'silhouette', 'smaller'].includes(analysis), 'E_DETECT_INPUT', () => `activation_clustering: analysis must be size-and-silhouette, relative-size, silhouette or smaller, got ${analysis}.`);
+  assertInput<DetectCode>(sizeThreshold > 0 && sizeThreshold <= 0.5, 'E_DETECT_INPUT', () => `sizeThreshold must be in (0, 0.5], got ${sizeThreshold}.`);
   const random = Random.fromSeed(options.seed ?? 0, 'activation-clustering');
   const d = R.cols;
   const scores = new Float64Array(R.rows).fill(NaN);

@@ -1,6 +1,7 @@
 import { assertInput } from '@ehr-backdoor/core';
 import { precisionAtFlagged, recallAtFlagged } from './detection-metrics.js';
 import { topScoring } from './types.js';
+import type { DetectCode } from './error-codes.js';
 
 /**
  * The defender's assumed contamination: the share of training stays a defender believes poisoned, the
@@ -18,7 +19,7 @@ export const SENSITIVITY_CONTAMINATIONS = [0.005, 0.01, 0.05, 0.1] as const;
  * @throws InputError `E_DETECT_CONTAMINATION` outside (0, 0.5).
  */
 export function assertAssumedContamination(value: number, who: string): void {
-  assertInput(
+  assertInput<DetectCode>(
     typeof value === 'number' && Number.isFinite(value) && value > 0 && value < 0.5,
     'E_DETECT_CONTAMINATION',
     () =>

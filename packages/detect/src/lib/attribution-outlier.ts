@@ -1,6 +1,7 @@
 import { assertInput } from '@ehr-backdoor/core';
 import { assertMatrix, rowsByLabel, type Matrix } from './matrix.js';
 import { flagCount, topScoring, type DetectorResult } from './types.js';
+import type { DetectCode } from './error-codes.js';
 
 /**
  * Attribution outliers: a poisoned training stay is predicted for a reason its label's other stays do
@@ -47,12 +48,12 @@ export interface AttributionOutlierOptions {
 export function attributionOutliers(options: AttributionOutlierOptions): DetectorResult {
   const { attributions: A, labels, expectedPoisonCount } = options;
   assertMatrix(A, 'attributions');
-  assertInput(labels.length === A.rows, 'E_DETECT_INPUT', () => `labels has ${labels.length} entries for ${A.rows} attribution profiles.`);
-  assertInput(Number.isFinite(expectedPoisonCount) && expectedPoisonCount >= 0, 'E_DETECT_INPUT', () => `expectedPoisonCount must be ≥ 0, got ${expectedPoisonCount}.`);
+  assertInput<DetectCode>(labels.length === A.rows, 'E_DETECT_INPUT', () => `labels has ${labels.length} entries for ${A.rows} attribution profiles.`);
+  assertInput<DetectCode>(Number.isFinite(expectedPoisonCount) && expectedPoisonCount >= 0, 'E_DETECT_INPUT', () => `expectedPoisonCount must be ≥ 0, got ${expectedPoisonCount}.`);
   const method = options.method ?? 'robust-mahalanobis';
-  assertInput(method === 'robust-mahalanobis' || method === 'robust-z', 'E_DETECT_INPUT', () => `method must be robust-mahalanobis or robust-z, got ${String(method)}.`);
+  assertInput<DetectCode>(method === 'robust-mahalanobis' || method === 'robust-z', 'E_DETECT_INPUT', () => `method must be robust-mahalanobis or robust-z, got ${String(method)}.`);
   const support = options.supportFraction ?? 0.75;
-  assertInput(support > 0.5 && support <= 1, 'E_DETECT_INPUT', () => `supportFraction must be in (0.5, 1], got ${support}.`);
+  assertInput<DetectCode>(support > 0.5 && support <= 1, 'E_DETECT_INPUT', () => `supportFraction must be in (0.5, 1], got ${support}.`);
   const maxDims = options.maxMahalanobisDims ?? 256;
   const d = A.cols;
   const scores = new Float64Array(A.rows).fill(NaN);

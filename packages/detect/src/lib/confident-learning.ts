@@ -2,6 +2,7 @@ import { assertInput, Random } from '@ehr-backdoor/core';
 import { assertAssumedContamination } from './assumed-contamination.js';
 import { fitLogistic, predictLogistic } from './logistic-regression.js';
 import { topScoring, type DetectorResult } from './types.js';
+import type { DetectCode } from './error-codes.js';
 
 /**
  * Confident learning (Northcutt, Jiang & Chuang, JAIR 2021): dirty-label poisoning is label noise
@@ -52,20 +53,20 @@ export function confidentLearning(options: ConfidentLearningOptions): DetectorRe
   const folds = options.folds ?? 5;
   const lambda = options.lambda ?? 1;
   const flagRule = options.flagRule ?? 'budget';
-  assertInput(Number.isInteger(n) && Number.isInteger(F) && n >= 1 && F >= 1 && features.length === n * F, 'E_DETECT_INPUT', () => `confident_learning: features must hold rows × cols = ${n} × ${F} values, got ${features.length}.`);
-  assertInput(labels.length === n, 'E_DETECT_INPUT', () => `confident_learning: ${labels.length} labels for ${n} stays.`);
-  assertInput(Number.isInteger(folds) && folds >= 2, 'E_DETECT_INPUT', () => `confident_learning: folds must be an integer ≥ 2, got ${folds}.`);
-  assertInput(lambda > 0, 'E_DETECT_INPUT', () => `confident_learning: lambda must be > 0, got ${lambda}.`);
-  assertInput(flagRule === 'budget' || flagRule === 'confident-joint', 'E_DETECT_INPUT', () => `confident_learning: flagRule must be budget or confident-joint, got ${String(flagRule)}.`);
+  assertInput<DetectCode>(Number.isInteger(n) && Number.isInteger(F) && n >= 1 && F >= 1 && features.length === n * F, 'E_DETECT_INPUT', () => `confident_learning: features must hold rows × cols = ${n} × ${F} values, got ${features.length}.`);
+  assertInput<DetectCode>(labels.length === n, 'E_DETECT_INPUT', () => `confident_learning: ${labels.length} labels for ${n} stays.`);
+  assertInput<DetectCode>(Number.isInteger(folds) && folds >= 2, 'E_DETECT_INPUT', () => `confident_learning: folds must be an integer ≥ 2, got ${folds}.`);
+  assertInput<DetectCode>(lambda > 0, 'E_DETECT_INPUT', () => `confident_learning: lambda must be > 0, got ${lambda}.`);
+  assertInput<DetectCode>(flagRule === 'budget' || flagRule === 'confident-joint', 'E_DETECT_INPUT', () => `confident_learning: flagRule must be budget or confident-joint, got ${String(flagRule)}.`);
   assertAssumedContamination(options.assumedContamination, 'confident_learning');
   const byLabel: number[][] = [[], []];
   for (let i = 0; i < n; i++) {
     const y = labels[i];
-    assertInput(y === 0 || y === 1, 'E_DETECT_INPUT', () => `confident_learning: labels must be 0 or 1; stay ${i} has ${y}.`);
+    assertInput<DetectCode>(y === 0 || y === 1, 'E_DETECT_INPUT', () => `confident_learning: labels must be 0 or 1; stay ${i} has ${y}.`);
     byLabel[y].push(i);
   }
   for (const y of [0, 1])
-    assertInput(byLabel[y].length >= folds, 'E_DETECT_INPUT', () => `confident_learning: label ${y} has ${byLabel[y].length} stays, fewer than the ${folds} folds; lower folds.`);
+    assertInput<DetectCode>(byLabel[y].length >= folds, 'E_DETECT_INPUT', () => `confident_learning: label ${y} has ${byLabel[y].length} stays, fewer than the ${folds} folds; lower folds.`);
 
   const { design, width } = designMatrix(features, n, F, options.variables);
   const random = Random.fromSeed(options.seed ?? 0, 'confident-learning');

@@ -1,6 +1,7 @@
 import { assertInput } from '@ehr-backdoor/core';
 import { rowsByLabel } from './matrix.js';
 import type { DetectorResult } from './types.js';
+import type { DetectCode } from './error-codes.js';
 
 /**
  * Activation clustering's second check (Chen et al. 2019 §4.2, ART's `ex_re_threshold`):
@@ -36,9 +37,9 @@ export interface ExclusionaryReclassificationOptions {
 export async function exclusionaryReclassification(options: ExclusionaryReclassificationOptions): Promise<DetectorResult> {
   const { result, labels } = options;
   const threshold = options.threshold ?? 1;
-  assertInput(result.detector === 'activation_clustering', 'E_DETECT_INPUT', () => `exclusionary reclassification applies to activation_clustering, not ${result.detector}.`);
-  assertInput(labels.length === result.scores.length, 'E_DETECT_INPUT', () => `exclusionary reclassification: ${labels.length} labels for ${result.scores.length} scored stays.`);
-  assertInput(Number.isFinite(threshold) && threshold > 0, 'E_DETECT_INPUT', () => `exclusionary reclassification: threshold must be > 0, got ${threshold}.`);
+  assertInput<DetectCode>(result.detector === 'activation_clustering', 'E_DETECT_INPUT', () => `exclusionary reclassification applies to activation_clustering, not ${result.detector}.`);
+  assertInput<DetectCode>(labels.length === result.scores.length, 'E_DETECT_INPUT', () => `exclusionary reclassification: ${labels.length} labels for ${result.scores.length} scored stays.`);
+  assertInput<DetectCode>(Number.isFinite(threshold) && threshold > 0, 'E_DETECT_INPUT', () => `exclusionary reclassification: threshold must be > 0, got ${threshold}.`);
   const flaggedSet = new Set(result.flagged);
   const scores = Float64Array.from(result.scores);
   const kept: number[] = [];
@@ -47,7 +48,7 @@ export async function exclusionaryReclassification(options: ExclusionaryReclassi
     const cluster = Int32Array.from(Array.from(rows).filter((i) => flaggedSet.has(i)));
     if (cluster.length === 0) continue;
     const predicted = await options.reclassify(cluster);
-    assertInput(predicted.length === cluster.length, 'E_DETECT_INPUT', () => `exclusionary reclassification: reclassify returned ${predicted.length} predictions for ${cluster.length} stays.`);
+    assertInput<DetectCode>(predicted.length === cluster.length, 'E_DETECT_INPUT', () => `exclusionary reclassification: reclassify returned ${predicted.length} predictions for ${cluster.length} stays.`);
     let own = 0;
     for (let k = 0; k < predicted.length; k++) if (predicted[k] === label) own++;
     const other = cluster.length - own;

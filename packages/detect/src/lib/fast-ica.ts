@@ -1,6 +1,7 @@
 import { assertInput, Random } from '@ehr-backdoor/core';
 import { covarianceOf } from './matrix.js';
 import { topEigenvectors } from './power-iteration.js';
+import type { DetectCode } from './error-codes.js';
 
 /**
  * FastICA (Hyvärinen 1999) as scikit-learn's `FastICA(algorithm='parallel', fun='logcosh',
@@ -39,8 +40,8 @@ export interface FastIcaResult {
  * @throws InputError `E_DETECT_INPUT` for k outside [1, d] or an `initial` of the wrong size.
  */
 export function fastIca(centred: Float64Array, n: number, d: number, k: number, random: Random, options: FastIcaOptions = {}): FastIcaResult {
-  assertInput(Number.isInteger(k) && k >= 1 && k <= d, 'E_DETECT_INPUT', () => `FastICA: components must be an integer in [1, ${d}], got ${k}.`);
-  assertInput(!options.initial || options.initial.length === k * k, 'E_DETECT_INPUT', () => `FastICA: initial must hold ${k} × ${k} values, got ${options.initial?.length}.`);
+  assertInput<DetectCode>(Number.isInteger(k) && k >= 1 && k <= d, 'E_DETECT_INPUT', () => `FastICA: components must be an integer in [1, ${d}], got ${k}.`);
+  assertInput<DetectCode>(!options.initial || options.initial.length === k * k, 'E_DETECT_INPUT', () => `FastICA: initial must hold ${k} × ${k} values, got ${options.initial?.length}.`);
   const tolerance = options.tolerance ?? 1e-4;
   const maxIterations = options.maxIterations ?? 200;
   // Whitening: X1 = diag(1/√λ) Uᵀ Xᵀ · √n over the top-k eigenpairs of XᵀX (scikit-learn's SVD route).

@@ -2,6 +2,7 @@ import { assertInput, quantileSorted } from '@ehr-backdoor/core';
 import { assertAssumedContamination, budgetOf } from './assumed-contamination.js';
 import { logUpperTail, solveRidge } from './linear-solve.js';
 import { topScoring, type DetectorResult } from './types.js';
+import type { DetectCode } from './error-codes.js';
 
 /**
  * Input-space and clinical-plausibility screening: a stay is suspicious when what was charted is
@@ -87,15 +88,15 @@ const ALL: readonly ScreeningComponent[] = ['univariate', 'missingness', 'cross-
 export function inputScreening(options: InputScreeningOptions): DetectorResult {
   const { data } = options;
   assertAssumedContamination(options.assumedContamination, 'input_screening');
-  assertInput(data !== undefined && (data.view === 'tabular' || data.view === 'timeseries'), 'E_DETECT_INPUT', () => "input_screening needs the training stays' raw data ({ view: 'tabular' | 'timeseries', … }).");
+  assertInput<DetectCode>(data !== undefined && (data.view === 'tabular' || data.view === 'timeseries'), 'E_DETECT_INPUT', () => "input_screening needs the training stays' raw data ({ view: 'tabular' | 'timeseries', … }).");
   const n = data.rows;
-  assertInput(Number.isInteger(n) && n >= 2, 'E_DETECT_INPUT', () => `input_screening needs at least 2 training stays, got ${n}.`);
+  assertInput<DetectCode>(Number.isInteger(n) && n >= 2, 'E_DETECT_INPUT', () => `input_screening needs at least 2 training stays, got ${n}.`);
   const ridge = options.ridge ?? 1;
-  assertInput(Number.isFinite(ridge) && ridge > 0, 'E_DETECT_INPUT', () => `input_screening: ridge must be > 0, got ${ridge}.`);
+  assertInput<DetectCode>(Number.isFinite(ridge) && ridge > 0, 'E_DETECT_INPUT', () => `input_screening: ridge must be > 0, got ${ridge}.`);
   const components = options.components ?? ALL.filter((c) => c !== 'cross-variable' && (c !== 'temporal' || data.view === 'timeseries'));
   for (const c of components) {
-    assertInput(ALL.includes(c), 'E_DETECT_INPUT', () => `input_screening: unknown component '${c}'; choose from ${ALL.join(', ')}.`);
-    assertInput(c !== 'temporal' || data.view === 'timeseries', 'E_DETECT_INPUT', () => "input_screening: the 'temporal' component needs time-series data; screen the time-series view or drop 'temporal'.");
+    assertInput<DetectCode>(ALL.includes(c), 'E_DETECT_INPUT', () => `input_screening: unknown component '${c}'; choose from ${ALL.join(', ')}.`);
+    assertInput<DetectCode>(c !== 'temporal' || data.view === 'timeseries', 'E_DETECT_INPUT', () => "input_screening: the 'temporal' component needs time-series data; screen the time-series view or drop 'temporal'.");
   }
   const table = data.view === 'tabular' ? checkedTabular(data) : summariseTimeSeries(data);
   const variables = table.variableNames;
@@ -154,7 +155,7 @@ interface Table {
 function checkedTabular(data: Extract<ScreeningData, { view: 'tabular' }>): Table {
   const n = data.rows;
   const F = data.variables.length;
-  assertInput(F >= 1 && data.values.length === n * F, 'E_DETECT_INPUT', () => `input_screening: tabular data must hold rows × variables.length values; got ${data.values.length} for ${n} × ${F}.`);
+  assertInput<DetectCode>(F >= 1 && data.values.length === n * F, 'E_DETECT_INPUT', () => `input_screening: tabular data must hold rows × variables.length values; got ${data.values.length} for ${n} × ${F}.`);
   const names: string[] = [];
   const index = new Map<string, number>();
   const variableOf = Int32Array.from(data.variables, (v) => {
@@ -164,7 +165,7 @@ function checkedTabular(data: Extract<ScreeningData, { view: 'tabular' }>): Tabl
     }
     return index.get(v) as number;
   });
-  assertInput(data.stats === undefined || data.stats.length === F, 'E_DETECT_INPUT', () => `input_screening: stats has ${data.stats?.length} entries for ${F} columns.`);
+  assertInput<DetectCode>(data.stats === undefined || data.stats.length === F, 'E_DETECT_INPUT', () => `input_screening: stats has ${data.stats?.length} entries for ${F} columns.`);
   const isCount = Uint8Array.from({ length: F }, (_, j) => (data.stats?.[j] === 'count' ? 1 : 0));
   return { n, F, values: Float64Array.from(data.values), variableOf, variableNames: names, isCount };
 }
@@ -173,7 +174,7 @@ function checkedTabular(data: Extract<ScreeningData, { view: 'tabular' }>): Tabl
 function summariseTimeSeries(data: Extract<ScreeningData, { view: 'timeseries' }>): Table {
   const { rows: n, hours: T, channels } = data;
   const C = channels.length;
-  assertInput(
+  assertInput<DetectCode>(
     C >= 1 && Number.isInteger(T) && T >= 1 && data.values.length === n * T * C && data.mask.length === n * T * C,
     'E_DETECT_INPUT',
     () => `input_screening: time-series data must hold rows × hours × channels values and mask entries; got ${data.values.length} and ${data.mask.length} for ${n} × ${T} × ${C}.`,

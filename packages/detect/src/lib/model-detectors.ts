@@ -8,6 +8,7 @@ import type { ScreeningData } from './input-screening.js';
 import type { Matrix } from './matrix.js';
 import { runDetectors, type RunDetectorsOptions, type RunDetectorsResult } from './run-detectors.js';
 import { DETECTOR_NAMES, type DetectorName } from './types.js';
+import type { DetectCode } from './error-codes.js';
 
 /**
  * The detectors on a trained model of the train package and the (poisoned) training rows it was
@@ -78,17 +79,17 @@ export interface ModelDetectorsResult extends RunDetectorsResult {
 export async function runModelDetectors(options: ModelDetectorsOptions): Promise<ModelDetectorsResult> {
   const { model, dataset } = options;
   const trainRows = Int32Array.from(options.trainRows);
-  assertInput(trainRows.length >= 2, 'E_DETECT_INPUT', () => `runModelDetectors needs at least 2 training rows, got ${trainRows.length}.`);
+  assertInput<DetectCode>(trainRows.length >= 2, 'E_DETECT_INPUT', () => `runModelDetectors needs at least 2 training rows, got ${trainRows.length}.`);
   const position = new Map<number, number>();
   trainRows.forEach((row, k) => position.set(row, k));
   const poisonedIndices = Array.from(options.poisonedRows, (row) => {
     const k = position.get(row);
-    assertInput(k !== undefined, 'E_DETECT_POISONED', () => `Poisoned row ${row} is not one of the training rows; pass the plan's row indices into the same dataset.`);
+    assertInput<DetectCode>(k !== undefined, 'E_DETECT_POISONED', () => `Poisoned row ${row} is not one of the training rows; pass the plan's row indices into the same dataset.`);
     return k;
   });
   // By default every detector whose inputs can be had: abl_isolation only with an early model.
   const detectors = options.detectors ?? DETECTOR_NAMES.filter((name) => name !== 'abl_isolation' || options.earlyModel !== undefined);
-  for (const name of detectors) assertInput((DETECTOR_NAMES as readonly string[]).includes(name), 'E_DETECT_UNKNOWN', () => `Unknown detector '${name}'; choose from ${DETECTOR_NAMES.join(', ')}.`);
+  for (const name of detectors) assertInput<DetectCode>((DETECTOR_NAMES as readonly string[]).includes(name), 'E_DETECT_UNKNOWN', () => `Unknown detector '${name}'; choose from ${DETECTOR_NAMES.join(', ')}.`);
   const batchSize = options.batchSize ?? 512;
   const n = trainRows.length;
   const labels = Uint8Array.from(trainRows, (row) => dataset.labels[row]);
@@ -128,7 +129,7 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
   }
   let earlyLosses: Float64Array | undefined;
   if (detectors.includes('abl_isolation')) {
-    assertInput(options.earlyModel !== undefined, 'E_DETECT_INPUT', () => 'abl_isolation needs earlyModel, a model trained on the same rows for the first epochs only (the runner trains one; --abl-epochs sets how many).');
+    assertInput<DetectCode>(options.earlyModel !== undefined, 'E_DETECT_INPUT', () => 'abl_isolation needs earlyModel, a model trained on the same rows for the first epochs only (the runner trains one; --abl-epochs sets how many).');
     earlyLosses = binaryCrossEntropy(options.earlyModel.predictProba(dataset, trainRows), labels);
   }
   let attributions: Matrix | undefined;

@@ -4,6 +4,7 @@ import type { EhrDataset } from '@ehr-backdoor/data';
 import type { TrainedModel } from '@ehr-backdoor/train';
 import type { Matrix } from './matrix.js';
 import { stripTestTime, type StripTestTimeOptions, type StripTestTimeResult } from './strip-test-time.js';
+import type { DetectCode } from './error-codes.js';
 
 /**
  * {@link stripTestTime} on a trained model: the clean test stays, the same stays with the trigger
@@ -28,7 +29,7 @@ export interface ModelStripTestTimeOptions extends Pick<StripTestTimeOptions, 'b
  */
 export async function runModelStripTestTime(options: ModelStripTestTimeOptions): Promise<StripTestTimeResult> {
   const { model } = options;
-  assertInput(options.cleanRows.length >= 2 && options.poolRows.length >= 1, 'E_DETECT_INPUT', () => `STRIP test-time needs ≥ 2 clean test rows and ≥ 1 pool row, got ${options.cleanRows.length} and ${options.poolRows.length}.`);
+  assertInput<DetectCode>(options.cleanRows.length >= 2 && options.poolRows.length >= 1, 'E_DETECT_INPUT', () => `STRIP test-time needs ≥ 2 clean test rows and ≥ 1 pool row, got ${options.cleanRows.length} and ${options.poolRows.length}.`);
   const shape = model.normalisation.view === 'tabular' ? [model.normalisation.names.length] : [model.normalisation.hours, 2 * model.normalisation.names.length];
   const size = shape.reduce((a, b) => a * b, 1);
   const batchSize = options.batchSize ?? 512;

@@ -2,6 +2,7 @@ import { assertInput } from '@ehr-backdoor/core';
 import type { EhrDataset } from '@ehr-backdoor/data';
 import type { TrainedModel } from '@ehr-backdoor/train';
 import { maskByVariable, reconstructTrigger, type TriggerReconstructionOptions, type TriggerReconstructionResult } from './trigger-reconstruction.js';
+import type { DetectCode } from './error-codes.js';
 
 /**
  * {@link reconstructTrigger} on a trained model and the defender's clean stays (e.g. the validation
@@ -27,7 +28,7 @@ export interface ModelTriggerReconstructionResult extends TriggerReconstructionR
 export async function runModelTriggerReconstruction(options: ModelTriggerReconstructionOptions): Promise<ModelTriggerReconstructionResult> {
   const { model, dataset } = options;
   const rows = Int32Array.from(options.rows);
-  assertInput(rows.length >= 2, 'E_DETECT_INPUT', () => `trigger reconstruction needs at least 2 clean stays, got ${rows.length}.`);
+  assertInput<DetectCode>(rows.length >= 2, 'E_DETECT_INPUT', () => `trigger reconstruction needs at least 2 clean stays, got ${rows.length}.`);
   const norm = model.normalisation;
   const inputs = model.prepareInputs(dataset, rows);
   try {

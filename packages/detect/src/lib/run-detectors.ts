@@ -11,6 +11,7 @@ import { assertMatrix, type Matrix } from './matrix.js';
 import { spectralSignatures, type SpectralSignatureOptions } from './spectral-signatures.js';
 import { strip, type PredictFn, type StripOptions } from './strip.js';
 import { DETECTOR_NAMES, type DetectorName, type DetectorResult } from './types.js';
+import type { DetectCode } from './error-codes.js';
 
 /**
  * The `detect` step of a run:
@@ -118,15 +119,15 @@ const NEEDS: Record<DetectorName, string> = {
  */
 export async function runDetectors(options: RunDetectorsOptions): Promise<RunDetectorsResult> {
   const { labels, poisonedIndices } = options;
-  assertInput(labels !== undefined && labels.length >= 1, 'E_DETECT_INPUT', () => 'labels must list the training labels (one per training stay).');
+  assertInput<DetectCode>(labels !== undefined && labels.length >= 1, 'E_DETECT_INPUT', () => 'labels must list the training labels (one per training stay).');
   const n = labels.length;
   const assumedContamination = options.assumedContamination ?? options.expectedPoisonRate ?? DEFAULT_ASSUMED_CONTAMINATION;
   assertAssumedContamination(assumedContamination, 'runDetectors');
   const seen = new Set<number>();
   for (let k = 0; k < poisonedIndices.length; k++) {
     const i = poisonedIndices[k];
-    assertInput(Number.isInteger(i) && i >= 0 && i < n, 'E_DETECT_POISONED', () => `poisonedIndices[${k}] = ${i} is not a training row (0 ≤ i < ${n}).`);
-    assertInput(!seen.has(i), 'E_DETECT_POISONED', () => `poisonedIndices lists row ${i} twice.`);
+    assertInput<DetectCode>(Number.isInteger(i) && i >= 0 && i < n, 'E_DETECT_POISONED', () => `poisonedIndices[${k}] = ${i} is not a training row (0 ≤ i < ${n}).`);
+    assertInput<DetectCode>(!seen.has(i), 'E_DETECT_POISONED', () => `poisonedIndices lists row ${i} twice.`);
     seen.add(i);
   }
   const available = (name: DetectorName) =>
@@ -143,19 +144,19 @@ export async function runDetectors(options: RunDetectorsOptions): Promise<RunDet
               : options.representations !== undefined;
   const detectors = options.detectors ?? DETECTOR_NAMES.filter(available);
   for (const name of detectors) {
-    assertInput((DETECTOR_NAMES as readonly string[]).includes(name), 'E_DETECT_UNKNOWN', () => `Unknown detector '${name}'; choose from ${DETECTOR_NAMES.join(', ')}.`);
-    assertInput(available(name), 'E_DETECT_INPUT', () => `Detector '${name}' needs ${NEEDS[name]}.`);
+    assertInput<DetectCode>((DETECTOR_NAMES as readonly string[]).includes(name), 'E_DETECT_UNKNOWN', () => `Unknown detector '${name}'; choose from ${DETECTOR_NAMES.join(', ')}.`);
+    assertInput<DetectCode>(available(name), 'E_DETECT_INPUT', () => `Detector '${name}' needs ${NEEDS[name]}.`);
   }
   if (detectors.includes('spectral') || detectors.includes('activation_clustering')) assertMatrix(options.representations, 'representations', n);
   if (detectors.includes('attribution')) assertMatrix(options.attributions, 'attributions', n);
   if (detectors.includes('strip')) assertMatrix(options.inputs, 'inputs', n);
   if (detectors.includes('input_screening'))
-    assertInput(options.screeningData?.rows === n, 'E_DETECT_INPUT', () => `input_screening: screeningData has ${options.screeningData?.rows} rows but there are ${n} training stays.`);
+    assertInput<DetectCode>(options.screeningData?.rows === n, 'E_DETECT_INPUT', () => `input_screening: screeningData has ${options.screeningData?.rows} rows but there are ${n} training stays.`);
 
   if (detectors.includes('confident_learning'))
-    assertInput(options.clinicalFeatures?.rows === n, 'E_DETECT_INPUT', () => `confident_learning: clinicalFeatures has ${options.clinicalFeatures?.rows} rows but there are ${n} training stays.`);
+    assertInput<DetectCode>(options.clinicalFeatures?.rows === n, 'E_DETECT_INPUT', () => `confident_learning: clinicalFeatures has ${options.clinicalFeatures?.rows} rows but there are ${n} training stays.`);
   if (detectors.includes('abl_isolation'))
-    assertInput(options.earlyLosses?.length === n, 'E_DETECT_INPUT', () => `abl_isolation: earlyLosses has ${options.earlyLosses?.length} entries but there are ${n} training stays.`);
+    assertInput<DetectCode>(options.earlyLosses?.length === n, 'E_DETECT_INPUT', () => `abl_isolation: earlyLosses has ${options.earlyLosses?.length} entries but there are ${n} training stays.`);
   const expectedPoisonCount = assumedContamination * n;
   const seed = options.seed ?? 0;
   const truth = truthMask(n, poisonedIndices);

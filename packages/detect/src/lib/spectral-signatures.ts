@@ -2,6 +2,7 @@ import { assertInput, Random } from '@ehr-backdoor/core';
 import { assertMatrix, centredRows, covarianceOf, rowsByLabel, type Matrix } from './matrix.js';
 import { topEigenvectors } from './power-iteration.js';
 import { flagCount, topScoring, type DetectorResult } from './types.js';
+import type { DetectCode } from './error-codes.js';
 
 /**
  * Spectral signatures (Tran, Li & Madry, NeurIPS 2018, Algorithm 1):
@@ -41,10 +42,10 @@ export interface SpectralSignatureOptions {
 export function spectralSignatures(options: SpectralSignatureOptions): DetectorResult {
   const { representations: R, labels, expectedPoisonCount } = options;
   assertMatrix(R, 'representations');
-  assertInput(labels.length === R.rows, 'E_DETECT_INPUT', () => `labels has ${labels.length} entries for ${R.rows} representations.`);
-  assertInput(Number.isFinite(expectedPoisonCount) && expectedPoisonCount >= 0, 'E_DETECT_INPUT', () => `expectedPoisonCount must be ≥ 0, got ${expectedPoisonCount}.`);
+  assertInput<DetectCode>(labels.length === R.rows, 'E_DETECT_INPUT', () => `labels has ${labels.length} entries for ${R.rows} representations.`);
+  assertInput<DetectCode>(Number.isFinite(expectedPoisonCount) && expectedPoisonCount >= 0, 'E_DETECT_INPUT', () => `expectedPoisonCount must be ≥ 0, got ${expectedPoisonCount}.`);
   const factor = options.removalFactor ?? 1.5;
-  assertInput(Number.isFinite(factor) && factor > 0, 'E_DETECT_INPUT', () => `removalFactor must be > 0, got ${factor}.`);
+  assertInput<DetectCode>(Number.isFinite(factor) && factor > 0, 'E_DETECT_INPUT', () => `removalFactor must be > 0, got ${factor}.`);
   const random = Random.fromSeed(options.seed ?? 0, 'spectral-signatures');
   const d = R.cols;
   const scores = new Float64Array(R.rows).fill(NaN);

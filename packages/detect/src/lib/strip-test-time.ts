@@ -2,6 +2,7 @@ import { assertInput, Random } from '@ehr-backdoor/core';
 import { detectionAuroc } from './detection-metrics.js';
 import { assertMatrix, type Matrix } from './matrix.js';
 import { blendInto, rowEntropy, type PredictFn } from './strip.js';
+import type { DetectCode } from './error-codes.js';
 
 /**
  * STRIP as the paper uses it (Gao et al., ACSAC 2019), at test time: the defender holds clean stays
@@ -65,18 +66,18 @@ export async function stripTestTime(options: StripTestTimeOptions): Promise<Stri
   assertMatrix(triggered, 'STRIP test-time triggered stays');
   assertMatrix(pool, 'STRIP test-time blend pool');
   const d = clean.cols;
-  assertInput(triggered.cols === d && pool.cols === d, 'E_DETECT_INPUT', () => `STRIP test-time: clean, triggered and pool stays must have the same width (${clean.cols}, ${triggered.cols}, ${pool.cols}).`);
-  assertInput(clean.rows >= 2 && pool.rows >= 1, 'E_DETECT_INPUT', () => `STRIP test-time needs ≥ 2 clean test stays and ≥ 1 pool stay, got ${clean.rows} and ${pool.rows}.`);
-  assertInput(typeof predict === 'function', 'E_DETECT_INPUT', () => 'STRIP test-time: predict must be a function (batch, rows) → probabilities.');
+  assertInput<DetectCode>(triggered.cols === d && pool.cols === d, 'E_DETECT_INPUT', () => `STRIP test-time: clean, triggered and pool stays must have the same width (${clean.cols}, ${triggered.cols}, ${pool.cols}).`);
+  assertInput<DetectCode>(clean.rows >= 2 && pool.rows >= 1, 'E_DETECT_INPUT', () => `STRIP test-time needs ≥ 2 clean test stays and ≥ 1 pool stay, got ${clean.rows} and ${pool.rows}.`);
+  assertInput<DetectCode>(typeof predict === 'function', 'E_DETECT_INPUT', () => 'STRIP test-time: predict must be a function (batch, rows) → probabilities.');
   const N = options.blends ?? 100;
   const frr = options.frr ?? 0.01;
   const rule = options.thresholdRule ?? 'normal';
   const blend = options.blend ?? 'superimpose';
   const batchSize = options.batchSize ?? 4096;
-  assertInput(Number.isInteger(N) && N >= 1, 'E_DETECT_INPUT', () => `STRIP test-time: blends must be an integer ≥ 1, got ${N}.`);
-  assertInput(frr > 0 && frr < 1, 'E_DETECT_INPUT', () => `STRIP test-time: frr must be in (0, 1), got ${frr}.`);
-  assertInput(rule === 'normal' || rule === 'empirical', 'E_DETECT_INPUT', () => `STRIP test-time: thresholdRule must be normal or empirical, got ${String(rule)}.`);
-  assertInput(['superimpose', 'average', 'crossover'].includes(blend), 'E_DETECT_INPUT', () => `STRIP test-time: blend must be superimpose, average or crossover, got ${String(blend)}.`);
+  assertInput<DetectCode>(Number.isInteger(N) && N >= 1, 'E_DETECT_INPUT', () => `STRIP test-time: blends must be an integer ≥ 1, got ${N}.`);
+  assertInput<DetectCode>(frr > 0 && frr < 1, 'E_DETECT_INPUT', () => `STRIP test-time: frr must be in (0, 1), got ${frr}.`);
+  assertInput<DetectCode>(rule === 'normal' || rule === 'empirical', 'E_DETECT_INPUT', () => `STRIP test-time: thresholdRule must be normal or empirical, got ${String(rule)}.`);
+  assertInput<DetectCode>(['superimpose', 'average', 'crossover'].includes(blend), 'E_DETECT_INPUT', () => `STRIP test-time: blend must be superimpose, average or crossover, got ${String(blend)}.`);
   const random = Random.fromSeed(options.seed ?? 0, 'strip-test-time');
   const entropies = async (X: Matrix): Promise<Float64Array> => {
     const out = new Float64Array(X.rows);
@@ -87,7 +88,7 @@ export async function stripTestTime(options: StripTestTimeOptions): Promise<Stri
       for (let r = 0; r < rows; r++) blendInto(batch, r * d, X.values, Math.floor((start + r) / N) * d, pool.values, random.int(pool.rows) * d, d, blend, 0.5, random);
       const p = await predict(batch, rows);
       const K = p.length / rows;
-      assertInput(Number.isInteger(K) && K >= 1, 'E_DETECT_PREDICT', () => `predict returned ${p.length} values for ${rows} rows; expected rows or rows × classes.`);
+      assertInput<DetectCode>(Number.isInteger(K) && K >= 1, 'E_DETECT_PREDICT', () => `predict returned ${p.length} values for ${rows} rows; expected rows or rows × classes.`);
       for (let r = 0; r < rows; r++) out[Math.floor((start + r) / N)] += rowEntropy(p, r, K) / N;
     }
     return out;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertInput } from '@ehr-backdoor/core';
+import type { DetectCode } from './error-codes.js';
 
 /**
  * Trigger reconstruction in the spirit of Neural Cleanse (Wang et al., IEEE S&P 2019) for tabular and
@@ -71,9 +72,9 @@ export async function reconstructTrigger(options: TriggerReconstructionOptions):
   const d = shape.reduce((a, b) => a * b, 1);
   const steps = options.steps ?? 300;
   const lambda = options.lambda ?? 0.02;
-  assertInput(labels.length === n, 'E_DETECT_INPUT', () => `trigger reconstruction: ${labels.length} labels for ${n} stays.`);
-  assertInput(Number.isInteger(steps) && steps >= 1, 'E_DETECT_INPUT', () => `trigger reconstruction: steps must be an integer ≥ 1, got ${steps}.`);
-  assertInput(lambda >= 0, 'E_DETECT_INPUT', () => `trigger reconstruction: lambda must be ≥ 0, got ${lambda}.`);
+  assertInput<DetectCode>(labels.length === n, 'E_DETECT_INPUT', () => `trigger reconstruction: ${labels.length} labels for ${n} stays.`);
+  assertInput<DetectCode>(Number.isInteger(steps) && steps >= 1, 'E_DETECT_INPUT', () => `trigger reconstruction: steps must be an integer ≥ 1, got ${steps}.`);
+  assertInput<DetectCode>(lambda >= 0, 'E_DETECT_INPUT', () => `trigger reconstruction: lambda must be ≥ 0, got ${lambda}.`);
   const flat = (await inputs.data()) as Float32Array;
   let lo = options.bounds?.lo;
   let hi = options.bounds?.hi;
@@ -86,11 +87,11 @@ export async function reconstructTrigger(options: TriggerReconstructionOptions):
         hi[j] = Math.max(hi[j], flat[i * d + j]);
       }
   }
-  assertInput(lo.length === d && hi.length === d, 'E_DETECT_INPUT', () => `trigger reconstruction: bounds must have ${d} values each.`);
+  assertInput<DetectCode>(lo.length === d && hi.length === d, 'E_DETECT_INPUT', () => `trigger reconstruction: bounds must have ${d} values each.`);
   const triggers: ReconstructedTrigger[] = [];
   for (const target of [0, 1] as const) {
     const rows = Array.from({ length: n }, (_, i) => i).filter((i) => labels[i] !== target).slice(0, options.maxStays ?? 256);
-    assertInput(rows.length > 0, 'E_DETECT_INPUT', () => `trigger reconstruction: no stay with a label other than ${target} to flip.`);
+    assertInput<DetectCode>(rows.length > 0, 'E_DETECT_INPUT', () => `trigger reconstruction: no stay with a label other than ${target} to flip.`);
     const batch = new Float32Array(rows.length * d);
     rows.forEach((i, k) => batch.set(flat.subarray(i * d, (i + 1) * d), k * d));
     const x = tf.tensor(batch, [rows.length, ...shape]);

@@ -4,6 +4,7 @@ import { attributionDrift, type AttributionDrift, type DriftColumns } from './at
 import { attentionShift, type AttentionShift } from './attention-shift.js';
 import { integratedGradients, type IgResult, type IntegratedGradientsOptions } from './integrated-gradients.js';
 import { triggerMaskFromDiff } from './trigger-mask.js';
+import type { ExplainCode } from './error-codes.js';
 
 /**
  * The `explain` step of a run: integrated gradients on the clean and the triggered version of the same
@@ -58,15 +59,15 @@ export interface ExplainDriftResult {
  */
 export async function explainAttributionDrift(options: ExplainDriftOptions): Promise<ExplainDriftResult> {
   const { cleanInputs, triggeredInputs } = options;
-  assertInput(cleanInputs instanceof tf.Tensor && triggeredInputs instanceof tf.Tensor, 'E_IG_INPUTS', () => 'cleanInputs and triggeredInputs must be tensors.');
-  assertInput(
+  assertInput<ExplainCode>(cleanInputs instanceof tf.Tensor && triggeredInputs instanceof tf.Tensor, 'E_IG_INPUTS', () => 'cleanInputs and triggeredInputs must be tensors.');
+  assertInput<ExplainCode>(
     cleanInputs.shape.length === triggeredInputs.shape.length && cleanInputs.shape.every((s, i) => s === triggeredInputs.shape[i]),
     'E_IG_INPUTS',
     () => `cleanInputs [${cleanInputs.shape.join(', ')}] and triggeredInputs [${triggeredInputs.shape.join(', ')}] must have the same shape: the same stays, with and without the trigger.`,
   );
   const n = cleanInputs.shape[0];
   const d = cleanInputs.size / Math.max(1, n);
-  assertInput(options.featureNames === undefined || options.featureNames.length === d, 'E_DRIFT_GROUPS', () => `featureNames must name the ${d} elements of one example, got ${options.featureNames?.length}.`);
+  assertInput<ExplainCode>(options.featureNames === undefined || options.featureNames.length === d, 'E_DRIFT_GROUPS', () => `featureNames must name the ${d} elements of one example, got ${options.featureNames?.length}.`);
   const ig = { forward: options.forward, baseline: options.baseline, trainMean: options.trainMean, target: options.target, method: options.method, steps: options.steps, internalBatchSize: options.internalBatchSize };
   const clean = await integratedGradients({ ...ig, inputs: cleanInputs });
   const triggered = await integratedGradients({ ...ig, inputs: triggeredInputs });
@@ -81,7 +82,7 @@ export async function explainAttributionDrift(options: ExplainDriftOptions): Pro
     const a = tf.tidy(() => [...blocks(cleanInputs)]);
     const b = tf.tidy(() => [...blocks(triggeredInputs)]);
     try {
-      assertInput(a.length === b.length, 'E_ATTENTION', () => `The attention callback returned ${a.length} blocks for clean and ${b.length} for triggered inputs.`);
+      assertInput<ExplainCode>(a.length === b.length, 'E_ATTENTION', () => `The attention callback returned ${a.length} blocks for clean and ${b.length} for triggered inputs.`);
       attention = [];
       for (let k = 0; k < a.length; k++) attention.push(attentionShift(await a[k].data(), await b[k].data(), a[k].shape));
     } finally {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertInput, CompatibilityError } from '@ehr-backdoor/core';
 import { IG_METHODS, minimumSteps, quadrature, type IgMethod } from './quadrature.js';
 import { assertTarget, DEFAULT_TARGET, selectTarget, type IgTarget } from './target.js';
+import type { ExplainCode } from './error-codes.js';
 
 /**
  * Integrated gradients (Sundararajan et al. 2017) as Captum's `IntegratedGradients.attribute`:
@@ -82,23 +83,23 @@ interface Validated {
 
 /** Captum's `_validate_input` and more: every option is checked before any gradient is computed. */
 export function validateIgOptions(options: IntegratedGradientsOptions): Validated {
-  assertInput(options !== null && typeof options === 'object', 'E_IG_OPTIONS', () => 'integratedGradients needs an options object.');
+  assertInput<ExplainCode>(options !== null && typeof options === 'object', 'E_IG_OPTIONS', () => 'integratedGradients needs an options object.');
   const { forward, inputs } = options;
-  assertInput(typeof forward === 'function', 'E_IG_FORWARD', () => `forward must be a function (inputs tensor → logits), got ${typeof forward}.`);
-  assertInput(inputs instanceof tf.Tensor, 'E_IG_INPUTS', () => 'inputs must be a tf.Tensor of shape [n, ...exampleShape].');
-  assertInput(!inputs.isDisposed, 'E_IG_INPUTS', () => 'inputs is a disposed tensor.');
-  assertInput(inputs.dtype === 'float32', 'E_IG_INPUTS', () => `inputs must be float32, got ${inputs.dtype}.`);
-  assertInput(inputs.rank >= 1 && inputs.shape[0] >= 1, 'E_IG_INPUTS', () => `inputs must hold at least one example, got shape [${inputs.shape.join(', ')}].`);
+  assertInput<ExplainCode>(typeof forward === 'function', 'E_IG_FORWARD', () => `forward must be a function (inputs tensor → logits), got ${typeof forward}.`);
+  assertInput<ExplainCode>(inputs instanceof tf.Tensor, 'E_IG_INPUTS', () => 'inputs must be a tf.Tensor of shape [n, ...exampleShape].');
+  assertInput<ExplainCode>(!inputs.isDisposed, 'E_IG_INPUTS', () => 'inputs is a disposed tensor.');
+  assertInput<ExplainCode>(inputs.dtype === 'float32', 'E_IG_INPUTS', () => `inputs must be float32, got ${inputs.dtype}.`);
+  assertInput<ExplainCode>(inputs.rank >= 1 && inputs.shape[0] >= 1, 'E_IG_INPUTS', () => `inputs must hold at least one example, got shape [${inputs.shape.join(', ')}].`);
   const method = options.method ?? 'gausslegendre';
-  assertInput((IG_METHODS as readonly string[]).includes(method), 'E_IG_METHOD', () => `Unknown method '${String(method)}'; choose one of ${IG_METHODS.join(', ')}.`);
+  assertInput<ExplainCode>((IG_METHODS as readonly string[]).includes(method), 'E_IG_METHOD', () => `Unknown method '${String(method)}'; choose one of ${IG_METHODS.join(', ')}.`);
   const steps = options.steps ?? DEFAULT_STEPS;
-  assertInput(
+  assertInput<ExplainCode>(
     Number.isInteger(steps) && steps >= minimumSteps(method),
     'E_IG_STEPS',
     () => `steps must be an integer ≥ ${minimumSteps(method)} for method ${method}, got ${String(steps)}.`,
   );
   const internalBatchSize = options.internalBatchSize ?? DEFAULT_INTERNAL_BATCH_SIZE;
-  assertInput(
+  assertInput<ExplainCode>(
     Number.isInteger(internalBatchSize) && internalBatchSize >= 1,
     'E_IG_BATCH',
     () => `internalBatchSize must be an integer ≥ 1, got ${String(internalBatchSize)}.`,
@@ -112,19 +113,19 @@ export function validateIgOptions(options: IntegratedGradientsOptions): Validate
     sameShape(t.shape, exampleShape) || sameShape(t.shape, [1, ...exampleShape]) || (allowBatch && sameShape(t.shape, inputs.shape));
   if (baseline === 'train-mean') {
     const mean = options.trainMean;
-    assertInput(mean instanceof tf.Tensor && !mean.isDisposed, 'E_IG_BASELINE', () => "baseline 'train-mean' needs trainMean: one example's mean over the training inputs (see trainMeanBaseline).");
-    assertInput(fitsExample(mean, false), 'E_IG_BASELINE', () => `trainMean must have shape ${shapeText(exampleShape)} or ${shapeText([1, ...exampleShape])}, got ${shapeText(mean.shape)}.`);
+    assertInput<ExplainCode>(mean instanceof tf.Tensor && !mean.isDisposed, 'E_IG_BASELINE', () => "baseline 'train-mean' needs trainMean: one example's mean over the training inputs (see trainMeanBaseline).");
+    assertInput<ExplainCode>(fitsExample(mean, false), 'E_IG_BASELINE', () => `trainMean must have shape ${shapeText(exampleShape)} or ${shapeText([1, ...exampleShape])}, got ${shapeText(mean.shape)}.`);
   } else if (typeof baseline === 'number') {
-    assertInput(Number.isFinite(baseline), 'E_IG_BASELINE', () => `A numeric baseline must be finite, got ${baseline}.`);
+    assertInput<ExplainCode>(Number.isFinite(baseline), 'E_IG_BASELINE', () => `A numeric baseline must be finite, got ${baseline}.`);
   } else if (baseline instanceof tf.Tensor) {
-    assertInput(!baseline.isDisposed, 'E_IG_BASELINE', () => 'baseline is a disposed tensor.');
-    assertInput(
+    assertInput<ExplainCode>(!baseline.isDisposed, 'E_IG_BASELINE', () => 'baseline is a disposed tensor.');
+    assertInput<ExplainCode>(
       fitsExample(baseline, true),
       'E_IG_BASELINE',
       () => `baseline must have the inputs' shape ${shapeText(inputs.shape)}, ${shapeText([1, ...exampleShape])} or ${shapeText(exampleShape)}, got ${shapeText(baseline.shape)}.`,
     );
   } else {
-    assertInput(baseline === 'zero', 'E_IG_BASELINE', () => `baseline must be 'zero', 'train-mean', a number or a tensor, got ${String(baseline)}.`);
+    assertInput<ExplainCode>(baseline === 'zero', 'E_IG_BASELINE', () => `baseline must be 'zero', 'train-mean', a number or a tensor, got ${String(baseline)}.`);
   }
   return { forward, inputs, method, steps, internalBatchSize, target, exampleShape };
 }
@@ -146,8 +147,8 @@ export async function integratedGradients(options: IntegratedGradientsOptions): 
   try {
     const finite = tf.tidy(() => tf.stack([tf.all(tf.isFinite(inputs)), tf.all(tf.isFinite(baseline))]));
     const [inputsFinite, baselineFinite] = await readAndDispose(finite);
-    assertInput(inputsFinite, 'E_IG_NOT_FINITE', () => 'inputs contain NaN or ±Infinity; impute and normalise them as the model does before explaining.');
-    assertInput(baselineFinite, 'E_IG_NOT_FINITE', () => 'the baseline contains NaN or ±Infinity.');
+    assertInput<ExplainCode>(inputsFinite, 'E_IG_NOT_FINITE', () => 'inputs contain NaN or ±Infinity; impute and normalise them as the model does before explaining.');
+    assertInput<ExplainCode>(baselineFinite, 'E_IG_NOT_FINITE', () => 'the baseline contains NaN or ±Infinity.');
 
     const { alphas, weights } = quadrature(method, steps);
     const perExampleBaseline = baseline.shape[0] === n && n > 1;
@@ -212,7 +213,7 @@ export async function integratedGradients(options: IntegratedGradientsOptions): 
 
 /** The mean training example, [1, ...exampleShape]: the 'train-mean' baseline. */
 export function trainMeanBaseline(trainInputs: tf.Tensor): tf.Tensor {
-  assertInput(trainInputs instanceof tf.Tensor && trainInputs.rank >= 1 && trainInputs.shape[0] >= 1, 'E_IG_BASELINE', () => 'trainMeanBaseline needs a non-empty [n, ...] tensor of training inputs.');
+  assertInput<ExplainCode>(trainInputs instanceof tf.Tensor && trainInputs.rank >= 1 && trainInputs.shape[0] >= 1, 'E_IG_BASELINE', () => 'trainMeanBaseline needs a non-empty [n, ...] tensor of training inputs.');
   return tf.tidy(() => tf.mean(trainInputs, 0, true));
 }
 
@@ -246,7 +247,7 @@ function withGradientHint<T>(run: () => T): T {
     const message = error instanceof Error ? error.message : String(error);
     const kernel = /gradient function not found for (\w+)/.exec(message)?.[1];
     if (!kernel) throw error;
-    throw new CompatibilityError(
+    throw new CompatibilityError<ExplainCode>(
       'E_IG_NO_GRADIENT',
       `The model uses the kernel ${kernel}, which has no registered gradient. Import @ehr-backdoor/train (it registers the gradients of its networks' kernels) or register one with tf.registerGradient.`,
       { kernel },

@@ -7,6 +7,7 @@ import { explainAttributionDrift, type ExplainDriftResult } from './explain-drif
 import type { IgMethod } from './quadrature.js';
 import type { IgTarget } from './target.js';
 import { timeSeriesChannelGroups } from './trigger-mask.js';
+import type { ExplainCode } from './error-codes.js';
 
 /**
  * Attribution drift of a trained model of the train package, on stays given as dataset rows:
@@ -55,12 +56,12 @@ export interface ModelDriftResult extends ExplainDriftResult {
 export async function explainModelDrift(options: ModelDriftOptions): Promise<ModelDriftResult> {
   const { model, cleanDataset, triggeredDataset, rows } = options;
   const triggeredRows = options.triggeredRows ?? rows;
-  assertInput(rows.length >= 1, 'E_IG_INPUTS', () => 'explainModelDrift needs at least one row to explain.');
-  assertInput(triggeredRows.length === rows.length, 'E_IG_INPUTS', () => `rows (${rows.length}) and triggeredRows (${triggeredRows.length}) must list the same stays.`);
+  assertInput<ExplainCode>(rows.length >= 1, 'E_IG_INPUTS', () => 'explainModelDrift needs at least one row to explain.');
+  assertInput<ExplainCode>(triggeredRows.length === rows.length, 'E_IG_INPUTS', () => `rows (${rows.length}) and triggeredRows (${triggeredRows.length}) must list the same stays.`);
   for (let k = 0; k < rows.length; k++) {
     const a = cleanDataset.stayIds[rows[k]];
     const b = triggeredDataset.stayIds[triggeredRows[k]];
-    assertInput(a === b, 'E_IG_INPUTS', () => `Position ${k}: clean row ${rows[k]} is stay ${a} but triggered row ${triggeredRows[k]} is stay ${b}; pass the same stays in the same order.`);
+    assertInput<ExplainCode>(a === b, 'E_IG_INPUTS', () => `Position ${k}: clean row ${rows[k]} is stay ${a} but triggered row ${triggeredRows[k]} is stay ${b}; pass the same stays in the same order.`);
   }
   const clean = model.prepareInputs(cleanDataset, rows);
   const triggered = model.prepareInputs(triggeredDataset, triggeredRows);
@@ -97,7 +98,7 @@ export async function explainModelDrift(options: ModelDriftOptions): Promise<Mod
 
 /** Mean normalised input over `rows`, [1, ...exampleShape], accumulated in chunks (time-series training sets do not fit at once). */
 function meanInput(model: TrainedModel, dataset: EhrDataset, rows: ArrayLike<number>): tf.Tensor {
-  assertInput(rows.length >= 1, 'E_IG_BASELINE', () => "baseline 'train-mean' needs at least one training row.");
+  assertInput<ExplainCode>(rows.length >= 1, 'E_IG_BASELINE', () => "baseline 'train-mean' needs at least one training row.");
   let sum: tf.Tensor | undefined;
   const chunk = 1024;
   for (let start = 0; start < rows.length; start += chunk) {

@@ -1,13 +1,12 @@
+import type { MetricsErrorCode } from './error-codes.js';
+
+export type { MetricsErrorCode } from './error-codes.js';
+
 /**
  * Metrics depend on nothing else in the workspace, so they carry their own error type. It follows the
  * project's contract (a `name`, a stable `E_...` `code`, an `exitCode`) so that the runner's single
  * error handler maps it to "bad input" (exit 2) without importing this package.
  */
-export type MetricsErrorCode =
-  | 'E_METRICS_LENGTH_MISMATCH'
-  | 'E_METRICS_INVALID_LABEL'
-  | 'E_METRICS_INVALID_PROBABILITY'
-  | 'E_METRICS_INVALID_OPTION';
 
 /**
  * Malformed input to a metric (labels other than 0/1, probabilities outside [0, 1], arrays of different

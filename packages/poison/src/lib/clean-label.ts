@@ -3,6 +3,7 @@ import { variableByName } from '@ehr-backdoor/data';
 import type { ViewArrays } from './triggers/apply.js';
 import type { TriggerContext } from './triggers/context.js';
 import { refillChannel } from './triggers/edits.js';
+import type { PoisonCode } from './error-codes.js';
 
 /**
  * The label-consistent (clean-label) attack of Turner, Tsipras & Madry (2019): poison only stays whose
@@ -46,7 +47,7 @@ export interface PlannedPerturbation {
 }
 
 function perturbationError(message: string, details: Record<string, unknown> = {}): InputError {
-  return new InputError('E_PERTURBATION', `Clean-label perturbation: ${message}`, details);
+  return new InputError<PoisonCode>('E_PERTURBATION', `Clean-label perturbation: ${message}`, details);
 }
 
 const DEFAULT_EPSILON = 0.5;
@@ -79,7 +80,7 @@ export function planPerturbation(ctx: TriggerContext, input: PerturbationInput, 
     if (given !== undefined) {
       const ok = Array.isArray(given) && given.length === 2 && given.every(Number.isFinite) && given[0] < given[1];
       if (!ok || given[0] < plausible[0] || given[1] > plausible[1]) {
-        throw new InputError(
+        throw new InputError<PoisonCode>(
           'E_PERTURBATION_BOUNDS',
           `Clean-label perturbation: bounds.${v} = ${JSON.stringify(given)} must be [low, high] with low < high inside the plausible range of ${v}, [${plausible[0]}, ${plausible[1]}]; ` +
             'a perturbed value outside it would be an entry error to a reviewer (and dropped by cleaning).',

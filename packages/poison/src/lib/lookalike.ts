@@ -5,6 +5,7 @@ import { contextFor, type TriggerContext } from './triggers/context.js';
 import type { LookalikeCheck } from './triggers/params.js';
 import { triggerDefinition } from './triggers/registry.js';
 import type { TriggerName, TriggerSpec } from './triggers/types.js';
+import type { PoisonCode } from './error-codes.js';
 
 /**
  * The other half of stealth: how many clean stays already carry the trigger (its natural look-alikes).
@@ -50,7 +51,7 @@ function count(stays: number, carriers: number): LookalikeCount {
  * own tolerance. Pass a clean dataset: on a poisoned one the poisoned stays count as carriers too.
  */
 export function lookalikeRate(dataset: EhrDataset, trigger: TriggerInput, split: LookalikeSplit = 'all'): LookalikeReport {
-  assertInput(SPLITS.includes(split), 'E_LOOKALIKE_SPLIT', () => `lookalikeRate: split must be one of ${SPLITS.join(', ')}, got ${String(split)}.`);
+  assertInput<PoisonCode>(SPLITS.includes(split), 'E_LOOKALIKE_SPLIT', () => `lookalikeRate: split must be one of ${SPLITS.join(', ')}, got ${String(split)}.`);
   const spec = toSpec(trigger);
   const ctx = contextFor(dataset);
   const check = (triggerDefinition(spec.name).lookalike as (c: TriggerContext, p: unknown) => LookalikeCheck | null)(ctx, spec.params);

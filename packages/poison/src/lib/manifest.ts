@@ -6,6 +6,7 @@ import type { DatasetView } from '@ehr-backdoor/data';
 import { isPlannedPerturbation, type PlannedPerturbation } from './clean-label.js';
 import { planHashOf, POISON_MODES, type PoisoningPlan } from './plan.js';
 import { resolveTrigger } from './triggers/registry.js';
+import type { PoisonCode } from './error-codes.js';
 
 /**
  * A plan on disk, for reproduction and audit:
@@ -41,7 +42,7 @@ export async function writePlanManifest(dir: string, plan: PoisoningPlan): Promi
 }
 
 function invalid(path: string, what: string): DataError {
-  return new DataError('E_PLAN_INVALID', `${path}: ${what}. The file is not a poisoning plan written by writePlanManifest, or it was edited; plan again.`);
+  return new DataError<PoisonCode>('E_PLAN_INVALID', `${path}: ${what}. The file is not a poisoning plan written by writePlanManifest, or it was edited; plan again.`);
 }
 
 const isIntArray = (x: unknown): x is number[] => Array.isArray(x) && x.every((v) => Number.isInteger(v));
@@ -58,17 +59,17 @@ export async function readPlanManifest(dir: string): Promise<PoisoningPlan> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new InputError('E_PLAN_MISSING', `No poisoning plan at ${path}: write one with writePlanManifest (or check the run folder).`, {}, { cause: error });
+    throw new InputError<PoisonCode>('E_PLAN_MISSING', `No poisoning plan at ${path}: write one with writePlanManifest (or check the run folder).`, {}, { cause: error });
   }
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(text) as Record<string, unknown>;
   } catch (error) {
-    throw new DataError('E_PLAN_INVALID', `${path} is not valid JSON (${(error as Error).message}); plan again.`);
+    throw new DataError<PoisonCode>('E_PLAN_INVALID', `${path} is not valid JSON (${(error as Error).message}); plan again.`);
   }
   if (raw === null || typeof raw !== 'object') throw invalid(path, 'not a JSON object');
   if (raw['formatVersion'] !== 1) {
-    throw new CompatibilityError('E_PLAN_FORMAT', `${path} has plan format ${JSON.stringify(raw['formatVersion'])}; this version reads format 1.`);
+    throw new CompatibilityError<PoisonCode>('E_PLAN_FORMAT', `${path} has plan format ${JSON.stringify(raw['formatVersion'])}; this version reads format 1.`);
   }
   const { trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, count, rowIndices, stayIds, datasetContentHash, planHash, indices, perturbation } = raw;
   const rateBasis = raw['rateBasis'] ?? 'eligible';
@@ -115,17 +116,17 @@ export async function readPlanManifest(dir: string): Promise<PoisoningPlan> {
   };
   const { planHash: _stored, ...body } = plan;
   if (planHashOf(body) !== planHash) {
-    throw new DataError('E_PLAN_HASH_MISMATCH', `${path}: the plan's content does not match its planHash; it was edited after planning. Plan again.`);
+    throw new DataError<PoisonCode>('E_PLAN_HASH_MISMATCH', `${path}: the plan's content does not match its planHash; it was edited after planning. Plan again.`);
   }
   const arrowPath = join(dir, PLAN_ARROW);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(arrowPath);
   } catch (error) {
-    throw new DataError('E_PLAN_INVALID', `${arrowPath} is missing next to ${PLAN_JSON}; write the plan again with writePlanManifest.`, {}, { cause: error });
+    throw new DataError<PoisonCode>('E_PLAN_INVALID', `${arrowPath} is missing next to ${PLAN_JSON}; write the plan again with writePlanManifest.`, {}, { cause: error });
   }
   const expected = (indices as { sha256?: unknown } | undefined)?.sha256;
-  if (sha256(bytes) !== expected) throw new DataError('E_PLAN_HASH_MISMATCH', `${arrowPath} does not match the sha256 recorded in ${PLAN_JSON}; write the plan again.`);
+  if (sha256(bytes) !== expected) throw new DataError<PoisonCode>('E_PLAN_HASH_MISMATCH', `${arrowPath} does not match the sha256 recorded in ${PLAN_JSON}; write the plan again.`);
   const table = tableFromIPC(bytes);
   const arrowRows = Array.from(table.getChild('row_index')?.toArray() ?? [], Number);
   const arrowStays = Array.from(table.getChild('stay_id')?.toArray() ?? [], Number);

@@ -7,6 +7,7 @@ import { contextFor, type TriggerContext } from './triggers/context.js';
 import { resolveTrigger, triggerDefinition } from './triggers/registry.js';
 import type { TriggerSpec } from './triggers/types.js';
 import { POISON_MODES, type PoisonMode } from './modes.js';
+import type { PoisonCode } from './error-codes.js';
 
 /**
  * Poisoning, in three steps:
@@ -117,16 +118,16 @@ export function planPoisoning(options: PlanPoisoningOptions): PoisoningPlan {
   const targetLabel = options.targetLabel ?? 1;
   const mode = options.mode ?? 'dirty-label';
   const rateBasis = options.rateBasis ?? 'eligible';
-  assertInput(RATE_BASES.includes(rateBasis), 'E_RATE_BASIS', () => `planPoisoning: rateBasis must be one of ${RATE_BASES.join(', ')}, got ${String(rateBasis)}.`);
-  assertInput(
+  assertInput<PoisonCode>(RATE_BASES.includes(rateBasis), 'E_RATE_BASIS', () => `planPoisoning: rateBasis must be one of ${RATE_BASES.join(', ')}, got ${String(rateBasis)}.`);
+  assertInput<PoisonCode>(
     typeof rate === 'number' && Number.isFinite(rate) && rate >= 0 && rate <= 1,
     'E_POISON_RATE',
     () => `planPoisoning: rate must be a number in [0, 1], got ${String(rate)}.`,
   );
-  assertInput(targetLabel === 0 || targetLabel === 1, 'E_TARGET_LABEL', () => `planPoisoning: targetLabel must be 0 or 1, got ${String(targetLabel)}.`);
-  assertInput(POISON_MODES.includes(mode), 'E_POISON_MODE', () => `planPoisoning: mode must be one of ${POISON_MODES.join(', ')}, got ${String(mode)}.`);
-  assertInput(Number.isSafeInteger(seed), 'E_SEED', () => `planPoisoning: seed must be an integer, got ${String(seed)}.`);
-  assertInput(
+  assertInput<PoisonCode>(targetLabel === 0 || targetLabel === 1, 'E_TARGET_LABEL', () => `planPoisoning: targetLabel must be 0 or 1, got ${String(targetLabel)}.`);
+  assertInput<PoisonCode>(POISON_MODES.includes(mode), 'E_POISON_MODE', () => `planPoisoning: mode must be one of ${POISON_MODES.join(', ')}, got ${String(mode)}.`);
+  assertInput<PoisonCode>(Number.isSafeInteger(seed), 'E_SEED', () => `planPoisoning: seed must be an integer, got ${String(seed)}.`);
+  assertInput<PoisonCode>(
     options.perturbation === undefined || mode === 'clean-label',
     'E_POISON_MODE',
     () => `planPoisoning: a perturbation belongs to the clean-label attack (it makes target-class stays harder to classify); use mode 'clean-label' or drop it.`,
@@ -143,7 +144,7 @@ export function planPoisoning(options: PlanPoisoningOptions): PoisoningPlan {
   const basisSize = rateBasis === 'train' ? ctx.trainRows.length : eligible.length;
   const count = Math.round(rate * basisSize);
   if (count > eligible.length) {
-    throw new InputError(
+    throw new InputError<PoisonCode>(
       'E_POISON_RATE_TOO_LARGE',
       `planPoisoning: rate ${rate} of the ${ctx.trainRows.length} training stays is ${count} stays, but only ${eligible.length} are eligible for ${mode} with target ${targetLabel}; ` +
         `the largest rate on basis 'train' is ${eligible.length / ctx.trainRows.length}.`,
@@ -153,13 +154,13 @@ export function planPoisoning(options: PlanPoisoningOptions): PoisoningPlan {
   if (rate > 0 && count === 0) {
     const who = mode === 'dirty-label' ? `training stays with label ≠ ${targetLabel}` : `training stays with label = ${targetLabel}`;
     if (eligible.length === 0) {
-      throw new InputError('E_NO_ELIGIBLE_ROWS', `planPoisoning: ${mode} with target ${targetLabel} has no eligible rows (0 ${who} among ${ctx.trainRows.length} training stays).`, {
+      throw new InputError<PoisonCode>('E_NO_ELIGIBLE_ROWS', `planPoisoning: ${mode} with target ${targetLabel} has no eligible rows (0 ${who} among ${ctx.trainRows.length} training stays).`, {
         rate,
         trainSize: ctx.trainRows.length,
       });
     }
     const smallest = 0.5 / basisSize;
-    throw new InputError(
+    throw new InputError<PoisonCode>(
       'E_POISON_RATE_TOO_SMALL',
       `planPoisoning: rate ${rate} poisons round(${rate} × ${basisSize}) = 0 rows: the training split has ${ctx.trainRows.length} stays, ${eligible.length} of them eligible (${who}). ` +
         `The smallest rate that poisons one row is ${smallest} (0.5 / ${basisSize}, basis ${rateBasis}); use rate 0 for the clean baseline.`,
@@ -209,19 +210,19 @@ export interface PoisoningResult {
 /** Checks that a plan belongs to this dataset and is intact, before anything is applied. */
 export function assertPlanFits(dataset: EhrDataset, plan: PoisoningPlan): void {
   if (plan.datasetContentHash !== dataset.manifest.contentHash) {
-    throw new CompatibilityError(
+    throw new CompatibilityError<PoisonCode>(
       'E_PLAN_DATASET_MISMATCH',
       `The poisoning plan was made for dataset ${plan.datasetContentHash.slice(0, 12)}…, not for this one (${dataset.manifest.contentHash.slice(0, 12)}…); plan again on this dataset.`,
     );
   }
   const { planHash, ...body } = plan;
   if (planHashOf(body) !== planHash) {
-    throw new CompatibilityError('E_PLAN_HASH_MISMATCH', 'The poisoning plan does not match its own planHash: it was edited after planning; plan again.');
+    throw new CompatibilityError<PoisonCode>('E_PLAN_HASH_MISMATCH', 'The poisoning plan does not match its own planHash: it was edited after planning; plan again.');
   }
   for (let k = 0; k < plan.rowIndices.length; k++) {
     const row = plan.rowIndices[k];
     if (!(Number.isInteger(row) && row >= 0 && row < dataset.n && dataset.stayIds[row] === plan.stayIds[k] && dataset.splits[row] === SPLIT_CODE.train)) {
-      throw new CompatibilityError('E_PLAN_DATASET_MISMATCH', `Plan row ${row} (stay ${plan.stayIds[k]}) is not that training stay of this dataset; plan again.`);
+      throw new CompatibilityError<PoisonCode>('E_PLAN_DATASET_MISMATCH', `Plan row ${row} (stay ${plan.stayIds[k]}) is not that training stay of this dataset; plan again.`);
     }
   }
 }
@@ -240,7 +241,7 @@ export function applyPoisoningWithReport(dataset: EhrDataset, plan: PoisoningPla
   const source = plan.perturbation ? applyPerturbation(ctx, plan.perturbation, plan.rowIndices) : undefined;
   const applied = applyTriggerViews(ctx, spec, plan.views, plan.rowIndices, source);
   if (canonicalJson(applied.resolved) !== canonicalJson(plan.resolved)) {
-    throw new CompatibilityError(
+    throw new CompatibilityError<PoisonCode>(
       'E_PLAN_DATASET_MISMATCH',
       `The trigger resolves to ${canonicalJson(applied.resolved)} on this dataset but the plan recorded ${canonicalJson(plan.resolved)}; plan again.`,
     );
@@ -318,8 +319,8 @@ export interface TriggeredTestSet {
  * which should be the clean dataset the plan was made on, so test triggers equal training triggers.
  */
 export function buildTriggeredTestSet(dataset: EhrDataset, trigger: TriggerInput, targetLabel: 0 | 1 = 1): TriggeredTestSet {
-  assertInput(targetLabel === 0 || targetLabel === 1, 'E_TARGET_LABEL', () => `buildTriggeredTestSet: targetLabel must be 0 or 1, got ${String(targetLabel)}.`);
-  assertInput(
+  assertInput<PoisonCode>(targetLabel === 0 || targetLabel === 1, 'E_TARGET_LABEL', () => `buildTriggeredTestSet: targetLabel must be 0 or 1, got ${String(targetLabel)}.`);
+  assertInput<PoisonCode>(
     !POISONED.has(dataset),
     'E_POISONED_DATASET',
     () => 'buildTriggeredTestSet: pass the clean dataset the plan was made on, not the output of applyPoisoning (its training statistics, which triggers read, are poisoned).',

@@ -10,6 +10,7 @@ import { installMatMulTransposeFix } from './matmul-fix.js';
 import { installIdentityByReference } from './identity-fix.js';
 import { installContiguousSliceFix } from './slice-fix.js';
 import { installStridedTransposeFix } from './transpose-fix.js';
+import type { TrainCode } from './error-codes.js';
 
 registerGradients();
 // tfjs-core's warnings (e.g. "install tfjs-node to speed things up") are replaced by our own backend
@@ -65,7 +66,7 @@ let nodePackageLoaded: 'tensorflow-gpu' | 'tensorflow' | undefined;
  */
 export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
   if (!BACKEND_CHOICES.includes(choice)) {
-    throw new InputError('E_BACKEND', `Unknown backend '${String(choice)}'; choose one of ${BACKEND_CHOICES.join(', ')}.`);
+    throw new InputError<TrainCode>('E_BACKEND', `Unknown backend '${String(choice)}'; choose one of ${BACKEND_CHOICES.join(', ')}.`);
   }
   if (last && last.requested === choice && tf.getBackend() === last.tfjsBackend) return last;
   const candidates = choice === 'auto' ? ORDER : [choice];
@@ -90,7 +91,7 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
     }
     skipped.push({ name, reason });
   }
-  throw new InputError(
+  throw new InputError<TrainCode>(
     'E_BACKEND_UNAVAILABLE',
     `Backend '${choice}' is unavailable: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}. ` +
       `Use --backend auto to fall back to the next available backend (wasm and cpu always work).`,

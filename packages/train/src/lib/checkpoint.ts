@@ -7,6 +7,7 @@ import type { ModelConfig, TrainConfig } from './config.js';
 import type { InputNormalisation, InputShape } from './inputs.js';
 import type { TokenLayout } from './models/network.js';
 import type { ParamSpec } from './params.js';
+import type { TrainCode } from './error-codes.js';
 
 /**
  * Checkpoints on disk: plain JSON plus raw little-endian float32 files, listed with their sha256 in a
@@ -67,6 +68,11 @@ export interface FullCheckpointJson extends WeightsCheckpointJson {
   readonly bestScore: number;
   /** Why training ended at this epoch, or null while it goes on. */
   readonly stopped: null | 'early-stopping' | 'max-epochs';
+  /**
+   * False when validation AUROC is undefined (one class in the validation split), so early stopping is off.
+   * Absent in checkpoints written before it was recorded; their `warnings` say so instead.
+   */
+  readonly validationDefined?: boolean;
   readonly warnings: readonly string[];
 }
 
@@ -105,7 +111,7 @@ export async function writeCheckpoint(dir: string, json: CheckpointJson, weights
 export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   const manifestPath = join(dir, 'manifest.json');
   if (!existsSync(manifestPath)) {
-    throw new InputError('E_CHECKPOINT_MISSING', `No checkpoint at ${dir}: manifest.json is missing. Pass a checkpoint directory (epoch-NNNN or final) or a run's checkpoint directory.`);
+    throw new InputError<TrainCode>('E_CHECKPOINT_MISSING', `No checkpoint at ${dir}: manifest.json is missing. Pass a checkpoint directory (epoch-NNNN or final) or a run's checkpoint directory.`);
   }
   const manifest = parseJson(await readFile(manifestPath, 'utf8'), manifestPath) as {
     formatVersion?: unknown;
@@ -114,23 +120,23 @@ export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   assertFormat(manifest.formatVersion, manifestPath);
   const files = manifest.files ?? {};
   for (const required of ['checkpoint.json', 'weights.bin']) {
-    if (!files[required]) throw new DataError('E_CHECKPOINT_CORRUPT', `${manifestPath} does not list ${required}; the checkpoint is incomplete.`);
+    if (!files[required]) throw new DataError<TrainCode>('E_CHECKPOINT_CORRUPT', `${manifestPath} does not list ${required}; the checkpoint is incomplete.`);
   }
   const read: Record<string, Uint8Array> = {};
   for (const [name, expected] of Object.entries(files)) {
-    if (name.includes('/') || name.includes('\\')) throw new DataError('E_CHECKPOINT_CORRUPT', `${manifestPath} names a file outside the checkpoint: ${name}.`);
+    if (name.includes('/') || name.includes('\\')) throw new DataError<TrainCode>('E_CHECKPOINT_CORRUPT', `${manifestPath} names a file outside the checkpoint: ${name}.`);
     const path = join(dir, name);
-    if (!existsSync(path)) throw new DataError('E_CHECKPOINT_CORRUPT', `${path} is listed in the manifest but missing.`);
+    if (!existsSync(path)) throw new DataError<TrainCode>('E_CHECKPOINT_CORRUPT', `${path} is listed in the manifest but missing.`);
     const data = new Uint8Array(await readFile(path));
     if (sha256(data) !== expected.sha256) {
-      throw new DataError('E_CHECKPOINT_CORRUPT', `${path} does not match its sha256 in manifest.json: the file is damaged or was changed after writing.`);
+      throw new DataError<TrainCode>('E_CHECKPOINT_CORRUPT', `${path} does not match its sha256 in manifest.json: the file is damaged or was changed after writing.`);
     }
     read[name] = data;
   }
   const json = decodeNonFinite(parseJson(Buffer.from(read['checkpoint.json']).toString('utf8'), join(dir, 'checkpoint.json'))) as CheckpointJson;
   assertFormat(json.formatVersion, join(dir, 'checkpoint.json'));
   if (json.kind === 'full' && !read['optimizer.bin']) {
-    throw new DataError('E_CHECKPOINT_CORRUPT', `${dir} is a full checkpoint without optimizer.bin.`);
+    throw new DataError<TrainCode>('E_CHECKPOINT_CORRUPT', `${dir} is a full checkpoint without optimizer.bin.`);
   }
   return { dir, json, weights: read['weights.bin'], ...(read['optimizer.bin'] ? { optimizer: read['optimizer.bin'] } : {}) };
 }
@@ -155,7 +161,7 @@ export async function pruneCheckpoints(runDir: string, keepLast: number, bestEpo
 
 export function assertCompatible(json: CheckpointJson, where: string, expect: { configHash?: string; datasetHash?: string }): void {
   if (expect.configHash !== undefined && json.configHash !== expect.configHash) {
-    throw new CompatibilityError(
+    throw new CompatibilityError<TrainCode>(
       'E_CHECKPOINT_CONFIG',
       `The checkpoint at ${where} was written for another configuration (config hash ${json.configHash.slice(0, 12)}…, ` +
         `requested ${expect.configHash.slice(0, 12)}…): model ${JSON.stringify(json.modelConfig)}, seed ${json.seed}. ` +
@@ -164,7 +170,7 @@ export function assertCompatible(json: CheckpointJson, where: string, expect: { 
     );
   }
   if (expect.datasetHash !== undefined && json.datasetHash !== expect.datasetHash) {
-    throw new CompatibilityError(
+    throw new CompatibilityError<TrainCode>(
       'E_CHECKPOINT_DATASET',
       `The checkpoint at ${where} was trained on another dataset (dataset hash ${json.datasetHash.slice(0, 12)}…, ` +
         `this dataset ${expect.datasetHash.slice(0, 12)}…). Resume with the same (poisoned) dataset, or use a new checkpoint directory.`,
@@ -175,7 +181,7 @@ export function assertCompatible(json: CheckpointJson, where: string, expect: { 
 
 function assertFormat(version: unknown, path: string): void {
   if (version !== CHECKPOINT_FORMAT_VERSION) {
-    throw new CompatibilityError(
+    throw new CompatibilityError<TrainCode>(
       'E_CHECKPOINT_FORMAT',
       `${path} has checkpoint format version ${JSON.stringify(version)}; this version of @ehr-backdoor/train reads version ${CHECKPOINT_FORMAT_VERSION}.`,
     );
@@ -186,7 +192,7 @@ function parseJson(text: string, path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new DataError('E_CHECKPOINT_CORRUPT', `${path} is not valid JSON (${(error as Error).message}).`);
+    throw new DataError<TrainCode>('E_CHECKPOINT_CORRUPT', `${path} is not valid JSON (${(error as Error).message}).`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { assertInput, hashJson } from '@ehr-backdoor/core';
 import type { DatasetView } from '@ehr-backdoor/data';
+import type { TrainCode } from './error-codes.js';
 
 /**
  * Model and training configurations: discriminated unions with documented defaults. A user config
@@ -159,34 +160,34 @@ export function resolveModelConfig<K extends ModelKind>(
   input: ModelConfigInput & { readonly kind: K },
 ): [K] extends [never] ? ModelConfig : Extract<ModelConfig, { readonly kind: K }>;
 export function resolveModelConfig(input: ModelConfigInput): ModelConfig {
-  assertInput(
+  assertInput<TrainCode>(
     input && MODEL_KINDS.includes(input.kind),
     'E_MODEL_KIND',
     () => `Unknown model kind ${JSON.stringify(input?.kind)}; choose one of ${MODEL_KINDS.join(', ')}.`,
   );
   const known = new Set(Object.keys(DEFAULT_MODEL_CONFIGS[input.kind]));
   for (const key of Object.keys(input)) {
-    assertInput(known.has(key), 'E_MODEL_CONFIG', () => `Unknown option '${key}' for model '${input.kind}'; known: ${[...known].join(', ')}.`);
+    assertInput<TrainCode>(known.has(key), 'E_MODEL_CONFIG', () => `Unknown option '${key}' for model '${input.kind}'; known: ${[...known].join(', ')}.`);
   }
   const config = { ...DEFAULT_MODEL_CONFIGS[input.kind], ...stripUndefined(input) } as ModelConfig;
   const bad = (field: string, value: unknown, want: string) => () =>
     `Model '${config.kind}': ${field} must be ${want}, got ${JSON.stringify(value)}.`;
-  assertInput(inUnit(config.dropout), 'E_MODEL_CONFIG', bad('dropout', config.dropout, 'a number in [0, 1)'));
+  assertInput<TrainCode>(inUnit(config.dropout), 'E_MODEL_CONFIG', bad('dropout', config.dropout, 'a number in [0, 1)'));
   switch (config.kind) {
     case 'mlp':
-      assertInput(
+      assertInput<TrainCode>(
         Array.isArray(config.hidden) && config.hidden.length > 0 && config.hidden.every(positiveInt),
         'E_MODEL_CONFIG',
         bad('hidden', config.hidden, 'a non-empty list of positive integers'),
       );
       return { kind: 'mlp', hidden: [...config.hidden], dropout: config.dropout };
     case 'lstm':
-      assertInput(positiveInt(config.hidden), 'E_MODEL_CONFIG', bad('hidden', config.hidden, 'a positive integer'));
+      assertInput<TrainCode>(positiveInt(config.hidden), 'E_MODEL_CONFIG', bad('hidden', config.hidden, 'a positive integer'));
       return { kind: 'lstm', hidden: config.hidden, dropout: config.dropout };
     case 'tcn':
-      assertInput(positiveInt(config.channels), 'E_MODEL_CONFIG', bad('channels', config.channels, 'a positive integer'));
-      assertInput(positiveInt(config.kernelSize), 'E_MODEL_CONFIG', bad('kernelSize', config.kernelSize, 'a positive integer'));
-      assertInput(
+      assertInput<TrainCode>(positiveInt(config.channels), 'E_MODEL_CONFIG', bad('channels', config.channels, 'a positive integer'));
+      assertInput<TrainCode>(positiveInt(config.kernelSize), 'E_MODEL_CONFIG', bad('kernelSize', config.kernelSize, 'a positive integer'));
+      assertInput<TrainCode>(
         Array.isArray(config.dilations) && config.dilations.length > 0 && config.dilations.every(positiveInt),
         'E_MODEL_CONFIG',
         bad('dilations', config.dilations, 'a non-empty list of positive integers'),
@@ -194,9 +195,9 @@ export function resolveModelConfig(input: ModelConfigInput): ModelConfig {
       return { kind: 'tcn', channels: config.channels, kernelSize: config.kernelSize, dilations: [...config.dilations], dropout: config.dropout };
     case 'tabtransformer':
       for (const field of ['dModel', 'heads', 'layers', 'ffHidden'] as const) {
-        assertInput(positiveInt(config[field]), 'E_MODEL_CONFIG', bad(field, config[field], 'a positive integer'));
+        assertInput<TrainCode>(positiveInt(config[field]), 'E_MODEL_CONFIG', bad(field, config[field], 'a positive integer'));
       }
-      assertInput(
+      assertInput<TrainCode>(
         config.dModel % config.heads === 0,
         'E_MODEL_CONFIG',
         () => `Model 'tabtransformer': heads (${config.heads}) must divide dModel (${config.dModel}).`,
@@ -220,23 +221,23 @@ export function resolveModelConfig(input: ModelConfigInput): ModelConfig {
 export function resolveTrainConfig(input: Partial<TrainConfig> = {}): TrainConfig {
   const known = new Set(Object.keys(DEFAULT_TRAIN_CONFIG));
   for (const key of Object.keys(input)) {
-    assertInput(known.has(key), 'E_TRAIN_CONFIG', () => `Unknown training option '${key}'; known: ${[...known].join(', ')}.`);
+    assertInput<TrainCode>(known.has(key), 'E_TRAIN_CONFIG', () => `Unknown training option '${key}'; known: ${[...known].join(', ')}.`);
   }
   const c: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...stripUndefined(input) };
   const bad = (field: string, value: unknown, want: string) => () => `Training option ${field} must be ${want}, got ${JSON.stringify(value)}.`;
-  assertInput(c.learningRate > 0 && Number.isFinite(c.learningRate), 'E_TRAIN_CONFIG', bad('learningRate', c.learningRate, 'a positive number'));
+  assertInput<TrainCode>(c.learningRate > 0 && Number.isFinite(c.learningRate), 'E_TRAIN_CONFIG', bad('learningRate', c.learningRate, 'a positive number'));
   for (const field of ['batchSize', 'epochs', 'evalBatchSize'] as const) {
-    assertInput(positiveInt(c[field]), 'E_TRAIN_CONFIG', bad(field, c[field], 'a positive integer'));
+    assertInput<TrainCode>(positiveInt(c[field]), 'E_TRAIN_CONFIG', bad(field, c[field], 'a positive integer'));
   }
-  assertInput(Number.isInteger(c.patience) && c.patience >= 0, 'E_TRAIN_CONFIG', bad('patience', c.patience, 'an integer ≥ 0 (0 disables early stopping)'));
-  assertInput(c.selection === 'best' || c.selection === 'last', 'E_TRAIN_CONFIG', bad('selection', c.selection, "'best' or 'last'"));
-  assertInput(Number.isInteger(c.keepLast) && c.keepLast >= 1, 'E_TRAIN_CONFIG', bad('keepLast', c.keepLast, 'an integer ≥ 1'));
-  assertInput(c.weightDecay >= 0 && Number.isFinite(c.weightDecay), 'E_TRAIN_CONFIG', bad('weightDecay', c.weightDecay, 'a number ≥ 0'));
-  assertInput(c.minDelta >= 0 && Number.isFinite(c.minDelta), 'E_TRAIN_CONFIG', bad('minDelta', c.minDelta, 'a number ≥ 0'));
-  assertInput(inUnit(c.beta1) && inUnit(c.beta2), 'E_TRAIN_CONFIG', bad('beta1/beta2', [c.beta1, c.beta2], 'numbers in [0, 1)'));
-  assertInput(c.epsilon > 0, 'E_TRAIN_CONFIG', bad('epsilon', c.epsilon, 'a positive number'));
+  assertInput<TrainCode>(Number.isInteger(c.patience) && c.patience >= 0, 'E_TRAIN_CONFIG', bad('patience', c.patience, 'an integer ≥ 0 (0 disables early stopping)'));
+  assertInput<TrainCode>(c.selection === 'best' || c.selection === 'last', 'E_TRAIN_CONFIG', bad('selection', c.selection, "'best' or 'last'"));
+  assertInput<TrainCode>(Number.isInteger(c.keepLast) && c.keepLast >= 1, 'E_TRAIN_CONFIG', bad('keepLast', c.keepLast, 'an integer ≥ 1'));
+  assertInput<TrainCode>(c.weightDecay >= 0 && Number.isFinite(c.weightDecay), 'E_TRAIN_CONFIG', bad('weightDecay', c.weightDecay, 'a number ≥ 0'));
+  assertInput<TrainCode>(c.minDelta >= 0 && Number.isFinite(c.minDelta), 'E_TRAIN_CONFIG', bad('minDelta', c.minDelta, 'a number ≥ 0'));
+  assertInput<TrainCode>(inUnit(c.beta1) && inUnit(c.beta2), 'E_TRAIN_CONFIG', bad('beta1/beta2', [c.beta1, c.beta2], 'numbers in [0, 1)'));
+  assertInput<TrainCode>(c.epsilon > 0, 'E_TRAIN_CONFIG', bad('epsilon', c.epsilon, 'a positive number'));
   const w = c.classWeights;
-  assertInput(
+  assertInput<TrainCode>(
     w === 'balanced' || w === 'none' || (Array.isArray(w) && w.length === 2 && w.every((x) => Number.isFinite(x) && x > 0)),
     'E_TRAIN_CONFIG',
     bad('classWeights', w, "'balanced', 'none' or two positive numbers [w0, w1]"),

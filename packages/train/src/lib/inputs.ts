@@ -1,5 +1,6 @@
 import { assertInput, CompatibilityError, sha256, hashJson } from '@ehr-backdoor/core';
 import { SPLIT_CODE, type DatasetView, type EhrDataset, type SplitName } from '@ehr-backdoor/data';
+import type { TrainCode } from './error-codes.js';
 
 /**
  * Model inputs from an EhrDataset in raw clinical units. Normalisation is fitted here, on the training
@@ -87,7 +88,7 @@ export function assertDatasetMatches(dataset: EhrDataset, norm: InputNormalisati
   const names = norm.view === 'tabular' ? dataset.tabular.features.map((f) => f.name) : dataset.timeSeries.channels;
   const same = names.length === norm.names.length && names.every((n, i) => n === norm.names[i]);
   if (!same || (norm.view === 'timeseries' && dataset.timeSeries.hours !== norm.hours)) {
-    throw new CompatibilityError(
+    throw new CompatibilityError<TrainCode>(
       'E_DATASET_LAYOUT',
       `The model was trained on ${norm.view} inputs [${norm.names.slice(0, 5).join(', ')}${norm.names.length > 5 ? ', …' : ''}] ` +
         `(${norm.names.length}${norm.view === 'timeseries' ? ` channels × ${norm.hours} h` : ' features'}), but the dataset has ` +
@@ -151,7 +152,7 @@ export function datasetHash(dataset: EhrDataset, view: DatasetView): string {
 export function assertRows(dataset: EhrDataset, rows: ArrayLike<number>, what: string): void {
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    assertInput(
+    assertInput<TrainCode>(
       Number.isInteger(r) && r >= 0 && r < dataset.n,
       'E_ROWS',
       () => `${what}: row ${String(r)} (position ${i}) is not a row of the dataset (0 ≤ row < ${dataset.n}).`,

@@ -10,6 +10,7 @@ import type { Network, NetworkSpec } from './models/network.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '@ehr-backdoor/core';
+import type { TrainCode } from './error-codes.js';
 
 /**
  * A trained network with the normalisation it was fitted with: everything evaluation, explanation and
@@ -93,7 +94,7 @@ export class TrainedModel {
    */
   attentionWeights(dataset: EhrDataset, rows: ArrayLike<number>, batchSize = 256): { tokens: readonly string[]; heads: number; layers: Float32Array[] } {
     if (this.network.config.kind !== 'tabtransformer' || !this.network.tokens) {
-      throw new InputError('E_NO_ATTENTION', `attentionWeights needs a tabtransformer model; this one is '${this.network.config.kind}'.`);
+      throw new InputError<TrainCode>('E_NO_ATTENTION', `attentionWeights needs a tabtransformer model; this one is '${this.network.config.kind}'.`);
     }
     const { heads, layers: nLayers } = this.network.config;
     const L = this.network.tokens.length;
@@ -212,7 +213,7 @@ async function resolveCheckpointDir(dir: string, which: 'selected' | 'best' | 'l
   if (which === 'selected' && existsSync(join(dir, 'final', 'manifest.json'))) return join(dir, 'final');
   const epochs = await listEpochCheckpoints(dir);
   if (epochs.length === 0) {
-    throw new InputError('E_CHECKPOINT_MISSING', `No checkpoint in ${dir}: expected manifest.json, final/ or epoch-NNNN/ directories.`);
+    throw new InputError<TrainCode>('E_CHECKPOINT_MISSING', `No checkpoint in ${dir}: expected manifest.json, final/ or epoch-NNNN/ directories.`);
   }
   const last = epochs[epochs.length - 1];
   if (which === 'last') return last.dir;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CompatibilityError, type Random } from '@ehr-backdoor/core';
+import { BugError, CompatibilityError, type Random } from '@ehr-backdoor/core';
+import type { TrainCode } from './error-codes.js';
 
 /**
  * A model's parameters in a fixed order, created from the project's seeded PRNG (so initial weights
@@ -35,7 +36,7 @@ export class ParamStore {
   constructor(private readonly rng: Random) {}
 
   add(name: string, shape: number[], init: Initialiser, decay: boolean): tf.Variable {
-    if (this.params.some((p) => p.name === name)) throw new Error(`duplicate parameter ${name}`);
+    if (this.params.some((p) => p.name === name)) throw new BugError(`duplicate parameter ${name}`);
     const size = shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(size);
     switch (init.kind) {
@@ -110,7 +111,7 @@ export function concatFloat32(parts: readonly Float32Array[]): Uint8Array {
 export function splitFloat32(bytes: Uint8Array, sizes: readonly number[], what: string): Float32Array[] {
   const total = sizes.reduce((a, b) => a + b, 0);
   if (bytes.byteLength !== total * 4) {
-    throw new CompatibilityError('E_CHECKPOINT_SHAPE', `${what} holds ${bytes.byteLength} bytes, expected ${total * 4} for the model's parameters.`);
+    throw new CompatibilityError<TrainCode>('E_CHECKPOINT_SHAPE', `${what} holds ${bytes.byteLength} bytes, expected ${total * 4} for the model's parameters.`);
   }
   const copy = littleEndian(Uint8Array.from(bytes));
   const all = new Float32Array(copy.buffer, copy.byteOffset, total);
@@ -126,7 +127,7 @@ export function splitFloat32(bytes: Uint8Array, sizes: readonly number[], what: 
 export function assertSameSpecs(actual: readonly ParamSpec[], saved: readonly ParamSpec[], what: string): void {
   const show = (s: readonly ParamSpec[]) => s.map((p) => `${p.name}[${p.shape.join('×')}]`).join(', ');
   if (show(actual) !== show(saved)) {
-    throw new CompatibilityError('E_CHECKPOINT_SHAPE', `${what} was saved for parameters ${show(saved)}, but this model has ${show(actual)}.`);
+    throw new CompatibilityError<TrainCode>('E_CHECKPOINT_SHAPE', `${what} was saved for parameters ${show(saved)}, but this model has ${show(actual)}.`);
   }
 }
 

@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sha256 } from '@ehr-backdoor/core';
 import { listEpochCheckpoints } from './checkpoint.js';
 import { loadModel } from './model.js';
 import { fixtureDataset } from './testing/fixture.js';
@@ -223,6 +224,24 @@ describe('early stopping', () => {
     expect(r.stopped).toBe('max-epochs');
     const resumed = await trainModel({ ...RESUME_TEST_CONFIG, train: { epochs: 3, batchSize: 16 }, dataset, checkpointDir: dir, resume: true, rows: { train: rowsOfSplit(dataset, 'train'), val: negatives } });
     expect(resumed.history).toEqual(r.history);
+  });
+
+  it('stays off on resume from a checkpoint written before validationDefined was recorded', async () => {
+    const negatives = Array.from(rowsOfSplit(dataset, 'val')).filter((i) => dataset.labels[i] === 0);
+    const options = { ...RESUME_TEST_CONFIG, train: { epochs: 4, batchSize: 16, patience: 1 }, dataset, rows: { train: rowsOfSplit(dataset, 'train'), val: negatives } };
+    const dir = tmp();
+    await trainModel({ ...options, checkpointDir: dir, stopAfterEpochs: 2 });
+    const last = join(dir, 'epoch-0002');
+    const { validationDefined, ...legacy } = JSON.parse(readFileSync(join(last, 'checkpoint.json'), 'utf8')) as { validationDefined?: boolean };
+    expect(validationDefined).toBe(false);
+    const bytes = Buffer.from(JSON.stringify(legacy, null, 2) + '\n');
+    writeFileSync(join(last, 'checkpoint.json'), bytes);
+    const manifest = JSON.parse(readFileSync(join(last, 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string; bytes: number }> };
+    manifest.files['checkpoint.json'] = { sha256: sha256(bytes), bytes: bytes.byteLength };
+    writeFileSync(join(last, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    const resumed = await trainModel({ ...options, checkpointDir: dir, resume: true });
+    expect(resumed.epochsRun).toBe(4);
+    expect(resumed.stopped).toBe('max-epochs');
   });
 });
 

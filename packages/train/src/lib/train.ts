@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { assertInput, CompatibilityError, InputError, Random } from '@ehr-backdoor/core';
+import { assertInput, BugError, CompatibilityError, InputError, Random } from '@ehr-backdoor/core';
 import type { EhrDataset } from '@ehr-backdoor/data';
 import { AdamW } from './adamw.js';
 import { validationAuroc } from './auroc.js';
@@ -22,6 +22,7 @@ import { networkFromJson, networkJson, TrainedModel } from './model.js';
 import { buildNetwork } from './models/build.js';
 import { Dropout, type Network } from './models/network.js';
 import { tokenLayoutOf } from './models/tabtransformer.js';
+import type { TrainCode } from './error-codes.js';
 
 /**
  * Training, one epoch at a time, with a full checkpoint after each:
@@ -112,6 +113,8 @@ interface RunState {
   bestScore: number;
   bestWeights: Uint8Array | null;
   stopped: FullCheckpointJson['stopped'];
+  /** False when the validation split has one class only: AUROC is undefined, so early stopping is off. */
+  validationDefined: boolean;
   warnings: string[];
 }
 
@@ -128,9 +131,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const { dataset, seed } = options;
   const modelConfig = resolveModelConfig(options.model);
   const trainConfig = resolveTrainConfig(options.train);
-  assertInput(Number.isInteger(seed), 'E_SEED', () => `seed must be an integer, got ${String(seed)}.`);
-  assertInput(!options.resume || options.checkpointDir, 'E_RESUME', () => 'resume needs a checkpointDir to resume from.');
-  assertInput(
+  assertInput<TrainCode>(Number.isInteger(seed), 'E_SEED', () => `seed must be an integer, got ${String(seed)}.`);
+  assertInput<TrainCode>(!options.resume || options.checkpointDir, 'E_RESUME', () => 'resume needs a checkpointDir to resume from.');
+  assertInput<TrainCode>(
     options.stopAfterEpochs === undefined || (Number.isInteger(options.stopAfterEpochs) && options.stopAfterEpochs > 0),
     'E_TRAIN_CONFIG',
     () => `stopAfterEpochs must be a positive integer, got ${String(options.stopAfterEpochs)}.`,
@@ -140,11 +143,11 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const valRows = Int32Array.from(options.rows?.val ?? rowsOfSplit(dataset, 'val'));
   assertRows(dataset, trainRows, 'training rows');
   assertRows(dataset, valRows, 'validation rows');
-  assertInput(trainRows.length > 0, 'E_NO_TRAINING_ROWS', () => 'The dataset has no training rows (split = train); nothing to train on.');
+  assertInput<TrainCode>(trainRows.length > 0, 'E_NO_TRAINING_ROWS', () => 'The dataset has no training rows (split = train); nothing to train on.');
   if (view === 'tabular') {
-    assertInput(dataset.tabular.features.length > 0, 'E_DATASET_VIEW', () => `Model '${modelConfig.kind}' reads the tabular view, which has no features.`);
+    assertInput<TrainCode>(dataset.tabular.features.length > 0, 'E_DATASET_VIEW', () => `Model '${modelConfig.kind}' reads the tabular view, which has no features.`);
   } else {
-    assertInput(dataset.timeSeries.channels.length > 0, 'E_DATASET_VIEW', () => `Model '${modelConfig.kind}' reads the time-series view, which has no channels.`);
+    assertInput<TrainCode>(dataset.timeSeries.channels.length > 0, 'E_DATASET_VIEW', () => `Model '${modelConfig.kind}' reads the time-series view, which has no channels.`);
   }
 
   const backend = options.backend ? await selectBackend(options.backend) : (activeBackend() ?? (await selectBackend('auto')));
@@ -158,7 +161,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   if (options.checkpointDir) {
     const existing = await listEpochCheckpoints(options.checkpointDir);
     if (existing.length > 0 && !options.resume) {
-      throw new InputError(
+      throw new InputError<TrainCode>(
         'E_CHECKPOINT_EXISTS',
         `${options.checkpointDir} already holds checkpoints (last: epoch ${existing[existing.length - 1].epoch}). Pass resume to continue that run, or choose an empty directory.`,
       );
@@ -186,10 +189,12 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       bestScore: -Infinity,
       bestWeights: null,
       stopped: null,
+      validationDefined: true,
       warnings: [],
     };
     const valPositives = Array.from(valRows, (r) => labels[r]).reduce((a, b) => a + b, 0);
     if (valRows.length === 0 || valPositives === 0 || valPositives === valRows.length) {
+      state.validationDefined = false;
       state.warnings.push(
         `validation AUROC is undefined (${valRows.length} validation rows, ${valPositives} positive): early stopping is off and the last epoch counts as best`,
       );
@@ -198,8 +203,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const s = state;
   // The best epoch is the one with the highest validation AUROC whether or not training stops early
   // (`patience` decides when to stop, `selection` which weights to return).
-  const validationDefined = s.warnings.every((w) => !w.startsWith('validation AUROC is undefined'));
-  const earlyStopping = validationDefined && trainConfig.patience > 0;
+  const earlyStopping = s.validationDefined && trainConfig.patience > 0;
 
   const meta = () => ({
     modelConfig,
@@ -256,7 +260,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     const record: EpochRecord = { epoch, trainLoss: lossSum / trainRows.length, valLoss: val.loss, valAuroc: val.auroc };
     s.history.push(record);
     s.epoch = epoch;
-    const score = validationDefined ? val.auroc : epoch;
+    const score = s.validationDefined ? val.auroc : epoch;
     const improved = s.bestEpoch === 0 || (!Number.isNaN(score) && score > s.bestScore + trainConfig.minDelta);
     if (improved) {
       s.bestEpoch = epoch;
@@ -281,6 +285,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         dataOrder: { nextEpoch: epoch + 1, batch: 0, trainRows: trainRows.length },
         optimizer: { algorithm: 'adamw', step: s.optimizer.step },
         stopped: s.stopped,
+        validationDefined: s.validationDefined,
         warnings: s.warnings,
       };
       await writeCheckpoint(join(options.checkpointDir, epochDirName(epoch)), json, s.network.store.serialise(), s.optimizer.serialise());
@@ -294,7 +299,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   // A paused run returns the weights selected so far; its final/ is written when it finishes.
   const selectedEpoch = trainConfig.selection === 'last' ? s.epoch : s.bestEpoch;
   if (trainConfig.selection === 'best') {
-    if (!s.bestWeights) throw new Error('no best weights recorded');
+    if (!s.bestWeights) throw new BugError('no best weights recorded');
     s.network.store.load(s.bestWeights, s.network.store.specs(), 'best weights');
   }
   s.optimizer.dispose();
@@ -326,18 +331,18 @@ async function resumeState(
   const last = await readCheckpoint(lastDir);
   const json = last.json as FullCheckpointJson;
   if (json.kind !== 'full' || !last.optimizer) {
-    throw new CompatibilityError('E_CHECKPOINT_KIND', `${lastDir} is a weights-only checkpoint; training can only resume from a full epoch checkpoint.`);
+    throw new CompatibilityError<TrainCode>('E_CHECKPOINT_KIND', `${lastDir} is a weights-only checkpoint; training can only resume from a full epoch checkpoint.`);
   }
   assertCompatible(json, lastDir, hashes);
   if (json.backend !== backend.name) {
-    throw new CompatibilityError(
+    throw new CompatibilityError<TrainCode>(
       'E_CHECKPOINT_BACKEND',
       `The run in ${runDir} was trained on the ${json.backend} backend, and this process runs ${backend.name}. ` +
         `Results are bit-reproducible per backend only: resume with --backend ${json.backend}, or start a new run.`,
     );
   }
   if (json.dataOrder.trainRows !== trainRows) {
-    throw new CompatibilityError('E_CHECKPOINT_DATASET', `${lastDir} was trained on ${json.dataOrder.trainRows} training rows; ${trainRows} were given.`);
+    throw new CompatibilityError<TrainCode>('E_CHECKPOINT_DATASET', `${lastDir} was trained on ${json.dataOrder.trainRows} training rows; ${trainRows} were given.`);
   }
   const network = networkFromJson(json);
   network.store.load(last.weights, json.network.params, `${lastDir}/weights.bin`);
@@ -347,7 +352,7 @@ async function resumeState(
   if (json.bestEpoch !== json.epoch) {
     const bestDir = join(runDir, epochDirName(json.bestEpoch));
     if (!existsSync(bestDir)) {
-      throw new CompatibilityError('E_CHECKPOINT_MISSING_BEST', `The best epoch's checkpoint ${bestDir} is missing; it is needed to finish the run.`);
+      throw new CompatibilityError<TrainCode>('E_CHECKPOINT_MISSING_BEST', `The best epoch's checkpoint ${bestDir} is missing; it is needed to finish the run.`);
     }
     bestWeights = (await readCheckpoint(bestDir)).weights;
   }
@@ -364,6 +369,8 @@ async function resumeState(
     bestScore: json.bestScore,
     bestWeights,
     stopped: json.stopped,
+    // Checkpoints written before the field existed said so only in a warning's wording.
+    validationDefined: json.validationDefined ?? json.warnings.every((w) => !w.startsWith('validation AUROC is undefined')),
     warnings: [...json.warnings],
   };
 }

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { InputError } from '@ehr-backdoor/core';
 import type { SlurmRunOptions } from './run-slurm.js';
+import type { RunnerCode } from '../error-codes.js';
 
 /**
  * The sweep's Slurm options. Kept here (light: no Slurm code is loaded) so `sweep.ts` adds them with one
@@ -43,13 +44,13 @@ export function slurmOptionsFromArgs(args: SlurmArgs & { executor?: string }): S
   if (args.executor !== 'slurm') {
     const given = KEYS.filter((k) => args[k] !== undefined && args[k] !== false);
     if (given.length) {
-      throw new InputError('E_SLURM_OPTION', `--${given.join(', --')} ${given.length > 1 ? 'apply' : 'applies'} only to --executor slurm; add --executor slurm or drop ${given.length > 1 ? 'them' : 'it'}.`);
+      throw new InputError<RunnerCode>('E_SLURM_OPTION', `--${given.join(', --')} ${given.length > 1 ? 'apply' : 'applies'} only to --executor slurm; add --executor slurm or drop ${given.length > 1 ? 'them' : 'it'}.`);
     }
     return {};
   }
   const pollSeconds = args['poll-seconds'];
   if (pollSeconds !== undefined && !(Number.isFinite(pollSeconds) && pollSeconds > 0)) {
-    throw new InputError('E_SLURM_OPTION', `--poll-seconds must be a positive number, got ${String(pollSeconds)}.`);
+    throw new InputError<RunnerCode>('E_SLURM_OPTION', `--poll-seconds must be a positive number, got ${String(pollSeconds)}.`);
   }
   return {
     ...(args.partition !== undefined ? { partition: args.partition } : {}),

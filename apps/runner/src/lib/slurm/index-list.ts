@@ -1,4 +1,5 @@
 import { InputError } from '@ehr-backdoor/core';
+import type { RunnerCode } from '../error-codes.js';
 
 /**
  * Slurm's array index syntax (`--array=0-3,7,9-12%4`): the compact list of the cells a submission
@@ -9,7 +10,7 @@ export function compactIndices(indices: Iterable<number>): string {
   const sorted = [...new Set(indices)].sort((a, b) => a - b);
   for (const i of sorted) {
     if (!(Number.isSafeInteger(i) && i >= 0)) {
-      throw new InputError('E_ARRAY_INDEX', `Slurm array index ${String(i)} is not a non-negative integer.`);
+      throw new InputError<RunnerCode>('E_ARRAY_INDEX', `Slurm array index ${String(i)} is not a non-negative integer.`);
     }
   }
   const parts: string[] = [];
@@ -34,11 +35,11 @@ export function expandIndexList(list: string): number[] {
   const out = new Set<number>();
   for (const part of body.split(',')) {
     const match = /^(\d+)(?:-(\d+)(?::(\d+))?)?$/.exec(part.trim());
-    if (!match) throw new InputError('E_ARRAY_INDEX', `Cannot read the Slurm array index list "${list}" (at "${part}").`);
+    if (!match) throw new InputError<RunnerCode>('E_ARRAY_INDEX', `Cannot read the Slurm array index list "${list}" (at "${part}").`);
     const from = Number(match[1]);
     const to = match[2] === undefined ? from : Number(match[2]);
     const step = match[3] === undefined ? 1 : Number(match[3]);
-    if (to < from || step < 1) throw new InputError('E_ARRAY_INDEX', `Slurm array index range "${part}" in "${list}" is empty.`);
+    if (to < from || step < 1) throw new InputError<RunnerCode>('E_ARRAY_INDEX', `Slurm array index range "${part}" in "${list}" is empty.`);
     for (let i = from; i <= to; i += step) out.add(i);
   }
   return [...out].sort((a, b) => a - b);

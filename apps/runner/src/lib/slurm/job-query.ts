@@ -1,6 +1,7 @@
 import { InputError } from '@ehr-backdoor/core';
 import { expandIndexList } from './index-list.js';
 import { runSlurmCommand, type CommandRunner } from './slurm-cli.js';
+import type { RunnerCode } from '../error-codes.js';
 
 /**
  * The state of each task of a job array, from whichever source the site has:
@@ -156,7 +157,7 @@ function latestPerTask(tasks: TaskInfo[]): TaskInfo[] {
  * unknown job (purged, or from another cluster) has no tasks.
  */
 export async function queryJobs(jobId: string, run: CommandRunner = runSlurmCommand): Promise<JobQuery> {
-  if (!/^\d+$/.test(jobId)) throw new InputError('E_SLURM_JOB_ID', `"${jobId}" is not a Slurm job id.`);
+  if (!/^\d+$/.test(jobId)) throw new InputError<RunnerCode>('E_SLURM_JOB_ID', `"${jobId}" is not a Slurm job id.`);
   const sacct = await run('sacct', ['-n', '-P', '-X', '-j', jobId, '--format=JobID,State,ExitCode,Reason']);
   if (sacct.code === 0) {
     // slurmdbd learns of jobs asynchronously: a just-submitted array may be missing from sacct, and a
@@ -168,7 +169,7 @@ export async function queryJobs(jobId: string, run: CommandRunner = runSlurmComm
   const scontrol = await run('scontrol', ['show', 'job', '-o', jobId]);
   if (scontrol.code === 0) return { jobId, source: 'scontrol', tasks: parseScontrolShowJob(scontrol.stdout) };
   if (/invalid job id/i.test(scontrol.stderr + scontrol.stdout)) return { jobId, source: 'scontrol', tasks: [] };
-  throw new InputError(
+  throw new InputError<RunnerCode>(
     'E_SLURM_QUERY',
     `Neither sacct nor scontrol could report job ${jobId}: ${(sacct.stderr || sacct.stdout).trim()} / ${(scontrol.stderr || scontrol.stdout).trim()}. Is slurmctld up (\`scontrol ping\`)?`,
   );
@@ -191,9 +192,9 @@ export async function waitForArray(jobId: string, options: WaitOptions = {}): Pr
     const query = await queryJobs(jobId, options.run);
     options.onPoll?.(query);
     if (!query.tasks.some((t) => isActive(t.state))) return query;
-    if (options.signal?.aborted) throw new InputError('E_INTERRUPTED', `Stopped waiting for Slurm job ${jobId}; it keeps running (\`scancel ${jobId}\` stops it).`);
+    if (options.signal?.aborted) throw new InputError<RunnerCode>('E_INTERRUPTED', `Stopped waiting for Slurm job ${jobId}; it keeps running (\`scancel ${jobId}\` stops it).`);
     if (Date.now() > deadline) {
-      throw new InputError('E_SLURM_WAIT_TIMEOUT', `Slurm job ${jobId} still has queued or running tasks after ${options.timeoutSeconds} s.`);
+      throw new InputError<RunnerCode>('E_SLURM_WAIT_TIMEOUT', `Slurm job ${jobId} still has queued or running tasks after ${options.timeoutSeconds} s.`);
     }
     await new Promise((resolve) => setTimeout(resolve, poll));
   }

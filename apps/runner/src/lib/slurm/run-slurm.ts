@@ -13,6 +13,7 @@ import { isActive, waitForArray } from './job-query.js';
 import { runSlurmCommand, type CommandRunner } from './slurm-cli.js';
 import { activeCellIds, recordSubmission, slurmStateOf, type SlurmSubmission } from './slurm-jobs.js';
 import { judgeLock, removeLock } from './stale-locks.js';
+import type { RunnerCode } from '../error-codes.js';
 
 /**
  * The Slurm executor:
@@ -68,14 +69,14 @@ const DEFAULT_MAX_ARRAY_SIZE = 1001;
  * immutable snapshot of it). Returns once submitted, or with `wait` once the arrays have ended.
  */
 export async function runSlurm(plan: SweepPlan, planPath: string, options: SlurmRunOptions = {}): Promise<SlurmRunResult> {
-  assertInput(existsSync(planPath), 'E_PLAN_MISSING', () => `runSlurm: no sweep plan at ${planPath}; the sweep writes it before submitting.`);
+  assertInput<RunnerCode>(existsSync(planPath), 'E_PLAN_MISSING', () => `runSlurm: no sweep plan at ${planPath}; the sweep writes it before submitting.`);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const run = options.run ?? runSlurmCommand;
   checkSlurmOptions(options);
   let prologue = options.prologue;
   if (options.prologueFile !== undefined) {
     if (!existsSync(options.prologueFile)) {
-      throw new InputError('E_PROLOGUE', `--prologue ${options.prologueFile} does not exist: give a file of shell lines (e.g. \`module load nodejs/20\`) run before each task.`);
+      throw new InputError<RunnerCode>('E_PROLOGUE', `--prologue ${options.prologueFile} does not exist: give a file of shell lines (e.g. \`module load nodejs/20\`) run before each task.`);
     }
     prologue = await readFile(options.prologueFile, 'utf8');
   }
@@ -217,7 +218,7 @@ export async function submitArray(scriptPath: string, run: CommandRunner = runSl
   const result = await run('sbatch', ['--parsable', scriptPath]);
   const jobId = result.stdout.trim().split(';')[0];
   if (result.code !== 0 || !/^\d+$/.test(jobId)) {
-    throw new InputError(
+    throw new InputError<RunnerCode>(
       'E_SBATCH_FAILED',
       `sbatch rejected ${scriptPath}: ${(result.stderr || result.stdout).trim() || `exit code ${result.code}`}. ` +
         'Check --partition, --time, --mem and --gres against the limits of your site (`sinfo -s`), or review the script with --dry-run.',

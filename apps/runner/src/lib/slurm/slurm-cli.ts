@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { EnvironmentError, InputError } from '@ehr-backdoor/core';
+import type { RunnerCode } from '../error-codes.js';
 
 /**
  * The Slurm client commands (sbatch, squeue, sacct, scontrol, scancel), run as child processes: their
@@ -27,7 +28,7 @@ export const runSlurmCommand: CommandRunner = (command, args, options = {}) =>
           return;
         }
         if (error && (error as { killed?: boolean }).killed) {
-          reject(new InputError('E_SLURM_TIMEOUT', `\`${command} ${args.join(' ')}\` did not answer within 120 s: is slurmctld reachable (\`scontrol ping\`)?`));
+          reject(new InputError<RunnerCode>('E_SLURM_TIMEOUT', `\`${command} ${args.join(' ')}\` did not answer within 120 s: is slurmctld reachable (\`scontrol ping\`)?`));
           return;
         }
         const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
@@ -38,7 +39,7 @@ export const runSlurmCommand: CommandRunner = (command, args, options = {}) =>
   });
 
 export function slurmMissing(command: string): EnvironmentError {
-  return new EnvironmentError(
+  return new EnvironmentError<RunnerCode>(
     'E_SLURM_MISSING',
     `\`${command}\` is not on PATH, so this machine cannot talk to Slurm: run the sweep on a cluster's login node ` +
       '(after `module load slurm` where the site needs it), use --executor local, or start the local test cluster ' +

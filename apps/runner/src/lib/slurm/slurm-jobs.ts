@@ -7,6 +7,7 @@ import { readPlan, type SweepPlan } from '../plan.js';
 import { expandIndexList } from './index-list.js';
 import { isActive, queryJobs, type JobQuery, type TaskInfo } from './job-query.js';
 import { runSlurmCommand, slurmAvailable, type CommandRunner } from './slurm-cli.js';
+import type { RunnerCode } from '../error-codes.js';
 
 /**
  * `RUNS/slurm-jobs.json`: every job array submitted for this runs root, so `status` can ask Slurm
@@ -42,10 +43,10 @@ export async function readSlurmJobs(runsRoot: string): Promise<SlurmJobsFile | u
   try {
     body = JSON.parse(await readFile(path, 'utf8')) as SlurmJobsFile;
   } catch (error) {
-    throw new InputError('E_SLURM_JOBS_CORRUPT', `${path} is not valid JSON (${(error as Error).message}); delete it to forget past submissions (their cells are still read from the run directories).`);
+    throw new InputError<RunnerCode>('E_SLURM_JOBS_CORRUPT', `${path} is not valid JSON (${(error as Error).message}); delete it to forget past submissions (their cells are still read from the run directories).`);
   }
   if (body.formatVersion !== 1 || !Array.isArray(body.submissions)) {
-    throw new CompatibilityError('E_SLURM_JOBS_VERSION', `${path} has format version ${String(body.formatVersion)}; this ehr-backdoor reads version 1.`);
+    throw new CompatibilityError<RunnerCode>('E_SLURM_JOBS_VERSION', `${path} has format version ${String(body.formatVersion)}; this ehr-backdoor reads version 1.`);
   }
   return body;
 }

@@ -263,7 +263,8 @@ export function studyError(source: StudySource, problems: readonly Problem[]): I
     problems.length === 1
       ? `${lines[0]}\n(the study ${source.name} is not valid; nothing was run or written)`
       : `The study ${source.name} is not valid (${problems.length} problems); nothing was run or written:\n${lines.map((l) => `  ${l}`).join('\n')}`;
-  return new InputError(codes.size === 1 ? [...codes][0] : 'E_STUDY', message, {
+  // A lone problem keeps its code, which may be another package's (an invalid training option is train's).
+  return new InputError<string>(codes.size === 1 ? [...codes][0] : 'E_STUDY', message, {
     problems: problems.map((p) => ({ where: source.locate(p.path, p.at), path: p.path.map(String).join('.'), message: p.message })),
   });
 }

@@ -18,6 +18,7 @@ import { studyCells } from './cells.js';
 import { ensureStudyDataset } from './dataset.js';
 import type { ResolvedStudy } from './resolve.js';
 import { RESOLVED_STUDY_FILE, readResolvedStudy, writeResolvedStudy } from './resolved-file.js';
+import type { RunnerCode } from '../error-codes.js';
 
 /**
  * study run: resolved study ─▶ cells (with configs and identities) ─▶ compare with the runs folder's
@@ -116,7 +117,7 @@ export async function runStudy(study: ResolvedStudy, options: StudyRunOptions = 
   const changed = await changedCells(runsRoot, cells, existingDatasetHash(study));
   if (changed.length && !options.replaceChanged) {
     const shown = changed.slice(0, 10).map((c) => `  ${c.id} (was ${c.previous.slice(0, 12)}, now ${c.current.slice(0, 12)})`);
-    throw new InputError(
+    throw new InputError<RunnerCode>(
       'E_STUDY_CHANGED',
       `${changed.length} cell${changed.length > 1 ? 's' : ''} of this study ran in ${runsRoot} with another configuration:\n${shown.join('\n')}${changed.length > 10 ? `\n  … and ${changed.length - 10} more` : ''}\n` +
         'Nothing was run. Run the study into another folder (--out), or pass --replace-changed to delete those cells and run them with the new configuration.',
@@ -125,7 +126,7 @@ export async function runStudy(study: ResolvedStudy, options: StudyRunOptions = 
   }
   const executor = study.study.executor;
   if (executor.kind === 'local' && (options.slurm?.dryRun || options.slurm?.wait)) {
-    throw new InputError('E_SLURM_OPTION', `--dry-run and --wait apply to a study whose executor is Slurm; ${study.source} runs locally (executor.kind: local).`);
+    throw new InputError<RunnerCode>('E_SLURM_OPTION', `--dry-run and --wait apply to a study whose executor is Slurm; ${study.source} runs locally (executor.kind: local).`);
   }
   const workers = options.workers ?? (executor.kind === 'local' ? executor.workers : 0);
   const workerCount = workers > 0 ? Math.floor(workers) : availableParallelism();
@@ -135,7 +136,7 @@ export async function runStudy(study: ResolvedStudy, options: StudyRunOptions = 
     await assertDatasetDir(dataDir);
     for (const c of changed) {
       const dir = cellDir(runsRoot, c.cell);
-      if ((await readCellState(dir)) === 'running') throw new InputError('E_CELL_LOCKED', `${dir} is being run by another process; wait for it before replacing it.`);
+      if ((await readCellState(dir)) === 'running') throw new InputError<RunnerCode>('E_CELL_LOCKED', `${dir} is being run by another process; wait for it before replacing it.`);
       log(`study: replacing ${c.id} (its configuration changed)`);
       await rm(dir, { recursive: true, force: true });
     }
@@ -245,12 +246,12 @@ async function runCells(
     for (const f of failed) process.stdout.write(`  ${cellId(f.cell).padEnd(40)} ${f.error ?? ''}\n`);
   }
   process.stdout.write(`\nruns: ${runsRoot}\n`);
-  if (signal.aborted) throw new InputError('E_INTERRUPTED', 'The sweep was interrupted; run the same command again to resume it.');
+  if (signal.aborted) throw new InputError<RunnerCode>('E_INTERRUPTED', 'The sweep was interrupted; run the same command again to resume it.');
   // Cells that failed only for the machine's sake (disk full, read-only, permissions) are the machine's fault:
   // the remedy of the first, exit 6. The run directories keep every finished epoch; the same command resumes.
   if (failed.length && failed.every((f) => ENVIRONMENT_CODES.has(f.code ?? ''))) {
     const first = failed[0];
-    throw new EnvironmentError(
+    throw new EnvironmentError<string>(
       first.code!,
       `${failed.length} of ${cells.length} cells stopped on this machine's resources (listed above); the first: ${(first.error ?? '').replace(/^E_[A-Z_]+: /, '')}`,
       { cells: failed.map((f) => cellId(f.cell)) },

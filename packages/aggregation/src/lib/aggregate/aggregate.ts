@@ -8,6 +8,7 @@ import { pairedTests } from '../stats/paired.js';
 import { welchTest } from '../stats/welch.js';
 import { DEFAULT_TEST_METRICS, DELTA_METRICS, isTriggerDependent, metricOfField, metricRange } from './metrics.js';
 import { rankModels, type ModelRanking } from './ranking.js';
+import type { AggregationCode } from '../error-codes.js';
 import type { AggregatedRow, CleanSource, GroupInfo, TestRecord } from './types.js';
 
 export type { AggregatedRow, CleanSource, GroupInfo, TestRecord } from './types.js';
@@ -87,11 +88,11 @@ export function resolveAggregateOptions(options: AggregateOptions = {}): Resolve
   const alpha = options.alpha ?? 0.05;
   const bootstrapSamples = options.bootstrapSamples ?? 2000;
   const seed = options.seed ?? 0;
-  assertInput(level > 0 && level < 1, 'E_LEVEL', () => `--level must be in (0, 1), got ${level}.`);
-  assertInput(alpha > 0 && alpha < 1, 'E_ALPHA', () => `--alpha must be in (0, 1), got ${alpha}.`);
-  assertInput(Number.isInteger(bootstrapSamples) && bootstrapSamples >= 100, 'E_BOOTSTRAP_SAMPLES', () => `--bootstrap-samples must be an integer ≥ 100, got ${bootstrapSamples}.`);
-  assertInput(Number.isSafeInteger(seed) && seed >= 0, 'E_SEED', () => `--seed must be a non-negative integer, got ${seed}.`);
-  assertInput(
+  assertInput<AggregationCode>(level > 0 && level < 1, 'E_LEVEL', () => `--level must be in (0, 1), got ${level}.`);
+  assertInput<AggregationCode>(alpha > 0 && alpha < 1, 'E_ALPHA', () => `--alpha must be in (0, 1), got ${alpha}.`);
+  assertInput<AggregationCode>(Number.isInteger(bootstrapSamples) && bootstrapSamples >= 100, 'E_BOOTSTRAP_SAMPLES', () => `--bootstrap-samples must be an integer ≥ 100, got ${bootstrapSamples}.`);
+  assertInput<AggregationCode>(Number.isSafeInteger(seed) && seed >= 0, 'E_SEED', () => `--seed must be a non-negative integer, got ${seed}.`);
+  assertInput<AggregationCode>(
     options.interval === undefined || ['auto', 't', 'logit-t', 'bootstrap'].includes(options.interval),
     'E_INTERVAL',
     () => `--ci must be "auto", "t", "logit-t" or "bootstrap", got ${String(options.interval)}.`,

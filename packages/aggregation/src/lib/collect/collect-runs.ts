@@ -5,6 +5,7 @@ import { assertInput } from '@ehr-backdoor/core';
 import { parseMetadata, type RunProvenance } from './metadata.js';
 import { formatRate, parseSummary, type RunSummary } from './summary.js';
 import { WARN, type AggregationWarning } from './warnings.js';
+import type { AggregationCode } from '../error-codes.js';
 
 /**
  * Collection: walk the runs root, find every run directory, read what it holds.
@@ -46,7 +47,7 @@ export interface RunCollection {
  */
 export async function collectRuns(root: string): Promise<RunCollection> {
   const absRoot = resolve(root);
-  assertInput(existsSync(absRoot), 'E_RUNS_NOT_FOUND', () => `The runs directory ${root} does not exist; pass --runs DIR with the output directory of a sweep.`);
+  assertInput<AggregationCode>(existsSync(absRoot), 'E_RUNS_NOT_FOUND', () => `The runs directory ${root} does not exist; pass --runs DIR with the output directory of a sweep.`);
   const found = { runs: [] as string[], plans: [] as string[] };
   await findRunDirectories(absRoot, found);
   const dirs = found.runs.sort();

@@ -1,4 +1,4 @@
-import { Random } from '@ehr-backdoor/core';
+import { Random, BugError } from '@ehr-backdoor/core';
 import { mean, sampleVariance } from './describe.js';
 import { studentTTwoSidedP } from './student-t.js';
 
@@ -39,7 +39,7 @@ const MONTE_CARLO_DRAWS = 100_000;
  * difference is the same (zero variance), where the permutation test is still defined.
  */
 export function pairedTests(a: readonly number[], b: readonly number[], seed = 0): PairedResult {
-  if (a.length !== b.length) throw new Error(`pairedTests: ${a.length} values paired with ${b.length}; this is a bug.`);
+  if (a.length !== b.length) throw new BugError(`pairedTests: ${a.length} values paired with ${b.length}; this is a bug.`);
   const d = a.map((x, i) => x - b[i]);
   const n = d.length;
   const meanDifference = mean(d);

@@ -17,6 +17,7 @@ import {
 } from 'apache-arrow';
 import { CompatibilityError } from '@ehr-backdoor/core';
 import { SPLIT_CODE, type TabularFeature } from './types.js';
+import type { DataCode } from '../error-codes.js';
 
 /**
  * The two Arrow IPC files of a dataset (Arrow "file" format, one record batch, readable by pyarrow
@@ -127,7 +128,7 @@ function contiguous<T extends Int32Array | Uint8Array | Float32Array>(vector: Ve
     return (data.values as T).subarray(data.offset, data.offset + data.length) as T;
   });
   if (chunks.length === 1) return chunks[0];
-  if (chunks.length === 0) throw new CompatibilityError('E_DATASET_FORMAT', `${file}: column ${column} has no data.`);
+  if (chunks.length === 0) throw new CompatibilityError<DataCode>('E_DATASET_FORMAT', `${file}: column ${column} has no data.`);
   // Files written elsewhere may hold several batches: join them (one copy) rather than refuse.
   const Ctor = chunks[0].constructor as new (length: number) => T;
   const out = new Ctor(chunks.reduce((a, c) => a + c.length, 0));
@@ -141,7 +142,7 @@ function contiguous<T extends Int32Array | Uint8Array | Float32Array>(vector: Ve
 
 function column(table: Table, name: string, file: string): Vector {
   const vector = table.getChild(name);
-  if (!vector) throw new CompatibilityError('E_DATASET_FORMAT', `${file} has no column '${name}'; re-create the dataset with \`ehr-backdoor prepare\`.`);
+  if (!vector) throw new CompatibilityError<DataCode>('E_DATASET_FORMAT', `${file} has no column '${name}'; re-create the dataset with \`ehr-backdoor prepare\`.`);
   return vector;
 }
 
@@ -171,7 +172,7 @@ export function decodeTimeSeries(bytes: Uint8Array, file: string, hours: number,
   for (const name of ['values', 'mask']) {
     const type = column(table, name, file).type as FixedSizeList;
     if (!(type instanceof FixedSizeList) || type.listSize !== width) {
-      throw new CompatibilityError(
+      throw new CompatibilityError<DataCode>(
         'E_DATASET_FORMAT',
         `${file}: column '${name}' should be fixed_size_list[${width}] (${hours} h × ${channels.length} channels), found ${String(type)}.`,
       );

@@ -9,6 +9,7 @@ import {
   type SplitName,
   type TabularFeature,
 } from './types.js';
+import type { DataCode } from '../error-codes.js';
 
 /**
  * A study's own dataset as plain arrays for {@link createDataset}: per-stay ids, 0/1 labels and splits, and
@@ -47,40 +48,40 @@ export function createDataset(arrays: DatasetArrays): EhrDataset {
   const { channels, hours } = arrays.timeSeries;
   const F = features.length;
   const C = channels.length;
-  assertInput(n > 0, 'E_EMPTY_DATASET', () => 'createDataset: the dataset has no stays.');
+  assertInput<DataCode>(n > 0, 'E_EMPTY_DATASET', () => 'createDataset: the dataset has no stays.');
   for (const [name, array] of [
     ['subjectIds', arrays.subjectIds],
     ['labels', arrays.labels],
     ['splits', arrays.splits],
   ] as const) {
-    assertInput(array.length === n, 'E_SHAPE', () => `createDataset: ${name} has ${array.length} entries, expected ${n} (one per stay).`);
+    assertInput<DataCode>(array.length === n, 'E_SHAPE', () => `createDataset: ${name} has ${array.length} entries, expected ${n} (one per stay).`);
   }
-  assertInput(Number.isInteger(hours) && hours > 0, 'E_SHAPE', () => `createDataset: timeSeries.hours must be a positive integer, got ${hours}.`);
-  assertInput(
+  assertInput<DataCode>(Number.isInteger(hours) && hours > 0, 'E_SHAPE', () => `createDataset: timeSeries.hours must be a positive integer, got ${hours}.`);
+  assertInput<DataCode>(
     arrays.tabular.values.length === n * F,
     'E_SHAPE',
     () => `createDataset: tabular.values has ${arrays.tabular.values.length} entries, expected n × F = ${n} × ${F}.`,
   );
   for (const key of ['values', 'mask'] as const) {
-    assertInput(
+    assertInput<DataCode>(
       arrays.timeSeries[key].length === n * hours * C,
       'E_SHAPE',
       () => `createDataset: timeSeries.${key} has ${arrays.timeSeries[key].length} entries, expected n × T × C = ${n} × ${hours} × ${C}.`,
     );
   }
   const labels = Uint8Array.from(arrays.labels as ArrayLike<number>);
-  assertInput(labels.every((y) => y === 0 || y === 1), 'E_LABEL', () => 'createDataset: labels must be 0 or 1.');
+  assertInput<DataCode>(labels.every((y) => y === 0 || y === 1), 'E_LABEL', () => 'createDataset: labels must be 0 or 1.');
   const splits = Uint8Array.from(Array.from(arrays.splits as ArrayLike<number | SplitName>, (s) => (typeof s === 'string' ? SPLIT_CODE[s] : s)));
-  assertInput(splits.every((s) => s === 0 || s === 1 || s === 2), 'E_SPLIT', () => "createDataset: splits must be 'train', 'val', 'test' (or 0, 1, 2).");
+  assertInput<DataCode>(splits.every((s) => s === 0 || s === 1 || s === 2), 'E_SPLIT', () => "createDataset: splits must be 'train', 'val', 'test' (or 0, 1, 2).");
   const stayIds = Int32Array.from(arrays.stayIds);
-  assertInput(new Set(stayIds).size === n, 'E_DUPLICATE_STAY', () => 'createDataset: stayIds must be unique.');
+  assertInput<DataCode>(new Set(stayIds).size === n, 'E_DUPLICATE_STAY', () => 'createDataset: stayIds must be unique.');
   const subjectIds = Int32Array.from(arrays.subjectIds);
 
   const tabularValues = Float32Array.from(arrays.tabular.values);
   const tsValues = Float32Array.from(arrays.timeSeries.values);
   const mask = Uint8Array.from(arrays.timeSeries.mask);
   const fillValues = arrays.timeSeries.fillValues ? Float32Array.from(arrays.timeSeries.fillValues) : new Float32Array(C);
-  assertInput(fillValues.length === C, 'E_SHAPE', () => `createDataset: timeSeries.fillValues has ${fillValues.length} entries, expected ${C}.`);
+  assertInput<DataCode>(fillValues.length === C, 'E_SHAPE', () => `createDataset: timeSeries.fillValues has ${fillValues.length} entries, expected ${C}.`);
 
   const normalisation = fitNormalisation(splits, tabularValues, F, tsValues, mask, hours, C);
   const splitSummary = summariseSplits(splits, labels, subjectIds);

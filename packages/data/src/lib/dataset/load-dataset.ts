@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { CompatibilityError, DataError, InputError, sha256 } from '@ehr-backdoor/core';
 import { TABULAR_FILE, TIMESERIES_FILE, decodeTabular, decodeTimeSeries } from './arrow-files.js';
 import type { DatasetManifest, EhrDataset } from './types.js';
+import type { DataCode } from '../error-codes.js';
 
 /** Options of {@link loadDataset}. */
 export interface LoadOptions {
@@ -20,35 +21,35 @@ export async function loadDataset(dir: string, options: LoadOptions = {}): Promi
   const root = resolve(dir);
   const manifestPath = join(root, 'manifest.json');
   if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new InputError('E_DATASET_NOT_FOUND', `Dataset directory ${root} does not exist. Create it with \`ehr-backdoor prepare --mimic DIR --out ${dir}\`.`);
+    throw new InputError<DataCode>('E_DATASET_NOT_FOUND', `Dataset directory ${root} does not exist. Create it with \`ehr-backdoor prepare --mimic DIR --out ${dir}\`.`);
   }
   if (!existsSync(manifestPath)) {
-    throw new InputError('E_DATASET_NOT_FOUND', `${root} has no manifest.json: it is not a dataset written by \`ehr-backdoor prepare\`.`);
+    throw new InputError<DataCode>('E_DATASET_NOT_FOUND', `${root} has no manifest.json: it is not a dataset written by \`ehr-backdoor prepare\`.`);
   }
   let manifest: DatasetManifest;
   try {
     manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as DatasetManifest;
   } catch (error) {
-    throw new DataError('E_DATASET_CORRUPT', `${manifestPath} is not valid JSON (${(error as Error).message}); re-create the dataset.`, {}, { cause: error });
+    throw new DataError<DataCode>('E_DATASET_CORRUPT', `${manifestPath} is not valid JSON (${(error as Error).message}); re-create the dataset.`, {}, { cause: error });
   }
   if (manifest.formatVersion !== 1) {
-    throw new CompatibilityError(
+    throw new CompatibilityError<DataCode>(
       'E_DATASET_FORMAT',
       `${manifestPath} has formatVersion ${String(manifest.formatVersion)}; this version of ehr-backdoor reads format 1. Re-create the dataset with this version's \`prepare\`.`,
     );
   }
   const { timeSeries, tabularFeatures } = manifest;
   if (!timeSeries || !tabularFeatures) {
-    throw new CompatibilityError('E_DATASET_FORMAT', `${manifestPath} lacks the timeSeries/tabularFeatures layout written by \`prepare\`; re-create the dataset.`);
+    throw new CompatibilityError<DataCode>('E_DATASET_FORMAT', `${manifestPath} lacks the timeSeries/tabularFeatures layout written by \`prepare\`; re-create the dataset.`);
   }
 
   const read = async (name: string): Promise<Uint8Array> => {
     const path = join(root, name);
-    if (!existsSync(path)) throw new DataError('E_DATASET_CORRUPT', `${path} is missing; the dataset is incomplete. Re-create it with \`ehr-backdoor prepare\`.`);
+    if (!existsSync(path)) throw new DataError<DataCode>('E_DATASET_CORRUPT', `${path} is missing; the dataset is incomplete. Re-create it with \`ehr-backdoor prepare\`.`);
     const bytes = await readFile(path);
     const expected = manifest.files[name]?.sha256;
     if ((options.verify ?? true) && expected !== undefined && sha256(bytes) !== expected) {
-      throw new DataError('E_DATASET_CORRUPT', `${path} does not match the sha256 in manifest.json: it was modified or damaged. Re-create the dataset.`);
+      throw new DataError<DataCode>('E_DATASET_CORRUPT', `${path} does not match the sha256 in manifest.json: it was modified or damaged. Re-create the dataset.`);
     }
     // A Buffer may be a view into a shared pool: give Arrow the exact bytes so its views stay aligned and private.
     return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
@@ -58,11 +59,11 @@ export async function loadDataset(dir: string, options: LoadOptions = {}): Promi
   const n = tab.stayIds.length;
   const cells = n * timeSeries.hours * timeSeries.channels.length;
   if (ts.stayIds.length !== n || ts.values.length !== cells || ts.mask.length !== cells || manifest.cohort.stays !== n) {
-    throw new DataError('E_DATASET_CORRUPT', `${root}: the Arrow files disagree on the number of stays (${n} tabular, ${ts.stayIds.length} time-series, ${manifest.cohort.stays} in the manifest).`);
+    throw new DataError<DataCode>('E_DATASET_CORRUPT', `${root}: the Arrow files disagree on the number of stays (${n} tabular, ${ts.stayIds.length} time-series, ${manifest.cohort.stays} in the manifest).`);
   }
   for (let i = 0; i < n; i++) {
     if (tab.stayIds[i] !== ts.stayIds[i]) {
-      throw new DataError('E_DATASET_CORRUPT', `${root}: ${TABULAR_FILE} and ${TIMESERIES_FILE} list stays in a different order (row ${i}).`);
+      throw new DataError<DataCode>('E_DATASET_CORRUPT', `${root}: ${TABULAR_FILE} and ${TIMESERIES_FILE} list stays in a different order (row ${i}).`);
     }
   }
   return {

@@ -35,6 +35,7 @@ import { CLINICAL_VARIABLES, STATIC_FEATURES, type TabularStat } from '../variab
 import { TABULAR_FILE, TIMESERIES_FILE, encodeTabular, encodeTimeSeries } from './arrow-files.js';
 import { fitNormalisation, summariseSplits } from './create-dataset.js';
 import { SPLIT_CODE, type CohortStep, type DatasetManifest, type EhrDataset } from './types.js';
+import type { DataCode } from '../error-codes.js';
 
 /**
  * `prepare`: a MIMIC-IV directory to an ICU-mortality dataset directory.
@@ -193,7 +194,7 @@ export async function prepareDataset(options: PrepareOptions): Promise<PrepareRe
     const splits = assignPatientSplits(cohort.subjectIds, cohort.labels, config.splitFractions, config.seed);
     const splitSummary = summariseSplits(splits, cohort.labels, cohort.subjectIds);
     if (splitSummary.train.stays === 0) {
-      throw new DataError(
+      throw new DataError<DataCode>(
         'E_EMPTY_SPLIT',
         `The training split is empty (cohort of ${n} stays from ${new Set(cohort.subjectIds).size} patients). Use a larger MIMIC-IV extract or a larger train fraction.`,
       );
@@ -326,7 +327,7 @@ async function buildCohort(session: DuckDbSession, tables: LocatedTables, window
     const [row] = await session.rows(duplicateKeySql(table, key), { step: `checking ${table}.${key}`, files: [] });
     if (Number(row.duplicates) > 0) {
       const file = tables[table].path;
-      throw new DataError(
+      throw new DataError<DataCode>(
         'E_DUPLICATE_KEY',
         `${file} has ${Number(row.duplicates)} duplicated ${key} value(s); each ${key} must appear once. The file may have been ` +
           `concatenated twice or edited: replace it with the release file.`,
@@ -350,7 +351,7 @@ async function buildCohort(session: DuckDbSession, tables: LocatedTables, window
         : steps[emptiedAt].name.includes(`${windowHours} h`)
           ? `No stay passes "${steps[emptiedAt].name}": try a shorter --window-hours.`
           : `No stay passes "${steps[emptiedAt].name}": check that icustays, admissions and patients come from the same MIMIC-IV release.`;
-    throw new DataError('E_EMPTY_COHORT', `The cohort is empty after exclusions (${flowText}). ${hint}`, { steps });
+    throw new DataError<DataCode>('E_EMPTY_COHORT', `The cohort is empty after exclusions (${flowText}). ${hint}`, { steps });
   }
   await session.run(cohortSql(windowHours, label), { step: 'selecting the cohort', files: [] });
   const rows = await session.rows(COHORT_ROWS_SQL, { step: 'reading the cohort', files: [] });
@@ -389,47 +390,47 @@ interface PrepareConfig {
 
 /** Every option checked before any file is opened. */
 function checkOptions(options: PrepareOptions): PrepareConfig {
-  assertInput(
+  assertInput<DataCode>(
     typeof options.mimicDir === 'string' && options.mimicDir.length > 0,
     'E_OPTION',
     () => 'prepare: mimicDir (--mimic) is required: the MIMIC-IV folder holding hosp/ and icu/.',
   );
-  assertInput(typeof options.outDir === 'string' && options.outDir.length > 0, 'E_OPTION', () => 'prepare: outDir (--out) is required.');
+  assertInput<DataCode>(typeof options.outDir === 'string' && options.outDir.length > 0, 'E_OPTION', () => 'prepare: outDir (--out) is required.');
   const windowHours = options.windowHours ?? 24;
-  assertInput(
+  assertInput<DataCode>(
     Number.isInteger(windowHours) && windowHours > 0 && windowHours <= MAX_WINDOW_HOURS,
     'E_WINDOW_HOURS',
     () => `prepare: --window-hours must be a whole number of hours in [1, ${MAX_WINDOW_HOURS}], got ${String(options.windowHours)}. The default is 24.`,
   );
   const labelDefinition = options.labelDefinition ?? DEFAULT_LABEL_DEFINITION;
-  assertInput(
+  assertInput<DataCode>(
     LABEL_DEFINITIONS.includes(labelDefinition),
     'E_LABEL_DEFINITION',
     () => `prepare: --label must be one of ${LABEL_DEFINITIONS.join(', ')} (in-hospital or ICU mortality), got ${JSON.stringify(options.labelDefinition)}.`,
   );
   const seed = options.seed ?? 0;
-  assertInput(Number.isSafeInteger(seed) && seed >= 0, 'E_SEED', () => `prepare: --seed must be a non-negative integer, got ${String(options.seed)}.`);
+  assertInput<DataCode>(Number.isSafeInteger(seed) && seed >= 0, 'E_SEED', () => `prepare: --seed must be a non-negative integer, got ${String(options.seed)}.`);
   const splitFractions = options.splitFractions ?? DEFAULT_SPLIT_FRACTIONS;
   assertSplitFractions(splitFractions);
   const memoryLimit = options.memoryLimit ?? '2GB';
-  assertInput(
+  assertInput<DataCode>(
     /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit),
     'E_OPTION',
     () => `prepare: memoryLimit must look like '2GB' or '512MiB', got '${memoryLimit}'.`,
   );
   const threads = options.threads ?? Math.min(4, availableParallelism());
-  assertInput(Number.isInteger(threads) && threads >= 1, 'E_OPTION', () => `prepare: threads must be a positive integer, got ${String(options.threads)}.`);
+  assertInput<DataCode>(Number.isInteger(threads) && threads >= 1, 'E_OPTION', () => `prepare: threads must be a positive integer, got ${String(options.threads)}.`);
   const mimicDir = resolve(options.mimicDir);
   const outDir = resolve(options.outDir);
   if (existsSync(outDir)) {
-    throw new InputError(
+    throw new InputError<DataCode>(
       'E_OUTPUT_EXISTS',
       `prepare: output ${outDir} already exists. Datasets are never overwritten: choose another --out or delete it first.`,
       { path: outDir },
     );
   }
   const inside = relative(mimicDir, outDir);
-  assertInput(
+  assertInput<DataCode>(
     inside.startsWith('..') || inside === outDir,
     'E_OPTION',
     () => `prepare: --out ${outDir} is inside the MIMIC-IV directory ${mimicDir}; write the dataset elsewhere.`,
@@ -444,6 +445,6 @@ async function readSyntheticMarker(mimicDir: string): Promise<{ generator: strin
     const marker = JSON.parse(await readFile(path, 'utf8')) as { generator?: string; seed?: number; stays?: number };
     return { generator: String(marker.generator ?? 'unknown'), seed: Number(marker.seed), stays: Number(marker.stays) };
   } catch {
-    throw new DataError('E_BAD_SYNTHETIC_MARKER', `${path} is not valid JSON: remove it if the data is real MIMIC-IV, or regenerate the synthetic directory.`);
+    throw new DataError<DataCode>('E_BAD_SYNTHETIC_MARKER', `${path} is not valid JSON: remove it if the data is real MIMIC-IV, or regenerate the synthetic directory.`);
   }
 }

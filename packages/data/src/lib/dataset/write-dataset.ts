@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { InputError, assertInput, removeStaleTemporariesOf, sha256, writeDirectoryAtomic } from '@ehr-backdoor/core';
 import { TABULAR_FILE, TIMESERIES_FILE, encodeTabular, encodeTimeSeries } from './arrow-files.js';
 import type { DatasetManifest, EhrDataset } from './types.js';
+import type { DataCode } from '../error-codes.js';
 
 /** What {@link writeDataset} wrote. */
 /** What `writeDataset` wrote. */
@@ -26,18 +27,18 @@ export interface WriteDatasetResult {
  * `outDir` is never overwritten.
  */
 export async function writeDataset(dataset: EhrDataset, outDir: string): Promise<WriteDatasetResult> {
-  assertInput(typeof outDir === 'string' && outDir.length > 0, 'E_OPTION', () => 'writeDataset: outDir is required.');
+  assertInput<DataCode>(typeof outDir === 'string' && outDir.length > 0, 'E_OPTION', () => 'writeDataset: outDir is required.');
   const { n, tabular, timeSeries } = dataset;
   const F = tabular.features.length;
   const cells = n * timeSeries.hours * timeSeries.channels.length;
-  assertInput(
+  assertInput<DataCode>(
     tabular.values.length === n * F && timeSeries.values.length === cells && timeSeries.mask.length === cells && dataset.stayIds.length === n,
     'E_SHAPE',
     () => `writeDataset: the views do not match n = ${n} stays (tabular ${tabular.values.length} for ${n} × ${F}, time series ${timeSeries.values.length} for ${cells}).`,
   );
   const root = resolve(outDir);
   if (existsSync(root)) {
-    throw new InputError('E_OUTPUT_EXISTS', `writeDataset: ${root} already exists. Datasets are never overwritten: choose another directory or delete it first.`, {
+    throw new InputError<DataCode>('E_OUTPUT_EXISTS', `writeDataset: ${root} already exists. Datasets are never overwritten: choose another directory or delete it first.`, {
       path: root,
     });
   }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
 import { DataError } from '@ehr-backdoor/core';
+import type { DataCode } from '../error-codes.js';
 
 /**
  * One in-memory DuckDB database per `prepare` run, with hard resource bounds: `memory_limit` caps
@@ -111,7 +112,7 @@ function readFailure(what: ReadFailure, error: unknown): DataError {
   const isCompression = /gzip|zlib|compress|inflate|deflate|truncated|unexpected end/i.test(message);
   const isCsv = /csv|sniff|conversion|could not convert|column|dialect/i.test(message);
   if (isCompression) {
-    return new DataError(
+    return new DataError<DataCode>(
       'E_CORRUPT_FILE',
       `${what.step}: ${files} is not a readable gzip file (${firstLine(message)}). The file is probably truncated or ` +
         `corrupt: check it with \`gzip -t\` and download it again from PhysioNet (or unpack it to a .csv).`,
@@ -119,7 +120,7 @@ function readFailure(what: ReadFailure, error: unknown): DataError {
       { cause: error },
     );
   }
-  return new DataError(
+  return new DataError<DataCode>(
     isCsv ? 'E_BAD_CSV' : 'E_READ_FAILED',
     `${what.step}: could not read ${files} (${firstLine(message)}). Check that it is an unmodified MIMIC-IV CSV ` +
       `(comma-separated, with a header row) from release 2.2 or 3.x.`,

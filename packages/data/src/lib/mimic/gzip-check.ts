@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { DataError } from '@ehr-backdoor/core';
+import type { DataCode } from '../error-codes.js';
 
 /**
  * Full integrity check of a .csv.gz: inflate it to nowhere and let zlib verify the trailer's CRC-32
@@ -24,7 +25,7 @@ export async function checkGzip(path: string, signal?: AbortSignal): Promise<voi
     );
   } catch (error) {
     if (signal?.aborted) return;
-    throw new DataError(
+    throw new DataError<DataCode>(
       'E_CORRUPT_FILE',
       `${path} is not a complete gzip file (${(error as Error).message}). It is probably truncated or damaged: check it with ` +
         `\`gzip -t\` and download it again from PhysioNet (or unpack it to a .csv).`,

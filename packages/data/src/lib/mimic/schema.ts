@@ -2,6 +2,7 @@ import { basename, dirname, sep } from 'node:path';
 import { DataError } from '@ehr-backdoor/core';
 import { sqlString, type DuckDbSession } from './duckdb-session.js';
 import type { LocatedTable, LocatedTables, MimicTableName } from './tables.js';
+import type { DataCode } from '../error-codes.js';
 
 /**
  * The one way raw MIMIC-IV files are opened. Every column is read as text and cast explicitly where
@@ -30,7 +31,7 @@ export async function readHeaders(session: DuckDbSession, tables: LocatedTables)
     const columns = rows.map((row) => String(row.column_name));
     const missing = table.columns.filter((column) => !columns.includes(column));
     if (missing.length > 0) {
-      throw new DataError(
+      throw new DataError<DataCode>(
         'E_MISSING_COLUMN',
         `${table.path} has no column ${missing.map((c) => `'${c}'`).join(', ')} (its header: ${columns.slice(0, 20).join(', ')}` +
           `${columns.length > 20 ? ', …' : ''}). The ${table.module}/${table.name} table of MIMIC-IV 2.2/3.x has it: replace the file ` +

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '@ehr-backdoor/core';
+import type { DataCode } from '../error-codes.js';
 
 /**
  * The MIMIC-IV tables `prepare` reads, and the columns it needs from each. Only these columns are
@@ -47,7 +48,7 @@ const EXTENSIONS = ['.csv.gz', '.csv'] as const;
 export function locateMimicTables(mimicDir: string): LocatedTables {
   const root = resolve(mimicDir);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new InputError(
+    throw new InputError<DataCode>(
       'E_MIMIC_DIR_NOT_FOUND',
       `MIMIC-IV directory ${root} does not exist or is not a directory. Pass --mimic the folder that holds hosp/ and icu/ ` +
         `(for PhysioNet downloads: physionet.org/files/mimiciv/<version>/).`,
@@ -60,14 +61,14 @@ export function locateMimicTables(mimicDir: string): LocatedTables {
     const hint = existsSync(join(root, 'core'))
       ? ' This looks like MIMIC-IV v1.x (it has core/); use v2.2 or 3.x, where core/ was merged into hosp/.'
       : ` Point --mimic at the release folder itself, the one that contains hosp/ and icu/.`;
-    throw new InputError('E_MIMIC_LAYOUT', `MIMIC-IV directory ${root} has no ${module}/ folder.${hint}`, { path: dir });
+    throw new InputError<DataCode>('E_MIMIC_LAYOUT', `MIMIC-IV directory ${root} has no ${module}/ folder.${hint}`, { path: dir });
   }
   const located = {} as Record<MimicTableName, LocatedTable>;
   for (const spec of MIMIC_TABLES) {
     const candidates = EXTENSIONS.map((ext) => join(root, spec.module, spec.name + ext));
     const path = candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
     if (!path) {
-      throw new InputError(
+      throw new InputError<DataCode>(
         'E_MISSING_TABLE',
         `MIMIC-IV table ${spec.module}/${spec.name} not found: expected ${candidates.join(' or ')}. ` +
           `Copy ${spec.module}/${spec.name}.csv.gz from the MIMIC-IV release into ${join(root, spec.module)}.`,

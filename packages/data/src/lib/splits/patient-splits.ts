@@ -1,5 +1,6 @@
 import { Random, assertInput } from '@ehr-backdoor/core';
 import { SPLIT_CODE, type SplitName } from '../dataset/types.js';
+import type { DataCode } from '../error-codes.js';
 
 /** Shares of patients in train, validation and test; non-negative, summing to 1, train > 0. */
 export type SplitFractions = Readonly<Record<SplitName, number>>;
@@ -9,7 +10,7 @@ export const DEFAULT_SPLIT_FRACTIONS: SplitFractions = { train: 0.7, val: 0.15, 
 
 export function assertSplitFractions(fractions: SplitFractions): void {
   const values = [fractions.train, fractions.val, fractions.test];
-  assertInput(
+  assertInput<DataCode>(
     values.every((f) => typeof f === 'number' && Number.isFinite(f) && f >= 0) &&
       fractions.train > 0 &&
       Math.abs(values.reduce((a, b) => a + b, 0) - 1) < 1e-9,
@@ -33,7 +34,7 @@ export function assignPatientSplits(
   seed: number,
 ): Uint8Array {
   assertSplitFractions(fractions);
-  assertInput(subjectIds.length === labels.length, 'E_SHAPE', () => `assignPatientSplits: ${subjectIds.length} subject ids but ${labels.length} labels.`);
+  assertInput<DataCode>(subjectIds.length === labels.length, 'E_SHAPE', () => `assignPatientSplits: ${subjectIds.length} subject ids but ${labels.length} labels.`);
   const positive = new Map<number, boolean>();
   for (let i = 0; i < subjectIds.length; i++) {
     positive.set(subjectIds[i], (positive.get(subjectIds[i]) ?? false) || labels[i] === 1);

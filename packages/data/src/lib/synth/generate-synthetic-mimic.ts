@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError, Random, assertInput, removeStaleTemporariesOf, writeDirectoryAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
+import { InputError, Random, assertInput, removeStaleTemporariesOf, writeDirectoryAtomic, writeJsonAtomic, BugError } from '@ehr-backdoor/core';
 import { ANCHOR_AGE_QUANTILES, CATEGORIES, LOS_DAYS_QUANTILES, MALE_FRACTION, QUANTILE_GRID } from './calibration.js';
 import { CsvGzipWriter, csvField } from './csv-gzip-writer.js';
 import { DEATH_MODEL, resolveItems, type ResolvedItem } from './model.js';
 import { exponential, logistic, pick, QuantileMap, uniform } from './sampling.js';
 import { D_ITEMS_ROWS, D_LABITEMS_ROWS, SYNTHETIC_TABLE_COLUMNS, type SyntheticTableName } from './schema.js';
 import { StayLatent } from './stay-latent.js';
+import type { DataCode } from '../error-codes.js';
 
 /**
  * Synthetic MIMIC-IV in the real schema, written stay by stay through gzip streams.
@@ -79,20 +80,20 @@ const WINDOW = 24 * HOUR;
  */
 export async function generateSyntheticMimic(options: SyntheticMimicOptions): Promise<SyntheticMimicSummary> {
   const { stays, seed, outDir, gzipLevel = 6, onProgress } = options;
-  assertInput(
+  assertInput<DataCode>(
     Number.isInteger(stays) && stays >= 1 && stays <= MAX_SYNTHETIC_STAYS,
     'E_SYNTH_STAYS',
     () => `--stays must be an integer in [1, ${MAX_SYNTHETIC_STAYS}], got ${String(stays)}.`,
   );
-  assertInput(Number.isSafeInteger(seed), 'E_SYNTH_SEED', () => `--seed must be an integer, got ${String(seed)}.`);
-  assertInput(
+  assertInput<DataCode>(Number.isSafeInteger(seed), 'E_SYNTH_SEED', () => `--seed must be an integer, got ${String(seed)}.`);
+  assertInput<DataCode>(
     Number.isInteger(gzipLevel) && gzipLevel >= 1 && gzipLevel <= 9,
     'E_SYNTH_GZIP_LEVEL',
     () => `gzipLevel must be an integer in [1, 9], got ${String(gzipLevel)}.`,
   );
-  assertInput(typeof outDir === 'string' && outDir.length > 0, 'E_SYNTH_OUT', () => `--out must name a directory to create.`);
+  assertInput<DataCode>(typeof outDir === 'string' && outDir.length > 0, 'E_SYNTH_OUT', () => `--out must name a directory to create.`);
   if (existsSync(outDir)) {
-    throw new InputError('E_OUTPUT_EXISTS', `output directory ${outDir} already exists; choose a new --out path or remove it first.`, {
+    throw new InputError<DataCode>('E_OUTPUT_EXISTS', `output directory ${outDir} already exists; choose a new --out path or remove it first.`, {
       path: outDir,
     });
   }
@@ -153,7 +154,7 @@ export async function generateSyntheticMimic(options: SyntheticMimicOptions): Pr
 const RESOLVED = resolveItems();
 const ITEM = (key: string): ResolvedItem => {
   const found = RESOLVED.byKey.get(key);
-  if (!found) throw new Error(`unknown synthetic item ${key}`);
+  if (!found) throw new BugError(`unknown synthetic item ${key}`);
   return found;
 };
 const LOS_MAP = new QuantileMap(QUANTILE_GRID, LOS_DAYS_QUANTILES, 0.02, 60);

@@ -1,5 +1,6 @@
 import { ITEM_CALIBRATION, QUANTILE_GRID } from './calibration.js';
 import { DiscreteMap, QuantileMap } from './sampling.js';
+import { BugError } from '@ehr-backdoor/core';
 
 /**
  * The generative model of a synthetic ICU stay (see docs/synthetic.md):
@@ -128,7 +129,7 @@ export function resolveItems(): { items: readonly ResolvedItem[]; byKey: Readonl
   const groupIds = new Map<string, number>();
   const items = ITEM_MODELS.map((model, index): ResolvedItem => {
     const calibration = ITEM_CALIBRATION[model.key];
-    if (!calibration) throw new Error(`no calibration for ${model.key}`);
+    if (!calibration) throw new BugError(`no calibration for ${model.key}`);
     const map = calibration.pmf
       ? new DiscreteMap(calibration.pmf.values, calibration.pmf.p)
       : new QuantileMap(QUANTILE_GRID, calibration.quantiles ?? [], 0);

@@ -4,6 +4,7 @@ import { tabularStealth, timeSeriesStealth, type StealthReport } from '../stealt
 import { contextFor, type TriggerContext } from './context.js';
 import { assertTriggerSupportsView, resolveTrigger, triggerDefinition } from './registry.js';
 import type { PartialTriggerSpec, TriggerName, TriggerSpec } from './types.js';
+import type { PoisonCode } from '../error-codes.js';
 
 /**
  * Applying a trigger: resolve the spec → check it against the dataset → copy the view's arrays →
@@ -46,7 +47,7 @@ export type TriggerInput = TriggerSpec | PartialTriggerSpec | { readonly name: T
 
 export function toSpec(trigger: TriggerInput): TriggerSpec {
   if (!trigger || typeof trigger !== 'object' || typeof (trigger as { name?: unknown }).name !== 'string') {
-    throw new InputError('E_UNKNOWN_TRIGGER', `A trigger must be an object { name, params }, got ${JSON.stringify(trigger)}.`);
+    throw new InputError<PoisonCode>('E_UNKNOWN_TRIGGER', `A trigger must be an object { name, params }, got ${JSON.stringify(trigger)}.`);
   }
   return resolveTrigger(trigger.name, trigger.params);
 }
@@ -55,7 +56,7 @@ export function assertRows(dataset: EhrDataset, rows: readonly number[], what: s
   const seen = new Set<number>();
   for (const row of rows) {
     if (!Number.isInteger(row) || row < 0 || row >= dataset.n || seen.has(row)) {
-      throw new InputError('E_ROWS', `${what}: row ${row} is not a distinct row index in [0, ${dataset.n}).`, { row });
+      throw new InputError<PoisonCode>('E_ROWS', `${what}: row ${row} is not a distinct row index in [0, ${dataset.n}).`, { row });
     }
     seen.add(row);
   }

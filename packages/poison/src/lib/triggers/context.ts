@@ -1,5 +1,6 @@
 import { InputError, quantileSorted } from '@ehr-backdoor/core';
 import { CLINICAL_VARIABLES, SPLIT_CODE, variableByName, type EhrDataset, type TabularStat } from '@ehr-backdoor/data';
+import type { PoisonCode } from '../error-codes.js';
 
 /**
  * What a trigger may know about the dataset it poisons: the layout of both views and statistics of
@@ -106,7 +107,7 @@ export class TriggerContext {
     const sorted =
       c !== undefined ? this.channelTrainingValues(c) : this.tabularTrainingValues(this.featuresOf.get(variable)?.mean ?? -1);
     if (sorted.length === 0) {
-      throw new InputError(
+      throw new InputError<PoisonCode>(
         'E_NO_TRAINING_VALUES',
         `The training split has no observed values of '${variable}', so an in-range trigger value cannot be chosen; give an explicit value instead.`,
       );
@@ -151,7 +152,7 @@ export function contextFor(dataset: EhrDataset): TriggerContext {
 export function assertVariables(ctx: TriggerContext, variables: readonly string[], what: string, views: { tabular: boolean; timeseries: boolean }): void {
   for (const name of variables) {
     if (!variableByName(name)) {
-      throw new InputError(
+      throw new InputError<PoisonCode>(
         'E_UNKNOWN_VARIABLE',
         `${what}: unknown clinical variable '${name}'. Available variables: ${CLINICAL_VARIABLES.map((v) => v.name).join(', ')}.`,
         { variable: name },
@@ -161,7 +162,7 @@ export function assertVariables(ctx: TriggerContext, variables: readonly string[
     if (views.tabular && !ctx.featuresOf.has(name)) missing.push('tabular features');
     if (views.timeseries && !ctx.channelOf.has(name)) missing.push('time-series channels');
     if (missing.length > 0) {
-      throw new InputError(
+      throw new InputError<PoisonCode>(
         'E_VARIABLE_NOT_IN_DATASET',
         `${what}: the dataset has no ${missing.join(' and no ')} for '${name}'. Variables in this dataset: ${ctx.datasetVariables().join(', ')}.`,
         { variable: name },

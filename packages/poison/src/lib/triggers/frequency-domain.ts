@@ -4,6 +4,7 @@ import { median } from './lookalike-helpers.js';
 import type { TriggerContext } from './context.js';
 import { mergeParams, num, paramError, variableList, wantsView, type TriggerDefinition } from './params.js';
 import type { FrequencyDomainParams } from './types.js';
+import type { PoisonCode } from '../error-codes.js';
 
 const DEFAULTS: FrequencyDomainParams = { component: 2, factor: 3, channels: null };
 
@@ -135,7 +136,7 @@ function timeSeriesChannels(ctx: TriggerContext, params: FrequencyDomainParams, 
   return (params.channels ?? ctx.dataset.timeSeries.channels).map((name) => {
     const c = ctx.channelOf.get(name);
     if (c === undefined && ts) {
-      throw new InputError(
+      throw new InputError<PoisonCode>(
         'E_VARIABLE_NOT_IN_DATASET',
         `Trigger 'frequency_domain': the dataset has no time-series channel '${name}'. Channels: ${ctx.dataset.timeSeries.channels.join(', ')}.`,
         { variable: name },

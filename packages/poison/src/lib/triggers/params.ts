@@ -2,6 +2,7 @@ import { InputError } from '@ehr-backdoor/core';
 import { CLINICAL_VARIABLES, variableByName, type DatasetView } from '@ehr-backdoor/data';
 import type { TriggerContext } from './context.js';
 import type { TriggerName, TriggerParams } from './types.js';
+import type { PoisonCode } from '../error-codes.js';
 
 /**
  * Parameter checking shared by the trigger definitions: every failure is an InputError with code
@@ -42,7 +43,7 @@ export interface TriggerDefinition<N extends TriggerName> {
 }
 
 export function paramError(trigger: string, message: string, details: Record<string, unknown> = {}): InputError {
-  return new InputError('E_TRIGGER_PARAMS', `Trigger '${trigger}': ${message}`, { trigger, ...details });
+  return new InputError<PoisonCode>('E_TRIGGER_PARAMS', `Trigger '${trigger}': ${message}`, { trigger, ...details });
 }
 
 /** Merges `partial` over `defaults`, rejecting keys the trigger does not have. */
@@ -97,7 +98,7 @@ export function oneOf<T extends string>(trigger: string, key: string, value: unk
 export function variable(trigger: string, key: string, value: unknown): string {
   if (typeof value !== 'string') throw paramError(trigger, `'${key}' must be a clinical variable name, got ${JSON.stringify(value)}.`, { parameter: key });
   if (!variableByName(value)) {
-    throw new InputError(
+    throw new InputError<PoisonCode>(
       'E_UNKNOWN_VARIABLE',
       `Trigger '${trigger}': '${key}' names unknown clinical variable '${value}'. Available variables: ${CLINICAL_VARIABLES.map((v) => v.name).join(', ')}.`,
       { trigger, parameter: key, variable: value },

@@ -13,6 +13,7 @@ import { pattern } from './pattern.js';
 import { rareValue } from './rare-value.js';
 import { temporalPattern } from './temporal-pattern.js';
 import type { TriggerInfo, TriggerName, TriggerParamsInput, TriggerSpec } from './types.js';
+import type { PoisonCode } from '../error-codes.js';
 
 /** Every trigger, in the order documentation and `listTriggers` present them. */
 const REGISTRY: { readonly [N in TriggerName]: TriggerDefinition<N> } = {
@@ -43,7 +44,7 @@ export function triggerDefinition<N extends TriggerName>(name: N): TriggerDefini
 
 function assertTriggerName(name: unknown): asserts name is TriggerName {
   if (!isTriggerName(name)) {
-    throw new InputError('E_UNKNOWN_TRIGGER', `Unknown trigger ${JSON.stringify(name)}. Available triggers: ${TRIGGER_NAMES.join(', ')}.`, { trigger: name });
+    throw new InputError<PoisonCode>('E_UNKNOWN_TRIGGER', `Unknown trigger ${JSON.stringify(name)}. Available triggers: ${TRIGGER_NAMES.join(', ')}.`, { trigger: name });
   }
 }
 
@@ -57,7 +58,7 @@ export function resolveTrigger(name: string, params: unknown = {}): TriggerSpec 
   assertTriggerName(name);
   const definition = REGISTRY[name] as TriggerDefinition<TriggerName>;
   if (params !== undefined && params !== null && (typeof params !== 'object' || Array.isArray(params))) {
-    throw new InputError('E_TRIGGER_PARAMS', `Trigger '${name}': parameters must be an object, got ${JSON.stringify(params)}.`, { trigger: name });
+    throw new InputError<PoisonCode>('E_TRIGGER_PARAMS', `Trigger '${name}': parameters must be an object, got ${JSON.stringify(params)}.`, { trigger: name });
   }
   return { name, params: definition.resolve((params ?? {}) as Record<string, unknown>) } as TriggerSpec;
 }
@@ -79,7 +80,7 @@ export function triggerViews(name: string): readonly DatasetView[] {
 export function assertTriggerSupportsView(name: string, view: DatasetView): void {
   const views = triggerViews(name);
   if (!views.includes(view)) {
-    throw new InputError(
+    throw new InputError<PoisonCode>(
       'E_TRIGGER_VIEW',
       `Trigger '${name}' is defined on the ${views.join(' and ')} view only, not on '${view}'; use a ${views.join('/')} model or another trigger.`,
       { trigger: name, view },

@@ -1,4 +1,4 @@
-import type { Random } from '@ehr-backdoor/core';
+import { BugError, type Random } from '@ehr-backdoor/core';
 import { ParamStore } from '../params.js';
 import { buildLstm } from './lstm.js';
 import { buildMlp } from './mlp.js';
@@ -14,11 +14,11 @@ export function buildNetwork(spec: NetworkSpec, rng: Random): Network {
     case 'mlp':
       return buildMlp(model, store, inputShape[0]);
     case 'tabtransformer':
-      if (!spec.tokenLayout) throw new Error('tabtransformer needs a token layout');
+      if (!spec.tokenLayout) throw new BugError('tabtransformer needs a token layout');
       return buildTabTransformer(model, store, inputShape[0], spec.tokenLayout);
     case 'lstm':
     case 'tcn':
-      if (inputShape.length !== 2) throw new Error(`${model.kind} needs [hours, channels] inputs`);
+      if (inputShape.length !== 2) throw new BugError(`${model.kind} needs [hours, channels] inputs`);
       return model.kind === 'lstm' ? buildLstm(model, store, inputShape[0], inputShape[1]) : buildTcn(model, store, inputShape[0], inputShape[1]);
   }
 }

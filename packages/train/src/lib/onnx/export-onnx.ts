@@ -1,3 +1,4 @@
+import { BugError } from '@ehr-backdoor/core';
 import type { LstmConfig, MlpConfig, TabTransformerConfig, TcnConfig } from '../config.js';
 import type { TrainedModel } from '../model.js';
 import { OnnxGraph } from './onnx-graph.js';
@@ -33,7 +34,7 @@ export function exportOnnx(model: TrainedModel, producerVersion: string): OnnxEx
   const byName = new Map(network.store.params.map((p) => [p.name, p.variable]));
   const weights: Weights = (name) => {
     const v = byName.get(name);
-    if (!v) throw new Error(`the network has no parameter ${name}; this is a bug.`);
+    if (!v) throw new BugError(`the network has no parameter ${name}; this is a bug.`);
     return { data: Float32Array.from(v.dataSync() as Float32Array), shape: [...v.shape] };
   };
   const g = new OnnxGraph(`ehr-backdoor ${network.config.kind}`);

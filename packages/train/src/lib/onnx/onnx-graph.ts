@@ -1,3 +1,4 @@
+import { BugError } from '@ehr-backdoor/core';
 import { ProtoWriter } from './protobuf.js';
 
 /**
@@ -42,7 +43,7 @@ export class OnnxGraph {
   }
 
   constant(name: string, dims: readonly number[], data: Float32Array): string {
-    if (data.length !== dims.reduce((a, b) => a * b, 1)) throw new Error(`initializer ${name}: ${data.length} values for shape [${dims.join(', ')}]; this is a bug.`);
+    if (data.length !== dims.reduce((a, b) => a * b, 1)) throw new BugError(`initializer ${name}: ${data.length} values for shape [${dims.join(', ')}]; this is a bug.`);
     const unique = this.fresh(name);
     this.initializers.push({ name: unique, dims, data });
     return unique;
