@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadStudyFile } from './study/load.js';
 import { studyCells } from './study/cells.js';
 import { STUDIES_DIR, PRESET_NAMES } from './sweep.js';
+import { TRIGGER_NAMES } from '@ehr-backdoor/poison/names';
 
 /** The study files shipped in studies/: each valid, and the presets `sweep --preset` reads are among them. */
 describe('shipped studies', () => {
@@ -30,5 +31,13 @@ describe('shipped studies', () => {
     expect(study.attacks.find((a) => a.name === 'hr220_survive')?.target).toBe(0);
     expect(study.attacks.find((a) => a.name === 'spo2_dip')?.models).toEqual(['lstm', 'lstm_small', 'tcn']);
     expect(study.attacks.find((a) => a.name === 'no_labs')?.models).toEqual(['lstm', 'lstm_small', 'tcn']);
+  });
+
+  it('the catalogue runs every trigger towards both labels, three seeds', async () => {
+    const study = await loadStudyFile(join(STUDIES_DIR, 'catalogue.yaml'));
+    for (const trigger of TRIGGER_NAMES.filter((t) => t !== 'none')) {
+      expect(new Set(study.attacks.filter((a) => a.trigger === trigger).map((a) => a.target))).toEqual(new Set([0, 1]));
+    }
+    expect(study.seeds).toHaveLength(3);
   });
 });
