@@ -23,11 +23,12 @@ describe('exitCodeFor', () => {
     const bug = new BugError('no best weights recorded', { cause: new InputError('E_X', 'x') });
     expect(exitCodeFor(bug)).toBe(EXIT.bug);
     const written: string[] = [];
-    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => written.push(String(chunk)) > 0);
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => written.push(String(chunk)) > 0) as typeof process.stderr.write;
     try {
       expect(await handleErrors(false, async () => Promise.reject(bug))).toBe(EXIT.bug);
     } finally {
-      spy.mockRestore();
+      process.stderr.write = write;
     }
     expect(written.join('')).toMatch(/this is a bug[\s\S]*no best weights recorded/);
   });
