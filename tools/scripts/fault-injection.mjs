@@ -122,8 +122,9 @@ function walk(dir) {
   return files;
 }
 
-// Wall-clock fields, and the sweep plan's hash, which covers its own (absolute) runs root.
-const VOLATILE_KEYS = new Set(['startedAt', 'finishedAt', 'wallTimeS', 'trainS', 'evalS', 'wall_time_s', 'createdAt', 'at', 'seconds', 'planHash']);
+// Wall-clock fields (study.resolved.json's writtenAt among them), the sweep plan's hash, which covers its own
+// (absolute) runs root, and study.resolved.json's executor (how many workers ran the cells, not what they wrote).
+const VOLATILE_KEYS = new Set(['startedAt', 'finishedAt', 'writtenAt', 'executor', 'wallTimeS', 'trainS', 'evalS', 'wall_time_s', 'createdAt', 'at', 'seconds', 'planHash']);
 const TIMESTAMP = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g;
 
 /** The bytes to compare: wall-clock fields dropped, the folder's own path replaced (only for text). */

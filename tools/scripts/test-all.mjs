@@ -16,6 +16,8 @@ const checks = [
   { name: 'api-docs', command: 'node', args: ['tools/scripts/check-api-docs.mjs'] },
   // Import cycles between files of one project (lint sees only those between projects).
   { name: 'import-cycles', command: 'node', args: ['tools/scripts/check-import-cycles.mjs'] },
+  // Every project's error-code catalogue against the codes its sources throw (issue 19).
+  { name: 'error-codes', command: 'node', args: ['tools/scripts/check-error-codes.mjs'] },
   // SIGKILLs, full disks, read-only folders and two sweeps on one folder against the real CLIs (docs/reliability.md).
   { name: 'fault-injection', command: 'node', args: ['tools/scripts/fault-injection.mjs'] },
 ];
