@@ -93,6 +93,34 @@ seeds: [0, 1]
     expect((await hashes(GOOD.replace('hidden: 16', 'hidden: 8'))).filter((h, i) => h !== base[i]).length).toBe(2);
     expect((await hashes(`${GOOD}training: { epochs: 3 }\n`)).every((h, i) => h !== base[i])).toBe(true);
   });
+
+  it('carries the measurement and defender keys into every cell, and leaves their defaults out of its identity', async () => {
+    const cellsOf = async (text: string) => studyCells((await load(text)).study);
+    const base = await cellsOf(GOOD);
+    // The documented defaults, written out, are the same cells as leaving them out.
+    const explicit = `${GOOD}evaluation: { threshold: { fpr: 0.05 } }\npoisoning: { rateBasis: eligible }\nanalyses: { detect: { assumedContamination: 0.01 } }\n`;
+    expect((await cellsOf(explicit)).map((c) => c.config?.thresholdRule ?? null)).toEqual(base.map(() => null));
+    expect((await cellsOf(explicit)).map((c) => c.config?.detect && c.config.detect.assumedContamination)).toEqual(base.map(() => undefined));
+    const measured = await cellsOf(`${GOOD}evaluation: { threshold: { fixed: 0.5 } }\npoisoning: { rateBasis: train }\n`);
+    for (const cell of measured) expect(cell.config).toMatchObject({ thresholdRule: { kind: 'fixed', threshold: 0.5 }, rateBasis: 'train' });
+    expect(measured.every((c, i) => c.hash !== base[i].hash)).toBe(true);
+    const defended = await cellsOf(`${GOOD}analyses: { detect: { detectors: [input_screening], assumedContamination: 0.05, stripBlends: 20 }, explain: { saveAttributions: true } }\n`);
+    for (const cell of defended) {
+      expect(cell.config?.detect).toMatchObject({ detectors: ['input_screening'], assumedContamination: 0.05, stripBlends: 20 });
+      expect(cell.config?.explain).toMatchObject({ saveAttributions: true });
+    }
+    const synth = (await load(`${GOOD}data: { synth: { stays: 50 }, prepare: { label: icu_mortality } }\n`)).study.data;
+    expect(synth).toMatchObject({ kind: 'synth', label: 'icu_mortality' });
+  });
+
+  it('refuses a threshold rule or an assumed contamination out of range, naming the key', async () => {
+    const fpr = await problem(`${GOOD}evaluation: { threshold: { fpr: 1.5 } }\n`);
+    expect(fpr.error.message).toMatch(/evaluation\.threshold/);
+    const eps = await problem(`${GOOD}analyses: { detect: { assumedContamination: 0.6 } }\n`);
+    expect(eps.error.message).toMatch(/analyses\.detect\.assumedContamination/);
+    const label = await problem(`${GOOD}data: { synth: { stays: 50 }, prepare: { label: icu_death } }\n`);
+    expect(label.error.message).toMatch(/data\.prepare\.label/);
+  });
 });
 
 describe('bad input: each names file:line:column and the key path, exit code 2', () => {
