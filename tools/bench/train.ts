@@ -15,8 +15,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Random } from '@ehr-backdoor/core';
-import { CLINICAL_VARIABLES, STATIC_FEATURES, TABULAR_STATS, createDataset, type TabularFeature } from '@ehr-backdoor/data';
+import { benchDataset } from './bench-dataset.js';
 import { rowsOfSplit, trainModel, type BackendChoice, type ModelKind } from '@ehr-backdoor/train';
 
 const arg = (name: string, fallback: string) => {
@@ -29,28 +28,9 @@ const models = arg('models', 'mlp,lstm,tcn,tabtransformer').split(',') as ModelK
 const batchSize = 128;
 const hours = 24;
 
-const rng = Random.fromSeed(1, 'bench');
-const channels = CLINICAL_VARIABLES.map((v) => v.name);
-const features: TabularFeature[] = [
-  ...channels.flatMap((variable) => TABULAR_STATS.map((stat) => ({ name: `${variable}_${stat}`, variable, stat }))),
-  ...STATIC_FEATURES.map((f) => ({ name: f.name, variable: f.name, stat: 'static' as const })),
-];
-const n = rows + 256;
-const C = channels.length;
-const risk = Float64Array.from({ length: n }, () => rng.normal());
-const dataset = createDataset({
-  stayIds: Int32Array.from({ length: n }, (_, i) => i + 1),
-  subjectIds: Int32Array.from({ length: n }, (_, i) => i + 1),
-  labels: Array.from(risk, (r) => (rng.next() < 1 / (1 + Math.exp(-(2 * r - 2))) ? 1 : 0)),
-  splits: Array.from({ length: n }, (_, i) => (i < rows ? 0 : 1)),
-  tabular: { features, values: Float32Array.from({ length: n * features.length }, (_, k) => (rng.next() < 0.1 ? NaN : risk[Math.floor(k / features.length)] + rng.normal())) },
-  timeSeries: {
-    channels,
-    hours,
-    values: Float32Array.from({ length: n * hours * C }, (_, k) => risk[Math.floor(k / (hours * C))] + rng.normal()),
-    mask: Uint8Array.from({ length: n * hours * C }, () => (rng.next() < 0.3 ? 1 : 0)),
-  },
-});
+const dataset = benchDataset(rows, hours);
+const features = dataset.tabular.features;
+const C = dataset.timeSeries.channels.length;
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-train-'));
 const train = rowsOfSplit(dataset, 'train');
