@@ -11,6 +11,7 @@ import { evaluateModel } from './evaluate.js';
 import { SUMMARY_FILE } from './cell-state.js';
 import { summaryToCsv, type Summary } from './summary.js';
 import type { RunnerCode } from './error-codes.js';
+import type { DefenceSettings } from './cell-config.js';
 
 /**
  * Explanations and detectors on a finished (or just-trained) run:
@@ -118,29 +119,12 @@ export async function explainRun(run: RunContext, options: ExplainOptions = {}):
   };
 }
 
-export interface DetectOptions {
+export interface DetectOptions extends DefenceSettings {
   readonly detectors?: readonly string[];
-  /**
-   * The defender's assumed contamination in (0, 0.5), default 0.01: how many stays each detector flags.
-   * Never the plan's true poison count, which only scores the detectors.
-   */
-  readonly assumedContamination?: number;
   /** Options of each detector, handed to it as they are (e.g. `{ spectral: { removalFactor: 3 } }`). */
   readonly detectorOptions?: Readonly<Partial<Record<DetectorName, Readonly<Record<string, unknown>>>>>;
   /** Remove each detector's flagged stays, retrain and measure the defence. */
   readonly retrain?: boolean;
-  /** Blends per test stay of STRIP's test-time screen (run with the strip detector). Default 100. */
-  readonly stripBlends?: number;
-  /** Neural-Cleanse-style trigger reconstruction on the validation stays (model-level, not a stay ranking). */
-  readonly reconstructTrigger?: boolean;
-  /** Epochs of the early model abl_isolation reads per-stay losses from. Default 2. */
-  readonly ablEpochs?: number;
-  /** abl_isolation: isolate the 'low' (default, the paper's) or 'high' loss tail. */
-  readonly ablTail?: 'low' | 'high';
-  /** Activation clustering's reduction. Default 'ica' (the paper's). */
-  readonly acReduction?: 'ica' | 'pca';
-  /** When given, activation clustering's exclusionary reclassification with this ratio threshold (retrains once per flagged cluster). */
-  readonly acReclassificationThreshold?: number;
 }
 
 export function checkDetectorNames(names: readonly string[] | undefined): DetectorName[] {

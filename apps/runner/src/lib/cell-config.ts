@@ -27,25 +27,32 @@ export interface ExplainConfig {
   readonly saveAttributions?: boolean;
 }
 
-export interface DetectConfig {
+/** How the defender runs the detectors: the settings a study's `analyses.detect` and `detect`'s flags share. */
+export interface DefenceSettings {
+  /**
+   * The defender's assumed contamination in (0, 0.5), default 0.01: how many stays each detector flags.
+   * Never the plan's true poison count, which only scores the detectors.
+   */
+  readonly assumedContamination?: number;
+  /** Blends per test stay of STRIP's test-time screen (run with the strip detector). Default 100. */
+  readonly stripBlends?: number;
+  /** Neural-Cleanse-style trigger reconstruction on the validation stays (model-level, not a stay ranking). */
+  readonly reconstructTrigger?: boolean;
+  /** Epochs of the early model abl_isolation reads per-stay losses from. Default 2. */
+  readonly ablEpochs?: number;
+  /** abl_isolation: isolate the 'low' (default, the paper's) or 'high' loss tail. */
+  readonly ablTail?: 'low' | 'high';
+  /** Activation clustering's reduction. Default 'ica' (the paper's). */
+  readonly acReduction?: 'ica' | 'pca';
+  /** When given, activation clustering's exclusionary reclassification with this ratio threshold (retrains once per flagged cluster). */
+  readonly acReclassificationThreshold?: number;
+}
+
+export interface DetectConfig extends DefenceSettings {
   readonly detectors: readonly DetectorName[];
   readonly retrain: boolean;
   /** Options handed to each detector as they are. */
   readonly options?: Readonly<Partial<Record<DetectorName, Readonly<Record<string, unknown>>>>>;
-  /** The defender's assumed contamination in (0, 0.5), default 0.01: how many stays each detector flags. */
-  readonly assumedContamination?: number;
-  /** Blends per test stay of STRIP's test-time screen (default 100). */
-  readonly stripBlends?: number;
-  /** Neural-Cleanse-style trigger reconstruction (a check of the model, not a ranking of stays). */
-  readonly reconstructTrigger?: boolean;
-  /** Epochs of the early model abl_isolation reads per-stay losses from (default 2). */
-  readonly ablEpochs?: number;
-  /** abl_isolation isolates the 'low' (the paper's, default) or 'high' loss tail. */
-  readonly ablTail?: 'low' | 'high';
-  /** Activation clustering's reduction (default 'ica', the paper's). */
-  readonly acReduction?: 'ica' | 'pca';
-  /** Activation clustering's exclusionary reclassification with this ratio threshold (off when absent). */
-  readonly acReclassificationThreshold?: number;
 }
 
 export interface CellConfig {
