@@ -1,6 +1,7 @@
 import { hashJson } from '@ehr-backdoor/core';
 import type { CellConfig, PlannedCell } from '../cell-config.js';
-import { DEFAULT_THRESHOLD_RULE, describeThresholdRule, type ThresholdRule } from '@ehr-backdoor/metrics';
+import type { ThresholdRule } from '@ehr-backdoor/metrics';
+import { measurementIdentity } from '../run-identity.js';
 import type { ResolvedData, ResolvedStudy } from './resolve.js';
 import type { Study } from './schema.js';
 
@@ -64,10 +65,7 @@ export function studyCells(study: ResolvedStudy): PlannedCell[] {
  */
 function measurementOf(threshold: Study['evaluation']['threshold'], rateBasis: Study['poisoning']['rateBasis']): Pick<CellConfig, 'thresholdRule' | 'rateBasis'> {
   const rule: ThresholdRule = 'fpr' in threshold ? { kind: 'fpr', fpr: threshold.fpr } : { kind: 'fixed', threshold: threshold.fixed };
-  return {
-    ...(describeThresholdRule(rule) !== describeThresholdRule(DEFAULT_THRESHOLD_RULE) ? { thresholdRule: rule } : {}),
-    ...(rateBasis !== 'eligible' ? { rateBasis } : {}),
-  };
+  return measurementIdentity(rateBasis, rule) ?? {};
 }
 
 function detectConfigOf(d: Exclude<Study['analyses']['detect'], false>): NonNullable<Exclude<CellConfig['detect'], false>> {
