@@ -37,6 +37,7 @@ export interface FineTuneOptions {
   readonly seed: number;
   /** Penultimate units held at zero (see `prunePenultimate`). */
   readonly prunedUnits?: readonly number[];
+  /** Called after each epoch with its record (losses and validation AUROC). */
   readonly onEpoch?: (record: EpochRecord) => void;
 }
 
