@@ -1,7 +1,8 @@
 /**
  * The fine-pruning table of docs/results.md from a runs folder whose cells ran
  * `ehr-backdoor detect --detectors fine_pruning`: per model, attack and rate, mean ± sd over seeds of
- * the ASR before and after (operating threshold), the clean model's ASR for that attack (same seed),
+ * the ASR before, after pruning and after repair (operating threshold), the clean model's ASR for that
+ * attack (same seed), the ASR at 0.5 before and after,
  * the clean-AUROC cost, DER and the share of penultimate units cut.
  *
  *   node tools/scripts/fine-pruning-table.mjs runs/fine-pruning
@@ -31,7 +32,7 @@ for (const model of dirs(root)) {
       const col = (name) => done.map((c) => c.run[name] ?? NaN);
       rows.push(
         `| ${model} | ${attack} | ${(Number(rate) * 100).toFixed(0)} % | ${stat(col('asr'))} | ${stat(col('defence_fine_pruning_asr_pruned'))} | ${stat(col('defence_fine_pruning_asr'))} | ` +
-          `${stat(done.map((c) => c.clean?.[`asr@${attack}`] ?? NaN))} | ${stat(col('defence_fine_pruning_asr_at_0_5'))} | ${stat(col('defence_fine_pruning_clean_auroc_cost'))} | ` +
+          `${stat(done.map((c) => c.clean?.[`asr@${attack}`] ?? NaN))} | ${stat(col('asr_at_0_5'))} → ${stat(col('defence_fine_pruning_asr_at_0_5'))} | ${stat(col('defence_fine_pruning_clean_auroc_cost'))} | ` +
           `${stat(col('defence_fine_pruning_der'))} | ${stat(col('defence_fine_pruning_pruned_fraction'))} | ${done.length} |`,
       );
     }
@@ -43,7 +44,7 @@ for (const model of dirs(root)) {
   const runs = seeds.map((seed) => read(join(root, model, 'none', '0', seed, 'summary.json'))).filter((r) => r && 'defence_fine_pruning_clean_auroc_cost' in r);
   if (runs.length) cleanRows.push(`| ${model} | clean (rate 0) | ${stat(runs.map((r) => r.defence_fine_pruning_clean_auroc_cost))} | ${stat(runs.map((r) => r.defence_fine_pruning_pruned_fraction))} | ${runs.length} |`);
 }
-console.log('| model | attack | rate | ASR before | ASR pruned | ASR repaired | clean model ASR | repaired ASR @0.5 | clean-AUROC cost | DER | units cut | seeds |');
+console.log('| model | attack | rate | ASR before | ASR pruned | ASR repaired | clean model ASR | ASR @0.5 before → repaired | clean-AUROC cost | DER | units cut | seeds |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
 console.log('\n| model | cell | clean-AUROC cost | units cut | seeds |\n|---|---|---|---|---|');
