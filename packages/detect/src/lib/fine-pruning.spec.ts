@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '@ehr-backdoor/core';
 import { backdoorFixture } from '@ehr-backdoor/data/testing';
 import type { EhrDataset } from '@ehr-backdoor/data';
-import { copyModel, meanPenultimateActivation, rowsOfSplit, trainModel, type TrainedModel } from '@ehr-backdoor/train';
+import { copyModel, meanPenultimateActivation, rowsOfSplit, trainModel, TrainedModel } from '@ehr-backdoor/train';
 import { finePrune } from './fine-pruning.js';
 import { checkFinePruningSettings } from './fine-pruning-settings.js';
 import { detectionAuroc } from './detection-metrics.js';
@@ -120,5 +120,9 @@ describe('finePrune', () => {
     expect(await codeOf(() => finePrune({ ...base, budget: 1.5 }))).toBe('E_FINE_PRUNING');
     expect(await codeOf(() => finePrune({ ...base, assumedContamination: 0.5 }))).toBe('E_DETECT_CONTAMINATION');
     expect(await codeOf(() => finePrune({ ...base, valRows: testNegatives }))).toBe('E_PRUNE_ROWS');
+    // A network without a dense output layer over its penultimate units (not one of train's four kinds).
+    const params = cleanModel.network.store.params.map((p) => (p.name === 'output/kernel' ? { ...p, name: 'head/kernel' } : p));
+    const foreign = new TrainedModel({ ...cleanModel.network, store: { ...cleanModel.network.store, params } as never }, cleanModel.normalisation, cleanModel.meta);
+    expect(await codeOf(() => finePrune({ ...base, model: foreign }))).toBe('E_PRUNE_UNSUPPORTED');
   });
 });

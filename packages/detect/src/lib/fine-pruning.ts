@@ -1,5 +1,5 @@
 import type { EhrDataset } from '@ehr-backdoor/data';
-import { fineTuneModel, pruneByActivation, prunePenultimate, unitContribution, type ActivationPruning, type EpochRecord, type TrainedModel } from '@ehr-backdoor/train';
+import { assertPrunable, fineTuneModel, pruneByActivation, prunePenultimate, unitContribution, type ActivationPruning, type EpochRecord, type TrainedModel } from '@ehr-backdoor/train';
 import { assertAssumedContamination } from './assumed-contamination.js';
 import { checkFinePruningSettings, DEFAULT_FINE_PRUNING, type FinePruningSettings } from './fine-pruning-settings.js';
 
@@ -52,6 +52,7 @@ export async function finePrune(options: FinePruningOptions): Promise<FinePrunin
   const { model, dataset, seed } = options;
   checkFinePruningSettings({ budget: options.budget, maxFraction: options.maxFraction, epochs: options.epochs, learningRate: options.learningRate });
   assertAssumedContamination(options.assumedContamination, 'fine_pruning');
+  assertPrunable(model, 'fine_pruning');
   const settings: Required<FinePruningSettings> = {
     budget: options.budget ?? DEFAULT_FINE_PRUNING.budget,
     maxFraction: options.maxFraction ?? DEFAULT_FINE_PRUNING.maxFraction,

@@ -2,7 +2,7 @@ import { InputError } from '@ehr-backdoor/core';
 import { validationAuroc } from './auroc.js';
 import { rowsOfSplit } from './inputs.js';
 import { TrainedModel } from './model.js';
-import { copyModel, meanPenultimateActivation, outputKernelIndex, pruneByActivation, prunePenultimate, unitContribution } from './prune.js';
+import { assertPrunable, copyModel, meanPenultimateActivation, outputKernelIndex, pruneByActivation, prunePenultimate, unitContribution } from './prune.js';
 import { fixtureDataset } from './testing/fixture.js';
 import { trainModel } from './train.js';
 import { MODEL_KINDS, type ModelKind } from './config.js';
@@ -84,6 +84,8 @@ describe('penultimate pruning', () => {
     const foreign = new TrainedModel({ ...model.network, store: { ...model.network.store, params } as never }, model.normalisation, model.meta);
     expect(codeOf(() => prunePenultimate(foreign, [0]))).toBe('E_PRUNE_UNSUPPORTED');
     expect(() => prunePenultimate(foreign, [0])).toThrow(/output layer 'output\/kernel'.*mlp, tabtransformer, lstm or tcn/);
+    expect(() => assertPrunable(foreign, 'fine_pruning')).toThrow(/^fine_pruning needs a model whose output layer/);
+    expect(() => assertPrunable(model, 'fine_pruning')).not.toThrow();
   });
 
   afterAll(() => model.dispose());

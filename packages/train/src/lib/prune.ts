@@ -33,6 +33,14 @@ export function outputKernelIndex(model: TrainedModel, defence = 'pruning'): num
   return index;
 }
 
+/**
+ * Checks, before any work, that `defence` can prune this model's penultimate units.
+ * @throws InputError `E_PRUNE_UNSUPPORTED` naming the defence and the model kinds it supports.
+ */
+export function assertPrunable(model: TrainedModel, defence: string): void {
+  outputKernelIndex(model, defence);
+}
+
 /** @throws InputError `E_PRUNE_UNITS` unless `units` are distinct integers in [0, penultimateSize). */
 export function assertPenultimateUnits(model: TrainedModel, units: readonly number[], what = 'pruned units'): void {
   const dim = model.network.penultimateSize;
