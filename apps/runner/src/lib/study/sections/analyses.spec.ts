@@ -18,12 +18,12 @@ describe('analyses.detect with the fine_pruning model repair', () => {
   it('selects it like a detector, with its settings under options.fine_pruning', async () => {
     const resolved = await study('{ detectors: [fine_pruning], options: { fine_pruning: { budget: 0.02, epochs: 3 } } }').load();
     const [cell] = studyCells(resolved);
-    expect(cell.config.detect).toMatchObject({ detectors: ['fine_pruning'], options: { fine_pruning: { budget: 0.02, epochs: 3 } } });
+    expect(cell.config?.detect).toMatchObject({ detectors: ['fine_pruning'], options: { fine_pruning: { budget: 0.02, epochs: 3 } } });
   });
 
   it('is not among the default detectors (it fine-tunes a model)', async () => {
     const [cell] = studyCells(await study('{}').load());
-    expect(cell.config.detect && cell.config.detect.detectors).not.toContain('fine_pruning');
+    expect(cell.config?.detect && cell.config.detect.detectors).not.toContain('fine_pruning');
   });
 
   it('refuses settings out of range with the file, line and key', async () => {
