@@ -14,6 +14,10 @@ interface DetectArgs {
   'abl-tail': 'low' | 'high';
   'reconstruct-trigger': boolean;
   'ac-reclassification-threshold'?: number;
+  'fine-pruning-budget'?: number;
+  'fine-pruning-max-fraction'?: number;
+  'fine-pruning-epochs'?: number;
+  'fine-pruning-learning-rate'?: number;
   data?: string;
   backend?: BackendChoice;
 }
@@ -24,7 +28,7 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
   builder: (y) =>
     y
       .options(ANALYSED_RUN_OPTIONS)
-      .option('detectors', { type: 'string', array: true, describe: 'spectral, activation_clustering, attribution, strip, input_screening, confident_learning, abl_isolation (default: all).' })
+      .option('detectors', { type: 'string', array: true, describe: 'spectral, activation_clustering, attribution, strip, input_screening, confident_learning, abl_isolation (default: all); fine_pruning, a model repair (only when named).' })
       .option('assumed-contamination', {
         type: 'number',
         default: 0.01,
@@ -40,9 +44,14 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
         describe: "Turn on activation_clustering's exclusionary reclassification: a flagged cluster stays flagged when a model trained without it predicts own label / other label below this (e.g. 1). Retrains once per flagged cluster.",
       })
       .option('retrain', { type: 'boolean', default: false, describe: "Remove each detector's flagged stays and retrain." })
+      .option('fine-pruning-budget', { type: 'number', describe: 'fine_pruning: largest validation-AUROC drop the pruning may cost, in (0, 1) (default 0.04, the paper\'s 4 % drop).' })
+      .option('fine-pruning-max-fraction', { type: 'number', describe: 'fine_pruning: most penultimate units to cut, a share in (0, 1] (default 1: the budget decides).' })
+      .option('fine-pruning-epochs', { type: 'number', describe: 'fine_pruning: fine-tuning epochs (default 2).' })
+      .option('fine-pruning-learning-rate', { type: 'number', describe: "fine_pruning: fine-tuning learning rate (default: the run's)." })
       .example('$0 detect --run runs/default/mlp/rare_value/0.01/seed_0 --detectors input_screening --retrain', 'Screen the training stays, remove the flagged 1 % and retrain.')
       .example('$0 detect --run RUN --detectors activation_clustering --ac-reclassification-threshold 1', 'Activation clustering with exclusionary reclassification.')
-      .example('$0 detect --run RUN --assumed-contamination 0.05', 'A defender who assumes 5 % of the training data is poisoned.') as never,
+      .example('$0 detect --run RUN --assumed-contamination 0.05', 'A defender who assumes 5 % of the training data is poisoned.')
+      .example('$0 detect --run RUN --detectors fine_pruning', 'Fine-pruning: cut the dormant penultimate units, fine-tune on the clean-looking stays, measure ASR / clean AUROC after and DER.') as never,
   handler: async (args) => {
     const { openRun, detectRun, mergeIntoSummary, checkDetectorNames, checkAssumedContamination } = await import('../lib/analyse-run.js');
     checkDetectorNames(args.detectors);
@@ -60,6 +69,16 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
       const { InputError } = await import('@ehr-backdoor/core');
       throw new InputError<RunnerCode>('E_OPTION', `--abl-epochs must be an integer ≥ 1; got ${String(args['abl-epochs'])}.`);
     }
+    const { checkFinePruningSettings } = await import('@ehr-backdoor/detect/names');
+    const finePruning = checkFinePruningSettings(
+      Object.fromEntries(
+        (['budget', 'max-fraction', 'epochs', 'learning-rate'] as const)
+          .filter((k) => args[`fine-pruning-${k}`] !== undefined)
+          .map((k) => [k.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()), args[`fine-pruning-${k}`]]),
+      ),
+      'the --fine-pruning-* options',
+      (key) => `--fine-pruning-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+    );
     const run = await openRun(args.run, { ...(args.data ? { data: args.data } : {}), ...(args.backend ? { backend: args.backend } : {}) });
     const columns = await detectRun(run, {
       ablEpochs: args['abl-epochs'],
@@ -71,8 +90,10 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
       assumedContamination: args['assumed-contamination'],
       ...(args['ac-reduction'] ? { acReduction: args['ac-reduction'] } : {}),
       ...(threshold !== undefined ? { acReclassificationThreshold: threshold } : {}),
+      ...(Object.keys(finePruning).length ? { detectorOptions: { fine_pruning: { ...finePruning } } } : {}),
     });
     await mergeIntoSummary(args.run, columns);
-    printAnalysisColumns(columns.metrics, `${args.run}/detect.json`);
+    const repairOnly = args.detectors?.length && args.detectors.every((d) => d === 'fine_pruning');
+    printAnalysisColumns(columns.metrics, `${args.run}/${repairOnly ? 'fine-pruning.json' : 'detect.json'}`);
   },
 };

@@ -3,11 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CompatibilityError, InputError, removeStaleTemporaries, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
 import { loadDataset, type EhrDataset } from '@ehr-backdoor/data';
-import { DETECTOR_NAMES, namesTriggerVariables, runModelDetectors, runModelStripTestTime, runModelTriggerReconstruction, toDetectJson, defenceEffectivenessRating, type DetectorName, type ModelDetectorsOptions } from '@ehr-backdoor/detect';
+import { DETECTOR_NAMES, isModelRepairName, MODEL_REPAIR_NAMES, namesTriggerVariables, runModelDetectors, runModelStripTestTime, runModelTriggerReconstruction, toDetectJson, defenceEffectivenessRating, type DetectorName, type ModelDetectorsOptions, type ModelRepairName } from '@ehr-backdoor/detect';
 import { explainModelDrift, toExplainJson } from '@ehr-backdoor/explain';
 import { applyPoisoning, buildTriggeredTestSet, readPlanManifest, triggeredTestDataset, resolveTrigger, type PoisoningPlan, type TriggerSpec } from '@ehr-backdoor/poison';
 import { loadModel, rowsOfSplit, selectBackend, trainModel, type BackendChoice, type ModelConfig, type TrainConfig, type TrainedModel } from '@ehr-backdoor/train';
 import { evaluateModel } from './evaluate.js';
+import { detectAndRepair, splitModelRepairs } from './repair-run.js';
 import { SUMMARY_FILE } from './cell-state.js';
 import { summaryToCsv, type Summary } from './summary.js';
 import type { RunnerCode } from './error-codes.js';
@@ -122,7 +123,7 @@ export async function explainRun(run: RunContext, options: ExplainOptions = {}):
 export interface DetectOptions extends DefenceSettings {
   readonly detectors?: readonly string[];
   /** Options of each detector, handed to it as they are (e.g. `{ spectral: { removalFactor: 3 } }`). */
-  readonly detectorOptions?: Readonly<Partial<Record<DetectorName, Readonly<Record<string, unknown>>>>>;
+  readonly detectorOptions?: Readonly<Partial<Record<DetectorName | ModelRepairName, Readonly<Record<string, unknown>>>>>;
   /** Remove each detector's flagged stays, retrain and measure the defence. */
   readonly retrain?: boolean;
 }
@@ -130,8 +131,8 @@ export interface DetectOptions extends DefenceSettings {
 export function checkDetectorNames(names: readonly string[] | undefined): DetectorName[] {
   const list = names && names.length ? names : [...DETECTOR_NAMES];
   for (const name of list) {
-    if (!(DETECTOR_NAMES as readonly string[]).includes(name)) {
-      throw new InputError<RunnerCode>('E_DETECT_UNKNOWN', `Unknown detector "${name}": choose from ${DETECTOR_NAMES.join(', ')}.`);
+    if (!(DETECTOR_NAMES as readonly string[]).includes(name) && !isModelRepairName(name)) {
+      throw new InputError<RunnerCode>('E_DETECT_UNKNOWN', `Unknown detector "${name}": choose from ${[...DETECTOR_NAMES, ...MODEL_REPAIR_NAMES].join(', ')}.`);
     }
   }
   return list as DetectorName[];
@@ -146,6 +147,8 @@ export function checkAssumedContamination(value: number | undefined): void {
 }
 
 export async function detectRun(run: RunContext, options: DetectOptions = {}): Promise<AnalysisColumns> {
+  const { repairs, detectors: named } = splitModelRepairs(options.detectors);
+  if (repairs.length) return detectAndRepair(run, options, repairs, named?.length ? () => detectRun(run, { ...options, detectors: named }) : null);
   const detectors = checkDetectorNames(options.detectors);
   checkAssumedContamination(options.assumedContamination);
   const columnsFor = (d: string) => [`detect_${d}_auroc`, `detect_${d}_tpr_at_5fpr`, `detect_${d}_precision_at_flagged`];

@@ -1,4 +1,4 @@
-import type { DetectorName } from '@ehr-backdoor/detect/names';
+import type { DetectorName, ModelRepairName } from '@ehr-backdoor/detect/names';
 import type { PoisonMode, TriggerName } from '@ehr-backdoor/poison/names';
 import type { BackendChoice, ModelConfig, TrainConfig } from '@ehr-backdoor/train/names';
 import type { ThresholdRule } from '@ehr-backdoor/metrics';
@@ -49,10 +49,10 @@ export interface DefenceSettings {
 }
 
 export interface DetectConfig extends DefenceSettings {
-  readonly detectors: readonly DetectorName[];
+  readonly detectors: readonly (DetectorName | ModelRepairName)[];
   readonly retrain: boolean;
   /** Options handed to each detector as they are. */
-  readonly options?: Readonly<Partial<Record<DetectorName, Readonly<Record<string, unknown>>>>>;
+  readonly options?: Readonly<Partial<Record<DetectorName | ModelRepairName, Readonly<Record<string, unknown>>>>>;
 }
 
 export interface CellConfig {

@@ -9,6 +9,7 @@ export const DETECT_CODES = {
   E_DETECT_POISONED: 'a poisoned row is not one of the training rows',
   E_DETECT_UNKNOWN: 'an unknown detector',
   E_DETECT_PREDICT: 'the predict callback returned the wrong number of values',
+  E_FINE_PRUNING: 'a fine-pruning setting is unknown or out of range',
 } as const satisfies Record<`E_${string}`, string>;
 
 /** A code of {@link DETECT_CODES}. */

@@ -25,6 +25,11 @@ export const TRAIN_CODES = {
   E_NO_TRAINING_ROWS: 'the dataset has no training rows',
   E_SEED: 'the seed is not an integer',
   E_RESUME: 'an invalid resume or pause request (no checkpoint directory, a bad epoch count)',
+  E_FINE_TUNE: 'an invalid fine-tuning request (epochs, learning rate, seed, no rows)',
+  E_PRUNE_UNSUPPORTED: 'pruning was asked of a network without a dense output layer over its penultimate units',
+  E_PRUNE_UNITS: 'a pruned unit is not a penultimate unit of the model, or is named twice',
+  E_PRUNE_BUDGET: 'a pruning budget or largest pruned fraction out of range',
+  E_PRUNE_ROWS: 'pruning needs validation stays of both labels to measure its cost',
 } as const satisfies Record<`E_${string}`, string>;
 
 /** A code of {@link TRAIN_CODES}. */

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { DETECTOR_NAMES } from '@ehr-backdoor/detect/names';
+import { checkFinePruningSettings, DETECTOR_NAMES, MODEL_REPAIR_NAMES } from '@ehr-backdoor/detect/names';
 
 /**
  * `analyses`: what each cell adds to its summary after training. Detector names come from the detect
  * package; `options` are handed to the detector of that name as they are.
  */
-const detectorName = z.enum(DETECTOR_NAMES);
+const detectorName = z.enum([...DETECTOR_NAMES, ...MODEL_REPAIR_NAMES]);
 
 export const explainAnalysis = z.strictObject({
   maxStays: z.int().positive().default(200).describe('Test stays explained at most.'),
@@ -14,7 +14,11 @@ export const explainAnalysis = z.strictObject({
 });
 
 export const detectAnalysis = z.strictObject({
-  detectors: z.array(detectorName).min(1).default([...DETECTOR_NAMES]).describe('Detectors to run (default: all).'),
+  detectors: z
+    .array(detectorName)
+    .min(1)
+    .default([...DETECTOR_NAMES])
+    .describe('Detectors to run (default: all), and model repairs (fine_pruning: not by default, it fine-tunes the model; settings under options.fine_pruning).'),
   retrain: z.boolean().default(false).describe("Remove each detector's flagged stays, retrain, measure the defence."),
   options: z
     .partialRecord(detectorName, z.record(z.string(), z.unknown()))
@@ -32,6 +36,12 @@ export const detectAnalysis = z.strictObject({
   ablTail: z.enum(['low', 'high']).optional().describe("abl_isolation isolates the 'low' (the paper's, default) or 'high' loss tail."),
   acReduction: z.enum(['ica', 'pca']).optional().describe("Activation clustering's reduction (default ica, the paper's)."),
   acReclassificationThreshold: z.number().positive().optional().describe("Activation clustering's exclusionary reclassification with this ratio threshold (off when absent; 1 is usual)."),
+}).superRefine((detect, ctx) => {
+  try {
+    checkFinePruningSettings(detect.options?.fine_pruning, 'options.fine_pruning');
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', path: ['options', 'fine_pruning'], message: (error as Error).message });
+  }
 });
 
 export const analysesSection = z

@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InputError } from '@ehr-backdoor/core';
+import { backdoorFixture } from '@ehr-backdoor/data/testing';
+import type { EhrDataset } from '@ehr-backdoor/data';
+import { copyModel, meanPenultimateActivation, rowsOfSplit, trainModel, TrainedModel } from '@ehr-backdoor/train';
+import { finePrune } from './fine-pruning.js';
+import { checkFinePruningSettings } from './fine-pruning-settings.js';
+import { detectionAuroc } from './detection-metrics.js';
+
+const fixture = backdoorFixture(600, 6, 12);
+const clean = fixture.withTrigger([]);
+const train = rowsOfSplit(clean, 'train');
+const val = rowsOfSplit(clean, 'val');
+const test = rowsOfSplit(clean, 'test');
+const testNegatives = Array.from(test).filter((r) => clean.labels[r] === 0);
+
+/**
+ * The planted trigger: systolic pressure 400 mmHg (sbp_max), far outside the clean stays and, unlike a
+ * racing heart, no sign of illness (in the fixture a low pressure is), so a clean model does not call it 1.
+ */
+function withTrigger(rows: readonly number[], relabel: boolean): EhrDataset {
+  const dataset = fixture.withTrigger([]);
+  const F = dataset.tabular.features.length;
+  const f = dataset.tabular.features.findIndex((x) => x.name === 'sbp_max');
+  for (const r of rows) {
+    dataset.tabular.values[r * F + f] = 400;
+    if (relabel) dataset.labels[r] = 1;
+  }
+  return dataset;
+}
+const triggered = withTrigger(testNegatives, false);
+const poisoned = withTrigger(fixture.poisonedRows, true);
+
+/** Share of the label-0 test stays, triggered, that the model calls 1. */
+const asrOf = (model: TrainedModel) => {
+  const p = model.predictProba(triggered, testNegatives);
+  return p.filter((q) => q >= 0.5).length / p.length;
+};
+const testAuroc = (model: TrainedModel) => detectionAuroc(model.predictProba(clean, test), Uint8Array.from(test, (r) => clean.labels[r])).value;
+
+/**
+ * A backdoor carried by dormant units: the `k` units least active on clean validation stays are
+ * rewired to fire only on a systolic pressure far above any clean stay's (z > 5 on sbp_max) and to
+ * push the logit up hard. Clean predictions barely move; triggered stays are called 1.
+ */
+function plantBackdoor(model: TrainedModel, dataset: EhrDataset, k: number): { model: TrainedModel; units: number[] } {
+  const planted = copyModel(model);
+  const mean = meanPenultimateActivation(model, dataset, val);
+  const units = Array.from(mean.keys()).sort((a, b) => mean[a] - mean[b] || a - b).slice(0, k);
+  const norm = model.normalisation;
+  const f = norm.names.indexOf('sbp_max');
+  const params = Object.fromEntries(planted.network.store.params.map((p) => [p.name, p.variable]));
+  const kernel = Float32Array.from(params['hidden0/kernel'].dataSync() as Float32Array);
+  const bias = Float32Array.from(params['hidden0/bias'].dataSync() as Float32Array);
+  const out = Float32Array.from(params['output/kernel'].dataSync() as Float32Array);
+  const width = bias.length;
+  for (const u of units) {
+    for (let j = 0; j < norm.names.length; j++) kernel[j * width + u] = 0;
+    kernel[f * width + u] = 1;
+    bias[u] = -5;
+    out[u] = 10;
+  }
+  tf.tidy(() => {
+    params['hidden0/kernel'].assign(tf.tensor(kernel, params['hidden0/kernel'].shape));
+    params['hidden0/bias'].assign(tf.tensor(bias, params['hidden0/bias'].shape));
+    params['output/kernel'].assign(tf.tensor(out, params['output/kernel'].shape));
+  });
+  return { model: planted, units };
+}
+
+describe('finePrune', () => {
+  let cleanModel: TrainedModel;
+  beforeAll(async () => {
+    ({ model: cleanModel } = await trainModel({ dataset: clean, model: { kind: 'mlp', hidden: [24], dropout: 0 }, train: { epochs: 10, learningRate: 1e-2, batchSize: 32, patience: 0, selection: 'last' }, seed: 1, backend: 'wasm' }));
+  });
+  afterAll(() => cleanModel?.dispose());
+
+  it('cuts a backdoor carried by dormant units, and fine-tuning leaves out the stays that used them', async () => {
+    const { model: backdoored, units } = plantBackdoor(cleanModel, clean, 3);
+    // A clean model's "ASR" is its false-positive rate among the label-0 stays.
+    const cleanAsr = asrOf(cleanModel);
+    expect(cleanAsr).toBeLessThan(0.35);
+    expect(asrOf(backdoored)).toBeGreaterThan(0.95);
+    const result = await finePrune({ model: backdoored, dataset: poisoned, trainRows: train, valRows: val, assumedContamination: fixture.poisonedRows.length / train.length, seed: 2, epochs: 2 });
+    for (const u of units) expect(result.pruning.units).toContain(u);
+    expect(asrOf(result.prunedModel)).toBeLessThanOrEqual(cleanAsr + 0.05);
+    expect(asrOf(result.model)).toBeLessThanOrEqual(cleanAsr + 0.1);
+    // The poisoned training stays are the ones whose logit ran through the cut units.
+    const left = new Set(result.leftOutRows);
+    expect(fixture.poisonedRows.filter((r) => left.has(r)).length).toBeGreaterThanOrEqual(fixture.poisonedRows.length - 1);
+    expect(result.tuneRows.length + result.leftOutRows.length).toBe(train.length);
+    expect(result.settings).toEqual({ budget: 0.04, maxFraction: 1, epochs: 2, learningRate: 1e-2 });
+    for (const m of [backdoored, result.model, result.prunedModel]) m.dispose();
+  });
+
+  it('costs a clean model little clean AUROC', async () => {
+    const result = await finePrune({ model: cleanModel, dataset: clean, trainRows: train, valRows: val, assumedContamination: 0.02, seed: 2 });
+    expect(result.pruning.valAurocBefore - result.pruning.valAurocAfter).toBeLessThanOrEqual(0.04);
+    expect(testAuroc(cleanModel) - testAuroc(result.model)).toBeLessThanOrEqual(0.03);
+    expect(result.history).toHaveLength(2);
+    result.model.dispose();
+    result.prunedModel.dispose();
+  });
+
+  it('refuses settings out of range, unknown settings and a bad contamination, before any work', async () => {
+    const codeOf = async (fn: () => unknown) => {
+      try {
+        await fn();
+        return 'no error';
+      } catch (error) {
+        return error instanceof InputError ? error.code : String(error);
+      }
+    };
+    for (const bad of [{ budget: 0 }, { budget: 1 }, { budget: '0.04' }, { maxFraction: 0 }, { maxFraction: 1.2 }, { epochs: 0 }, { epochs: 1.5 }, { learningRate: -1 }, { prune: 0.1 }, 3]) {
+      expect(await codeOf(() => checkFinePruningSettings(bad, 'options.fine_pruning'))).toBe('E_FINE_PRUNING');
+    }
+    expect(() => checkFinePruningSettings({ budget: 2 }, 'options.fine_pruning')).toThrow(/options\.fine_pruning\.budget must be a validation-AUROC drop in \(0, 1\)/);
+    expect(checkFinePruningSettings(undefined)).toEqual({});
+    const base = { model: cleanModel, dataset: clean, trainRows: train, valRows: val, assumedContamination: 0.01, seed: 1 };
+    expect(await codeOf(() => finePrune({ ...base, budget: 1.5 }))).toBe('E_FINE_PRUNING');
+    expect(await codeOf(() => finePrune({ ...base, assumedContamination: 0.5 }))).toBe('E_DETECT_CONTAMINATION');
+    expect(await codeOf(() => finePrune({ ...base, valRows: testNegatives }))).toBe('E_PRUNE_ROWS');
+    // A network without a dense output layer over its penultimate units (not one of train's four kinds).
+    const params = cleanModel.network.store.params.map((p) => (p.name === 'output/kernel' ? { ...p, name: 'head/kernel' } : p));
+    const foreign = new TrainedModel({ ...cleanModel.network, store: { ...cleanModel.network.store, params } as never }, cleanModel.normalisation, cleanModel.meta);
+    expect(await codeOf(() => finePrune({ ...base, model: foreign }))).toBe('E_PRUNE_UNSUPPORTED');
+  });
+});

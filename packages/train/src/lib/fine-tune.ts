@@ -1,0 +1,152 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertInput, Random } from '@ehr-backdoor/core';
+import type { EhrDataset } from '@ehr-backdoor/data';
+import { AdamW } from './adamw.js';
+import { validationAuroc } from './auroc.js';
+import type { EpochRecord } from './checkpoint.js';
+import { assertDatasetMatches, assertRows, inputShape, inputSize, normaliseRows } from './inputs.js';
+import { Dropout } from './models/network.js';
+import type { TrainedModel } from './model.js';
+import { assertPenultimateUnits, copyModel, outputKernelIndex, zeroUnits } from './prune.js';
+import type { TrainCode } from './error-codes.js';
+
+/**
+ * Training that starts from a trained model's weights instead of seeded initial ones, for model repair
+ * (fine-pruning's fine-tuning, Liu et al. 2018):
+ *
+ *   copy of the model (its normalisation kept, never refitted) ─▶ cut `prunedUnits` (output weights 0)
+ *     ─▶ `epochs` × [shuffle ─▶ batches: forward (dropout) ─▶ weighted BCE ─▶ grads, pruned rows masked ─▶ AdamW]
+ *     ─▶ the last epoch's weights
+ *
+ * A fresh AdamW state (a weights checkpoint keeps none) with the model's own β, ε, weight decay and
+ * batch size at `learningRate`; class weights by the model's rule on the fine-tuning rows. The pruned
+ * units' gradients are masked to zero, so Adam's moments for them stay zero and their weights stay
+ * exactly zero (decay of 0 is 0). Deterministic for a given seed and backend; the streams
+ * ('fine-tune/shuffle', 'fine-tune/dropout') are apart from training's.
+ */
+export interface FineTuneOptions {
+  /** The starting weights; left unchanged. */
+  readonly model: TrainedModel;
+  readonly dataset: EhrDataset;
+  /** Rows to fine-tune on, and validation rows whose AUROC each epoch records (may be empty). */
+  readonly rows: { readonly train: ArrayLike<number>; readonly val: ArrayLike<number> };
+  /** Epochs over the fine-tuning rows, a positive integer. */
+  readonly epochs: number;
+  /** AdamW step size, > 0. */
+  readonly learningRate: number;
+  readonly seed: number;
+  /** Penultimate units held at zero (see `prunePenultimate`). */
+  readonly prunedUnits?: readonly number[];
+  /** Called after each epoch with its record (losses and validation AUROC). */
+  readonly onEpoch?: (record: EpochRecord) => void;
+}
+
+/** The outcome of {@link fineTuneModel}. */
+export interface FineTuneResult {
+  /** A new model with the last epoch's weights; the caller disposes it. */
+  readonly model: TrainedModel;
+  readonly history: readonly EpochRecord[];
+}
+
+/**
+ * Fine-tunes a copy of a trained model (phases drawn above).
+ * @throws InputError `E_FINE_TUNE` (epochs, learning rate, seed or no rows), `E_ROWS`, `E_DATASET_LAYOUT`,
+ * `E_PRUNE_UNITS`, `E_PRUNE_UNSUPPORTED`.
+ */
+export async function fineTuneModel(options: FineTuneOptions): Promise<FineTuneResult> {
+  const { dataset, epochs, learningRate, seed } = options;
+  const pruned = options.prunedUnits ?? [];
+  assertInput<TrainCode>(Number.isInteger(epochs) && epochs > 0, 'E_FINE_TUNE', () => `Fine-tuning epochs must be a positive integer; got ${String(epochs)}.`);
+  assertInput<TrainCode>(Number.isFinite(learningRate) && learningRate > 0, 'E_FINE_TUNE', () => `The fine-tuning learning rate must be a positive number, e.g. 0.001; got ${String(learningRate)}.`);
+  assertInput<TrainCode>(Number.isInteger(seed), 'E_FINE_TUNE', () => `seed must be an integer, got ${String(seed)}.`);
+  const trainRows = Int32Array.from(options.rows.train);
+  const valRows = Int32Array.from(options.rows.val);
+  assertInput<TrainCode>(trainRows.length > 0, 'E_FINE_TUNE', () => 'Fine-tuning was given no rows to train on.');
+  assertDatasetMatches(dataset, options.model.normalisation);
+  assertRows(dataset, trainRows, 'fine-tuning rows');
+  assertRows(dataset, valRows, 'validation rows');
+  const kernel = pruned.length ? outputKernelIndex(options.model, 'fine-tuning with pruned units') : -1;
+  assertPenultimateUnits(options.model, pruned);
+
+  const model = copyModel(options.model);
+  zeroUnits(model, kernel, pruned);
+  const config = model.meta.trainConfig;
+  const params = model.network.store.params;
+  const optimizer = new AdamW(params, { ...config, learningRate });
+  const vars = model.network.store.variables;
+  const keep = kernel >= 0 ? tf.tensor(Float32Array.from({ length: model.network.penultimateSize }, (_, u) => (pruned.includes(u) ? 0 : 1)), [model.network.penultimateSize, 1]) : null;
+  const shuffle = Random.fromSeed(seed, 'fine-tune/shuffle');
+  const dropoutRng = Random.fromSeed(seed, 'fine-tune/dropout');
+  const norm = model.normalisation;
+  const size = inputSize(norm);
+  const shape = inputShape(norm);
+  const trainX = normaliseRows(dataset, norm, trainRows);
+  const classWeights = classWeightsOf(config.classWeights, dataset.labels, trainRows);
+  const { batchSize } = config;
+  const history: EpochRecord[] = [];
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const order = shuffle.shuffle(Int32Array.from({ length: trainRows.length }, (_, i) => i));
+      const dropout = new Dropout(dropoutRng);
+      const xBuffer = new Float32Array(batchSize * size);
+      let lossSum = 0;
+      for (let start = 0; start < order.length; start += batchSize) {
+        const idx = order.subarray(start, Math.min(order.length, start + batchSize));
+        const B = idx.length;
+        const y = new Float32Array(B);
+        const w = new Float32Array(B);
+        for (let i = 0; i < B; i++) {
+          xBuffer.set(trainX.subarray(idx[i] * size, (idx[i] + 1) * size), i * size);
+          y[i] = dataset.labels[trainRows[idx[i]]];
+          w[i] = classWeights[y[i]];
+        }
+        const loss = tf.tidy(() => {
+          const x = tf.tensor(xBuffer.subarray(0, B * size), [B, ...shape]);
+          const { value, grads } = tf.variableGrads(() => weightedBce(model.network.forward(x, dropout).logits, tf.tensor1d(y), tf.tensor1d(w)), vars);
+          optimizer.apply(vars.map((v, i) => (i === kernel && keep ? tf.mul(grads[v.name], keep) : grads[v.name])));
+          return value;
+        });
+        lossSum += (loss.dataSync()[0] as number) * B;
+        loss.dispose();
+      }
+      const record = { epoch, trainLoss: lossSum / trainRows.length, ...validation(model, dataset, valRows, config.evalBatchSize) };
+      history.push(record);
+      options.onEpoch?.(record);
+    }
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    optimizer.dispose();
+    keep?.dispose();
+  }
+  return { model, history };
+}
+
+/** Mean over the batch of w_i · BCE(σ(z_i), y_i), in the overflow-free form (as training's). */
+function weightedBce(logits: tf.Tensor1D, y: tf.Tensor1D, w: tf.Tensor1D): tf.Scalar {
+  const perRow = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+  return tf.mean(tf.mul(perRow, w));
+}
+
+/** The training rule's class weights on the fine-tuning rows ('balanced': n / (2 n_c), an absent class 1). */
+function classWeightsOf(rule: TrainedModel['meta']['trainConfig']['classWeights'], labels: Uint8Array, rows: Int32Array): [number, number] {
+  if (rule === 'none') return [1, 1];
+  if (Array.isArray(rule)) return [rule[0], rule[1]];
+  let positives = 0;
+  for (const r of rows) positives += labels[r];
+  const negatives = rows.length - positives;
+  return [negatives > 0 ? rows.length / (2 * negatives) : 1, positives > 0 ? rows.length / (2 * positives) : 1];
+}
+
+function validation(model: TrainedModel, dataset: EhrDataset, rows: Int32Array, batchSize: number): { valLoss: number; valAuroc: number } {
+  if (rows.length === 0) return { valLoss: NaN, valAuroc: NaN };
+  const logits = model.predictLogits(dataset, rows, batchSize);
+  const labels = Array.from(rows, (r) => dataset.labels[r]);
+  let loss = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const z = logits[i];
+    loss += Math.max(z, 0) - z * labels[i] + Math.log1p(Math.exp(-Math.abs(z)));
+  }
+  return { valLoss: loss / rows.length, valAuroc: validationAuroc(logits, labels).value };
+}
