@@ -21,6 +21,7 @@ export type {
   TriggerSpec,
   TriggerName,
   TriggerParams,
+  TriggerParamsByName,
   TriggerParamsInput,
   PartialTriggerSpec,
   TriggerInfo,

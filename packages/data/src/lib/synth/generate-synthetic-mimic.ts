@@ -20,7 +20,7 @@ import type { DataCode } from '../error-codes.js';
  *     ─▶ close the gzip streams, summary + synthetic.json ─▶ rename to outDir
  *
  * Everything one call mutates (id counters, totals, the expected cohort flow) lives in its
- * {@link Generation}, passed to each phase.
+ * `Generation` (generation.ts), passed to each phase.
  *
  * Deterministic by seed: each patient draws from its own stream `Random.fromSeed(seed, 'patient:<i>')`,
  * so a larger `stays` extends a smaller one's patients instead of reshuffling them.
