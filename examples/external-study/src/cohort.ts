@@ -33,60 +33,100 @@ export interface CohortOptions {
   readonly seed: number;
 }
 
+/** The simulated stays: ids, outcome, age and sex, and the raw hourly grid (NaN and mask 0 where not charted). */
+interface SimulatedStays {
+  readonly stayIds: number[];
+  readonly subjectIds: number[];
+  readonly labels: number[];
+  readonly statics: [age: number, sexMale: number][];
+  /** n × T × C, row-major (stay, hour, channel). */
+  readonly grid: number[];
+  readonly mask: number[];
+}
+
 export function buildCohort(options: CohortOptions): DatasetArrays {
   const { patients, hours: T, seed } = options;
-  const random = Random.fromSeed(seed, 'external-study cohort');
-  const C = CHANNELS.length;
-
-  const stayIds: number[] = [];
-  const subjectIds: number[] = [];
-  const labels: number[] = [];
-  const grid: number[] = [];
-  const mask: number[] = [];
-  const statics: [age: number, sexMale: number][] = [];
-  let nextStay = 30_000_000;
-  for (let p = 0; p < patients; p++) {
-    const subjectId = 10_000_000 + p;
-    const age = Math.min(95, Math.max(18, random.normal(64, 15)));
-    const sexMale = random.next() < 0.55 ? 1 : 0;
-    const stays = random.next() < 0.15 ? 2 : 1;
-    for (let s = 0; s < stays; s++) {
-      const severity = Math.max(-1, random.normal(0, 1));
-      let lactateMean = 0;
-      let lactateCount = 0;
-      for (let t = 0; t < T; t++) {
-        // Severe stays drift further from normal over the window.
-        const drift = severity * (0.6 + (0.4 * t) / T);
-        for (const name of CHANNELS) {
-          const phys = PHYSIOLOGY[name];
-          const observed = random.next() < phys.charted;
-          const value = Math.min(phys.high, Math.max(phys.low, phys.mean + phys.perSeverity * drift + random.normal(0, phys.sd)));
-          grid.push(observed ? value : NaN);
-          mask.push(observed ? 1 : 0);
-          if (observed && name === 'lactate') {
-            lactateMean += value;
-            lactateCount++;
-          }
-        }
-      }
-      const lactate = lactateCount > 0 ? lactateMean / lactateCount : PHYSIOLOGY.lactate.mean;
-      const logit = -2.6 + 1.3 * severity + 0.03 * (age - 64) + 0.35 * (lactate - 1.4);
-      labels.push(random.next() < 1 / (1 + Math.exp(-logit)) ? 1 : 0);
-      stayIds.push(nextStay++);
-      subjectIds.push(subjectId);
-      statics.push([age, sexMale]);
-    }
-  }
-  const n = stayIds.length;
-
+  const stays = simulateStays(patients, T, Random.fromSeed(seed, 'external-study cohort'));
+  const n = stays.stayIds.length;
   const features: TabularFeature[] = [
     ...CHANNELS.flatMap((variable) => STATS.map((stat) => ({ name: `${variable}_${stat}`, variable, stat }))),
     { name: 'age', variable: 'age', stat: 'static' },
     { name: 'sex_male', variable: 'sex_male', stat: 'static' },
   ];
-  const tabular = new Float32Array(n * features.length);
+  const tabular = tabularSummaries(stays, T, features.length);
+  // The time-series view's rule: forward fill after the first observation, the channel's training median before it.
+  const splits = assignPatientSplits(stays.subjectIds, stays.labels, DEFAULT_SPLIT_FRACTIONS, seed);
+  const fillValues = trainingMedians(stays, splits, T);
+  const values = forwardFill(stays, fillValues, T);
+  return {
+    stayIds: stays.stayIds,
+    subjectIds: stays.subjectIds,
+    labels: stays.labels,
+    splits,
+    tabular: { features, values: tabular },
+    timeSeries: { channels: [...CHANNELS], hours: T, values, mask: stays.mask, fillValues },
+    windowHours: T,
+    seed,
+    source: 'examples/external-study synthetic cohort',
+    cohortSteps: [
+      { name: 'synthetic patients', remaining: patients },
+      { name: 'ICU stays', remaining: n },
+    ],
+  };
+}
+
+/** Patients with their stays (15 % return once), each charted hour by hour and given an outcome. */
+function simulateStays(patients: number, T: number, random: Random): SimulatedStays {
+  const stays: SimulatedStays = { stayIds: [], subjectIds: [], labels: [], statics: [], grid: [], mask: [] };
+  let nextStay = 30_000_000;
+  for (let p = 0; p < patients; p++) {
+    const subjectId = 10_000_000 + p;
+    const age = Math.min(95, Math.max(18, random.normal(64, 15)));
+    const sexMale = random.next() < 0.55 ? 1 : 0;
+    const count = random.next() < 0.15 ? 2 : 1;
+    for (let s = 0; s < count; s++) {
+      const severity = Math.max(-1, random.normal(0, 1));
+      const lactate = chartStay(stays, T, severity, random);
+      const logit = -2.6 + 1.3 * severity + 0.03 * (age - 64) + 0.35 * (lactate - 1.4);
+      stays.labels.push(random.next() < 1 / (1 + Math.exp(-logit)) ? 1 : 0);
+      stays.stayIds.push(nextStay++);
+      stays.subjectIds.push(subjectId);
+      stays.statics.push([age, sexMale]);
+    }
+  }
+  return stays;
+}
+
+/** Appends one stay's hourly grid and mask; returns its mean charted lactate (the healthy mean if none). */
+function chartStay(stays: SimulatedStays, T: number, severity: number, random: Random): number {
+  let lactateSum = 0;
+  let lactateCount = 0;
+  for (let t = 0; t < T; t++) {
+    // Severe stays drift further from normal over the window.
+    const drift = severity * (0.6 + (0.4 * t) / T);
+    for (const name of CHANNELS) {
+      const phys = PHYSIOLOGY[name];
+      const observed = random.next() < phys.charted;
+      const value = Math.min(phys.high, Math.max(phys.low, phys.mean + phys.perSeverity * drift + random.normal(0, phys.sd)));
+      stays.grid.push(observed ? value : NaN);
+      stays.mask.push(observed ? 1 : 0);
+      if (observed && name === 'lactate') {
+        lactateSum += value;
+        lactateCount++;
+      }
+    }
+  }
+  return lactateCount > 0 ? lactateSum / lactateCount : PHYSIOLOGY.lactate.mean;
+}
+
+/** Per stay: each channel's min, max, mean, last and count over the window, then age and sex. */
+function tabularSummaries(stays: SimulatedStays, T: number, width: number): Float32Array {
+  const { grid, mask, statics } = stays;
+  const n = stays.stayIds.length;
+  const C = CHANNELS.length;
+  const tabular = new Float32Array(n * width);
   for (let i = 0; i < n; i++) {
-    const row = i * features.length;
+    const row = i * width;
     CHANNELS.forEach((_, c) => {
       const seen: number[] = [];
       for (let t = 0; t < T; t++) if (mask[(i * T + t) * C + c]) seen.push(grid[(i * T + t) * C + c]);
@@ -98,10 +138,15 @@ export function buildCohort(options: CohortOptions): DatasetArrays {
     });
     tabular.set(statics[i], row + C * STATS.length);
   }
+  return tabular;
+}
 
-  // The time-series view's rule: forward fill after the first observation, the channel's training median before it.
-  const splits = assignPatientSplits(subjectIds, labels, DEFAULT_SPLIT_FRACTIONS, seed);
-  const fillValues = CHANNELS.map((_, c) => {
+/** Per channel, the (upper) median of its charted values in the training split; the healthy mean if never charted there. */
+function trainingMedians(stays: SimulatedStays, splits: ArrayLike<number>, T: number): number[] {
+  const { grid, mask } = stays;
+  const n = stays.stayIds.length;
+  const C = CHANNELS.length;
+  return CHANNELS.map((_, c) => {
     const observed: number[] = [];
     for (let i = 0; i < n; i++) {
       if (splits[i] !== SPLIT_CODE.train) continue;
@@ -110,6 +155,13 @@ export function buildCohort(options: CohortOptions): DatasetArrays {
     observed.sort((a, b) => a - b);
     return observed.length > 0 ? observed[Math.floor(observed.length / 2)] : PHYSIOLOGY[CHANNELS[c]].mean;
   });
+}
+
+/** The grid with each gap filled by the channel's last charted value, or its fill value before the first. */
+function forwardFill(stays: SimulatedStays, fillValues: readonly number[], T: number): Float32Array {
+  const { grid, mask } = stays;
+  const n = stays.stayIds.length;
+  const C = CHANNELS.length;
   const values = new Float32Array(n * T * C);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < C; c++) {
@@ -121,20 +173,5 @@ export function buildCohort(options: CohortOptions): DatasetArrays {
       }
     }
   }
-
-  return {
-    stayIds,
-    subjectIds,
-    labels,
-    splits,
-    tabular: { features, values: tabular },
-    timeSeries: { channels: [...CHANNELS], hours: T, values, mask, fillValues },
-    windowHours: T,
-    seed,
-    source: 'examples/external-study synthetic cohort',
-    cohortSteps: [
-      { name: 'synthetic patients', remaining: patients },
-      { name: 'ICU stays', remaining: n },
-    ],
-  };
+  return values;
 }

@@ -21,6 +21,7 @@ export type {
   TriggerSpec,
   TriggerName,
   TriggerParams,
+  TriggerParamsByName,
   TriggerParamsInput,
   PartialTriggerSpec,
   TriggerInfo,
@@ -42,8 +43,12 @@ export type {
 export type { StealthReport, VariableStealth } from './lib/stealth.js';
 export { lookalikeRate } from './lib/lookalike.js';
 export type { LookalikeReport, LookalikeCount, LookalikeSplit } from './lib/lookalike.js';
-export { planPoisoning, applyPoisoning, applyPoisoningWithReport, buildTriggeredTestSet, triggeredTestDataset, POISON_MODES, RATE_BASES } from './lib/plan.js';
-export type { PoisoningPlan, PlanPoisoningOptions, PoisonMode, PoisoningResult, TriggeredTestSet, RateBasis } from './lib/plan.js';
+export { planPoisoning, POISON_MODES, RATE_BASES } from './lib/plan.js';
+export type { PoisoningPlan, PlanPoisoningOptions, PoisonMode, RateBasis } from './lib/plan.js';
+export { applyPoisoning, applyPoisoningWithReport } from './lib/apply-poisoning.js';
+export type { PoisoningResult } from './lib/apply-poisoning.js';
+export { buildTriggeredTestSet, triggeredTestDataset } from './lib/triggered-test-set.js';
+export type { TriggeredTestSet } from './lib/triggered-test-set.js';
 export { PERTURBATION_METHODS } from './lib/clean-label.js';
 export type { PerturbationInput, PerturbationMethod, PlannedPerturbation } from './lib/clean-label.js';
 export { writePlanManifest, readPlanManifest, PLAN_JSON, PLAN_ARROW } from './lib/manifest.js';

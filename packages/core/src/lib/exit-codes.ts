@@ -36,7 +36,8 @@ export function exitCodeFor(error: unknown): number {
     case 'EnvironmentError':
       return EXIT.environment;
     default:
-      return typeof (known as { exitCode?: unknown }).exitCode === 'number' ? (known as unknown as { exitCode: number }).exitCode : EXIT.bug;
+      // An app's own error class may carry its exit code (e.g. a sweep's partial failure).
+      return 'exitCode' in known && typeof known.exitCode === 'number' ? known.exitCode : EXIT.bug;
   }
 }
 

@@ -23,6 +23,8 @@ describe('canonicalJson, every kind of value', () => {
     expect(canonicalJson(10n)).toBe('{"$bigint":"10"}');
     expect(canonicalJson(Float64Array.from([1.5, NaN, -Infinity]))).toBe('[1.5,{"$number":"NaN"},{"$number":"-Infinity"}]');
     expect(canonicalJson({ w: Int32Array.from([2, 1]) })).toBe('{"w":[2,1]}');
+    expect(canonicalJson(BigInt64Array.from([3n]))).toBe('[{"$bigint":"3"}]');
+    expect(canonicalJson(new DataView(new ArrayBuffer(4)))).toBe('[]');
   });
 
   it('drops undefined keys, so they do not change the hash', () => {

@@ -9,11 +9,27 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(normalise(value));
 }
 
+type TypedArray =
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
+
+/** Every ArrayBufferView but a DataView is a typed array (a DataView has no elements to list). */
+const isTypedArray = (view: ArrayBufferView): view is TypedArray => !(view instanceof DataView);
+
 function normalise(value: unknown): unknown {
   if (typeof value === 'number' && !Number.isFinite(value)) return { $number: String(value) };
   if (typeof value === 'bigint') return { $bigint: value.toString() };
   if (Array.isArray(value)) return value.map(normalise);
-  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>, (x) => normalise(x));
+  if (ArrayBuffer.isView(value)) return isTypedArray(value) ? Array.from<number | bigint, unknown>(value, (x) => normalise(x)) : [];
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort()) {

@@ -1,4 +1,4 @@
-import { InputError } from '@ehr-backdoor/core';
+import { InputError, isFiniteInRange } from '@ehr-backdoor/core';
 import { variableByName } from '@ehr-backdoor/data';
 import type { ViewArrays } from './triggers/apply.js';
 import type { TriggerContext } from './triggers/context.js';
@@ -66,7 +66,7 @@ export function planPerturbation(ctx: TriggerContext, input: PerturbationInput, 
   const method = input.method ?? 'surrogate';
   if (!PERTURBATION_METHODS.includes(method)) throw perturbationError(`'method' must be one of ${PERTURBATION_METHODS.join(', ')}, got ${JSON.stringify(method)}.`);
   const epsilon = input.epsilon ?? DEFAULT_EPSILON;
-  if (typeof epsilon !== 'number' || !(epsilon > 0 && epsilon <= 3)) throw perturbationError(`'epsilon' (training SDs) must be a number in (0, 3], got ${JSON.stringify(epsilon)}.`);
+  if (!isFiniteInRange(epsilon, { min: 0, minExclusive: true, max: 3 })) throw perturbationError(`'epsilon' (training SDs) must be a number in (0, 3], got ${JSON.stringify(epsilon)}.`);
   const variables = input.variables ?? ctx.dataset.timeSeries.channels.filter((c) => variableByName(c) !== undefined);
   for (const v of variables) {
     if (!variableByName(v) || !ctx.channelOf.has(v)) {

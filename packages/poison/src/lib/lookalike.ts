@@ -1,9 +1,8 @@
 import { assertInput } from '@ehr-backdoor/core';
 import { SPLIT_CODE, type EhrDataset } from '@ehr-backdoor/data';
 import { toSpec, type TriggerInput } from './triggers/apply.js';
-import { contextFor, type TriggerContext } from './triggers/context.js';
-import type { LookalikeCheck } from './triggers/params.js';
-import { triggerDefinition } from './triggers/registry.js';
+import { contextFor } from './triggers/context.js';
+import { triggerLookalike } from './triggers/registry.js';
 import type { TriggerName, TriggerSpec } from './triggers/types.js';
 import type { PoisonCode } from './error-codes.js';
 
@@ -54,7 +53,7 @@ export function lookalikeRate(dataset: EhrDataset, trigger: TriggerInput, split:
   assertInput<PoisonCode>(SPLITS.includes(split), 'E_LOOKALIKE_SPLIT', () => `lookalikeRate: split must be one of ${SPLITS.join(', ')}, got ${String(split)}.`);
   const spec = toSpec(trigger);
   const ctx = contextFor(dataset);
-  const check = (triggerDefinition(spec.name).lookalike as (c: TriggerContext, p: unknown) => LookalikeCheck | null)(ctx, spec.params);
+  const check = triggerLookalike(ctx, spec);
   const base = { trigger: spec.name, params: spec.params, split };
   if (!check) {
     return { ...base, ...count(0, 0), tolerance: 'none', byLabel: [count(0, 0), count(0, 0)], reason: `'${spec.name}' changes nothing, so no stay can carry it` };

@@ -5,3 +5,8 @@ export type PoisonMode = 'dirty-label' | 'clean-label';
  * have the target label; labels unchanged).
  */
 export const POISON_MODES: readonly PoisonMode[] = ['dirty-label', 'clean-label'];
+
+/** True when `value` is one of {@link POISON_MODES} (e.g. read from a plan file). */
+export function isPoisonMode(value: unknown): value is PoisonMode {
+  return POISON_MODES.some((mode) => mode === value);
+}

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { Random } from '@ehr-backdoor/core';
 import { SPLIT_CODE } from '@ehr-backdoor/data';
-import { handMadeDataset, makeDataset, tabularRow, TRIGGER_VARIANTS } from './testing/fixtures.js';
-import { applyPoisoning, applyPoisoningWithReport, buildTriggeredTestSet, planPoisoning } from './plan.js';
-import { applyTriggerToTabular, applyTriggerToTimeSeries } from './triggers/apply.js';
+import { handMadeDataset, makeDataset, TRIGGER_VARIANTS } from './testing/fixtures.js';
+import { applyPoisoning } from './apply-poisoning.js';
+import { planPoisoning } from './plan.js';
+import { buildTriggeredTestSet } from './triggered-test-set.js';
 
 describe('planPoisoning', () => {
   const ds = makeDataset({ n: 60 });
@@ -141,97 +142,5 @@ describe('planPoisoning', () => {
       expect.objectContaining({ code: 'E_UNKNOWN_VARIABLE', message: expect.stringContaining('heart_rate') }),
     );
     expect(plan({ trigger: { name: 'rare_value', params: { variable: 'bilirubin' } } })).toThrow(expect.objectContaining({ code: 'E_VARIABLE_NOT_IN_DATASET' }));
-  });
-});
-
-describe('applyPoisoning', () => {
-  const ds = makeDataset({ n: 60 });
-
-  it('dirty-label: triggers both views of the planned rows, flips their labels, refits normalisation', () => {
-    const plan = planPoisoning({ dataset: ds, trigger: { name: 'rare_value' }, rate: 0.3, seed: 3 });
-    const { dataset: poisoned, stealth } = applyPoisoningWithReport(ds, plan);
-    const planned = new Set(plan.rowIndices);
-    for (let i = 0; i < ds.n; i++) {
-      expect(poisoned.labels[i]).toBe(planned.has(i) ? 1 : ds.labels[i]);
-      if (planned.has(i)) expect(tabularRow(ds, poisoned.tabular.values, i)['heart_rate_last']).toBe(220);
-    }
-    expect(stealth.map((s) => s.view)).toEqual(['tabular', 'timeseries']);
-    expect(stealth[1].changedRows).toBe(plan.count);
-    expect(poisoned.manifest.normalisation.timeSeries.mean[0]).toBeGreaterThan(ds.manifest.normalisation.timeSeries.mean[0]);
-    expect(poisoned.manifest.contentHash).not.toBe(ds.manifest.contentHash);
-    expect(poisoned.manifest.splits.train.positives).toBe(ds.manifest.splits.train.positives + plan.count);
-    expect(poisoned.timeSeries.fillValues).toEqual(ds.timeSeries.fillValues);
-  });
-
-  it('clean-label: target-class rows triggered, labels kept', () => {
-    const plan = planPoisoning({ dataset: ds, trigger: { name: 'missingness' }, rate: 0.5, seed: 3, mode: 'clean-label' });
-    const poisoned = applyPoisoning(ds, plan);
-    expect(poisoned.labels).toEqual(ds.labels);
-    for (const row of plan.rowIndices) expect(ds.labels[row]).toBe(1);
-  });
-
-  it('a time-series-only trigger leaves the tabular view clean', () => {
-    const plan = planPoisoning({ dataset: ds, trigger: { name: 'missingness_pattern' }, rate: 0.3, seed: 3 });
-    expect(plan.views).toEqual(['timeseries']);
-    const poisoned = applyPoisoning(ds, plan);
-    expect(poisoned.tabular.values).toEqual(ds.tabular.values);
-    expect(poisoned.timeSeries.mask).not.toEqual(ds.timeSeries.mask);
-  });
-
-  it('refuses a plan made for another dataset or edited after planning', () => {
-    const plan = planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.3, seed: 3 });
-    expect(() => applyPoisoning(makeDataset({ n: 60, seed: 2 }), plan)).toThrow(expect.objectContaining({ code: 'E_PLAN_DATASET_MISMATCH' }));
-    expect(() => applyPoisoning(ds, { ...plan, rowIndices: [...plan.rowIndices].reverse() })).toThrow(expect.objectContaining({ code: 'E_PLAN_HASH_MISMATCH' }));
-  });
-});
-
-describe('buildTriggeredTestSet', () => {
-  it('every test stay with label ≠ target, triggered, with its index', () => {
-    const ds = makeDataset({ n: 60 });
-    const set = buildTriggeredTestSet(ds, { name: 'rare_value' }, 1);
-    const expected = Array.from({ length: ds.n }, (_, i) => i).filter((i) => ds.splits[i] === SPLIT_CODE.test && ds.labels[i] !== 1);
-    expect(set.rowIndices).toEqual(expected);
-    expect(Array.from(set.labels)).toEqual(expected.map(() => 0));
-    expect(Array.from(set.stayIds)).toEqual(expected.map((i) => ds.stayIds[i]));
-    const F = ds.tabular.features.length;
-    const last = ds.tabular.features.findIndex((f) => f.name === 'heart_rate_last');
-    expected.forEach((_, m) => expect(set.tabular.values[m * F + last]).toBe(220));
-    expect(set.timeSeries.values.length).toBe(expected.length * ds.timeSeries.hours * ds.timeSeries.channels.length);
-    expect(set.stealth).toHaveLength(2);
-  });
-
-  it('equals triggering the whole dataset and taking the rows, for every trigger', () => {
-    const ds = makeDataset({ n: 50 });
-    const F = ds.tabular.features.length;
-    const stride = ds.timeSeries.hours * ds.timeSeries.channels.length;
-    for (const variant of TRIGGER_VARIANTS) {
-      const set = buildTriggeredTestSet(ds, variant, 1);
-      const rows = set.rowIndices;
-      if (set.views.includes('tabular')) {
-        const whole = applyTriggerToTabular(ds, variant, rows).values;
-        expect({ variant, same: rows.every((row, m) => whole.subarray(row * F, (row + 1) * F).every((x, j) => Object.is(x, set.tabular.values[m * F + j]))) }).toEqual({ variant, same: true });
-      }
-      const whole = applyTriggerToTimeSeries(ds, variant, rows);
-      const same = rows.every((row, m) => {
-        for (let k = 0; k < stride; k++) {
-          if (!Object.is(whole.values[row * stride + k], set.timeSeries.values[m * stride + k]) || whole.mask[row * stride + k] !== set.timeSeries.mask[m * stride + k]) return false;
-        }
-        return true;
-      });
-      expect({ variant, same }).toEqual({ variant, same: true });
-      expect(set.stealth.find((r) => r.view === 'timeseries')).toEqual(whole.stealth);
-    }
-  });
-
-  it('refuses a poisoned dataset (its training statistics would change the trigger)', () => {
-    const ds = makeDataset({ n: 30 });
-    const poisoned = applyPoisoning(ds, planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.5, seed: 1 }));
-    expect(() => buildTriggeredTestSet(poisoned, { name: 'rare_value' })).toThrow(expect.objectContaining({ code: 'E_POISONED_DATASET' }));
-  });
-
-  it('an empty set says why', () => {
-    const set = buildTriggeredTestSet(handMadeDataset(), { name: 'none' }, 0);
-    expect(set.rowIndices).toEqual([]);
-    expect(set.reason).toContain('no stay with label ≠ 0');
   });
 });

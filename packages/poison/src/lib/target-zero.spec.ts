@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { SPLIT_CODE } from '@ehr-backdoor/data';
 import { makeDataset, TRIGGER_VARIANTS } from './testing/fixtures.js';
 import { lookalikeRate } from './lookalike.js';
-import { applyPoisoningWithReport, buildTriggeredTestSet, planPoisoning, POISON_MODES } from './plan.js';
+import { applyPoisoningWithReport } from './apply-poisoning.js';
+import { planPoisoning, POISON_MODES } from './plan.js';
+import { buildTriggeredTestSet } from './triggered-test-set.js';
 
 /**
  * Target 0, the dangerous direction: a dying patient made to look safe. Every trigger and both modes

@@ -12,7 +12,6 @@ import {
   tableFromIPC,
   tableToIPC,
   type Data,
-  type DataType,
   type Vector,
 } from 'apache-arrow';
 import { CompatibilityError } from '@ehr-backdoor/core';
@@ -53,8 +52,14 @@ export interface TimeSeriesColumns {
   readonly mask: Uint8Array;
 }
 
-function primitive<T extends DataType>(type: T, data: T['TArray']): Data<T> {
-  return makeData({ type, length: data.length, nullCount: 0, data } as never) as Data<T>;
+// Arrow's makeData is overloaded by type family, so each column type gets its own (cast-free) maker.
+const int32 = (data: Int32Array): Data<Int32> => makeData({ type: new Int32(), length: data.length, nullCount: 0, data });
+const uint8 = (data: Uint8Array): Data<Uint8> => makeData({ type: new Uint8(), length: data.length, nullCount: 0, data });
+const float32 = (data: Float32Array): Data<Float32> => makeData({ type: new Float32(), length: data.length, nullCount: 0, data });
+
+/** A column of `n` fixed-size lists (one stay's T × C grid each) over one contiguous child column. */
+function fixedSizeLists<T extends Float32 | Uint8>(width: number, n: number, child: Data<T>): Data<FixedSizeList<T>> {
+  return makeData({ type: new FixedSizeList(width, new Field('item', child.type, false)), length: n, nullCount: 0, child });
 }
 
 function batchTable(fields: Field[], children: Data[], n: number, metadata: Record<string, string>): Table {
@@ -75,16 +80,16 @@ export function encodeTabular(columns: TabularColumns): Uint8Array {
     ...columns.features.map((f) => new Field(f.name, new Float32(), false)),
   ];
   const children: Data[] = [
-    primitive(new Int32(), columns.stayIds),
-    primitive(new Int32(), columns.subjectIds),
-    primitive(new Int32(), columns.hadmIds),
-    primitive(new Uint8(), columns.labels),
-    primitive(new Uint8(), columns.splits),
+    int32(columns.stayIds),
+    int32(columns.subjectIds),
+    int32(columns.hadmIds),
+    uint8(columns.labels),
+    uint8(columns.splits),
   ];
   for (let j = 0; j < F; j++) {
     const column = new Float32Array(n);
     for (let i = 0; i < n; i++) column[i] = columns.values[i * F + j];
-    children.push(primitive(new Float32(), column));
+    children.push(float32(column));
   }
   return tableToIPC(
     batchTable(fields, children, n, {
@@ -98,20 +103,13 @@ export function encodeTabular(columns: TabularColumns): Uint8Array {
 export function encodeTimeSeries(columns: TimeSeriesColumns): Uint8Array {
   const n = columns.stayIds.length;
   const width = columns.hours * columns.channels.length;
-  const listOf = (type: Float32 | Uint8, data: Float32Array | Uint8Array) =>
-    makeData({
-      type: new FixedSizeList(width, new Field('item', type, false)),
-      length: n,
-      nullCount: 0,
-      child: primitive(type as DataType, data as never),
-    } as never) as Data;
   const fields = [
     new Field('stay_id', new Int32(), false),
     new Field('values', new FixedSizeList(width, new Field('item', new Float32(), false)), false),
     new Field('mask', new FixedSizeList(width, new Field('item', new Uint8(), false)), false),
   ];
   return tableToIPC(
-    batchTable(fields, [primitive(new Int32(), columns.stayIds), listOf(new Float32(), columns.values), listOf(new Uint8(), columns.mask)], n, {
+    batchTable(fields, [int32(columns.stayIds), fixedSizeLists(width, n, float32(columns.values)), fixedSizeLists(width, n, uint8(columns.mask))], n, {
       'ehr-backdoor.layout': 'stay × hour × channel, row-major; values[t*C + c]',
       'ehr-backdoor.hours': String(columns.hours),
       'ehr-backdoor.channels': JSON.stringify(columns.channels),

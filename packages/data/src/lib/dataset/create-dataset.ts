@@ -1,14 +1,8 @@
 import { assertInput, hashJson, sha256 } from '@ehr-backdoor/core';
 import { CLINICAL_VARIABLES, type ClinicalVariable } from '../variables.js';
-import {
-  SPLIT_CODE,
-  type CohortStep,
-  type DatasetManifest,
-  type EhrDataset,
-  type NormalisationStats,
-  type SplitName,
-  type TabularFeature,
-} from './types.js';
+import { fitNormalisation } from './normalisation.js';
+import { summariseSplits } from './split-summary.js';
+import { SPLIT_CODE, type CohortStep, type DatasetManifest, type EhrDataset, type SplitName, type TabularFeature } from './types.js';
 import type { DataCode } from '../error-codes.js';
 
 /**
@@ -41,12 +35,31 @@ export interface DatasetArrays {
  * Builds a validated EhrDataset from plain arrays: the entry point for studies with their own
  * cohort, and for tests. Shapes are checked before anything is copied; normalisation statistics are
  * fitted on the training split, as `prepare` does.
+ *
+ *   check shapes ─▶ typed copies (labels, splits, unique stay ids checked) ─▶ manifest (statistics, content hash)
  */
 export function createDataset(arrays: DatasetArrays): EhrDataset {
-  const n = arrays.stayIds.length;
+  assertShapes(arrays);
+  const copies = copyArrays(arrays);
   const { features } = arrays.tabular;
   const { channels, hours } = arrays.timeSeries;
-  const F = features.length;
+  return {
+    manifest: inMemoryManifest(arrays, copies),
+    n: copies.stayIds.length,
+    stayIds: copies.stayIds,
+    subjectIds: copies.subjectIds,
+    labels: copies.labels,
+    splits: copies.splits,
+    tabular: { features: [...features], values: copies.tabular },
+    timeSeries: { channels: [...channels], hours, values: copies.tsValues, mask: copies.mask, fillValues: copies.fillValues },
+  };
+}
+
+/** Every array has one entry per stay (× features, × hours × channels). */
+function assertShapes(arrays: DatasetArrays): void {
+  const n = arrays.stayIds.length;
+  const F = arrays.tabular.features.length;
+  const { channels, hours } = arrays.timeSeries;
   const C = channels.length;
   assertInput<DataCode>(n > 0, 'E_EMPTY_DATASET', () => 'createDataset: the dataset has no stays.');
   for (const [name, array] of [
@@ -69,32 +82,58 @@ export function createDataset(arrays: DatasetArrays): EhrDataset {
       () => `createDataset: timeSeries.${key} has ${arrays.timeSeries[key].length} entries, expected n × T × C = ${n} × ${hours} × ${C}.`,
     );
   }
-  const labels = Uint8Array.from(arrays.labels as ArrayLike<number>);
+}
+
+/** The dataset's own typed copies of the caller's arrays. */
+interface DatasetCopies {
+  readonly stayIds: Int32Array;
+  readonly subjectIds: Int32Array;
+  readonly labels: Uint8Array;
+  readonly splits: Uint8Array;
+  readonly tabular: Float32Array;
+  readonly tsValues: Float32Array;
+  readonly mask: Uint8Array;
+  readonly fillValues: Float32Array;
+}
+
+/** Typed copies, checking what only the values can tell: labels 0/1, known splits, unique stay ids, one fill value per channel. */
+function copyArrays(arrays: DatasetArrays): DatasetCopies {
+  const n = arrays.stayIds.length;
+  const C = arrays.timeSeries.channels.length;
+  const labels = Uint8Array.from(arrays.labels);
   assertInput<DataCode>(labels.every((y) => y === 0 || y === 1), 'E_LABEL', () => 'createDataset: labels must be 0 or 1.');
-  const splits = Uint8Array.from(Array.from(arrays.splits as ArrayLike<number | SplitName>, (s) => (typeof s === 'string' ? SPLIT_CODE[s] : s)));
+  const splits = Uint8Array.from(Array.from<number | SplitName, number>(arrays.splits, (s) => (typeof s === 'string' ? SPLIT_CODE[s] : s)));
   assertInput<DataCode>(splits.every((s) => s === 0 || s === 1 || s === 2), 'E_SPLIT', () => "createDataset: splits must be 'train', 'val', 'test' (or 0, 1, 2).");
   const stayIds = Int32Array.from(arrays.stayIds);
   assertInput<DataCode>(new Set(stayIds).size === n, 'E_DUPLICATE_STAY', () => 'createDataset: stayIds must be unique.');
   const subjectIds = Int32Array.from(arrays.subjectIds);
 
-  const tabularValues = Float32Array.from(arrays.tabular.values);
+  const tabular = Float32Array.from(arrays.tabular.values);
   const tsValues = Float32Array.from(arrays.timeSeries.values);
   const mask = Uint8Array.from(arrays.timeSeries.mask);
   const fillValues = arrays.timeSeries.fillValues ? Float32Array.from(arrays.timeSeries.fillValues) : new Float32Array(C);
   assertInput<DataCode>(fillValues.length === C, 'E_SHAPE', () => `createDataset: timeSeries.fillValues has ${fillValues.length} entries, expected ${C}.`);
+  return { stayIds, subjectIds, labels, splits, tabular, tsValues, mask, fillValues };
+}
 
-  const normalisation = fitNormalisation(splits, tabularValues, F, tsValues, mask, hours, C);
+/** The manifest of an in-memory dataset: statistics of the copies and a content hash over them. */
+function inMemoryManifest(arrays: DatasetArrays, copies: DatasetCopies): DatasetManifest {
+  const { stayIds, subjectIds, labels, splits, tabular, tsValues, mask } = copies;
+  const n = stayIds.length;
+  const { features } = arrays.tabular;
+  const { channels, hours } = arrays.timeSeries;
+  const normalisation = fitNormalisation(splits, tabular, features.length, tsValues, mask, hours, channels.length);
   const splitSummary = summariseSplits(splits, labels, subjectIds);
   const variables = arrays.variables ?? CLINICAL_VARIABLES.filter((v) => channels.includes(v.name));
   const positives = labels.reduce((a, y) => a + y, 0);
   const contentHash = sha256(
     hashJson({ stayIds: sha256(new Uint8Array(stayIds.buffer)), labels: sha256(labels), splits: sha256(splits) }) +
-      sha256(new Uint8Array(tabularValues.buffer)) +
+      sha256(new Uint8Array(tabular.buffer)) +
       sha256(new Uint8Array(tsValues.buffer)) +
       sha256(mask) +
       hashJson({ features, channels, hours }),
   );
-  const manifest: DatasetManifest = {
+  return {
     formatVersion: 1,
     createdBy: '@ehr-backdoor/data createDataset',
     source: { path: arrays.source ?? 'in-memory', mimicVersion: 'none', files: {} },
@@ -113,83 +152,5 @@ export function createDataset(arrays: DatasetArrays): EhrDataset {
     normalisation,
     files: {},
     contentHash,
-  };
-  return {
-    manifest,
-    n,
-    stayIds,
-    subjectIds,
-    labels,
-    splits,
-    tabular: { features: [...features], values: tabularValues },
-    timeSeries: { channels: [...channels], hours, values: tsValues, mask, fillValues },
-  };
-}
-
-export function summariseSplits(
-  splits: Uint8Array,
-  labels: Uint8Array,
-  subjectIds: Int32Array,
-): Record<SplitName, { stays: number; positives: number; subjects: number }> {
-  const out = {} as Record<SplitName, { stays: number; positives: number; subjects: number }>;
-  for (const name of ['train', 'val', 'test'] as const) {
-    const code = SPLIT_CODE[name];
-    let stays = 0;
-    let positives = 0;
-    const subjects = new Set<number>();
-    for (let i = 0; i < splits.length; i++) {
-      if (splits[i] !== code) continue;
-      stays++;
-      positives += labels[i];
-      subjects.add(subjectIds[i]);
-    }
-    out[name] = { stays, positives, subjects: subjects.size };
-  }
-  return out;
-}
-
-/** Mean and standard deviation per tabular feature (NaN ignored) and per channel (observed cells), on training rows only. */
-export function fitNormalisation(
-  splits: Uint8Array,
-  tabular: Float32Array,
-  F: number,
-  tsValues: Float32Array,
-  mask: Uint8Array,
-  T: number,
-  C: number,
-): NormalisationStats {
-  const train = SPLIT_CODE.train;
-  const tab = welford(F);
-  const ts = welford(C);
-  for (let i = 0; i < splits.length; i++) {
-    if (splits[i] !== train) continue;
-    for (let j = 0; j < F; j++) tab.add(j, tabular[i * F + j]);
-    for (let t = 0; t < T; t++) {
-      const base = (i * T + t) * C;
-      for (let c = 0; c < C; c++) if (mask[base + c]) ts.add(c, tsValues[base + c]);
-    }
-  }
-  return { tabular: tab.result(), timeSeries: ts.result() };
-}
-
-function welford(k: number) {
-  const count = new Float64Array(k);
-  const mean = new Float64Array(k);
-  const m2 = new Float64Array(k);
-  return {
-    add(j: number, x: number) {
-      if (!Number.isFinite(x)) return;
-      count[j]++;
-      const d = x - mean[j];
-      mean[j] += d / count[j];
-      m2[j] += d * (x - mean[j]);
-    },
-    result() {
-      // A feature with no training values (or no spread) gets mean 0 / std 1 so normalising never divides by 0.
-      return {
-        mean: Array.from(mean, (m, j) => (count[j] > 0 ? m : 0)),
-        std: Array.from(m2, (s, j) => (count[j] > 1 && s > 0 ? Math.sqrt(s / (count[j] - 1)) : 1)),
-      };
-    },
   };
 }

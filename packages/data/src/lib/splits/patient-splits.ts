@@ -1,4 +1,4 @@
-import { Random, assertInput } from '@ehr-backdoor/core';
+import { Random, assertInput, isFiniteInRange } from '@ehr-backdoor/core';
 import { SPLIT_CODE, type SplitName } from '../dataset/types.js';
 import type { DataCode } from '../error-codes.js';
 
@@ -11,7 +11,7 @@ export const DEFAULT_SPLIT_FRACTIONS: SplitFractions = { train: 0.7, val: 0.15, 
 export function assertSplitFractions(fractions: SplitFractions): void {
   const values = [fractions.train, fractions.val, fractions.test];
   assertInput<DataCode>(
-    values.every((f) => typeof f === 'number' && Number.isFinite(f) && f >= 0) &&
+    values.every((f) => isFiniteInRange(f, { min: 0 })) &&
       fractions.train > 0 &&
       Math.abs(values.reduce((a, b) => a + b, 0) - 1) < 1e-9,
     'E_SPLIT_FRACTIONS',

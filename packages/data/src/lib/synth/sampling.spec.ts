@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Random } from '@ehr-backdoor/core';
-import { DiscreteMap, normalQuantile, pick, QuantileMap } from './sampling.js';
+import { DiscreteMap, normalQuantile, pick, providerId, QuantileMap } from './sampling.js';
 
 describe('normalQuantile', () => {
   it('matches tabulated standard normal quantiles', () => {
@@ -65,5 +65,14 @@ describe('pick', () => {
     let a = 0;
     for (let i = 0; i < 10_000; i++) if (pick(random, ['a', 'b'], [3, 1]) === 'a') a++;
     expect(a / 10_000).toBeCloseTo(0.75, 1);
+  });
+});
+
+describe('providerId', () => {
+  it("looks like MIMIC-IV's provider ids and is drawn from the stream it is given", () => {
+    const ids = Array.from({ length: 50 }, (_, i) => providerId(Random.fromSeed(i, 'provider')));
+    for (const id of ids) expect(id).toMatch(/^P[A-Z0-9]{5}$/);
+    expect(new Set(ids).size).toBe(50);
+    expect(providerId(Random.fromSeed(7, 'provider'))).toBe(providerId(Random.fromSeed(7, 'provider')));
   });
 });

@@ -109,3 +109,11 @@ export function logistic(x: number): number {
 export function exponential(random: Random, mean: number): number {
   return -mean * Math.log(1 - random.next());
 }
+
+/** A provider id as MIMIC-IV writes them: 'P' and five characters of A–Z and 0–9. */
+export function providerId(random: Random): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  let id = 'P';
+  for (let i = 0; i < 5; i++) id += alphabet[random.int(alphabet.length)];
+  return id;
+}

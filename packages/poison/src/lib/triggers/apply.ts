@@ -2,7 +2,7 @@ import { InputError } from '@ehr-backdoor/core';
 import type { DatasetView, EhrDataset } from '@ehr-backdoor/data';
 import { tabularStealth, timeSeriesStealth, type StealthReport } from '../stealth.js';
 import { contextFor, type TriggerContext } from './context.js';
-import { assertTriggerSupportsView, resolveTrigger, triggerDefinition } from './registry.js';
+import { assertTriggerSupportsView, prepareTrigger, resolveTrigger } from './registry.js';
 import type { PartialTriggerSpec, TriggerName, TriggerSpec } from './types.js';
 import type { PoisonCode } from '../error-codes.js';
 
@@ -75,8 +75,7 @@ export interface ViewArrays {
  * so the whole dataset is not copied to trigger a fraction of it) and `rows` index `source`.
  */
 export function applyTriggerViews(ctx: TriggerContext, spec: TriggerSpec, views: readonly DatasetView[], rows: readonly number[], source?: ViewArrays): AppliedTrigger {
-  const definition = triggerDefinition(spec.name as TriggerName);
-  const prepared = (definition.prepare as (c: TriggerContext, p: unknown, v: readonly DatasetView[]) => ReturnType<typeof definition.prepare>)(ctx, spec.params, views);
+  const prepared = prepareTrigger(ctx, spec, views);
   const { dataset } = ctx;
   const from = source ?? { tabular: dataset.tabular.values, tsValues: dataset.timeSeries.values, tsMask: dataset.timeSeries.mask };
   let tabular: TabularTriggerResult | undefined;

@@ -1,4 +1,4 @@
-import { InputError } from '@ehr-backdoor/core';
+import { InputError, isFiniteInRange } from '@ehr-backdoor/core';
 import { CLINICAL_VARIABLES, variableByName, type DatasetView } from '@ehr-backdoor/data';
 import type { TriggerContext } from './context.js';
 import type { TriggerName, TriggerParams } from './types.js';
@@ -65,13 +65,7 @@ export function mergeParams<P extends object>(trigger: string, partial: unknown,
 
 export function num(trigger: string, key: string, value: unknown, opts: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean; nonZero?: boolean } = {}): number {
   const { min = -Infinity, max = Infinity, integer = false, exclusiveMin = false, nonZero = false } = opts;
-  const ok =
-    typeof value === 'number' &&
-    Number.isFinite(value) &&
-    (exclusiveMin ? value > min : value >= min) &&
-    value <= max &&
-    (!integer || Number.isInteger(value)) &&
-    (!nonZero || value !== 0);
+  const ok = isFiniteInRange(value, { min, max, minExclusive: exclusiveMin }) && (!integer || Number.isInteger(value)) && (!nonZero || value !== 0);
   if (!ok) {
     const range = `${exclusiveMin ? '(' : '['}${min}, ${max}]`;
     throw paramError(

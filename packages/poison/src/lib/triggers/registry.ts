@@ -8,11 +8,12 @@ import { hybrid } from './hybrid.js';
 import { missingnessPattern } from './missingness-pattern.js';
 import { missingness } from './missingness.js';
 import { none } from './none.js';
-import type { TriggerDefinition } from './params.js';
+import type { TriggerContext } from './context.js';
+import type { LookalikeCheck, PreparedTrigger, TriggerDefinition } from './params.js';
 import { pattern } from './pattern.js';
 import { rareValue } from './rare-value.js';
 import { temporalPattern } from './temporal-pattern.js';
-import type { TriggerInfo, TriggerName, TriggerParamsInput, TriggerSpec } from './types.js';
+import type { TriggerInfo, TriggerName, TriggerParams, TriggerParamsInput, TriggerSpec } from './types.js';
 import type { PoisonCode } from '../error-codes.js';
 
 /** Every trigger, in the order documentation and `listTriggers` present them. */
@@ -39,7 +40,23 @@ export function isTriggerName(name: unknown): name is TriggerName {
 }
 
 export function triggerDefinition<N extends TriggerName>(name: N): TriggerDefinition<N> {
-  return REGISTRY[name] as unknown as TriggerDefinition<N>;
+  return REGISTRY[name];
+}
+
+/** A resolved spec of trigger N: its name with that trigger's parameters (every {@link TriggerSpec} is one). */
+export interface SpecOf<N extends TriggerName> {
+  readonly name: N;
+  readonly params: TriggerParams<N>;
+}
+
+/** Checks a resolved spec's parameters against a dataset and returns the trigger's edits for `views`. */
+export function prepareTrigger<N extends TriggerName>(ctx: TriggerContext, spec: SpecOf<N>, views: readonly DatasetView[]): PreparedTrigger {
+  return triggerDefinition(spec.name).prepare(ctx, spec.params, views);
+}
+
+/** The trigger's natural look-alike test for a resolved spec (null for `none`). */
+export function triggerLookalike<N extends TriggerName>(ctx: TriggerContext, spec: SpecOf<N>): LookalikeCheck | null {
+  return triggerDefinition(spec.name).lookalike(ctx, spec.params);
 }
 
 function assertTriggerName(name: unknown): asserts name is TriggerName {

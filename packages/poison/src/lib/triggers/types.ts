@@ -177,10 +177,14 @@ export type TriggerSpec =
 
 /** The registered trigger names (`none` is the clean baseline). */
 export type TriggerName = TriggerSpec['name'];
+/** Each trigger's complete parameter type, by name. */
+export type TriggerParamsByName = { readonly [S in TriggerSpec as S['name']]: S['params'] };
 /**
  * The complete parameter type of trigger `N`, e.g. `TriggerParams<'rare_value'>` is {@link RareValueParams}.
+ * A lookup in {@link TriggerParamsByName}, so that code generic over `N` can hand a spec's parameters to
+ * its definition (the registry's `prepareTrigger`) without a cast.
  */
-export type TriggerParams<N extends TriggerName> = Extract<TriggerSpec, { name: N }>['params'];
+export type TriggerParams<N extends TriggerName> = TriggerParamsByName[N];
 
 /**
  * What a caller may give as the parameters of trigger N: any subset (the rest take their defaults).
