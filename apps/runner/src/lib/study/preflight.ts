@@ -16,7 +16,7 @@ export async function assertAttacksPlannable(study: ResolvedStudy, cells: readon
   const first = new Map<string, PlannedCell>();
   for (const cell of cells) {
     const key = `${cell.trigger}\u0000${cell.rate}`;
-    if (cell.rate > 0 && !first.has(key)) first.set(key, cell);
+    if (cell.rate > 0 && cell.config && !first.has(key)) first.set(key, cell);
   }
   if (first.size === 0) return;
   const { loadDataset } = await import('@ehr-backdoor/data');
@@ -31,7 +31,7 @@ export async function assertAttacksPlannable(study: ResolvedStudy, cells: readon
   const problems: { path: string[]; message: string; code?: string }[] = [];
   const reported = new Set<string>();
   for (const cell of first.values()) {
-    const { attack, rateBasis } = cell.config;
+    const { attack, rateBasis } = cell.config!;
     try {
       const trigger = resolveTrigger(attack.trigger as string, attack.params);
       planPoisoning({ dataset, trigger, rate: cell.rate, targetLabel: attack.target, mode: attack.mode, seed: cell.seed, rateBasis: rateBasis ?? 'eligible' });
