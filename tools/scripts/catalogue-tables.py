@@ -141,9 +141,9 @@ def out_of_band(row):
     return max(shares) if shares else 0.0
 
 
-def describe_params(a, defaults):
-    changed = {k: v for k, v in a["params"].items() if defaults.get(k) != v}
-    return ", ".join(f"{k} {json.dumps(v)}" for k, v in changed.items()) or "defaults"
+def describe_params(given):
+    """The parameters the study file sets (the rest are the trigger's defaults)."""
+    return ", ".join(f"{k} {json.dumps(v)}" for k, v in (given or {}).items()) or "defaults"
 
 
 def caption(stats, get, keys, what):
@@ -168,11 +168,8 @@ def main():
     resolved = json.load(open(os.path.join(args.runs, "study.resolved.json")))
     attacks = resolved["attacks"]
     EXPECTED_SEEDS[0] = len(resolved["study"].get("seeds", [0]))
-    defaults = {}
-    for a in attacks:  # the built-in defaults are what the plain variant (no params in the study) resolved to
-        if not resolved["study"]["attacks"][a["name"]].get("params"):
-            defaults.setdefault(a["trigger"], a["params"])
     stealth = stealth_by_variant(args, attacks)
+    given_params = {name: spec.get("params") for name, spec in resolved["study"]["attacks"].items()}
     rates = sorted(r for r in resolved["study"].get("rates", []) if r > 0) or sorted({k[2] for k in get if k[2] > 0})
     families = [f for f in FAMILY_ORDER if any(a["trigger"] == f for a in attacks)]
     families += sorted({a["trigger"] for a in attacks} - set(families))
@@ -186,7 +183,7 @@ def main():
             s = stealth.get(a["name"], {})
             syn, demo = s.get("synthetic"), s.get("demo")
             ft = lambda row: "—" if not row else pct(row["falseTriggerRate"])
-            print(f"| {a['name']} | {a['target']} | {describe_params(a, defaults.get(family, {}))} | {lookalike_cell(syn)} | {ft(syn)} | {lookalike_cell(demo)} | {ft(demo)} | {stealth_cell(syn)} |")
+            print(f"| {a['name']} | {a['target']} | {describe_params(given_params.get(a['name']))} | {lookalike_cell(syn)} | {ft(syn)} | {lookalike_cell(demo)} | {ft(demo)} | {stealth_cell(syn)} |")
         print()
         keys = [(m, a["name"], r) for a in members for m in a["models"] for r in rates]
         print(caption(stats, get, keys, "ASR with the clean model's rate for the same trigger (its lift is ASR − that, paired by seed) and the clean-AUROC drop (clean cell − poisoned cell, same seed)."))
