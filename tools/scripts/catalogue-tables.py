@@ -27,6 +27,7 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--report", required=True, help="aggregate report folder (aggregated.csv, stats.json)")
     p.add_argument("--runs", required=True, help="the study's runs folder (study.resolved.json)")
+    p.add_argument("--resolved", help="another study.resolved.json (default RUNS/study.resolved.json): e.g. the whole study's, when its cells were run in parts")
     p.add_argument("--data", required=True, help="prepared synthetic dataset the study ran on")
     p.add_argument("--demo", help="prepared MIMIC-IV demo, for its look-alike rates")
     p.add_argument("--rank-rate", type=float, default=0.01, help="poison rate of the ranking (default 0.01)")
@@ -165,7 +166,7 @@ def caption(stats, get, keys, what):
 def main():
     args = parse_args()
     get, stats = load_report(args.report)
-    resolved = json.load(open(os.path.join(args.runs, "study.resolved.json")))
+    resolved = json.load(open(args.resolved or os.path.join(args.runs, "study.resolved.json")))
     attacks = resolved["attacks"]
     EXPECTED_SEEDS[0] = len(resolved["study"].get("seeds", [0]))
     stealth = stealth_by_variant(args, attacks)
