@@ -6,6 +6,8 @@ import { studyCells } from './cells.js';
 import { loadStudyFile } from './load.js';
 import { assertAttacksPlannable } from './preflight.js';
 import { runStudy } from './run-study.js';
+import { cellConfigFromOptions } from '../cell-config.js';
+import { executeCell } from '../run-cell.js';
 
 /**
  * Bad input only the dataset reveals is refused before a study writes anything: here a clean-label attack
@@ -65,3 +67,12 @@ test('every problem at once; a feasible study passes', async () => {
   const fine = await loadStudyFile(studyFile('fine', '  dirty: { trigger: rare_value }\n  survive: { trigger: rare_value, mode: clean-label, target: 0 }'));
   await expect(assertAttacksPlannable(fine, studyCells(fine), dataDir)).resolves.toBeUndefined();
 });
+
+test('one clean-label cell (`ehr-backdoor run`) on the same data: the same error, no run directory', async () => {
+  const runsRoot = join(root, 'runs-single');
+  const cell = { model: 'mlp', trigger: 'rare_value', rate: 0.1, seed: 0 };
+  const options = { epochs: 1, backend: 'cpu', targetLabel: 1, mode: 'clean-label', selection: 'last', patience: 0, explain: false, detect: false, retrain: false } as const;
+  const config = await cellConfigFromOptions(cell, options);
+  await expect(executeCell({ dataDir, runsRoot, cell, config })).rejects.toMatchObject({ name: 'InputError', code: 'E_NO_ELIGIBLE_ROWS' });
+  expect(existsSync(runsRoot)).toBe(false);
+}, 60_000);
