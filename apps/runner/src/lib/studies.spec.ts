@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadStudyFile } from './study/load.js';
 import { studyCells } from './study/cells.js';
-import { STUDIES_DIR, PRESET_NAMES } from './sweep.js';
+import { STUDIES_DIR, PRESET_NAMES, presetStudy, sweepStudyInput } from './sweep.js';
 import { TRIGGER_NAMES } from '@ehr-backdoor/poison/names';
 
 /** The study files shipped in studies/: each valid, and the presets `sweep --preset` reads are among them. */
@@ -39,5 +39,18 @@ describe('shipped studies', () => {
       expect(new Set(study.attacks.filter((a) => a.trigger === trigger).map((a) => a.target))).toEqual(new Set([0, 1]));
     }
     expect(study.seeds).toHaveLength(3);
+  });
+});
+
+describe('sweep presets', () => {
+  const flags = { patience: 0, selection: 'last', rateBasis: 'eligible', backend: 'auto', mode: 'dirty-label', targetLabel: 1, explain: false, detect: false, retrain: false, executor: 'local', workers: 0 };
+
+  it('sweep --triggers naming the default preset’s triggers runs its attacks, parameters included', async () => {
+    const preset = await presetStudy('default');
+    const named = await sweepStudyInput({ preset: 'default', triggers: Object.keys(preset.attacks ?? {}), ...flags });
+    expect(named.attacks).toEqual(preset.attacks);
+    // A trigger the preset does not name runs with its built-in parameters.
+    const other = await sweepStudyInput({ preset: 'default', triggers: ['blended'], ...flags });
+    expect(other.attacks).toEqual({ blended: { trigger: 'blended' } });
   });
 });

@@ -85,7 +85,9 @@ export async function sweepStudyInput(args: SweepOptions): Promise<StudyInput> {
     ...(models ? { models: Object.fromEntries(models.map((kind) => [kind, { kind }])) as StudyInput['models'] } : {}),
     poisoning: { target: args.targetLabel as 0 | 1, mode: args.mode, rateBasis: args.rateBasis as 'eligible' | 'train' },
     evaluation: { threshold: studyThreshold(args.thresholdRule ?? 'fpr=0.05') },
-    ...(triggers ? { attacks: Object.fromEntries(triggers.map((trigger) => [trigger, { trigger }])) as StudyInput['attacks'] } : {}),
+    // A trigger the preset names keeps the preset's parameters (the default study's temporal_pattern is
+    // not the trigger's built-in one), so `sweep --triggers` with the preset's triggers is the preset.
+    ...(triggers ? { attacks: Object.fromEntries(triggers.map((trigger) => [trigger, presetAttack(base, trigger) ?? { trigger }])) as StudyInput['attacks'] } : {}),
     ...(given(args.poisonRates, '--poison-rates') ? { rates: args.poisonRates } : {}),
     ...(given(args.seeds, '--seeds') ? { seeds: args.seeds } : {}),
     analyses: {
@@ -100,6 +102,12 @@ export async function sweepStudyInput(args: SweepOptions): Promise<StudyInput> {
     } as StudyInput['analyses'],
     executor: args.executor === 'slurm' ? { kind: 'slurm' } : { kind: 'local', workers: Math.max(0, args.workers) },
   } as StudyInput;
+}
+
+/** The preset's parameters for a trigger (only those: the flags decide target, mode and models). */
+function presetAttack(base: StudyInput, trigger: string): StudyInput['attacks'][string] | undefined {
+  const attack = base.attacks?.[trigger] as { trigger: string; params?: Record<string, unknown> } | undefined;
+  return attack && attack.trigger === trigger && attack.params ? ({ trigger, params: attack.params } as StudyInput['attacks'][string]) : undefined;
 }
 
 export async function runSweep(args: SweepOptions): Promise<void> {

@@ -16,6 +16,7 @@ import type { HeldCellOptions } from '../held-cells.js';
 import type { SlurmRunOptions } from '../slurm/run-slurm.js';
 import { studyCells } from './cells.js';
 import { ensureStudyDataset } from './dataset.js';
+import { assertAttacksPlannable } from './preflight.js';
 import type { ResolvedStudy } from './resolve.js';
 import { RESOLVED_STUDY_FILE, readResolvedStudy, writeResolvedStudy } from './resolved-file.js';
 import type { RunnerCode } from '../error-codes.js';
@@ -134,6 +135,7 @@ export async function runStudy(study: ResolvedStudy, options: StudyRunOptions = 
   const prepare = async () => {
     const dataDir = await ensureStudyDataset(study.data, log);
     await assertDatasetDir(dataDir);
+    await assertAttacksPlannable(study, cells, dataDir);
     for (const c of changed) {
       const dir = cellDir(runsRoot, c.cell);
       if ((await readCellState(dir)) === 'running') throw new InputError<RunnerCode>('E_CELL_LOCKED', `${dir} is being run by another process; wait for it before replacing it.`);
