@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { handleErrors, InputError } from '@ehr-backdoor/core';
 import { DEFAULT_OUT, DEFAULT_RUNS } from './defaults.js';
+import { VERSION } from './version.js';
 
 /**
  * `ehr-backdoor-aggregate`: the last step of a study.
@@ -35,7 +36,7 @@ export async function main(argv: string[]): Promise<void> {
       .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces on errors.' })
       .strict()
       .help()
-      .version(false)
+      .version(VERSION)
       .wrap(Math.min(110, process.stdout.columns || 110))
       .fail((message, error) => {
         throw error ?? new UsageError(message);

@@ -14,7 +14,7 @@ interface CellWorkerArgs {
 export const cellWorkerCommand: CommandModule<object, CellWorkerArgs> = {
   command: 'cell-worker',
   describe: false,
-  builder: (y) => y.option('plan', { type: 'string', demandOption: true }) as never,
+  builder: (y) => y.option('plan', { type: 'string', demandOption: true }),
   handler: async (args) => {
     const { serveCells } = await import('../lib/cell-worker.js');
     await serveCells(args.plan);

@@ -51,7 +51,7 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
       .example('$0 detect --run runs/default/mlp/rare_value/0.01/seed_0 --detectors input_screening --retrain', 'Screen the training stays, remove the flagged 1 % and retrain.')
       .example('$0 detect --run RUN --detectors activation_clustering --ac-reclassification-threshold 1', 'Activation clustering with exclusionary reclassification.')
       .example('$0 detect --run RUN --assumed-contamination 0.05', 'A defender who assumes 5 % of the training data is poisoned.')
-      .example('$0 detect --run RUN --detectors fine_pruning', 'Fine-pruning: cut the dormant penultimate units, fine-tune on the clean-looking stays, measure ASR / clean AUROC after and DER.') as never,
+      .example('$0 detect --run RUN --detectors fine_pruning', 'Fine-pruning: cut the dormant penultimate units, fine-tune on the clean-looking stays, measure ASR / clean AUROC after and DER.'),
   handler: async (args) => {
     const { openRun, detectRun, mergeIntoSummary, checkDetectorNames, checkAssumedContamination } = await import('../lib/analyse-run.js');
     checkDetectorNames(args.detectors);

@@ -16,7 +16,7 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
       .option('require', { type: 'string', choices: BACKEND_CHOICES.filter((c) => c !== 'auto'), describe: 'Exit 2 (E_BACKEND_UNAVAILABLE) unless this backend loads.' })
       .example('$0 doctor', 'Which backends load here and why the others do not.')
       .example('$0 doctor --require tensorflow-gpu', 'In a GPU job script: stop before the sweep if tfjs-node-gpu cannot use the GPU.')
-      .example('$0 doctor --json > doctor.json', 'The same report, machine-readable.') as unknown as Argv<DoctorArgs>,
+      .example('$0 doctor --json > doctor.json', 'The same report, machine-readable.'),
   handler: async (args: ArgumentsCamelCase<DoctorArgs>) => {
     const { assertLoads, diagnose, formatDoctor } = await import('../lib/doctor.js');
     const report = await diagnose();

@@ -19,7 +19,7 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
       .option('data', { type: 'string', describe: "The run's dataset, if it moved (checked by content hash)." })
       .option('backend', BACKEND_OPTION)
       .option('write', { type: 'boolean', default: false, describe: 'Also write RUN/evaluation.json.' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON.' }) as never,
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON.' }),
   handler: async (args) => {
     const { evaluateCheckpoint } = await import('../lib/evaluate-checkpoint.js');
     const result = await evaluateCheckpoint(args.checkpoint, {

@@ -25,7 +25,7 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
         default: false,
         describe: 'Also write RUN/attributions.arrow: every attribution vector (clean and triggered copy of each stay) with its baseline, F(input), F(baseline) and convergence delta.',
       })
-      .example('$0 explain --run runs/default/lstm/temporal_pattern/0.05/seed_0 --save-attributions', 'attribution drift, and the raw attributions for the report’s heatmaps and for Python') as never,
+      .example('$0 explain --run runs/default/lstm/temporal_pattern/0.05/seed_0 --save-attributions', 'attribution drift, and the raw attributions for the report’s heatmaps and for Python'),
   handler: async (args) => {
     const { InputError } = await import('@ehr-backdoor/core');
     if (!(Number.isInteger(args['max-stays']) && args['max-stays'] > 0)) throw new InputError<RunnerCode>('E_OPTION', `--max-stays must be a positive integer, got ${args['max-stays']}.`);

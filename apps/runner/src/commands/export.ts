@@ -31,7 +31,7 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
         'Input "x": [batch, ...the model\'s input shape], normalised as the runner does (the means, standard deviations and layout are in the model\'s metadata_props); ' +
           'outputs "logit" and "p" (class 1, death), [batch]. Exit codes: 0 written; 2 bad options or missing checkpoint; 3 a checkpoint file that does not match its hash, ' +
           'an unreadable predictions.arrow or a --verify mismatch (nothing written); 4 another dataset.',
-      ) as never,
+      ),
   handler: async (args) => {
     const { exportModel } = await import('../lib/export-model.js');
     const { collectVersions } = await import('../lib/versions.js');

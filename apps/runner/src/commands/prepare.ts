@@ -1,3 +1,4 @@
+import type { LabelDefinition } from '@ehr-backdoor/data';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 
 interface PrepareArgs {
@@ -39,7 +40,7 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
         describe: 'Check every .csv.gz CRC (catches truncated downloads); --no-verify-gzip skips it if you ran sha256sum -c.',
       })
       .example('$0 prepare --mimic datasets/mimic-iv-demo --out runs/data/demo', 'Prepare the bundled MIMIC-IV demo.')
-      .example('$0 prepare --mimic datasets/mimic-iv-demo --out runs/data/demo-icu --label icu_mortality', 'The same cohort labelled with ICU mortality.') as unknown as Argv<PrepareArgs>,
+      .example('$0 prepare --mimic datasets/mimic-iv-demo --out runs/data/demo-icu --label icu_mortality', 'The same cohort labelled with ICU mortality.'),
   handler: async (args: ArgumentsCamelCase<PrepareArgs>) => {
     const { prepareDataset } = await import('@ehr-backdoor/data');
     const started = performance.now();
@@ -49,7 +50,8 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
       mimicDir: args.mimic,
       outDir: args.out,
       windowHours: args['window-hours'],
-      labelDefinition: args.label as never,
+      // Any string: prepareDataset checks it against LABEL_DEFINITIONS and names the choices (exit 2).
+      labelDefinition: args.label as LabelDefinition,
       seed: args.seed,
       memoryLimit: args['memory-limit'],
       threads: args.threads,

@@ -15,7 +15,7 @@ export const runCellCommand: CommandModule<object, RunCellArgs> = {
   builder: (y) =>
     y
       .option('plan', { type: 'string', demandOption: true, describe: 'The sweep-plan.json of a sweep.' })
-      .option('index', { type: 'number', demandOption: true, describe: 'Cell index in the plan (e.g. $SLURM_ARRAY_TASK_ID).' }) as never,
+      .option('index', { type: 'number', demandOption: true, describe: 'Cell index in the plan (e.g. $SLURM_ARRAY_TASK_ID).' }),
   handler: async (args) => {
     const { configOfPlanCell, readPlan } = await import('../lib/plan.js');
     const { executeCell } = await import('../lib/run-cell.js');

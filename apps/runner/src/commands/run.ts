@@ -34,7 +34,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .options(TRAINING_PROTOCOL_OPTIONS)
       .options(MEASUREMENT_OPTIONS)
       .example('$0 run --data data/default --model mlp --trigger rare_value --poison-rate 0.05', 'ASR at the threshold with 5 % FPR on the validation split')
-      .example('$0 run --data data/default --model mlp --trigger rare_value --poison-rate 0.05 --target-label 0 --threshold-rule fixed=0.5', 'target 0, at the fixed threshold 0.5') as never,
+      .example('$0 run --data data/default --model mlp --trigger rare_value --poison-rate 0.05 --target-label 0 --threshold-rule fixed=0.5', 'target 0, at the fixed threshold 0.5'),
 
   handler: async (args) => {
     const { resolve } = await import('node:path');

@@ -13,7 +13,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
     y
       .positional('runs', { type: 'string', demandOption: true, describe: 'The --out directory of a sweep.' })
       .option('all', { type: 'boolean', default: false, describe: 'List done cells too.' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print machine-readable JSON.' }) as never,
+      .option('json', { type: 'boolean', default: false, describe: 'Print machine-readable JSON.' }),
   handler: async (args) => {
     const { sweepStatus, formatStatus } = await import('../lib/status.js');
     const { slurmStateOf, formatSlurmState, slurmStateToJson } = await import('../lib/slurm/slurm-jobs.js');

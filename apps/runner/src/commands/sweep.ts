@@ -1,4 +1,3 @@
-import type { BackendChoice } from '@ehr-backdoor/train/names';
 import type { CommandModule } from 'yargs';
 import { MEASUREMENT_OPTIONS, TRAINING_PROTOCOL_OPTIONS } from '../lib/plan.js';
 import { MODEL_KINDS } from '@ehr-backdoor/train/names';
@@ -19,7 +18,8 @@ export interface SweepArgs extends SlurmArgs {
   'threshold-rule': string;
   'rate-basis': string;
   workers: number;
-  backend: BackendChoice;
+  /** One of train's backend names (yargs' `choices`). */
+  backend: string;
   mode: string;
   'target-label': number;
   explain: boolean;
@@ -62,7 +62,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         default: false,
         describe: 'Cells another live process holds (a second sweep, Slurm tasks on the same --out): leave them to it instead of waiting for them.',
       })
-      .option('executor', { type: 'string', default: 'local', choices: ['local', 'slurm'], describe: 'Where cells run: this machine\'s process pool, or Slurm job arrays (docs/slurm.md).' }) as never,
+      .option('executor', { type: 'string', default: 'local', choices: ['local', 'slurm'], describe: 'Where cells run: this machine\'s process pool, or Slurm job arrays (docs/slurm.md).' }),
   handler: async (args) => {
     const slurm = slurmOptionsFromArgs(args);
     const { runSweep } = await import('../lib/sweep.js');

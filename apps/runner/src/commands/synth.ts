@@ -21,7 +21,7 @@ export const synthCommand: CommandModule<object, SynthArgs> = {
       .option('seed', { type: 'number', default: 0, describe: 'Seed: the same seed and stays give identical tables.' })
       .option('out', { type: 'string', demandOption: true, describe: 'MIMIC-IV root to create (must not exist).' })
       .option('gzip-level', { type: 'number', default: 6, describe: 'gzip compression level 1–9 (1 is fastest).' })
-      .example('$0 synth --stays 2000 --seed 1 --out data/synthetic-mimic', 'About 1.3 M chartevents rows.') as unknown as Argv<SynthArgs>,
+      .example('$0 synth --stays 2000 --seed 1 --out data/synthetic-mimic', 'About 1.3 M chartevents rows.'),
   handler: async (args: ArgumentsCamelCase<SynthArgs>) => {
     const { generateSyntheticMimic } = await import('@ehr-backdoor/data');
     const started = performance.now();

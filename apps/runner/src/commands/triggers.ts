@@ -1,4 +1,4 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 
 interface TriggersArgs {
   data: string;
@@ -21,7 +21,7 @@ export const triggersCommand: CommandModule<object, TriggersArgs> = {
       .option('out', { type: 'string', describe: 'Also write the full report as JSON to this file.' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of the table.' })
       .example('$0 triggers --data data/default', 'Every trigger with its defaults on the default dataset.')
-      .example(`$0 triggers --data data/demo --trigger rare_value --trigger 'pattern={"inRange":true}' --target-label 0`, 'Two triggers, target 0.') as unknown as Argv<TriggersArgs>,
+      .example(`$0 triggers --data data/demo --trigger rare_value --trigger 'pattern={"inRange":true}' --target-label 0`, 'Two triggers, target 0.'),
   handler: async (args) => {
     const { resolve } = await import('node:path');
     const { writeJsonAtomic } = await import('@ehr-backdoor/core');

@@ -3,14 +3,12 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN } from '../e2e/cli.js';
-import type { CheckNamesReply } from './cell-worker.js';
 import type { WorkerMessage } from './local-executor.js';
 import { makePlan, PLAN_FILE, writePlan } from './plan.js';
 
 /**
  * A sweep forks its workers before it writes the plan: a worker must read the plan when it is given
- * a cell, not when it starts, answers the parent's name check meanwhile, and must end quietly when its
- * parent is gone before it got that far.
+ * a cell, not when it starts, and must end quietly when its parent is gone before it got that far.
  */
 const root = mkdtempSync(join(tmpdir(), 'cell-worker-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -48,23 +46,6 @@ describe('cell-worker', () => {
     expect(after).toMatchObject({ type: 'failed', error: expect.stringMatching(/^E_DATASET_MISSING/) });
     expect(after.error).toContain(dataDir);
 
-    worker.child.disconnect();
-    expect(await worker.exited).toBe(0);
-  });
-
-  it('checks a grid\'s names for its parent: the cells kept and the pairs left out, or the input error', async () => {
-    const worker = startWorker(join(root, 'checks', PLAN_FILE));
-    const ask = (cells: object[]) =>
-      new Promise<CheckNamesReply>((resolve) => {
-        worker.child.once('message', (reply: CheckNamesReply) => resolve(reply));
-        worker.child.send({ type: 'check', cells });
-      });
-    const clean = { model: 'mlp', trigger: 'none', rate: 0, seed: 0 };
-    // temporal_pattern has no tabular form, so the MLP cell is left out.
-    const checked = await ask([clean, { model: 'mlp', trigger: 'temporal_pattern', rate: 0.1, seed: 0 }]);
-    expect(checked).toEqual({ type: 'checked', cells: [clean], skipped: [expect.stringMatching(/^mlp × temporal_pattern/)] });
-    const failed = await ask([{ model: 'resnet', trigger: 'none', rate: 0, seed: 0 }]);
-    expect(failed).toMatchObject({ type: 'check-failed', name: 'InputError', code: 'E_UNKNOWN_MODEL', message: expect.stringContaining('resnet') });
     worker.child.disconnect();
     expect(await worker.exited).toBe(0);
   });

@@ -1,6 +1,5 @@
 import { environmentErrorFrom, InputError } from '@ehr-backdoor/core';
 import type { EhrDataset } from '@ehr-backdoor/data';
-import type { CellKey } from './grid.js';
 import { configOfPlanCell, readPlan, type SweepPlan } from './plan.js';
 import type { RunnerCode } from './error-codes.js';
 
@@ -8,7 +7,6 @@ import type { RunnerCode } from './error-codes.js';
  * The worker side of the local executor's protocol:
  *
  *   start ─▶ import run-cell, data, poison, train (at once, before any message)
- *   parent ──{ check, cells }──▶ worker: validateCellNames ──{ checked, cells, skipped } | { check-failed }──▶ parent
  *   parent ──{ run, index }──▶ worker: plan (read on the first message, then kept) ─▶ executeCell
  *                                      ──{ progress }*──▶ parent ──{ done } | { failed, error }──▶ parent
  *   parent disconnects ─▶ worker exits (0 when idle, 130 mid-cell: the cell resumes from its checkpoint)
@@ -16,9 +14,6 @@ import type { RunnerCode } from './error-codes.js';
  * The sweep forks its workers before it has checked the grid or written the plan, so that their start-up
  * (Node and yargs, then tfjs and the packages; docs/results.md) overlaps its own work. Hence the plan is read on
  * the first `run` (the parent writes it before sending one), while the modules load from the start.
- * The grid's model and trigger names are checked here too, at the parent's request: the check needs
- * train and poison, which a worker loads anyway and the parent, on a machine with as many cores as
- * workers, would load only by taking CPU from the workers' start-up.
  *
  * One cell at a time: the parent sends the next index only after `done` or `failed`. A cell's result does
  * not depend on the cells before it in the same process: every random stream is seeded per cell, the
@@ -29,16 +24,6 @@ export interface RunCellMessage {
   readonly type: 'run';
   readonly index: number;
 }
-
-export interface CheckNamesMessage {
-  readonly type: 'check';
-  readonly cells: readonly CellKey[];
-}
-
-/** The answer to a {@link CheckNamesMessage}: `validateCellNames`' result, or the error it threw. */
-export type CheckNamesReply =
-  | { readonly type: 'checked'; readonly cells: CellKey[]; readonly skipped: string[] }
-  | { readonly type: 'check-failed'; readonly name?: string; readonly code?: string; readonly message: string };
 
 export async function serveCells(planPath: string): Promise<void> {
   const send = process.send?.bind(process);
@@ -70,19 +55,7 @@ export async function serveCells(planPath: string): Promise<void> {
       if (busy) process.exit(130);
       resolve();
     });
-    process.on('message', (message: RunCellMessage | CheckNamesMessage) => {
-      if (message?.type === 'check') {
-        import('./cell-checks.js')
-          .then(({ validateCellNames }) => validateCellNames(message.cells))
-          .then(
-            (result) => send({ type: 'checked', ...result } satisfies CheckNamesReply),
-            (error: unknown) => {
-              const { name, code, message: text } = error instanceof Error ? (error as Error & { code?: string }) : { name: undefined, code: undefined, message: String(error) };
-              send({ type: 'check-failed', name, code, message: text } satisfies CheckNamesReply);
-            },
-          );
-        return;
-      }
+    process.on('message', (message: RunCellMessage) => {
       if (message?.type !== 'run') return;
       busy = true;
       // A plan that could not be read is asked for again by the next cell, not kept as a failure.

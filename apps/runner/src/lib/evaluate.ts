@@ -234,7 +234,8 @@ function renameRows(rows: MetricRows, columns: readonly string[]): MetricRows {
 }
 
 function rowsOf(result: BackdoorMetrics | ClassificationMetrics): MetricRows {
-  return { metrics: result.metrics as unknown as Record<string, number>, warnings: result.warnings };
+  // A copy as a plain object type: the metric interfaces name numeric columns only, but an interface has no index signature.
+  return { metrics: { ...result.metrics }, warnings: result.warnings };
 }
 
 function mergeRows(...all: MetricRows[]): MetricRows {

@@ -12,7 +12,7 @@ import type { CellKey } from './grid.js';
  * (one run before study files, too) holds another configuration before it skips it.
  */
 export function runConfigHash(cell: CellKey, config: CellConfig, datasetContentHash: string): string {
-  // The fields and their order are those of run-cell.ts's `config`; keys.spec.ts checks the two agree.
+  // The fields and their order are those of run-cell/setup.ts's `config`; keys.spec.ts checks the two agree.
   const runConfig = {
     model: config.model,
     view: viewOf(config.model.kind),

@@ -1,12 +1,10 @@
 import { InputError } from '@ehr-backdoor/core';
 import { parse } from 'yaml';
-import type { BackendChoice } from '@ehr-backdoor/train/names';
 import type { CellConfig } from './cell-config.js';
 import type { CellKey } from './grid.js';
 import { studyThreshold } from './plan.js';
 import { studyCells } from './study/cells.js';
 import { resolveStudy } from './study/resolve.js';
-import type { StudyInput } from './study/schema.js';
 import { memorySource } from './study/source.js';
 import type { RunnerCode } from './error-codes.js';
 
@@ -19,7 +17,8 @@ export interface RunFlags {
   seed: number;
   out: string;
   epochs: number;
-  backend: BackendChoice;
+  /** One of train's backend names (yargs' `choices`); the study schema checks it again. */
+  backend: string;
   mode: string;
   'target-label': number;
   'batch-size'?: number;
@@ -36,11 +35,26 @@ export interface RunFlags {
 }
 
 /**
+ * A study document made of `run`'s flags. Its names and enumerated values are the flags' strings, so it is
+ * checked like a study file (by the study schema, in `singleCell`), not trusted as a typed study.
+ */
+export interface RunStudyDocument {
+  readonly backend: string;
+  readonly training: Readonly<Record<string, unknown>>;
+  readonly models: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly poisoning: { readonly target: number; readonly mode: string; readonly rateBasis: string };
+  readonly evaluation: { readonly threshold: { fpr: number } | { fixed: number } };
+  readonly attacks: Readonly<Record<string, { readonly trigger: string; readonly params: Readonly<Record<string, unknown>> }>>;
+  readonly rates: readonly number[];
+  readonly seeds: readonly number[];
+}
+
+/**
  * `run` is a study of one cell: its flags become a study in memory, checked by the same schema and
  * packages as a study file (so `--trigger-param` and `--model-param` take exactly the keys a study's
  * `params` and model variants do).
  */
-export function runStudyInput(args: RunFlags): StudyInput {
+export function runStudyInput(args: RunFlags): RunStudyDocument {
   const classWeights = args['class-weights'];
   const training = {
     epochs: args.epochs,
@@ -63,11 +77,11 @@ export function runStudyInput(args: RunFlags): StudyInput {
     attacks: poisoned ? { [args.trigger]: { trigger: args.trigger, params: keyValues(args['trigger-param'], '--trigger-param') } } : {},
     rates: [args['poison-rate']],
     seeds: [args.seed],
-  } as unknown as StudyInput;
+  };
 }
 
 /** The one cell of a `run` study. */
-export function singleCell(input: StudyInput, rate: number, seed: number): { cell: CellKey; config: CellConfig } {
+export function singleCell(input: RunStudyDocument, rate: number, seed: number): { cell: CellKey; config: CellConfig } {
   const study = resolveStudy(memorySource('the run options', input), { baseDir: process.cwd() });
   const planned = studyCells(study).find((c) => c.rate === rate && c.seed === seed);
   if (!planned?.config) {

@@ -50,7 +50,7 @@ export async function triggerReport(dataset: EhrDataset, path: string, options: 
   // Every trigger is resolved (and so validated) before any is measured.
   const specs = wanted.map((text) => {
     const { name, params } = parseTriggerArgument(text);
-    return poison.resolveTrigger(name, params as never);
+    return poison.resolveTrigger(name, params);
   });
   const rows = specs.map((spec): TriggerReportRow => {
     const triggered = poison.buildTriggeredTestSet(dataset, spec, options.targetLabel);

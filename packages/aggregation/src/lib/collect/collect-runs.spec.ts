@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeRun } from '../testing/run-dir.js';
 import { collectRuns } from './collect-runs.js';
@@ -95,4 +95,16 @@ test('cells of the sweep plan without a directory are listed as not started', as
 
 test('a missing root is an InputError', async () => {
   await expect(collectRuns(join(root, 'nope'))).rejects.toMatchObject({ code: 'E_RUNS_NOT_FOUND' });
+});
+
+test('a lock whose holder is gone reads as interrupted, one whose holder runs as running', async () => {
+  await mkdir(cell('seed_0'), { recursive: true });
+  // No process holds a pid above the kernel's maximum (2^22).
+  await writeFile(join(cell('seed_0'), '.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: '2026-12-05T10:00:00Z' }));
+  await mkdir(cell('seed_1'), { recursive: true });
+  await writeFile(join(cell('seed_1'), '.lock'), JSON.stringify({ pid: process.pid, host: hostname(), startedAt: '2026-12-05T10:00:00Z' }));
+  const c = await collectRuns(root);
+  const byPath = Object.fromEntries(c.warnings.map((w) => [w.path, w]));
+  expect(byPath['mlp/rare_value/0.05/seed_0']).toMatchObject({ code: 'W_RUN_INTERRUPTED', excluded: true, message: expect.stringContaining(`pid ${2 ** 22 + 12345} on ${hostname()}`) });
+  expect(byPath['mlp/rare_value/0.05/seed_1']).toMatchObject({ code: 'W_RUN_RUNNING', excluded: true });
 });

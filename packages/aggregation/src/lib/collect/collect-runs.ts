@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { assertInput } from '@ehr-backdoor/core';
+import { staleLockHolder } from './lock.js';
 import { parseMetadata, type RunProvenance } from './metadata.js';
 import { formatRate, parseSummary, type RunSummary } from './summary.js';
 import { WARN, type AggregationWarning } from './warnings.js';
@@ -10,7 +11,7 @@ import type { AggregationCode } from '../error-codes.js';
 /**
  * Collection: walk the runs root, find every run directory, read what it holds.
  *
- *   root ──walk──▶ run directories ──classify──▶ done (summary.json) │ failed │ running │ partial │ pending
+ *   root ──walk──▶ run directories ──classify──▶ done (summary.json) │ failed │ running │ interrupted │ partial │ pending
  *                                     done ──parse──▶ summary ✓ │ corrupt │ other version │ invalid
  *                                     ✓ ──dedupe, check path, read run_metadata.json──▶ runs + warnings
  *
@@ -157,7 +158,11 @@ async function classifyUnfinished(abs: string, dir: string): Promise<Aggregation
     }
     return WARN.failed(dir, message);
   }
-  if (existsSync(join(abs, '.lock'))) return WARN.running(dir);
+  if (existsSync(join(abs, '.lock'))) {
+    // A lock whose holder died (SIGKILL, OOM, a lost session) is not a run in progress.
+    const stale = await staleLockHolder(join(abs, '.lock'));
+    return stale ? WARN.interrupted(dir, stale) : WARN.running(dir);
+  }
   const checkpoints = join(abs, 'checkpoints');
   if (existsSync(checkpoints) && (await readdir(checkpoints)).some((f) => !f.startsWith('.tmp-'))) return WARN.partial(dir);
   let status: string | undefined;

@@ -48,6 +48,15 @@ export const WARN = {
   /** `W_RUN_RUNNING` (excluded): a `.lock` and no summary.json; the run is in progress or was killed. */
   running: (path: string) =>
     warning('unfinished', 'W_RUN_RUNNING', true, path, 'no summary.json yet and a .lock file is present: the run is in progress (or was killed); it is left out until it finishes.'),
+  /** `W_RUN_INTERRUPTED` (excluded): no summary.json and a `.lock` whose holder, a process of this host, is gone. */
+  interrupted: (path: string, holder: string) =>
+    warning(
+      'unfinished',
+      'W_RUN_INTERRUPTED',
+      true,
+      path,
+      `no summary.json and a stale .lock: its holder (${holder}) is no longer running, so the run was interrupted; run the same sweep again to resume it from its last checkpoint.`,
+    ),
   /** `W_RUN_PARTIAL` (excluded): checkpoints but no summary.json; a stopped run to resume. */
   partial: (path: string) =>
     warning('unfinished', 'W_RUN_PARTIAL', true, path, 'checkpoints but no summary.json: a stopped run; resume the sweep to finish it.'),

@@ -17,7 +17,7 @@ export interface WriteDatasetResult {
 
 /**
  * Writes an in-memory dataset (typically from `createDataset`) as a dataset directory in the format
- * `prepareDataset` writes, so `loadDataset`, the CLI (`--dataset DIR`) and pyarrow read a study's own
+ * `prepareDataset` writes, so `loadDataset`, the CLI (`--data DIR`) and pyarrow read a study's own
  * cohort like a prepared MIMIC-IV one:
  *
  *   EhrDataset ─▶ tabular.arrow + timeseries.arrow ─▶ manifest.json (file hashes, layout) ─▶ renamed into place

@@ -8,11 +8,11 @@ import { trainingSection } from './training.js';
  * overrides. The keys come from the train package, so a new hyper-parameter is accepted without a change here.
  */
 function variantOf(kind: ModelKind) {
-  const fields = Object.keys(DEFAULT_MODEL_CONFIGS[kind]).filter((k) => k !== 'kind');
+  const defaults = Object.entries(DEFAULT_MODEL_CONFIGS[kind]).filter(([field]) => field !== 'kind');
   return z.strictObject({
     kind: z.literal(kind),
     training: trainingSection.optional().describe('Training settings of this variant only (override `training`).'),
-    ...Object.fromEntries(fields.map((field) => [field, z.unknown().optional().describe(`${kind} ${field} (default ${JSON.stringify((DEFAULT_MODEL_CONFIGS[kind] as unknown as Record<string, unknown>)[field])}).`)])),
+    ...Object.fromEntries(defaults.map(([field, value]) => [field, z.unknown().optional().describe(`${kind} ${field} (default ${JSON.stringify(value)}).`)])),
   });
 }
 

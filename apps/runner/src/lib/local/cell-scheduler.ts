@@ -1,0 +1,62 @@
+import { CellOrder } from '../cell-order.js';
+import { cellId, cleanCellOf, type CellKey } from '../grid.js';
+import type { CellOutcome } from './outcome.js';
+
+/**
+ * The cells of one local sweep still to run, and the outcomes so far. A poisoned cell reads its clean
+ * baseline's AUROC (same model and seed, rate 0), so it starts only once that cell has finished (or failed,
+ * or is not part of this sweep); other cells go first. Of the ready cells, the one with the most work
+ * hanging on it goes first (cell-order.ts). Lanes with nothing ready wait until a cell finishes.
+ */
+export class CellScheduler {
+  readonly outcomes: CellOutcome[] = [];
+  /** Plan indices not yet handed to a lane. */
+  readonly queue: number[] = [];
+  /** Plan indices finished in any way (done, failed, skipped, done elsewhere). */
+  readonly finished = new Set<number>();
+  /** Cells a live process holds elsewhere, being watched: counted so no lane ends while one may still come back. */
+  watching = 0;
+  private readonly order: CellOrder;
+  private readonly indexOf: Map<string, number>;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly cells: readonly CellKey[],
+    private readonly signal?: AbortSignal,
+  ) {
+    this.order = new CellOrder(cells);
+    this.indexOf = new Map(cells.map((c, i) => [cellId(c), i]));
+  }
+
+  /** The plan index of `index`'s clean baseline, when it is part of this sweep. */
+  cleanIndexOf(index: number): number | undefined {
+    return this.indexOf.get(cellId(cleanCellOf(this.cells[index])));
+  }
+
+  private ready(index: number): boolean {
+    if (this.cells[index].rate === 0) return true;
+    const clean = this.cleanIndexOf(index);
+    return clean === undefined || this.finished.has(clean);
+  }
+
+  /** The next cell to run, once one is ready; undefined when none is left (or the sweep was stopped). */
+  async takeNext(): Promise<number | undefined> {
+    for (;;) {
+      if ((this.queue.length === 0 && this.watching === 0) || this.signal?.aborted) return undefined;
+      const at = this.order.pick(this.queue, (index) => this.ready(index));
+      if (at >= 0) return this.queue.splice(at, 1)[0];
+      await new Promise<void>((resume) => this.waiting.push(resume));
+    }
+  }
+
+  /** A cell a lane ran to its end (done, failed or done elsewhere): its time informs the order of the rest. */
+  record(outcome: CellOutcome): void {
+    this.outcomes.push(outcome);
+    this.order.record(outcome.cell, outcome.seconds);
+    this.finished.add(outcome.index);
+  }
+
+  wakeAll(): void {
+    this.waiting.splice(0).forEach((resume) => resume());
+  }
+}

@@ -1,0 +1,24 @@
+import type { EhrDataset } from '@ehr-backdoor/data';
+import type { CellConfig } from '../cell-config.js';
+import type { CellKey } from '../grid.js';
+
+/** What a cell reports while it runs (a sweep worker relays it to the progress display). */
+export interface CellReporter {
+  (update: { phase?: string; epoch?: number; epochs?: number; metric?: number }): void;
+}
+
+export interface CellRequest {
+  readonly dataDir: string;
+  readonly runsRoot: string;
+  readonly cell: CellKey;
+  /** The cell's whole configuration (a plan's cell carries it; `cellConfigFromOptions` builds it for older plans). */
+  readonly config: CellConfig;
+  /**
+   * How to load the dataset at `dataDir`; by default from disk, every call. A sweep worker passes its
+   * cache, so the cells it runs share one copy: no cell writes to the dataset (poisoning and the
+   * triggered test set copy the arrays they change).
+   */
+  readonly loadDataset?: (dataDir: string) => Promise<EhrDataset>;
+  /** Called when another process finished the cell while this one waited for its lock (nothing is run). */
+  readonly onAlreadyDone?: () => void;
+}
