@@ -68,6 +68,9 @@ export function startWorker(planPath: string): Worker {
 
 export function startWorkers(planPath: string, count: number): WorkerPool {
   const idle = Array.from({ length: Math.max(0, count) }, () => startWorker(planPath));
+  // A signal handler and the caller's `finally` may both close the pool: the second call must wait for the
+  // workers the first one stopped, or the process can exit while they are still shutting down.
+  let closing: Promise<void> | undefined;
   return {
     take() {
       for (let worker = idle.shift(); worker; worker = idle.shift()) {
@@ -76,10 +79,13 @@ export function startWorkers(planPath: string, count: number): WorkerPool {
       }
       return undefined;
     },
-    async close() {
-      const stopping = idle.splice(0);
-      for (const worker of stopping) if (!worker.exitedYet) worker.child.kill('SIGTERM');
-      await Promise.all(stopping.map((w) => w.exited));
+    close() {
+      closing ??= (async () => {
+        const stopping = idle.splice(0);
+        for (const worker of stopping) if (!worker.exitedYet) worker.child.kill('SIGTERM');
+        await Promise.all(stopping.map((w) => w.exited));
+      })();
+      return closing;
     },
   };
 }
