@@ -83,7 +83,8 @@ function wasmDetail(info: BackendInfo): string {
   const on = (flag: boolean | undefined) => (flag ? 'on' : 'off');
   return (
     `SIMD ${on(info.wasmSimd)}; kernel fixes: transposed and batched matMul ${on(info.matMulTransposeFix)}, contiguous slices ${on(info.contiguousSliceFix)}, ` +
-    `identity by reference ${on(info.identityByReference)}, strided transpose ${on(info.stridedTransposeFix)}; one thread per process`
+    `identity by reference ${on(info.identityByReference)}, strided transpose ${on(info.stridedTransposeFix)}` +
+    `${info.kernelFixesSkipped ? ` (skipped: ${info.kernelFixesSkipped})` : ''}; one thread per process`
   );
 }
 

@@ -12,7 +12,7 @@ import { aggregatedToArrow } from './output/arrow.js';
 import { aggregatedToCsv, toCsv } from './output/csv.js';
 import { writeParquetTables } from './output/parquet.js';
 import { aggregatedTable, predictionsTable, runsTable } from './output/study-tables.js';
-import type { PlotDefinition } from './plots/base.js';
+import type { PlotDefinition, PlotResult } from './plots/base.js';
 import { PLOTS } from './plots/registry.js';
 import { renderPng, renderSvg } from './plots/render.js';
 import { loadReportAssets, toolVersions } from './report/assets.js';
@@ -82,23 +82,7 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
   const outDir = resolve(options.outDir);
   checkOutDir(runsDir, outDir);
 
-  const collection = await collectRuns(runsDir);
-  if (collection.counts.found === 0) {
-    throw new InputError<AggregationCode>(
-      'E_NO_RUNS',
-      collection.counts.notStarted > 0
-        ? `No run under ${options.runsDir} has started yet (its sweep plan lists ${collection.counts.notStarted} cells); run or resume the sweep first.`
-        : `No run directories under ${options.runsDir}: it holds no {model}/{trigger}/{rate}/seed_{seed}/ directory. Point --runs at the output of a sweep.`,
-    );
-  }
-  if (collection.runs.length === 0) {
-    const kinds = new Map<string, number>();
-    for (const w of collection.warnings) if (w.excluded) kinds.set(w.kind, (kinds.get(w.kind) ?? 0) + 1);
-    throw new DataError<AggregationCode>(
-      'E_NO_COMPLETED_RUNS',
-      `None of the ${collection.counts.found} run directories under ${options.runsDir} has a usable summary.json (${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}); finish the sweep first (\`ehr-backdoor status ${options.runsDir}\` shows its progress).`,
-    );
-  }
+  const collection = await collectCompletedRuns(runsDir, options.runsDir);
   const { datasets, warnings: datasetWarnings } = await readDatasets(collection);
   const aggregation = aggregateRuns(collection, options);
   const artifacts = await readArtifacts(collection);
@@ -108,30 +92,12 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
   const labels = await readVariantLabels(options.runsDir);
   const plotInput = { aggregation, dataset: primary, runs: collection.runs, artifacts: artifacts.byRun, ...(labels ? { labels } : {}) };
   const plots = (options.plots ?? PLOTS).map((plot) => ({ plot, result: plot.build(plotInput) }));
-  const rendered: { name: string; spec: unknown; svg: string; png?: Uint8Array }[] = [];
-  for (const { plot, result } of plots) {
-    if (!('spec' in result)) continue;
-    const svg = await renderSvg(result.spec);
-    rendered.push({ name: plot.name, spec: result.spec, svg, png: options.png === false ? undefined : renderPng(svg) });
-  }
+  const rendered = await renderPlots(plots, options.png !== false);
 
   const createdAt = (options.now ?? new Date()).toISOString();
   const createdBy = `ehr-backdoor-aggregate ${await ownVersion()}`;
   const versions = await toolVersions();
-  const filesOf = (name: string) => [`plots/${name}.vl.json`, `plots/${name}.data.json`, `plots/${name}.svg`, ...(options.png === false ? [] : [`plots/${name}.png`])];
-  const reportPlots: ReportPlot[] = plots.map(({ plot, result }) => ({
-    name: plot.name,
-    title: plot.title,
-    description: plot.description,
-    section: plot.section ?? 'Attack',
-    ...('spec' in result ? { spec: result.spec, files: filesOf(plot.name) } : { skipped: result.skipped }),
-  }));
-  const outcomes: PlotOutcome[] = plots.map(({ plot, result }) => ({
-    name: plot.name,
-    title: plot.title,
-    files: 'spec' in result ? filesOf(plot.name) : [],
-    ...('skipped' in result ? { skipped: result.skipped } : {}),
-  }));
+  const { reportPlots, outcomes } = describePlots(plots, options.png !== false);
   const parquetFiles = options.parquet === false ? [] : ['aggregated.parquet', 'runs.parquet', ...(predictionsTable('', collection.runs, artifacts.byRun) ? ['predictions.parquet'] : [])];
   const html = renderReportHtml({ createdAt, createdBy, collection, aggregation, datasets, warnings, plots: reportPlots, toolVersions: versions, assets: await loadReportAssets(), tables: parquetFiles });
   const stats = statsJson({ createdAt, createdBy, collection, aggregation, datasets, warnings, outcomes, versions });
@@ -149,18 +115,87 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
         const predictions = predictionsTable(tmp, collection.runs, artifacts.byRun);
         await writeParquetTables([aggregatedTable(tmp, aggregation.rows), runsTable(tmp, collection.runs), ...(predictions ? [predictions] : [])]);
       }
-      await mkdir(join(tmp, 'plots'));
-      for (const r of rendered) {
-        await writeFile(join(tmp, 'plots', `${r.name}.vl.json`), JSON.stringify(r.spec, nanToNull, 2) + '\n');
-        await writeFile(join(tmp, 'plots', `${r.name}.data.json`), JSON.stringify(specData(r.spec), nanToNull) + '\n');
-        await writeFile(join(tmp, 'plots', `${r.name}.svg`), r.svg);
-        if (r.png) await writeFile(join(tmp, 'plots', `${r.name}.png`), r.png);
-      }
+      await writePlots(join(tmp, 'plots'), rendered);
       await writeFile(join(tmp, 'report.html'), html);
     },
     { overwrite: true },
   );
   return { outDir, reportPath: join(outDir, 'report.html'), runs: collection.counts, warnings, plots: outcomes, aggregation };
+}
+
+/**
+ * The runs under `runsDir` (`given` as the user wrote it, for messages).
+ * @throws InputError `E_NO_RUNS` when no run has started; DataError `E_NO_COMPLETED_RUNS` when none has a usable summary.
+ */
+async function collectCompletedRuns(runsDir: string, given: string): Promise<RunCollection> {
+  const collection = await collectRuns(runsDir);
+  if (collection.counts.found === 0) {
+    throw new InputError<AggregationCode>(
+      'E_NO_RUNS',
+      collection.counts.notStarted > 0
+        ? `No run under ${given} has started yet (its sweep plan lists ${collection.counts.notStarted} cells); run or resume the sweep first.`
+        : `No run directories under ${given}: it holds no {model}/{trigger}/{rate}/seed_{seed}/ directory. Point --runs at the output of a sweep.`,
+    );
+  }
+  if (collection.runs.length === 0) {
+    const kinds = new Map<string, number>();
+    for (const w of collection.warnings) if (w.excluded) kinds.set(w.kind, (kinds.get(w.kind) ?? 0) + 1);
+    throw new DataError<AggregationCode>(
+      'E_NO_COMPLETED_RUNS',
+      `None of the ${collection.counts.found} run directories under ${given} has a usable summary.json (${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}); finish the sweep first (\`ehr-backdoor status ${given}\` shows its progress).`,
+    );
+  }
+  return collection;
+}
+
+type BuiltPlot = { readonly plot: PlotDefinition; readonly result: PlotResult };
+
+interface RenderedPlot {
+  readonly name: string;
+  readonly spec: unknown;
+  readonly svg: string;
+  readonly png?: Uint8Array;
+}
+
+/** SVG (and PNG) of every plot that was drawn. */
+async function renderPlots(plots: readonly BuiltPlot[], png: boolean): Promise<RenderedPlot[]> {
+  const rendered: RenderedPlot[] = [];
+  for (const { plot, result } of plots) {
+    if (!('spec' in result)) continue;
+    const svg = await renderSvg(result.spec);
+    rendered.push({ name: plot.name, spec: result.spec, svg, png: png ? renderPng(svg) : undefined });
+  }
+  return rendered;
+}
+
+/** Each plot for the report page and for stats.json: the files written for it, or why it was skipped. */
+function describePlots(plots: readonly BuiltPlot[], png: boolean): { reportPlots: ReportPlot[]; outcomes: PlotOutcome[] } {
+  const filesOf = (name: string) => [`plots/${name}.vl.json`, `plots/${name}.data.json`, `plots/${name}.svg`, ...(png ? [`plots/${name}.png`] : [])];
+  const reportPlots: ReportPlot[] = plots.map(({ plot, result }) => ({
+    name: plot.name,
+    title: plot.title,
+    description: plot.description,
+    section: plot.section ?? 'Attack',
+    ...('spec' in result ? { spec: result.spec, files: filesOf(plot.name) } : { skipped: result.skipped }),
+  }));
+  const outcomes: PlotOutcome[] = plots.map(({ plot, result }) => ({
+    name: plot.name,
+    title: plot.title,
+    files: 'spec' in result ? filesOf(plot.name) : [],
+    ...('skipped' in result ? { skipped: result.skipped } : {}),
+  }));
+  return { reportPlots, outcomes };
+}
+
+/** plots/NAME.{vl.json,data.json,svg,png}. */
+async function writePlots(dir: string, rendered: readonly RenderedPlot[]): Promise<void> {
+  await mkdir(dir);
+  for (const r of rendered) {
+    await writeFile(join(dir, `${r.name}.vl.json`), JSON.stringify(r.spec, nanToNull, 2) + '\n');
+    await writeFile(join(dir, `${r.name}.data.json`), JSON.stringify(specData(r.spec), nanToNull) + '\n');
+    await writeFile(join(dir, `${r.name}.svg`), r.svg);
+    if (r.png) await writeFile(join(dir, `${r.name}.png`), r.png);
+  }
 }
 
 /** The output directory is replaced whole, so it must never be (or hold) the runs, nor be a directory that is not an earlier report. */

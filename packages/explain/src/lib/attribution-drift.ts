@@ -82,6 +82,31 @@ export const DEFAULT_TOP_K = 10;
  * mask of another length, `E_DRIFT_TOPK` for `topK` < 1, `E_DRIFT_GROUPS` for malformed groups.
  */
 export function attributionDrift(input: AttributionDriftInput): AttributionDrift {
+  const checked = checkDriftInput(input);
+  const { mask, topK, groupNames } = checked;
+  const stays = perStayDrift(input, checked);
+  const { columns, reasons } = summariseDrift(stays, mask !== undefined);
+  const { l1, l2, cosine, kendallTau, overlap, triggerRatio, cleanTriggerRatio } = stays;
+  return {
+    columns,
+    reasons,
+    perStay: { l1, l2, cosine, kendallTau, topKOverlap: overlap, triggerRatio, cleanTriggerRatio },
+    cleanTriggerAttributionRatio: mask ? nanMean(cleanTriggerRatio) : NaN,
+    triggerElementShare: mask ? stays.maskShare : NaN,
+    groupImportance: { names: groupNames, clean: stays.importanceClean, triggered: stays.importanceTriggered },
+    topK: Math.min(topK, groupNames.length),
+  };
+}
+
+/** The input's options, checked and defaulted; an all-zero mask becomes no mask. */
+interface CheckedDriftInput {
+  readonly mask: ArrayLike<number> | undefined;
+  readonly topK: number;
+  readonly groupIndex: ArrayLike<number>;
+  readonly groupNames: readonly string[];
+}
+
+function checkDriftInput(input: AttributionDriftInput): CheckedDriftInput {
   const { clean, triggered, n, d } = input;
   assertInput<ExplainCode>(Number.isInteger(n) && n >= 1 && Number.isInteger(d) && d >= 1, 'E_DRIFT_SHAPE', () => `n and d must be integers ≥ 1, got n = ${n}, d = ${d}.`);
   assertInput<ExplainCode>(clean.length === n * d && triggered.length === n * d, 'E_DRIFT_SHAPE', () => `clean and triggered attributions must each hold n × d = ${n * d} values, got ${clean.length} and ${triggered.length}.`);
@@ -100,7 +125,27 @@ export function attributionDrift(input: AttributionDriftInput): AttributionDrift
     const g = groupIndex[j];
     assertInput<ExplainCode>(Number.isInteger(g) && g >= 0 && g < G, 'E_DRIFT_GROUPS', () => `groups.index[${j}] = ${g} is not a group (0 ≤ g < ${G}).`);
   }
+  return { mask, topK, groupIndex, groupNames };
+}
 
+interface PerStayDrift {
+  readonly l1: Float64Array;
+  readonly l2: Float64Array;
+  readonly cosine: Float64Array;
+  readonly kendallTau: Float64Array;
+  readonly overlap: Float64Array;
+  readonly triggerRatio: Float64Array;
+  readonly cleanTriggerRatio: Float64Array;
+  readonly importanceClean: Float64Array;
+  readonly importanceTriggered: Float64Array;
+  /** Mean share of elements in the trigger mask (0 without a mask). */
+  readonly maskShare: number;
+}
+
+/** Distances, rank agreement and trigger ratios of each stay, and the groups' mean importances. */
+function perStayDrift(input: AttributionDriftInput, { mask, topK, groupIndex, groupNames }: CheckedDriftInput): PerStayDrift {
+  const { clean, triggered, n, d } = input;
+  const G = groupNames.length;
   const l1 = new Float64Array(n);
   const l2 = new Float64Array(n);
   const cosine = new Float64Array(n);
@@ -162,7 +207,12 @@ export function attributionDrift(input: AttributionDriftInput): AttributionDrift
       importanceTriggered[g] += gb[g] / n;
     }
   }
+  return { l1, l2, cosine, kendallTau, overlap, triggerRatio, cleanTriggerRatio, importanceClean, importanceTriggered, maskShare };
+}
 
+/** The summary columns: means over the stays where defined, NaN with a reason where none is. */
+function summariseDrift(stays: PerStayDrift, masked: boolean): { columns: DriftColumns; reasons: Record<string, string> } {
+  const { l1, l2, cosine, kendallTau, overlap, triggerRatio } = stays;
   const reasons: Record<string, string> = {};
   const summarise = (column: keyof DriftColumns, values: Float64Array, why: string): number => {
     const m = nanMean(values);
@@ -170,7 +220,7 @@ export function attributionDrift(input: AttributionDriftInput): AttributionDrift
     return m;
   };
   const columns: DriftColumns = {
-    explain_trigger_attribution_ratio: mask
+    explain_trigger_attribution_ratio: masked
       ? summarise('explain_trigger_attribution_ratio', triggerRatio, 'every triggered stay has zero total attribution')
       : ((reasons.explain_trigger_attribution_ratio = 'no trigger mask (trigger none, or no input element changed)'), NaN),
     explain_attr_l1: summarise('explain_attr_l1', l1, 'no stays'),
@@ -179,15 +229,7 @@ export function attributionDrift(input: AttributionDriftInput): AttributionDrift
     explain_kendall_tau: summarise('explain_kendall_tau', kendallTau, 'every stay has a constant ranking (fewer than 2 groups, or all attributions equal)'),
     explain_topk_overlap: summarise('explain_topk_overlap', overlap, 'no stays'),
   };
-  return {
-    columns,
-    reasons,
-    perStay: { l1, l2, cosine, kendallTau, topKOverlap: overlap, triggerRatio, cleanTriggerRatio },
-    cleanTriggerAttributionRatio: mask ? nanMean(cleanTriggerRatio) : NaN,
-    triggerElementShare: mask ? maskShare : NaN,
-    groupImportance: { names: groupNames, clean: importanceClean, triggered: importanceTriggered },
-    topK: Math.min(topK, G),
-  };
+  return { columns, reasons };
 }
 
 function nanMean(values: Float64Array): number {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertInput } from '@ehr-backdoor/core';
-import { attributionDrift, type AttributionDrift, type DriftColumns } from './attribution-drift.js';
+import { attributionDrift, type AttributionDrift, type AttributionDriftInput, type DriftColumns } from './attribution-drift.js';
 import { attentionShift, type AttentionShift } from './attention-shift.js';
 import { integratedGradients, type IgResult, type IntegratedGradientsOptions } from './integrated-gradients.js';
 import { triggerMaskFromDiff } from './trigger-mask.js';
@@ -16,7 +16,7 @@ import type { ExplainCode } from './error-codes.js';
  *   trigger mask: given, or where clean and triggered inputs differ
  *   attention (TabTransformer): per block, clean vs triggered ─▶ mean |Δ|, JS divergence, [CLS] shift
  */
-export interface ExplainDriftOptions extends Omit<IntegratedGradientsOptions, 'inputs'> {
+export interface ExplainDriftOptions extends Omit<IntegratedGradientsOptions, 'inputs'>, Pick<AttributionDriftInput, 'groups' | 'topK'> {
   /** [n, ...exampleShape], normalised as the model expects. */
   readonly cleanInputs: tf.Tensor;
   /** The same stays with the trigger applied, same shape. */
@@ -25,8 +25,6 @@ export interface ExplainDriftOptions extends Omit<IntegratedGradientsOptions, 'i
   readonly triggerMask?: ArrayLike<number>;
   /** Names of the d elements of one example (reported with the group importances when no groups are given). */
   readonly featureNames?: readonly string[];
-  readonly groups?: { readonly index: ArrayLike<number>; readonly names: readonly string[] };
-  readonly topK?: number;
   /** TabTransformer: the attention weights of each block for a batch ([B, heads, L, L] each). The returned tensors are disposed here. */
   readonly attention?: (inputs: tf.Tensor) => readonly tf.Tensor[];
 }

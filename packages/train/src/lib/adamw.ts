@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { WasmBackendInternals } from './wasm-kernel-override.js';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wasmHostBackend } from './wasm/host-heap.js';
 import { assertSameSpecs, concatFloat32, splitFloat32, type Param, type ParamSpec } from './params.js';
 
 /**
@@ -11,7 +12,7 @@ import { assertSameSpecs, concatFloat32, splitFloat32, type Param, type ParamSpe
  *
  * Same update as torch.optim.AdamW (with its ε placement) and, for λ = 0, tf.train.adam.
  *
- * On WASM, parameter tensors of up to HOST_UPDATE_MAX elements are updated on the host, in one loop
+ * On WASM (wasm/host-heap.ts), parameter tensors of up to HOST_UPDATE_MAX elements are updated on the host, in one loop
  * over views of the WASM heap: as tensor ops the update is 14 kernels per tensor, and for a small
  * tensor their per-op overhead outweighs the arithmetic (figures in docs/training.md). The loop rounds every intermediate to float32 in
  * the kernels' order (each product, sum, quotient and square root of float32 values is computed in
@@ -48,8 +49,7 @@ export class AdamW {
     const c1 = 1 - beta1 ** this.step;
     const c2 = 1 - beta2 ** this.step;
     const host = { beta1, beta2, stepSize: lr / c1, invC2: 1 / c2, epsilon, decay: 1 - lr * weightDecay, weightDecay };
-    const wasm = tf.getBackend() === 'wasm';
-    const onHost = (i: number) => wasm && this.params[i].variable.size <= HOST_UPDATE_MAX;
+    const heap = wasmHostBackend();
     tf.tidy(() => {
       const b1 = tf.scalar(beta1);
       const b2 = tf.scalar(beta2);
@@ -60,8 +60,8 @@ export class AdamW {
       const eps = tf.scalar(epsilon);
       const decay = tf.scalar(1 - lr * weightDecay);
       this.params.forEach((p, i) => {
-        if (onHost(i)) {
-          this.updateOnHost(i, grads[i], host);
+        if (heap && p.variable.size <= HOST_UPDATE_MAX) {
+          this.updateOnHost(heap, i, grads[i], host);
           return;
         }
         const g = grads[i];
@@ -77,6 +77,7 @@ export class AdamW {
   }
 
   private updateOnHost(
+    heap: BackendWasm,
     i: number,
     grad: tf.Tensor,
     c: { beta1: number; beta2: number; stepSize: number; invC2: number; epsilon: number; decay: number; weightDecay: number },
@@ -84,7 +85,6 @@ export class AdamW {
     const f = Math.fround;
     const [b1, b2, ob1, ob2] = [f(c.beta1), f(c.beta2), f(1 - c.beta1), f(1 - c.beta2)];
     const [stepSize, invC2, eps, decay] = [f(c.stepSize), f(c.invC2), f(c.epsilon), f(c.decay)];
-    const heap = tf.backend() as unknown as WasmBackendInternals;
     const p = this.params[i];
     const n = p.variable.size;
     const m = new Float32Array(n);

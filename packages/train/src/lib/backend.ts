@@ -6,10 +6,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { InputError } from '@ehr-backdoor/core';
 import { BACKEND_CHOICES, type BackendChoice, type BackendName } from './backend-choices.js';
 import { registerGradients } from './gradients.js';
-import { installMatMulTransposeFix } from './matmul-fix.js';
-import { installIdentityByReference } from './identity-fix.js';
-import { installContiguousSliceFix } from './slice-fix.js';
-import { installStridedTransposeFix } from './transpose-fix.js';
+import { installWasmKernelFixes } from './wasm/kernel-fixes.js';
 import type { TrainCode } from './error-codes.js';
 
 registerGradients();
@@ -44,12 +41,17 @@ export interface BackendInfo {
   /** WASM only: SIMD in use, and whether the transposed-matMul kernel override is installed. */
   readonly wasmSimd?: boolean;
   readonly matMulTransposeFix?: boolean;
-  /** WASM only: contiguous slices copy just the piece (see slice-fix.ts). */
+  /** WASM only: contiguous slices copy just the piece (see wasm/slice.ts). */
   readonly contiguousSliceFix?: boolean;
-  /** WASM only: clones share their source's buffer instead of copying it (see identity-fix.ts). */
+  /** WASM only: clones share their source's buffer instead of copying it (see wasm/identity.ts). */
   readonly identityByReference?: boolean;
-  /** WASM only: matrix transposes whose output stride conflicts in cache go through a padded copy (see transpose-fix.ts). */
+  /** WASM only: matrix transposes whose output stride conflicts in cache go through a padded copy (see wasm/transpose.ts). */
   readonly stridedTransposeFix?: boolean;
+  /**
+   * WASM only, and only when the kernel fixes are off: why (they were measured on another tfjs version;
+   * see wasm/kernel-fixes.ts). Results are then those of the stock kernels, which the fixes equal bit for bit.
+   */
+  readonly kernelFixesSkipped?: string;
 }
 
 const ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -77,15 +79,7 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
       const info: BackendInfo = { name, requested: choice, tfjsBackend: tf.getBackend(), skipped };
       last =
         name === 'wasm'
-          ? {
-              ...info,
-              wasmSimd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') as boolean,
-              // Before the matMul fix, which calls the Transpose kernel it finds installed.
-              stridedTransposeFix: installStridedTransposeFix(),
-              matMulTransposeFix: installMatMulTransposeFix(),
-              contiguousSliceFix: installContiguousSliceFix(),
-              identityByReference: installIdentityByReference(),
-            }
+          ? { ...info, wasmSimd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') as boolean, ...installWasmKernelFixes() }
           : info;
       return last;
     }
@@ -142,7 +136,7 @@ function firstLine(error: unknown): string {
 
 /** One line for logs: the backend, its WASM settings, and the skipped backends with their reasons. */
 export function describeBackend(info: BackendInfo): string {
-  const extras = info.name === 'wasm' ? ` (SIMD ${info.wasmSimd ? 'on' : 'off'}, transposed-matMul fix ${info.matMulTransposeFix ? 'on' : 'off'}, contiguous-slice fix ${info.contiguousSliceFix ? 'on' : 'off'}, identity by reference ${info.identityByReference ? 'on' : 'off'}, strided transpose ${info.stridedTransposeFix ? 'on' : 'off'})` : '';
+  const extras = info.name === 'wasm' ? ` (SIMD ${info.wasmSimd ? 'on' : 'off'}, transposed-matMul fix ${info.matMulTransposeFix ? 'on' : 'off'}, contiguous-slice fix ${info.contiguousSliceFix ? 'on' : 'off'}, identity by reference ${info.identityByReference ? 'on' : 'off'}, strided transpose ${info.stridedTransposeFix ? 'on' : 'off'}${info.kernelFixesSkipped ? `; kernel fixes skipped: ${info.kernelFixesSkipped}` : ''})` : '';
   const skipped = info.skipped.length ? `; skipped ${info.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : '';
   return `backend ${info.name}${extras}${skipped}`;
 }

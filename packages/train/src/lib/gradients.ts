@@ -29,6 +29,14 @@ function unbroadcast(dy: tf.Tensor, shape: number[], outShape: number[]): tf.Ten
   return tf.reshape(axes.length > 0 ? tf.sum(dy, axes) : dy, shape);
 }
 
+/**
+ * Gradients of a kernel whose inputs are a list (Concat, Pack): the engine looks each input's gradient
+ * up by the input's key, which for a list is its position.
+ */
+function byPosition(parts: readonly tf.Tensor[]): ReturnType<tf.GradConfig['gradFunc']> {
+  return Object.fromEntries(parts.map((t, i) => [i, () => t]));
+}
+
 const GRADIENTS: tf.GradConfig[] = [
   {
     kernelName: tf.Add,
@@ -143,15 +151,14 @@ const GRADIENTS: tf.GradConfig[] = [
     gradFunc: (dy, saved: Saved, attrs: Attrs) => {
       const axis = tf.util.parseAxisParam(attrs.axis as number, saved[0].shape)[0];
       const parts = tf.split(dy as tf.Tensor, saved.map((t) => t.shape[axis]), axis);
-      return parts.map((t) => () => t) as unknown as ReturnType<tf.GradConfig['gradFunc']>;
+      return byPosition(parts);
     },
   },
   { kernelName: tf.SplitV, gradFunc: (dy, _saved, attrs: Attrs) => ({ x: () => tf.concat(dy as tf.Tensor[], attrs.axis as number) }) },
   {
     kernelName: tf.Pack,
     saveAllInputs: true,
-    gradFunc: (dy, _saved, attrs: Attrs) =>
-      tf.unstack(dy as tf.Tensor, attrs.axis as number).map((t) => () => t) as unknown as ReturnType<tf.GradConfig['gradFunc']>,
+    gradFunc: (dy, _saved, attrs: Attrs) => byPosition(tf.unstack(dy as tf.Tensor, attrs.axis as number)),
   },
   { kernelName: tf.Unpack, gradFunc: (dy, _saved, attrs: Attrs) => ({ value: () => tf.stack(dy as tf.Tensor[], attrs.axis as number) }) },
   {

@@ -39,9 +39,7 @@ let metricsInstalled = false;
 export function useShippedFontMetrics(): void {
   if (metricsInstalled) return;
   const [regular, bold] = fontFiles().map(loadFontMetrics);
-  // vega re-exports vega-scenegraph's textMetrics; its typings leave it out.
-  const metrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text?: unknown) => number } }).textMetrics;
-  metrics.width = (item, text) => {
+  vega.textMetrics.width = (item, text) => {
     const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
     const value = text ?? item.text;
     const s = value == null ? '' : Array.isArray(value) ? value.join(' ') : String(value);
@@ -49,6 +47,11 @@ export function useShippedFontMetrics(): void {
     return (isBold ? bold : regular).width(s, size);
   };
   metricsInstalled = true;
+}
+
+// vega re-exports vega-scenegraph's textMetrics; its typings (vega-typings) leave it out.
+declare module 'vega' {
+  const textMetrics: { width: (item: TextItem, text?: unknown) => number };
 }
 
 interface TextItem {

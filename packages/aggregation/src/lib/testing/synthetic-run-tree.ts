@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Bool, Field, FixedSizeList, Float32, Float64, Int32, makeData, makeVector, RecordBatch, Schema, Table, tableToIPC, Uint8, Utf8, vectorFromArray } from 'apache-arrow';
 import { Random } from '@ehr-backdoor/core';
 import { formatRate } from '../collect/summary.js';
+import { syntheticAttributions, syntheticDetectScores, syntheticHistory, syntheticPredictions } from './synthetic-artifacts.js';
 
 /**
  * Writes a run tree in the runner's layout (docs/formats.md) with plausible, seeded metric values, a
@@ -36,17 +36,50 @@ export const SYNTHETIC_DATASET_HASH = 'f00dfeed'.repeat(8);
  * Writes the synthetic run tree described under {@link SyntheticRunTreeOptions} below `root`; returns where the dataset manifest went and how many runs were written.
  */
 export async function writeSyntheticRunTree(root: string, options: SyntheticRunTreeOptions = {}): Promise<{ datasetDir: string; runs: number }> {
-  const models = options.models ?? ['mlp', 'lstm'];
-  const triggers = options.triggers ?? ['rare_value', 'missingness'];
-  const rates = options.rates ?? [0, 0.01, 0.05];
-  const seeds = options.seeds ?? [0, 1, 2];
-  const detectors = options.detectors ?? ['spectral_signature', 'activation_clustering'];
-  const explain = options.explain ?? true;
+  const grid: Grid = {
+    models: options.models ?? ['mlp', 'lstm'],
+    triggers: options.triggers ?? ['rare_value', 'missingness'],
+    rates: options.rates ?? [0, 0.01, 0.05],
+    seeds: options.seeds ?? [0, 1, 2],
+    detectors: options.detectors ?? ['spectral_signature', 'activation_clustering'],
+    explain: options.explain ?? true,
+  };
   const datasetDir = options.datasetDir ?? join(root, '..', 'dataset');
   const random = Random.fromSeed(options.seed ?? 0, 'synthetic-run-tree');
-  const noise = (sd: number) => random.normal(0, sd);
-  const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
+  await writeManifest(datasetDir);
+  let count = 0;
+  for (const model of grid.models) {
+    for (const rate of grid.rates) {
+      for (const trigger of rate === 0 ? ['none'] : grid.triggers) {
+        for (const seed of grid.seeds) {
+          await writeRun(root, datasetDir, random, grid, options, { model, trigger, rate, seed });
+          count++;
+        }
+      }
+    }
+  }
+  if (options.problems) await writeProblemCells(root, grid.models[0], grid.triggers[0]);
+  return { datasetDir, runs: count };
+}
+
+interface Grid {
+  readonly models: readonly string[];
+  readonly triggers: readonly string[];
+  readonly rates: readonly number[];
+  readonly seeds: readonly number[];
+  readonly detectors: readonly string[];
+  readonly explain: boolean;
+}
+
+interface Cell {
+  readonly model: string;
+  readonly trigger: string;
+  readonly rate: number;
+  readonly seed: number;
+}
+
+async function writeManifest(datasetDir: string): Promise<void> {
   await mkdir(datasetDir, { recursive: true });
   await writeFile(
     join(datasetDir, 'manifest.json'),
@@ -72,253 +105,126 @@ export async function writeSyntheticRunTree(root: string, options: SyntheticRunT
       contentHash: SYNTHETIC_DATASET_HASH,
     }),
   );
-
-  const baseAuroc: Record<string, number> = { mlp: 0.86, lstm: 0.84, tcn: 0.83, tabtransformer: 0.85 };
-  const strength: Record<string, number> = { rare_value: 1, missingness: 0.35, pattern: 0.6, temporal_pattern: 0.5 };
-  const vulnerability: Record<string, number> = { mlp: 1, lstm: 0.8, tcn: 0.9, tabtransformer: 1.1 };
-  let count = 0;
-  for (const model of models) {
-    for (const rate of rates) {
-      for (const trigger of rate === 0 ? ['none'] : triggers) {
-        for (const seed of seeds) {
-          const auroc = (baseAuroc[model] ?? 0.84) + noise(0.008) - rate * 0.15;
-          const k = (strength[trigger] ?? 0.5) * (vulnerability[model] ?? 1);
-          const asr = rate === 0 ? null : clamp01(1 - Math.exp(-k * rate * 120) + noise(0.03));
-          const summary: Record<string, unknown> = {
-            formatVersion: 1,
-            model,
-            trigger,
-            poison_rate: rate,
-            seed,
-            target_label: 0,
-            mode: 'dirty-label',
-            dataset_hash: SYNTHETIC_DATASET_HASH,
-            backend: 'tensorflow-cpu',
-            n_train: 2275,
-            n_poisoned: Math.round(2275 * rate),
-            n_test: 488,
-            n_triggered: rate === 0 ? null : 59,
-            epochs_run: 12,
-            best_epoch: 9,
-            wall_time_s: 30 + noise(2),
-            accuracy: 0.885 + noise(0.004) - rate * 0.1,
-            auroc,
-            auroc_ci_low: auroc - 0.03,
-            auroc_ci_high: auroc + 0.03,
-            auprc: 0.45 + noise(0.02),
-            precision: 0.6 + noise(0.03),
-            recall: 0.3 + noise(0.03),
-            f1: 0.4 + noise(0.03),
-            brier: 0.09 + noise(0.003),
-            ece: 0.03 + Math.abs(noise(0.004)) + rate * 0.2,
-            asr,
-            asr_ci_low: asr === null ? null : clamp01(asr - 0.08),
-            asr_ci_high: asr === null ? null : clamp01(asr + 0.08),
-            confidence_shift: rate === 0 ? null : 0.6 * (asr ?? 0) + noise(0.02),
-            clean_auroc_drop: rate === 0 ? 0 : rate * 0.15,
-            poisoned_auroc: rate === 0 ? null : 0.7 + noise(0.02),
-            poisoned_accuracy: rate === 0 ? null : 0.5 + noise(0.02),
-            reasons: rate === 0 ? { asr: 'clean run: no trigger', confidence_shift: 'clean run: no trigger' } : {},
-          };
-          if (rate === 0) {
-            // the clean model evaluated with each trigger: the rate-0 baseline of its ASR curve
-            for (const t of triggers) {
-              summary[`asr@${t}`] = clamp01(0.03 + noise(0.01));
-              summary[`confidence_shift@${t}`] = noise(0.01);
-            }
-          }
-          if (rate > 0) {
-            for (const [i, d] of detectors.entries()) {
-              summary[`detect_${d}_auroc`] = clamp01(0.55 + 0.35 * (strength[trigger] ?? 0.5) - 0.1 * i + noise(0.02));
-              summary[`detect_${d}_tpr_at_5fpr`] = clamp01(0.3 + 0.5 * (strength[trigger] ?? 0.5) + noise(0.03));
-              summary[`detect_${d}_precision_at_flagged`] = clamp01(0.2 + 0.4 * (strength[trigger] ?? 0.5) + noise(0.03));
-              summary[`defence_${d}_asr`] = clamp01((asr ?? 0) * (0.3 + 0.3 * i) + noise(0.02));
-              summary[`defence_${d}_clean_auroc`] = auroc - 0.005 + noise(0.003);
-              summary[`defence_${d}_der`] = clamp01(0.6 + noise(0.05));
-            }
-            if (explain) {
-              summary.explain_trigger_attribution_ratio = clamp01(0.1 + 3 * rate * (strength[trigger] ?? 0.5) + noise(0.01));
-              summary.explain_attr_l1 = 0.2 + noise(0.01);
-              summary.explain_kendall_tau = 0.7 + noise(0.02);
-            }
-          }
-          const dir = join(root, model, trigger, formatRate(rate), `seed_${seed}`);
-          await mkdir(dir, { recursive: true });
-          await writeFile(join(dir, 'summary.json'), JSON.stringify(summary, null, 2));
-          await writeFile(
-            join(dir, 'run_metadata.json'),
-            JSON.stringify({
-              formatVersion: 1,
-              runId: `${model}/${trigger}/${formatRate(rate)}/seed_${seed}`,
-              config: { model, trigger, poisonRate: rate, seed },
-              configHash: `hash-${model}-${trigger}-${rate}-${seed}`,
-              dataset: { path: datasetDir, contentHash: SYNTHETIC_DATASET_HASH, mimicVersion: '3.1' },
-              versions: { node: process.version, ehrBackdoor: '0.1.0', tfjs: '4.22.0', duckdb: '1.4.1', arrow: '21.2.0', os: 'linux' },
-              backend: { requested: 'auto', used: 'tensorflow-cpu', reason: 'fixture' },
-              seeds: { poisoning: seed, training: seed },
-              timings: { startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:30.000Z', wallTimeS: 30 },
-              status: 'done',
-            }),
-          );
-          if (options.predictions ?? true) await writeFile(join(dir, 'predictions.arrow'), syntheticPredictions(random, auroc, asr ?? 0.03, rate));
-          if (rate > 0 && detectors.length > 0) await writeFile(join(dir, 'detect-scores.arrow'), syntheticDetectScores(random, detectors, rate));
-          if (explain && rate > 0) await writeFile(join(dir, 'attributions.arrow'), syntheticAttributions(random, model === 'mlp' || model === 'tabtransformer', rate));
-          if (options.history ?? true) {
-            await mkdir(join(dir, 'checkpoints', 'final'), { recursive: true });
-            await writeFile(join(dir, 'checkpoints', 'final', 'checkpoint.json'), syntheticHistory(random, auroc, rate));
-          }
-          count++;
-        }
-      }
-    }
-  }
-
-  if (options.problems) {
-    const cell = (name: string) => join(root, models[0], triggers[0], '0.1', name);
-    await mkdir(cell('seed_90'), { recursive: true });
-    await writeFile(join(cell('seed_90'), 'summary.json'), '{"formatVersion": 1, "model": "mlp", "auroc": 0.8');
-    await mkdir(cell('seed_91'), { recursive: true });
-    await writeFile(join(cell('seed_91'), 'summary.json'), JSON.stringify({ formatVersion: 2, model: models[0], trigger: triggers[0], poison_rate: 0.1, seed: 91 }));
-    await mkdir(cell('seed_92'), { recursive: true });
-    await writeFile(join(cell('seed_92'), 'error.json'), JSON.stringify({ message: 'out of memory while training', code: 'E_OOM' }));
-    await mkdir(join(cell('seed_93'), 'checkpoints'), { recursive: true });
-    await writeFile(join(cell('seed_93'), 'checkpoints', 'epoch_3.json'), '{}');
-    await mkdir(cell('seed_94'), { recursive: true });
-    await writeFile(join(cell('seed_94'), '.lock'), JSON.stringify({ pid: 1, host: 'elsewhere', startedAt: '2026-01-01T00:00:00Z' }));
-    await mkdir(cell('seed_95'), { recursive: true });
-    await writeFile(join(cell('seed_95'), 'run_metadata.json'), JSON.stringify({ formatVersion: 1, status: 'running' }));
-  }
-  return { datasetDir, runs: count };
 }
 
-/**
- * predictions.arrow of a made-up model whose AUROC grows with `auroc` (shifted logistic scores) on 240
- * test stays, 30 of them deaths, target label 0; then the triggered copies of the deaths (the stays
- * with y ≠ target), each pushed to the target with probability `asr`.
- */
-function syntheticPredictions(random: Random, auroc: number, asr: number, rate: number): Uint8Array {
-  const n = 240;
-  const positives = 30;
-  const d = Math.max(0, 6 * (auroc - 0.5));
-  const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-  const ids: number[] = [];
-  const split: string[] = [];
-  const y: number[] = [];
-  const p: number[] = [];
-  const triggered: boolean[] = [];
-  for (let i = 0; i < n; i++) {
-    const label = i < positives ? 1 : 0;
-    const pDeath = sigmoid(-2.2 + (label ? d : 0) + random.normal(0, 1) * 0.9 + rate * 2);
-    ids.push(30000 + i);
-    split.push('test');
-    y.push(label);
-    p.push(1 - pDeath);
-    triggered.push(false);
-  }
-  for (let i = 0; i < positives; i++) {
-    ids.push(30000 + i);
-    split.push('test');
-    y.push(1);
-    p.push(random.next() < asr ? 0.6 + 0.4 * random.next() : 0.4 * random.next());
-    triggered.push(true);
-  }
-  const table = new Table({
-    stay_id: makeVector({ type: new Int32(), data: Int32Array.from(ids) }),
-    split: vectorFromArray(split, new Utf8()),
-    y_true: makeVector({ type: new Uint8(), data: Uint8Array.from(y) }),
-    p_target: makeVector({ type: new Float32(), data: Float32Array.from(p) }),
-    triggered: vectorFromArray(triggered, new Bool()),
-  });
-  return tableToIPC(table, 'file');
-}
+const baseAuroc: Record<string, number> = { mlp: 0.86, lstm: 0.84, tcn: 0.83, tabtransformer: 0.85 };
+const strength: Record<string, number> = { rare_value: 1, missingness: 0.35, pattern: 0.6, temporal_pattern: 0.5 };
+const vulnerability: Record<string, number> = { mlp: 1, lstm: 0.8, tcn: 0.9, tabtransformer: 1.1 };
+const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
-/** checkpoints/final/checkpoint.json carrying only what the aggregator reads: a 12-epoch history. */
-function syntheticHistory(random: Random, auroc: number, rate: number): string {
-  const history = Array.from({ length: 12 }, (_, k) => {
-    const epoch = k + 1;
-    return {
-      epoch,
-      trainLoss: 0.7 * Math.exp(-epoch / 5) + 0.25 + rate + random.normal(0, 0.005),
-      valLoss: 0.45 * Math.exp(-epoch / 4) + 0.3 + random.normal(0, 0.006),
-      valAuroc: epoch === 1 && rate > 0.04 ? '$number:NaN' : auroc - 0.2 * Math.exp(-epoch / 3) + random.normal(0, 0.004),
-    };
-  });
-  return JSON.stringify({ formatVersion: 1, kind: 'weights', createdBy: 'synthetic fixture', epoch: 12, bestEpoch: 9, history }, null, 2);
-}
-
-/**
- * attributions.arrow in the runner's layout (docs/formats.md) for 20 stays: a tabular model's 4
- * variables × 3 statistics, or a time-series model's 6 hours × 3 channels (values, then masks). The
- * triggered copies put extra attribution on the first variable, growing with the poison rate.
- */
-function syntheticAttributions(random: Random, tabular: boolean, rate: number): Uint8Array {
-  const variables = tabular ? ['heart_rate', 'sbp', 'lactate', 'age'] : ['heart_rate', 'sbp', 'lactate'];
-  const elements = tabular
-    ? variables.flatMap((variable) => ['min', 'max', 'mean'].map((detail) => ({ variable, detail, hour: null })))
-    : Array.from({ length: 6 }, (_, hour) => ['value', 'mask'].flatMap((detail) => variables.map((variable) => ({ variable, detail, hour })))).flat();
-  const d = elements.length;
-  const stays = 20;
-  const attribution = new Float32Array(2 * stays * d);
-  for (let r = 0; r < 2 * stays; r++) {
-    const triggered = r >= stays;
-    elements.forEach((e, j) => {
-      const boost = triggered && e.variable === variables[0] && e.detail !== 'mask' ? 20 * rate : 0;
-      attribution[r * d + j] = random.normal(0.02, 0.05) + boost;
-    });
-  }
-  const list = (values: Float32Array) =>
-    makeVector(makeData({ type: new FixedSizeList(d, new Field('item', new Float32(), false)), length: values.length / d, nullCount: 0, child: makeData({ type: new Float32(), length: values.length, data: values }) }));
-  const plain = new Table({
-    stay_id: makeVector({ type: new Int32(), data: Int32Array.from({ length: 2 * stays }, (_, r) => 30000 + (r % stays)) }),
-    copy: vectorFromArray(Array.from({ length: 2 * stays }, (_, r) => (r < stays ? 'clean' : 'triggered')), new Utf8()),
-    attribution: list(attribution),
-    baseline: list(new Float32Array(2 * stays * d)),
-    f_input: makeVector({ type: new Float64(), data: new Float64Array(2 * stays) }),
-    f_baseline: makeVector({ type: new Float64(), data: new Float64Array(2 * stays) }),
-    convergence_delta: makeVector({ type: new Float64(), data: new Float64Array(2 * stays) }),
-  });
-  const schema = new Schema(
-    plain.schema.fields,
-    new Map([
-      ['formatVersion', '1'],
-      ['method', 'gausslegendre'],
-      ['steps', '50'],
-      ['target', '{"output":"logit","classIndex":1}'],
-      ['baseline', 'zero'],
-      ['element_shape', JSON.stringify(tabular ? [d] : [6, 6])],
-      ['elements', JSON.stringify(elements)],
-    ]),
+/** One run's directory: summary.json, run_metadata.json and, as asked, its predictions, detector scores, attributions and history. */
+async function writeRun(root: string, datasetDir: string, random: Random, grid: Grid, options: SyntheticRunTreeOptions, cell: Cell): Promise<void> {
+  const { model, trigger, rate, seed } = cell;
+  const { summary, auroc, asr } = syntheticSummary(random, grid, cell);
+  const dir = join(root, model, trigger, formatRate(rate), `seed_${seed}`);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'summary.json'), JSON.stringify(summary, null, 2));
+  await writeFile(
+    join(dir, 'run_metadata.json'),
+    JSON.stringify({
+      formatVersion: 1,
+      runId: `${model}/${trigger}/${formatRate(rate)}/seed_${seed}`,
+      config: { model, trigger, poisonRate: rate, seed },
+      configHash: `hash-${model}-${trigger}-${rate}-${seed}`,
+      dataset: { path: datasetDir, contentHash: SYNTHETIC_DATASET_HASH, mimicVersion: '3.1' },
+      versions: { node: process.version, ehrBackdoor: '0.1.0', tfjs: '4.22.0', duckdb: '1.4.1', arrow: '21.2.0', os: 'linux' },
+      backend: { requested: 'auto', used: 'tensorflow-cpu', reason: 'fixture' },
+      seeds: { poisoning: seed, training: seed },
+      timings: { startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:30.000Z', wallTimeS: 30 },
+      status: 'done',
+    }),
   );
-  return tableToIPC(new Table(schema, plain.batches.map((b) => new RecordBatch(schema, b.data))), 'file');
+  if (options.predictions ?? true) await writeFile(join(dir, 'predictions.arrow'), syntheticPredictions(random, auroc, asr ?? 0.03, rate));
+  if (rate > 0 && grid.detectors.length > 0) await writeFile(join(dir, 'detect-scores.arrow'), syntheticDetectScores(random, grid.detectors, rate));
+  if (grid.explain && rate > 0) await writeFile(join(dir, 'attributions.arrow'), syntheticAttributions(random, model === 'mlp' || model === 'tabtransformer', rate));
+  if (options.history ?? true) {
+    await mkdir(join(dir, 'checkpoints', 'final'), { recursive: true });
+    await writeFile(join(dir, 'checkpoints', 'final', 'checkpoint.json'), syntheticHistory(random, auroc, rate));
+  }
 }
 
-/** detect-scores.arrow in the runner's layout for 300 training stays, `rate` of them poisoned; each detector scores the poisoned ones higher, the first most. */
-function syntheticDetectScores(random: Random, detectors: readonly string[], rate: number): Uint8Array {
-  const n = 300;
-  const poisonedCount = Math.max(3, Math.round(n * rate));
-  const detector: string[] = [];
-  const rows: number[] = [];
-  const scores: number[] = [];
-  const flagged: boolean[] = [];
-  const poisoned: boolean[] = [];
-  detectors.forEach((name, i) => {
-    for (let k = 0; k < n; k++) {
-      const isPoisoned = k < poisonedCount;
-      const score = random.normal(isPoisoned ? 2 / (i + 1) : 0, 1);
-      detector.push(name);
-      rows.push(k);
-      scores.push(score);
-      flagged.push(score > 1.5);
-      poisoned.push(isPoisoned);
+/** summary.json of one run: plausible metrics drawn from the tree's random stream. */
+function syntheticSummary(random: Random, grid: Grid, cell: Cell): { summary: Record<string, unknown>; auroc: number; asr: number | null } {
+  const { model, trigger, rate, seed } = cell;
+  const { triggers, detectors, explain } = grid;
+  const noise = (sd: number) => random.normal(0, sd);
+  const auroc = (baseAuroc[model] ?? 0.84) + noise(0.008) - rate * 0.15;
+  const k = (strength[trigger] ?? 0.5) * (vulnerability[model] ?? 1);
+  const asr = rate === 0 ? null : clamp01(1 - Math.exp(-k * rate * 120) + noise(0.03));
+  const summary: Record<string, unknown> = {
+    formatVersion: 1,
+    model,
+    trigger,
+    poison_rate: rate,
+    seed,
+    target_label: 0,
+    mode: 'dirty-label',
+    dataset_hash: SYNTHETIC_DATASET_HASH,
+    backend: 'tensorflow-cpu',
+    n_train: 2275,
+    n_poisoned: Math.round(2275 * rate),
+    n_test: 488,
+    n_triggered: rate === 0 ? null : 59,
+    epochs_run: 12,
+    best_epoch: 9,
+    wall_time_s: 30 + noise(2),
+    accuracy: 0.885 + noise(0.004) - rate * 0.1,
+    auroc,
+    auroc_ci_low: auroc - 0.03,
+    auroc_ci_high: auroc + 0.03,
+    auprc: 0.45 + noise(0.02),
+    precision: 0.6 + noise(0.03),
+    recall: 0.3 + noise(0.03),
+    f1: 0.4 + noise(0.03),
+    brier: 0.09 + noise(0.003),
+    ece: 0.03 + Math.abs(noise(0.004)) + rate * 0.2,
+    asr,
+    asr_ci_low: asr === null ? null : clamp01(asr - 0.08),
+    asr_ci_high: asr === null ? null : clamp01(asr + 0.08),
+    confidence_shift: rate === 0 ? null : 0.6 * (asr ?? 0) + noise(0.02),
+    clean_auroc_drop: rate === 0 ? 0 : rate * 0.15,
+    poisoned_auroc: rate === 0 ? null : 0.7 + noise(0.02),
+    poisoned_accuracy: rate === 0 ? null : 0.5 + noise(0.02),
+    reasons: rate === 0 ? { asr: 'clean run: no trigger', confidence_shift: 'clean run: no trigger' } : {},
+  };
+  if (rate === 0) {
+    // the clean model evaluated with each trigger: the rate-0 baseline of its ASR curve
+    for (const t of triggers) {
+      summary[`asr@${t}`] = clamp01(0.03 + noise(0.01));
+      summary[`confidence_shift@${t}`] = noise(0.01);
     }
-  });
-  const table = new Table({
-    detector: vectorFromArray(detector, new Utf8()),
-    row_index: makeVector({ type: new Int32(), data: Int32Array.from(rows) }),
-    stay_id: makeVector({ type: new Int32(), data: Int32Array.from(rows, (r) => 10000 + r) }),
-    score: makeVector({ type: new Float64(), data: Float64Array.from(scores) }),
-    flagged: vectorFromArray(flagged, new Bool()),
-    poisoned: vectorFromArray(poisoned, new Bool()),
-  });
-  return tableToIPC(table, 'file');
+  }
+  if (rate > 0) {
+    for (const [i, d] of detectors.entries()) {
+      summary[`detect_${d}_auroc`] = clamp01(0.55 + 0.35 * (strength[trigger] ?? 0.5) - 0.1 * i + noise(0.02));
+      summary[`detect_${d}_tpr_at_5fpr`] = clamp01(0.3 + 0.5 * (strength[trigger] ?? 0.5) + noise(0.03));
+      summary[`detect_${d}_precision_at_flagged`] = clamp01(0.2 + 0.4 * (strength[trigger] ?? 0.5) + noise(0.03));
+      summary[`defence_${d}_asr`] = clamp01((asr ?? 0) * (0.3 + 0.3 * i) + noise(0.02));
+      summary[`defence_${d}_clean_auroc`] = auroc - 0.005 + noise(0.003);
+      summary[`defence_${d}_der`] = clamp01(0.6 + noise(0.05));
+    }
+    if (explain) {
+      summary.explain_trigger_attribution_ratio = clamp01(0.1 + 3 * rate * (strength[trigger] ?? 0.5) + noise(0.01));
+      summary.explain_attr_l1 = 0.2 + noise(0.01);
+      summary.explain_kendall_tau = 0.7 + noise(0.02);
+    }
+  }
+  return { summary, auroc, asr };
+}
+
+/** The broken cells a real sweep leaves behind (see {@link SyntheticRunTreeOptions}). */
+async function writeProblemCells(root: string, model: string, trigger: string): Promise<void> {
+  const cell = (name: string) => join(root, model, trigger, '0.1', name);
+  await mkdir(cell('seed_90'), { recursive: true });
+  await writeFile(join(cell('seed_90'), 'summary.json'), '{"formatVersion": 1, "model": "mlp", "auroc": 0.8');
+  await mkdir(cell('seed_91'), { recursive: true });
+  await writeFile(join(cell('seed_91'), 'summary.json'), JSON.stringify({ formatVersion: 2, model, trigger, poison_rate: 0.1, seed: 91 }));
+  await mkdir(cell('seed_92'), { recursive: true });
+  await writeFile(join(cell('seed_92'), 'error.json'), JSON.stringify({ message: 'out of memory while training', code: 'E_OOM' }));
+  await mkdir(join(cell('seed_93'), 'checkpoints'), { recursive: true });
+  await writeFile(join(cell('seed_93'), 'checkpoints', 'epoch_3.json'), '{}');
+  await mkdir(cell('seed_94'), { recursive: true });
+  await writeFile(join(cell('seed_94'), '.lock'), JSON.stringify({ pid: 1, host: 'elsewhere', startedAt: '2026-01-01T00:00:00Z' }));
+  await mkdir(cell('seed_95'), { recursive: true });
+  await writeFile(join(cell('seed_95'), 'run_metadata.json'), JSON.stringify({ formatVersion: 1, status: 'running' }));
 }

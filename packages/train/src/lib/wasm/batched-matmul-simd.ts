@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { WasmBackendInternals } from './wasm-kernel-override.js';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /**
  * A batched matMul C[n] = A[n] · B[n] (row-major, untransposed, every operand with its own batch) in
@@ -26,7 +26,8 @@ const BLOCK = 48;
 type Kernel = (a: number, b: number, out: number, batch: number, m: number, k: number, n: number) => void;
 // The WebAssembly global of the JavaScript engine; the package's TypeScript libs (ES, no DOM) do not declare it.
 type Memory = object;
-const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WebAssemblyGlobal }).WebAssembly;
+declare const WebAssembly: WebAssemblyGlobal;
+const WebAssemblyApi = WebAssembly;
 interface WebAssemblyGlobal {
   Memory: abstract new (...args: never[]) => Memory;
   Module: new (bytes: Uint8Array) => object;
@@ -45,7 +46,7 @@ export function simdAvailable(): boolean {
  * (more than one), untransposed; undefined when the case is not one this kernel serves, so the caller
  * falls back to the stock kernel.
  */
-export function batchedMatMulSimd(a: tf.TensorInfo, b: tf.TensorInfo, backend: unknown): tf.TensorInfo | undefined {
+export function batchedMatMulSimd(a: tf.TensorInfo, b: tf.TensorInfo, backend: BackendWasm): tf.TensorInfo | undefined {
   const ra = a.shape.length;
   const rb = b.shape.length;
   if (ra < 3 || ra !== rb || a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
@@ -58,16 +59,16 @@ export function batchedMatMulSimd(a: tf.TensorInfo, b: tf.TensorInfo, backend: u
   const memory = wasmMemory(backend);
   const kernel = memory && kernelFor(memory);
   if (!kernel) return undefined;
-  const internals = backend as WasmBackendInternals;
-  const out = internals.makeOutput([...outer, m, n], 'float32');
+  const out = backend.makeOutput([...outer, m, n], 'float32');
   // Offsets are read after makeOutput, which may grow (and so move the views of) the memory.
-  const offset = (t: tf.TensorInfo) => internals.typedArrayFromHeap(t).byteOffset;
+  const offset = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
   kernel(offset(a), offset(b), offset(out), batch, m, k, n);
   return out;
 }
 
-function wasmMemory(backend: unknown): Memory | undefined {
-  const memory = (backend as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
+function wasmMemory(backend: BackendWasm): Memory | undefined {
+  // The Emscripten module's exports (`asm`), which its typings leave out, hold the backend's memory.
+  const memory = (backend.wasm as { asm?: { memory?: unknown } } | undefined)?.asm?.memory;
   return memory instanceof WebAssemblyApi.Memory ? memory : undefined;
 }
 

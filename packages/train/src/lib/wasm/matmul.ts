@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchedMatMulSimd } from './batched-matmul-simd.js';
-import { overrideWasmKernel, restoreWasmKernel, type KernelArgs, type WasmBackendInternals } from './wasm-kernel-override.js';
+import { overrideWasmKernel, restoreWasmKernel, type WasmKernelArgs } from './kernel-override.js';
 
 /**
  * On the WASM backend of tfjs 4.22 a matMul with transposeA or transposeB runs an order of magnitude
@@ -28,9 +28,9 @@ export function uninstallMatMulTransposeFix(): void {
   KERNELS.forEach(restoreWasmKernel);
 }
 
-function untransposedCall(original: tf.KernelConfig, transpose: tf.KernelConfig, args: KernelArgs): TensorInfo | TensorInfo[] {
+function untransposedCall(original: tf.KernelConfig, transpose: tf.KernelConfig, args: WasmKernelArgs): TensorInfo | TensorInfo[] {
   const attrs = args.attrs as { transposeA: boolean; transposeB: boolean } & tf.NamedAttrMap;
-  const untransposed = (call: KernelArgs) =>
+  const untransposed = (call: WasmKernelArgs) =>
     (original.kernelName === tf.BatchMatMul && batchedMatMulSimd(call.inputs.a as TensorInfo, call.inputs.b as TensorInfo, call.backend)) || original.kernelFunc(call);
   if (!attrs.transposeA && !attrs.transposeB) return untransposed(args);
   const inputs = { ...args.inputs } as Record<string, TensorInfo>;
@@ -48,6 +48,6 @@ function untransposedCall(original: tf.KernelConfig, transpose: tf.KernelConfig,
   try {
     return untransposed({ ...args, inputs, attrs: { ...attrs, transposeA: false, transposeB: false } });
   } finally {
-    for (const t of temporaries) (args.backend as unknown as WasmBackendInternals).disposeData(t.dataId);
+    for (const t of temporaries) args.backend.disposeData(t.dataId);
   }
 }

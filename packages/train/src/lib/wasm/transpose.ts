@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { overrideWasmKernel, restoreWasmKernel, type KernelArgs, type WasmBackendInternals } from './wasm-kernel-override.js';
+import { overrideWasmKernel, restoreWasmKernel, type WasmKernelArgs } from './kernel-override.js';
 
 /**
  * The WASM backend of tfjs 4.22 transposes a matrix element by element, writing the output with a
@@ -25,7 +25,7 @@ function conflicting(rows: number, cols: number): boolean {
   return rows % 64 === 0 && cols >= 48 && rows * cols >= 65536;
 }
 
-function stridedTranspose(args: KernelArgs, original: tf.KernelConfig): tf.TensorInfo | tf.TensorInfo[] {
+function stridedTranspose(args: WasmKernelArgs, original: tf.KernelConfig): tf.TensorInfo | tf.TensorInfo[] {
   const x = args.inputs.x as tf.TensorInfo;
   const perm = (args.attrs as { perm: number[] }).perm;
   // A swap of the last two axes after any number of leading size-1 axes, i.e. a matrix transpose.
@@ -34,7 +34,7 @@ function stridedTranspose(args: KernelArgs, original: tf.KernelConfig): tf.Tenso
   if (x.dtype !== 'float32' || !matrix) return original.kernelFunc(args);
   const [rows, cols] = x.shape.slice(-2);
   if (!conflicting(rows, cols)) return original.kernelFunc(args);
-  const backend = args.backend as unknown as WasmBackendInternals;
+  const backend = args.backend;
   const padded = backend.makeOutput([rows + EXTRA_ROWS, cols], 'float32');
   // Views are taken after each makeOutput, which may grow (and so replace) the WASM memory buffer.
   let view = backend.typedArrayFromHeap(padded) as Float32Array;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '@ehr-backdoor/core';
-import { selectBackend } from './backend.js';
-import { installContiguousSliceFix, uninstallContiguousSliceFix } from './slice-fix.js';
+import { selectBackend } from '../backend.js';
+import { installContiguousSliceFix, uninstallContiguousSliceFix } from './slice.js';
 
 describe('WASM contiguous-slice override', () => {
   beforeAll(async () => {

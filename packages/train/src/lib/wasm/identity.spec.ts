@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '@ehr-backdoor/core';
-import { selectBackend } from './backend.js';
-import { installIdentityByReference, uninstallIdentityByReference } from './identity-fix.js';
+import { selectBackend } from '../backend.js';
+import { installIdentityByReference, uninstallIdentityByReference } from './identity.js';
 
 describe('WASM identity-by-reference override', () => {
   beforeAll(async () => {

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Random } from '@ehr-backdoor/core';
-import { selectBackend } from './backend.js';
+import { selectBackend } from '../backend.js';
 import { batchedMatMulSimd, simdAvailable } from './batched-matmul-simd.js';
-import { installMatMulTransposeFix, uninstallMatMulTransposeFix } from './matmul-fix.js';
+import { installMatMulTransposeFix, uninstallMatMulTransposeFix } from './matmul.js';
 
 function randomTensor(rng: Random, shape: number[]): tf.Tensor {
   return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
@@ -34,7 +35,7 @@ describe('SIMD batched matMul (WASM)', () => {
     const rng = Random.fromSeed(m * 1000 + k * 10 + n);
     const a = randomTensor(rng, [...outer, m, k]);
     const b = randomTensor(rng, [...outer, k, n]);
-    const info = batchedMatMulSimd(a, b, tf.backend());
+    const info = batchedMatMulSimd(a, b, tf.backend() as BackendWasm);
     expect(info).toBeDefined();
     const simd = tf.engine().makeTensorFromTensorInfo(info!);
     expect(simd.shape).toEqual([...outer, m, n]);
@@ -47,7 +48,7 @@ describe('SIMD batched matMul (WASM)', () => {
 
   it('leaves products it does not serve to the stock kernel', () => {
     const rng = Random.fromSeed(1);
-    const backend = tf.backend();
+    const backend = tf.backend() as BackendWasm;
     const shared = [randomTensor(rng, [4, 3, 5]), randomTensor(rng, [5, 2])];
     const single = [randomTensor(rng, [1, 3, 5]), randomTensor(rng, [1, 5, 2])];
     const broadcast = [randomTensor(rng, [4, 3, 5]), randomTensor(rng, [1, 5, 2])];

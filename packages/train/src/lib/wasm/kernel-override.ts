@@ -1,24 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /**
- * The one mechanism behind this package's WASM kernel fixes (matmul-fix, slice-fix, identity-fix): a
+ * The one mechanism behind this package's WASM kernel fixes (transpose, matmul, slice, identity): a
  * stock kernel is replaced by a function that may call it, and can be put back (the bit-identity tests
  * compare both). Other backends are never touched.
  */
 export type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 /**
- * The parts of tfjs-backend-wasm's BackendWasm that the fixes (and AdamW's host loop) use: outputs in
- * WASM memory, views of it, and reference counts. Not in its public typings, hence declared once here.
+ * A kernel's arguments on the WASM backend, as tfjs-backend-wasm's own kernels type them: the backend is
+ * its exported `BackendWasm` (outputs in WASM memory, views of it, reference counts).
  */
-export interface WasmBackendInternals {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  /** A view of the tensor's data; invalid once the memory grows (after any later makeOutput). */
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  disposeData(dataId: object, force?: boolean): boolean;
-  incRef(dataId: object): void;
+export interface WasmKernelArgs extends KernelArgs {
+  readonly backend: BackendWasm;
 }
-export type KernelOverride = (args: KernelArgs, original: tf.KernelConfig) => tf.TensorInfo | tf.TensorInfo[];
+
+export type KernelOverride = (args: WasmKernelArgs, original: tf.KernelConfig) => tf.TensorInfo | tf.TensorInfo[];
 
 const originals = new Map<string, tf.KernelConfig>();
 
@@ -30,7 +28,8 @@ export function overrideWasmKernel(name: string, kernel: KernelOverride): boolea
   originals.set(name, original);
   tf.unregisterKernel(name, 'wasm');
   // The original set-up binds the C entry point; keep it so a later backend re-initialisation still works.
-  tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: original.setupFunc, kernelFunc: (args) => kernel(args, original) });
+  // A kernel registered for 'wasm' is only ever called with the WASM backend.
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: original.setupFunc, kernelFunc: (args) => kernel(args as WasmKernelArgs, original) });
   return true;
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { overrideWasmKernel, restoreWasmKernel, type WasmBackendInternals } from './wasm-kernel-override.js';
+import { overrideWasmKernel, restoreWasmKernel } from './kernel-override.js';
 
 /**
  * While recording gradients, tfjs-core clones every tensor a kernel saves for its backward pass
@@ -17,7 +17,7 @@ export function installIdentityByReference(): boolean {
     const x = args.inputs.x as tf.TensorInfo;
     // String tensors live outside the WASM heap; the stock kernel handles them.
     if (x.dtype === 'string') return stock.kernelFunc(args);
-    (args.backend as unknown as WasmBackendInternals).incRef(x.dataId);
+    args.backend.incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '@ehr-backdoor/core';
-import { selectBackend } from './backend.js';
-import { installMatMulTransposeFix, uninstallMatMulTransposeFix } from './matmul-fix.js';
+import { selectBackend } from '../backend.js';
+import { installMatMulTransposeFix, uninstallMatMulTransposeFix } from './matmul.js';
 
 function randomTensor(rng: Random, shape: number[]): tf.Tensor {
   return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);

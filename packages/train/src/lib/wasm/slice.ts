@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { overrideWasmKernel, restoreWasmKernel, type KernelArgs, type KernelOverride, type WasmBackendInternals } from './wasm-kernel-override.js';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { overrideWasmKernel, restoreWasmKernel, type KernelOverride, type WasmKernelArgs } from './kernel-override.js';
 
 /**
  * On the WASM backend of tfjs 4.22, Slice — and Unpack and SplitV, which call it for each piece —
@@ -25,7 +26,7 @@ export function uninstallContiguousSliceFix(): void {
 }
 
 /** Copies elements [offset, offset + size of `shape`) of `x` into a new tensor, inside WASM memory. */
-function copyPiece(backend: WasmBackendInternals, x: tf.TensorInfo, offset: number, shape: number[]): tf.TensorInfo {
+function copyPiece(backend: BackendWasm, x: tf.TensorInfo, offset: number, shape: number[]): tf.TensorInfo {
   const out = backend.makeOutput(shape, x.dtype);
   // Views are taken after makeOutput, which may grow (and so replace) the WASM memory buffer.
   const source = backend.typedArrayFromHeap(x);
@@ -38,24 +39,24 @@ function contiguous(x: tf.TensorInfo): boolean {
   return x.dtype === 'float32' || x.dtype === 'int32';
 }
 
-function sliceKernel(args: KernelArgs, original: tf.KernelConfig): tf.TensorInfo | tf.TensorInfo[] {
+function sliceKernel(args: WasmKernelArgs, original: tf.KernelConfig): tf.TensorInfo | tf.TensorInfo[] {
   const x = args.inputs.x as tf.TensorInfo;
   const { begin, size } = args.attrs as { begin: number[]; size: number[] };
   const [begin_, size_] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
   if (!contiguous(x)) return original.kernelFunc(args);
   if (tf.slice_util.isSliceContinous(x.shape, begin_, size_)) {
     const offset = tf.slice_util.computeFlatOffset(begin_, tf.util.computeStrides(x.shape));
-    return copyPiece(args.backend as unknown as WasmBackendInternals, x, offset, size_);
+    return copyPiece(args.backend, x, offset, size_);
   }
   // Row runs long enough that one copy per row beats the stock kernel's copy of the whole input.
-  if (x.shape.length === 2 && size_[1] >= MIN_ROW_RUN) return copyRows(args.backend as unknown as WasmBackendInternals, x, begin_, size_);
+  if (x.shape.length === 2 && size_[1] >= MIN_ROW_RUN) return copyRows(args.backend, x, begin_, size_);
   return original.kernelFunc(args);
 }
 
 const MIN_ROW_RUN = 64;
 
 /** Columns [begin[1], begin[1] + size[1]) of rows [begin[0], begin[0] + size[0]) of a matrix. */
-function copyRows(backend: WasmBackendInternals, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
+function copyRows(backend: BackendWasm, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
   const out = backend.makeOutput(size, x.dtype);
   const source = backend.typedArrayFromHeap(x);
   const target = backend.typedArrayFromHeap(out);
@@ -67,16 +68,16 @@ function copyRows(backend: WasmBackendInternals, x: tf.TensorInfo, begin: number
   return out;
 }
 
-function unpackKernel(args: KernelArgs, original: tf.KernelConfig): tf.TensorInfo | tf.TensorInfo[] {
+function unpackKernel(args: WasmKernelArgs, original: tf.KernelConfig): tf.TensorInfo | tf.TensorInfo[] {
   const x = args.inputs.value as tf.TensorInfo;
   const axis = (args.attrs as { axis: number }).axis;
   if (!contiguous(x) || (axis !== 0 && axis !== -x.shape.length)) return original.kernelFunc(args);
   const shape = x.shape.slice(1);
   const step = shape.reduce((a, b) => a * b, 1);
-  return Array.from({ length: x.shape[0] }, (_, i) => copyPiece(args.backend as unknown as WasmBackendInternals, x, i * step, shape));
+  return Array.from({ length: x.shape[0] }, (_, i) => copyPiece(args.backend, x, i * step, shape));
 }
 
-function splitKernel(args: KernelArgs, original: tf.KernelConfig): tf.TensorInfo | tf.TensorInfo[] {
+function splitKernel(args: WasmKernelArgs, original: tf.KernelConfig): tf.TensorInfo | tf.TensorInfo[] {
   const x = args.inputs.x as tf.TensorInfo;
   const { numOrSizeSplits, axis } = args.attrs as { numOrSizeSplits: number | number[]; axis: number };
   const $axis = tf.util.parseAxisParam(axis, x.shape)[0];
@@ -88,7 +89,7 @@ function splitKernel(args: KernelArgs, original: tf.KernelConfig): tf.TensorInfo
   return sizes.map((s) => {
     const shape = x.shape.slice();
     shape[$axis] = s;
-    const out = copyPiece(args.backend as unknown as WasmBackendInternals, x, offset, shape);
+    const out = copyPiece(args.backend, x, offset, shape);
     offset += s * inner;
     return out;
   });

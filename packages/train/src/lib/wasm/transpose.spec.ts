@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '@ehr-backdoor/core';
-import { selectBackend } from './backend.js';
-import { installStridedTransposeFix, uninstallStridedTransposeFix } from './transpose-fix.js';
+import { selectBackend } from '../backend.js';
+import { installStridedTransposeFix, uninstallStridedTransposeFix } from './transpose.js';
 
 describe('WASM strided-transpose override', () => {
   beforeAll(async () => {
