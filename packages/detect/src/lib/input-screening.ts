@@ -16,6 +16,15 @@ export { empiricalTailSurprisal, logScaled, poissonTailSurprisal, robustCentre, 
 const ALL = SCREENING_COMPONENTS;
 
 /**
+ * The least spread a component's bulk is put on, in nats: ln 50, the surprisal of a finding one stay in
+ * 50 would show. A component that finds nothing in most stays (the panel check: 95 % of stays break no
+ * panel) has a bulk of zero width; without a floor, any finding of it would outrank every other
+ * component's strongest. Chosen on the default cohort (docs/explain-detect.md): below about 3 nats
+ * broken blood counts crowd out a rare value repeated in 4 stays, above about 5 the reverse.
+ */
+const SPREAD_FLOOR = Math.log(50);
+
+/**
  * Scores every stay by its most improbable finding (see the drawing above) and flags the round(c · n)
  * highest. `perLabel` lists, per component, how often each variable is the top finding of a flagged
  * stay: whether the screening names the trigger's variables.
@@ -62,7 +71,7 @@ export function inputScreening(options: InputScreeningOptions): DetectorResult {
         }
     const sorted = Float64Array.from(stay).sort();
     const median = quantileSorted(sorted, 0.5);
-    const spread = Math.max(quantileSorted(sorted, 0.95) - median, 1e-6);
+    const spread = Math.max(quantileSorted(sorted, 0.95) - median, SPREAD_FLOOR);
     for (let i = 0; i < n; i++) {
       const z = (stay[i] - median) / spread;
       if (z > scores[i]) [scores[i], top[i], topComponent[i]] = [z, arg[i], k];
