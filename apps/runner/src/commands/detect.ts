@@ -45,8 +45,7 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
       .example('$0 detect --run RUN --assumed-contamination 0.05', 'A defender who assumes 5 % of the training data is poisoned.') as never,
   handler: async (args) => {
     const { openRun, detectRun, mergeIntoSummary, checkDetectorNames, checkAssumedContamination } = await import('../lib/analyse-run.js');
-    checkDetectorNames(args.detectors);
-    checkAssumedContamination(args['assumed-contamination']);
+    checkAssumedContamination(args['assumed-contamination'], checkDetectorNames(args.detectors));
     const threshold = args['ac-reclassification-threshold'];
     if (threshold !== undefined && !(Number.isFinite(threshold) && threshold > 0)) {
       const { InputError } = await import('@ehr-backdoor/core');
