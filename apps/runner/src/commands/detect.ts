@@ -54,8 +54,7 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
       .example('$0 detect --run RUN --detectors fine_pruning', 'Fine-pruning: cut the dormant penultimate units, fine-tune on the clean-looking stays, measure ASR / clean AUROC after and DER.'),
   handler: async (args) => {
     const { openRun, detectRun, mergeIntoSummary, checkDetectorNames, checkAssumedContamination } = await import('../lib/analyse-run.js');
-    checkDetectorNames(args.detectors);
-    checkAssumedContamination(args['assumed-contamination']);
+    checkAssumedContamination(args['assumed-contamination'], checkDetectorNames(args.detectors));
     const threshold = args['ac-reclassification-threshold'];
     if (threshold !== undefined && !(Number.isFinite(threshold) && threshold > 0)) {
       const { InputError } = await import('@ehr-backdoor/core');

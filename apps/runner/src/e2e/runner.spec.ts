@@ -107,6 +107,19 @@ describe('ehr-backdoor run', () => {
     const noBlends = runCli(['detect', '--run', dir, '--detectors', 'strip', '--strip-blends', '0']);
     expect(noBlends.code).toBe(2);
     expect(noBlends.stderr).toMatch(/--strip-blends must be an integer ≥ 1/);
+    const written = readFileSync(join(dir, 'detect.json'), 'utf8');
+    const badBudget = runCli(['detect', '--run', dir, '--detectors', 'input_screening', '--assumed-contamination', '0.5']);
+    expect(badBudget.code).toBe(2);
+    expect(badBudget.stderr).toMatch(/input_screening: --assumed-contamination .* must be a share in \(0, 0\.5\)/);
+    expect(readFileSync(join(dir, 'detect.json'), 'utf8')).toBe(written);
+    // removal and retraining, measured at the retrained model's operating threshold and at 0.5
+    const defended = runCli(['detect', '--run', dir, '--detectors', 'input_screening', '--retrain']);
+    expect(defended.code).toBe(0);
+    const after = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    for (const column of ['asr', 'asr_at_0_5', 'accuracy', 'accuracy_at_0_5', 'clean_auroc', 'der', 'der_at_0_5']) expect(`defence_input_screening_${column}` in after).toBe(true);
+    const defence = JSON.parse(readFileSync(join(dir, 'detect.json'), 'utf8')).defence.input_screening;
+    expect(defence).toMatchObject({ thresholdBefore: expect.any(Number), asrAfterAt05: expect.any(Number) });
+    expect(leftovers(runs)).toEqual([]);
   });
 
   it('exports the run to ONNX that reproduces its predictions in onnxruntime, and refuses a damaged checkpoint or predictions file', () => {

@@ -2,17 +2,24 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CompatibilityError, InputError, removeStaleTemporaries, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
-import { loadDataset, type EhrDataset } from '@ehr-backdoor/data';
-import { DETECTOR_NAMES, isModelRepairName, MODEL_REPAIR_NAMES, namesTriggerVariables, runModelDetectors, runModelStripTestTime, runModelTriggerReconstruction, toDetectJson, defenceEffectivenessRating, type DetectorName, type ModelDetectorsOptions, type ModelRepairName } from '@ehr-backdoor/detect';
+import { loadDataset } from '@ehr-backdoor/data';
+import { DETECTOR_NAMES, isModelRepairName, MODEL_REPAIR_NAMES, runModelDetectors, toDetectJson, type DetectorName, type ModelDetectorsOptions, type ModelDetectorsResult, type ModelRepairName } from '@ehr-backdoor/detect';
 import { explainModelDrift, toExplainJson } from '@ehr-backdoor/explain';
-import { applyPoisoning, buildTriggeredTestSet, readPlanManifest, triggeredTestDataset, resolveTrigger, type PoisoningPlan, type TriggerSpec } from '@ehr-backdoor/poison';
-import { loadModel, rowsOfSplit, selectBackend, trainModel, type BackendChoice, type ModelConfig, type TrainConfig, type TrainedModel } from '@ehr-backdoor/train';
-import { evaluateModel } from './evaluate.js';
+import type { ThresholdRule } from '@ehr-backdoor/metrics';
+import { applyPoisoning, buildTriggeredTestSet, readPlanManifest, triggeredTestDataset, resolveTrigger, type TriggerSpec } from '@ehr-backdoor/poison';
+import { loadModel, rowsOfSplit, selectBackend, type BackendChoice, type ModelConfig, type TrainConfig, type TrainedModel } from '@ehr-backdoor/train';
+import type { EhrDataset } from '@ehr-backdoor/data';
 import { detectAndRepair, splitModelRepairs } from './repair-run.js';
 import { SUMMARY_FILE } from './cell-state.js';
+import { defenceByRemoval } from './detect-defence.js';
+import { checkDetectRequest } from './detect-request.js';
+import { reclassifyWithout, reconstructRunTrigger, stripTestTimeStep, trainEarlyModel } from './detect-steps.js';
 import { summaryToCsv, type Summary } from './summary.js';
+import type { AnalysisColumns, RunContext } from './run-context.js';
 import type { RunnerCode } from './error-codes.js';
 import type { DefenceSettings } from './cell-config.js';
+
+export type { AnalysisColumns, RunContext } from './run-context.js';
 
 /**
  * Explanations and detectors on a finished (or just-trained) run:
@@ -23,27 +30,11 @@ import type { DefenceSettings } from './cell-config.js';
  *
  * Both return flat summary columns (docs/formats.md) and write explain.json / detect.json.
  */
-export interface AnalysisColumns {
-  readonly metrics: Record<string, number>;
-  readonly warnings: { metric: string; message: string }[];
-}
-
-export interface RunContext {
-  readonly runDir: string;
-  readonly dataset: EhrDataset;
-  readonly model: TrainedModel;
-  readonly trigger: TriggerSpec;
-  readonly targetLabel: 0 | 1;
-  readonly seed: number;
-  readonly plan: PoisoningPlan;
-  readonly modelConfig: ModelConfig;
-  readonly trainConfig: TrainConfig;
-}
-
 interface RunMetadata {
   readonly formatVersion: number;
   readonly config: { trigger: TriggerSpec; targetLabel: 0 | 1; seed: number; backend: BackendChoice; model: ModelConfig; train: TrainConfig };
   readonly dataset: { path: string; contentHash: string };
+  readonly measurement?: { thresholdRule?: ThresholdRule };
 }
 
 /** Everything about a run directory that explain/detect need, checked. */
@@ -74,6 +65,7 @@ export async function openRun(runDir: string, options: { data?: string; backend?
     plan,
     modelConfig: metadata.config.model,
     trainConfig: metadata.config.train,
+    ...(metadata.measurement?.thresholdRule ? { thresholdRule: metadata.measurement.thresholdRule } : {}),
   };
 }
 
@@ -138,11 +130,18 @@ export function checkDetectorNames(names: readonly string[] | undefined): Detect
   return list as DetectorName[];
 }
 
-/** `--assumed-contamination`: a share in (0, 0.5). @throws InputError `E_OPTION` otherwise. */
-export function checkAssumedContamination(value: number | undefined): void {
+/**
+ * `--assumed-contamination` (`analyses.detect.assumedContamination`): a share in (0, 0.5); `defences` are
+ * named in the message. @throws InputError `E_OPTION` otherwise.
+ */
+export function checkAssumedContamination(value: number | undefined, defences: readonly string[] = []): void {
   if (value === undefined) return;
   if (!(typeof value === 'number' && Number.isFinite(value) && value > 0 && value < 0.5)) {
-    throw new InputError<RunnerCode>('E_OPTION', `--assumed-contamination must be a share in (0, 0.5), e.g. 0.01 for 1 % of the training stays; got ${String(value)}.`);
+    const who = defences.length ? `${defences.join(', ')}: ` : '';
+    throw new InputError<RunnerCode>(
+      'E_OPTION',
+      `${who}--assumed-contamination (analyses.detect.assumedContamination) must be a share in (0, 0.5), e.g. 0.01 for 1 % of the training stays; got ${String(value)}. It sets how many stays each defence flags.`,
+    );
   }
 }
 
@@ -150,7 +149,8 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
   const { repairs, detectors: named } = splitModelRepairs(options.detectors);
   if (repairs.length) return detectAndRepair(run, options, repairs, named?.length ? () => detectRun(run, { ...options, detectors: named }) : null);
   const detectors = checkDetectorNames(options.detectors);
-  checkAssumedContamination(options.assumedContamination);
+  checkAssumedContamination(options.assumedContamination, detectors);
+  checkDetectRequest(run, detectors, options);
   const columnsFor = (d: string) => [`detect_${d}_auroc`, `detect_${d}_tpr_at_5fpr`, `detect_${d}_precision_at_flagged`];
   if (run.plan.count === 0) {
     const empty = nanColumns(detectors.flatMap(columnsFor), 'no training stay is poisoned (rate 0), so detection cannot be scored');
@@ -162,42 +162,21 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
   }
   const poisoned = applyPoisoning(run.dataset, run.plan);
   const trainRows = rowsOfSplit(poisoned, 'train');
-  let earlyModel: TrainedModel | undefined;
-  if (detectors.includes('abl_isolation')) {
-    // ABL's isolation phase: a fresh model on the same rows and seed, stopped after the first epochs.
-    const trainConfig = { ...run.trainConfig, epochs: options.ablEpochs ?? 2, patience: 0, selection: 'last' };
-    earlyModel = (await trainModel({ dataset: poisoned, model: run.modelConfig as never, train: trainConfig as never, seed: run.seed, rows: { train: trainRows, val: rowsOfSplit(poisoned, 'val') } })).model;
-  }
-  const result = await runModelDetectors({
-    ...(earlyModel ? { earlyModel, ablIsolation: { tail: options.ablTail ?? 'low' } } : {}),
-    model: run.model,
-    dataset: poisoned,
-    trainRows,
-    poisonedRows: run.plan.rowIndices,
-    assumedContamination: options.assumedContamination ?? 0.01,
-    detectors,
-    seed: run.seed,
-    ...detectorOptionsOf(options.detectorOptions),
-    ...(options.acReduction ? { activationClustering: { ...(options.detectorOptions?.activation_clustering ?? {}), reduction: options.acReduction } } : {}),
-    ...(options.acReclassificationThreshold !== undefined
-      ? {
-          exclusionaryReclassification: {
-            threshold: options.acReclassificationThreshold,
-            train: async (excludedRows: Int32Array) => {
-              const excluded = new Set(excludedRows);
-              const kept = Int32Array.from([...trainRows].filter((r) => !excluded.has(r)));
-              const retrained = await trainModel({ dataset: poisoned, model: run.modelConfig as never, train: run.trainConfig as never, seed: run.seed, rows: { train: kept, val: rowsOfSplit(poisoned, 'val') } });
-              const p = retrained.model.predictProba(poisoned, excludedRows);
-              retrained.model.dispose();
-              return Uint8Array.from(p, (q) => (q >= 0.5 ? 1 : 0));
-            },
-          },
-        }
-      : {}),
-  });
-  earlyModel?.dispose();
+  const result = await runRunDetectors(run, poisoned, trainRows, detectors, options);
   const metrics: Record<string, number> = { ...result.columns };
   const warnings = Object.entries(result.reasons).map(([metric, message]) => ({ metric, message }));
+  const extra: Record<string, unknown> = {};
+  const steps: [string, () => Promise<{ metrics: Record<string, number>; warnings: AnalysisColumns['warnings']; json: unknown }>][] = [];
+  if (options.reconstructTrigger) steps.push(['triggerReconstruction', () => reconstructRunTrigger(run)]);
+  if (detectors.includes('strip')) steps.push(['stripTestTime', () => stripTestTimeStep(run, options.stripBlends)]);
+  if (options.retrain) steps.push(['defence', () => defenceByRemoval(run, poisoned, trainRows, detectors, result.flaggedRows)]);
+  for (const [key, step] of steps) {
+    const done = await step();
+    Object.assign(metrics, done.metrics);
+    warnings.push(...done.warnings);
+    if (done.json !== undefined) extra[key] = done.json;
+  }
+  // Written last, together: a detect that failed on the way leaves the run as it was.
   const { writeDetectScores } = await import('./detect-scores-file.js');
   await writeDetectScores(join(run.runDir, 'detect-scores.arrow'), {
     trainRows: result.trainRows,
@@ -205,90 +184,33 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
     poisonedRows: run.plan.rowIndices,
     detectors: (Object.entries(result.results) as [string, { scores: Float64Array }][]).map(([name, r]) => ({ name, scores: r.scores, flaggedRows: result.flaggedRows[name as DetectorName] ?? [] })),
   });
-  let reconstruction: unknown;
-  if (options.reconstructTrigger) {
-    const nc = await reconstructRunTrigger(run);
-    Object.assign(metrics, nc.metrics);
-    warnings.push(...nc.warnings);
-    reconstruction = nc.json;
-  }
-  let stripTest: Record<string, number> | undefined;
-  if (detectors.includes('strip')) {
-    // The paper's use: screen test stays, clean and triggered, blending with the (clean) validation split.
-    const triggered = buildTriggeredTestSet(run.dataset, run.trigger, run.targetLabel);
-    if (triggered.rowIndices.length >= 2) {
-      const screen = await runModelStripTestTime({
-        model: run.model,
-        cleanDataset: run.dataset,
-        cleanRows: triggered.rowIndices,
-        triggeredDataset: triggeredTestDataset(run.dataset, triggered),
-        triggeredRows: Array.from(triggered.rowIndices, (_, k) => k),
-        poolRows: rowsOfSplit(run.dataset, 'val'),
-        ...(options.stripBlends !== undefined ? { blends: options.stripBlends } : {}),
-        seed: run.seed,
-      });
-      metrics.detect_strip_test_far_at_1frr = screen.far;
-      metrics.detect_strip_test_frr = screen.frr;
-      metrics.detect_strip_test_auroc = screen.auroc;
-      stripTest = { far: screen.far, frr: screen.frr, auroc: screen.auroc, threshold: screen.threshold, blends: screen.blends, testStays: triggered.rowIndices.length };
-    } else {
-      for (const metric of ['detect_strip_test_far_at_1frr', 'detect_strip_test_frr', 'detect_strip_test_auroc']) {
-        metrics[metric] = NaN;
-        warnings.push({ metric, message: 'fewer than 2 test stays with y ≠ target to screen' });
-      }
-    }
-  }
-  const defence: Record<string, unknown> = {};
-  if (options.retrain) {
-    const before = evaluateModel(run.model, run.dataset, { trigger: run.trigger, targetLabel: run.targetLabel, seed: run.seed, referenceCleanAuroc: null });
-    const valRows = rowsOfSplit(poisoned, 'val');
-    for (const detector of detectors) {
-      const flagged = new Set(result.flaggedRows[detector] ?? []);
-      const kept = Int32Array.from([...trainRows].filter((r) => !flagged.has(r)));
-      const retrained = await trainModel({ dataset: poisoned, model: run.modelConfig, train: run.trainConfig, seed: run.seed, rows: { train: kept, val: valRows } });
-      const after = evaluateModel(retrained.model, run.dataset, { trigger: run.trigger, targetLabel: run.targetLabel, seed: run.seed, referenceCleanAuroc: null });
-      retrained.model.dispose();
-      // BackdoorBench's DER uses the clean accuracy (C-Acc); the clean AUROC after removal is its own column.
-      const der = defenceEffectivenessRating(
-        { asr: before.backdoor.metrics.asr, clean: before.clean.metrics.accuracy },
-        { asr: after.backdoor.metrics.asr, clean: after.clean.metrics.accuracy },
-      );
-      metrics[`defence_${detector}_asr`] = after.backdoor.metrics.asr;
-      metrics[`defence_${detector}_clean_auroc`] = after.clean.metrics.auroc;
-      metrics[`defence_${detector}_der`] = der.value;
-      if (der.reason) warnings.push({ metric: `defence_${detector}_der`, message: der.reason });
-      defence[detector] = { removed: flagged.size, kept: kept.length, truePoisonedRemoved: run.plan.rowIndices.filter((r) => flagged.has(r)).length, asrBefore: before.backdoor.metrics.asr, asrAfter: after.backdoor.metrics.asr, cleanAccuracyBefore: before.clean.metrics.accuracy, cleanAccuracyAfter: after.clean.metrics.accuracy, cleanAurocAfter: after.clean.metrics.auroc, der: der.value };
-    }
-  }
-  await writeJsonAtomic(join(run.runDir, 'detect.json'), { ...toDetectJson(result), ...(stripTest ? { stripTestTime: stripTest } : {}), ...(reconstruction ? { triggerReconstruction: reconstruction } : {}), ...(options.retrain ? { defence } : {}) });
+  const ordered = Object.fromEntries(['stripTestTime', 'triggerReconstruction', 'defence'].filter((key) => key in extra).map((key) => [key, extra[key]]));
+  await writeJsonAtomic(join(run.runDir, 'detect.json'), { ...toDetectJson(result), ...ordered });
   return { metrics, warnings };
 }
 
-/** Neural-Cleanse-style reconstruction on the validation stays; the run's trigger and target only score it. */
-async function reconstructRunTrigger(run: RunContext): Promise<{ metrics: Record<string, number>; warnings: { metric: string; message: string }[]; json: unknown }> {
-  const metrics: Record<string, number> = {};
-  const warnings: { metric: string; message: string }[] = [];
-  const nc = await runModelTriggerReconstruction({ model: run.model, dataset: run.dataset, rows: rowsOfSplit(run.dataset, 'val') });
-  const params = (run.trigger as { params?: { variable?: string; variables?: readonly string[] } }).params ?? {};
-  const trueVariables = params.variables ? [...params.variables] : params.variable ? [params.variable] : [];
-  const ranking = nc.variables.find((v) => v.target === run.targetLabel)?.ranking ?? [];
-  metrics.detect_nc_suspected_target = nc.suspectedTarget;
-  metrics.detect_nc_l1_ratio = nc.l1Ratio;
-  metrics.detect_nc_target_mask_l1 = nc.triggers[run.targetLabel].maskL1;
-  metrics.detect_nc_target_success = nc.triggers[run.targetLabel].successRate;
-  metrics.detect_nc_names_trigger = namesTriggerVariables(ranking, trueVariables);
-  const ranks = trueVariables.map((v) => ranking.findIndex((r) => r.variable === v) + 1).filter((r) => r > 0);
-  metrics.detect_nc_trigger_rank = ranks.length ? Math.min(...ranks) : NaN;
-  if (!trueVariables.length)
-    for (const metric of ['detect_nc_names_trigger', 'detect_nc_trigger_rank']) warnings.push({ metric, message: 'the trigger names no variables to compare with' });
-  const json = {
-    suspectedTarget: nc.suspectedTarget,
-    l1Ratio: nc.l1Ratio,
-    anomalyIndex: nc.anomalyIndex,
-    triggers: nc.triggers.map((t) => ({ target: t.target, maskL1: t.maskL1, successRate: t.successRate, stays: t.stays, topVariables: nc.variables.find((v) => v.target === t.target)?.ranking.slice(0, 5) })),
-    trueVariables,
-  };
-  return { metrics, warnings, json };
+/** The detectors on the run's model and poisoned training split (abl_isolation's early model trained first). */
+async function runRunDetectors(run: RunContext, poisoned: EhrDataset, trainRows: Int32Array, detectors: DetectorName[], options: DetectOptions): Promise<ModelDetectorsResult> {
+  const earlyModel: TrainedModel | undefined = detectors.includes('abl_isolation') ? await trainEarlyModel(run, poisoned, trainRows, options.ablEpochs ?? 2) : undefined;
+  try {
+    return await runModelDetectors({
+      ...(earlyModel ? { earlyModel, ablIsolation: { tail: options.ablTail ?? 'low' } } : {}),
+      model: run.model,
+      dataset: poisoned,
+      trainRows,
+      poisonedRows: run.plan.rowIndices,
+      assumedContamination: options.assumedContamination ?? 0.01,
+      detectors,
+      seed: run.seed,
+      ...detectorOptionsOf(options.detectorOptions),
+      ...(options.acReduction ? { activationClustering: { ...(options.detectorOptions?.activation_clustering ?? {}), reduction: options.acReduction } } : {}),
+      ...(options.acReclassificationThreshold !== undefined
+        ? { exclusionaryReclassification: { threshold: options.acReclassificationThreshold, train: reclassifyWithout(run, poisoned, trainRows) } }
+        : {}),
+    });
+  } finally {
+    earlyModel?.dispose();
+  }
 }
 
 /** Adds analysis columns to a finished run's summary.json (rewritten atomically). */

@@ -20,6 +20,8 @@ export const RUNNER_CODES = {
   E_UNKNOWN_MODEL: 'an unknown model kind',
   E_UNKNOWN_TRIGGER: 'an unknown trigger',
   E_DETECT_UNKNOWN: 'an unknown detector',
+  E_DETECT_UNSUPPORTED: 'a defence asked of a model kind or view it does not support',
+  E_DETECT_NEEDS: 'a run without what a defence needs (its poisoning plan, a retrainable configuration)',
   E_THRESHOLD_RULE: 'a threshold rule that is not fpr=X or threshold=X',
   E_EMPTY_GRID: 'the sweep grid names no model, trigger, rate or seed',
   E_PRESET: 'an unknown sweep preset',

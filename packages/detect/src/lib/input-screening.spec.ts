@@ -4,19 +4,19 @@ import { empiricalTailSurprisal, inputScreening, logScaled, poissonTailSurprisal
 
 /**
  * A small clinical table: heart rate (min/max/mean/count, continuous), a GCS-like score of 6 levels, a
- * right-skewed lab (lognormal), and a two-lab panel (haemoglobin, haematocrit) measured together, missing
- * together in 5 % of stays.
+ * right-skewed lab (lognormal), and a three-lab blood count (haemoglobin, haematocrit, platelets) measured
+ * together, missing together in 5 % of stays.
  */
 function cohort(n: number, seed: number) {
   const random = Random.fromSeed(seed, 'screening-cohort');
-  const variables = ['hr', 'hr', 'hr', 'hr', 'gcs', 'creat', 'hgb', 'hct'];
-  const stats = ['min', 'max', 'mean', 'count', 'min', 'mean', 'mean', 'mean'];
+  const variables = ['hr', 'hr', 'hr', 'hr', 'gcs', 'creat', 'hgb', 'hct', 'plt'];
+  const stats = ['min', 'max', 'mean', 'count', 'min', 'mean', 'mean', 'mean', 'mean'];
   const F = variables.length;
   const values = new Float64Array(n * F);
   for (let i = 0; i < n; i++) {
     const hr = 85 + 15 * random.normal();
-    const row = [hr - 10 - 3 * Math.abs(random.normal()), hr + 15 + 5 * Math.abs(random.normal()), hr, 24, 1 + random.int(6), Math.exp(0.8 * random.normal()), 10 + 2 * random.normal(), 30 + 6 * random.normal()];
-    if (random.next() < 0.05) row[6] = row[7] = NaN;
+    const row = [hr - 10 - 3 * Math.abs(random.normal()), hr + 15 + 5 * Math.abs(random.normal()), hr, 24, 1 + random.int(6), Math.exp(0.8 * random.normal()), 10 + 2 * random.normal(), 30 + 6 * random.normal(), 250 + 60 * random.normal()];
+    if (random.next() < 0.05) row[6] = row[7] = row[8] = NaN;
     values.set(row.map((x, j) => (stats[j] === 'count' ? x : Math.round(x * 10) / 10)), i * F);
   }
   return { values, variables, stats, F };
@@ -35,7 +35,8 @@ describe('inputScreening', () => {
       c.values[i * c.F + 1] = 220; // hr max: the same extreme value in 15 stays
     });
     planted.slice(15).forEach((i) => {
-      c.values[i * c.F + 6] = NaN; // haemoglobin missing while its haematocrit was measured
+      // haemoglobin and platelets missing while the haematocrit of the same blood count was measured
+      c.values[i * c.F + 6] = c.values[i * c.F + 8] = NaN;
       c.values[i * c.F + 7] = 30;
     });
     const result = inputScreening({ data: data(c, n), assumedContamination: 0.015 });

@@ -99,34 +99,9 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
     const { values, dim } = model.penultimate(dataset, trainRows);
     representations = { values, rows: n, cols: dim };
   }
-  let inputs: Matrix | undefined;
-  let predict: RunDetectorsOptions['predict'];
-  const exampleShape = model.normalisation.view === 'tabular' ? [model.normalisation.names.length] : [model.normalisation.hours, 2 * model.normalisation.names.length];
-  if (detectors.includes('strip')) {
-    const size = exampleShape.reduce((a, b) => a * b, 1);
-    const values = new Float32Array(n * size);
-    for (let start = 0; start < n; start += batchSize) {
-      const x = model.prepareInputs(dataset, trainRows.subarray(start, Math.min(n, start + batchSize)));
-      values.set(await x.data(), start * size);
-      x.dispose();
-    }
-    inputs = { values, rows: n, cols: size };
-    predict = async (batch, rows) => {
-      const p = tf.tidy(() => tf.sigmoid(model.forwardLogits(tf.tensor(batch, [rows, ...exampleShape]))));
-      const out = (await p.data()) as Float32Array;
-      p.dispose();
-      return out;
-    };
-  }
+  const { inputs, predict } = detectors.includes('strip') ? await stripInputs(model, dataset, trainRows, batchSize) : { inputs: undefined, predict: undefined };
   const screeningData = detectors.includes('input_screening') ? rawTrainingData(dataset, trainRows, model.normalisation.view) : undefined;
-  // Confident learning reads the tabular features whatever view the model reads: its out-of-fold model is the defender's own.
-  let clinicalFeatures: RunDetectorsOptions['clinicalFeatures'];
-  if (detectors.includes('confident_learning')) {
-    const F = dataset.tabular.features.length;
-    const values = new Float64Array(n * F);
-    trainRows.forEach((row, k) => values.set(dataset.tabular.values.subarray(row * F, row * F + F), k * F));
-    clinicalFeatures = { values, rows: n, cols: F, variables: dataset.tabular.features.map((f) => f.variable) };
-  }
+  const clinicalFeatures = detectors.includes('confident_learning') ? tabularFeatures(dataset, trainRows) : undefined;
   let earlyLosses: Float64Array | undefined;
   if (detectors.includes('abl_isolation')) {
     assertInput<DetectCode>(options.earlyModel !== undefined, 'E_DETECT_INPUT', () => 'abl_isolation needs earlyModel, a model trained on the same rows for the first epochs only (the runner trains one; --abl-epochs sets how many).');
@@ -164,6 +139,35 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
     flaggedRows[name] = Int32Array.from(run.flagged, (k) => trainRows[k]).sort();
   }
   return { ...result, trainRows, flaggedRows };
+}
+
+/** STRIP's material: the training stays' model inputs (normalised) and a batch predictor of p(label 1). */
+async function stripInputs(model: TrainedModel, dataset: EhrDataset, trainRows: Int32Array, batchSize: number): Promise<{ inputs: Matrix; predict: NonNullable<RunDetectorsOptions['predict']> }> {
+  const n = trainRows.length;
+  const exampleShape = model.normalisation.view === 'tabular' ? [model.normalisation.names.length] : [model.normalisation.hours, 2 * model.normalisation.names.length];
+  const size = exampleShape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(n * size);
+  for (let start = 0; start < n; start += batchSize) {
+    const x = model.prepareInputs(dataset, trainRows.subarray(start, Math.min(n, start + batchSize)));
+    values.set(await x.data(), start * size);
+    x.dispose();
+  }
+  const predict: NonNullable<RunDetectorsOptions['predict']> = async (batch, rows) => {
+    const p = tf.tidy(() => tf.sigmoid(model.forwardLogits(tf.tensor(batch, [rows, ...exampleShape]))));
+    const out = (await p.data()) as Float32Array;
+    p.dispose();
+    return out;
+  };
+  return { inputs: { values, rows: n, cols: size }, predict };
+}
+
+/** The training stays' tabular clinical features: confident learning reads them whatever view the model reads (its out-of-fold model is the defender's own). */
+function tabularFeatures(dataset: EhrDataset, trainRows: Int32Array): NonNullable<RunDetectorsOptions['clinicalFeatures']> {
+  const n = trainRows.length;
+  const F = dataset.tabular.features.length;
+  const values = new Float64Array(n * F);
+  trainRows.forEach((row, k) => values.set(dataset.tabular.values.subarray(row * F, row * F + F), k * F));
+  return { values, rows: n, cols: F, variables: dataset.tabular.features.map((f) => f.variable) };
 }
 
 /** IG profile of every training stay: n × F (tabular) or n × C (time series: each channel's values and flags summed over hours). */

@@ -123,6 +123,48 @@ export async function runDetectors(options: RunDetectorsOptions): Promise<RunDet
   const n = labels.length;
   const assumedContamination = options.assumedContamination ?? options.expectedPoisonRate ?? DEFAULT_ASSUMED_CONTAMINATION;
   assertAssumedContamination(assumedContamination, 'runDetectors');
+  const detectors = checkedDetectors(options, n);
+  const expectedPoisonCount = assumedContamination * n;
+  const truth = truthMask(n, poisonedIndices);
+  const results: Partial<Record<DetectorName, DetectorRun>> = {};
+  const columns: Record<string, number> = {};
+  const reasons: Record<string, string> = {};
+  const sensitivity: Partial<Record<DetectorName, readonly SensitivityPoint[]>> = {};
+  for (const name of detectors) {
+    const started = performance.now();
+    const result = await runOne(name, options, assumedContamination, expectedPoisonCount);
+    const auroc = detectionAuroc(result.scores, truth);
+    const tpr = tprAtFpr(result.scores, truth, 0.05);
+    const precision = precisionAtFlagged(result.flagged, truth);
+    const recall = recallAtFlagged(result.flagged, truth);
+    const evaluation: DetectorEvaluation = {
+      auroc: auroc.value,
+      tprAt5Fpr: tpr.value,
+      precisionAtFlagged: precision.value,
+      recallAtFlagged: recall.value,
+      flaggedCount: result.flagged.length,
+    };
+    results[name] = { ...result, evaluation, seconds: (performance.now() - started) / 1000 };
+    for (const [suffix, scored] of [['auroc', auroc], ['tpr_at_5fpr', tpr], ['precision_at_flagged', precision]] as const) {
+      const column = `detect_${name}_${suffix}`;
+      columns[column] = scored.value;
+      if (scored.reason) reasons[column] = scored.reason;
+    }
+    sensitivity[name] = sensitivityCurve(result.scores, truth);
+    for (const point of sensitivity[name] ?? []) {
+      for (const [metric, value] of [['precision', point.precision], ['recall', point.recall]] as const) {
+        const column = `detect_${name}_${metric}_at_${contaminationTag(point.contamination)}`;
+        columns[column] = value;
+        if (!Number.isFinite(value)) reasons[column] = 'no poisoned training stay: precision and recall of the flagged stays are undefined';
+      }
+    }
+  }
+  return { results, columns, reasons, expectedPoisonCount, assumedContamination, sensitivity };
+}
+
+/** The poisoned indices and every chosen detector's inputs checked against the n training stays; the detectors to run. */
+function checkedDetectors(options: RunDetectorsOptions, n: number): readonly DetectorName[] {
+  const { poisonedIndices } = options;
   const seen = new Set<number>();
   for (let k = 0; k < poisonedIndices.length; k++) {
     const i = poisonedIndices[k];
@@ -157,67 +199,31 @@ export async function runDetectors(options: RunDetectorsOptions): Promise<RunDet
     assertInput<DetectCode>(options.clinicalFeatures?.rows === n, 'E_DETECT_INPUT', () => `confident_learning: clinicalFeatures has ${options.clinicalFeatures?.rows} rows but there are ${n} training stays.`);
   if (detectors.includes('abl_isolation'))
     assertInput<DetectCode>(options.earlyLosses?.length === n, 'E_DETECT_INPUT', () => `abl_isolation: earlyLosses has ${options.earlyLosses?.length} entries but there are ${n} training stays.`);
-  const expectedPoisonCount = assumedContamination * n;
+  return detectors;
+}
+
+/** One detector on its (checked) inputs. */
+async function runOne(name: DetectorName, options: RunDetectorsOptions, assumedContamination: number, expectedPoisonCount: number): Promise<DetectorResult> {
+  const { labels } = options;
   const seed = options.seed ?? 0;
-  const truth = truthMask(n, poisonedIndices);
-  const results: Partial<Record<DetectorName, DetectorRun>> = {};
-  const columns: Record<string, number> = {};
-  const reasons: Record<string, string> = {};
-  const sensitivity: Partial<Record<DetectorName, readonly SensitivityPoint[]>> = {};
-  for (const name of detectors) {
-    const started = performance.now();
-    let result: DetectorResult;
-    switch (name) {
-      case 'spectral':
-        result = spectralSignatures({ seed, ...options.spectral, representations: options.representations as Matrix, labels, expectedPoisonCount });
-        break;
-      case 'activation_clustering':
-        result = activationClustering({ seed, ...options.activationClustering, representations: options.representations as Matrix, labels });
-        if (options.exclusionaryReclassification) result = await exclusionaryReclassification({ ...options.exclusionaryReclassification, result, labels });
-        break;
-      case 'attribution':
-        result = attributionOutliers({ ...options.attribution, attributions: options.attributions as Matrix, labels, expectedPoisonCount });
-        break;
-      case 'strip':
-        result = await strip({ seed, labels, ...options.strip, inputs: options.inputs as Matrix, predict: options.predict as PredictFn, expectedPoisonCount });
-        break;
-      case 'input_screening':
-        result = inputScreening({ ...options.inputScreening, data: options.screeningData as ScreeningData, assumedContamination });
-        break;
-      case 'abl_isolation':
-        result = ablIsolation({ ...options.ablIsolation, losses: options.earlyLosses as ArrayLike<number>, assumedContamination, labels });
-        break;
-      case 'confident_learning': {
-        const f = options.clinicalFeatures as NonNullable<RunDetectorsOptions['clinicalFeatures']>;
-        result = confidentLearning({ seed, ...options.confidentLearning, features: f.values, rows: f.rows, cols: f.cols, variables: f.variables, labels, assumedContamination });
-        break;
-      }
+  switch (name) {
+    case 'spectral':
+      return spectralSignatures({ seed, ...options.spectral, representations: options.representations as Matrix, labels, expectedPoisonCount });
+    case 'activation_clustering': {
+      const result = activationClustering({ seed, ...options.activationClustering, representations: options.representations as Matrix, labels });
+      return options.exclusionaryReclassification ? await exclusionaryReclassification({ ...options.exclusionaryReclassification, result, labels }) : result;
     }
-    const auroc = detectionAuroc(result.scores, truth);
-    const tpr = tprAtFpr(result.scores, truth, 0.05);
-    const precision = precisionAtFlagged(result.flagged, truth);
-    const recall = recallAtFlagged(result.flagged, truth);
-    const evaluation: DetectorEvaluation = {
-      auroc: auroc.value,
-      tprAt5Fpr: tpr.value,
-      precisionAtFlagged: precision.value,
-      recallAtFlagged: recall.value,
-      flaggedCount: result.flagged.length,
-    };
-    results[name] = { ...result, evaluation, seconds: (performance.now() - started) / 1000 };
-    for (const [suffix, scored] of [['auroc', auroc], ['tpr_at_5fpr', tpr], ['precision_at_flagged', precision]] as const) {
-      const column = `detect_${name}_${suffix}`;
-      columns[column] = scored.value;
-      if (scored.reason) reasons[column] = scored.reason;
-    }
-    sensitivity[name] = sensitivityCurve(result.scores, truth);
-    for (const point of sensitivity[name] ?? []) {
-      for (const [metric, value] of [['precision', point.precision], ['recall', point.recall]] as const) {
-        const column = `detect_${name}_${metric}_at_${contaminationTag(point.contamination)}`;
-        columns[column] = value;
-        if (!Number.isFinite(value)) reasons[column] = 'no poisoned training stay: precision and recall of the flagged stays are undefined';
-      }
+    case 'attribution':
+      return attributionOutliers({ ...options.attribution, attributions: options.attributions as Matrix, labels, expectedPoisonCount });
+    case 'strip':
+      return await strip({ seed, labels, ...options.strip, inputs: options.inputs as Matrix, predict: options.predict as PredictFn, expectedPoisonCount });
+    case 'input_screening':
+      return inputScreening({ ...options.inputScreening, data: options.screeningData as ScreeningData, assumedContamination });
+    case 'abl_isolation':
+      return ablIsolation({ ...options.ablIsolation, losses: options.earlyLosses as ArrayLike<number>, assumedContamination, labels });
+    case 'confident_learning': {
+      const f = options.clinicalFeatures as NonNullable<RunDetectorsOptions['clinicalFeatures']>;
+      return confidentLearning({ seed, ...options.confidentLearning, features: f.values, rows: f.rows, cols: f.cols, variables: f.variables, labels, assumedContamination });
     }
   }
-  return { results, columns, reasons, expectedPoisonCount, assumedContamination, sensitivity };
 }

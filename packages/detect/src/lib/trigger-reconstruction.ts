@@ -66,7 +66,7 @@ export interface TriggerReconstructionResult {
  * label, bounds of the wrong length, `steps` < 1 or a negative `lambda`.
  */
 export async function reconstructTrigger(options: TriggerReconstructionOptions): Promise<TriggerReconstructionResult> {
-  const { forward, inputs, labels } = options;
+  const { inputs, labels } = options;
   const n = inputs.shape[0];
   const shape = inputs.shape.slice(1);
   const d = shape.reduce((a, b) => a * b, 1);
@@ -76,17 +76,7 @@ export async function reconstructTrigger(options: TriggerReconstructionOptions):
   assertInput<DetectCode>(Number.isInteger(steps) && steps >= 1, 'E_DETECT_INPUT', () => `trigger reconstruction: steps must be an integer ≥ 1, got ${steps}.`);
   assertInput<DetectCode>(lambda >= 0, 'E_DETECT_INPUT', () => `trigger reconstruction: lambda must be ≥ 0, got ${lambda}.`);
   const flat = (await inputs.data()) as Float32Array;
-  let lo = options.bounds?.lo;
-  let hi = options.bounds?.hi;
-  if (!lo || !hi) {
-    lo = new Float32Array(d).fill(Infinity);
-    hi = new Float32Array(d).fill(-Infinity);
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < d; j++) {
-        lo[j] = Math.min(lo[j], flat[i * d + j]);
-        hi[j] = Math.max(hi[j], flat[i * d + j]);
-      }
-  }
+  const { lo, hi } = options.bounds?.lo && options.bounds?.hi ? options.bounds : observedBounds(flat, n, d);
   assertInput<DetectCode>(lo.length === d && hi.length === d, 'E_DETECT_INPUT', () => `trigger reconstruction: bounds must have ${d} values each.`);
   const triggers: ReconstructedTrigger[] = [];
   for (const target of [0, 1] as const) {
@@ -94,48 +84,7 @@ export async function reconstructTrigger(options: TriggerReconstructionOptions):
     assertInput<DetectCode>(rows.length > 0, 'E_DETECT_INPUT', () => `trigger reconstruction: no stay with a label other than ${target} to flip.`);
     const batch = new Float32Array(rows.length * d);
     rows.forEach((i, k) => batch.set(flat.subarray(i * d, (i + 1) * d), k * d));
-    const x = tf.tensor(batch, [rows.length, ...shape]);
-    const low = tf.tensor(lo, shape);
-    const range = tf.tensor(Float32Array.from(hi, (h, j) => Math.max(0, h - (lo as Float32Array)[j])), shape);
-    const y = tf.fill([rows.length], target);
-    const a0 = tf.fill(shape, -2);
-    const b0 = tf.zeros(shape);
-    const a = tf.variable(a0);
-    const b = tf.variable(b0);
-    a0.dispose();
-    b0.dispose();
-    const optimizer = tf.train.adam(options.learningRate ?? 0.1);
-    const apply = () => {
-      const m = tf.sigmoid(a);
-      const p = tf.add(low, tf.mul(range, tf.sigmoid(b)));
-      return { m, x2: tf.add(tf.mul(tf.sub(1, m), x), tf.mul(m, p)) };
-    };
-    try {
-      for (let s = 0; s < steps; s++) {
-        const cost = optimizer.minimize(
-          () =>
-            tf.tidy(() => {
-              const { m, x2 } = apply();
-              const logits = tf.reshape(forward(x2), [rows.length]);
-              const bce = tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))));
-              return tf.add(bce, tf.mul(lambda, tf.sum(m))) as tf.Scalar;
-            }),
-          true,
-          [a, b],
-        );
-        cost?.dispose();
-      }
-      const result = tf.tidy(() => {
-        const { m, x2 } = apply();
-        const p = tf.add(low, tf.mul(range, tf.sigmoid(b)));
-        return { m: m.dataSync() as Float32Array, p: p.dataSync() as Float32Array, hit: tf.mean(tf.cast(tf.equal(tf.greaterEqual(tf.reshape(forward(x2), [rows.length]), 0), target === 1), 'float32')).dataSync()[0] };
-      });
-      const mask = Float32Array.from(result.m);
-      triggers.push({ target, mask, pattern: Float32Array.from(result.p), maskL1: mask.reduce((s, v) => s + v, 0), successRate: result.hit, stays: rows.length });
-    } finally {
-      optimizer.dispose();
-      for (const t of [x, low, range, y, a, b]) t.dispose();
-    }
+    triggers.push(await optimiseTrigger(options, tf.tensor(batch, [rows.length, ...shape]), target, lo, hi, shape, lambda, steps));
   }
   const l1 = triggers.map((t) => t.maskL1);
   const suspectedTarget = (l1[0] <= l1[1] ? 0 : 1) as 0 | 1;
@@ -147,6 +96,74 @@ export async function reconstructTrigger(options: TriggerReconstructionOptions):
     l1Ratio: Math.max(...l1) / Math.max(1e-12, Math.min(...l1)),
     anomalyIndex: mad > 0 ? (median - Math.min(...l1)) / (1.4826 * mad) : 0,
   };
+}
+
+/** Per input element, the smallest and largest value among the stays. */
+function observedBounds(flat: Float32Array, n: number, d: number): { lo: Float32Array; hi: Float32Array } {
+  const lo = new Float32Array(d).fill(Infinity);
+  const hi = new Float32Array(d).fill(-Infinity);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) {
+      lo[j] = Math.min(lo[j], flat[i * d + j]);
+      hi[j] = Math.max(hi[j], flat[i * d + j]);
+    }
+  return { lo, hi };
+}
+
+/** Adam on the mask and pattern logits for one target over the stays `x` (disposed here). */
+async function optimiseTrigger(
+  options: TriggerReconstructionOptions,
+  x: tf.Tensor,
+  target: 0 | 1,
+  lo: Float32Array,
+  hi: Float32Array,
+  shape: number[],
+  lambda: number,
+  steps: number,
+): Promise<ReconstructedTrigger> {
+  const { forward } = options;
+  const count = x.shape[0];
+  const low = tf.tensor(lo, shape);
+  const range = tf.tensor(Float32Array.from(hi, (h, j) => Math.max(0, h - lo[j])), shape);
+  const y = tf.fill([count], target);
+  const a0 = tf.fill(shape, -2);
+  const b0 = tf.zeros(shape);
+  const a = tf.variable(a0);
+  const b = tf.variable(b0);
+  a0.dispose();
+  b0.dispose();
+  const optimizer = tf.train.adam(options.learningRate ?? 0.1);
+  const apply = () => {
+    const m = tf.sigmoid(a);
+    const p = tf.add(low, tf.mul(range, tf.sigmoid(b)));
+    return { m, x2: tf.add(tf.mul(tf.sub(1, m), x), tf.mul(m, p)) };
+  };
+  try {
+    for (let s = 0; s < steps; s++) {
+      const cost = optimizer.minimize(
+        () =>
+          tf.tidy(() => {
+            const { m, x2 } = apply();
+            const logits = tf.reshape(forward(x2), [count]);
+            const bce = tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))));
+            return tf.add(bce, tf.mul(lambda, tf.sum(m))) as tf.Scalar;
+          }),
+        true,
+        [a, b],
+      );
+      cost?.dispose();
+    }
+    const result = tf.tidy(() => {
+      const { m, x2 } = apply();
+      const p = tf.add(low, tf.mul(range, tf.sigmoid(b)));
+      return { m: m.dataSync() as Float32Array, p: p.dataSync() as Float32Array, hit: tf.mean(tf.cast(tf.equal(tf.greaterEqual(tf.reshape(forward(x2), [count]), 0), target === 1), 'float32')).dataSync()[0] };
+    });
+    const mask = Float32Array.from(result.m);
+    return { target, mask, pattern: Float32Array.from(result.p), maskL1: mask.reduce((s, v) => s + v, 0), successRate: result.hit, stays: count };
+  } finally {
+    optimizer.dispose();
+    for (const t of [x, low, range, y, a, b]) t.dispose();
+  }
 }
 
 /** The input elements of a mask grouped into named variables, largest total mask weight first. */

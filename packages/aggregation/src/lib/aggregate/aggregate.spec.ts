@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { collectRuns } from '../collect/collect-runs.js';
 import { writeRun } from '../testing/run-dir.js';
 import { aggregateRuns, type Aggregation } from './aggregate.js';
+import { metricOfField } from './metrics.js';
 
 let root: string;
 beforeEach(async () => {
@@ -237,4 +238,12 @@ test('how runs were measured is read (not a metric), recorded, and mixing it is 
   const mixed = aggregateRuns(await collectRuns(root));
   expect(mixed.measurement.thresholdRule).toEqual(['fixed=0.5', 'fpr=0.05']);
   expect(mixed.warnings.find((w) => w.code === 'W_MIXED_MEASUREMENT')?.message).toMatch(/operating-threshold rules .*1 with fixed=0\.5, 2 with fpr=0\.05/);
+});
+
+test('defence fields at 0.5 and at the operating threshold split on their longest suffix', () => {
+  expect(metricOfField('defence_input_screening_asr_at_0_5')).toEqual({ metric: 'defence_asr_at_0_5', detector: 'input_screening' });
+  expect(metricOfField('defence_input_screening_asr')).toEqual({ metric: 'defence_asr', detector: 'input_screening' });
+  expect(metricOfField('defence_abl_isolation_accuracy_at_0_5')).toEqual({ metric: 'defence_accuracy_at_0_5', detector: 'abl_isolation' });
+  expect(metricOfField('defence_strip_der_at_0_5')).toEqual({ metric: 'defence_der_at_0_5', detector: 'strip' });
+  expect(metricOfField('defence_strip_clean_auroc')).toEqual({ metric: 'defence_clean_auroc', detector: 'strip' });
 });

@@ -4,7 +4,8 @@
  * (`detect_{detector}_auroc`); splitting on the known suffix keeps detector names with underscores whole.
  */
 const DETECT_SUFFIXES = ['auroc', 'tpr_at_5fpr', 'precision_at_flagged'] as const;
-const DEFENCE_SUFFIXES = ['asr', 'clean_auroc', 'der'] as const;
+// Longer suffixes first: `defence_x_asr_at_0_5` is (defence_asr_at_0_5, x), not (defence_asr, x_asr_at_0).
+const DEFENCE_SUFFIXES = ['asr_at_0_5', 'asr', 'accuracy_at_0_5', 'accuracy', 'clean_auroc', 'der_at_0_5', 'der'] as const;
 
 /** The aggregated table's name for a summary field: the metric, and the detector for detector fields. */
 export interface MetricKey {
@@ -71,7 +72,7 @@ const UNIT_METRICS = new Set([
   'asr', 'asr_at_0_5', 'flip_rate', 'flip_rate_at_0_5', 'accuracy', 'accuracy_at_0_5', 'precision', 'precision_at_0_5', 'recall', 'recall_at_0_5',
   'f1', 'f1_at_0_5', 'auroc', 'auprc', 'brier', 'ece', 'ece_target', 'poisoned_auroc', 'poisoned_accuracy', 'poisoned_accuracy_at_0_5',
   'threshold', 'threshold_val_fpr', 'explain_trigger_attribution_ratio', 'detect_auroc', 'detect_tpr_at_5fpr', 'detect_precision_at_flagged',
-  'defence_asr', 'defence_clean_auroc',
+  'defence_asr', 'defence_asr_at_0_5', 'defence_accuracy', 'defence_accuracy_at_0_5', 'defence_clean_auroc', 'defence_der', 'defence_der_at_0_5',
 ]);
 /** Differences of two [0, 1] metrics: values in [−1, 1]. */
 const DIFFERENCE_METRICS = new Set(['asr_lift', 'confidence_shift', 'clean_auroc_drop', ...DELTA_METRICS.map((d) => d.metric)]);
@@ -105,6 +106,7 @@ export const METRIC_LABELS: Readonly<Record<string, string>> = {
   clean_auroc_drop: 'clean-AUROC drop (from the run summary)',
   explain_trigger_attribution_ratio: 'trigger attribution ratio',
   detect_auroc: 'detection AUROC',
-  defence_asr: 'ASR after defence',
+  defence_asr: 'ASR after defence (operating threshold)',
+  defence_asr_at_0_5: 'ASR after defence (threshold 0.5)',
   ...Object.fromEntries(DELTA_METRICS.map((d) => [d.metric, d.label])),
 };

@@ -62,18 +62,21 @@ export const asrAfterDefence: PlotDefinition = {
   section: 'Detection and defence',
   title: 'ASR after defence',
   description:
-    'ASR before any defence and after removing each detector’s flagged training rows and retraining (`--detect --retrain`), both at the fixed threshold 0.5 (the defence columns are measured there). One row of panels per model, one column per trigger; faint dots are the single seeds.',
+    'ASR before any defence (dashed; at rate 0 the clean model’s) and after removing each detector’s flagged training rows and retraining (`--detect --retrain`), at the operating threshold the retrained model chooses on its clean validation split (summaries written before it: both at 0.5). One row of panels per model, one column per trigger; faint dots are the single seeds.',
   build: (input) => {
     const defence = pointsOf(input, 'defence_asr', (r) => r.poison_rate > 0 && r.detector !== '');
     if (defence.length === 0) return { skipped: 'no run has defence_{detector}_asr (run the sweep with --detect --retrain)' };
     const cells = new Set(defence.map((p) => `${p.model}\u0000${p.trigger}`));
-    // defence_asr is the ASR at 0.5; so is asr_at_0_5 (summaries written before the operating threshold: asr).
+    // defence_asr is at the operating threshold when the runs also wrote defence_*_asr_at_0_5, and at 0.5
+    // before; "no defence" is read at the same threshold (asr, or asr_at_0_5 / asr in older summaries).
+    const atOperatingPoint = input.aggregation.rows.some((r) => r.metric === 'defence_asr_at_0_5');
     const hasAt05 = input.aggregation.rows.some((r) => r.metric === 'asr_at_0_5');
-    const before = pointsOf(input, hasAt05 ? 'asr_at_0_5' : 'asr', (r) => r.poison_rate > 0)
+    const beforeMetric = atOperatingPoint || !hasAt05 ? 'asr' : 'asr_at_0_5';
+    const before = pointsOf(input, beforeMetric, () => true)
       .filter((p) => cells.has(`${p.model}\u0000${p.trigger}`))
       .map((p) => ({ ...p, detector: 'no defence' }));
     const seeds = [
-      ...seedPointsOf(input, 'asr', (r) => r.poison_rate > 0)
+      ...seedPointsOf(input, beforeMetric, () => true)
         .filter((p) => cells.has(`${p.model}\u0000${p.trigger}`))
         .map((p) => ({ ...p, detector: 'no defence' })),
       ...seedPointsOf(input, 'defence_asr', (r) => r.poison_rate > 0 && r.detector !== ''),

@@ -191,3 +191,23 @@ test('a line plot whose groups have one seed each draws no empty band layer (veg
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('asr_after_defence reads "no defence" at the operating threshold once the defence columns are, from the clean model on', () => {
+  const plot = PLOTS.find((p) => p.name === 'asr_after_defence')!;
+  const valuesOf = (plotInput: PlotInput) => {
+    const result = plot.build(plotInput);
+    if (!('spec' in result)) throw new Error('asr_after_defence skipped');
+    type Value = { kind: string; detector: string; model: string; trigger: string; poison_rate: number; mean?: number };
+    return (result.spec as { data: { values: Value[] } }).data.values.filter((v) => v.kind === 'mean' && v.detector === 'no defence' && v.model === 'mlp' && v.trigger === 'rare_value');
+  };
+  const asrRow = (metric: string) =>
+    aggregation.rows.find((r) => r.metric === metric && r.trigger === 'rare_value' && r.poison_rate === 0.05 && r.model === 'mlp' && r.dataset_hash === aggregation.primaryDataset)!;
+  // Older summaries: defence_asr at 0.5, so "no defence" is asr_at_0_5 where there is one.
+  const older = valuesOf(input).find((v) => v.poison_rate === 0.05)!;
+  if (aggregation.rows.some((r) => r.metric === 'asr_at_0_5')) expect(older.mean).toBeCloseTo(asrRow('asr_at_0_5').mean, 12);
+  // With defence_*_asr_at_0_5 the defence columns are at the operating threshold, and so is "no defence".
+  const marker = { ...aggregation.rows.find((r) => r.metric === 'defence_asr')!, metric: 'defence_asr_at_0_5' };
+  const current = valuesOf({ ...input, aggregation: { ...aggregation, rows: [...aggregation.rows, marker] } });
+  expect(current.find((v) => v.poison_rate === 0.05)!.mean).toBeCloseTo(asrRow('asr').mean, 12);
+  expect(current.some((v) => v.poison_rate === 0)).toBe(true);
+});
