@@ -14,7 +14,7 @@ import { SUMMARY_FILE } from './cell-state.js';
 import { defenceByRemoval } from './detect-defence.js';
 import { checkDetectRequest } from './detect-request.js';
 import { reclassifyWithout, reconstructRunTrigger, stripTestTimeStep, trainEarlyModel } from './detect-steps.js';
-import { summaryToCsv, type Summary } from './summary.js';
+import { summaryToCsv, type Summary, type SummaryValue } from './summary.js';
 import type { AnalysisColumns, RunContext } from './run-context.js';
 import type { RunnerCode } from './error-codes.js';
 import type { DefenceSettings } from './cell-config.js';
@@ -106,8 +106,11 @@ export async function explainRun(run: RunContext, options: ExplainOptions = {}):
       baselineKind: 'zero',
     });
   }
+  const metrics: Record<string, number> = {};
+  for (const [name, value] of Object.entries(result.columns)) metrics[name] = value;
+  metrics['explain_relative_convergence_delta'] = result.relativeConvergenceDelta;
   return {
-    metrics: { ...(result.columns as unknown as Record<string, number>), explain_relative_convergence_delta: result.relativeConvergenceDelta },
+    metrics,
     warnings: Object.entries(result.reasons).map(([metric, message]) => ({ metric, message })),
   };
 }
@@ -217,14 +220,16 @@ async function runRunDetectors(run: RunContext, poisoned: EhrDataset, trainRows:
 export async function mergeIntoSummary(runDir: string, columns: AnalysisColumns): Promise<void> {
   const path = join(runDir, SUMMARY_FILE);
   if (!existsSync(path)) throw new InputError<RunnerCode>('E_RUN_NOT_DONE', `${runDir} has no summary.json yet: finish the run first (the same \`ehr-backdoor run\` resumes it).`);
-  const summary = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown> & { reasons: Record<string, string> };
-  const reasons = { ...summary.reasons };
+  const summary = JSON.parse(await readFile(path, 'utf8')) as Summary;
+  const reasons: Record<string, string> = { ...summary.reasons };
+  const values: Record<string, SummaryValue> = {};
   for (const [name, value] of Object.entries(columns.metrics)) {
-    summary[name] = Number.isFinite(value) ? value : null;
+    values[name] = Number.isFinite(value) ? value : null;
     if (Number.isFinite(value)) delete reasons[name];
     else reasons[name] = columns.warnings.find((w) => w.metric === name)?.message ?? `${name} is undefined for this run.`;
   }
-  const merged = { ...summary, reasons } as unknown as Summary;
+  // Existing columns keep their place and new ones follow, as when the record was updated in place.
+  const merged: Summary = { ...summary, ...values, reasons };
   await writeFileAtomic(join(runDir, 'summary.csv'), summaryToCsv(merged));
   await writeJsonAtomic(path, merged);
 }

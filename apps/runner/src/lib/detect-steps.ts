@@ -1,7 +1,7 @@
 import type { EhrDataset } from '@ehr-backdoor/data';
 import { namesTriggerVariables, runModelStripTestTime, runModelTriggerReconstruction } from '@ehr-backdoor/detect';
 import { buildTriggeredTestSet, triggeredTestDataset } from '@ehr-backdoor/poison';
-import { rowsOfSplit, trainModel, type TrainedModel } from '@ehr-backdoor/train';
+import { rowsOfSplit, trainModel, type TrainConfig, type TrainedModel } from '@ehr-backdoor/train';
 import type { AnalysisColumns, RunContext } from './run-context.js';
 
 /** A step's summary columns and what it adds to detect.json. */
@@ -9,8 +9,8 @@ export type StepResult = AnalysisColumns & { readonly json: unknown };
 
 /** ABL's isolation phase: a fresh model on the same rows and seed, stopped after the first `epochs`. */
 export async function trainEarlyModel(run: RunContext, poisoned: EhrDataset, trainRows: Int32Array, epochs: number): Promise<TrainedModel> {
-  const trainConfig = { ...run.trainConfig, epochs, patience: 0, selection: 'last' };
-  return (await trainModel({ dataset: poisoned, model: run.modelConfig as never, train: trainConfig as never, seed: run.seed, rows: { train: trainRows, val: rowsOfSplit(poisoned, 'val') } })).model;
+  const trainConfig: TrainConfig = { ...run.trainConfig, epochs, patience: 0, selection: 'last' };
+  return (await trainModel({ dataset: poisoned, model: run.modelConfig, train: trainConfig, seed: run.seed, rows: { train: trainRows, val: rowsOfSplit(poisoned, 'val') } })).model;
 }
 
 /** Activation clustering's exclusionary reclassification: retrain without the excluded rows, predict their labels. */
@@ -18,7 +18,7 @@ export function reclassifyWithout(run: RunContext, poisoned: EhrDataset, trainRo
   return async (excludedRows) => {
     const excluded = new Set(excludedRows);
     const kept = Int32Array.from([...trainRows].filter((r) => !excluded.has(r)));
-    const retrained = await trainModel({ dataset: poisoned, model: run.modelConfig as never, train: run.trainConfig as never, seed: run.seed, rows: { train: kept, val: rowsOfSplit(poisoned, 'val') } });
+    const retrained = await trainModel({ dataset: poisoned, model: run.modelConfig, train: run.trainConfig, seed: run.seed, rows: { train: kept, val: rowsOfSplit(poisoned, 'val') } });
     const p = retrained.model.predictProba(poisoned, excludedRows);
     retrained.model.dispose();
     return Uint8Array.from(p, (q) => (q >= 0.5 ? 1 : 0));
