@@ -66,5 +66,41 @@ export default strykerConfig('metrics', {
       mutator: loopBound,
       why: 'the extra stay has p = undefined, so confidence and bin are NaN and count[NaN]++ on a typed array changes nothing.',
     },
+    {
+      file: 'packages/metrics/src/lib/target-calibration.ts',
+      code: 'let b = Math.ceil(p * bins) - 1;',
+      mutator: 'ArithmeticOperator on the first guess, and ConditionalExpression/EqualityOperator/ArithmeticOperator on the two clamps below it',
+      why: "as calibration.ts's binOf: the two while loops after them walk from any integer start to the one bin whose edges hold p (both rounding directions are pinned in target-calibration.spec.ts); `b > bins - 1` can only hold for p > 1, which checkBinaryInput rejects.",
+    },
+    {
+      file: 'packages/metrics/src/lib/target-calibration.ts',
+      code: 'while (b > 0 && p <= b / bins) b--;',
+      mutator: 'ConditionalExpression (p <= … → true), EqualityOperator (p > b / bins), ArithmeticOperator (b * bins): the mutants that let this loop walk further down',
+      why: 'a bin below the right one is walked back up by the next loop; only the mutants that stop this loop from walking down are observable (0.56 · 25 in target-calibration.spec.ts kills them).',
+    },
+    {
+      file: 'packages/metrics/src/lib/target-calibration.ts',
+      code: 'while (b < bins - 1 && p > (b + 1) / bins) b++;',
+      mutator: 'ConditionalExpression (b < bins - 1 → true), EqualityOperator (b <= bins - 1), ArithmeticOperator (bins + 1)',
+      why: 'p ≤ 1, so p > (b + 1) / bins fails at b = bins − 1 before the bound is reached.',
+    },
+    {
+      file: 'packages/metrics/src/lib/target-calibration.ts',
+      code: 'meanPredicted: count[b]! > 0 ? sumP[b]! / count[b]! : Number.NaN,',
+      mutator: 'ConditionalExpression (true) and EqualityOperator (>=), here and for observedFrequency on the next line',
+      why: 'an empty bin divides 0 by 0, which is NaN, the value the guard returns.',
+    },
+    {
+      file: 'packages/metrics/src/lib/target-calibration.ts',
+      code: 'for (let i = 0; i < yTrue.length; i++) {',
+      mutator: loopBound,
+      why: 'the extra stay has p = undefined, so its bin is NaN and count[NaN]++ on a typed array changes nothing.',
+    },
+    {
+      file: 'packages/metrics/src/lib/backdoor.ts',
+      code: "bootstrapProportion(success, asr, o, 'ASR')",
+      mutator: 'StringLiteral (metric name → "")',
+      why: 'the name only appears in the reasons of an interval with degenerate resamples, and a proportion has none: every resample of 0/1 indicators defines a rate (no eligible stay gives the estimate\'s own reason instead).',
+    },
   ],
 });

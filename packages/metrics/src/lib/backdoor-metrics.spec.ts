@@ -47,4 +47,30 @@ describe('computeBackdoorMetrics', () => {
       expect.objectContaining({ code: 'E_METRICS_INVALID_PROBABILITY', message: expect.stringMatching(/pTriggered\[3\]/) }),
     );
   });
+
+  it('names each NaN metric in its warning', () => {
+    // An empty test set: every metric is undefined, each with a warning under its own column.
+    const { warnings } = computeBackdoorMetrics({ yTrue: [], pTriggered: [], pClean: [], referenceCleanAuroc: 0.8 }, { bootstrap: false });
+    expect(warnings.map((w) => w.metric).sort()).toEqual(
+      ['asr', 'asr_ci_high', 'asr_ci_low', 'clean_auroc_drop', 'confidence_shift', 'flip_rate', 'poisoned_accuracy', 'poisoned_auroc'].sort(),
+    );
+  });
+
+  it('passes the decision and the bootstrap options on to the ASR and its interval', () => {
+    // At threshold 0.65 only 0.9 and 0.7 of the eligible stays are predicted 1: ASR 2/4.
+    const { metrics } = computeBackdoorMetrics({ yTrue, pTriggered, pClean }, { threshold: 0.65, bootstrap: { seed: 3, resamples: 40, level: 0.5 } });
+    expect(metrics.asr).toBe(0.5);
+    const { interval } = bootstrapAsr(yTrue, pTriggered, { threshold: 0.65, seed: 3, resamples: 40, level: 0.5 });
+    expect(interval.resamples).toBe(40);
+    expect([metrics.asr_ci_low, metrics.asr_ci_high]).toEqual([interval.low, interval.high]);
+    // Target 0: p(0) triggered − p(0) clean over the stays with y = 1 (only stay 3): 0.05 − 0.2 = −0.15.
+    expect(computeBackdoorMetrics({ yTrue, pTriggered, pClean }, { targetLabel: 0, bootstrap: false }).metrics.confidence_shift).toBeCloseTo(-0.15, 12);
+  });
+
+  it('names the array at fault', () => {
+    expect(() => computeBackdoorMetrics({ yTrue, pTriggered, pClean: [0.1, 0.2, 0.3, 0.8, 2] })).toThrow(expect.objectContaining({ message: expect.stringMatching(/^pClean\[4\] is 2;/) }));
+    expect(() => computeBackdoorMetrics({ yTrue: [0, 0, 0, 1, 0], pTriggered, pClean: [0.1] })).toThrow(
+      expect.objectContaining({ message: 'yTrue has 5 entries but pClean has 1; they must describe the same stays in the same order.' }),
+    );
+  });
 });
