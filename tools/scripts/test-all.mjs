@@ -22,6 +22,10 @@ const checks = [
   { name: 'code-size', command: 'node', args: ['tools/scripts/check-code-size.mjs'] },
   // SIGKILLs, full disks, read-only folders and two sweeps on one folder against the real CLIs (docs/reliability.md).
   { name: 'fault-injection', command: 'node', args: ['tools/scripts/fault-injection.mjs'] },
+  // Every tracked file as Prettier would write it (.prettierrc.json, .prettierignore; `npx nx format` fixes it).
+  { name: 'format', command: 'npx', args: ['nx', 'format:check', '--all'] },
+  // Commit subjects since enforcement began: Conventional Commits, at most 72 characters (commitlint.config.mjs).
+  { name: 'commits', command: 'node', args: ['tools/scripts/check-commits.mjs'] },
 ];
 
 const totals = { passed: 0, failed: 0, skipped: 0, suitesFailed: 0 };
