@@ -44,7 +44,12 @@ const restrictedImports = ({ testHelpers }) => [
   {
     patterns: [
       {
-        group: ['@ehr-backdoor/*/*', '!@ehr-backdoor/*/package.json', '!@ehr-backdoor/*/names', ...(testHelpers ? ['!@ehr-backdoor/*/testing'] : [])],
+        group: [
+          '@ehr-backdoor/*/*',
+          '!@ehr-backdoor/*/package.json',
+          '!@ehr-backdoor/*/names',
+          ...(testHelpers ? ['!@ehr-backdoor/*/testing'] : []),
+        ],
         message: testHelpers
           ? 'Import another package only through its entry points `@ehr-backdoor/<name>`, `@ehr-backdoor/<name>/names` and `@ehr-backdoor/<name>/testing`.'
           : 'Import another package only through its public entry points `@ehr-backdoor/<name>` (its src/index.ts) and `@ehr-backdoor/<name>/names`; add the export there if you need it. Test fixtures (`@ehr-backdoor/<name>/testing`) are for specs and testing/ helpers only.',
@@ -98,7 +103,20 @@ export default [
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   {
-    ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/coverage', '.nx', 'runs', 'tmp', 'data', 'datasets', 'test-artifacts', '**/.stryker-tmp', 'packages/*/reports'],
+    ignores: [
+      '**/dist',
+      '**/out-tsc',
+      '**/node_modules',
+      '**/coverage',
+      '.nx',
+      'runs',
+      'tmp',
+      'data',
+      'datasets',
+      'test-artifacts',
+      '**/.stryker-tmp',
+      'packages/*/reports',
+    ],
   },
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],

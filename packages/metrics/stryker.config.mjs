@@ -15,7 +15,8 @@ export default strykerConfig('metrics', {
     {
       file: 'packages/metrics/src/lib/calibration.ts',
       code: 'while (b > 0 && confidence <= b / bins) b--;',
-      mutator: 'EqualityOperator/LogicalOperator/ConditionalExpression that let this loop walk further down (b >= 0, ||, confidence <= … → true)',
+      mutator:
+        'EqualityOperator/LogicalOperator/ConditionalExpression that let this loop walk further down (b >= 0, ||, confidence <= … → true)',
       why: 'confidences are ≥ 0.5, so b never goes below 0, and a bin below the right one is walked back up by the next loop; only the mutants that stop this loop from walking down at all are observable (0.56 · 25 in calibration.spec.ts kills them). Likewise `b <= bins - 1` and `bins + 1` in the next loop only matter for a confidence above 1.',
     },
     {
@@ -69,13 +70,15 @@ export default strykerConfig('metrics', {
     {
       file: 'packages/metrics/src/lib/target-calibration.ts',
       code: 'let b = Math.ceil(p * bins) - 1;',
-      mutator: 'ArithmeticOperator on the first guess, and ConditionalExpression/EqualityOperator/ArithmeticOperator on the two clamps below it',
+      mutator:
+        'ArithmeticOperator on the first guess, and ConditionalExpression/EqualityOperator/ArithmeticOperator on the two clamps below it',
       why: "as calibration.ts's binOf: the two while loops after them walk from any integer start to the one bin whose edges hold p (both rounding directions are pinned in target-calibration.spec.ts); `b > bins - 1` can only hold for p > 1, which checkBinaryInput rejects.",
     },
     {
       file: 'packages/metrics/src/lib/target-calibration.ts',
       code: 'while (b > 0 && p <= b / bins) b--;',
-      mutator: 'ConditionalExpression (p <= … → true), EqualityOperator (p > b / bins), ArithmeticOperator (b * bins): the mutants that let this loop walk further down',
+      mutator:
+        'ConditionalExpression (p <= … → true), EqualityOperator (p > b / bins), ArithmeticOperator (b * bins): the mutants that let this loop walk further down',
       why: 'a bin below the right one is walked back up by the next loop; only the mutants that stop this loop from walking down are observable (0.56 · 25 in target-calibration.spec.ts kills them).',
     },
     {
@@ -100,7 +103,7 @@ export default strykerConfig('metrics', {
       file: 'packages/metrics/src/lib/backdoor.ts',
       code: "bootstrapProportion(success, asr, o, 'ASR')",
       mutator: 'StringLiteral (metric name → "")',
-      why: 'the name only appears in the reasons of an interval with degenerate resamples, and a proportion has none: every resample of 0/1 indicators defines a rate (no eligible stay gives the estimate\'s own reason instead).',
+      why: "the name only appears in the reasons of an interval with degenerate resamples, and a proportion has none: every resample of 0/1 indicators defines a rate (no eligible stay gives the estimate's own reason instead).",
     },
   ],
 });

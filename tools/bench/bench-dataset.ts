@@ -1,5 +1,12 @@
 import { Random } from '@ehr-backdoor/core';
-import { CLINICAL_VARIABLES, STATIC_FEATURES, TABULAR_STATS, createDataset, type EhrDataset, type TabularFeature } from '@ehr-backdoor/data';
+import {
+  CLINICAL_VARIABLES,
+  STATIC_FEATURES,
+  TABULAR_STATS,
+  createDataset,
+  type EhrDataset,
+  type TabularFeature,
+} from '@ehr-backdoor/data';
 
 /**
  * The benchmarks' synthetic dataset in the real layout (182 tabular features; `hours` × 72 time-series
@@ -21,7 +28,12 @@ export function benchDataset(rows: number, hours = 24): EhrDataset {
     subjectIds: Int32Array.from({ length: n }, (_, i) => i + 1),
     labels: Array.from(risk, (r) => (rng.next() < 1 / (1 + Math.exp(-(2 * r - 2))) ? 1 : 0)),
     splits: Array.from({ length: n }, (_, i) => (i < rows ? 0 : 1)),
-    tabular: { features, values: Float32Array.from({ length: n * features.length }, (_, k) => (rng.next() < 0.1 ? NaN : risk[Math.floor(k / features.length)] + rng.normal())) },
+    tabular: {
+      features,
+      values: Float32Array.from({ length: n * features.length }, (_, k) =>
+        rng.next() < 0.1 ? NaN : risk[Math.floor(k / features.length)] + rng.normal(),
+      ),
+    },
     timeSeries: {
       channels,
       hours,

@@ -45,7 +45,12 @@ async function child(): Promise<void> {
   let result: Omit<PhaseResult, 'seconds' | 'maxRssMiB'>;
   if (phase === 'synth') {
     const summary = await data.generateSyntheticMimic({ stays: Number(option('stays')), seed: 1, outDir: dir });
-    result = { phase, stays: summary.rows['icu/icustays'], chartevents: summary.rows['icu/chartevents'], labevents: summary.rows['hosp/labevents'] };
+    result = {
+      phase,
+      stays: summary.rows['icu/icustays'],
+      chartevents: summary.rows['icu/chartevents'],
+      labevents: summary.rows['hosp/labevents'],
+    };
   } else {
     const synthetic = JSON.parse(readFileSync(join(dir, 'synthetic.json'), 'utf8')) as { rows: Record<string, number> };
     const prepared = await data.prepareDataset({ mimicDir: dir, outDir: `${dir}-prepared`, seed: 0 });

@@ -19,7 +19,14 @@ import { loadDataset, type EhrDataset } from '@ehr-backdoor/data';
 import { defenceEffectivenessRating, detectionAuroc, runModelDetectors, truthMask, DETECTOR_NAMES } from '@ehr-backdoor/detect';
 import { explainModelDrift } from '@ehr-backdoor/explain';
 import { auroc } from '@ehr-backdoor/metrics';
-import { applyPoisoning, buildTriggeredTestSet, planPoisoning, triggeredTestDataset, triggerViews, type TriggerName } from '@ehr-backdoor/poison';
+import {
+  applyPoisoning,
+  buildTriggeredTestSet,
+  planPoisoning,
+  triggeredTestDataset,
+  triggerViews,
+  type TriggerName,
+} from '@ehr-backdoor/poison';
 import { rowsOfSplit, selectBackend, trainModel, type BackendChoice, type TrainedModel } from '@ehr-backdoor/train';
 
 const arg = (name: string, fallback: string) => {
@@ -43,7 +50,10 @@ const clean = await loadDataset(datasetDir);
 const triggeredRowsOf = new WeakMap<EhrDataset, readonly number[]>();
 
 function attack(model: TrainedModel, triggeredDataset: EhrDataset, testRows: Int32Array) {
-  const p = model.predictProba(triggeredDataset, Int32Array.from({ length: triggeredDataset.n }, (_, i) => i));
+  const p = model.predictProba(
+    triggeredDataset,
+    Int32Array.from({ length: triggeredDataset.n }, (_, i) => i),
+  );
   const asr = p.reduce((a, q) => a + (q >= 0.5 ? 1 : 0), 0) / p.length;
   // The same stays without the trigger: the share predicted as target anyway (balanced class weights move the 0.5 threshold).
   const pClean = model.predictProba(clean, Int32Array.from(triggeredRowsOf.get(triggeredDataset) ?? []));
@@ -95,9 +105,15 @@ for (const trigger of triggers) {
       `(clean ${fmt(drift.drift.cleanTriggerAttributionRatio)}, uniform ${fmt(drift.drift.triggerElementShare)}), Kendall τ ${fmt(drift.columns.explain_kendall_tau)}, ` +
       `top-10 overlap ${fmt(drift.columns.explain_topk_overlap)}, IG relative delta ${drift.relativeConvergenceDelta.toExponential(1)}`,
   );
-  lines.push('  detector                AUROC  AUROC in label 1  TPR@5%FPR  prec@flag  recall@flag  flagged  ' + (retrain ? 'ASR after  AUROC after  DER' : ''));
+  lines.push(
+    '  detector                AUROC  AUROC in label 1  TPR@5%FPR  prec@flag  recall@flag  flagged  ' +
+      (retrain ? 'ASR after  AUROC after  DER' : ''),
+  );
   // Dirty-label poisons all carry the target label: how well a detector ranks them among that label's stays.
-  const truth = truthMask(trainRows.length, Array.from(plan.rowIndices, (row) => Array.prototype.indexOf.call(trainRows, row) as number));
+  const truth = truthMask(
+    trainRows.length,
+    Array.from(plan.rowIndices, (row) => Array.prototype.indexOf.call(trainRows, row) as number),
+  );
   const inTarget = Array.from(trainRows.keys()).filter((k) => poisoned.labels[trainRows[k]] === targetLabel);
   for (const name of DETECTOR_NAMES) {
     const run = detection.results[name];
@@ -106,14 +122,27 @@ for (const trigger of triggers) {
     if (retrain) {
       const flagged = new Set(detection.flaggedRows[name] ?? []);
       const kept = Array.from(trainRows).filter((r) => !flagged.has(r));
-      const { model: defended } = await trainModel({ dataset: poisoned, model: { kind }, train: { epochs }, seed, backend, rows: { train: kept, val: valRows } });
+      const { model: defended } = await trainModel({
+        dataset: poisoned,
+        model: { kind },
+        train: { epochs },
+        seed,
+        backend,
+        rows: { train: kept, val: valRows },
+      });
       const after = attack(defended, triggeredDataset, testRows);
       defended.dispose();
-      const der = defenceEffectivenessRating({ asr: before.asr, clean: before.cleanAuroc }, { asr: after.asr, clean: after.cleanAuroc }).value;
+      const der = defenceEffectivenessRating(
+        { asr: before.asr, clean: before.cleanAuroc },
+        { asr: after.asr, clean: after.cleanAuroc },
+      ).value;
       defence = `${fmt(after.asr).padStart(9)}  ${fmt(after.cleanAuroc).padStart(11)}  ${fmt(der)}`;
     }
     const e = run.evaluation;
-    const withinTarget = detectionAuroc(inTarget.map((k) => run.scores[k]), Uint8Array.from(inTarget, (k) => truth[k])).value;
+    const withinTarget = detectionAuroc(
+      inTarget.map((k) => run.scores[k]),
+      Uint8Array.from(inTarget, (k) => truth[k]),
+    ).value;
     lines.push(
       `  ${name.padEnd(22)} ${fmt(e.auroc)}  ${fmt(withinTarget).padStart(16)}  ${fmt(e.tprAt5Fpr).padStart(9)}  ${fmt(e.precisionAtFlagged).padStart(9)}  ${fmt(e.recallAtFlagged).padStart(11)}  ${String(e.flaggedCount).padStart(7)}  ${defence}`,
     );
@@ -121,4 +150,6 @@ for (const trigger of triggers) {
   console.log(lines.slice(-(2 + Object.keys(detection.results).length)).join('\n'));
   model.dispose();
 }
-console.log(`\nDataset ${datasetDir} (${clean.n} stays), poison rate ${rate} of eligible stays, seed ${seed}, backend ${backend}, STRIP blend ${stripBlend}, AC analysis ${clusterAnalysis}.`);
+console.log(
+  `\nDataset ${datasetDir} (${clean.n} stays), poison rate ${rate} of eligible stays, seed ${seed}, backend ${backend}, STRIP blend ${stripBlend}, AC analysis ${clusterAnalysis}.`,
+);

@@ -47,7 +47,12 @@ const dataset = createDataset({
   subjectIds: Int32Array.from({ length: n }, (_, i) => i + 1),
   labels: Array.from(risk, (r) => (rng.next() < 1 / (1 + Math.exp(-(2 * r - 2))) ? 1 : 0)),
   splits: Array.from({ length: n }, (_, i) => (i < trainCount ? 0 : i < trainCount + 256 ? 1 : 2)),
-  tabular: { features, values: Float32Array.from({ length: n * features.length }, (_, k) => (rng.next() < 0.1 ? NaN : risk[Math.floor(k / features.length)] + rng.normal())) },
+  tabular: {
+    features,
+    values: Float32Array.from({ length: n * features.length }, (_, k) =>
+      rng.next() < 0.1 ? NaN : risk[Math.floor(k / features.length)] + rng.normal(),
+    ),
+  },
   timeSeries: {
     channels,
     hours,
@@ -104,13 +109,23 @@ await model.save(join(dir, 'model'));
 writeFileSync(join(dir, 'inputs.bin'), new Uint8Array((await x.data()).buffer));
 writeFileSync(join(dir, 'attributions.bin'), new Uint8Array(attributions.buffer));
 writeFileSync(join(dir, 'meta.json'), JSON.stringify({ inputs, features: features.length, steps, internalBatchSizes: internalBatches }));
-const checkpoint = JSON.parse(readFileSync(join(dir, 'model', 'checkpoint.json'), 'utf8')) as { network: { params: { name: string; shape: number[] }[] } };
+const checkpoint = JSON.parse(readFileSync(join(dir, 'model', 'checkpoint.json'), 'utf8')) as {
+  network: { params: { name: string; shape: number[] }[] };
+};
 writeFileSync(join(dir, 'params.json'), JSON.stringify(checkpoint.network.params));
 x.dispose();
 model.dispose();
 
 const script = fileURLToPath(new URL('./explain_reference.py', import.meta.url));
-let torch: { threads: number; internalBatchSize: number; inputsPerSecond: number; inputsPerCpuSecond: number; maxAbsDiff: number; maxRelDiff: number; p99AbsDiff: number }[] = [];
+let torch: {
+  threads: number;
+  internalBatchSize: number;
+  inputsPerSecond: number;
+  inputsPerCpuSecond: number;
+  maxAbsDiff: number;
+  maxRelDiff: number;
+  p99AbsDiff: number;
+}[] = [];
 try {
   torch = execFileSync('/usr/bin/python3', [script, dir], { encoding: 'utf8' })
     .trim()
@@ -120,14 +135,24 @@ try {
   console.error(`PyTorch reference failed (needs /usr/bin/python3 with python3-torch): ${String(error).split('\n')[0]}`);
 }
 
-console.log(`Integrated gradients, MLP [128, 64] on ${features.length} features, ${inputs} inputs, ${steps} Gauss–Legendre steps; ${describeBackend(info)}`);
-console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on a shared machine (figures are only comparable within one run)`);
-console.log(`plain input-gradient passes (batch ${rawBatch}): ${rawRowsPerSecond.toFixed(0)} rows/s, i.e. at most ${(rawRowsPerSecond / steps).toFixed(0)} inputs/s at ${steps} steps`);
+console.log(
+  `Integrated gradients, MLP [128, 64] on ${features.length} features, ${inputs} inputs, ${steps} Gauss–Legendre steps; ${describeBackend(info)}`,
+);
+console.log(
+  `load average at the end: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on a shared machine (figures are only comparable within one run)`,
+);
+console.log(
+  `plain input-gradient passes (batch ${rawBatch}): ${rawRowsPerSecond.toFixed(0)} rows/s, i.e. at most ${(rawRowsPerSecond / steps).toFixed(0)} inputs/s at ${steps} steps`,
+);
 console.log('implementation                 internal batch   inputs/s (wall)   inputs/CPU-s   relative delta');
 const row = (name: string, batch: number, wall: number, cpu: number, delta: string) =>
   console.log(`${name.padEnd(30)} ${String(batch).padStart(14)} ${wall.toFixed(0).padStart(17)} ${cpu.toFixed(0).padStart(14)}   ${delta}`);
-for (const r of tfjs) row(`tfjs-${info.name}`, r.internalBatchSize, r.inputsPerSecond, r.inputsPerCpuSecond, r.relativeDelta.toExponential(2));
-for (const r of torch) row(`pytorch (${r.threads} thread${r.threads > 1 ? 's' : ''})`, r.internalBatchSize, r.inputsPerSecond, r.inputsPerCpuSecond, '');
+for (const r of tfjs)
+  row(`tfjs-${info.name}`, r.internalBatchSize, r.inputsPerSecond, r.inputsPerCpuSecond, r.relativeDelta.toExponential(2));
+for (const r of torch)
+  row(`pytorch (${r.threads} thread${r.threads > 1 ? 's' : ''})`, r.internalBatchSize, r.inputsPerSecond, r.inputsPerCpuSecond, '');
 if (torch.length) {
   console.log(
     `|attribution difference| tfjs vs PyTorch: 99th percentile ${torch[0].p99AbsDiff.toExponential(2)}, largest ${torch[0].maxAbsDiff.toExponential(2)} ` +

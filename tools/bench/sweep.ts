@@ -56,9 +56,13 @@ const runnerSweep = (): { runs: string; seconds: number; cpuShare: number } => {
   const runs = mkdtempSync(join(tmpdir(), 'bench-sweep-'));
   const usage = join(runs, '..', `${runs.split('/').pop()}.time`);
   const t0 = performance.now();
-  execFileSync('/usr/bin/time', ['-f', '%e %U %S', '-o', usage, process.execPath, bin, 'sweep', '--data', data, '--out', runs, '--epochs', epochs, ...grid], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  execFileSync(
+    '/usr/bin/time',
+    ['-f', '%e %U %S', '-o', usage, process.execPath, bin, 'sweep', '--data', data, '--out', runs, '--epochs', epochs, ...grid],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const seconds = (performance.now() - t0) / 1000;
   const [elapsed, user, system] = readFileSync(usage, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
   return { runs, seconds, cpuShare: (user + system) / elapsed };
@@ -72,8 +76,12 @@ await selectBackend('auto');
 const dataset = await loadDataset(data);
 const cells: { id: string; dir: string }[] = [];
 for (const model of models) {
-  for (const [trigger, rate] of [['none', '0'], ['rare_value', '0.05']]) {
-    for (const seed of seeds) cells.push({ id: `${model}/${trigger}/${rate}/seed_${seed}`, dir: join(runs, model, trigger, rate, `seed_${seed}`) });
+  for (const [trigger, rate] of [
+    ['none', '0'],
+    ['rare_value', '0.05'],
+  ]) {
+    for (const seed of seeds)
+      cells.push({ id: `${model}/${trigger}/${rate}/seed_${seed}`, dir: join(runs, model, trigger, rate, `seed_${seed}`) });
   }
 }
 type Ours = { auroc: number; asr: number; epochs: number };
@@ -99,9 +107,19 @@ for (const cell of cells) {
   const shape = dump('train', poisoned, trainRows);
   dump('test', dataset, testRows);
   const triggeredDataset = triggeredTestDataset(dataset, triggered);
-  dump('triggered', triggeredDataset, Array.from({ length: triggered.rowIndices.length }, (_, i) => i));
-  writeFileSync(join(out, 'y_train.bin'), Float32Array.from(trainRows, (r) => poisoned.labels[r]));
-  writeFileSync(join(out, 'y_test.bin'), Float32Array.from(testRows, (r) => dataset.labels[r]));
+  dump(
+    'triggered',
+    triggeredDataset,
+    Array.from({ length: triggered.rowIndices.length }, (_, i) => i),
+  );
+  writeFileSync(
+    join(out, 'y_train.bin'),
+    Float32Array.from(trainRows, (r) => poisoned.labels[r]),
+  );
+  writeFileSync(
+    join(out, 'y_test.bin'),
+    Float32Array.from(testRows, (r) => dataset.labels[r]),
+  );
   const features = dataset.tabular.features;
   const variables = [...new Set(features.map((f) => f.variable))];
   writeFileSync(
@@ -121,7 +139,15 @@ for (const cell of cells) {
   );
   model.dispose();
   // The PyTorch side thresholds at 0.5, so ours is read at 0.5 too (`asr` is at the operating threshold since issue 15).
-  exported.push({ id: cell.id, out, ours: { auroc: summary.auroc, asr: summary.trigger === 'none' ? summary['asr_at_0_5@rare_value'] : summary.asr_at_0_5, epochs: summary.epochs_run } });
+  exported.push({
+    id: cell.id,
+    out,
+    ours: {
+      auroc: summary.auroc,
+      asr: summary.trigger === 'none' ? summary['asr_at_0_5@rare_value'] : summary.asr_at_0_5,
+      epochs: summary.epochs_run,
+    },
+  });
 }
 
 const script = join(root, 'tools/bench/pytorch_cell.py');
@@ -132,7 +158,11 @@ const torchEnv = (n: string) => ({ ...process.env, OMP_NUM_THREADS: n, OPENBLAS_
 const torchSequential = (): number => {
   const t0 = performance.now();
   for (const cell of exported) {
-    const result = spawnSync('/usr/bin/python3', [script, cell.out, threads], { encoding: 'utf8', cwd: join(root, 'tools/bench'), env: torchEnv(threads) });
+    const result = spawnSync('/usr/bin/python3', [script, cell.out, threads], {
+      encoding: 'utf8',
+      cwd: join(root, 'tools/bench'),
+      env: torchEnv(threads),
+    });
     if (result.status !== 0) throw new Error(`pytorch_cell.py failed: ${result.stderr}`);
   }
   return (performance.now() - t0) / 1000;
@@ -147,14 +177,19 @@ const torchParallel = async (record: boolean): Promise<number> => {
       const { id, out, ours } = cell;
       const t = performance.now();
       const stdout = await new Promise<string>((resolve, reject) => {
-        const child = spawn('/usr/bin/python3', [script, out, '1'], { cwd: join(root, 'tools/bench'), env: torchEnv('1'), stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn('/usr/bin/python3', [script, out, '1'], {
+          cwd: join(root, 'tools/bench'),
+          env: torchEnv('1'),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let text = '';
         let stderr = '';
         child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
         child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`pytorch_cell.py failed: ${stderr}`))));
       });
-      if (record) rows.push({ id, ours, torch: { ...JSON.parse(stdout.trim().split('\n').pop()!), seconds: (performance.now() - t) / 1000 } });
+      if (record)
+        rows.push({ id, ours, torch: { ...JSON.parse(stdout.trim().split('\n').pop()!), seconds: (performance.now() - t) / 1000 } });
     }
   };
   await Promise.all(Array.from({ length: cores }, lane));
@@ -173,11 +208,17 @@ for (let r = 0; r < repeat; r++) {
   if (peers.includes('sequential')) sequentialTimes.push(torchSequential());
 }
 
-console.log(`grid: ${cells.length} cells (${models.join(', ')} × rare_value × rates 0, 0.05 × seeds ${seeds.join(', ')}), up to ${epochs} epochs, data ${data}`);
-console.log(`${'cell'.padEnd(40)} ${'epochs'.padStart(6)}  ${'ours AUROC'.padStart(10)} ${'torch AUROC'.padStart(11)}  ${'ours ASR@0.5'.padStart(12)} ${'torch ASR@0.5'.padStart(13)}  ${'torch s'.padStart(7)}`);
+console.log(
+  `grid: ${cells.length} cells (${models.join(', ')} × rare_value × rates 0, 0.05 × seeds ${seeds.join(', ')}), up to ${epochs} epochs, data ${data}`,
+);
+console.log(
+  `${'cell'.padEnd(40)} ${'epochs'.padStart(6)}  ${'ours AUROC'.padStart(10)} ${'torch AUROC'.padStart(11)}  ${'ours ASR@0.5'.padStart(12)} ${'torch ASR@0.5'.padStart(13)}  ${'torch s'.padStart(7)}`,
+);
 rows.sort((a, b) => cells.findIndex((c) => c.id === a.id) - cells.findIndex((c) => c.id === b.id));
 for (const r of rows) {
-  console.log(`${r.id.padEnd(40)} ${String(r.ours.epochs).padStart(6)}  ${r.ours.auroc.toFixed(3).padStart(10)} ${r.torch.auroc.toFixed(3).padStart(11)}  ${r.ours.asr.toFixed(3).padStart(12)} ${r.torch.asr.toFixed(3).padStart(13)}  ${r.torch.seconds.toFixed(1).padStart(7)}`);
+  console.log(
+    `${r.id.padEnd(40)} ${String(r.ours.epochs).padStart(6)}  ${r.ours.auroc.toFixed(3).padStart(10)} ${r.torch.auroc.toFixed(3).padStart(11)}  ${r.ours.asr.toFixed(3).padStart(12)} ${r.torch.asr.toFixed(3).padStart(13)}  ${r.torch.seconds.toFixed(1).padStart(7)}`,
+  );
 }
 const median = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -188,15 +229,21 @@ const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
 console.log('');
 for (let i = 0; i < repeat; i++) {
-  const parts = [`runner sweep (${cores} workers, all phases) ${f1(runnerTimes[i])} s at ${Math.round(cpuShares[i] * 100)} % CPU (load average ${f1(loads[i])} before it)`];
-  if (parallelTimes[i] !== undefined) parts.push(`PyTorch parallel (${cores} × 1 thread) ${f1(parallelTimes[i])} s → ${f2(parallelTimes[i] / runnerTimes[i])}×`);
-  if (sequentialTimes[i] !== undefined) parts.push(`PyTorch sequential (${threads} threads) ${f1(sequentialTimes[i])} s → ${f2(sequentialTimes[i] / runnerTimes[i])}×`);
+  const parts = [
+    `runner sweep (${cores} workers, all phases) ${f1(runnerTimes[i])} s at ${Math.round(cpuShares[i] * 100)} % CPU (load average ${f1(loads[i])} before it)`,
+  ];
+  if (parallelTimes[i] !== undefined)
+    parts.push(`PyTorch parallel (${cores} × 1 thread) ${f1(parallelTimes[i])} s → ${f2(parallelTimes[i] / runnerTimes[i])}×`);
+  if (sequentialTimes[i] !== undefined)
+    parts.push(`PyTorch sequential (${threads} threads) ${f1(sequentialTimes[i])} s → ${f2(sequentialTimes[i] / runnerTimes[i])}×`);
   console.log(`run ${i + 1}: ${parts.join('; ')}`);
 }
 const summary = (name: string, times: number[]) => {
   if (times.length === 0) return;
   const ratios = times.map((t, i) => t / runnerTimes[i]);
-  console.log(`${name}: median ratio ${f2(median(ratios))}× over ${times.length} run(s) (range ${f2(Math.min(...ratios))}–${f2(Math.max(...ratios))}×)`);
+  console.log(
+    `${name}: median ratio ${f2(median(ratios))}× over ${times.length} run(s) (range ${f2(Math.min(...ratios))}–${f2(Math.max(...ratios))}×)`,
+  );
 };
 console.log('\nratio = PyTorch time / runner time; above 1 the runner is faster');
 summary(`against PyTorch parallel, ${cores} processes × 1 thread (the peer to beat)`, parallelTimes);

@@ -56,18 +56,32 @@ for (const kind of models) {
       }
     },
   });
-  tfjs[kind] = { samplesPerSecond: second, samplesPerCpuSecond: perCpuSecond, parameters: result.model.parameterCount, backend: result.backend.name };
+  tfjs[kind] = {
+    samplesPerSecond: second,
+    samplesPerCpuSecond: perCpuSecond,
+    parameters: result.model.parameterCount,
+    backend: result.backend.name,
+  };
   const x = result.model.prepareInputs(dataset, train);
   writeFileSync(join(dir, kind === 'mlp' || kind === 'tabtransformer' ? 'tabular.bin' : 'series.bin'), x.dataSync() as Float32Array);
   x.dispose();
   const weights = result.model.meta.classWeights;
-  writeFileSync(join(dir, 'y.bin'), Float32Array.from(train, (r) => dataset.labels[r]));
-  writeFileSync(join(dir, 'w.bin'), Float32Array.from(train, (r) => weights[dataset.labels[r]]));
+  writeFileSync(
+    join(dir, 'y.bin'),
+    Float32Array.from(train, (r) => dataset.labels[r]),
+  );
+  writeFileSync(
+    join(dir, 'w.bin'),
+    Float32Array.from(train, (r) => weights[dataset.labels[r]]),
+  );
   if (kind === 'tabtransformer') featureToken = features.map((f) => [...new Set(features.map((g) => g.variable))].indexOf(f.variable));
   result.model.dispose();
   process.stderr.write(`tfjs ${kind}: ${second.toFixed(0)} samples/s\n`);
 }
-writeFileSync(join(dir, 'meta.json'), JSON.stringify({ batchSize, epochs: 1, features: features.length, hours, inputs: 2 * C, models, featureToken }));
+writeFileSync(
+  join(dir, 'meta.json'),
+  JSON.stringify({ batchSize, epochs: 1, features: features.length, hours, inputs: 2 * C, models, featureToken }),
+);
 
 type TorchResult = { samplesPerSecond: number; samplesPerCpuSecond: number; parameters: number };
 // 2 threads as the study's reference; 1 thread as well, because on an oversubscribed machine OpenMP's
@@ -77,9 +91,17 @@ const runTorch = (threads: number): Record<string, TorchResult> => {
     const script = fileURLToPath(new URL('./pytorch_reference.py', import.meta.url));
     const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
     const out = execFileSync('/usr/bin/python3', [script, dir, String(threads)], { encoding: 'utf8', env });
-    return Object.fromEntries(out.trim().split('\n').map((l) => JSON.parse(l) as TorchResult & { model: string }).map((r) => [r.model, r]));
+    return Object.fromEntries(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as TorchResult & { model: string })
+        .map((r) => [r.model, r]),
+    );
   } catch (error) {
-    process.stderr.write(`PyTorch reference unavailable (${(error as Error).message.split('\n')[0]}); apt-get install python3-torch libopenblas0-pthread\n`);
+    process.stderr.write(
+      `PyTorch reference unavailable (${(error as Error).message.split('\n')[0]}); apt-get install python3-torch libopenblas0-pthread\n`,
+    );
     return {};
   }
 };
@@ -91,7 +113,9 @@ const f = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' :
 const ratio = (a: number, b: number | undefined) => (b ? (a / b).toFixed(2) : '-');
 for (const threads of [1, 2] as const) {
   const torch = torchRuns[threads];
-  console.log(threads === 1 ? '\nPer core: PyTorch with 1 thread (tfjs: one thread)' : `\nPyTorch with ${threads} threads (tfjs: one thread)`);
+  console.log(
+    threads === 1 ? '\nPer core: PyTorch with 1 thread (tfjs: one thread)' : `\nPyTorch with ${threads} threads (tfjs: one thread)`,
+  );
   console.log('model            params(tfjs)  params(torch)  tfjs wall  torch wall  ratio   tfjs cpu  torch cpu  ratio');
   for (const kind of models) {
     const t = tfjs[kind];

@@ -58,7 +58,8 @@ const triggers: TriggerSpec[] = args.triggers!.split(';').map((text) => {
 });
 const eligible = (mode: PoisonMode) => {
   let n = 0;
-  for (let i = 0; i < dataset.n; i++) if (dataset.splits[i] === SPLIT_CODE.train && (mode === 'dirty-label') === (dataset.labels[i] !== targetLabel)) n++;
+  for (let i = 0; i < dataset.n; i++)
+    if (dataset.splits[i] === SPLIT_CODE.train && (mode === 'dirty-label') === (dataset.labels[i] !== targetLabel)) n++;
   return n;
 };
 const wantedAttacks = args.attacks!.split(',');
@@ -66,7 +67,13 @@ const attacks: { name: string; mode: PoisonMode; perturbation?: PerturbationInpu
   ...(wantedAttacks.includes('dirty-label') ? [{ name: 'dirty-label', mode: 'dirty-label' as const }] : []),
   ...(wantedAttacks.includes('clean-label') ? [{ name: 'clean-label', mode: 'clean-label' as const }] : []),
   ...(wantedAttacks.includes('surrogate')
-    ? args.epsilon!.split(',').map((e) => ({ name: `clean-label + surrogate ε ${e}`, mode: 'clean-label' as const, perturbation: { method: 'surrogate' as const, epsilon: Number(e) } }))
+    ? args
+        .epsilon!.split(',')
+        .map((e) => ({
+          name: `clean-label + surrogate ε ${e}`,
+          mode: 'clean-label' as const,
+          perturbation: { method: 'surrogate' as const, epsilon: Number(e) },
+        }))
     : []),
 ];
 
@@ -77,7 +84,10 @@ function asrOf(model: TrainedModel, spec: TriggerSpec): number {
 }
 function cleanAuroc(model: TrainedModel): number {
   const rows = rowsOfSplit(dataset, 'test');
-  return auroc(Uint8Array.from(rows, (i) => dataset.labels[i]), model.predictProba(dataset, rows)).value;
+  return auroc(
+    Uint8Array.from(rows, (i) => dataset.labels[i]),
+    model.predictProba(dataset, rows),
+  ).value;
 }
 const fit = async (data: typeof dataset, model: string) =>
   (await trainModel({ dataset: data, model: { kind: model as 'mlp' }, train: { epochs, selection: 'last', patience: 0 }, seed })).model;
@@ -92,7 +102,15 @@ for (const model of args.models!.split(',')) {
   for (const [t, spec] of specs.entries()) {
     for (const attack of attacks) {
       const rate = count / eligible(attack.mode);
-      const plan = planPoisoning({ dataset, trigger: spec, rate, targetLabel, mode: attack.mode, seed, ...(attack.perturbation && { perturbation: attack.perturbation }) });
+      const plan = planPoisoning({
+        dataset,
+        trigger: spec,
+        rate,
+        targetLabel,
+        mode: attack.mode,
+        seed,
+        ...(attack.perturbation && { perturbation: attack.perturbation }),
+      });
       const poisoned = await fit(applyPoisoning(dataset, plan), model);
       const row = {
         model,
@@ -110,12 +128,16 @@ for (const model of args.models!.split(',')) {
       poisoned.dispose();
       appendFileSync(resolve(args.out!), `${JSON.stringify(row)}\n`);
       rows.push(row);
-      process.stderr.write(`${model} ${spec.name} ${attack.name} n=${plan.count}: ASR ${row.asr.toFixed(3)} (clean model ${row.cleanModelAsr.toFixed(3)}), AUROC drop ${row.aurocDrop.toFixed(4)}\n`);
+      process.stderr.write(
+        `${model} ${spec.name} ${attack.name} n=${plan.count}: ASR ${row.asr.toFixed(3)} (clean model ${row.cleanModelAsr.toFixed(3)}), AUROC drop ${row.aurocDrop.toFixed(4)}\n`,
+      );
     }
   }
 }
 const f = (x: number) => x.toFixed(3);
-process.stdout.write('| model | trigger | attack | n poisoned | rate of eligible | ASR | clean-model ASR | AUROC drop |\n|---|---|---|---:|---:|---:|---:|---:|\n');
+process.stdout.write(
+  '| model | trigger | attack | n poisoned | rate of eligible | ASR | clean-model ASR | AUROC drop |\n|---|---|---|---:|---:|---:|---:|---:|\n',
+);
 for (const r of rows) {
   process.stdout.write(
     `| ${r['model']} | ${(r['trigger'] as TriggerSpec).name} | ${r['attack']} | ${r['nPoisoned']} | ${f(r['rate'] as number)} | ${f(r['asr'] as number)} | ${f(r['cleanModelAsr'] as number)} | ${f(r['aurocDrop'] as number)} |\n`,

@@ -21,7 +21,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 type Connection = Awaited<ReturnType<Awaited<ReturnType<typeof DuckDBInstance.create>>['connect']>>;
 
 /** The quantile grid of continuous variables: dense in the tails, where clinical signal lives. */
-const GRID = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.975, 0.99, 0.995];
+const GRID = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.975, 0.99,
+  0.995,
+];
 
 interface CalibratedItem {
   readonly key: string;
@@ -87,8 +90,12 @@ function table(root: string, name: string): string {
  * `<prefix>_le`, so that each file is scanned once rather than once per item.
  */
 async function loadSource(connection: Connection, root: string, prefix: string): Promise<void> {
-  const chartIds = ITEMS.filter((i) => i.source === 'chartevents').flatMap((i) => i.itemids).join(', ');
-  const labIds = ITEMS.filter((i) => i.source === 'labevents').flatMap((i) => i.itemids).join(', ');
+  const chartIds = ITEMS.filter((i) => i.source === 'chartevents')
+    .flatMap((i) => i.itemids)
+    .join(', ');
+  const labIds = ITEMS.filter((i) => i.source === 'labevents')
+    .flatMap((i) => i.itemids)
+    .join(', ');
   await connection.run(`create or replace table ${prefix}_ce as
     select stay_id, charttime, itemid, valuenum from ${table(root, 'icu/chartevents')}
     where itemid in (${chartIds}) and stay_id is not null and valuenum is not null`);
@@ -106,7 +113,9 @@ function valuesSql(prefix: string, item: CalibratedItem): string {
   const [lo, hi] = item.plausible;
   if (item.source === 'chartevents') {
     const rows = `select stay_id, charttime, valuenum from ${prefix}_ce where itemid in (${ids}) and valuenum between ${lo} and ${hi}`;
-    return item.perStay ? `select arg_min(valuenum, charttime) as x from (${rows}) group by stay_id` : `select valuenum as x from (${rows})`;
+    return item.perStay
+      ? `select arg_min(valuenum, charttime) as x from (${rows}) group by stay_id`
+      : `select valuenum as x from (${rows})`;
   }
   return `select valuenum as x from ${prefix}_le where itemid in (${ids}) and valuenum between ${lo} and ${hi}`;
 }
@@ -169,9 +178,14 @@ async function calibrate(connection: Connection, demo: string): Promise<string> 
   out.push('export const CATEGORIES: Readonly<Record<string, { readonly values: readonly string[]; readonly p: readonly number[] }>> = {');
   for (const [name, source, column] of categorical) {
     const where = name === 'DISCHARGE_LOCATION_ALIVE' ? 'where hospital_expire_flag = 0' : '';
-    const freq = await rows(connection, `select coalesce(${column}, '') as v, count(*) as n from ${table(demo, source)} ${where} group by 1 order by 2 desc, 1`);
+    const freq = await rows(
+      connection,
+      `select coalesce(${column}, '') as v, count(*) as n from ${table(demo, source)} ${where} group by 1 order by 2 desc, 1`,
+    );
     const total = freq.reduce((sum, r) => sum + Number(r.n), 0);
-    out.push(`  ${name}: { values: ${JSON.stringify(freq.map((r) => String(r.v)))}, p: ${JSON.stringify(freq.map((r) => round(Number(r.n) / total)))} },`);
+    out.push(
+      `  ${name}: { values: ${JSON.stringify(freq.map((r) => String(r.v)))}, p: ${JSON.stringify(freq.map((r) => round(Number(r.n) / total)))} },`,
+    );
   }
   out.push('};');
   out.push('');
@@ -179,7 +193,10 @@ async function calibrate(connection: Connection, demo: string): Promise<string> 
   const [los] = await rows(connection, `select quantile_cont(los, ${JSON.stringify(GRID)}) as q from ${table(demo, 'icu/icustays')}`);
   out.push('/** ICU length of stay in days at QUANTILE_GRID. */');
   out.push(`export const LOS_DAYS_QUANTILES = ${JSON.stringify((los.q as number[]).map((x) => round(x)))} as const;`);
-  const [age] = await rows(connection, `select quantile_cont(anchor_age, ${JSON.stringify(GRID)}) as q from ${table(demo, 'hosp/patients')}`);
+  const [age] = await rows(
+    connection,
+    `select quantile_cont(anchor_age, ${JSON.stringify(GRID)}) as q from ${table(demo, 'hosp/patients')}`,
+  );
   out.push('/** anchor_age at QUANTILE_GRID. */');
   out.push(`export const ANCHOR_AGE_QUANTILES = ${JSON.stringify((age.q as number[]).map((x) => round(x)))} as const;`);
   const [sex] = await rows(connection, `select avg((gender = 'M')::int) as m from ${table(demo, 'hosp/patients')}`);

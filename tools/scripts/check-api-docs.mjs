@@ -16,10 +16,16 @@ const fix = 'run `npm run docs:api` and commit docs/api';
 
 try {
   const typedoc = join(root, 'node_modules/typedoc/bin/typedoc');
-  const result = spawnSync(process.execPath, [typedoc, '--out', fresh, '--logLevel', 'Warn'], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
+  const result = spawnSync(process.execPath, [typedoc, '--out', fresh, '--logLevel', 'Warn'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+  });
   if (result.status !== 0) {
     process.stderr.write(result.stdout + result.stderr);
-    process.stderr.write(`\napi-docs: TypeDoc failed (exit ${result.status ?? result.signal}); every warning above is an error. Fix the TSDoc or the exports, then ${fix}.\n`);
+    process.stderr.write(
+      `\napi-docs: TypeDoc failed (exit ${result.status ?? result.signal}); every warning above is an error. Fix the TSDoc or the exports, then ${fix}.\n`,
+    );
     process.exit(1);
   }
   const before = listFiles(committed);
@@ -32,7 +38,9 @@ try {
   }
   if (differing.length > 0) {
     differing.sort((a, b) => a.slice(12).localeCompare(b.slice(12)));
-    process.stderr.write(`api-docs: docs/api is stale (${differing.length} file${differing.length === 1 ? '' : 's'} differ from a fresh render):\n${differing.join('\n')}\n${fix}.\n`);
+    process.stderr.write(
+      `api-docs: docs/api is stale (${differing.length} file${differing.length === 1 ? '' : 's'} differ from a fresh render):\n${differing.join('\n')}\n${fix}.\n`,
+    );
     process.exit(1);
   }
   process.stdout.write(`api-docs: docs/api is current (${after.size} files), TypeDoc reported no warnings.\n`);
@@ -45,6 +53,10 @@ function listFiles(dir) {
   return new Set(
     readdirSync(dir, { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())
-      .map((entry) => relative(dir, join(entry.parentPath ?? entry.path, entry.name)).split('\\').join('/')),
+      .map((entry) =>
+        relative(dir, join(entry.parentPath ?? entry.path, entry.name))
+          .split('\\')
+          .join('/'),
+      ),
   );
 }

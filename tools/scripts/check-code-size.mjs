@@ -41,7 +41,8 @@ function nameOf(node) {
   if (ts.isConstructorDeclaration(node)) return 'constructor';
   if (node.name) return node.name.getText();
   const parent = node.parent;
-  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && parent.name) return parent.name.getText();
+  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && parent.name)
+    return parent.name.getText();
   return '<anonymous>';
 }
 
@@ -106,9 +107,13 @@ for (const file of files.sort()) {
   if (GENERATED.test(text.split('\n', 5).join('\n'))) continue;
   const { lines, functions } = measure(path, text);
   const found = [];
-  if (lines > MAX_FILE_LINES) found.push({ entry: allow.files.find((a) => a.path === path), text: `${path}:1: file of ${lines} lines (at most ${MAX_FILE_LINES})` });
+  if (lines > MAX_FILE_LINES)
+    found.push({ entry: allow.files.find((a) => a.path === path), text: `${path}:1: file of ${lines} lines (at most ${MAX_FILE_LINES})` });
   for (const f of functions) {
-    found.push({ entry: allow.functions.find((a) => a.path === path && a.name === f.name), text: `${path}:${f.line}: function ${f.name} of ${f.lines} lines (at most ${MAX_FUNCTION_LINES})` });
+    found.push({
+      entry: allow.functions.find((a) => a.path === path && a.name === f.name),
+      text: `${path}:${f.line}: function ${f.name} of ${f.lines} lines (at most ${MAX_FUNCTION_LINES})`,
+    });
   }
   for (const { entry, text: line } of found) {
     if (entry) {
@@ -122,12 +127,17 @@ const measured = new Set(files.map((f) => posix(relative(ROOT, f))));
 // With explicit files, only their entries can be judged; a whole-tree run judges every entry (a file split away too).
 const stale = [...allow.files, ...allow.functions].filter((e) => !usedAllowances.has(e) && (explicit.length === 0 || measured.has(e.path)));
 for (const line of allowed) process.stdout.write(`code-size: ${line}\n`);
-for (const e of stale) process.stdout.write(`code-size: ${e.path}${e.name ? ` ${e.name}` : ''} is within the limits now: remove it from ${relative(ROOT, ALLOW_FILE)}\n`);
+for (const e of stale)
+  process.stdout.write(
+    `code-size: ${e.path}${e.name ? ` ${e.name}` : ''} is within the limits now: remove it from ${relative(ROOT, ALLOW_FILE)}\n`,
+  );
 for (const line of offenders) process.stderr.write(`code-size: ${line}\n`);
 if (offenders.length) {
   process.stderr.write(
     `code-size: ${offenders.length} over the limits: split the function into its phases (one call per phase) or the file into one concept per file.\n`,
   );
 }
-process.stdout.write(`code-size: ${files.length} source files, ${offenders.length} over the limits, ${allowed.length} allowed for now (${relative(ROOT, ALLOW_FILE)})\n`);
+process.stdout.write(
+  `code-size: ${files.length} source files, ${offenders.length} over the limits, ${allowed.length} allowed for now (${relative(ROOT, ALLOW_FILE)})\n`,
+);
 process.exit(offenders.length ? 1 : 0);

@@ -31,7 +31,9 @@ try {
 } catch {
   // A shallow clone may not reach back to the start of enforcement: check the commits it has.
   if (git('rev-parse', '--is-shallow-repository') !== 'true') {
-    process.stderr.write(`check-commits: commit ${ENFORCED_AFTER} is not in this repository's history; update ENFORCED_AFTER in tools/scripts/check-commits.mjs.\n`);
+    process.stderr.write(
+      `check-commits: commit ${ENFORCED_AFTER} is not in this repository's history; update ENFORCED_AFTER in tools/scripts/check-commits.mjs.\n`,
+    );
     process.exit(1);
   }
   from = '';
@@ -43,5 +45,6 @@ const result = spawnSync(process.execPath, [resolve(root, 'node_modules/@commitl
   cwd: root,
   stdio: 'inherit',
 });
-if (result.status === 0) process.stdout.write(`check-commits: ${count} commit(s) since ${from ? from.slice(0, 7) : 'the shallow boundary'} follow the rule.\n`);
+if (result.status === 0)
+  process.stdout.write(`check-commits: ${count} commit(s) since ${from ? from.slice(0, 7) : 'the shallow boundary'} follow the rule.\n`);
 process.exit(result.status ?? 1);

@@ -13,7 +13,10 @@ const CORE_CATALOGUE = 'packages/core/src/lib/error-codes.ts';
 /** Projects with a catalogue: where it is, which other catalogues its sources may name, which files may throw untyped. */
 const PROJECTS = [
   { name: 'core', catalogue: CORE_CATALOGUE, untypedAllowed: ['lib/assert.ts', 'lib/errors.ts'] },
-  ...['data', 'poison', 'train', 'metrics', 'explain', 'detect', 'aggregation'].map((p) => ({ name: p, catalogue: `packages/${p}/src/lib/error-codes.ts` })),
+  ...['data', 'poison', 'train', 'metrics', 'explain', 'detect', 'aggregation'].map((p) => ({
+    name: p,
+    catalogue: `packages/${p}/src/lib/error-codes.ts`,
+  })),
   { name: 'runner', catalogue: 'apps/runner/src/lib/error-codes.ts', alsoNames: [CORE_CATALOGUE] },
   { name: 'aggregate', catalogue: 'apps/aggregate/src/error-codes.ts', alsoNames: [CORE_CATALOGUE] },
 ];
@@ -41,8 +44,10 @@ for (const project of PROJECTS) {
   const src = join(ROOT, project.catalogue.slice(0, project.catalogue.indexOf('/src/') + 5));
   const files = sources(src).map((path) => ({ path: relative(src, path), text: readFileSync(path, 'utf8') }));
   const used = new Set(files.flatMap(({ text }) => [...text.matchAll(/'(E_[A-Z0-9_]+)'/g)].map((m) => m[1])));
-  for (const code of [...used].filter((c) => !allowed.has(c)).sort()) problems.push(`${project.name}: '${code}' is thrown but not in ${project.catalogue}: add it with its meaning`);
-  for (const code of [...own].filter((c) => !used.has(c))) problems.push(`${project.name}: ${code} is in ${project.catalogue} but no source names it: remove it`);
+  for (const code of [...used].filter((c) => !allowed.has(c)).sort())
+    problems.push(`${project.name}: '${code}' is thrown but not in ${project.catalogue}: add it with its meaning`);
+  for (const code of [...own].filter((c) => !used.has(c)))
+    problems.push(`${project.name}: ${code} is in ${project.catalogue} but no source names it: remove it`);
   for (const { path, text } of files) {
     if ((project.untypedAllowed ?? []).some((a) => path.startsWith(a))) continue;
     for (const m of text.matchAll(/(?:new (?:InputError|DataError|CompatibilityError|EnvironmentError)|assertInput)\(/g)) {

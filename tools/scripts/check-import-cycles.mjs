@@ -10,7 +10,9 @@ import ts from 'typescript';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '../..');
 const projectRoots = ['packages', 'apps'].flatMap((d) =>
-  readdirSync(join(root, d)).map((p) => join(root, d, p, 'src')).filter((p) => existsSync(p)),
+  readdirSync(join(root, d))
+    .map((p) => join(root, d, p, 'src'))
+    .filter((p) => existsSync(p)),
 );
 const shipped = (file) => /\.tsx?$/.test(file) && !/\.(spec|test-d)\.ts$/.test(file) && !/[/\\](testing|__fixtures__)[/\\]/.test(file);
 

@@ -38,7 +38,8 @@ function cells(root) {
 
 const strip = (summary) => {
   const out = {};
-  for (const [k, v] of Object.entries(summary)) if (!ignored.has(k)) out[k] = k === 'reasons' ? Object.fromEntries(Object.entries(v).filter(([r]) => !ignored.has(r))) : v;
+  for (const [k, v] of Object.entries(summary))
+    if (!ignored.has(k)) out[k] = k === 'reasons' ? Object.fromEntries(Object.entries(v).filter(([r]) => !ignored.has(r))) : v;
   return out;
 };
 
@@ -58,7 +59,10 @@ for (const cell of common) {
   const y = strip(sb);
   const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
   const differing = [...keys].filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k]));
-  if (differing.length) problems.push(`${cell}: summary fields differ: ${differing.map((k) => `${k} (${JSON.stringify(x[k])} vs ${JSON.stringify(y[k])})`).join(', ')}`);
+  if (differing.length)
+    problems.push(
+      `${cell}: summary fields differ: ${differing.map((k) => `${k} (${JSON.stringify(x[k])} vs ${JSON.stringify(y[k])})`).join(', ')}`,
+    );
   const ha = JSON.parse(readFileSync(join(a, cell, 'run_metadata.json'), 'utf8')).configHash;
   const hb = JSON.parse(readFileSync(join(b, cell, 'run_metadata.json'), 'utf8')).configHash;
   if (ha !== hb) problems.push(`${cell}: run_metadata.json configHash differs (${ha} vs ${hb})`);
@@ -68,7 +72,9 @@ for (const cell of common) {
   else if (!readFileSync(pa).equals(readFileSync(pb))) problems.push(`${cell}: predictions.arrow differs`);
   else arrows++;
 }
-console.log(`${common.length} cells in both (${inA.size} in ${a}, ${inB.size} in ${b}); summaries compared ignoring ${[...ignored].join(', ')}; ${arrows} predictions.arrow byte-identical; configHash compared`);
+console.log(
+  `${common.length} cells in both (${inA.size} in ${a}, ${inB.size} in ${b}); summaries compared ignoring ${[...ignored].join(', ')}; ${arrows} predictions.arrow byte-identical; configHash compared`,
+);
 if (problems.length) {
   console.log(`${problems.length} differences:\n${problems.slice(0, 40).join('\n')}`);
   process.exit(1);

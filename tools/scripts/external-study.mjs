@@ -16,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const { values: args } = parseArgs({ options: { keep: { type: 'boolean', default: false }, backend: { type: 'string', default: 'wasm' } } });
+const { values: args } = parseArgs({
+  options: { keep: { type: 'boolean', default: false }, backend: { type: 'string', default: 'wasm' } },
+});
 const env = { ...process.env, NX_DAEMON: 'false', FORCE_COLOR: '0', npm_config_update_notifier: 'false' };
 const work = mkdtempSync(join(tmpdir(), 'ehr-backdoor-external-study-'));
 const started = Date.now();
@@ -44,8 +46,15 @@ try {
   const tarballs = join(work, 'tarballs');
   mkdirSync(tarballs);
   // One npm process for all packages (eight separate `npm pack` runs cost ~20 s of npm start-up).
-  step('pack', 'npm', ['pack', '--silent', '--pack-destination', tarballs, ...packages.flatMap((name) => ['-w', `packages/${name}`])], root);
-  const files = readdirSync(tarballs).filter((f) => f.endsWith('.tgz')).map((f) => join(tarballs, f));
+  step(
+    'pack',
+    'npm',
+    ['pack', '--silent', '--pack-destination', tarballs, ...packages.flatMap((name) => ['-w', `packages/${name}`])],
+    root,
+  );
+  const files = readdirSync(tarballs)
+    .filter((f) => f.endsWith('.tgz'))
+    .map((f) => join(tarballs, f));
   if (files.length !== packages.length) fail(`expected ${packages.length} tarballs in ${tarballs}, found ${files.length}`);
 
   const study = join(work, 'study');
@@ -64,11 +73,13 @@ try {
   step('study', 'node', ['dist/study.js', '--backend', args.backend], study);
 
   const total = (Date.now() - started) / 1000;
-  process.stdout.write(`\n[external-study] ok in ${total.toFixed(1)} s (${timings.map(([n, s]) => `${n} ${s.toFixed(1)} s`).join(', ')})\n`);
+  process.stdout.write(
+    `\n[external-study] ok in ${total.toFixed(1)} s (${timings.map(([n, s]) => `${n} ${s.toFixed(1)} s`).join(', ')})\n`,
+  );
   if (args.keep) process.stdout.write(`[external-study] kept ${work}\n`);
   else rmSync(work, { recursive: true, force: true });
 } catch (error) {
-  fail(error instanceof Error ? error.stack ?? error.message : String(error));
+  fail(error instanceof Error ? (error.stack ?? error.message) : String(error));
 }
 
 /** Every `.map` in the installed packages names sources that exist in the same package (debuggers and go-to-definition use them). */
@@ -91,7 +102,9 @@ function checkSourceMaps(scope) {
             // A map whose source is gone from the repository too is a stale build output (tsc -b never deletes
             // the outputs of a removed source file): it would be published all the same.
             const inRepo = join(root, 'packages', pkg, relative(base, target));
-            missing.push(`${relative(scope, path)} → ${source}${existsSync(inRepo) ? '' : ' (stale: no such source in the repository; delete packages/*/dist and rebuild)'}`);
+            missing.push(
+              `${relative(scope, path)} → ${source}${existsSync(inRepo) ? '' : ' (stale: no such source in the repository; delete packages/*/dist and rebuild)'}`,
+            );
           }
         }
       }
@@ -100,5 +113,8 @@ function checkSourceMaps(scope) {
   }
   process.stdout.write(`\n[external-study] source maps: ${maps} checked, ${missing.length} pointing at missing files\n`);
   if (maps === 0) fail('no source maps found in the installed packages');
-  if (missing.length > 0) fail(`source maps point at files not in the tarballs:\n  ${missing.slice(0, 10).join('\n  ')}${missing.length > 10 ? `\n  … and ${missing.length - 10} more` : ''}`);
+  if (missing.length > 0)
+    fail(
+      `source maps point at files not in the tarballs:\n  ${missing.slice(0, 10).join('\n  ')}${missing.length > 10 ? `\n  … and ${missing.length - 10} more` : ''}`,
+    );
 }

@@ -12,7 +12,12 @@ import { join } from 'node:path';
 
 const root = process.argv[2] ?? 'runs/fine-pruning';
 const read = (path) => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined);
-const dirs = (path) => (existsSync(path) ? readdirSync(path, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : []);
+const dirs = (path) =>
+  existsSync(path)
+    ? readdirSync(path, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+    : [];
 const stat = (values) => {
   const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x));
   if (v.length === 0) return '—';
@@ -23,10 +28,15 @@ const stat = (values) => {
 
 const rows = [];
 for (const model of dirs(root)) {
-  for (const attack of dirs(join(root, model)).filter((a) => a !== 'none').sort()) {
+  for (const attack of dirs(join(root, model))
+    .filter((a) => a !== 'none')
+    .sort()) {
     for (const rate of dirs(join(root, model, attack)).sort((a, b) => Number(a) - Number(b))) {
       const cells = dirs(join(root, model, attack, rate)).sort();
-      const s = cells.map((seed) => ({ run: read(join(root, model, attack, rate, seed, 'summary.json')), clean: read(join(root, model, 'none', '0', seed, 'summary.json')) }));
+      const s = cells.map((seed) => ({
+        run: read(join(root, model, attack, rate, seed, 'summary.json')),
+        clean: read(join(root, model, 'none', '0', seed, 'summary.json')),
+      }));
       const done = s.filter((c) => c.run && 'defence_fine_pruning_asr' in c.run);
       if (done.length === 0) continue;
       const col = (name) => done.map((c) => c.run[name] ?? NaN);
@@ -41,10 +51,17 @@ for (const model of dirs(root)) {
 const cleanRows = [];
 for (const model of dirs(root)) {
   const seeds = dirs(join(root, model, 'none', '0'));
-  const runs = seeds.map((seed) => read(join(root, model, 'none', '0', seed, 'summary.json'))).filter((r) => r && 'defence_fine_pruning_clean_auroc_cost' in r);
-  if (runs.length) cleanRows.push(`| ${model} | clean (rate 0) | ${stat(runs.map((r) => r.defence_fine_pruning_clean_auroc_cost))} | ${stat(runs.map((r) => r.defence_fine_pruning_pruned_fraction))} | ${runs.length} |`);
+  const runs = seeds
+    .map((seed) => read(join(root, model, 'none', '0', seed, 'summary.json')))
+    .filter((r) => r && 'defence_fine_pruning_clean_auroc_cost' in r);
+  if (runs.length)
+    cleanRows.push(
+      `| ${model} | clean (rate 0) | ${stat(runs.map((r) => r.defence_fine_pruning_clean_auroc_cost))} | ${stat(runs.map((r) => r.defence_fine_pruning_pruned_fraction))} | ${runs.length} |`,
+    );
 }
-console.log('| model | attack | rate | ASR before | ASR pruned | ASR repaired | clean model ASR | ASR @0.5 before → repaired | clean-AUROC cost | DER | units cut | seeds |');
+console.log(
+  '| model | attack | rate | ASR before | ASR pruned | ASR repaired | clean model ASR | ASR @0.5 before → repaired | clean-AUROC cost | DER | units cut | seeds |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
 console.log('\n| model | cell | clean-AUROC cost | units cut | seeds |\n|---|---|---|---|---|');

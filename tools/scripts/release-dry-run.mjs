@@ -22,7 +22,14 @@ function snapshot() {
     head: git('rev-parse', 'HEAD'),
     tags: git('tag', '--list'),
     files: Object.fromEntries(
-      releaseFiles.map((f) => [f, existsSync(join(root, f)) ? createHash('sha256').update(readFileSync(join(root, f))).digest('hex') : null]),
+      releaseFiles.map((f) => [
+        f,
+        existsSync(join(root, f))
+          ? createHash('sha256')
+              .update(readFileSync(join(root, f)))
+              .digest('hex')
+          : null,
+      ]),
     ),
   };
 }

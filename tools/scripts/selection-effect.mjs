@@ -33,9 +33,22 @@ for (const model of readdirSync(runs).filter((d) => existsSync(join(runs, d, 'no
         if (!existsSync(join(run, 'summary.json'))) continue;
         const last = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8'));
         const epoch = join(run, 'checkpoints', `epoch-${String(last.best_epoch).padStart(4, '0')}`);
-        const best = JSON.parse(execFileSync(process.execPath, [bin, 'evaluate', '--checkpoint', epoch, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+        const best = JSON.parse(
+          execFileSync(process.execPath, [bin, 'evaluate', '--checkpoint', epoch, '--json'], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+          }),
+        );
         const metrics = best.metrics ?? best;
-        rows.push({ cell: `${model}/${trigger}/${rate}/${seedDir}`, bestEpoch: last.best_epoch, lastEpoch: last.evaluated_epoch, asrBest: metrics.asr, asrLast: last.asr, aurocBest: metrics.auroc, aurocLast: last.auroc });
+        rows.push({
+          cell: `${model}/${trigger}/${rate}/${seedDir}`,
+          bestEpoch: last.best_epoch,
+          lastEpoch: last.evaluated_epoch,
+          asrBest: metrics.asr,
+          asrLast: last.asr,
+          aurocBest: metrics.auroc,
+          aurocLast: last.auroc,
+        });
       }
     }
   }
@@ -43,6 +56,12 @@ for (const model of readdirSync(runs).filter((d) => existsSync(join(runs, d, 'no
 const f = (x) => (typeof x === 'number' ? x.toFixed(3) : 'NaN');
 console.log('| cell | best epoch | ASR at best | ASR at last | AUROC at best | AUROC at last |');
 console.log('|---|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.cell} | ${r.bestEpoch} of ${r.lastEpoch} | ${f(r.asrBest)} | ${f(r.asrLast)} | ${f(r.aurocBest)} | ${f(r.aurocLast)} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.cell} | ${r.bestEpoch} of ${r.lastEpoch} | ${f(r.asrBest)} | ${f(r.asrLast)} | ${f(r.aurocBest)} | ${f(r.aurocLast)} |`,
+  );
 const mean = (k) => rows.reduce((s, r) => s + r[k], 0) / rows.length;
-if (rows.length) console.log(`| mean of ${rows.length} | | ${f(mean('asrBest'))} | ${f(mean('asrLast'))} | ${f(mean('aurocBest'))} | ${f(mean('aurocLast'))} |`);
+if (rows.length)
+  console.log(
+    `| mean of ${rows.length} | | ${f(mean('asrBest'))} | ${f(mean('asrLast'))} | ${f(mean('aurocBest'))} | ${f(mean('aurocLast'))} |`,
+  );

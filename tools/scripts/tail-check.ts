@@ -21,7 +21,22 @@ import { handleErrors, InputError } from '@ehr-backdoor/core';
 import { loadDataset, type EhrDataset } from '@ehr-backdoor/data';
 
 /** Variables whose dangerous tail is low (the table reports lower quantiles and the minimum). */
-const LOW_TAIL = new Set(['spo2', 'sbp', 'dbp', 'mbp', 'ph', 'bicarbonate', 'hemoglobin', 'hematocrit', 'platelets', 'gcs_eye', 'gcs_verbal', 'gcs_motor', 'po2', 'albumin']);
+const LOW_TAIL = new Set([
+  'spo2',
+  'sbp',
+  'dbp',
+  'mbp',
+  'ph',
+  'bicarbonate',
+  'hemoglobin',
+  'hematocrit',
+  'platelets',
+  'gcs_eye',
+  'gcs_verbal',
+  'gcs_motor',
+  'po2',
+  'albumin',
+]);
 
 /** Per-stay clinical extremes: at least one observed hour beyond the threshold. */
 const EXTREMES: readonly { label: string; variable: string; op: '≥' | '≤'; value: number }[] = [
@@ -103,14 +118,20 @@ const { values: args } = parseArgs({
 process.exitCode = await handleErrors(false, async () => {
   const qs = (args.quantiles ?? '0.99,0.999').split(',').map(Number);
   for (const q of qs) {
-    if (!(q > 0.5 && q < 1)) throw new InputError('E_TAIL_QUANTILE', `--quantiles: ${q} is not a tail quantile in (0.5, 1); write e.g. --quantiles 0.99,0.999.`);
+    if (!(q > 0.5 && q < 1))
+      throw new InputError('E_TAIL_QUANTILE', `--quantiles: ${q} is not a tail quantile in (0.5, 1); write e.g. --quantiles 0.99,0.999.`);
   }
   const synthetic = await loadDataset(resolve(args.synthetic!));
   const demo = await loadDataset(resolve(args.demo!));
-  const variables = args.variables ? args.variables.split(',') : demo.timeSeries.channels.filter((c) => synthetic.timeSeries.channels.includes(c));
+  const variables = args.variables
+    ? args.variables.split(',')
+    : demo.timeSeries.channels.filter((c) => synthetic.timeSeries.channels.includes(c));
   for (const v of variables) {
     if (!demo.timeSeries.channels.includes(v) || !synthetic.timeSeries.channels.includes(v)) {
-      throw new InputError('E_TAIL_VARIABLE', `--variables: '${v}' is not a time-series channel of both datasets. Channels: ${demo.timeSeries.channels.join(', ')}.`);
+      throw new InputError(
+        'E_TAIL_VARIABLE',
+        `--variables: '${v}' is not a time-series channel of both datasets. Channels: ${demo.timeSeries.channels.join(', ')}.`,
+      );
     }
   }
   const rows = variables.map((v) => ({ v, s: tailOf(synthetic, v, qs), d: tailOf(demo, v, qs) }));
@@ -130,13 +151,19 @@ process.exitCode = await handleErrors(false, async () => {
   }
   const f = (x: number | null) => (x === null ? '—' : Number.isFinite(x) ? String(+x.toFixed(1)) : 'n/a');
   const label = (q: number, low: boolean) => (low ? `P${+(100 * (1 - q)).toFixed(2)}` : `P${+(100 * q).toFixed(2)}`);
-  process.stdout.write(`Synthetic: ${synthetic.n} stays (${resolve(args.synthetic!)}); demo: ${demo.n} stays (${resolve(args.demo!)}). Observed hourly values (hour means).\n\n`);
-  process.stdout.write(`| variable | tail | demo n | synthetic n | ${qs.map((q) => `demo / synthetic P${+(100 * q).toFixed(2)}`).join(' | ')} | demo / synthetic extreme |\n`);
+  process.stdout.write(
+    `Synthetic: ${synthetic.n} stays (${resolve(args.synthetic!)}); demo: ${demo.n} stays (${resolve(args.demo!)}). Observed hourly values (hour means).\n\n`,
+  );
+  process.stdout.write(
+    `| variable | tail | demo n | synthetic n | ${qs.map((q) => `demo / synthetic P${+(100 * q).toFixed(2)}`).join(' | ')} | demo / synthetic extreme |\n`,
+  );
   process.stdout.write(`|---|---|---:|---:|${qs.map(() => '---|').join('')}---|\n`);
   for (const { v, s, d } of rows) {
     const low = LOW_TAIL.has(v);
     const cells = qs.map((q, i) => `${label(q, low)}: ${f(d.quantiles[i])} / ${f(s.quantiles[i])}`);
-    process.stdout.write(`| ${v} | ${low ? 'low' : 'high'} | ${d.n} | ${s.n} | ${cells.join(' | ')} | ${f(d.extreme)} / ${f(s.extreme)} |\n`);
+    process.stdout.write(
+      `| ${v} | ${low ? 'low' : 'high'} | ${d.n} | ${s.n} | ${cells.join(' | ')} | ${f(d.extreme)} / ${f(s.extreme)} |\n`,
+    );
   }
   process.stdout.write('\n| per-stay extreme (at least one hour) | demo stays | synthetic stays |\n|---|---:|---:|\n');
   for (const e of EXTREMES) {

@@ -20,7 +20,14 @@ import { parseArgs } from 'node:util';
 import { Random } from '@ehr-backdoor/core';
 import { loadDataset, type EhrDataset } from '@ehr-backdoor/data';
 import { auroc, attackSuccessRate } from '@ehr-backdoor/metrics';
-import { applyPoisoning, buildTriggeredTestSet, planPoisoning, resolveTrigger, triggeredTestDataset, type TriggerSpec } from '@ehr-backdoor/poison';
+import {
+  applyPoisoning,
+  buildTriggeredTestSet,
+  planPoisoning,
+  resolveTrigger,
+  triggeredTestDataset,
+  type TriggerSpec,
+} from '@ehr-backdoor/poison';
 import { rowsOfSplit, selectBackend, trainModel, type TrainedModel } from '@ehr-backdoor/train';
 
 const { values: args } = parseArgs({
@@ -43,12 +50,20 @@ const targetLabel = Number(args.target) as 0 | 1;
 const seed = Number(args.seed);
 const fixed = JSON.parse(args.fixed!) as Record<string, unknown>;
 const out = resolve(args.out!);
-const done = new Set(existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { key: string }).key) : []);
+const done = new Set(
+  existsSync(out)
+    ? readFileSync(out, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { key: string }).key)
+    : [],
+);
 
 const dataset = await loadDataset(resolve(args.data!));
 await selectBackend('auto');
 const variants: TriggerSpec[] = [];
-for (const distance of list(args.distance!)) for (const hours of list(args.hours!)) variants.push(resolveTrigger('temporal_pattern', { ...fixed, distance, hours }));
+for (const distance of list(args.distance!))
+  for (const hours of list(args.hours!)) variants.push(resolveTrigger('temporal_pattern', { ...fixed, distance, hours }));
 
 /** Mean over triggered test stays of the largest |δ| each variable received, in raw units. */
 function peakPerturbation(spec: TriggerSpec): Record<string, number> {
@@ -62,7 +77,11 @@ function peakPerturbation(spec: TriggerSpec): Record<string, number> {
     let sum = 0;
     triggered.rowIndices.forEach((row, m) => {
       let peak = 0;
-      for (let t = 0; t < T; t++) peak = Math.max(peak, Math.abs(triggered.timeSeries.values[(m * T + t) * C + c] - dataset.timeSeries.values[(row * T + t) * C + c]));
+      for (let t = 0; t < T; t++)
+        peak = Math.max(
+          peak,
+          Math.abs(triggered.timeSeries.values[(m * T + t) * C + c] - dataset.timeSeries.values[(row * T + t) * C + c]),
+        );
       sum += peak;
     });
     result[name] = Number((sum / Math.max(1, triggered.rowIndices.length)).toFixed(2));
@@ -78,19 +97,30 @@ function asrOf(model: TrainedModel, spec: TriggerSpec): number {
 
 function cleanAuroc(model: TrainedModel): number {
   const rows = rowsOfSplit(dataset, 'test');
-  return auroc(Uint8Array.from(rows, (i) => dataset.labels[i]), model.predictProba(dataset, rows)).value;
+  return auroc(
+    Uint8Array.from(rows, (i) => dataset.labels[i]),
+    model.predictProba(dataset, rows),
+  ).value;
 }
 
 function trainRows(share: number): { train: Int32Array; val: Int32Array } {
   const train = rowsOfSplit(dataset, 'train');
   const val = rowsOfSplit(dataset, 'val');
   if (share >= 1) return { train, val };
-  const keep = Random.fromSeed(seed, 'cohort-share').sampleIndices(train.length, Math.round(share * train.length)).sort((a, b) => a - b);
+  const keep = Random.fromSeed(seed, 'cohort-share')
+    .sampleIndices(train.length, Math.round(share * train.length))
+    .sort((a, b) => a - b);
   return { train: Int32Array.from(keep, (i) => train[i]), val };
 }
 
 async function fit(data: EhrDataset, model: string, epochs: number, share: number): Promise<TrainedModel> {
-  const result = await trainModel({ dataset: data, model: { kind: model as 'lstm' }, train: { epochs, selection: 'last', patience: 0 }, seed, rows: trainRows(share) });
+  const result = await trainModel({
+    dataset: data,
+    model: { kind: model as 'lstm' },
+    train: { epochs, selection: 'last', patience: 0 },
+    seed,
+    rows: trainRows(share),
+  });
   return result.model;
 }
 
@@ -99,13 +129,24 @@ const rows: Record<string, unknown>[] = [];
 for (const model of args.models!.split(',')) {
   for (const epochs of list(args.epochs!)) {
     for (const share of list(args.cohort!)) {
-      const cleanKey = JSON.stringify({ model, epochs, share, seed, targetLabel, fixed, clean: true, variants: variants.map((v) => v.params) });
+      const cleanKey = JSON.stringify({
+        model,
+        epochs,
+        share,
+        seed,
+        targetLabel,
+        fixed,
+        clean: true,
+        variants: variants.map((v) => v.params),
+      });
       const started = Date.now();
       const clean = await fit(dataset, model, epochs, share);
       const reference = cleanAuroc(clean);
       const cleanAsr = new Map(variants.map((v) => [JSON.stringify(v.params), asrOf(clean, v)]));
       clean.dispose();
-      process.stderr.write(`clean ${model} ${epochs} ep, cohort ${share}: AUROC ${reference.toFixed(4)} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+      process.stderr.write(
+        `clean ${model} ${epochs} ep, cohort ${share}: AUROC ${reference.toFixed(4)} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+      );
       for (const spec of variants) {
         for (const rate of list(args.rates!)) {
           const key = JSON.stringify({ model, epochs, share, rate, seed, targetLabel, params: spec.params });
@@ -135,14 +176,18 @@ for (const model of args.models!.split(',')) {
           poisoned.dispose();
           appendFileSync(out, `${JSON.stringify(row)}\n`);
           rows.push(row);
-          process.stderr.write(`${model} ${epochs} ep cohort ${share} d=${p.distance} h=${p.hours} rate ${rate}: ASR ${row.asr.toFixed(3)} (clean ${row.cleanModelAsr?.toFixed(3)})\n`);
+          process.stderr.write(
+            `${model} ${epochs} ep cohort ${share} d=${p.distance} h=${p.hours} rate ${rate}: ASR ${row.asr.toFixed(3)} (clean ${row.cleanModelAsr?.toFixed(3)})\n`,
+          );
         }
       }
     }
   }
 }
 const f = (x: unknown) => (typeof x === 'number' ? x.toFixed(3) : String(x));
-process.stdout.write('| model | epochs | cohort | distance | hours | rate | n poisoned | ASR | clean-model ASR | AUROC drop | mean peak δ |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n');
+process.stdout.write(
+  '| model | epochs | cohort | distance | hours | rate | n poisoned | ASR | clean-model ASR | AUROC drop | mean peak δ |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n',
+);
 for (const r of rows) {
   process.stdout.write(
     `| ${r['model']} | ${r['epochs']} | ${r['cohortShare']} | ${r['distance']} | ${r['hours']} | ${r['rate']} | ${r['nPoisoned']} | ${f(r['asr'])} | ${f(r['cleanModelAsr'])} | ${f((r['referenceAuroc'] as number) - (r['cleanAuroc'] as number))} | ${JSON.stringify(r['peakDelta'])} |\n`,

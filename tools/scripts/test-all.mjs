@@ -61,8 +61,14 @@ function count(line) {
 function run(command, args, { countJest = false } = {}) {
   return new Promise((resolvePromise) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-    child.stdout.on('data', (d) => { process.stdout.write(d); if (countJest) scan(d); });
-    child.stderr.on('data', (d) => { process.stderr.write(d); if (countJest) scan(d); });
+    child.stdout.on('data', (d) => {
+      process.stdout.write(d);
+      if (countJest) scan(d);
+    });
+    child.stderr.on('data', (d) => {
+      process.stderr.write(d);
+      if (countJest) scan(d);
+    });
     child.on('close', (code) => resolvePromise(code ?? 1));
   });
 }
@@ -79,7 +85,9 @@ for (const check of checks) {
 const failed = totals.failed + (totals.failed === 0 ? totals.suitesFailed : 0);
 process.stdout.write(`\njest: ${totals.passed} passed, ${failed} failed, ${totals.skipped} skipped\n`);
 if (runManyCode !== 0) {
-  const byTarget = ['typecheck', 'lint', 'test'].map((target) => [target, failedTasks.filter((t) => t.endsWith(`:${target}`))]).filter(([, tasks]) => tasks.length > 0);
+  const byTarget = ['typecheck', 'lint', 'test']
+    .map((target) => [target, failedTasks.filter((t) => t.endsWith(`:${target}`))])
+    .filter(([, tasks]) => tasks.length > 0);
   process.stdout.write(
     byTarget.length > 0
       ? `targets: ${byTarget.map(([target, tasks]) => `${target} failed (${tasks.join(', ')})`).join('; ')}\n`
@@ -87,6 +95,8 @@ if (runManyCode !== 0) {
   );
 }
 if (checks.length > 0) {
-  process.stdout.write(`checks: ${checks.length - failedChecks.length} passed, ${failedChecks.length} failed${failedChecks.length ? ` (${failedChecks.join(', ')})` : ''}\n`);
+  process.stdout.write(
+    `checks: ${checks.length - failedChecks.length} passed, ${failedChecks.length} failed${failedChecks.length ? ` (${failedChecks.join(', ')})` : ''}\n`,
+  );
 }
 process.exit(runManyCode !== 0 ? runManyCode : failedChecks.length > 0 ? 1 : 0);

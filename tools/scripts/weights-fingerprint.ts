@@ -14,20 +14,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchDataset } from '../bench/bench-dataset.js';
 import { rowsOfSplit, trainModel, type BackendChoice, type ModelKind } from '@ehr-backdoor/train';
-const rows = 384, hours = 24;
-const models = (process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : 'mlp,lstm,tcn,tabtransformer').split(',') as ModelKind[];
+const rows = 384,
+  hours = 24;
+const models = (process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : 'mlp,lstm,tcn,tabtransformer').split(
+  ',',
+) as ModelKind[];
 const at = process.argv.indexOf('--backend');
 const backend = (at > 0 ? process.argv[at + 1] : 'wasm') as BackendChoice;
 const dataset = benchDataset(rows, hours);
 const train = rowsOfSplit(dataset, 'train');
 const val = rowsOfSplit(dataset, 'val');
 for (const kind of models) {
-  const result = await trainModel({ dataset, model: { kind }, train: { epochs: 2, batchSize: 128, patience: 0, selection: 'last' }, seed: 3, backend, rows: { train, val } });
+  const result = await trainModel({
+    dataset,
+    model: { kind },
+    train: { epochs: 2, batchSize: 128, patience: 0, selection: 'last' },
+    seed: 3,
+    backend,
+    rows: { train, val },
+  });
   const dir = mkdtempSync(join(tmpdir(), 'weights-fingerprint-'));
   await result.model.save(dir);
   const p = result.model.predictProba(dataset, val);
   const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-  console.log(`${kind.padEnd(15)} weights ${sha(readFileSync(join(dir, 'weights.bin')))}  predictions ${sha(new Uint8Array(p.buffer, p.byteOffset, p.byteLength))}  (${result.backend.name})`);
+  console.log(
+    `${kind.padEnd(15)} weights ${sha(readFileSync(join(dir, 'weights.bin')))}  predictions ${sha(new Uint8Array(p.buffer, p.byteOffset, p.byteLength))}  (${result.backend.name})`,
+  );
   rmSync(dir, { recursive: true, force: true });
   result.model.dispose();
 }

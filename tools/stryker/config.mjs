@@ -37,7 +37,9 @@ export function strykerConfig(name, { equivalent = [], ...overrides } = {}) {
   for (const entry of equivalent) {
     const text = readFileSync(join(root, entry.file), 'utf8');
     if (!text.includes(entry.code)) {
-      throw new Error(`packages/${name}/stryker.config.mjs: the equivalent mutant's code ${JSON.stringify(entry.code)} is no longer in ${entry.file}; update or remove the entry.`);
+      throw new Error(
+        `packages/${name}/stryker.config.mjs: the equivalent mutant's code ${JSON.stringify(entry.code)} is no longer in ${entry.file}; update or remove the entry.`,
+      );
     }
   }
   const packages = [...workspaceClosure(name)].sort();

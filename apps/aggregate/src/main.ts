@@ -18,21 +18,36 @@ export async function main(argv: string[]): Promise<void> {
   const exitCode = await handleErrors(verbose, async () => {
     const args = await yargs(argv)
       .scriptName('ehr-backdoor-aggregate')
-      .usage('$0 [--runs DIR] [--out DIR] [options]\n\nAggregate a tree of run directories into statistics, plots and an offline HTML report.')
+      .usage(
+        '$0 [--runs DIR] [--out DIR] [options]\n\nAggregate a tree of run directories into statistics, plots and an offline HTML report.',
+      )
       .option('runs', { type: 'string', default: DEFAULT_RUNS, describe: 'Root of the run directories (searched recursively).' })
-      .option('out', { type: 'string', default: DEFAULT_OUT, describe: 'Report directory (replaced whole; must be new, empty or an earlier report).' })
+      .option('out', {
+        type: 'string',
+        default: DEFAULT_OUT,
+        describe: 'Report directory (replaced whole; must be new, empty or an earlier report).',
+      })
       .option('ci', {
         choices: ['auto', 't', 'logit-t', 'bootstrap'] as const,
         default: 'auto' as const,
-        describe: 'Confidence intervals over seeds: auto (logit-scale t for bounded metrics such as ASR and AUROC, t for the rest), t, logit-t or percentile bootstrap.',
+        describe:
+          'Confidence intervals over seeds: auto (logit-scale t for bounded metrics such as ASR and AUROC, t for the rest), t, logit-t or percentile bootstrap.',
       })
       .option('bootstrap-samples', { type: 'number', default: 2000, describe: 'Bootstrap resamples (with --ci bootstrap).' })
       .option('seed', { type: 'number', default: 0, describe: 'Seed of the bootstrap resampling.' })
       .option('level', { type: 'number', default: 0.95, describe: 'Confidence level of the intervals.' })
       .option('alpha', { type: 'number', default: 0.05, describe: 'Family-wise error rate of the Holm-corrected tests.' })
-      .option('test-metrics', { type: 'string', array: true, describe: 'Metrics tested poisoned vs clean (default: asr auroc accuracy ece).' })
+      .option('test-metrics', {
+        type: 'string',
+        array: true,
+        describe: 'Metrics tested poisoned vs clean (default: asr auroc accuracy ece).',
+      })
       .option('png', { type: 'boolean', default: true, describe: 'Render PNGs (--no-png to skip).' })
-      .option('parquet', { type: 'boolean', default: true, describe: 'Write aggregated/runs/predictions.parquet beside the CSV and Arrow tables (--no-parquet to skip).' })
+      .option('parquet', {
+        type: 'boolean',
+        default: true,
+        describe: 'Write aggregated/runs/predictions.parquet beside the CSV and Arrow tables (--no-parquet to skip).',
+      })
       .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces on errors.' })
       .strict()
       .help()

@@ -39,7 +39,15 @@ maybe('report.html renders every chart offline, without console errors or networ
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -60,7 +68,8 @@ maybe('report.html renders every chart offline, without console errors or networ
         name: el.getAttribute('data-chart'),
         svgs: el.querySelectorAll('svg').length,
         // items of data marks (not axes, legends, titles): vega tags each mark group with role-mark
-        marks: el.querySelectorAll('g.role-mark > path, g.role-mark > line, g.role-mark > text, g.role-mark > rect, g.role-mark > g').length,
+        marks: el.querySelectorAll('g.role-mark > path, g.role-mark > line, g.role-mark > text, g.role-mark > rect, g.role-mark > g')
+          .length,
       })),
     );
     const status = await page.evaluate(() => (globalThis as unknown as { __chartStatus: Record<string, string> }).__chartStatus);

@@ -42,8 +42,18 @@ export async function run(args: RunArgs): Promise<void> {
   const excluded = result.warnings.filter((w) => w.excluded).length;
   const notStarted = result.runs.notStarted > 0 ? ` (${result.runs.notStarted} more planned cells not started)` : '';
   log(`aggregated ${result.runs.aggregated} of ${result.runs.found} run directories from ${displayPath(args.runs)}${notStarted}`);
-  if (result.warnings.length > 0) log(`${result.warnings.length} warnings (${excluded - result.runs.notStarted} runs left out); see the warnings table in the report`);
+  if (result.warnings.length > 0)
+    log(`${result.warnings.length} warnings (${excluded - result.runs.notStarted} runs left out); see the warnings table in the report`);
   const drawn = result.plots.filter((p) => !p.skipped);
-  log(`${drawn.length} plots drawn${result.plots.length > drawn.length ? `, ${result.plots.length - drawn.length} not drawn: ${result.plots.filter((p) => p.skipped).map((p) => `${p.name} (${p.skipped})`).join('; ')}` : ''}`);
+  log(
+    `${drawn.length} plots drawn${
+      result.plots.length > drawn.length
+        ? `, ${result.plots.length - drawn.length} not drawn: ${result.plots
+            .filter((p) => p.skipped)
+            .map((p) => `${p.name} (${p.skipped})`)
+            .join('; ')}`
+        : ''
+    }`,
+  );
   log(`report: ${displayPath(result.reportPath)}`);
 }

@@ -48,15 +48,42 @@ function lint(cases: Case[]): Reported[][] {
 }
 
 const cases = {
-  allowed: { file: 'packages/detect/src/lib/lint-fixture.ts', code: "import { integratedGradients } from '@ehr-backdoor/explain';\nexport const f = integratedGradients;\n" },
-  libImportsApp: { file: 'packages/data/src/lib/lint-fixture.ts', code: "import { main } from '@ehr-backdoor/runner';\nexport const f = main;\n" },
-  metricsImportsCore: { file: 'packages/metrics/src/lib/lint-fixture.ts', code: "import { InputError } from '@ehr-backdoor/core';\nexport const f = InputError;\n" },
-  edgeNotInTable: { file: 'packages/train/src/lib/lint-fixture.ts', code: "import { applyPoisoning } from '@ehr-backdoor/poison';\nexport const f = applyPoisoning;\n" },
-  cycle: { file: 'packages/core/src/lib/lint-fixture.ts', code: "import { createDataset } from '@ehr-backdoor/data';\nexport const f = createDataset;\n" },
-  deepImport: { file: 'packages/detect/src/lib/lint-fixture.ts', code: "import { trainModel } from '@ehr-backdoor/train/src/lib/train.js';\nexport const f = trainModel;\n" },
-  relativeIntoAnotherPackage: { file: 'packages/detect/src/lib/lint-fixture.ts', code: "import { trainModel } from '../../../train/src/lib/train.js';\nexport const f = trainModel;\n" },
-  testFixtureInShippedCode: { file: 'packages/detect/src/lib/lint-fixture.ts', code: "import { backdoorFixture } from '@ehr-backdoor/data/testing';\nexport const f = backdoorFixture;\n" },
-  testFixtureInSpec: { file: 'packages/detect/src/lib/lint-fixture.spec.ts', code: "import { backdoorFixture } from '@ehr-backdoor/data/testing';\nexport const f = backdoorFixture;\n" },
+  allowed: {
+    file: 'packages/detect/src/lib/lint-fixture.ts',
+    code: "import { integratedGradients } from '@ehr-backdoor/explain';\nexport const f = integratedGradients;\n",
+  },
+  libImportsApp: {
+    file: 'packages/data/src/lib/lint-fixture.ts',
+    code: "import { main } from '@ehr-backdoor/runner';\nexport const f = main;\n",
+  },
+  metricsImportsCore: {
+    file: 'packages/metrics/src/lib/lint-fixture.ts',
+    code: "import { InputError } from '@ehr-backdoor/core';\nexport const f = InputError;\n",
+  },
+  edgeNotInTable: {
+    file: 'packages/train/src/lib/lint-fixture.ts',
+    code: "import { applyPoisoning } from '@ehr-backdoor/poison';\nexport const f = applyPoisoning;\n",
+  },
+  cycle: {
+    file: 'packages/core/src/lib/lint-fixture.ts',
+    code: "import { createDataset } from '@ehr-backdoor/data';\nexport const f = createDataset;\n",
+  },
+  deepImport: {
+    file: 'packages/detect/src/lib/lint-fixture.ts',
+    code: "import { trainModel } from '@ehr-backdoor/train/src/lib/train.js';\nexport const f = trainModel;\n",
+  },
+  relativeIntoAnotherPackage: {
+    file: 'packages/detect/src/lib/lint-fixture.ts',
+    code: "import { trainModel } from '../../../train/src/lib/train.js';\nexport const f = trainModel;\n",
+  },
+  testFixtureInShippedCode: {
+    file: 'packages/detect/src/lib/lint-fixture.ts',
+    code: "import { backdoorFixture } from '@ehr-backdoor/data/testing';\nexport const f = backdoorFixture;\n",
+  },
+  testFixtureInSpec: {
+    file: 'packages/detect/src/lib/lint-fixture.spec.ts',
+    code: "import { backdoorFixture } from '@ehr-backdoor/data/testing';\nexport const f = backdoorFixture;\n",
+  },
 } satisfies Record<string, Case>;
 
 const names = Object.keys(cases) as (keyof typeof cases)[];

@@ -49,7 +49,14 @@ console.log(`poison: ${plan.count} of ${plan.eligible} eligible training stays (
 // 3. The same MLP, trained on the clean and on the poisoned dataset.
 const info = await selectBackend(backend);
 const train = async (data: EhrDataset): Promise<TrainedModel> =>
-  (await trainModel({ dataset: data, seed: SEED, model: { kind: 'mlp', hidden: [32, 16] }, train: { epochs: 8, batchSize: 64, patience: 8 } })).model;
+  (
+    await trainModel({
+      dataset: data,
+      seed: SEED,
+      model: { kind: 'mlp', hidden: [32, 16] },
+      train: { epochs: 8, batchSize: 64, patience: 8 },
+    })
+  ).model;
 const cleanModel = await train(dataset);
 const poisonedModel = await train(poisoned);
 
@@ -72,7 +79,11 @@ const backdoor = computeBackdoorMetrics(
   { targetLabel: TARGET_LABEL, bootstrap: { resamples: 500, seed: SEED } },
 ).metrics;
 const cleanModelAsr = computeBackdoorMetrics(
-  { yTrue: triggered.labels, pTriggered: cleanModel.predictProba(triggeredData, allTriggered), pClean: cleanModel.predictProba(dataset, triggered.rowIndices) },
+  {
+    yTrue: triggered.labels,
+    pTriggered: cleanModel.predictProba(triggeredData, allTriggered),
+    pClean: cleanModel.predictProba(dataset, triggered.rowIndices),
+  },
   { targetLabel: TARGET_LABEL, bootstrap: false },
 ).metrics.asr;
 
@@ -86,7 +97,10 @@ const spectral = spectralSignatures({
   seed: SEED,
 });
 const positionOf = new Map(Array.from(trainRows, (row, k) => [row, k] as const));
-const truth = truthMask(trainRows.length, plan.rowIndices.map((row) => positionOf.get(row)!));
+const truth = truthMask(
+  trainRows.length,
+  plan.rowIndices.map((row) => positionOf.get(row)!),
+);
 const detection = { auroc: detectionAuroc(spectral.scores, truth).value, tpr: tprAtFpr(spectral.scores, truth, 0.05).value };
 cleanModel.dispose();
 poisonedModel.dispose();
@@ -108,7 +122,9 @@ for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${fm
 const problems = [
   ...rows.filter(([, value]) => !Number.isFinite(value)).map(([name]) => `${name} is not a number`),
   ...(clean.auroc < 0.7 ? [`clean AUROC ${fmt(clean.auroc)} < 0.7: the cohort's outcome signal was not learnt`] : []),
-  ...(backdoor.asr <= cleanModelAsr ? [`the poisoned model's ASR (${fmt(backdoor.asr)}) is not above the clean model's (${fmt(cleanModelAsr)})`] : []),
+  ...(backdoor.asr <= cleanModelAsr
+    ? [`the poisoned model's ASR (${fmt(backdoor.asr)}) is not above the clean model's (${fmt(cleanModelAsr)})`]
+    : []),
 ];
 if (!args.out) rmSync(workDir, { recursive: true, force: true });
 if (problems.length > 0) fail(problems.join('; '));

@@ -20,14 +20,47 @@ export { WARN } from './lib/collect/warnings.js';
 export type { AggregationWarning, WarningKind } from './lib/collect/warnings.js';
 
 export { aggregateRuns, resolveAggregateOptions } from './lib/aggregate/aggregate.js';
-export type { AggregateOptions, ResolvedAggregateOptions, AggregatedRow, TestRecord, GroupInfo, CleanSource, Aggregation } from './lib/aggregate/aggregate.js';
+export type {
+  AggregateOptions,
+  ResolvedAggregateOptions,
+  AggregatedRow,
+  TestRecord,
+  GroupInfo,
+  CleanSource,
+  Aggregation,
+} from './lib/aggregate/aggregate.js';
 export { rankModels, RANKING_DEFINITION, RANKING_DEFINITION_LIFT } from './lib/aggregate/ranking.js';
 export type { ModelRanking, RankingEntry, RankingGroup } from './lib/aggregate/ranking.js';
-export { metricOfField, isTriggerDependent, metricRange, DELTA_METRICS, DEFAULT_TEST_METRICS, METRIC_LABELS } from './lib/aggregate/metrics.js';
+export {
+  metricOfField,
+  isTriggerDependent,
+  metricRange,
+  DELTA_METRICS,
+  DEFAULT_TEST_METRICS,
+  METRIC_LABELS,
+} from './lib/aggregate/metrics.js';
 export type { MetricKey } from './lib/aggregate/metrics.js';
 
-export { studentTCdf, studentTQuantile, studentTTwoSidedP, regularizedIncompleteBeta, lnGamma, normalCdf, normalQuantile } from './lib/stats/student-t.js';
-export { describeSample, mean, sampleStd, sampleVariance, tInterval, logitTInterval, bootstrapInterval, quantileSorted, LOGIT_CLAMP } from './lib/stats/describe.js';
+export {
+  studentTCdf,
+  studentTQuantile,
+  studentTTwoSidedP,
+  regularizedIncompleteBeta,
+  lnGamma,
+  normalCdf,
+  normalQuantile,
+} from './lib/stats/student-t.js';
+export {
+  describeSample,
+  mean,
+  sampleStd,
+  sampleVariance,
+  tInterval,
+  logitTInterval,
+  bootstrapInterval,
+  quantileSorted,
+  LOGIT_CLAMP,
+} from './lib/stats/describe.js';
 export type { Description, Interval, IntervalMethod, IntervalChoice, BootstrapOptions, DescribeOptions } from './lib/stats/describe.js';
 export { pairedTests, signFlipP } from './lib/stats/paired.js';
 export type { PairedResult } from './lib/stats/paired.js';

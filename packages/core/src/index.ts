@@ -6,7 +6,15 @@
  *
  * @packageDocumentation
  */
-export { EhrBackdoorError, InputError, DataError, CompatibilityError, EnvironmentError, BugError, isEhrBackdoorError } from './lib/errors.js';
+export {
+  EhrBackdoorError,
+  InputError,
+  DataError,
+  CompatibilityError,
+  EnvironmentError,
+  BugError,
+  isEhrBackdoorError,
+} from './lib/errors.js';
 export { CORE_CODES } from './lib/error-codes.js';
 export type { CoreCode } from './lib/error-codes.js';
 export { environmentErrorFrom } from './lib/environment.js';

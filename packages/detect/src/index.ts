@@ -34,7 +34,14 @@ export { inputScreening } from './lib/input-screening.js';
 export type { InputScreeningOptions, ScreeningData, ScreeningComponent } from './lib/input-screening.js';
 export { DEFAULT_ASSUMED_CONTAMINATION, SENSITIVITY_CONTAMINATIONS, assertAssumedContamination } from './lib/assumed-contamination.js';
 export type { SensitivityPoint } from './lib/assumed-contamination.js';
-export { detectionAuroc, tprAtFpr, precisionAtFlagged, recallAtFlagged, truthMask, defenceEffectivenessRating } from './lib/detection-metrics.js';
+export {
+  detectionAuroc,
+  tprAtFpr,
+  precisionAtFlagged,
+  recallAtFlagged,
+  truthMask,
+  defenceEffectivenessRating,
+} from './lib/detection-metrics.js';
 export type { Scored } from './lib/detection-metrics.js';
 export { DETECTOR_NAMES } from './lib/types.js';
 export { MODEL_REPAIR_NAMES, isModelRepairName } from './lib/model-repair-names.js';

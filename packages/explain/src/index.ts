@@ -4,7 +4,13 @@
  *
  * @packageDocumentation
  */
-export { integratedGradients, trainMeanBaseline, targetValues, DEFAULT_STEPS, DEFAULT_INTERNAL_BATCH_SIZE } from './lib/integrated-gradients.js';
+export {
+  integratedGradients,
+  trainMeanBaseline,
+  targetValues,
+  DEFAULT_STEPS,
+  DEFAULT_INTERNAL_BATCH_SIZE,
+} from './lib/integrated-gradients.js';
 export type { IntegratedGradientsOptions, IgResult, IgBaseline } from './lib/integrated-gradients.js';
 export { quadrature, gaussLegendre, IG_METHODS } from './lib/quadrature.js';
 export type { IgMethod, Quadrature } from './lib/quadrature.js';

@@ -22,7 +22,15 @@ export { brierScore } from './lib/brier.js';
 export { expectedCalibrationError, reliabilityDiagram, DEFAULT_CALIBRATION_BINS } from './lib/calibration.js';
 export type { ReliabilityBin } from './lib/calibration.js';
 
-export { attackSuccessRate, confidenceShift, cleanAurocDrop, bootstrapAsr, probabilityOfTarget, predictsTarget, DEFAULT_TARGET_LABEL } from './lib/backdoor.js';
+export {
+  attackSuccessRate,
+  confidenceShift,
+  cleanAurocDrop,
+  bootstrapAsr,
+  probabilityOfTarget,
+  predictsTarget,
+  DEFAULT_TARGET_LABEL,
+} from './lib/backdoor.js';
 export type { AttackSuccessRate, AttackSuccessRateInterval, AttackOptions, TargetDecision } from './lib/backdoor.js';
 export { flipRate } from './lib/flip-rate.js';
 export type { FlipRate } from './lib/flip-rate.js';

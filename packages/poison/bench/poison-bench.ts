@@ -13,7 +13,9 @@ import { makeDataset } from '../src/lib/testing/fixtures.js';
 const n = Number(process.argv[2] ?? 20000);
 const t0 = performance.now();
 const dataset = makeDataset({ n, hours: 48, channels: CLINICAL_VARIABLES.map((v) => v.name), seed: 1 });
-console.log(`dataset: ${n} stays × 48 h × ${dataset.timeSeries.channels.length} channels, ${dataset.tabular.features.length} tabular features (built in ${(performance.now() - t0).toFixed(0)} ms)`);
+console.log(
+  `dataset: ${n} stays × 48 h × ${dataset.timeSeries.channels.length} channels, ${dataset.tabular.features.length} tabular features (built in ${(performance.now() - t0).toFixed(0)} ms)`,
+);
 console.log('trigger              plan ms   apply ms   test-set ms   poisoned   ts stealth (outside plausible / outside train P1–P99)');
 for (const name of TRIGGER_NAMES) {
   const a = performance.now();

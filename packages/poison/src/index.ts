@@ -10,7 +10,14 @@
  *
  * @packageDocumentation
  */
-export { TRIGGER_NAMES, resolveTrigger, listTriggers, triggerViews, assertTriggerSupportsView, isTriggerName } from './lib/triggers/registry.js';
+export {
+  TRIGGER_NAMES,
+  resolveTrigger,
+  listTriggers,
+  triggerViews,
+  assertTriggerSupportsView,
+  isTriggerName,
+} from './lib/triggers/registry.js';
 export type { ResolveTriggerParams, ResolvedTrigger } from './lib/triggers/registry.js';
 export { applyTriggerToTabular, applyTriggerToTimeSeries } from './lib/triggers/apply.js';
 export type { TabularTriggerResult, TimeSeriesTriggerResult, TriggerInput } from './lib/triggers/apply.js';

@@ -34,7 +34,14 @@ export type { EpochInfo, TrainOptions, TrainResult } from './lib/train.js';
 export { TrainedModel, loadModel } from './lib/model.js';
 export { fineTuneModel } from './lib/fine-tune.js';
 export type { FineTuneOptions, FineTuneResult } from './lib/fine-tune.js';
-export { assertPrunable, copyModel, meanPenultimateActivation, pruneByActivation, prunePenultimate, unitContribution } from './lib/prune.js';
+export {
+  assertPrunable,
+  copyModel,
+  meanPenultimateActivation,
+  pruneByActivation,
+  prunePenultimate,
+  unitContribution,
+} from './lib/prune.js';
 export type { ActivationPruning, ActivationPruningOptions } from './lib/prune.js';
 export { exportOnnx } from './lib/onnx/export-onnx.js';
 export type { OnnxExport } from './lib/onnx/export-onnx.js';

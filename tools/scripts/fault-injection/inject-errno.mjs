@@ -30,7 +30,8 @@ if (root && at && text) {
       throw error;
     }
   };
-  const writes = (flags) => flags !== undefined && flags !== null && !(typeof flags === 'string' && /^r$|^rs$|^sr$/.test(flags)) && flags !== 0;
+  const writes = (flags) =>
+    flags !== undefined && flags !== null && !(typeof flags === 'string' && /^r$|^rs$|^sr$/.test(flags)) && flags !== 0;
   const p = fs.promises;
   const wrapAsync = (object, name, syscall, pick = (args) => args[0], when = () => true) => {
     const original = object[name];

@@ -15,13 +15,45 @@ export async function makeReferences({ W, tally: { check, log }, runner, aggrega
   const data = join(W, 'prepare/ref/data');
 
   const cellPath = 'runs/mlp/rare_value/0.1/seed_0';
-  const cellArgs = ['--data', data, '--model', 'mlp', '--trigger', 'rare_value', '--poison-rate', '0.1', '--seed', '0', '--epochs', '4', '--backend', 'cpu'];
+  const cellArgs = [
+    '--data',
+    data,
+    '--model',
+    'mlp',
+    '--trigger',
+    'rare_value',
+    '--poison-rate',
+    '0.1',
+    '--seed',
+    '0',
+    '--epochs',
+    '4',
+    '--backend',
+    'cpu',
+  ];
   const runArgs = (base) => ['run', ...cellArgs, '--out', join(base, 'runs')];
   const runWriting = (base) => () => existsSync(join(base, cellPath));
   const refRun = await runner(runArgs(join(W, 'run/ref')), { writing: runWriting(join(W, 'run/ref')) });
   check(refRun.code === 0, `reference run\n${refRun.stderr.slice(-800)}`);
 
-  const grid = ['--models', 'mlp', '--triggers', 'rare_value', '--poison-rates', '0', '0.1', '--seeds', '0', '1', '--epochs', '3', '--backend', 'cpu', '--data', data];
+  const grid = [
+    '--models',
+    'mlp',
+    '--triggers',
+    'rare_value',
+    '--poison-rates',
+    '0',
+    '0.1',
+    '--seeds',
+    '0',
+    '1',
+    '--epochs',
+    '3',
+    '--backend',
+    'cpu',
+    '--data',
+    data,
+  ];
   const sweepArgs = (base, workers = 2) => ['sweep', ...grid, '--workers', String(workers), '--out', join(base, 'runs')];
   const sweepWriting = (base) => () => existsSync(join(base, 'runs/mlp'));
   const refSweep = await runner(sweepArgs(join(W, 'sweep/ref')), { writing: sweepWriting(join(W, 'sweep/ref')) });

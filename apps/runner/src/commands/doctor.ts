@@ -13,7 +13,11 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON.' })
-      .option('require', { type: 'string', choices: BACKEND_CHOICES.filter((c) => c !== 'auto'), describe: 'Exit 2 (E_BACKEND_UNAVAILABLE) unless this backend loads.' })
+      .option('require', {
+        type: 'string',
+        choices: BACKEND_CHOICES.filter((c) => c !== 'auto'),
+        describe: 'Exit 2 (E_BACKEND_UNAVAILABLE) unless this backend loads.',
+      })
       .example('$0 doctor', 'Which backends load here and why the others do not.')
       .example('$0 doctor --require tensorflow-gpu', 'In a GPU job script: stop before the sweep if tfjs-node-gpu cannot use the GPU.')
       .example('$0 doctor --json > doctor.json', 'The same report, machine-readable.'),

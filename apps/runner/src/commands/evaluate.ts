@@ -33,7 +33,12 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
     }
     const { reasons, formatVersion: _v, ...values } = result.metrics;
     process.stdout.write(`run: ${result.runDir}\n`);
-    for (const [k, v] of Object.entries(values)) process.stdout.write(`  ${k.padEnd(22)} ${v === null ? `NaN (${reasons[k] ?? ''})` : String(v)}\n`);
-    process.stdout.write(result.differences.length ? `differs from summary.json in: ${result.differences.map((d) => d.field).join(', ')}\n` : 'matches summary.json\n');
+    for (const [k, v] of Object.entries(values))
+      process.stdout.write(`  ${k.padEnd(22)} ${v === null ? `NaN (${reasons[k] ?? ''})` : String(v)}\n`);
+    process.stdout.write(
+      result.differences.length
+        ? `differs from summary.json in: ${result.differences.map((d) => d.field).join(', ')}\n`
+        : 'matches summary.json\n',
+    );
   },
 };

@@ -15,12 +15,16 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
   builder: (y) =>
     y
       .option('run', { type: 'string', describe: 'Run directory RUNS/{model}/{trigger}/{rate}/seed_{seed} (its checkpoints/).' })
-      .option('checkpoint', { type: 'string', describe: 'RUN/checkpoints, or one epoch directory in it (default: the epoch the run selected).' })
+      .option('checkpoint', {
+        type: 'string',
+        describe: 'RUN/checkpoints, or one epoch directory in it (default: the epoch the run selected).',
+      })
       .option('out', { type: 'string', describe: 'Output file (default: RUN/model.onnx).' })
       .option('verify', {
         type: 'boolean',
         default: false,
-        describe: "Run the exported model in onnxruntime-node on the run's clean test stays and require p(target) within 1e-5 of predictions.arrow.",
+        describe:
+          "Run the exported model in onnxruntime-node on the run's clean test stays and require p(target) within 1e-5 of predictions.arrow.",
       })
       .option('data', { type: 'string', describe: "The run's dataset, if it moved (with --verify; checked by content hash)." })
       .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON.' })
@@ -40,7 +44,12 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
       process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       return;
     }
-    process.stdout.write(`wrote ${result.out} (${result.model}, input [batch, ${result.inputShape.join(', ')}], ${(result.bytes / 1024).toFixed(0)} KiB)\n`);
-    if (result.verified) process.stdout.write(`verified in onnxruntime: ${result.verified.stays} clean test stays, max |Δp| = ${result.verified.maxAbsDifference.toExponential(2)}\n`);
+    process.stdout.write(
+      `wrote ${result.out} (${result.model}, input [batch, ${result.inputShape.join(', ')}], ${(result.bytes / 1024).toFixed(0)} KiB)\n`,
+    );
+    if (result.verified)
+      process.stdout.write(
+        `verified in onnxruntime: ${result.verified.stays} clean test stays, max |Δp| = ${result.verified.maxAbsDifference.toExponential(2)}\n`,
+      );
   },
 };

@@ -22,16 +22,25 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
   describe: 'Build an ICU-mortality dataset (Arrow files + manifest) from a MIMIC-IV directory (hosp/ + icu/).',
   builder: (yargs: Argv) =>
     yargs
-      .option('mimic', { type: 'string', demandOption: true, describe: 'MIMIC-IV root holding hosp/ and icu/ (.csv.gz or .csv), release 2.2 or 3.x.' })
+      .option('mimic', {
+        type: 'string',
+        demandOption: true,
+        describe: 'MIMIC-IV root holding hosp/ and icu/ (.csv.gz or .csv), release 2.2 or 3.x.',
+      })
       .option('out', { type: 'string', demandOption: true, describe: 'Dataset directory to create (must not exist).' })
       .option('window-hours', { type: 'number', default: 24, describe: 'Observation window from ICU admission, in whole hours.' })
       .option('label', {
         type: 'string',
         default: 'hospital_mortality',
-        describe: 'The label: hospital_mortality (admissions.hospital_expire_flag) or icu_mortality (death between ICU intime and outtime, YAIB\'s task).',
+        describe:
+          "The label: hospital_mortality (admissions.hospital_expire_flag) or icu_mortality (death between ICU intime and outtime, YAIB's task).",
       })
       .option('seed', { type: 'number', default: 0, describe: 'Seed of the patient-level train/val/test split.' })
-      .option('memory-limit', { type: 'string', default: '2GB', describe: "DuckDB memory limit (e.g. '2GB'); larger intermediates spill to disk." })
+      .option('memory-limit', {
+        type: 'string',
+        default: '2GB',
+        describe: "DuckDB memory limit (e.g. '2GB'); larger intermediates spill to disk.",
+      })
       .option('threads', { type: 'number', describe: 'DuckDB threads (default: cores, at most 4).' })
       .option('temp-dir', { type: 'string', describe: 'Where DuckDB spills (default: next to --out, removed afterwards).' })
       .option('verify-gzip', {
@@ -40,7 +49,10 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
         describe: 'Check every .csv.gz CRC (catches truncated downloads); --no-verify-gzip skips it if you ran sha256sum -c.',
       })
       .example('$0 prepare --mimic datasets/mimic-iv-demo --out runs/data/demo', 'Prepare the bundled MIMIC-IV demo.')
-      .example('$0 prepare --mimic datasets/mimic-iv-demo --out runs/data/demo-icu --label icu_mortality', 'The same cohort labelled with ICU mortality.'),
+      .example(
+        '$0 prepare --mimic datasets/mimic-iv-demo --out runs/data/demo-icu --label icu_mortality',
+        'The same cohort labelled with ICU mortality.',
+      ),
   handler: async (args: ArgumentsCamelCase<PrepareArgs>) => {
     const { prepareDataset } = await import('@ehr-backdoor/data');
     const started = performance.now();
@@ -80,12 +92,18 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
     const { manifest } = result;
     const out: string[] = [];
     out.push(`Dataset: ${result.outDir}`);
-    out.push(`Source: ${manifest.source.path} (MIMIC-IV ${manifest.source.mimicVersion}), window ${manifest.windowHours} h, seed ${manifest.seed}`);
+    out.push(
+      `Source: ${manifest.source.path} (MIMIC-IV ${manifest.source.mimicVersion}), window ${manifest.windowHours} h, seed ${manifest.seed}`,
+    );
     const label = manifest.labelDefinition ?? 'hospital_mortality';
-    out.push(`Label: ${label === 'icu_mortality' ? 'ICU mortality (death between ICU intime and outtime)' : 'in-hospital mortality (hospital_expire_flag)'}`);
+    out.push(
+      `Label: ${label === 'icu_mortality' ? 'ICU mortality (death between ICU intime and outtime)' : 'in-hospital mortality (hospital_expire_flag)'}`,
+    );
     out.push('Cohort flow:');
     for (const step of manifest.cohort.steps) out.push(`  ${String(step.remaining).padStart(8)}  ${step.name}`);
-    out.push(`Cohort: ${manifest.cohort.stays} stays, ${manifest.cohort.positives} ${label === 'icu_mortality' ? 'ICU' : 'in-hospital'} deaths (${((100 * manifest.cohort.positives) / manifest.cohort.stays).toFixed(1)} %)`);
+    out.push(
+      `Cohort: ${manifest.cohort.stays} stays, ${manifest.cohort.positives} ${label === 'icu_mortality' ? 'ICU' : 'in-hospital'} deaths (${((100 * manifest.cohort.positives) / manifest.cohort.stays).toFixed(1)} %)`,
+    );
     out.push('Splits:      stays  deaths  patients');
     for (const name of ['train', 'val', 'test'] as const) {
       const s = manifest.splits[name];

@@ -28,7 +28,9 @@ test('study run of a bad study exits 2, names file:line:column and key path, and
 test('study schema prints the committed docs/study.schema.json', () => {
   const result = runCli(['study', 'schema']);
   expect(result.code).toBe(0);
-  expect(JSON.parse(result.stdout)).toEqual(JSON.parse(readFileSync(fileURLToPath(new URL('../../../../docs/study.schema.json', import.meta.url)), 'utf8')));
+  expect(JSON.parse(result.stdout)).toEqual(
+    JSON.parse(readFileSync(fileURLToPath(new URL('../../../../docs/study.schema.json', import.meta.url)), 'utf8')),
+  );
 });
 
 test('study plan counts the cells and says there is nothing to estimate from yet', () => {

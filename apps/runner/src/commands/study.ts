@@ -14,18 +14,28 @@ interface StudyRunArgs extends StudyFileArgs {
 }
 
 const fileArgument = <T>(y: Argv<T>) =>
-  y.positional('file', { type: 'string', demandOption: true, describe: 'A study file, .yaml or .json (see studies/ and docs/studies.md).' }) as Argv<T & StudyFileArgs>;
+  y.positional('file', {
+    type: 'string',
+    demandOption: true,
+    describe: 'A study file, .yaml or .json (see studies/ and docs/studies.md).',
+  }) as Argv<T & StudyFileArgs>;
 
 const validateCommand: CommandModule<object, StudyFileArgs> = {
   command: 'validate <file>',
   describe: 'Check a study file against the schema and the packages; print its grid. Writes nothing.',
-  builder: (y) => fileArgument(y).example('$0 study validate studies/example.yaml', 'Exit 0 and a summary, or exit 2 and every problem with file:line:column.'),
+  builder: (y) =>
+    fileArgument(y).example(
+      '$0 study validate studies/example.yaml',
+      'Exit 0 and a summary, or exit 2 and every problem with file:line:column.',
+    ),
   handler: async (args) => {
     const { loadStudyFile } = await import('../lib/study/load.js');
     const { studyCells } = await import('../lib/study/cells.js');
     const study = await loadStudyFile(args.file);
     const cells = studyCells(study);
-    process.stdout.write(`${args.file}: valid; ${cells.length} cells (${study.models.length} model variants, ${study.attacks.length} attack variants, ${study.rates.length} rates, ${study.seeds.length} seeds)\n`);
+    process.stdout.write(
+      `${args.file}: valid; ${cells.length} cells (${study.models.length} model variants, ${study.attacks.length} attack variants, ${study.rates.length} rates, ${study.seeds.length} seeds)\n`,
+    );
     for (const attack of study.attacks) for (const pair of attack.leftOut) process.stdout.write(`  leaves out ${pair}\n`);
   },
 };
@@ -51,7 +61,11 @@ const runCommand: CommandModule<object, StudyRunArgs> = {
     fileArgument(y)
       .option('out', { type: 'string', describe: 'Runs folder (default: runs/{study file name}).' })
       .option('workers', { type: 'number', describe: "Local worker processes (overrides the study's executor.workers; 0: one per core)." })
-      .option('replace-changed', { type: 'boolean', default: false, describe: 'Delete and re-run the cells whose configuration changed since they ran in this folder (default: refuse).' })
+      .option('replace-changed', {
+        type: 'boolean',
+        default: false,
+        describe: 'Delete and re-run the cells whose configuration changed since they ran in this folder (default: refuse).',
+      })
       .option('dry-run', { type: 'boolean', describe: 'Slurm executor: print the batch scripts, submit nothing.' })
       .option('wait', { type: 'boolean', describe: 'Slurm executor: wait for the arrays to end.' })
       .option('leave-held', {

@@ -34,14 +34,31 @@ export interface SweepArgs extends SlurmArgs {
 
 export const sweepCommand: CommandModule<object, SweepArgs> = {
   command: 'sweep',
-  describe: 'Run a grid of cells (models × triggers × poison rates × seeds) from a preset and flags; resumable. `study run` runs a study file.',
+  describe:
+    'Run a grid of cells (models × triggers × poison rates × seeds) from a preset and flags; resumable. `study run` runs a study file.',
   builder: (y) =>
     addSlurmOptions(y)
-      .option('data', { type: 'string', describe: 'Prepared dataset directory (default: the embedded synthetic dataset, built on first use).' })
+      .option('data', {
+        type: 'string',
+        describe: 'Prepared dataset directory (default: the embedded synthetic dataset, built on first use).',
+      })
       .option('out', { type: 'string', describe: 'Runs root (default: runs/<preset>).' })
-      .option('preset', { type: 'string', choices: ['smoke', 'default', 'full'], default: 'default', describe: 'The study file to start from (studies/{preset}.yaml); the options below override its keys.' })
-      .option('models', { type: 'string', array: true, describe: `Model kinds, each at its defaults: ${MODEL_KINDS.join(', ')}. (Variants: a study file.)` })
-      .option('triggers', { type: 'string', array: true, describe: 'Trigger names, each at its defaults (docs/poisoning.md). (Parameters: a study file.)' })
+      .option('preset', {
+        type: 'string',
+        choices: ['smoke', 'default', 'full'],
+        default: 'default',
+        describe: 'The study file to start from (studies/{preset}.yaml); the options below override its keys.',
+      })
+      .option('models', {
+        type: 'string',
+        array: true,
+        describe: `Model kinds, each at its defaults: ${MODEL_KINDS.join(', ')}. (Variants: a study file.)`,
+      })
+      .option('triggers', {
+        type: 'string',
+        array: true,
+        describe: 'Trigger names, each at its defaults (docs/poisoning.md). (Parameters: a study file.)',
+      })
       .option('poison-rates', { type: 'number', array: true, describe: 'Poison rates in [0, 1]; default 0 0.005 0.01 0.05 0.1.' })
       .option('seeds', { type: 'number', array: true, describe: 'Seeds.' })
       .option('epochs', { type: 'number', describe: 'Epochs per cell (the maximum, with --patience).' })
@@ -52,17 +69,35 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('mode', { type: 'string', default: 'dirty-label', choices: ['dirty-label', 'clean-label'] })
       .option('target-label', { type: 'number', default: 1, choices: [0, 1] })
       .option('explain', { type: 'boolean', default: false, describe: 'Add attribution-drift columns to each summary.' })
-      .option('save-attributions', { type: 'boolean', default: false, describe: 'With --explain: also keep each cell’s raw attributions in attributions.arrow (the report’s attribution heatmaps read them).' })
+      .option('save-attributions', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'With --explain: also keep each cell’s raw attributions in attributions.arrow (the report’s attribution heatmaps read them).',
+      })
       .option('detect', { type: 'boolean', default: false, describe: 'Add poison-detector columns to each summary.' })
-      .option('detectors', { type: 'string', array: true, describe: 'With --detect: spectral, activation_clustering, attribution, strip, input_screening (default: all).' })
-      .option('assumed-contamination', { type: 'number', describe: "With --detect: the defender's assumed poisoned share in (0, 0.5), default 0.01; sets how many stays detectors flag." })
+      .option('detectors', {
+        type: 'string',
+        array: true,
+        describe: 'With --detect: spectral, activation_clustering, attribution, strip, input_screening (default: all).',
+      })
+      .option('assumed-contamination', {
+        type: 'number',
+        describe: "With --detect: the defender's assumed poisoned share in (0, 0.5), default 0.01; sets how many stays detectors flag.",
+      })
       .option('retrain', { type: 'boolean', default: false, describe: 'With --detect: remove flagged rows and retrain.' })
       .option('leave-held', {
         type: 'boolean',
         default: false,
-        describe: 'Cells another live process holds (a second sweep, Slurm tasks on the same --out): leave them to it instead of waiting for them.',
+        describe:
+          'Cells another live process holds (a second sweep, Slurm tasks on the same --out): leave them to it instead of waiting for them.',
       })
-      .option('executor', { type: 'string', default: 'local', choices: ['local', 'slurm'], describe: 'Where cells run: this machine\'s process pool, or Slurm job arrays (docs/slurm.md).' }),
+      .option('executor', {
+        type: 'string',
+        default: 'local',
+        choices: ['local', 'slurm'],
+        describe: "Where cells run: this machine's process pool, or Slurm job arrays (docs/slurm.md).",
+      }),
   handler: async (args) => {
     const slurm = slurmOptionsFromArgs(args);
     const { runSweep } = await import('../lib/sweep.js');

@@ -26,7 +26,12 @@ describe('ehr-backdoor synth', () => {
     expect(run.stdout).toContain('Expected cohort flow');
     expect(run.stderr).toContain('40/40 stays');
     expect(readdirSync(join(out, 'icu')).sort()).toEqual(['chartevents.csv.gz', 'd_items.csv.gz', 'icustays.csv.gz']);
-    expect(readdirSync(join(out, 'hosp')).sort()).toEqual(['admissions.csv.gz', 'd_labitems.csv.gz', 'labevents.csv.gz', 'patients.csv.gz']);
+    expect(readdirSync(join(out, 'hosp')).sort()).toEqual([
+      'admissions.csv.gz',
+      'd_labitems.csv.gz',
+      'labevents.csv.gz',
+      'patients.csv.gz',
+    ]);
   });
 
   it('exits 2 with the error code on a bad --stays, and writes nothing', () => {

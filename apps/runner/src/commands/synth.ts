@@ -41,7 +41,9 @@ export const synthCommand: CommandModule<object, SynthArgs> = {
     out.push(`Synthetic MIMIC-IV: ${summary.outDir} (seed ${summary.seed}, ${seconds.toFixed(1)} s)`);
     out.push('Rows:');
     for (const [table, rows] of Object.entries(summary.rows)) out.push(`  ${String(rows).padStart(10)}  ${table}`);
-    out.push(`Entry errors injected (outside plausible ranges): ${summary.entryErrors.chartevents} chartevents, ${summary.entryErrors.labevents} labevents`);
+    out.push(
+      `Entry errors injected (outside plausible ranges): ${summary.entryErrors.chartevents} chartevents, ${summary.entryErrors.labevents} labevents`,
+    );
     out.push(`Expected cohort flow (window ${summary.expectedCohort.windowHours} h):`);
     for (const step of summary.expectedCohort.steps) out.push(`  ${String(step.remaining).padStart(10)}  ${step.name}`);
     const cohort = summary.expectedCohort.steps[summary.expectedCohort.steps.length - 1].remaining;

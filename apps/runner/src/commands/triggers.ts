@@ -15,13 +15,26 @@ export const triggersCommand: CommandModule<object, TriggersArgs> = {
   builder: (y) =>
     y
       .option('data', { type: 'string', demandOption: true, describe: 'Prepared dataset directory (`ehr-backdoor prepare`).' })
-      .option('trigger', { type: 'string', array: true, default: [], describe: 'Trigger name, or name={JSON params}; repeatable. Default: every trigger with its defaults.' })
+      .option('trigger', {
+        type: 'string',
+        array: true,
+        default: [],
+        describe: 'Trigger name, or name={JSON params}; repeatable. Default: every trigger with its defaults.',
+      })
       .option('target-label', { type: 'number', default: 1, choices: [0, 1], describe: 'The label triggered stays should receive.' })
-      .option('split', { type: 'string', default: 'all', choices: ['all', 'train', 'val', 'test'], describe: 'Stays whose look-alikes are counted.' })
+      .option('split', {
+        type: 'string',
+        default: 'all',
+        choices: ['all', 'train', 'val', 'test'],
+        describe: 'Stays whose look-alikes are counted.',
+      })
       .option('out', { type: 'string', describe: 'Also write the full report as JSON to this file.' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of the table.' })
       .example('$0 triggers --data data/default', 'Every trigger with its defaults on the default dataset.')
-      .example(`$0 triggers --data data/demo --trigger rare_value --trigger 'pattern={"inRange":true}' --target-label 0`, 'Two triggers, target 0.'),
+      .example(
+        `$0 triggers --data data/demo --trigger rare_value --trigger 'pattern={"inRange":true}' --target-label 0`,
+        'Two triggers, target 0.',
+      ),
   handler: async (args) => {
     const { resolve } = await import('node:path');
     const { writeJsonAtomic } = await import('@ehr-backdoor/core');

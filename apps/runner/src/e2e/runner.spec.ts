@@ -56,7 +56,23 @@ describe('ehr-backdoor run', () => {
   const runs = join(root, 'single');
 
   it('runs one poisoned cell on the real demo and writes the run folder', () => {
-    const result = runCli(['run', '--data', data, '--model', 'mlp', '--trigger', 'rare_value', '--poison-rate', '0.1', '--seed', '1', '--epochs', '3', '--out', runs]);
+    const result = runCli([
+      'run',
+      '--data',
+      data,
+      '--model',
+      'mlp',
+      '--trigger',
+      'rare_value',
+      '--poison-rate',
+      '0.1',
+      '--seed',
+      '1',
+      '--epochs',
+      '3',
+      '--out',
+      runs,
+    ]);
     expect(result.stderr).not.toMatch(/unexpected error/);
     expect(result.code).toBe(0);
     const dir = join(runs, 'mlp', 'rare_value', '0.1', 'seed_1');
@@ -116,7 +132,8 @@ describe('ehr-backdoor run', () => {
     const defended = runCli(['detect', '--run', dir, '--detectors', 'input_screening', '--retrain']);
     expect(defended.code).toBe(0);
     const after = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
-    for (const column of ['asr', 'asr_at_0_5', 'accuracy', 'accuracy_at_0_5', 'clean_auroc', 'der', 'der_at_0_5']) expect(`defence_input_screening_${column}` in after).toBe(true);
+    for (const column of ['asr', 'asr_at_0_5', 'accuracy', 'accuracy_at_0_5', 'clean_auroc', 'der', 'der_at_0_5'])
+      expect(`defence_input_screening_${column}` in after).toBe(true);
     const defence = JSON.parse(readFileSync(join(dir, 'detect.json'), 'utf8')).defence.input_screening;
     expect(defence).toMatchObject({ thresholdBefore: expect.any(Number), asrAfterAt05: expect.any(Number) });
     expect(leftovers(runs)).toEqual([]);
@@ -133,7 +150,10 @@ describe('ehr-backdoor run', () => {
     const damaged = join(root, 'damaged-run');
     cpSync(dir, damaged, { recursive: true });
     rmSync(join(damaged, 'model.onnx'));
-    writeFileSync(join(damaged, 'checkpoints', 'final', 'weights.bin'), Buffer.concat([readFileSync(join(damaged, 'checkpoints', 'final', 'weights.bin')), Buffer.from([0])]));
+    writeFileSync(
+      join(damaged, 'checkpoints', 'final', 'weights.bin'),
+      Buffer.concat([readFileSync(join(damaged, 'checkpoints', 'final', 'weights.bin')), Buffer.from([0])]),
+    );
     const refused = runCli(['export', '--run', damaged]);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/E_CHECKPOINT_CORRUPT.*weights\.bin does not match its sha256/);
@@ -150,7 +170,23 @@ describe('ehr-backdoor run', () => {
   });
 
   it('refuses a run directory that holds another configuration (exit 4)', () => {
-    const result = runCli(['run', '--data', data, '--model', 'mlp', '--trigger', 'rare_value', '--poison-rate', '0.1', '--seed', '1', '--epochs', '4', '--out', runs]);
+    const result = runCli([
+      'run',
+      '--data',
+      data,
+      '--model',
+      'mlp',
+      '--trigger',
+      'rare_value',
+      '--poison-rate',
+      '0.1',
+      '--seed',
+      '1',
+      '--epochs',
+      '4',
+      '--out',
+      runs,
+    ]);
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/E_RUN_DIR_CONFIG/);
   });
@@ -179,7 +215,24 @@ describe('ehr-backdoor run', () => {
 });
 
 describe('ehr-backdoor sweep', () => {
-  const grid = ['--data', data, '--models', 'mlp', '--triggers', 'rare_value', 'missingness', '--poison-rates', '0', '0.1', '--seeds', '0', '--epochs', '3', '--workers', '2'];
+  const grid = [
+    '--data',
+    data,
+    '--models',
+    'mlp',
+    '--triggers',
+    'rare_value',
+    'missingness',
+    '--poison-rates',
+    '0',
+    '0.1',
+    '--seeds',
+    '0',
+    '--epochs',
+    '3',
+    '--workers',
+    '2',
+  ];
 
   it('runs a grid, then skips every finished cell on the second call', () => {
     const runs = join(root, 'sweep');
@@ -208,8 +261,28 @@ describe('ehr-backdoor sweep', () => {
     const result = runCli(['sweep', ...grid.map((a) => (a === '2' ? '1' : a)), '--out', pooled]);
     expect(result.code).toBe(0);
     const separate = join(root, 'separate');
-    for (const [trigger, rate] of [['none', '0'], ['rare_value', '0.1'], ['missingness', '0.1']]) {
-      const single = runCli(['run', '--data', data, '--model', 'mlp', '--trigger', trigger, '--poison-rate', rate, '--seed', '0', '--epochs', '3', '--out', separate]);
+    for (const [trigger, rate] of [
+      ['none', '0'],
+      ['rare_value', '0.1'],
+      ['missingness', '0.1'],
+    ]) {
+      const single = runCli([
+        'run',
+        '--data',
+        data,
+        '--model',
+        'mlp',
+        '--trigger',
+        trigger,
+        '--poison-rate',
+        rate,
+        '--seed',
+        '0',
+        '--epochs',
+        '3',
+        '--out',
+        separate,
+      ]);
       expect(single.code).toBe(0);
     }
     const a = summaries(pooled);
@@ -255,7 +328,19 @@ describe('ehr-backdoor sweep', () => {
   });
 
   it('an empty grid is an input error', () => {
-    const result = runCli(['sweep', '--data', data, '--models', 'mlp', '--triggers', 'none', '--poison-rates', '0.1', '--out', join(root, 'empty')]);
+    const result = runCli([
+      'sweep',
+      '--data',
+      data,
+      '--models',
+      'mlp',
+      '--triggers',
+      'none',
+      '--poison-rates',
+      '0.1',
+      '--out',
+      join(root, 'empty'),
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/E_EMPTY_GRID/);
   });
@@ -268,7 +353,8 @@ describe('ehr-backdoor sweep', () => {
     await new Promise<void>((resolvePromise, reject) => {
       const deadline = Date.now() + 240_000;
       const poll = setInterval(() => {
-        const checkpoints = existsSync(killed) && findDirs(killed, 'checkpoints').some((d) => readdirSync(d).some((f) => f.startsWith('epoch-')));
+        const checkpoints =
+          existsSync(killed) && findDirs(killed, 'checkpoints').some((d) => readdirSync(d).some((f) => f.startsWith('epoch-')));
         if (checkpoints || Date.now() > deadline) {
           clearInterval(poll);
           try {

@@ -23,16 +23,38 @@ describe('ehr-backdoor run --target-label 0', () => {
     { model: 'mlp', trigger: 'blended', mode: 'dirty-label', rate: '0.5' },
     { model: 'lstm', trigger: 'temporal_pattern', mode: 'clean-label', rate: '0.1' },
   ];
-  it.each(cases)('$model $trigger $mode', ({ model, trigger, mode, rate }) => {
-    const runs = join(root, `${model}-${mode}`);
-    const result = runCli(['run', '--data', data, '--model', model, '--trigger', trigger, '--poison-rate', rate, '--mode', mode, '--target-label', '0', '--epochs', '2', '--out', runs]);
-    expect(result.stderr).not.toMatch(/unexpected error/);
-    expect(result.code).toBe(0);
-    const summary = JSON.parse(readFileSync(join(runs, model, trigger, rate, 'seed_0', 'summary.json'), 'utf8'));
-    expect(summary).toMatchObject({ target_label: 0, mode });
-    // The demo's test split has one death: the ASR set is that stay.
-    expect(summary.n_triggered).toBe(1);
-    expect(summary.asr_n_eligible).toBe(1);
-    expect(summary.n_poisoned).toBe(mode === 'dirty-label' ? 4 : 7);
-  }, 300_000);
+  it.each(cases)(
+    '$model $trigger $mode',
+    ({ model, trigger, mode, rate }) => {
+      const runs = join(root, `${model}-${mode}`);
+      const result = runCli([
+        'run',
+        '--data',
+        data,
+        '--model',
+        model,
+        '--trigger',
+        trigger,
+        '--poison-rate',
+        rate,
+        '--mode',
+        mode,
+        '--target-label',
+        '0',
+        '--epochs',
+        '2',
+        '--out',
+        runs,
+      ]);
+      expect(result.stderr).not.toMatch(/unexpected error/);
+      expect(result.code).toBe(0);
+      const summary = JSON.parse(readFileSync(join(runs, model, trigger, rate, 'seed_0', 'summary.json'), 'utf8'));
+      expect(summary).toMatchObject({ target_label: 0, mode });
+      // The demo's test split has one death: the ASR set is that stay.
+      expect(summary.n_triggered).toBe(1);
+      expect(summary.asr_n_eligible).toBe(1);
+      expect(summary.n_poisoned).toBe(mode === 'dirty-label' ? 4 : 7);
+    },
+    300_000,
+  );
 });

@@ -3,11 +3,36 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CompatibilityError, InputError, removeStaleTemporaries, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
 import { loadDataset } from '@ehr-backdoor/data';
-import { DETECTOR_NAMES, isModelRepairName, MODEL_REPAIR_NAMES, runModelDetectors, toDetectJson, type DetectorName, type ModelDetectorsOptions, type ModelDetectorsResult, type ModelRepairName } from '@ehr-backdoor/detect';
+import {
+  DETECTOR_NAMES,
+  isModelRepairName,
+  MODEL_REPAIR_NAMES,
+  runModelDetectors,
+  toDetectJson,
+  type DetectorName,
+  type ModelDetectorsOptions,
+  type ModelDetectorsResult,
+  type ModelRepairName,
+} from '@ehr-backdoor/detect';
 import { explainModelDrift, toExplainJson } from '@ehr-backdoor/explain';
 import type { ThresholdRule } from '@ehr-backdoor/metrics';
-import { applyPoisoning, buildTriggeredTestSet, readPlanManifest, triggeredTestDataset, resolveTrigger, type TriggerSpec } from '@ehr-backdoor/poison';
-import { loadModel, rowsOfSplit, selectBackend, type BackendChoice, type ModelConfig, type TrainConfig, type TrainedModel } from '@ehr-backdoor/train';
+import {
+  applyPoisoning,
+  buildTriggeredTestSet,
+  readPlanManifest,
+  triggeredTestDataset,
+  resolveTrigger,
+  type TriggerSpec,
+} from '@ehr-backdoor/poison';
+import {
+  loadModel,
+  rowsOfSplit,
+  selectBackend,
+  type BackendChoice,
+  type ModelConfig,
+  type TrainConfig,
+  type TrainedModel,
+} from '@ehr-backdoor/train';
 import type { EhrDataset } from '@ehr-backdoor/data';
 import { detectAndRepair, splitModelRepairs } from './repair-run.js';
 import { SUMMARY_FILE } from './cell-state.js';
@@ -32,23 +57,48 @@ export type { AnalysisColumns, RunContext } from './run-context.js';
  */
 interface RunMetadata {
   readonly formatVersion: number;
-  readonly config: { trigger: TriggerSpec; targetLabel: 0 | 1; seed: number; backend: BackendChoice; model: ModelConfig; train: TrainConfig };
+  readonly config: {
+    trigger: TriggerSpec;
+    targetLabel: 0 | 1;
+    seed: number;
+    backend: BackendChoice;
+    model: ModelConfig;
+    train: TrainConfig;
+  };
   readonly dataset: { path: string; contentHash: string };
   readonly measurement?: { thresholdRule?: ThresholdRule };
 }
 
 /** Everything about a run directory that explain/detect need, checked. */
-export async function openRun(runDir: string, options: { data?: string; backend?: BackendChoice; checkpoint?: string } = {}): Promise<RunContext> {
+export async function openRun(
+  runDir: string,
+  options: { data?: string; backend?: BackendChoice; checkpoint?: string } = {},
+): Promise<RunContext> {
   const metadataPath = join(runDir, 'run_metadata.json');
-  if (!existsSync(metadataPath)) throw new InputError<RunnerCode>('E_NOT_A_RUN', `${runDir} is not a run directory (no run_metadata.json): pass RUNS/{model}/{trigger}/{rate}/seed_{seed}.`);
+  if (!existsSync(metadataPath))
+    throw new InputError<RunnerCode>(
+      'E_NOT_A_RUN',
+      `${runDir} is not a run directory (no run_metadata.json): pass RUNS/{model}/{trigger}/{rate}/seed_{seed}.`,
+    );
   const metadata = JSON.parse(await readFile(metadataPath, 'utf8')) as RunMetadata;
-  if (metadata.formatVersion !== 1) throw new CompatibilityError<RunnerCode>('E_RUN_FORMAT', `${metadataPath} has format version ${metadata.formatVersion}; this ehr-backdoor reads version 1.`);
-  if (!existsSync(join(runDir, 'checkpoints'))) throw new InputError<RunnerCode>('E_NO_CHECKPOINT', `${runDir} has no checkpoints/: the run has not trained yet; run or resume it first.`);
+  if (metadata.formatVersion !== 1)
+    throw new CompatibilityError<RunnerCode>(
+      'E_RUN_FORMAT',
+      `${metadataPath} has format version ${metadata.formatVersion}; this ehr-backdoor reads version 1.`,
+    );
+  if (!existsSync(join(runDir, 'checkpoints')))
+    throw new InputError<RunnerCode>(
+      'E_NO_CHECKPOINT',
+      `${runDir} has no checkpoints/: the run has not trained yet; run or resume it first.`,
+    );
   // explain, detect and evaluate write beside the run's files: what a killed one left half-written goes first.
   await removeStaleTemporaries(runDir);
   const dataset = await loadDataset(options.data ?? metadata.dataset.path);
   if (dataset.manifest.contentHash !== metadata.dataset.contentHash) {
-    throw new CompatibilityError<RunnerCode>('E_DATASET_MISMATCH', `The dataset at ${options.data ?? metadata.dataset.path} is not the one ${runDir} trained on; pass the original with --data.`);
+    throw new CompatibilityError<RunnerCode>(
+      'E_DATASET_MISMATCH',
+      `The dataset at ${options.data ?? metadata.dataset.path} is not the one ${runDir} trained on; pass the original with --data.`,
+    );
   }
   await selectBackend(options.backend ?? metadata.config.backend);
   // The best checkpoint of the run, or the one asked for (an epoch directory, for `evaluate`).
@@ -82,7 +132,17 @@ export async function explainRun(run: RunContext, options: ExplainOptions = {}):
   const k = Math.min(options.maxStays ?? 200, triggered.rowIndices.length);
   if (run.trigger.name === 'none' || k === 0) {
     const reason = run.trigger.name === 'none' ? 'a clean run has no trigger to explain' : 'no test stay with y ≠ target';
-    return nanColumns(['explain_trigger_attribution_ratio', 'explain_attr_l1', 'explain_attr_l2', 'explain_attr_cosine', 'explain_kendall_tau', 'explain_topk_overlap'], reason);
+    return nanColumns(
+      [
+        'explain_trigger_attribution_ratio',
+        'explain_attr_l1',
+        'explain_attr_l2',
+        'explain_attr_cosine',
+        'explain_kendall_tau',
+        'explain_topk_overlap',
+      ],
+      reason,
+    );
   }
   const result = await explainModelDrift({
     model: run.model,
@@ -127,7 +187,10 @@ export function checkDetectorNames(names: readonly string[] | undefined): Detect
   const list = names && names.length ? names : [...DETECTOR_NAMES];
   for (const name of list) {
     if (!(DETECTOR_NAMES as readonly string[]).includes(name) && !isModelRepairName(name)) {
-      throw new InputError<RunnerCode>('E_DETECT_UNKNOWN', `Unknown detector "${name}": choose from ${[...DETECTOR_NAMES, ...MODEL_REPAIR_NAMES].join(', ')}.`);
+      throw new InputError<RunnerCode>(
+        'E_DETECT_UNKNOWN',
+        `Unknown detector "${name}": choose from ${[...DETECTOR_NAMES, ...MODEL_REPAIR_NAMES].join(', ')}.`,
+      );
     }
   }
   return list as DetectorName[];
@@ -150,7 +213,8 @@ export function checkAssumedContamination(value: number | undefined, defences: r
 
 export async function detectRun(run: RunContext, options: DetectOptions = {}): Promise<AnalysisColumns> {
   const { repairs, detectors: named } = splitModelRepairs(options.detectors);
-  if (repairs.length) return detectAndRepair(run, options, repairs, named?.length ? () => detectRun(run, { ...options, detectors: named }) : null);
+  if (repairs.length)
+    return detectAndRepair(run, options, repairs, named?.length ? () => detectRun(run, { ...options, detectors: named }) : null);
   const detectors = checkDetectorNames(options.detectors);
   checkAssumedContamination(options.assumedContamination, detectors);
   checkDetectRequest(run, detectors, options);
@@ -185,16 +249,30 @@ export async function detectRun(run: RunContext, options: DetectOptions = {}): P
     trainRows: result.trainRows,
     stayIds: poisoned.stayIds,
     poisonedRows: run.plan.rowIndices,
-    detectors: (Object.entries(result.results) as [string, { scores: Float64Array }][]).map(([name, r]) => ({ name, scores: r.scores, flaggedRows: result.flaggedRows[name as DetectorName] ?? [] })),
+    detectors: (Object.entries(result.results) as [string, { scores: Float64Array }][]).map(([name, r]) => ({
+      name,
+      scores: r.scores,
+      flaggedRows: result.flaggedRows[name as DetectorName] ?? [],
+    })),
   });
-  const ordered = Object.fromEntries(['stripTestTime', 'triggerReconstruction', 'defence'].filter((key) => key in extra).map((key) => [key, extra[key]]));
+  const ordered = Object.fromEntries(
+    ['stripTestTime', 'triggerReconstruction', 'defence'].filter((key) => key in extra).map((key) => [key, extra[key]]),
+  );
   await writeJsonAtomic(join(run.runDir, 'detect.json'), { ...toDetectJson(result), ...ordered });
   return { metrics, warnings };
 }
 
 /** The detectors on the run's model and poisoned training split (abl_isolation's early model trained first). */
-async function runRunDetectors(run: RunContext, poisoned: EhrDataset, trainRows: Int32Array, detectors: DetectorName[], options: DetectOptions): Promise<ModelDetectorsResult> {
-  const earlyModel: TrainedModel | undefined = detectors.includes('abl_isolation') ? await trainEarlyModel(run, poisoned, trainRows, options.ablEpochs ?? 2) : undefined;
+async function runRunDetectors(
+  run: RunContext,
+  poisoned: EhrDataset,
+  trainRows: Int32Array,
+  detectors: DetectorName[],
+  options: DetectOptions,
+): Promise<ModelDetectorsResult> {
+  const earlyModel: TrainedModel | undefined = detectors.includes('abl_isolation')
+    ? await trainEarlyModel(run, poisoned, trainRows, options.ablEpochs ?? 2)
+    : undefined;
   try {
     return await runModelDetectors({
       ...(earlyModel ? { earlyModel, ablIsolation: { tail: options.ablTail ?? 'low' } } : {}),
@@ -206,9 +284,16 @@ async function runRunDetectors(run: RunContext, poisoned: EhrDataset, trainRows:
       detectors,
       seed: run.seed,
       ...detectorOptionsOf(options.detectorOptions),
-      ...(options.acReduction ? { activationClustering: { ...(options.detectorOptions?.activation_clustering ?? {}), reduction: options.acReduction } } : {}),
+      ...(options.acReduction
+        ? { activationClustering: { ...(options.detectorOptions?.activation_clustering ?? {}), reduction: options.acReduction } }
+        : {}),
       ...(options.acReclassificationThreshold !== undefined
-        ? { exclusionaryReclassification: { threshold: options.acReclassificationThreshold, train: reclassifyWithout(run, poisoned, trainRows) } }
+        ? {
+            exclusionaryReclassification: {
+              threshold: options.acReclassificationThreshold,
+              train: reclassifyWithout(run, poisoned, trainRows),
+            },
+          }
         : {}),
     });
   } finally {
@@ -219,7 +304,11 @@ async function runRunDetectors(run: RunContext, poisoned: EhrDataset, trainRows:
 /** Adds analysis columns to a finished run's summary.json (rewritten atomically). */
 export async function mergeIntoSummary(runDir: string, columns: AnalysisColumns): Promise<void> {
   const path = join(runDir, SUMMARY_FILE);
-  if (!existsSync(path)) throw new InputError<RunnerCode>('E_RUN_NOT_DONE', `${runDir} has no summary.json yet: finish the run first (the same \`ehr-backdoor run\` resumes it).`);
+  if (!existsSync(path))
+    throw new InputError<RunnerCode>(
+      'E_RUN_NOT_DONE',
+      `${runDir} has no summary.json yet: finish the run first (the same \`ehr-backdoor run\` resumes it).`,
+    );
   const summary = JSON.parse(await readFile(path, 'utf8')) as Summary;
   const reasons: Record<string, string> = { ...summary.reasons };
   const values: Record<string, SummaryValue> = {};

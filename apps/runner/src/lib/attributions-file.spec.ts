@@ -28,7 +28,10 @@ const ig = (attributions: number[], fIn: number[], fBase: number[]) => ({
 });
 
 test('writes one row per stay and copy with its attribution, baseline, F values and convergence delta, and names every element', async () => {
-  const result = { clean: ig([0.1, 0.2, 0.3, -0.1, 0, 0.5], [1, 0.5], [0.2, 0.2]), triggered: ig([1, 0, 0, 0.5, 0.5, 0], [2, 1.1], [0.2, 0.2]) } as unknown as ModelDriftResult;
+  const result = {
+    clean: ig([0.1, 0.2, 0.3, -0.1, 0, 0.5], [1, 0.5], [0.2, 0.2]),
+    triggered: ig([1, 0, 0, 0.5, 0.5, 0], [2, 1.1], [0.2, 0.2]),
+  } as unknown as ModelDriftResult;
   const path = join(tmp, 'attributions.arrow');
   const elements = [
     { variable: 'heart_rate', detail: 'min', hour: null },
@@ -71,8 +74,13 @@ test('elements of a time-series model: hours × (values, masks) of each channel,
 });
 
 test('a result that does not match the stays and elements is a bug, and nothing is written', async () => {
-  const result = { clean: ig([0.1, 0.2, 0.3, -0.1, 0, 0.5], [1, 0.5], [0.2, 0.2]), triggered: ig([1, 0, 0, 0.5, 0.5, 0], [2, 1.1], [0.2, 0.2]) } as unknown as ModelDriftResult;
+  const result = {
+    clean: ig([0.1, 0.2, 0.3, -0.1, 0, 0.5], [1, 0.5], [0.2, 0.2]),
+    triggered: ig([1, 0, 0, 0.5, 0.5, 0], [2, 1.1], [0.2, 0.2]),
+  } as unknown as ModelDriftResult;
   const path = join(tmp, 'bad.arrow');
-  await expect(writeAttributions(path, { result, stayIds: [11], elements: [], baseline: new Float32Array(0), baselineKind: 'zero' })).rejects.toThrow(/this is a bug/);
+  await expect(
+    writeAttributions(path, { result, stayIds: [11], elements: [], baseline: new Float32Array(0), baselineKind: 'zero' }),
+  ).rejects.toThrow(/this is a bug/);
   await expect(readFile(path)).rejects.toMatchObject({ code: 'ENOENT' });
 });

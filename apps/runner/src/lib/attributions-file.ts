@@ -1,4 +1,19 @@
-import { Field, FixedSizeList, Float32, Float64, Int32, makeData, makeVector, RecordBatch, Schema, Table, tableToIPC, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import {
+  Field,
+  FixedSizeList,
+  Float32,
+  Float64,
+  Int32,
+  makeData,
+  makeVector,
+  RecordBatch,
+  Schema,
+  Table,
+  tableToIPC,
+  Utf8,
+  vectorFromArray,
+  type Vector,
+} from 'apache-arrow';
 import { writeFileAtomic, BugError } from '@ehr-backdoor/core';
 import type { EhrDataset } from '@ehr-backdoor/data';
 import type { ModelDriftResult } from '@ehr-backdoor/explain';
@@ -33,13 +48,16 @@ export function attributionElements(model: TrainedModel, dataset: EhrDataset): A
   }
   const C = norm.names.length;
   const out: AttributionElement[] = [];
-  for (let t = 0; t < norm.hours; t++) for (let k = 0; k < 2 * C; k++) out.push({ variable: norm.names[k % C], detail: k < C ? 'value' : 'mask', hour: t });
+  for (let t = 0; t < norm.hours; t++)
+    for (let k = 0; k < 2 * C; k++) out.push({ variable: norm.names[k % C], detail: k < C ? 'value' : 'mask', hour: t });
   return out;
 }
 
 function listVector(values: Float32Array, d: number): Vector {
   const child = makeData({ type: new Float32(), length: values.length, data: values });
-  return makeVector(makeData({ type: new FixedSizeList(d, new Field('item', new Float32(), false)), length: values.length / d, nullCount: 0, child }));
+  return makeVector(
+    makeData({ type: new FixedSizeList(d, new Field('item', new Float32(), false)), length: values.length / d, nullCount: 0, child }),
+  );
 }
 
 /**
@@ -48,13 +66,21 @@ function listVector(values: Float32Array, d: number): Vector {
  */
 export async function writeAttributions(
   path: string,
-  input: { result: ModelDriftResult; stayIds: ArrayLike<number>; elements: readonly AttributionElement[]; baseline: Float32Array; baselineKind: string },
+  input: {
+    result: ModelDriftResult;
+    stayIds: ArrayLike<number>;
+    elements: readonly AttributionElement[];
+    baseline: Float32Array;
+    baselineKind: string;
+  },
 ): Promise<void> {
   const { result, stayIds, elements, baseline } = input;
   const n = stayIds.length;
   const d = elements.length;
   if (result.clean.attributions.length !== n * d || result.triggered.attributions.length !== n * d || baseline.length !== d) {
-    throw new BugError(`attributions of ${result.clean.attributions.length} values do not match ${n} stays × ${d} elements; this is a bug.`);
+    throw new BugError(
+      `attributions of ${result.clean.attributions.length} values do not match ${n} stays × ${d} elements; this is a bug.`,
+    );
   }
   const attribution = new Float32Array(2 * n * d);
   attribution.set(result.clean.attributions, 0);
@@ -83,6 +109,9 @@ export async function writeAttributions(
     ['elements', JSON.stringify(elements)],
   ]);
   const schema = new Schema(plain.schema.fields, metadata);
-  const table = new Table(schema, plain.batches.map((b) => new RecordBatch(schema, b.data)));
+  const table = new Table(
+    schema,
+    plain.batches.map((b) => new RecordBatch(schema, b.data)),
+  );
   await writeFileAtomic(path, tableToIPC(table, 'file'));
 }

@@ -94,9 +94,11 @@ export async function cellConfigFromOptions(cell: CellKey, options: RunOptions):
   const kind = MODEL_KINDS.find((k) => k === cell.model);
   if (!kind) throw new InputError<RunnerCode>('E_UNKNOWN_MODEL', `Unknown model "${cell.model}": choose from ${MODEL_KINDS.join(', ')}.`);
   const backend = BACKEND_CHOICES.find((b) => b === options.backend);
-  if (!backend) throw new InputError<RunnerCode>('E_BACKEND', `Unknown backend "${options.backend}": choose from ${BACKEND_CHOICES.join(', ')}.`);
+  if (!backend)
+    throw new InputError<RunnerCode>('E_BACKEND', `Unknown backend "${options.backend}": choose from ${BACKEND_CHOICES.join(', ')}.`);
   const mode = POISON_MODES.find((m) => m === options.mode);
-  if (!mode) throw new InputError<RunnerCode>('E_POISON_MODE', `Unknown poisoning mode "${options.mode}": choose from ${POISON_MODES.join(', ')}.`);
+  if (!mode)
+    throw new InputError<RunnerCode>('E_POISON_MODE', `Unknown poisoning mode "${options.mode}": choose from ${POISON_MODES.join(', ')}.`);
   const target = options.targetLabel === 0 ? 0 : 1;
   const attackOf = (name: string) => {
     if (!isTriggerName(name)) throw new InputError<RunnerCode>('E_UNKNOWN_TRIGGER', `Unknown trigger "${name}".`);
@@ -124,7 +126,11 @@ export async function cellConfigFromOptions(cell: CellKey, options: RunOptions):
     ...(options.rateBasis ? { rateBasis: options.rateBasis } : {}),
     explain: options.explain ? { maxStays: 200, ...(options.saveAttributions ? { saveAttributions: true } : {}) } : false,
     detect: options.detect
-      ? { detectors, retrain: options.retrain, ...(options.assumedContamination !== undefined ? { assumedContamination: options.assumedContamination } : {}) }
+      ? {
+          detectors,
+          retrain: options.retrain,
+          ...(options.assumedContamination !== undefined ? { assumedContamination: options.assumedContamination } : {}),
+        }
       : false,
     baselines: cell.rate === 0 ? (options.baselineTriggers ?? []).map((name) => ({ name, ...attackOf(name) })) : [],
   };

@@ -44,7 +44,8 @@ describe('cell lock', () => {
     try {
       const zombie = Number((await new Promise<Buffer>((resolve) => shell.stdout!.once('data', resolve))).toString().trim());
       const deadline = Date.now() + 10_000;
-      while (!readFileSync(`/proc/${zombie}/stat`, 'utf8').includes(') Z ') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while (!readFileSync(`/proc/${zombie}/stat`, 'utf8').includes(') Z ') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
       writeLock(dir, { pid: zombie, host: hostname(), startedAt: '2026-01-01T00:00:00Z' });
       expect(holderState((await readCellLock(dir))!)).toBe('dead');
       const release = await acquireCellLock(dir);
@@ -68,7 +69,8 @@ describe('cell lock', () => {
     const attempts = await Promise.allSettled(Array.from({ length: 8 }, () => acquireCellLock(dir)));
     const won = attempts.filter((a) => a.status === 'fulfilled');
     expect(won).toHaveLength(1);
-    for (const lost of attempts.filter((a) => a.status === 'rejected')) expect((lost as PromiseRejectedResult).reason).toMatchObject({ code: 'E_CELL_LOCKED' });
+    for (const lost of attempts.filter((a) => a.status === 'rejected'))
+      expect((lost as PromiseRejectedResult).reason).toMatchObject({ code: 'E_CELL_LOCKED' });
     expect(readdirSync(dir)).toEqual([LOCK_FILE]);
     // Someone else's lock now stands where ours was: our release leaves it.
     writeLock(dir, { pid: 1, host: hostname(), startedAt: 'x' });

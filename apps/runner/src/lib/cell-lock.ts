@@ -36,7 +36,12 @@ export async function readCellLock(dir: string): Promise<LockHolder | undefined>
   try {
     const body = JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8')) as Partial<LockHolder>;
     if (typeof body.pid !== 'number') return undefined;
-    return { pid: body.pid, host: String(body.host ?? ''), startedAt: String(body.startedAt ?? ''), ...(body.slurmJobId ? { slurmJobId: String(body.slurmJobId) } : {}) };
+    return {
+      pid: body.pid,
+      host: String(body.host ?? ''),
+      startedAt: String(body.startedAt ?? ''),
+      ...(body.slurmJobId ? { slurmJobId: String(body.slurmJobId) } : {}),
+    };
   } catch {
     return undefined;
   }

@@ -44,7 +44,9 @@ export class CellOrder {
     if (f) return f.seconds / f.cells;
     const prior = this.prior[model];
     if (prior !== undefined) return this.scaled(prior);
-    const known = [...new Set(this.cells.map((c) => c.model))].filter((m) => m !== model && (this.finished.has(m) || this.prior[m] !== undefined));
+    const known = [...new Set(this.cells.map((c) => c.model))].filter(
+      (m) => m !== model && (this.finished.has(m) || this.prior[m] !== undefined),
+    );
     return known.length ? known.reduce((sum, m) => sum + this.estimate(m), 0) / known.length : 1;
   }
 

@@ -14,7 +14,10 @@ const root = mkdtempSync(join(tmpdir(), 'cell-worker-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function startWorker(planPath: string) {
-  const child = fork(BIN, ['cell-worker', '--plan', planPath], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], env: { ...process.env, NODE_OPTIONS: '' } });
+  const child = fork(BIN, ['cell-worker', '--plan', planPath], {
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const reply = (index: number) =>
     new Promise<WorkerMessage>((resolve) => {
@@ -39,7 +42,15 @@ describe('cell-worker', () => {
 
     const dataDir = join(root, 'not-a-dataset');
     mkdirSync(dataDir, { recursive: true });
-    const options = { epochs: 1, backend: 'cpu', targetLabel: 1, mode: 'dirty-label' as const, explain: false, detect: false, retrain: false };
+    const options = {
+      epochs: 1,
+      backend: 'cpu',
+      targetLabel: 1,
+      mode: 'dirty-label' as const,
+      explain: false,
+      detect: false,
+      retrain: false,
+    };
     await writePlan(planPath, makePlan({ dataDir, runsRoot, options, cells: [{ model: 'mlp', trigger: 'none', rate: 0, seed: 0 }] }));
     // The cell fails on the plan's dataset directory: the plan was read after it was written.
     const after = await worker.reply(0);

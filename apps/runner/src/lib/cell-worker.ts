@@ -27,13 +27,19 @@ export interface RunCellMessage {
 
 export async function serveCells(planPath: string): Promise<void> {
   const send = process.send?.bind(process);
-  if (!send) throw new InputError<RunnerCode>('E_NOT_A_WORKER', 'cell-worker runs under `ehr-backdoor sweep` (it needs the IPC channel of a forked process); use run-cell to run one cell.');
+  if (!send)
+    throw new InputError<RunnerCode>(
+      'E_NOT_A_WORKER',
+      'cell-worker runs under `ehr-backdoor sweep` (it needs the IPC channel of a forked process); use run-cell to run one cell.',
+    );
   // The parent may have stopped (bad input, a signal) while this process was starting: its `disconnect`
   // has been and gone, and there is nothing to serve.
   if (!process.connected) return;
   const cellModule = import('./run-cell.js');
   // run-cell reaches these through evaluate.ts; named too so that warming up does not hinge on that.
-  Promise.all([cellModule, import('@ehr-backdoor/data'), import('@ehr-backdoor/poison'), import('@ehr-backdoor/train')]).catch(() => undefined);
+  Promise.all([cellModule, import('@ehr-backdoor/data'), import('@ehr-backdoor/poison'), import('@ehr-backdoor/train')]).catch(
+    () => undefined,
+  );
 
   let plan: Promise<SweepPlan> | undefined;
   let dataset: { readonly dir: string; readonly value: Promise<EhrDataset> } | undefined;
@@ -68,7 +74,9 @@ export async function serveCells(planPath: string): Promise<void> {
       Promise.all([plan, cellModule])
         .then(([p, { executeCell }]) =>
           configOfPlanCell(p, message.index).then(({ cell, config }) =>
-            executeCell({ dataDir: p.dataDir, runsRoot: p.runsRoot, cell, config, loadDataset, onAlreadyDone }, (update) => send({ type: 'progress', ...update })),
+            executeCell({ dataDir: p.dataDir, runsRoot: p.runsRoot, cell, config, loadDataset, onAlreadyDone }, (update) =>
+              send({ type: 'progress', ...update }),
+            ),
           ),
         )
         .then(
@@ -79,7 +87,10 @@ export async function serveCells(planPath: string): Promise<void> {
             const code = (explained as { code?: unknown }).code;
             send({
               type: 'failed',
-              error: explained instanceof Error ? `${typeof code === 'string' ? code : explained.name}: ${explained.message}` : String(explained),
+              error:
+                explained instanceof Error
+                  ? `${typeof code === 'string' ? code : explained.name}: ${explained.message}`
+                  : String(explained),
               ...(typeof code === 'string' && code.startsWith('E_') ? { code } : {}),
             });
           },

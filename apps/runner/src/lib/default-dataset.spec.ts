@@ -17,7 +17,9 @@ describe('builtFrom: is data/default the current default, an older one to rebuil
   });
 
   it('names an older default (another size, or one prepared before manifests recorded their origin)', () => {
-    expect(builtFrom(write('b.json', { source: { synthetic: { stays: 3000, seed: DEFAULT_SYNTH.seed } } }))).toBe(`3000 synthetic stays (seed ${DEFAULT_SYNTH.seed})`);
+    expect(builtFrom(write('b.json', { source: { synthetic: { stays: 3000, seed: DEFAULT_SYNTH.seed } } }))).toBe(
+      `3000 synthetic stays (seed ${DEFAULT_SYNTH.seed})`,
+    );
     expect(builtFrom(write('c.json', { source: { path: resolve(DEFAULT_MIMIC_DIR) } }))).toBe('an earlier default');
   });
 

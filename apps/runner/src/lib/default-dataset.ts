@@ -36,7 +36,9 @@ export async function ensureDefaultDataset(log: (line: string) => void): Promise
     );
   }
   if (built !== 'missing') {
-    log(`the default dataset in ${dataDir} was built from ${built}; rebuilding it from ${DEFAULT_SYNTH.stays} stays (seed ${DEFAULT_SYNTH.seed})`);
+    log(
+      `the default dataset in ${dataDir} was built from ${built}; rebuilding it from ${DEFAULT_SYNTH.stays} stays (seed ${DEFAULT_SYNTH.seed})`,
+    );
     await rm(dataDir, { recursive: true, force: true });
   }
   if (builtFrom(join(mimicDir, 'synthetic.json'), true) !== 'current') {

@@ -35,12 +35,21 @@ export async function defenceByRemoval(
   for (const detector of detectors) {
     const flagged = new Set(flaggedRows[detector] ?? []);
     const kept = Int32Array.from([...trainRows].filter((r) => !flagged.has(r)));
-    const retrained = await trainModel({ dataset: poisoned, model: run.modelConfig, train: run.trainConfig, seed: run.seed, rows: { train: kept, val: valRows } });
+    const retrained = await trainModel({
+      dataset: poisoned,
+      model: run.modelConfig,
+      train: run.trainConfig,
+      seed: run.seed,
+      rows: { train: kept, val: valRows },
+    });
     const after = figuresOf(run, retrained.model);
     retrained.model.dispose();
     // BackdoorBench's DER uses the clean accuracy (C-Acc); the clean AUROC after removal is its own column.
     const der = defenceEffectivenessRating({ asr: before.asr, clean: before.accuracy }, { asr: after.asr, clean: after.accuracy });
-    const derAt05 = defenceEffectivenessRating({ asr: before.asrAt05, clean: before.accuracyAt05 }, { asr: after.asrAt05, clean: after.accuracyAt05 });
+    const derAt05 = defenceEffectivenessRating(
+      { asr: before.asrAt05, clean: before.accuracyAt05 },
+      { asr: after.asrAt05, clean: after.accuracyAt05 },
+    );
     const column = (name: string) => `defence_${detector}_${name}`;
     Object.assign(metrics, {
       [column('asr')]: after.asr,
@@ -54,7 +63,8 @@ export async function defenceByRemoval(
     if (der.reason) warnings.push({ metric: column('der'), message: der.reason });
     if (derAt05.reason) warnings.push({ metric: column('der_at_0_5'), message: derAt05.reason });
     for (const name of ['asr', 'accuracy'])
-      if (!Number.isFinite(metrics[column(name)])) warnings.push({ metric: column(name), message: 'the retrained model has no operating threshold on its validation split' });
+      if (!Number.isFinite(metrics[column(name)]))
+        warnings.push({ metric: column(name), message: 'the retrained model has no operating threshold on its validation split' });
     json[detector] = {
       removed: flagged.size,
       kept: kept.length,

@@ -10,15 +10,33 @@ export type StepResult = AnalysisColumns & { readonly json: unknown };
 /** ABL's isolation phase: a fresh model on the same rows and seed, stopped after the first `epochs`. */
 export async function trainEarlyModel(run: RunContext, poisoned: EhrDataset, trainRows: Int32Array, epochs: number): Promise<TrainedModel> {
   const trainConfig: TrainConfig = { ...run.trainConfig, epochs, patience: 0, selection: 'last' };
-  return (await trainModel({ dataset: poisoned, model: run.modelConfig, train: trainConfig, seed: run.seed, rows: { train: trainRows, val: rowsOfSplit(poisoned, 'val') } })).model;
+  return (
+    await trainModel({
+      dataset: poisoned,
+      model: run.modelConfig,
+      train: trainConfig,
+      seed: run.seed,
+      rows: { train: trainRows, val: rowsOfSplit(poisoned, 'val') },
+    })
+  ).model;
 }
 
 /** Activation clustering's exclusionary reclassification: retrain without the excluded rows, predict their labels. */
-export function reclassifyWithout(run: RunContext, poisoned: EhrDataset, trainRows: Int32Array): (excludedRows: Int32Array) => Promise<Uint8Array> {
+export function reclassifyWithout(
+  run: RunContext,
+  poisoned: EhrDataset,
+  trainRows: Int32Array,
+): (excludedRows: Int32Array) => Promise<Uint8Array> {
   return async (excludedRows) => {
     const excluded = new Set(excludedRows);
     const kept = Int32Array.from([...trainRows].filter((r) => !excluded.has(r)));
-    const retrained = await trainModel({ dataset: poisoned, model: run.modelConfig, train: run.trainConfig, seed: run.seed, rows: { train: kept, val: rowsOfSplit(poisoned, 'val') } });
+    const retrained = await trainModel({
+      dataset: poisoned,
+      model: run.modelConfig,
+      train: run.trainConfig,
+      seed: run.seed,
+      rows: { train: kept, val: rowsOfSplit(poisoned, 'val') },
+    });
     const p = retrained.model.predictProba(poisoned, excludedRows);
     retrained.model.dispose();
     return Uint8Array.from(p, (q) => (q >= 0.5 ? 1 : 0));
@@ -50,7 +68,18 @@ export async function stripTestTimeStep(run: RunContext, blends: number | undefi
   metrics.detect_strip_test_far_at_1frr = screen.far;
   metrics.detect_strip_test_frr = screen.frr;
   metrics.detect_strip_test_auroc = screen.auroc;
-  return { metrics, warnings, json: { far: screen.far, frr: screen.frr, auroc: screen.auroc, threshold: screen.threshold, blends: screen.blends, testStays: triggered.rowIndices.length } };
+  return {
+    metrics,
+    warnings,
+    json: {
+      far: screen.far,
+      frr: screen.frr,
+      auroc: screen.auroc,
+      threshold: screen.threshold,
+      blends: screen.blends,
+      testStays: triggered.rowIndices.length,
+    },
+  };
 }
 
 /** Neural-Cleanse-style reconstruction on the validation stays; the run's trigger and target only score it. */
@@ -69,12 +98,19 @@ export async function reconstructRunTrigger(run: RunContext): Promise<StepResult
   const ranks = trueVariables.map((v) => ranking.findIndex((r) => r.variable === v) + 1).filter((r) => r > 0);
   metrics.detect_nc_trigger_rank = ranks.length ? Math.min(...ranks) : NaN;
   if (!trueVariables.length)
-    for (const metric of ['detect_nc_names_trigger', 'detect_nc_trigger_rank']) warnings.push({ metric, message: 'the trigger names no variables to compare with' });
+    for (const metric of ['detect_nc_names_trigger', 'detect_nc_trigger_rank'])
+      warnings.push({ metric, message: 'the trigger names no variables to compare with' });
   const json = {
     suspectedTarget: nc.suspectedTarget,
     l1Ratio: nc.l1Ratio,
     anomalyIndex: nc.anomalyIndex,
-    triggers: nc.triggers.map((t) => ({ target: t.target, maskL1: t.maskL1, successRate: t.successRate, stays: t.stays, topVariables: nc.variables.find((v) => v.target === t.target)?.ranking.slice(0, 5) })),
+    triggers: nc.triggers.map((t) => ({
+      target: t.target,
+      maskL1: t.maskL1,
+      successRate: t.successRate,
+      stays: t.stays,
+      topVariables: nc.variables.find((v) => v.target === t.target)?.ranking.slice(0, 5),
+    })),
     trueVariables,
   };
   return { metrics, warnings, json };

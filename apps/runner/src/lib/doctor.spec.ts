@@ -5,7 +5,12 @@ const report: DoctorReport = {
   platform: 'linux x64',
   cores: 2,
   backends: [
-    { name: 'tensorflow-gpu', loads: false, reason: 'libcudart.so.11.0: cannot open shared object file', needs: BACKEND_NEEDS['tensorflow-gpu'] },
+    {
+      name: 'tensorflow-gpu',
+      loads: false,
+      reason: 'libcudart.so.11.0: cannot open shared object file',
+      needs: BACKEND_NEEDS['tensorflow-gpu'],
+    },
     { name: 'tensorflow', loads: true, needs: BACKEND_NEEDS.tensorflow },
     { name: 'wasm', loads: true, detail: 'SIMD on', needs: BACKEND_NEEDS.wasm },
     { name: 'cpu', loads: true, needs: BACKEND_NEEDS.cpu },
@@ -21,7 +26,9 @@ describe('doctor', () => {
     expect(text).toContain('✓ wasm           loads (SIMD on)');
     expect(text).toContain('--backend auto uses: tensorflow');
     expect(text).toContain('GPU: GPU 0: NVIDIA A100');
-    expect(text).toContain('CUDA 11 runtime (libcudart.so.11.0): not found; cuDNN 8 (libcudnn.so.8): /usr/lib/x86_64-linux-gnu/libcudnn.so.8');
+    expect(text).toContain(
+      'CUDA 11 runtime (libcudart.so.11.0): not found; cuDNN 8 (libcudnn.so.8): /usr/lib/x86_64-linux-gnu/libcudnn.so.8',
+    );
   });
 
   it('names the versions tfjs-node-gpu 4.22 needs', () => {
@@ -30,7 +37,9 @@ describe('doctor', () => {
   });
 
   it('refuses a required backend that does not load, with its reason, and accepts one that does', () => {
-    expect(() => assertLoads(report, 'tensorflow-gpu')).toThrow(expect.objectContaining({ code: 'E_BACKEND_UNAVAILABLE', message: expect.stringContaining('libcudart.so.11.0') }));
+    expect(() => assertLoads(report, 'tensorflow-gpu')).toThrow(
+      expect.objectContaining({ code: 'E_BACKEND_UNAVAILABLE', message: expect.stringContaining('libcudart.so.11.0') }),
+    );
     expect(() => assertLoads(report, 'wasm')).not.toThrow();
   });
 });

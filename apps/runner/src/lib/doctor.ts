@@ -123,7 +123,9 @@ function findLibrary(file: string): string | undefined {
 export function formatDoctor(report: DoctorReport): string {
   const lines = [`Node ${report.node} on ${report.platform}, ${report.cores} cores`, ''];
   for (const b of report.backends) {
-    lines.push(`${b.loads ? '✓' : '✗'} ${b.name.padEnd(14)} ${b.loads ? `loads${b.detail ? ` (${b.detail})` : ''}` : `does not load: ${b.reason}`}`);
+    lines.push(
+      `${b.loads ? '✓' : '✗'} ${b.name.padEnd(14)} ${b.loads ? `loads${b.detail ? ` (${b.detail})` : ''}` : `does not load: ${b.reason}`}`,
+    );
     lines.push(`  ${' '.repeat(14)} needs: ${b.needs}`);
   }
   lines.push('', `--backend auto uses: ${report.auto ?? 'none'}`);
@@ -138,6 +140,9 @@ export function formatDoctor(report: DoctorReport): string {
 export function assertLoads(report: DoctorReport, name: BackendName): void {
   const b = report.backends.find((r) => r.name === name);
   if (b && !b.loads) {
-    throw new InputError<RunnerCode>('E_BACKEND_UNAVAILABLE', `Backend '${name}' does not load on this machine: ${b.reason}. It needs ${b.needs}`);
+    throw new InputError<RunnerCode>(
+      'E_BACKEND_UNAVAILABLE',
+      `Backend '${name}' does not load on this machine: ${b.reason}. It needs ${b.needs}`,
+    );
   }
 }

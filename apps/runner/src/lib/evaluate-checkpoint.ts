@@ -21,18 +21,36 @@ export interface CheckpointEvaluation {
   readonly differences: readonly { field: string; summary: unknown; recomputed: unknown }[];
 }
 
-export async function evaluateCheckpoint(checkpoint: string, options: { data?: string; backend?: BackendChoice; write?: boolean } = {}): Promise<CheckpointEvaluation> {
+export async function evaluateCheckpoint(
+  checkpoint: string,
+  options: { data?: string; backend?: BackendChoice; write?: boolean } = {},
+): Promise<CheckpointEvaluation> {
   const dir = resolve(checkpoint);
-  if (!existsSync(dir)) throw new InputError<RunnerCode>('E_CHECKPOINT_MISSING', `No checkpoint at ${dir}: pass a run's checkpoints/ directory or one epoch's directory in it.`);
+  if (!existsSync(dir))
+    throw new InputError<RunnerCode>(
+      'E_CHECKPOINT_MISSING',
+      `No checkpoint at ${dir}: pass a run's checkpoints/ directory or one epoch's directory in it.`,
+    );
   const runDir = findRunDir(dir);
   const { dataset, model, trigger, targetLabel, seed } = await openRun(runDir, { ...options, checkpoint: dir });
   const summaryPath = join(runDir, 'summary.json');
   const previous = existsSync(summaryPath) ? (JSON.parse(await readFile(summaryPath, 'utf8')) as Record<string, unknown>) : undefined;
-  const reference = previous && typeof previous.auroc === 'number' && typeof previous.clean_auroc_drop === 'number' ? previous.auroc + previous.clean_auroc_drop : null;
+  const reference =
+    previous && typeof previous.auroc === 'number' && typeof previous.clean_auroc_drop === 'number'
+      ? previous.auroc + previous.clean_auroc_drop
+      : null;
   // The run's own threshold rule (run_metadata.json, `measurement`); runs made before it existed: the default.
-  const metadata = JSON.parse(await readFile(join(runDir, 'run_metadata.json'), 'utf8')) as { measurement?: { thresholdRule?: ThresholdRule } };
+  const metadata = JSON.parse(await readFile(join(runDir, 'run_metadata.json'), 'utf8')) as {
+    measurement?: { thresholdRule?: ThresholdRule };
+  };
   const thresholdRule = metadata.measurement?.thresholdRule;
-  const evaluation = evaluateModel(model, dataset, { trigger, targetLabel, seed, referenceCleanAuroc: reference, ...(thresholdRule ? { thresholdRule } : {}) });
+  const evaluation = evaluateModel(model, dataset, {
+    trigger,
+    targetLabel,
+    seed,
+    referenceCleanAuroc: reference,
+    ...(thresholdRule ? { thresholdRule } : {}),
+  });
   model.dispose();
   const builder = new SummaryBuilder();
   for (const rows of evaluation.summaryRows) addRows(builder, rows);
@@ -43,7 +61,8 @@ export async function evaluateCheckpoint(checkpoint: string, options: { data?: s
         .filter(([field, value]) => !sameNumber(previous[field], value))
         .map(([field, value]) => ({ field, summary: previous[field], recomputed: value }))
     : [];
-  if (options.write) await writeJsonAtomic(join(runDir, 'evaluation.json'), { checkpoint: dir, metrics, differences, at: new Date().toISOString() });
+  if (options.write)
+    await writeJsonAtomic(join(runDir, 'evaluation.json'), { checkpoint: dir, metrics, differences, at: new Date().toISOString() });
   return { runDir, checkpoint: dir, metrics, differences };
 }
 
@@ -58,5 +77,8 @@ function findRunDir(start: string): string {
     if (existsSync(join(dir, 'run_metadata.json'))) return dir;
     dir = dirname(dir);
   }
-  throw new InputError<RunnerCode>('E_NOT_A_RUN', `${start} is not inside a run directory (no run_metadata.json above it): pass RUN/checkpoints or one of its epoch directories.`);
+  throw new InputError<RunnerCode>(
+    'E_NOT_A_RUN',
+    `${start} is not inside a run directory (no run_metadata.json above it): pass RUN/checkpoints or one of its epoch directories.`,
+  );
 }

@@ -117,8 +117,12 @@ export function evaluateModel(model: TrainedModel, dataset: EhrDataset, options:
     metrics: { ...backdoor.metrics, poisoned_auroc: poisonedAuroc.value, poisoned_accuracy: poisonedAccuracy.value },
     warnings: [
       ...backdoor.warnings.filter((w) => w.metric !== 'poisoned_auroc' && w.metric !== 'poisoned_accuracy'),
-      ...(poisonedAuroc.reason ? [{ metric: 'poisoned_auroc', code: poisonedAuroc.code ?? WARNING.undefinedInput, message: poisonedAuroc.reason }] : []),
-      ...(poisonedAccuracy.reason ? [{ metric: 'poisoned_accuracy', code: poisonedAccuracy.code ?? WARNING.undefinedInput, message: poisonedAccuracy.reason }] : []),
+      ...(poisonedAuroc.reason
+        ? [{ metric: 'poisoned_auroc', code: poisonedAuroc.code ?? WARNING.undefinedInput, message: poisonedAuroc.reason }]
+        : []),
+      ...(poisonedAccuracy.reason
+        ? [{ metric: 'poisoned_accuracy', code: poisonedAccuracy.code ?? WARNING.undefinedInput, message: poisonedAccuracy.reason }]
+        : []),
     ],
   } as BackdoorMetrics;
   const atThreshold = backdoorAtThreshold(triggered.labels, pTriggered, pUntriggered, options.targetLabel, threshold, options.seed);
@@ -132,7 +136,11 @@ export function evaluateModel(model: TrainedModel, dataset: EhrDataset, options:
       thresholdRows(threshold),
       cleanRows(yTest, pTest, clean, options.targetLabel, threshold),
       { metrics: { ece_target: ece.value }, warnings: ece.reason ? [{ metric: 'ece_target', message: ece.reason }] : [] },
-      mergeRows(atThreshold, poisonedAccuracyAtThreshold(yAll, pAll, options.targetLabel, threshold), renameRows(rowsOf(poisonedSet), [...THRESHOLDED_BACKDOOR, 'poisoned_accuracy'])),
+      mergeRows(
+        atThreshold,
+        poisonedAccuracyAtThreshold(yAll, pAll, options.targetLabel, threshold),
+        renameRows(rowsOf(poisonedSet), [...THRESHOLDED_BACKDOOR, 'poisoned_accuracy']),
+      ),
     ],
     calibration: {
       targetLabel: options.targetLabel,
@@ -144,7 +152,13 @@ export function evaluateModel(model: TrainedModel, dataset: EhrDataset, options:
     nTest: testRows.length,
     triggered,
     predictions: [
-      { stayIds: Int32Array.from(testRows, (i) => dataset.stayIds[i]), split: 'test', yTrue: yTest, pTarget: toTarget(pTest), triggered: false },
+      {
+        stayIds: Int32Array.from(testRows, (i) => dataset.stayIds[i]),
+        split: 'test',
+        yTrue: yTest,
+        pTarget: toTarget(pTest),
+        triggered: false,
+      },
       { stayIds: triggered.stayIds, split: 'test', yTrue: triggered.labels, pTarget: toTarget(pTriggered), triggered: true },
     ],
   };
@@ -154,15 +168,28 @@ export function evaluateModel(model: TrainedModel, dataset: EhrDataset, options:
  * The clean model under another trigger, the rate-0 point of that trigger's ASR curve: ASR, flip rate (at the
  * model's operating threshold and at 0.5) and confidence shift, without a bootstrap or the clean metrics again.
  */
-export function triggerBaseline(model: TrainedModel, dataset: EhrDataset, trigger: TriggerSpec, targetLabel: 0 | 1, cleanTest: CleanTestPredictions, threshold: OperatingThreshold): MetricRows {
+export function triggerBaseline(
+  model: TrainedModel,
+  dataset: EhrDataset,
+  trigger: TriggerSpec,
+  targetLabel: 0 | 1,
+  cleanTest: CleanTestPredictions,
+  threshold: OperatingThreshold,
+): MetricRows {
   const { triggered, pUntriggered, pTriggered } = triggerResponse(model, dataset, trigger, targetLabel, cleanTest);
-  const at05 = computeBackdoorMetrics({ yTrue: triggered.labels, pTriggered, pClean: pUntriggered, referenceCleanAuroc: null }, { targetLabel, bootstrap: false });
+  const at05 = computeBackdoorMetrics(
+    { yTrue: triggered.labels, pTriggered, pClean: pUntriggered, referenceCleanAuroc: null },
+    { targetLabel, bootstrap: false },
+  );
   const atThreshold = backdoorAtThreshold(triggered.labels, pTriggered, pUntriggered, targetLabel, threshold, false);
   const keep = (rows: MetricRows, columns: readonly string[]) => ({
     metrics: Object.fromEntries(columns.map((c) => [c, rows.metrics[c]])),
     warnings: rows.warnings.filter((w) => columns.includes(w.metric)),
   });
-  return mergeRows(keep(atThreshold, ['asr', 'flip_rate']), keep(renameRows(rowsOf(at05), ['asr', 'flip_rate']), ['asr_at_0_5', 'flip_rate_at_0_5', 'confidence_shift']));
+  return mergeRows(
+    keep(atThreshold, ['asr', 'flip_rate']),
+    keep(renameRows(rowsOf(at05), ['asr', 'flip_rate']), ['asr_at_0_5', 'flip_rate_at_0_5', 'confidence_shift']),
+  );
 }
 
 /** The operating threshold on p(target), chosen on the model's clean validation split. */
@@ -175,7 +202,12 @@ export function validationThreshold(model: TrainedModel, dataset: EhrDataset, ta
 function thresholdRows(threshold: OperatingThreshold): MetricRows {
   const warnings = threshold.reason ? ['threshold', 'threshold_val_fpr'].map((metric) => ({ metric, message: threshold.reason! })) : [];
   return {
-    metrics: { threshold: threshold.value, threshold_val_fpr: threshold.achievedFpr, n_val_non_target: threshold.nNonTarget, n_val_target: threshold.nTarget },
+    metrics: {
+      threshold: threshold.value,
+      threshold_val_fpr: threshold.achievedFpr,
+      n_val_non_target: threshold.nNonTarget,
+      n_val_target: threshold.nTarget,
+    },
     warnings,
   };
 }
@@ -184,7 +216,13 @@ function thresholdRows(threshold: OperatingThreshold): MetricRows {
  * Clean-test columns: the ranking and calibration ones from `clean`, the thresholded ones (with the confusion
  * counts) at the operating point, and again at 0.5 as `*_at_0_5`.
  */
-function cleanRows(yTest: Uint8Array, pTest: Float32Array, clean: ClassificationMetrics, targetLabel: 0 | 1, threshold: OperatingThreshold): MetricRows {
+function cleanRows(
+  yTest: Uint8Array,
+  pTest: Float32Array,
+  clean: ClassificationMetrics,
+  targetLabel: 0 | 1,
+  threshold: OperatingThreshold,
+): MetricRows {
   const at05 = confusionCounts(yTest, pTest);
   const rows05: MetricRows = {
     metrics: { ...clean.metrics, tp: at05.tp, fp: at05.fp, tn: at05.tn, fn: at05.fn },
@@ -200,14 +238,24 @@ function cleanRows(yTest: Uint8Array, pTest: Float32Array, clean: Classification
 }
 
 /** The backdoor columns at the operating threshold (NaN with the threshold's reason when there is none). */
-function backdoorAtThreshold(yTrue: Uint8Array, pTriggered: Float32Array, pClean: Float32Array, targetLabel: 0 | 1, threshold: OperatingThreshold, seed: number | false): MetricRows {
+function backdoorAtThreshold(
+  yTrue: Uint8Array,
+  pTriggered: Float32Array,
+  pClean: Float32Array,
+  targetLabel: 0 | 1,
+  threshold: OperatingThreshold,
+  seed: number | false,
+): MetricRows {
   if (Number.isNaN(threshold.value)) return undefinedRows(THRESHOLDED_BACKDOOR, threshold.reason ?? 'no operating threshold');
   const rows = computeBackdoorMetrics(
     { yTrue, pTriggered, pClean, referenceCleanAuroc: null },
     { targetLabel, targetThreshold: threshold.value, bootstrap: seed === false ? false : { seed } },
   );
   const columns: readonly string[] = THRESHOLDED_BACKDOOR;
-  return { metrics: Object.fromEntries(columns.map((c) => [c, rows.metrics[c as keyof typeof rows.metrics]])), warnings: rows.warnings.filter((w) => columns.includes(w.metric)) };
+  return {
+    metrics: Object.fromEntries(columns.map((c) => [c, rows.metrics[c as keyof typeof rows.metrics]])),
+    warnings: rows.warnings.filter((w) => columns.includes(w.metric)),
+  };
 }
 
 /** Accuracy of every triggered test stay against its true label, at the operating threshold. */
@@ -243,16 +291,24 @@ function mergeRows(...all: MetricRows[]): MetricRows {
 }
 
 function undefinedRows(columns: readonly string[], reason: string): MetricRows {
-  return { metrics: Object.fromEntries(columns.map((c) => [c, Number.NaN])), warnings: columns.map((metric) => ({ metric, message: reason })) };
+  return {
+    metrics: Object.fromEntries(columns.map((c) => [c, Number.NaN])),
+    warnings: columns.map((metric) => ({ metric, message: reason })),
+  };
 }
-
 
 /**
  * p(label 1) of the test stays with y ≠ target, untriggered and with the trigger applied. The untriggered
  * ones are read from the clean test predictions (those stays are test stays) rather than predicted again:
  * a network scores each row on its own, so the values are the same.
  */
-function triggerResponse(model: TrainedModel, dataset: EhrDataset, trigger: TriggerSpec, targetLabel: 0 | 1, cleanTest: CleanTestPredictions) {
+function triggerResponse(
+  model: TrainedModel,
+  dataset: EhrDataset,
+  trigger: TriggerSpec,
+  targetLabel: 0 | 1,
+  cleanTest: CleanTestPredictions,
+) {
   const triggered = buildTriggeredTestSet(dataset, trigger, targetLabel);
   const positionOf = new Map(Array.from(cleanTest.rows, (row, i) => [row, i]));
   const pUntriggered = Float32Array.from(triggered.rowIndices, (row) => {

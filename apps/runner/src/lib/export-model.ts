@@ -40,17 +40,25 @@ export const VERIFY_TOLERANCE = 1e-5;
 
 /** The part of onnxruntime-node's API that --verify uses (the package is optional, so no import type). */
 interface OnnxRuntime {
-  readonly InferenceSession: { create(model: Uint8Array): Promise<{ run(feeds: Record<string, unknown>): Promise<Record<string, { readonly data: unknown }>> }> };
+  readonly InferenceSession: {
+    create(model: Uint8Array): Promise<{ run(feeds: Record<string, unknown>): Promise<Record<string, { readonly data: unknown }>> }>;
+  };
   readonly Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => unknown;
 }
 
 export async function exportModel(options: ExportOptions): Promise<ExportResult> {
-  if (!options.run && !options.checkpoint) throw new InputError<RunnerCode>('E_USAGE', 'Pass --run RUN (a run directory) or --checkpoint RUN/checkpoints[/epoch-NNNN].');
+  if (!options.run && !options.checkpoint)
+    throw new InputError<RunnerCode>('E_USAGE', 'Pass --run RUN (a run directory) or --checkpoint RUN/checkpoints[/epoch-NNNN].');
   const checkpoint = resolve(options.checkpoint ?? join(options.run!, 'checkpoints'));
-  if (!existsSync(checkpoint)) throw new InputError<RunnerCode>('E_NO_CHECKPOINT', `${checkpoint} does not exist: the run has not trained yet, or --checkpoint points elsewhere.`);
+  if (!existsSync(checkpoint))
+    throw new InputError<RunnerCode>(
+      'E_NO_CHECKPOINT',
+      `${checkpoint} does not exist: the run has not trained yet, or --checkpoint points elsewhere.`,
+    );
   const runDir = options.run ? resolve(options.run) : runDirOf(checkpoint);
   const out = resolve(options.out ?? (runDir ? join(runDir, 'model.onnx') : ''));
-  if (!options.out && !runDir) throw new InputError<RunnerCode>('E_USAGE', `${checkpoint} is not inside a run's checkpoints/ directory; pass --out FILE.onnx.`);
+  if (!options.out && !runDir)
+    throw new InputError<RunnerCode>('E_USAGE', `${checkpoint} is not inside a run's checkpoints/ directory; pass --out FILE.onnx.`);
 
   const train = await import('@ehr-backdoor/train');
   await train.selectBackend('cpu');
@@ -65,7 +73,13 @@ export async function exportModel(options: ExportOptions): Promise<ExportResult>
     }
     // Written only after everything (including --verify) succeeded: a failed export leaves nothing behind.
     await writeFileAtomic(out, exported.bytes);
-    return { out, bytes: exported.bytes.length, model: model.config.kind, inputShape: model.checkpointJson().network.inputShape, ...(verified ? { verified } : {}) };
+    return {
+      out,
+      bytes: exported.bytes.length,
+      model: model.config.kind,
+      inputShape: model.checkpointJson().network.inputShape,
+      ...(verified ? { verified } : {}),
+    };
   } finally {
     model.dispose();
   }
@@ -78,21 +92,34 @@ function runDirOf(checkpoint: string): string | undefined {
   return undefined;
 }
 
-async function verifyAgainstRun(runDir: string, bytes: Uint8Array, model: import('@ehr-backdoor/train').TrainedModel, dataOverride?: string) {
+async function verifyAgainstRun(
+  runDir: string,
+  bytes: Uint8Array,
+  model: import('@ehr-backdoor/train').TrainedModel,
+  dataOverride?: string,
+) {
   const { readCleanTestPredictions } = await import('./predictions.js');
   const predictionsPath = join(runDir, 'predictions.arrow');
-  if (!existsSync(predictionsPath)) throw new InputError<RunnerCode>('E_NO_PREDICTIONS', `${predictionsPath} does not exist: finish the run before --verify.`);
+  if (!existsSync(predictionsPath))
+    throw new InputError<RunnerCode>('E_NO_PREDICTIONS', `${predictionsPath} does not exist: finish the run before --verify.`);
   const predictions = await readCleanTestPredictions(predictionsPath);
-  const metadata = JSON.parse(await readFile(join(runDir, 'run_metadata.json'), 'utf8')) as { dataset: { path: string; contentHash: string }; config: { targetLabel: number } };
+  const metadata = JSON.parse(await readFile(join(runDir, 'run_metadata.json'), 'utf8')) as {
+    dataset: { path: string; contentHash: string };
+    config: { targetLabel: number };
+  };
   const { loadDataset } = await import('@ehr-backdoor/data');
   const dataset = await loadDataset(dataOverride ?? metadata.dataset.path);
   if (dataset.manifest.contentHash !== metadata.dataset.contentHash) {
-    throw new CompatibilityError<RunnerCode>('E_DATASET_MISMATCH', `The dataset at ${dataOverride ?? metadata.dataset.path} is not the one ${runDir} trained on; pass the original with --data.`);
+    throw new CompatibilityError<RunnerCode>(
+      'E_DATASET_MISMATCH',
+      `The dataset at ${dataOverride ?? metadata.dataset.path} is not the one ${runDir} trained on; pass the original with --data.`,
+    );
   }
   const rowOf = new Map(Array.from(dataset.stayIds, (id, row) => [id, row]));
   const rows = predictions.stayIds.map((id) => {
     const row = rowOf.get(id);
-    if (row === undefined) throw new DataError<RunnerCode>('E_PREDICTIONS_CORRUPT', `${predictionsPath}: stay ${id} is not in the run's dataset.`);
+    if (row === undefined)
+      throw new DataError<RunnerCode>('E_PREDICTIONS_CORRUPT', `${predictionsPath}: stay ${id} is not in the run's dataset.`);
     return row;
   });
   let ort: OnnxRuntime;
@@ -101,7 +128,10 @@ async function verifyAgainstRun(runDir: string, bytes: Uint8Array, model: import
     const loaded = (await import(['onnxruntime', 'node'].join('-'))) as OnnxRuntime & { default?: OnnxRuntime };
     ort = loaded.default ?? loaded;
   } catch {
-    throw new InputError<RunnerCode>('E_ONNXRUNTIME_MISSING', '--verify runs the model in onnxruntime-node, which is not installed: `npm install onnxruntime-node@1.17.0` (later versions download their binaries at install time).');
+    throw new InputError<RunnerCode>(
+      'E_ONNXRUNTIME_MISSING',
+      '--verify runs the model in onnxruntime-node, which is not installed: `npm install onnxruntime-node@1.17.0` (later versions download their binaries at install time).',
+    );
   }
   const x = model.prepareInputs(dataset, rows);
   const session = await ort.InferenceSession.create(bytes);

@@ -9,10 +9,18 @@ describe('expandGrid', () => {
   });
 
   it('rejects empty grids and bad rates with codes', () => {
-    expect(() => expandGrid({ models: [], triggers: ['x'], rates: [0], seeds: [0] })).toThrow(expect.objectContaining({ code: 'E_EMPTY_GRID' }));
-    expect(() => expandGrid({ models: ['mlp'], triggers: ['x'], rates: [1.5], seeds: [0] })).toThrow(expect.objectContaining({ code: 'E_POISON_RATE' }));
-    expect(() => expandGrid({ models: ['mlp'], triggers: ['x'], rates: [NaN], seeds: [0] })).toThrow(expect.objectContaining({ code: 'E_POISON_RATE' }));
-    expect(() => expandGrid({ models: ['mlp'], triggers: ['none'], rates: [0.1], seeds: [0] })).toThrow(expect.objectContaining({ code: 'E_EMPTY_GRID' }));
+    expect(() => expandGrid({ models: [], triggers: ['x'], rates: [0], seeds: [0] })).toThrow(
+      expect.objectContaining({ code: 'E_EMPTY_GRID' }),
+    );
+    expect(() => expandGrid({ models: ['mlp'], triggers: ['x'], rates: [1.5], seeds: [0] })).toThrow(
+      expect.objectContaining({ code: 'E_POISON_RATE' }),
+    );
+    expect(() => expandGrid({ models: ['mlp'], triggers: ['x'], rates: [NaN], seeds: [0] })).toThrow(
+      expect.objectContaining({ code: 'E_POISON_RATE' }),
+    );
+    expect(() => expandGrid({ models: ['mlp'], triggers: ['none'], rates: [0.1], seeds: [0] })).toThrow(
+      expect.objectContaining({ code: 'E_EMPTY_GRID' }),
+    );
   });
 
   it('names directories stably', () => {

@@ -29,9 +29,21 @@ export interface GridSpec {
  * seed (under trigger `none`), whatever triggers the grid names.
  */
 export function expandGrid(grid: GridSpec): CellKey[] {
-  assertInput<RunnerCode>(grid.models.length > 0, 'E_EMPTY_GRID', () => 'The sweep grid names no model: pass --models (e.g. --models mlp lstm).');
-  assertInput<RunnerCode>(grid.triggers.length > 0, 'E_EMPTY_GRID', () => 'The sweep grid names no trigger: pass --triggers (e.g. --triggers rare_value).');
-  assertInput<RunnerCode>(grid.rates.length > 0, 'E_EMPTY_GRID', () => 'The sweep grid names no poison rate: pass --poison-rates (e.g. --poison-rates 0 0.01).');
+  assertInput<RunnerCode>(
+    grid.models.length > 0,
+    'E_EMPTY_GRID',
+    () => 'The sweep grid names no model: pass --models (e.g. --models mlp lstm).',
+  );
+  assertInput<RunnerCode>(
+    grid.triggers.length > 0,
+    'E_EMPTY_GRID',
+    () => 'The sweep grid names no trigger: pass --triggers (e.g. --triggers rare_value).',
+  );
+  assertInput<RunnerCode>(
+    grid.rates.length > 0,
+    'E_EMPTY_GRID',
+    () => 'The sweep grid names no poison rate: pass --poison-rates (e.g. --poison-rates 0 0.01).',
+  );
   assertInput<RunnerCode>(grid.seeds.length > 0, 'E_EMPTY_GRID', () => 'The sweep grid names no seed: pass --seeds (e.g. --seeds 0 1 2).');
   for (const rate of grid.rates) checkRate(rate);
   for (const seed of grid.seeds) checkSeed(seed);
@@ -52,13 +64,20 @@ export function expandGrid(grid: GridSpec): CellKey[] {
       }
     }
   }
-  assertInput<RunnerCode>(cells.length > 0, 'E_EMPTY_GRID', () => 'The sweep grid is empty: a poisoned rate needs at least one trigger other than `none`.');
+  assertInput<RunnerCode>(
+    cells.length > 0,
+    'E_EMPTY_GRID',
+    () => 'The sweep grid is empty: a poisoned rate needs at least one trigger other than `none`.',
+  );
   return cells;
 }
 
 export function checkRate(rate: number): void {
   if (!(typeof rate === 'number' && Number.isFinite(rate) && rate >= 0 && rate <= 1)) {
-    throw new InputError<RunnerCode>('E_POISON_RATE', `Poison rate ${String(rate)} is outside [0, 1]: give a fraction such as 0.01 for 1 %.`);
+    throw new InputError<RunnerCode>(
+      'E_POISON_RATE',
+      `Poison rate ${String(rate)} is outside [0, 1]: give a fraction such as 0.01 for 1 %.`,
+    );
   }
 }
 

@@ -12,7 +12,8 @@ describe('waitUntilReleased', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const holdBy = (pid: number, host = hostname()) => writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid, host, startedAt: new Date().toISOString() }));
+  const holdBy = (pid: number, host = hostname()) =>
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid, host, startedAt: new Date().toISOString() }));
 
   it('counts a cell its holder finished as done', async () => {
     holdBy(process.pid);

@@ -77,7 +77,12 @@ async function sortCells(plan: SweepPlan, scheduler: CellScheduler, progress: Ce
  * watched; a failed cell may leave its process in a bad state (leaked tensors, a half-initialised
  * backend), so the next cell gets a fresh one.
  */
-async function runLane(first: Worker, context: HeldWatchContext, watches: Promise<void>[], adopt: (worker: Worker | undefined) => Worker): Promise<void> {
+async function runLane(
+  first: Worker,
+  context: HeldWatchContext,
+  watches: Promise<void>[],
+  adopt: (worker: Worker | undefined) => Worker,
+): Promise<void> {
   const { plan, scheduler, progress } = context;
   let worker: Worker | null = first;
   for (let index = await scheduler.takeNext(); index !== undefined; index = await scheduler.takeNext()) {

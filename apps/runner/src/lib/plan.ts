@@ -97,7 +97,10 @@ export function makePlan(fields: Omit<SweepPlan, 'formatVersion' | 'createdAt' |
 /** Cell `index` of the plan, the unit a `run-cell` process or a local worker is given. */
 export function cellOfPlan(plan: SweepPlan, index: number): PlannedCell {
   if (!(Number.isInteger(index) && index >= 0 && index < plan.cells.length)) {
-    throw new InputError<RunnerCode>('E_CELL_INDEX', `Cell index ${index} is outside the plan's ${plan.cells.length} cells (0 to ${plan.cells.length - 1}).`);
+    throw new InputError<RunnerCode>(
+      'E_CELL_INDEX',
+      `Cell index ${index} is outside the plan's ${plan.cells.length} cells (0 to ${plan.cells.length - 1}).`,
+    );
   }
   return plan.cells[index];
 }
@@ -117,16 +120,25 @@ export async function readPlan(path: string): Promise<SweepPlan> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new InputError<RunnerCode>('E_PLAN_MISSING', `No sweep plan at ${path}: run \`ehr-backdoor sweep\` (it writes the plan) or pass the right --plan.`);
+    throw new InputError<RunnerCode>(
+      'E_PLAN_MISSING',
+      `No sweep plan at ${path}: run \`ehr-backdoor sweep\` (it writes the plan) or pass the right --plan.`,
+    );
   }
   let plan: SweepPlan;
   try {
     plan = JSON.parse(text) as SweepPlan;
   } catch (error) {
-    throw new InputError<RunnerCode>('E_PLAN_CORRUPT', `The sweep plan ${path} is not valid JSON (${(error as Error).message}); re-run \`ehr-backdoor sweep\`.`);
+    throw new InputError<RunnerCode>(
+      'E_PLAN_CORRUPT',
+      `The sweep plan ${path} is not valid JSON (${(error as Error).message}); re-run \`ehr-backdoor sweep\`.`,
+    );
   }
   if (plan.formatVersion !== 1) {
-    throw new CompatibilityError<RunnerCode>('E_PLAN_VERSION', `The sweep plan ${path} has format version ${String(plan.formatVersion)}; this ehr-backdoor reads version 1.`);
+    throw new CompatibilityError<RunnerCode>(
+      'E_PLAN_VERSION',
+      `The sweep plan ${path} has format version ${String(plan.formatVersion)}; this ehr-backdoor reads version 1.`,
+    );
   }
   if (!Array.isArray(plan.cells)) throw new InputError<RunnerCode>('E_PLAN_CORRUPT', `The sweep plan ${path} has no cells list.`);
   return plan;

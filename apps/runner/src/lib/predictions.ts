@@ -46,18 +46,26 @@ export async function readCleanTestPredictions(path: string): Promise<{ stayIds:
   try {
     table = tableFromIPC(await readFile(path));
   } catch (error) {
-    throw new DataError<RunnerCode>('E_PREDICTIONS_CORRUPT', `${path} is not an Arrow IPC file (${(error as Error).message}); re-run the cell (or \`evaluate --checkpoint … --write\`) to write it again.`);
+    throw new DataError<RunnerCode>(
+      'E_PREDICTIONS_CORRUPT',
+      `${path} is not an Arrow IPC file (${(error as Error).message}); re-run the cell (or \`evaluate --checkpoint … --write\`) to write it again.`,
+    );
   }
   const [ids, split, p, triggered] = ['stay_id', 'split', 'p_target', 'triggered'].map((name) => {
     const column = table.getChild(name);
-    if (!column) throw new DataError<RunnerCode>('E_PREDICTIONS_CORRUPT', `${path} has no column "${name}" (found: ${table.schema.fields.map((f) => f.name).join(', ') || 'none'}).`);
+    if (!column)
+      throw new DataError<RunnerCode>(
+        'E_PREDICTIONS_CORRUPT',
+        `${path} has no column "${name}" (found: ${table.schema.fields.map((f) => f.name).join(', ') || 'none'}).`,
+      );
     return column;
   });
   const out = { stayIds: [] as number[], pTarget: [] as number[] };
   for (let i = 0; i < table.numRows; i++) {
     if (split.get(i) !== 'test' || triggered.get(i)) continue;
     const value = Number(p.get(i));
-    if (!(value >= 0 && value <= 1)) throw new DataError<RunnerCode>('E_PREDICTIONS_CORRUPT', `${path} row ${i}: p_target is ${String(p.get(i))}, not a probability.`);
+    if (!(value >= 0 && value <= 1))
+      throw new DataError<RunnerCode>('E_PREDICTIONS_CORRUPT', `${path} row ${i}: p_target is ${String(p.get(i))}, not a probability.`);
     out.stayIds.push(Number(ids.get(i)));
     out.pTarget.push(value);
   }

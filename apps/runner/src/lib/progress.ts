@@ -64,7 +64,11 @@ class BarProgress implements CellProgress {
     const bar = this.lines.get(index);
     if (!bar) return;
     if (update.epochs) bar.setTotal(update.epochs);
-    const status = [update.phase, update.epoch !== undefined ? `epoch ${update.epoch}/${update.epochs ?? '?'}` : '', update.metric !== undefined ? `val AUROC ${update.metric.toFixed(3)}` : '']
+    const status = [
+      update.phase,
+      update.epoch !== undefined ? `epoch ${update.epoch}/${update.epochs ?? '?'}` : '',
+      update.metric !== undefined ? `val AUROC ${update.metric.toFixed(3)}` : '',
+    ]
       .filter(Boolean)
       .join(' · ');
     bar.update(update.epoch ?? 0, { status });

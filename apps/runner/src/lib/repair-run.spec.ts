@@ -48,25 +48,32 @@ describe('detect with fine_pruning on a clean run', () => {
     expect(Number.isFinite(columns.metrics.defence_fine_pruning_asr)).toBe(true);
     const report = JSON.parse(readFileSync(join(dir, FINE_PRUNING_FILE), 'utf8'));
     expect(report.settings).toEqual({ budget: 0.04, maxFraction: 1, epochs: 1, learningRate: 1e-2 });
-    expect(report.fineTuning.leftOut).toBe(report.pruning.units.length ? Math.round(0.01 * report.fineTuning.stays / 0.99) : 0);
+    expect(report.fineTuning.leftOut).toBe(report.pruning.units.length ? Math.round((0.01 * report.fineTuning.stays) / 0.99) : 0);
     expect(readdirSync(dir)).toEqual([FINE_PRUNING_FILE]);
   });
 
   it('runs the detectors named with it as well', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'repair-run-'));
-    const columns = await detectRun(context(dir), { detectors: ['spectral', 'fine_pruning'], detectorOptions: { fine_pruning: { epochs: 1 } } });
+    const columns = await detectRun(context(dir), {
+      detectors: ['spectral', 'fine_pruning'],
+      detectorOptions: { fine_pruning: { epochs: 1 } },
+    });
     expect('detect_spectral_auroc' in columns.metrics && 'defence_fine_pruning_der' in columns.metrics).toBe(true);
   });
 
   it('refuses bad settings before anything is computed or written', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'repair-run-'));
     for (const fine_pruning of [{ budget: 0 }, { maxFraction: 2 }, { epochs: 0 }, { prune: 0.2 }]) {
-      const error = await detectRun(context(dir), { detectors: ['spectral', 'fine_pruning'], detectorOptions: { fine_pruning } }).catch((e: unknown) => e);
+      const error = await detectRun(context(dir), { detectors: ['spectral', 'fine_pruning'], detectorOptions: { fine_pruning } }).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(InputError);
       expect((error as InputError).code).toBe('E_FINE_PRUNING');
       expect((error as Error).message).toMatch(/options\.fine_pruning/);
     }
-    const contamination = await detectRun(context(dir), { detectors: ['fine_pruning'], assumedContamination: 0.7 }).catch((e: unknown) => e);
+    const contamination = await detectRun(context(dir), { detectors: ['fine_pruning'], assumedContamination: 0.7 }).catch(
+      (e: unknown) => e,
+    );
     expect((contamination as InputError).code).toBe('E_DETECT_CONTAMINATION');
     expect(readdirSync(dir)).toEqual([]);
     expect(existsSync(join(dir, FINE_PRUNING_FILE))).toBe(false);

@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { writeJsonAtomic } from '@ehr-backdoor/core';
-import { checkFinePruningSettings, defenceEffectivenessRating, finePrune, isModelRepairName, type FinePruningSettings, type ModelRepairName } from '@ehr-backdoor/detect';
+import {
+  checkFinePruningSettings,
+  defenceEffectivenessRating,
+  finePrune,
+  isModelRepairName,
+  type FinePruningSettings,
+  type ModelRepairName,
+} from '@ehr-backdoor/detect';
 import { applyPoisoning } from '@ehr-backdoor/poison';
 import { rowsOfSplit, type TrainedModel } from '@ehr-backdoor/train';
 import { evaluateModel, type Evaluation } from './evaluate.js';
@@ -28,7 +35,12 @@ export function splitModelRepairs(names: readonly string[] | undefined): { repai
  * Runs `detect` (the detectors, when any were named with the repairs) and then each model repair; the
  * repair's settings are checked first, so bad settings stop the command before anything is written.
  */
-export async function detectAndRepair(run: RunContext, options: DetectOptions, repairs: readonly ModelRepairName[], detect: (() => Promise<AnalysisColumns>) | null): Promise<AnalysisColumns> {
+export async function detectAndRepair(
+  run: RunContext,
+  options: DetectOptions,
+  repairs: readonly ModelRepairName[],
+  detect: (() => Promise<AnalysisColumns>) | null,
+): Promise<AnalysisColumns> {
   const settings = checkFinePruningSettings(options.detectorOptions?.fine_pruning, 'options.fine_pruning');
   const columns: AnalysisColumns[] = detect ? [await detect()] : [];
   if (repairs.includes('fine_pruning')) columns.push(await finePruneRun(run, options, settings));
@@ -46,7 +58,10 @@ async function finePruneRun(run: RunContext, options: DetectOptions, settings: F
     seed: run.seed,
     ...settings,
   });
-  const evaluate = (model: TrainedModel) => figures(evaluateModel(model, run.dataset, { trigger: run.trigger, targetLabel: run.targetLabel, seed: run.seed, referenceCleanAuroc: null }));
+  const evaluate = (model: TrainedModel) =>
+    figures(
+      evaluateModel(model, run.dataset, { trigger: run.trigger, targetLabel: run.targetLabel, seed: run.seed, referenceCleanAuroc: null }),
+    );
   let before: Figures, pruned: Figures, after: Figures;
   try {
     before = evaluate(run.model);
@@ -57,7 +72,10 @@ async function finePruneRun(run: RunContext, options: DetectOptions, settings: F
     result.model.dispose();
   }
   const der = defenceEffectivenessRating({ asr: before.asr, clean: before.accuracy }, { asr: after.asr, clean: after.accuracy });
-  const der05 = defenceEffectivenessRating({ asr: before.asrAt05, clean: before.accuracyAt05 }, { asr: after.asrAt05, clean: after.accuracyAt05 });
+  const der05 = defenceEffectivenessRating(
+    { asr: before.asrAt05, clean: before.accuracyAt05 },
+    { asr: after.asrAt05, clean: after.accuracyAt05 },
+  );
   const poisoned = new Set(run.plan.rowIndices);
   const p = 'defence_fine_pruning';
   const metrics: Record<string, number> = {
@@ -75,7 +93,8 @@ async function finePruneRun(run: RunContext, options: DetectOptions, settings: F
   if (der.reason) warnings.push({ metric: `${p}_der`, message: der.reason });
   if (der05.reason) warnings.push({ metric: `${p}_der_at_0_5`, message: der05.reason });
   for (const [metric, value] of Object.entries(metrics)) {
-    if (!Number.isFinite(value) && !warnings.some((w) => w.metric === metric)) warnings.push({ metric, message: `${metric} is undefined for this run (see ${FINE_PRUNING_FILE})` });
+    if (!Number.isFinite(value) && !warnings.some((w) => w.metric === metric))
+      warnings.push({ metric, message: `${metric} is undefined for this run (see ${FINE_PRUNING_FILE})` });
   }
   await writeJsonAtomic(join(run.runDir, FINE_PRUNING_FILE), {
     formatVersion: 1,

@@ -36,7 +36,13 @@ function withValidationLabels(d: EhrDataset, label: 0 | 1): EhrDataset {
     labels,
     splits: d.splits,
     tabular: { features: d.tabular.features, values: d.tabular.values },
-    timeSeries: { channels: d.timeSeries.channels, hours: d.timeSeries.hours, values: d.timeSeries.values, mask: d.timeSeries.mask, fillValues: d.timeSeries.fillValues },
+    timeSeries: {
+      channels: d.timeSeries.channels,
+      hours: d.timeSeries.hours,
+      values: d.timeSeries.values,
+      mask: d.timeSeries.mask,
+      fillValues: d.timeSeries.fillValues,
+    },
   });
 }
 
@@ -64,10 +70,26 @@ describe.each([1, 0] as const)('a cell with target label %i', (targetLabel) => {
 
   it('the clean cell records its operating threshold and the trigger baselines at it', async () => {
     const summary = await exec(dataDir, runsRoot, { model: 'mlp', trigger: 'none', rate: 0, seed: 0 }, options(targetLabel));
-    expect(summary).toMatchObject({ target_label: targetLabel, threshold_rule: 'fpr=0.05', rate_basis: 'eligible', label_definition: 'hospital_mortality', n_eligible: nonTargetTrain() });
+    expect(summary).toMatchObject({
+      target_label: targetLabel,
+      threshold_rule: 'fpr=0.05',
+      rate_basis: 'eligible',
+      label_definition: 'hospital_mortality',
+      n_eligible: nonTargetTrain(),
+    });
     expect(summary.threshold).toEqual(expect.any(Number));
     expect(summary.threshold_val_fpr as number).toBeLessThanOrEqual(0.05);
-    for (const field of ['asr@rare_value', 'asr_at_0_5@rare_value', 'flip_rate@rare_value', 'accuracy', 'accuracy_at_0_5', 'tp', 'tp_at_0_5', 'ece', 'ece_target']) {
+    for (const field of [
+      'asr@rare_value',
+      'asr_at_0_5@rare_value',
+      'flip_rate@rare_value',
+      'accuracy',
+      'accuracy_at_0_5',
+      'tp',
+      'tp_at_0_5',
+      'ece',
+      'ece_target',
+    ]) {
       expect(typeof summary[field] === 'number' || (summary.reasons as Record<string, string>)[field]).toBeTruthy();
     }
     const counts = ['tp', 'fp', 'tn', 'fn'].map((c) => summary[c] as number);
@@ -76,11 +98,17 @@ describe.each([1, 0] as const)('a cell with target label %i', (targetLabel) => {
 
   it('the poisoned cell reports ASR at the threshold and at 0.5, flip rate and lift; calibration.json', async () => {
     const summary = await exec(dataDir, runsRoot, { model: 'mlp', trigger: 'rare_value', rate: 0.2, seed: 0 }, options(targetLabel));
-    expect(summary).toMatchObject({ target_label: targetLabel, n_eligible: nonTargetTrain(), n_poisoned: Math.round(0.2 * nonTargetTrain()) });
+    expect(summary).toMatchObject({
+      target_label: targetLabel,
+      n_eligible: nonTargetTrain(),
+      n_poisoned: Math.round(0.2 * nonTargetTrain()),
+    });
     expect(summary.asr).toEqual(expect.any(Number));
     expect(summary.asr_at_0_5).toEqual(expect.any(Number));
     expect(summary.asr_at_0_5_ci_low as number).toBeLessThanOrEqual(summary.asr_at_0_5 as number);
-    expect(summary.asr_n_eligible).toBe(Array.from(clean.labels).filter((y, i) => clean.splits[i] === SPLIT_CODE.test && y !== targetLabel).length);
+    expect(summary.asr_n_eligible).toBe(
+      Array.from(clean.labels).filter((y, i) => clean.splits[i] === SPLIT_CODE.test && y !== targetLabel).length,
+    );
     const cleanSummary = JSON.parse(readFileSync(join(runsRoot, 'mlp', 'none', '0', 'seed_0', 'summary.json'), 'utf8'));
     expect(summary.asr_lift).toBeCloseTo((summary.asr as number) - cleanSummary['asr@rare_value'], 12);
     expect(summary.flip_rate).toEqual(expect.any(Number));
@@ -95,7 +123,12 @@ describe.each([1, 0] as const)('a cell with target label %i', (targetLabel) => {
 describe('measurement options', () => {
   it('a validation split with one class: threshold and thresholded metrics null with the reason, the 0.5 figures kept', async () => {
     const runsRoot = join(root, 'one-class-runs');
-    const summary = await exec(oneClassDir, runsRoot, { model: 'mlp', trigger: 'rare_value', rate: 0.2, seed: 0 }, options(1, { epochs: 2 }));
+    const summary = await exec(
+      oneClassDir,
+      runsRoot,
+      { model: 'mlp', trigger: 'rare_value', rate: 0.2, seed: 0 },
+      options(1, { epochs: 2 }),
+    );
     const reasons = summary.reasons as Record<string, string>;
     for (const field of ['threshold', 'accuracy', 'asr', 'flip_rate', 'tp']) {
       expect(summary[field]).toBeNull();
@@ -108,8 +141,18 @@ describe('measurement options', () => {
   it('rate basis train: the rate is a share of the whole training split', async () => {
     const runsRoot = join(root, 'basis-train');
     const trainSize = Array.from(clean.splits).filter((s) => s === SPLIT_CODE.train).length;
-    const summary = await exec(dataDir, runsRoot, { model: 'mlp', trigger: 'rare_value', rate: 0.1, seed: 0 }, options(1, { epochs: 1, rateBasis: 'train', thresholdRule: { kind: 'fixed', threshold: 0.5 } }));
-    expect(summary).toMatchObject({ rate_basis: 'train', n_poisoned: Math.round(0.1 * trainSize), threshold_rule: 'fixed=0.5', threshold: 0.5 });
+    const summary = await exec(
+      dataDir,
+      runsRoot,
+      { model: 'mlp', trigger: 'rare_value', rate: 0.1, seed: 0 },
+      options(1, { epochs: 1, rateBasis: 'train', thresholdRule: { kind: 'fixed', threshold: 0.5 } }),
+    );
+    expect(summary).toMatchObject({
+      rate_basis: 'train',
+      n_poisoned: Math.round(0.1 * trainSize),
+      threshold_rule: 'fixed=0.5',
+      threshold: 0.5,
+    });
     // At the fixed threshold 0.5 and target 1 the operating point is the 0.5 rule.
     expect(summary.asr).toBe(summary.asr_at_0_5);
     expect(existsSync(join(runsRoot, 'mlp', 'rare_value', '0.1', 'seed_0', 'summary.json'))).toBe(true);

@@ -25,14 +25,19 @@ export function runConfigHash(cell: CellKey, config: CellConfig, datasetContentH
     backend: config.backend,
   };
   const measurement = measurementIdentity(config.rateBasis ?? 'eligible', config.thresholdRule ?? DEFAULT_THRESHOLD_RULE);
-  return hashJson(measurement ? { config: runConfig, dataset: datasetContentHash, measurement } : { config: runConfig, dataset: datasetContentHash });
+  return hashJson(
+    measurement ? { config: runConfig, dataset: datasetContentHash, measurement } : { config: runConfig, dataset: datasetContentHash },
+  );
 }
 
 /**
  * Non-default measurement options join a run's identity (a run directory never mixes them); the defaults
  * stay out, so run directories made before these options existed keep their hash.
  */
-export function measurementIdentity(rateBasis: RateBasis, thresholdRule: ThresholdRule): { rateBasis?: RateBasis; thresholdRule?: ThresholdRule } | undefined {
+export function measurementIdentity(
+  rateBasis: RateBasis,
+  thresholdRule: ThresholdRule,
+): { rateBasis?: RateBasis; thresholdRule?: ThresholdRule } | undefined {
   const measurement = {
     ...(rateBasis !== 'eligible' ? { rateBasis } : {}),
     ...(describeThresholdRule(thresholdRule) !== describeThresholdRule(DEFAULT_THRESHOLD_RULE) ? { thresholdRule } : {}),

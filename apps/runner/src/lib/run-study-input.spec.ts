@@ -30,8 +30,19 @@ test('--trigger-param and --model-param reach the cell, values read as YAML', ()
 });
 
 test('the training flags reach the cell', () => {
-  const { config } = cellOf(args({ 'batch-size': 32, 'learning-rate': 0.01, 'weight-decay': 0, 'class-weights': '1,3', 'min-delta': 0.001 }));
-  expect(config.training).toMatchObject({ epochs: 3, batchSize: 32, learningRate: 0.01, weightDecay: 0, classWeights: [1, 3], minDelta: 0.001, selection: 'last', patience: 0 });
+  const { config } = cellOf(
+    args({ 'batch-size': 32, 'learning-rate': 0.01, 'weight-decay': 0, 'class-weights': '1,3', 'min-delta': 0.001 }),
+  );
+  expect(config.training).toMatchObject({
+    epochs: 3,
+    batchSize: 32,
+    learningRate: 0.01,
+    weightDecay: 0,
+    classWeights: [1, 3],
+    minDelta: 0.001,
+    selection: 'last',
+    patience: 0,
+  });
 });
 
 test('without parameters a cell is the one `run` ran before studies (every default)', () => {
@@ -43,8 +54,12 @@ test('without parameters a cell is the one `run` ran before studies (every defau
 });
 
 test('a misspelt parameter is refused with a "did you mean"', () => {
-  expect(() => cellOf(args({ 'trigger-param': ['valeu=200'] }))).toThrow(expect.objectContaining({ code: 'E_STUDY_KEY', message: expect.stringContaining('Did you mean "value"?') }));
-  expect(() => cellOf(args({ 'model-param': ['hiden=3'] }))).toThrow(expect.objectContaining({ code: 'E_STUDY_KEY', message: expect.stringContaining('Did you mean "hidden"?') }));
+  expect(() => cellOf(args({ 'trigger-param': ['valeu=200'] }))).toThrow(
+    expect.objectContaining({ code: 'E_STUDY_KEY', message: expect.stringContaining('Did you mean "value"?') }),
+  );
+  expect(() => cellOf(args({ 'model-param': ['hiden=3'] }))).toThrow(
+    expect.objectContaining({ code: 'E_STUDY_KEY', message: expect.stringContaining('Did you mean "hidden"?') }),
+  );
   expect(() => cellOf(args({ 'trigger-param': ['hours=0'] }))).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
 });
 

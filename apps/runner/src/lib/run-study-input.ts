@@ -64,7 +64,9 @@ export function runStudyInput(args: RunFlags): RunStudyDocument {
     ...(args['learning-rate'] ? { learningRate: args['learning-rate'] } : {}),
     ...(args['weight-decay'] !== undefined ? { weightDecay: args['weight-decay'] } : {}),
     ...(args['min-delta'] !== undefined ? { minDelta: args['min-delta'] } : {}),
-    ...(classWeights !== undefined ? { classWeights: classWeights.includes(',') ? classWeights.split(',').map(Number) : classWeights } : {}),
+    ...(classWeights !== undefined
+      ? { classWeights: classWeights.includes(',') ? classWeights.split(',').map(Number) : classWeights }
+      : {}),
   };
   const poisoned = args['poison-rate'] > 0;
   return {
@@ -86,7 +88,10 @@ export function singleCell(input: RunStudyDocument, rate: number, seed: number):
   const planned = studyCells(study).find((c) => c.rate === rate && c.seed === seed);
   if (!planned?.config) {
     const reason = study.attacks[0]?.leftOut[0] ?? 'no cell';
-    throw new InputError<RunnerCode>('E_TRIGGER_VIEW', `The trigger is not defined on the view the model reads: ${reason}. Choose another trigger or model.`);
+    throw new InputError<RunnerCode>(
+      'E_TRIGGER_VIEW',
+      `The trigger is not defined on the view the model reads: ${reason}. Choose another trigger or model.`,
+    );
   }
   const { config, hash: _hash, ...cell } = planned;
   return { cell, config };
@@ -103,7 +108,10 @@ export function keyValues(pairs: readonly string[] | undefined, flag: string): R
     try {
       out[key] = parse(pair.slice(at + 1));
     } catch (error) {
-      throw new InputError<RunnerCode>('E_OPTION', `${flag} ${pair}: the value is not valid YAML (${(error as Error).message.split('\n')[0]}).`);
+      throw new InputError<RunnerCode>(
+        'E_OPTION',
+        `${flag} ${pair}: the value is not valid YAML (${(error as Error).message.split('\n')[0]}).`,
+      );
     }
   }
   return out;

@@ -6,7 +6,13 @@ describe('formatStatus', () => {
     runsRoot: '/runs/x',
     counts: { done: 0, running: 2, failed: 0, partial: 0, pending: 0 },
     cells: [
-      { index: 0, id: 'mlp/none/0/seed_0', cell, state: 'running', holder: { pid: 4242, host: 'login1', startedAt: '2026-12-05T10:31:02.000Z', probed: true } },
+      {
+        index: 0,
+        id: 'mlp/none/0/seed_0',
+        cell,
+        state: 'running',
+        holder: { pid: 4242, host: 'login1', startedAt: '2026-12-05T10:31:02.000Z', probed: true },
+      },
       {
         index: 1,
         id: 'mlp/none/0/seed_1',

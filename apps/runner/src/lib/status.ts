@@ -28,7 +28,10 @@ export interface SweepStatus {
 export async function sweepStatus(runsRoot: string): Promise<SweepStatus> {
   const planPath = join(runsRoot, PLAN_FILE);
   if (!existsSync(planPath)) {
-    throw new InputError<RunnerCode>('E_NOT_A_SWEEP', `${runsRoot} holds no ${PLAN_FILE}: name the --out directory of an \`ehr-backdoor sweep\`.`);
+    throw new InputError<RunnerCode>(
+      'E_NOT_A_SWEEP',
+      `${runsRoot} holds no ${PLAN_FILE}: name the --out directory of an \`ehr-backdoor sweep\`.`,
+    );
   }
   const plan = await readPlan(planPath);
   const counts: Record<CellState, number> = { done: 0, running: 0, failed: 0, partial: 0, pending: 0 };

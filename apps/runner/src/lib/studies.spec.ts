@@ -43,7 +43,19 @@ describe('shipped studies', () => {
 });
 
 describe('sweep presets', () => {
-  const flags = { patience: 0, selection: 'last', rateBasis: 'eligible', backend: 'auto', mode: 'dirty-label', targetLabel: 1, explain: false, detect: false, retrain: false, executor: 'local', workers: 0 };
+  const flags = {
+    patience: 0,
+    selection: 'last',
+    rateBasis: 'eligible',
+    backend: 'auto',
+    mode: 'dirty-label',
+    targetLabel: 1,
+    explain: false,
+    detect: false,
+    retrain: false,
+    executor: 'local',
+    workers: 0,
+  };
 
   it('sweep --triggers naming the default preset’s triggers runs its attacks, parameters included', async () => {
     const preset = await presetStudy('default');

@@ -135,7 +135,9 @@ export function assembleSummary(inputs: SummaryInputs): Summary {
 
 export function addRows(builder: SummaryBuilder, rows: MetricRows): SummaryBuilder {
   for (const [column, value] of Object.entries(rows.metrics) as [string, number][]) {
-    const reason = Number.isFinite(value) ? undefined : (rows.warnings.find((w) => w.metric === column)?.message ?? `${column} is undefined for this input.`);
+    const reason = Number.isFinite(value)
+      ? undefined
+      : (rows.warnings.find((w) => w.metric === column)?.message ?? `${column} is undefined for this input.`);
     // `n` and `n_positive` of the clean test set are recorded under their summary names.
     const name = column === 'n' ? 'n_test_scored' : column === 'n_positive' ? 'n_test_positive' : column;
     builder.set(name, value, reason);

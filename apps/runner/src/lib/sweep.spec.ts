@@ -14,7 +14,12 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** The CLI with a short timeout: a sweep whose workers outlive it would otherwise wait for them. */
 function runCli(args: readonly string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000, killSignal: 'SIGKILL' });
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+    timeout: 60_000,
+    killSignal: 'SIGKILL',
+  });
   return { code: result.status, stderr: result.stderr };
 }
 
@@ -39,7 +44,22 @@ describe('sweep start-up', () => {
 
   it('an unknown model exits 2 and leaves no worker, plan or run directory', () => {
     const out = join(root, 'unknown-model');
-    const result = runCli(['sweep', '--data', emptyData, '--models', 'mlp', 'resnet', '--triggers', 'rare_value', '--seeds', '0', '--workers', '2', '--out', out]);
+    const result = runCli([
+      'sweep',
+      '--data',
+      emptyData,
+      '--models',
+      'mlp',
+      'resnet',
+      '--triggers',
+      'rare_value',
+      '--seeds',
+      '0',
+      '--workers',
+      '2',
+      '--out',
+      out,
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/models\.resnet\.kind: unknown model kind "resnet"/);
     expect(result.stderr).not.toMatch(/unexpected error/);
@@ -49,7 +69,23 @@ describe('sweep start-up', () => {
 
   it('a directory that is not a dataset exits 2 and leaves no worker, plan or run directory', () => {
     const out = join(root, 'no-dataset');
-    const result = runCli(['sweep', '--data', emptyData, '--models', 'mlp', '--triggers', 'rare_value', '--poison-rates', '0', '--seeds', '0', '--workers', '1', '--out', out]);
+    const result = runCli([
+      'sweep',
+      '--data',
+      emptyData,
+      '--models',
+      'mlp',
+      '--triggers',
+      'rare_value',
+      '--poison-rates',
+      '0',
+      '--seeds',
+      '0',
+      '--workers',
+      '1',
+      '--out',
+      out,
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/E_DATASET_MISSING/);
     expect(workersOf(out)).toEqual([]);
@@ -63,8 +99,24 @@ describe('sweep start-up', () => {
     const fakeData = join(root, 'fake-dataset');
     mkdirSync(fakeData, { recursive: true });
     writeFileSync(join(fakeData, 'manifest.json'), '{}');
-    const child = startCli(['sweep', '--data', fakeData, '--models', 'mlp', '--triggers', 'rare_value', '--seeds', '0', '--workers', '2', '--out', out]);
-    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+    const child = startCli([
+      'sweep',
+      '--data',
+      fakeData,
+      '--models',
+      'mlp',
+      '--triggers',
+      'rare_value',
+      '--seeds',
+      '0',
+      '--workers',
+      '2',
+      '--out',
+      out,
+    ]);
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.once('exit', (code, signal) => resolve([code, signal])),
+    );
     // The workers appear once the parent has parsed its options and installed its signal handlers.
     const deadline = Date.now() + 60_000;
     while (workersOf(out).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -24,7 +24,8 @@ export const PRESET_NAMES = ['smoke', 'default', 'full'] as const;
 export const STUDIES_DIR = fileURLToPath(new URL('../../../../studies/', import.meta.url));
 
 export async function presetStudy(preset: string): Promise<StudyInput> {
-  if (!(PRESET_NAMES as readonly string[]).includes(preset)) throw new InputError<RunnerCode>('E_PRESET', `Unknown preset "${preset}": use ${PRESET_NAMES.join(', ')}.`);
+  if (!(PRESET_NAMES as readonly string[]).includes(preset))
+    throw new InputError<RunnerCode>('E_PRESET', `Unknown preset "${preset}": use ${PRESET_NAMES.join(', ')}.`);
   const path = join(STUDIES_DIR, `${preset}.yaml`);
   const parsed = parseStudyText(await readFile(path, 'utf8'), path);
   if ('problems' in parsed) throw new BugError(`the shipped study ${path} does not parse: ${parsed.problems[0].message} (this is a bug)`);
@@ -68,14 +69,27 @@ export interface SweepOptions {
 export async function sweepStudyInput(args: SweepOptions): Promise<StudyInput> {
   const base = await presetStudy(args.preset);
   if (args.retrain && !args.detect) throw new InputError<RunnerCode>('E_OPTION', '--retrain measures a defence and needs --detect.');
-  const training = { ...base.training, patience: args.patience, selection: args.selection as 'best' | 'last', ...(args.epochs !== undefined ? { epochs: args.epochs } : {}) };
+  const training = {
+    ...base.training,
+    patience: args.patience,
+    selection: args.selection as 'best' | 'last',
+    ...(args.epochs !== undefined ? { epochs: args.epochs } : {}),
+  };
   const given = <T>(xs: readonly T[] | undefined, flag: string): readonly T[] | undefined => {
-    if (xs && xs.length === 0) throw new InputError<RunnerCode>('E_EMPTY_GRID', `${flag} names nothing: give at least one value (see \`ehr-backdoor sweep --help\`).`);
+    if (xs && xs.length === 0)
+      throw new InputError<RunnerCode>(
+        'E_EMPTY_GRID',
+        `${flag} names nothing: give at least one value (see \`ehr-backdoor sweep --help\`).`,
+      );
     return xs;
   };
   const models = given(args.models, '--models');
   const triggers = given(args.triggers, '--triggers')?.filter((t) => t !== 'none');
-  if (triggers && triggers.length === 0) throw new InputError<RunnerCode>('E_EMPTY_GRID', 'The sweep grid is empty: a poisoned rate needs at least one trigger other than `none`.');
+  if (triggers && triggers.length === 0)
+    throw new InputError<RunnerCode>(
+      'E_EMPTY_GRID',
+      'The sweep grid is empty: a poisoned rate needs at least one trigger other than `none`.',
+    );
   const { $schema: _schema, description: _description, executor: _executor, ...rest } = base;
   return {
     ...rest,
@@ -87,7 +101,13 @@ export async function sweepStudyInput(args: SweepOptions): Promise<StudyInput> {
     evaluation: { threshold: studyThreshold(args.thresholdRule ?? 'fpr=0.05') },
     // A trigger the preset names keeps the preset's parameters (the default study's temporal_pattern is
     // not the trigger's built-in one), so `sweep --triggers` with the preset's triggers is the preset.
-    ...(triggers ? { attacks: Object.fromEntries(triggers.map((trigger) => [trigger, presetAttack(base, trigger) ?? { trigger }])) as StudyInput['attacks'] } : {}),
+    ...(triggers
+      ? {
+          attacks: Object.fromEntries(
+            triggers.map((trigger) => [trigger, presetAttack(base, trigger) ?? { trigger }]),
+          ) as StudyInput['attacks'],
+        }
+      : {}),
     ...(given(args.poisonRates, '--poison-rates') ? { rates: args.poisonRates } : {}),
     ...(given(args.seeds, '--seeds') ? { seeds: args.seeds } : {}),
     analyses: {
@@ -107,7 +127,9 @@ export async function sweepStudyInput(args: SweepOptions): Promise<StudyInput> {
 /** The preset's parameters for a trigger (only those: the flags decide target, mode and models). */
 function presetAttack(base: StudyInput, trigger: string): StudyInput['attacks'][string] | undefined {
   const attack = base.attacks?.[trigger] as { trigger: string; params?: Record<string, unknown> } | undefined;
-  return attack && attack.trigger === trigger && attack.params ? ({ trigger, params: attack.params } as StudyInput['attacks'][string]) : undefined;
+  return attack && attack.trigger === trigger && attack.params
+    ? ({ trigger, params: attack.params } as StudyInput['attacks'][string])
+    : undefined;
 }
 
 export async function runSweep(args: SweepOptions): Promise<void> {

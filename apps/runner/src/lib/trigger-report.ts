@@ -14,7 +14,10 @@ import type { RunnerCode } from './error-codes.js';
 export interface TriggerReportRow {
   readonly trigger: TriggerSpec;
   readonly views: readonly string[];
-  readonly stealth: readonly Pick<StealthReport, 'view' | 'changedValues' | 'shareOutsidePlausible' | 'shareOutsideTrainingP1P99' | 'removedValues'>[];
+  readonly stealth: readonly Pick<
+    StealthReport,
+    'view' | 'changedValues' | 'shareOutsidePlausible' | 'shareOutsideTrainingP1P99' | 'removedValues'
+  >[];
   readonly lookalike: LookalikeReport;
   /** Look-alike rate among stays whose label is not the target (a backdoored model would flip them). */
   readonly falseTriggerRate: number;
@@ -44,7 +47,11 @@ export function parseTriggerArgument(text: string): { name: string; params: unkn
   }
 }
 
-export async function triggerReport(dataset: EhrDataset, path: string, options: { triggers: readonly string[]; targetLabel: 0 | 1; split: LookalikeSplit }): Promise<TriggerReport> {
+export async function triggerReport(
+  dataset: EhrDataset,
+  path: string,
+  options: { triggers: readonly string[]; targetLabel: 0 | 1; split: LookalikeSplit },
+): Promise<TriggerReport> {
   const poison = await import('@ehr-backdoor/poison');
   const wanted = options.triggers.length > 0 ? options.triggers : poison.TRIGGER_NAMES.filter((n) => n !== 'none');
   // Every trigger is resolved (and so validated) before any is measured.
@@ -70,7 +77,12 @@ export async function triggerReport(dataset: EhrDataset, path: string, options: 
       changed: changedParams(spec, poison.resolveTrigger(spec.name, {}).params),
     };
   });
-  return { dataset: { path, contentHash: dataset.manifest.contentHash, stays: dataset.n }, targetLabel: options.targetLabel, split: options.split, rows };
+  return {
+    dataset: { path, contentHash: dataset.manifest.contentHash, stays: dataset.n },
+    targetLabel: options.targetLabel,
+    split: options.split,
+    rows,
+  };
 }
 
 /** `key=value` for every parameter that differs from the defaults (so two variants of one trigger are told apart). */
@@ -94,7 +106,11 @@ export function formatTriggerReport(report: TriggerReport): string {
     const stealthOf = (view: string) => {
       const s = r.stealth.find((x) => x.view === view);
       if (!s) return '—';
-      return s.changedValues === 0 ? (s.removedValues > 0 ? 'removes only' : 'no change') : `${pct(s.shareOutsidePlausible)} / ${pct(s.shareOutsideTrainingP1P99)}`;
+      return s.changedValues === 0
+        ? s.removedValues > 0
+          ? 'removes only'
+          : 'no change'
+        : `${pct(s.shareOutsidePlausible)} / ${pct(s.shareOutsideTrainingP1P99)}`;
     };
     const l = r.lookalike;
     const label = `${r.trigger.name}${r.changed ? ` (${r.changed})` : ''}`;

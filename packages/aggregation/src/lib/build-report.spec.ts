@@ -23,7 +23,10 @@ test('writes the tables, stats.json, every plot in three forms and an offline re
   expect(result.plots.filter((p) => p.skipped)).toEqual([]);
   for (const plot of PLOTS) {
     for (const ext of ['vl.json', 'data.json', 'svg', 'png']) expect(existsSync(join(out, 'plots', `${plot.name}.${ext}`))).toBe(true);
-    const spec = JSON.parse(await readFile(join(out, 'plots', `${plot.name}.vl.json`), 'utf8')) as { $schema: string; data?: { values: unknown[] } };
+    const spec = JSON.parse(await readFile(join(out, 'plots', `${plot.name}.vl.json`), 'utf8')) as {
+      $schema: string;
+      data?: { values: unknown[] };
+    };
     expect(spec.$schema).toMatch(/vega-lite\/v6/);
   }
   const stats = JSON.parse(await readFile(join(out, 'stats.json'), 'utf8'));
@@ -42,7 +45,7 @@ test('writes the tables, stats.json, every plot in three forms and an offline re
   expect((await readFile(join(out, 'runs.csv'), 'utf8')).trimEnd().split('\n')).toHaveLength(21);
 
   const html = await readFile(result.reportPath, 'utf8');
-  expect(html).toContain("Content-Security-Policy");
+  expect(html).toContain('Content-Security-Policy');
   // nothing to load from elsewhere: no src/href to a network location
   expect(html).not.toMatch(/\s(src|href)\s*=\s*["']?(https?:)?\/\//i);
   expect(html).not.toMatch(/sourceMappingURL=/);
@@ -57,24 +60,40 @@ test('writes the tables, stats.json, every plot in three forms and an offline re
     expect(html).toContain(`<a href="plots/${plot.name}.vl.json" data-plot-file="${plot.name}">`);
     expect(html).toContain(`<a href="plots/${plot.name}.data.json" data-plot-file="${plot.name}">`);
   }
-  for (const section of ['Attack', 'Clean performance and calibration', 'Training', 'Detection and defence', 'Data']) expect(html).toContain(`>${section}</a>`);
+  for (const section of ['Attack', 'Clean performance and calibration', 'Training', 'Detection and defence', 'Data'])
+    expect(html).toContain(`>${section}</a>`);
 
   // the Parquet twins hold the same tables, read back through DuckDB
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await (await DuckDBInstance.create(':memory:')).connect();
   const one = async (sql: string) => (await db.runAndReadAll(sql)).getRowObjectsJS()[0] as Record<string, unknown>;
-  expect(await one(`SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE mean IS NULL)::INTEGER AS nulls FROM '${join(out, 'aggregated.parquet')}'`)).toEqual({
+  expect(
+    await one(
+      `SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE mean IS NULL)::INTEGER AS nulls FROM '${join(out, 'aggregated.parquet')}'`,
+    ),
+  ).toEqual({
     n: stats.rows.length,
     nulls: stats.rows.filter((r: { mean: unknown }) => r.mean === null).length,
   });
-  expect(await one(`SELECT count(*)::INTEGER AS n, count(DISTINCT dir)::INTEGER AS dirs FROM '${join(out, 'runs.parquet')}'`)).toEqual({ n: 20, dirs: 20 });
+  expect(await one(`SELECT count(*)::INTEGER AS n, count(DISTINCT dir)::INTEGER AS dirs FROM '${join(out, 'runs.parquet')}'`)).toEqual({
+    n: 20,
+    dirs: 20,
+  });
   const first = stats.rows[0] as { model: string; metric: string; mean: number };
-  const row = await one(`SELECT mean FROM '${join(out, 'aggregated.parquet')}' WHERE model = '${first.model}' AND metric = '${first.metric}' ORDER BY poison_rate LIMIT 1`);
+  const row = await one(
+    `SELECT mean FROM '${join(out, 'aggregated.parquet')}' WHERE model = '${first.model}' AND metric = '${first.metric}' ORDER BY poison_rate LIMIT 1`,
+  );
   expect(row.mean).toBe(first.mean);
   // predictions: every run's predictions.arrow stacked (270 rows each in this tree), values as written
-  expect(await one(`SELECT count(*)::INTEGER AS n, count(DISTINCT dir)::INTEGER AS runs, sum(triggered::INTEGER)::INTEGER AS triggered FROM '${join(out, 'predictions.parquet')}'`)).toEqual({ n: 20 * 270, runs: 20, triggered: 20 * 30 });
+  expect(
+    await one(
+      `SELECT count(*)::INTEGER AS n, count(DISTINCT dir)::INTEGER AS runs, sum(triggered::INTEGER)::INTEGER AS triggered FROM '${join(out, 'predictions.parquet')}'`,
+    ),
+  ).toEqual({ n: 20 * 270, runs: 20, triggered: 20 * 30 });
   const arrowRun = tableFromIPC(await readFile(join(tmp, 'runs', 'mlp', 'rare_value', '0.05', 'seed_1', 'predictions.arrow')));
-  const parquetRun = (await db.runAndReadAll(`SELECT p_target, stay_id FROM '${join(out, 'predictions.parquet')}' WHERE dir = 'mlp/rare_value/0.05/seed_1'`)).getRowObjectsJS() as { p_target: number; stay_id: number }[];
+  const parquetRun = (
+    await db.runAndReadAll(`SELECT p_target, stay_id FROM '${join(out, 'predictions.parquet')}' WHERE dir = 'mlp/rare_value/0.05/seed_1'`)
+  ).getRowObjectsJS() as { p_target: number; stay_id: number }[];
   expect(parquetRun.map((r) => r.p_target)).toEqual(Array.from(arrowRun.getChild('p_target')!.toArray() as Float32Array));
   expect(parquetRun.map((r) => r.stay_id)).toEqual(Array.from(arrowRun.getChild('stay_id')!.toArray() as Int32Array));
   db.closeSync();
@@ -111,6 +130,9 @@ test('bad trees are clear errors', async () => {
   const broken = join(tmp, 'broken', 'mlp', 'rare_value', '0.05', 'seed_0');
   await mkdir(broken, { recursive: true });
   await writeFile(join(broken, 'summary.json'), '{');
-  await expect(buildReport({ runsDir: join(tmp, 'broken'), outDir: join(tmp, 'r3') })).rejects.toMatchObject({ code: 'E_NO_COMPLETED_RUNS', name: 'DataError' });
+  await expect(buildReport({ runsDir: join(tmp, 'broken'), outDir: join(tmp, 'r3') })).rejects.toMatchObject({
+    code: 'E_NO_COMPLETED_RUNS',
+    name: 'DataError',
+  });
   expect(existsSync(join(tmp, 'r3'))).toBe(false);
 });

@@ -98,8 +98,22 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
   const createdBy = `ehr-backdoor-aggregate ${await ownVersion()}`;
   const versions = await toolVersions();
   const { reportPlots, outcomes } = describePlots(plots, options.png !== false);
-  const parquetFiles = options.parquet === false ? [] : ['aggregated.parquet', 'runs.parquet', ...(predictionsTable('', collection.runs, artifacts.byRun) ? ['predictions.parquet'] : [])];
-  const html = renderReportHtml({ createdAt, createdBy, collection, aggregation, datasets, warnings, plots: reportPlots, toolVersions: versions, assets: await loadReportAssets(), tables: parquetFiles });
+  const parquetFiles =
+    options.parquet === false
+      ? []
+      : ['aggregated.parquet', 'runs.parquet', ...(predictionsTable('', collection.runs, artifacts.byRun) ? ['predictions.parquet'] : [])];
+  const html = renderReportHtml({
+    createdAt,
+    createdBy,
+    collection,
+    aggregation,
+    datasets,
+    warnings,
+    plots: reportPlots,
+    toolVersions: versions,
+    assets: await loadReportAssets(),
+    tables: parquetFiles,
+  });
   const stats = statsJson({ createdAt, createdBy, collection, aggregation, datasets, warnings, outcomes, versions });
 
   // A report killed while it was written left its temporary folder beside outDir: remove it if its process is gone.
@@ -113,7 +127,11 @@ export async function buildReport(options: BuildReportOptions): Promise<BuildRep
       await writeFile(join(tmp, 'stats.json'), JSON.stringify(stats, nanToNull, 2) + '\n');
       if (options.parquet !== false) {
         const predictions = predictionsTable(tmp, collection.runs, artifacts.byRun);
-        await writeParquetTables([aggregatedTable(tmp, aggregation.rows), runsTable(tmp, collection.runs), ...(predictions ? [predictions] : [])]);
+        await writeParquetTables([
+          aggregatedTable(tmp, aggregation.rows),
+          runsTable(tmp, collection.runs),
+          ...(predictions ? [predictions] : []),
+        ]);
       }
       await writePlots(join(tmp, 'plots'), rendered);
       await writeFile(join(tmp, 'report.html'), html);
@@ -170,7 +188,12 @@ async function renderPlots(plots: readonly BuiltPlot[], png: boolean): Promise<R
 
 /** Each plot for the report page and for stats.json: the files written for it, or why it was skipped. */
 function describePlots(plots: readonly BuiltPlot[], png: boolean): { reportPlots: ReportPlot[]; outcomes: PlotOutcome[] } {
-  const filesOf = (name: string) => [`plots/${name}.vl.json`, `plots/${name}.data.json`, `plots/${name}.svg`, ...(png ? [`plots/${name}.png`] : [])];
+  const filesOf = (name: string) => [
+    `plots/${name}.vl.json`,
+    `plots/${name}.data.json`,
+    `plots/${name}.svg`,
+    ...(png ? [`plots/${name}.png`] : []),
+  ];
   const reportPlots: ReportPlot[] = plots.map(({ plot, result }) => ({
     name: plot.name,
     title: plot.title,
@@ -202,10 +225,16 @@ async function writePlots(dir: string, rendered: readonly RenderedPlot[]): Promi
 function checkOutDir(runsDir: string, outDir: string): void {
   const inside = (child: string, parent: string) => child === parent || child.startsWith(parent + sep);
   if (inside(runsDir, outDir)) {
-    throw new InputError<AggregationCode>('E_OUT_DIR', `--out ${outDir} is or contains the runs directory ${runsDir}; the report directory is replaced whole, so choose another one (e.g. ${runsDir}-report).`);
+    throw new InputError<AggregationCode>(
+      'E_OUT_DIR',
+      `--out ${outDir} is or contains the runs directory ${runsDir}; the report directory is replaced whole, so choose another one (e.g. ${runsDir}-report).`,
+    );
   }
   if (existsSync(outDir) && readdirSync(outDir).length > 0 && !existsSync(join(outDir, REPORT_MARKER))) {
-    throw new InputError<AggregationCode>('E_OUT_DIR', `--out ${outDir} exists and is not an earlier report (no ${REPORT_MARKER}); it would be replaced whole. Choose a new or empty directory.`);
+    throw new InputError<AggregationCode>(
+      'E_OUT_DIR',
+      `--out ${outDir} exists and is not an earlier report (no ${REPORT_MARKER}); it would be replaced whole. Choose a new or empty directory.`,
+    );
   }
 }
 
@@ -232,12 +261,36 @@ function nanToNull(_key: string, value: unknown): unknown {
 
 function runsCsv(collection: RunCollection): string {
   const metricFields = [...new Set(collection.runs.flatMap((r) => Object.keys(r.summary.metrics)))].sort();
-  const header = ['dir', 'dataset_hash', 'model', 'trigger', 'mode', 'poison_rate', 'seed', 'target_label', 'backend', 'selection', ...metricFields];
+  const header = [
+    'dir',
+    'dataset_hash',
+    'model',
+    'trigger',
+    'mode',
+    'poison_rate',
+    'seed',
+    'target_label',
+    'backend',
+    'selection',
+    ...metricFields,
+  ];
   return toCsv(
     header,
     collection.runs.map((r) => {
       const s = r.summary;
-      return [r.dir, s.datasetHash, s.model, s.trigger, s.mode, s.poisonRate, s.seed, s.targetLabel, s.backend, s.selection, ...metricFields.map((f) => s.metrics[f] ?? null)];
+      return [
+        r.dir,
+        s.datasetHash,
+        s.model,
+        s.trigger,
+        s.mode,
+        s.poisonRate,
+        s.seed,
+        s.targetLabel,
+        s.backend,
+        s.selection,
+        ...metricFields.map((f) => s.metrics[f] ?? null),
+      ];
     }),
   );
 }

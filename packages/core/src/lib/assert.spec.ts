@@ -12,7 +12,9 @@ describe('assertInput', () => {
     expect(() => assertInput(1, 'E_SEED', message)).not.toThrow();
     expect(built).toBe(0);
     for (const falsy of [false, 0, '', null, undefined]) {
-      expect(() => assertInput(falsy, 'E_SEED', message)).toThrow(expect.objectContaining({ name: 'InputError', code: 'E_SEED', message: 'seed must be an integer' }));
+      expect(() => assertInput(falsy, 'E_SEED', message)).toThrow(
+        expect.objectContaining({ name: 'InputError', code: 'E_SEED', message: 'seed must be an integer' }),
+      );
     }
     expect(built).toBe(5);
     expect(() => assertInput(false, 'E_SEED', message)).toThrow(InputError);
@@ -46,8 +48,12 @@ describe('assertFiniteInRange with a range', () => {
       expect.objectContaining({ code: 'E_CONTAMINATION', message: 'contamination must be a finite number in [0, 0.5), got 0.5.' }),
     );
     expect(() => assertFiniteInRange(1e9, { min: 0 }, 'ridge')).not.toThrow();
-    expect(() => assertFiniteInRange(-1, { min: 0 }, 'count')).toThrow(expect.objectContaining({ message: 'count must be a finite number ≥ 0, got -1.' }));
-    expect(() => assertFiniteInRange(Infinity, {}, 'x')).toThrow(expect.objectContaining({ message: 'x must be a finite number, got Infinity.' }));
+    expect(() => assertFiniteInRange(-1, { min: 0 }, 'count')).toThrow(
+      expect.objectContaining({ message: 'count must be a finite number ≥ 0, got -1.' }),
+    );
+    expect(() => assertFiniteInRange(Infinity, {}, 'x')).toThrow(
+      expect.objectContaining({ message: 'x must be a finite number, got Infinity.' }),
+    );
   });
 
   it('narrows an unknown value to a number', () => {

@@ -56,8 +56,19 @@ export function describeRange(range: FiniteRange): string {
  *   ({@link describeRange}).
  * @throws InputError with `code` (default `E_OUT_OF_RANGE`) otherwise.
  */
-export function assertFiniteInRange<Code extends string = CoreCode>(value: unknown, min: number, max: number, what: string, code?: Code): asserts value is number;
-export function assertFiniteInRange<Code extends string = CoreCode>(value: unknown, range: FiniteRange, what: string, code?: Code): asserts value is number;
+export function assertFiniteInRange<Code extends string = CoreCode>(
+  value: unknown,
+  min: number,
+  max: number,
+  what: string,
+  code?: Code,
+): asserts value is number;
+export function assertFiniteInRange<Code extends string = CoreCode>(
+  value: unknown,
+  range: FiniteRange,
+  what: string,
+  code?: Code,
+): asserts value is number;
 export function assertFiniteInRange<Code extends string = CoreCode>(
   value: unknown,
   minOrRange: number | FiniteRange,

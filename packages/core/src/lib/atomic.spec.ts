@@ -48,7 +48,11 @@ describe('atomic writes', () => {
       chunks(function* () {
         yield 'new-1/';
         const siblings = readdirSync(dir).filter((f) => f !== 'summary.json');
-        seen.push({ siblings, temporary: siblings.length === 1 ? readFileSync(join(dir, siblings[0]), 'utf8') : '', current: readFileSync(path, 'utf8') });
+        seen.push({
+          siblings,
+          temporary: siblings.length === 1 ? readFileSync(join(dir, siblings[0]), 'utf8') : '',
+          current: readFileSync(path, 'utf8'),
+        });
         yield 'new-2';
       }),
     );

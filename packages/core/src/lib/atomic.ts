@@ -80,6 +80,7 @@ export async function writeDirectoryAtomic<T>(
 // being written is added, so the message of a full disk names the folder to free.
 function withPath(error: unknown, path: string): unknown {
   const system = error as NodeJS.ErrnoException;
-  if (error instanceof Error && typeof system.code === 'string' && system.syscall !== undefined && system.path === undefined) system.path = path;
+  if (error instanceof Error && typeof system.code === 'string' && system.syscall !== undefined && system.path === undefined)
+    system.path = path;
   return error;
 }

@@ -35,13 +35,17 @@ describe('environmentErrorFrom', () => {
   });
 
   it("recognises DuckDB's full-disk message, which has no errno", () => {
-    const error = environmentErrorFrom(new Error('IO Error: Could not write file "/data/.tmp-duckdb-demo/duckdb_temp_block-1.block": No space left on device'));
+    const error = environmentErrorFrom(
+      new Error('IO Error: Could not write file "/data/.tmp-duckdb-demo/duckdb_temp_block-1.block": No space left on device'),
+    );
     expect(error?.code).toBe('E_NO_SPACE');
     expect(error?.message).toContain('/data/.tmp-duckdb-demo');
   });
 
   it("recognises DuckDB's read-only and permission messages", () => {
-    expect(environmentErrorFrom(new Error('IO Error: Cannot open file "/ro/.tmp-duckdb-x/t.block": Read-only file system'))?.code).toBe('E_READ_ONLY');
+    expect(environmentErrorFrom(new Error('IO Error: Cannot open file "/ro/.tmp-duckdb-x/t.block": Read-only file system'))?.code).toBe(
+      'E_READ_ONLY',
+    );
     expect(environmentErrorFrom(new Error('IO Error: Cannot open file "/ro/x": Permission denied'))?.message).toContain('/ro');
   });
 

@@ -30,7 +30,8 @@ interface SystemErrorLike {
  */
 export function environmentErrorFrom(error: unknown): EnvironmentError | undefined {
   for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
-    if (current instanceof EnvironmentError || (isEhrBackdoorError(current) && current.name === 'EnvironmentError')) return current as EnvironmentError;
+    if (current instanceof EnvironmentError || (isEhrBackdoorError(current) && current.name === 'EnvironmentError'))
+      return current as EnvironmentError;
     if (isEhrBackdoorError(current)) return undefined;
     const found = fromSystemError(current as SystemErrorLike);
     if (found) return found;
@@ -40,10 +41,17 @@ export function environmentErrorFrom(error: unknown): EnvironmentError | undefin
 }
 
 function fromSystemError(error: SystemErrorLike): EnvironmentError | undefined {
-  const errno = typeof error.code === 'string' && error.code === 'ENOENT' && error.syscall === 'mkdir' ? unwritableAncestor(error.path) : typeof error.code === 'string' ? error.code : undefined;
+  const errno =
+    typeof error.code === 'string' && error.code === 'ENOENT' && error.syscall === 'mkdir'
+      ? unwritableAncestor(error.path)
+      : typeof error.code === 'string'
+        ? error.code
+        : undefined;
   const message = typeof error.message === 'string' ? error.message : '';
   const path = typeof error.path === 'string' ? error.path : undefined;
-  const where = path ? ` (${typeof error.syscall === 'string' ? `${error.syscall} ` : ''}${path}${typeof error.dest === 'string' ? ` → ${error.dest}` : ''})` : '';
+  const where = path
+    ? ` (${typeof error.syscall === 'string' ? `${error.syscall} ` : ''}${path}${typeof error.dest === 'string' ? ` → ${error.dest}` : ''})`
+    : '';
   const details = { errno: errno ?? null, syscall: error.syscall ?? null, path: path ?? null };
   const folder = path ? nearestExisting(dirname(path)) : errno ? undefined : pathInMessage(message);
   if (errno === 'ENOSPC' || errno === 'EDQUOT' || /no space left on device|disk quota exceeded/i.test(message)) {

@@ -34,8 +34,13 @@ describe('exitCodeFor', () => {
   });
 });
 
-describe('the machine\'s errors', () => {
-  const enospc = () => Object.assign(new Error("ENOSPC: no space left on device, write '/runs/a/.tmp-summary.json-1-00000000'"), { code: 'ENOSPC', syscall: 'write', path: '/runs/a/.tmp-summary.json-1-00000000' });
+describe("the machine's errors", () => {
+  const enospc = () =>
+    Object.assign(new Error("ENOSPC: no space left on device, write '/runs/a/.tmp-summary.json-1-00000000'"), {
+      code: 'ENOSPC',
+      syscall: 'write',
+      path: '/runs/a/.tmp-summary.json-1-00000000',
+    });
 
   it('exit 6, not 1: a full disk, permission denied or a read-only folder is no bug', () => {
     expect(EXIT.environment).toBe(6);
@@ -49,13 +54,21 @@ describe('the machine\'s errors', () => {
     const write = process.stderr.write;
     process.stderr.write = ((chunk: string | Uint8Array) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
     try {
-      expect(await handleErrors(false, async () => { throw enospc(); })).toBe(6);
+      expect(
+        await handleErrors(false, async () => {
+          throw enospc();
+        }),
+      ).toBe(6);
       const quiet = written.join('');
       expect(quiet).toMatch(/^error \[E_NO_SPACE\]: .*\/runs\/a.*re-run the same command: it resumes/s);
       expect(quiet).not.toMatch(/\n\s+at /);
       expect(quiet).not.toMatch(/this is a bug/);
       written.length = 0;
-      expect(await handleErrors(true, async () => { throw enospc(); })).toBe(6);
+      expect(
+        await handleErrors(true, async () => {
+          throw enospc();
+        }),
+      ).toBe(6);
       expect(written.join('')).toMatch(/\n\s+at /);
     } finally {
       process.stderr.write = write;

@@ -33,5 +33,9 @@ export function processStateLetter(pid: number): string | undefined {
  * or `@`), so that another process can tell whether it may probe the owner's pid from where it runs.
  */
 export function hostTag(): string {
-  return hostname().replace(/[/@\s]/g, '_').slice(0, 63) || 'localhost';
+  return (
+    hostname()
+      .replace(/[/@\s]/g, '_')
+      .slice(0, 63) || 'localhost'
+  );
 }

@@ -63,7 +63,9 @@ describe('Random', () => {
   // stream mixed in FNV-1a style and the seed's high 32 bits xor-ed in; xoshiro128**).
   it('is xoshiro128** (the reference vector from state [1, 2, 3, 4])', () => {
     const r = Random.fromState({ algorithm: 'xoshiro128**', s: [1, 2, 3, 4] });
-    expect(Array.from({ length: 10 }, () => r.nextUint32())).toEqual([11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849, 3729100597, 4258142804]);
+    expect(Array.from({ length: 10 }, () => r.nextUint32())).toEqual([
+      11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849, 3729100597, 4258142804,
+    ]);
   });
 
   it('seeds through splitmix32, with the stream name and the bits above 2^32 (known answers)', () => {

@@ -14,7 +14,9 @@ describe('temporary names', () => {
   it('carry the owner pid and host, and parse back', () => {
     const path = temporaryPath('/runs/a/summary.json');
     expect(dirname(path)).toBe('/runs/a');
-    expect(basename(path)).toMatch(new RegExp(`^\\.tmp-summary\\.json-${process.pid}@${hostTag().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[0-9a-f]{8}$`));
+    expect(basename(path)).toMatch(
+      new RegExp(`^\\.tmp-summary\\.json-${process.pid}@${hostTag().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[0-9a-f]{8}$`),
+    );
     expect(temporaryOwner(basename(path))).toEqual({ pid: process.pid, host: hostTag() });
     expect(temporaryOwner(basename(temporaryPath('/d/demo', 'duckdb-')))?.pid).toBe(process.pid);
     expect(basename(temporaryPath('/d/demo', 'duckdb-'))).toMatch(/^\.tmp-duckdb-demo-/);
@@ -60,18 +62,27 @@ describe('removeStaleTemporaries', () => {
     for (const name of kept) expect(existsSync(join(dir, name))).toBe(true);
     expect(existsSync(join(dir, 'checkpoints', `.tmp-epoch-0002-${dead}@${host}-00000005`))).toBe(true);
 
-    expect((await removeStaleTemporaries(dir, { recursive: true })).map((p) => basename(p))).toEqual([`.tmp-epoch-0002-${dead}@${host}-00000005`]);
+    expect((await removeStaleTemporaries(dir, { recursive: true })).map((p) => basename(p))).toEqual([
+      `.tmp-epoch-0002-${dead}@${host}-00000005`,
+    ]);
     expect(await removeStaleTemporaries(join(dir, 'missing'))).toEqual([]);
   });
 
   it("removeStaleTemporariesOf takes only one output's leftovers", async () => {
     const dead = deadPid();
     const host = hostTag();
-    for (const name of [`.tmp-demo-${dead}@${host}-00000001`, `.tmp-duckdb-demo-${dead}@${host}-00000002`, `.tmp-other-${dead}@${host}-00000003`]) {
+    for (const name of [
+      `.tmp-demo-${dead}@${host}-00000001`,
+      `.tmp-duckdb-demo-${dead}@${host}-00000002`,
+      `.tmp-other-${dead}@${host}-00000003`,
+    ]) {
       writeFileSync(join(dir, name), 'x');
     }
     const removed = await removeStaleTemporariesOf(join(dir, 'demo'), ['', 'duckdb-']);
-    expect(removed.map((p) => basename(p)).sort()).toEqual([`.tmp-demo-${dead}@${host}-00000001`, `.tmp-duckdb-demo-${dead}@${host}-00000002`]);
+    expect(removed.map((p) => basename(p)).sort()).toEqual([
+      `.tmp-demo-${dead}@${host}-00000001`,
+      `.tmp-duckdb-demo-${dead}@${host}-00000002`,
+    ]);
     expect(existsSync(join(dir, `.tmp-other-${dead}@${host}-00000003`))).toBe(true);
   });
 });

@@ -9,7 +9,7 @@ describe('ABL isolation', () => {
     const poisoned = [3, 17, 222, 444, 501, 777, 808, 901, 950, 999];
     // Early model: clean stays half-learned (p of own label 0.55–0.85), poisoned ones fitted (0.99).
     const p = Float64Array.from({ length: n }, (_, i) => {
-      const own = poisoned.includes(i) ? 0.99 : 0.55 + 0.3 * ((i * 7919) % 1000) / 1000;
+      const own = poisoned.includes(i) ? 0.99 : 0.55 + (0.3 * ((i * 7919) % 1000)) / 1000;
       return labels[i] === 1 ? own : 1 - own;
     });
     const result = ablIsolation({ losses: binaryCrossEntropy(p, labels), assumedContamination: 0.01, labels });

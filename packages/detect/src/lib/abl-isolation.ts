@@ -42,22 +42,49 @@ export function ablIsolation(options: AblIsolationOptions): DetectorResult {
   const n = losses.length;
   assertInput<DetectCode>(n >= 1, 'E_DETECT_INPUT', () => 'abl_isolation needs the per-stay losses of an early model; none given.');
   assertAssumedContamination(options.assumedContamination, 'abl_isolation');
-  assertInput<DetectCode>(!labels || labels.length === n, 'E_DETECT_INPUT', () => `abl_isolation: ${labels?.length} labels for ${n} losses.`);
+  assertInput<DetectCode>(
+    !labels || labels.length === n,
+    'E_DETECT_INPUT',
+    () => `abl_isolation: ${labels?.length} labels for ${n} losses.`,
+  );
   const tail = options.tail ?? 'low';
-  assertInput<DetectCode>(tail === 'low' || tail === 'high', 'E_DETECT_INPUT', () => `abl_isolation: tail must be low or high, got ${String(tail)}.`);
+  assertInput<DetectCode>(
+    tail === 'low' || tail === 'high',
+    'E_DETECT_INPUT',
+    () => `abl_isolation: tail must be low or high, got ${String(tail)}.`,
+  );
   const scores = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    assertInput<DetectCode>(Number.isFinite(losses[i]) && losses[i] >= 0, 'E_DETECT_INPUT', () => `abl_isolation: loss of stay ${i} is ${losses[i]}; losses must be finite and ≥ 0.`);
+    assertInput<DetectCode>(
+      Number.isFinite(losses[i]) && losses[i] >= 0,
+      'E_DETECT_INPUT',
+      () => `abl_isolation: loss of stay ${i} is ${losses[i]}; losses must be finite and ≥ 0.`,
+    );
     scores[i] = tail === 'low' ? -losses[i] : losses[i];
   }
-  const flagged = topScoring(scores, Array.from({ length: n }, (_, i) => i), Math.round(options.assumedContamination * n)).sort((a, b) => a - b);
+  const flagged = topScoring(
+    scores,
+    Array.from({ length: n }, (_, i) => i),
+    Math.round(options.assumedContamination * n),
+  ).sort((a, b) => a - b);
   const perLabel: Record<string, number>[] = [];
   for (const y of labels ? [0, 1] : []) {
     const members = Array.from({ length: n }, (_, i) => i).filter((i) => (labels as ArrayLike<number>)[i] === y);
     if (!members.length) continue;
-    perLabel.push({ label: y, n: members.length, meanLoss: members.reduce((s, i) => s + losses[i], 0) / members.length, isolated: flagged.filter((i) => (labels as ArrayLike<number>)[i] === y).length });
+    perLabel.push({
+      label: y,
+      n: members.length,
+      meanLoss: members.reduce((s, i) => s + losses[i], 0) / members.length,
+      isolated: flagged.filter((i) => (labels as ArrayLike<number>)[i] === y).length,
+    });
   }
-  return { detector: 'abl_isolation', scores, flagged: Int32Array.from(flagged), perLabel: perLabel.length ? perLabel : [{ n }], warnings: [] };
+  return {
+    detector: 'abl_isolation',
+    scores,
+    flagged: Int32Array.from(flagged),
+    perLabel: perLabel.length ? perLabel : [{ n }],
+    warnings: [],
+  };
 }
 
 /** Binary cross-entropy (nats) of probabilities p against 0/1 labels, clipped as Keras does (1e-7). */

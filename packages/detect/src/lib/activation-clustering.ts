@@ -77,16 +77,32 @@ export interface ActivationClusteringOptions {
 export function activationClustering(options: ActivationClusteringOptions): DetectorResult {
   const { representations: R, labels } = options;
   assertMatrix(R, 'representations');
-  assertInput<DetectCode>(labels.length === R.rows, 'E_DETECT_INPUT', () => `labels has ${labels.length} entries for ${R.rows} representations.`);
+  assertInput<DetectCode>(
+    labels.length === R.rows,
+    'E_DETECT_INPUT',
+    () => `labels has ${labels.length} entries for ${R.rows} representations.`,
+  );
   const dims = options.dimensions ?? 10;
   const analysis = options.analysis ?? 'size-and-silhouette';
   const reduction = options.reduction ?? 'ica';
-  assertInput<DetectCode>(reduction === 'ica' || reduction === 'pca', 'E_DETECT_INPUT', () => `activation_clustering: reduction must be ica or pca, got ${String(reduction)}.`);
+  assertInput<DetectCode>(
+    reduction === 'ica' || reduction === 'pca',
+    'E_DETECT_INPUT',
+    () => `activation_clustering: reduction must be ica or pca, got ${String(reduction)}.`,
+  );
   const sizeThreshold = options.sizeThreshold ?? 0.35;
   const silhouetteThreshold = options.silhouetteThreshold ?? 0.1;
   assertInput<DetectCode>(Number.isInteger(dims) && dims >= 1, 'E_DETECT_INPUT', () => `dimensions must be an integer ≥ 1, got ${dims}.`);
-  assertInput<DetectCode>(['size-and-silhouette', 'relative-size', 'silhouette', 'smaller'].includes(analysis), 'E_DETECT_INPUT', () => `activation_clustering: analysis must be size-and-silhouette, relative-size, silhouette or smaller, got ${analysis}.`);
-  assertInput<DetectCode>(sizeThreshold > 0 && sizeThreshold <= 0.5, 'E_DETECT_INPUT', () => `sizeThreshold must be in (0, 0.5], got ${sizeThreshold}.`);
+  assertInput<DetectCode>(
+    ['size-and-silhouette', 'relative-size', 'silhouette', 'smaller'].includes(analysis),
+    'E_DETECT_INPUT',
+    () => `activation_clustering: analysis must be size-and-silhouette, relative-size, silhouette or smaller, got ${analysis}.`,
+  );
+  assertInput<DetectCode>(
+    sizeThreshold > 0 && sizeThreshold <= 0.5,
+    'E_DETECT_INPUT',
+    () => `sizeThreshold must be in (0, 0.5], got ${sizeThreshold}.`,
+  );
   const random = Random.fromSeed(options.seed ?? 0, 'activation-clustering');
   const d = R.cols;
   const scores = new Float64Array(R.rows).fill(NaN);
@@ -126,7 +142,8 @@ export function activationClustering(options: ActivationClusteringOptions): Dete
     const separated = sil > silhouetteThreshold;
     const poisoned =
       sizes[small] > 0 &&
-      (analysis === 'smaller' || (analysis === 'relative-size' ? smallEnough : analysis === 'silhouette' ? separated : smallEnough && separated));
+      (analysis === 'smaller' ||
+        (analysis === 'relative-size' ? smallEnough : analysis === 'silhouette' ? separated : smallEnough && separated));
     if (sizes[small] === 0) warnings.push(`label ${label}: 2-means found one cluster (all reduced activations equal)`);
     for (let r = 0; r < n; r++) {
       const dSmall = Math.sqrt(squaredDistance(reduced, r * k, centroids, small * k, k));

@@ -24,7 +24,7 @@ export function assertAssumedContamination(value: number, who: string): void {
     'E_DETECT_CONTAMINATION',
     () =>
       `${who}: the assumed contamination must be a share in (0, 0.5) (e.g. 0.01 for 1 % of the training stays), got ${String(value)}. ` +
-      'It is the defender\'s guess, not the true poison rate; pass --assumed-contamination 0.01 or another value in range.',
+      "It is the defender's guess, not the true poison rate; pass --assumed-contamination 0.01 or another value in range.",
   );
 }
 
@@ -50,12 +50,21 @@ export interface SensitivityPoint {
  * The sensitivity curve of one detector's ranking: for each c in {@link SENSITIVITY_CONTAMINATIONS},
  * precision and recall of its round(c · n) highest-scoring stays (NaN scores last).
  */
-export function sensitivityCurve(scores: Float64Array, truth: Uint8Array, contaminations: readonly number[] = SENSITIVITY_CONTAMINATIONS): SensitivityPoint[] {
+export function sensitivityCurve(
+  scores: Float64Array,
+  truth: Uint8Array,
+  contaminations: readonly number[] = SENSITIVITY_CONTAMINATIONS,
+): SensitivityPoint[] {
   const n = scores.length;
   const all = Array.from({ length: n }, (_, i) => i);
   const ranked = topScoring(scores, all, n);
   return contaminations.map((contamination) => {
     const flagged = ranked.slice(0, budgetOf(contamination, n));
-    return { contamination, flagged: flagged.length, precision: precisionAtFlagged(flagged, truth).value, recall: recallAtFlagged(flagged, truth).value };
+    return {
+      contamination,
+      flagged: flagged.length,
+      precision: precisionAtFlagged(flagged, truth).value,
+      recall: recallAtFlagged(flagged, truth).value,
+    };
   });
 }

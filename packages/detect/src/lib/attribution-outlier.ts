@@ -48,10 +48,22 @@ export interface AttributionOutlierOptions {
 export function attributionOutliers(options: AttributionOutlierOptions): DetectorResult {
   const { attributions: A, labels, expectedPoisonCount } = options;
   assertMatrix(A, 'attributions');
-  assertInput<DetectCode>(labels.length === A.rows, 'E_DETECT_INPUT', () => `labels has ${labels.length} entries for ${A.rows} attribution profiles.`);
-  assertInput<DetectCode>(Number.isFinite(expectedPoisonCount) && expectedPoisonCount >= 0, 'E_DETECT_INPUT', () => `expectedPoisonCount must be ≥ 0, got ${expectedPoisonCount}.`);
+  assertInput<DetectCode>(
+    labels.length === A.rows,
+    'E_DETECT_INPUT',
+    () => `labels has ${labels.length} entries for ${A.rows} attribution profiles.`,
+  );
+  assertInput<DetectCode>(
+    Number.isFinite(expectedPoisonCount) && expectedPoisonCount >= 0,
+    'E_DETECT_INPUT',
+    () => `expectedPoisonCount must be ≥ 0, got ${expectedPoisonCount}.`,
+  );
   const method = options.method ?? 'robust-mahalanobis';
-  assertInput<DetectCode>(method === 'robust-mahalanobis' || method === 'robust-z', 'E_DETECT_INPUT', () => `method must be robust-mahalanobis or robust-z, got ${String(method)}.`);
+  assertInput<DetectCode>(
+    method === 'robust-mahalanobis' || method === 'robust-z',
+    'E_DETECT_INPUT',
+    () => `method must be robust-mahalanobis or robust-z, got ${String(method)}.`,
+  );
   const support = options.supportFraction ?? 0.75;
   assertInput<DetectCode>(support > 0.5 && support <= 1, 'E_DETECT_INPUT', () => `supportFraction must be in (0.5, 1], got ${support}.`);
   const maxDims = options.maxMahalanobisDims ?? 256;
@@ -60,7 +72,10 @@ export function attributionOutliers(options: AttributionOutlierOptions): Detecto
   const perLabel: Record<string, number | boolean | string>[] = [];
   const warnings: string[] = [];
   const useMahalanobis = method === 'robust-mahalanobis' && d <= maxDims;
-  if (method === 'robust-mahalanobis' && !useMahalanobis) warnings.push(`${d} attribution dimensions > maxMahalanobisDims ${maxDims}: robust-z used instead (group the attributions to use Mahalanobis)`);
+  if (method === 'robust-mahalanobis' && !useMahalanobis)
+    warnings.push(
+      `${d} attribution dimensions > maxMahalanobisDims ${maxDims}: robust-z used instead (group the attributions to use Mahalanobis)`,
+    );
   const scored: number[] = [];
   for (const [label, rows] of rowsByLabel(labels)) {
     const n = rows.length;
@@ -116,7 +131,9 @@ function robustZ(A: Matrix, rows: Int32Array): { values: Float64Array; constant:
 function reweightedMahalanobis(A: Matrix, rows: Int32Array, initial: Float64Array, h: number): Float64Array {
   const d = A.cols;
   const n = rows.length;
-  const core = Array.from({ length: n }, (_, r) => r).sort((a, b) => initial[a] - initial[b] || a - b).slice(0, h);
+  const core = Array.from({ length: n }, (_, r) => r)
+    .sort((a, b) => initial[a] - initial[b] || a - b)
+    .slice(0, h);
   const mean = new Float64Array(d);
   for (const r of core) for (let j = 0; j < d; j++) mean[j] += A.values[rows[r] * d + j] / h;
   const cov = new Float64Array(d * d);

@@ -50,9 +50,17 @@ describe('confident learning', () => {
 
   it('rejects bad input with the option named', () => {
     const { features, labels, F } = cohort(50, 3);
-    expect(() => confidentLearning({ features, rows: 50, cols: F, labels, assumedContamination: 0.6 })).toThrow(/assumed contamination must be a share in \(0, 0.5\)/);
-    expect(() => confidentLearning({ features, rows: 50, cols: F, labels, assumedContamination: 0.01, folds: 1 })).toThrow(/folds must be an integer ≥ 2/);
-    expect(() => confidentLearning({ features, rows: 50, cols: F, labels: Uint8Array.from(labels, () => 2), assumedContamination: 0.01 })).toThrow(/labels must be 0 or 1/);
-    expect(() => confidentLearning({ features, rows: 50, cols: F, labels: new Uint8Array(50), assumedContamination: 0.01 })).toThrow(/label 1 has 0 stays/);
+    expect(() => confidentLearning({ features, rows: 50, cols: F, labels, assumedContamination: 0.6 })).toThrow(
+      /assumed contamination must be a share in \(0, 0.5\)/,
+    );
+    expect(() => confidentLearning({ features, rows: 50, cols: F, labels, assumedContamination: 0.01, folds: 1 })).toThrow(
+      /folds must be an integer ≥ 2/,
+    );
+    expect(() =>
+      confidentLearning({ features, rows: 50, cols: F, labels: Uint8Array.from(labels, () => 2), assumedContamination: 0.01 }),
+    ).toThrow(/labels must be 0 or 1/);
+    expect(() => confidentLearning({ features, rows: 50, cols: F, labels: new Uint8Array(50), assumedContamination: 0.01 })).toThrow(
+      /label 1 has 0 stays/,
+    );
   });
 });

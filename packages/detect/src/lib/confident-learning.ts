@@ -53,11 +53,23 @@ export function confidentLearning(options: ConfidentLearningOptions): DetectorRe
   const folds = options.folds ?? 5;
   const lambda = options.lambda ?? 1;
   const flagRule = options.flagRule ?? 'budget';
-  assertInput<DetectCode>(Number.isInteger(n) && Number.isInteger(F) && n >= 1 && F >= 1 && features.length === n * F, 'E_DETECT_INPUT', () => `confident_learning: features must hold rows × cols = ${n} × ${F} values, got ${features.length}.`);
+  assertInput<DetectCode>(
+    Number.isInteger(n) && Number.isInteger(F) && n >= 1 && F >= 1 && features.length === n * F,
+    'E_DETECT_INPUT',
+    () => `confident_learning: features must hold rows × cols = ${n} × ${F} values, got ${features.length}.`,
+  );
   assertInput<DetectCode>(labels.length === n, 'E_DETECT_INPUT', () => `confident_learning: ${labels.length} labels for ${n} stays.`);
-  assertInput<DetectCode>(Number.isInteger(folds) && folds >= 2, 'E_DETECT_INPUT', () => `confident_learning: folds must be an integer ≥ 2, got ${folds}.`);
+  assertInput<DetectCode>(
+    Number.isInteger(folds) && folds >= 2,
+    'E_DETECT_INPUT',
+    () => `confident_learning: folds must be an integer ≥ 2, got ${folds}.`,
+  );
   assertInput<DetectCode>(lambda > 0, 'E_DETECT_INPUT', () => `confident_learning: lambda must be > 0, got ${lambda}.`);
-  assertInput<DetectCode>(flagRule === 'budget' || flagRule === 'confident-joint', 'E_DETECT_INPUT', () => `confident_learning: flagRule must be budget or confident-joint, got ${String(flagRule)}.`);
+  assertInput<DetectCode>(
+    flagRule === 'budget' || flagRule === 'confident-joint',
+    'E_DETECT_INPUT',
+    () => `confident_learning: flagRule must be budget or confident-joint, got ${String(flagRule)}.`,
+  );
   assertAssumedContamination(options.assumedContamination, 'confident_learning');
   const byLabel: number[][] = [[], []];
   for (let i = 0; i < n; i++) {
@@ -66,7 +78,11 @@ export function confidentLearning(options: ConfidentLearningOptions): DetectorRe
     byLabel[y].push(i);
   }
   for (const y of [0, 1])
-    assertInput<DetectCode>(byLabel[y].length >= folds, 'E_DETECT_INPUT', () => `confident_learning: label ${y} has ${byLabel[y].length} stays, fewer than the ${folds} folds; lower folds.`);
+    assertInput<DetectCode>(
+      byLabel[y].length >= folds,
+      'E_DETECT_INPUT',
+      () => `confident_learning: label ${y} has ${byLabel[y].length} stays, fewer than the ${folds} folds; lower folds.`,
+    );
 
   const { design, width } = designMatrix(features, n, F, options.variables);
   const random = Random.fromSeed(options.seed ?? 0, 'confident-learning');
@@ -83,7 +99,13 @@ export function confidentLearning(options: ConfidentLearningOptions): DetectorRe
     for (let i = 0; i < n; i++) (fold[i] === f ? held : train).push(i);
     const X = new Float64Array(train.length * width);
     train.forEach((i, k) => X.set(design.subarray(i * width, (i + 1) * width), k * width));
-    const model = fitLogistic(X, train.length, width, Uint8Array.from(train, (i) => labels[i]), { lambda, maxIterations: 30, tolerance: 1e-6 });
+    const model = fitLogistic(
+      X,
+      train.length,
+      width,
+      Uint8Array.from(train, (i) => labels[i]),
+      { lambda, maxIterations: 30, tolerance: 1e-6 },
+    );
     if (!model.converged) warnings.push(`fold ${f}: logistic regression did not converge in ${model.iterations} Newton steps`);
     const H = new Float64Array(held.length * width);
     held.forEach((i, k) => H.set(design.subarray(i * width, (i + 1) * width), k * width));
@@ -109,7 +131,12 @@ export function confidentLearning(options: ConfidentLearningOptions): DetectorRe
   });
   const scores = Float64Array.from({ length: n }, (_, i) => 1 - probability(i, labels[i]));
   let flagged: number[];
-  if (flagRule === 'budget') flagged = topScoring(scores, Array.from({ length: n }, (_, i) => i), Math.round(options.assumedContamination * n));
+  if (flagRule === 'budget')
+    flagged = topScoring(
+      scores,
+      Array.from({ length: n }, (_, i) => i),
+      Math.round(options.assumedContamination * n),
+    );
   else flagged = [0, 1].flatMap((y) => topScoring(scores, byLabel[y], estimatedIssues[y]));
   flagged.sort((a, b) => a - b);
   const perLabel = [0, 1].map((y) => ({
@@ -125,7 +152,12 @@ export function confidentLearning(options: ConfidentLearningOptions): DetectorRe
 }
 
 /** Median-imputed, standardised features plus one "not measured" indicator per variable that is ever missing. */
-function designMatrix(features: Float64Array, n: number, F: number, variables: readonly string[] | undefined): { design: Float64Array; width: number } {
+function designMatrix(
+  features: Float64Array,
+  n: number,
+  F: number,
+  variables: readonly string[] | undefined,
+): { design: Float64Array; width: number } {
   const centre = new Float64Array(F);
   const scale = new Float64Array(F);
   for (let c = 0; c < F; c++) {

@@ -1,4 +1,11 @@
-import { defenceEffectivenessRating, detectionAuroc, precisionAtFlagged, recallAtFlagged, tprAtFpr, truthMask } from './detection-metrics.js';
+import {
+  defenceEffectivenessRating,
+  detectionAuroc,
+  precisionAtFlagged,
+  recallAtFlagged,
+  tprAtFpr,
+  truthMask,
+} from './detection-metrics.js';
 
 describe('detection metrics', () => {
   it('computes AUROC as sklearn, ties counting one half', () => {
@@ -23,7 +30,12 @@ describe('detection metrics', () => {
 
   it('returns NaN with a reason for degenerate input', () => {
     const clean = new Uint8Array(3);
-    for (const scored of [detectionAuroc([1, 2, 3], clean), tprAtFpr([1, 2, 3], clean), precisionAtFlagged([], clean), recallAtFlagged([0], clean)]) {
+    for (const scored of [
+      detectionAuroc([1, 2, 3], clean),
+      tprAtFpr([1, 2, 3], clean),
+      precisionAtFlagged([], clean),
+      recallAtFlagged([0], clean),
+    ]) {
       expect(scored.value).toBeNaN();
       expect(scored.reason).toEqual(expect.any(String));
     }
@@ -47,12 +59,14 @@ describe('detectionAuroc (property)', () => {
         const truth = Uint8Array.from(rows, ([, t]) => (t ? 1 : 0));
         let wins = 0;
         let pairs = 0;
-        rows.forEach(([sp, tp]) => rows.forEach(([sn, tn]) => {
-          if (tp && !tn) {
-            pairs++;
-            wins += sp > sn ? 1 : sp === sn ? 0.5 : 0;
-          }
-        }));
+        rows.forEach(([sp, tp]) =>
+          rows.forEach(([sn, tn]) => {
+            if (tp && !tn) {
+              pairs++;
+              wins += sp > sn ? 1 : sp === sn ? 0.5 : 0;
+            }
+          }),
+        );
         const value = detectionAuroc(scores, truth).value;
         return pairs === 0 ? Number.isNaN(value) : Math.abs(value - wins / pairs) < 1e-12;
       }),

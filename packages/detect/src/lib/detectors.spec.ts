@@ -52,7 +52,11 @@ describe('detectors on representations with a poison direction', () => {
     const result = activationClustering({ representations: matrix, labels });
     const poisoned = new Set(poisonedIndices);
     // A model trained without the cluster predicts label 0 for poisoned stays (their source class).
-    const kept = await exclusionaryReclassification({ result, labels, reclassify: async (rows) => Array.from(rows, (i) => (poisoned.has(i) ? 0 : labels[i])) });
+    const kept = await exclusionaryReclassification({
+      result,
+      labels,
+      reclassify: async (rows) => Array.from(rows, (i) => (poisoned.has(i) ? 0 : labels[i])),
+    });
     expect(Array.from(kept.flagged)).toEqual(Array.from(result.flagged));
     expect(kept.perLabel[1]).toMatchObject({ poisonedAfterReclassification: true });
     const freed = await exclusionaryReclassification({ result, labels, reclassify: async (rows) => Array.from(rows, (i) => labels[i]) });
@@ -97,9 +101,11 @@ describe('degenerate input', () => {
     const result = spectralSignatures({ representations: matrix, labels: [0, 0, 0, 1], expectedPoisonCount: 1 });
     expect(result.scores[3]).toBeNaN();
     expect(result.warnings[0]).toMatch(/label 1/);
-    expect(() => spectralSignatures({ representations: { values: [1, NaN], rows: 1, cols: 2 }, labels: [0], expectedPoisonCount: 0 })).toThrow(
-      expect.objectContaining({ code: 'E_DETECT_NOT_FINITE' }),
+    expect(() =>
+      spectralSignatures({ representations: { values: [1, NaN], rows: 1, cols: 2 }, labels: [0], expectedPoisonCount: 0 }),
+    ).toThrow(expect.objectContaining({ code: 'E_DETECT_NOT_FINITE' }));
+    expect(() => activationClustering({ representations: matrix, labels: [0, 1] })).toThrow(
+      expect.objectContaining({ code: 'E_DETECT_INPUT' }),
     );
-    expect(() => activationClustering({ representations: matrix, labels: [0, 1] })).toThrow(expect.objectContaining({ code: 'E_DETECT_INPUT' }));
   });
 });

@@ -37,9 +37,21 @@ export interface ExclusionaryReclassificationOptions {
 export async function exclusionaryReclassification(options: ExclusionaryReclassificationOptions): Promise<DetectorResult> {
   const { result, labels } = options;
   const threshold = options.threshold ?? 1;
-  assertInput<DetectCode>(result.detector === 'activation_clustering', 'E_DETECT_INPUT', () => `exclusionary reclassification applies to activation_clustering, not ${result.detector}.`);
-  assertInput<DetectCode>(labels.length === result.scores.length, 'E_DETECT_INPUT', () => `exclusionary reclassification: ${labels.length} labels for ${result.scores.length} scored stays.`);
-  assertInput<DetectCode>(Number.isFinite(threshold) && threshold > 0, 'E_DETECT_INPUT', () => `exclusionary reclassification: threshold must be > 0, got ${threshold}.`);
+  assertInput<DetectCode>(
+    result.detector === 'activation_clustering',
+    'E_DETECT_INPUT',
+    () => `exclusionary reclassification applies to activation_clustering, not ${result.detector}.`,
+  );
+  assertInput<DetectCode>(
+    labels.length === result.scores.length,
+    'E_DETECT_INPUT',
+    () => `exclusionary reclassification: ${labels.length} labels for ${result.scores.length} scored stays.`,
+  );
+  assertInput<DetectCode>(
+    Number.isFinite(threshold) && threshold > 0,
+    'E_DETECT_INPUT',
+    () => `exclusionary reclassification: threshold must be > 0, got ${threshold}.`,
+  );
   const flaggedSet = new Set(result.flagged);
   const scores = Float64Array.from(result.scores);
   const kept: number[] = [];
@@ -48,7 +60,11 @@ export async function exclusionaryReclassification(options: ExclusionaryReclassi
     const cluster = Int32Array.from(Array.from(rows).filter((i) => flaggedSet.has(i)));
     if (cluster.length === 0) continue;
     const predicted = await options.reclassify(cluster);
-    assertInput<DetectCode>(predicted.length === cluster.length, 'E_DETECT_INPUT', () => `exclusionary reclassification: reclassify returned ${predicted.length} predictions for ${cluster.length} stays.`);
+    assertInput<DetectCode>(
+      predicted.length === cluster.length,
+      'E_DETECT_INPUT',
+      () => `exclusionary reclassification: reclassify returned ${predicted.length} predictions for ${cluster.length} stays.`,
+    );
     let own = 0;
     for (let k = 0; k < predicted.length; k++) if (predicted[k] === label) own++;
     const other = cluster.length - own;
@@ -57,7 +73,13 @@ export async function exclusionaryReclassification(options: ExclusionaryReclassi
     if (poisonous) kept.push(...cluster);
     else for (const i of cluster) scores[i] -= 1;
     const entry = perLabel.find((p) => p.label === label);
-    if (entry) Object.assign(entry, { reclassifiedOwnLabel: own, reclassifiedOtherLabel: other, reclassificationRatio: ratio, poisonedAfterReclassification: poisonous });
+    if (entry)
+      Object.assign(entry, {
+        reclassifiedOwnLabel: own,
+        reclassifiedOtherLabel: other,
+        reclassificationRatio: ratio,
+        poisonedAfterReclassification: poisonous,
+      });
   }
   return { ...result, scores, flagged: Int32Array.from(kept.sort((a, b) => a - b)), perLabel };
 }

@@ -10,7 +10,10 @@ interface IcaCase {
   x: number[];
   sources: number[];
 }
-const fixture = JSON.parse(readFileSync(new URL('./__fixtures__/fast-ica.json', import.meta.url), 'utf8')) as { sklearn: string; cases: IcaCase[] };
+const fixture = JSON.parse(readFileSync(new URL('./__fixtures__/fast-ica.json', import.meta.url), 'utf8')) as {
+  sklearn: string;
+  cases: IcaCase[];
+};
 
 function centred(x: number[], n: number, d: number): Float64Array {
   const out = Float64Array.from(x);

@@ -39,9 +39,24 @@ export interface FastIcaResult {
  * Independent components of the n × d row-major `centred` data (rows already centred), reduced to k.
  * @throws InputError `E_DETECT_INPUT` for k outside [1, d] or an `initial` of the wrong size.
  */
-export function fastIca(centred: Float64Array, n: number, d: number, k: number, random: Random, options: FastIcaOptions = {}): FastIcaResult {
-  assertInput<DetectCode>(Number.isInteger(k) && k >= 1 && k <= d, 'E_DETECT_INPUT', () => `FastICA: components must be an integer in [1, ${d}], got ${k}.`);
-  assertInput<DetectCode>(!options.initial || options.initial.length === k * k, 'E_DETECT_INPUT', () => `FastICA: initial must hold ${k} × ${k} values, got ${options.initial?.length}.`);
+export function fastIca(
+  centred: Float64Array,
+  n: number,
+  d: number,
+  k: number,
+  random: Random,
+  options: FastIcaOptions = {},
+): FastIcaResult {
+  assertInput<DetectCode>(
+    Number.isInteger(k) && k >= 1 && k <= d,
+    'E_DETECT_INPUT',
+    () => `FastICA: components must be an integer in [1, ${d}], got ${k}.`,
+  );
+  assertInput<DetectCode>(
+    !options.initial || options.initial.length === k * k,
+    'E_DETECT_INPUT',
+    () => `FastICA: initial must hold ${k} × ${k} values, got ${options.initial?.length}.`,
+  );
   const tolerance = options.tolerance ?? 1e-4;
   const maxIterations = options.maxIterations ?? 200;
   // Whitening: X1 = diag(1/√λ) Uᵀ Xᵀ · √n over the top-k eigenpairs of XᵀX (scikit-learn's SVD route).

@@ -26,16 +26,32 @@ const KEYS = ['budget', 'maxFraction', 'epochs', 'learningRate'] as const;
  * `nameOf` spells a key as the user wrote it (default `{where}.{key}`).
  * @throws InputError `E_FINE_PRUNING` naming the key, where it came from and its range.
  */
-export function checkFinePruningSettings(input: unknown, where = 'fine_pruning', nameOf: (key: string) => string = (key) => `${where}.${key}`): FinePruningSettings {
+export function checkFinePruningSettings(
+  input: unknown,
+  where = 'fine_pruning',
+  nameOf: (key: string) => string = (key) => `${where}.${key}`,
+): FinePruningSettings {
   if (input === undefined || input === null) return {};
-  if (typeof input !== 'object' || Array.isArray(input)) throw new InputError<DetectCode>('E_FINE_PRUNING', `${where} must be an object of settings (${KEYS.join(', ')}); got ${JSON.stringify(input)}.`);
+  if (typeof input !== 'object' || Array.isArray(input))
+    throw new InputError<DetectCode>(
+      'E_FINE_PRUNING',
+      `${where} must be an object of settings (${KEYS.join(', ')}); got ${JSON.stringify(input)}.`,
+    );
   const settings = input as Record<string, unknown>;
   const unknown = Object.keys(settings).filter((k) => !(KEYS as readonly string[]).includes(k));
-  assertInput<DetectCode>(unknown.length === 0, 'E_FINE_PRUNING', () => `${where}: unknown setting ${unknown.join(', ')}; fine-pruning reads ${KEYS.join(', ')}.`);
+  assertInput<DetectCode>(
+    unknown.length === 0,
+    'E_FINE_PRUNING',
+    () => `${where}: unknown setting ${unknown.join(', ')}; fine-pruning reads ${KEYS.join(', ')}.`,
+  );
   const check = (key: (typeof KEYS)[number], ok: (v: number) => boolean, range: string) => {
     const v = settings[key];
     if (v === undefined) return;
-    assertInput<DetectCode>(typeof v === 'number' && Number.isFinite(v) && ok(v), 'E_FINE_PRUNING', () => `${nameOf(key)} must be ${range}; got ${JSON.stringify(v)}.`);
+    assertInput<DetectCode>(
+      typeof v === 'number' && Number.isFinite(v) && ok(v),
+      'E_FINE_PRUNING',
+      () => `${nameOf(key)} must be ${range}; got ${JSON.stringify(v)}.`,
+    );
   };
   check('budget', (v) => v > 0 && v < 1, 'a validation-AUROC drop in (0, 1), e.g. 0.04 (the paper stops at a 4 % drop)');
   check('maxFraction', (v) => v > 0 && v <= 1, 'a share of the penultimate units in (0, 1]');

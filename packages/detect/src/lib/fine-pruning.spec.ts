@@ -36,7 +36,11 @@ const asrOf = (model: TrainedModel) => {
   const p = model.predictProba(triggered, testNegatives);
   return p.filter((q) => q >= 0.5).length / p.length;
 };
-const testAuroc = (model: TrainedModel) => detectionAuroc(model.predictProba(clean, test), Uint8Array.from(test, (r) => clean.labels[r])).value;
+const testAuroc = (model: TrainedModel) =>
+  detectionAuroc(
+    model.predictProba(clean, test),
+    Uint8Array.from(test, (r) => clean.labels[r]),
+  ).value;
 
 /**
  * A backdoor carried by dormant units: the `k` units least active on clean validation stays are
@@ -46,7 +50,9 @@ const testAuroc = (model: TrainedModel) => detectionAuroc(model.predictProba(cle
 function plantBackdoor(model: TrainedModel, dataset: EhrDataset, k: number): { model: TrainedModel; units: number[] } {
   const planted = copyModel(model);
   const mean = meanPenultimateActivation(model, dataset, val);
-  const units = Array.from(mean.keys()).sort((a, b) => mean[a] - mean[b] || a - b).slice(0, k);
+  const units = Array.from(mean.keys())
+    .sort((a, b) => mean[a] - mean[b] || a - b)
+    .slice(0, k);
   const norm = model.normalisation;
   const f = norm.names.indexOf('sbp_max');
   const params = Object.fromEntries(planted.network.store.params.map((p) => [p.name, p.variable]));
@@ -71,7 +77,13 @@ function plantBackdoor(model: TrainedModel, dataset: EhrDataset, k: number): { m
 describe('finePrune', () => {
   let cleanModel: TrainedModel;
   beforeAll(async () => {
-    ({ model: cleanModel } = await trainModel({ dataset: clean, model: { kind: 'mlp', hidden: [24], dropout: 0 }, train: { epochs: 10, learningRate: 1e-2, batchSize: 32, patience: 0, selection: 'last' }, seed: 1, backend: 'wasm' }));
+    ({ model: cleanModel } = await trainModel({
+      dataset: clean,
+      model: { kind: 'mlp', hidden: [24], dropout: 0 },
+      train: { epochs: 10, learningRate: 1e-2, batchSize: 32, patience: 0, selection: 'last' },
+      seed: 1,
+      backend: 'wasm',
+    }));
   });
   afterAll(() => cleanModel?.dispose());
 
@@ -81,7 +93,15 @@ describe('finePrune', () => {
     const cleanAsr = asrOf(cleanModel);
     expect(cleanAsr).toBeLessThan(0.35);
     expect(asrOf(backdoored)).toBeGreaterThan(0.95);
-    const result = await finePrune({ model: backdoored, dataset: poisoned, trainRows: train, valRows: val, assumedContamination: fixture.poisonedRows.length / train.length, seed: 2, epochs: 2 });
+    const result = await finePrune({
+      model: backdoored,
+      dataset: poisoned,
+      trainRows: train,
+      valRows: val,
+      assumedContamination: fixture.poisonedRows.length / train.length,
+      seed: 2,
+      epochs: 2,
+    });
     for (const u of units) expect(result.pruning.units).toContain(u);
     expect(asrOf(result.prunedModel)).toBeLessThanOrEqual(cleanAsr + 0.05);
     expect(asrOf(result.model)).toBeLessThanOrEqual(cleanAsr + 0.1);
@@ -94,7 +114,14 @@ describe('finePrune', () => {
   });
 
   it('costs a clean model little clean AUROC', async () => {
-    const result = await finePrune({ model: cleanModel, dataset: clean, trainRows: train, valRows: val, assumedContamination: 0.02, seed: 2 });
+    const result = await finePrune({
+      model: cleanModel,
+      dataset: clean,
+      trainRows: train,
+      valRows: val,
+      assumedContamination: 0.02,
+      seed: 2,
+    });
     expect(result.pruning.valAurocBefore - result.pruning.valAurocAfter).toBeLessThanOrEqual(0.04);
     expect(testAuroc(cleanModel) - testAuroc(result.model)).toBeLessThanOrEqual(0.03);
     expect(result.history).toHaveLength(2);
@@ -111,10 +138,23 @@ describe('finePrune', () => {
         return error instanceof InputError ? error.code : String(error);
       }
     };
-    for (const bad of [{ budget: 0 }, { budget: 1 }, { budget: '0.04' }, { maxFraction: 0 }, { maxFraction: 1.2 }, { epochs: 0 }, { epochs: 1.5 }, { learningRate: -1 }, { prune: 0.1 }, 3]) {
+    for (const bad of [
+      { budget: 0 },
+      { budget: 1 },
+      { budget: '0.04' },
+      { maxFraction: 0 },
+      { maxFraction: 1.2 },
+      { epochs: 0 },
+      { epochs: 1.5 },
+      { learningRate: -1 },
+      { prune: 0.1 },
+      3,
+    ]) {
       expect(await codeOf(() => checkFinePruningSettings(bad, 'options.fine_pruning'))).toBe('E_FINE_PRUNING');
     }
-    expect(() => checkFinePruningSettings({ budget: 2 }, 'options.fine_pruning')).toThrow(/options\.fine_pruning\.budget must be a validation-AUROC drop in \(0, 1\)/);
+    expect(() => checkFinePruningSettings({ budget: 2 }, 'options.fine_pruning')).toThrow(
+      /options\.fine_pruning\.budget must be a validation-AUROC drop in \(0, 1\)/,
+    );
     expect(checkFinePruningSettings(undefined)).toEqual({});
     const base = { model: cleanModel, dataset: clean, trainRows: train, valRows: val, assumedContamination: 0.01, seed: 1 };
     expect(await codeOf(() => finePrune({ ...base, budget: 1.5 }))).toBe('E_FINE_PRUNING');
@@ -122,7 +162,11 @@ describe('finePrune', () => {
     expect(await codeOf(() => finePrune({ ...base, valRows: testNegatives }))).toBe('E_PRUNE_ROWS');
     // A network without a dense output layer over its penultimate units (not one of train's four kinds).
     const params = cleanModel.network.store.params.map((p) => (p.name === 'output/kernel' ? { ...p, name: 'head/kernel' } : p));
-    const foreign = new TrainedModel({ ...cleanModel.network, store: { ...cleanModel.network.store, params } as never }, cleanModel.normalisation, cleanModel.meta);
+    const foreign = new TrainedModel(
+      { ...cleanModel.network, store: { ...cleanModel.network.store, params } as never },
+      cleanModel.normalisation,
+      cleanModel.meta,
+    );
     expect(await codeOf(() => finePrune({ ...base, model: foreign }))).toBe('E_PRUNE_UNSUPPORTED');
   });
 });

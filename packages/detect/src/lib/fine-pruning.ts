@@ -1,5 +1,14 @@
 import type { EhrDataset } from '@ehr-backdoor/data';
-import { assertPrunable, fineTuneModel, pruneByActivation, prunePenultimate, unitContribution, type ActivationPruning, type EpochRecord, type TrainedModel } from '@ehr-backdoor/train';
+import {
+  assertPrunable,
+  fineTuneModel,
+  pruneByActivation,
+  prunePenultimate,
+  unitContribution,
+  type ActivationPruning,
+  type EpochRecord,
+  type TrainedModel,
+} from '@ehr-backdoor/train';
 import { assertAssumedContamination } from './assumed-contamination.js';
 import { checkFinePruningSettings, DEFAULT_FINE_PRUNING, type FinePruningSettings } from './fine-pruning-settings.js';
 
@@ -50,7 +59,12 @@ export interface FinePruningResult {
  */
 export async function finePrune(options: FinePruningOptions): Promise<FinePruningResult> {
   const { model, dataset, seed } = options;
-  checkFinePruningSettings({ budget: options.budget, maxFraction: options.maxFraction, epochs: options.epochs, learningRate: options.learningRate });
+  checkFinePruningSettings({
+    budget: options.budget,
+    maxFraction: options.maxFraction,
+    epochs: options.epochs,
+    learningRate: options.learningRate,
+  });
   assertAssumedContamination(options.assumedContamination, 'fine_pruning');
   assertPrunable(model, 'fine_pruning');
   const settings: Required<FinePruningSettings> = {
@@ -70,7 +84,15 @@ export async function finePrune(options: FinePruningOptions): Promise<FinePrunin
   const leftOutRows = Int32Array.from(order.slice(0, leaveOut), (i) => trainRows[i]);
   const prunedModel = prunePenultimate(model, pruning.units);
   try {
-    const tuned = await fineTuneModel({ model, dataset, rows: { train: tuneRows, val: options.valRows }, epochs: settings.epochs, learningRate: settings.learningRate, seed, prunedUnits: pruning.units });
+    const tuned = await fineTuneModel({
+      model,
+      dataset,
+      rows: { train: tuneRows, val: options.valRows },
+      epochs: settings.epochs,
+      learningRate: settings.learningRate,
+      seed,
+      prunedUnits: pruning.units,
+    });
     return { model: tuned.model, prunedModel, pruning, tuneRows, leftOutRows, history: tuned.history, settings };
   } catch (error) {
     prunedModel.dispose();

@@ -1,6 +1,14 @@
 import { Random } from '@ehr-backdoor/core';
 import { detectionAuroc, tprAtFpr, truthMask } from './detection-metrics.js';
-import { empiricalTailSurprisal, inputScreening, logScaled, poissonTailSurprisal, spikeSurprisal, zSurprisal, type ScreeningData } from './input-screening.js';
+import {
+  empiricalTailSurprisal,
+  inputScreening,
+  logScaled,
+  poissonTailSurprisal,
+  spikeSurprisal,
+  zSurprisal,
+  type ScreeningData,
+} from './input-screening.js';
 
 /**
  * A small clinical table: heart rate (min/max/mean/count, continuous), a GCS-like score of 6 levels, a
@@ -15,14 +23,33 @@ function cohort(n: number, seed: number) {
   const values = new Float64Array(n * F);
   for (let i = 0; i < n; i++) {
     const hr = 85 + 15 * random.normal();
-    const row = [hr - 10 - 3 * Math.abs(random.normal()), hr + 15 + 5 * Math.abs(random.normal()), hr, 24, 1 + random.int(6), Math.exp(0.8 * random.normal()), 10 + 2 * random.normal(), 30 + 6 * random.normal(), 250 + 60 * random.normal()];
+    const row = [
+      hr - 10 - 3 * Math.abs(random.normal()),
+      hr + 15 + 5 * Math.abs(random.normal()),
+      hr,
+      24,
+      1 + random.int(6),
+      Math.exp(0.8 * random.normal()),
+      10 + 2 * random.normal(),
+      30 + 6 * random.normal(),
+      250 + 60 * random.normal(),
+    ];
     if (random.next() < 0.05) row[6] = row[7] = row[8] = NaN;
-    values.set(row.map((x, j) => (stats[j] === 'count' ? x : Math.round(x * 10) / 10)), i * F);
+    values.set(
+      row.map((x, j) => (stats[j] === 'count' ? x : Math.round(x * 10) / 10)),
+      i * F,
+    );
   }
   return { values, variables, stats, F };
 }
 
-const data = (c: ReturnType<typeof cohort>, n: number): ScreeningData => ({ view: 'tabular', values: c.values, rows: n, variables: c.variables, stats: c.stats });
+const data = (c: ReturnType<typeof cohort>, n: number): ScreeningData => ({
+  view: 'tabular',
+  values: c.values,
+  rows: n,
+  variables: c.variables,
+  stats: c.stats,
+});
 
 describe('inputScreening', () => {
   const n = 2000;
@@ -76,7 +103,10 @@ describe('inputScreening', () => {
     }
     const planted = [5, 50, 150, 250, 350];
     for (const i of planted) values[(i * T + T - 1) * C] = values[(i * T + T - 2) * C] + 45; // a one-hour jump
-    const result = inputScreening({ data: { view: 'timeseries', values, mask, rows, hours: T, channels: ['hr', 'ph'] }, assumedContamination: 5 / rows });
+    const result = inputScreening({
+      data: { view: 'timeseries', values, mask, rows, hours: T, channels: ['hr', 'ph'] },
+      assumedContamination: 5 / rows,
+    });
     expect(Array.from(result.flagged)).toEqual(planted);
     expect(result.perLabel.map((p) => p.component)).toEqual(['univariate', 'missingness', 'temporal']);
   });
@@ -84,11 +114,19 @@ describe('inputScreening', () => {
   it('rejects a budget outside (0, 0.5), an unknown component and temporal on tabular data', () => {
     const c = cohort(50, 5);
     for (const bad of [0, 0.5, -1, NaN]) {
-      expect(() => inputScreening({ data: data(c, 50), assumedContamination: bad })).toThrow(expect.objectContaining({ code: 'E_DETECT_CONTAMINATION', message: expect.stringMatching(/^input_screening/) }));
+      expect(() => inputScreening({ data: data(c, 50), assumedContamination: bad })).toThrow(
+        expect.objectContaining({ code: 'E_DETECT_CONTAMINATION', message: expect.stringMatching(/^input_screening/) }),
+      );
     }
-    expect(() => inputScreening({ data: data(c, 50), assumedContamination: 0.1, components: ['temporal'] })).toThrow(expect.objectContaining({ code: 'E_DETECT_INPUT', message: expect.stringMatching(/time-series/) }));
-    expect(() => inputScreening({ data: data(c, 50), assumedContamination: 0.1, components: ['nope' as never] })).toThrow(expect.objectContaining({ code: 'E_DETECT_INPUT' }));
-    expect(() => inputScreening({ data: { ...data(c, 50), rows: 49 } as ScreeningData, assumedContamination: 0.1 })).toThrow(expect.objectContaining({ code: 'E_DETECT_INPUT' }));
+    expect(() => inputScreening({ data: data(c, 50), assumedContamination: 0.1, components: ['temporal'] })).toThrow(
+      expect.objectContaining({ code: 'E_DETECT_INPUT', message: expect.stringMatching(/time-series/) }),
+    );
+    expect(() => inputScreening({ data: data(c, 50), assumedContamination: 0.1, components: ['nope' as never] })).toThrow(
+      expect.objectContaining({ code: 'E_DETECT_INPUT' }),
+    );
+    expect(() => inputScreening({ data: { ...data(c, 50), rows: 49 } as ScreeningData, assumedContamination: 0.1 })).toThrow(
+      expect.objectContaining({ code: 'E_DETECT_INPUT' }),
+    );
   });
 });
 

@@ -34,21 +34,38 @@ const SPREAD_FLOOR = Math.log(50);
 export function inputScreening(options: InputScreeningOptions): DetectorResult {
   const { data } = options;
   assertAssumedContamination(options.assumedContamination, 'input_screening');
-  assertInput<DetectCode>(data !== undefined && (data.view === 'tabular' || data.view === 'timeseries'), 'E_DETECT_INPUT', () => "input_screening needs the training stays' raw data ({ view: 'tabular' | 'timeseries', … }).");
+  assertInput<DetectCode>(
+    data !== undefined && (data.view === 'tabular' || data.view === 'timeseries'),
+    'E_DETECT_INPUT',
+    () => "input_screening needs the training stays' raw data ({ view: 'tabular' | 'timeseries', … }).",
+  );
   const n = data.rows;
-  assertInput<DetectCode>(Number.isInteger(n) && n >= 2, 'E_DETECT_INPUT', () => `input_screening needs at least 2 training stays, got ${n}.`);
+  assertInput<DetectCode>(
+    Number.isInteger(n) && n >= 2,
+    'E_DETECT_INPUT',
+    () => `input_screening needs at least 2 training stays, got ${n}.`,
+  );
   const ridge = options.ridge ?? 1;
   assertInput<DetectCode>(Number.isFinite(ridge) && ridge > 0, 'E_DETECT_INPUT', () => `input_screening: ridge must be > 0, got ${ridge}.`);
   const components = options.components ?? ALL.filter((c) => c !== 'cross-variable' && (c !== 'temporal' || data.view === 'timeseries'));
   for (const c of components) {
-    assertInput<DetectCode>(ALL.includes(c), 'E_DETECT_INPUT', () => `input_screening: unknown component '${c}'; choose from ${ALL.join(', ')}.`);
-    assertInput<DetectCode>(c !== 'temporal' || data.view === 'timeseries', 'E_DETECT_INPUT', () => "input_screening: the 'temporal' component needs time-series data; screen the time-series view or drop 'temporal'.");
+    assertInput<DetectCode>(
+      ALL.includes(c),
+      'E_DETECT_INPUT',
+      () => `input_screening: unknown component '${c}'; choose from ${ALL.join(', ')}.`,
+    );
+    assertInput<DetectCode>(
+      c !== 'temporal' || data.view === 'timeseries',
+      'E_DETECT_INPUT',
+      () => "input_screening: the 'temporal' component needs time-series data; screen the time-series view or drop 'temporal'.",
+    );
   }
   const table = data.view === 'tabular' ? checkedTabular(data) : summariseTimeSeries(data);
   const variables = table.variableNames;
   const warnings: string[] = [];
   const found: ComponentScores[] = [];
-  if (components.includes('univariate')) found.push({ component: 'univariate', surprisal: data.view === 'tabular' ? univariate(table) : univariateHourly(data, table) });
+  if (components.includes('univariate'))
+    found.push({ component: 'univariate', surprisal: data.view === 'tabular' ? univariate(table) : univariateHourly(data, table) });
   if (components.includes('missingness')) found.push({ component: 'missingness', surprisal: missingnessPattern(table) });
   if (components.includes('cross-variable')) found.push({ component: 'cross-variable', surprisal: crossVariable(table, ridge, warnings) });
   if (components.includes('temporal') && data.view === 'timeseries') found.push({ component: 'temporal', surprisal: temporal(data) });
@@ -77,12 +94,23 @@ export function inputScreening(options: InputScreeningOptions): DetectorResult {
       if (z > scores[i]) [scores[i], top[i], topComponent[i]] = [z, arg[i], k];
     }
   });
-  const flagged = topScoring(scores, Array.from({ length: n }, (_, i) => i), budgetOf(options.assumedContamination, n)).sort((a, b) => a - b);
+  const flagged = topScoring(
+    scores,
+    Array.from({ length: n }, (_, i) => i),
+    budgetOf(options.assumedContamination, n),
+  ).sort((a, b) => a - b);
   const perLabel = found.map(({ component }, k) => {
     const counts = new Map<string, number>();
     for (const i of flagged) if (topComponent[i] === k) counts.set(variables[top[i]], (counts.get(variables[top[i]]) ?? 0) + 1);
     const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1]);
-    return { component, flaggedStays: ranked.reduce((s, [, c]) => s + c, 0), topVariables: ranked.slice(0, 5).map(([v, c]) => `${v}:${c}`).join(' ') };
+    return {
+      component,
+      flaggedStays: ranked.reduce((s, [, c]) => s + c, 0),
+      topVariables: ranked
+        .slice(0, 5)
+        .map(([v, c]) => `${v}:${c}`)
+        .join(' '),
+    };
   });
   return { detector: 'input_screening', scores, flagged: Int32Array.from(flagged), perLabel, warnings };
 }

@@ -12,7 +12,15 @@ export interface KMeansResult {
   readonly inertia: number;
 }
 
-export function kMeans(points: Float64Array, n: number, d: number, k: number, random: Random, restarts = 10, maxIterations = 300): KMeansResult {
+export function kMeans(
+  points: Float64Array,
+  n: number,
+  d: number,
+  k: number,
+  random: Random,
+  restarts = 10,
+  maxIterations = 300,
+): KMeansResult {
   let best: KMeansResult | undefined;
   for (let run = 0; run < restarts; run++) {
     const result = lloyd(points, n, d, k, seedPlusPlus(points, n, d, k, random), maxIterations);
@@ -99,7 +107,15 @@ export function squaredDistance(a: Float64Array, ao: number, b: Float64Array, bo
  * with `random` (as sklearn's silhouette_score(sample_size)): s = (b − a) / max(a, b) against all
  * points. NaN when a cluster is empty.
  */
-export function silhouette(points: Float64Array, n: number, d: number, assignment: Int32Array, k: number, random: Random, sampleSize = 2000): number {
+export function silhouette(
+  points: Float64Array,
+  n: number,
+  d: number,
+  assignment: Int32Array,
+  k: number,
+  random: Random,
+  sampleSize = 2000,
+): number {
   const sizes = new Int32Array(k);
   for (let i = 0; i < n; i++) sizes[assignment[i]]++;
   if (sizes.some((s) => s === 0) || n < 3) return NaN;

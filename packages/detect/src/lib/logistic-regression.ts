@@ -14,7 +14,13 @@ export interface LogisticModel {
   readonly converged: boolean;
 }
 
-export function fitLogistic(X: ArrayLike<number>, n: number, d: number, y: ArrayLike<number>, options: { lambda?: number; maxIterations?: number; tolerance?: number; weights?: ArrayLike<number> } = {}): LogisticModel {
+export function fitLogistic(
+  X: ArrayLike<number>,
+  n: number,
+  d: number,
+  y: ArrayLike<number>,
+  options: { lambda?: number; maxIterations?: number; tolerance?: number; weights?: ArrayLike<number> } = {},
+): LogisticModel {
   const lambda = options.lambda ?? 1;
   const maxIterations = options.maxIterations ?? 50;
   const tolerance = options.tolerance ?? 1e-8;

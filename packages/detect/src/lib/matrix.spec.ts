@@ -9,7 +9,9 @@ describe('matrix helpers', () => {
       expect.objectContaining({ code: 'E_DETECT_INPUT', message: 'attributions has 2 rows but there are 3 training stays.' }),
     );
     expect(() => assertMatrix(null as never, 'attributions')).toThrow(expect.objectContaining({ code: 'E_DETECT_INPUT' }));
-    expect(() => assertMatrix({ values: [1, 2], rows: 2, cols: 0 } as never, 'x')).toThrow(expect.objectContaining({ code: 'E_DETECT_INPUT' }));
+    expect(() => assertMatrix({ values: [1, 2], rows: 2, cols: 0 } as never, 'x')).toThrow(
+      expect.objectContaining({ code: 'E_DETECT_INPUT' }),
+    );
     expect(() => assertMatrix({ values: [1, NaN], rows: 1, cols: 2 }, 'x')).toThrow(
       expect.objectContaining({ code: 'E_DETECT_NOT_FINITE', message: 'x has a non-finite value (NaN) at row 0, column 1.' }),
     );

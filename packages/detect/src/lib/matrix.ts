@@ -9,16 +9,29 @@ export interface Matrix {
 }
 
 export function assertMatrix(m: Matrix | undefined, what: string, rows?: number): asserts m is Matrix {
-  assertInput<DetectCode>(m !== undefined && m !== null && typeof m === 'object', 'E_DETECT_INPUT', () => `${what} is required ({ values, rows, cols }).`);
+  assertInput<DetectCode>(
+    m !== undefined && m !== null && typeof m === 'object',
+    'E_DETECT_INPUT',
+    () => `${what} is required ({ values, rows, cols }).`,
+  );
   assertInput<DetectCode>(
     Number.isInteger(m.rows) && Number.isInteger(m.cols) && m.rows >= 1 && m.cols >= 1 && m.values.length === m.rows * m.cols,
     'E_DETECT_INPUT',
     () => `${what} must hold rows × cols values with rows, cols ≥ 1; got ${m.values.length} values for ${m.rows} × ${m.cols}.`,
   );
-  assertInput<DetectCode>(rows === undefined || m.rows === rows, 'E_DETECT_INPUT', () => `${what} has ${m.rows} rows but there are ${rows} training stays.`);
+  assertInput<DetectCode>(
+    rows === undefined || m.rows === rows,
+    'E_DETECT_INPUT',
+    () => `${what} has ${m.rows} rows but there are ${rows} training stays.`,
+  );
   for (let i = 0; i < m.values.length; i++) {
     const v: number = m.values[i];
-    if (!Number.isFinite(v)) assertInput<DetectCode>(false, 'E_DETECT_NOT_FINITE', () => `${what} has a non-finite value (${v}) at row ${Math.floor(i / m.cols)}, column ${i % m.cols}.`);
+    if (!Number.isFinite(v))
+      assertInput<DetectCode>(
+        false,
+        'E_DETECT_NOT_FINITE',
+        () => `${what} has a non-finite value (${v}) at row ${Math.floor(i / m.cols)}, column ${i % m.cols}.`,
+      );
   }
 }
 

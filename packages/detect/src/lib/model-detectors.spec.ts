@@ -8,7 +8,13 @@ describe('runModelDetectors on a train-package model', () => {
   let model: TrainedModel;
   beforeAll(async () => {
     tf.env().set('IS_TEST', true);
-    ({ model } = await trainModel({ dataset: fixture.dataset, model: { kind: 'mlp', hidden: [16] }, train: { epochs: 15, learningRate: 1e-2, batchSize: 32, patience: 0, selection: 'last' }, seed: 1, backend: 'cpu' }));
+    ({ model } = await trainModel({
+      dataset: fixture.dataset,
+      model: { kind: 'mlp', hidden: [16] },
+      train: { epochs: 15, learningRate: 1e-2, batchSize: 32, patience: 0, selection: 'last' },
+      seed: 1,
+      backend: 'cpu',
+    }));
   });
   afterAll(() => model?.dispose());
 
@@ -25,7 +31,14 @@ describe('runModelDetectors on a train-package model', () => {
       strip: { blends: 4 },
     });
     expect(tf.memory().numTensors).toBe(before);
-    expect(Object.keys(run.results)).toEqual(['spectral', 'activation_clustering', 'attribution', 'strip', 'input_screening', 'confident_learning']);
+    expect(Object.keys(run.results)).toEqual([
+      'spectral',
+      'activation_clustering',
+      'attribution',
+      'strip',
+      'input_screening',
+      'confident_learning',
+    ]);
     for (const result of Object.values(run.results)) expect(result.scores).toHaveLength(trainRows.length);
     expect(Object.keys(run.columns)).toHaveLength(6 * (3 + 8));
     // A 220 bpm heart rate is an easy backdoor for this model: the attribution profile gives it away,
@@ -40,16 +53,33 @@ describe('runModelDetectors on a train-package model', () => {
 
   it('runs abl_isolation on an early model and says what it needs without one', async () => {
     const trainRows = rowsOfSplit(fixture.dataset, 'train');
-    const base = { model, dataset: fixture.dataset, trainRows, poisonedRows: fixture.poisonedRows, assumedContamination: 0.05, detectors: ['abl_isolation' as const] };
+    const base = {
+      model,
+      dataset: fixture.dataset,
+      trainRows,
+      poisonedRows: fixture.poisonedRows,
+      assumedContamination: 0.05,
+      detectors: ['abl_isolation' as const],
+    };
     const run = await runModelDetectors({ ...base, earlyModel: model });
     expect(run.results.abl_isolation?.flagged.length).toBe(Math.round(0.05 * trainRows.length));
-    await expect(runModelDetectors(base)).rejects.toMatchObject({ code: 'E_DETECT_INPUT', message: expect.stringMatching(/abl_isolation needs earlyModel.*--abl-epochs/) });
+    await expect(runModelDetectors(base)).rejects.toMatchObject({
+      code: 'E_DETECT_INPUT',
+      message: expect.stringMatching(/abl_isolation needs earlyModel.*--abl-epochs/),
+    });
   });
 
   it('rejects poisoned rows that are not training rows', async () => {
     const testRow = rowsOfSplit(fixture.dataset, 'test')[0];
     await expect(
-      runModelDetectors({ model, dataset: fixture.dataset, trainRows: rowsOfSplit(fixture.dataset, 'train'), poisonedRows: [testRow], assumedContamination: 0.05, detectors: ['spectral'] }),
+      runModelDetectors({
+        model,
+        dataset: fixture.dataset,
+        trainRows: rowsOfSplit(fixture.dataset, 'train'),
+        poisonedRows: [testRow],
+        assumedContamination: 0.05,
+        detectors: ['spectral'],
+      }),
     ).rejects.toMatchObject({ code: 'E_DETECT_POISONED' });
   });
 });

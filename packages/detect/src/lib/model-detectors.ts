@@ -37,7 +37,12 @@ export interface ModelDetectorsOptions {
   readonly detectors?: readonly DetectorName[];
   readonly seed?: number;
   /** Integrated gradients for the attribution detector. Defaults: 32 steps, Gauss–Legendre, zero baseline. */
-  readonly attribution?: { readonly steps?: number; readonly method?: IgMethod; readonly baseline?: 'zero' | 'train-mean'; readonly internalBatchSize?: number };
+  readonly attribution?: {
+    readonly steps?: number;
+    readonly method?: IgMethod;
+    readonly baseline?: 'zero' | 'train-mean';
+    readonly internalBatchSize?: number;
+  };
   readonly spectral?: RunDetectorsOptions['spectral'];
   readonly activationClustering?: RunDetectorsOptions['activationClustering'];
   /**
@@ -79,17 +84,30 @@ export interface ModelDetectorsResult extends RunDetectorsResult {
 export async function runModelDetectors(options: ModelDetectorsOptions): Promise<ModelDetectorsResult> {
   const { model, dataset } = options;
   const trainRows = Int32Array.from(options.trainRows);
-  assertInput<DetectCode>(trainRows.length >= 2, 'E_DETECT_INPUT', () => `runModelDetectors needs at least 2 training rows, got ${trainRows.length}.`);
+  assertInput<DetectCode>(
+    trainRows.length >= 2,
+    'E_DETECT_INPUT',
+    () => `runModelDetectors needs at least 2 training rows, got ${trainRows.length}.`,
+  );
   const position = new Map<number, number>();
   trainRows.forEach((row, k) => position.set(row, k));
   const poisonedIndices = Array.from(options.poisonedRows, (row) => {
     const k = position.get(row);
-    assertInput<DetectCode>(k !== undefined, 'E_DETECT_POISONED', () => `Poisoned row ${row} is not one of the training rows; pass the plan's row indices into the same dataset.`);
+    assertInput<DetectCode>(
+      k !== undefined,
+      'E_DETECT_POISONED',
+      () => `Poisoned row ${row} is not one of the training rows; pass the plan's row indices into the same dataset.`,
+    );
     return k;
   });
   // By default every detector whose inputs can be had: abl_isolation only with an early model.
   const detectors = options.detectors ?? DETECTOR_NAMES.filter((name) => name !== 'abl_isolation' || options.earlyModel !== undefined);
-  for (const name of detectors) assertInput<DetectCode>((DETECTOR_NAMES as readonly string[]).includes(name), 'E_DETECT_UNKNOWN', () => `Unknown detector '${name}'; choose from ${DETECTOR_NAMES.join(', ')}.`);
+  for (const name of detectors)
+    assertInput<DetectCode>(
+      (DETECTOR_NAMES as readonly string[]).includes(name),
+      'E_DETECT_UNKNOWN',
+      () => `Unknown detector '${name}'; choose from ${DETECTOR_NAMES.join(', ')}.`,
+    );
   const batchSize = options.batchSize ?? 512;
   const n = trainRows.length;
   const labels = Uint8Array.from(trainRows, (row) => dataset.labels[row]);
@@ -99,12 +117,19 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
     const { values, dim } = model.penultimate(dataset, trainRows);
     representations = { values, rows: n, cols: dim };
   }
-  const { inputs, predict } = detectors.includes('strip') ? await stripInputs(model, dataset, trainRows, batchSize) : { inputs: undefined, predict: undefined };
+  const { inputs, predict } = detectors.includes('strip')
+    ? await stripInputs(model, dataset, trainRows, batchSize)
+    : { inputs: undefined, predict: undefined };
   const screeningData = detectors.includes('input_screening') ? rawTrainingData(dataset, trainRows, model.normalisation.view) : undefined;
   const clinicalFeatures = detectors.includes('confident_learning') ? tabularFeatures(dataset, trainRows) : undefined;
   let earlyLosses: Float64Array | undefined;
   if (detectors.includes('abl_isolation')) {
-    assertInput<DetectCode>(options.earlyModel !== undefined, 'E_DETECT_INPUT', () => 'abl_isolation needs earlyModel, a model trained on the same rows for the first epochs only (the runner trains one; --abl-epochs sets how many).');
+    assertInput<DetectCode>(
+      options.earlyModel !== undefined,
+      'E_DETECT_INPUT',
+      () =>
+        'abl_isolation needs earlyModel, a model trained on the same rows for the first epochs only (the runner trains one; --abl-epochs sets how many).',
+    );
     earlyLosses = binaryCrossEntropy(options.earlyModel.predictProba(dataset, trainRows), labels);
   }
   let attributions: Matrix | undefined;
@@ -123,7 +148,13 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
     spectral: options.spectral,
     activationClustering: options.activationClustering,
     exclusionaryReclassification: options.exclusionaryReclassification
-      ? { threshold: options.exclusionaryReclassification.threshold, reclassify: (excluded) => (options.exclusionaryReclassification as NonNullable<ModelDetectorsOptions['exclusionaryReclassification']>).train(Int32Array.from(excluded, (k) => trainRows[k])) }
+      ? {
+          threshold: options.exclusionaryReclassification.threshold,
+          reclassify: (excluded) =>
+            (options.exclusionaryReclassification as NonNullable<ModelDetectorsOptions['exclusionaryReclassification']>).train(
+              Int32Array.from(excluded, (k) => trainRows[k]),
+            ),
+        }
       : undefined,
     attribution: options.attributionOutlier,
     strip: options.strip,
@@ -142,9 +173,17 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
 }
 
 /** STRIP's material: the training stays' model inputs (normalised) and a batch predictor of p(label 1). */
-async function stripInputs(model: TrainedModel, dataset: EhrDataset, trainRows: Int32Array, batchSize: number): Promise<{ inputs: Matrix; predict: NonNullable<RunDetectorsOptions['predict']> }> {
+async function stripInputs(
+  model: TrainedModel,
+  dataset: EhrDataset,
+  trainRows: Int32Array,
+  batchSize: number,
+): Promise<{ inputs: Matrix; predict: NonNullable<RunDetectorsOptions['predict']> }> {
   const n = trainRows.length;
-  const exampleShape = model.normalisation.view === 'tabular' ? [model.normalisation.names.length] : [model.normalisation.hours, 2 * model.normalisation.names.length];
+  const exampleShape =
+    model.normalisation.view === 'tabular'
+      ? [model.normalisation.names.length]
+      : [model.normalisation.hours, 2 * model.normalisation.names.length];
   const size = exampleShape.reduce((a, b) => a * b, 1);
   const values = new Float32Array(n * size);
   for (let start = 0; start < n; start += batchSize) {
@@ -210,7 +249,7 @@ async function trainingAttributions(options: ModelDetectorsOptions, trainRows: I
           const C = cols;
           const per = norm.hours * 2 * C;
           for (let r = 0; r < rows; r++)
-            for (let k = 0; k < per; k++) values[(start + r) * C + (k % (2 * C)) % C] += result.attributions[r * per + k];
+            for (let k = 0; k < per; k++) values[(start + r) * C + ((k % (2 * C)) % C)] += result.attributions[r * per + k];
         }
       } finally {
         x.dispose();
@@ -229,7 +268,13 @@ function rawTrainingData(dataset: EhrDataset, trainRows: Int32Array, view: 'tabu
     const F = dataset.tabular.features.length;
     const values = new Float64Array(n * F);
     trainRows.forEach((row, k) => values.set(dataset.tabular.values.subarray(row * F, row * F + F), k * F));
-    return { view, values, rows: n, variables: dataset.tabular.features.map((f) => f.variable), stats: dataset.tabular.features.map((f) => f.stat) };
+    return {
+      view,
+      values,
+      rows: n,
+      variables: dataset.tabular.features.map((f) => f.variable),
+      stats: dataset.tabular.features.map((f) => f.stat),
+    };
   }
   const { hours: T, channels } = dataset.timeSeries;
   const size = T * channels.length;

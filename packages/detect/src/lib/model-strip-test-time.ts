@@ -29,8 +29,15 @@ export interface ModelStripTestTimeOptions extends Pick<StripTestTimeOptions, 'b
  */
 export async function runModelStripTestTime(options: ModelStripTestTimeOptions): Promise<StripTestTimeResult> {
   const { model } = options;
-  assertInput<DetectCode>(options.cleanRows.length >= 2 && options.poolRows.length >= 1, 'E_DETECT_INPUT', () => `STRIP test-time needs ≥ 2 clean test rows and ≥ 1 pool row, got ${options.cleanRows.length} and ${options.poolRows.length}.`);
-  const shape = model.normalisation.view === 'tabular' ? [model.normalisation.names.length] : [model.normalisation.hours, 2 * model.normalisation.names.length];
+  assertInput<DetectCode>(
+    options.cleanRows.length >= 2 && options.poolRows.length >= 1,
+    'E_DETECT_INPUT',
+    () => `STRIP test-time needs ≥ 2 clean test rows and ≥ 1 pool row, got ${options.cleanRows.length} and ${options.poolRows.length}.`,
+  );
+  const shape =
+    model.normalisation.view === 'tabular'
+      ? [model.normalisation.names.length]
+      : [model.normalisation.hours, 2 * model.normalisation.names.length];
   const size = shape.reduce((a, b) => a * b, 1);
   const batchSize = options.batchSize ?? 512;
   const read = async (dataset: EhrDataset, rowList: ArrayLike<number>): Promise<Matrix> => {

@@ -1,7 +1,12 @@
 import { assertInput } from '@ehr-backdoor/core';
 import type { EhrDataset } from '@ehr-backdoor/data';
 import type { TrainedModel } from '@ehr-backdoor/train';
-import { maskByVariable, reconstructTrigger, type TriggerReconstructionOptions, type TriggerReconstructionResult } from './trigger-reconstruction.js';
+import {
+  maskByVariable,
+  reconstructTrigger,
+  type TriggerReconstructionOptions,
+  type TriggerReconstructionResult,
+} from './trigger-reconstruction.js';
 import type { DetectCode } from './error-codes.js';
 
 /**
@@ -9,7 +14,8 @@ import type { DetectCode } from './error-codes.js';
  * split), with each label's mask summed per clinical variable: tabular features by their variable,
  * time-series elements by channel (value and measured flag together).
  */
-export interface ModelTriggerReconstructionOptions extends Pick<TriggerReconstructionOptions, 'steps' | 'learningRate' | 'lambda' | 'maxStays'> {
+export interface ModelTriggerReconstructionOptions
+  extends Pick<TriggerReconstructionOptions, 'steps' | 'learningRate' | 'lambda' | 'maxStays'> {
   readonly model: TrainedModel;
   readonly dataset: EhrDataset;
   /** Clean rows of `dataset` the defender holds. */
@@ -28,7 +34,11 @@ export interface ModelTriggerReconstructionResult extends TriggerReconstructionR
 export async function runModelTriggerReconstruction(options: ModelTriggerReconstructionOptions): Promise<ModelTriggerReconstructionResult> {
   const { model, dataset } = options;
   const rows = Int32Array.from(options.rows);
-  assertInput<DetectCode>(rows.length >= 2, 'E_DETECT_INPUT', () => `trigger reconstruction needs at least 2 clean stays, got ${rows.length}.`);
+  assertInput<DetectCode>(
+    rows.length >= 2,
+    'E_DETECT_INPUT',
+    () => `trigger reconstruction needs at least 2 clean stays, got ${rows.length}.`,
+  );
   const norm = model.normalisation;
   const inputs = model.prepareInputs(dataset, rows);
   try {
@@ -43,7 +53,10 @@ export async function runModelTriggerReconstruction(options: ModelTriggerReconst
     });
     const variableOfFeature = new Map(dataset.tabular.features.map((f) => [f.name, f.variable]));
     const C = norm.names.length;
-    const variableOf = norm.view === 'tabular' ? (k: number) => variableOfFeature.get(norm.names[k]) ?? norm.names[k] : (k: number) => norm.names[(k % (2 * C)) % C];
+    const variableOf =
+      norm.view === 'tabular'
+        ? (k: number) => variableOfFeature.get(norm.names[k]) ?? norm.names[k]
+        : (k: number) => norm.names[(k % (2 * C)) % C];
     return { ...result, variables: result.triggers.map((t) => ({ target: t.target, ranking: maskByVariable(t.mask, variableOf) })) };
   } finally {
     inputs.dispose();

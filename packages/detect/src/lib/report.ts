@@ -50,7 +50,11 @@ export function toDetectJson(result: RunDetectorsResult & { flaggedRows?: Partia
       scores: Array.from(run.scores, num),
       perLabel: run.perLabel.map((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, typeof v === 'number' ? num(v) : v]))),
       warnings: run.warnings,
-      sensitivity: (result.sensitivity?.[name as DetectorName] ?? []).map((p) => ({ ...p, precision: num(p.precision), recall: num(p.recall) })),
+      sensitivity: (result.sensitivity?.[name as DetectorName] ?? []).map((p) => ({
+        ...p,
+        precision: num(p.precision),
+        recall: num(p.recall),
+      })),
     };
   }
   return {

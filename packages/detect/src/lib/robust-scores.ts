@@ -19,8 +19,18 @@ export function robustCentre(values: Float64Array): { median: number; lower: num
   };
   return {
     median,
-    lower: side(Float64Array.from(sorted.filter((x) => x <= median), (x) => median - x)),
-    upper: side(Float64Array.from(sorted.filter((x) => x >= median), (x) => x - median)),
+    lower: side(
+      Float64Array.from(
+        sorted.filter((x) => x <= median),
+        (x) => median - x,
+      ),
+    ),
+    upper: side(
+      Float64Array.from(
+        sorted.filter((x) => x >= median),
+        (x) => x - median,
+      ),
+    ),
   };
 }
 

@@ -8,7 +8,16 @@ describe('runDetectors', () => {
 
   it('runs every detector whose inputs are given and writes the summary columns', async () => {
     const inputs = { values: Float32Array.from(matrix.values), rows: 400, cols: 8 };
-    const run = await runDetectors({ representations: matrix, attributions: matrix, inputs, predict, labels, poisonedIndices, assumedContamination: 10 / 400, strip: { blends: 4 } });
+    const run = await runDetectors({
+      representations: matrix,
+      attributions: matrix,
+      inputs,
+      predict,
+      labels,
+      poisonedIndices,
+      assumedContamination: 10 / 400,
+      strip: { blends: 4 },
+    });
     expect(Object.keys(run.results)).toEqual(['spectral', 'activation_clustering', 'attribution', 'strip']);
     expect(run.expectedPoisonCount).toBe(10);
     for (const name of ['spectral', 'activation_clustering', 'attribution', 'strip']) {
@@ -21,7 +30,11 @@ describe('runDetectors', () => {
 
   it('runs only the requested detectors and reports NaN with reasons when nothing is poisoned', async () => {
     const run = await runDetectors({ representations: matrix, labels, poisonedIndices: [], detectors: ['spectral'] });
-    expect(Object.keys(run.columns).slice(0, 3)).toEqual(['detect_spectral_auroc', 'detect_spectral_tpr_at_5fpr', 'detect_spectral_precision_at_flagged']);
+    expect(Object.keys(run.columns).slice(0, 3)).toEqual([
+      'detect_spectral_auroc',
+      'detect_spectral_tpr_at_5fpr',
+      'detect_spectral_precision_at_flagged',
+    ]);
     expect(run.columns.detect_spectral_auroc).toBeNaN();
     expect(run.columns.detect_spectral_recall_at_0p5pct).toBeNaN();
     // AUROC, TPR and recall are undefined without a poisoned stay; the 1 % flagged are all clean (precision 0).
@@ -31,13 +44,22 @@ describe('runDetectors', () => {
   it('checks every input before running a detector', async () => {
     const base = { representations: matrix, labels, poisonedIndices, assumedContamination: 0.02 };
     await expect(runDetectors({ ...base, detectors: ['strip'] })).rejects.toMatchObject({ code: 'E_DETECT_INPUT' });
-    await expect(runDetectors({ ...base, detectors: ['confident_learning'] })).rejects.toMatchObject({ code: 'E_DETECT_INPUT', message: expect.stringMatching(/confident_learning' needs the training stays' clinical features/) });
-    await expect(runDetectors({ ...base, detectors: ['abl_isolation'] })).rejects.toMatchObject({ code: 'E_DETECT_INPUT', message: expect.stringMatching(/abl_isolation' needs the per-stay losses/) });
+    await expect(runDetectors({ ...base, detectors: ['confident_learning'] })).rejects.toMatchObject({
+      code: 'E_DETECT_INPUT',
+      message: expect.stringMatching(/confident_learning' needs the training stays' clinical features/),
+    });
+    await expect(runDetectors({ ...base, detectors: ['abl_isolation'] })).rejects.toMatchObject({
+      code: 'E_DETECT_INPUT',
+      message: expect.stringMatching(/abl_isolation' needs the per-stay losses/),
+    });
     await expect(runDetectors({ ...base, detectors: ['nope' as never] })).rejects.toMatchObject({ code: 'E_DETECT_UNKNOWN' });
     await expect(runDetectors({ ...base, poisonedIndices: [400] })).rejects.toMatchObject({ code: 'E_DETECT_POISONED' });
     await expect(runDetectors({ ...base, poisonedIndices: [3, 3] })).rejects.toMatchObject({ code: 'E_DETECT_POISONED' });
     for (const bad of [0, 0.5, -0.1, NaN, 1]) {
-      await expect(runDetectors({ ...base, assumedContamination: bad })).rejects.toMatchObject({ code: 'E_DETECT_CONTAMINATION', message: expect.stringMatching(/runDetectors.*\(0, 0\.5\)/) });
+      await expect(runDetectors({ ...base, assumedContamination: bad })).rejects.toMatchObject({
+        code: 'E_DETECT_CONTAMINATION',
+        message: expect.stringMatching(/runDetectors.*\(0, 0\.5\)/),
+      });
     }
     await expect(runDetectors({ ...base, labels: labels.subarray(1) })).rejects.toMatchObject({ code: 'E_DETECT_INPUT' });
   });
@@ -47,7 +69,13 @@ describe('toDetectJson', () => {
   it('writes NaN as null and keeps the reasons', async () => {
     const { toDetectJson } = await import('./report.js');
     const { matrix, labels } = syntheticRepresentations(40, 3, 0, 0, 6);
-    const run = await runDetectors({ representations: matrix, labels, poisonedIndices: [], assumedContamination: 0.05, detectors: ['spectral'] });
+    const run = await runDetectors({
+      representations: matrix,
+      labels,
+      poisonedIndices: [],
+      assumedContamination: 0.05,
+      detectors: ['spectral'],
+    });
     const json = JSON.parse(JSON.stringify(toDetectJson(run)));
     expect(json.formatVersion).toBe(1);
     expect(json.columns.detect_spectral_auroc).toBeNull();
@@ -66,7 +94,12 @@ describe('the assumed contamination', () => {
     const run = await runDetectors({ representations: matrix, labels, poisonedIndices, detectors: ['spectral'] });
     expect(run.assumedContamination).toBe(0.01);
     expect(run.expectedPoisonCount).toBe(4);
-    const truthless = await runDetectors({ representations: matrix, labels, poisonedIndices: poisonedIndices.slice(0, 1), detectors: ['spectral'] });
+    const truthless = await runDetectors({
+      representations: matrix,
+      labels,
+      poisonedIndices: poisonedIndices.slice(0, 1),
+      detectors: ['spectral'],
+    });
     expect(truthless.results.spectral?.flagged).toEqual(run.results.spectral?.flagged);
   });
 

@@ -1,5 +1,11 @@
 import { assertInput } from '@ehr-backdoor/core';
-import { assertAssumedContamination, contaminationTag, DEFAULT_ASSUMED_CONTAMINATION, sensitivityCurve, type SensitivityPoint } from './assumed-contamination.js';
+import {
+  assertAssumedContamination,
+  contaminationTag,
+  DEFAULT_ASSUMED_CONTAMINATION,
+  sensitivityCurve,
+  type SensitivityPoint,
+} from './assumed-contamination.js';
 import { ablIsolation } from './abl-isolation.js';
 import { confidentLearning, type ConfidentLearningOptions } from './confident-learning.js';
 import { activationClustering, type ActivationClusteringOptions } from './activation-clustering.js';
@@ -35,7 +41,12 @@ export interface RunDetectorsOptions {
   /** The training stays' raw data as trained on (input_screening). */
   readonly screeningData?: ScreeningData;
   /** The training stays' clinical features, NaN where not measured (confident_learning). */
-  readonly clinicalFeatures?: { readonly values: Float64Array; readonly rows: number; readonly cols: number; readonly variables?: readonly string[] };
+  readonly clinicalFeatures?: {
+    readonly values: Float64Array;
+    readonly rows: number;
+    readonly cols: number;
+    readonly variables?: readonly string[];
+  };
   /** Per-stay training loss of a model trained for the first epochs only (abl_isolation). */
   readonly earlyLosses?: ArrayLike<number>;
   readonly ablIsolation?: { readonly tail?: 'low' | 'high' };
@@ -119,7 +130,11 @@ const NEEDS: Record<DetectorName, string> = {
  */
 export async function runDetectors(options: RunDetectorsOptions): Promise<RunDetectorsResult> {
   const { labels, poisonedIndices } = options;
-  assertInput<DetectCode>(labels !== undefined && labels.length >= 1, 'E_DETECT_INPUT', () => 'labels must list the training labels (one per training stay).');
+  assertInput<DetectCode>(
+    labels !== undefined && labels.length >= 1,
+    'E_DETECT_INPUT',
+    () => 'labels must list the training labels (one per training stay).',
+  );
   const n = labels.length;
   const assumedContamination = options.assumedContamination ?? options.expectedPoisonRate ?? DEFAULT_ASSUMED_CONTAMINATION;
   assertAssumedContamination(assumedContamination, 'runDetectors');
@@ -145,14 +160,21 @@ export async function runDetectors(options: RunDetectorsOptions): Promise<RunDet
       flaggedCount: result.flagged.length,
     };
     results[name] = { ...result, evaluation, seconds: (performance.now() - started) / 1000 };
-    for (const [suffix, scored] of [['auroc', auroc], ['tpr_at_5fpr', tpr], ['precision_at_flagged', precision]] as const) {
+    for (const [suffix, scored] of [
+      ['auroc', auroc],
+      ['tpr_at_5fpr', tpr],
+      ['precision_at_flagged', precision],
+    ] as const) {
       const column = `detect_${name}_${suffix}`;
       columns[column] = scored.value;
       if (scored.reason) reasons[column] = scored.reason;
     }
     sensitivity[name] = sensitivityCurve(result.scores, truth);
     for (const point of sensitivity[name] ?? []) {
-      for (const [metric, value] of [['precision', point.precision], ['recall', point.recall]] as const) {
+      for (const [metric, value] of [
+        ['precision', point.precision],
+        ['recall', point.recall],
+      ] as const) {
         const column = `detect_${name}_${metric}_at_${contaminationTag(point.contamination)}`;
         columns[column] = value;
         if (!Number.isFinite(value)) reasons[column] = 'no poisoned training stay: precision and recall of the flagged stays are undefined';
@@ -168,7 +190,11 @@ function checkedDetectors(options: RunDetectorsOptions, n: number): readonly Det
   const seen = new Set<number>();
   for (let k = 0; k < poisonedIndices.length; k++) {
     const i = poisonedIndices[k];
-    assertInput<DetectCode>(Number.isInteger(i) && i >= 0 && i < n, 'E_DETECT_POISONED', () => `poisonedIndices[${k}] = ${i} is not a training row (0 ≤ i < ${n}).`);
+    assertInput<DetectCode>(
+      Number.isInteger(i) && i >= 0 && i < n,
+      'E_DETECT_POISONED',
+      () => `poisonedIndices[${k}] = ${i} is not a training row (0 ≤ i < ${n}).`,
+    );
     assertInput<DetectCode>(!seen.has(i), 'E_DETECT_POISONED', () => `poisonedIndices lists row ${i} twice.`);
     seen.add(i);
   }
@@ -186,44 +212,95 @@ function checkedDetectors(options: RunDetectorsOptions, n: number): readonly Det
               : options.representations !== undefined;
   const detectors = options.detectors ?? DETECTOR_NAMES.filter(available);
   for (const name of detectors) {
-    assertInput<DetectCode>((DETECTOR_NAMES as readonly string[]).includes(name), 'E_DETECT_UNKNOWN', () => `Unknown detector '${name}'; choose from ${DETECTOR_NAMES.join(', ')}.`);
+    assertInput<DetectCode>(
+      (DETECTOR_NAMES as readonly string[]).includes(name),
+      'E_DETECT_UNKNOWN',
+      () => `Unknown detector '${name}'; choose from ${DETECTOR_NAMES.join(', ')}.`,
+    );
     assertInput<DetectCode>(available(name), 'E_DETECT_INPUT', () => `Detector '${name}' needs ${NEEDS[name]}.`);
   }
-  if (detectors.includes('spectral') || detectors.includes('activation_clustering')) assertMatrix(options.representations, 'representations', n);
+  if (detectors.includes('spectral') || detectors.includes('activation_clustering'))
+    assertMatrix(options.representations, 'representations', n);
   if (detectors.includes('attribution')) assertMatrix(options.attributions, 'attributions', n);
   if (detectors.includes('strip')) assertMatrix(options.inputs, 'inputs', n);
   if (detectors.includes('input_screening'))
-    assertInput<DetectCode>(options.screeningData?.rows === n, 'E_DETECT_INPUT', () => `input_screening: screeningData has ${options.screeningData?.rows} rows but there are ${n} training stays.`);
+    assertInput<DetectCode>(
+      options.screeningData?.rows === n,
+      'E_DETECT_INPUT',
+      () => `input_screening: screeningData has ${options.screeningData?.rows} rows but there are ${n} training stays.`,
+    );
 
   if (detectors.includes('confident_learning'))
-    assertInput<DetectCode>(options.clinicalFeatures?.rows === n, 'E_DETECT_INPUT', () => `confident_learning: clinicalFeatures has ${options.clinicalFeatures?.rows} rows but there are ${n} training stays.`);
+    assertInput<DetectCode>(
+      options.clinicalFeatures?.rows === n,
+      'E_DETECT_INPUT',
+      () => `confident_learning: clinicalFeatures has ${options.clinicalFeatures?.rows} rows but there are ${n} training stays.`,
+    );
   if (detectors.includes('abl_isolation'))
-    assertInput<DetectCode>(options.earlyLosses?.length === n, 'E_DETECT_INPUT', () => `abl_isolation: earlyLosses has ${options.earlyLosses?.length} entries but there are ${n} training stays.`);
+    assertInput<DetectCode>(
+      options.earlyLosses?.length === n,
+      'E_DETECT_INPUT',
+      () => `abl_isolation: earlyLosses has ${options.earlyLosses?.length} entries but there are ${n} training stays.`,
+    );
   return detectors;
 }
 
 /** One detector on its (checked) inputs. */
-async function runOne(name: DetectorName, options: RunDetectorsOptions, assumedContamination: number, expectedPoisonCount: number): Promise<DetectorResult> {
+async function runOne(
+  name: DetectorName,
+  options: RunDetectorsOptions,
+  assumedContamination: number,
+  expectedPoisonCount: number,
+): Promise<DetectorResult> {
   const { labels } = options;
   const seed = options.seed ?? 0;
   switch (name) {
     case 'spectral':
-      return spectralSignatures({ seed, ...options.spectral, representations: options.representations as Matrix, labels, expectedPoisonCount });
+      return spectralSignatures({
+        seed,
+        ...options.spectral,
+        representations: options.representations as Matrix,
+        labels,
+        expectedPoisonCount,
+      });
     case 'activation_clustering': {
-      const result = activationClustering({ seed, ...options.activationClustering, representations: options.representations as Matrix, labels });
-      return options.exclusionaryReclassification ? await exclusionaryReclassification({ ...options.exclusionaryReclassification, result, labels }) : result;
+      const result = activationClustering({
+        seed,
+        ...options.activationClustering,
+        representations: options.representations as Matrix,
+        labels,
+      });
+      return options.exclusionaryReclassification
+        ? await exclusionaryReclassification({ ...options.exclusionaryReclassification, result, labels })
+        : result;
     }
     case 'attribution':
       return attributionOutliers({ ...options.attribution, attributions: options.attributions as Matrix, labels, expectedPoisonCount });
     case 'strip':
-      return await strip({ seed, labels, ...options.strip, inputs: options.inputs as Matrix, predict: options.predict as PredictFn, expectedPoisonCount });
+      return await strip({
+        seed,
+        labels,
+        ...options.strip,
+        inputs: options.inputs as Matrix,
+        predict: options.predict as PredictFn,
+        expectedPoisonCount,
+      });
     case 'input_screening':
       return inputScreening({ ...options.inputScreening, data: options.screeningData as ScreeningData, assumedContamination });
     case 'abl_isolation':
       return ablIsolation({ ...options.ablIsolation, losses: options.earlyLosses as ArrayLike<number>, assumedContamination, labels });
     case 'confident_learning': {
       const f = options.clinicalFeatures as NonNullable<RunDetectorsOptions['clinicalFeatures']>;
-      return confidentLearning({ seed, ...options.confidentLearning, features: f.values, rows: f.rows, cols: f.cols, variables: f.variables, labels, assumedContamination });
+      return confidentLearning({
+        seed,
+        ...options.confidentLearning,
+        features: f.values,
+        rows: f.rows,
+        cols: f.cols,
+        variables: f.variables,
+        labels,
+        assumedContamination,
+      });
     }
   }
 }

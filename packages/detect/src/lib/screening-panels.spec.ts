@@ -12,7 +12,14 @@ function labs(n: number, seed: number) {
   const variables = ['hgb', 'hct', 'plt', 'na', 'k', 'ca'];
   const values = new Float64Array(n * variables.length);
   for (let i = 0; i < n; i++) {
-    const row = [10 + random.normal(), 30 + 3 * random.normal(), 250 + 50 * random.normal(), 140 + 3 * random.normal(), 4 + 0.4 * random.normal(), 9 + 0.5 * random.normal()];
+    const row = [
+      10 + random.normal(),
+      30 + 3 * random.normal(),
+      250 + 50 * random.normal(),
+      140 + 3 * random.normal(),
+      4 + 0.4 * random.normal(),
+      9 + 0.5 * random.normal(),
+    ];
     if (random.next() < 0.05) row[0] = row[1] = row[2] = NaN;
     if (random.next() < 0.03) row[3] = row[4] = row[5] = NaN;
     else if (random.next() < 0.2) row[5] = NaN;
@@ -34,7 +41,9 @@ describe('missingnessPattern', () => {
     }
     const out = missingnessPattern(checkedTabular({ view: 'tabular', values, rows: n, variables }));
     const scores = Array.from({ length: n }, (_, i) => scoreOf(out, 6, i));
-    const top = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a]).slice(0, 12);
+    const top = Array.from(scores.keys())
+      .sort((a, b) => scores[b] - scores[a])
+      .slice(0, 12);
     expect(new Set(top)).toEqual(new Set(planted));
   });
 

@@ -16,7 +16,11 @@ export interface Table {
 export function checkedTabular(data: Extract<ScreeningData, { view: 'tabular' }>): Table {
   const n = data.rows;
   const F = data.variables.length;
-  assertInput<DetectCode>(F >= 1 && data.values.length === n * F, 'E_DETECT_INPUT', () => `input_screening: tabular data must hold rows × variables.length values; got ${data.values.length} for ${n} × ${F}.`);
+  assertInput<DetectCode>(
+    F >= 1 && data.values.length === n * F,
+    'E_DETECT_INPUT',
+    () => `input_screening: tabular data must hold rows × variables.length values; got ${data.values.length} for ${n} × ${F}.`,
+  );
   const names: string[] = [];
   const index = new Map<string, number>();
   const variableOf = Int32Array.from(data.variables, (v) => {
@@ -26,7 +30,11 @@ export function checkedTabular(data: Extract<ScreeningData, { view: 'tabular' }>
     }
     return index.get(v) as number;
   });
-  assertInput<DetectCode>(data.stats === undefined || data.stats.length === F, 'E_DETECT_INPUT', () => `input_screening: stats has ${data.stats?.length} entries for ${F} columns.`);
+  assertInput<DetectCode>(
+    data.stats === undefined || data.stats.length === F,
+    'E_DETECT_INPUT',
+    () => `input_screening: stats has ${data.stats?.length} entries for ${F} columns.`,
+  );
   const isCount = Uint8Array.from({ length: F }, (_, j) => (data.stats?.[j] === 'count' ? 1 : 0));
   return { n, F, values: Float64Array.from(data.values), variableOf, variableNames: names, isCount };
 }
@@ -38,7 +46,8 @@ export function summariseTimeSeries(data: Extract<ScreeningData, { view: 'timese
   assertInput<DetectCode>(
     C >= 1 && Number.isInteger(T) && T >= 1 && data.values.length === n * T * C && data.mask.length === n * T * C,
     'E_DETECT_INPUT',
-    () => `input_screening: time-series data must hold rows × hours × channels values and mask entries; got ${data.values.length} and ${data.mask.length} for ${n} × ${T} × ${C}.`,
+    () =>
+      `input_screening: time-series data must hold rows × hours × channels values and mask entries; got ${data.values.length} and ${data.mask.length} for ${n} × ${T} × ${C}.`,
   );
   const S = 5;
   const values = new Float64Array(n * C * S).fill(NaN);
@@ -64,7 +73,14 @@ export function summariseTimeSeries(data: Extract<ScreeningData, { view: 'timese
       if (count > 0) [values[o], values[o + 1], values[o + 2], values[o + 3]] = [sum / count, min, max, last];
     }
   const isCount = Uint8Array.from({ length: C * S }, (_, j) => (j % S === 4 ? 1 : 0));
-  return { n, F: C * S, values, variableOf: Int32Array.from({ length: C * S }, (_, j) => Math.floor(j / S)), variableNames: [...channels], isCount };
+  return {
+    n,
+    F: C * S,
+    values,
+    variableOf: Int32Array.from({ length: C * S }, (_, j) => Math.floor(j / S)),
+    variableNames: [...channels],
+    isCount,
+  };
 }
 
 export function columnOf(table: Table, j: number): Float64Array {
@@ -77,7 +93,9 @@ export function columnOf(table: Table, j: number): Float64Array {
 export function missingness(table: Table): { missing: Uint8Array; share: Float64Array } {
   const V = table.variableNames.length;
   const missing = new Uint8Array(table.n * V).fill(1);
-  for (let i = 0; i < table.n; i++) for (let j = 0; j < table.F; j++) if (!table.isCount[j] && Number.isFinite(table.values[i * table.F + j])) missing[i * V + table.variableOf[j]] = 0;
+  for (let i = 0; i < table.n; i++)
+    for (let j = 0; j < table.F; j++)
+      if (!table.isCount[j] && Number.isFinite(table.values[i * table.F + j])) missing[i * V + table.variableOf[j]] = 0;
   const share = new Float64Array(V);
   for (let i = 0; i < table.n; i++) for (let v = 0; v < V; v++) share[v] += missing[i * V + v] / table.n;
   return { missing, share };

@@ -70,6 +70,5 @@ export interface ComponentScores {
   readonly surprisal: Float64Array;
 }
 
-
 /** Every component, in the order they are run and reported. */
 export const SCREENING_COMPONENTS: readonly ScreeningComponent[] = ['univariate', 'missingness', 'cross-variable', 'temporal'];

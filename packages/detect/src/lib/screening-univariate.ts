@@ -1,4 +1,12 @@
-import { empiricalTailSurprisal, eventSurprisal, logScaled, robustCentre, screeningScale, spikeSurprisal, zSurprisal } from './robust-scores.js';
+import {
+  empiricalTailSurprisal,
+  eventSurprisal,
+  logScaled,
+  robustCentre,
+  screeningScale,
+  spikeSurprisal,
+  zSurprisal,
+} from './robust-scores.js';
 import { columnOf, missingness, type Table } from './screening-table.js';
 import type { ScreeningData } from './screening-types.js';
 
@@ -11,7 +19,9 @@ export function univariate(table: Table): Float64Array {
   // against: the floor of its scale is common, not a spike. Spikes are looked for only in variables
   // whose every summary takes at least 30 distinct values.
   const levels = new Float64Array(V).fill(Infinity);
-  for (let j = 0; j < F; j++) if (!table.isCount[j]) levels[table.variableOf[j]] = Math.min(levels[table.variableOf[j]], new Set(columnOf(table, j).filter(Number.isFinite)).size);
+  for (let j = 0; j < F; j++)
+    if (!table.isCount[j])
+      levels[table.variableOf[j]] = Math.min(levels[table.variableOf[j]], new Set(columnOf(table, j).filter(Number.isFinite)).size);
   for (let j = 0; j < F; j++) {
     // A count says how often, not what: its 0 is the missingness scored below.
     if (table.isCount[j]) continue;
@@ -52,7 +62,8 @@ export function univariateHourly(data: Extract<ScreeningData, { view: 'timeserie
   const out = new Float64Array(n * C);
   for (let c = 0; c < C; c++) {
     const observed: number[] = [];
-    for (let i = 0; i < n; i++) for (let t = 0; t < T; t++) if (data.mask[(i * T + t) * C + c]) observed.push(data.values[(i * T + t) * C + c]);
+    for (let i = 0; i < n; i++)
+      for (let t = 0; t < T; t++) if (data.mask[(i * T + t) * C + c]) observed.push(data.values[(i * T + t) * C + c]);
     const raw = Float64Array.from(observed);
     const log = logScaled(raw);
     const { median, lower, upper } = robustCentre(Float64Array.from(observed, (x) => (log ? Math.log(x) : x)));

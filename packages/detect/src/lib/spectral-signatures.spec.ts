@@ -53,7 +53,7 @@ describe('spectralSignatures on non-negative (ReLU) representations with a per-l
 describe('spectralSignatures: scale, flag counts and degenerate labels', () => {
   const { matrix, labels } = reluRepresentations(6);
 
-  it('scores τ / λ, so each label\'s scores average 1, and flags round(factor · ε) per label', () => {
+  it("scores τ / λ, so each label's scores average 1, and flags round(factor · ε) per label", () => {
     const result = spectralSignatures({ representations: matrix, labels, expectedPoisonCount: 10 });
     expect(result.detector).toBe('spectral');
     for (const label of [0, 1]) {
@@ -79,7 +79,11 @@ describe('spectralSignatures: scale, flag counts and degenerate labels', () => {
 
   it('gives 0 with a warning to a label whose representations are all equal', () => {
     const values = Float64Array.from([1, 2, 1, 2, 1, 2, 0, 0, 3, 1, 1, 5]);
-    const result = spectralSignatures({ representations: { values, rows: 6, cols: 2 }, labels: [0, 0, 0, 1, 1, 1], expectedPoisonCount: 1 });
+    const result = spectralSignatures({
+      representations: { values, rows: 6, cols: 2 },
+      labels: [0, 0, 0, 1, 1, 1],
+      expectedPoisonCount: 1,
+    });
     expect(Array.from(result.scores.subarray(0, 3))).toEqual([0, 0, 0]);
     expect(result.warnings).toEqual(['label 0: all representations are equal; every score is 0']);
     expect(result.perLabel[1]).toMatchObject({ label: 1, n: 3, converged: true, flagged: 2 });
@@ -91,22 +95,40 @@ describe('spectralSignatures: scale, flag counts and degenerate labels', () => {
     const run = (options: Partial<Parameters<typeof spectralSignatures>[0]>) => () =>
       spectralSignatures({ representations, labels: [0, 0, 1], expectedPoisonCount: 1, ...options });
     expect(run({})).not.toThrow();
-    expect(run({ labels: [0, 1] })).toThrow(expect.objectContaining({ code: 'E_DETECT_INPUT', message: 'labels has 2 entries for 3 representations.' }));
+    expect(run({ labels: [0, 1] })).toThrow(
+      expect.objectContaining({ code: 'E_DETECT_INPUT', message: 'labels has 2 entries for 3 representations.' }),
+    );
     for (const expectedPoisonCount of [-1, NaN, Infinity]) {
-      expect(run({ expectedPoisonCount })).toThrow(expect.objectContaining({ code: 'E_DETECT_INPUT', message: `expectedPoisonCount must be ≥ 0, got ${expectedPoisonCount}.` }));
+      expect(run({ expectedPoisonCount })).toThrow(
+        expect.objectContaining({ code: 'E_DETECT_INPUT', message: `expectedPoisonCount must be ≥ 0, got ${expectedPoisonCount}.` }),
+      );
     }
     expect(run({ expectedPoisonCount: 0 })).not.toThrow();
     for (const removalFactor of [0, -1, Infinity]) {
-      expect(run({ removalFactor })).toThrow(expect.objectContaining({ code: 'E_DETECT_INPUT', message: `removalFactor must be > 0, got ${removalFactor}.` }));
+      expect(run({ removalFactor })).toThrow(
+        expect.objectContaining({ code: 'E_DETECT_INPUT', message: `removalFactor must be > 0, got ${removalFactor}.` }),
+      );
     }
-    expect(run({ representations: undefined as never })).toThrow(expect.objectContaining({ message: 'representations is required ({ values, rows, cols }).' }));
-    expect(run({ representations: { values: [0, 1, 2], rows: 3, cols: 2 } })).toThrow(
-      expect.objectContaining({ code: 'E_DETECT_INPUT', message: 'representations must hold rows × cols values with rows, cols ≥ 1; got 3 values for 3 × 2.' }),
+    expect(run({ representations: undefined as never })).toThrow(
+      expect.objectContaining({ message: 'representations is required ({ values, rows, cols }).' }),
     );
-    expect(run({ representations: { values: [], rows: 0, cols: 2 }, labels: [] })).toThrow(expect.objectContaining({ code: 'E_DETECT_INPUT' }));
-    expect(run({ representations: { values: [0, 1, 2], rows: 3, cols: 1.5 } })).toThrow(expect.objectContaining({ code: 'E_DETECT_INPUT' }));
+    expect(run({ representations: { values: [0, 1, 2], rows: 3, cols: 2 } })).toThrow(
+      expect.objectContaining({
+        code: 'E_DETECT_INPUT',
+        message: 'representations must hold rows × cols values with rows, cols ≥ 1; got 3 values for 3 × 2.',
+      }),
+    );
+    expect(run({ representations: { values: [], rows: 0, cols: 2 }, labels: [] })).toThrow(
+      expect.objectContaining({ code: 'E_DETECT_INPUT' }),
+    );
+    expect(run({ representations: { values: [0, 1, 2], rows: 3, cols: 1.5 } })).toThrow(
+      expect.objectContaining({ code: 'E_DETECT_INPUT' }),
+    );
     expect(run({ representations: { values: [0, 1, 2, 3, Infinity, 5], rows: 3, cols: 2 } })).toThrow(
-      expect.objectContaining({ code: 'E_DETECT_NOT_FINITE', message: 'representations has a non-finite value (Infinity) at row 2, column 0.' }),
+      expect.objectContaining({
+        code: 'E_DETECT_NOT_FINITE',
+        message: 'representations has a non-finite value (Infinity) at row 2, column 0.',
+      }),
     );
   });
 });
@@ -122,7 +144,11 @@ describe('spectralSignatures: labels', () => {
     expect([result.scores[2], result.scores[4]]).toEqual([NaN, NaN]);
     expect(Array.from(result.flagged).every((i) => i !== 2 && i !== 4)).toBe(true);
     // Two stays are enough for a spectrum.
-    const pair = spectralSignatures({ representations: { values: [0, 1, 2, 0], rows: 2, cols: 2 }, labels: [0, 0], expectedPoisonCount: 1 });
+    const pair = spectralSignatures({
+      representations: { values: [0, 1, 2, 0], rows: 2, cols: 2 },
+      labels: [0, 0],
+      expectedPoisonCount: 1,
+    });
     expect(pair.perLabel[0]).toMatchObject({ label: 0, n: 2, converged: true });
     expect(pair.warnings).toEqual([]);
   });

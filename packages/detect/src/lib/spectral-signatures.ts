@@ -42,8 +42,16 @@ export interface SpectralSignatureOptions {
 export function spectralSignatures(options: SpectralSignatureOptions): DetectorResult {
   const { representations: R, labels, expectedPoisonCount } = options;
   assertMatrix(R, 'representations');
-  assertInput<DetectCode>(labels.length === R.rows, 'E_DETECT_INPUT', () => `labels has ${labels.length} entries for ${R.rows} representations.`);
-  assertInput<DetectCode>(Number.isFinite(expectedPoisonCount) && expectedPoisonCount >= 0, 'E_DETECT_INPUT', () => `expectedPoisonCount must be ≥ 0, got ${expectedPoisonCount}.`);
+  assertInput<DetectCode>(
+    labels.length === R.rows,
+    'E_DETECT_INPUT',
+    () => `labels has ${labels.length} entries for ${R.rows} representations.`,
+  );
+  assertInput<DetectCode>(
+    Number.isFinite(expectedPoisonCount) && expectedPoisonCount >= 0,
+    'E_DETECT_INPUT',
+    () => `expectedPoisonCount must be ≥ 0, got ${expectedPoisonCount}.`,
+  );
   const factor = options.removalFactor ?? 1.5;
   assertInput<DetectCode>(Number.isFinite(factor) && factor > 0, 'E_DETECT_INPUT', () => `removalFactor must be > 0, got ${factor}.`);
   const random = Random.fromSeed(options.seed ?? 0, 'spectral-signatures');
@@ -63,7 +71,10 @@ export function spectralSignatures(options: SpectralSignatureOptions): DetectorR
     const { vectors, values, converged } = topEigenvectors(covarianceOf(centred, n, d), d, 1, random);
     const v = vectors[0];
     const lambda = values[0];
-    if (!converged[0]) warnings.push(`label ${label}: power iteration stopped before converging (top eigenvalues nearly equal); scores use its last iterate`);
+    if (!converged[0])
+      warnings.push(
+        `label ${label}: power iteration stopped before converging (top eigenvalues nearly equal); scores use its last iterate`,
+      );
     for (let r = 0; r < n; r++) {
       let p = 0;
       for (let j = 0; j < d; j++) p += centred[r * d + j] * v[j];

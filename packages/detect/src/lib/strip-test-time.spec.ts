@@ -3,7 +3,8 @@ import { inverseStandardNormal, stripTestTime } from './strip-test-time.js';
 
 describe('STRIP at test time', () => {
   // A model that keys on feature 0 (a trigger value of 5 saturates it) and otherwise reads feature 1.
-  const predict = (batch: Float32Array, rows: number) => Float32Array.from({ length: rows }, (_, r) => 1 / (1 + Math.exp(-(4 * batch[r * 3] + 0.8 * batch[r * 3 + 1]))));
+  const predict = (batch: Float32Array, rows: number) =>
+    Float32Array.from({ length: rows }, (_, r) => 1 / (1 + Math.exp(-(4 * batch[r * 3] + 0.8 * batch[r * 3 + 1]))));
   const random = Random.fromSeed(3, 'strip-test-time-spec');
   const make = (rows: number, trigger: boolean) => ({
     values: Float32Array.from({ length: rows * 3 }, (_, k) => (k % 3 === 0 ? (trigger ? 5 : 0.2 * random.normal()) : random.normal())),
@@ -36,7 +37,9 @@ describe('STRIP at test time', () => {
   it('rejects bad settings with the option named', async () => {
     await expect(stripTestTime({ clean, triggered: clean, pool, predict, frr: 1 })).rejects.toThrow(/frr must be in \(0, 1\)/);
     await expect(stripTestTime({ clean, triggered: clean, pool, predict, blends: 0 })).rejects.toThrow(/blends must be an integer/);
-    await expect(stripTestTime({ clean, triggered: { values: new Float32Array(4), rows: 2, cols: 2 }, pool, predict })).rejects.toThrow(/same width/);
+    await expect(stripTestTime({ clean, triggered: { values: new Float32Array(4), rows: 2, cols: 2 }, pool, predict })).rejects.toThrow(
+      /same width/,
+    );
   });
 
   it('inverts the standard normal', () => {

@@ -66,18 +66,42 @@ export async function stripTestTime(options: StripTestTimeOptions): Promise<Stri
   assertMatrix(triggered, 'STRIP test-time triggered stays');
   assertMatrix(pool, 'STRIP test-time blend pool');
   const d = clean.cols;
-  assertInput<DetectCode>(triggered.cols === d && pool.cols === d, 'E_DETECT_INPUT', () => `STRIP test-time: clean, triggered and pool stays must have the same width (${clean.cols}, ${triggered.cols}, ${pool.cols}).`);
-  assertInput<DetectCode>(clean.rows >= 2 && pool.rows >= 1, 'E_DETECT_INPUT', () => `STRIP test-time needs ≥ 2 clean test stays and ≥ 1 pool stay, got ${clean.rows} and ${pool.rows}.`);
-  assertInput<DetectCode>(typeof predict === 'function', 'E_DETECT_INPUT', () => 'STRIP test-time: predict must be a function (batch, rows) → probabilities.');
+  assertInput<DetectCode>(
+    triggered.cols === d && pool.cols === d,
+    'E_DETECT_INPUT',
+    () => `STRIP test-time: clean, triggered and pool stays must have the same width (${clean.cols}, ${triggered.cols}, ${pool.cols}).`,
+  );
+  assertInput<DetectCode>(
+    clean.rows >= 2 && pool.rows >= 1,
+    'E_DETECT_INPUT',
+    () => `STRIP test-time needs ≥ 2 clean test stays and ≥ 1 pool stay, got ${clean.rows} and ${pool.rows}.`,
+  );
+  assertInput<DetectCode>(
+    typeof predict === 'function',
+    'E_DETECT_INPUT',
+    () => 'STRIP test-time: predict must be a function (batch, rows) → probabilities.',
+  );
   const N = options.blends ?? 100;
   const frr = options.frr ?? 0.01;
   const rule = options.thresholdRule ?? 'normal';
   const blend = options.blend ?? 'superimpose';
   const batchSize = options.batchSize ?? 4096;
-  assertInput<DetectCode>(Number.isInteger(N) && N >= 1, 'E_DETECT_INPUT', () => `STRIP test-time: blends must be an integer ≥ 1, got ${N}.`);
+  assertInput<DetectCode>(
+    Number.isInteger(N) && N >= 1,
+    'E_DETECT_INPUT',
+    () => `STRIP test-time: blends must be an integer ≥ 1, got ${N}.`,
+  );
   assertInput<DetectCode>(frr > 0 && frr < 1, 'E_DETECT_INPUT', () => `STRIP test-time: frr must be in (0, 1), got ${frr}.`);
-  assertInput<DetectCode>(rule === 'normal' || rule === 'empirical', 'E_DETECT_INPUT', () => `STRIP test-time: thresholdRule must be normal or empirical, got ${String(rule)}.`);
-  assertInput<DetectCode>(['superimpose', 'average', 'crossover'].includes(blend), 'E_DETECT_INPUT', () => `STRIP test-time: blend must be superimpose, average or crossover, got ${String(blend)}.`);
+  assertInput<DetectCode>(
+    rule === 'normal' || rule === 'empirical',
+    'E_DETECT_INPUT',
+    () => `STRIP test-time: thresholdRule must be normal or empirical, got ${String(rule)}.`,
+  );
+  assertInput<DetectCode>(
+    ['superimpose', 'average', 'crossover'].includes(blend),
+    'E_DETECT_INPUT',
+    () => `STRIP test-time: blend must be superimpose, average or crossover, got ${String(blend)}.`,
+  );
   const random = Random.fromSeed(options.seed ?? 0, 'strip-test-time');
   const entropies = async (X: Matrix): Promise<Float64Array> => {
     const out = new Float64Array(X.rows);
@@ -85,10 +109,15 @@ export async function stripTestTime(options: StripTestTimeOptions): Promise<Stri
     for (let start = 0; start < total; start += batchSize) {
       const rows = Math.min(batchSize, total - start);
       const batch = new Float32Array(rows * d);
-      for (let r = 0; r < rows; r++) blendInto(batch, r * d, X.values, Math.floor((start + r) / N) * d, pool.values, random.int(pool.rows) * d, d, blend, 0.5, random);
+      for (let r = 0; r < rows; r++)
+        blendInto(batch, r * d, X.values, Math.floor((start + r) / N) * d, pool.values, random.int(pool.rows) * d, d, blend, 0.5, random);
       const p = await predict(batch, rows);
       const K = p.length / rows;
-      assertInput<DetectCode>(Number.isInteger(K) && K >= 1, 'E_DETECT_PREDICT', () => `predict returned ${p.length} values for ${rows} rows; expected rows or rows × classes.`);
+      assertInput<DetectCode>(
+        Number.isInteger(K) && K >= 1,
+        'E_DETECT_PREDICT',
+        () => `predict returned ${p.length} values for ${rows} rows; expected rows or rows × classes.`,
+      );
       for (let r = 0; r < rows; r++) out[Math.floor((start + r) / N)] += rowEntropy(p, r, K) / N;
     }
     return out;
@@ -135,5 +164,8 @@ export function inverseStandardNormal(q: number): number {
   if (q > 1 - low) return -inverseStandardNormal(1 - q);
   const t = q - 0.5;
   const r = t * t;
-  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * t) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  return (
+    ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * t) /
+    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+  );
 }

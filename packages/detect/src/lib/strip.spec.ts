@@ -4,7 +4,8 @@ import { strip } from './strip.js';
 
 describe('STRIP', () => {
   // A model that keys on feature 0 (the trigger) and otherwise reads feature 1 weakly.
-  const predict = (batch: Float32Array, rows: number) => Float32Array.from({ length: rows }, (_, r) => 1 / (1 + Math.exp(-(4 * batch[r * 3] + 0.5 * batch[r * 3 + 1]))));
+  const predict = (batch: Float32Array, rows: number) =>
+    Float32Array.from({ length: rows }, (_, r) => 1 / (1 + Math.exp(-(4 * batch[r * 3] + 0.5 * batch[r * 3 + 1]))));
   const n = 300;
   const random = Random.fromSeed(4, 'strip-spec');
   const values = Float32Array.from({ length: n * 3 }, (_, k) => (k % 3 === 0 ? 0.2 : 1) * random.normal());
@@ -33,7 +34,9 @@ describe('STRIP', () => {
       expect(s.reduce((a, b) => a + b, 0) / s.length).toBeCloseTo(0, 9);
     }
     expect(detectionAuroc(result.scores, truthMask(n, poisonedIndices)).value).toBeGreaterThan(0.99);
-    await expect(strip({ inputs: { values, rows: n, cols: 3 }, predict, expectedPoisonCount: 6, normalise: 'per-label' })).rejects.toMatchObject({ code: 'E_DETECT_INPUT' });
+    await expect(
+      strip({ inputs: { values, rows: n, cols: 3 }, predict, expectedPoisonCount: 6, normalise: 'per-label' }),
+    ).rejects.toMatchObject({ code: 'E_DETECT_INPUT' });
   });
 
   it('accepts K-class probabilities and validates its options', async () => {
@@ -44,6 +47,8 @@ describe('STRIP', () => {
     const a = await strip({ inputs: { values, rows: n, cols: 3 }, predict, expectedPoisonCount: 6, blends: 2, seed: 9 });
     const b = await strip({ inputs: { values, rows: n, cols: 3 }, predict: twoClass, expectedPoisonCount: 6, blends: 2, seed: 9 });
     a.scores.forEach((s, i) => expect(b.scores[i]).toBeCloseTo(s, 5));
-    await expect(strip({ inputs: { values, rows: n, cols: 3 }, predict, expectedPoisonCount: 6, alpha: 1 })).rejects.toMatchObject({ code: 'E_DETECT_INPUT' });
+    await expect(strip({ inputs: { values, rows: n, cols: 3 }, predict, expectedPoisonCount: 6, alpha: 1 })).rejects.toMatchObject({
+      code: 'E_DETECT_INPUT',
+    });
   });
 });

@@ -71,21 +71,45 @@ export interface StripOptions {
 export async function strip(options: StripOptions): Promise<DetectorResult> {
   const { inputs: X, predict, expectedPoisonCount } = options;
   assertMatrix(X, 'inputs');
-  assertInput<DetectCode>(typeof predict === 'function', 'E_DETECT_INPUT', () => 'predict must be a function (batch, rows) → probabilities.');
-  assertInput<DetectCode>(Number.isFinite(expectedPoisonCount) && expectedPoisonCount >= 0, 'E_DETECT_INPUT', () => `expectedPoisonCount must be ≥ 0, got ${expectedPoisonCount}.`);
+  assertInput<DetectCode>(
+    typeof predict === 'function',
+    'E_DETECT_INPUT',
+    () => 'predict must be a function (batch, rows) → probabilities.',
+  );
+  assertInput<DetectCode>(
+    Number.isFinite(expectedPoisonCount) && expectedPoisonCount >= 0,
+    'E_DETECT_INPUT',
+    () => `expectedPoisonCount must be ≥ 0, got ${expectedPoisonCount}.`,
+  );
   const N = options.blends ?? 16;
   const alpha = options.alpha ?? 0.5;
   const batchSize = options.batchSize ?? 4096;
   assertInput<DetectCode>(Number.isInteger(N) && N >= 1, 'E_DETECT_INPUT', () => `blends must be an integer ≥ 1, got ${N}.`);
   assertInput<DetectCode>(alpha > 0 && alpha < 1, 'E_DETECT_INPUT', () => `alpha must be in (0, 1), got ${alpha}.`);
   const blend = options.blend ?? 'average';
-  assertInput<DetectCode>(blend === 'average' || blend === 'crossover' || blend === 'superimpose', 'E_DETECT_INPUT', () => `blend must be average, crossover or superimpose, got ${String(blend)}.`);
-  assertInput<DetectCode>(Number.isInteger(batchSize) && batchSize >= 1, 'E_DETECT_INPUT', () => `batchSize must be an integer ≥ 1, got ${batchSize}.`);
+  assertInput<DetectCode>(
+    blend === 'average' || blend === 'crossover' || blend === 'superimpose',
+    'E_DETECT_INPUT',
+    () => `blend must be average, crossover or superimpose, got ${String(blend)}.`,
+  );
+  assertInput<DetectCode>(
+    Number.isInteger(batchSize) && batchSize >= 1,
+    'E_DETECT_INPUT',
+    () => `batchSize must be an integer ≥ 1, got ${batchSize}.`,
+  );
   const n = X.rows;
   const d = X.cols;
   const normalise = options.normalise ?? (options.labels ? 'per-label' : 'none');
-  assertInput<DetectCode>(normalise === 'none' || normalise === 'per-label', 'E_DETECT_INPUT', () => `normalise must be per-label or none, got ${String(normalise)}.`);
-  assertInput<DetectCode>(normalise === 'none' || options.labels?.length === n, 'E_DETECT_INPUT', () => `normalise 'per-label' needs labels for the ${n} stays, got ${options.labels?.length ?? 'none'}.`);
+  assertInput<DetectCode>(
+    normalise === 'none' || normalise === 'per-label',
+    'E_DETECT_INPUT',
+    () => `normalise must be per-label or none, got ${String(normalise)}.`,
+  );
+  assertInput<DetectCode>(
+    normalise === 'none' || options.labels?.length === n,
+    'E_DETECT_INPUT',
+    () => `normalise 'per-label' needs labels for the ${n} stays, got ${options.labels?.length ?? 'none'}.`,
+  );
   assertInput<DetectCode>(n >= 2, 'E_DETECT_INPUT', () => 'STRIP needs at least 2 training stays to blend.');
   const random = Random.fromSeed(options.seed ?? 0, 'strip');
   const entropy = new Float64Array(n);
@@ -103,7 +127,11 @@ export async function strip(options: StripOptions): Promise<DetectorResult> {
     }
     const probabilities = await predict(batch, rows);
     const K = probabilities.length / rows;
-    assertInput<DetectCode>(Number.isInteger(K) && K >= 1, 'E_DETECT_PREDICT', () => `predict returned ${probabilities.length} values for ${rows} rows; expected rows or rows × classes.`);
+    assertInput<DetectCode>(
+      Number.isInteger(K) && K >= 1,
+      'E_DETECT_PREDICT',
+      () => `predict returned ${probabilities.length} values for ${rows} rows; expected rows or rows × classes.`,
+    );
     classes = K === 1 ? 2 : K;
     for (let r = 0; r < rows; r++) entropy[Math.floor((start + r) / N)] += rowEntropy(probabilities, r, K) / N;
   }
@@ -122,8 +150,18 @@ export async function strip(options: StripOptions): Promise<DetectorResult> {
     }
   }
   const count = flagCount(expectedPoisonCount, options.removalFactor ?? 1.5, n);
-  const flagged = topScoring(scores, Array.from({ length: n }, (_, i) => i), count).sort((a, b) => a - b);
-  return { detector: 'strip', scores, flagged: Int32Array.from(flagged), perLabel: perLabel.length ? perLabel : [{ n, blends: N, alpha, blend, classes }], warnings };
+  const flagged = topScoring(
+    scores,
+    Array.from({ length: n }, (_, i) => i),
+    count,
+  ).sort((a, b) => a - b);
+  return {
+    detector: 'strip',
+    scores,
+    flagged: Int32Array.from(flagged),
+    perLabel: perLabel.length ? perLabel : [{ n, blends: N, alpha, blend, classes }],
+    warnings,
+  };
 }
 
 /** Writes the blend of x (at xo) with the overlay o (at oo) into out at `at` (see {@link StripOptions.blend}). */

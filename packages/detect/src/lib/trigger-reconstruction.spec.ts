@@ -20,7 +20,13 @@ describe('trigger reconstruction (Neural Cleanse for tabular inputs)', () => {
   it('finds a one-feature trigger of a backdoored model and names its target and feature', async () => {
     // Backdoored: feature 9 above about 3 forces label 1 (a smooth step, as a trained network's); otherwise the task.
     const w = tf.tensor2d(task);
-    const forward = (x: tf.Tensor) => tf.tidy(() => tf.add(tf.reshape(tf.matMul(x as tf.Tensor2D, w), [-1]), tf.mul(8, tf.sigmoid(tf.mul(2, tf.sub(tf.reshape(tf.slice(x, [0, 9], [-1, 1]), [-1]), 3))))));
+    const forward = (x: tf.Tensor) =>
+      tf.tidy(() =>
+        tf.add(
+          tf.reshape(tf.matMul(x as tf.Tensor2D, w), [-1]),
+          tf.mul(8, tf.sigmoid(tf.mul(2, tf.sub(tf.reshape(tf.slice(x, [0, 9], [-1, 1]), [-1]), 3)))),
+        ),
+      );
     const inputs = tf.tensor2d(values, [n, d]);
     const result = await reconstructTrigger({ forward, inputs, labels, steps: 200 });
     expect(result.suspectedTarget).toBe(1);

@@ -73,15 +73,29 @@ export async function reconstructTrigger(options: TriggerReconstructionOptions):
   const steps = options.steps ?? 300;
   const lambda = options.lambda ?? 0.02;
   assertInput<DetectCode>(labels.length === n, 'E_DETECT_INPUT', () => `trigger reconstruction: ${labels.length} labels for ${n} stays.`);
-  assertInput<DetectCode>(Number.isInteger(steps) && steps >= 1, 'E_DETECT_INPUT', () => `trigger reconstruction: steps must be an integer ≥ 1, got ${steps}.`);
+  assertInput<DetectCode>(
+    Number.isInteger(steps) && steps >= 1,
+    'E_DETECT_INPUT',
+    () => `trigger reconstruction: steps must be an integer ≥ 1, got ${steps}.`,
+  );
   assertInput<DetectCode>(lambda >= 0, 'E_DETECT_INPUT', () => `trigger reconstruction: lambda must be ≥ 0, got ${lambda}.`);
   const flat = (await inputs.data()) as Float32Array;
   const { lo, hi } = options.bounds?.lo && options.bounds?.hi ? options.bounds : observedBounds(flat, n, d);
-  assertInput<DetectCode>(lo.length === d && hi.length === d, 'E_DETECT_INPUT', () => `trigger reconstruction: bounds must have ${d} values each.`);
+  assertInput<DetectCode>(
+    lo.length === d && hi.length === d,
+    'E_DETECT_INPUT',
+    () => `trigger reconstruction: bounds must have ${d} values each.`,
+  );
   const triggers: ReconstructedTrigger[] = [];
   for (const target of [0, 1] as const) {
-    const rows = Array.from({ length: n }, (_, i) => i).filter((i) => labels[i] !== target).slice(0, options.maxStays ?? 256);
-    assertInput<DetectCode>(rows.length > 0, 'E_DETECT_INPUT', () => `trigger reconstruction: no stay with a label other than ${target} to flip.`);
+    const rows = Array.from({ length: n }, (_, i) => i)
+      .filter((i) => labels[i] !== target)
+      .slice(0, options.maxStays ?? 256);
+    assertInput<DetectCode>(
+      rows.length > 0,
+      'E_DETECT_INPUT',
+      () => `trigger reconstruction: no stay with a label other than ${target} to flip.`,
+    );
     const batch = new Float32Array(rows.length * d);
     rows.forEach((i, k) => batch.set(flat.subarray(i * d, (i + 1) * d), k * d));
     triggers.push(await optimiseTrigger(options, tf.tensor(batch, [rows.length, ...shape]), target, lo, hi, shape, lambda, steps));
@@ -124,7 +138,10 @@ async function optimiseTrigger(
   const { forward } = options;
   const count = x.shape[0];
   const low = tf.tensor(lo, shape);
-  const range = tf.tensor(Float32Array.from(hi, (h, j) => Math.max(0, h - lo[j])), shape);
+  const range = tf.tensor(
+    Float32Array.from(hi, (h, j) => Math.max(0, h - lo[j])),
+    shape,
+  );
   const y = tf.fill([count], target);
   const a0 = tf.fill(shape, -2);
   const b0 = tf.zeros(shape);
@@ -156,10 +173,21 @@ async function optimiseTrigger(
     const result = tf.tidy(() => {
       const { m, x2 } = apply();
       const p = tf.add(low, tf.mul(range, tf.sigmoid(b)));
-      return { m: m.dataSync() as Float32Array, p: p.dataSync() as Float32Array, hit: tf.mean(tf.cast(tf.equal(tf.greaterEqual(tf.reshape(forward(x2), [count]), 0), target === 1), 'float32')).dataSync()[0] };
+      return {
+        m: m.dataSync() as Float32Array,
+        p: p.dataSync() as Float32Array,
+        hit: tf.mean(tf.cast(tf.equal(tf.greaterEqual(tf.reshape(forward(x2), [count]), 0), target === 1), 'float32')).dataSync()[0],
+      };
     });
     const mask = Float32Array.from(result.m);
-    return { target, mask, pattern: Float32Array.from(result.p), maskL1: mask.reduce((s, v) => s + v, 0), successRate: result.hit, stays: count };
+    return {
+      target,
+      mask,
+      pattern: Float32Array.from(result.p),
+      maskL1: mask.reduce((s, v) => s + v, 0),
+      successRate: result.hit,
+      stays: count,
+    };
   } finally {
     optimizer.dispose();
     for (const t of [x, low, range, y, a, b]) t.dispose();

@@ -12,7 +12,15 @@ export interface DetectorResult {
 }
 
 /** The detectors, by the names the runner, the summary columns and `runDetectors` use. */
-export const DETECTOR_NAMES = ['spectral', 'activation_clustering', 'attribution', 'strip', 'input_screening', 'confident_learning', 'abl_isolation'] as const;
+export const DETECTOR_NAMES = [
+  'spectral',
+  'activation_clustering',
+  'attribution',
+  'strip',
+  'input_screening',
+  'confident_learning',
+  'abl_isolation',
+] as const;
 /** One of {@link DETECTOR_NAMES}. */
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
 

@@ -22,7 +22,9 @@ export interface AttentionShift {
 export function attentionShift(clean: ArrayLike<number>, triggered: ArrayLike<number>, shape: readonly number[]): AttentionShift {
   const size = shape.reduce((a, b) => a * b, 1);
   if (clean.length !== size || triggered.length !== size) {
-    throw new RangeError(`attentionShift: tensors of ${clean.length} and ${triggered.length} values do not have shape [${shape.join(', ')}]`);
+    throw new RangeError(
+      `attentionShift: tensors of ${clean.length} and ${triggered.length} values do not have shape [${shape.join(', ')}]`,
+    );
   }
   const L = shape[shape.length - 1];
   let absSum = 0;

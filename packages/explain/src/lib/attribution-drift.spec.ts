@@ -41,11 +41,17 @@ describe('attributionDrift', () => {
   });
 
   it('rejects inconsistent shapes with stable codes', () => {
-    expect(() => attributionDrift({ clean: [1, 2], triggered: [1], n: 1, d: 2 })).toThrow(expect.objectContaining({ code: 'E_DRIFT_SHAPE' }));
-    expect(() => attributionDrift({ clean: [1, 2], triggered: [1, 2], n: 1, d: 2, triggerMask: [1, 0, 1] })).toThrow(expect.objectContaining({ code: 'E_DRIFT_MASK' }));
+    expect(() => attributionDrift({ clean: [1, 2], triggered: [1], n: 1, d: 2 })).toThrow(
+      expect.objectContaining({ code: 'E_DRIFT_SHAPE' }),
+    );
+    expect(() => attributionDrift({ clean: [1, 2], triggered: [1, 2], n: 1, d: 2, triggerMask: [1, 0, 1] })).toThrow(
+      expect.objectContaining({ code: 'E_DRIFT_MASK' }),
+    );
     expect(() => attributionDrift({ clean: [1, 2], triggered: [1, 2], n: 1, d: 2, groups: { index: [0, 2], names: ['a', 'b'] } })).toThrow(
       expect.objectContaining({ code: 'E_DRIFT_GROUPS' }),
     );
-    expect(() => attributionDrift({ clean: [1, 2], triggered: [1, 2], n: 1, d: 2, topK: 0 })).toThrow(expect.objectContaining({ code: 'E_DRIFT_TOPK' }));
+    expect(() => attributionDrift({ clean: [1, 2], triggered: [1, 2], n: 1, d: 2, topK: 0 })).toThrow(
+      expect.objectContaining({ code: 'E_DRIFT_TOPK' }),
+    );
   });
 });

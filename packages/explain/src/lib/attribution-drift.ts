@@ -108,22 +108,46 @@ interface CheckedDriftInput {
 
 function checkDriftInput(input: AttributionDriftInput): CheckedDriftInput {
   const { clean, triggered, n, d } = input;
-  assertInput<ExplainCode>(Number.isInteger(n) && n >= 1 && Number.isInteger(d) && d >= 1, 'E_DRIFT_SHAPE', () => `n and d must be integers ≥ 1, got n = ${n}, d = ${d}.`);
-  assertInput<ExplainCode>(clean.length === n * d && triggered.length === n * d, 'E_DRIFT_SHAPE', () => `clean and triggered attributions must each hold n × d = ${n * d} values, got ${clean.length} and ${triggered.length}.`);
+  assertInput<ExplainCode>(
+    Number.isInteger(n) && n >= 1 && Number.isInteger(d) && d >= 1,
+    'E_DRIFT_SHAPE',
+    () => `n and d must be integers ≥ 1, got n = ${n}, d = ${d}.`,
+  );
+  assertInput<ExplainCode>(
+    clean.length === n * d && triggered.length === n * d,
+    'E_DRIFT_SHAPE',
+    () => `clean and triggered attributions must each hold n × d = ${n * d} values, got ${clean.length} and ${triggered.length}.`,
+  );
   const given = input.triggerMask;
-  assertInput<ExplainCode>(given === undefined || given.length === d || given.length === n * d, 'E_DRIFT_MASK', () => `triggerMask must have d = ${d} or n × d = ${n * d} entries, got ${given?.length}.`);
+  assertInput<ExplainCode>(
+    given === undefined || given.length === d || given.length === n * d,
+    'E_DRIFT_MASK',
+    () => `triggerMask must have d = ${d} or n × d = ${n * d} entries, got ${given?.length}.`,
+  );
   // An all-zero mask (trigger 'none', or a trigger that changed nothing on these stays) is no mask.
   const mask = given && Array.prototype.some.call(given, (v: number) => v !== 0) ? given : undefined;
-  assertInput<ExplainCode>(mask === undefined || mask.length === d || mask.length === n * d, 'E_DRIFT_MASK', () => `triggerMask must have d = ${d} or n × d = ${n * d} entries, got ${mask?.length}.`);
+  assertInput<ExplainCode>(
+    mask === undefined || mask.length === d || mask.length === n * d,
+    'E_DRIFT_MASK',
+    () => `triggerMask must have d = ${d} or n × d = ${n * d} entries, got ${mask?.length}.`,
+  );
   const topK = input.topK ?? DEFAULT_TOP_K;
   assertInput<ExplainCode>(Number.isInteger(topK) && topK >= 1, 'E_DRIFT_TOPK', () => `topK must be an integer ≥ 1, got ${topK}.`);
   const groupIndex = input.groups?.index ?? Int32Array.from({ length: d }, (_, j) => j);
   const groupNames = input.groups?.names ?? Array.from({ length: d }, (_, j) => String(j));
   const G = groupNames.length;
-  assertInput<ExplainCode>(groupIndex.length === d, 'E_DRIFT_GROUPS', () => `groups.index must have d = ${d} entries, got ${groupIndex.length}.`);
+  assertInput<ExplainCode>(
+    groupIndex.length === d,
+    'E_DRIFT_GROUPS',
+    () => `groups.index must have d = ${d} entries, got ${groupIndex.length}.`,
+  );
   for (let j = 0; j < d; j++) {
     const g = groupIndex[j];
-    assertInput<ExplainCode>(Number.isInteger(g) && g >= 0 && g < G, 'E_DRIFT_GROUPS', () => `groups.index[${j}] = ${g} is not a group (0 ≤ g < ${G}).`);
+    assertInput<ExplainCode>(
+      Number.isInteger(g) && g >= 0 && g < G,
+      'E_DRIFT_GROUPS',
+      () => `groups.index[${j}] = ${g} is not a group (0 ≤ g < ${G}).`,
+    );
   }
   return { mask, topK, groupIndex, groupNames };
 }
@@ -226,7 +250,11 @@ function summariseDrift(stays: PerStayDrift, masked: boolean): { columns: DriftC
     explain_attr_l1: summarise('explain_attr_l1', l1, 'no stays'),
     explain_attr_l2: summarise('explain_attr_l2', l2, 'no stays'),
     explain_attr_cosine: summarise('explain_attr_cosine', cosine, 'every stay has an all-zero clean or triggered attribution'),
-    explain_kendall_tau: summarise('explain_kendall_tau', kendallTau, 'every stay has a constant ranking (fewer than 2 groups, or all attributions equal)'),
+    explain_kendall_tau: summarise(
+      'explain_kendall_tau',
+      kendallTau,
+      'every stay has a constant ranking (fewer than 2 groups, or all attributions equal)',
+    ),
     explain_topk_overlap: summarise('explain_topk_overlap', overlap, 'no stays'),
   };
   return { columns, reasons };

@@ -28,7 +28,14 @@ describe('explainAttributionDrift', () => {
       return [tf.reshape(tf.concat([p, tf.sub(1, p), tf.mul(tf.onesLike(p), 0.5), tf.mul(tf.onesLike(p), 0.5)], 1), [x.shape[0], 1, 2, 2])];
     };
     const before = tf.memory().numTensors;
-    const result = await explainAttributionDrift({ forward, cleanInputs: clean, triggeredInputs: triggered, featureNames: ['hr', 'a', 'b', 'c', 'd'], topK: 1, attention });
+    const result = await explainAttributionDrift({
+      forward,
+      cleanInputs: clean,
+      triggeredInputs: triggered,
+      featureNames: ['hr', 'a', 'b', 'c', 'd'],
+      topK: 1,
+      attention,
+    });
     expect(tf.memory().numTensors).toBe(before);
     expect(result.columns.explain_trigger_attribution_ratio).toBeGreaterThan(0.9);
     expect(result.drift.cleanTriggerAttributionRatio).toBeLessThan(result.columns.explain_trigger_attribution_ratio);
@@ -50,7 +57,9 @@ describe('explainAttributionDrift', () => {
   it('rejects clean and triggered inputs of different shapes', async () => {
     const a = tf.zeros([2, 3]);
     const b = tf.zeros([3, 3]);
-    await expect(explainAttributionDrift({ forward: (x) => tf.sum(x, 1), cleanInputs: a, triggeredInputs: b })).rejects.toMatchObject({ code: 'E_IG_INPUTS' });
+    await expect(explainAttributionDrift({ forward: (x) => tf.sum(x, 1), cleanInputs: a, triggeredInputs: b })).rejects.toMatchObject({
+      code: 'E_IG_INPUTS',
+    });
     [a, b].forEach((t) => t.dispose());
   });
 });

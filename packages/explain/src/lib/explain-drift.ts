@@ -57,21 +57,48 @@ export interface ExplainDriftResult {
  */
 export async function explainAttributionDrift(options: ExplainDriftOptions): Promise<ExplainDriftResult> {
   const { cleanInputs, triggeredInputs } = options;
-  assertInput<ExplainCode>(cleanInputs instanceof tf.Tensor && triggeredInputs instanceof tf.Tensor, 'E_IG_INPUTS', () => 'cleanInputs and triggeredInputs must be tensors.');
+  assertInput<ExplainCode>(
+    cleanInputs instanceof tf.Tensor && triggeredInputs instanceof tf.Tensor,
+    'E_IG_INPUTS',
+    () => 'cleanInputs and triggeredInputs must be tensors.',
+  );
   assertInput<ExplainCode>(
     cleanInputs.shape.length === triggeredInputs.shape.length && cleanInputs.shape.every((s, i) => s === triggeredInputs.shape[i]),
     'E_IG_INPUTS',
-    () => `cleanInputs [${cleanInputs.shape.join(', ')}] and triggeredInputs [${triggeredInputs.shape.join(', ')}] must have the same shape: the same stays, with and without the trigger.`,
+    () =>
+      `cleanInputs [${cleanInputs.shape.join(', ')}] and triggeredInputs [${triggeredInputs.shape.join(', ')}] must have the same shape: the same stays, with and without the trigger.`,
   );
   const n = cleanInputs.shape[0];
   const d = cleanInputs.size / Math.max(1, n);
-  assertInput<ExplainCode>(options.featureNames === undefined || options.featureNames.length === d, 'E_DRIFT_GROUPS', () => `featureNames must name the ${d} elements of one example, got ${options.featureNames?.length}.`);
-  const ig = { forward: options.forward, baseline: options.baseline, trainMean: options.trainMean, target: options.target, method: options.method, steps: options.steps, internalBatchSize: options.internalBatchSize };
+  assertInput<ExplainCode>(
+    options.featureNames === undefined || options.featureNames.length === d,
+    'E_DRIFT_GROUPS',
+    () => `featureNames must name the ${d} elements of one example, got ${options.featureNames?.length}.`,
+  );
+  const ig = {
+    forward: options.forward,
+    baseline: options.baseline,
+    trainMean: options.trainMean,
+    target: options.target,
+    method: options.method,
+    steps: options.steps,
+    internalBatchSize: options.internalBatchSize,
+  };
   const clean = await integratedGradients({ ...ig, inputs: cleanInputs });
   const triggered = await integratedGradients({ ...ig, inputs: triggeredInputs });
   const triggerMask = options.triggerMask ?? triggerMaskFromDiff(await cleanInputs.data(), await triggeredInputs.data());
-  const groups = options.groups ?? (options.featureNames ? { index: Int32Array.from({ length: d }, (_, j) => j), names: options.featureNames } : undefined);
-  const drift = attributionDrift({ clean: clean.attributions, triggered: triggered.attributions, n, d, triggerMask, groups, topK: options.topK });
+  const groups =
+    options.groups ??
+    (options.featureNames ? { index: Int32Array.from({ length: d }, (_, j) => j), names: options.featureNames } : undefined);
+  const drift = attributionDrift({
+    clean: clean.attributions,
+    triggered: triggered.attributions,
+    n,
+    d,
+    triggerMask,
+    groups,
+    topK: options.topK,
+  });
 
   let attention: AttentionShift[] | undefined;
   if (options.attention) {
@@ -80,7 +107,11 @@ export async function explainAttributionDrift(options: ExplainDriftOptions): Pro
     const a = tf.tidy(() => [...blocks(cleanInputs)]);
     const b = tf.tidy(() => [...blocks(triggeredInputs)]);
     try {
-      assertInput<ExplainCode>(a.length === b.length, 'E_ATTENTION', () => `The attention callback returned ${a.length} blocks for clean and ${b.length} for triggered inputs.`);
+      assertInput<ExplainCode>(
+        a.length === b.length,
+        'E_ATTENTION',
+        () => `The attention callback returned ${a.length} blocks for clean and ${b.length} for triggered inputs.`,
+      );
       attention = [];
       for (let k = 0; k < a.length; k++) attention.push(attentionShift(await a[k].data(), await b[k].data(), a[k].shape));
     } finally {
@@ -94,5 +125,13 @@ export async function explainAttributionDrift(options: ExplainDriftOptions): Pro
       num += Math.abs(delta);
       den += Math.abs(r.forwardAtInput[i] - r.forwardAtBaseline[i]);
     });
-  return { columns: drift.columns, reasons: drift.reasons, drift, clean, triggered, attention, relativeConvergenceDelta: den > 0 ? num / den : NaN };
+  return {
+    columns: drift.columns,
+    reasons: drift.reasons,
+    drift,
+    clean,
+    triggered,
+    attention,
+    relativeConvergenceDelta: den > 0 ? num / den : NaN,
+  };
 }

@@ -20,11 +20,22 @@ function trainTinyMlp(F: number, hidden: number) {
   const n = 256;
   const xs = randomMatrix(rng, n, F);
   const ys = Float32Array.from({ length: n }, (_, i) => (xs[i * F] + xs[i * F + 1] ** 2 - xs[i * F + 2] > 0.5 ? 1 : 0));
-  const w1 = tf.variable(tf.tensor2d(randomMatrix(rng, F, hidden).map((v) => v * Math.sqrt(2 / F)), [F, hidden]));
+  const w1 = tf.variable(
+    tf.tensor2d(
+      randomMatrix(rng, F, hidden).map((v) => v * Math.sqrt(2 / F)),
+      [F, hidden],
+    ),
+  );
   const b1 = tf.variable(tf.zeros([hidden]));
-  const w2 = tf.variable(tf.tensor2d(randomMatrix(rng, hidden, 1).map((v) => v * Math.sqrt(1 / hidden)), [hidden, 1]));
+  const w2 = tf.variable(
+    tf.tensor2d(
+      randomMatrix(rng, hidden, 1).map((v) => v * Math.sqrt(1 / hidden)),
+      [hidden, 1],
+    ),
+  );
   const b2 = tf.variable(tf.zeros([1]));
-  const forward = (x: tf.Tensor) => tf.tidy(() => tf.reshape(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x as tf.Tensor2D, w1), b1)), w2), b2), [x.shape[0]]));
+  const forward = (x: tf.Tensor) =>
+    tf.tidy(() => tf.reshape(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x as tf.Tensor2D, w1), b1)), w2), b2), [x.shape[0]]));
   const x = tf.tensor2d(xs, [n, F]);
   const y = tf.tensor1d(ys);
   const optimizer = tf.train.adam(0.02);
@@ -185,9 +196,15 @@ describe('integratedGradients (property)', () => {
     const finite = fc.float({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true });
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 1, max: 6 }).chain((F) =>
-          fc.record({ w: fc.array(finite, { minLength: F, maxLength: F }), x: fc.array(finite, { minLength: F, maxLength: F }), b: fc.array(finite, { minLength: F, maxLength: F }) }),
-        ),
+        fc
+          .integer({ min: 1, max: 6 })
+          .chain((F) =>
+            fc.record({
+              w: fc.array(finite, { minLength: F, maxLength: F }),
+              x: fc.array(finite, { minLength: F, maxLength: F }),
+              b: fc.array(finite, { minLength: F, maxLength: F }),
+            }),
+          ),
         fc.constantFrom(...IG_METHODS),
         fc.integer({ min: 2, max: 12 }),
         async ({ w, x, b }, method, steps) => {
@@ -196,11 +213,20 @@ describe('integratedGradients (property)', () => {
           const inputs = tf.tensor2d(x, [1, F]);
           const baseline = tf.tensor2d(b, [1, F]);
           try {
-            const result = await integratedGradients({ forward: (z) => tf.matMul(z as tf.Tensor2D, weights), inputs, baseline, method, steps });
+            const result = await integratedGradients({
+              forward: (z) => tf.matMul(z as tf.Tensor2D, weights),
+              inputs,
+              baseline,
+              method,
+              steps,
+            });
             const xs = await inputs.data();
             const bs = await baseline.data();
             const ws = await weights.data();
-            return Array.from(result.attributions).every((a, j) => Math.abs(a - (xs[j] - bs[j]) * ws[j]) < 1e-4) && Math.abs(result.delta[0]) < 1e-4;
+            return (
+              Array.from(result.attributions).every((a, j) => Math.abs(a - (xs[j] - bs[j]) * ws[j]) < 1e-4) &&
+              Math.abs(result.delta[0]) < 1e-4
+            );
           } finally {
             [weights, inputs, baseline].forEach((t) => t.dispose());
           }

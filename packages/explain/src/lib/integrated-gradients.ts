@@ -83,15 +83,31 @@ interface Validated {
 
 /** Captum's `_validate_input` and more: every option is checked before any gradient is computed. */
 export function validateIgOptions(options: IntegratedGradientsOptions): Validated {
-  assertInput<ExplainCode>(options !== null && typeof options === 'object', 'E_IG_OPTIONS', () => 'integratedGradients needs an options object.');
+  assertInput<ExplainCode>(
+    options !== null && typeof options === 'object',
+    'E_IG_OPTIONS',
+    () => 'integratedGradients needs an options object.',
+  );
   const { forward, inputs } = options;
-  assertInput<ExplainCode>(typeof forward === 'function', 'E_IG_FORWARD', () => `forward must be a function (inputs tensor → logits), got ${typeof forward}.`);
+  assertInput<ExplainCode>(
+    typeof forward === 'function',
+    'E_IG_FORWARD',
+    () => `forward must be a function (inputs tensor → logits), got ${typeof forward}.`,
+  );
   assertInput<ExplainCode>(inputs instanceof tf.Tensor, 'E_IG_INPUTS', () => 'inputs must be a tf.Tensor of shape [n, ...exampleShape].');
   assertInput<ExplainCode>(!inputs.isDisposed, 'E_IG_INPUTS', () => 'inputs is a disposed tensor.');
   assertInput<ExplainCode>(inputs.dtype === 'float32', 'E_IG_INPUTS', () => `inputs must be float32, got ${inputs.dtype}.`);
-  assertInput<ExplainCode>(inputs.rank >= 1 && inputs.shape[0] >= 1, 'E_IG_INPUTS', () => `inputs must hold at least one example, got shape [${inputs.shape.join(', ')}].`);
+  assertInput<ExplainCode>(
+    inputs.rank >= 1 && inputs.shape[0] >= 1,
+    'E_IG_INPUTS',
+    () => `inputs must hold at least one example, got shape [${inputs.shape.join(', ')}].`,
+  );
   const method = options.method ?? 'gausslegendre';
-  assertInput<ExplainCode>((IG_METHODS as readonly string[]).includes(method), 'E_IG_METHOD', () => `Unknown method '${String(method)}'; choose one of ${IG_METHODS.join(', ')}.`);
+  assertInput<ExplainCode>(
+    (IG_METHODS as readonly string[]).includes(method),
+    'E_IG_METHOD',
+    () => `Unknown method '${String(method)}'; choose one of ${IG_METHODS.join(', ')}.`,
+  );
   const steps = options.steps ?? DEFAULT_STEPS;
   assertInput<ExplainCode>(
     Number.isInteger(steps) && steps >= minimumSteps(method),
@@ -113,8 +129,16 @@ export function validateIgOptions(options: IntegratedGradientsOptions): Validate
     sameShape(t.shape, exampleShape) || sameShape(t.shape, [1, ...exampleShape]) || (allowBatch && sameShape(t.shape, inputs.shape));
   if (baseline === 'train-mean') {
     const mean = options.trainMean;
-    assertInput<ExplainCode>(mean instanceof tf.Tensor && !mean.isDisposed, 'E_IG_BASELINE', () => "baseline 'train-mean' needs trainMean: one example's mean over the training inputs (see trainMeanBaseline).");
-    assertInput<ExplainCode>(fitsExample(mean, false), 'E_IG_BASELINE', () => `trainMean must have shape ${shapeText(exampleShape)} or ${shapeText([1, ...exampleShape])}, got ${shapeText(mean.shape)}.`);
+    assertInput<ExplainCode>(
+      mean instanceof tf.Tensor && !mean.isDisposed,
+      'E_IG_BASELINE',
+      () => "baseline 'train-mean' needs trainMean: one example's mean over the training inputs (see trainMeanBaseline).",
+    );
+    assertInput<ExplainCode>(
+      fitsExample(mean, false),
+      'E_IG_BASELINE',
+      () => `trainMean must have shape ${shapeText(exampleShape)} or ${shapeText([1, ...exampleShape])}, got ${shapeText(mean.shape)}.`,
+    );
   } else if (typeof baseline === 'number') {
     assertInput<ExplainCode>(Number.isFinite(baseline), 'E_IG_BASELINE', () => `A numeric baseline must be finite, got ${baseline}.`);
   } else if (baseline instanceof tf.Tensor) {
@@ -122,10 +146,15 @@ export function validateIgOptions(options: IntegratedGradientsOptions): Validate
     assertInput<ExplainCode>(
       fitsExample(baseline, true),
       'E_IG_BASELINE',
-      () => `baseline must have the inputs' shape ${shapeText(inputs.shape)}, ${shapeText([1, ...exampleShape])} or ${shapeText(exampleShape)}, got ${shapeText(baseline.shape)}.`,
+      () =>
+        `baseline must have the inputs' shape ${shapeText(inputs.shape)}, ${shapeText([1, ...exampleShape])} or ${shapeText(exampleShape)}, got ${shapeText(baseline.shape)}.`,
     );
   } else {
-    assertInput<ExplainCode>(baseline === 'zero', 'E_IG_BASELINE', () => `baseline must be 'zero', 'train-mean', a number or a tensor, got ${String(baseline)}.`);
+    assertInput<ExplainCode>(
+      baseline === 'zero',
+      'E_IG_BASELINE',
+      () => `baseline must be 'zero', 'train-mean', a number or a tensor, got ${String(baseline)}.`,
+    );
   }
   return { forward, inputs, method, steps, internalBatchSize, target, exampleShape };
 }
@@ -147,7 +176,11 @@ export async function integratedGradients(options: IntegratedGradientsOptions): 
   try {
     const finite = tf.tidy(() => tf.stack([tf.all(tf.isFinite(inputs)), tf.all(tf.isFinite(baseline))]));
     const [inputsFinite, baselineFinite] = await readAndDispose(finite);
-    assertInput<ExplainCode>(inputsFinite, 'E_IG_NOT_FINITE', () => 'inputs contain NaN or ±Infinity; impute and normalise them as the model does before explaining.');
+    assertInput<ExplainCode>(
+      inputsFinite,
+      'E_IG_NOT_FINITE',
+      () => 'inputs contain NaN or ±Infinity; impute and normalise them as the model does before explaining.',
+    );
     assertInput<ExplainCode>(baselineFinite, 'E_IG_NOT_FINITE', () => 'the baseline contains NaN or ±Infinity.');
 
     const { alphas, weights } = quadrature(method, steps);
@@ -213,12 +246,21 @@ export async function integratedGradients(options: IntegratedGradientsOptions): 
 
 /** The mean training example, [1, ...exampleShape]: the 'train-mean' baseline. */
 export function trainMeanBaseline(trainInputs: tf.Tensor): tf.Tensor {
-  assertInput<ExplainCode>(trainInputs instanceof tf.Tensor && trainInputs.rank >= 1 && trainInputs.shape[0] >= 1, 'E_IG_BASELINE', () => 'trainMeanBaseline needs a non-empty [n, ...] tensor of training inputs.');
+  assertInput<ExplainCode>(
+    trainInputs instanceof tf.Tensor && trainInputs.rank >= 1 && trainInputs.shape[0] >= 1,
+    'E_IG_BASELINE',
+    () => 'trainMeanBaseline needs a non-empty [n, ...] tensor of training inputs.',
+  );
   return tf.tidy(() => tf.mean(trainInputs, 0, true));
 }
 
 /** F at each example (the target's value), computed in chunks. */
-export async function targetValues(forward: (x: tf.Tensor) => tf.Tensor, inputs: tf.Tensor, target: IgTarget, batchSize: number): Promise<Float64Array> {
+export async function targetValues(
+  forward: (x: tf.Tensor) => tf.Tensor,
+  inputs: tf.Tensor,
+  target: IgTarget,
+  batchSize: number,
+): Promise<Float64Array> {
   const n = inputs.shape[0];
   const out = new Float64Array(n);
   for (let start = 0; start < n; start += batchSize) {

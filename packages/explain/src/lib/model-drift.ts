@@ -57,18 +57,31 @@ export async function explainModelDrift(options: ModelDriftOptions): Promise<Mod
   const { model, cleanDataset, triggeredDataset, rows } = options;
   const triggeredRows = options.triggeredRows ?? rows;
   assertInput<ExplainCode>(rows.length >= 1, 'E_IG_INPUTS', () => 'explainModelDrift needs at least one row to explain.');
-  assertInput<ExplainCode>(triggeredRows.length === rows.length, 'E_IG_INPUTS', () => `rows (${rows.length}) and triggeredRows (${triggeredRows.length}) must list the same stays.`);
+  assertInput<ExplainCode>(
+    triggeredRows.length === rows.length,
+    'E_IG_INPUTS',
+    () => `rows (${rows.length}) and triggeredRows (${triggeredRows.length}) must list the same stays.`,
+  );
   for (let k = 0; k < rows.length; k++) {
     const a = cleanDataset.stayIds[rows[k]];
     const b = triggeredDataset.stayIds[triggeredRows[k]];
-    assertInput<ExplainCode>(a === b, 'E_IG_INPUTS', () => `Position ${k}: clean row ${rows[k]} is stay ${a} but triggered row ${triggeredRows[k]} is stay ${b}; pass the same stays in the same order.`);
+    assertInput<ExplainCode>(
+      a === b,
+      'E_IG_INPUTS',
+      () =>
+        `Position ${k}: clean row ${rows[k]} is stay ${a} but triggered row ${triggeredRows[k]} is stay ${b}; pass the same stays in the same order.`,
+    );
   }
   const clean = model.prepareInputs(cleanDataset, rows);
   const triggered = model.prepareInputs(triggeredDataset, triggeredRows);
-  const trainMean = options.baseline === 'train-mean' ? meanInput(model, cleanDataset, options.trainRows ?? rowsOfSplit(cleanDataset, 'train')) : undefined;
+  const trainMean =
+    options.baseline === 'train-mean' ? meanInput(model, cleanDataset, options.trainRows ?? rowsOfSplit(cleanDataset, 'train')) : undefined;
   try {
     const norm = model.normalisation;
-    const groups = norm.view === 'tabular' ? { index: Int32Array.from(norm.names, (_, j) => j), names: norm.names } : timeSeriesChannelGroups(norm.names, norm.hours);
+    const groups =
+      norm.view === 'tabular'
+        ? { index: Int32Array.from(norm.names, (_, j) => j), names: norm.names }
+        : timeSeriesChannelGroups(norm.names, norm.hours);
     const result = await explainAttributionDrift({
       forward: (x) => model.forwardLogits(x),
       cleanInputs: clean,

@@ -34,7 +34,11 @@ export function minimumSteps(method: IgMethod): number {
  * (Gauss–Legendre) or ≥ 2 (Riemann rules).
  */
 export function quadrature(method: IgMethod, steps: number): Quadrature {
-  assertInput<ExplainCode>((IG_METHODS as readonly string[]).includes(method), 'E_IG_METHOD', () => `Unknown integration method '${String(method)}'; choose one of ${IG_METHODS.join(', ')}.`);
+  assertInput<ExplainCode>(
+    (IG_METHODS as readonly string[]).includes(method),
+    'E_IG_METHOD',
+    () => `Unknown integration method '${String(method)}'; choose one of ${IG_METHODS.join(', ')}.`,
+  );
   assertInput<ExplainCode>(
     Number.isInteger(steps) && steps >= minimumSteps(method),
     'E_IG_STEPS',
@@ -86,7 +90,11 @@ export function quadrature(method: IgMethod, steps: number): Quadrature {
  * ≤ 2n − 1; nodes agree with numpy's `leggauss` to ≈ 1e-15.
  */
 export function gaussLegendre(n: number): { nodes: Float64Array; weights: Float64Array } {
-  assertInput<ExplainCode>(Number.isInteger(n) && n >= 1, 'E_IG_STEPS', () => `Gauss–Legendre needs an integer number of points ≥ 1, got ${String(n)}.`);
+  assertInput<ExplainCode>(
+    Number.isInteger(n) && n >= 1,
+    'E_IG_STEPS',
+    () => `Gauss–Legendre needs an integer number of points ≥ 1, got ${String(n)}.`,
+  );
   const nodes = new Float64Array(n);
   const weights = new Float64Array(n);
   const half = Math.floor((n + 1) / 2);

@@ -37,7 +37,14 @@ describe('kendallTauB', () => {
   it('equals the pairwise definition, ties included (property)', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 2, max: 40 }).chain((n) => fc.tuple(fc.array(fc.integer({ min: 0, max: 5 }), { minLength: n, maxLength: n }), fc.array(fc.integer({ min: 0, max: 5 }), { minLength: n, maxLength: n }))),
+        fc
+          .integer({ min: 2, max: 40 })
+          .chain((n) =>
+            fc.tuple(
+              fc.array(fc.integer({ min: 0, max: 5 }), { minLength: n, maxLength: n }),
+              fc.array(fc.integer({ min: 0, max: 5 }), { minLength: n, maxLength: n }),
+            ),
+          ),
         ([x, y]) => {
           const fast = kendallTauB(x, y);
           const slow = bruteTauB(x, y);

@@ -9,13 +9,23 @@ export interface ExplainJson {
   readonly formatVersion: 1;
   readonly columns: Record<string, number | null>;
   readonly reasons: Record<string, string>;
-  readonly integratedGradients: { readonly method: string; readonly steps: number; readonly target: { output: string; classIndex: number }; readonly relativeConvergenceDelta: number | null; readonly stays: number };
+  readonly integratedGradients: {
+    readonly method: string;
+    readonly steps: number;
+    readonly target: { output: string; classIndex: number };
+    readonly relativeConvergenceDelta: number | null;
+    readonly stays: number;
+  };
   readonly cleanTriggerAttributionRatio: number | null;
   readonly triggerElementShare: number | null;
   readonly topK: number;
   readonly groupImportance: { readonly names: readonly string[]; readonly clean: (number | null)[]; readonly triggered: (number | null)[] };
   readonly perStay: Record<string, (number | null)[]>;
-  readonly attention?: { readonly meanAbsDelta: number | null; readonly meanJsDivergence: number | null; readonly clsShift: (number | null)[] | null }[];
+  readonly attention?: {
+    readonly meanAbsDelta: number | null;
+    readonly meanJsDivergence: number | null;
+    readonly clsShift: (number | null)[] | null;
+  }[];
   readonly tokens?: readonly string[];
 }
 
@@ -38,10 +48,20 @@ export function toExplainJson(result: ExplainDriftResult & { readonly tokens?: r
     cleanTriggerAttributionRatio: num(drift.cleanTriggerAttributionRatio),
     triggerElementShare: num(drift.triggerElementShare),
     topK: drift.topK,
-    groupImportance: { names: drift.groupImportance.names, clean: Array.from(drift.groupImportance.clean, num), triggered: Array.from(drift.groupImportance.triggered, num) },
+    groupImportance: {
+      names: drift.groupImportance.names,
+      clean: Array.from(drift.groupImportance.clean, num),
+      triggered: Array.from(drift.groupImportance.triggered, num),
+    },
     perStay: Object.fromEntries(Object.entries(drift.perStay).map(([k, v]) => [k, Array.from(v as Float64Array, num)])),
     ...(result.attention
-      ? { attention: result.attention.map((a) => ({ meanAbsDelta: num(a.meanAbsDelta), meanJsDivergence: num(a.meanJsDivergence), clsShift: a.clsShift ? Array.from(a.clsShift, num) : null })) }
+      ? {
+          attention: result.attention.map((a) => ({
+            meanAbsDelta: num(a.meanAbsDelta),
+            meanJsDivergence: num(a.meanJsDivergence),
+            clsShift: a.clsShift ? Array.from(a.clsShift, num) : null,
+          })),
+        }
       : {}),
     ...(result.tokens ? { tokens: result.tokens } : {}),
   };

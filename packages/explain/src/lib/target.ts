@@ -38,14 +38,26 @@ export function selectTarget(logits: tf.Tensor, target: IgTarget): tf.Tensor1D {
   const batch = logits.shape[0];
   const binary = logits.rank === 1 || (logits.rank === 2 && logits.shape[1] === 1);
   if (binary) {
-    assertInput<ExplainCode>(target.classIndex <= 1, 'E_IG_TARGET', () => `The model has one output logit (binary), so target.classIndex must be 0 or 1, got ${target.classIndex}.`);
+    assertInput<ExplainCode>(
+      target.classIndex <= 1,
+      'E_IG_TARGET',
+      () => `The model has one output logit (binary), so target.classIndex must be 0 or 1, got ${target.classIndex}.`,
+    );
     const z = tf.reshape(logits, [batch]) as tf.Tensor1D;
     const signed = target.classIndex === 1 ? z : tf.neg(z);
     return target.output === 'logit' ? signed : tf.sigmoid(signed);
   }
-  assertInput<ExplainCode>(logits.rank === 2, 'E_IG_OUTPUT_SHAPE', () => `The model must return [batch], [batch, 1] or [batch, K] logits, got shape [${logits.shape.join(', ')}].`);
+  assertInput<ExplainCode>(
+    logits.rank === 2,
+    'E_IG_OUTPUT_SHAPE',
+    () => `The model must return [batch], [batch, 1] or [batch, K] logits, got shape [${logits.shape.join(', ')}].`,
+  );
   const k = logits.shape[1] as number;
-  assertInput<ExplainCode>(target.classIndex < k, 'E_IG_TARGET', () => `target.classIndex ${target.classIndex} is not a class of a ${k}-class model.`);
+  assertInput<ExplainCode>(
+    target.classIndex < k,
+    'E_IG_TARGET',
+    () => `target.classIndex ${target.classIndex} is not a class of a ${k}-class model.`,
+  );
   const scores = target.output === 'logit' ? logits : tf.softmax(logits as tf.Tensor2D);
   return tf.reshape(tf.slice(scores, [0, target.classIndex], [batch, 1]), [batch]) as tf.Tensor1D;
 }

@@ -68,10 +68,19 @@ describe('auroc', () => {
 
   it('is invariant under strictly increasing transforms of the scores', () => {
     fc.assert(
-      fc.property(gridCase, fc.constantFrom((x: number) => x ** 3, Math.sqrt, (x: number) => 0.2 + 0.5 * x, (x: number) => Math.exp(x) / Math.E), ({ y, k }, f) => {
-        const p = k.map((v) => v / 100);
-        expect(Math.abs(auroc(y, p.map(f)).value - auroc(y, p).value)).toBeLessThanOrEqual(1e-12);
-      }),
+      fc.property(
+        gridCase,
+        fc.constantFrom(
+          (x: number) => x ** 3,
+          Math.sqrt,
+          (x: number) => 0.2 + 0.5 * x,
+          (x: number) => Math.exp(x) / Math.E,
+        ),
+        ({ y, k }, f) => {
+          const p = k.map((v) => v / 100);
+          expect(Math.abs(auroc(y, p.map(f)).value - auroc(y, p).value)).toBeLessThanOrEqual(1e-12);
+        },
+      ),
     );
   });
 

@@ -126,7 +126,9 @@ export function computeBackdoorMetrics(input: BackdoorMetricsInput, options: Bac
     poisoned_auroc: collect('poisoned_auroc', auroc(yTrue, pTriggered), warnings),
     poisoned_accuracy: collect(
       'poisoned_accuracy',
-      decision.targetThreshold === undefined ? accuracy(yTrue, pTriggered, threshold) : operatingPointMetrics(yTrue, pTriggered, { targetLabel, targetThreshold: decision.targetThreshold }).accuracy,
+      decision.targetThreshold === undefined
+        ? accuracy(yTrue, pTriggered, threshold)
+        : operatingPointMetrics(yTrue, pTriggered, { targetLabel, targetThreshold: decision.targetThreshold }).accuracy,
       warnings,
     ),
   };

@@ -16,7 +16,12 @@ describe('backdoor metrics', () => {
 
   it('handles target label 0 through p(target) = 1 − p', () => {
     // y = [1, 1, 0], target 0: stays 0 and 1 eligible; predicted 0 iff p ≤ 0.5: 0.3 ✓, 0.6 ✗ → ½.
-    expect(attackSuccessRate([1, 1, 0], [0.3, 0.6, 0.1], { targetLabel: 0 })).toEqual({ value: 0.5, nEligible: 2, nSuccess: 1, nExcluded: 1 });
+    expect(attackSuccessRate([1, 1, 0], [0.3, 0.6, 0.1], { targetLabel: 0 })).toEqual({
+      value: 0.5,
+      nEligible: 2,
+      nSuccess: 1,
+      nExcluded: 1,
+    });
     // p(0) triggered = [0.7, 0.4], untriggered = [0.3, 0.2]: ((0.7 − 0.3) + (0.4 − 0.2)) / 2 = 0.3.
     expect(confidenceShift([1, 1, 0], [0.3, 0.6, 0.1], [0.7, 0.8, 0.2], { targetLabel: 0 }).value).toBeCloseTo(0.3, 15);
   });
@@ -60,23 +65,39 @@ describe('backdoor metrics', () => {
   });
 
   it('rejects a target label other than 0 or 1', () => {
-    expect(() => attackSuccessRate(y, pTriggered, { targetLabel: 2 })).toThrow(expect.objectContaining({ code: 'E_METRICS_INVALID_OPTION' }));
+    expect(() => attackSuccessRate(y, pTriggered, { targetLabel: 2 })).toThrow(
+      expect.objectContaining({ code: 'E_METRICS_INVALID_OPTION' }),
+    );
   });
 
   it('names the array at fault in every input error', () => {
     const bad = [0.9, 0.4, 1.2, 0.95, 0.6];
-    expect(() => attackSuccessRate(y, bad)).toThrow(expect.objectContaining({ message: expect.stringMatching(/^pTriggered\[2\] is 1\.2;/) }));
+    expect(() => attackSuccessRate(y, bad)).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/^pTriggered\[2\] is 1\.2;/) }),
+    );
     expect(() => bootstrapAsr(y, bad)).toThrow(expect.objectContaining({ message: expect.stringMatching(/^pTriggered\[2\] is 1\.2;/) }));
-    expect(() => confidenceShift(y, bad, pClean)).toThrow(expect.objectContaining({ message: expect.stringMatching(/^pTriggered\[2\] is 1\.2;/) }));
-    expect(() => confidenceShift(y, pTriggered, bad)).toThrow(expect.objectContaining({ message: expect.stringMatching(/^pClean\[2\] is 1\.2;/) }));
-    expect(() => attackSuccessRate(y, [0.9])).toThrow(expect.objectContaining({ message: 'yTrue has 5 entries but pTriggered has 1; they must describe the same stays in the same order.' }));
+    expect(() => confidenceShift(y, bad, pClean)).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/^pTriggered\[2\] is 1\.2;/) }),
+    );
+    expect(() => confidenceShift(y, pTriggered, bad)).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/^pClean\[2\] is 1\.2;/) }),
+    );
+    expect(() => attackSuccessRate(y, [0.9])).toThrow(
+      expect.objectContaining({
+        message: 'yTrue has 5 entries but pTriggered has 1; they must describe the same stays in the same order.',
+      }),
+    );
     expect(() => confidenceShift(y, pTriggered, [0.1, 0.2])).toThrow(
-      expect.objectContaining({ message: 'pTriggered has 5 entries but pClean has 2; they must describe the same stays in the same order.' }),
+      expect.objectContaining({
+        message: 'pTriggered has 5 entries but pClean has 2; they must describe the same stays in the same order.',
+      }),
     );
   });
 
   it('says why a confidence shift or a clean-AUROC drop is undefined', () => {
-    expect(confidenceShift([1, 1], [0.9, 0.8], [0.1, 0.2]).reason).toBe('confidence shift is undefined: no stay has a true label other than the target 1.');
+    expect(confidenceShift([1, 1], [0.9, 0.8], [0.1, 0.2]).reason).toBe(
+      'confidence shift is undefined: no stay has a true label other than the target 1.',
+    );
     expect(cleanAurocDrop(Number.NaN, 0.8).reason).toBe("clean-AUROC drop is undefined: the matching clean run's AUROC is NaN.");
     expect(cleanAurocDrop(0.8, Number.NaN).reason).toBe("clean-AUROC drop is undefined: this run's clean AUROC is NaN.");
   });
@@ -84,7 +105,14 @@ describe('backdoor metrics', () => {
   it('accepts AUROCs of exactly 0 and 1 and names one outside [0, 1]', () => {
     expect(cleanAurocDrop(0, 1).value).toBe(-1);
     expect(cleanAurocDrop(1, 0).value).toBe(1);
-    expect(() => cleanAurocDrop(-0.1, 0.8)).toThrow(expect.objectContaining({ code: 'E_METRICS_INVALID_OPTION', message: 'referenceAuroc must be an AUROC in [0, 1] (or NaN), got -0.1.' }));
-    expect(() => cleanAurocDrop(0.8, { value: 1.5 })).toThrow(expect.objectContaining({ message: 'auroc must be an AUROC in [0, 1] (or NaN), got 1.5.' }));
+    expect(() => cleanAurocDrop(-0.1, 0.8)).toThrow(
+      expect.objectContaining({
+        code: 'E_METRICS_INVALID_OPTION',
+        message: 'referenceAuroc must be an AUROC in [0, 1] (or NaN), got -0.1.',
+      }),
+    );
+    expect(() => cleanAurocDrop(0.8, { value: 1.5 })).toThrow(
+      expect.objectContaining({ message: 'auroc must be an AUROC in [0, 1] (or NaN), got 1.5.' }),
+    );
   });
 });

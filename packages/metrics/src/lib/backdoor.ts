@@ -1,5 +1,13 @@
 import { check } from './errors.js';
-import { checkBinaryInput, checkProbabilities, checkSameLength, checkTargetLabel, checkThreshold, type Labels, type Probabilities } from './validate.js';
+import {
+  checkBinaryInput,
+  checkProbabilities,
+  checkSameLength,
+  checkTargetLabel,
+  checkThreshold,
+  type Labels,
+  type Probabilities,
+} from './validate.js';
 import { defined, undefinedMetric, WARNING, type MetricResult } from './result.js';
 import { DEFAULT_THRESHOLD, predictLabel } from './threshold-metrics.js';
 import { bootstrapProportion, resolveBootstrapOptions, type BootstrapOptions, type ConfidenceInterval } from './bootstrap.js';
@@ -79,7 +87,10 @@ function asrOf(success: Uint8Array, nExcluded: number, targetLabel: number): Att
   const counts = { nEligible: success.length, nSuccess, nExcluded };
   if (success.length === 0) {
     return {
-      ...undefinedMetric(WARNING.noEligibleStay, `ASR is undefined: none of the ${nExcluded} triggered stays has a true label other than the target ${targetLabel}.`),
+      ...undefinedMetric(
+        WARNING.noEligibleStay,
+        `ASR is undefined: none of the ${nExcluded} triggered stays has a true label other than the target ${targetLabel}.`,
+      ),
       ...counts,
     };
   }
@@ -93,7 +104,11 @@ export interface AttackSuccessRateInterval {
 }
 
 /** ASR with its percentile bootstrap interval over the eligible stays (their number held fixed). */
-export function bootstrapAsr(yTrue: Labels, pTriggered: Probabilities, options: AttackOptions & BootstrapOptions = {}): AttackSuccessRateInterval {
+export function bootstrapAsr(
+  yTrue: Labels,
+  pTriggered: Probabilities,
+  options: AttackOptions & BootstrapOptions = {},
+): AttackSuccessRateInterval {
   const decision = resolveAttackOptions(options);
   checkBinaryInput(yTrue, pTriggered, 'pTriggered');
   const o = resolveBootstrapOptions({ ...options, stratified: false });
@@ -107,7 +122,12 @@ export function bootstrapAsr(yTrue: Labels, pTriggered: Probabilities, options: 
  * p(target | untriggered). `pTriggered` and `pClean` are p(label 1) for the same stays in the same order,
  * with and without the trigger. NaN with a reason when no stay is eligible.
  */
-export function confidenceShift(yTrue: Labels, pTriggered: Probabilities, pClean: Probabilities, options: Pick<AttackOptions, 'targetLabel'> = {}): MetricResult {
+export function confidenceShift(
+  yTrue: Labels,
+  pTriggered: Probabilities,
+  pClean: Probabilities,
+  options: Pick<AttackOptions, 'targetLabel'> = {},
+): MetricResult {
   const { targetLabel } = resolveAttackOptions(options);
   checkBinaryInput(yTrue, pTriggered, 'pTriggered');
   checkProbabilities(pClean, 'pClean');
@@ -120,7 +140,10 @@ export function confidenceShift(yTrue: Labels, pTriggered: Probabilities, pClean
     n++;
   }
   if (n === 0) {
-    return undefinedMetric(WARNING.noEligibleStay, `confidence shift is undefined: no stay has a true label other than the target ${targetLabel}.`);
+    return undefinedMetric(
+      WARNING.noEligibleStay,
+      `confidence shift is undefined: no stay has a true label other than the target ${targetLabel}.`,
+    );
   }
   return defined(sum / n);
 }
@@ -133,14 +156,25 @@ export function confidenceShift(yTrue: Labels, pTriggered: Probabilities, pClean
 export function cleanAurocDrop(referenceAuroc: number | MetricResult | undefined | null, auroc: number | MetricResult): MetricResult {
   const reference = referenceAuroc == null ? undefined : typeof referenceAuroc === 'number' ? referenceAuroc : referenceAuroc.value;
   const own = typeof auroc === 'number' ? auroc : auroc.value;
-  for (const [name, v] of [['referenceAuroc', reference], ['auroc', own]] as const) {
-    check(v === undefined || Number.isNaN(v) || (v >= 0 && v <= 1), 'E_METRICS_INVALID_OPTION', () => `${name} must be an AUROC in [0, 1] (or NaN), got ${String(v)}.`);
+  for (const [name, v] of [
+    ['referenceAuroc', reference],
+    ['auroc', own],
+  ] as const) {
+    check(
+      v === undefined || Number.isNaN(v) || (v >= 0 && v <= 1),
+      'E_METRICS_INVALID_OPTION',
+      () => `${name} must be an AUROC in [0, 1] (or NaN), got ${String(v)}.`,
+    );
   }
   if (reference === undefined) {
-    return undefinedMetric(WARNING.missingReference, 'clean-AUROC drop is undefined: no matching clean run (same model and seed, poison rate 0) was given.');
+    return undefinedMetric(
+      WARNING.missingReference,
+      'clean-AUROC drop is undefined: no matching clean run (same model and seed, poison rate 0) was given.',
+    );
   }
-  if (Number.isNaN(reference)) return undefinedMetric(WARNING.undefinedInput, 'clean-AUROC drop is undefined: the matching clean run\'s AUROC is NaN.');
-  if (Number.isNaN(own)) return undefinedMetric(WARNING.undefinedInput, 'clean-AUROC drop is undefined: this run\'s clean AUROC is NaN.');
+  if (Number.isNaN(reference))
+    return undefinedMetric(WARNING.undefinedInput, "clean-AUROC drop is undefined: the matching clean run's AUROC is NaN.");
+  if (Number.isNaN(own)) return undefinedMetric(WARNING.undefinedInput, "clean-AUROC drop is undefined: this run's clean AUROC is NaN.");
   return defined(reference - own);
 }
 

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { bootstrapAuprc, bootstrapAuroc, bootstrapProportion, bootstrapRankingMetrics, quantileSorted, resolveBootstrapOptions, type BootstrapOptions } from './bootstrap.js';
+import {
+  bootstrapAuprc,
+  bootstrapAuroc,
+  bootstrapProportion,
+  bootstrapRankingMetrics,
+  quantileSorted,
+  resolveBootstrapOptions,
+  type BootstrapOptions,
+} from './bootstrap.js';
 import { auroc } from './auroc.js';
 import { averagePrecision } from './average-precision.js';
 import { WARNING } from './result.js';
@@ -95,7 +103,9 @@ describe('bootstrap intervals', () => {
     const narrow = bootstrapAuroc(y, p, { level: 0.5, resamples: 300 });
     expect(wide.high - wide.low).toBeGreaterThan(narrow.high - narrow.low);
     for (const bad of [{ resamples: 0 }, { resamples: 2.5 }, { level: 1 }, { level: 0 }, { seed: 0.5 }]) {
-      expect(() => bootstrapAuroc(y, p, bad)).toThrow(expect.objectContaining({ name: 'MetricsInputError', code: 'E_METRICS_INVALID_OPTION' }));
+      expect(() => bootstrapAuroc(y, p, bad)).toThrow(
+        expect.objectContaining({ name: 'MetricsInputError', code: 'E_METRICS_INVALID_OPTION' }),
+      );
     }
   });
 });
@@ -107,25 +117,43 @@ interface IntervalFixture {
 }
 /** Written by tools/scripts/bootstrap-fixtures.py: same draws (a Python port of the PRNG), metrics and percentiles from scipy/numpy. */
 const reference = JSON.parse(readFileSync(new URL('./__fixtures__/bootstrap.json', import.meta.url), 'utf8')) as {
-  ranking: { name: string; y_true: number[]; p: number[]; options: Required<BootstrapOptions>; validResamples: number; auroc: IntervalFixture; auprc: IntervalFixture }[];
-  proportion: { name: string; successes: number[]; options: { seed: number; resamples: number; level: number }; estimate: number; low: number; high: number }[];
+  ranking: {
+    name: string;
+    y_true: number[];
+    p: number[];
+    options: Required<BootstrapOptions>;
+    validResamples: number;
+    auroc: IntervalFixture;
+    auprc: IntervalFixture;
+  }[];
+  proportion: {
+    name: string;
+    successes: number[];
+    options: { seed: number; resamples: number; level: number };
+    estimate: number;
+    low: number;
+    high: number;
+  }[];
 };
 
 describe('bootstrap interval endpoints against numpy/scipy', () => {
   const close = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThan(1e-12);
 
-  it.each(reference.ranking.map((c) => [c.name, c] as const))('%s: AUROC and AUPRC intervals are the 100·α/2 and 100·(1 − α/2) percentiles', (_, c) => {
-    const { auroc: a, auprc: b } = bootstrapRankingMetrics(c.y_true, c.p, c.options);
-    expect(a.validResamples).toBe(c.validResamples);
-    for (const [actual, expected] of [
-      [a, c.auroc],
-      [b, c.auprc],
-    ] as const) {
-      close(actual.estimate, expected.estimate);
-      close(actual.low, expected.low);
-      close(actual.high, expected.high);
-    }
-  });
+  it.each(reference.ranking.map((c) => [c.name, c] as const))(
+    '%s: AUROC and AUPRC intervals are the 100·α/2 and 100·(1 − α/2) percentiles',
+    (_, c) => {
+      const { auroc: a, auprc: b } = bootstrapRankingMetrics(c.y_true, c.p, c.options);
+      expect(a.validResamples).toBe(c.validResamples);
+      for (const [actual, expected] of [
+        [a, c.auroc],
+        [b, c.auprc],
+      ] as const) {
+        close(actual.estimate, expected.estimate);
+        close(actual.low, expected.low);
+        close(actual.high, expected.high);
+      }
+    },
+  );
 
   it.each(reference.proportion.map((c) => [c.name, c] as const))('%s: a proportion (ASR) interval is the same percentile pair', (_, c) => {
     const estimate = { value: c.estimate };
@@ -139,10 +167,17 @@ describe('bootstrap interval endpoints against numpy/scipy', () => {
 describe('bootstrap options and edge cases', () => {
   it('accepts resamples in [1, 1000000], a safe-integer seed, a level in (0, 1) and a boolean stratified', () => {
     expect(resolveBootstrapOptions()).toEqual({ resamples: 1000, seed: 0, level: 0.95, stratified: false });
-    expect(resolveBootstrapOptions({ resamples: 1, seed: -(2 ** 53 - 1), level: 0.5, stratified: true })).toEqual({ resamples: 1, seed: -(2 ** 53 - 1), level: 0.5, stratified: true });
+    expect(resolveBootstrapOptions({ resamples: 1, seed: -(2 ** 53 - 1), level: 0.5, stratified: true })).toEqual({
+      resamples: 1,
+      seed: -(2 ** 53 - 1),
+      level: 0.5,
+      stratified: true,
+    });
     expect(resolveBootstrapOptions({ resamples: 1_000_000 }).resamples).toBe(1_000_000);
     const rejects = (options: BootstrapOptions, message: string) =>
-      expect(() => resolveBootstrapOptions(options)).toThrow(expect.objectContaining({ code: 'E_METRICS_INVALID_OPTION', message: expect.stringContaining(message) }));
+      expect(() => resolveBootstrapOptions(options)).toThrow(
+        expect.objectContaining({ code: 'E_METRICS_INVALID_OPTION', message: expect.stringContaining(message) }),
+      );
     rejects({ resamples: 1_000_001 }, 'bootstrap resamples must be an integer in [1, 1000000], got 1000001.');
     rejects({ resamples: 0 }, 'got 0.');
     rejects({ seed: 2 ** 53 }, `bootstrap seed must be a safe integer, got ${2 ** 53}.`);
@@ -159,12 +194,18 @@ describe('bootstrap options and edge cases', () => {
 
   it('gives a NaN interval with the reason when every resample holds one class', () => {
     // n = 2 and one resample: half of the seeds draw the same stay twice.
-    const ci = [0, 1, 2, 3, 4, 5, 6, 7].map((seed) => bootstrapAuroc([1, 0], [0.9, 0.1], { resamples: 1, seed })).find((c) => c.validResamples === 0)!;
+    const ci = [0, 1, 2, 3, 4, 5, 6, 7]
+      .map((seed) => bootstrapAuroc([1, 0], [0.9, 0.1], { resamples: 1, seed }))
+      .find((c) => c.validResamples === 0)!;
     expect(ci).toMatchObject({ estimate: 1, low: Number.NaN, high: Number.NaN, resamples: 1, code: WARNING.bootstrapDegenerateResamples });
-    expect(ci.reason).toBe('the AUROC confidence interval is undefined: every one of the 1 bootstrap resamples held one class only (use stratified resampling).');
+    expect(ci.reason).toBe(
+      'the AUROC confidence interval is undefined: every one of the 1 bootstrap resamples held one class only (use stratified resampling).',
+    );
     expect(bootstrapAuprc([1, 1], [0.2, 0.3]).reason).toMatch(/^no confidence interval: AUPRC is undefined/);
     const partial = bootstrapAuprc([1, 0], [0.9, 0.1], { resamples: 40, seed: 1 });
-    expect(partial.reason).toBe(`the AUPRC confidence interval rests on ${partial.validResamples} of 40 bootstrap resamples; the others held one class only (use stratified resampling).`);
+    expect(partial.reason).toBe(
+      `the AUPRC confidence interval rests on ${partial.validResamples} of 40 bootstrap resamples; the others held one class only (use stratified resampling).`,
+    );
   });
 
   it('gives a proportion no interval when there is nothing to resample or the estimate is undefined', () => {

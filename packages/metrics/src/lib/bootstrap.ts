@@ -67,10 +67,22 @@ export function resolveBootstrapOptions(options: BootstrapOptions = {}): Resolve
   const seed = options.seed ?? DEFAULT_BOOTSTRAP_SEED;
   const level = options.level ?? DEFAULT_CONFIDENCE_LEVEL;
   const stratified = options.stratified ?? false;
-  check(Number.isInteger(resamples) && resamples >= 1 && resamples <= 1_000_000, 'E_METRICS_INVALID_OPTION', () => `bootstrap resamples must be an integer in [1, 1000000], got ${String(resamples)}.`);
+  check(
+    Number.isInteger(resamples) && resamples >= 1 && resamples <= 1_000_000,
+    'E_METRICS_INVALID_OPTION',
+    () => `bootstrap resamples must be an integer in [1, 1000000], got ${String(resamples)}.`,
+  );
   check(Number.isSafeInteger(seed), 'E_METRICS_INVALID_OPTION', () => `bootstrap seed must be a safe integer, got ${String(seed)}.`);
-  check(typeof level === 'number' && level > 0 && level < 1, 'E_METRICS_INVALID_OPTION', () => `bootstrap level must be in (0, 1), e.g. 0.95, got ${String(level)}.`);
-  check(typeof stratified === 'boolean', 'E_METRICS_INVALID_OPTION', () => `bootstrap stratified must be true or false, got ${String(stratified)}.`);
+  check(
+    typeof level === 'number' && level > 0 && level < 1,
+    'E_METRICS_INVALID_OPTION',
+    () => `bootstrap level must be in (0, 1), e.g. 0.95, got ${String(level)}.`,
+  );
+  check(
+    typeof stratified === 'boolean',
+    'E_METRICS_INVALID_OPTION',
+    () => `bootstrap stratified must be true or false, got ${String(stratified)}.`,
+  );
   return { resamples, seed, level, stratified };
 }
 
@@ -140,7 +152,8 @@ export function bootstrapRankingMetrics(yTrue: Labels, pPositive: Probabilities,
   const { positives, negatives } = classTotals(yTrue, undefined);
   const degenerateAuroc = rankingDegenerate('AUROC', positives, negatives);
   const degenerateAuprc = rankingDegenerate('AUPRC', positives, negatives);
-  if (degenerateAuroc && degenerateAuprc) return { auroc: undefinedInterval(degenerateAuroc, o), auprc: undefinedInterval(degenerateAuprc, o) };
+  if (degenerateAuroc && degenerateAuprc)
+    return { auroc: undefinedInterval(degenerateAuroc, o), auprc: undefinedInterval(degenerateAuprc, o) };
 
   const ranking = rankByScore(pPositive);
   const aurocEstimate = aurocOfRanking(ranking, yTrue, undefined, positives, negatives);
@@ -196,7 +209,12 @@ export function bootstrapAuprc(yTrue: Labels, pPositive: Probabilities, options:
  * Percentile interval of a proportion, resampling its `successes` indicators (0/1) with replacement.
  * Used for ASR, whose eligible stays are the resampled units (their number is held fixed).
  */
-export function bootstrapProportion(successes: ArrayLike<number>, estimate: MetricResult, o: ResolvedOptions, metric: string): ConfidenceInterval {
+export function bootstrapProportion(
+  successes: ArrayLike<number>,
+  estimate: MetricResult,
+  o: ResolvedOptions,
+  metric: string,
+): ConfidenceInterval {
   const n = successes.length;
   if (n === 0 || Number.isNaN(estimate.value)) return undefinedInterval(estimate, o);
   const random = new SeededRandom(o.seed);

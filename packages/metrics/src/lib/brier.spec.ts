@@ -11,6 +11,10 @@ describe('brierScore', () => {
 
   it('is defined with one class and NaN with a reason on an empty set', () => {
     expect(brierScore([1, 1], [0.5, 1]).value).toBe(0.125); // (0.25 + 0) / 2
-    expect(brierScore([], [])).toMatchObject({ value: Number.NaN, code: WARNING.empty, reason: 'Brier score is undefined on an empty set.' });
+    expect(brierScore([], [])).toMatchObject({
+      value: Number.NaN,
+      code: WARNING.empty,
+      reason: 'Brier score is undefined on an empty set.',
+    });
   });
 });

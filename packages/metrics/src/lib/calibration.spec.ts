@@ -41,16 +41,26 @@ describe('calibration', () => {
   });
 
   it('is NaN with a reason on an empty set', () => {
-    expect(expectedCalibrationError([], [])).toMatchObject({ value: Number.NaN, code: WARNING.empty, reason: 'ECE is undefined on an empty set.' });
+    expect(expectedCalibrationError([], [])).toMatchObject({
+      value: Number.NaN,
+      code: WARNING.empty,
+      reason: 'ECE is undefined on an empty set.',
+    });
   });
 
   it('lies in [0, 1]', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 1, maxLength: 80 }), (rows) => {
-        const ece = expectedCalibrationError(rows.map(([v]) => v), rows.map(([, v]) => v)).value;
-        expect(ece).toBeGreaterThanOrEqual(0);
-        expect(ece).toBeLessThanOrEqual(1);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 1, maxLength: 80 }),
+        (rows) => {
+          const ece = expectedCalibrationError(
+            rows.map(([v]) => v),
+            rows.map(([, v]) => v),
+          ).value;
+          expect(ece).toBeGreaterThanOrEqual(0);
+          expect(ece).toBeLessThanOrEqual(1);
+        },
+      ),
     );
   });
 });

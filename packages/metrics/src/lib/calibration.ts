@@ -65,7 +65,11 @@ export function expectedCalibrationError(yTrue: Labels, pPositive: Probabilities
 }
 
 function checkBins(bins: number): void {
-  check(Number.isInteger(bins) && bins >= 1 && bins <= 10_000, 'E_METRICS_INVALID_OPTION', () => `bins must be an integer in [1, 10000], got ${String(bins)}.`);
+  check(
+    Number.isInteger(bins) && bins >= 1 && bins <= 10_000,
+    'E_METRICS_INVALID_OPTION',
+    () => `bins must be an integer in [1, 10000], got ${String(bins)}.`,
+  );
 }
 
 function binOf(confidence: number, bins: number): number {

@@ -9,7 +9,9 @@ describe('computeClassificationMetrics', () => {
     // precision 1, recall ½, F1 2/3; Brier (0.01 + 0.16 + 0.4225 + 0.04) / 4 = 0.158125;
     // confidences [0.9, 0.6, 0.65, 0.8], right [1, 1, 0, 1]: bins 13, 8, 9, 11 (0.6 = 9/15 is an edge → 8)
     // → ECE = (0.1 + 0.4 + 0.65 + 0.2) / 4 = 0.3375.
-    const { metrics, warnings } = computeClassificationMetrics([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], { bootstrap: { resamples: 200, stratified: true } });
+    const { metrics, warnings } = computeClassificationMetrics([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], {
+      bootstrap: { resamples: 200, stratified: true },
+    });
     expect(warnings).toEqual([]);
     expect(metrics).toMatchObject({ n: 4, n_positive: 2, accuracy: 0.75, auroc: 0.75, precision: 1, recall: 0.5 });
     expect(metrics.auprc).toBeCloseTo(5 / 6, 15);
@@ -19,8 +21,20 @@ describe('computeClassificationMetrics', () => {
     expect(metrics.auroc_ci_low).toBeLessThanOrEqual(metrics.auroc);
     expect(metrics.auroc_ci_high).toBeGreaterThanOrEqual(metrics.auroc);
     expect(Object.keys(metrics)).toEqual([
-      'n', 'n_positive', 'accuracy', 'auroc', 'auroc_ci_low', 'auroc_ci_high', 'auprc', 'auprc_ci_low', 'auprc_ci_high',
-      'precision', 'recall', 'f1', 'brier', 'ece',
+      'n',
+      'n_positive',
+      'accuracy',
+      'auroc',
+      'auroc_ci_low',
+      'auroc_ci_high',
+      'auprc',
+      'auprc_ci_low',
+      'auprc_ci_high',
+      'precision',
+      'recall',
+      'f1',
+      'brier',
+      'ece',
     ]);
   });
 
@@ -29,15 +43,24 @@ describe('computeClassificationMetrics', () => {
     const p = [0.2, 0.7, 0.4, 0.4, 0.9, 0.1, 0.6, 0.8, 0.3, 0.5];
     const { metrics } = computeClassificationMetrics(y, p, { bootstrap: { seed: 4, resamples: 100 } });
     const ci = bootstrapRankingMetrics(y, p, { seed: 4, resamples: 100 });
-    expect([metrics.auroc_ci_low, metrics.auroc_ci_high, metrics.auprc_ci_low, metrics.auprc_ci_high]).toEqual([ci.auroc.low, ci.auroc.high, ci.auprc.low, ci.auprc.high]);
+    expect([metrics.auroc_ci_low, metrics.auroc_ci_high, metrics.auprc_ci_low, metrics.auprc_ci_high]).toEqual([
+      ci.auroc.low,
+      ci.auroc.high,
+      ci.auprc.low,
+      ci.auprc.high,
+    ]);
   });
 
   it('gives every NaN column a warning under its own name on one-class input', () => {
     const { metrics, warnings } = computeClassificationMetrics([0, 0, 0], [0.2, 0.7, 0.4]);
     expect(metrics).toMatchObject({ n: 3, n_positive: 0, accuracy: 2 / 3, precision: 0, f1: 0 });
     expect(metrics.brier).toBeCloseTo((0.04 + 0.49 + 0.16) / 3, 15);
-    const nanColumns = Object.entries(metrics).filter(([, v]) => Number.isNaN(v)).map(([k]) => k);
-    expect(nanColumns.sort()).toEqual(['auprc', 'auprc_ci_high', 'auprc_ci_low', 'auroc', 'auroc_ci_high', 'auroc_ci_low', 'recall'].sort());
+    const nanColumns = Object.entries(metrics)
+      .filter(([, v]) => Number.isNaN(v))
+      .map(([k]) => k);
+    expect(nanColumns.sort()).toEqual(
+      ['auprc', 'auprc_ci_high', 'auprc_ci_low', 'auroc', 'auroc_ci_high', 'auroc_ci_low', 'recall'].sort(),
+    );
     expect(warnings.map((w) => w.metric).sort()).toEqual(nanColumns.sort());
     expect(warnings.find((w) => w.metric === 'auroc')).toMatchObject({ code: WARNING.oneClass });
     expect(warnings.find((w) => w.metric === 'recall')).toMatchObject({ code: WARNING.noActualPositive });
@@ -52,14 +75,18 @@ describe('computeClassificationMetrics', () => {
       if (column === 'n' || column === 'n_positive') expect(value).toBe(0);
       else expect(value).toBeNaN();
     }
-    expect(warnings.filter((w) => w.metric === 'accuracy')).toEqual([{ metric: 'accuracy', code: WARNING.empty, message: expect.any(String) }]);
+    expect(warnings.filter((w) => w.metric === 'accuracy')).toEqual([
+      { metric: 'accuracy', code: WARNING.empty, message: expect.any(String) },
+    ]);
   });
 
   it('marks skipped intervals when the bootstrap is off', () => {
     const { metrics, warnings } = computeClassificationMetrics([0, 1], [0.2, 0.7], { bootstrap: false });
     expect(metrics.auroc_ci_low).toBeNaN();
     expect(warnings).toEqual(
-      ['auroc_ci_low', 'auroc_ci_high', 'auprc_ci_low', 'auprc_ci_high'].map((metric) => expect.objectContaining({ metric, code: WARNING.notRequested })),
+      ['auroc_ci_low', 'auroc_ci_high', 'auprc_ci_low', 'auprc_ci_high'].map((metric) =>
+        expect.objectContaining({ metric, code: WARNING.notRequested }),
+      ),
     );
   });
 

@@ -2,7 +2,14 @@ import { checkBinaryInput, countPositives, type Labels, type Probabilities } fro
 import { collect, type MetricWarning } from './result.js';
 import { auroc } from './auroc.js';
 import { averagePrecision } from './average-precision.js';
-import { accuracyOfCounts, confusionCounts, DEFAULT_THRESHOLD, f1OfCounts, precisionOfCounts, recallOfCounts } from './threshold-metrics.js';
+import {
+  accuracyOfCounts,
+  confusionCounts,
+  DEFAULT_THRESHOLD,
+  f1OfCounts,
+  precisionOfCounts,
+  recallOfCounts,
+} from './threshold-metrics.js';
 import { brierScore } from './brier.js';
 import { DEFAULT_CALIBRATION_BINS, expectedCalibrationError } from './calibration.js';
 import { bootstrapRankingMetrics, type BootstrapOptions } from './bootstrap.js';
@@ -67,7 +74,11 @@ export interface ClassificationMetrics {
  * `pPositive` is p(label 1) per stay (the runner's `p_target` column when the target label is 1).
  * Throws `MetricsInputError` on malformed input; degenerate input gives NaN entries and warnings.
  */
-export function computeClassificationMetrics(yTrue: Labels, pPositive: Probabilities, options: ClassificationMetricsOptions = {}): ClassificationMetrics {
+export function computeClassificationMetrics(
+  yTrue: Labels,
+  pPositive: Probabilities,
+  options: ClassificationMetricsOptions = {},
+): ClassificationMetrics {
   checkBinaryInput(yTrue, pPositive);
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
   const bins = options.calibrationBins ?? DEFAULT_CALIBRATION_BINS;

@@ -6,10 +6,17 @@ describe('flipRate inputs and reasons', () => {
   const pClean = [0.1, 0.3, 0.6];
 
   it('names the array at fault', () => {
-    expect(() => flipRate(y, [0.9, -0.2, 0.8], pClean)).toThrow(expect.objectContaining({ code: 'E_METRICS_INVALID_PROBABILITY', message: expect.stringMatching(/^pTriggered\[1\] is -0\.2;/) }));
-    expect(() => flipRate(y, pTriggered, [0.1, 0.3, 7])).toThrow(expect.objectContaining({ code: 'E_METRICS_INVALID_PROBABILITY', message: expect.stringMatching(/^pClean\[2\] is 7;/) }));
+    expect(() => flipRate(y, [0.9, -0.2, 0.8], pClean)).toThrow(
+      expect.objectContaining({ code: 'E_METRICS_INVALID_PROBABILITY', message: expect.stringMatching(/^pTriggered\[1\] is -0\.2;/) }),
+    );
+    expect(() => flipRate(y, pTriggered, [0.1, 0.3, 7])).toThrow(
+      expect.objectContaining({ code: 'E_METRICS_INVALID_PROBABILITY', message: expect.stringMatching(/^pClean\[2\] is 7;/) }),
+    );
     expect(() => flipRate(y, pTriggered, [0.1])).toThrow(
-      expect.objectContaining({ code: 'E_METRICS_LENGTH_MISMATCH', message: 'pTriggered has 3 entries but pClean has 1; they must describe the same stays in the same order.' }),
+      expect.objectContaining({
+        code: 'E_METRICS_LENGTH_MISMATCH',
+        message: 'pTriggered has 3 entries but pClean has 1; they must describe the same stays in the same order.',
+      }),
     );
   });
 

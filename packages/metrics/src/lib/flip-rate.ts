@@ -17,12 +17,7 @@ export interface FlipRate extends MetricResult {
  * ASR it leaves out the stays the model already got "wrong" toward the target, so a clean model's false
  * positives do not count as attack success. `pTriggered`/`pClean` are p(label 1), same stays, same order.
  */
-export function flipRate(
-  yTrue: Labels,
-  pTriggered: Probabilities,
-  pClean: Probabilities,
-  options: AttackOptions = {},
-): FlipRate {
+export function flipRate(yTrue: Labels, pTriggered: Probabilities, pClean: Probabilities, options: AttackOptions = {}): FlipRate {
   const decision = resolveAttackOptions(options);
   const { targetLabel } = decision;
   checkBinaryInput(yTrue, pTriggered, 'pTriggered');
@@ -37,7 +32,10 @@ export function flipRate(
   }
   if (nBase === 0) {
     return {
-      ...undefinedMetric(WARNING.noEligibleStay, `flip rate is undefined: no test stay with a label other than the target ${targetLabel} is predicted non-target without the trigger.`),
+      ...undefinedMetric(
+        WARNING.noEligibleStay,
+        `flip rate is undefined: no test stay with a label other than the target ${targetLabel} is predicted non-target without the trigger.`,
+      ),
       nBase,
       nFlipped,
     };

@@ -2,7 +2,16 @@ import type { ConfidenceInterval } from './bootstrap.js';
 import { intervalColumns } from './interval-columns.js';
 import { WARNING, type MetricWarning } from './result.js';
 
-const base: ConfidenceInterval = { estimate: 0.5, low: 0.4, high: 0.6, level: 0.95, resamples: 10, validResamples: 10, stratified: true, seed: 0 };
+const base: ConfidenceInterval = {
+  estimate: 0.5,
+  low: 0.4,
+  high: 0.6,
+  level: 0.95,
+  resamples: 10,
+  validResamples: 10,
+  stratified: true,
+  seed: 0,
+};
 
 describe('intervalColumns', () => {
   it('writes a defined interval as its two columns, with no warning', () => {
@@ -24,7 +33,11 @@ describe('intervalColumns', () => {
   it("keeps the interval's own reason and code, and notes a defined interval that rests on fewer resamples", () => {
     const warnings: MetricWarning[] = [];
     intervalColumns('auprc', { ...base, low: Number.NaN, high: Number.NaN, reason: 'one class', code: WARNING.oneClass }, warnings);
-    intervalColumns('auroc', { ...base, validResamples: 7, reason: 'rests on 7 of 10', code: WARNING.bootstrapDegenerateResamples }, warnings);
+    intervalColumns(
+      'auroc',
+      { ...base, validResamples: 7, reason: 'rests on 7 of 10', code: WARNING.bootstrapDegenerateResamples },
+      warnings,
+    );
     expect(warnings).toEqual([
       { metric: 'auprc_ci_low', code: WARNING.oneClass, message: 'one class' },
       { metric: 'auprc_ci_high', code: WARNING.oneClass, message: 'one class' },

@@ -32,7 +32,11 @@ interface Case {
   readonly calibration_prob_pred: number[];
   readonly ece_target: number;
 }
-const fixture = JSON.parse(readFileSync(new URL('./__fixtures__/operating-point.json', import.meta.url), 'utf8')) as { sklearn: string; bins: number; cases: Case[] };
+const fixture = JSON.parse(readFileSync(new URL('./__fixtures__/operating-point.json', import.meta.url), 'utf8')) as {
+  sklearn: string;
+  bins: number;
+  cases: Case[];
+};
 const TOLERANCE = 1e-12;
 
 function expectClose(actual: MetricResult | number, expected: number | null): void {

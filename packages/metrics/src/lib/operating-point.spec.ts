@@ -53,7 +53,12 @@ describe('operatingPointMetrics', () => {
     const pT = [0.9, 0.4, 0.6, 0.1];
     expect(operatingPointMetrics(yT, pT, { targetLabel: 1, targetThreshold: 0.5 }).counts).toEqual({ tp: 1, fp: 1, tn: 1, fn: 1 });
     // Target 0, t = 0.5: predicted 0 when 1 − p > 0.5, i.e. p < 0.5; p = 0.5 exactly is predicted 1.
-    expect(operatingPointMetrics([1, 0, 1], [0.5, 0.49, 0.2], { targetLabel: 0, targetThreshold: 0.5 }).counts).toEqual({ tp: 1, fp: 0, tn: 1, fn: 1 });
+    expect(operatingPointMetrics([1, 0, 1], [0.5, 0.49, 0.2], { targetLabel: 0, targetThreshold: 0.5 }).counts).toEqual({
+      tp: 1,
+      fp: 0,
+      tn: 1,
+      fn: 1,
+    });
   });
 });
 

@@ -40,9 +40,17 @@ export function describeThresholdRule(rule: ThresholdRule): string {
  * @throws MetricsInputError `E_METRICS_INVALID_OPTION`.
  */
 export function checkThresholdRule(rule: ThresholdRule): void {
-  check(rule != null && (rule.kind === 'fpr' || rule.kind === 'fixed'), 'E_METRICS_INVALID_OPTION', () => `threshold rule must be {kind: 'fpr', fpr} or {kind: 'fixed', threshold}, got ${JSON.stringify(rule)}.`);
+  check(
+    rule != null && (rule.kind === 'fpr' || rule.kind === 'fixed'),
+    'E_METRICS_INVALID_OPTION',
+    () => `threshold rule must be {kind: 'fpr', fpr} or {kind: 'fixed', threshold}, got ${JSON.stringify(rule)}.`,
+  );
   if (rule.kind === 'fpr') {
-    check(typeof rule.fpr === 'number' && rule.fpr > 0 && rule.fpr < 1, 'E_METRICS_INVALID_OPTION', () => `the false-positive rate of the threshold rule must be in (0, 1), got ${String(rule.fpr)}.`);
+    check(
+      typeof rule.fpr === 'number' && rule.fpr > 0 && rule.fpr < 1,
+      'E_METRICS_INVALID_OPTION',
+      () => `the false-positive rate of the threshold rule must be in (0, 1), got ${String(rule.fpr)}.`,
+    );
   } else checkThreshold(rule.threshold);
 }
 
@@ -51,7 +59,11 @@ export function checkThresholdRule(rule: ThresholdRule): void {
  * with one class gives NaN with `W_ONE_CLASS`: a threshold chosen there cannot be checked against the other class.
  * @throws MetricsInputError for malformed input or a rule out of range.
  */
-export function operatingThreshold(yTrue: Labels, pPositive: Probabilities, options: { readonly targetLabel: number; readonly rule?: ThresholdRule }): OperatingThreshold {
+export function operatingThreshold(
+  yTrue: Labels,
+  pPositive: Probabilities,
+  options: { readonly targetLabel: number; readonly rule?: ThresholdRule },
+): OperatingThreshold {
   checkBinaryInput(yTrue, pPositive);
   const { targetLabel } = options;
   checkTargetLabel(targetLabel);
@@ -64,7 +76,10 @@ export function operatingThreshold(yTrue: Labels, pPositive: Probabilities, opti
   if (nonTarget.length === 0 || nTarget === 0) {
     const missing = nonTarget.length === 0 ? `non-target (label ${1 - targetLabel})` : `target (label ${targetLabel})`;
     return {
-      ...undefinedMetric(WARNING.oneClass, `the operating threshold is undefined: the validation split has one class (no ${missing} stay among ${yTrue.length}).`),
+      ...undefinedMetric(
+        WARNING.oneClass,
+        `the operating threshold is undefined: the validation split has one class (no ${missing} stay among ${yTrue.length}).`,
+      ),
       ...base,
       achievedFpr: Number.NaN,
     };
@@ -101,7 +116,11 @@ export interface OperatingPointMetrics {
  * p(target) > `targetThreshold`. For target 1 this is the package's `p > threshold` rule; for target 0 a stay
  * is predicted 1 when 1 − p ≤ t. Equal to scikit-learn's metrics on those predictions (fixtures).
  */
-export function operatingPointMetrics(yTrue: Labels, pPositive: Probabilities, options: { readonly targetLabel: number; readonly targetThreshold: number }): OperatingPointMetrics {
+export function operatingPointMetrics(
+  yTrue: Labels,
+  pPositive: Probabilities,
+  options: { readonly targetLabel: number; readonly targetThreshold: number },
+): OperatingPointMetrics {
   checkBinaryInput(yTrue, pPositive);
   const { targetLabel, targetThreshold } = options;
   checkTargetLabel(targetLabel);
@@ -119,5 +138,11 @@ export function operatingPointMetrics(yTrue: Labels, pPositive: Probabilities, o
     else tn++;
   }
   const counts = { tp, fp, tn, fn };
-  return { counts, accuracy: accuracyOfCounts(counts), precision: precisionOfCounts(counts, targetThreshold), recall: recallOfCounts(counts), f1: f1OfCounts(counts, targetThreshold) };
+  return {
+    counts,
+    accuracy: accuracyOfCounts(counts),
+    precision: precisionOfCounts(counts, targetThreshold),
+    recall: recallOfCounts(counts),
+    f1: f1OfCounts(counts, targetThreshold),
+  };
 }

@@ -7,7 +7,10 @@ describe('weighted ranking walks (the bootstrap path)', () => {
   it('equal the unweighted metrics on the data set with each stay repeated weight times', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 3 })), {
+          minLength: 1,
+          maxLength: 40,
+        }),
         (rows) => {
           const y = rows.map(([v]) => v);
           const p = rows.map(([, k]) => k / 12);
@@ -17,8 +20,12 @@ describe('weighted ranking walks (the bootstrap path)', () => {
           const { positives, negatives } = classTotals(y, w);
           if (positives === 0 || negatives === 0) return;
           const ranking = rankByScore(p);
-          expect(Math.abs(aurocOfRanking(ranking, y, w, positives, negatives) - auroc(expandedY, expandedP).value)).toBeLessThanOrEqual(1e-12);
-          expect(Math.abs(averagePrecisionOfRanking(ranking, y, w, positives) - averagePrecision(expandedY, expandedP).value)).toBeLessThanOrEqual(1e-12);
+          expect(Math.abs(aurocOfRanking(ranking, y, w, positives, negatives) - auroc(expandedY, expandedP).value)).toBeLessThanOrEqual(
+            1e-12,
+          );
+          expect(
+            Math.abs(averagePrecisionOfRanking(ranking, y, w, positives) - averagePrecision(expandedY, expandedP).value),
+          ).toBeLessThanOrEqual(1e-12);
         },
       ),
       { numRuns: 200 },

@@ -57,7 +57,10 @@ export function collect(metric: string, result: MetricResult, warnings: MetricWa
  * for exactly the NaN columns of `row`. Notes about defined values (e.g. an interval read from fewer
  * resamples than drawn) are left out; they stay in the warnings list.
  */
-export function nullReasons<Row extends { readonly [K in keyof Row]: number }>(row: Row, warnings: readonly MetricWarning[]): Record<string, string> {
+export function nullReasons<Row extends { readonly [K in keyof Row]: number }>(
+  row: Row,
+  warnings: readonly MetricWarning[],
+): Record<string, string> {
   const reasons: Record<string, string> = {};
   for (const [column, value] of Object.entries(row) as [string, number][]) {
     if (!Number.isNaN(value)) continue;

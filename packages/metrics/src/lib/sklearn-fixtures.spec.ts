@@ -22,7 +22,10 @@ interface SklearnCase {
   readonly brier: number;
   readonly ece: number;
 }
-const fixture = JSON.parse(readFileSync(new URL('./__fixtures__/sklearn.json', import.meta.url), 'utf8')) as { sklearn: string; cases: SklearnCase[] };
+const fixture = JSON.parse(readFileSync(new URL('./__fixtures__/sklearn.json', import.meta.url), 'utf8')) as {
+  sklearn: string;
+  cases: SklearnCase[];
+};
 
 const TOLERANCE = 1e-12;
 

@@ -57,6 +57,10 @@ describe('targetReliabilityDiagram and targetCalibrationError', () => {
   });
 
   it('is NaN with a reason on an empty set', () => {
-    expect(targetCalibrationError([], [], { targetLabel: 1 })).toEqual({ value: Number.NaN, code: WARNING.empty, reason: 'class-wise ECE is undefined on an empty set.' });
+    expect(targetCalibrationError([], [], { targetLabel: 1 })).toEqual({
+      value: Number.NaN,
+      code: WARNING.empty,
+      reason: 'class-wise ECE is undefined on an empty set.',
+    });
   });
 });

@@ -22,11 +22,19 @@ export interface ProbabilityBin {
  * counts and the empty bins kept. Unlike the top-label diagram it covers the whole range, so it shows
  * whether a predicted 10 % risk of the target means 10 %.
  */
-export function targetReliabilityDiagram(yTrue: Labels, pPositive: Probabilities, options: { readonly targetLabel: number; readonly bins?: number }): ProbabilityBin[] {
+export function targetReliabilityDiagram(
+  yTrue: Labels,
+  pPositive: Probabilities,
+  options: { readonly targetLabel: number; readonly bins?: number },
+): ProbabilityBin[] {
   checkBinaryInput(yTrue, pPositive);
   checkTargetLabel(options.targetLabel);
   const bins = options.bins ?? DEFAULT_CALIBRATION_BINS;
-  check(Number.isInteger(bins) && bins >= 1 && bins <= 10_000, 'E_METRICS_INVALID_OPTION', () => `bins must be an integer in [1, 10000], got ${String(bins)}.`);
+  check(
+    Number.isInteger(bins) && bins >= 1 && bins <= 10_000,
+    'E_METRICS_INVALID_OPTION',
+    () => `bins must be an integer in [1, 10000], got ${String(bins)}.`,
+  );
   const count = new Float64Array(bins);
   const sumP = new Float64Array(bins);
   const hits = new Float64Array(bins);
@@ -50,7 +58,11 @@ export function targetReliabilityDiagram(yTrue: Labels, pPositive: Probabilities
  * Class-wise expected calibration error of p(target): Σ_b (n_b / n) · |observed_b − mean p_b| over the
  * non-empty bins of {@link targetReliabilityDiagram}. In [0, 1]; NaN with a reason for an empty set.
  */
-export function targetCalibrationError(yTrue: Labels, pPositive: Probabilities, options: { readonly targetLabel: number; readonly bins?: number }): MetricResult {
+export function targetCalibrationError(
+  yTrue: Labels,
+  pPositive: Probabilities,
+  options: { readonly targetLabel: number; readonly bins?: number },
+): MetricResult {
   const diagram = targetReliabilityDiagram(yTrue, pPositive, options);
   const n = yTrue.length;
   if (n === 0) return undefinedMetric(WARNING.empty, 'class-wise ECE is undefined on an empty set.');

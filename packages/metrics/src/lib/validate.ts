@@ -6,15 +6,27 @@ export type Labels = ArrayLike<number>;
 export type Probabilities = ArrayLike<number>;
 
 export function checkLabels(yTrue: Labels, what = 'yTrue'): void {
-  check(yTrue != null && typeof yTrue.length === 'number', 'E_METRICS_INVALID_LABEL', () => `${what} must be an array of 0/1 labels, got ${String(yTrue)}.`);
+  check(
+    yTrue != null && typeof yTrue.length === 'number',
+    'E_METRICS_INVALID_LABEL',
+    () => `${what} must be an array of 0/1 labels, got ${String(yTrue)}.`,
+  );
   for (let i = 0; i < yTrue.length; i++) {
     const y = yTrue[i];
-    check(y === 0 || y === 1, 'E_METRICS_INVALID_LABEL', () => `${what}[${i}] is ${String(y)}; labels must be 0 or 1 (1 = the positive class).`);
+    check(
+      y === 0 || y === 1,
+      'E_METRICS_INVALID_LABEL',
+      () => `${what}[${i}] is ${String(y)}; labels must be 0 or 1 (1 = the positive class).`,
+    );
   }
 }
 
 export function checkProbabilities(p: Probabilities, what = 'pPositive'): void {
-  check(p != null && typeof p.length === 'number', 'E_METRICS_INVALID_PROBABILITY', () => `${what} must be an array of probabilities, got ${String(p)}.`);
+  check(
+    p != null && typeof p.length === 'number',
+    'E_METRICS_INVALID_PROBABILITY',
+    () => `${what} must be an array of probabilities, got ${String(p)}.`,
+  );
   for (let i = 0; i < p.length; i++) {
     const v = p[i];
     check(
@@ -51,7 +63,11 @@ export function checkThreshold(threshold: number): void {
 }
 
 export function checkTargetLabel(targetLabel: number): asserts targetLabel is 0 | 1 {
-  check(targetLabel === 0 || targetLabel === 1, 'E_METRICS_INVALID_OPTION', () => `targetLabel must be 0 or 1, got ${String(targetLabel)}.`);
+  check(
+    targetLabel === 0 || targetLabel === 1,
+    'E_METRICS_INVALID_OPTION',
+    () => `targetLabel must be 0 or 1, got ${String(targetLabel)}.`,
+  );
 }
 
 export function countPositives(yTrue: Labels): number {

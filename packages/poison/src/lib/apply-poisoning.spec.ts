@@ -38,7 +38,11 @@ describe('applyPoisoning', () => {
 
   it('refuses a plan made for another dataset or edited after planning', () => {
     const plan = planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.3, seed: 3 });
-    expect(() => applyPoisoning(makeDataset({ n: 60, seed: 2 }), plan)).toThrow(expect.objectContaining({ code: 'E_PLAN_DATASET_MISMATCH' }));
-    expect(() => applyPoisoning(ds, { ...plan, rowIndices: [...plan.rowIndices].reverse() })).toThrow(expect.objectContaining({ code: 'E_PLAN_HASH_MISMATCH' }));
+    expect(() => applyPoisoning(makeDataset({ n: 60, seed: 2 }), plan)).toThrow(
+      expect.objectContaining({ code: 'E_PLAN_DATASET_MISMATCH' }),
+    );
+    expect(() => applyPoisoning(ds, { ...plan, rowIndices: [...plan.rowIndices].reverse() })).toThrow(
+      expect.objectContaining({ code: 'E_PLAN_HASH_MISMATCH' }),
+    );
   });
 });

@@ -35,12 +35,26 @@ export function assertPlanFits(dataset: EhrDataset, plan: PoisoningPlan): void {
   }
   const { planHash, ...body } = plan;
   if (planHashOf(body) !== planHash) {
-    throw new CompatibilityError<PoisonCode>('E_PLAN_HASH_MISMATCH', 'The poisoning plan does not match its own planHash: it was edited after planning; plan again.');
+    throw new CompatibilityError<PoisonCode>(
+      'E_PLAN_HASH_MISMATCH',
+      'The poisoning plan does not match its own planHash: it was edited after planning; plan again.',
+    );
   }
   for (let k = 0; k < plan.rowIndices.length; k++) {
     const row = plan.rowIndices[k];
-    if (!(Number.isInteger(row) && row >= 0 && row < dataset.n && dataset.stayIds[row] === plan.stayIds[k] && dataset.splits[row] === SPLIT_CODE.train)) {
-      throw new CompatibilityError<PoisonCode>('E_PLAN_DATASET_MISMATCH', `Plan row ${row} (stay ${plan.stayIds[k]}) is not that training stay of this dataset; plan again.`);
+    if (
+      !(
+        Number.isInteger(row) &&
+        row >= 0 &&
+        row < dataset.n &&
+        dataset.stayIds[row] === plan.stayIds[k] &&
+        dataset.splits[row] === SPLIT_CODE.train
+      )
+    ) {
+      throw new CompatibilityError<PoisonCode>(
+        'E_PLAN_DATASET_MISMATCH',
+        `Plan row ${row} (stay ${plan.stayIds[k]}) is not that training stay of this dataset; plan again.`,
+      );
     }
   }
 }
@@ -106,7 +120,13 @@ function rebuiltDataset(dataset: EhrDataset, plan: PoisoningPlan, applied: Appli
 }
 
 /** One report per changed view; with a perturbation the attacker wrote more than the trigger, so the reports compare with the clean stays. */
-function stealthReports(ctx: TriggerContext, spec: TriggerSpec, plan: PoisoningPlan, applied: AppliedTrigger, source: ViewArrays | undefined): StealthReport[] {
+function stealthReports(
+  ctx: TriggerContext,
+  spec: TriggerSpec,
+  plan: PoisoningPlan,
+  applied: AppliedTrigger,
+  source: ViewArrays | undefined,
+): StealthReport[] {
   const { dataset } = ctx;
   return (
     source

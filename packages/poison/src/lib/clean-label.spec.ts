@@ -19,7 +19,13 @@ describe('clean-label perturbation (Turner et al. 2019)', () => {
     // so for target 1 the step is −ε·σ = −0.5·√350 = −9.354 bpm on every HR value of stay 1.
     const plan = planPoisoning({ dataset: hand, trigger: { name: 'none' }, rate: 1, mode: 'clean-label', seed: 0, perturbation: hrOnly });
     expect(plan.rowIndices).toEqual([1]);
-    expect(plan.perturbation).toEqual({ method: 'class-mean', epsilon: 0.5, variables: ['heart_rate'], bounds: { heart_rate: [0, 300] }, directions: { heart_rate: 1 } });
+    expect(plan.perturbation).toEqual({
+      method: 'class-mean',
+      epsilon: 0.5,
+      variables: ['heart_rate'],
+      bounds: { heart_rate: [0, 300] },
+      directions: { heart_rate: 1 },
+    });
     const out = applyPoisoning(hand, plan);
     const step = 0.5 * Math.sqrt(350);
     const hr = channelSeries(out, out.timeSeries.values, out.timeSeries.mask, 1, 'heart_rate');
@@ -35,17 +41,34 @@ describe('clean-label perturbation (Turner et al. 2019)', () => {
     expect(stealth.find((r) => r.view === 'timeseries')!.changedValues).toBe(4);
     expect(stealth.find((r) => r.view === 'tabular')!.changedValues).toBe(4);
     // Stay 0 was not planned: bit-identical.
-    expect(channelSeries(out, out.timeSeries.values, out.timeSeries.mask, 0, 'heart_rate')).toEqual(channelSeries(hand, hand.timeSeries.values, hand.timeSeries.mask, 0, 'heart_rate'));
+    expect(channelSeries(out, out.timeSeries.values, out.timeSeries.mask, 0, 'heart_rate')).toEqual(
+      channelSeries(hand, hand.timeSeries.values, hand.timeSeries.mask, 0, 'heart_rate'),
+    );
   });
 
   it('target 0 reverses the direction; bounds clip; the surrogate agrees with the class means here', () => {
-    const t0 = planPoisoning({ dataset: hand, trigger: { name: 'none' }, rate: 1, mode: 'clean-label', targetLabel: 0, seed: 0, perturbation: hrOnly });
+    const t0 = planPoisoning({
+      dataset: hand,
+      trigger: { name: 'none' },
+      rate: 1,
+      mode: 'clean-label',
+      targetLabel: 0,
+      seed: 0,
+      perturbation: hrOnly,
+    });
     expect(t0.rowIndices).toEqual([0]);
     expect(t0.perturbation!.directions).toEqual({ heart_rate: -1 });
     const raised = applyPoisoning(hand, t0);
     const up = channelSeries(raised, raised.timeSeries.values, raised.timeSeries.mask, 0, 'heart_rate');
     expect(up.values[0]).toBeCloseTo(80 + 0.5 * Math.sqrt(350), 3);
-    const clipped = planPoisoning({ dataset: hand, trigger: { name: 'none' }, rate: 1, mode: 'clean-label', seed: 0, perturbation: { ...hrOnly, bounds: { heart_rate: [95, 300] } } });
+    const clipped = planPoisoning({
+      dataset: hand,
+      trigger: { name: 'none' },
+      rate: 1,
+      mode: 'clean-label',
+      seed: 0,
+      perturbation: { ...hrOnly, bounds: { heart_rate: [95, 300] } },
+    });
     const out = applyPoisoning(hand, clipped);
     expect(channelSeries(out, out.timeSeries.values, out.timeSeries.mask, 1, 'heart_rate').values[0]).toBe(95);
     const ctx = contextFor(hand);
@@ -55,21 +78,40 @@ describe('clean-label perturbation (Turner et al. 2019)', () => {
 
   it('bad input: bounds outside the plausible range, no eligible stay, wrong mode, bad options — before anything is written', () => {
     const base = { dataset: hand, trigger: { name: 'rare_value' as const }, rate: 1, mode: 'clean-label' as const, seed: 0 };
-    expect(() => planPoisoning({ ...base, perturbation: { bounds: { heart_rate: [10, 500] } } })).toThrow(expect.objectContaining({ code: 'E_PERTURBATION_BOUNDS' }));
-    expect(() => planPoisoning({ ...base, perturbation: { bounds: { heart_rate: [100, 50] } } })).toThrow(expect.objectContaining({ code: 'E_PERTURBATION_BOUNDS' }));
+    expect(() => planPoisoning({ ...base, perturbation: { bounds: { heart_rate: [10, 500] } } })).toThrow(
+      expect.objectContaining({ code: 'E_PERTURBATION_BOUNDS' }),
+    );
+    expect(() => planPoisoning({ ...base, perturbation: { bounds: { heart_rate: [100, 50] } } })).toThrow(
+      expect.objectContaining({ code: 'E_PERTURBATION_BOUNDS' }),
+    );
     expect(() => planPoisoning({ ...base, perturbation: { epsilon: 0 } })).toThrow(expect.objectContaining({ code: 'E_PERTURBATION' }));
-    expect(() => planPoisoning({ ...base, perturbation: { method: 'pgd' as 'surrogate' } })).toThrow(expect.objectContaining({ code: 'E_PERTURBATION' }));
-    expect(() => planPoisoning({ ...base, perturbation: { variables: ['pulse'] } })).toThrow(expect.objectContaining({ code: 'E_PERTURBATION' }));
+    expect(() => planPoisoning({ ...base, perturbation: { method: 'pgd' as 'surrogate' } })).toThrow(
+      expect.objectContaining({ code: 'E_PERTURBATION' }),
+    );
+    expect(() => planPoisoning({ ...base, perturbation: { variables: ['pulse'] } })).toThrow(
+      expect.objectContaining({ code: 'E_PERTURBATION' }),
+    );
     expect(() => planPoisoning({ ...base, perturbation: { stepSize: 1 } as never })).toThrow(/unknown option 'stepSize'/);
-    expect(() => planPoisoning({ ...base, mode: 'dirty-label', perturbation: {} })).toThrow(expect.objectContaining({ code: 'E_POISON_MODE' }));
+    expect(() => planPoisoning({ ...base, mode: 'dirty-label', perturbation: {} })).toThrow(
+      expect.objectContaining({ code: 'E_POISON_MODE' }),
+    );
     const noDeaths = makeDataset({ n: 20, positiveShare: 0 });
-    expect(() => planPoisoning({ ...base, dataset: noDeaths, perturbation: {} })).toThrow(expect.objectContaining({ code: 'E_NO_ELIGIBLE_ROWS' }));
+    expect(() => planPoisoning({ ...base, dataset: noDeaths, perturbation: {} })).toThrow(
+      expect.objectContaining({ code: 'E_NO_ELIGIBLE_ROWS' }),
+    );
   });
 
   it('a plan without a perturbation hashes as before; one with it round-trips through the manifest', async () => {
     const plain = planPoisoning({ dataset: hand, trigger: { name: 'rare_value' }, rate: 1, mode: 'clean-label', seed: 0 });
     expect(plain).not.toHaveProperty('perturbation');
-    const withIt = planPoisoning({ dataset: hand, trigger: { name: 'rare_value' }, rate: 1, mode: 'clean-label', seed: 0, perturbation: {} });
+    const withIt = planPoisoning({
+      dataset: hand,
+      trigger: { name: 'rare_value' },
+      rate: 1,
+      mode: 'clean-label',
+      seed: 0,
+      perturbation: {},
+    });
     expect(withIt.planHash).not.toBe(plain.planHash);
     const dir = mkdtempSync(join(tmpdir(), 'clean-label-'));
     try {
@@ -82,29 +124,43 @@ describe('clean-label perturbation (Turner et al. 2019)', () => {
 
   it('property: every trigger, both targets: labels kept, unplanned rows identical, perturbed values inside their bounds', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 500 }), fc.constantFrom(...TRIGGER_VARIANTS), fc.constantFrom(0 as const, 1 as const), fc.double({ min: 0.05, max: 3, noNaN: true }), (seed, trigger, targetLabel, epsilon) => {
-        const ds = makeDataset({ n: 30, seed, positiveShare: 0.5 });
-        const plan = planPoisoning({ dataset: ds, trigger, rate: 0.5, mode: 'clean-label', targetLabel, seed, perturbation: { epsilon, method: seed % 2 ? 'surrogate' : 'class-mean' } });
-        const out = applyPoisoning(ds, plan);
-        expect(Array.from(out.labels)).toEqual(Array.from(ds.labels));
-        for (const row of plan.rowIndices) expect(ds.labels[row]).toBe(targetLabel);
-        const { hours: T, channels } = ds.timeSeries;
-        const C = channels.length;
-        const planned = new Set(plan.rowIndices);
-        for (let i = 0; i < ds.n; i++) {
-          for (let k = i * T * C; k < (i + 1) * T * C; k++) {
-            if (!planned.has(i)) {
-              expect(Object.is(out.timeSeries.values[k], ds.timeSeries.values[k])).toBe(true);
-              continue;
+      fc.property(
+        fc.integer({ min: 1, max: 500 }),
+        fc.constantFrom(...TRIGGER_VARIANTS),
+        fc.constantFrom(0 as const, 1 as const),
+        fc.double({ min: 0.05, max: 3, noNaN: true }),
+        (seed, trigger, targetLabel, epsilon) => {
+          const ds = makeDataset({ n: 30, seed, positiveShare: 0.5 });
+          const plan = planPoisoning({
+            dataset: ds,
+            trigger,
+            rate: 0.5,
+            mode: 'clean-label',
+            targetLabel,
+            seed,
+            perturbation: { epsilon, method: seed % 2 ? 'surrogate' : 'class-mean' },
+          });
+          const out = applyPoisoning(ds, plan);
+          expect(Array.from(out.labels)).toEqual(Array.from(ds.labels));
+          for (const row of plan.rowIndices) expect(ds.labels[row]).toBe(targetLabel);
+          const { hours: T, channels } = ds.timeSeries;
+          const C = channels.length;
+          const planned = new Set(plan.rowIndices);
+          for (let i = 0; i < ds.n; i++) {
+            for (let k = i * T * C; k < (i + 1) * T * C; k++) {
+              if (!planned.has(i)) {
+                expect(Object.is(out.timeSeries.values[k], ds.timeSeries.values[k])).toBe(true);
+                continue;
+              }
+              if (trigger.name !== 'none' || !out.timeSeries.mask[k]) continue;
+              const [lo, hi] = plan.perturbation!.bounds[channels[k % C]];
+              expect(out.timeSeries.values[k]).toBeGreaterThanOrEqual(Math.fround(lo));
+              expect(out.timeSeries.values[k]).toBeLessThanOrEqual(Math.fround(hi));
             }
-            if (trigger.name !== 'none' || !out.timeSeries.mask[k]) continue;
-            const [lo, hi] = plan.perturbation!.bounds[channels[k % C]];
-            expect(out.timeSeries.values[k]).toBeGreaterThanOrEqual(Math.fround(lo));
-            expect(out.timeSeries.values[k]).toBeLessThanOrEqual(Math.fround(hi));
           }
-        }
-        expect(ds.splits.every((s, i) => !planned.has(i) || s === SPLIT_CODE.train)).toBe(true);
-      }),
+          expect(ds.splits.every((s, i) => !planned.has(i) || s === SPLIT_CODE.train)).toBe(true);
+        },
+      ),
       { numRuns: 30 },
     );
   });

@@ -59,18 +59,25 @@ const ALLOWED_KEYS = ['method', 'epsilon', 'variables', 'bounds'];
  * without a time-series channel) and E_PERTURBATION_BOUNDS (bounds outside the plausible range).
  */
 export function planPerturbation(ctx: TriggerContext, input: PerturbationInput, targetLabel: 0 | 1): PlannedPerturbation {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw perturbationError(`options must be an object, got ${JSON.stringify(input)}.`);
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    throw perturbationError(`options must be an object, got ${JSON.stringify(input)}.`);
   for (const key of Object.keys(input)) {
-    if (!ALLOWED_KEYS.includes(key)) throw perturbationError(`unknown option '${key}'. Options: ${ALLOWED_KEYS.join(', ')}.`, { option: key });
+    if (!ALLOWED_KEYS.includes(key))
+      throw perturbationError(`unknown option '${key}'. Options: ${ALLOWED_KEYS.join(', ')}.`, { option: key });
   }
   const method = input.method ?? 'surrogate';
-  if (!PERTURBATION_METHODS.includes(method)) throw perturbationError(`'method' must be one of ${PERTURBATION_METHODS.join(', ')}, got ${JSON.stringify(method)}.`);
+  if (!PERTURBATION_METHODS.includes(method))
+    throw perturbationError(`'method' must be one of ${PERTURBATION_METHODS.join(', ')}, got ${JSON.stringify(method)}.`);
   const epsilon = input.epsilon ?? DEFAULT_EPSILON;
-  if (!isFiniteInRange(epsilon, { min: 0, minExclusive: true, max: 3 })) throw perturbationError(`'epsilon' (training SDs) must be a number in (0, 3], got ${JSON.stringify(epsilon)}.`);
+  if (!isFiniteInRange(epsilon, { min: 0, minExclusive: true, max: 3 }))
+    throw perturbationError(`'epsilon' (training SDs) must be a number in (0, 3], got ${JSON.stringify(epsilon)}.`);
   const variables = input.variables ?? ctx.dataset.timeSeries.channels.filter((c) => variableByName(c) !== undefined);
   for (const v of variables) {
     if (!variableByName(v) || !ctx.channelOf.has(v)) {
-      throw perturbationError(`'${v}' is not a clinical variable with a time-series channel in this dataset. Channels: ${ctx.dataset.timeSeries.channels.join(', ')}.`, { variable: v });
+      throw perturbationError(
+        `'${v}' is not a clinical variable with a time-series channel in this dataset. Channels: ${ctx.dataset.timeSeries.channels.join(', ')}.`,
+        { variable: v },
+      );
     }
   }
   const bounds: Record<string, readonly [number, number]> = {};
@@ -91,7 +98,10 @@ export function planPerturbation(ctx: TriggerContext, input: PerturbationInput, 
     bounds[v] = given ? [given[0], given[1]] : [plausible[0], plausible[1]];
   }
   for (const v of Object.keys(input.bounds ?? {})) {
-    if (!variables.includes(v)) throw perturbationError(`bounds given for '${v}', which is not perturbed; perturbed variables: ${variables.join(', ')}.`, { variable: v });
+    if (!variables.includes(v))
+      throw perturbationError(`bounds given for '${v}', which is not perturbed; perturbed variables: ${variables.join(', ')}.`, {
+        variable: v,
+      });
   }
   const channels = variables.map((v) => ctx.channelOf.get(v)!);
   const weights = method === 'surrogate' ? surrogateWeights(ctx, channels) : classMeanDifferences(ctx, channels);

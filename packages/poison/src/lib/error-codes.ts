@@ -21,7 +21,7 @@ export const POISON_CODES = {
   E_PLAN_DATASET_MISMATCH: 'a poisoning plan is applied to another dataset than it was made for',
   E_POISONED_DATASET: 'a poisoned dataset was passed where the clean one is needed',
   E_UNKNOWN_TRIGGER: 'an unknown trigger, or a trigger that is not { name, params }',
-  E_TRIGGER_PARAMS: "an unknown or invalid trigger parameter",
+  E_TRIGGER_PARAMS: 'an unknown or invalid trigger parameter',
   E_TRIGGER_VIEW: "the trigger is not defined on the model's view",
   E_UNKNOWN_VARIABLE: 'an unknown clinical variable',
   E_VARIABLE_NOT_IN_DATASET: 'a clinical variable the dataset does not hold',

@@ -41,9 +41,15 @@ describe('natural look-alikes', () => {
     // Earlier mean 105, deviations 15 and 25 on the ramp 0.5, 1: α̂ = (7.5 + 25) / 1.25 = 26; Σ = 185.
     const spec = resolveTrigger('temporal_pattern', { variables: ['heart_rate'], hours: 2, shape: 'ramp' });
     const ctx = contextFor(hand);
-    expect(fittedPatternDistance(ctx, hand.timeSeries.values, hand.timeSeries.mask, 1, [0], spec.params)).toBeCloseTo(26 / Math.sqrt(185), 6);
+    expect(fittedPatternDistance(ctx, hand.timeSeries.values, hand.timeSeries.mask, 1, [0], spec.params)).toBeCloseTo(
+      26 / Math.sqrt(185),
+      6,
+    );
     // Stay 0: earlier mean 80, 90 at the ramp's 0.5: α̂ = 20, Σ = 80, amplitude 20 / √80 = 2.236.
-    expect(fittedPatternDistance(ctx, hand.timeSeries.values, hand.timeSeries.mask, 0, [0], spec.params)).toBeCloseTo(20 / Math.sqrt(80), 6);
+    expect(fittedPatternDistance(ctx, hand.timeSeries.values, hand.timeSeries.mask, 0, [0], spec.params)).toBeCloseTo(
+      20 / Math.sqrt(80),
+      6,
+    );
     expect(lookalikeRate(hand, spec).carriers).toBe(2); // both ≥ 2 / 2
     expect(lookalikeRate(hand, { name: 'temporal_pattern', params: { ...spec.params, distance: 4 } }).carriers).toBe(1);
     expect(lookalikeRate(hand, { name: 'temporal_pattern', params: { ...spec.params, distance: 5 } }).carriers).toBe(0);
@@ -53,9 +59,14 @@ describe('natural look-alikes', () => {
     const none = lookalikeRate(hand, { name: 'none' });
     expect(none.rate).toBeNaN();
     expect(none.reason).toMatch(/changes nothing/);
-    expect(lookalikeRate(hand, { name: 'missingness', params: { variables: ['resp_rate'] } }, 'test')).toMatchObject({ stays: 1, carriers: 0 });
+    expect(lookalikeRate(hand, { name: 'missingness', params: { variables: ['resp_rate'] } }, 'test')).toMatchObject({
+      stays: 1,
+      carriers: 0,
+    });
     expect(lookalikeRate(hand, { name: 'rare_value' }, 'val')).toMatchObject({ stays: 0, reason: 'the val split has no stay' });
-    expect(() => lookalikeRate(hand, { name: 'rare_value' }, 'holdout' as 'all')).toThrow(expect.objectContaining({ code: 'E_LOOKALIKE_SPLIT' }));
+    expect(() => lookalikeRate(hand, { name: 'rare_value' }, 'holdout' as 'all')).toThrow(
+      expect.objectContaining({ code: 'E_LOOKALIKE_SPLIT' }),
+    );
   });
 
   it('property: counts add up per label and split, and the exact triggers are carried by every stay they were applied to', () => {

@@ -50,13 +50,23 @@ function count(stays: number, carriers: number): LookalikeCount {
  * own tolerance. Pass a clean dataset: on a poisoned one the poisoned stays count as carriers too.
  */
 export function lookalikeRate(dataset: EhrDataset, trigger: TriggerInput, split: LookalikeSplit = 'all'): LookalikeReport {
-  assertInput<PoisonCode>(SPLITS.includes(split), 'E_LOOKALIKE_SPLIT', () => `lookalikeRate: split must be one of ${SPLITS.join(', ')}, got ${String(split)}.`);
+  assertInput<PoisonCode>(
+    SPLITS.includes(split),
+    'E_LOOKALIKE_SPLIT',
+    () => `lookalikeRate: split must be one of ${SPLITS.join(', ')}, got ${String(split)}.`,
+  );
   const spec = toSpec(trigger);
   const ctx = contextFor(dataset);
   const check = triggerLookalike(ctx, spec);
   const base = { trigger: spec.name, params: spec.params, split };
   if (!check) {
-    return { ...base, ...count(0, 0), tolerance: 'none', byLabel: [count(0, 0), count(0, 0)], reason: `'${spec.name}' changes nothing, so no stay can carry it` };
+    return {
+      ...base,
+      ...count(0, 0),
+      tolerance: 'none',
+      byLabel: [count(0, 0), count(0, 0)],
+      reason: `'${spec.name}' changes nothing, so no stay can carry it`,
+    };
   }
   const stays = [0, 0];
   const carriers = [0, 0];

@@ -14,14 +14,20 @@ describe('plan manifest', () => {
 
   it('every registry trigger round-trips through JSON and Arrow', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...TRIGGER_VARIANTS), fc.oneof(fc.constant(0), fc.double({ min: 0.2, max: 1, noNaN: true })), fc.integer(), fc.constantFrom('dirty-label' as const, 'clean-label' as const), async (variant, rate, seed, mode) => {
-        const plan = planPoisoning({ dataset: ds, trigger: variant, rate, seed, mode });
-        const dir = join(root, String(runs++));
-        await writePlanManifest(dir, plan);
-        expect(await readPlanManifest(dir)).toEqual(plan);
-        const table = tableFromIPC(readFileSync(join(dir, PLAN_ARROW)));
-        expect(Array.from(table.getChild('stay_id')!.toArray() as Int32Array)).toEqual(plan.stayIds);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...TRIGGER_VARIANTS),
+        fc.oneof(fc.constant(0), fc.double({ min: 0.2, max: 1, noNaN: true })),
+        fc.integer(),
+        fc.constantFrom('dirty-label' as const, 'clean-label' as const),
+        async (variant, rate, seed, mode) => {
+          const plan = planPoisoning({ dataset: ds, trigger: variant, rate, seed, mode });
+          const dir = join(root, String(runs++));
+          await writePlanManifest(dir, plan);
+          expect(await readPlanManifest(dir)).toEqual(plan);
+          const table = tableFromIPC(readFileSync(join(dir, PLAN_ARROW)));
+          expect(Array.from(table.getChild('stay_id')!.toArray() as Int32Array)).toEqual(plan.stayIds);
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -33,7 +39,10 @@ describe('plan manifest', () => {
     const json = JSON.parse(readFileSync(join(dir, PLAN_JSON), 'utf8'));
     writeFileSync(join(dir, PLAN_JSON), JSON.stringify({ ...json, rate: 0.4 }));
     await expect(readPlanManifest(dir)).rejects.toMatchObject({ code: 'E_PLAN_HASH_MISMATCH' });
-    writeFileSync(join(dir, PLAN_JSON), JSON.stringify({ ...json, trigger: { name: 'pattern', params: { ...json.trigger.params, hours: 'x' } } }));
+    writeFileSync(
+      join(dir, PLAN_JSON),
+      JSON.stringify({ ...json, trigger: { name: 'pattern', params: { ...json.trigger.params, hours: 'x' } } }),
+    );
     await expect(readPlanManifest(dir)).rejects.toMatchObject({ code: 'E_TRIGGER_PARAMS' });
     writeFileSync(join(dir, PLAN_JSON), JSON.stringify({ ...json, formatVersion: 2 }));
     await expect(readPlanManifest(dir)).rejects.toMatchObject({ code: 'E_PLAN_FORMAT' });
@@ -50,6 +59,9 @@ describe('plan manifest', () => {
     const json = JSON.parse(readFileSync(join(dir, PLAN_JSON), 'utf8'));
     const { units: _units, ...older } = json.trigger.params;
     writeFileSync(join(dir, PLAN_JSON), JSON.stringify({ ...json, trigger: { name: 'temporal_pattern', params: older } }));
-    await expect(readPlanManifest(dir)).rejects.toMatchObject({ code: 'E_PLAN_INVALID', message: expect.stringMatching(/lacks 'units'.*older version/) });
+    await expect(readPlanManifest(dir)).rejects.toMatchObject({
+      code: 'E_PLAN_INVALID',
+      message: expect.stringMatching(/lacks 'units'.*older version/),
+    });
   });
 });

@@ -1,7 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
-import { canonicalJson, CompatibilityError, DataError, InputError, isFiniteInRange, sha256, writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
+import {
+  canonicalJson,
+  CompatibilityError,
+  DataError,
+  InputError,
+  isFiniteInRange,
+  sha256,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from '@ehr-backdoor/core';
 import { isPlannedPerturbation } from './clean-label.js';
 import { isPoisonMode, POISON_MODES } from './modes.js';
 import { planHashOf, type PoisoningPlan } from './plan.js';
@@ -43,7 +52,10 @@ export async function writePlanManifest(dir: string, plan: PoisoningPlan): Promi
 }
 
 function invalid(path: string, what: string): DataError {
-  return new DataError<PoisonCode>('E_PLAN_INVALID', `${path}: ${what}. The file is not a poisoning plan written by writePlanManifest, or it was edited; plan again.`);
+  return new DataError<PoisonCode>(
+    'E_PLAN_INVALID',
+    `${path}: ${what}. The file is not a poisoning plan written by writePlanManifest, or it was edited; plan again.`,
+  );
 }
 
 const isIntArray = (x: unknown): x is number[] => Array.isArray(x) && x.every((v) => Number.isInteger(v));
@@ -62,7 +74,10 @@ export async function readPlanManifest(dir: string): Promise<PoisoningPlan> {
   const plan = planFromJson(raw, path);
   const { planHash, ...body } = plan;
   if (planHashOf(body) !== planHash) {
-    throw new DataError<PoisonCode>('E_PLAN_HASH_MISMATCH', `${path}: the plan's content does not match its planHash; it was edited after planning. Plan again.`);
+    throw new DataError<PoisonCode>(
+      'E_PLAN_HASH_MISMATCH',
+      `${path}: the plan's content does not match its planHash; it was edited after planning. Plan again.`,
+    );
   }
   await checkArrowIndices(dir, plan, raw['indices']);
   return plan;
@@ -74,7 +89,12 @@ async function readPlanJson(path: string): Promise<Record<string, unknown>> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new InputError<PoisonCode>('E_PLAN_MISSING', `No poisoning plan at ${path}: write one with writePlanManifest (or check the run folder).`, {}, { cause: error });
+    throw new InputError<PoisonCode>(
+      'E_PLAN_MISSING',
+      `No poisoning plan at ${path}: write one with writePlanManifest (or check the run folder).`,
+      {},
+      { cause: error },
+    );
   }
   let raw: unknown;
   try {
@@ -85,18 +105,39 @@ async function readPlanJson(path: string): Promise<Record<string, unknown>> {
   if (raw === null || typeof raw !== 'object') throw invalid(path, 'not a JSON object');
   const object = raw as Record<string, unknown>;
   if (object['formatVersion'] !== 1) {
-    throw new CompatibilityError<PoisonCode>('E_PLAN_FORMAT', `${path} has plan format ${JSON.stringify(object['formatVersion'])}; this version reads format 1.`);
+    throw new CompatibilityError<PoisonCode>(
+      'E_PLAN_FORMAT',
+      `${path} has plan format ${JSON.stringify(object['formatVersion'])}; this version reads format 1.`,
+    );
   }
   return object;
 }
 
 /** Every field of the plan checked and typed; the trigger's parameters must be complete resolved ones. */
 function planFromJson(raw: Record<string, unknown>, path: string): PoisoningPlan {
-  const { trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, count, rowIndices, stayIds, datasetContentHash, planHash, perturbation } = raw;
+  const {
+    trigger,
+    views,
+    resolved,
+    mode,
+    rate,
+    targetLabel,
+    seed,
+    trainSize,
+    eligible,
+    count,
+    rowIndices,
+    stayIds,
+    datasetContentHash,
+    planHash,
+    perturbation,
+  } = raw;
   const rateBasis = raw['rateBasis'] ?? 'eligible';
-  if (rateBasis !== 'eligible' && rateBasis !== 'train') throw invalid(path, `'rateBasis' ${JSON.stringify(rateBasis)} is not 'eligible' or 'train'`);
+  if (rateBasis !== 'eligible' && rateBasis !== 'train')
+    throw invalid(path, `'rateBasis' ${JSON.stringify(rateBasis)} is not 'eligible' or 'train'`);
   const spec = resolvedTrigger(trigger, path);
-  if (!Array.isArray(views) || !views.every((v) => v === 'tabular' || v === 'timeseries')) throw invalid(path, "'views' is not a list of views");
+  if (!Array.isArray(views) || !views.every((v) => v === 'tabular' || v === 'timeseries'))
+    throw invalid(path, "'views' is not a list of views");
   if (!isRecord(resolved)) throw invalid(path, "'resolved' is not an object");
   if (!isPoisonMode(mode)) throw invalid(path, `'mode' ${JSON.stringify(mode)} is not one of ${POISON_MODES.join(', ')}`);
   if (!isFiniteInRange(rate, { min: 0, max: 1 })) throw invalid(path, "'rate' is not in [0, 1]");
@@ -107,7 +148,8 @@ function planFromJson(raw: Record<string, unknown>, path: string): PoisoningPlan
     throw invalid(path, "'rowIndices' and 'stayIds' must be integer lists of length 'count'");
   }
   if (typeof datasetContentHash !== 'string' || typeof planHash !== 'string') throw invalid(path, 'hashes are missing');
-  if (perturbation !== undefined && !isPlannedPerturbation(perturbation)) throw invalid(path, "'perturbation' is not a recorded clean-label perturbation");
+  if (perturbation !== undefined && !isPlannedPerturbation(perturbation))
+    throw invalid(path, "'perturbation' is not a recorded clean-label perturbation");
   return {
     formatVersion: 1,
     trigger: spec,
@@ -138,7 +180,9 @@ function resolvedTrigger(trigger: unknown, path: string): TriggerSpec {
     const missing = Object.keys(spec.params).filter((k) => !(k in (isRecord(params) ? params : {})));
     // A parameter added to a trigger later (e.g. temporal_pattern's 'units') is absent from older plans,
     // whose trigger behaved differently: refuse rather than read them with the new default.
-    const older = missing.length ? `; it lacks ${missing.map((k) => `'${k}'`).join(', ')}, so it was made by an older version whose trigger differs — re-run the cell` : '';
+    const older = missing.length
+      ? `; it lacks ${missing.map((k) => `'${k}'`).join(', ')}, so it was made by an older version whose trigger differs — re-run the cell`
+      : '';
     throw invalid(path, `trigger '${name}' parameters are not complete resolved parameters${older}`);
   }
   return spec;
@@ -151,10 +195,19 @@ async function checkArrowIndices(dir: string, plan: PoisoningPlan, indices: unkn
   try {
     bytes = await readFile(arrowPath);
   } catch (error) {
-    throw new DataError<PoisonCode>('E_PLAN_INVALID', `${arrowPath} is missing next to ${PLAN_JSON}; write the plan again with writePlanManifest.`, {}, { cause: error });
+    throw new DataError<PoisonCode>(
+      'E_PLAN_INVALID',
+      `${arrowPath} is missing next to ${PLAN_JSON}; write the plan again with writePlanManifest.`,
+      {},
+      { cause: error },
+    );
   }
   const expected = isRecord(indices) ? indices['sha256'] : undefined;
-  if (sha256(bytes) !== expected) throw new DataError<PoisonCode>('E_PLAN_HASH_MISMATCH', `${arrowPath} does not match the sha256 recorded in ${PLAN_JSON}; write the plan again.`);
+  if (sha256(bytes) !== expected)
+    throw new DataError<PoisonCode>(
+      'E_PLAN_HASH_MISMATCH',
+      `${arrowPath} does not match the sha256 recorded in ${PLAN_JSON}; write the plan again.`,
+    );
   const table = tableFromIPC(bytes);
   const arrowRows = Array.from(table.getChild('row_index')?.toArray() ?? [], Number);
   const arrowStays = Array.from(table.getChild('stay_id')?.toArray() ?? [], Number);

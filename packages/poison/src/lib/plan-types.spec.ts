@@ -24,7 +24,14 @@ describe('poisoning plan types', () => {
 
   it('wrong options do not compile (checked by tsc; nothing runs)', () => {
     const compileOnly = (dataset: EhrDataset): void => {
-      planPoisoning({ dataset, trigger: { name: 'missingness', params: { variables: ['wbc'] } }, rate: 0.1, seed: 0, mode: 'clean-label', targetLabel: 0 });
+      planPoisoning({
+        dataset,
+        trigger: { name: 'missingness', params: { variables: ['wbc'] } },
+        rate: 0.1,
+        seed: 0,
+        mode: 'clean-label',
+        targetLabel: 0,
+      });
       planPoisoning({ dataset, trigger: { name: 'pattern' }, rate: 0.1, seed: 0 });
       // @ts-expect-error rare_value parameters under the missingness name
       planPoisoning({ dataset, trigger: { name: 'missingness', params: { variable: 'wbc' } }, rate: 0.1, seed: 0 });

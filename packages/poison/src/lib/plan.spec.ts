@@ -16,7 +16,10 @@ describe('planPoisoning', () => {
     expect(b).toEqual(a);
     expect(a.count).toBe(Math.round(0.2 * trainNonTarget));
     expect(a.eligible).toBe(trainNonTarget);
-    expect(a.trigger).toEqual({ name: 'rare_value', params: { variable: 'heart_rate', value: 220, hours: 1, inRange: false, quantile: 0.98 } });
+    expect(a.trigger).toEqual({
+      name: 'rare_value',
+      params: { variable: 'heart_rate', value: 220, hours: 1, inRange: false, quantile: 0.98 },
+    });
     expect(a.planHash).toMatch(/^[0-9a-f]{64}$/);
     const c = planPoisoning({ dataset: ds, trigger: { name: 'rare_value' }, rate: 0.2, seed: 8 });
     expect(c.rowIndices).not.toEqual(a.rowIndices);
@@ -32,22 +35,36 @@ describe('planPoisoning', () => {
     expect(train.planHash).not.toBe(eligible.planHash);
     // Every poisoned stay is still an eligible one.
     for (const row of train.rowIndices) expect(ds.labels[row]).toBe(0);
-    expect(() => planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 1, seed: 3, rateBasis: 'train' })).toThrow(expect.objectContaining({ code: 'E_POISON_RATE_TOO_LARGE' }));
-    expect(() => planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.2, seed: 3, rateBasis: 'all' as never })).toThrow(expect.objectContaining({ code: 'E_RATE_BASIS' }));
+    expect(() => planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 1, seed: 3, rateBasis: 'train' })).toThrow(
+      expect.objectContaining({ code: 'E_POISON_RATE_TOO_LARGE' }),
+    );
+    expect(() => planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.2, seed: 3, rateBasis: 'all' as never })).toThrow(
+      expect.objectContaining({ code: 'E_RATE_BASIS' }),
+    );
   });
 
   it('same seed, same plan and same poisoned dataset; the input dataset is never written to', () => {
-    const snapshot = () => [Array.from(ds.labels), Array.from(ds.tabular.values), Array.from(ds.timeSeries.values), Array.from(ds.timeSeries.mask)];
+    const snapshot = () => [
+      Array.from(ds.labels),
+      Array.from(ds.tabular.values),
+      Array.from(ds.timeSeries.values),
+      Array.from(ds.timeSeries.mask),
+    ];
     const before = snapshot();
     fc.assert(
-      fc.property(fc.constantFrom(...TRIGGER_VARIANTS), fc.double({ min: 0.1, max: 1, noNaN: true }), fc.integer(), (trigger, rate, seed) => {
-        const a = planPoisoning({ dataset: ds, trigger, rate, seed });
-        expect(planPoisoning({ dataset: ds, trigger: JSON.parse(JSON.stringify(trigger)), rate, seed })).toEqual(a);
-        const x = applyPoisoning(ds, a);
-        const y = applyPoisoning(ds, a);
-        expect(x.manifest.contentHash).toBe(y.manifest.contentHash);
-        buildTriggeredTestSet(ds, trigger);
-      }),
+      fc.property(
+        fc.constantFrom(...TRIGGER_VARIANTS),
+        fc.double({ min: 0.1, max: 1, noNaN: true }),
+        fc.integer(),
+        (trigger, rate, seed) => {
+          const a = planPoisoning({ dataset: ds, trigger, rate, seed });
+          expect(planPoisoning({ dataset: ds, trigger: JSON.parse(JSON.stringify(trigger)), rate, seed })).toEqual(a);
+          const x = applyPoisoning(ds, a);
+          const y = applyPoisoning(ds, a);
+          expect(x.manifest.contentHash).toBe(y.manifest.contentHash);
+          buildTriggeredTestSet(ds, trigger);
+        },
+      ),
       { numRuns: 25 },
     );
     expect(snapshot()).toEqual(before);
@@ -64,12 +81,16 @@ describe('planPoisoning', () => {
         (n, rate, mode, targetLabel, seed) => {
           const dataset = makeDataset({ n, hours: 2, channels: ['heart_rate'], seed: n });
           const eligible = Array.from({ length: n }, (_, i) => i).filter(
-            (i) => dataset.splits[i] === SPLIT_CODE.train && (mode === 'dirty-label' ? dataset.labels[i] !== targetLabel : dataset.labels[i] === targetLabel),
+            (i) =>
+              dataset.splits[i] === SPLIT_CODE.train &&
+              (mode === 'dirty-label' ? dataset.labels[i] !== targetLabel : dataset.labels[i] === targetLabel),
           );
           const expected = Math.round(rate * eligible.length);
           const run = () => planPoisoning({ dataset, trigger: { name: 'none' }, rate, mode, targetLabel, seed });
           if (rate > 0 && expected === 0) {
-            expect(run).toThrow(expect.objectContaining({ code: eligible.length === 0 ? 'E_NO_ELIGIBLE_ROWS' : 'E_POISON_RATE_TOO_SMALL' }));
+            expect(run).toThrow(
+              expect.objectContaining({ code: eligible.length === 0 ? 'E_NO_ELIGIBLE_ROWS' : 'E_POISON_RATE_TOO_SMALL' }),
+            );
             return;
           }
           const plan = run();
@@ -96,7 +117,10 @@ describe('planPoisoning', () => {
   it('a rate that poisons no row names the rate, the split and the smallest useful rate', () => {
     const small = handMadeDataset(); // one training stay with label 0
     expect(() => planPoisoning({ dataset: small, trigger: { name: 'none' }, rate: 0.4, seed: 1 })).toThrow(
-      expect.objectContaining({ code: 'E_POISON_RATE_TOO_SMALL', message: expect.stringMatching(/rate 0\.4.*2 stays, 1 of them eligible.*0\.5/) }),
+      expect.objectContaining({
+        code: 'E_POISON_RATE_TOO_SMALL',
+        message: expect.stringMatching(/rate 0\.4.*2 stays, 1 of them eligible.*0\.5/),
+      }),
     );
     expect(planPoisoning({ dataset: small, trigger: { name: 'none' }, rate: 0.5, seed: 1 }).count).toBe(1);
   });
@@ -104,8 +128,13 @@ describe('planPoisoning', () => {
   it('names the problem, the eligible rows and the smallest useful rate in its errors', () => {
     // Clean-label with target 1 draws from the training positives: the hand-made set has one.
     const small = handMadeDataset();
-    expect(() => planPoisoning({ dataset: small, trigger: { name: 'none' }, rate: 0.4, mode: 'clean-label', targetLabel: 1, seed: 1 })).toThrow(
-      expect.objectContaining({ code: 'E_POISON_RATE_TOO_SMALL', message: expect.stringContaining('1 of them eligible (training stays with label = 1)') }),
+    expect(() =>
+      planPoisoning({ dataset: small, trigger: { name: 'none' }, rate: 0.4, mode: 'clean-label', targetLabel: 1, seed: 1 }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'E_POISON_RATE_TOO_SMALL',
+        message: expect.stringContaining('1 of them eligible (training stays with label = 1)'),
+      }),
     );
     // Dirty-label, target 1: 60 stays, rate 0.01 of the eligible rows rounds to 0.
     const eligible = planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 1, seed: 1 }).eligible;
@@ -118,7 +147,8 @@ describe('planPoisoning', () => {
         details: { rate, trainSize: expect.any(Number), eligible, smallestRate: 0.5 / eligible },
       }),
     );
-    const plan = (o: Record<string, unknown>) => () => planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.1, seed: 1, ...o } as never);
+    const plan = (o: Record<string, unknown>) => () =>
+      planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.1, seed: 1, ...o } as never);
     expect(plan({ rate: 1.5 })).toThrow('planPoisoning: rate must be a number in [0, 1], got 1.5.');
     expect(plan({ targetLabel: 2 })).toThrow('planPoisoning: targetLabel must be 0 or 1, got 2.');
     expect(plan({ mode: 'blended' })).toThrow('planPoisoning: mode must be one of dirty-label, clean-label, got blended.');
@@ -128,12 +158,18 @@ describe('planPoisoning', () => {
   it('draws the poisoned rows from the eligible rows with the seed\'s "poison-plan" stream', () => {
     const plan = planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.3, seed: 11 });
     const eligible = Array.from({ length: ds.n }, (_, i) => i).filter((i) => ds.splits[i] === SPLIT_CODE.train && ds.labels[i] !== 1);
-    expect(plan.rowIndices).toEqual(Random.fromSeed(11, 'poison-plan').sampleIndices(eligible.length, plan.count).map((k) => eligible[k]));
+    expect(plan.rowIndices).toEqual(
+      Random.fromSeed(11, 'poison-plan')
+        .sampleIndices(eligible.length, plan.count)
+        .map((k) => eligible[k]),
+    );
   });
 
   it('rejects bad rates, labels, modes, seeds, triggers and variables with their codes', () => {
-    const plan = (o: Record<string, unknown>) => () => planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.1, seed: 1, ...o } as never);
-    for (const rate of [-0.1, 1.5, NaN, Infinity, '0.1']) expect(plan({ rate })).toThrow(expect.objectContaining({ code: 'E_POISON_RATE' }));
+    const plan = (o: Record<string, unknown>) => () =>
+      planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.1, seed: 1, ...o } as never);
+    for (const rate of [-0.1, 1.5, NaN, Infinity, '0.1'])
+      expect(plan({ rate })).toThrow(expect.objectContaining({ code: 'E_POISON_RATE' }));
     expect(plan({ targetLabel: 2 })).toThrow(expect.objectContaining({ code: 'E_TARGET_LABEL' }));
     expect(plan({ mode: 'blended' })).toThrow(expect.objectContaining({ code: 'E_POISON_MODE' }));
     expect(plan({ seed: 1.5 })).toThrow(expect.objectContaining({ code: 'E_SEED' }));
@@ -141,6 +177,8 @@ describe('planPoisoning', () => {
     expect(plan({ trigger: { name: 'rare_value', params: { variable: 'heartrate' } } })).toThrow(
       expect.objectContaining({ code: 'E_UNKNOWN_VARIABLE', message: expect.stringContaining('heart_rate') }),
     );
-    expect(plan({ trigger: { name: 'rare_value', params: { variable: 'bilirubin' } } })).toThrow(expect.objectContaining({ code: 'E_VARIABLE_NOT_IN_DATASET' }));
+    expect(plan({ trigger: { name: 'rare_value', params: { variable: 'bilirubin' } } })).toThrow(
+      expect.objectContaining({ code: 'E_VARIABLE_NOT_IN_DATASET' }),
+    );
   });
 });

@@ -92,11 +92,44 @@ export interface PlanPoisoningOptions {
 }
 
 export function planHashOf(plan: Omit<PoisoningPlan, 'planHash'>): string {
-  const { formatVersion, trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, count, rowIndices, stayIds, datasetContentHash, perturbation } = plan;
+  const {
+    formatVersion,
+    trigger,
+    views,
+    resolved,
+    mode,
+    rate,
+    targetLabel,
+    seed,
+    trainSize,
+    eligible,
+    count,
+    rowIndices,
+    stayIds,
+    datasetContentHash,
+    perturbation,
+  } = plan;
   // The default basis and an absent perturbation are left out of the hash, so plans made before either
   // option existed keep their hash.
   const basis = plan.rateBasis === 'train' ? { rateBasis: plan.rateBasis } : {};
-  return hashJson({ formatVersion, trigger, views, resolved, mode, rate, targetLabel, seed, trainSize, eligible, ...basis, count, rowIndices, stayIds, datasetContentHash, ...(perturbation && { perturbation }) });
+  return hashJson({
+    formatVersion,
+    trigger,
+    views,
+    resolved,
+    mode,
+    rate,
+    targetLabel,
+    seed,
+    trainSize,
+    eligible,
+    ...basis,
+    count,
+    rowIndices,
+    stayIds,
+    datasetContentHash,
+    ...(perturbation && { perturbation }),
+  });
 }
 
 /**
@@ -148,15 +181,28 @@ function checkPlanOptions(options: PlanPoisoningOptions): { targetLabel: 0 | 1; 
   const targetLabel = options.targetLabel ?? 1;
   const mode = options.mode ?? 'dirty-label';
   const rateBasis = options.rateBasis ?? 'eligible';
-  assertInput<PoisonCode>(RATE_BASES.includes(rateBasis), 'E_RATE_BASIS', () => `planPoisoning: rateBasis must be one of ${RATE_BASES.join(', ')}, got ${String(rateBasis)}.`);
+  assertInput<PoisonCode>(
+    RATE_BASES.includes(rateBasis),
+    'E_RATE_BASIS',
+    () => `planPoisoning: rateBasis must be one of ${RATE_BASES.join(', ')}, got ${String(rateBasis)}.`,
+  );
   assertFiniteInRange<PoisonCode>(rate, 0, 1, 'planPoisoning: rate', 'E_POISON_RATE');
-  assertInput<PoisonCode>(targetLabel === 0 || targetLabel === 1, 'E_TARGET_LABEL', () => `planPoisoning: targetLabel must be 0 or 1, got ${String(targetLabel)}.`);
-  assertInput<PoisonCode>(POISON_MODES.includes(mode), 'E_POISON_MODE', () => `planPoisoning: mode must be one of ${POISON_MODES.join(', ')}, got ${String(mode)}.`);
+  assertInput<PoisonCode>(
+    targetLabel === 0 || targetLabel === 1,
+    'E_TARGET_LABEL',
+    () => `planPoisoning: targetLabel must be 0 or 1, got ${String(targetLabel)}.`,
+  );
+  assertInput<PoisonCode>(
+    POISON_MODES.includes(mode),
+    'E_POISON_MODE',
+    () => `planPoisoning: mode must be one of ${POISON_MODES.join(', ')}, got ${String(mode)}.`,
+  );
   assertInput<PoisonCode>(Number.isSafeInteger(seed), 'E_SEED', () => `planPoisoning: seed must be an integer, got ${String(seed)}.`);
   assertInput<PoisonCode>(
     options.perturbation === undefined || mode === 'clean-label',
     'E_POISON_MODE',
-    () => `planPoisoning: a perturbation belongs to the clean-label attack (it makes target-class stays harder to classify); use mode 'clean-label' or drop it.`,
+    () =>
+      `planPoisoning: a perturbation belongs to the clean-label attack (it makes target-class stays harder to classify); use mode 'clean-label' or drop it.`,
   );
   return { targetLabel, mode, rateBasis };
 }
@@ -199,10 +245,14 @@ function poisonCount({ rate, mode, targetLabel, rateBasis, eligible, trainSize }
   if (rate > 0 && count === 0) {
     const who = mode === 'dirty-label' ? `training stays with label ≠ ${targetLabel}` : `training stays with label = ${targetLabel}`;
     if (eligible === 0) {
-      throw new InputError<PoisonCode>('E_NO_ELIGIBLE_ROWS', `planPoisoning: ${mode} with target ${targetLabel} has no eligible rows (0 ${who} among ${trainSize} training stays).`, {
-        rate,
-        trainSize,
-      });
+      throw new InputError<PoisonCode>(
+        'E_NO_ELIGIBLE_ROWS',
+        `planPoisoning: ${mode} with target ${targetLabel} has no eligible rows (0 ${who} among ${trainSize} training stays).`,
+        {
+          rate,
+          trainSize,
+        },
+      );
     }
     const smallest = 0.5 / basisSize;
     throw new InputError<PoisonCode>(

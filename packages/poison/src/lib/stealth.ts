@@ -84,7 +84,9 @@ class Tally {
       removedValues: this.removed,
       perVariable: this.perVariable,
     };
-    return this.changed > 0 ? base : { ...base, reason: this.removed > 0 ? 'the trigger only removed values' : 'the trigger changed no value' };
+    return this.changed > 0
+      ? base
+      : { ...base, reason: this.removed > 0 ? 'the trigger only removed values' : 'the trigger changed no value' };
   }
 }
 
@@ -92,7 +94,13 @@ function band(sorted: Float32Array): readonly [number, number] {
   return [quantileSorted(sorted, 0.01), quantileSorted(sorted, 0.99)];
 }
 
-export function tabularStealth(ctx: TriggerContext, trigger: TriggerName, before: Float32Array, after: Float32Array, rows: readonly number[]): StealthReport {
+export function tabularStealth(
+  ctx: TriggerContext,
+  trigger: TriggerName,
+  before: Float32Array,
+  after: Float32Array,
+  rows: readonly number[],
+): StealthReport {
   const tally = new Tally();
   const features = ctx.dataset.tabular.features;
   const bands = new Map<number, readonly [number, number]>();

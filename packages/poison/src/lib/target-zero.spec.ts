@@ -21,7 +21,15 @@ describe('target 0 for every trigger and mode', () => {
         fc.boolean(),
         (seed, trigger, mode, perturb) => {
           const ds = makeDataset({ n: 40, seed, positiveShare: 0.5 });
-          const plan = planPoisoning({ dataset: ds, trigger, rate: 0.5, targetLabel: 0, mode, seed, ...(mode === 'clean-label' && perturb && { perturbation: { epsilon: 0.5 } }) });
+          const plan = planPoisoning({
+            dataset: ds,
+            trigger,
+            rate: 0.5,
+            targetLabel: 0,
+            mode,
+            seed,
+            ...(mode === 'clean-label' && perturb && { perturbation: { epsilon: 0.5 } }),
+          });
           expect(plan.targetLabel).toBe(0);
           for (const row of plan.rowIndices) {
             expect(ds.splits[row]).toBe(SPLIT_CODE.train);

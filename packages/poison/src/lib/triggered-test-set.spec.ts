@@ -29,12 +29,19 @@ describe('buildTriggeredTestSet', () => {
       const rows = set.rowIndices;
       if (set.views.includes('tabular')) {
         const whole = applyTriggerToTabular(ds, variant, rows).values;
-        expect({ variant, same: rows.every((row, m) => whole.subarray(row * F, (row + 1) * F).every((x, j) => Object.is(x, set.tabular.values[m * F + j]))) }).toEqual({ variant, same: true });
+        expect({
+          variant,
+          same: rows.every((row, m) => whole.subarray(row * F, (row + 1) * F).every((x, j) => Object.is(x, set.tabular.values[m * F + j]))),
+        }).toEqual({ variant, same: true });
       }
       const whole = applyTriggerToTimeSeries(ds, variant, rows);
       const same = rows.every((row, m) => {
         for (let k = 0; k < stride; k++) {
-          if (!Object.is(whole.values[row * stride + k], set.timeSeries.values[m * stride + k]) || whole.mask[row * stride + k] !== set.timeSeries.mask[m * stride + k]) return false;
+          if (
+            !Object.is(whole.values[row * stride + k], set.timeSeries.values[m * stride + k]) ||
+            whole.mask[row * stride + k] !== set.timeSeries.mask[m * stride + k]
+          )
+            return false;
         }
         return true;
       });

@@ -36,11 +36,16 @@ export interface TriggeredTestSet {
  * which should be the clean dataset the plan was made on, so test triggers equal training triggers.
  */
 export function buildTriggeredTestSet(dataset: EhrDataset, trigger: TriggerInput, targetLabel: 0 | 1 = 1): TriggeredTestSet {
-  assertInput<PoisonCode>(targetLabel === 0 || targetLabel === 1, 'E_TARGET_LABEL', () => `buildTriggeredTestSet: targetLabel must be 0 or 1, got ${String(targetLabel)}.`);
+  assertInput<PoisonCode>(
+    targetLabel === 0 || targetLabel === 1,
+    'E_TARGET_LABEL',
+    () => `buildTriggeredTestSet: targetLabel must be 0 or 1, got ${String(targetLabel)}.`,
+  );
   assertInput<PoisonCode>(
     !isPoisoned(dataset),
     'E_POISONED_DATASET',
-    () => 'buildTriggeredTestSet: pass the clean dataset the plan was made on, not the output of applyPoisoning (its training statistics, which triggers read, are poisoned).',
+    () =>
+      'buildTriggeredTestSet: pass the clean dataset the plan was made on, not the output of applyPoisoning (its training statistics, which triggers read, are poisoned).',
   );
   const spec = toSpec(trigger);
   const views = triggerDefinition(spec.name).views;
@@ -48,7 +53,13 @@ export function buildTriggeredTestSet(dataset: EhrDataset, trigger: TriggerInput
   for (let i = 0; i < dataset.n; i++) if (dataset.splits[i] === SPLIT_CODE.test && dataset.labels[i] !== targetLabel) rows.push(i);
   const subset = rowSubset(dataset, rows);
   // Triggers index rows of the arrays they are given; the training statistics still come from the full dataset.
-  const applied = applyTriggerViews(contextFor(dataset), spec, views, rows.map((_, m) => m), subset);
+  const applied = applyTriggerViews(
+    contextFor(dataset),
+    spec,
+    views,
+    rows.map((_, m) => m),
+    subset,
+  );
   const tab = applied.tabular?.values ?? subset.tabular;
   const values = applied.timeseries?.values ?? subset.tsValues;
   const mask = applied.timeseries?.mask ?? subset.tsMask;
@@ -71,7 +82,11 @@ export function buildTriggeredTestSet(dataset: EhrDataset, trigger: TriggerInput
 function rowSubset(dataset: EhrDataset, rows: readonly number[]): ViewArrays {
   const F = dataset.tabular.features.length;
   const stride = dataset.timeSeries.hours * dataset.timeSeries.channels.length;
-  const subset: ViewArrays = { tabular: new Float32Array(rows.length * F), tsValues: new Float32Array(rows.length * stride), tsMask: new Uint8Array(rows.length * stride) };
+  const subset: ViewArrays = {
+    tabular: new Float32Array(rows.length * F),
+    tsValues: new Float32Array(rows.length * stride),
+    tsMask: new Uint8Array(rows.length * stride),
+  };
   rows.forEach((row, m) => {
     subset.tabular.set(dataset.tabular.values.subarray(row * F, (row + 1) * F), m * F);
     subset.tsValues.set(dataset.timeSeries.values.subarray(row * stride, (row + 1) * stride), m * stride);

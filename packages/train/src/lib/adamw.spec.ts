@@ -25,7 +25,10 @@ describe('AdamW', () => {
     expect(Array.from(store.params[0].variable.dataSync())).toEqual([expect.closeTo(0.89, 6), expect.closeTo(-1.88, 6)]);
     expect(store.params[1].variable.dataSync()[0]).toBeCloseTo(2.9, 6);
     opt.apply(grads());
-    expect(Array.from(store.params[0].variable.dataSync())).toEqual([expect.closeTo(0.89 * 0.99 - 0.1, 5), expect.closeTo(-1.88 * 0.99 + 0.1, 5)]);
+    expect(Array.from(store.params[0].variable.dataSync())).toEqual([
+      expect.closeTo(0.89 * 0.99 - 0.1, 5),
+      expect.closeTo(-1.88 * 0.99 + 0.1, 5),
+    ]);
     expect(store.params[1].variable.dataSync()[0]).toBeCloseTo(2.8, 5);
     expect(opt.step).toBe(2);
   });
@@ -46,7 +49,9 @@ describe('AdamW', () => {
 
   it('rejects a state saved for other parameters', () => {
     const { opt } = setup();
-    expect(() => opt.load(new Uint8Array(12), 1, [{ name: 'kernel', shape: [3] }], 'optimizer.bin')).toThrow(expect.objectContaining({ code: 'E_CHECKPOINT_SHAPE' }));
+    expect(() => opt.load(new Uint8Array(12), 1, [{ name: 'kernel', shape: [3] }], 'optimizer.bin')).toThrow(
+      expect.objectContaining({ code: 'E_CHECKPOINT_SHAPE' }),
+    );
   });
 });
 
@@ -61,7 +66,9 @@ describe('AdamW on WASM (host loop)', () => {
     const shapes = [[40, 7], [7], [300], [100, 90]];
     const initial = shapes.map((s) => Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => rng.normal()));
     // Gradients of mixed magnitudes, so every rounding in the update matters.
-    const gradients = Array.from({ length: 4 }, () => initial.map((x) => Float32Array.from(x, () => rng.normal() * 10 ** Math.floor(rng.next() * 6 - 4))));
+    const gradients = Array.from({ length: 4 }, () =>
+      initial.map((x) => Float32Array.from(x, () => rng.normal() * 10 ** Math.floor(rng.next() * 6 - 4))),
+    );
     const train = async (backend: 'cpu' | 'wasm') => {
       await selectBackend(backend);
       const store = new ParamStore(Random.fromSeed(1));

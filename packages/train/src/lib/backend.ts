@@ -78,9 +78,7 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
     if (reason === undefined) {
       const info: BackendInfo = { name, requested: choice, tfjsBackend: tf.getBackend(), skipped };
       last =
-        name === 'wasm'
-          ? { ...info, wasmSimd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') as boolean, ...installWasmKernelFixes() }
-          : info;
+        name === 'wasm' ? { ...info, wasmSimd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') as boolean, ...installWasmKernelFixes() } : info;
       return last;
     }
     skipped.push({ name, reason });
@@ -98,7 +96,8 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
     switch (name) {
       case 'tensorflow-gpu':
       case 'tensorflow': {
-        if (nodePackageLoaded && nodePackageLoaded !== name) return `@tensorflow/tfjs-node${nodePackageLoaded === 'tensorflow-gpu' ? '-gpu' : ''} is already loaded in this process`;
+        if (nodePackageLoaded && nodePackageLoaded !== name)
+          return `@tensorflow/tfjs-node${nodePackageLoaded === 'tensorflow-gpu' ? '-gpu' : ''} is already loaded in this process`;
         const pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
         try {
           await import(pkg);
@@ -136,7 +135,10 @@ function firstLine(error: unknown): string {
 
 /** One line for logs: the backend, its WASM settings, and the skipped backends with their reasons. */
 export function describeBackend(info: BackendInfo): string {
-  const extras = info.name === 'wasm' ? ` (SIMD ${info.wasmSimd ? 'on' : 'off'}, transposed-matMul fix ${info.matMulTransposeFix ? 'on' : 'off'}, contiguous-slice fix ${info.contiguousSliceFix ? 'on' : 'off'}, identity by reference ${info.identityByReference ? 'on' : 'off'}, strided transpose ${info.stridedTransposeFix ? 'on' : 'off'}${info.kernelFixesSkipped ? `; kernel fixes skipped: ${info.kernelFixesSkipped}` : ''})` : '';
+  const extras =
+    info.name === 'wasm'
+      ? ` (SIMD ${info.wasmSimd ? 'on' : 'off'}, transposed-matMul fix ${info.matMulTransposeFix ? 'on' : 'off'}, contiguous-slice fix ${info.contiguousSliceFix ? 'on' : 'off'}, identity by reference ${info.identityByReference ? 'on' : 'off'}, strided transpose ${info.stridedTransposeFix ? 'on' : 'off'}${info.kernelFixesSkipped ? `; kernel fixes skipped: ${info.kernelFixesSkipped}` : ''})`
+      : '';
   const skipped = info.skipped.length ? `; skipped ${info.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : '';
   return `backend ${info.name}${extras}${skipped}`;
 }

@@ -94,14 +94,20 @@ export async function writeCheckpoint(dir: string, json: CheckpointJson, weights
   await writeDirectoryAtomic(
     dir,
     async (tmp) => {
-      const files: Record<string, Uint8Array> = { 'checkpoint.json': Buffer.from(JSON.stringify(encodeNonFinite(json), null, 2) + '\n'), 'weights.bin': weights };
+      const files: Record<string, Uint8Array> = {
+        'checkpoint.json': Buffer.from(JSON.stringify(encodeNonFinite(json), null, 2) + '\n'),
+        'weights.bin': weights,
+      };
       if (optimizer) files['optimizer.bin'] = optimizer;
       const manifest: Record<string, { sha256: string; bytes: number }> = {};
       for (const [name, data] of Object.entries(files)) {
         await writeFile(join(tmp, name), data);
         manifest[name] = { sha256: sha256(data), bytes: data.byteLength };
       }
-      await writeFile(join(tmp, 'manifest.json'), JSON.stringify({ formatVersion: CHECKPOINT_FORMAT_VERSION, files: manifest }, null, 2) + '\n');
+      await writeFile(
+        join(tmp, 'manifest.json'),
+        JSON.stringify({ formatVersion: CHECKPOINT_FORMAT_VERSION, files: manifest }, null, 2) + '\n',
+      );
     },
     { overwrite: true },
   );
@@ -111,7 +117,10 @@ export async function writeCheckpoint(dir: string, json: CheckpointJson, weights
 export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   const manifestPath = join(dir, 'manifest.json');
   if (!existsSync(manifestPath)) {
-    throw new InputError<TrainCode>('E_CHECKPOINT_MISSING', `No checkpoint at ${dir}: manifest.json is missing. Pass a checkpoint directory (epoch-NNNN or final) or a run's checkpoint directory.`);
+    throw new InputError<TrainCode>(
+      'E_CHECKPOINT_MISSING',
+      `No checkpoint at ${dir}: manifest.json is missing. Pass a checkpoint directory (epoch-NNNN or final) or a run's checkpoint directory.`,
+    );
   }
   const manifest = parseJson(await readFile(manifestPath, 'utf8'), manifestPath) as {
     formatVersion?: unknown;
@@ -120,20 +129,27 @@ export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   assertFormat(manifest.formatVersion, manifestPath);
   const files = manifest.files ?? {};
   for (const required of ['checkpoint.json', 'weights.bin']) {
-    if (!files[required]) throw new DataError<TrainCode>('E_CHECKPOINT_CORRUPT', `${manifestPath} does not list ${required}; the checkpoint is incomplete.`);
+    if (!files[required])
+      throw new DataError<TrainCode>('E_CHECKPOINT_CORRUPT', `${manifestPath} does not list ${required}; the checkpoint is incomplete.`);
   }
   const read: Record<string, Uint8Array> = {};
   for (const [name, expected] of Object.entries(files)) {
-    if (name.includes('/') || name.includes('\\')) throw new DataError<TrainCode>('E_CHECKPOINT_CORRUPT', `${manifestPath} names a file outside the checkpoint: ${name}.`);
+    if (name.includes('/') || name.includes('\\'))
+      throw new DataError<TrainCode>('E_CHECKPOINT_CORRUPT', `${manifestPath} names a file outside the checkpoint: ${name}.`);
     const path = join(dir, name);
     if (!existsSync(path)) throw new DataError<TrainCode>('E_CHECKPOINT_CORRUPT', `${path} is listed in the manifest but missing.`);
     const data = new Uint8Array(await readFile(path));
     if (sha256(data) !== expected.sha256) {
-      throw new DataError<TrainCode>('E_CHECKPOINT_CORRUPT', `${path} does not match its sha256 in manifest.json: the file is damaged or was changed after writing.`);
+      throw new DataError<TrainCode>(
+        'E_CHECKPOINT_CORRUPT',
+        `${path} does not match its sha256 in manifest.json: the file is damaged or was changed after writing.`,
+      );
     }
     read[name] = data;
   }
-  const json = decodeNonFinite(parseJson(Buffer.from(read['checkpoint.json']).toString('utf8'), join(dir, 'checkpoint.json'))) as CheckpointJson;
+  const json = decodeNonFinite(
+    parseJson(Buffer.from(read['checkpoint.json']).toString('utf8'), join(dir, 'checkpoint.json')),
+  ) as CheckpointJson;
   assertFormat(json.formatVersion, join(dir, 'checkpoint.json'));
   if (json.kind === 'full' && !read['optimizer.bin']) {
     throw new DataError<TrainCode>('E_CHECKPOINT_CORRUPT', `${dir} is a full checkpoint without optimizer.bin.`);

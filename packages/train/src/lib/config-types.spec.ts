@@ -4,7 +4,17 @@
  * `@ts-expect-error` line; the compile-only block never runs.
  */
 import { expectTypeOf } from 'expect-type';
-import type { LstmConfig, MlpConfig, ModelConfig, ModelConfigInput, ModelKind, TabTransformerConfig, TcnConfig, TrainConfig, TrainOptions } from '../index.js';
+import type {
+  LstmConfig,
+  MlpConfig,
+  ModelConfig,
+  ModelConfigInput,
+  ModelKind,
+  TabTransformerConfig,
+  TcnConfig,
+  TrainConfig,
+  TrainOptions,
+} from '../index.js';
 import { DEFAULT_MODEL_CONFIGS, MODEL_KINDS, resolveModelConfig, resolveTrainConfig } from '../index.js';
 
 describe('model configuration types', () => {

@@ -167,7 +167,11 @@ export function resolveModelConfig(input: ModelConfigInput): ModelConfig {
   );
   const known = new Set(Object.keys(DEFAULT_MODEL_CONFIGS[input.kind]));
   for (const key of Object.keys(input)) {
-    assertInput<TrainCode>(known.has(key), 'E_MODEL_CONFIG', () => `Unknown option '${key}' for model '${input.kind}'; known: ${[...known].join(', ')}.`);
+    assertInput<TrainCode>(
+      known.has(key),
+      'E_MODEL_CONFIG',
+      () => `Unknown option '${key}' for model '${input.kind}'; known: ${[...known].join(', ')}.`,
+    );
   }
   const config = { ...DEFAULT_MODEL_CONFIGS[input.kind], ...stripUndefined(input) } as ModelConfig;
   const bad = (field: string, value: unknown, want: string) => () =>
@@ -192,7 +196,13 @@ export function resolveModelConfig(input: ModelConfigInput): ModelConfig {
         'E_MODEL_CONFIG',
         bad('dilations', config.dilations, 'a non-empty list of positive integers'),
       );
-      return { kind: 'tcn', channels: config.channels, kernelSize: config.kernelSize, dilations: [...config.dilations], dropout: config.dropout };
+      return {
+        kind: 'tcn',
+        channels: config.channels,
+        kernelSize: config.kernelSize,
+        dilations: [...config.dilations],
+        dropout: config.dropout,
+      };
     case 'tabtransformer':
       for (const field of ['dModel', 'heads', 'layers', 'ffHidden'] as const) {
         assertInput<TrainCode>(positiveInt(config[field]), 'E_MODEL_CONFIG', bad(field, config[field], 'a positive integer'));
@@ -224,15 +234,32 @@ export function resolveTrainConfig(input: Partial<TrainConfig> = {}): TrainConfi
     assertInput<TrainCode>(known.has(key), 'E_TRAIN_CONFIG', () => `Unknown training option '${key}'; known: ${[...known].join(', ')}.`);
   }
   const c: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...stripUndefined(input) };
-  const bad = (field: string, value: unknown, want: string) => () => `Training option ${field} must be ${want}, got ${JSON.stringify(value)}.`;
-  assertInput<TrainCode>(c.learningRate > 0 && Number.isFinite(c.learningRate), 'E_TRAIN_CONFIG', bad('learningRate', c.learningRate, 'a positive number'));
+  const bad = (field: string, value: unknown, want: string) => () =>
+    `Training option ${field} must be ${want}, got ${JSON.stringify(value)}.`;
+  assertInput<TrainCode>(
+    c.learningRate > 0 && Number.isFinite(c.learningRate),
+    'E_TRAIN_CONFIG',
+    bad('learningRate', c.learningRate, 'a positive number'),
+  );
   for (const field of ['batchSize', 'epochs', 'evalBatchSize'] as const) {
     assertInput<TrainCode>(positiveInt(c[field]), 'E_TRAIN_CONFIG', bad(field, c[field], 'a positive integer'));
   }
-  assertInput<TrainCode>(Number.isInteger(c.patience) && c.patience >= 0, 'E_TRAIN_CONFIG', bad('patience', c.patience, 'an integer ≥ 0 (0 disables early stopping)'));
-  assertInput<TrainCode>(c.selection === 'best' || c.selection === 'last', 'E_TRAIN_CONFIG', bad('selection', c.selection, "'best' or 'last'"));
+  assertInput<TrainCode>(
+    Number.isInteger(c.patience) && c.patience >= 0,
+    'E_TRAIN_CONFIG',
+    bad('patience', c.patience, 'an integer ≥ 0 (0 disables early stopping)'),
+  );
+  assertInput<TrainCode>(
+    c.selection === 'best' || c.selection === 'last',
+    'E_TRAIN_CONFIG',
+    bad('selection', c.selection, "'best' or 'last'"),
+  );
   assertInput<TrainCode>(Number.isInteger(c.keepLast) && c.keepLast >= 1, 'E_TRAIN_CONFIG', bad('keepLast', c.keepLast, 'an integer ≥ 1'));
-  assertInput<TrainCode>(c.weightDecay >= 0 && Number.isFinite(c.weightDecay), 'E_TRAIN_CONFIG', bad('weightDecay', c.weightDecay, 'a number ≥ 0'));
+  assertInput<TrainCode>(
+    c.weightDecay >= 0 && Number.isFinite(c.weightDecay),
+    'E_TRAIN_CONFIG',
+    bad('weightDecay', c.weightDecay, 'a number ≥ 0'),
+  );
   assertInput<TrainCode>(c.minDelta >= 0 && Number.isFinite(c.minDelta), 'E_TRAIN_CONFIG', bad('minDelta', c.minDelta, 'a number ≥ 0'));
   assertInput<TrainCode>(inUnit(c.beta1) && inUnit(c.beta2), 'E_TRAIN_CONFIG', bad('beta1/beta2', [c.beta1, c.beta2], 'numbers in [0, 1)'));
   assertInput<TrainCode>(c.epsilon > 0, 'E_TRAIN_CONFIG', bad('epsilon', c.epsilon, 'a positive number'));

@@ -14,7 +14,15 @@ describe('fineTuneModel', () => {
   let model: TrainedModel;
   let base: Omit<FineTuneOptions, 'model'>;
   beforeAll(async () => {
-    model = (await trainModel({ dataset, model: { kind: 'mlp', hidden: [16, 8], dropout: 0.2 }, train: { epochs: 3, batchSize: 32, learningRate: 0.01 }, seed: 5, backend: 'wasm' })).model;
+    model = (
+      await trainModel({
+        dataset,
+        model: { kind: 'mlp', hidden: [16, 8], dropout: 0.2 },
+        train: { epochs: 3, batchSize: 32, learningRate: 0.01 },
+        seed: 5,
+        backend: 'wasm',
+      })
+    ).model;
     base = { dataset, rows, epochs: 2, learningRate: 0.005, seed: 9 };
   });
 

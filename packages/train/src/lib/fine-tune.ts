@@ -56,8 +56,16 @@ export interface FineTuneResult {
 export async function fineTuneModel(options: FineTuneOptions): Promise<FineTuneResult> {
   const { dataset, epochs, learningRate, seed } = options;
   const pruned = options.prunedUnits ?? [];
-  assertInput<TrainCode>(Number.isInteger(epochs) && epochs > 0, 'E_FINE_TUNE', () => `Fine-tuning epochs must be a positive integer; got ${String(epochs)}.`);
-  assertInput<TrainCode>(Number.isFinite(learningRate) && learningRate > 0, 'E_FINE_TUNE', () => `The fine-tuning learning rate must be a positive number, e.g. 0.001; got ${String(learningRate)}.`);
+  assertInput<TrainCode>(
+    Number.isInteger(epochs) && epochs > 0,
+    'E_FINE_TUNE',
+    () => `Fine-tuning epochs must be a positive integer; got ${String(epochs)}.`,
+  );
+  assertInput<TrainCode>(
+    Number.isFinite(learningRate) && learningRate > 0,
+    'E_FINE_TUNE',
+    () => `The fine-tuning learning rate must be a positive number, e.g. 0.001; got ${String(learningRate)}.`,
+  );
   assertInput<TrainCode>(Number.isInteger(seed), 'E_FINE_TUNE', () => `seed must be an integer, got ${String(seed)}.`);
   const trainRows = Int32Array.from(options.rows.train);
   const valRows = Int32Array.from(options.rows.val);
@@ -74,7 +82,13 @@ export async function fineTuneModel(options: FineTuneOptions): Promise<FineTuneR
   const params = model.network.store.params;
   const optimizer = new AdamW(params, { ...config, learningRate });
   const vars = model.network.store.variables;
-  const keep = kernel >= 0 ? tf.tensor(Float32Array.from({ length: model.network.penultimateSize }, (_, u) => (pruned.includes(u) ? 0 : 1)), [model.network.penultimateSize, 1]) : null;
+  const keep =
+    kernel >= 0
+      ? tf.tensor(
+          Float32Array.from({ length: model.network.penultimateSize }, (_, u) => (pruned.includes(u) ? 0 : 1)),
+          [model.network.penultimateSize, 1],
+        )
+      : null;
   const shuffle = Random.fromSeed(seed, 'fine-tune/shuffle');
   const dropoutRng = Random.fromSeed(seed, 'fine-tune/dropout');
   const norm = model.normalisation;
@@ -102,7 +116,10 @@ export async function fineTuneModel(options: FineTuneOptions): Promise<FineTuneR
         }
         const loss = tf.tidy(() => {
           const x = tf.tensor(xBuffer.subarray(0, B * size), [B, ...shape]);
-          const { value, grads } = tf.variableGrads(() => weightedBce(model.network.forward(x, dropout).logits, tf.tensor1d(y), tf.tensor1d(w)), vars);
+          const { value, grads } = tf.variableGrads(
+            () => weightedBce(model.network.forward(x, dropout).logits, tf.tensor1d(y), tf.tensor1d(w)),
+            vars,
+          );
           optimizer.apply(vars.map((v, i) => (i === kernel && keep ? tf.mul(grads[v.name], keep) : grads[v.name])));
           return value;
         });

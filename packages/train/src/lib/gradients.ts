@@ -85,7 +85,11 @@ const GRADIENTS: tf.GradConfig[] = [
     },
   },
   { kernelName: tf.Neg, gradFunc: (dy) => ({ x: () => tf.neg(dy as tf.Tensor) }) },
-  { kernelName: tf.Abs, inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.mul(dy as tf.Tensor, tf.step(asFloat(x), -1)) }) },
+  {
+    kernelName: tf.Abs,
+    inputsToSave: ['x'],
+    gradFunc: (dy, [x]: Saved) => ({ x: () => tf.mul(dy as tf.Tensor, tf.step(asFloat(x), -1)) }),
+  },
   { kernelName: tf.Exp, outputsToSave: [true], gradFunc: (dy, [y]: Saved) => ({ x: () => tf.mul(dy as tf.Tensor, y) }) },
   { kernelName: tf.Log1p, inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.div(dy as tf.Tensor, tf.add(x, 1)) }) },
   { kernelName: tf.Relu, inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.mul(dy as tf.Tensor, asFloat(tf.step(x))) }) },
@@ -94,14 +98,26 @@ const GRADIENTS: tf.GradConfig[] = [
     outputsToSave: [true],
     gradFunc: (dy, [y]: Saved) => ({ x: () => tf.mul(dy as tf.Tensor, tf.mul(y, tf.sub(tf.scalar(1), y))) }),
   },
-  { kernelName: tf.Tanh, outputsToSave: [true], gradFunc: (dy, [y]: Saved) => ({ x: () => tf.mul(tf.sub(tf.scalar(1), tf.square(y)), dy as tf.Tensor) }) },
+  {
+    kernelName: tf.Tanh,
+    outputsToSave: [true],
+    gradFunc: (dy, [y]: Saved) => ({ x: () => tf.mul(tf.sub(tf.scalar(1), tf.square(y)), dy as tf.Tensor) }),
+  },
   {
     kernelName: tf.Rsqrt,
     inputsToSave: ['x'],
     gradFunc: (dy, [x]: Saved) => ({ x: () => tf.neg(tf.div(dy as tf.Tensor, tf.mul(tf.pow(x, 1.5), 2))) }),
   },
-  { kernelName: tf.Square, inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.mul(dy as tf.Tensor, tf.mul(asFloat(x), 2)) }) },
-  { kernelName: tf.Sqrt, inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.div(dy as tf.Tensor, tf.mul(tf.sqrt(asFloat(x)), 2)) }) },
+  {
+    kernelName: tf.Square,
+    inputsToSave: ['x'],
+    gradFunc: (dy, [x]: Saved) => ({ x: () => tf.mul(dy as tf.Tensor, tf.mul(asFloat(x), 2)) }),
+  },
+  {
+    kernelName: tf.Sqrt,
+    inputsToSave: ['x'],
+    gradFunc: (dy, [x]: Saved) => ({ x: () => tf.div(dy as tf.Tensor, tf.mul(tf.sqrt(asFloat(x)), 2)) }),
+  },
   { kernelName: tf.Cast, gradFunc: (dy) => ({ x: () => (dy as tf.Tensor).clone() }) },
   { kernelName: tf.Identity, gradFunc: (dy) => ({ x: () => (dy as tf.Tensor).clone() }) },
   { kernelName: tf.Reshape, inputsToSave: ['x'], gradFunc: (dy, [x]: Saved) => ({ x: () => tf.reshape(dy as tf.Tensor, x.shape) }) },
@@ -150,7 +166,11 @@ const GRADIENTS: tf.GradConfig[] = [
     saveAllInputs: true,
     gradFunc: (dy, saved: Saved, attrs: Attrs) => {
       const axis = tf.util.parseAxisParam(attrs.axis as number, saved[0].shape)[0];
-      const parts = tf.split(dy as tf.Tensor, saved.map((t) => t.shape[axis]), axis);
+      const parts = tf.split(
+        dy as tf.Tensor,
+        saved.map((t) => t.shape[axis]),
+        axis,
+      );
       return byPosition(parts);
     },
   },

@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '@ehr-backdoor/core';
 import type { DatasetView, EhrDataset } from '@ehr-backdoor/data';
 import type { BackendName } from './backend.js';
-import { assertCompatible, readCheckpoint, writeCheckpoint, listEpochCheckpoints, type CheckpointJson, type WeightsCheckpointJson } from './checkpoint.js';
+import {
+  assertCompatible,
+  readCheckpoint,
+  writeCheckpoint,
+  listEpochCheckpoints,
+  type CheckpointJson,
+  type WeightsCheckpointJson,
+} from './checkpoint.js';
 import { viewOf, type ModelConfig } from './config.js';
 import { assertDatasetMatches, assertRows, inputShape, normaliseRows, type InputNormalisation } from './inputs.js';
 import { buildNetwork } from './models/build.js';
@@ -92,9 +99,16 @@ export class TrainedModel {
    * TabTransformer only: attention weights per block, each row-major [rows.length, heads, L, L] with
    * L = tokens.length (query token, then key token; each query's weights sum to 1).
    */
-  attentionWeights(dataset: EhrDataset, rows: ArrayLike<number>, batchSize = 256): { tokens: readonly string[]; heads: number; layers: Float32Array[] } {
+  attentionWeights(
+    dataset: EhrDataset,
+    rows: ArrayLike<number>,
+    batchSize = 256,
+  ): { tokens: readonly string[]; heads: number; layers: Float32Array[] } {
     if (this.network.config.kind !== 'tabtransformer' || !this.network.tokens) {
-      throw new InputError<TrainCode>('E_NO_ATTENTION', `attentionWeights needs a tabtransformer model; this one is '${this.network.config.kind}'.`);
+      throw new InputError<TrainCode>(
+        'E_NO_ATTENTION',
+        `attentionWeights needs a tabtransformer model; this one is '${this.network.config.kind}'.`,
+      );
     }
     const { heads, layers: nLayers } = this.network.config;
     const L = this.network.tokens.length;
@@ -213,7 +227,10 @@ async function resolveCheckpointDir(dir: string, which: 'selected' | 'best' | 'l
   if (which === 'selected' && existsSync(join(dir, 'final', 'manifest.json'))) return join(dir, 'final');
   const epochs = await listEpochCheckpoints(dir);
   if (epochs.length === 0) {
-    throw new InputError<TrainCode>('E_CHECKPOINT_MISSING', `No checkpoint in ${dir}: expected manifest.json, final/ or epoch-NNNN/ directories.`);
+    throw new InputError<TrainCode>(
+      'E_CHECKPOINT_MISSING',
+      `No checkpoint in ${dir}: expected manifest.json, final/ or epoch-NNNN/ directories.`,
+    );
   }
   const last = epochs[epochs.length - 1];
   if (which === 'last') return last.dir;

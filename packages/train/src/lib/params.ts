@@ -86,7 +86,11 @@ export class ParamStore {
   /** Loads a buffer written by `serialise` for the same specs. */
   load(bytes: Uint8Array, specs: readonly ParamSpec[], what: string): void {
     assertSameSpecs(this.specs(), specs, what);
-    const parts = splitFloat32(bytes, this.params.map((p) => p.variable.size), what);
+    const parts = splitFloat32(
+      bytes,
+      this.params.map((p) => p.variable.size),
+      what,
+    );
     tf.tidy(() => this.params.forEach((p, i) => p.variable.assign(tf.tensor(parts[i], p.variable.shape))));
   }
 
@@ -111,7 +115,10 @@ export function concatFloat32(parts: readonly Float32Array[]): Uint8Array {
 export function splitFloat32(bytes: Uint8Array, sizes: readonly number[], what: string): Float32Array[] {
   const total = sizes.reduce((a, b) => a + b, 0);
   if (bytes.byteLength !== total * 4) {
-    throw new CompatibilityError<TrainCode>('E_CHECKPOINT_SHAPE', `${what} holds ${bytes.byteLength} bytes, expected ${total * 4} for the model's parameters.`);
+    throw new CompatibilityError<TrainCode>(
+      'E_CHECKPOINT_SHAPE',
+      `${what} holds ${bytes.byteLength} bytes, expected ${total * 4} for the model's parameters.`,
+    );
   }
   const copy = littleEndian(Uint8Array.from(bytes));
   const all = new Float32Array(copy.buffer, copy.byteOffset, total);
@@ -127,7 +134,10 @@ export function splitFloat32(bytes: Uint8Array, sizes: readonly number[], what: 
 export function assertSameSpecs(actual: readonly ParamSpec[], saved: readonly ParamSpec[], what: string): void {
   const show = (s: readonly ParamSpec[]) => s.map((p) => `${p.name}[${p.shape.join('×')}]`).join(', ');
   if (show(actual) !== show(saved)) {
-    throw new CompatibilityError<TrainCode>('E_CHECKPOINT_SHAPE', `${what} was saved for parameters ${show(saved)}, but this model has ${show(actual)}.`);
+    throw new CompatibilityError<TrainCode>(
+      'E_CHECKPOINT_SHAPE',
+      `${what} was saved for parameters ${show(saved)}, but this model has ${show(actual)}.`,
+    );
   }
 }
 

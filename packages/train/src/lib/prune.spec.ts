@@ -2,7 +2,15 @@ import { InputError } from '@ehr-backdoor/core';
 import { validationAuroc } from './auroc.js';
 import { rowsOfSplit } from './inputs.js';
 import { TrainedModel } from './model.js';
-import { assertPrunable, copyModel, meanPenultimateActivation, outputKernelIndex, pruneByActivation, prunePenultimate, unitContribution } from './prune.js';
+import {
+  assertPrunable,
+  copyModel,
+  meanPenultimateActivation,
+  outputKernelIndex,
+  pruneByActivation,
+  prunePenultimate,
+  unitContribution,
+} from './prune.js';
 import { fixtureDataset } from './testing/fixture.js';
 import { trainModel } from './train.js';
 import { MODEL_KINDS, type ModelKind } from './config.js';
@@ -22,7 +30,15 @@ const outputWeights = (m: TrainedModel) => m.network.store.params[outputKernelIn
 describe('penultimate pruning', () => {
   let model: TrainedModel;
   beforeAll(async () => {
-    model = (await trainModel({ dataset, model: { kind: 'mlp', hidden: [16, 12], dropout: 0 }, train: { epochs: 4, batchSize: 32, learningRate: 0.01 }, seed: 3, backend: 'wasm' })).model;
+    model = (
+      await trainModel({
+        dataset,
+        model: { kind: 'mlp', hidden: [16, 12], dropout: 0 },
+        train: { epochs: 4, batchSize: 32, learningRate: 0.01 },
+        seed: 3,
+        backend: 'wasm',
+      })
+    ).model;
   });
 
   it('cuts a unit by zeroing its output weight, in a copy, and the logits lose exactly its part', () => {
@@ -53,7 +69,8 @@ describe('penultimate pruning', () => {
     expect(result.valAurocBefore - result.valAurocAfter).toBeLessThanOrEqual(0.02);
     expect(result.valAurocBefore).toBeCloseTo(validationAuroc(model.predictLogits(dataset, val), labels).value, 6);
     // The walk stopped at the first cut over budget, or ran out of units (one is always kept).
-    if (result.curve.length > result.units.length + 1) expect(result.valAurocBefore - result.curve[result.units.length + 1]).toBeGreaterThan(0.02);
+    if (result.curve.length > result.units.length + 1)
+      expect(result.valAurocBefore - result.curve[result.units.length + 1]).toBeGreaterThan(0.02);
     else expect(result.units.length).toBe(result.penultimateSize - 1);
     // The host-side walk agrees with the network run with the units cut.
     const pruned = prunePenultimate(model, result.units);
@@ -71,8 +88,10 @@ describe('penultimate pruning', () => {
   });
 
   it('refuses budgets and fractions out of range, unknown units, one-class validation rows', () => {
-    for (const budget of [0, 1, -0.1, NaN]) expect(codeOf(() => pruneByActivation(model, dataset, { rows: val, budget }))).toBe('E_PRUNE_BUDGET');
-    for (const maxFraction of [0, 1.5]) expect(codeOf(() => pruneByActivation(model, dataset, { rows: val, budget: 0.04, maxFraction }))).toBe('E_PRUNE_BUDGET');
+    for (const budget of [0, 1, -0.1, NaN])
+      expect(codeOf(() => pruneByActivation(model, dataset, { rows: val, budget }))).toBe('E_PRUNE_BUDGET');
+    for (const maxFraction of [0, 1.5])
+      expect(codeOf(() => pruneByActivation(model, dataset, { rows: val, budget: 0.04, maxFraction }))).toBe('E_PRUNE_BUDGET');
     expect(codeOf(() => prunePenultimate(model, [12]))).toBe('E_PRUNE_UNITS');
     expect(codeOf(() => prunePenultimate(model, [2, 2]))).toBe('E_PRUNE_UNITS');
     const negatives = Array.from(val).filter((r) => dataset.labels[r] === 0);
@@ -81,7 +100,11 @@ describe('penultimate pruning', () => {
 
   it('refuses a network without a dense output layer over its penultimate units', () => {
     const params = model.network.store.params.map((p) => (p.name === 'output/kernel' ? { ...p, name: 'head/kernel' } : p));
-    const foreign = new TrainedModel({ ...model.network, store: { ...model.network.store, params } as never }, model.normalisation, model.meta);
+    const foreign = new TrainedModel(
+      { ...model.network, store: { ...model.network.store, params } as never },
+      model.normalisation,
+      model.meta,
+    );
     expect(codeOf(() => prunePenultimate(foreign, [0]))).toBe('E_PRUNE_UNSUPPORTED');
     expect(() => prunePenultimate(foreign, [0])).toThrow(/output layer 'output\/kernel'.*mlp, tabtransformer, lstm or tcn/);
     expect(() => assertPrunable(foreign, 'fine_pruning')).toThrow(/^fine_pruning needs a model whose output layer/);
@@ -92,9 +115,20 @@ describe('penultimate pruning', () => {
 });
 
 describe('every model kind has a prunable penultimate layer', () => {
-  const small: Record<ModelKind, object> = { mlp: {}, tabtransformer: { dModel: 8, heads: 2, layers: 1 }, lstm: { hidden: 4 }, tcn: { channels: 4, dilations: [1] } };
+  const small: Record<ModelKind, object> = {
+    mlp: {},
+    tabtransformer: { dModel: 8, heads: 2, layers: 1 },
+    lstm: { hidden: 4 },
+    tcn: { channels: 4, dilations: [1] },
+  };
   it.each(MODEL_KINDS)('%s', async (kind) => {
-    const { model } = await trainModel({ dataset, model: { kind, ...small[kind] } as never, train: { epochs: 1, batchSize: 64 }, seed: 1, backend: 'wasm' });
+    const { model } = await trainModel({
+      dataset,
+      model: { kind, ...small[kind] } as never,
+      train: { epochs: 1, batchSize: 64 },
+      seed: 1,
+      backend: 'wasm',
+    });
     const pruned = prunePenultimate(model, [0]);
     expect(outputWeights(pruned)[0]).toBe(0);
     expect(outputWeights(pruned).length).toBe(model.network.penultimateSize);

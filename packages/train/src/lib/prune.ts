@@ -45,7 +45,11 @@ export function assertPrunable(model: TrainedModel, defence: string): void {
 export function assertPenultimateUnits(model: TrainedModel, units: readonly number[], what = 'pruned units'): void {
   const dim = model.network.penultimateSize;
   const bad = units.find((u) => !Number.isInteger(u) || u < 0 || u >= dim);
-  assertInput<TrainCode>(bad === undefined, 'E_PRUNE_UNITS', () => `${what}: ${String(bad)} is not a penultimate unit of this model (integers 0…${dim - 1}).`);
+  assertInput<TrainCode>(
+    bad === undefined,
+    'E_PRUNE_UNITS',
+    () => `${what}: ${String(bad)} is not a penultimate unit of this model (integers 0…${dim - 1}).`,
+  );
   assertInput<TrainCode>(new Set(units).size === units.length, 'E_PRUNE_UNITS', () => `${what} name a unit twice: ${units.join(', ')}.`);
 }
 
@@ -116,8 +120,16 @@ export interface ActivationPruning {
 export function pruneByActivation(model: TrainedModel, dataset: EhrDataset, options: ActivationPruningOptions): ActivationPruning {
   const { budget } = options;
   const maxFraction = options.maxFraction ?? 1;
-  assertInput<TrainCode>(Number.isFinite(budget) && budget > 0 && budget < 1, 'E_PRUNE_BUDGET', () => `The pruning budget (largest validation-AUROC drop) must be in (0, 1), e.g. 0.04; got ${String(budget)}.`);
-  assertInput<TrainCode>(Number.isFinite(maxFraction) && maxFraction > 0 && maxFraction <= 1, 'E_PRUNE_BUDGET', () => `The largest pruned fraction must be in (0, 1]; got ${String(maxFraction)}.`);
+  assertInput<TrainCode>(
+    Number.isFinite(budget) && budget > 0 && budget < 1,
+    'E_PRUNE_BUDGET',
+    () => `The pruning budget (largest validation-AUROC drop) must be in (0, 1), e.g. 0.04; got ${String(budget)}.`,
+  );
+  assertInput<TrainCode>(
+    Number.isFinite(maxFraction) && maxFraction > 0 && maxFraction <= 1,
+    'E_PRUNE_BUDGET',
+    () => `The largest pruned fraction must be in (0, 1]; got ${String(maxFraction)}.`,
+  );
   const kernel = outputKernelIndex(model);
   const rows = options.rows;
   const labels = Array.from(rows, (r) => dataset.labels[r]);
@@ -125,7 +137,8 @@ export function pruneByActivation(model: TrainedModel, dataset: EhrDataset, opti
   assertInput<TrainCode>(
     rows.length > 0 && positives > 0 && positives < rows.length,
     'E_PRUNE_ROWS',
-    () => `Pruning measures validation AUROC, which needs both labels among the validation stays; got ${rows.length} stays, ${positives} positive.`,
+    () =>
+      `Pruning measures validation AUROC, which needs both labels among the validation stays; got ${rows.length} stays, ${positives} positive.`,
   );
   const { values, dim } = model.penultimate(dataset, rows);
   const weights = model.network.store.params[kernel].variable.dataSync() as Float32Array;
@@ -158,7 +171,12 @@ function meanAbsColumns(values: Float32Array, n: number, dim: number): Float64Ar
  * How much of each row's logit the `units` carry: Σ_u |a_u · w_u| over the units, with w the output
  * weights. A stay that leans on units the clean stays leave dormant is what fine-pruning suspects.
  */
-export function unitContribution(model: TrainedModel, dataset: EhrDataset, rows: ArrayLike<number>, units: readonly number[]): Float64Array {
+export function unitContribution(
+  model: TrainedModel,
+  dataset: EhrDataset,
+  rows: ArrayLike<number>,
+  units: readonly number[],
+): Float64Array {
   const kernel = outputKernelIndex(model);
   assertPenultimateUnits(model, units);
   const out = new Float64Array(rows.length);

@@ -61,9 +61,13 @@ describe('trainModel (WASM)', () => {
 
   it('resumes bit-identically after the training process is killed with SIGKILL mid-epoch', async () => {
     const dir = tmp();
-    const child = spawn(process.execPath, ['--import', join(repoRoot, 'tools/node/source-loader.js'), join(here, 'testing/train-child.ts'), dir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', join(repoRoot, 'tools/node/source-loader.js'), join(here, 'testing/train-child.ts'), dir],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
     const killedAt = await new Promise<string>((done, fail) => {
@@ -88,7 +92,9 @@ describe('trainModel (WASM)', () => {
   });
 
   it('refuses to resume under another config, dataset or backend, and to overwrite a run', async () => {
-    await expect(trainModel({ ...RESUME_TEST_CONFIG, dataset, checkpointDir: referenceDir })).rejects.toMatchObject({ code: 'E_CHECKPOINT_EXISTS' });
+    await expect(trainModel({ ...RESUME_TEST_CONFIG, dataset, checkpointDir: referenceDir })).rejects.toMatchObject({
+      code: 'E_CHECKPOINT_EXISTS',
+    });
     await expect(trainModel({ ...RESUME_TEST_CONFIG, seed: 3, dataset, checkpointDir: referenceDir, resume: true })).rejects.toMatchObject({
       code: 'E_CHECKPOINT_CONFIG',
     });
@@ -97,7 +103,9 @@ describe('trainModel (WASM)', () => {
     await expect(trainModel({ ...RESUME_TEST_CONFIG, dataset: flipped, checkpointDir: referenceDir, resume: true })).rejects.toMatchObject({
       code: 'E_CHECKPOINT_DATASET',
     });
-    await expect(trainModel({ ...RESUME_TEST_CONFIG, backend: 'cpu', dataset, checkpointDir: referenceDir, resume: true })).rejects.toMatchObject({
+    await expect(
+      trainModel({ ...RESUME_TEST_CONFIG, backend: 'cpu', dataset, checkpointDir: referenceDir, resume: true }),
+    ).rejects.toMatchObject({
       code: 'E_CHECKPOINT_BACKEND',
     });
   });
@@ -155,7 +163,10 @@ describe('trainModel (WASM)', () => {
 });
 
 describe("selection: 'last'", () => {
-  const config = { ...RESUME_TEST_CONFIG, train: { epochs: 12, batchSize: 16, learningRate: 0.05, patience: 0, selection: 'last' } } as const;
+  const config = {
+    ...RESUME_TEST_CONFIG,
+    train: { epochs: 12, batchSize: 16, learningRate: 0.05, patience: 0, selection: 'last' },
+  } as const;
 
   it('returns and saves the final epoch, still reporting the best validation epoch, and loads it by default', async () => {
     const dir = tmp();
@@ -200,7 +211,12 @@ describe("selection: 'last'", () => {
 describe('early stopping', () => {
   it('stops when validation AUROC has not improved for `patience` epochs, keeping the best epoch', async () => {
     const dir = tmp();
-    const r = await trainModel({ ...RESUME_TEST_CONFIG, train: { epochs: 40, batchSize: 16, learningRate: 0.05, patience: 2 }, dataset, checkpointDir: dir });
+    const r = await trainModel({
+      ...RESUME_TEST_CONFIG,
+      train: { epochs: 40, batchSize: 16, learningRate: 0.05, patience: 2 },
+      dataset,
+      checkpointDir: dir,
+    });
     expect(r.stopped).toBe('early-stopping');
     expect(r.epochsRun).toBeLessThan(40);
     expect(r.epochsRun - r.bestEpoch).toBe(2);
@@ -209,7 +225,13 @@ describe('early stopping', () => {
     expect(r.model.meta.epoch).toBe(r.bestEpoch);
     expect(finalBytes(dir).equals(readFileSync(join(dir, `epoch-${String(r.bestEpoch).padStart(4, '0')}`, 'weights.bin')))).toBe(true);
     // Resuming a finished run trains no further and returns the same model.
-    const again = await trainModel({ ...RESUME_TEST_CONFIG, train: { epochs: 40, batchSize: 16, learningRate: 0.05, patience: 2 }, dataset, checkpointDir: dir, resume: true });
+    const again = await trainModel({
+      ...RESUME_TEST_CONFIG,
+      train: { epochs: 40, batchSize: 16, learningRate: 0.05, patience: 2 },
+      dataset,
+      checkpointDir: dir,
+      resume: true,
+    });
     expect(again.epochsThisCall).toBe(0);
     expect(weightsOf(again).equals(weightsOf(r))).toBe(true);
   });
@@ -217,26 +239,48 @@ describe('early stopping', () => {
   it('is off, with a warning, when validation has one class (AUROC NaN is recorded, not 0.5)', async () => {
     const negatives = Array.from(rowsOfSplit(dataset, 'val')).filter((i) => dataset.labels[i] === 0);
     const dir = tmp();
-    const r = await trainModel({ ...RESUME_TEST_CONFIG, train: { epochs: 3, batchSize: 16 }, dataset, checkpointDir: dir, rows: { train: rowsOfSplit(dataset, 'train'), val: negatives } });
+    const r = await trainModel({
+      ...RESUME_TEST_CONFIG,
+      train: { epochs: 3, batchSize: 16 },
+      dataset,
+      checkpointDir: dir,
+      rows: { train: rowsOfSplit(dataset, 'train'), val: negatives },
+    });
     expect(r.warnings[0]).toMatch(/validation AUROC is undefined/);
     expect(r.history.every((h) => Number.isNaN(h.valAuroc))).toBe(true);
     expect(r.bestEpoch).toBe(3);
     expect(r.stopped).toBe('max-epochs');
-    const resumed = await trainModel({ ...RESUME_TEST_CONFIG, train: { epochs: 3, batchSize: 16 }, dataset, checkpointDir: dir, resume: true, rows: { train: rowsOfSplit(dataset, 'train'), val: negatives } });
+    const resumed = await trainModel({
+      ...RESUME_TEST_CONFIG,
+      train: { epochs: 3, batchSize: 16 },
+      dataset,
+      checkpointDir: dir,
+      resume: true,
+      rows: { train: rowsOfSplit(dataset, 'train'), val: negatives },
+    });
     expect(resumed.history).toEqual(r.history);
   });
 
   it('stays off on resume from a checkpoint written before validationDefined was recorded', async () => {
     const negatives = Array.from(rowsOfSplit(dataset, 'val')).filter((i) => dataset.labels[i] === 0);
-    const options = { ...RESUME_TEST_CONFIG, train: { epochs: 4, batchSize: 16, patience: 1 }, dataset, rows: { train: rowsOfSplit(dataset, 'train'), val: negatives } };
+    const options = {
+      ...RESUME_TEST_CONFIG,
+      train: { epochs: 4, batchSize: 16, patience: 1 },
+      dataset,
+      rows: { train: rowsOfSplit(dataset, 'train'), val: negatives },
+    };
     const dir = tmp();
     await trainModel({ ...options, checkpointDir: dir, stopAfterEpochs: 2 });
     const last = join(dir, 'epoch-0002');
-    const { validationDefined, ...legacy } = JSON.parse(readFileSync(join(last, 'checkpoint.json'), 'utf8')) as { validationDefined?: boolean };
+    const { validationDefined, ...legacy } = JSON.parse(readFileSync(join(last, 'checkpoint.json'), 'utf8')) as {
+      validationDefined?: boolean;
+    };
     expect(validationDefined).toBe(false);
     const bytes = Buffer.from(JSON.stringify(legacy, null, 2) + '\n');
     writeFileSync(join(last, 'checkpoint.json'), bytes);
-    const manifest = JSON.parse(readFileSync(join(last, 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string; bytes: number }> };
+    const manifest = JSON.parse(readFileSync(join(last, 'manifest.json'), 'utf8')) as {
+      files: Record<string, { sha256: string; bytes: number }>;
+    };
     manifest.files['checkpoint.json'] = { sha256: sha256(bytes), bytes: bytes.byteLength };
     writeFileSync(join(last, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     const resumed = await trainModel({ ...options, checkpointDir: dir, resume: true });
@@ -249,8 +293,12 @@ describe('trainModel input checks', () => {
   it('rejects bad options before any work', async () => {
     await expect(trainModel({ dataset, model: { kind: 'mlp' }, seed: 1.5 })).rejects.toMatchObject({ code: 'E_SEED' });
     await expect(trainModel({ dataset, model: { kind: 'mlp' }, seed: 1, resume: true })).rejects.toMatchObject({ code: 'E_RESUME' });
-    await expect(trainModel({ dataset, model: { kind: 'mlp' }, seed: 1, rows: { train: [0, 10_000], val: [] } })).rejects.toMatchObject({ code: 'E_ROWS' });
-    await expect(trainModel({ dataset, model: { kind: 'mlp' }, seed: 1, backend: 'tpu' as never })).rejects.toMatchObject({ code: 'E_BACKEND' });
+    await expect(trainModel({ dataset, model: { kind: 'mlp' }, seed: 1, rows: { train: [0, 10_000], val: [] } })).rejects.toMatchObject({
+      code: 'E_ROWS',
+    });
+    await expect(trainModel({ dataset, model: { kind: 'mlp' }, seed: 1, backend: 'tpu' as never })).rejects.toMatchObject({
+      code: 'E_BACKEND',
+    });
   });
 });
 
@@ -259,7 +307,13 @@ describe('resources and gradients', () => {
     const { selectBackend } = await import('./backend.js');
     await selectBackend('wasm');
     const before = tf.memory().numTensors;
-    const r = await trainModel({ dataset, model: { kind, ...(kind === 'tabtransformer' ? { dModel: 8, heads: 2, layers: 1 } : {}) }, train: { epochs: 2, batchSize: 64 }, seed: 1, backend: 'wasm' });
+    const r = await trainModel({
+      dataset,
+      model: { kind, ...(kind === 'tabtransformer' ? { dModel: 8, heads: 2, layers: 1 } : {}) },
+      train: { epochs: 2, batchSize: 64 },
+      seed: 1,
+      backend: 'wasm',
+    });
     r.model.predictProba(dataset, [0, 1, 2]);
     r.model.penultimate(dataset, [0, 1]);
     r.model.dispose();
@@ -267,9 +321,17 @@ describe('resources and gradients', () => {
   });
 
   it('differentiates the logits with respect to normalised inputs (for attributions)', async () => {
-    const r = await trainModel({ dataset, model: { kind: 'lstm', hidden: 4 }, train: { epochs: 1, batchSize: 64 }, seed: 2, backend: 'wasm' });
+    const r = await trainModel({
+      dataset,
+      model: { kind: 'lstm', hidden: 4 },
+      train: { epochs: 1, batchSize: 64 },
+      seed: 2,
+      backend: 'wasm',
+    });
     const x = r.model.prepareInputs(dataset, [3]);
-    const grad = tf.grad((input: tf.Tensor) => tf.sum(r.model.forwardLogits(input)))(x).dataSync();
+    const grad = tf
+      .grad((input: tf.Tensor) => tf.sum(r.model.forwardLogits(input)))(x)
+      .dataSync();
     const values = x.dataSync();
     const at = (i: number, delta: number) => {
       const shifted = values.slice();

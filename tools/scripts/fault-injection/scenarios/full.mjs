@@ -22,17 +22,28 @@ export async function fullScenario(suite) {
   for (const c of FULL_CASES) {
     const base = join(W, `full/${c.name.replace(/\W+/g, '-')}`);
     mkdirSync(base, { recursive: true });
-    const command = (o) => (c.command === 'run' ? runner(refs.run.args(base), o) : c.command === 'sweep' ? runner(refs.sweep.args(base), o) : aggregate(refs.aggregate.args(base), o));
+    const command = (o) =>
+      c.command === 'run'
+        ? runner(refs.run.args(base), o)
+        : c.command === 'sweep'
+          ? runner(refs.sweep.args(base), o)
+          : aggregate(refs.aggregate.args(base), o);
     const inject = { nodeArgs: ['--import', INJECT], env: { EHR_FAULT_ROOT: base, EHR_FAULT_AT: c.at, EHR_FAULT_ERRNO: 'ENOSPC' } };
     const full = await command(inject);
     counts.faults++;
     counts.full++;
     cleanStderr(tally, full, `disk full during ${c.name}`, 6, 'E_NO_SPACE');
-    check(/free space/i.test(full.stderr) && /re-run the same command: it resumes/.test(full.stderr), `disk full during ${c.name}: the remedy is printed`);
+    check(
+      /free space/i.test(full.stderr) && /re-run the same command: it resumes/.test(full.stderr),
+      `disk full during ${c.name}: the remedy is printed`,
+    );
     check(full.stderr.includes(base), `disk full during ${c.name}: the message names the folder`);
     log(`  ENOSPC during ${c.name}: exit ${full.code}, "${(/error \[E_NO_SPACE\]: [^\n]{0,110}/.exec(full.stderr) ?? [''])[0]}…"`);
     const resumed = await command({});
-    check(resumed.code === 0, `disk full during ${c.name}: the same command with space again exits 0, got ${resumed.code}\n${resumed.stderr.slice(-800)}`);
+    check(
+      resumed.code === 0,
+      `disk full during ${c.name}: the same command with space again exits 0, got ${resumed.code}\n${resumed.stderr.slice(-800)}`,
+    );
     const ref = join(W, c.command === 'run' ? 'run/ref' : c.command === 'sweep' ? 'sweep/ref' : 'aggregate/ref');
     compareTrees(tally, ref, base, `disk full during ${c.name}`);
   }

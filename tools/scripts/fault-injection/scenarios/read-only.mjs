@@ -11,7 +11,9 @@ export async function readOnlyScenario({ W, tally, runner, aggregate, mounts, re
   cpSync(join(W, 'run/ref', refs.cellPath), join(ro, 'run'), { recursive: true });
   if (realRo) check(mounts.remount(ro, 'ro'), 'remount read-only');
   log(`  ${realRo ? 'a read-only tmpfs' : 'injected EROFS'}`);
-  const roInject = realRo ? {} : { nodeArgs: ['--import', INJECT], env: { EHR_FAULT_ROOT: ro, EHR_FAULT_AT: `^${ro}`, EHR_FAULT_ERRNO: 'EROFS' } };
+  const roInject = realRo
+    ? {}
+    : { nodeArgs: ['--import', INJECT], env: { EHR_FAULT_ROOT: ro, EHR_FAULT_AT: `^${ro}`, EHR_FAULT_ERRNO: 'EROFS' } };
   for (const [name, command] of [
     ['run', () => runner(refs.run.args(ro), roInject)],
     ['sweep', () => runner(refs.sweep.args(ro), roInject)],

@@ -18,7 +18,10 @@ async function twoSweeps({ W, tally, runner, refs }) {
   counts.faults++;
   counts.shared++;
   const ran = (r) => Number((/: (\d+) run,/.exec(r.stdout) ?? [])[1] ?? NaN);
-  check(a.code === 0 && b.code === 0, `two sweeps: both exit 0 (got ${a.code}, ${b.code})\n${a.stderr.slice(-600)}\n${b.stderr.slice(-600)}`);
+  check(
+    a.code === 0 && b.code === 0,
+    `two sweeps: both exit 0 (got ${a.code}, ${b.code})\n${a.stderr.slice(-600)}\n${b.stderr.slice(-600)}`,
+  );
   check(ran(a) + ran(b) === 4, `two sweeps: every cell ran exactly once (${ran(a)} + ${ran(b)} of 4)`);
   log(`  sweep A ran ${ran(a)} cells, sweep B ran ${ran(b)}; "${(/sweep finished[^\n]*/.exec(b.stdout) ?? [''])[0]}"`);
   compareTrees(tally, join(W, 'sweep/ref'), base, 'two sweeps');
@@ -40,7 +43,10 @@ async function heldCell({ W, tally, runner, refs }) {
   const left = await runner([...refs.sweep.args(base, 1), '--leave-held']);
   counts.faults++;
   counts.shared++;
-  check(left.code === 0 && /2 left to other processes/.test(left.stdout), `--leave-held: exit 0, two cells left (got ${left.code})\n${left.stdout.slice(-600)}\n${left.stderr.slice(-600)}`);
+  check(
+    left.code === 0 && /2 left to other processes/.test(left.stdout),
+    `--leave-held: exit 0, two cells left (got ${left.code})\n${left.stdout.slice(-600)}\n${left.stderr.slice(-600)}`,
+  );
   log(`  --leave-held: "${(/sweep finished[^\n]*/.exec(left.stdout) ?? [''])[0]}"`);
   const status = await runner(['status', join(base, 'runs')]);
   const holderLine = (/running .*pid \d+ on \S+ since \S+/.exec(status.stdout) ?? [])[0];
@@ -50,13 +56,17 @@ async function heldCell({ W, tally, runner, refs }) {
   const fallback = setTimeout(() => holder.kill('SIGKILL'), 120_000);
   const waited = await runner(refs.sweep.args(base, 1), {
     onStderr: (text) => {
-      if (/is running elsewhere .*waiting for it/.test(text) && holder.exitCode === null && holder.signalCode === null) holder.kill('SIGKILL');
+      if (/is running elsewhere .*waiting for it/.test(text) && holder.exitCode === null && holder.signalCode === null)
+        holder.kill('SIGKILL');
     },
   });
   clearTimeout(fallback);
   counts.faults++;
   counts.shared++;
-  check(waited.code === 0, `a sweep waits for a held cell and runs it once its holder died: exit ${waited.code}\n${waited.stderr.slice(-800)}`);
+  check(
+    waited.code === 0,
+    `a sweep waits for a held cell and runs it once its holder died: exit ${waited.code}\n${waited.stderr.slice(-800)}`,
+  );
   check(/is running elsewhere .*waiting for it/.test(waited.stderr), 'the waiting sweep says whom it waits for');
   log(`  waiting sweep: "${(/sweep finished[^\n]*/.exec(waited.stdout) ?? [''])[0]}"`);
   compareTrees(tally, join(W, 'sweep/ref'), base, 'held cell');

@@ -40,7 +40,10 @@ export async function watchHeldCell({ plan, scheduler, progress, heldOptions, si
     return;
   }
   // Another host's holder cannot be probed from here: if it is gone (a lost node), only its lock says otherwise.
-  const remote = holder && holderState(holder) === 'remote' ? `; another host's process cannot be checked from here: if it is gone, delete ${join(dir, LOCK_FILE)}` : '';
+  const remote =
+    holder && holderState(holder) === 'remote'
+      ? `; another host's process cannot be checked from here: if it is gone, delete ${join(dir, LOCK_FILE)}`
+      : '';
   heldOptions.log?.(`[sweep] ${cellId(cell)} is running elsewhere (${by}): waiting for it (--leave-held leaves it${remote})`);
   const release = await waitUntilReleased(dir, heldOptions.pollMs, signal);
   scheduler.watching--;

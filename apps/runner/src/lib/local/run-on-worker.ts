@@ -27,9 +27,11 @@ export function runOnWorker(worker: Worker, plan: SweepPlan, index: number, prog
     const onMessage = (message: WorkerMessage) => {
       if (message.type === 'progress') progress.cellProgress(index, cell, message);
       else if (message.type === 'done') finish(message.elsewhere ? 'elsewhere' : 'done');
-      else if (message.type === 'failed') finish(message.code === 'E_CELL_LOCKED' ? 'held' : 'failed', message.error ?? 'failed', message.code);
+      else if (message.type === 'failed')
+        finish(message.code === 'E_CELL_LOCKED' ? 'held' : 'failed', message.error ?? 'failed', message.code);
     };
-    const onExit = () => finish('failed', lastLines(worker.stderr) ?? `worker exited with ${worker.child.signalCode ?? worker.child.exitCode}`);
+    const onExit = () =>
+      finish('failed', lastLines(worker.stderr) ?? `worker exited with ${worker.child.signalCode ?? worker.child.exitCode}`);
     worker.child.on('message', onMessage);
     worker.child.once('exit', onExit);
     if (worker.exitedYet) onExit();
@@ -38,6 +40,9 @@ export function runOnWorker(worker: Worker, plan: SweepPlan, index: number, prog
 }
 
 function lastLines(text: string): string | undefined {
-  const lines = text.trim().split('\n').filter((l) => l.trim() && !l.includes('ExperimentalWarning'));
+  const lines = text
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() && !l.includes('ExperimentalWarning'));
   return lines.length ? lines.slice(-3).join(' | ') : undefined;
 }

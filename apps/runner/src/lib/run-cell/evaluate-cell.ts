@@ -23,7 +23,13 @@ export interface EvaluatedCell {
  * Clean test metrics, the triggered test set and the backdoor metrics; for a clean cell every grid trigger's
  * baseline, for a poisoned one the lift over its clean cell; then explanation and detection if asked for.
  */
-export async function evaluateCell(dir: string, request: CellRequest, setup: CellSetup, model: TrainedModel, report: CellReporter): Promise<EvaluatedCell> {
+export async function evaluateCell(
+  dir: string,
+  request: CellRequest,
+  setup: CellSetup,
+  model: TrainedModel,
+  report: CellReporter,
+): Promise<EvaluatedCell> {
   const { cell, cellConfig, dataset, trigger, targetLabel, thresholdRule, view, poison, plan, modelConfig, trainConfig } = setup;
   report({ phase: 'evaluating' });
   const evalStarted = Date.now();
@@ -36,7 +42,10 @@ export async function evaluateCell(dir: string, request: CellRequest, setup: Cel
     isCleanRun: cell.rate === 0,
     thresholdRule,
   });
-  const baselines = cell.rate === 0 ? baselineRows(model, dataset, view, cellConfig, poison, evaluation, thresholdRule) : [liftRow(evaluation, reference, cell)];
+  const baselines =
+    cell.rate === 0
+      ? baselineRows(model, dataset, view, cellConfig, poison, evaluation, thresholdRule)
+      : [liftRow(evaluation, reference, cell)];
   const analyses = [];
   if (cellConfig.explain || cellConfig.detect) {
     const { explainRun, detectRun } = await import('../analyse-run.js');
@@ -74,7 +83,14 @@ function baselineRows(
   for (const { name, trigger, params, target } of config.baselines) {
     if (!poison.triggerViews(trigger).includes(view)) continue;
     if (!thresholds.has(target)) thresholds.set(target, validationThreshold(model, dataset, target, thresholdRule));
-    const backdoor = triggerBaseline(model, dataset, poison.resolveTrigger(trigger as string, params), target, evaluation.cleanTest, thresholds.get(target)!);
+    const backdoor = triggerBaseline(
+      model,
+      dataset,
+      poison.resolveTrigger(trigger as string, params),
+      target,
+      evaluation.cleanTest,
+      thresholds.get(target)!,
+    );
     const rename = (metric: string) => `${metric}@${name}`;
     rows.push({
       metrics: Object.fromEntries(Object.entries(backdoor.metrics).map(([metric, value]) => [rename(metric), value])),
@@ -93,10 +109,16 @@ function liftRow(evaluation: Evaluation, reference: CleanReference | null, cell:
   const asr = evaluation.summaryRows.map((r) => r.metrics.asr).find((v) => v !== undefined) ?? Number.NaN;
   const cleanAsr = reference?.asrOf(cell.trigger) ?? null;
   if (cleanAsr === null) {
-    const reason = reference ? `the matching clean run has no ASR for trigger ${cell.trigger} (asr@${cell.trigger})` : 'no finished matching clean run (same model and seed, rate 0) when this run was evaluated';
+    const reason = reference
+      ? `the matching clean run has no ASR for trigger ${cell.trigger} (asr@${cell.trigger})`
+      : 'no finished matching clean run (same model and seed, rate 0) when this run was evaluated';
     return { metrics: { asr_lift: Number.NaN }, warnings: [{ metric: 'asr_lift', message: `ASR lift is undefined: ${reason}.` }] };
   }
-  if (Number.isNaN(asr)) return { metrics: { asr_lift: Number.NaN }, warnings: [{ metric: 'asr_lift', message: 'ASR lift is undefined: this run\'s ASR is undefined.' }] };
+  if (Number.isNaN(asr))
+    return {
+      metrics: { asr_lift: Number.NaN },
+      warnings: [{ metric: 'asr_lift', message: "ASR lift is undefined: this run's ASR is undefined." }],
+    };
   return { metrics: { asr_lift: asr - cleanAsr }, warnings: [] };
 }
 
@@ -114,5 +136,8 @@ async function cleanReferenceOf(request: CellRequest): Promise<CleanReference | 
   if (!existsSync(path)) return null;
   const summary = JSON.parse(await readFile(path, 'utf8')) as Summary;
   const numberOr = (v: unknown) => (typeof v === 'number' ? v : null);
-  return { auroc: numberOr(summary.auroc), asrOf: (trigger) => numberOr(clean.trigger === trigger ? summary.asr : summary[`asr@${trigger}`]) };
+  return {
+    auroc: numberOr(summary.auroc),
+    asrOf: (trigger) => numberOr(clean.trigger === trigger ? summary.asr : summary[`asr@${trigger}`]),
+  };
 }

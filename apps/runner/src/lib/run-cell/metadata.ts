@@ -29,8 +29,18 @@ async function cellMetadata(request: CellRequest, setup: CellSetup, backend: Bac
 }
 
 /** Writes run_metadata.json with status "running" and returns its provenance for the final one. */
-export async function startMetadata(dir: string, request: CellRequest, setup: CellSetup, backend: BackendInfo, started: number): Promise<CellMetadata> {
+export async function startMetadata(
+  dir: string,
+  request: CellRequest,
+  setup: CellSetup,
+  backend: BackendInfo,
+  started: number,
+): Promise<CellMetadata> {
   const metadata = await cellMetadata(request, setup, backend);
-  await writeJsonAtomic(join(dir, 'run_metadata.json'), { ...metadata, status: 'running', timings: { startedAt: new Date(started).toISOString() } });
+  await writeJsonAtomic(join(dir, 'run_metadata.json'), {
+    ...metadata,
+    status: 'running',
+    timings: { startedAt: new Date(started).toISOString() },
+  });
   return metadata;
 }

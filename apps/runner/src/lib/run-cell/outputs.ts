@@ -27,7 +27,11 @@ export interface CellResults {
  * predictions.arrow, calibration.json, run_metadata.json (status "done"), summary.csv, then summary.json:
  * written last, it marks the cell done, so a cell stopped anywhere before it is resumed, never half-counted.
  */
-export async function writeCellOutputs(dir: string, setup: CellSetup, { backend, metadata, trained: { trained, seconds: trainS }, evaluated, started }: CellResults): Promise<Summary> {
+export async function writeCellOutputs(
+  dir: string,
+  setup: CellSetup,
+  { backend, metadata, trained: { trained, seconds: trainS }, evaluated, started }: CellResults,
+): Promise<Summary> {
   const { cell, dataset, plan, train, trainConfig, modelConfig, trigger, targetLabel, mode, rateBasis, thresholdRule } = setup;
   const { evaluation } = evaluated;
   await writePredictions(join(dir, 'predictions.arrow'), evaluation.predictions);
@@ -57,7 +61,13 @@ export async function writeCellOutputs(dir: string, setup: CellSetup, { backend,
   await writeJsonAtomic(join(dir, 'run_metadata.json'), {
     ...metadata,
     status: 'done',
-    timings: { startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), wallTimeS, trainS, evalS: evaluated.seconds },
+    timings: {
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date().toISOString(),
+      wallTimeS,
+      trainS,
+      evalS: evaluated.seconds,
+    },
   });
   await writeFileAtomic(join(dir, 'summary.csv'), summaryToCsv(summary));
   await rm(join(dir, ERROR_FILE), { force: true });

@@ -13,7 +13,10 @@ export async function checkRunDirectory(dir: string, configHash: string): Promis
   try {
     previous = JSON.parse(await readFile(path, 'utf8')) as { configHash?: string };
   } catch {
-    throw new CompatibilityError<RunnerCode>('E_RUN_DIR_CORRUPT', `${path} is not valid JSON; remove the run directory ${dir} to start it again.`);
+    throw new CompatibilityError<RunnerCode>(
+      'E_RUN_DIR_CORRUPT',
+      `${path} is not valid JSON; remove the run directory ${dir} to start it again.`,
+    );
   }
   if (previous.configHash !== configHash) {
     throw new CompatibilityError<RunnerCode>(

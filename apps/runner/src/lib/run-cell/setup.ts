@@ -79,6 +79,25 @@ export async function setUpCell(request: CellRequest, report: CellReporter): Pro
     backend: cellConfig.backend,
   };
   const measurement = measurementIdentity(rateBasis, thresholdRule);
-  const configHash = hashJson(measurement ? { config, dataset: dataset.manifest.contentHash, measurement } : { config, dataset: dataset.manifest.contentHash });
-  return { cell, cellConfig, poison, train, dataset, modelConfig, view, trigger, targetLabel, mode, trainConfig, rateBasis, thresholdRule, plan, config, configHash };
+  const configHash = hashJson(
+    measurement ? { config, dataset: dataset.manifest.contentHash, measurement } : { config, dataset: dataset.manifest.contentHash },
+  );
+  return {
+    cell,
+    cellConfig,
+    poison,
+    train,
+    dataset,
+    modelConfig,
+    view,
+    trigger,
+    targetLabel,
+    mode,
+    trainConfig,
+    rateBasis,
+    thresholdRule,
+    plan,
+    config,
+    configHash,
+  };
 }

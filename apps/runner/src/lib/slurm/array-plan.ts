@@ -33,7 +33,14 @@ export interface ArrayPlan {
  * Two phases: a poisoned cell reads its clean cell's summary (clean_auroc_drop), so poisoned arrays start
  * only after every clean cell they may need has ended, as in the local pool's order.
  */
-export async function planArrays(plan: SweepPlan, submit: readonly number[], earlier: SlurmState | undefined, options: SlurmRunOptions, prologue: string | undefined, run: CommandRunner): Promise<ArrayPlan> {
+export async function planArrays(
+  plan: SweepPlan,
+  submit: readonly number[],
+  earlier: SlurmState | undefined,
+  options: SlurmRunOptions,
+  prologue: string | undefined,
+  run: CommandRunner,
+): Promise<ArrayPlan> {
   const runsRoot = plan.runsRoot;
   const snapshot = join(runsRoot, PLAN_SNAPSHOT_DIR, `plan-${plan.planHash.slice(0, 16)}.json`);
   const logDir = join(runsRoot, LOG_DIR);
@@ -41,7 +48,13 @@ export async function planArrays(plan: SweepPlan, submit: readonly number[], ear
   const isClean = (i: number) => plan.cells[i].rate === 0;
   const phases = [
     { name: 'clean' as const, chunks: splitForArraySize(submit.filter(isClean), maxArraySize) },
-    { name: 'poisoned' as const, chunks: splitForArraySize(submit.filter((i) => !isClean(i)), maxArraySize) },
+    {
+      name: 'poisoned' as const,
+      chunks: splitForArraySize(
+        submit.filter((i) => !isClean(i)),
+        maxArraySize,
+      ),
+    },
   ];
   // Clean cells of this plan that an earlier array (perhaps of another plan) still has queued.
   const indexOfCell = new Map(plan.cells.map((cell, i) => [cellId(cell), i]));

@@ -85,7 +85,9 @@ describe('buildBatchScript', () => {
 
   it('writes a dependency, and refuses one that is not', () => {
     expect(directives(buildBatchScript({ ...base, dependency: 'afterany:100:101' }))).toContain('#SBATCH --dependency=afterany:100:101');
-    expect(() => buildBatchScript({ ...base, dependency: 'afterany:1\n#SBATCH --uid=0' })).toThrow(expect.objectContaining({ code: 'E_SLURM_OPTION' }));
+    expect(() => buildBatchScript({ ...base, dependency: 'afterany:1\n#SBATCH --uid=0' })).toThrow(
+      expect.objectContaining({ code: 'E_SLURM_OPTION' }),
+    );
   });
 
   it('quotes paths with shell metacharacters in the command', () => {
@@ -95,7 +97,9 @@ describe('buildBatchScript', () => {
   });
 
   it('refuses paths that #SBATCH lines cannot carry, and an empty array', () => {
-    expect(() => buildBatchScript({ ...base, logDir: '/runs/my study/slurm-logs' })).toThrow(expect.objectContaining({ code: 'E_SLURM_PATH' }));
+    expect(() => buildBatchScript({ ...base, logDir: '/runs/my study/slurm-logs' })).toThrow(
+      expect.objectContaining({ code: 'E_SLURM_PATH' }),
+    );
     expect(() => buildBatchScript({ ...base, workDir: '/home/100%' })).toThrow(expect.objectContaining({ code: 'E_SLURM_PATH' }));
     expect(() => buildBatchScript({ ...base, indices: [] })).toThrow(expect.objectContaining({ code: 'E_SLURM_EMPTY' }));
   });

@@ -51,25 +51,53 @@ const NAME = /^[A-Za-z0-9_.+-]+$/;
 export function checkSlurmOptions(options: SlurmOptions): void {
   const { partition, time, cpusPerTask, mem, gres, maxParallel, jobName } = options;
   if (partition !== undefined) {
-    assertInput<RunnerCode>(/^[A-Za-z0-9_.,-]+$/.test(partition), 'E_SLURM_OPTION', () => `--partition "${partition}" is not a Slurm partition name (letters, digits, _ . - and commas for several).`);
+    assertInput<RunnerCode>(
+      /^[A-Za-z0-9_.,-]+$/.test(partition),
+      'E_SLURM_OPTION',
+      () => `--partition "${partition}" is not a Slurm partition name (letters, digits, _ . - and commas for several).`,
+    );
   }
   if (time !== undefined) {
-    assertInput<RunnerCode>(TIME.test(time), 'E_SLURM_OPTION', () => `--time "${time}" is not a Slurm time limit: use MM, HH:MM:SS or D-HH:MM:SS (e.g. 2:00:00 for two hours).`);
+    assertInput<RunnerCode>(
+      TIME.test(time),
+      'E_SLURM_OPTION',
+      () => `--time "${time}" is not a Slurm time limit: use MM, HH:MM:SS or D-HH:MM:SS (e.g. 2:00:00 for two hours).`,
+    );
   }
   if (cpusPerTask !== undefined) {
-    assertInput<RunnerCode>(Number.isSafeInteger(cpusPerTask) && cpusPerTask >= 1, 'E_SLURM_OPTION', () => `--cpus-per-task must be a positive integer, got ${String(cpusPerTask)}.`);
+    assertInput<RunnerCode>(
+      Number.isSafeInteger(cpusPerTask) && cpusPerTask >= 1,
+      'E_SLURM_OPTION',
+      () => `--cpus-per-task must be a positive integer, got ${String(cpusPerTask)}.`,
+    );
   }
   if (mem !== undefined) {
-    assertInput<RunnerCode>(MEM.test(mem), 'E_SLURM_OPTION', () => `--mem "${mem}" is not a Slurm memory size: use a number with an optional K, M, G or T suffix (e.g. 8G).`);
+    assertInput<RunnerCode>(
+      MEM.test(mem),
+      'E_SLURM_OPTION',
+      () => `--mem "${mem}" is not a Slurm memory size: use a number with an optional K, M, G or T suffix (e.g. 8G).`,
+    );
   }
   if (gres !== undefined) {
-    assertInput<RunnerCode>(GRES.test(gres), 'E_SLURM_OPTION', () => `--gres "${gres}" is not a Slurm generic-resource list (e.g. gpu:1 or gpu:a100:2).`);
+    assertInput<RunnerCode>(
+      GRES.test(gres),
+      'E_SLURM_OPTION',
+      () => `--gres "${gres}" is not a Slurm generic-resource list (e.g. gpu:1 or gpu:a100:2).`,
+    );
   }
   if (maxParallel !== undefined) {
-    assertInput<RunnerCode>(Number.isSafeInteger(maxParallel) && maxParallel >= 1, 'E_SLURM_OPTION', () => `--max-parallel must be a positive integer, got ${String(maxParallel)}.`);
+    assertInput<RunnerCode>(
+      Number.isSafeInteger(maxParallel) && maxParallel >= 1,
+      'E_SLURM_OPTION',
+      () => `--max-parallel must be a positive integer, got ${String(maxParallel)}.`,
+    );
   }
   if (jobName !== undefined) {
-    assertInput<RunnerCode>(NAME.test(jobName), 'E_SLURM_OPTION', () => `The Slurm job name "${jobName}" may hold only letters, digits and _ . + -.`);
+    assertInput<RunnerCode>(
+      NAME.test(jobName),
+      'E_SLURM_OPTION',
+      () => `The Slurm job name "${jobName}" may hold only letters, digits and _ . + -.`,
+    );
   }
   for (const line of options.sbatchLines ?? []) sbatchDirective(line);
 }
@@ -85,13 +113,15 @@ export function sbatchDirective(line: string): string {
   assertInput<RunnerCode>(
     /^--?[A-Za-z]/.test(body) && !/[\r\n]/.test(body),
     'E_SLURM_OPTION',
-    () => `--sbatch-line "${line}" is not one sbatch option: give it as account=abc (or --sbatch-line=--account=abc), one per --sbatch-line.`,
+    () =>
+      `--sbatch-line "${line}" is not one sbatch option: give it as account=abc (or --sbatch-line=--account=abc), one per --sbatch-line.`,
   );
   const name = body.replace(/^--?/, '').split(/[=\s]/)[0];
   assertInput<RunnerCode>(
     !OWNED_OPTIONS.has(name),
     'E_SLURM_OPTION',
-    () => `--sbatch-line "${line}" sets --${name}, which the sweep sets itself; use the sweep's own option instead (--array comes from the unfinished cells, --output is RUNS/slurm-logs).`,
+    () =>
+      `--sbatch-line "${line}" sets --${name}, which the sweep sets itself; use the sweep's own option instead (--array comes from the unfinished cells, --output is RUNS/slurm-logs).`,
   );
   return `#SBATCH ${body}`;
 }
@@ -114,14 +144,23 @@ export function buildBatchScript(input: BatchScriptInput): string {
     assertInput<RunnerCode>(
       !/[\s%]/.test(path),
       'E_SLURM_PATH',
-      () => `The ${what} ${path} holds a space or %, which #SBATCH lines cannot carry: use a path without them for --out (and run the sweep from such a directory).`,
+      () =>
+        `The ${what} ${path} holds a space or %, which #SBATCH lines cannot carry: use a path without them for --out (and run the sweep from such a directory).`,
     );
   }
   if (input.dependency !== undefined) {
-    assertInput<RunnerCode>(/^[a-z]+(:[A-Za-z0-9_+-]+)+$/.test(input.dependency), 'E_SLURM_OPTION', () => `"${input.dependency}" is not an sbatch dependency.`);
+    assertInput<RunnerCode>(
+      /^[a-z]+(:[A-Za-z0-9_+-]+)+$/.test(input.dependency),
+      'E_SLURM_OPTION',
+      () => `"${input.dependency}" is not an sbatch dependency.`,
+    );
   }
   const offset = input.indexOffset ?? 0;
-  assertInput<RunnerCode>(indices.length > 0, 'E_SLURM_EMPTY', () => 'A job array needs at least one cell; every cell of this sweep is done or queued already.');
+  assertInput<RunnerCode>(
+    indices.length > 0,
+    'E_SLURM_EMPTY',
+    () => 'A job array needs at least one cell; every cell of this sweep is done or queued already.',
+  );
   for (const i of indices) {
     if (i - offset < 0) throw new InputError<RunnerCode>('E_ARRAY_INDEX', `Plan index ${i} is below the array offset ${offset}.`);
   }

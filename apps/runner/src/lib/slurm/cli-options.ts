@@ -22,7 +22,19 @@ export interface SlurmArgs {
 }
 
 const GROUP = 'Slurm (with --executor slurm; see docs/slurm.md):';
-const KEYS = ['partition', 'time', 'cpus-per-task', 'mem', 'gres', 'sbatch-line', 'prologue', 'max-parallel', 'dry-run', 'wait', 'poll-seconds'] as const;
+const KEYS = [
+  'partition',
+  'time',
+  'cpus-per-task',
+  'mem',
+  'gres',
+  'sbatch-line',
+  'prologue',
+  'max-parallel',
+  'dry-run',
+  'wait',
+  'poll-seconds',
+] as const;
 
 export function addSlurmOptions<T>(y: Argv<T>): Argv<T & SlurmArgs> {
   return y
@@ -31,12 +43,25 @@ export function addSlurmOptions<T>(y: Argv<T>): Argv<T & SlurmArgs> {
     .option('cpus-per-task', { type: 'number', group: GROUP, describe: 'CPUs per cell.' })
     .option('mem', { type: 'string', group: GROUP, describe: 'Memory per cell, e.g. 8G.' })
     .option('gres', { type: 'string', group: GROUP, describe: 'Generic resources per cell, e.g. gpu:1.' })
-    .option('sbatch-line', { type: 'string', array: true, group: GROUP, describe: 'Extra sbatch option, repeatable: --sbatch-line account=abc --sbatch-line qos=long.' })
-    .option('prologue', { type: 'string', group: GROUP, describe: 'File of shell lines run before each cell (module load, venv, exports).' })
+    .option('sbatch-line', {
+      type: 'string',
+      array: true,
+      group: GROUP,
+      describe: 'Extra sbatch option, repeatable: --sbatch-line account=abc --sbatch-line qos=long.',
+    })
+    .option('prologue', {
+      type: 'string',
+      group: GROUP,
+      describe: 'File of shell lines run before each cell (module load, venv, exports).',
+    })
     .option('max-parallel', { type: 'number', group: GROUP, describe: 'At most this many cells of an array run at once (--array=…%N).' })
     .option('dry-run', { type: 'boolean', group: GROUP, describe: 'Print the batch scripts; submit nothing.' })
     .option('wait', { type: 'boolean', group: GROUP, describe: 'Wait for the arrays to end; exit 5 if a cell did not finish.' })
-    .option('poll-seconds', { type: 'number', group: GROUP, describe: 'With --wait: seconds between queries to Slurm (default 10).' }) as Argv<T & SlurmArgs>;
+    .option('poll-seconds', {
+      type: 'number',
+      group: GROUP,
+      describe: 'With --wait: seconds between queries to Slurm (default 10).',
+    }) as Argv<T & SlurmArgs>;
 }
 
 /** The Slurm options of a `sweep` invocation; refuses them with another executor, where they would be ignored. */
@@ -44,7 +69,10 @@ export function slurmOptionsFromArgs(args: SlurmArgs & { executor?: string }): S
   if (args.executor !== 'slurm') {
     const given = KEYS.filter((k) => args[k] !== undefined && args[k] !== false);
     if (given.length) {
-      throw new InputError<RunnerCode>('E_SLURM_OPTION', `--${given.join(', --')} ${given.length > 1 ? 'apply' : 'applies'} only to --executor slurm; add --executor slurm or drop ${given.length > 1 ? 'them' : 'it'}.`);
+      throw new InputError<RunnerCode>(
+        'E_SLURM_OPTION',
+        `--${given.join(', --')} ${given.length > 1 ? 'apply' : 'applies'} only to --executor slurm; add --executor slurm or drop ${given.length > 1 ? 'them' : 'it'}.`,
+      );
     }
     return {};
   }

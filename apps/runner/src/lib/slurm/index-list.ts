@@ -39,7 +39,8 @@ export function expandIndexList(list: string): number[] {
     const from = Number(match[1]);
     const to = match[2] === undefined ? from : Number(match[2]);
     const step = match[3] === undefined ? 1 : Number(match[3]);
-    if (to < from || step < 1) throw new InputError<RunnerCode>('E_ARRAY_INDEX', `Slurm array index range "${part}" in "${list}" is empty.`);
+    if (to < from || step < 1)
+      throw new InputError<RunnerCode>('E_ARRAY_INDEX', `Slurm array index range "${part}" in "${list}" is empty.`);
     for (let i = from; i <= to; i += step) out.add(i);
   }
   return [...out].sort((a, b) => a - b);

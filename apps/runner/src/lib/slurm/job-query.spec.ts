@@ -14,7 +14,13 @@ describe('parseScontrolShowJob', () => {
   it('reads running, failed and folded pending tasks', () => {
     const tasks = parseScontrolShowJob(fixture('scontrol-show-job-mixed.txt'));
     expect(states(tasks)).toEqual({ 0: 'RUNNING', 1: 'FAILED', 3: 'RUNNING', 4: 'PENDING', 5: 'PENDING', 6: 'PENDING' });
-    expect(tasks.find((t) => t.taskId === 1)).toEqual({ arrayJobId: '9', taskId: 1, state: 'FAILED', reason: 'NonZeroExitCode', exitCode: '3:0' });
+    expect(tasks.find((t) => t.taskId === 1)).toEqual({
+      arrayJobId: '9',
+      taskId: 1,
+      state: 'FAILED',
+      reason: 'NonZeroExitCode',
+      exitCode: '3:0',
+    });
     expect(tasks.find((t) => t.taskId === 5)?.reason).toBe('JobArrayTaskLimit');
   });
 
@@ -66,7 +72,13 @@ describe('parseSacct', () => {
       8: 'PENDING',
       10: 'PENDING',
     });
-    expect(tasks.find((t) => t.taskId === 3)).toEqual({ arrayJobId: '812', taskId: 3, state: 'TIMEOUT', reason: 'TimeLimit', exitCode: '0:0' });
+    expect(tasks.find((t) => t.taskId === 3)).toEqual({
+      arrayJobId: '812',
+      taskId: 3,
+      state: 'TIMEOUT',
+      reason: 'TimeLimit',
+      exitCode: '0:0',
+    });
   });
 
   it('keeps the last record of a task printed twice (requeued)', () => {

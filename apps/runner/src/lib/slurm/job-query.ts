@@ -123,7 +123,13 @@ export function parseScontrolShowJob(text: string): TaskInfo[] {
     const taskField = fields.get('ArrayTaskId');
     if (!arrayJobId || !taskField) continue;
     for (const taskId of expandIndexList(taskField)) {
-      tasks.push(withOptional({ arrayJobId, taskId, state: normaliseState(fields.get('JobState') ?? '') }, fields.get('Reason'), fields.get('ExitCode')));
+      tasks.push(
+        withOptional(
+          { arrayJobId, taskId, state: normaliseState(fields.get('JobState') ?? '') },
+          fields.get('Reason'),
+          fields.get('ExitCode'),
+        ),
+      );
     }
   }
   return latestPerTask(tasks);
@@ -192,9 +198,16 @@ export async function waitForArray(jobId: string, options: WaitOptions = {}): Pr
     const query = await queryJobs(jobId, options.run);
     options.onPoll?.(query);
     if (!query.tasks.some((t) => isActive(t.state))) return query;
-    if (options.signal?.aborted) throw new InputError<RunnerCode>('E_INTERRUPTED', `Stopped waiting for Slurm job ${jobId}; it keeps running (\`scancel ${jobId}\` stops it).`);
+    if (options.signal?.aborted)
+      throw new InputError<RunnerCode>(
+        'E_INTERRUPTED',
+        `Stopped waiting for Slurm job ${jobId}; it keeps running (\`scancel ${jobId}\` stops it).`,
+      );
     if (Date.now() > deadline) {
-      throw new InputError<RunnerCode>('E_SLURM_WAIT_TIMEOUT', `Slurm job ${jobId} still has queued or running tasks after ${options.timeoutSeconds} s.`);
+      throw new InputError<RunnerCode>(
+        'E_SLURM_WAIT_TIMEOUT',
+        `Slurm job ${jobId} still has queued or running tasks after ${options.timeoutSeconds} s.`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, poll));
   }

@@ -171,7 +171,9 @@ describe('runSlurm', () => {
     const slurm = fakeSlurm();
     await runSlurm(plan, planPath, { prologueFile: prologue, log: quiet, run: slurm.run });
     expect(slurm.scripts[0]).toContain('module load nodejs/20');
-    await expect(runSlurm(plan, planPath, { prologueFile: join(root, 'nope.sh'), log: quiet, run: slurm.run })).rejects.toMatchObject({ code: 'E_PROLOGUE' });
+    await expect(runSlurm(plan, planPath, { prologueFile: join(root, 'nope.sh'), log: quiet, run: slurm.run })).rejects.toMatchObject({
+      code: 'E_PROLOGUE',
+    });
     await expect(runSlurm(plan, planPath, { mem: 'lots', log: quiet, run: slurm.run })).rejects.toMatchObject({ code: 'E_SLURM_OPTION' });
   });
 });
@@ -184,7 +186,10 @@ describe('submitArray', () => {
 
   it("passes sbatch's complaint on", async () => {
     const run: CommandRunner = async () => ({ code: 1, stdout: '', stderr: 'sbatch: error: invalid partition specified: gpu\n' });
-    await expect(submitArray('/x.sh', run)).rejects.toMatchObject({ code: 'E_SBATCH_FAILED', message: expect.stringContaining('invalid partition specified: gpu') });
+    await expect(submitArray('/x.sh', run)).rejects.toMatchObject({
+      code: 'E_SBATCH_FAILED',
+      message: expect.stringContaining('invalid partition specified: gpu'),
+    });
   });
 
   it('names sbatch before doing anything when Slurm is not installed', async () => {

@@ -33,7 +33,11 @@ export { submitArray } from './submit-arrays.js';
  * immutable snapshot of it). Returns once submitted, or with `wait` once the arrays have ended.
  */
 export async function runSlurm(plan: SweepPlan, planPath: string, options: SlurmRunOptions = {}): Promise<SlurmRunResult> {
-  assertInput<RunnerCode>(existsSync(planPath), 'E_PLAN_MISSING', () => `runSlurm: no sweep plan at ${planPath}; the sweep writes it before submitting.`);
+  assertInput<RunnerCode>(
+    existsSync(planPath),
+    'E_PLAN_MISSING',
+    () => `runSlurm: no sweep plan at ${planPath}; the sweep writes it before submitting.`,
+  );
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const run = options.run ?? runSlurmCommand;
   checkSlurmOptions(options);
@@ -71,7 +75,10 @@ export async function runSlurm(plan: SweepPlan, planPath: string, options: Slurm
 async function readPrologue(options: SlurmRunOptions): Promise<string | undefined> {
   if (options.prologueFile === undefined) return options.prologue;
   if (!existsSync(options.prologueFile)) {
-    throw new InputError<RunnerCode>('E_PROLOGUE', `--prologue ${options.prologueFile} does not exist: give a file of shell lines (e.g. \`module load nodejs/20\`) run before each task.`);
+    throw new InputError<RunnerCode>(
+      'E_PROLOGUE',
+      `--prologue ${options.prologueFile} does not exist: give a file of shell lines (e.g. \`module load nodejs/20\`) run before each task.`,
+    );
   }
   return readFile(options.prologueFile, 'utf8');
 }

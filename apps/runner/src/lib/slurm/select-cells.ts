@@ -21,7 +21,12 @@ export interface CellSelection {
  * must work where Slurm is not installed (to review the script on a laptop); a real one fails first
  * thing, naming sbatch, where it is not.
  */
-export async function selectCells(plan: SweepPlan, dryRun: boolean, run: CommandRunner, log: (line: string) => void): Promise<CellSelection> {
+export async function selectCells(
+  plan: SweepPlan,
+  dryRun: boolean,
+  run: CommandRunner,
+  log: (line: string) => void,
+): Promise<CellSelection> {
   let alreadyDone = 0;
   const open: number[] = [];
   for (let index = 0; index < plan.cells.length; index++) {
@@ -45,7 +50,12 @@ export async function selectCells(plan: SweepPlan, dryRun: boolean, run: Command
  * Locks left on other nodes: removed when the Slurm job that wrote them no longer runs; a cell whose
  * lock's job still runs is not submitted again. Returns those cells' plan indices.
  */
-async function settleForeignLocks(plan: SweepPlan, indices: readonly number[], run: CommandRunner, log: (line: string) => void): Promise<number[]> {
+async function settleForeignLocks(
+  plan: SweepPlan,
+  indices: readonly number[],
+  run: CommandRunner,
+  log: (line: string) => void,
+): Promise<number[]> {
   const live: number[] = [];
   for (const i of indices) {
     const dir = cellDir(plan.runsRoot, plan.cells[i]);

@@ -13,7 +13,11 @@ export interface CommandResult {
   readonly code: number;
 }
 
-export type CommandRunner = (command: string, args: readonly string[], options?: { cwd?: string; input?: string }) => Promise<CommandResult>;
+export type CommandRunner = (
+  command: string,
+  args: readonly string[],
+  options?: { cwd?: string; input?: string },
+) => Promise<CommandResult>;
 
 /** Runs a Slurm command; a missing binary is the machine's set-up, so it is an EnvironmentError (exit 6) that says what to do. */
 export const runSlurmCommand: CommandRunner = (command, args, options = {}) =>
@@ -28,10 +32,15 @@ export const runSlurmCommand: CommandRunner = (command, args, options = {}) =>
           return;
         }
         if (error && (error as { killed?: boolean }).killed) {
-          reject(new InputError<RunnerCode>('E_SLURM_TIMEOUT', `\`${command} ${args.join(' ')}\` did not answer within 120 s: is slurmctld reachable (\`scontrol ping\`)?`));
+          reject(
+            new InputError<RunnerCode>(
+              'E_SLURM_TIMEOUT',
+              `\`${command} ${args.join(' ')}\` did not answer within 120 s: is slurmctld reachable (\`scontrol ping\`)?`,
+            ),
+          );
           return;
         }
-        const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
+        const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
         resolve({ stdout, stderr, code });
       },
     );

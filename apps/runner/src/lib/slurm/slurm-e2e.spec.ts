@@ -61,7 +61,10 @@ function cli(args: string[], timeoutMs = 15 * 60_000): Promise<CliResult> {
 }
 
 function expectOk(result: CliResult, what: string): void {
-  if (result.status !== 0) throw new Error(`${what} exited ${result.status}\n--- stdout\n${result.stdout.slice(-3000)}\n--- stderr\n${result.stderr.slice(-3000)}`);
+  if (result.status !== 0)
+    throw new Error(
+      `${what} exited ${result.status}\n--- stdout\n${result.stdout.slice(-3000)}\n--- stderr\n${result.stderr.slice(-3000)}`,
+    );
 }
 
 /** Wall-clock fields differ between any two runs; everything else must be identical. */
@@ -87,7 +90,9 @@ describeSlurm('sweep --executor slurm on a real Slurm', () => {
   beforeAll(async () => {
     const ping = spawnSync('scontrol', ['ping'], { encoding: 'utf8' });
     if (ping.error || !/is UP/.test(ping.stdout)) {
-      throw new Error(`EHR_BACKDOOR_SLURM_TEST=1 but no Slurm controller answers (\`scontrol ping\`: ${ping.error?.message ?? ping.stdout.trim()}); start it with tools/slurm/start-local-cluster.`);
+      throw new Error(
+        `EHR_BACKDOOR_SLURM_TEST=1 but no Slurm controller answers (\`scontrol ping\`: ${ping.error?.message ?? ping.stdout.trim()}); start it with tools/slurm/start-local-cluster.`,
+      );
     }
     work = mkdtempSync(join(tmpdir(), 'ehrb-slurm-e2e-'));
     data = join(work, 'data');
@@ -98,85 +103,125 @@ describeSlurm('sweep --executor slurm on a real Slurm', () => {
     if (work && process.env.EHR_BACKDOOR_KEEP_E2E !== '1') rmSync(work, { recursive: true, force: true });
   });
 
-  it('finishes every cell, with the summaries of a local run of the same grid', async () => {
-    const local = join(work, 'local');
-    const slurm = join(work, 'slurm');
-    // One local worker: clean cells end before poisoned ones start, the order the Slurm arrays keep.
-    expectOk(await cli(['sweep', '--preset', 'smoke', '--executor', 'local', '--workers', '1', '--data', data, '--out', local]), 'local sweep');
-    const run = await cli(['sweep', '--preset', 'smoke', '--executor', 'slurm', '--wait', '--poll-seconds', '2', '--data', data, '--out', slurm]);
-    expectOk(run, 'slurm sweep');
+  it(
+    'finishes every cell, with the summaries of a local run of the same grid',
+    async () => {
+      const local = join(work, 'local');
+      const slurm = join(work, 'slurm');
+      // One local worker: clean cells end before poisoned ones start, the order the Slurm arrays keep.
+      expectOk(
+        await cli(['sweep', '--preset', 'smoke', '--executor', 'local', '--workers', '1', '--data', data, '--out', local]),
+        'local sweep',
+      );
+      const run = await cli([
+        'sweep',
+        '--preset',
+        'smoke',
+        '--executor',
+        'slurm',
+        '--wait',
+        '--poll-seconds',
+        '2',
+        '--data',
+        data,
+        '--out',
+        slurm,
+      ]);
+      expectOk(run, 'slurm sweep');
 
-    const plan = await readPlan(join(slurm, PLAN_FILE));
-    const jobs = await readSlurmJobs(slurm);
-    expect(jobs?.submissions.length).toBe(2); // the clean array, then the poisoned one after it
-    for (let i = 0; i < plan.cells.length; i++) {
-      const cell = plan.cells[i];
-      expect({ cell: cellId(cell), done: isDone(plan, i) }).toEqual({ cell: cellId(cell), done: true });
-      const fromSlurm = metricsOf(join(cellDir(slurm, cell), 'summary.json'));
-      const fromLocal = metricsOf(join(cellDir(local, cell), 'summary.json'));
-      expect(fromSlurm).toEqual(fromLocal);
-      // Per-stay predictions too, byte for byte: same seeds and backend, same numbers.
-      const predictions = (root: string) => readFileSync(join(cellDir(root, cell), 'predictions.arrow'));
-      expect(predictions(slurm).equals(predictions(local))).toBe(true);
-    }
-    for (const s of jobs!.submissions) {
-      const query = await queryJobs(s.jobId);
-      expect(query.tasks.every((t) => t.state === 'COMPLETED')).toBe(true);
-      for (const t of query.tasks) expect(existsSync(join(slurm, 'slurm-logs', `${s.jobId}_${t.taskId}.out`))).toBe(true);
-    }
+      const plan = await readPlan(join(slurm, PLAN_FILE));
+      const jobs = await readSlurmJobs(slurm);
+      expect(jobs?.submissions.length).toBe(2); // the clean array, then the poisoned one after it
+      for (let i = 0; i < plan.cells.length; i++) {
+        const cell = plan.cells[i];
+        expect({ cell: cellId(cell), done: isDone(plan, i) }).toEqual({ cell: cellId(cell), done: true });
+        const fromSlurm = metricsOf(join(cellDir(slurm, cell), 'summary.json'));
+        const fromLocal = metricsOf(join(cellDir(local, cell), 'summary.json'));
+        expect(fromSlurm).toEqual(fromLocal);
+        // Per-stay predictions too, byte for byte: same seeds and backend, same numbers.
+        const predictions = (root: string) => readFileSync(join(cellDir(root, cell), 'predictions.arrow'));
+        expect(predictions(slurm).equals(predictions(local))).toBe(true);
+      }
+      for (const s of jobs!.submissions) {
+        const query = await queryJobs(s.jobId);
+        expect(query.tasks.every((t) => t.state === 'COMPLETED')).toBe(true);
+        for (const t of query.tasks) expect(existsSync(join(slurm, 'slurm-logs', `${s.jobId}_${t.taskId}.out`))).toBe(true);
+      }
 
-    const status = await cli(['status', slurm]);
-    expectOk(status, 'status');
-    expect(status.stdout).toContain(`${plan.cells.length}/${plan.cells.length} done`);
-    expect(status.stdout).toContain('slurm:');
-    expect(status.stdout).toMatch(/\d+ COMPLETED/);
-  }, 30 * 60_000);
+      const status = await cli(['status', slurm]);
+      expectOk(status, 'status');
+      expect(status.stdout).toContain(`${plan.cells.length}/${plan.cells.length} done`);
+      expect(status.stdout).toContain('slurm:');
+      expect(status.stdout).toMatch(/\d+ COMPLETED/);
+    },
+    30 * 60_000,
+  );
 
-  it('after scancel halfway, a second submission completes only the missing cells', async () => {
-    const runs = join(work, 'cancelled');
-    const args = ['sweep', '--preset', 'smoke', '--seeds', '0', '1', '2', '--executor', 'slurm', '--max-parallel', '1', '--data', data, '--out', runs];
-    expectOk(await cli(args), 'first submission');
-    const plan = await readPlan(join(runs, PLAN_FILE));
-    expect(plan.cells.length).toBe(6);
-    const first = (await readSlurmJobs(runs))!.submissions.map((s) => s.jobId);
+  it(
+    'after scancel halfway, a second submission completes only the missing cells',
+    async () => {
+      const runs = join(work, 'cancelled');
+      const args = [
+        'sweep',
+        '--preset',
+        'smoke',
+        '--seeds',
+        '0',
+        '1',
+        '2',
+        '--executor',
+        'slurm',
+        '--max-parallel',
+        '1',
+        '--data',
+        data,
+        '--out',
+        runs,
+      ];
+      expectOk(await cli(args), 'first submission');
+      const plan = await readPlan(join(runs, PLAN_FILE));
+      expect(plan.cells.length).toBe(6);
+      const first = (await readSlurmJobs(runs))!.submissions.map((s) => s.jobId);
 
-    // Cancel as soon as one cell is done: the others are running or still queued.
-    const deadline = Date.now() + 20 * 60_000;
-    while (!plan.cells.some((_, i) => isDone(plan, i))) {
-      if (Date.now() > deadline) throw new Error('no cell finished within 20 minutes');
-      await sleep(1000);
-    }
-    const cancel = spawnSync('scancel', first, { encoding: 'utf8' });
-    expect(cancel.status).toBe(0);
-    for (const jobId of first) await waitForArray(jobId, { pollSeconds: 1, timeoutSeconds: 300 });
+      // Cancel as soon as one cell is done: the others are running or still queued.
+      const deadline = Date.now() + 20 * 60_000;
+      while (!plan.cells.some((_, i) => isDone(plan, i))) {
+        if (Date.now() > deadline) throw new Error('no cell finished within 20 minutes');
+        await sleep(1000);
+      }
+      const cancel = spawnSync('scancel', first, { encoding: 'utf8' });
+      expect(cancel.status).toBe(0);
+      for (const jobId of first) await waitForArray(jobId, { pollSeconds: 1, timeoutSeconds: 300 });
 
-    const doneBefore = plan.cells.map((_, i) => i).filter((i) => isDone(plan, i));
-    expect(doneBefore.length).toBeGreaterThanOrEqual(1);
-    expect(doneBefore.length).toBeLessThan(plan.cells.length);
-    const before = new Map(
-      doneBefore.map((i) => {
+      const doneBefore = plan.cells.map((_, i) => i).filter((i) => isDone(plan, i));
+      expect(doneBefore.length).toBeGreaterThanOrEqual(1);
+      expect(doneBefore.length).toBeLessThan(plan.cells.length);
+      const before = new Map(
+        doneBefore.map((i) => {
+          const path = join(cellDir(runs, plan.cells[i]), 'summary.json');
+          return [i, { text: readFileSync(path, 'utf8'), mtime: statSync(path).mtimeMs }];
+        }),
+      );
+
+      const second = await cli([...args, '--wait', '--poll-seconds', '2']);
+      expectOk(second, 'second submission');
+      const all = (await readSlurmJobs(runs))!.submissions;
+      const resubmitted = all.filter((s) => !first.includes(s.jobId));
+      const indices = resubmitted.flatMap((s) => expandIndexList(s.array).map((t) => t + s.indexOffset)).sort((a, b) => a - b);
+      const missing = plan.cells.map((_, i) => i).filter((i) => !doneBefore.includes(i));
+      expect(indices).toEqual(missing);
+
+      for (let i = 0; i < plan.cells.length; i++) expect({ i, done: isDone(plan, i) }).toEqual({ i, done: true });
+      for (const [i, { text, mtime }] of before) {
         const path = join(cellDir(runs, plan.cells[i]), 'summary.json');
-        return [i, { text: readFileSync(path, 'utf8'), mtime: statSync(path).mtimeMs }];
-      }),
-    );
-
-    const second = await cli([...args, '--wait', '--poll-seconds', '2']);
-    expectOk(second, 'second submission');
-    const all = (await readSlurmJobs(runs))!.submissions;
-    const resubmitted = all.filter((s) => !first.includes(s.jobId));
-    const indices = resubmitted.flatMap((s) => expandIndexList(s.array).map((t) => t + s.indexOffset)).sort((a, b) => a - b);
-    const missing = plan.cells.map((_, i) => i).filter((i) => !doneBefore.includes(i));
-    expect(indices).toEqual(missing);
-
-    for (let i = 0; i < plan.cells.length; i++) expect({ i, done: isDone(plan, i) }).toEqual({ i, done: true });
-    for (const [i, { text, mtime }] of before) {
-      const path = join(cellDir(runs, plan.cells[i]), 'summary.json');
-      expect(readFileSync(path, 'utf8')).toBe(text);
-      expect(statSync(path).mtimeMs).toBe(mtime);
-    }
-    for (const s of resubmitted) {
-      const query = await queryJobs(s.jobId);
-      expect(query.tasks.filter((t) => isActive(t.state))).toEqual([]);
-    }
-  }, 40 * 60_000);
+        expect(readFileSync(path, 'utf8')).toBe(text);
+        expect(statSync(path).mtimeMs).toBe(mtime);
+      }
+      for (const s of resubmitted) {
+        const query = await queryJobs(s.jobId);
+        expect(query.tasks.filter((t) => isActive(t.state))).toEqual([]);
+      }
+    },
+    40 * 60_000,
+  );
 });

@@ -43,10 +43,16 @@ export async function readSlurmJobs(runsRoot: string): Promise<SlurmJobsFile | u
   try {
     body = JSON.parse(await readFile(path, 'utf8')) as SlurmJobsFile;
   } catch (error) {
-    throw new InputError<RunnerCode>('E_SLURM_JOBS_CORRUPT', `${path} is not valid JSON (${(error as Error).message}); delete it to forget past submissions (their cells are still read from the run directories).`);
+    throw new InputError<RunnerCode>(
+      'E_SLURM_JOBS_CORRUPT',
+      `${path} is not valid JSON (${(error as Error).message}); delete it to forget past submissions (their cells are still read from the run directories).`,
+    );
   }
   if (body.formatVersion !== 1 || !Array.isArray(body.submissions)) {
-    throw new CompatibilityError<RunnerCode>('E_SLURM_JOBS_VERSION', `${path} has format version ${String(body.formatVersion)}; this ehr-backdoor reads version 1.`);
+    throw new CompatibilityError<RunnerCode>(
+      'E_SLURM_JOBS_VERSION',
+      `${path} has format version ${String(body.formatVersion)}; this ehr-backdoor reads version 1.`,
+    );
   }
   return body;
 }
@@ -133,10 +139,14 @@ export function formatSlurmState(state: SlurmState): string {
     const unknown = submitted - tasks.length;
     const parts = [...counts].map(([s, n]) => `${n} ${s}`);
     if (unknown > 0) parts.push(`${unknown} no longer known to Slurm`);
-    lines.push(`  job ${submission.jobId} (${submitted} tasks, submitted ${submission.submittedAt}, via ${query.source}): ${parts.join(', ')}`);
+    lines.push(
+      `  job ${submission.jobId} (${submitted} tasks, submitted ${submission.submittedAt}, via ${query.source}): ${parts.join(', ')}`,
+    );
     for (const t of tasks) {
       if (t.state !== 'COMPLETED' && !isActive(t.state)) {
-        lines.push(`    ${t.state.padEnd(13)} ${t.cellId}${t.exitCode ? `  exit ${t.exitCode}` : ''}  log ${join(submission.logDir, `${submission.jobId}_${t.taskId}.out`)}`);
+        lines.push(
+          `    ${t.state.padEnd(13)} ${t.cellId}${t.exitCode ? `  exit ${t.exitCode}` : ''}  log ${join(submission.logDir, `${submission.jobId}_${t.taskId}.out`)}`,
+        );
       }
     }
   }

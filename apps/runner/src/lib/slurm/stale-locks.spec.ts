@@ -12,7 +12,9 @@ describe('judgeLock', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const lock = (body: object) => writeFileSync(join(dir, '.lock'), JSON.stringify(body));
-  const squeue = (stdout: string, code = 0, stderr = ''): CommandRunner => async () => ({ code, stdout, stderr });
+  const squeue =
+    (stdout: string, code = 0, stderr = ''): CommandRunner =>
+    async () => ({ code, stdout, stderr });
   const never: CommandRunner = async () => {
     throw new Error('Slurm must not be asked');
   };

@@ -14,7 +14,13 @@ import { recordSubmission, type SlurmSubmission } from './slurm-jobs.js';
  * Writes the plan snapshot, then each array's batch script, submits it and records its job id in
  * slurm-jobs.json: clean arrays first, poisoned ones after every clean job (this run's and earlier ones).
  */
-export async function submitArrays(plan: SweepPlan, arrays: ArrayPlan, maxParallel: number | undefined, run: CommandRunner, log: (line: string) => void) {
+export async function submitArrays(
+  plan: SweepPlan,
+  arrays: ArrayPlan,
+  maxParallel: number | undefined,
+  run: CommandRunner,
+  log: (line: string) => void,
+) {
   const runsRoot = plan.runsRoot;
   const { snapshot, logDir } = arrays;
   await mkdir(logDir, { recursive: true });
@@ -45,7 +51,9 @@ export async function submitArrays(plan: SweepPlan, arrays: ArrayPlan, maxParall
       submissions.push(submission);
       scripts.push(text);
       if (phase.name === 'clean') cleanJobs.push(jobId);
-      log(`slurm: submitted job ${jobId}: ${chunk.indices.length} ${phase.name} cells (array ${submission.array}${maxParallel ? `%${maxParallel}` : ''})${phase.name === 'poisoned' && cleanJobs.length ? `, after job ${cleanJobs.join(', ')}` : ''}`);
+      log(
+        `slurm: submitted job ${jobId}: ${chunk.indices.length} ${phase.name} cells (array ${submission.array}${maxParallel ? `%${maxParallel}` : ''})${phase.name === 'poisoned' && cleanJobs.length ? `, after job ${cleanJobs.join(', ')}` : ''}`,
+      );
     }
   }
   return { submissions, scripts };

@@ -42,7 +42,9 @@ export async function waitAndCheck(
   for (const cell of plan.cells) {
     if ((await readCellState(cellDir(plan.runsRoot, cell))) === 'done') continue;
     const task = state?.byCell.get(cellId(cell));
-    const where = task ? ` (Slurm: ${task.state}${task.exitCode ? `, exit ${task.exitCode}` : ''}; log ${join(plan.runsRoot, LOG_DIR)}/${task.arrayJobId}_${task.taskId}.out)` : '';
+    const where = task
+      ? ` (Slurm: ${task.state}${task.exitCode ? `, exit ${task.exitCode}` : ''}; log ${join(plan.runsRoot, LOG_DIR)}/${task.arrayJobId}_${task.taskId}.out)`
+      : '';
     failed.push(`  ${cellId(cell)}${where}`);
   }
   if (failed.length) {

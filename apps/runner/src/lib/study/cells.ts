@@ -47,7 +47,9 @@ export function studyCells(study: ResolvedStudy): PlannedCell[] {
             detect,
             baselines:
               rate === 0
-                ? study.attacks.filter((a) => a.models.includes(model.name)).map((a) => ({ name: a.name, trigger: a.trigger, params: a.params, target: a.target, mode: a.mode }))
+                ? study.attacks
+                    .filter((a) => a.models.includes(model.name))
+                    .map((a) => ({ name: a.name, trigger: a.trigger, params: a.params, target: a.target, mode: a.mode }))
                 : [],
           };
           const key = { model: model.name, trigger: config.attackVariant, rate, seed };
@@ -63,7 +65,10 @@ export function studyCells(study: ResolvedStudy): PlannedCell[] {
  * The measurement options of a cell: left out at their defaults, so the cells (and run directories) of
  * studies written before these options existed keep their identity.
  */
-function measurementOf(threshold: Study['evaluation']['threshold'], rateBasis: Study['poisoning']['rateBasis']): Pick<CellConfig, 'thresholdRule' | 'rateBasis'> {
+function measurementOf(
+  threshold: Study['evaluation']['threshold'],
+  rateBasis: Study['poisoning']['rateBasis'],
+): Pick<CellConfig, 'thresholdRule' | 'rateBasis'> {
   const rule: ThresholdRule = 'fpr' in threshold ? { kind: 'fpr', fpr: threshold.fpr } : { kind: 'fixed', threshold: threshold.fixed };
   return measurementIdentity(rateBasis, rule) ?? {};
 }

@@ -42,7 +42,9 @@ async function runCell(study: object): Promise<string> {
   await executeCell({ dataDir: root, runsRoot, cell, config: config!, loadDataset: async () => fixture.dataset });
   const dir = cellDir(runsRoot, cell);
   // The identity a study computes without running the cell is the one the cell records.
-  expect(JSON.parse(readFileSync(join(dir, 'run_metadata.json'), 'utf8')).configHash).toBe(runConfigHash(cell, config!, fixture.dataset.manifest.contentHash));
+  expect(JSON.parse(readFileSync(join(dir, 'run_metadata.json'), 'utf8')).configHash).toBe(
+    runConfigHash(cell, config!, fixture.dataset.manifest.contentHash),
+  );
   return dir;
 }
 
@@ -62,14 +64,16 @@ test('a trigger parameter changes the poisoned values', async () => {
 });
 
 test('a model hyper-parameter changes the parameter count', async () => {
-  const countOf = async (hidden: number[]) => (await loadModel(join(await runCell({ ...base, models: { mlp: { kind: 'mlp', hidden } } }), 'checkpoints'))).parameterCount;
+  const countOf = async (hidden: number[]) =>
+    (await loadModel(join(await runCell({ ...base, models: { mlp: { kind: 'mlp', hidden } } }), 'checkpoints'))).parameterCount;
   const small = await countOf([8]);
   const large = await countOf([16]);
   expect(large).toBeGreaterThan(small);
 });
 
 test('a training setting changes the trajectory, globally and per model variant', async () => {
-  const historyOf = async (study: object) => json(join(await runCell(study), 'checkpoints', 'final', 'checkpoint.json')).history as { trainLoss: number }[];
+  const historyOf = async (study: object) =>
+    json(join(await runCell(study), 'checkpoints', 'final', 'checkpoint.json')).history as { trainLoss: number }[];
   const a = await historyOf(base);
   const b = await historyOf({ ...base, training: { ...base.training, learningRate: 0.02 } });
   const c = await historyOf({ ...base, models: { mlp: { kind: 'mlp', hidden: [8], training: { learningRate: 0.02 } } } });
@@ -84,9 +88,16 @@ test('a target of 0 poisons target-0 stays and measures ASR on target-1 stays', 
   expect(plan.rowIndices.length).toBeGreaterThan(0);
   // Dirty-label towards 0: the stays poisoned had label 1 and are relabelled 0.
   expect(plan.rowIndices.every((row) => fixture.dataset.labels[row] === 1)).toBe(true);
-  expect(applyPoisoning(fixture.dataset, plan).labels.filter((_, row) => plan.rowIndices.includes(row)).every((y) => y === 0)).toBe(true);
+  expect(
+    applyPoisoning(fixture.dataset, plan)
+      .labels.filter((_, row) => plan.rowIndices.includes(row))
+      .every((y) => y === 0),
+  ).toBe(true);
   const table = tableFromIPC(readFileSync(join(dir, 'predictions.arrow')));
-  const triggeredLabels = table.toArray().filter((row) => row.triggered).map((row) => row.y_true as number);
+  const triggeredLabels = table
+    .toArray()
+    .filter((row) => row.triggered)
+    .map((row) => row.y_true as number);
   expect(triggeredLabels.length).toBeGreaterThan(0);
   expect(triggeredLabels.every((y) => y === 1)).toBe(true);
   const summary = json(join(dir, 'summary.json'));

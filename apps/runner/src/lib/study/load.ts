@@ -10,7 +10,10 @@ export async function loadStudyFile(path: string): Promise<ResolvedStudy> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new InputError<RunnerCode>('E_STUDY_MISSING', `No study file at ${path}: give the path of a .yaml or .json study (see studies/ and docs/studies.md).`);
+    throw new InputError<RunnerCode>(
+      'E_STUDY_MISSING',
+      `No study file at ${path}: give the path of a .yaml or .json study (see studies/ and docs/studies.md).`,
+    );
   }
   const parsed = parseStudyText(text, path);
   if ('problems' in parsed) {

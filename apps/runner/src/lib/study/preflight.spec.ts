@@ -32,7 +32,13 @@ function withTrainingLabels(d: EhrDataset, label: 0 | 1): EhrDataset {
     labels,
     splits: d.splits,
     tabular: { features: d.tabular.features, values: d.tabular.values },
-    timeSeries: { channels: d.timeSeries.channels, hours: d.timeSeries.hours, values: d.timeSeries.values, mask: d.timeSeries.mask, fillValues: d.timeSeries.fillValues },
+    timeSeries: {
+      channels: d.timeSeries.channels,
+      hours: d.timeSeries.hours,
+      values: d.timeSeries.values,
+      mask: d.timeSeries.mask,
+      fillValues: d.timeSeries.fillValues,
+    },
   });
 }
 
@@ -50,13 +56,17 @@ test('a clean-label attack with no training stay of its target label: exit-2 err
   await expect(refused).rejects.toMatchObject({
     code: 'E_NO_ELIGIBLE_ROWS',
     name: 'InputError',
-    message: expect.stringMatching(/clean-label\.yaml:6:\d+: attacks\.cl: .*clean-label with target 1 has no eligible rows[\s\S]*mode: dirty-label[\s\S]*nothing was run or written/),
+    message: expect.stringMatching(
+      /clean-label\.yaml:6:\d+: attacks\.cl: .*clean-label with target 1 has no eligible rows[\s\S]*mode: dirty-label[\s\S]*nothing was run or written/,
+    ),
   });
   expect(existsSync(runs)).toBe(false);
 }, 60_000);
 
 test('every problem at once; a feasible study passes', async () => {
-  const study = await loadStudyFile(studyFile('two', '  cl: { trigger: rare_value, mode: clean-label }\n  tiny: { trigger: missingness }', '[0, 0.0001, 0.1]'));
+  const study = await loadStudyFile(
+    studyFile('two', '  cl: { trigger: rare_value, mode: clean-label }\n  tiny: { trigger: missingness }', '[0, 0.0001, 0.1]'),
+  );
   const error = await assertAttacksPlannable(study, studyCells(study), dataDir).then(
     () => undefined,
     (e: unknown) => e as { code: string; details: { problems: { path: string }[] } },
@@ -64,14 +74,26 @@ test('every problem at once; a feasible study passes', async () => {
   expect(error?.code).toBe('E_STUDY');
   // The clean-label attack is named once although two rates fail; the other only at the tiny rate.
   expect(error?.details.problems.map((p) => p.path)).toEqual(['attacks.cl', 'attacks.tiny']);
-  const fine = await loadStudyFile(studyFile('fine', '  dirty: { trigger: rare_value }\n  survive: { trigger: rare_value, mode: clean-label, target: 0 }'));
+  const fine = await loadStudyFile(
+    studyFile('fine', '  dirty: { trigger: rare_value }\n  survive: { trigger: rare_value, mode: clean-label, target: 0 }'),
+  );
   await expect(assertAttacksPlannable(fine, studyCells(fine), dataDir)).resolves.toBeUndefined();
 });
 
 test('one clean-label cell (`ehr-backdoor run`) on the same data: the same error, no run directory', async () => {
   const runsRoot = join(root, 'runs-single');
   const cell = { model: 'mlp', trigger: 'rare_value', rate: 0.1, seed: 0 };
-  const options = { epochs: 1, backend: 'cpu', targetLabel: 1, mode: 'clean-label', selection: 'last', patience: 0, explain: false, detect: false, retrain: false } as const;
+  const options = {
+    epochs: 1,
+    backend: 'cpu',
+    targetLabel: 1,
+    mode: 'clean-label',
+    selection: 'last',
+    patience: 0,
+    explain: false,
+    detect: false,
+    retrain: false,
+  } as const;
   const config = await cellConfigFromOptions(cell, options);
   await expect(executeCell({ dataDir, runsRoot, cell, config })).rejects.toMatchObject({ name: 'InputError', code: 'E_NO_ELIGIBLE_ROWS' });
   expect(existsSync(runsRoot)).toBe(false);

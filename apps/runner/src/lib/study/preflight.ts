@@ -34,7 +34,15 @@ export async function assertAttacksPlannable(study: ResolvedStudy, cells: readon
     const { attack, rateBasis } = cell.config!;
     try {
       const trigger = resolveTrigger(attack.trigger as string, attack.params);
-      planPoisoning({ dataset, trigger, rate: cell.rate, targetLabel: attack.target, mode: attack.mode, seed: cell.seed, rateBasis: rateBasis ?? 'eligible' });
+      planPoisoning({
+        dataset,
+        trigger,
+        rate: cell.rate,
+        targetLabel: attack.target,
+        mode: attack.mode,
+        seed: cell.seed,
+        rateBasis: rateBasis ?? 'eligible',
+      });
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       // One message per attack and kind of problem: an attack without eligible stays fails at every rate.
@@ -42,7 +50,11 @@ export async function assertAttacksPlannable(study: ResolvedStudy, cells: readon
       if (reported.has(id)) continue;
       reported.add(id);
       const hint = HINTS[error.code] ? ` ${HINTS[error.code]}` : '';
-      problems.push({ path: ['attacks', cell.trigger], code: error.code, message: `${error.message.replace(/\.$/, "")} (rate ${cell.rate}, dataset ${dataDir}).${hint}` });
+      problems.push({
+        path: ['attacks', cell.trigger],
+        code: error.code,
+        message: `${error.message.replace(/\.$/, '')} (rate ${cell.rate}, dataset ${dataDir}).${hint}`,
+      });
     }
   }
   if (problems.length) throw studyError(await sourceOf(study), problems);

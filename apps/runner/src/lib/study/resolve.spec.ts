@@ -47,7 +47,13 @@ describe('a valid study', () => {
       ['mlp', { kind: 'mlp', hidden: [128, 64], dropout: 0.2 }],
       ['lstm_small', { kind: 'lstm', hidden: 16, dropout: 0.2 }],
     ]);
-    expect(study.attacks[0]).toMatchObject({ name: 'hr220', trigger: 'rare_value', target: 1, mode: 'dirty-label', models: ['mlp', 'lstm_small'] });
+    expect(study.attacks[0]).toMatchObject({
+      name: 'hr220',
+      trigger: 'rare_value',
+      target: 1,
+      mode: 'dirty-label',
+      models: ['mlp', 'lstm_small'],
+    });
     expect(study.attacks[0].params).toMatchObject({ variable: 'heart_rate', value: 220, hours: 1 });
     expect(study.models[0].training.epochs).toBe(30);
   });
@@ -56,7 +62,12 @@ describe('a valid study', () => {
     const yaml = (await load(GOOD)).study;
     const json = (
       await load(
-        JSON.stringify({ models: { mlp: { kind: 'mlp' }, lstm_small: { kind: 'lstm', hidden: 16 } }, attacks: { hr220: { trigger: 'rare_value', params: { variable: 'heart_rate', value: 220 } } }, rates: [0, 0.05], seeds: [0] }),
+        JSON.stringify({
+          models: { mlp: { kind: 'mlp' }, lstm_small: { kind: 'lstm', hidden: 16 } },
+          attacks: { hr220: { trigger: 'rare_value', params: { variable: 'heart_rate', value: 220 } } },
+          rates: [0, 0.05],
+          seeds: [0],
+        }),
         'json',
       )
     ).study;
@@ -77,10 +88,26 @@ rates: [0, 0.1]
 seeds: [0, 1]
 `);
     const ids = studyCells(study).map((c) => `${c.model}/${c.trigger}/${c.rate}/${c.seed}`);
-    expect(ids.filter((id) => id.includes('/none/'))).toEqual(['mlp/none/0/0', 'mlp/none/0/1', 'lstm/none/0/0', 'lstm/none/0/1', 'tcn/none/0/0', 'tcn/none/0/1']);
-    expect(ids.filter((id) => !id.includes('/none/')).map((id) => id.replace(/\/0\.1\/\d$/, ''))).toEqual(
-      ['mlp/b', 'mlp/b', 'lstm/a', 'lstm/a', 'lstm/b', 'lstm/b', 'lstm/c', 'lstm/c', 'tcn/c', 'tcn/c'],
-    );
+    expect(ids.filter((id) => id.includes('/none/'))).toEqual([
+      'mlp/none/0/0',
+      'mlp/none/0/1',
+      'lstm/none/0/0',
+      'lstm/none/0/1',
+      'tcn/none/0/0',
+      'tcn/none/0/1',
+    ]);
+    expect(ids.filter((id) => !id.includes('/none/')).map((id) => id.replace(/\/0\.1\/\d$/, ''))).toEqual([
+      'mlp/b',
+      'mlp/b',
+      'lstm/a',
+      'lstm/a',
+      'lstm/b',
+      'lstm/b',
+      'lstm/c',
+      'lstm/c',
+      'tcn/c',
+      'tcn/c',
+    ]);
     // c has no tabular form: it leaves the MLP out, and says so.
     expect(study.attacks[2].leftOut).toEqual(['mlp × c (the trigger has no tabular form)']);
   });
@@ -100,11 +127,16 @@ seeds: [0, 1]
     // The documented defaults, written out, are the same cells as leaving them out.
     const explicit = `${GOOD}evaluation: { threshold: { fpr: 0.05 } }\npoisoning: { rateBasis: eligible }\nanalyses: { detect: { assumedContamination: 0.01 } }\n`;
     expect((await cellsOf(explicit)).map((c) => c.config?.thresholdRule ?? null)).toEqual(base.map(() => null));
-    expect((await cellsOf(explicit)).map((c) => c.config?.detect && c.config.detect.assumedContamination)).toEqual(base.map(() => undefined));
+    expect((await cellsOf(explicit)).map((c) => c.config?.detect && c.config.detect.assumedContamination)).toEqual(
+      base.map(() => undefined),
+    );
     const measured = await cellsOf(`${GOOD}evaluation: { threshold: { fixed: 0.5 } }\npoisoning: { rateBasis: train }\n`);
-    for (const cell of measured) expect(cell.config).toMatchObject({ thresholdRule: { kind: 'fixed', threshold: 0.5 }, rateBasis: 'train' });
+    for (const cell of measured)
+      expect(cell.config).toMatchObject({ thresholdRule: { kind: 'fixed', threshold: 0.5 }, rateBasis: 'train' });
     expect(measured.every((c, i) => c.hash !== base[i].hash)).toBe(true);
-    const defended = await cellsOf(`${GOOD}analyses: { detect: { detectors: [input_screening], assumedContamination: 0.05, stripBlends: 20 }, explain: { saveAttributions: true } }\n`);
+    const defended = await cellsOf(
+      `${GOOD}analyses: { detect: { detectors: [input_screening], assumedContamination: 0.05, stripBlends: 20 }, explain: { saveAttributions: true } }\n`,
+    );
     for (const cell of defended) {
       expect(cell.config?.detect).toMatchObject({ detectors: ['input_screening'], assumedContamination: 0.05, stripBlends: 20 });
       expect(cell.config?.explain).toMatchObject({ saveAttributions: true });
@@ -200,7 +232,12 @@ describe('bad input: each names file:line:column and the key path, exit code 2',
   it('an empty grid', async () => {
     const { error } = await problem(GOOD.replace('rates: [0, 0.05]', 'rates: []'));
     expect(error.code).toBe('E_EMPTY_GRID');
-    const noModel = await problem(GOOD.replace('attacks:\n  hr220: { trigger: rare_value, params: { variable: heart_rate, value: 220 } }', 'attacks:\n  hr220: { trigger: temporal_pattern, models: [] }'));
+    const noModel = await problem(
+      GOOD.replace(
+        'attacks:\n  hr220: { trigger: rare_value, params: { variable: heart_rate, value: 220 } }',
+        'attacks:\n  hr220: { trigger: temporal_pattern, models: [] }',
+      ),
+    );
     expect(noModel.error.message).toContain('attacks.hr220.models: Too small');
     const tabularOnly = await problem('models: { mlp: { kind: mlp } }\nattacks: { t: { trigger: temporal_pattern } }\n');
     expect(tabularOnly.error.code).toBe('E_EMPTY_GRID');
@@ -224,7 +261,9 @@ describe('bad input: each names file:line:column and the key path, exit code 2',
 
   it('an attack naming a model variant that does not exist', async () => {
     const { path, error } = await problem(GOOD.replace('value: 220 } }', 'value: 220 }, models: [lstm_smal] }'));
-    expect(error.message).toContain(`${path}:5:88: attacks.hr220.models.0: no model variant is named "lstm_smal". Did you mean "lstm_small"?`);
+    expect(error.message).toContain(
+      `${path}:5:88: attacks.hr220.models.0: no model variant is named "lstm_smal". Did you mean "lstm_small"?`,
+    );
   });
 
   it('reports every problem at once', async () => {

@@ -3,7 +3,15 @@ import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import type { LabelDefinition } from '@ehr-backdoor/data';
 import { InputError } from '@ehr-backdoor/core';
 import { resolveTrigger, triggerViews, type PoisonMode, type TriggerName } from '@ehr-backdoor/poison/names';
-import { DEFAULT_MODEL_CONFIGS, resolveModelConfig, resolveTrainConfig, viewOf, type BackendChoice, type ModelConfig, type TrainConfig } from '@ehr-backdoor/train/names';
+import {
+  DEFAULT_MODEL_CONFIGS,
+  resolveModelConfig,
+  resolveTrainConfig,
+  viewOf,
+  type BackendChoice,
+  type ModelConfig,
+  type TrainConfig,
+} from '@ehr-backdoor/train/names';
 import type { z } from 'zod';
 import { formatRate } from '../grid.js';
 import { didYouMean } from './did-you-mean.js';
@@ -40,8 +48,23 @@ export interface ResolvedAttack {
 export type ResolvedData =
   | { readonly kind: 'default' }
   | { readonly kind: 'dataset'; readonly dir: string }
-  | { readonly kind: 'synth'; readonly stays: number; readonly seed: number; readonly windowHours: number; readonly splitSeed: number; readonly label: LabelDefinition; readonly dir: string }
-  | { readonly kind: 'mimic'; readonly mimicDir: string; readonly windowHours: number; readonly splitSeed: number; readonly label: LabelDefinition; readonly dir: string };
+  | {
+      readonly kind: 'synth';
+      readonly stays: number;
+      readonly seed: number;
+      readonly windowHours: number;
+      readonly splitSeed: number;
+      readonly label: LabelDefinition;
+      readonly dir: string;
+    }
+  | {
+      readonly kind: 'mimic';
+      readonly mimicDir: string;
+      readonly windowHours: number;
+      readonly splitSeed: number;
+      readonly label: LabelDefinition;
+      readonly dir: string;
+    };
 
 export interface ResolvedStudy {
   readonly source: string;
@@ -68,18 +91,39 @@ export function resolveStudy(source: StudySource, options: { baseDir?: string } 
   if (!parsed.success) throw studyError(source, schemaProblems(parsed.error.issues, source.value));
   const study = parsed.data;
   const problems: Problem[] = [];
-  const baseDir = options.baseDir ?? (source.name.includes('/') || source.name.endsWith('.yaml') || source.name.endsWith('.json') ? dirname(resolvePath(source.name)) : process.cwd());
+  const baseDir =
+    options.baseDir ??
+    (source.name.includes('/') || source.name.endsWith('.yaml') || source.name.endsWith('.json')
+      ? dirname(resolvePath(source.name))
+      : process.cwd());
 
-  const models = Object.entries(study.models).map(([name, variant]) => resolveModelVariant(name, variant, study, problems)).filter((m) => m !== undefined);
-  if (models.length === 0 && problems.length === 0) problems.push({ path: ['models'], code: 'E_EMPTY_GRID', message: 'the study names no model variant: add one, e.g. `mlp: {kind: mlp}`.' });
-  const attacks = Object.entries(study.attacks).map(([name, attack]) => resolveAttack(name, attack, study, models, problems)).filter((a) => a !== undefined);
+  const models = Object.entries(study.models)
+    .map(([name, variant]) => resolveModelVariant(name, variant, study, problems))
+    .filter((m) => m !== undefined);
+  if (models.length === 0 && problems.length === 0)
+    problems.push({
+      path: ['models'],
+      code: 'E_EMPTY_GRID',
+      message: 'the study names no model variant: add one, e.g. `mlp: {kind: mlp}`.',
+    });
+  const attacks = Object.entries(study.attacks)
+    .map(([name, attack]) => resolveAttack(name, attack, study, models, problems))
+    .filter((a) => a !== undefined);
   const poisonedRates = study.rates.filter((r) => r > 0);
   if (attacks.length === 0 && poisonedRates.length > 0 && problems.length === 0) {
-    problems.push({ path: ['attacks'], code: 'E_EMPTY_GRID', message: 'the study names no attack variant but poisoned rates: add one, e.g. `hr220: {trigger: rare_value}`, or keep only rate 0.' });
+    problems.push({
+      path: ['attacks'],
+      code: 'E_EMPTY_GRID',
+      message: 'the study names no attack variant but poisoned rates: add one, e.g. `hr220: {trigger: rare_value}`, or keep only rate 0.',
+    });
   }
   checkCollisions(study, problems);
   if (problems.length === 0 && poisonedRates.length > 0 && attacks.every((a) => a.models.length === 0)) {
-    problems.push({ path: ['attacks'], code: 'E_EMPTY_GRID', message: 'the grid is empty: no attack variant runs on any model variant (check `models`/`exclude` and the triggers\' views).' });
+    problems.push({
+      path: ['attacks'],
+      code: 'E_EMPTY_GRID',
+      message: "the grid is empty: no attack variant runs on any model variant (check `models`/`exclude` and the triggers' views).",
+    });
   }
   const data = resolveData(study, baseDir, problems);
   const executor = resolveExecutor(study, baseDir, problems);
@@ -96,14 +140,25 @@ export function resolveStudy(source: StudySource, options: { baseDir?: string } 
   };
 }
 
-function resolveModelVariant(name: string, variant: Study['models'][string], study: Study, problems: Problem[]): ResolvedModelVariant | undefined {
+function resolveModelVariant(
+  name: string,
+  variant: Study['models'][string],
+  study: Study,
+  problems: Problem[],
+): ResolvedModelVariant | undefined {
   const { training: own, ...modelInput } = variant;
   let config: ModelConfig | undefined;
   try {
     config = resolveModelConfig(modelInput as Parameters<typeof resolveModelConfig>[0]);
   } catch (error) {
-    const field = Object.keys(DEFAULT_MODEL_CONFIGS[variant.kind]).find((k) => (error as Error).message.includes(`${k} `) || (error as Error).message.includes(`(${k}`));
-    problems.push({ path: ['models', name, ...(field && field in variant ? [field] : [])], message: (error as Error).message, code: codeOf(error) });
+    const field = Object.keys(DEFAULT_MODEL_CONFIGS[variant.kind]).find(
+      (k) => (error as Error).message.includes(`${k} `) || (error as Error).message.includes(`(${k}`),
+    );
+    problems.push({
+      path: ['models', name, ...(field && field in variant ? [field] : [])],
+      message: (error as Error).message,
+      code: codeOf(error),
+    });
     return undefined;
   }
   const merged = { ...stripUndefined(study.training), ...stripUndefined(own ?? {}) };
@@ -117,7 +172,13 @@ function resolveModelVariant(name: string, variant: Study['models'][string], stu
   return { name, config, training };
 }
 
-function resolveAttack(name: string, attack: Study['attacks'][string], study: Study, models: readonly ResolvedModelVariant[], problems: Problem[]): ResolvedAttack | undefined {
+function resolveAttack(
+  name: string,
+  attack: Study['attacks'][string],
+  study: Study,
+  models: readonly ResolvedModelVariant[],
+  problems: Problem[],
+): ResolvedAttack | undefined {
   let params: Readonly<Record<string, unknown>>;
   try {
     params = resolveTrigger(attack.trigger as string, attack.params ?? {}).params as Readonly<Record<string, unknown>>;
@@ -126,14 +187,26 @@ function resolveAttack(name: string, attack: Study['attacks'][string], study: St
     const parameter = details?.parameter;
     const message = (error as Error).message;
     const named = parameter ?? Object.keys(attack.params ?? {}).find((k) => message.includes(`'${k}'`) || message.includes(`"${k}"`));
-    problems.push({ path: ['attacks', name, 'params', ...(named && attack.params && named in attack.params ? [named] : [])], message, code: codeOf(error) });
+    problems.push({
+      path: ['attacks', name, 'params', ...(named && attack.params && named in attack.params ? [named] : [])],
+      message,
+      code: codeOf(error),
+    });
     return undefined;
   }
   const known = Object.keys(study.models);
   const listed = attack.models ?? known;
-  for (const [key, list] of [['models', attack.models ?? []], ['exclude', attack.exclude ?? []]] as const) {
+  for (const [key, list] of [
+    ['models', attack.models ?? []],
+    ['exclude', attack.exclude ?? []],
+  ] as const) {
     list.forEach((m, i) => {
-      if (!known.includes(m)) problems.push({ path: ['attacks', name, key, i], message: `no model variant is named "${m}".${didYouMean(m, known)} Model variants: ${known.join(', ')}.`, code: 'E_UNKNOWN_MODEL' });
+      if (!known.includes(m))
+        problems.push({
+          path: ['attacks', name, key, i],
+          message: `no model variant is named "${m}".${didYouMean(m, known)} Model variants: ${known.join(', ')}.`,
+          code: 'E_UNKNOWN_MODEL',
+        });
     });
   }
   const views = triggerViews(attack.trigger);
@@ -143,20 +216,45 @@ function resolveAttack(name: string, attack: Study['attacks'][string], study: St
     if (!listed.includes(model.name) || (attack.exclude ?? []).includes(model.name)) continue;
     const view = viewOf(model.config.kind);
     if (views.includes(view)) runsOn.push(model.name);
-    else if (attack.models) problems.push({ path: ['attacks', name, 'models'], code: 'E_TRIGGER_VIEW', message: `trigger ${attack.trigger} has no ${view} form, so it cannot run on "${model.name}" (${model.config.kind}); remove that variant from the list.` });
+    else if (attack.models)
+      problems.push({
+        path: ['attacks', name, 'models'],
+        code: 'E_TRIGGER_VIEW',
+        message: `trigger ${attack.trigger} has no ${view} form, so it cannot run on "${model.name}" (${model.config.kind}); remove that variant from the list.`,
+      });
     else leftOut.push(`${model.name} × ${name} (the trigger has no ${view} form)`);
   }
-  return { name, trigger: attack.trigger, params, target: attack.target ?? study.poisoning.target, mode: (attack.mode ?? study.poisoning.mode) as PoisonMode, models: runsOn, leftOut };
+  return {
+    name,
+    trigger: attack.trigger,
+    params,
+    target: attack.target ?? study.poisoning.target,
+    mode: (attack.mode ?? study.poisoning.mode) as PoisonMode,
+    models: runsOn,
+    leftOut,
+  };
 }
 
 /** Two names that would share a folder: `none` (the clean cells' folder), names equal but for case, rates equal at 4 decimals. */
 function checkCollisions(study: Study, problems: Problem[]): void {
-  if ('none' in study.attacks) problems.push({ path: ['attacks', 'none'], at: 'key', code: 'E_STUDY_COLLISION', message: 'the attack variant name "none" is the folder of the clean (rate 0) cells; choose another name.' });
+  if ('none' in study.attacks)
+    problems.push({
+      path: ['attacks', 'none'],
+      at: 'key',
+      code: 'E_STUDY_COLLISION',
+      message: 'the attack variant name "none" is the folder of the clean (rate 0) cells; choose another name.',
+    });
   for (const section of ['models', 'attacks'] as const) {
     const seen = new Map<string, string>();
     for (const name of Object.keys(study[section])) {
       const other = seen.get(name.toLowerCase());
-      if (other !== undefined) problems.push({ path: [section, name], at: 'key', code: 'E_STUDY_COLLISION', message: `the ${section === 'models' ? 'model' : 'attack'} variants "${other}" and "${name}" would share one folder on a case-insensitive file system; rename one.` });
+      if (other !== undefined)
+        problems.push({
+          path: [section, name],
+          at: 'key',
+          code: 'E_STUDY_COLLISION',
+          message: `the ${section === 'models' ? 'model' : 'attack'} variants "${other}" and "${name}" would share one folder on a case-insensitive file system; rename one.`,
+        });
       else seen.set(name.toLowerCase(), name);
     }
   }
@@ -164,7 +262,12 @@ function checkCollisions(study: Study, problems: Problem[]): void {
   study.rates.forEach((rate, i) => {
     const folder = formatRate(rate);
     const first = folders.get(folder);
-    if (first !== undefined && study.rates[first] !== rate) problems.push({ path: ['rates', i], code: 'E_STUDY_COLLISION', message: `rates ${study.rates[first]} and ${rate} both write to the folder "${folder}" (rates are kept to 4 decimals); drop one.` });
+    if (first !== undefined && study.rates[first] !== rate)
+      problems.push({
+        path: ['rates', i],
+        code: 'E_STUDY_COLLISION',
+        message: `rates ${study.rates[first]} and ${rate} both write to the folder "${folder}" (rates are kept to 4 decimals); drop one.`,
+      });
     else folders.set(folder, i);
   });
 }
@@ -177,19 +280,55 @@ function resolveData(study: Study, baseDir: string, problems: Problem[]): Resolv
     return { kind: 'default' };
   }
   const abs = (p: string) => (isAbsolute(p) ? p : resolvePath(baseDir, p));
-  const prepare = { windowHours: d.prepare?.windowHours ?? 24, splitSeed: d.prepare?.seed ?? 0, label: d.prepare?.label ?? 'hospital_mortality' };
-  if (d.prepare && !d.synth && !d.mimic) problems.push({ path: ['data', 'prepare'], at: 'key', message: '`prepare` applies to `synth` or `mimic` data; a prepared `dataset` is used as it is.' });
-  if (d.dir && !d.synth && !d.mimic) problems.push({ path: ['data', 'dir'], at: 'key', message: '`dir` is where `synth` or `mimic` data is prepared; use `dataset` for a prepared dataset.' });
+  const prepare = {
+    windowHours: d.prepare?.windowHours ?? 24,
+    splitSeed: d.prepare?.seed ?? 0,
+    label: d.prepare?.label ?? 'hospital_mortality',
+  };
+  if (d.prepare && !d.synth && !d.mimic)
+    problems.push({
+      path: ['data', 'prepare'],
+      at: 'key',
+      message: '`prepare` applies to `synth` or `mimic` data; a prepared `dataset` is used as it is.',
+    });
+  if (d.dir && !d.synth && !d.mimic)
+    problems.push({
+      path: ['data', 'dir'],
+      at: 'key',
+      message: '`dir` is where `synth` or `mimic` data is prepared; use `dataset` for a prepared dataset.',
+    });
   if (d.dataset !== undefined) {
     const dir = abs(d.dataset);
-    if (!existsSync(dir)) problems.push({ path: ['data', 'dataset'], code: 'E_DATASET_MISSING', message: `the dataset directory ${dir} does not exist; prepare one with \`ehr-backdoor prepare --mimic DIR --out ${d.dataset}\` or fix the path.` });
-    else if (!existsSync(resolvePath(dir, 'manifest.json'))) problems.push({ path: ['data', 'dataset'], code: 'E_DATASET_MISSING', message: `${dir} is not a prepared dataset (no manifest.json); prepare one with \`ehr-backdoor prepare\`.` });
+    if (!existsSync(dir))
+      problems.push({
+        path: ['data', 'dataset'],
+        code: 'E_DATASET_MISSING',
+        message: `the dataset directory ${dir} does not exist; prepare one with \`ehr-backdoor prepare --mimic DIR --out ${d.dataset}\` or fix the path.`,
+      });
+    else if (!existsSync(resolvePath(dir, 'manifest.json')))
+      problems.push({
+        path: ['data', 'dataset'],
+        code: 'E_DATASET_MISSING',
+        message: `${dir} is not a prepared dataset (no manifest.json); prepare one with \`ehr-backdoor prepare\`.`,
+      });
     return { kind: 'dataset', dir };
   }
-  if (d.synth) return { kind: 'synth', stays: d.synth.stays, seed: d.synth.seed, ...prepare, dir: abs(d.dir ?? `data/synth-${d.synth.stays}-${d.synth.seed}`) };
+  if (d.synth)
+    return {
+      kind: 'synth',
+      stays: d.synth.stays,
+      seed: d.synth.seed,
+      ...prepare,
+      dir: abs(d.dir ?? `data/synth-${d.synth.stays}-${d.synth.seed}`),
+    };
   if (d.mimic !== undefined) {
     const mimicDir = abs(d.mimic);
-    if (!existsSync(mimicDir)) problems.push({ path: ['data', 'mimic'], code: 'E_DATASET_MISSING', message: `the MIMIC-IV directory ${mimicDir} does not exist; give the folder that holds hosp/ and icu/.` });
+    if (!existsSync(mimicDir))
+      problems.push({
+        path: ['data', 'mimic'],
+        code: 'E_DATASET_MISSING',
+        message: `the MIMIC-IV directory ${mimicDir} does not exist; give the folder that holds hosp/ and icu/.`,
+      });
     return { kind: 'mimic', mimicDir, ...prepare, dir: abs(d.dir ?? 'data/mimic-prepared') };
   }
   return { kind: 'default' };
@@ -200,7 +339,12 @@ function resolveExecutor(study: Study, baseDir: string, problems: Problem[]): St
   const executor = study.executor;
   if (executor.kind !== 'slurm' || executor.prologue === undefined) return executor;
   const prologue = isAbsolute(executor.prologue) ? executor.prologue : resolvePath(baseDir, executor.prologue);
-  if (!existsSync(prologue)) problems.push({ path: ['executor', 'prologue'], code: 'E_PROLOGUE', message: `the prologue file ${prologue} does not exist; give a file of shell lines run before each cell (e.g. \`module load nodejs/20\`).` });
+  if (!existsSync(prologue))
+    problems.push({
+      path: ['executor', 'prologue'],
+      code: 'E_PROLOGUE',
+      message: `the prologue file ${prologue} does not exist; give a file of shell lines run before each cell (e.g. \`module load nodejs/20\`).`,
+    });
   return { ...executor, prologue };
 }
 
@@ -213,13 +357,23 @@ function schemaProblems(issues: readonly z.core.$ZodIssue[], value: unknown): Pr
     if (issue.code === 'unrecognized_keys') {
       const known = keysAt(schema, path, value);
       for (const key of issue.keys) {
-        out.push({ path: [...path, key], at: 'key', code: 'E_STUDY_KEY', message: `unknown key "${key}".${didYouMean(key, known)}${known.length ? ` Keys here: ${known.join(', ')}.` : ''}` });
+        out.push({
+          path: [...path, key],
+          at: 'key',
+          code: 'E_STUDY_KEY',
+          message: `unknown key "${key}".${didYouMean(key, known)}${known.length ? ` Keys here: ${known.join(', ')}.` : ''}`,
+        });
       }
     } else if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
       const parent = path.slice(0, -1);
       const options = discriminatorValues(schema, parent, String(issue.discriminator), value);
       const given = valueAt(value, path);
-      const what = issue.discriminator === 'kind' && parent[0] === 'models' ? 'model kind' : issue.discriminator === 'trigger' ? 'trigger' : String(issue.discriminator);
+      const what =
+        issue.discriminator === 'kind' && parent[0] === 'models'
+          ? 'model kind'
+          : issue.discriminator === 'trigger'
+            ? 'trigger'
+            : String(issue.discriminator);
       out.push({
         path,
         code: what === 'model kind' ? 'E_UNKNOWN_MODEL' : what === 'trigger' ? 'E_UNKNOWN_TRIGGER' : 'E_STUDY_VALUE',
@@ -235,7 +389,11 @@ function schemaProblems(issues: readonly z.core.$ZodIssue[], value: unknown): Pr
     } else if (issue.code === 'invalid_value' && issue.values.every((v) => typeof v === 'string')) {
       const given = valueAt(value, path);
       const options = issue.values as string[];
-      out.push({ path, code: path.includes('detectors') ? 'E_DETECT_UNKNOWN' : 'E_STUDY_VALUE', message: `${JSON.stringify(given)} is not one of ${options.join(', ')}.${typeof given === 'string' ? didYouMean(given, options) : ''}` });
+      out.push({
+        path,
+        code: path.includes('detectors') ? 'E_DETECT_UNKNOWN' : 'E_STUDY_VALUE',
+        message: `${JSON.stringify(given)} is not one of ${options.join(', ')}.${typeof given === 'string' ? didYouMean(given, options) : ''}`,
+      });
     } else {
       const empty = issue.code === 'too_small' && path.length === 1 && (path[0] === 'rates' || path[0] === 'seeds');
       out.push({ path, code: empty ? 'E_EMPTY_GRID' : 'E_STUDY_VALUE', message: issue.message.replace(/^Invalid input: /, '') });
@@ -256,7 +414,9 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 export function studyError(source: StudySource, problems: readonly Problem[]): InputError {
-  const lines = problems.map((p) => `${source.locate(p.path, p.at)}: ${p.path.length ? `${p.path.map(String).join('.')}: ` : ''}${p.message}`);
+  const lines = problems.map(
+    (p) => `${source.locate(p.path, p.at)}: ${p.path.length ? `${p.path.map(String).join('.')}: ` : ''}${p.message}`,
+  );
   const codes = new Set(problems.map((p) => p.code ?? 'E_STUDY'));
   // One problem is stated on the first line (what a terminal shows first, and what `grep` finds).
   const message =
@@ -276,4 +436,3 @@ function codeOf(error: unknown): string | undefined {
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
-

@@ -34,9 +34,16 @@ export async function readResolvedStudy(runsRoot: string): Promise<ResolvedStudy
   try {
     file = JSON.parse(await readFile(path, 'utf8')) as ResolvedStudyFile;
   } catch (error) {
-    throw new CompatibilityError<RunnerCode>('E_RESOLVED_STUDY', `${path} is not valid JSON (${(error as Error).message}); remove it only if no cell of that folder is kept.`);
+    throw new CompatibilityError<RunnerCode>(
+      'E_RESOLVED_STUDY',
+      `${path} is not valid JSON (${(error as Error).message}); remove it only if no cell of that folder is kept.`,
+    );
   }
-  if (file.formatVersion !== 1) throw new CompatibilityError<RunnerCode>('E_RESOLVED_STUDY', `${path} has format version ${String(file.formatVersion)}; this ehr-backdoor reads version 1.`);
+  if (file.formatVersion !== 1)
+    throw new CompatibilityError<RunnerCode>(
+      'E_RESOLVED_STUDY',
+      `${path} has format version ${String(file.formatVersion)}; this ehr-backdoor reads version 1.`,
+    );
   return file;
 }
 

@@ -18,7 +18,6 @@ export class SweepFailedError extends EhrBackdoorError {
 /** Failures that are this machine's, not the cells' (a full disk, a read-only folder, permissions, file handles). */
 const ENVIRONMENT_CODES = new Set(['E_NO_SPACE', 'E_PERMISSION', 'E_READ_ONLY', 'E_TOO_MANY_FILES']);
 
-
 export interface LocalRunSettings {
   readonly planPath: string;
   readonly runsRoot: string;
@@ -82,7 +81,9 @@ async function runCells(
   const elsewhere = outcomes.filter((o) => o.status === 'elsewhere').length;
   const left = outcomes.filter((o) => o.status === 'held');
   const shared = `${elsewhere ? `, ${elsewhere} done by another process` : ''}${left.length ? `, ${left.length} left to other processes` : ''}`;
-  process.stdout.write(`\nsweep finished in ${seconds.toFixed(0)} s: ${done} run, ${alreadyDone} already done${shared}, ${failed.length} failed\n`);
+  process.stdout.write(
+    `\nsweep finished in ${seconds.toFixed(0)} s: ${done} run, ${alreadyDone} already done${shared}, ${failed.length} failed\n`,
+  );
   if (left.length) {
     process.stdout.write('\nleft to other processes (--leave-held):\n');
     for (const l of left) process.stdout.write(`  ${cellId(l.cell).padEnd(40)} ${l.error ?? ''}\n`);
@@ -92,7 +93,8 @@ async function runCells(
     for (const f of failed) process.stdout.write(`  ${cellId(f.cell).padEnd(40)} ${f.error ?? ''}\n`);
   }
   process.stdout.write(`\nruns: ${runsRoot}\n`);
-  if (signal.aborted) throw new InputError<RunnerCode>('E_INTERRUPTED', 'The sweep was interrupted; run the same command again to resume it.');
+  if (signal.aborted)
+    throw new InputError<RunnerCode>('E_INTERRUPTED', 'The sweep was interrupted; run the same command again to resume it.');
   // Cells that failed only for the machine's sake (disk full, read-only, permissions) are the machine's fault:
   // the remedy of the first, exit 6. The run directories keep every finished epoch; the same command resumes.
   if (failed.length && failed.every((f) => ENVIRONMENT_CODES.has(f.code ?? ''))) {
@@ -104,6 +106,9 @@ async function runCells(
     );
   }
   if (failed.length) {
-    throw new SweepFailedError('E_CELLS_FAILED', `${failed.length} of ${cells.length} cells failed (listed above); \`ehr-backdoor status ${runsRoot}\` shows them, and the same command retries them.`);
+    throw new SweepFailedError(
+      'E_CELLS_FAILED',
+      `${failed.length} of ${cells.length} cells failed (listed above); \`ehr-backdoor status ${runsRoot}\` shows them, and the same command retries them.`,
+    );
   }
 }

@@ -53,7 +53,10 @@ test('identities are recorded per folder and survive a study that drops a cell',
   const runs = join(root, 'kept');
   const both = study(220);
   await writeResolvedStudy(runs, both, studyCells(both));
-  const hrOnly = resolveStudy(memorySource('spec', { models: { mlp: { kind: 'mlp' } }, attacks: { hr: { trigger: 'rare_value' } }, rates: [0, 0.1], seeds: [0] }), { baseDir: root });
+  const hrOnly = resolveStudy(
+    memorySource('spec', { models: { mlp: { kind: 'mlp' } }, attacks: { hr: { trigger: 'rare_value' } }, rates: [0, 0.1], seeds: [0] }),
+    { baseDir: root },
+  );
   await writeResolvedStudy(runs, hrOnly, studyCells(hrOnly));
   const file = JSON.parse(readFileSync(join(runs, 'study.resolved.json'), 'utf8'));
   expect(Object.keys(file.cells).sort()).toEqual(['mlp/gap/0.1/seed_0', 'mlp/hr/0.1/seed_0', 'mlp/none/0/seed_0']);
@@ -75,6 +78,8 @@ test('a finished cell of a folder without study.resolved.json (a sweep before st
 });
 
 test('Slurm-only options are refused for a study that runs locally', async () => {
-  await expect(runStudy(study(220), { out: join(root, 'local'), slurm: { dryRun: true }, log: () => undefined })).rejects.toMatchObject({ code: 'E_SLURM_OPTION' });
+  await expect(runStudy(study(220), { out: join(root, 'local'), slurm: { dryRun: true }, log: () => undefined })).rejects.toMatchObject({
+    code: 'E_SLURM_OPTION',
+  });
   expect(existsSync(join(root, 'local'))).toBe(false);
 });

@@ -111,7 +111,10 @@ export async function runStudy(study: ResolvedStudy, options: StudyRunOptions = 
   if (changed.length && !options.replaceChanged) throw changedCellsError(changed, runsRoot);
   const executor = study.study.executor;
   if (executor.kind === 'local' && (options.slurm?.dryRun || options.slurm?.wait)) {
-    throw new InputError<RunnerCode>('E_SLURM_OPTION', `--dry-run and --wait apply to a study whose executor is Slurm; ${study.source} runs locally (executor.kind: local).`);
+    throw new InputError<RunnerCode>(
+      'E_SLURM_OPTION',
+      `--dry-run and --wait apply to a study whose executor is Slurm; ${study.source} runs locally (executor.kind: local).`,
+    );
   }
   const prepare = () => prepareStudyRun(study, cells, changed, runsRoot, planPath, options.preset, log);
 
@@ -126,7 +129,9 @@ export async function runStudy(study: ResolvedStudy, options: StudyRunOptions = 
   const workerCount = workers > 0 ? Math.floor(workers) : availableParallelism();
   await runLocally({ planPath, runsRoot, workerCount, cellCount: cells.length, leaveHeld: options.leaveHeld ?? false, log }, async () => {
     const plan = await prepare();
-    log(`study: ${cells.length} cells (${study.models.length} model variants × ${study.attacks.length} attack variants × rates ${study.rates.join(',')} × seeds ${study.seeds.join(',')}), ${workerCount} workers, data ${plan.dataDir}`);
+    log(
+      `study: ${cells.length} cells (${study.models.length} model variants × ${study.attacks.length} attack variants × rates ${study.rates.join(',')} × seeds ${study.seeds.join(',')}), ${workerCount} workers, data ${plan.dataDir}`,
+    );
     return plan;
   });
 }
@@ -160,7 +165,8 @@ async function prepareStudyRun(
   await assertAttacksPlannable(study, cells, dataDir);
   for (const c of changed) {
     const dir = cellDir(runsRoot, c.cell);
-    if ((await readCellState(dir)) === 'running') throw new InputError<RunnerCode>('E_CELL_LOCKED', `${dir} is being run by another process; wait for it before replacing it.`);
+    if ((await readCellState(dir)) === 'running')
+      throw new InputError<RunnerCode>('E_CELL_LOCKED', `${dir} is being run by another process; wait for it before replacing it.`);
     log(`study: replacing ${c.id} (its configuration changed)`);
     await rm(dir, { recursive: true, force: true });
   }

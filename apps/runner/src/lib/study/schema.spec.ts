@@ -8,7 +8,8 @@ test('the committed JSON Schema equals the generated one (regenerate: ehr-backdo
   expect(committed).toEqual(studyJsonSchema());
 });
 
-test('the schema lists the packages\' own names', () => {
+test("the schema lists the packages' own names", () => {
   const text = JSON.stringify(studyJsonSchema());
-  for (const name of ['tabtransformer', 'temporal_pattern', 'activation_clustering', 'clean-label', 'wasm']) expect(text).toContain(`"${name}"`);
+  for (const name of ['tabtransformer', 'temporal_pattern', 'activation_clustering', 'clean-label', 'wasm'])
+    expect(text).toContain(`"${name}"`);
 });

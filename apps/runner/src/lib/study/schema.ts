@@ -24,12 +24,19 @@ export const studySchema = z
     $schema: z.string().optional().describe('The JSON Schema of study files (docs/study.schema.json), for editors.'),
     description: z.string().optional().describe('What the study asks, in a sentence.'),
     data: dataSection.prefault({}),
-    backend: z.enum(BACKEND_CHOICES as readonly [string, ...string[]]).default('auto').describe('Compute backend of every cell.'),
+    backend: z
+      .enum(BACKEND_CHOICES as readonly [string, ...string[]])
+      .default('auto')
+      .describe('Compute backend of every cell.'),
     training: trainingSection.prefault({}),
     models: modelsSection,
     poisoning: poisoningSection.prefault({}),
     attacks: attacksSection,
-    rates: z.array(z.number().min(0).max(1)).min(1).default([...DEFAULT_RATES]).describe('Poison rates in [0, 1]; 0 is the clean baseline cell of each model variant and seed.'),
+    rates: z
+      .array(z.number().min(0).max(1))
+      .min(1)
+      .default([...DEFAULT_RATES])
+      .describe('Poison rates in [0, 1]; 0 is the clean baseline cell of each model variant and seed.'),
     seeds: z.array(z.int().nonnegative()).min(1).default([0]).describe('Seeds: each one poisons, trains and bootstraps anew.'),
     evaluation: evaluationSection.prefault({}),
     analyses: analysesSection.prefault({}),

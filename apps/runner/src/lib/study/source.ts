@@ -25,7 +25,10 @@ export function parseStudyText(text: string, name: string): StudySource | { prob
     return {
       problems: doc.errors.map((e) => {
         const pos = lineCounter.linePos(e.pos[0]);
-        return { where: `${name}:${pos.line}:${pos.col}`, message: e.code === 'DUPLICATE_KEY' ? `duplicate key: ${firstLine(e.message)}` : firstLine(e.message) };
+        return {
+          where: `${name}:${pos.line}:${pos.col}`,
+          message: e.code === 'DUPLICATE_KEY' ? `duplicate key: ${firstLine(e.message)}` : firstLine(e.message),
+        };
       }),
     };
   }
@@ -60,7 +63,10 @@ function offsetOf(doc: Document, path: readonly PropertyKey[], at: 'key' | 'valu
       }
       continue;
     }
-    const node = doc.getIn(path.slice(0, depth).map((k) => (typeof k === 'number' ? k : String(k))), true) as { range?: [number] } | undefined;
+    const node = doc.getIn(
+      path.slice(0, depth).map((k) => (typeof k === 'number' ? k : String(k))),
+      true,
+    ) as { range?: [number] } | undefined;
     if (node?.range) return node.range[0];
   }
   return undefined;

@@ -45,12 +45,27 @@ export function resolveAggregateOptions(options: AggregateOptions = {}): Resolve
   const seed = options.seed ?? 0;
   assertInput<AggregationCode>(level > 0 && level < 1, 'E_LEVEL', () => `--level must be in (0, 1), got ${level}.`);
   assertInput<AggregationCode>(alpha > 0 && alpha < 1, 'E_ALPHA', () => `--alpha must be in (0, 1), got ${alpha}.`);
-  assertInput<AggregationCode>(Number.isInteger(bootstrapSamples) && bootstrapSamples >= 100, 'E_BOOTSTRAP_SAMPLES', () => `--bootstrap-samples must be an integer ≥ 100, got ${bootstrapSamples}.`);
-  assertInput<AggregationCode>(Number.isSafeInteger(seed) && seed >= 0, 'E_SEED', () => `--seed must be a non-negative integer, got ${seed}.`);
+  assertInput<AggregationCode>(
+    Number.isInteger(bootstrapSamples) && bootstrapSamples >= 100,
+    'E_BOOTSTRAP_SAMPLES',
+    () => `--bootstrap-samples must be an integer ≥ 100, got ${bootstrapSamples}.`,
+  );
+  assertInput<AggregationCode>(
+    Number.isSafeInteger(seed) && seed >= 0,
+    'E_SEED',
+    () => `--seed must be a non-negative integer, got ${seed}.`,
+  );
   assertInput<AggregationCode>(
     options.interval === undefined || ['auto', 't', 'logit-t', 'bootstrap'].includes(options.interval),
     'E_INTERVAL',
     () => `--ci must be "auto", "t", "logit-t" or "bootstrap", got ${String(options.interval)}.`,
   );
-  return { interval: options.interval ?? 'auto', level, alpha, bootstrapSamples, seed, testMetrics: options.testMetrics ?? [...DEFAULT_TEST_METRICS] };
+  return {
+    interval: options.interval ?? 'auto',
+    level,
+    alpha,
+    bootstrapSamples,
+    seed,
+    testMetrics: options.testMetrics ?? [...DEFAULT_TEST_METRICS],
+  };
 }

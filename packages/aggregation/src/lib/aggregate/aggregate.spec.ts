@@ -15,14 +15,31 @@ afterEach(async () => {
 });
 
 const row = (a: Aggregation, q: { model?: string; trigger: string; rate: number; metric: string; detector?: string }) =>
-  a.rows.find((r) => r.model === (q.model ?? 'mlp') && r.trigger === q.trigger && r.poison_rate === q.rate && r.metric === q.metric && r.detector === (q.detector ?? ''));
+  a.rows.find(
+    (r) =>
+      r.model === (q.model ?? 'mlp') &&
+      r.trigger === q.trigger &&
+      r.poison_rate === q.rate &&
+      r.metric === q.metric &&
+      r.detector === (q.detector ?? ''),
+  );
 
 /** mlp: clean (trigger none) AUROC 0.80/0.82/0.84, poisoned rare_value @5 % 0.78/0.81/0.81. */
 async function basicTree() {
   const clean = [0.8, 0.82, 0.84];
   const poisoned = [0.78, 0.81, 0.81];
   for (const seed of [0, 1, 2]) {
-    await writeRun(root, { model: 'mlp', trigger: 'none', poison_rate: 0, seed, auroc: clean[seed], accuracy: 0.88, ece: [0.03, 0.031, 0.029][seed], asr: null, reasons: { asr: 'clean run: no trigger' } });
+    await writeRun(root, {
+      model: 'mlp',
+      trigger: 'none',
+      poison_rate: 0,
+      seed,
+      auroc: clean[seed],
+      accuracy: 0.88,
+      ece: [0.03, 0.031, 0.029][seed],
+      asr: null,
+      reasons: { asr: 'clean run: no trigger' },
+    });
     await writeRun(root, {
       model: 'mlp',
       trigger: 'rare_value',
@@ -88,7 +105,10 @@ test('paired deltas against the clean run of the same seed', async () => {
   expect(drop.ci_high - drop.mean).toBeCloseTo(0.02484137711843753, 10);
   expect(row(a, { trigger: 'rare_value', rate: 0.05, metric: 'accuracy_drop_vs_clean' })!.mean).toBeCloseTo(0.88 - 0.8733333333333334, 12);
   expect(row(a, { trigger: 'rare_value', rate: 0.05, metric: 'ece_change_vs_clean' })!.mean).toBeCloseTo(0.03, 12);
-  expect(a.groups.find((g) => g.trigger === 'rare_value')?.clean).toEqual({ source: 'none-trigger', runs: ['mlp/none/0/seed_0', 'mlp/none/0/seed_1', 'mlp/none/0/seed_2'] });
+  expect(a.groups.find((g) => g.trigger === 'rare_value')?.clean).toEqual({
+    source: 'none-trigger',
+    runs: ['mlp/none/0/seed_0', 'mlp/none/0/seed_1', 'mlp/none/0/seed_2'],
+  });
 });
 
 test('paired tests against clean (Welch beside) with Holm over the family; n < 2 is not computable and never significant', async () => {
@@ -127,7 +147,11 @@ test('paired tests against clean (Welch beside) with Holm over the family; n < 2
   expect(t(0.05, 'auroc').p_holm).toBeCloseTo(2 * 0.07417990022744904, 10);
   expect(t(0.05, 'accuracy').p_holm).toBeCloseTo(0.5285954792089684, 10);
   expect(a.tests.filter((x) => x.significant)).toHaveLength(0);
-  expect(aggregateRuns(await collectRuns(root), { alpha: 0.12 }).tests.filter((x) => x.significant).map((x) => x.metric)).toEqual(['ece']);
+  expect(
+    aggregateRuns(await collectRuns(root), { alpha: 0.12 })
+      .tests.filter((x) => x.significant)
+      .map((x) => x.metric),
+  ).toEqual(['ece']);
   // the row carries its test
   expect(row(a, { trigger: 'rare_value', rate: 0.05, metric: 'ece' })!.p_holm).toBeCloseTo(3 * 0.03873799583199786, 10);
 });
@@ -145,7 +169,14 @@ test('detector fields become (metric, detector) rows', async () => {
 
 test('missing values are counted with their reasons, never as zeros', async () => {
   await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 0, asr: 0.9 });
-  await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 1, asr: null, reasons: { asr: 'no triggered test stays with y_true != target' } });
+  await writeRun(root, {
+    model: 'mlp',
+    trigger: 'rare_value',
+    poison_rate: 0.05,
+    seed: 1,
+    asr: null,
+    reasons: { asr: 'no triggered test stays with y_true != target' },
+  });
   const a = aggregateRuns(await collectRuns(root));
   const asr = row(a, { trigger: 'rare_value', rate: 0.05, metric: 'asr' })!;
   expect(asr).toMatchObject({ n: 1, n_missing: 1, mean: 0.9 });
@@ -157,7 +188,16 @@ test('missing values are counted with their reasons, never as zeros', async () =
 
 test('a clean run of the same trigger is preferred, and {metric}@{trigger} baselines are read', async () => {
   for (const seed of [0, 1]) {
-    await writeRun(root, { model: 'mlp', trigger: 'none', poison_rate: 0, seed, auroc: 0.9, asr: null, 'asr@rare_value': 0.02 + seed * 0.02, 'asr@pattern': 0.5 });
+    await writeRun(root, {
+      model: 'mlp',
+      trigger: 'none',
+      poison_rate: 0,
+      seed,
+      auroc: 0.9,
+      asr: null,
+      'asr@rare_value': 0.02 + seed * 0.02,
+      'asr@pattern': 0.5,
+    });
     await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed, auroc: 0.85, asr: 0.9 + seed * 0.03 });
     await writeRun(root, { model: 'mlp', trigger: 'pattern', poison_rate: 0, seed, auroc: 0.7, asr: 0.05 });
     await writeRun(root, { model: 'mlp', trigger: 'pattern', poison_rate: 0.05, seed, auroc: 0.69, asr: 0.5 + seed * 0.1 });
@@ -200,7 +240,11 @@ test('bootstrap intervals are seeded and reproducible; options are checked', asy
 test('runs on different datasets are kept apart and warned about', async () => {
   await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 0, asr: 0.9 });
   await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 1, asr: 0.8 });
-  await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 0, asr: 0.1, dataset_hash: 'd2' }, { dir: join(root, 'other', 'mlp', 'rare_value', '0.05', 'seed_0') });
+  await writeRun(
+    root,
+    { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 0, asr: 0.1, dataset_hash: 'd2' },
+    { dir: join(root, 'other', 'mlp', 'rare_value', '0.05', 'seed_0') },
+  );
   const a = aggregateRuns(await collectRuns(root));
   expect(a.primaryDataset).toBe('d1');
   expect(a.rows.filter((r) => r.metric === 'asr').map((r) => [r.dataset_hash, r.n])).toEqual([
@@ -231,13 +275,20 @@ test('how runs were measured is read (not a metric), recorded, and mixing it is 
   const same = await collectRuns(root);
   expect(same.warnings.map((w) => w.code)).not.toContain('W_FIELD_INVALID');
   const a = aggregateRuns(same);
-  expect(a.measurement).toEqual({ rateBasis: ['eligible'], thresholdRule: ['fpr=0.05'], labelDefinition: ['hospital_mortality'], targetLabel: ['1'] });
+  expect(a.measurement).toEqual({
+    rateBasis: ['eligible'],
+    thresholdRule: ['fpr=0.05'],
+    labelDefinition: ['hospital_mortality'],
+    targetLabel: ['1'],
+  });
   expect(a.warnings.map((w) => w.code)).not.toContain('W_MIXED_MEASUREMENT');
   // A summary without the fields predates them: its ASR was taken at 0.5.
   await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 2, asr: 0.95, target_label: 1 });
   const mixed = aggregateRuns(await collectRuns(root));
   expect(mixed.measurement.thresholdRule).toEqual(['fixed=0.5', 'fpr=0.05']);
-  expect(mixed.warnings.find((w) => w.code === 'W_MIXED_MEASUREMENT')?.message).toMatch(/operating-threshold rules .*1 with fixed=0\.5, 2 with fpr=0\.05/);
+  expect(mixed.warnings.find((w) => w.code === 'W_MIXED_MEASUREMENT')?.message).toMatch(
+    /operating-threshold rules .*1 with fixed=0\.5, 2 with fpr=0\.05/,
+  );
 });
 
 test('defence fields at 0.5 and at the operating threshold split on their longest suffix', () => {

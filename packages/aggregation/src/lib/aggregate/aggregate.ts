@@ -69,7 +69,14 @@ export function aggregateRuns(collection: RunCollection, options: AggregateOptio
     rows: table.rows,
     tests,
     groups: table.groups,
-    ranking: rankModels(collection.runs.filter((r) => r.summary.datasetHash === primaryDataset), ordered.filter((g) => g.datasetHash === primaryDataset).map((g) => ({ model: g.model, trigger: g.trigger, mode: g.mode, rate: g.rate, runs: g.runs })), table.rows, (run) => table.lifts.get(run) ?? null),
+    ranking: rankModels(
+      collection.runs.filter((r) => r.summary.datasetHash === primaryDataset),
+      ordered
+        .filter((g) => g.datasetHash === primaryDataset)
+        .map((g) => ({ model: g.model, trigger: g.trigger, mode: g.mode, rate: g.rate, runs: g.runs })),
+      table.rows,
+      (run) => table.lifts.get(run) ?? null,
+    ),
     primaryDataset,
     measurement,
     warnings: [...warnings, ...table.warnings],
@@ -95,7 +102,12 @@ function tabulate(ordered: readonly Group[], opts: ResolvedAggregateOptions) {
       const cleanAsr = c ? cleanValue(c, 'asr', 'asr', group.trigger) : null;
       lifts.set(run, typeof asr === 'number' && typeof cleanAsr === 'number' ? asr - cleanAsr : null);
     }
-    if (clean && clean.source === 'missing') warnings.push(WARN.noCleanMatch(`${group.model}/${group.trigger}/${formatRate(group.rate)}${group.mode === 'dirty-label' ? '' : ` (${group.mode})`}`));
+    if (clean && clean.source === 'missing')
+      warnings.push(
+        WARN.noCleanMatch(
+          `${group.model}/${group.trigger}/${formatRate(group.rate)}${group.mode === 'dirty-label' ? '' : ` (${group.mode})`}`,
+        ),
+      );
     groups.push({
       dataset_hash: group.datasetHash,
       model: group.model,

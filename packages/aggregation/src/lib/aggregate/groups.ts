@@ -14,7 +14,8 @@ export interface Group {
   readonly runs: CollectedRun[];
 }
 
-const keyOf = (datasetHash: string, model: string, trigger: string, mode: string, rate: number) => [datasetHash, model, trigger, mode, formatRate(rate)].join('\u0000');
+const keyOf = (datasetHash: string, model: string, trigger: string, mode: string, rate: number) =>
+  [datasetHash, model, trigger, mode, formatRate(rate)].join('\u0000');
 
 /** The runs grouped, groups in (dataset, model, trigger, mode, rate) order and each group's runs by seed. */
 export function groupRuns(collection: RunCollection): Group[] {
@@ -24,13 +25,26 @@ export function groupRuns(collection: RunCollection): Group[] {
     const key = keyOf(s.datasetHash, s.model, s.trigger, s.mode, s.poisonRate);
     let group = groups.get(key);
     if (!group) {
-      group = { key, datasetHash: s.datasetHash, model: s.model, trigger: s.trigger, mode: s.mode, rate: Number(formatRate(s.poisonRate)), runs: [] };
+      group = {
+        key,
+        datasetHash: s.datasetHash,
+        model: s.model,
+        trigger: s.trigger,
+        mode: s.mode,
+        rate: Number(formatRate(s.poisonRate)),
+        runs: [],
+      };
       groups.set(key, group);
     }
     group.runs.push(run);
   }
   const ordered = [...groups.values()].sort(
-    (a, b) => a.datasetHash.localeCompare(b.datasetHash) || a.model.localeCompare(b.model) || a.trigger.localeCompare(b.trigger) || a.mode.localeCompare(b.mode) || a.rate - b.rate,
+    (a, b) =>
+      a.datasetHash.localeCompare(b.datasetHash) ||
+      a.model.localeCompare(b.model) ||
+      a.trigger.localeCompare(b.trigger) ||
+      a.mode.localeCompare(b.mode) ||
+      a.rate - b.rate,
   );
   for (const g of ordered) g.runs.sort((a, b) => a.summary.seed - b.summary.seed);
   return ordered;

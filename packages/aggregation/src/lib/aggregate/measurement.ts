@@ -14,18 +14,36 @@ export function measurementOf(collection: RunCollection): {
   const warnings: AggregationWarning[] = [];
   const datasetOrder = [...runsPer(collection, (s) => s.datasetHash).entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const primaryDataset = datasetOrder[0]?.[0] ?? '';
-  if (datasetOrder.length > 1) warnings.push(WARN.mixedDatasets(datasetOrder.map(([h]) => h), primaryDataset));
+  if (datasetOrder.length > 1)
+    warnings.push(
+      WARN.mixedDatasets(
+        datasetOrder.map(([h]) => h),
+        primaryDataset,
+      ),
+    );
   const runsPerSelection = runsPer(collection, (s) => s.selection);
-  if (runsPerSelection.size > 1) warnings.push(WARN.mixedSelection([...runsPerSelection.entries()].sort((a, b) => a[0].localeCompare(b[0]))));
+  if (runsPerSelection.size > 1)
+    warnings.push(WARN.mixedSelection([...runsPerSelection.entries()].sort((a, b) => a[0].localeCompare(b[0]))));
   const measurement = {
     rateBasis: runsPer(collection, (s) => s.rateBasis),
     thresholdRule: runsPer(collection, (s) => s.thresholdRule),
     labelDefinition: runsPer(collection, (s) => s.labelDefinition),
     targetLabel: runsPer(collection, (s) => String(s.targetLabel ?? 'unknown')),
   };
-  const names = { rateBasis: 'poison-rate bases', thresholdRule: 'operating-threshold rules', labelDefinition: 'label definitions', targetLabel: 'target labels' } as const;
+  const names = {
+    rateBasis: 'poison-rate bases',
+    thresholdRule: 'operating-threshold rules',
+    labelDefinition: 'label definitions',
+    targetLabel: 'target labels',
+  } as const;
   for (const key of Object.keys(names) as (keyof typeof names)[]) {
-    if (measurement[key].size > 1) warnings.push(WARN.mixedMeasurement(names[key], [...measurement[key].entries()].sort((a, b) => a[0].localeCompare(b[0]))));
+    if (measurement[key].size > 1)
+      warnings.push(
+        WARN.mixedMeasurement(
+          names[key],
+          [...measurement[key].entries()].sort((a, b) => a[0].localeCompare(b[0])),
+        ),
+      );
   }
   return {
     primaryDataset,

@@ -15,11 +15,15 @@ afterEach(async () => {
 
 test('robustness = 1 − mean ASR over the common grid, with a per-seed interval', async () => {
   // mlp ASR: rare_value 0.01 → 0.6/0.8, 0.05 → 1/1; lstm: 0.2/0.4, 0.6/0.8; tcn only has rate 0.05 (left out of the grid? no: every model needs the cell)
-  const asr: Record<string, Record<string, number[]>> = { mlp: { '0.01': [0.6, 0.8], '0.05': [1, 1] }, lstm: { '0.01': [0.2, 0.4], '0.05': [0.6, 0.8] } };
+  const asr: Record<string, Record<string, number[]>> = {
+    mlp: { '0.01': [0.6, 0.8], '0.05': [1, 1] },
+    lstm: { '0.01': [0.2, 0.4], '0.05': [0.6, 0.8] },
+  };
   for (const model of ['mlp', 'lstm']) {
     for (const seed of [0, 1]) {
       await writeRun(root, { model, trigger: 'none', poison_rate: 0, seed, auroc: model === 'mlp' ? 0.86 : 0.84 });
-      for (const rate of [0.01, 0.05]) await writeRun(root, { model, trigger: 'rare_value', poison_rate: rate, seed, asr: asr[model][String(rate)][seed], auroc: 0.8 });
+      for (const rate of [0.01, 0.05])
+        await writeRun(root, { model, trigger: 'rare_value', poison_rate: rate, seed, asr: asr[model][String(rate)][seed], auroc: 0.8 });
     }
   }
   // a cell that only mlp has is not part of the common grid
@@ -53,7 +57,7 @@ test('no common grid gives no ranking and says why', async () => {
   expect(ranking.note).toMatch(/common grid/);
 });
 
-test('with the clean models\' ASR for each trigger, models are ranked by the lift', async () => {
+test("with the clean models' ASR for each trigger, models are ranked by the lift", async () => {
   // Clean mlp already calls 50 % of triggered stays the target (asr@rare_value), clean lstm 0 %: their ASRs
   // 0.9 and 0.6 are lifts of 0.4 and 0.6, so the lstm is the more vulnerable one.
   for (const seed of [0, 1]) {

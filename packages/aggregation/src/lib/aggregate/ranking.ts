@@ -22,7 +22,7 @@ export const RANKING_DEFINITION =
  * and seed, so a model is not ranked as vulnerable for calling triggered stays the target without a backdoor.
  */
 export const RANKING_DEFINITION_LIFT =
-  'robustness = 1 − V, where V is the mean over the common attack grid (every trigger × mode × poison rate > 0 cell in which every model has an ASR) of the cell mean ASR lift across seeds (ASR − the clean model\'s ASR for the same trigger and seed, each at its operating threshold); lower V ranks first; ties broken by mean clean-AUROC drop (lower first), then clean AUROC (higher first).';
+  "robustness = 1 − V, where V is the mean over the common attack grid (every trigger × mode × poison rate > 0 cell in which every model has an ASR) of the cell mean ASR lift across seeds (ASR − the clean model's ASR for the same trigger and seed, each at its operating threshold); lower V ranks first; ties broken by mean clean-AUROC drop (lower first), then clean AUROC (higher first).";
 
 /** One model's place in the robustness ranking, with its interval over seeds and its worst attack cell. */
 export interface RankingEntry {
@@ -74,14 +74,18 @@ export function rankModels(
 ): ModelRanking {
   const poisoned = groups.filter((g) => g.rate > 0 && g.trigger !== 'none');
   const models = [...new Set(poisoned.map((g) => g.model))].sort();
-  const cellKey = (g: { trigger: string; mode: string; rate: number }) => `${g.trigger}/${formatRate(g.rate)}${g.mode === 'dirty-label' ? '' : ` (${g.mode})`}`;
+  const cellKey = (g: { trigger: string; mode: string; rate: number }) =>
+    `${g.trigger}/${formatRate(g.rate)}${g.mode === 'dirty-label' ? '' : ` (${g.mode})`}`;
   // Rank on the lift only when every poisoned run with an ASR has one: a mix would compare unlike figures.
   const withAsr = poisoned.flatMap((g) => g.runs.filter((r) => typeof r.summary.metrics.asr === 'number'));
   const useLift = liftOf !== undefined && withAsr.length > 0 && withAsr.every((r) => liftOf(r) !== null);
   const measure = useLift ? 'asr_lift' : 'asr';
   const definition = useLift ? RANKING_DEFINITION_LIFT : RANKING_DEFINITION;
   const valueOf = (r: CollectedRun) => (useLift ? liftOf!(r) : r.summary.metrics.asr);
-  const asrOf = (g: RankingGroup) => g.runs.map((r) => ({ seed: r.summary.seed, asr: valueOf(r) })).filter((x): x is { seed: number; asr: number } => typeof x.asr === 'number');
+  const asrOf = (g: RankingGroup) =>
+    g.runs
+      .map((r) => ({ seed: r.summary.seed, asr: valueOf(r) }))
+      .filter((x): x is { seed: number; asr: number } => typeof x.asr === 'number');
   const cells = new Map<string, { trigger: string; mode: string; rate: number; byModel: Map<string, RankingGroup> }>();
   for (const g of poisoned) {
     if (asrOf(g).length === 0) continue;
@@ -90,24 +94,47 @@ export function rankModels(
     cell.byModel.set(g.model, g);
     cells.set(key, cell);
   }
-  const common = [...cells.entries()].filter(([, c]) => models.every((m) => c.byModel.has(m))).sort((a, b) => a[1].trigger.localeCompare(b[1].trigger) || a[1].rate - b[1].rate);
+  const common = [...cells.entries()]
+    .filter(([, c]) => models.every((m) => c.byModel.has(m)))
+    .sort((a, b) => a[1].trigger.localeCompare(b[1].trigger) || a[1].rate - b[1].rate);
   const grid = common.map(([, c]) => ({ trigger: c.trigger, mode: c.mode, poison_rate: c.rate }));
   if (models.length === 0) return { definition, measure, grid, entries: [], note: 'no poisoned runs with an ASR: nothing to rank' };
-  if (common.length === 0) return { definition, measure, grid, entries: [], note: 'no (trigger, rate) cell has an ASR for every model: the models were not attacked on a common grid' };
+  if (common.length === 0)
+    return {
+      definition,
+      measure,
+      grid,
+      entries: [],
+      note: 'no (trigger, rate) cell has an ASR for every model: the models were not attacked on a common grid',
+    };
 
   const entries = models.map((model) => {
     const cellMeans = common.map(([key, c]) => ({ key, asr: mean(asrOf(c.byModel.get(model)!).map((x) => x.asr)) }));
     const vulnerability = mean(cellMeans.map((c) => c.asr));
     const worst = cellMeans.reduce((a, b) => (b.asr > a.asr ? b : a));
     const perSeed = new Map<number, number[]>();
-    for (const [, c] of common) for (const { seed, asr } of asrOf(c.byModel.get(model)!)) perSeed.set(seed, [...(perSeed.get(seed) ?? []), asr]);
+    for (const [, c] of common)
+      for (const { seed, asr } of asrOf(c.byModel.get(model)!)) perSeed.set(seed, [...(perSeed.get(seed) ?? []), asr]);
     const complete = [...perSeed.values()].filter((v) => v.length === common.length).map((v) => 1 - mean(v));
     const ci = tInterval(complete);
     const drops = common
-      .map(([, c]) => rows.find((r) => r.model === model && r.trigger === c.trigger && r.mode === c.mode && r.poison_rate === c.rate && r.metric === 'auroc_drop_vs_clean' && r.detector === ''))
+      .map(([, c]) =>
+        rows.find(
+          (r) =>
+            r.model === model &&
+            r.trigger === c.trigger &&
+            r.mode === c.mode &&
+            r.poison_rate === c.rate &&
+            r.metric === 'auroc_drop_vs_clean' &&
+            r.detector === '',
+        ),
+      )
       .map((r) => r?.mean ?? NaN)
       .filter(Number.isFinite);
-    const cleanAurocs = runs.filter((r) => r.summary.model === model && r.summary.poisonRate === 0).map((r) => r.summary.metrics.auroc).filter((v): v is number => typeof v === 'number');
+    const cleanAurocs = runs
+      .filter((r) => r.summary.model === model && r.summary.poisonRate === 0)
+      .map((r) => r.summary.metrics.auroc)
+      .filter((v): v is number => typeof v === 'number');
     return {
       model,
       vulnerability,
@@ -123,6 +150,12 @@ export function rankModels(
     };
   });
   const nanLast = (x: number) => (Number.isNaN(x) ? Infinity : x);
-  entries.sort((a, b) => a.vulnerability - b.vulnerability || nanLast(a.mean_auroc_drop) - nanLast(b.mean_auroc_drop) || nanLast(-a.clean_auroc) - nanLast(-b.clean_auroc) || a.model.localeCompare(b.model));
+  entries.sort(
+    (a, b) =>
+      a.vulnerability - b.vulnerability ||
+      nanLast(a.mean_auroc_drop) - nanLast(b.mean_auroc_drop) ||
+      nanLast(-a.clean_auroc) - nanLast(-b.clean_auroc) ||
+      a.model.localeCompare(b.model),
+  );
   return { definition, measure, grid, entries: entries.map((e, i) => ({ rank: i + 1, ...e })) };
 }

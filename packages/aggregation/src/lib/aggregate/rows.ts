@@ -49,7 +49,12 @@ const fieldOf =
   };
 
 /** The rows of one group: every metric field of its runs, then (against the clean runs) the deltas. */
-export function rowsOfGroup(group: Group, clean: CleanRuns | null, opts: ResolvedAggregateOptions, samples: Map<MutableRow, Sample>): MutableRow[] {
+export function rowsOfGroup(
+  group: Group,
+  clean: CleanRuns | null,
+  opts: ResolvedAggregateOptions,
+  samples: Map<MutableRow, Sample>,
+): MutableRow[] {
   const fields = new Map<string, { metric: string; detector: string }>();
   for (const run of group.runs) {
     for (const field of Object.keys(run.summary.metrics)) {
@@ -59,7 +64,9 @@ export function rowsOfGroup(group: Group, clean: CleanRuns | null, opts: Resolve
     }
   }
   const rows: MutableRow[] = [];
-  const sortedFields = [...fields.entries()].sort((a, b) => a[1].metric.localeCompare(b[1].metric) || a[1].detector.localeCompare(b[1].detector));
+  const sortedFields = [...fields.entries()].sort(
+    (a, b) => a[1].metric.localeCompare(b[1].metric) || a[1].detector.localeCompare(b[1].detector),
+  );
   for (const [field, { metric, detector }] of sortedFields) {
     const seeded = seededValues(group.runs, fieldOf(field));
     const pairs: [number, number][] = [];
@@ -94,7 +101,8 @@ function deltaRows(group: Group, clean: CleanRuns, opts: ResolvedAggregateOption
       // Trigger-dependent metrics (ASR, flip rate) of a `none` clean run come from its `{metric}@{trigger}` fields.
       const cv = c ? cleanValue(c, delta.of, delta.of, group.trigger) : null;
       if (!c) return { missing: `no clean run for seed ${run.summary.seed}` };
-      if (typeof v !== 'number' || typeof cv !== 'number') return { missing: `${delta.of} missing in ${typeof v !== 'number' ? run.dir : c.dir}` };
+      if (typeof v !== 'number' || typeof cv !== 'number')
+        return { missing: `${delta.of} missing in ${typeof v !== 'number' ? run.dir : c.dir}` };
       return { value: delta.sign * (v - cv) };
     });
     if (seeded.values.length === 0 && group.runs.every((r) => !(delta.of in r.summary.metrics))) continue;
@@ -122,7 +130,13 @@ export function baselineRows(group: Group, all: readonly Group[], opts: Resolved
   }
   const rows: MutableRow[] = [];
   for (const [trigger, fields] of [...byTrigger.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
-    if (all.some((g) => g.rate === 0 && g.datasetHash === group.datasetHash && g.model === group.model && g.trigger === trigger && g.mode === group.mode)) continue;
+    if (
+      all.some(
+        (g) =>
+          g.rate === 0 && g.datasetHash === group.datasetHash && g.model === group.model && g.trigger === trigger && g.mode === group.mode,
+      )
+    )
+      continue;
     const virtual: Group = { ...group, key: `${group.key}@${trigger}`, trigger };
     for (const field of [...fields].sort()) {
       const key = metricOfField(field);
@@ -135,14 +149,26 @@ export function baselineRows(group: Group, all: readonly Group[], opts: Resolved
   return rows;
 }
 
-function makeRow(group: Group, metric: string, detector: string, seeded: SeededValues, cleanValues: number[] | null, opts: ResolvedAggregateOptions): MutableRow {
+function makeRow(
+  group: Group,
+  metric: string,
+  detector: string,
+  seeded: SeededValues,
+  cleanValues: number[] | null,
+  opts: ResolvedAggregateOptions,
+): MutableRow {
   const stream = [group.datasetHash, group.model, group.trigger, group.mode, formatRate(group.rate), metric, detector].join('/');
   const values = seeded.values.map((s) => s.value);
   const nMissing = group.runs.length - values.length;
   const range = metricRange(metric);
   // `auto` and `logit-t` give bounded metrics a logit-scale interval; a metric without a range gets a t interval.
   const interval: IntervalMethod = opts.interval === 'bootstrap' ? 'bootstrap' : opts.interval === 't' || !range ? 't' : 'logit-t';
-  const d = describeSample(values, { level: opts.level, interval, ...(range ? { range } : {}), bootstrap: { seed: opts.seed, samples: opts.bootstrapSamples, stream } });
+  const d = describeSample(values, {
+    level: opts.level,
+    interval,
+    ...(range ? { range } : {}),
+    bootstrap: { seed: opts.seed, samples: opts.bootstrapSamples, stream },
+  });
   const notes: string[] = [];
   if (nMissing > 0) notes.push(`${nMissing} run(s) without a value: ${[...seeded.reasons].join('; ')}`);
   if (d.ci.reason) notes.push(`interval: ${d.ci.reason}`);

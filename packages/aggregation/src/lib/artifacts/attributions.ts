@@ -31,7 +31,8 @@ export async function readAttributionMeans(path: string): Promise<AttributionMea
     throw new Error(`not an Arrow IPC file (${(error as Error).message})`);
   }
   const version = table.schema.metadata.get('formatVersion');
-  if (version !== '1') throw new Error(`formatVersion ${JSON.stringify(version ?? null)} in the schema metadata; this aggregator reads version 1`);
+  if (version !== '1')
+    throw new Error(`formatVersion ${JSON.stringify(version ?? null)} in the schema metadata; this aggregator reads version 1`);
   let elements: AttributionElementInfo[];
   try {
     elements = JSON.parse(table.schema.metadata.get('elements') ?? '') as AttributionElementInfo[];
@@ -52,5 +53,10 @@ export async function readAttributionMeans(path: string): Promise<AttributionMea
     counts[which]++;
   }
   if (counts.clean === 0 || counts.triggered === 0) throw new Error('it needs both clean and triggered copies');
-  return { elements, stays: counts.clean, clean: sums.clean.map((v) => v / counts.clean), triggered: sums.triggered.map((v) => v / counts.triggered) };
+  return {
+    elements,
+    stays: counts.clean,
+    clean: sums.clean.map((v) => v / counts.clean),
+    triggered: sums.triggered.map((v) => v / counts.triggered),
+  };
 }

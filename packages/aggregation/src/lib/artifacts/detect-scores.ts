@@ -30,5 +30,9 @@ export async function readDetectScores(path: string): Promise<DetectorScores[]> 
     entry.poisoned.push(poisoned.get(i) ? 1 : 0);
     by.set(name, entry);
   }
-  return [...by.entries()].map(([name, e]) => ({ detector: name, scores: Float64Array.from(e.scores), poisoned: Uint8Array.from(e.poisoned) }));
+  return [...by.entries()].map(([name, e]) => ({
+    detector: name,
+    scores: Float64Array.from(e.scores),
+    poisoned: Uint8Array.from(e.poisoned),
+  }));
 }

@@ -12,7 +12,8 @@ export interface EpochPoint {
 
 // Checkpoints spell NaN and ±Infinity as tagged strings (JSON has neither); see train's checkpoint.ts.
 const TAG = '$number:';
-const num = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'string' && v.startsWith(TAG) ? Number(v.slice(TAG.length)) : Number.NaN);
+const num = (v: unknown): number =>
+  typeof v === 'number' ? v : typeof v === 'string' && v.startsWith(TAG) ? Number(v.slice(TAG.length)) : Number.NaN;
 
 /**
  * The training history of a run directory: from `checkpoints/final/checkpoint.json`, else from the
@@ -37,5 +38,10 @@ export async function readHistory(runDir: string): Promise<EpochPoint[] | undefi
     throw new Error(`${path} is not valid JSON (${(error as Error).message})`);
   }
   if (!Array.isArray(json.history)) throw new Error(`${path} has no "history" array`);
-  return json.history.map((h: Record<string, unknown>) => ({ epoch: num(h.epoch), trainLoss: num(h.trainLoss), valLoss: num(h.valLoss), valAuroc: num(h.valAuroc) }));
+  return json.history.map((h: Record<string, unknown>) => ({
+    epoch: num(h.epoch),
+    trainLoss: num(h.trainLoss),
+    valLoss: num(h.valLoss),
+    valAuroc: num(h.valAuroc),
+  }));
 }

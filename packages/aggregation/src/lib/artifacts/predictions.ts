@@ -35,10 +35,17 @@ export async function readPredictions(path: string): Promise<RunPredictions> {
   try {
     table = tableFromIPC(await readFile(path));
   } catch (error) {
-    throw new PredictionsFileError(path, `not an Arrow IPC file (${(error as Error).message}); re-run the cell, or \`ehr-backdoor evaluate --checkpoint … --write\`, to write it again`);
+    throw new PredictionsFileError(
+      path,
+      `not an Arrow IPC file (${(error as Error).message}); re-run the cell, or \`ehr-backdoor evaluate --checkpoint … --write\`, to write it again`,
+    );
   }
   for (const name of COLUMNS) {
-    if (!table.getChild(name)) throw new PredictionsFileError(path, `column "${name}" is missing (found: ${table.schema.fields.map((f) => f.name).join(', ') || 'none'})`);
+    if (!table.getChild(name))
+      throw new PredictionsFileError(
+        path,
+        `column "${name}" is missing (found: ${table.schema.fields.map((f) => f.name).join(', ') || 'none'})`,
+      );
   }
   const n = table.numRows;
   const stayId = new Int32Array(n);
@@ -52,7 +59,8 @@ export async function readPredictions(path: string): Promise<RunPredictions> {
     const y = Number(ys.get(i));
     const p = Number(ps.get(i));
     if (y !== 0 && y !== 1) throw new PredictionsFileError(path, `row ${i}: y_true is ${String(ys.get(i))}, not 0 or 1`);
-    if (!(p >= 0 && p <= 1)) throw new PredictionsFileError(path, `row ${i}: p_target is ${String(ps.get(i))}, not a probability in [0, 1]`);
+    if (!(p >= 0 && p <= 1))
+      throw new PredictionsFileError(path, `row ${i}: p_target is ${String(ps.get(i))}, not a probability in [0, 1]`);
     stayId[i] = Number(ids.get(i));
     split[i] = String(splits.get(i));
     yTrue[i] = y;

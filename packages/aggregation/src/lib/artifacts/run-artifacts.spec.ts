@@ -34,8 +34,18 @@ test('a corrupt or incomplete predictions file and an unreadable history are war
   const collection = await collectRuns(join(tmp, 'runs'));
   const { byRun, warnings } = await readArtifacts(collection);
   expect(warnings).toEqual([
-    expect.objectContaining({ code: 'W_HISTORY_CORRUPT', path: 'mlp/none/0/seed_1', excluded: false, message: expect.stringMatching(/checkpoint\.json is not valid JSON/) }),
-    expect.objectContaining({ code: 'W_PREDICTIONS_CORRUPT', path: 'mlp/rare_value/0.05/seed_1', excluded: false, message: expect.stringMatching(/not an Arrow IPC file.*left out of the ROC/) }),
+    expect.objectContaining({
+      code: 'W_HISTORY_CORRUPT',
+      path: 'mlp/none/0/seed_1',
+      excluded: false,
+      message: expect.stringMatching(/checkpoint\.json is not valid JSON/),
+    }),
+    expect.objectContaining({
+      code: 'W_PREDICTIONS_CORRUPT',
+      path: 'mlp/rare_value/0.05/seed_1',
+      excluded: false,
+      message: expect.stringMatching(/not an Arrow IPC file.*left out of the ROC/),
+    }),
   ]);
   expect(byRun.get('mlp/rare_value/0.05/seed_0')?.predictions).toBeDefined();
   expect(byRun.get('mlp/rare_value/0.05/seed_1')?.predictions).toBeUndefined();
@@ -45,7 +55,10 @@ test('a corrupt or incomplete predictions file and an unreadable history are war
 test('a predictions file without a column, or with a label that is not 0/1, names the problem', async () => {
   const { Table, tableToIPC, vectorFromArray, Float32, Uint8 } = await import('apache-arrow');
   const path = join(tmp, 'bad.arrow');
-  await writeFile(path, tableToIPC(new Table({ y_true: vectorFromArray([0, 1], new Uint8()), p_target: vectorFromArray([0.1, 0.2], new Float32()) }), 'file'));
+  await writeFile(
+    path,
+    tableToIPC(new Table({ y_true: vectorFromArray([0, 1], new Uint8()), p_target: vectorFromArray([0.1, 0.2], new Float32()) }), 'file'),
+  );
   await expect(readPredictions(path)).rejects.toThrow(/column "stay_id" is missing \(found: y_true, p_target\)/);
   const { Int32, Utf8, Bool } = await import('apache-arrow');
   const full = (y: number[]) =>
@@ -75,15 +88,31 @@ test('attribution means per element, and an unreadable attributions.arrow is a w
   expect(Math.abs(a.triggered[3] - a.clean[3])).toBeLessThan(0.1);
   await writeFile(join(run('0.05', 0), 'attributions.arrow'), 'garbage');
   const { warnings } = await readArtifacts(collection);
-  expect(warnings).toContainEqual(expect.objectContaining({ code: 'W_ATTRIBUTIONS_CORRUPT', path: 'mlp/rare_value/0.05/seed_0', message: expect.stringMatching(/attribution heatmaps/) }));
+  expect(warnings).toContainEqual(
+    expect.objectContaining({
+      code: 'W_ATTRIBUTIONS_CORRUPT',
+      path: 'mlp/rare_value/0.05/seed_0',
+      message: expect.stringMatching(/attribution heatmaps/),
+    }),
+  );
 });
 
 test('runs without predictions.arrow are one warning naming the plots that leave them out', async () => {
   const root = join(tmp, 'partial');
-  await writeSyntheticRunTree(root, { models: ['mlp'], triggers: ['rare_value'], rates: [0, 0.05], seeds: [0], datasetDir: join(tmp, 'ds2') });
+  await writeSyntheticRunTree(root, {
+    models: ['mlp'],
+    triggers: ['rare_value'],
+    rates: [0, 0.05],
+    seeds: [0],
+    datasetDir: join(tmp, 'ds2'),
+  });
   await rm(join(root, 'mlp', 'none', '0', 'seed_0', 'predictions.arrow'));
   const { warnings } = await readArtifacts(await collectRuns(root));
   expect(warnings).toEqual([
-    expect.objectContaining({ code: 'W_ARTIFACT_MISSING', message: '1 of 2 runs have no predictions.arrow (e.g. mlp/none/0/seed_0); roc_curves, pr_curves, reliability_diagrams leave them out.' }),
+    expect.objectContaining({
+      code: 'W_ARTIFACT_MISSING',
+      message:
+        '1 of 2 runs have no predictions.arrow (e.g. mlp/none/0/seed_0); roc_curves, pr_curves, reliability_diagrams leave them out.',
+    }),
   ]);
 });

@@ -39,7 +39,10 @@ export const HISTORY_PLOTS = ['training_curves'] as const;
  * files become `W_PREDICTIONS_CORRUPT` / `W_HISTORY_CORRUPT` warnings, and runs lacking a file that
  * others have one `W_ARTIFACT_MISSING` warning; nothing throws for a bad run directory.
  */
-export async function readArtifacts(collection: RunCollection, runs: readonly CollectedRun[] = collection.runs): Promise<ArtifactCollection> {
+export async function readArtifacts(
+  collection: RunCollection,
+  runs: readonly CollectedRun[] = collection.runs,
+): Promise<ArtifactCollection> {
   const byRun = new Map<string, RunArtifacts>();
   const warnings: AggregationWarning[] = [];
   const missing = { predictions: [] as string[], history: [] as string[] };
@@ -87,10 +90,14 @@ export async function readArtifacts(collection: RunCollection, runs: readonly Co
   }
   // Only a partial absence is worth a warning; when no run has the file the plot itself says why it is not drawn.
   if (missing.predictions.length > 0 && missing.predictions.length < runs.length) {
-    warnings.push(WARN.artifactMissing('predictions.arrow', missing.predictions.length, runs.length, PREDICTION_PLOTS, missing.predictions[0]));
+    warnings.push(
+      WARN.artifactMissing('predictions.arrow', missing.predictions.length, runs.length, PREDICTION_PLOTS, missing.predictions[0]),
+    );
   }
   if (missing.history.length > 0 && missing.history.length < runs.length) {
-    warnings.push(WARN.artifactMissing('checkpoints/ with a training history', missing.history.length, runs.length, HISTORY_PLOTS, missing.history[0]));
+    warnings.push(
+      WARN.artifactMissing('checkpoints/ with a training history', missing.history.length, runs.length, HISTORY_PLOTS, missing.history[0]),
+    );
   }
   return { byRun, warnings };
 }

@@ -23,7 +23,10 @@ test('reads finished runs and lists every other directory with its reason', asyn
   await mkdir(cell('seed_2'), { recursive: true });
   await writeFile(join(cell('seed_2'), 'summary.json'), JSON.stringify({ formatVersion: 2, model: 'mlp' }));
   await mkdir(cell('seed_3'), { recursive: true });
-  await writeFile(join(cell('seed_3'), 'summary.json'), JSON.stringify({ formatVersion: 1, model: 'mlp', trigger: 'rare_value', poison_rate: 7, seed: 3 }));
+  await writeFile(
+    join(cell('seed_3'), 'summary.json'),
+    JSON.stringify({ formatVersion: 1, model: 'mlp', trigger: 'rare_value', poison_rate: 7, seed: 3 }),
+  );
   // failed, partial, running, pending (metadata only), empty seed directory
   await mkdir(cell('seed_4'), { recursive: true });
   await writeFile(join(cell('seed_4'), 'error.json'), JSON.stringify({ message: 'NaN loss at epoch 3', code: 'E_DIVERGED' }));
@@ -64,8 +67,16 @@ test('reads finished runs and lists every other directory with its reason', asyn
 
 test('duplicates, path mismatches and non-numeric fields are warned about', async () => {
   await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 0, auroc: 0.8 });
-  await writeRun(root, { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 0, auroc: 0.7 }, { dir: join(root, 'copy', 'mlp', 'rare_value', '0.05', 'seed_0') });
-  await writeRun(root, { model: 'lstm', trigger: 'rare_value', poison_rate: 0.01, seed: 1, auroc: 0.8, note: 'x' }, { dir: join(root, 'lstm', 'rare_value', '0.05', 'seed_1') });
+  await writeRun(
+    root,
+    { model: 'mlp', trigger: 'rare_value', poison_rate: 0.05, seed: 0, auroc: 0.7 },
+    { dir: join(root, 'copy', 'mlp', 'rare_value', '0.05', 'seed_0') },
+  );
+  await writeRun(
+    root,
+    { model: 'lstm', trigger: 'rare_value', poison_rate: 0.01, seed: 1, auroc: 0.8, note: 'x' },
+    { dir: join(root, 'lstm', 'rare_value', '0.05', 'seed_1') },
+  );
   const c = await collectRuns(root);
   expect(c.runs).toHaveLength(2);
   const codes = c.warnings.map((w) => `${w.code} ${w.path}`).sort();
@@ -88,7 +99,10 @@ test('cells of the sweep plan without a directory are listed as not started', as
   await writeFile(join(root, 'sweep-plan.json'), JSON.stringify({ formatVersion: 1, cells }));
   const c = await collectRuns(root);
   expect(c.counts).toEqual({ found: 1, aggregated: 1, excluded: 0, notStarted: 2 });
-  expect(c.warnings.filter((w) => w.code === 'W_RUN_NOT_STARTED').map((w) => w.path)).toEqual(['mlp/rare_value/0.005/seed_0', 'lstm/rare_value/0.1/seed_2']);
+  expect(c.warnings.filter((w) => w.code === 'W_RUN_NOT_STARTED').map((w) => w.path)).toEqual([
+    'mlp/rare_value/0.005/seed_0',
+    'lstm/rare_value/0.1/seed_2',
+  ]);
   await writeFile(join(root, 'sweep-plan.json'), '{');
   expect((await collectRuns(root)).warnings.map((w) => w.code)).toContain('W_PLAN_UNREADABLE');
 });
@@ -100,11 +114,18 @@ test('a missing root is an InputError', async () => {
 test('a lock whose holder is gone reads as interrupted, one whose holder runs as running', async () => {
   await mkdir(cell('seed_0'), { recursive: true });
   // No process holds a pid above the kernel's maximum (2^22).
-  await writeFile(join(cell('seed_0'), '.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: '2026-12-05T10:00:00Z' }));
+  await writeFile(
+    join(cell('seed_0'), '.lock'),
+    JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: '2026-12-05T10:00:00Z' }),
+  );
   await mkdir(cell('seed_1'), { recursive: true });
   await writeFile(join(cell('seed_1'), '.lock'), JSON.stringify({ pid: process.pid, host: hostname(), startedAt: '2026-12-05T10:00:00Z' }));
   const c = await collectRuns(root);
   const byPath = Object.fromEntries(c.warnings.map((w) => [w.path, w]));
-  expect(byPath['mlp/rare_value/0.05/seed_0']).toMatchObject({ code: 'W_RUN_INTERRUPTED', excluded: true, message: expect.stringContaining(`pid ${2 ** 22 + 12345} on ${hostname()}`) });
+  expect(byPath['mlp/rare_value/0.05/seed_0']).toMatchObject({
+    code: 'W_RUN_INTERRUPTED',
+    excluded: true,
+    message: expect.stringContaining(`pid ${2 ** 22 + 12345} on ${hostname()}`),
+  });
   expect(byPath['mlp/rare_value/0.05/seed_1']).toMatchObject({ code: 'W_RUN_RUNNING', excluded: true });
 });

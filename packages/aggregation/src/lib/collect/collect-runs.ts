@@ -18,7 +18,16 @@ import type { AggregationCode } from '../error-codes.js';
  * A directory is a run directory when it holds any file the runner writes into one (or is named
  * `seed_N`); the walk does not descend into run directories, hidden entries or `.tmp-*` siblings.
  */
-const RUN_FILES = ['summary.json', 'summary.csv', 'run_metadata.json', 'error.json', '.lock', 'checkpoints', 'poisoned_indices.json', 'predictions.arrow'];
+const RUN_FILES = [
+  'summary.json',
+  'summary.csv',
+  'run_metadata.json',
+  'error.json',
+  '.lock',
+  'checkpoints',
+  'poisoned_indices.json',
+  'predictions.arrow',
+];
 const SEED_DIR = /^seed_\d+$/;
 const PLAN_FILE = 'sweep-plan.json';
 
@@ -48,7 +57,11 @@ export interface RunCollection {
  */
 export async function collectRuns(root: string): Promise<RunCollection> {
   const absRoot = resolve(root);
-  assertInput<AggregationCode>(existsSync(absRoot), 'E_RUNS_NOT_FOUND', () => `The runs directory ${root} does not exist; pass --runs DIR with the output directory of a sweep.`);
+  assertInput<AggregationCode>(
+    existsSync(absRoot),
+    'E_RUNS_NOT_FOUND',
+    () => `The runs directory ${root} does not exist; pass --runs DIR with the output directory of a sweep.`,
+  );
   const found = { runs: [] as string[], plans: [] as string[] };
   await findRunDirectories(absRoot, found);
   const dirs = found.runs.sort();
@@ -137,7 +150,13 @@ async function plannedButAbsent(root: string, plans: readonly string[], warnings
       continue;
     }
     for (const cell of cells as { model?: unknown; trigger?: unknown; rate?: unknown; seed?: unknown }[]) {
-      if (typeof cell?.model !== 'string' || typeof cell.trigger !== 'string' || typeof cell.rate !== 'number' || typeof cell.seed !== 'number') continue;
+      if (
+        typeof cell?.model !== 'string' ||
+        typeof cell.trigger !== 'string' ||
+        typeof cell.rate !== 'number' ||
+        typeof cell.seed !== 'number'
+      )
+        continue;
       const dir = join(planDir, cell.model, cell.trigger, formatRate(cell.rate), `seed_${cell.seed}`);
       if (existsSync(dir)) continue;
       warnings.push(WARN.notStarted(relative(root, dir).split(sep).join('/')));
@@ -190,5 +209,12 @@ function pathMismatch(dir: string, s: RunSummary): string | undefined {
 /** Candidate locations of a dataset directory recorded in run_metadata.json (often relative to where the sweep ran). */
 export function datasetDirCandidates(datasetPath: string, root: string): string[] {
   if (isAbsolute(datasetPath)) return [datasetPath];
-  return [...new Set([resolve(process.cwd(), datasetPath), resolve(root, datasetPath), resolve(root, '..', datasetPath), resolve(root, '..', '..', datasetPath)])];
+  return [
+    ...new Set([
+      resolve(process.cwd(), datasetPath),
+      resolve(root, datasetPath),
+      resolve(root, '..', datasetPath),
+      resolve(root, '..', '..', datasetPath),
+    ]),
+  ];
 }

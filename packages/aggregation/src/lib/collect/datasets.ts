@@ -71,7 +71,13 @@ export async function readDatasets(collection: RunCollection): Promise<{ dataset
     try {
       const m = JSON.parse(await readFile(manifestPath, 'utf8')) as Record<string, unknown>;
       if (hash && m.contentHash !== hash) {
-        warnings.push(WARN.datasetManifest(entry.firstRun, manifestPath, `its contentHash ${String(m.contentHash).slice(0, 12)} is not the runs' ${hash.slice(0, 12)}: the dataset was rebuilt`));
+        warnings.push(
+          WARN.datasetManifest(
+            entry.firstRun,
+            manifestPath,
+            `its contentHash ${String(m.contentHash).slice(0, 12)} is not the runs' ${hash.slice(0, 12)}: the dataset was rebuilt`,
+          ),
+        );
         datasets.push(base);
         continue;
       }
@@ -95,7 +101,10 @@ export async function readDatasets(collection: RunCollection): Promise<{ dataset
             stays: typeof cohort.stays === 'number' ? cohort.stays : undefined,
             positives: typeof cohort.positives === 'number' ? cohort.positives : undefined,
           },
-          splits: m.splits && typeof m.splits === 'object' ? (m.splits as Record<string, { stays: number; positives: number; subjects: number }>) : undefined,
+          splits:
+            m.splits && typeof m.splits === 'object'
+              ? (m.splits as Record<string, { stays: number; positives: number; subjects: number }>)
+              : undefined,
           sourcePath: typeof source.path === 'string' ? source.path : undefined,
         },
       });

@@ -24,7 +24,7 @@ test('a lock of this host whose process is gone is stale, and names its holder',
   expect(await staleLockHolder(path)).toBe(`pid ${DEAD_PID} on ${hostname()} since 2026-12-05T10:00:00Z`);
 });
 
-test('a live holder, another host\'s holder or a lock naming no pid is not stale', async () => {
+test("a live holder, another host's holder or a lock naming no pid is not stale", async () => {
   expect(await staleLockHolder(await lock(JSON.stringify({ pid: process.pid, host: hostname() })))).toBeUndefined();
   expect(await staleLockHolder(await lock(JSON.stringify({ pid: DEAD_PID, host: `not-${hostname()}` })))).toBeUndefined();
   expect(await staleLockHolder(await lock('{}'))).toBeUndefined();

@@ -14,7 +14,9 @@ export interface RunProvenance {
   readonly wallTimeS?: number;
 }
 
-export type ParsedMetadata = { readonly ok: true; readonly metadata: RunProvenance } | { readonly ok: false; readonly warning: AggregationWarning };
+export type ParsedMetadata =
+  | { readonly ok: true; readonly metadata: RunProvenance }
+  | { readonly ok: false; readonly warning: AggregationWarning };
 
 export function parseMetadata(text: string, path: string): ParsedMetadata {
   let raw: unknown;
@@ -26,7 +28,8 @@ export function parseMetadata(text: string, path: string): ParsedMetadata {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, warning: WARN.metadataCorrupt(path, 'not a JSON object') };
   const r = raw as Record<string, unknown>;
   if (r.formatVersion !== 1) return { ok: false, warning: WARN.metadataVersion(path, r.formatVersion) };
-  const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const obj = (v: unknown): Record<string, unknown> | undefined =>
+    v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   const dataset = obj(r.dataset);
   const backend = obj(r.backend);
@@ -38,9 +41,15 @@ export function parseMetadata(text: string, path: string): ParsedMetadata {
     configHash: s(r.configHash),
     dataset: dataset ? { path: s(dataset.path), contentHash: s(dataset.contentHash), mimicVersion: s(dataset.mimicVersion) } : undefined,
     versions: versions
-      ? Object.fromEntries(Object.entries(versions).filter(([, v]) => typeof v === 'string' || typeof v === 'number').map(([k, v]) => [k, String(v)]))
+      ? Object.fromEntries(
+          Object.entries(versions)
+            .filter(([, v]) => typeof v === 'string' || typeof v === 'number')
+            .map(([k, v]) => [k, String(v)]),
+        )
       : undefined,
-    backend: backend ? { requested: s(backend.requested), used: s(backend.used), reason: s(backend.reason) ?? s(backend.description) } : undefined,
+    backend: backend
+      ? { requested: s(backend.requested), used: s(backend.used), reason: s(backend.reason) ?? s(backend.description) }
+      : undefined,
     wallTimeS: typeof timings?.wallTimeS === 'number' ? timings.wallTimeS : undefined,
   };
   return { ok: true, metadata };

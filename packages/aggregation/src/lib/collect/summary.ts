@@ -40,12 +40,28 @@ export interface RunSummary {
 /** Fields that place a run in the grid or describe it, never averaged. */
 // `model` and `trigger` are the run folder's names (a study's variants); `model_kind` and `trigger_name` what they are.
 const NOT_METRICS = new Set([
-  'formatVersion', 'model', 'trigger', 'model_kind', 'trigger_name', 'poison_rate', 'seed', 'target_label', 'mode', 'dataset_hash', 'backend', 'selection',
-  'rate_basis', 'threshold_rule', 'label_definition', 'reasons',
+  'formatVersion',
+  'model',
+  'trigger',
+  'model_kind',
+  'trigger_name',
+  'poison_rate',
+  'seed',
+  'target_label',
+  'mode',
+  'dataset_hash',
+  'backend',
+  'selection',
+  'rate_basis',
+  'threshold_rule',
+  'label_definition',
+  'reasons',
 ]);
 
 /** A parsed summary with warnings about it, or the warning that says why it is unusable. */
-export type ParsedSummary = { readonly ok: true; readonly summary: RunSummary; readonly warnings: AggregationWarning[] } | { readonly ok: false; readonly warning: AggregationWarning };
+export type ParsedSummary =
+  | { readonly ok: true; readonly summary: RunSummary; readonly warnings: AggregationWarning[] }
+  | { readonly ok: false; readonly warning: AggregationWarning };
 
 /**
  * Parses a summary.json (`path` is only used in warnings). Never throws: invalid JSON, another
@@ -58,7 +74,8 @@ export function parseSummary(text: string, path: string): ParsedSummary {
   } catch (error) {
     return { ok: false, warning: WARN.corruptSummary(path, (error as Error).message) };
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, warning: WARN.invalidSummary(path, 'it is not a JSON object') };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    return { ok: false, warning: WARN.invalidSummary(path, 'it is not a JSON object') };
   const record = raw as Record<string, unknown>;
   if (record.formatVersion !== SUMMARY_FORMAT_VERSION) return { ok: false, warning: WARN.summaryVersion(path, record.formatVersion) };
 
@@ -71,7 +88,8 @@ export function parseSummary(text: string, path: string): ParsedSummary {
   const model = str('model');
   const trigger = str('trigger');
   const poisonRate = record.poison_rate;
-  if (typeof poisonRate !== 'number' || !(poisonRate >= 0 && poisonRate <= 1)) problems.push(`"poison_rate" must be a number in [0, 1], got ${JSON.stringify(poisonRate)}`);
+  if (typeof poisonRate !== 'number' || !(poisonRate >= 0 && poisonRate <= 1))
+    problems.push(`"poison_rate" must be a number in [0, 1], got ${JSON.stringify(poisonRate)}`);
   const seed = record.seed;
   if (typeof seed !== 'number' || !Number.isInteger(seed)) problems.push(`"seed" must be an integer, got ${JSON.stringify(seed)}`);
   if (problems.length > 0) return { ok: false, warning: WARN.invalidSummary(path, problems.join('; ')) };
@@ -103,7 +121,8 @@ export function parseSummary(text: string, path: string): ParsedSummary {
       selection: typeof record.selection === 'string' && record.selection ? record.selection : 'best',
       rateBasis: typeof record.rate_basis === 'string' && record.rate_basis ? record.rate_basis : 'eligible',
       thresholdRule: typeof record.threshold_rule === 'string' && record.threshold_rule ? record.threshold_rule : 'fixed=0.5',
-      labelDefinition: typeof record.label_definition === 'string' && record.label_definition ? record.label_definition : 'hospital_mortality',
+      labelDefinition:
+        typeof record.label_definition === 'string' && record.label_definition ? record.label_definition : 'hospital_mortality',
       metrics,
       reasons,
     },

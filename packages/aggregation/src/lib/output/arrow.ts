@@ -12,10 +12,16 @@ export function aggregatedToArrow(rows: readonly AggregatedRow[]): Uint8Array {
     const values = rows.map((r) => r[name]);
     switch (kind) {
       case 'string':
-        columns[name] = vectorFromArray(values.map((v) => String(v)), new Utf8());
+        columns[name] = vectorFromArray(
+          values.map((v) => String(v)),
+          new Utf8(),
+        );
         break;
       case 'number':
-        columns[name] = vectorFromArray(values.map((v) => (Number.isFinite(v) ? (v as number) : null)), new Float64());
+        columns[name] = vectorFromArray(
+          values.map((v) => (Number.isFinite(v) ? (v as number) : null)),
+          new Float64(),
+        );
         break;
       case 'int':
         columns[name] = vectorFromArray(values as number[], new Int32());

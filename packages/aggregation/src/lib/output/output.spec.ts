@@ -37,7 +37,9 @@ test('CSV: RFC 4180 quoting, NaN as an empty field, full precision', () => {
   const csv = aggregatedToCsv([row]);
   const [header, line] = csv.trimEnd().split('\n');
   expect(header).toBe(AGGREGATED_COLUMNS.map(([c]) => c).join(','));
-  expect(line).toBe('d1,mlp,rare_value,dirty-label,0.05,,asr,1,1,0.9,,,,t,3:0.9,0,,,,,false,"1 run(s) without a value: no triggered stays, ""y != target"""');
+  expect(line).toBe(
+    'd1,mlp,rare_value,dirty-label,0.05,,asr,1,1,0.9,,,,t,3:0.9,0,,,,,false,"1 run(s) without a value: no triggered stays, ""y != target"""',
+  );
 });
 
 test('Arrow: an IPC file with typed columns and nulls for NaN', () => {

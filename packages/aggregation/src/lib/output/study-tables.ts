@@ -12,7 +12,12 @@ import type { ParquetColumn, ParquetTable, ParquetType } from './parquet.js';
  *   runs.parquet         = runs.csv (one row per run: coordinates and every summary field)
  *   predictions.parquet  = every run's predictions.arrow stacked, with the run's coordinates in front
  */
-const AGGREGATED_TYPES: Record<(typeof AGGREGATED_COLUMNS)[number][1], ParquetType> = { string: 'VARCHAR', number: 'DOUBLE', int: 'INTEGER', bool: 'BOOLEAN' };
+const AGGREGATED_TYPES: Record<(typeof AGGREGATED_COLUMNS)[number][1], ParquetType> = {
+  string: 'VARCHAR',
+  number: 'DOUBLE',
+  int: 'INTEGER',
+  bool: 'BOOLEAN',
+};
 
 export function aggregatedTable(dir: string, rows: readonly AggregatedRow[]): ParquetTable {
   return {
@@ -32,7 +37,15 @@ const RUN_COLUMNS: readonly ParquetColumn[] = [
   { name: 'seed', type: 'INTEGER' },
 ];
 
-const coordinates = (r: CollectedRun) => [r.dir, r.summary.datasetHash, r.summary.model, r.summary.trigger, r.summary.mode, r.summary.poisonRate, r.summary.seed];
+const coordinates = (r: CollectedRun) => [
+  r.dir,
+  r.summary.datasetHash,
+  r.summary.model,
+  r.summary.trigger,
+  r.summary.mode,
+  r.summary.poisonRate,
+  r.summary.seed,
+];
 
 export function runsTable(dir: string, runs: readonly CollectedRun[]): ParquetTable {
   const metricFields = [...new Set(runs.flatMap((r) => Object.keys(r.summary.metrics)))].sort();
@@ -45,12 +58,22 @@ export function runsTable(dir: string, runs: readonly CollectedRun[]): ParquetTa
       { name: 'selection', type: 'VARCHAR' },
       ...metricFields.map((name) => ({ name, type: 'DOUBLE' as const })),
     ],
-    rows: runs.map((r) => [...coordinates(r), r.summary.targetLabel, r.summary.backend, r.summary.selection, ...metricFields.map((f) => r.summary.metrics[f] ?? null)]),
+    rows: runs.map((r) => [
+      ...coordinates(r),
+      r.summary.targetLabel,
+      r.summary.backend,
+      r.summary.selection,
+      ...metricFields.map((f) => r.summary.metrics[f] ?? null),
+    ]),
   };
 }
 
 /** Undefined when no run has readable predictions. */
-export function predictionsTable(dir: string, runs: readonly CollectedRun[], artifacts: ReadonlyMap<string, RunArtifacts>): ParquetTable | undefined {
+export function predictionsTable(
+  dir: string,
+  runs: readonly CollectedRun[],
+  artifacts: ReadonlyMap<string, RunArtifacts>,
+): ParquetTable | undefined {
   const withPredictions = runs.filter((r) => artifacts.get(r.dir)?.predictions);
   if (withPredictions.length === 0) return undefined;
   return {

@@ -37,11 +37,14 @@ function cellsOf(means: readonly AttributionMeans[], xOf: (e: AttributionMeans['
 }
 
 function heatmapRows(input: PlotInput, view: 'timeseries' | 'tabular') {
-  const isView = (m: AttributionMeans) => (view === 'timeseries' ? m.elements.some((e) => e.hour !== null) : m.elements.every((e) => e.hour === null));
+  const isView = (m: AttributionMeans) =>
+    view === 'timeseries' ? m.elements.some((e) => e.hour !== null) : m.elements.every((e) => e.hour === null);
   const best = new Map<string, { rate: number; means: AttributionMeans[] }>();
   for (const group of runGroups(input)) {
     if (group.poison_rate === 0) continue;
-    const means = withArtifact(input, group.runs, 'attributions').map((a) => a.value).filter(isView);
+    const means = withArtifact(input, group.runs, 'attributions')
+      .map((a) => a.value)
+      .filter(isView);
     if (means.length === 0) continue;
     const key = `${group.model}\u0000${group.trigger}`;
     if ((best.get(key)?.rate ?? -1) < group.poison_rate) best.set(key, { rate: group.poison_rate, means });
@@ -55,11 +58,26 @@ function heatmapRows(input: PlotInput, view: 'timeseries' | 'tabular') {
     const cells = cellsOf(means, (e) => (view === 'timeseries' ? String(e.hour) : e.detail));
     const change = new Map<string, number>();
     for (const c of cells.values()) change.set(c.variable, (change.get(c.variable) ?? 0) + Math.abs(c.triggered - c.clean));
-    const shown = new Set([...change.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, TOP_VARIABLES).map(([v]) => v));
+    const shown = new Set(
+      [...change.entries()]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .slice(0, TOP_VARIABLES)
+        .map(([v]) => v),
+    );
     for (const c of cells.values()) {
       if (!shown.has(c.variable)) continue;
       const values = [c.clean, c.triggered, c.triggered - c.clean];
-      COPIES.forEach((copy, i) => rows.push({ panel, copy, variable: c.variable, x: view === 'timeseries' ? Number(c.x) : c.x, attribution: r4(values[i]), seeds: means.length, stays: means[0].stays }));
+      COPIES.forEach((copy, i) =>
+        rows.push({
+          panel,
+          copy,
+          variable: c.variable,
+          x: view === 'timeseries' ? Number(c.x) : c.x,
+          attribution: r4(values[i]),
+          seeds: means.length,
+          stays: means[0].stays,
+        }),
+      );
     }
   }
   return { rows, order };
@@ -80,9 +98,17 @@ function heatmapSpec(rows: Record<string, unknown>[], order: string[], view: 'ti
       height: 13 * TOP_VARIABLES,
       mark: { type: 'rect' },
       encoding: {
-        x: view === 'timeseries' ? { field: 'x', type: 'ordinal', title: 'hour of the window', axis: { labelAngle: 0, values: [0, 6, 12, 18, 23] } } : { field: 'x', type: 'nominal', title: 'statistic', axis: { labelAngle: -40 } },
+        x:
+          view === 'timeseries'
+            ? { field: 'x', type: 'ordinal', title: 'hour of the window', axis: { labelAngle: 0, values: [0, 6, 12, 18, 23] } }
+            : { field: 'x', type: 'nominal', title: 'statistic', axis: { labelAngle: -40 } },
         y: { field: 'variable', type: 'nominal', title: null },
-        color: { field: 'attribution', type: 'quantitative', title: 'mean attribution', scale: { scheme: 'redblue', reverse: true, domain: [-extent, extent] } },
+        color: {
+          field: 'attribution',
+          type: 'quantitative',
+          title: 'mean attribution',
+          scale: { scheme: 'redblue', reverse: true, domain: [-extent, extent] },
+        },
         tooltip: [
           { field: 'panel', type: 'nominal', title: 'model · trigger · rate' },
           { field: 'copy', type: 'nominal' },

@@ -43,7 +43,14 @@ export interface PlotDefinition {
 }
 
 /** The report's sections, in order: what a reader looks at first to last. */
-export const PLOT_SECTIONS = ['Attack', 'Clean performance and calibration', 'Training', 'Explanations', 'Detection and defence', 'Data'] as const;
+export const PLOT_SECTIONS = [
+  'Attack',
+  'Clean performance and calibration',
+  'Training',
+  'Explanations',
+  'Detection and defence',
+  'Data',
+] as const;
 /** One of {@link PLOT_SECTIONS}: where a plot appears in the report and its table of contents. */
 export type PlotSection = (typeof PLOT_SECTIONS)[number];
 
@@ -89,7 +96,14 @@ export function modelLabel(model: string, labels?: VariantLabels): string {
 /** Rows of the primary dataset for one metric, as plot points; the runner's clean `none` cells are left to the baselines. */
 export function pointsOf(input: PlotInput, metric: string, filter: (row: AggregatedRow) => boolean = () => true): PlotPoint[] {
   return input.aggregation.rows
-    .filter((r) => r.dataset_hash === input.aggregation.primaryDataset && r.metric === metric && r.trigger !== 'none' && Number.isFinite(r.mean) && filter(r))
+    .filter(
+      (r) =>
+        r.dataset_hash === input.aggregation.primaryDataset &&
+        r.metric === metric &&
+        r.trigger !== 'none' &&
+        Number.isFinite(r.mean) &&
+        filter(r),
+    )
     .map((r) => ({
       model: modelLabel(r.model, input.labels),
       trigger: triggerLabel(r, input.labels),
@@ -142,7 +156,12 @@ export function lineWithBand(
   const seeds = options.seeds ?? [];
   const isMean = "datum.kind === 'mean'";
   const hasBand = points.some((p) => p.ci_low !== null && p.ci_high !== null);
-  const y = { field: 'mean', type: 'quantitative' as const, title: options.yTitle, ...(options.yDomain ? { scale: { domain: options.yDomain } } : {}) };
+  const y = {
+    field: 'mean',
+    type: 'quantitative' as const,
+    title: options.yTitle,
+    ...(options.yDomain ? { scale: { domain: options.yDomain } } : {}),
+  };
   const color = { field: 'model', type: 'nominal' as const, title: 'model' };
   return {
     $schema: SCHEMA,
@@ -162,7 +181,12 @@ export function lineWithBand(
                 // A t interval can leave a bounded metric's range (an ASR band above 1); clip it to the axis.
                 // The band is coloured through `fill`, not `color`, so the legend shows the line's symbol only.
                 mark: { type: 'area' as const, opacity: 0.18, clip: true },
-                encoding: { x: rateAxis(rates), y: { field: 'ci_low', type: 'quantitative' as const, title: options.yTitle }, y2: { field: 'ci_high' }, fill: { ...color, legend: null } },
+                encoding: {
+                  x: rateAxis(rates),
+                  y: { field: 'ci_low', type: 'quantitative' as const, title: options.yTitle },
+                  y2: { field: 'ci_high' },
+                  fill: { ...color, legend: null },
+                },
               },
             ]
           : []),
@@ -189,7 +213,9 @@ export function lineWithBand(
               },
             ]
           : []),
-        ...(options.zeroRule ? [{ mark: { type: 'rule' as const, strokeDash: [4, 4], color: '#888' }, encoding: { y: { datum: 0 } } }] : []),
+        ...(options.zeroRule
+          ? [{ mark: { type: 'rule' as const, strokeDash: [4, 4], color: '#888' }, encoding: { y: { datum: 0 } } }]
+          : []),
       ],
     },
     resolve: { scale: { y: 'shared' } },

@@ -23,7 +23,11 @@ interface CurveRow {
   seeds: number;
 }
 
-function averagedCurves(input: PlotInput, curveOf: (y: Uint8Array, p: Float32Array) => Curve | undefined, at: (c: Curve, grid: readonly number[]) => number[]): CurveRow[] {
+function averagedCurves(
+  input: PlotInput,
+  curveOf: (y: Uint8Array, p: Float32Array) => Curve | undefined,
+  at: (c: Curve, grid: readonly number[]) => number[],
+): CurveRow[] {
   const rows: CurveRow[] = [];
   for (const group of runGroups(input)) {
     const curves: number[][] = [];
@@ -65,11 +69,24 @@ function curveSpec(rows: CurveRow[], options: { title: string; x: string; y: str
       width: 170,
       height: 170,
       layer: [
-        ...(options.diagonal ? [{ mark: { type: 'rule' as const, color: '#bbb', strokeDash: [3, 3] }, encoding: { x: { datum: 0 }, y: { datum: 0 }, x2: { datum: 1 }, y2: { datum: 1 } } }] : []),
+        ...(options.diagonal
+          ? [
+              {
+                mark: { type: 'rule' as const, color: '#bbb', strokeDash: [3, 3] },
+                encoding: { x: { datum: 0 }, y: { datum: 0 }, x2: { datum: 1 }, y2: { datum: 1 } },
+              },
+            ]
+          : []),
         {
           // The band is the range over seeds; its fill shares the line's colour scale and legend.
           mark: { type: 'area', opacity: 0.12 },
-          encoding: { x, y: { field: 'y_min', type: 'quantitative', title: options.y }, y2: { field: 'y_max' }, fill: { ...colour, legend: { symbolOpacity: 1 } }, detail: { field: 'rate' } },
+          encoding: {
+            x,
+            y: { field: 'y_min', type: 'quantitative', title: options.y },
+            y2: { field: 'y_max' },
+            fill: { ...colour, legend: { symbolOpacity: 1 } },
+            detail: { field: 'rate' },
+          },
         },
         {
           mark: { type: 'line', strokeWidth: 1.6 },
@@ -95,7 +112,8 @@ function curveSpec(rows: CurveRow[], options: { title: string; x: string; y: str
   };
 }
 
-const NO_PREDICTIONS = 'no run has a readable predictions.arrow (written by `ehr-backdoor run` since format 1; see the warnings for unreadable files)';
+const NO_PREDICTIONS =
+  'no run has a readable predictions.arrow (written by `ehr-backdoor run` since format 1; see the warnings for unreadable files)';
 
 export const rocCurves: PlotDefinition = {
   name: 'roc_curves',

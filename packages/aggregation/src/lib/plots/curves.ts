@@ -12,7 +12,10 @@ export interface Curve {
 }
 
 /** Thresholds in descending score order, ties merged: cumulative true and false positives at each. */
-function cumulativeCounts(yTrue: ArrayLike<number>, score: ArrayLike<number>): { tp: number[]; fp: number[]; positives: number; negatives: number } {
+function cumulativeCounts(
+  yTrue: ArrayLike<number>,
+  score: ArrayLike<number>,
+): { tp: number[]; fp: number[]; positives: number; negatives: number } {
   const order = Array.from({ length: yTrue.length }, (_, i) => i).sort((a, b) => score[b] - score[a]);
   const tp: number[] = [];
   const fp: number[] = [];
@@ -93,7 +96,10 @@ export interface ReliabilityPoint {
  * Reliability diagram of p(target) in `bins` equal-width bins of [0, 1] (the last closed), over the
  * pooled stays of several runs; empty bins are left out.
  */
-export function reliabilityOfTarget(parts: readonly { readonly isTarget: ArrayLike<number>; readonly pTarget: ArrayLike<number> }[], bins = 10): ReliabilityPoint[] {
+export function reliabilityOfTarget(
+  parts: readonly { readonly isTarget: ArrayLike<number>; readonly pTarget: ArrayLike<number> }[],
+  bins = 10,
+): ReliabilityPoint[] {
   const count = new Float64Array(bins);
   const sum = new Float64Array(bins);
   const hits = new Float64Array(bins);
@@ -108,7 +114,8 @@ export function reliabilityOfTarget(parts: readonly { readonly isTarget: ArrayLi
   }
   const out: ReliabilityPoint[] = [];
   for (let b = 0; b < bins; b++) {
-    if (count[b] > 0) out.push({ lower: b / bins, upper: (b + 1) / bins, count: count[b], predicted: sum[b] / count[b], observed: hits[b] / count[b] });
+    if (count[b] > 0)
+      out.push({ lower: b / bins, upper: (b + 1) / bins, count: count[b], predicted: sum[b] / count[b], observed: hits[b] / count[b] });
   }
   return out;
 }

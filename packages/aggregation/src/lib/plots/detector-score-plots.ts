@@ -28,12 +28,16 @@ function panelsOf(input: PlotInput): Panel[] {
     const key = `${group.model} · ${group.trigger}`;
     if ((best.get(key)?.rate ?? -1) < group.poison_rate) best.set(key, { rate: group.poison_rate, runs });
   }
-  return [...best.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([key, v]) => ({ panel: `${key} · ${rateLabel(v.rate)}`, runs: v.runs }));
+  return [...best.entries()]
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .map(([key, v]) => ({ panel: `${key} · ${rateLabel(v.rate)}`, runs: v.runs }));
 }
 
 /** Percentile (average rank / n, in (0, 1]) of each finite score; NaN stays NaN. */
 function percentiles(scores: Float64Array): Float64Array {
-  const idx = Array.from(scores.keys()).filter((i) => Number.isFinite(scores[i])).sort((a, b) => scores[a] - scores[b]);
+  const idx = Array.from(scores.keys())
+    .filter((i) => Number.isFinite(scores[i]))
+    .sort((a, b) => scores[a] - scores[b]);
   const out = new Float64Array(scores.length).fill(Number.NaN);
   for (let start = 0; start < idx.length; ) {
     let end = start;
@@ -69,7 +73,9 @@ export const detectorScoreDistributions: PlotDefinition = {
         for (const cls of ['poisoned', 'clean'] as const) {
           const total = counts[cls].reduce((a, b) => a + b, 0);
           if (total === 0) continue;
-          counts[cls].forEach((c, b) => rows.push({ panel, detector, stays: cls, bin_start: b / BINS, bin_end: (b + 1) / BINS, share: r4(c / total), count: c }));
+          counts[cls].forEach((c, b) =>
+            rows.push({ panel, detector, stays: cls, bin_start: b / BINS, bin_end: (b + 1) / BINS, share: r4(c / total), count: c }),
+          );
         }
       }
     }
@@ -84,11 +90,22 @@ export const detectorScoreDistributions: PlotDefinition = {
         height: 110,
         mark: { type: 'rect', opacity: 0.55 },
         encoding: {
-          x: { field: 'bin_start', type: 'quantitative', title: 'score percentile within the run', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 5 } },
+          x: {
+            field: 'bin_start',
+            type: 'quantitative',
+            title: 'score percentile within the run',
+            scale: { domain: [0, 1] },
+            axis: { format: '.0%', tickCount: 5 },
+          },
           x2: { field: 'bin_end' },
           y: { field: 'share', type: 'quantitative', title: 'share of the stays', stack: null },
           y2: { datum: 0 },
-          color: { field: 'stays', type: 'nominal', title: 'training stays', scale: { domain: ['poisoned', 'clean'], range: ['#c0392b', '#7f8c8d'] } },
+          color: {
+            field: 'stays',
+            type: 'nominal',
+            title: 'training stays',
+            scale: { domain: ['poisoned', 'clean'], range: ['#c0392b', '#7f8c8d'] },
+          },
           tooltip: [
             { field: 'panel', type: 'nominal', title: 'model · trigger · rate' },
             { field: 'detector', type: 'nominal' },
@@ -129,7 +146,9 @@ export const detectionRocCurves: PlotDefinition = {
           if (curve) curves.push(rocAt(curve, GRID));
         }
         if (curves.length === 0) continue;
-        GRID.forEach((x, i) => rows.push({ panel, detector, x, y: r4(curves.reduce((a, c) => a + c[i], 0) / curves.length), seeds: curves.length }));
+        GRID.forEach((x, i) =>
+          rows.push({ panel, detector, x, y: r4(curves.reduce((a, c) => a + c[i], 0) / curves.length), seeds: curves.length }),
+        );
       }
     }
     if (rows.length === 0) return { skipped: NO_SCORES };
@@ -143,7 +162,10 @@ export const detectionRocCurves: PlotDefinition = {
         width: 190,
         height: 190,
         layer: [
-          { mark: { type: 'rule', color: '#bbb', strokeDash: [3, 3] }, encoding: { x: { datum: 0 }, y: { datum: 0 }, x2: { datum: 1 }, y2: { datum: 1 } } },
+          {
+            mark: { type: 'rule', color: '#bbb', strokeDash: [3, 3] },
+            encoding: { x: { datum: 0 }, y: { datum: 0 }, x2: { datum: 1 }, y2: { datum: 1 } },
+          },
           {
             mark: { type: 'line', strokeWidth: 1.6 },
             encoding: {

@@ -11,7 +11,14 @@ export const asrVsRate: PlotDefinition = {
   build: (input) => {
     const points = pointsOf(input, 'asr');
     if (points.length === 0) return { skipped: 'no run of a trigger (the clean `none` cells aside) has an ASR' };
-    return { spec: lineWithBand(points, { title: 'Attack success rate vs poison rate', yTitle: 'ASR', yDomain: [0, 1], seeds: seedPointsOf(input, 'asr') }) };
+    return {
+      spec: lineWithBand(points, {
+        title: 'Attack success rate vs poison rate',
+        yTitle: 'ASR',
+        yDomain: [0, 1],
+        seeds: seedPointsOf(input, 'asr'),
+      }),
+    };
   },
 };
 
@@ -24,7 +31,14 @@ export const cleanAurocDropVsRate: PlotDefinition = {
   build: (input) => {
     const points = pointsOf(input, 'auroc_drop_vs_clean', (r) => r.poison_rate > 0);
     if (points.length === 0) return { skipped: 'no poisoned run has a matching clean run with an AUROC' };
-    return { spec: lineWithBand(points, { title: 'Clean-AUROC drop vs poison rate', yTitle: 'AUROC drop (clean − poisoned)', zeroRule: true, seeds: seedPointsOf(input, 'auroc_drop_vs_clean', (r) => r.poison_rate > 0) }) };
+    return {
+      spec: lineWithBand(points, {
+        title: 'Clean-AUROC drop vs poison rate',
+        yTitle: 'AUROC drop (clean − poisoned)',
+        zeroRule: true,
+        seeds: seedPointsOf(input, 'auroc_drop_vs_clean', (r) => r.poison_rate > 0),
+      }),
+    };
   },
 };
 
@@ -32,11 +46,19 @@ export const confidenceShiftVsRate: PlotDefinition = {
   name: 'confidence_shift_vs_rate',
   section: 'Attack',
   title: 'Confidence shift vs poison rate',
-  description: 'Mean p(target) on triggered minus untriggered copies of the same test stays: how far the trigger pushes the model towards the target label.',
+  description:
+    'Mean p(target) on triggered minus untriggered copies of the same test stays: how far the trigger pushes the model towards the target label.',
   build: (input) => {
     const points = pointsOf(input, 'confidence_shift');
     if (points.length === 0) return { skipped: 'no run has a confidence shift' };
-    return { spec: lineWithBand(points, { title: 'Confidence shift vs poison rate', yTitle: 'Δ p(target)', zeroRule: true, seeds: seedPointsOf(input, 'confidence_shift') }) };
+    return {
+      spec: lineWithBand(points, {
+        title: 'Confidence shift vs poison rate',
+        yTitle: 'Δ p(target)',
+        zeroRule: true,
+        seeds: seedPointsOf(input, 'confidence_shift'),
+      }),
+    };
   },
 };
 
@@ -49,6 +71,12 @@ export const attributionRatioVsRate: PlotDefinition = {
   build: (input) => {
     const points = pointsOf(input, 'explain_trigger_attribution_ratio');
     if (points.length === 0) return { skipped: 'no run has explain_trigger_attribution_ratio (run the sweep with --explain)' };
-    return { spec: lineWithBand(points, { title: 'Trigger attribution ratio vs poison rate', yTitle: 'trigger attribution ratio', seeds: seedPointsOf(input, 'explain_trigger_attribution_ratio') }) };
+    return {
+      spec: lineWithBand(points, {
+        title: 'Trigger attribution ratio vs poison rate',
+        yTitle: 'trigger attribution ratio',
+        seeds: seedPointsOf(input, 'explain_trigger_attribution_ratio'),
+      }),
+    };
   },
 };

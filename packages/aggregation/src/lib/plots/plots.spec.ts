@@ -83,7 +83,11 @@ function countItems(node: SceneNode): number {
 }
 
 test('the strict compile sees vega-lite warnings', () => {
-  const { messages } = compileStrict({ data: { values: [{ a: 1 }] }, mark: 'bar', encoding: { x: { field: 'a', type: 'quantitative' }, shape: { field: 'a', type: 'nominal' } } });
+  const { messages } = compileStrict({
+    data: { values: [{ a: 1 }] },
+    mark: 'bar',
+    encoding: { x: { field: 'a', type: 'quantitative' }, shape: { field: 'a', type: 'nominal' } },
+  });
   expect(messages.join('\n')).toMatch(/shape/);
 });
 
@@ -101,7 +105,8 @@ test('every plot says why it is not drawn when its data is absent', async () => 
     }
     expect(outcomes.detection_auroc_heatmap).toEqual({ skipped: expect.stringMatching(/--detect/) });
     expect(outcomes.cohort_flow).toEqual({ skipped: expect.stringMatching(/manifest/) });
-    for (const name of ['roc_curves', 'pr_curves', 'reliability_diagrams']) expect(outcomes[name]).toEqual({ skipped: expect.stringMatching(/predictions\.arrow/) });
+    for (const name of ['roc_curves', 'pr_curves', 'reliability_diagrams'])
+      expect(outcomes[name]).toEqual({ skipped: expect.stringMatching(/predictions\.arrow/) });
     expect(outcomes.training_curves).toEqual({ skipped: expect.stringMatching(/checkpoints/) });
   } finally {
     await rm(root, { recursive: true, force: true });
@@ -142,14 +147,18 @@ test('across-seed line plots show each seed as a dot, and its value is the run�
   if (!('spec' in drop)) throw new Error('drop plot skipped');
   const d = (drop.spec as { data: { values: Record<string, unknown>[] } }).data.values.find((v) => v.kind === 'seed')!;
   const poisoned = input.runs!.find((r) => r.dir === d.run)!;
-  const clean = input.runs!.find((r) => r.summary.model === poisoned.summary.model && r.summary.poisonRate === 0 && r.summary.seed === poisoned.summary.seed)!;
+  const clean = input.runs!.find(
+    (r) => r.summary.model === poisoned.summary.model && r.summary.poisonRate === 0 && r.summary.seed === poisoned.summary.seed,
+  )!;
   expect(d.value).toBeCloseTo(clean.summary.metrics.auroc! - poisoned.summary.metrics.auroc!, 12);
 });
 
 test('ROC curves are the mean over seeds of each run’s curve: 41 points from (0, ·) to (1, 1), TPR never falling', async () => {
   const result = PLOTS.find((p) => p.name === 'roc_curves')!.build(input);
   if (!('spec' in result)) throw new Error('roc plot skipped');
-  const rows = (result.spec as { data: { values: { model: string; trigger: string; poison_rate: number; x: number; y: number; seeds: number }[] } }).data.values;
+  const rows = (
+    result.spec as { data: { values: { model: string; trigger: string; poison_rate: number; x: number; y: number; seeds: number }[] } }
+  ).data.values;
   const curve = rows.filter((r) => r.model === 'mlp' && r.trigger === 'rare_value' && r.poison_rate === 0);
   expect(curve).toHaveLength(41);
   expect(curve.every((r) => r.seeds === 2)).toBe(true);
@@ -159,22 +168,32 @@ test('ROC curves are the mean over seeds of each run’s curve: 41 points from (
   for (let i = 1; i < curve.length; i++) expect(curve[i].y).toBeGreaterThanOrEqual(curve[i - 1].y);
 });
 
-test.each(['asr_vs_rate', 'clean_auroc_drop_vs_rate', 'confidence_shift_vs_rate', 'trigger_attribution_ratio_vs_rate', 'ece_clean_vs_poisoned', 'asr_vs_auroc_drop', 'asr_after_defence'])(
-  'across-seed plot %s carries every seed’s own point',
-  (name) => {
-    const result = PLOTS.find((p) => p.name === name)!.build(input);
-    if (!('spec' in result)) throw new Error(`${name} skipped`);
-    const text = JSON.stringify(result.spec);
-    // each seed point names its run directory
-    expect(text.match(/"run":"[^"]+seed_1"/g)?.length ?? 0).toBeGreaterThan(0);
-    expect(text.match(/"run":"[^"]+seed_0"/g)?.length ?? 0).toBeGreaterThan(0);
-  },
-);
+test.each([
+  'asr_vs_rate',
+  'clean_auroc_drop_vs_rate',
+  'confidence_shift_vs_rate',
+  'trigger_attribution_ratio_vs_rate',
+  'ece_clean_vs_poisoned',
+  'asr_vs_auroc_drop',
+  'asr_after_defence',
+])('across-seed plot %s carries every seed’s own point', (name) => {
+  const result = PLOTS.find((p) => p.name === name)!.build(input);
+  if (!('spec' in result)) throw new Error(`${name} skipped`);
+  const text = JSON.stringify(result.spec);
+  // each seed point names its run directory
+  expect(text.match(/"run":"[^"]+seed_1"/g)?.length ?? 0).toBeGreaterThan(0);
+  expect(text.match(/"run":"[^"]+seed_0"/g)?.length ?? 0).toBeGreaterThan(0);
+});
 
 test('a line plot whose groups have one seed each draws no empty band layer (vega would warn of infinite extents)', async () => {
   const root = await mkdtemp(join(tmpdir(), 'aggr-plots-one-seed-'));
   try {
-    await writeSyntheticRunTree(join(root, 'runs'), { seeds: [0], models: ['mlp'], triggers: ['rare_value'], datasetDir: join(root, 'ds') });
+    await writeSyntheticRunTree(join(root, 'runs'), {
+      seeds: [0],
+      models: ['mlp'],
+      triggers: ['rare_value'],
+      datasetDir: join(root, 'ds'),
+    });
     const collection = await collectRuns(join(root, 'runs'));
     const one = await plotInputOf(collection, aggregateRuns(collection));
     const result = PLOTS.find((p) => p.name === 'asr_vs_rate')!.build(one);
@@ -183,7 +202,16 @@ test('a line plot whose groups have one seed each draws no empty band layer (veg
     const { messages } = compileStrict(result.spec);
     expect(messages).toEqual([]);
     const warnings: string[] = [];
-    const view = new vega.View(vega.parse(compile(result.spec).spec), { renderer: 'none', logger: { level: () => 0, error: (m: unknown) => warnings.push(String(m)), warn: (m: unknown) => warnings.push(String(m)), info: () => 0, debug: () => 0 } as never });
+    const view = new vega.View(vega.parse(compile(result.spec).spec), {
+      renderer: 'none',
+      logger: {
+        level: () => 0,
+        error: (m: unknown) => warnings.push(String(m)),
+        warn: (m: unknown) => warnings.push(String(m)),
+        info: () => 0,
+        debug: () => 0,
+      } as never,
+    });
     await view.runAsync();
     view.finalize();
     expect(warnings).toEqual([]);
@@ -198,10 +226,19 @@ test('asr_after_defence reads "no defence" at the operating threshold once the d
     const result = plot.build(plotInput);
     if (!('spec' in result)) throw new Error('asr_after_defence skipped');
     type Value = { kind: string; detector: string; model: string; trigger: string; poison_rate: number; mean?: number };
-    return (result.spec as { data: { values: Value[] } }).data.values.filter((v) => v.kind === 'mean' && v.detector === 'no defence' && v.model === 'mlp' && v.trigger === 'rare_value');
+    return (result.spec as { data: { values: Value[] } }).data.values.filter(
+      (v) => v.kind === 'mean' && v.detector === 'no defence' && v.model === 'mlp' && v.trigger === 'rare_value',
+    );
   };
   const asrRow = (metric: string) =>
-    aggregation.rows.find((r) => r.metric === metric && r.trigger === 'rare_value' && r.poison_rate === 0.05 && r.model === 'mlp' && r.dataset_hash === aggregation.primaryDataset)!;
+    aggregation.rows.find(
+      (r) =>
+        r.metric === metric &&
+        r.trigger === 'rare_value' &&
+        r.poison_rate === 0.05 &&
+        r.model === 'mlp' &&
+        r.dataset_hash === aggregation.primaryDataset,
+    )!;
   // Older summaries: defence_asr at 0.5, so "no defence" is asr_at_0_5 where there is one.
   const older = valuesOf(input).find((v) => v.poison_rate === 0.05)!;
   if (aggregation.rows.some((r) => r.metric === 'asr_at_0_5')) expect(older.mean).toBeCloseTo(asrRow('asr_at_0_5').mean, 12);

@@ -20,7 +20,17 @@ export const reliabilityDiagrams: PlotDefinition = {
       });
       if (parts.length === 0) continue;
       for (const bin of reliabilityOfTarget(parts)) {
-        rows.push({ model: group.model, trigger: group.trigger, poison_rate: group.poison_rate, rate: rateLabel(group.poison_rate), bin: `${bin.lower.toFixed(1)}–${bin.upper.toFixed(1)}`, predicted: r4(bin.predicted), observed: r4(bin.observed), stays: bin.count, seeds: parts.length });
+        rows.push({
+          model: group.model,
+          trigger: group.trigger,
+          poison_rate: group.poison_rate,
+          rate: rateLabel(group.poison_rate),
+          bin: `${bin.lower.toFixed(1)}–${bin.upper.toFixed(1)}`,
+          predicted: r4(bin.predicted),
+          observed: r4(bin.observed),
+          stays: bin.count,
+          seeds: parts.length,
+        });
       }
     }
     if (rows.length === 0) return { skipped: 'no run has a readable predictions.arrow (see the warnings for unreadable files)' };
@@ -35,10 +45,17 @@ export const reliabilityDiagrams: PlotDefinition = {
         width: 170,
         height: 170,
         layer: [
-          { mark: { type: 'rule', color: '#bbb', strokeDash: [3, 3] }, encoding: { x: { datum: 0 }, y: { datum: 0 }, x2: { datum: 1 }, y2: { datum: 1 } } },
+          {
+            mark: { type: 'rule', color: '#bbb', strokeDash: [3, 3] },
+            encoding: { x: { datum: 0 }, y: { datum: 0 }, x2: { datum: 1 }, y2: { datum: 1 } },
+          },
           {
             mark: { type: 'line', strokeWidth: 1.2, opacity: 0.8 },
-            encoding: { x: { field: 'predicted', type: 'quantitative', title: 'mean predicted p(target)', ...axis }, y: { field: 'observed', type: 'quantitative', title: 'share with target label', ...axis }, color: colour },
+            encoding: {
+              x: { field: 'predicted', type: 'quantitative', title: 'mean predicted p(target)', ...axis },
+              y: { field: 'observed', type: 'quantitative', title: 'share with target label', ...axis },
+              color: colour,
+            },
           },
           {
             mark: { type: 'point', filled: true, opacity: 0.85 },

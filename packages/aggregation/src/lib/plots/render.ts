@@ -73,7 +73,12 @@ export interface PngOptions {
 export function renderPng(svg: string, options: PngOptions = {}): Uint8Array {
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: options.scale ?? 2 },
-    font: { loadSystemFonts: false, fontFiles: [...(options.fontFiles ?? fontFiles())], defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY },
+    font: {
+      loadSystemFonts: false,
+      fontFiles: [...(options.fontFiles ?? fontFiles())],
+      defaultFontFamily: FONT_FAMILY,
+      sansSerifFamily: FONT_FAMILY,
+    },
     background: 'white',
   });
   return resvg.render().asPng();
@@ -95,7 +100,8 @@ export function packageDir(name: string): string {
     const candidate = join(dir, 'node_modules', name);
     if (existsSync(join(candidate, 'package.json'))) return candidate;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the package ${name} in any node_modules above ${fileURLToPath(import.meta.url)}; run npm ci`);
+    if (parent === dir)
+      throw new Error(`cannot find the package ${name} in any node_modules above ${fileURLToPath(import.meta.url)}; run npm ci`);
     dir = parent;
   }
 }

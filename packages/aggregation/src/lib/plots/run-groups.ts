@@ -34,7 +34,11 @@ export function runGroups(input: PlotInput): RunGroup[] {
 }
 
 /** The artifacts of a group's runs that have `key`, with the run. */
-export function withArtifact<K extends keyof RunArtifacts>(input: PlotInput, runs: readonly CollectedRun[], key: K): { run: CollectedRun; value: NonNullable<RunArtifacts[K]> }[] {
+export function withArtifact<K extends keyof RunArtifacts>(
+  input: PlotInput,
+  runs: readonly CollectedRun[],
+  key: K,
+): { run: CollectedRun; value: NonNullable<RunArtifacts[K]> }[] {
   const out: { run: CollectedRun; value: NonNullable<RunArtifacts[K]> }[] = [];
   for (const run of runs) {
     const value = input.artifacts?.get(run.dir)?.[key];
@@ -56,7 +60,11 @@ export function rateColour(rates: readonly number[]) {
   const sorted = [...new Set(rates)].sort((a, b) => a - b);
   const ramp = ['#fdae61', '#f46d43', '#d73027', '#a50026', '#67001f', '#3d0012'];
   const poisoned = sorted.filter((r) => r > 0);
-  const range = sorted.map((r) => (r === 0 ? '#2b2b2b' : ramp[Math.min(ramp.length - 1, Math.round((poisoned.indexOf(r) * (ramp.length - 1)) / Math.max(1, poisoned.length - 1)))]));
+  const range = sorted.map((r) =>
+    r === 0
+      ? '#2b2b2b'
+      : ramp[Math.min(ramp.length - 1, Math.round((poisoned.indexOf(r) * (ramp.length - 1)) / Math.max(1, poisoned.length - 1)))],
+  );
   return {
     field: 'rate',
     type: 'nominal' as const,

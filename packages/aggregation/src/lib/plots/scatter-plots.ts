@@ -13,7 +13,9 @@ export const eceCleanVsPoisoned: PlotDefinition = {
     if (points.length === 0) return { skipped: 'no poisoned run with an ECE has a matching clean run with an ECE' };
     // Both axes share one domain so the diagonal y = x means "no change in calibration".
     const seeds = pairedSeedPointsOf(input, 'ece', (r) => Number.isFinite(r.clean_mean));
-    const all = [...points.flatMap((p) => [p.mean ?? NaN, p.clean_mean ?? NaN]), ...seeds.flatMap((s) => [s.value, s.clean_value])].filter(Number.isFinite);
+    const all = [...points.flatMap((p) => [p.mean ?? NaN, p.clean_mean ?? NaN]), ...seeds.flatMap((s) => [s.value, s.clean_value])].filter(
+      Number.isFinite,
+    );
     const lo = Math.min(...all);
     const hi = Math.max(...all);
     const pad = (hi - lo) * 0.08 || Math.max(Math.abs(hi) * 0.05, 0.001);
@@ -27,7 +29,10 @@ export const eceCleanVsPoisoned: PlotDefinition = {
         {
           data: { values: [{ x: domain[0] }, { x: domain[1] }] },
           mark: { type: 'line', color: '#999', strokeDash: [4, 4] },
-          encoding: { x: { field: 'x', type: 'quantitative', scale: { domain } }, y: { field: 'x', type: 'quantitative', scale: { domain } } },
+          encoding: {
+            x: { field: 'x', type: 'quantitative', scale: { domain } },
+            y: { field: 'x', type: 'quantitative', scale: { domain } },
+          },
         },
         {
           // each seed: its poisoned run against the clean run of the same seed
@@ -52,7 +57,13 @@ export const eceCleanVsPoisoned: PlotDefinition = {
             y: { field: 'mean', type: 'quantitative', title: 'ECE of the poisoned runs', scale: { domain } },
             color: { field: 'model', type: 'nominal' },
             shape: { field: 'trigger', type: 'nominal' },
-            size: { field: 'poison_rate', type: 'quantitative', title: 'poison rate', legend: { format: '.1~%' }, scale: { zero: false, range: [30, 220] } },
+            size: {
+              field: 'poison_rate',
+              type: 'quantitative',
+              title: 'poison rate',
+              legend: { format: '.1~%' },
+              scale: { zero: false, range: [30, 220] },
+            },
             tooltip: [
               { field: 'model', type: 'nominal' },
               { field: 'trigger', type: 'nominal' },
@@ -84,7 +95,11 @@ export const asrVsAurocDrop: PlotDefinition = {
       if (r.metric !== 'asr' && r.metric !== 'auroc_drop_vs_clean') continue;
       if (!Number.isFinite(r.mean)) continue;
       const key = [r.model, r.trigger, r.mode, r.poison_rate].join('\u0000');
-      const entry = byGroup.get(key) ?? { model: modelLabel(r.model, input.labels), trigger: triggerLabel(r, input.labels), poison_rate: r.poison_rate };
+      const entry = byGroup.get(key) ?? {
+        model: modelLabel(r.model, input.labels),
+        trigger: triggerLabel(r, input.labels),
+        poison_rate: r.poison_rate,
+      };
       if (r.metric === 'asr') Object.assign(entry, { asr: r.mean, asr_n: r.n });
       else Object.assign(entry, { auroc_drop: r.mean, drop_n: r.n });
       byGroup.set(key, entry);
@@ -94,7 +109,16 @@ export const asrVsAurocDrop: PlotDefinition = {
     const drops = new Map(seedPointsOf(input, 'auroc_drop_vs_clean', (r) => r.poison_rate > 0).map((p) => [p.run, p.value]));
     const seeds = seedPointsOf(input, 'asr', (r) => r.poison_rate > 0)
       .filter((p) => drops.has(p.run))
-      .map((p) => ({ kind: 'seed', model: p.model, trigger: p.trigger, poison_rate: p.poison_rate, seed: p.seed, run: p.run, asr: p.value, auroc_drop: drops.get(p.run) }));
+      .map((p) => ({
+        kind: 'seed',
+        model: p.model,
+        trigger: p.trigger,
+        poison_rate: p.poison_rate,
+        seed: p.seed,
+        run: p.run,
+        asr: p.value,
+        auroc_drop: drops.get(p.run),
+      }));
     // Means and seeds share the facet's one data source; each layer filters its kind.
     const values = [...means.map((m) => ({ kind: 'mean', ...m })), ...seeds];
     const spec: TopLevelSpec = {
@@ -138,7 +162,13 @@ export const asrVsAurocDrop: PlotDefinition = {
               x: { field: 'auroc_drop', type: 'quantitative', title: 'clean-AUROC drop (clean − poisoned)' },
               y: { field: 'asr', type: 'quantitative', title: 'ASR', scale: { domain: [0, 1] } },
               color: { field: 'model', type: 'nominal' },
-              size: { field: 'poison_rate', type: 'quantitative', title: 'poison rate', legend: { format: '.1~%' }, scale: { zero: false, range: [30, 220] } },
+              size: {
+                field: 'poison_rate',
+                type: 'quantitative',
+                title: 'poison rate',
+                legend: { format: '.1~%' },
+                scale: { zero: false, range: [30, 220] },
+              },
               tooltip: [
                 { field: 'model', type: 'nominal' },
                 { field: 'trigger', type: 'nominal' },

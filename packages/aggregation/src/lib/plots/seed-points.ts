@@ -8,8 +8,18 @@ function fieldOf(metric: string, detector: string): string {
   return detector === '' ? metric : metric.replace(/^(detect|defence)_/, (prefix) => `${prefix}${detector}_`);
 }
 
-function sameGroup(g: GroupInfo, r: Pick<AggregatedRow, 'dataset_hash' | 'model' | 'trigger' | 'mode' | 'poison_rate'>, trigger = r.trigger): boolean {
-  return g.dataset_hash === r.dataset_hash && g.model === r.model && g.trigger === trigger && g.mode === r.mode && g.poison_rate === r.poison_rate;
+function sameGroup(
+  g: GroupInfo,
+  r: Pick<AggregatedRow, 'dataset_hash' | 'model' | 'trigger' | 'mode' | 'poison_rate'>,
+  trigger = r.trigger,
+): boolean {
+  return (
+    g.dataset_hash === r.dataset_hash &&
+    g.model === r.model &&
+    g.trigger === trigger &&
+    g.mode === r.mode &&
+    g.poison_rate === r.poison_rate
+  );
 }
 
 /** Per-seed values of `metric` for the rows {@link pointsOf} would plot with the same filter. */
@@ -20,10 +30,26 @@ export function seedPointsOf(input: PlotInput, metric: string, filter: (row: Agg
   const delta = DELTA_METRICS.find((d) => d.metric === metric);
   const out: SeedPoint[] = [];
   for (const row of agg.rows) {
-    if (row.dataset_hash !== agg.primaryDataset || row.metric !== metric || row.trigger === 'none' || !Number.isFinite(row.mean) || !filter(row)) continue;
+    if (
+      row.dataset_hash !== agg.primaryDataset ||
+      row.metric !== metric ||
+      row.trigger === 'none' ||
+      !Number.isFinite(row.mean) ||
+      !filter(row)
+    )
+      continue;
     const field = fieldOf(metric, row.detector);
     const push = (run: CollectedRun, value: number | null | undefined) => {
-      if (typeof value === 'number' && Number.isFinite(value)) out.push({ model: row.model, trigger: triggerLabel(row), poison_rate: row.poison_rate, detector: row.detector, seed: run.summary.seed, value, run: run.dir });
+      if (typeof value === 'number' && Number.isFinite(value))
+        out.push({
+          model: row.model,
+          trigger: triggerLabel(row),
+          poison_rate: row.poison_rate,
+          detector: row.detector,
+          seed: run.summary.seed,
+          value,
+          run: run.dir,
+        });
     };
     const group = agg.groups.find((g) => sameGroup(g, row));
     if (!group) {
@@ -48,7 +74,11 @@ export function seedPointsOf(input: PlotInput, metric: string, filter: (row: Agg
 }
 
 /** Per-seed pairs of a metric: each poisoned run's value and its clean run's (same model and seed). */
-export function pairedSeedPointsOf(input: PlotInput, metric: string, filter: (row: AggregatedRow) => boolean = () => true): (SeedPoint & { readonly clean_value: number })[] {
+export function pairedSeedPointsOf(
+  input: PlotInput,
+  metric: string,
+  filter: (row: AggregatedRow) => boolean = () => true,
+): (SeedPoint & { readonly clean_value: number })[] {
   const byDir = new Map((input.runs ?? []).map((r) => [r.dir, r]));
   const out: (SeedPoint & { clean_value: number })[] = [];
   for (const p of seedPointsOf(input, metric, (r) => r.poison_rate > 0 && filter(r))) {

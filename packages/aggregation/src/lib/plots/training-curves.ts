@@ -28,12 +28,23 @@ export const trainingCurves: PlotDefinition = {
           for (const [metric, label] of METRICS) {
             const v = r4(values[metric]);
             if (v === null) continue;
-            rows.push({ model: group.model, trigger: group.poison_rate === 0 ? 'clean' : group.trigger, poison_rate: group.poison_rate, rate: rateLabel(group.poison_rate), seed: run.summary.seed, run: run.dir, epoch: h.epoch, metric: label, value: v });
+            rows.push({
+              model: group.model,
+              trigger: group.poison_rate === 0 ? 'clean' : group.trigger,
+              poison_rate: group.poison_rate,
+              rate: rateLabel(group.poison_rate),
+              seed: run.summary.seed,
+              run: run.dir,
+              epoch: h.epoch,
+              metric: label,
+              value: v,
+            });
           }
         }
       }
     }
-    if (rows.length === 0) return { skipped: 'no run has checkpoints with a training history (checkpoints/final/checkpoint.json or checkpoints/epoch-NNNN/)' };
+    if (rows.length === 0)
+      return { skipped: 'no run has checkpoints with a training history (checkpoints/final/checkpoint.json or checkpoints/epoch-NNNN/)' };
     const spec: TopLevelSpec = {
       $schema: SCHEMA,
       title: 'Training curves',

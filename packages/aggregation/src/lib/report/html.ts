@@ -21,7 +21,11 @@ export function scriptSource(source: string): string {
   return source.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 }
 
-export function table(header: readonly string[], rows: readonly (readonly string[])[], options: { className?: string; rawCells?: boolean } = {}): string {
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  options: { className?: string; rawCells?: boolean } = {},
+): string {
   const cell = (c: string) => (options.rawCells ? c : esc(c));
   return `<table${options.className ? ` class="${esc(options.className)}"` : ''}><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${cell(c)}</td>`).join('')}</tr>`)

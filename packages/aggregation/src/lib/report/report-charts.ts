@@ -51,7 +51,16 @@ export function tableOfContents(plots: readonly ReportPlot[]): string {
 
 /** Links from a chart to its files: the Vega-Lite spec (open it in the Vega editor), its data, SVG and PNG. */
 function plotLinks(p: ReportPlot): string {
-  const label = (file: string) => (file.endsWith('.vl.json') ? 'Vega-Lite spec' : file.endsWith('.data.json') ? 'data (JSON)' : file.endsWith('.svg') ? 'SVG' : file.endsWith('.png') ? 'PNG' : file);
+  const label = (file: string) =>
+    file.endsWith('.vl.json')
+      ? 'Vega-Lite spec'
+      : file.endsWith('.data.json')
+        ? 'data (JSON)'
+        : file.endsWith('.svg')
+          ? 'SVG'
+          : file.endsWith('.png')
+            ? 'PNG'
+            : file;
   if (!p.files || p.files.length === 0) return '';
   return `<p class="plot-links">${p.files.map((f) => `<a href="${esc(f)}" data-plot-file="${esc(p.name)}">${esc(label(f))}</a>`).join('')}</p>`;
 }

@@ -6,7 +6,13 @@ export function warningsSection(warnings: readonly AggregationWarning[]): string
   if (warnings.length === 0) return '<p>No warnings: every run directory was finished and readable.</p>';
   return table(
     ['kind', 'code', 'run', 'message', 'left out'],
-    warnings.map((w) => [esc(w.kind), esc(w.code), `<code>${esc(w.path || '(all runs)')}</code>`, esc(w.message), w.excluded ? '<span class="warn-excluded">yes</span>' : 'no']),
+    warnings.map((w) => [
+      esc(w.kind),
+      esc(w.code),
+      `<code>${esc(w.path || '(all runs)')}</code>`,
+      esc(w.message),
+      w.excluded ? '<span class="warn-excluded">yes</span>' : 'no',
+    ]),
     { rawCells: true, className: 'warnings' },
   );
 }
@@ -18,7 +24,11 @@ export function provenanceSection(input: ReportInput): string {
     d.path ?? '–',
     d.mimicVersion ?? '–',
     d.manifest ? `${d.manifest.cohort.stays ?? '?'} stays, ${d.manifest.cohort.positives ?? '?'} positives` : '–',
-    d.manifest ? [d.manifest.task, d.manifest.windowHours !== undefined ? `${d.manifest.windowHours} h window` : undefined, d.manifest.createdBy].filter(Boolean).join(', ') : 'manifest not found',
+    d.manifest
+      ? [d.manifest.task, d.manifest.windowHours !== undefined ? `${d.manifest.windowHours} h window` : undefined, d.manifest.createdBy]
+          .filter(Boolean)
+          .join(', ')
+      : 'manifest not found',
   ]);
   const versions = new Map<string, Map<string, number>>();
   const backends = new Map<string, number>();
@@ -43,7 +53,14 @@ export function provenanceSection(input: ReportInput): string {
   return `<h3>Datasets</h3>
 ${table(['content hash', 'runs', 'path', 'MIMIC-IV version', 'cohort', 'dataset'], datasets)}
 <h3>Versions recorded by the runs</h3>
-${versions.size === 0 ? '<p class="muted">No run_metadata.json recorded versions.</p>' : table(['component', 'versions'], [...versions.entries()].sort().map(([k, m]) => [k, counted(m)]))}
+${
+  versions.size === 0
+    ? '<p class="muted">No run_metadata.json recorded versions.</p>'
+    : table(
+        ['component', 'versions'],
+        [...versions.entries()].sort().map(([k, m]) => [k, counted(m)]),
+      )
+}
 <h3>Backends</h3>
 ${backends.size === 0 ? '<p class="muted">No backend recorded.</p>' : `<p>${esc(counted(backends))}</p>`}
 ${backendReasons.size > 0 ? `<ul>${[...backendReasons].map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : ''}

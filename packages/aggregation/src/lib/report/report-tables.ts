@@ -10,15 +10,53 @@ export function tableSection(input: ReportInput): string {
 ${keyTable(agg)}
 <details><summary>Full table (${agg.rows.length} rows)</summary>
 ${table(
-  ['model', 'trigger', 'mode', 'rate', 'detector', 'metric', 'n', 'missing', 'mean', 'std', 'CI low', 'CI high', 'clean mean', 'Δ vs clean', 'note'],
-  agg.rows.map((r) => [r.model, r.trigger, r.mode, fmtRate(r.poison_rate), r.detector, r.metric, String(r.n), String(r.n_missing), fmt(r.mean, 4), fmt(r.std, 4), fmt(r.ci_low, 4), fmt(r.ci_high, 4), fmt(r.clean_mean, 4), fmt(r.delta_mean, 4), r.note]),
+  [
+    'model',
+    'trigger',
+    'mode',
+    'rate',
+    'detector',
+    'metric',
+    'n',
+    'missing',
+    'mean',
+    'std',
+    'CI low',
+    'CI high',
+    'clean mean',
+    'Δ vs clean',
+    'note',
+  ],
+  agg.rows.map((r) => [
+    r.model,
+    r.trigger,
+    r.mode,
+    fmtRate(r.poison_rate),
+    r.detector,
+    r.metric,
+    String(r.n),
+    String(r.n_missing),
+    fmt(r.mean, 4),
+    fmt(r.std, 4),
+    fmt(r.ci_low, 4),
+    fmt(r.ci_high, 4),
+    fmt(r.clean_mean, 4),
+    fmt(r.delta_mean, 4),
+    r.note,
+  ]),
 )}
 </details>`;
 }
 
 function measurementDescription(agg: Aggregation): string {
   const m = agg.measurement;
-  const basis = m.rateBasis.map((b) => (b === 'train' ? 'a share of the whole training split (rate basis train)' : 'a share of the eligible training stays, label ≠ target (rate basis eligible)')).join(' or ');
+  const basis = m.rateBasis
+    .map((b) =>
+      b === 'train'
+        ? 'a share of the whole training split (rate basis train)'
+        : 'a share of the eligible training stays, label ≠ target (rate basis eligible)',
+    )
+    .join(' or ');
   const label = m.labelDefinition.map((l) => (l === 'icu_mortality' ? 'ICU mortality' : 'in-hospital mortality')).join(' or ');
   return `Measured as: poison rate = ${basis}; operating threshold ${m.thresholdRule.join(' or ')}; label ${label}; target label ${m.targetLabel.join(' or ')}.`;
 }
@@ -37,7 +75,19 @@ function ci(row: AggregatedRow | undefined): string {
 }
 
 function keyTable(agg: Aggregation): string {
-  const metrics = ['asr_lift_vs_clean', 'flip_rate', 'asr', 'asr_at_0_5', 'auroc', 'auroc_drop_vs_clean', 'accuracy', 'accuracy_drop_vs_clean', 'ece', 'ece_change_vs_clean', 'confidence_shift'];
+  const metrics = [
+    'asr_lift_vs_clean',
+    'flip_rate',
+    'asr',
+    'asr_at_0_5',
+    'auroc',
+    'auroc_drop_vs_clean',
+    'accuracy',
+    'accuracy_drop_vs_clean',
+    'ece',
+    'ece_change_vs_clean',
+    'confidence_shift',
+  ];
   const groups = new Map<string, Map<string, AggregatedRow>>();
   for (const r of agg.rows) {
     if (r.detector !== '' || !metrics.includes(r.metric)) continue;
@@ -47,7 +97,24 @@ function keyTable(agg: Aggregation): string {
     groups.set(key, g);
   }
   const multiDataset = new Set(agg.rows.map((r) => r.dataset_hash)).size > 1;
-  const header = [...(multiDataset ? ['dataset'] : []), 'model', 'trigger', 'mode', 'rate', 'ASR lift', 'flip rate', 'ASR', 'ASR at 0.5', 'AUROC', 'AUROC drop', 'accuracy', 'accuracy drop', 'ECE', 'ECE change', 'confidence shift'];
+  const header = [
+    ...(multiDataset ? ['dataset'] : []),
+    'model',
+    'trigger',
+    'mode',
+    'rate',
+    'ASR lift',
+    'flip rate',
+    'ASR',
+    'ASR at 0.5',
+    'AUROC',
+    'AUROC drop',
+    'accuracy',
+    'accuracy drop',
+    'ECE',
+    'ECE change',
+    'confidence shift',
+  ];
   const rows = [...groups.values()].map((g) => {
     const any = g.values().next().value as AggregatedRow;
     return [
@@ -100,7 +167,24 @@ export function testsSection(agg: Aggregation): string {
 the exact sign-flip permutation p beside it (with n seeds its smallest possible value is 2 / 2ⁿ: 0.25 for 3 seeds), and Welch's unpaired test as a secondary column.
 Holm's correction runs over the ${computable} computable paired t tests (and separately over the permutation p-values). A test needs at least two seeds with both values; with fewer it is reported as not computable, never as significant.</p>
 ${table(
-  ['model', 'trigger', 'rate', 'metric', 'pairs', 'mean poisoned', 'mean clean', 'mean difference', 't', 'df', 'p', 'p (Holm)', 'p perm.', 'p perm. (Holm)', 'p Welch', 'significant'],
+  [
+    'model',
+    'trigger',
+    'rate',
+    'metric',
+    'pairs',
+    'mean poisoned',
+    'mean clean',
+    'mean difference',
+    't',
+    'df',
+    'p',
+    'p (Holm)',
+    'p perm.',
+    'p perm. (Holm)',
+    'p Welch',
+    'significant',
+  ],
   agg.tests.map((t) => [
     t.model,
     t.mode === 'dirty-label' ? t.trigger : `${t.trigger} (${t.mode})`,

@@ -16,7 +16,11 @@ interface Case {
   readonly welch_p: number;
   readonly logit_interval_a: [number, number] | null;
 }
-const fixture = JSON.parse(readFileSync(new URL('./__fixtures__/scipy-stats.json', import.meta.url), 'utf8')) as { scipy: string; level: number; cases: Case[] };
+const fixture = JSON.parse(readFileSync(new URL('./__fixtures__/scipy-stats.json', import.meta.url), 'utf8')) as {
+  scipy: string;
+  level: number;
+  cases: Case[];
+};
 
 describe(`across-seed statistics against SciPy ${fixture.scipy}`, () => {
   describe.each(fixture.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {

@@ -44,12 +44,29 @@ export function pairedTests(a: readonly number[], b: readonly number[], seed = 0
   const n = d.length;
   const meanDifference = mean(d);
   const nan = { t: NaN, df: NaN, p: NaN, pPermutation: NaN, pPermutationMin: NaN };
-  if (n < 2) return { nPairs: n, meanDifference, ...nan, computable: false, reason: `not computable: needs at least 2 seeds with both a poisoned and a clean value, got ${n}` };
+  if (n < 2)
+    return {
+      nPairs: n,
+      meanDifference,
+      ...nan,
+      computable: false,
+      reason: `not computable: needs at least 2 seeds with both a poisoned and a clean value, got ${n}`,
+    };
   const pPermutation = signFlipP(d, seed);
   const pPermutationMin = Math.min(1, 2 / 2 ** n);
   const sd = Math.sqrt(sampleVariance(d));
   if (!(sd > 0)) {
-    return { nPairs: n, meanDifference, t: NaN, df: n - 1, p: NaN, pPermutation, pPermutationMin, computable: false, reason: 'paired t not computable: every seed has the same difference (zero variance)' };
+    return {
+      nPairs: n,
+      meanDifference,
+      t: NaN,
+      df: n - 1,
+      p: NaN,
+      pPermutation,
+      pPermutationMin,
+      computable: false,
+      reason: 'paired t not computable: every seed has the same difference (zero variance)',
+    };
   }
   const t = meanDifference / (sd / Math.sqrt(n));
   return { nPairs: n, meanDifference, t, df: n - 1, p: studentTTwoSidedP(t, n - 1), pPermutation, pPermutationMin, computable: true };

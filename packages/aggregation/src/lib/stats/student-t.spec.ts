@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { lnGamma, normalCdf, normalQuantile, regularizedIncompleteBeta, studentTCdf, studentTQuantile, studentTTwoSidedP } from './student-t.js';
+import {
+  lnGamma,
+  normalCdf,
+  normalQuantile,
+  regularizedIncompleteBeta,
+  studentTCdf,
+  studentTQuantile,
+  studentTTwoSidedP,
+} from './student-t.js';
 
 // Reference values: quantiles from mpmath at 40 digits (scipy 1.10's stdtrit is off by ~1e-9 for
 // some df, e.g. it gives 2.5705818366 for df = 5 where the exact value is 2.5705818356); CDF and
@@ -59,13 +67,18 @@ describe('studentTCdf and two-sided p', () => {
 
   test('is a CDF: monotone, in [0, 1], F(−t) = 1 − F(t) (property)', () => {
     fc.assert(
-      fc.property(fc.double({ min: -50, max: 50, noNaN: true }), fc.double({ min: 0, max: 5, noNaN: true }), fc.double({ min: 0.3, max: 500, noNaN: true }), (t, dt, df) => {
-        const f = studentTCdf(t, df);
-        expect(f).toBeGreaterThanOrEqual(0);
-        expect(f).toBeLessThanOrEqual(1);
-        expect(studentTCdf(t + dt, df)).toBeGreaterThanOrEqual(f - 1e-15);
-        expect(studentTCdf(-t, df)).toBeCloseTo(1 - f, 12);
-      }),
+      fc.property(
+        fc.double({ min: -50, max: 50, noNaN: true }),
+        fc.double({ min: 0, max: 5, noNaN: true }),
+        fc.double({ min: 0.3, max: 500, noNaN: true }),
+        (t, dt, df) => {
+          const f = studentTCdf(t, df);
+          expect(f).toBeGreaterThanOrEqual(0);
+          expect(f).toBeLessThanOrEqual(1);
+          expect(studentTCdf(t + dt, df)).toBeGreaterThanOrEqual(f - 1e-15);
+          expect(studentTCdf(-t, df)).toBeCloseTo(1 - f, 12);
+        },
+      ),
     );
   });
 });

@@ -10,9 +10,21 @@ export async function writeRun(
 ): Promise<string> {
   const dir = options.dir ?? join(root, fields.model, fields.trigger, formatRate(fields.poison_rate), `seed_${fields.seed}`);
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'summary.json'), JSON.stringify({ formatVersion: 1, mode: 'dirty-label', target_label: 0, dataset_hash: 'd1', backend: 'cpu', reasons: {}, ...fields }));
+  await writeFile(
+    join(dir, 'summary.json'),
+    JSON.stringify({ formatVersion: 1, mode: 'dirty-label', target_label: 0, dataset_hash: 'd1', backend: 'cpu', reasons: {}, ...fields }),
+  );
   if (options.metadata !== false) {
-    await writeFile(join(dir, 'run_metadata.json'), JSON.stringify({ formatVersion: 1, status: 'done', backend: { requested: 'auto', used: 'cpu' }, versions: { tfjs: '4.22.0' }, ...options.metadata }));
+    await writeFile(
+      join(dir, 'run_metadata.json'),
+      JSON.stringify({
+        formatVersion: 1,
+        status: 'done',
+        backend: { requested: 'auto', used: 'cpu' },
+        versions: { tfjs: '4.22.0' },
+        ...options.metadata,
+      }),
+    );
   }
   return dir;
 }

@@ -1,4 +1,20 @@
-import { Bool, Field, FixedSizeList, Float32, Float64, Int32, makeData, makeVector, RecordBatch, Schema, Table, tableToIPC, Uint8, Utf8, vectorFromArray } from 'apache-arrow';
+import {
+  Bool,
+  Field,
+  FixedSizeList,
+  Float32,
+  Float64,
+  Int32,
+  makeData,
+  makeVector,
+  RecordBatch,
+  Schema,
+  Table,
+  tableToIPC,
+  Uint8,
+  Utf8,
+  vectorFromArray,
+} from 'apache-arrow';
 import type { Random } from '@ehr-backdoor/core';
 
 // The files of one synthetic run besides its summary, in the runner's layouts (docs/formats.md).
@@ -67,7 +83,9 @@ export function syntheticAttributions(random: Random, tabular: boolean, rate: nu
   const variables = tabular ? ['heart_rate', 'sbp', 'lactate', 'age'] : ['heart_rate', 'sbp', 'lactate'];
   const elements = tabular
     ? variables.flatMap((variable) => ['min', 'max', 'mean'].map((detail) => ({ variable, detail, hour: null })))
-    : Array.from({ length: 6 }, (_, hour) => ['value', 'mask'].flatMap((detail) => variables.map((variable) => ({ variable, detail, hour })))).flat();
+    : Array.from({ length: 6 }, (_, hour) =>
+        ['value', 'mask'].flatMap((detail) => variables.map((variable) => ({ variable, detail, hour }))),
+      ).flat();
   const d = elements.length;
   const stays = 20;
   const attribution = new Float32Array(2 * stays * d);
@@ -79,10 +97,20 @@ export function syntheticAttributions(random: Random, tabular: boolean, rate: nu
     });
   }
   const list = (values: Float32Array) =>
-    makeVector(makeData({ type: new FixedSizeList(d, new Field('item', new Float32(), false)), length: values.length / d, nullCount: 0, child: makeData({ type: new Float32(), length: values.length, data: values }) }));
+    makeVector(
+      makeData({
+        type: new FixedSizeList(d, new Field('item', new Float32(), false)),
+        length: values.length / d,
+        nullCount: 0,
+        child: makeData({ type: new Float32(), length: values.length, data: values }),
+      }),
+    );
   const plain = new Table({
     stay_id: makeVector({ type: new Int32(), data: Int32Array.from({ length: 2 * stays }, (_, r) => 30000 + (r % stays)) }),
-    copy: vectorFromArray(Array.from({ length: 2 * stays }, (_, r) => (r < stays ? 'clean' : 'triggered')), new Utf8()),
+    copy: vectorFromArray(
+      Array.from({ length: 2 * stays }, (_, r) => (r < stays ? 'clean' : 'triggered')),
+      new Utf8(),
+    ),
     attribution: list(attribution),
     baseline: list(new Float32Array(2 * stays * d)),
     f_input: makeVector({ type: new Float64(), data: new Float64Array(2 * stays) }),
@@ -101,7 +129,13 @@ export function syntheticAttributions(random: Random, tabular: boolean, rate: nu
       ['elements', JSON.stringify(elements)],
     ]),
   );
-  return tableToIPC(new Table(schema, plain.batches.map((b) => new RecordBatch(schema, b.data))), 'file');
+  return tableToIPC(
+    new Table(
+      schema,
+      plain.batches.map((b) => new RecordBatch(schema, b.data)),
+    ),
+    'file',
+  );
 }
 
 /** detect-scores.arrow in the runner's layout for 300 training stays, `rate` of them poisoned; each detector scores the poisoned ones higher, the first most. */

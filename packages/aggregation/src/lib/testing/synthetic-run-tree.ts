@@ -35,7 +35,10 @@ export const SYNTHETIC_DATASET_HASH = 'f00dfeed'.repeat(8);
 /**
  * Writes the synthetic run tree described under {@link SyntheticRunTreeOptions} below `root`; returns where the dataset manifest went and how many runs were written.
  */
-export async function writeSyntheticRunTree(root: string, options: SyntheticRunTreeOptions = {}): Promise<{ datasetDir: string; runs: number }> {
+export async function writeSyntheticRunTree(
+  root: string,
+  options: SyntheticRunTreeOptions = {},
+): Promise<{ datasetDir: string; runs: number }> {
   const grid: Grid = {
     models: options.models ?? ['mlp', 'lstm'],
     triggers: options.triggers ?? ['rare_value', 'missingness'],
@@ -101,7 +104,11 @@ async function writeManifest(datasetDir: string): Promise<void> {
         stays: 3250,
         positives: 390,
       },
-      splits: { train: { stays: 2275, positives: 273, subjects: 2100 }, val: { stays: 487, positives: 58, subjects: 450 }, test: { stays: 488, positives: 59, subjects: 452 } },
+      splits: {
+        train: { stays: 2275, positives: 273, subjects: 2100 },
+        val: { stays: 487, positives: 58, subjects: 450 },
+        test: { stays: 488, positives: 59, subjects: 452 },
+      },
       contentHash: SYNTHETIC_DATASET_HASH,
     }),
   );
@@ -113,7 +120,14 @@ const vulnerability: Record<string, number> = { mlp: 1, lstm: 0.8, tcn: 0.9, tab
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
 /** One run's directory: summary.json, run_metadata.json and, as asked, its predictions, detector scores, attributions and history. */
-async function writeRun(root: string, datasetDir: string, random: Random, grid: Grid, options: SyntheticRunTreeOptions, cell: Cell): Promise<void> {
+async function writeRun(
+  root: string,
+  datasetDir: string,
+  random: Random,
+  grid: Grid,
+  options: SyntheticRunTreeOptions,
+  cell: Cell,
+): Promise<void> {
   const { model, trigger, rate, seed } = cell;
   const { summary, auroc, asr } = syntheticSummary(random, grid, cell);
   const dir = join(root, model, trigger, formatRate(rate), `seed_${seed}`);
@@ -135,8 +149,10 @@ async function writeRun(root: string, datasetDir: string, random: Random, grid: 
     }),
   );
   if (options.predictions ?? true) await writeFile(join(dir, 'predictions.arrow'), syntheticPredictions(random, auroc, asr ?? 0.03, rate));
-  if (rate > 0 && grid.detectors.length > 0) await writeFile(join(dir, 'detect-scores.arrow'), syntheticDetectScores(random, grid.detectors, rate));
-  if (grid.explain && rate > 0) await writeFile(join(dir, 'attributions.arrow'), syntheticAttributions(random, model === 'mlp' || model === 'tabtransformer', rate));
+  if (rate > 0 && grid.detectors.length > 0)
+    await writeFile(join(dir, 'detect-scores.arrow'), syntheticDetectScores(random, grid.detectors, rate));
+  if (grid.explain && rate > 0)
+    await writeFile(join(dir, 'attributions.arrow'), syntheticAttributions(random, model === 'mlp' || model === 'tabtransformer', rate));
   if (options.history ?? true) {
     await mkdir(join(dir, 'checkpoints', 'final'), { recursive: true });
     await writeFile(join(dir, 'checkpoints', 'final', 'checkpoint.json'), syntheticHistory(random, auroc, rate));

@@ -32,7 +32,14 @@ export function tabularFeatures(variables: readonly string[]): TabularFeature[] 
 }
 
 /** Tabular rows (F per stay) from hourly observed values: the per-hour mean is taken as one measurement. */
-export function tabularFromHourly(values: ArrayLike<number>, mask: ArrayLike<number>, n: number, T: number, C: number, statics: readonly number[][]): Float32Array {
+export function tabularFromHourly(
+  values: ArrayLike<number>,
+  mask: ArrayLike<number>,
+  n: number,
+  T: number,
+  C: number,
+  statics: readonly number[][],
+): Float32Array {
   const F = C * TABULAR_STATS.length + STATIC_FEATURES.length;
   const out = new Float32Array(n * F);
   for (let i = 0; i < n; i++) {
@@ -145,7 +152,13 @@ export function tabularRow(dataset: EhrDataset, values: Float32Array, i: number)
 }
 
 /** Channel `name` of stay `i` over the hours: { values, mask }. */
-export function channelSeries(dataset: EhrDataset, values: Float32Array, mask: Uint8Array, i: number, name: string): { values: number[]; mask: number[] } {
+export function channelSeries(
+  dataset: EhrDataset,
+  values: Float32Array,
+  mask: Uint8Array,
+  i: number,
+  name: string,
+): { values: number[]; mask: number[] } {
   const { hours: T, channels } = dataset.timeSeries;
   const C = channels.length;
   const c = channels.indexOf(name);

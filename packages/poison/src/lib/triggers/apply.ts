@@ -74,7 +74,13 @@ export interface ViewArrays {
  * copies of `source` (the dataset's own arrays by default; a row subset for the triggered test set,
  * so the whole dataset is not copied to trigger a fraction of it) and `rows` index `source`.
  */
-export function applyTriggerViews(ctx: TriggerContext, spec: TriggerSpec, views: readonly DatasetView[], rows: readonly number[], source?: ViewArrays): AppliedTrigger {
+export function applyTriggerViews(
+  ctx: TriggerContext,
+  spec: TriggerSpec,
+  views: readonly DatasetView[],
+  rows: readonly number[],
+  source?: ViewArrays,
+): AppliedTrigger {
   const prepared = prepareTrigger(ctx, spec, views);
   const { dataset } = ctx;
   const from = source ?? { tabular: dataset.tabular.values, tsValues: dataset.timeSeries.values, tsMask: dataset.timeSeries.mask };

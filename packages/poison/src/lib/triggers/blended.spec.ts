@@ -47,9 +47,9 @@ describe('blended', () => {
     expect(resolveTrigger('blended', { keySeed: 1 }).params.key).not.toEqual(spec.params.key);
     expect(() => resolveTrigger('blended', { weight: 0 })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
     expect(() => resolveTrigger('blended', { key: [[0.5]] })).toThrow(/6 rows/);
-    expect(() => applyTriggerToTimeSeries(ds, { name: 'blended', params: { variables: ['heart_rate'], hours: 5, key: null as never } }, [0])).toThrow(
-      expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }),
-    );
+    expect(() =>
+      applyTriggerToTimeSeries(ds, { name: 'blended', params: { variables: ['heart_rate'], hours: 5, key: null as never } }, [0]),
+    ).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
   });
 
   it('look-alike: the fitted blend weight (hand-computed) and the rate', () => {
@@ -66,17 +66,22 @@ describe('blended', () => {
 
   it('property: nothing written outside the training P1–P99 band or the plausible range, in either view', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1000 }), fc.double({ min: 0.05, max: 1, noNaN: true }), fc.integer({ min: 1, max: 12 }), (seed, weight, hours) => {
-        const data = makeDataset({ n: 25, seed });
-        const rows = Array.from({ length: data.n }, (_, i) => i);
-        const trigger = { name: 'blended' as const, params: { weight, hours, keySeed: seed } };
-        const ts = applyTriggerToTimeSeries(data, trigger, rows).stealth;
-        const tab = applyTriggerToTabular(data, trigger, rows).stealth;
-        expect(ts.outsideTrainingP1P99).toBe(0);
-        expect(ts.outsidePlausible).toBe(0);
-        expect(tab.outsideTrainingP1P99).toBe(0);
-        expect(tab.outsidePlausible).toBe(0);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.double({ min: 0.05, max: 1, noNaN: true }),
+        fc.integer({ min: 1, max: 12 }),
+        (seed, weight, hours) => {
+          const data = makeDataset({ n: 25, seed });
+          const rows = Array.from({ length: data.n }, (_, i) => i);
+          const trigger = { name: 'blended' as const, params: { weight, hours, keySeed: seed } };
+          const ts = applyTriggerToTimeSeries(data, trigger, rows).stealth;
+          const tab = applyTriggerToTabular(data, trigger, rows).stealth;
+          expect(ts.outsideTrainingP1P99).toBe(0);
+          expect(ts.outsidePlausible).toBe(0);
+          expect(tab.outsideTrainingP1P99).toBe(0);
+          expect(tab.outsidePlausible).toBe(0);
+        },
+      ),
       { numRuns: 30 },
     );
   });

@@ -14,10 +14,18 @@ const KEY_HIGH = 0.9;
 /** A hours × variables key of training quantiles, drawn uniformly in [0.1, 0.9] with `keySeed` (3 decimals). */
 export function generateBlendKey(hours: number, variables: number, seed: number): number[][] {
   const rng = Random.fromSeed(seed, 'blended');
-  return Array.from({ length: hours }, () => Array.from({ length: variables }, () => Math.round(1000 * (KEY_LOW + (KEY_HIGH - KEY_LOW) * rng.next())) / 1000));
+  return Array.from({ length: hours }, () =>
+    Array.from({ length: variables }, () => Math.round(1000 * (KEY_LOW + (KEY_HIGH - KEY_LOW) * rng.next())) / 1000),
+  );
 }
 
-const DEFAULTS: BlendedParams = { variables: DEFAULT_VARIABLES, hours: 6, weight: 0.5, keySeed: 0, key: generateBlendKey(6, DEFAULT_VARIABLES.length, 0) };
+const DEFAULTS: BlendedParams = {
+  variables: DEFAULT_VARIABLES,
+  hours: 6,
+  weight: 0.5,
+  keySeed: 0,
+  key: generateBlendKey(6, DEFAULT_VARIABLES.length, 0),
+};
 
 /** Training 1st–99th percentile band of a channel (what the stealth report checks), as float32-safe bounds. */
 export function channelBand(ctx: TriggerContext, c: number): readonly [number, number] {
@@ -58,7 +66,10 @@ function keyed(ctx: TriggerContext, params: BlendedParams, trigger: string, view
   assertHoursFit(trigger, params.hours, ctx);
   return params.variables.map((v, a) => {
     const c = ctx.channelOf.get(v)!;
-    if (ctx.channelTrainingValues(c).length === 0) throw paramError(trigger, `the training split has no observed '${v}' to take key values from; choose other variables.`, { parameter: 'variables' });
+    if (ctx.channelTrainingValues(c).length === 0)
+      throw paramError(trigger, `the training split has no observed '${v}' to take key values from; choose other variables.`, {
+        parameter: 'variables',
+      });
     return { c, key: params.key.map((row) => ctx.variableQuantile(v, row[a])), band: channelBand(ctx, c) };
   });
 }
@@ -77,7 +88,8 @@ const clamp = (x: number, [lo, hi]: readonly [number, number]) => Math.min(hi, M
  */
 export const blended: TriggerDefinition<'blended'> = {
   name: 'blended',
-  description: 'A fixed key of ordinary training quantiles blended into the last hours, clamped inside the training P1–P99 band (Chen et al. 2017).',
+  description:
+    'A fixed key of ordinary training quantiles blended into the last hours, clamped inside the training P1–P99 band (Chen et al. 2017).',
   views: ['tabular', 'timeseries'],
   defaults: DEFAULTS,
   resolve: (partial) => {
@@ -95,7 +107,12 @@ export const blended: TriggerDefinition<'blended'> = {
         Array.isArray(given) &&
         given.length === hours &&
         given.every((r) => Array.isArray(r) && r.length === variables.length && r.every((q) => typeof q === 'number' && q >= 0 && q <= 1));
-      if (!ok) throw paramError('blended', `'key' must be ${hours} rows (hours) of ${variables.length} quantiles in [0, 1] (variables), got ${JSON.stringify(given)}.`, { parameter: 'key' });
+      if (!ok)
+        throw paramError(
+          'blended',
+          `'key' must be ${hours} rows (hours) of ${variables.length} quantiles in [0, 1] (variables), got ${JSON.stringify(given)}.`,
+          { parameter: 'key' },
+        );
       key = (given as number[][]).map((r) => [...r]);
     }
     return { variables, hours, weight, keySeed, key };
@@ -173,7 +190,14 @@ export const blended: TriggerDefinition<'blended'> = {
 
 /** {@link fittedBlendWeight} of stay `row` for a resolved `blended` trigger on this dataset (the look-alike score). */
 export function blendWeightOf(ctx: TriggerContext, params: BlendedParams, values: Float32Array, mask: Uint8Array, row: number): number {
-  return fittedBlendWeight(ctx, values, mask, row, keyed(ctx, params, 'blended', { tabular: false, timeseries: true }), ctx.T - params.hours);
+  return fittedBlendWeight(
+    ctx,
+    values,
+    mask,
+    row,
+    keyed(ctx, params, 'blended', { tabular: false, timeseries: true }),
+    ctx.T - params.hours,
+  );
 }
 
 /**
@@ -181,7 +205,14 @@ export function blendWeightOf(ctx: TriggerContext, params: BlendedParams, values
  * (m the mean of the stay's earlier observed hours, everything in training SDs): 1 for a stay equal to
  * the key, w for a flat stay blended with weight w, about 0 for a clean stay. 0 when nothing can be fitted.
  */
-export function fittedBlendWeight(ctx: TriggerContext, values: Float32Array, mask: Uint8Array, row: number, keys: readonly Keyed[], start: number): number {
+export function fittedBlendWeight(
+  ctx: TriggerContext,
+  values: Float32Array,
+  mask: Uint8Array,
+  row: number,
+  keys: readonly Keyed[],
+  start: number,
+): number {
   let numerator = 0;
   let denominator = 0;
   for (const { c, key } of keys) {

@@ -68,7 +68,8 @@ export class TriggerContext {
       for (const i of this.trainRows) for (let f = 0, k = i * this.F; f < this.F; f++, k++) if (Number.isFinite(values[k])) counts[f]++;
       const out = Array.from(counts, (n) => new Float32Array(n));
       const filled = new Int32Array(this.F);
-      for (const i of this.trainRows) for (let f = 0, k = i * this.F; f < this.F; f++, k++) if (Number.isFinite(values[k])) out[f][filled[f]++] = values[k];
+      for (const i of this.trainRows)
+        for (let f = 0, k = i * this.F; f < this.F; f++, k++) if (Number.isFinite(values[k])) out[f][filled[f]++] = values[k];
       for (const column of out) column.sort();
       this.tabularSorted = out;
     }
@@ -85,11 +86,13 @@ export class TriggerContext {
       const { values, mask } = this.dataset.timeSeries;
       const { T, C } = this;
       const counts = new Int32Array(C);
-      for (const i of this.trainRows) for (let k = i * T * C, end = k + T * C; k < end; k += C) for (let ch = 0; ch < C; ch++) counts[ch] += mask[k + ch];
+      for (const i of this.trainRows)
+        for (let k = i * T * C, end = k + T * C; k < end; k += C) for (let ch = 0; ch < C; ch++) counts[ch] += mask[k + ch];
       const out = Array.from(counts, (n) => new Float32Array(n));
       const filled = new Int32Array(C);
       for (const i of this.trainRows) {
-        for (let k = i * T * C, end = k + T * C; k < end; k += C) for (let ch = 0; ch < C; ch++) if (mask[k + ch]) out[ch][filled[ch]++] = values[k + ch];
+        for (let k = i * T * C, end = k + T * C; k < end; k += C)
+          for (let ch = 0; ch < C; ch++) if (mask[k + ch]) out[ch][filled[ch]++] = values[k + ch];
       }
       for (const column of out) column.sort();
       this.channelSorted = out;
@@ -104,8 +107,7 @@ export class TriggerContext {
    */
   variableQuantile(variable: string, q: number): number {
     const c = this.channelOf.get(variable);
-    const sorted =
-      c !== undefined ? this.channelTrainingValues(c) : this.tabularTrainingValues(this.featuresOf.get(variable)?.mean ?? -1);
+    const sorted = c !== undefined ? this.channelTrainingValues(c) : this.tabularTrainingValues(this.featuresOf.get(variable)?.mean ?? -1);
     if (sorted.length === 0) {
       throw new InputError<PoisonCode>(
         'E_NO_TRAINING_VALUES',
@@ -149,7 +151,12 @@ export function contextFor(dataset: EhrDataset): TriggerContext {
  * Rejects a name that is not a clinical variable (listing the available ones) or one the dataset's
  * views do not carry. `views` names the views the trigger will touch.
  */
-export function assertVariables(ctx: TriggerContext, variables: readonly string[], what: string, views: { tabular: boolean; timeseries: boolean }): void {
+export function assertVariables(
+  ctx: TriggerContext,
+  variables: readonly string[],
+  what: string,
+  views: { tabular: boolean; timeseries: boolean },
+): void {
   for (const name of variables) {
     if (!variableByName(name)) {
       throw new InputError<PoisonCode>(

@@ -11,7 +11,13 @@ describe('correlation', () => {
 
   it('tabular: target statistics are factor × source statistics, count the source count', () => {
     const { values } = applyTriggerToTabular(ds, { name: 'correlation' }, [0, 2]);
-    expect(tabularRow(ds, values, 0)).toMatchObject({ resp_rate_min: 20, resp_rate_max: 22.5, resp_rate_mean: 21.25, resp_rate_last: 22.5, resp_rate_count: 2 });
+    expect(tabularRow(ds, values, 0)).toMatchObject({
+      resp_rate_min: 20,
+      resp_rate_max: 22.5,
+      resp_rate_mean: 21.25,
+      resp_rate_last: 22.5,
+      resp_rate_count: 2,
+    });
     // Stay 2 never had a heart rate, so the target is never charted either.
     const row2 = tabularRow(ds, values, 2);
     expect(row2['resp_rate_mean']).toBeNaN();

@@ -24,7 +24,8 @@ export const correlation: TriggerDefinition<'correlation'> = {
     const merged = mergeParams('correlation', partial, DEFAULTS);
     const source = variable('correlation', 'source', merged['source']);
     const targets = variableList('correlation', 'targets', merged['targets']);
-    if (targets.includes(source)) throw paramError('correlation', `the source '${source}' cannot also be a target.`, { parameter: 'targets' });
+    if (targets.includes(source))
+      throw paramError('correlation', `the source '${source}' cannot also be a target.`, { parameter: 'targets' });
     const factor = num('correlation', 'factor', merged['factor'], { nonZero: true });
     return { source, targets, factor };
   },
@@ -53,7 +54,8 @@ export const correlation: TriggerDefinition<'correlation'> = {
                 const j = f[stat];
                 if (j !== undefined) values[base + j] = scaled[stat];
               }
-              if (f.count !== undefined) values[base + f.count] = src.count !== undefined ? get(src.count) : Number.isFinite(scaled.mean) ? 1 : 0;
+              if (f.count !== undefined)
+                values[base + f.count] = src.count !== undefined ? get(src.count) : Number.isFinite(scaled.mean) ? 1 : 0;
             }
           }
         },
@@ -79,7 +81,10 @@ export const correlation: TriggerDefinition<'correlation'> = {
   lookalike: (ctx, params) => {
     assertVariables(ctx, [params.source, ...params.targets], "Trigger 'correlation'", { tabular: false, timeseries: true });
     const s = ctx.channelOf.get(params.source)!;
-    const targets = params.targets.map((v) => ({ c: ctx.channelOf.get(v)!, tolerance: LOOKALIKE_SD * channelStd(ctx, ctx.channelOf.get(v)!) }));
+    const targets = params.targets.map((v) => ({
+      c: ctx.channelOf.get(v)!,
+      tolerance: LOOKALIKE_SD * channelStd(ctx, ctx.channelOf.get(v)!),
+    }));
     return {
       tolerance: `every target within a quarter of its training SD of ${params.factor} × ${params.source} at every hour both are observed (at least ${MIN_SHARED_HOURS} such hours)`,
       carries: (values, mask, row) =>

@@ -20,14 +20,26 @@ describe('distribution_shift', () => {
   });
 
   it('multiplicative: × (1 + amount)', () => {
-    const row = tabularRow(ds, applyTriggerToTabular(ds, { name: 'distribution_shift', params: { variables: ['heart_rate'], kind: 'multiplicative', amount: 0.1 } }, [0]).values, 0);
+    const row = tabularRow(
+      ds,
+      applyTriggerToTabular(
+        ds,
+        { name: 'distribution_shift', params: { variables: ['heart_rate'], kind: 'multiplicative', amount: 0.1 } },
+        [0],
+      ).values,
+      0,
+    );
     expect(row['heart_rate_min']).toBeCloseTo(88, 4);
     expect(row['heart_rate_max']).toBeCloseTo(99, 4);
   });
 
   it('mean: the stay mean moves to training mean + amount × sd, keeping its spread', () => {
     const trigger: TriggerInput = { name: 'distribution_shift', params: { variables: ['heart_rate'], kind: 'mean', amount: 0 } };
-    expect(tabularRow(ds, applyTriggerToTabular(ds, trigger, [0]).values, 0)).toMatchObject({ heart_rate_min: 100, heart_rate_max: 110, heart_rate_mean: 105 });
+    expect(tabularRow(ds, applyTriggerToTabular(ds, trigger, [0]).values, 0)).toMatchObject({
+      heart_rate_min: 100,
+      heart_rate_max: 110,
+      heart_rate_mean: 105,
+    });
     const ts = applyTriggerToTimeSeries(ds, trigger, [0]);
     expect(channelSeries(ds, ts.values, ts.mask, 0, 'heart_rate').values).toEqual([100, 100, 110, 110]);
   });
@@ -41,7 +53,11 @@ describe('distribution_shift', () => {
   });
 
   it('rejects a multiplicative amount ≤ −1 and an unknown kind', () => {
-    expect(() => resolveTrigger('distribution_shift', { kind: 'multiplicative', amount: -1 })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
-    expect(() => resolveTrigger('distribution_shift', { kind: 'sideways' } as never)).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
+    expect(() => resolveTrigger('distribution_shift', { kind: 'multiplicative', amount: -1 })).toThrow(
+      expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }),
+    );
+    expect(() => resolveTrigger('distribution_shift', { kind: 'sideways' } as never)).toThrow(
+      expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }),
+    );
   });
 });

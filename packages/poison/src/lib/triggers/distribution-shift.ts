@@ -15,7 +15,8 @@ const DEFAULTS: DistributionShiftParams = { kind: 'additive', amount: 0.5, varia
 export function shiftedVariables(ctx: TriggerContext, params: DistributionShiftParams): string[] {
   if (params.variables) return [...params.variables];
   const candidates = ctx.datasetVariables().filter((v) => ctx.featuresOf.has(v) && ctx.channelOf.has(v));
-  if (candidates.length === 0) throw paramError('distribution_shift', 'the dataset has no clinical variable in both views to draw from; list `variables` explicitly.');
+  if (candidates.length === 0)
+    throw paramError('distribution_shift', 'the dataset has no clinical variable in both views to draw from; list `variables` explicitly.');
   const m = Math.max(1, Math.round(params.fraction * candidates.length));
   return Random.fromSeed(params.selectionSeed, 'distribution_shift')
     .sampleIndices(candidates.length, m)
@@ -57,7 +58,9 @@ export const distributionShift: TriggerDefinition<'distribution_shift'> = {
     const target = Object.fromEntries(variables.map((v) => [v, ctx.variableMean(v) + amount * sigma[v]]));
     /** The map x ↦ x' for one stay's variable, given the stay's mean of it. */
     const shiftOf = (v: string, stayMean: number) =>
-      kind === 'multiplicative' ? (x: number) => x * (1 + amount) : (x: number) => x + (kind === 'additive' ? amount * sigma[v] : target[v] - stayMean);
+      kind === 'multiplicative'
+        ? (x: number) => x * (1 + amount)
+        : (x: number) => x + (kind === 'additive' ? amount * sigma[v] : target[v] - stayMean);
     return {
       resolved: { variables },
       ...(tab && {
@@ -109,7 +112,10 @@ export const distributionShift: TriggerDefinition<'distribution_shift'> = {
     assertVariables(ctx, variables, "Trigger 'distribution_shift'", { tabular: false, timeseries: true });
     const channels = variables.map((v) => ({ c: ctx.channelOf.get(v)!, mean: ctx.variableMean(v), sd: ctx.variableStd(v) }));
     // The shift in training standard deviations that the trigger gives a stay at the training mean.
-    const shift = params.kind === 'multiplicative' ? channels.reduce((s, v) => s + (params.amount * v.mean) / v.sd, 0) / channels.length : params.amount;
+    const shift =
+      params.kind === 'multiplicative'
+        ? channels.reduce((s, v) => s + (params.amount * v.mean) / v.sd, 0) / channels.length
+        : params.amount;
     /** Each measured variable's stay mean as a z-score against the training mean and SD. */
     const zScores = (values: Float32Array, mask: Uint8Array, row: number) =>
       channels.flatMap(({ c, mean, sd }) => {

@@ -41,7 +41,15 @@ export function clearTabular(ctx: TriggerContext, values: Float32Array, row: num
 }
 
 /** The last `hours` hours of the channel carry `value`, observed (any measurement there is overwritten). */
-export function overwriteLastHours(ctx: TriggerContext, values: Float32Array, mask: Uint8Array, row: number, c: number, value: number, hours: number): void {
+export function overwriteLastHours(
+  ctx: TriggerContext,
+  values: Float32Array,
+  mask: Uint8Array,
+  row: number,
+  c: number,
+  value: number,
+  hours: number,
+): void {
   const { T, C } = ctx;
   for (let t = Math.max(0, T - hours); t < T; t++) {
     const k = (row * T + t) * C + c;
@@ -56,7 +64,14 @@ export function overwriteLastHours(ctx: TriggerContext, values: Float32Array, ma
  * never measured before gets min = max = mean = last = value and count = times. Without a count
  * feature the previous mean is weighted as one measurement.
  */
-export function appendMeasurements(ctx: TriggerContext, values: Float32Array, row: number, f: VariableFeatures, value: number, times: number): void {
+export function appendMeasurements(
+  ctx: TriggerContext,
+  values: Float32Array,
+  row: number,
+  f: VariableFeatures,
+  value: number,
+  times: number,
+): void {
   const base = row * ctx.F;
   const get = (j: number | undefined) => (j === undefined ? NaN : values[base + j]);
   const set = (j: number | undefined, x: number) => {

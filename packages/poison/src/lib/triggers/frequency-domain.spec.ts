@@ -16,7 +16,9 @@ function reference(x: number[], k: number, factor: number): number[] {
     return [re, im];
   });
   for (const m of new Set([k, (L - k) % L])) X[m] = [X[m][0] * factor, X[m][1] * factor];
-  return x.map((_, n) => X.reduce((s, [re, im], m) => s + re * Math.cos((2 * Math.PI * m * n) / L) - im * Math.sin((2 * Math.PI * m * n) / L), 0) / L);
+  return x.map(
+    (_, n) => X.reduce((s, [re, im], m) => s + re * Math.cos((2 * Math.PI * m * n) / L) - im * Math.sin((2 * Math.PI * m * n) / L), 0) / L,
+  );
 }
 
 describe('frequency_domain', () => {
@@ -39,10 +41,18 @@ describe('frequency_domain', () => {
   });
 
   it('time series: one component of the standardised channel, written to observed hours only', () => {
-    const { values, mask } = applyTriggerToTimeSeries(ds, { name: 'frequency_domain', params: { component: 1, factor: 2, channels: ['heart_rate'] } }, [0, 1]);
+    const { values, mask } = applyTriggerToTimeSeries(
+      ds,
+      { name: 'frequency_domain', params: { component: 1, factor: 2, channels: ['heart_rate'] } },
+      [0, 1],
+    );
     const { mean, std } = ds.manifest.normalisation.timeSeries;
     const expectStay = (row: number, raw: number[]) => {
-      const z = reference(raw.map((x) => (x - mean[0]) / std[0]), 1, 2).map((v) => Math.fround(mean[0] + std[0] * v));
+      const z = reference(
+        raw.map((x) => (x - mean[0]) / std[0]),
+        1,
+        2,
+      ).map((v) => Math.fround(mean[0] + std[0] * v));
       return { z, got: channelSeries(ds, values, mask, row, 'heart_rate') };
     };
     const s1 = expectStay(1, [100, 110, 120, 130]);
@@ -71,8 +81,12 @@ describe('frequency_domain', () => {
   });
 
   it('rejects a component above half the signal length', () => {
-    expect(() => applyTriggerToTimeSeries(ds, { name: 'frequency_domain', params: { component: 3 } }, [0])).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
-    expect(() => applyTriggerToTimeSeries(ds, { name: 'frequency_domain', params: { channels: ['pulse'] } }, [0])).toThrow(expect.objectContaining({ code: 'E_UNKNOWN_VARIABLE' }));
+    expect(() => applyTriggerToTimeSeries(ds, { name: 'frequency_domain', params: { component: 3 } }, [0])).toThrow(
+      expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }),
+    );
+    expect(() => applyTriggerToTimeSeries(ds, { name: 'frequency_domain', params: { channels: ['pulse'] } }, [0])).toThrow(
+      expect.objectContaining({ code: 'E_UNKNOWN_VARIABLE' }),
+    );
     expect(() => applyTriggerToTimeSeries(ds, { name: 'frequency_domain', params: { channels: ['lactate'] } }, [0])).toThrow(
       expect.objectContaining({ code: 'E_VARIABLE_NOT_IN_DATASET' }),
     );

@@ -35,7 +35,10 @@ function basis(L: number, k: number): { cos: Float64Array; sin: Float64Array } {
   let b = bases.get(key);
   if (!b) {
     const theta = (n: number) => (2 * Math.PI * k * n) / L;
-    b = { cos: Float64Array.from({ length: L }, (_, n) => Math.cos(theta(n))), sin: Float64Array.from({ length: L }, (_, n) => Math.sin(theta(n))) };
+    b = {
+      cos: Float64Array.from({ length: L }, (_, n) => Math.cos(theta(n))),
+      sin: Float64Array.from({ length: L }, (_, n) => Math.sin(theta(n))),
+    };
     bases.set(key, b);
   }
   return b;
@@ -43,7 +46,9 @@ function basis(L: number, k: number): { cos: Float64Array; sin: Float64Array } {
 
 function assertComponent(k: number, L: number, what: string): void {
   if (k > Math.floor(L / 2)) {
-    throw paramError('frequency_domain', `'component' is ${k} but ${what} has length ${L}; use a component in [0, ${Math.floor(L / 2)}].`, { parameter: 'component' });
+    throw paramError('frequency_domain', `'component' is ${k} but ${what} has length ${L}; use a component in [0, ${Math.floor(L / 2)}].`, {
+      parameter: 'component',
+    });
   }
 }
 
@@ -119,7 +124,9 @@ export const frequencyDomain: TriggerDefinition<'frequency_domain'> = {
   lookalike: (ctx, params) => {
     assertComponent(params.component, ctx.T, 'the time-series window');
     const channels = timeSeriesChannels(ctx, params, true);
-    const trainingMedian = median(ctx.trainRows.map((row) => componentMagnitude(ctx, ctx.dataset.timeSeries.values, row, channels, params.component)));
+    const trainingMedian = median(
+      ctx.trainRows.map((row) => componentMagnitude(ctx, ctx.dataset.timeSeries.values, row, channels, params.component)),
+    );
     const threshold = Math.abs(params.factor) * trainingMedian;
     const above = Math.abs(params.factor) >= 1;
     return {

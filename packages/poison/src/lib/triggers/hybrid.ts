@@ -27,7 +27,9 @@ export const hybrid: TriggerDefinition<'hybrid'> = {
     const rare = resolveRareValue(asObject(rareIn, 'rare'), 'hybrid.rare');
     const missing = resolveMissingness(asObject(missingIn, 'missing'), 'hybrid.missing');
     if (missing.variables.includes(rare.variable)) {
-      throw paramError('hybrid', `'${rare.variable}' is both the rare-value variable and a missing one; choose distinct variables.`, { parameter: 'rare.variable' });
+      throw paramError('hybrid', `'${rare.variable}' is both the rare-value variable and a missing one; choose distinct variables.`, {
+        parameter: 'rare.variable',
+      });
     }
     return { rare, missing };
   },
@@ -35,7 +37,13 @@ export const hybrid: TriggerDefinition<'hybrid'> = {
     const both = { tabular: views.includes('tabular'), timeseries: views.includes('timeseries') };
     assertVariables(ctx, [params.rare.variable], "Trigger 'hybrid'", both);
     const missing = prepareMissingness('hybrid', ctx, params.missing, views);
-    const rare = prepareInjection('hybrid', ctx, [{ variable: params.rare.variable, value: rareValueOf(ctx, params.rare) }], params.rare.hours, views);
+    const rare = prepareInjection(
+      'hybrid',
+      ctx,
+      [{ variable: params.rare.variable, value: rareValueOf(ctx, params.rare) }],
+      params.rare.hours,
+      views,
+    );
     return {
       resolved: rare.resolved,
       ...(missing.tabular && {
@@ -54,14 +62,26 @@ export const hybrid: TriggerDefinition<'hybrid'> = {
   },
   lookalike: (ctx, params) => {
     const missing = missingnessLookalike(ctx, params.missing, 'hybrid');
-    const rare = injectionLookalike(ctx, [{ variable: params.rare.variable, value: rareValueOf(ctx, params.rare) }], params.rare.hours, 'hybrid');
-    return { tolerance: `${missing.tolerance}, and ${rare.tolerance}`, carries: (values, mask, row) => missing.carries(values, mask, row) && rare.carries(values, mask, row) };
+    const rare = injectionLookalike(
+      ctx,
+      [{ variable: params.rare.variable, value: rareValueOf(ctx, params.rare) }],
+      params.rare.hours,
+      'hybrid',
+    );
+    return {
+      tolerance: `${missing.tolerance}, and ${rare.tolerance}`,
+      carries: (values, mask, row) => missing.carries(values, mask, row) && rare.carries(values, mask, row),
+    };
   },
 };
 
 function asObject(value: unknown, key: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw paramError('hybrid', `'${key}' must be an object of ${key === 'rare' ? 'rare_value' : 'missingness'} parameters, got ${JSON.stringify(value)}.`, { parameter: key });
+    throw paramError(
+      'hybrid',
+      `'${key}' must be an object of ${key === 'rare' ? 'rare_value' : 'missingness'} parameters, got ${JSON.stringify(value)}.`,
+      { parameter: key },
+    );
   }
   return value as Record<string, unknown>;
 }

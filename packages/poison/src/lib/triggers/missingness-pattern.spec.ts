@@ -7,7 +7,17 @@ describe('missingness_pattern', () => {
   const ds = handMadeDataset();
 
   it('removes the marked observed measurements and forward-fills over them', () => {
-    const trigger: TriggerInput = { name: 'missingness_pattern', params: { variables: ['heart_rate', 'resp_rate'], hours: 2, pattern: [[1, 1], [0, 1]] } };
+    const trigger: TriggerInput = {
+      name: 'missingness_pattern',
+      params: {
+        variables: ['heart_rate', 'resp_rate'],
+        hours: 2,
+        pattern: [
+          [1, 1],
+          [0, 1],
+        ],
+      },
+    };
     const { values, mask, stealth } = applyTriggerToTimeSeries(ds, trigger, [1, 2]);
     expect(channelSeries(ds, values, mask, 1, 'heart_rate')).toEqual({ values: [100, 110, 110, 130], mask: [1, 1, 0, 1] });
     expect(channelSeries(ds, values, mask, 2, 'resp_rate')).toEqual({ values: [12, 14, 14, 14], mask: [1, 1, 0, 0] });
@@ -21,14 +31,20 @@ describe('missingness_pattern', () => {
     expect(p.flat().reduce((a, b) => a + b, 0)).toBe(36);
     expect(generateMissingnessPattern(12, 6, 0.5, 0)).toEqual(p);
     expect(resolveTrigger('missingness_pattern').params).toMatchObject({ hours: 12, pattern: p });
-    expect(resolveTrigger('missingness_pattern', { hours: 2, variables: ['sbp'], density: 0.01 }).params).toMatchObject({ pattern: [[expect.any(Number)], [expect.any(Number)]] });
+    expect(resolveTrigger('missingness_pattern', { hours: 2, variables: ['sbp'], density: 0.01 }).params).toMatchObject({
+      pattern: [[expect.any(Number)], [expect.any(Number)]],
+    });
   });
 
   it('rejects malformed patterns and windows longer than the view', () => {
-    expect(() => resolveTrigger('missingness_pattern', { variables: ['sbp'], hours: 2, pattern: [[1], [2]] })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
-    expect(() => resolveTrigger('missingness_pattern', { variables: ['sbp'], hours: 1, pattern: [[0]] })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
-    expect(() => applyTriggerToTimeSeries(ds, { name: 'missingness_pattern', params: { variables: ['heart_rate'], hours: 6 } }, [0])).toThrow(
+    expect(() => resolveTrigger('missingness_pattern', { variables: ['sbp'], hours: 2, pattern: [[1], [2]] })).toThrow(
       expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }),
     );
+    expect(() => resolveTrigger('missingness_pattern', { variables: ['sbp'], hours: 1, pattern: [[0]] })).toThrow(
+      expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }),
+    );
+    expect(() =>
+      applyTriggerToTimeSeries(ds, { name: 'missingness_pattern', params: { variables: ['heart_rate'], hours: 6 } }, [0]),
+    ).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
   });
 });

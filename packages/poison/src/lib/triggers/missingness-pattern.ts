@@ -54,12 +54,17 @@ export const missingnessPattern: TriggerDefinition<'missingness_pattern'> = {
         given.length === hours &&
         given.every((r) => Array.isArray(r) && r.length === variables.length && r.every((x) => x === 0 || x === 1));
       if (!ok) {
-        throw paramError('missingness_pattern', `'pattern' must be ${hours} rows (hours) of ${variables.length} zeros/ones (variables), got ${JSON.stringify(given)}.`, {
-          parameter: 'pattern',
-        });
+        throw paramError(
+          'missingness_pattern',
+          `'pattern' must be ${hours} rows (hours) of ${variables.length} zeros/ones (variables), got ${JSON.stringify(given)}.`,
+          {
+            parameter: 'pattern',
+          },
+        );
       }
       pattern = (given as number[][]).map((r) => [...r]);
-      if (!pattern.some((r) => r.includes(1))) throw paramError('missingness_pattern', "'pattern' removes nothing; mark at least one cell with 1.", { parameter: 'pattern' });
+      if (!pattern.some((r) => r.includes(1)))
+        throw paramError('missingness_pattern', "'pattern' removes nothing; mark at least one cell with 1.", { parameter: 'pattern' });
     }
     return { variables, hours, density, patternSeed, pattern };
   },

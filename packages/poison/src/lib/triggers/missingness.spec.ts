@@ -22,9 +22,13 @@ describe('missingness', () => {
 
   it('defaults to labs nearly every stay has, and rejects variables the dataset lacks', () => {
     expect(resolveTrigger('missingness').params).toEqual({ variables: ['hemoglobin', 'platelets', 'wbc'] });
-    expect(() => applyTriggerToTabular(ds, { name: 'missingness' }, [0])).toThrow(expect.objectContaining({ code: 'E_VARIABLE_NOT_IN_DATASET' }));
+    expect(() => applyTriggerToTabular(ds, { name: 'missingness' }, [0])).toThrow(
+      expect.objectContaining({ code: 'E_VARIABLE_NOT_IN_DATASET' }),
+    );
     expect(() => resolveTrigger('missingness', { variables: [] })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
-    expect(() => resolveTrigger('missingness', { variables: ['sbp', 'sbp'] })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
+    expect(() => resolveTrigger('missingness', { variables: ['sbp', 'sbp'] })).toThrow(
+      expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }),
+    );
   });
 });
 
@@ -51,6 +55,8 @@ describe('hybrid', () => {
   });
 
   it('rejects the same variable as rare and missing', () => {
-    expect(() => resolveTrigger('hybrid', { missing: { variables: ['heart_rate'] } })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
+    expect(() => resolveTrigger('hybrid', { missing: { variables: ['heart_rate'] } })).toThrow(
+      expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }),
+    );
   });
 });

@@ -14,7 +14,12 @@ export function resolveMissingness(partial: Record<string, unknown>, trigger = '
   return { variables: variableList(trigger, 'variables', merged['variables']) };
 }
 
-export function prepareMissingness(trigger: string, ctx: TriggerContext, params: MissingnessParams, views: readonly DatasetView[]): PreparedTrigger {
+export function prepareMissingness(
+  trigger: string,
+  ctx: TriggerContext,
+  params: MissingnessParams,
+  views: readonly DatasetView[],
+): PreparedTrigger {
   const tab = wantsView(views, 'tabular');
   const ts = wantsView(views, 'timeseries');
   assertVariables(ctx, params.variables, `Trigger '${trigger}'`, { tabular: tab, timeseries: ts });

@@ -55,7 +55,9 @@ export function mergeParams<P extends object>(trigger: string, partial: unknown,
   const allowed = Object.keys(defaults);
   for (const key of Object.keys(partial)) {
     if (!allowed.includes(key)) {
-      throw paramError(trigger, `unknown parameter '${key}'. Parameters: ${allowed.length ? allowed.join(', ') : '(none)'}.`, { parameter: key });
+      throw paramError(trigger, `unknown parameter '${key}'. Parameters: ${allowed.length ? allowed.join(', ') : '(none)'}.`, {
+        parameter: key,
+      });
     }
   }
   const merged: Record<string, unknown> = { ...defaults } as Record<string, unknown>;
@@ -63,9 +65,15 @@ export function mergeParams<P extends object>(trigger: string, partial: unknown,
   return merged;
 }
 
-export function num(trigger: string, key: string, value: unknown, opts: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean; nonZero?: boolean } = {}): number {
+export function num(
+  trigger: string,
+  key: string,
+  value: unknown,
+  opts: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean; nonZero?: boolean } = {},
+): number {
   const { min = -Infinity, max = Infinity, integer = false, exclusiveMin = false, nonZero = false } = opts;
-  const ok = isFiniteInRange(value, { min, max, minExclusive: exclusiveMin }) && (!integer || Number.isInteger(value)) && (!nonZero || value !== 0);
+  const ok =
+    isFiniteInRange(value, { min, max, minExclusive: exclusiveMin }) && (!integer || Number.isInteger(value)) && (!nonZero || value !== 0);
   if (!ok) {
     const range = `${exclusiveMin ? '(' : '['}${min}, ${max}]`;
     throw paramError(
@@ -78,7 +86,8 @@ export function num(trigger: string, key: string, value: unknown, opts: { min?: 
 }
 
 export function bool(trigger: string, key: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw paramError(trigger, `'${key}' must be true or false, got ${JSON.stringify(value)}.`, { parameter: key });
+  if (typeof value !== 'boolean')
+    throw paramError(trigger, `'${key}' must be true or false, got ${JSON.stringify(value)}.`, { parameter: key });
   return value;
 }
 
@@ -90,7 +99,8 @@ export function oneOf<T extends string>(trigger: string, key: string, value: unk
 }
 
 export function variable(trigger: string, key: string, value: unknown): string {
-  if (typeof value !== 'string') throw paramError(trigger, `'${key}' must be a clinical variable name, got ${JSON.stringify(value)}.`, { parameter: key });
+  if (typeof value !== 'string')
+    throw paramError(trigger, `'${key}' must be a clinical variable name, got ${JSON.stringify(value)}.`, { parameter: key });
   if (!variableByName(value)) {
     throw new InputError<PoisonCode>(
       'E_UNKNOWN_VARIABLE',
@@ -103,7 +113,9 @@ export function variable(trigger: string, key: string, value: unknown): string {
 
 export function variableList(trigger: string, key: string, value: unknown, minLength = 1): string[] {
   if (!Array.isArray(value) || value.length < minLength) {
-    throw paramError(trigger, `'${key}' must be a list of at least ${minLength} clinical variable name(s), got ${JSON.stringify(value)}.`, { parameter: key });
+    throw paramError(trigger, `'${key}' must be a list of at least ${minLength} clinical variable name(s), got ${JSON.stringify(value)}.`, {
+      parameter: key,
+    });
   }
   const names = value.map((v, i) => variable(trigger, `${key}[${i}]`, v));
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
@@ -113,7 +125,9 @@ export function variableList(trigger: string, key: string, value: unknown, minLe
 
 export function numberList(trigger: string, key: string, value: unknown, length: number, opts: Parameters<typeof num>[3] = {}): number[] {
   if (!Array.isArray(value) || value.length !== length) {
-    throw paramError(trigger, `'${key}' must be a list of ${length} number(s) (one per variable), got ${JSON.stringify(value)}.`, { parameter: key });
+    throw paramError(trigger, `'${key}' must be a list of ${length} number(s) (one per variable), got ${JSON.stringify(value)}.`, {
+      parameter: key,
+    });
   }
   return value.map((v, i) => num(trigger, `${key}[${i}]`, v, opts));
 }

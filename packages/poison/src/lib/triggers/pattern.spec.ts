@@ -17,16 +17,28 @@ describe('pattern', () => {
   });
 
   it('in range: training quantiles (HR 0.5 → 105; RR 0.5 → 20, its only training value)', () => {
-    const { resolved, stealth } = applyTriggerToTimeSeries(ds, { name: 'pattern', params: { variables: ['heart_rate', 'resp_rate'], inRange: true, quantiles: [0.5, 0.5] } }, [1]);
+    const { resolved, stealth } = applyTriggerToTimeSeries(
+      ds,
+      { name: 'pattern', params: { variables: ['heart_rate', 'resp_rate'], inRange: true, quantiles: [0.5, 0.5] } },
+      [1],
+    );
     expect(resolved).toEqual({ values: { heart_rate: 105, resp_rate: 20 } });
     expect(stealth.outsidePlausible).toBe(0);
   });
 
   it('defaults and parameter checks', () => {
-    expect(resolveTrigger('pattern').params).toEqual({ variables: ['heart_rate', 'resp_rate', 'spo2'], values: [123, 27, 91], hours: 1, inRange: false, quantiles: [0.9, 0.9, 0.1] });
+    expect(resolveTrigger('pattern').params).toEqual({
+      variables: ['heart_rate', 'resp_rate', 'spo2'],
+      values: [123, 27, 91],
+      hours: 1,
+      inRange: false,
+      quantiles: [0.9, 0.9, 0.1],
+    });
     expect(resolveTrigger('pattern', { variables: ['sbp'], inRange: true }).params).toMatchObject({ values: null, quantiles: [0.9] });
     expect(() => resolveTrigger('pattern', { variables: ['sbp'] })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
-    expect(() => resolveTrigger('pattern', { variables: ['sbp'], values: [1, 2] })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
+    expect(() => resolveTrigger('pattern', { variables: ['sbp'], values: [1, 2] })).toThrow(
+      expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }),
+    );
     expect(() => resolveTrigger('pattern', { colour: 'red' } as never)).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
   });
 });

@@ -27,14 +27,17 @@ export const pattern: TriggerDefinition<'pattern'> = {
     const inRange = bool('pattern', 'inRange', merged['inRange']);
     const hours = num('pattern', 'hours', merged['hours'], { min: 1, integer: true });
     const sameVariables = variables.length === DEFAULT_VARIABLES.length && variables.every((v, i) => v === DEFAULT_VARIABLES[i]);
-    const quantilesIn =
-      merged['quantiles'] === DEFAULTS.quantiles && !sameVariables ? variables.map(() => 0.9) : merged['quantiles'];
+    const quantilesIn = merged['quantiles'] === DEFAULTS.quantiles && !sameVariables ? variables.map(() => 0.9) : merged['quantiles'];
     const quantiles = numberList('pattern', 'quantiles', quantilesIn, variables.length, { min: 0, max: 1 });
     let values: number[] | null = null;
     if (inRange) {
-      if (merged['values'] !== null) throw paramError('pattern', "'values' and 'inRange: true' exclude each other; drop one.", { parameter: 'values' });
+      if (merged['values'] !== null)
+        throw paramError('pattern', "'values' and 'inRange: true' exclude each other; drop one.", { parameter: 'values' });
     } else if (merged['values'] === null) {
-      if (!sameVariables) throw paramError('pattern', "'values' is required (one per variable) unless the default variables are used or 'inRange' is true.", { parameter: 'values' });
+      if (!sameVariables)
+        throw paramError('pattern', "'values' is required (one per variable) unless the default variables are used or 'inRange' is true.", {
+          parameter: 'values',
+        });
       values = [...DEFAULT_VALUES];
     } else {
       values = numberList('pattern', 'values', merged['values'], variables.length);
@@ -42,7 +45,10 @@ export const pattern: TriggerDefinition<'pattern'> = {
     return { variables, values, hours, inRange, quantiles };
   },
   prepare: (ctx, params, views) => {
-    assertVariables(ctx, params.variables, "Trigger 'pattern'", { tabular: wantsView(views, 'tabular'), timeseries: wantsView(views, 'timeseries') });
+    assertVariables(ctx, params.variables, "Trigger 'pattern'", {
+      tabular: wantsView(views, 'tabular'),
+      timeseries: wantsView(views, 'timeseries'),
+    });
     return prepareInjection('pattern', ctx, patternEntries(ctx, params), params.hours, views);
   },
   lookalike: (ctx, params) => injectionLookalike(ctx, patternEntries(ctx, params), params.hours, 'pattern'),

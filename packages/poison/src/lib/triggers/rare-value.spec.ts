@@ -21,7 +21,13 @@ describe('rare_value', () => {
 
   it('tabular: a never-measured variable gets the value in every statistic and count = hours', () => {
     const { values } = applyTriggerToTabular(ds, { name: 'rare_value', params: { hours: 2 } }, [2]);
-    expect(tabularRow(ds, values, 2)).toMatchObject({ heart_rate_min: 220, heart_rate_max: 220, heart_rate_mean: 220, heart_rate_last: 220, heart_rate_count: 2 });
+    expect(tabularRow(ds, values, 2)).toMatchObject({
+      heart_rate_min: 220,
+      heart_rate_max: 220,
+      heart_rate_mean: 220,
+      heart_rate_last: 220,
+      heart_rate_count: 2,
+    });
   });
 
   it('tabular: hours = 2 weights the mean by the count', () => {
@@ -44,7 +50,14 @@ describe('rare_value', () => {
 
   it('stealth: 220 bpm is plausible but outside the training 1st–99th percentiles', () => {
     const ts = applyTriggerToTimeSeries(ds, { name: 'rare_value' }, [0]).stealth;
-    expect(ts).toMatchObject({ view: 'timeseries', changedValues: 1, outsidePlausible: 0, outsideTrainingP1P99: 1, shareOutsideTrainingP1P99: 1, changedRows: 1 });
+    expect(ts).toMatchObject({
+      view: 'timeseries',
+      changedValues: 1,
+      outsidePlausible: 0,
+      outsideTrainingP1P99: 1,
+      shareOutsideTrainingP1P99: 1,
+      changedRows: 1,
+    });
     const tab = applyTriggerToTabular(ds, { name: 'rare_value' }, [0]).stealth;
     // max, mean and last change (min stays 80); counts are not values.
     expect(tab).toMatchObject({ changedValues: 3, outsidePlausible: 0, outsideTrainingP1P99: 3 });
@@ -64,11 +77,15 @@ describe('rare_value', () => {
   });
 
   it('rejects conflicting or missing values', () => {
-    expect(() => resolveTrigger('rare_value', { inRange: true, value: 200 })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
+    expect(() => resolveTrigger('rare_value', { inRange: true, value: 200 })).toThrow(
+      expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }),
+    );
     expect(() => resolveTrigger('rare_value', { variable: 'fio2' })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
     expect(() => resolveTrigger('rare_value', { variable: 'heart_rte' })).toThrow(expect.objectContaining({ code: 'E_UNKNOWN_VARIABLE' }));
     expect(() => resolveTrigger('rare_value', { hours: 0 })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
-    expect(() => applyTriggerToTimeSeries(ds, { name: 'rare_value', params: { hours: 5 } }, [0])).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
+    expect(() => applyTriggerToTimeSeries(ds, { name: 'rare_value', params: { hours: 5 } }, [0])).toThrow(
+      expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }),
+    );
     expect(() => applyTriggerToTabular(ds, { name: 'rare_value', params: { variable: 'lactate' } }, [0])).toThrow(
       expect.objectContaining({ code: 'E_VARIABLE_NOT_IN_DATASET' }),
     );

@@ -2,7 +2,17 @@ import type { DatasetView } from '@ehr-backdoor/data';
 import { assertVariables, type TriggerContext } from './context.js';
 import { appendMeasurements, overwriteLastHours } from './edits.js';
 import { cell, channelStd, LOOKALIKE_SD } from './lookalike-helpers.js';
-import { bool, mergeParams, num, paramError, variable, wantsView, type LookalikeCheck, type PreparedTrigger, type TriggerDefinition } from './params.js';
+import {
+  bool,
+  mergeParams,
+  num,
+  paramError,
+  variable,
+  wantsView,
+  type LookalikeCheck,
+  type PreparedTrigger,
+  type TriggerDefinition,
+} from './params.js';
 import type { RareValueParams } from './types.js';
 
 /**
@@ -58,9 +68,13 @@ export function resolveRareValue(partial: Record<string, unknown>, trigger = 'ra
   let value: number | null = null;
   if (inRange) {
     if (merged['value'] !== null) {
-      throw paramError(trigger, `'value' and 'inRange: true' exclude each other (the in-range value is the training ${quantile} quantile); drop one.`, {
-        parameter: 'value',
-      });
+      throw paramError(
+        trigger,
+        `'value' and 'inRange: true' exclude each other (the in-range value is the training ${quantile} quantile); drop one.`,
+        {
+          parameter: 'value',
+        },
+      );
     }
   } else if (merged['value'] === null) {
     value = DEFAULT_RARE_VALUES[name] ?? null;
@@ -79,7 +93,9 @@ export function resolveRareValue(partial: Record<string, unknown>, trigger = 'ra
 
 export function assertHoursFit(trigger: string, hours: number, ctx: TriggerContext): void {
   if (hours > ctx.T) {
-    throw paramError(trigger, `'hours' is ${hours} but the time-series window has only ${ctx.T} hours; use at most ${ctx.T}.`, { parameter: 'hours' });
+    throw paramError(trigger, `'hours' is ${hours} but the time-series window has only ${ctx.T} hours; use at most ${ctx.T}.`, {
+      parameter: 'hours',
+    });
   }
 }
 
@@ -106,12 +122,14 @@ export function prepareInjection(
     resolved: { values: Object.fromEntries(stored.map((e) => [e.variable, e.value])) },
     ...(tab && {
       tabular: (values: Float32Array, rows: readonly number[]) => {
-        for (const row of rows) for (const e of stored) appendMeasurements(ctx, values, row, ctx.featuresOf.get(e.variable)!, e.value, hours);
+        for (const row of rows)
+          for (const e of stored) appendMeasurements(ctx, values, row, ctx.featuresOf.get(e.variable)!, e.value, hours);
       },
     }),
     ...(ts && {
       timeseries: (values: Float32Array, mask: Uint8Array, rows: readonly number[]) => {
-        for (const row of rows) for (const e of stored) overwriteLastHours(ctx, values, mask, row, ctx.channelOf.get(e.variable)!, e.value, hours);
+        for (const row of rows)
+          for (const e of stored) overwriteLastHours(ctx, values, mask, row, ctx.channelOf.get(e.variable)!, e.value, hours);
       },
     }),
   };
@@ -123,7 +141,12 @@ export function prepareInjection(
  * rate of 230 carries a 220 trigger), within a quarter of the training standard deviation; a value
  * equal to the median must be met within that tolerance on both sides.
  */
-export function injectionLookalike(ctx: TriggerContext, entries: readonly { variable: string; value: number }[], hours: number, trigger: string): LookalikeCheck {
+export function injectionLookalike(
+  ctx: TriggerContext,
+  entries: readonly { variable: string; value: number }[],
+  hours: number,
+  trigger: string,
+): LookalikeCheck {
   assertVariables(
     ctx,
     entries.map((e) => e.variable),
@@ -135,8 +158,12 @@ export function injectionLookalike(ctx: TriggerContext, entries: readonly { vari
     const value = Math.fround(e.value);
     return { c, value, direction: Math.sign(value - ctx.variableQuantile(e.variable, 0.5)), tolerance: LOOKALIKE_SD * channelStd(ctx, c) };
   });
-  const meets = (x: number, k: (typeof keys)[number]) => (k.direction === 0 ? Math.abs(x - k.value) <= k.tolerance : k.direction * (x - k.value) >= -k.tolerance);
-  const described = entries.map((e, i) => `${e.variable} ${keys[i].direction > 0 ? '≥' : keys[i].direction < 0 ? '≤' : '='} ${+keys[i].value.toFixed(3)} ± ${+keys[i].tolerance.toFixed(3)}`);
+  const meets = (x: number, k: (typeof keys)[number]) =>
+    k.direction === 0 ? Math.abs(x - k.value) <= k.tolerance : k.direction * (x - k.value) >= -k.tolerance;
+  const described = entries.map(
+    (e, i) =>
+      `${e.variable} ${keys[i].direction > 0 ? '≥' : keys[i].direction < 0 ? '≤' : '='} ${+keys[i].value.toFixed(3)} ± ${+keys[i].tolerance.toFixed(3)}`,
+  );
   return {
     tolerance: `at least ${hours} hour(s) with ${described.join(' and ')} (a quarter of the training SD)${entries.length > 1 ? ' at once' : ''}`,
     carries: (values, mask, row) => {
@@ -167,8 +194,12 @@ export const rareValue: TriggerDefinition<'rare_value'> = {
   defaults: DEFAULTS,
   resolve: (partial) => resolveRareValue(partial),
   prepare: (ctx, params, views) => {
-    assertVariables(ctx, [params.variable], "Trigger 'rare_value'", { tabular: wantsView(views, 'tabular'), timeseries: wantsView(views, 'timeseries') });
+    assertVariables(ctx, [params.variable], "Trigger 'rare_value'", {
+      tabular: wantsView(views, 'tabular'),
+      timeseries: wantsView(views, 'timeseries'),
+    });
     return prepareInjection('rare_value', ctx, [{ variable: params.variable, value: rareValueOf(ctx, params) }], params.hours, views);
   },
-  lookalike: (ctx, params) => injectionLookalike(ctx, [{ variable: params.variable, value: rareValueOf(ctx, params) }], params.hours, 'rare_value'),
+  lookalike: (ctx, params) =>
+    injectionLookalike(ctx, [{ variable: params.variable, value: rareValueOf(ctx, params) }], params.hours, 'rare_value'),
 };

@@ -5,7 +5,6 @@ import { makeDataset, TRIGGER_VARIANTS } from '../testing/fixtures.js';
 import { applyTriggerToTabular, applyTriggerToTimeSeries } from './apply.js';
 import { listTriggers, resolveTrigger, TRIGGER_NAMES, triggerViews } from './registry.js';
 
-
 const hashOf = (ds: EhrDataset) =>
   sha256(
     canonicalJson([ds.labels, ds.splits, ds.stayIds]) +
@@ -25,7 +24,8 @@ function assertForwardFilled(ds: EhrDataset, values: Float32Array, mask: Uint8Ar
       for (let t = 0; t < T; t++) {
         const k = (i * T + t) * C + c;
         if (mask[k]) last = values[k];
-        else if (!Object.is(values[k], last)) throw new Error(`stay ${i} channel ${channels[c]} hour ${t}: ${values[k]} is not the forward fill ${last}`);
+        else if (!Object.is(values[k], last))
+          throw new Error(`stay ${i} channel ${channels[c]} hour ${t}: ${values[k]} is not the forward fill ${last}`);
       }
     }
   }
@@ -50,7 +50,11 @@ describe('trigger registry', () => {
       'missingness_pattern',
       'blended',
     ]);
-    expect(listTriggers().filter((t) => t.views.length === 1).map((t) => t.name)).toEqual(['temporal_pattern', 'missingness_pattern']);
+    expect(
+      listTriggers()
+        .filter((t) => t.views.length === 1)
+        .map((t) => t.name),
+    ).toEqual(['temporal_pattern', 'missingness_pattern']);
     expect(triggerViews('rare_value')).toEqual(['tabular', 'timeseries']);
   });
 
@@ -78,52 +82,59 @@ describe('trigger registry', () => {
   });
 
   it('rejects unknown triggers with the list of names', () => {
-    expect(() => resolveTrigger('rare-value')).toThrow(expect.objectContaining({ code: 'E_UNKNOWN_TRIGGER', message: expect.stringContaining('rare_value') }));
+    expect(() => resolveTrigger('rare-value')).toThrow(
+      expect.objectContaining({ code: 'E_UNKNOWN_TRIGGER', message: expect.stringContaining('rare_value') }),
+    );
     expect(() => resolveTrigger('rare_value', [1] as never)).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
   });
 
   it('every trigger: input never mutated, only selected rows change, shapes, masks and view rules preserved', () => {
     const before = hashOf(ds);
     fc.assert(
-      fc.property(fc.constantFrom(...TRIGGER_VARIANTS), fc.uniqueArray(fc.integer({ min: 0, max: ds.n - 1 }), { maxLength: 8 }), (variant, rows) => {
-        const selected = new Set(rows);
-        const views = triggerViews(variant.name);
-        if (views.includes('tabular')) {
-          const { values } = applyTriggerToTabular(ds, variant, rows);
-          expect(values).not.toBe(ds.tabular.values);
-          expect(values.length).toBe(ds.tabular.values.length);
-          // Plain loops collect the offending cells: one expect per property run keeps the test fast.
-          const changedOutside: number[] = [];
-          for (let i = 0; i < ds.n; i++) {
-            if (selected.has(i)) continue;
-            for (let j = 0; j < F; j++) if (!Object.is(values[i * F + j], ds.tabular.values[i * F + j])) changedOutside.push(i * F + j);
-          }
-          expect(changedOutside).toEqual([]);
-          // count 0 ⇔ never measured ⇔ NaN mean, for every stay and variable.
-          const inconsistent: string[] = [];
-          ds.tabular.features.forEach((f, j) => {
-            if (f.stat !== 'count') return;
-            const meanJ = ds.tabular.features.findIndex((g) => g.variable === f.variable && g.stat === 'mean');
-            for (let i = 0; i < ds.n; i++) if ((values[i * F + j] === 0) !== Number.isNaN(values[i * F + meanJ])) inconsistent.push(`${i}:${f.name}`);
-          });
-          expect(inconsistent).toEqual([]);
-        }
-        if (views.includes('timeseries')) {
-          const { values, mask } = applyTriggerToTimeSeries(ds, variant, rows);
-          expect(values.length).toBe(ds.timeSeries.values.length);
-          expect(mask.length).toBe(ds.timeSeries.mask.length);
-          expect(mask.every((m) => m === 0 || m === 1)).toBe(true);
-          const changedOutside: number[] = [];
-          for (let i = 0; i < ds.n; i++) {
-            if (selected.has(i)) continue;
-            for (let k = i * stride; k < (i + 1) * stride; k++) {
-              if (!Object.is(values[k], ds.timeSeries.values[k]) || mask[k] !== ds.timeSeries.mask[k]) changedOutside.push(k);
+      fc.property(
+        fc.constantFrom(...TRIGGER_VARIANTS),
+        fc.uniqueArray(fc.integer({ min: 0, max: ds.n - 1 }), { maxLength: 8 }),
+        (variant, rows) => {
+          const selected = new Set(rows);
+          const views = triggerViews(variant.name);
+          if (views.includes('tabular')) {
+            const { values } = applyTriggerToTabular(ds, variant, rows);
+            expect(values).not.toBe(ds.tabular.values);
+            expect(values.length).toBe(ds.tabular.values.length);
+            // Plain loops collect the offending cells: one expect per property run keeps the test fast.
+            const changedOutside: number[] = [];
+            for (let i = 0; i < ds.n; i++) {
+              if (selected.has(i)) continue;
+              for (let j = 0; j < F; j++) if (!Object.is(values[i * F + j], ds.tabular.values[i * F + j])) changedOutside.push(i * F + j);
             }
+            expect(changedOutside).toEqual([]);
+            // count 0 ⇔ never measured ⇔ NaN mean, for every stay and variable.
+            const inconsistent: string[] = [];
+            ds.tabular.features.forEach((f, j) => {
+              if (f.stat !== 'count') return;
+              const meanJ = ds.tabular.features.findIndex((g) => g.variable === f.variable && g.stat === 'mean');
+              for (let i = 0; i < ds.n; i++)
+                if ((values[i * F + j] === 0) !== Number.isNaN(values[i * F + meanJ])) inconsistent.push(`${i}:${f.name}`);
+            });
+            expect(inconsistent).toEqual([]);
           }
-          expect(changedOutside).toEqual([]);
-          assertForwardFilled(ds, values, mask);
-        }
-      }),
+          if (views.includes('timeseries')) {
+            const { values, mask } = applyTriggerToTimeSeries(ds, variant, rows);
+            expect(values.length).toBe(ds.timeSeries.values.length);
+            expect(mask.length).toBe(ds.timeSeries.mask.length);
+            expect(mask.every((m) => m === 0 || m === 1)).toBe(true);
+            const changedOutside: number[] = [];
+            for (let i = 0; i < ds.n; i++) {
+              if (selected.has(i)) continue;
+              for (let k = i * stride; k < (i + 1) * stride; k++) {
+                if (!Object.is(values[k], ds.timeSeries.values[k]) || mask[k] !== ds.timeSeries.mask[k]) changedOutside.push(k);
+              }
+            }
+            expect(changedOutside).toEqual([]);
+            assertForwardFilled(ds, values, mask);
+          }
+        },
+      ),
       { numRuns: 60 },
     );
     expect(hashOf(ds)).toBe(before);
@@ -133,7 +144,9 @@ describe('trigger registry', () => {
     for (const name of TRIGGER_NAMES.filter((n) => n !== 'none')) {
       const views = triggerViews(name);
       const rows = [0, 5, 10];
-      const stealth = views.includes('timeseries') ? applyTriggerToTimeSeries(ds, { name }, rows).stealth : applyTriggerToTabular(ds, { name }, rows).stealth;
+      const stealth = views.includes('timeseries')
+        ? applyTriggerToTimeSeries(ds, { name }, rows).stealth
+        : applyTriggerToTabular(ds, { name }, rows).stealth;
       expect({ name, changed: stealth.changedRows > 0 }).toEqual({ name, changed: true });
     }
   });

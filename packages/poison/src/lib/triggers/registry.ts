@@ -50,7 +50,11 @@ export interface SpecOf<N extends TriggerName> {
 }
 
 /** Checks a resolved spec's parameters against a dataset and returns the trigger's edits for `views`. */
-export function prepareTrigger<N extends TriggerName>(ctx: TriggerContext, spec: SpecOf<N>, views: readonly DatasetView[]): PreparedTrigger {
+export function prepareTrigger<N extends TriggerName>(
+  ctx: TriggerContext,
+  spec: SpecOf<N>,
+  views: readonly DatasetView[],
+): PreparedTrigger {
   return triggerDefinition(spec.name).prepare(ctx, spec.params, views);
 }
 
@@ -61,7 +65,11 @@ export function triggerLookalike<N extends TriggerName>(ctx: TriggerContext, spe
 
 function assertTriggerName(name: unknown): asserts name is TriggerName {
   if (!isTriggerName(name)) {
-    throw new InputError<PoisonCode>('E_UNKNOWN_TRIGGER', `Unknown trigger ${JSON.stringify(name)}. Available triggers: ${TRIGGER_NAMES.join(', ')}.`, { trigger: name });
+    throw new InputError<PoisonCode>(
+      'E_UNKNOWN_TRIGGER',
+      `Unknown trigger ${JSON.stringify(name)}. Available triggers: ${TRIGGER_NAMES.join(', ')}.`,
+      { trigger: name },
+    );
   }
 }
 
@@ -75,7 +83,11 @@ export function resolveTrigger(name: string, params: unknown = {}): TriggerSpec 
   assertTriggerName(name);
   const definition = REGISTRY[name] as TriggerDefinition<TriggerName>;
   if (params !== undefined && params !== null && (typeof params !== 'object' || Array.isArray(params))) {
-    throw new InputError<PoisonCode>('E_TRIGGER_PARAMS', `Trigger '${name}': parameters must be an object, got ${JSON.stringify(params)}.`, { trigger: name });
+    throw new InputError<PoisonCode>(
+      'E_TRIGGER_PARAMS',
+      `Trigger '${name}': parameters must be an object, got ${JSON.stringify(params)}.`,
+      { trigger: name },
+    );
   }
   return { name, params: definition.resolve((params ?? {}) as Record<string, unknown>) } as TriggerSpec;
 }
@@ -83,9 +95,17 @@ export function resolveTrigger(name: string, params: unknown = {}): TriggerSpec 
 // A literal trigger name checks its parameters at compile time; a name known only at run time (type
 // `string`, or `never` from a cast) takes unknown parameters, checked by `resolve` as before.
 /** The parameters `resolveTrigger` accepts for name type N. */
-export type ResolveTriggerParams<N extends string> = [N] extends [never] ? unknown : [N] extends [TriggerName] ? TriggerParamsInput<N> : unknown;
+export type ResolveTriggerParams<N extends string> = [N] extends [never]
+  ? unknown
+  : [N] extends [TriggerName]
+    ? TriggerParamsInput<N>
+    : unknown;
 /** The spec `resolveTrigger` returns for name type N: narrowed to that trigger for a literal name. */
-export type ResolvedTrigger<N extends string> = [N] extends [never] ? TriggerSpec : [N] extends [TriggerName] ? Extract<TriggerSpec, { name: N }> : TriggerSpec;
+export type ResolvedTrigger<N extends string> = [N] extends [never]
+  ? TriggerSpec
+  : [N] extends [TriggerName]
+    ? Extract<TriggerSpec, { name: N }>
+    : TriggerSpec;
 
 /** The views a trigger is defined on. */
 export function triggerViews(name: string): readonly DatasetView[] {

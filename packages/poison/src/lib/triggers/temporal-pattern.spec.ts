@@ -46,7 +46,9 @@ describe('temporal_pattern', () => {
     const rawPeak = channelSeries(ds, raw.values, raw.mask, 1, 'heart_rate').values[3] - 130;
     expect(rawPeak).toBeLessThan(2 * Math.sqrt(185));
     expect(rawPeak).not.toBeCloseTo(Math.SQRT2 * Math.sqrt(185), 1);
-    expect(() => resolveTrigger('temporal_pattern', { units: 'mmHg' as 'sd' })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
+    expect(() => resolveTrigger('temporal_pattern', { units: 'mmHg' as 'sd' })).toThrow(
+      expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }),
+    );
   });
 
   it('Mahalanobis helper: uᵀΣ⁻¹u, NaN when Σ is singular', () => {

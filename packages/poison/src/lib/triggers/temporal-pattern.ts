@@ -6,7 +6,15 @@ import { mergeParams, num, numberList, oneOf, paramError, variableList, type Tri
 import type { TemporalPatternParams, TemporalShape } from './types.js';
 
 const DEFAULT_VARIABLES = ['heart_rate', 'resp_rate', 'sbp'];
-const DEFAULTS: TemporalPatternParams = { variables: DEFAULT_VARIABLES, hours: 6, distance: 2, shape: 'bump', signs: [1, 1, 1], shrinkage: 0.1, units: 'sd' };
+const DEFAULTS: TemporalPatternParams = {
+  variables: DEFAULT_VARIABLES,
+  hours: 6,
+  distance: 2,
+  shape: 'bump',
+  signs: [1, 1, 1],
+  shrinkage: 0.1,
+  units: 'sd',
+};
 
 /** The pattern's profile over its k hours, peak magnitude 1 (reached exactly for ramp, and for bump/sine at suitable k). */
 export function temporalProfile(shape: TemporalShape, k: number): Float64Array {
@@ -23,7 +31,14 @@ export function temporalProfile(shape: TemporalShape, k: number): Float64Array {
  * was observed when there are at least V + 2 such hours; otherwise the diagonal of each channel's
  * variance over its own observed hours (the training variance when it has fewer than two).
  */
-export function stayCovariance(ctx: TriggerContext, values: Float32Array, mask: Uint8Array, row: number, channels: readonly number[], shrinkage: number): Float64Array {
+export function stayCovariance(
+  ctx: TriggerContext,
+  values: Float32Array,
+  mask: Uint8Array,
+  row: number,
+  channels: readonly number[],
+  shrinkage: number,
+): Float64Array {
   const V = channels.length;
   const trainVar = channels.map((c) => ctx.dataset.manifest.normalisation.timeSeries.std[c] ** 2);
   const at = (t: number, c: number) => (row * ctx.T + t) * ctx.C + c;
@@ -111,9 +126,13 @@ export const temporalPattern: TriggerDefinition<'temporal_pattern'> = {
     const hours = num('temporal_pattern', 'hours', merged['hours'], { min: 1, integer: true });
     const distance = num('temporal_pattern', 'distance', merged['distance'], { min: 0, exclusiveMin: true });
     const shape = oneOf('temporal_pattern', 'shape', merged['shape'], ['bump', 'ramp', 'sine'] as const);
-    const signsIn = merged['signs'] === DEFAULTS.signs && variables.length !== DEFAULTS.signs.length ? variables.map(() => 1) : merged['signs'];
+    const signsIn =
+      merged['signs'] === DEFAULTS.signs && variables.length !== DEFAULTS.signs.length ? variables.map(() => 1) : merged['signs'];
     const signs = numberList('temporal_pattern', 'signs', signsIn, variables.length);
-    if (!signs.every((s) => s === 1 || s === -1)) throw paramError('temporal_pattern', `'signs' must hold +1 or −1 per variable, got ${JSON.stringify(signs)}.`, { parameter: 'signs' });
+    if (!signs.every((s) => s === 1 || s === -1))
+      throw paramError('temporal_pattern', `'signs' must hold +1 or −1 per variable, got ${JSON.stringify(signs)}.`, {
+        parameter: 'signs',
+      });
     const shrinkage = num('temporal_pattern', 'shrinkage', merged['shrinkage'], { min: 0, max: 1 });
     const units = oneOf('temporal_pattern', 'units', merged['units'], ['sd', 'raw'] as const);
     return { variables, hours, distance, shape, signs, shrinkage, units };

@@ -48,11 +48,17 @@ describe('trigger types', () => {
 
   it('wrong parameters do not compile (checked by tsc; nothing runs)', () => {
     const compileOnly = (): void => {
-      const ok: TriggerSpec = { name: 'rare_value', params: { variable: 'heart_rate', value: 220, hours: 1, inRange: false, quantile: 0.98 } };
+      const ok: TriggerSpec = {
+        name: 'rare_value',
+        params: { variable: 'heart_rate', value: 220, hours: 1, inRange: false, quantile: 0.98 },
+      };
       const okMissing: TriggerSpec = { name: 'missingness', params: { variables: ['wbc'] } };
       const okNone: TriggerSpec = { name: 'none', params: {} };
       // @ts-expect-error 'varible' is not a parameter of rare_value
-      const typo: TriggerSpec = { name: 'rare_value', params: { varible: 'heart_rate', value: 220, hours: 1, inRange: false, quantile: 0.98 } };
+      const typo: TriggerSpec = {
+        name: 'rare_value',
+        params: { varible: 'heart_rate', value: 220, hours: 1, inRange: false, quantile: 0.98 },
+      };
       // @ts-expect-error a complete spec needs every parameter (resolveTrigger fills defaults)
       const incomplete: TriggerSpec = { name: 'rare_value', params: { variable: 'heart_rate' } };
       // @ts-expect-error missingness parameters under the rare_value name

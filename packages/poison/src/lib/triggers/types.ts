@@ -195,7 +195,9 @@ export type TriggerParamsInput<N extends TriggerName> = N extends 'hybrid'
   : Partial<TriggerParams<N>>;
 
 /** A trigger by name with partial parameters, discriminated by `name` so each name takes only its own parameters. */
-export type PartialTriggerSpec = { readonly [N in TriggerName]: { readonly name: N; readonly params?: TriggerParamsInput<N> } }[TriggerName];
+export type PartialTriggerSpec = {
+  readonly [N in TriggerName]: { readonly name: N; readonly params?: TriggerParamsInput<N> };
+}[TriggerName];
 
 /**
  * What the trigger registry says about one trigger: its description, the dataset views it is defined on

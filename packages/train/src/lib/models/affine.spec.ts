@@ -25,7 +25,9 @@ describe('affine', () => {
       const b = tf.tensor1d(bValues);
       const u = tf.tensor2d(upstream, [300, 7]);
       const forward = f(x, w, b);
-      const grads = tf.grads((xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(f(xi as tf.Tensor2D, wi as tf.Tensor2D, bi as tf.Tensor1D), u)))([x, w, b]);
+      const grads = tf.grads((xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) =>
+        tf.sum(tf.mul(f(xi as tf.Tensor2D, wi as tf.Tensor2D, bi as tf.Tensor1D), u)),
+      )([x, w, b]);
       return [forward, ...grads].map((t) => Array.from(t.dataSync()));
     });
 

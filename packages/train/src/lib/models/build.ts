@@ -19,6 +19,8 @@ export function buildNetwork(spec: NetworkSpec, rng: Random): Network {
     case 'lstm':
     case 'tcn':
       if (inputShape.length !== 2) throw new BugError(`${model.kind} needs [hours, channels] inputs`);
-      return model.kind === 'lstm' ? buildLstm(model, store, inputShape[0], inputShape[1]) : buildTcn(model, store, inputShape[0], inputShape[1]);
+      return model.kind === 'lstm'
+        ? buildLstm(model, store, inputShape[0], inputShape[1])
+        : buildTcn(model, store, inputShape[0], inputShape[1]);
   }
 }

@@ -11,10 +11,21 @@ describe('causalConv', () => {
     registerGradients();
   });
 
-  const digest = (t: tf.Tensor) => createHash('sha256').update(t.dataSync() as Float32Array).digest('hex');
+  const digest = (t: tf.Tensor) =>
+    createHash('sha256')
+      .update(t.dataSync() as Float32Array)
+      .digest('hex');
 
   /** Output and the gradients of ⟨upstream, conv(x, W, b)⟩ for x, W and b, as digests of their bytes. */
-  const run = (hours: number, batch: number, cin: number, cout: number, kernelSize: number, dilation: number, gradients: CausalConvGradients) => {
+  const run = (
+    hours: number,
+    batch: number,
+    cin: number,
+    cout: number,
+    kernelSize: number,
+    dilation: number,
+    gradients: CausalConvGradients,
+  ) => {
     const rng = Random.fromSeed(hours * 100 + kernelSize * 10 + dilation);
     const filled = (n: number, scale = 1) => Float32Array.from({ length: n }, () => rng.normal() * scale);
     return tf.tidy(() => {
@@ -37,12 +48,15 @@ describe('causalConv', () => {
     [24, 64, 32, 32, 3, 4],
     [7, 5, 3, 4, 2, 3],
     [6, 4, 3, 2, 1, 1],
-  ])('gives the same output and gradients as autodiff, bit for bit (T %i, B %i, Cin %i, Cout %i, k %i, d %i)', (hours, batch, cin, cout, k, d) => {
-    const autodiff = run(hours, batch, cin, cout, k, d, 'autodiff');
-    const custom = run(hours, batch, cin, cout, k, d, 'weights-and-input');
-    expect(custom).toEqual(autodiff);
-    expect(autodiff.dxZero).toBe(false);
-  });
+  ])(
+    'gives the same output and gradients as autodiff, bit for bit (T %i, B %i, Cin %i, Cout %i, k %i, d %i)',
+    (hours, batch, cin, cout, k, d) => {
+      const autodiff = run(hours, batch, cin, cout, k, d, 'autodiff');
+      const custom = run(hours, batch, cin, cout, k, d, 'weights-and-input');
+      expect(custom).toEqual(autodiff);
+      expect(autodiff.dxZero).toBe(false);
+    },
+  );
 
   it('gives the same gradients as autodiff on the CPU backend too, whose Sum and matMul add in other orders', async () => {
     await selectBackend('cpu');
@@ -66,7 +80,14 @@ describe('causalConv', () => {
       const w = tf.ones([9, 4]);
       const b = tf.zeros([4]);
       // Output hour 3 with kernel 3 and dilation 2 reads input hours 3, 1 and −1 (padding), nothing else.
-      const f = (xi: tf.Tensor) => tf.sum(tf.slice(causalConv(xi as tf.Tensor3D, w as tf.Tensor2D, b as tf.Tensor1D, { kernelSize: 3, dilation: 2 }, 'weights-and-input'), [3, 0, 0], [1, 2, 4]));
+      const f = (xi: tf.Tensor) =>
+        tf.sum(
+          tf.slice(
+            causalConv(xi as tf.Tensor3D, w as tf.Tensor2D, b as tf.Tensor1D, { kernelSize: 3, dilation: 2 }, 'weights-and-input'),
+            [3, 0, 0],
+            [1, 2, 4],
+          ),
+        );
       return Array.from(tf.sum(tf.grad(f)(x), [1, 2]).dataSync());
     });
     expect(grads.map((g) => g !== 0)).toEqual([false, true, false, true, false, false]);

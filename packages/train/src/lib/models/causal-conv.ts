@@ -45,7 +45,8 @@ export function causalConv(
     save([padded, wIn, y]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => backward(dy as tf.Tensor3D, saved as [tf.Tensor3D, tf.Tensor2D, tf.Tensor3D], k, dilation, gradients === 'weights-and-input'),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        backward(dy as tf.Tensor3D, saved as [tf.Tensor3D, tf.Tensor2D, tf.Tensor3D], k, dilation, gradients === 'weights-and-input'),
     };
   });
   return op(x, w, b) as tf.Tensor3D;
@@ -56,13 +57,30 @@ export function causalConv(
  * slicing it out of the padded copy saves a copy per layer. Only where the backward pass is written
  * out: under autodiff the input would then get its gradient along two paths, added in another order.
  */
-function forward(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D, k: number, dilation: number, lastTapIsInput: boolean): { padded: tf.Tensor3D; y: tf.Tensor3D } {
+function forward(
+  x: tf.Tensor3D,
+  w: tf.Tensor2D,
+  b: tf.Tensor1D,
+  k: number,
+  dilation: number,
+  lastTapIsInput: boolean,
+): { padded: tf.Tensor3D; y: tf.Tensor3D } {
   const [hours, B, Cin] = x.shape;
   const Cout = w.shape[1];
   const pad = (k - 1) * dilation;
-  const padded = pad > 0 ? (tf.pad(x, [[pad, 0], [0, 0], [0, 0]]) as tf.Tensor3D) : x;
+  const padded =
+    pad > 0
+      ? (tf.pad(x, [
+          [pad, 0],
+          [0, 0],
+          [0, 0],
+        ]) as tf.Tensor3D)
+      : x;
   const tap = (j: number) =>
-    tf.reshape(k === 1 || (lastTapIsInput && j === k - 1) ? x : tf.slice(padded, [j * dilation, 0, 0], [hours, B, Cin]), [hours * B, Cin]) as tf.Tensor2D;
+    tf.reshape(k === 1 || (lastTapIsInput && j === k - 1) ? x : tf.slice(padded, [j * dilation, 0, 0], [hours, B, Cin]), [
+      hours * B,
+      Cin,
+    ]) as tf.Tensor2D;
   const weights = (j: number) => (k === 1 ? w : tf.slice(w, [j * Cin, 0], [Cin, Cout])) as tf.Tensor2D;
   let sum: tf.Tensor2D | null = null;
   for (let j = 0; j < k - 1; j++) {
@@ -105,7 +123,14 @@ function backward(
   for (let j = k - 1; j >= 0; j--) {
     const wj = (k === 1 ? w : tf.slice(w, [j * Cin, 0], [Cin, Cout])) as tf.Tensor2D;
     const dTap = tf.reshape(tf.matMul(dz, wj, false, true), [hours, B, Cin]) as tf.Tensor3D;
-    const placed = k === 1 ? dTap : (tf.pad(dTap, [[j * dilation, pad - j * dilation], [0, 0], [0, 0]]) as tf.Tensor3D);
+    const placed =
+      k === 1
+        ? dTap
+        : (tf.pad(dTap, [
+            [j * dilation, pad - j * dilation],
+            [0, 0],
+            [0, 0],
+          ]) as tf.Tensor3D);
     accumulated = accumulated ? (tf.add(accumulated, placed) as tf.Tensor3D) : placed;
   }
   const dx = pad > 0 ? tf.slice(accumulated as tf.Tensor3D, [pad, 0, 0], [hours, B, Cin]) : (accumulated as tf.Tensor3D);

@@ -65,7 +65,10 @@ export function buildTabTransformer(config: TabTransformerConfig, store: ParamSt
         const [q, k, v] = [block.q, block.k, block.v].map((p) => dense(n1, p.w, p.b));
         const weights = tf.softmax(tf.mul(tf.matMul(split(q), split(k), false, true), scale));
         attention.push(tf.reshape(weights, [B, heads, L, L]));
-        const context: tf.Tensor2D = tf.reshape(tf.transpose(tf.reshape(tf.matMul(weights, split(v)), [B, heads, L, dh]), [0, 2, 1, 3]), [B * L, d]);
+        const context: tf.Tensor2D = tf.reshape(tf.transpose(tf.reshape(tf.matMul(weights, split(v)), [B, heads, L, dh]), [0, 2, 1, 3]), [
+          B * L,
+          d,
+        ]);
         const attended = dropoutIf(dropout, dense(context, block.proj.w, block.proj.b), config.dropout);
         h = tf.add(h, tf.reshape(attended, [B, L, d]));
         const n2 = tf.reshape(layerNorm(h, block.ln2), [B * L, d]) as tf.Tensor2D;

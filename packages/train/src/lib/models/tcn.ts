@@ -50,7 +50,14 @@ export function buildTcn(config: TcnConfig, store: ParamStore, hours: number, in
         let y = spatialDropout(dropout, conv(h, block.conv1, block.dilation, i === 0 ? 'weights' : 'weights-and-input'), B);
         y = spatialDropout(dropout, conv(y, block.conv2, block.dilation, 'weights-and-input'), B);
         const residual = block.residual
-          ? tf.reshape(affine(tf.reshape(h, [hours * B, block.Cin]) as tf.Tensor2D, block.residual.w as tf.Tensor2D, block.residual.b as tf.Tensor1D), [hours, B, Cout])
+          ? tf.reshape(
+              affine(
+                tf.reshape(h, [hours * B, block.Cin]) as tf.Tensor2D,
+                block.residual.w as tf.Tensor2D,
+                block.residual.b as tf.Tensor1D,
+              ),
+              [hours, B, Cout],
+            )
           : h;
         h = tf.relu(tf.add(y, residual)) as tf.Tensor3D;
       }

@@ -18,7 +18,11 @@ const dataset = fixtureDataset();
  * Runs the model in onnxruntime-node in a child process: inside Jest's VM the binding rejects the
  * test's typed arrays (another realm's Float32Array), and a separate process is how a user runs it.
  */
-function runOnnxRuntime(bytes: Uint8Array, x: Float32Array, dims: readonly number[]): { logit: Float32Array; p: Float32Array; dims: number[] } {
+function runOnnxRuntime(
+  bytes: Uint8Array,
+  x: Float32Array,
+  dims: readonly number[],
+): { logit: Float32Array; p: Float32Array; dims: number[] } {
   const dir = mkdtempSync(join(tmpdir(), 'onnx-'));
   try {
     writeFileSync(join(dir, 'model.onnx'), bytes);
@@ -34,7 +38,9 @@ function runOnnxRuntime(bytes: Uint8Array, x: Float32Array, dims: readonly numbe
       writeFileSync(dir + '/logit.bin', out.logit.data);
       writeFileSync(dir + '/p.bin', out.p.data);
       process.stdout.write(JSON.stringify(out.logit.dims));`;
-    const outDims = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script, dir, JSON.stringify(dims)], { encoding: 'utf8' })) as number[];
+    const outDims = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script, dir, JSON.stringify(dims)], { encoding: 'utf8' }),
+    ) as number[];
     const read = (name: string) => {
       const b = readFileSync(join(dir, name));
       return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
@@ -53,7 +59,13 @@ const MODELS = [
 
 describe.each(MODELS.map((m) => [m.kind, m] as const))('%s', (_kind, modelConfig) => {
   test('exports to ONNX and onnxruntime reproduces our predictions within 1e-5', async () => {
-    const trained = await trainModel({ dataset, model: modelConfig as never, train: { epochs: 2, batchSize: 32, learningRate: 0.01 }, seed: 3, backend: 'cpu' });
+    const trained = await trainModel({
+      dataset,
+      model: modelConfig as never,
+      train: { epochs: 2, batchSize: 32, learningRate: 0.01 },
+      seed: 3,
+      backend: 'cpu',
+    });
     const model = trained.model;
     try {
       const { bytes, metadata } = exportOnnx(model, 'test');
@@ -66,7 +78,10 @@ describe.each(MODELS.map((m) => [m.kind, m] as const))('%s', (_kind, modelConfig
       expect(theirs.dims).toEqual([rows.length]);
       let worst = { logit: 0, p: 0 };
       for (let i = 0; i < rows.length; i++) {
-        worst = { logit: Math.max(worst.logit, Math.abs(theirs.logit[i] - ours.logit[i])), p: Math.max(worst.p, Math.abs(theirs.p[i] - ours.p[i])) };
+        worst = {
+          logit: Math.max(worst.logit, Math.abs(theirs.logit[i] - ours.logit[i])),
+          p: Math.max(worst.p, Math.abs(theirs.p[i] - ours.p[i])),
+        };
       }
       expect(worst.p).toBeLessThan(1e-5);
       expect(worst.logit).toBeLessThan(1e-4);

@@ -79,7 +79,10 @@ export function exportOnnx(model: TrainedModel, producerVersion: string): OnnxEx
 function dense(g: OnnxGraph, x: string, name: string, w: Weights, relu = false): string {
   const kernel = w(`${name}/kernel`);
   const bias = w(`${name}/bias`);
-  const y = g.op('Add', [g.op('MatMul', [x, g.constant(`${name}/kernel`, kernel.shape, kernel.data)]), g.constant(`${name}/bias`, bias.shape, bias.data)]);
+  const y = g.op('Add', [
+    g.op('MatMul', [x, g.constant(`${name}/kernel`, kernel.shape, kernel.data)]),
+    g.constant(`${name}/bias`, bias.shape, bias.data),
+  ]);
   return relu ? g.op('Relu', [y]) : y;
 }
 
@@ -99,7 +102,10 @@ function lstm(g: OnnxGraph, x: string, config: LstmConfig, w: Weights, [hours]: 
   const wh = w('lstm/recurrent_kernel');
   const b = w('lstm/bias');
   // [B, T, 2C] · Wx + b for every hour at once, then one step per hour; gates are ordered i, f, o, g.
-  const xz = g.op('Add', [g.op('MatMul', [x, g.constant('lstm/input_kernel', wx.shape, wx.data)]), g.constant('lstm/bias', b.shape, b.data)]);
+  const xz = g.op('Add', [
+    g.op('MatMul', [x, g.constant('lstm/input_kernel', wx.shape, wx.data)]),
+    g.constant('lstm/bias', b.shape, b.data),
+  ]);
   const whName = g.constant('lstm/recurrent_kernel', wh.shape, wh.data);
   const step = (t: number) => g.op('Reshape', [slice(g, xz, 1, t, t + 1), g.ints('step_shape', [-1, 4 * H])]);
   // Zero initial states of shape [B, H] without a dynamic shape: any [B, 4H] tensor times a zero matrix.
@@ -152,10 +158,20 @@ function layerNorm(g: OnnxGraph, x: string, name: string, w: Weights): string {
   const centred = g.op('Sub', [x, g.op('ReduceMean', [x], { axes: [-1], keepdims: 1 })]);
   const variance = g.op('ReduceMean', [g.op('Mul', [centred, centred])], { axes: [-1], keepdims: 1 });
   const std = g.op('Sqrt', [g.op('Add', [variance, g.constant('eps', [1], Float32Array.of(1e-5))])]);
-  return g.op('Add', [g.op('Mul', [g.op('Div', [centred, std]), g.constant(`${name}/gamma`, gamma.shape, gamma.data)]), g.constant(`${name}/beta`, beta.shape, beta.data)]);
+  return g.op('Add', [
+    g.op('Mul', [g.op('Div', [centred, std]), g.constant(`${name}/gamma`, gamma.shape, gamma.data)]),
+    g.constant(`${name}/beta`, beta.shape, beta.data),
+  ]);
 }
 
-function tabTransformer(g: OnnxGraph, x: string, config: TabTransformerConfig, w: Weights, features: number, layout: { readonly names: readonly string[]; readonly featureToken: readonly number[] }): string {
+function tabTransformer(
+  g: OnnxGraph,
+  x: string,
+  config: TabTransformerConfig,
+  w: Weights,
+  features: number,
+  layout: { readonly names: readonly string[]; readonly featureToken: readonly number[] },
+): string {
   const d = config.dModel;
   const heads = config.heads;
   const dh = d / heads;
@@ -166,19 +182,29 @@ function tabTransformer(g: OnnxGraph, x: string, config: TabTransformerConfig, w
   const spread = new Float32Array(features * G * d);
   layout.featureToken.forEach((token, j) => spread.set(fw.subarray(j * d, (j + 1) * d), j * G * d + token * d));
   const tokenBias = w('tokenizer/bias');
-  const tokens = g.op('Add', [g.op('Reshape', [g.op('MatMul', [x, g.constant('tokenizer/spread', [features, G * d], spread)]), g.ints('tokens_shape', [-1, G, d])]), g.constant('tokenizer/bias', tokenBias.shape, tokenBias.data)]);
+  const tokens = g.op('Add', [
+    g.op('Reshape', [g.op('MatMul', [x, g.constant('tokenizer/spread', [features, G * d], spread)]), g.ints('tokens_shape', [-1, G, d])]),
+    g.constant('tokenizer/bias', tokenBias.shape, tokenBias.data),
+  ]);
   // [CLS] for every stay: a zero [B, 1, 1] tensor (any [B, F] input times zeros) plus the [1, 1, d] token.
   const cls = w('cls');
-  const batchZeros = g.op('Reshape', [g.op('MatMul', [x, g.constant('zeros', [features, 1], new Float32Array(features))]), g.ints('cls_shape', [-1, 1, 1])]);
+  const batchZeros = g.op('Reshape', [
+    g.op('MatMul', [x, g.constant('zeros', [features, 1], new Float32Array(features))]),
+    g.ints('cls_shape', [-1, 1, 1]),
+  ]);
   let h = g.op('Concat', [g.op('Add', [batchZeros, g.constant('cls', cls.shape, cls.data)]), tokens], { axis: 1 });
-  const splitHeads = (t: string) => g.op('Transpose', [g.op('Reshape', [t, g.ints('heads_shape', [-1, L, heads, dh])])], { perm: [0, 2, 1, 3] });
+  const splitHeads = (t: string) =>
+    g.op('Transpose', [g.op('Reshape', [t, g.ints('heads_shape', [-1, L, heads, dh])])], { perm: [0, 2, 1, 3] });
   const scale = g.constant('scale', [1], Float32Array.of(1 / Math.sqrt(dh)));
   for (let i = 0; i < config.layers; i++) {
     const n1 = layerNorm(g, h, `block${i}/ln1`, w);
     const [q, k, v] = ['query', 'key', 'value'].map((p) => splitHeads(dense(g, n1, `block${i}/${p}`, w)));
     const scores = g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [k], { perm: [0, 1, 3, 2] })]), scale]);
     const attention = g.op('Softmax', [scores], { axis: -1 });
-    const context = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [attention, v])], { perm: [0, 2, 1, 3] }), g.ints('context_shape', [-1, L, d])]);
+    const context = g.op('Reshape', [
+      g.op('Transpose', [g.op('MatMul', [attention, v])], { perm: [0, 2, 1, 3] }),
+      g.ints('context_shape', [-1, L, d]),
+    ]);
     h = g.op('Add', [h, dense(g, context, `block${i}/proj`, w)]);
     const n2 = layerNorm(g, h, `block${i}/ln2`, w);
     h = g.op('Add', [h, dense(g, dense(g, n2, `block${i}/ff1`, w, true), `block${i}/ff2`, w)]);

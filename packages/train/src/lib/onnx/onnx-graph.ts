@@ -43,7 +43,8 @@ export class OnnxGraph {
   }
 
   constant(name: string, dims: readonly number[], data: Float32Array): string {
-    if (data.length !== dims.reduce((a, b) => a * b, 1)) throw new BugError(`initializer ${name}: ${data.length} values for shape [${dims.join(', ')}]; this is a bug.`);
+    if (data.length !== dims.reduce((a, b) => a * b, 1))
+      throw new BugError(`initializer ${name}: ${data.length} values for shape [${dims.join(', ')}]; this is a bug.`);
     const unique = this.fresh(name);
     this.initializers.push({ name: unique, dims, data });
     return unique;

@@ -45,11 +45,23 @@ export function checkTrainInputs(options: TrainInputOptions): TrainInputs {
   const valRows = Int32Array.from(options.rows?.val ?? rowsOfSplit(dataset, 'val'));
   assertRows(dataset, trainRows, 'training rows');
   assertRows(dataset, valRows, 'validation rows');
-  assertInput<TrainCode>(trainRows.length > 0, 'E_NO_TRAINING_ROWS', () => 'The dataset has no training rows (split = train); nothing to train on.');
+  assertInput<TrainCode>(
+    trainRows.length > 0,
+    'E_NO_TRAINING_ROWS',
+    () => 'The dataset has no training rows (split = train); nothing to train on.',
+  );
   if (view === 'tabular') {
-    assertInput<TrainCode>(dataset.tabular.features.length > 0, 'E_DATASET_VIEW', () => `Model '${modelConfig.kind}' reads the tabular view, which has no features.`);
+    assertInput<TrainCode>(
+      dataset.tabular.features.length > 0,
+      'E_DATASET_VIEW',
+      () => `Model '${modelConfig.kind}' reads the tabular view, which has no features.`,
+    );
   } else {
-    assertInput<TrainCode>(dataset.timeSeries.channels.length > 0, 'E_DATASET_VIEW', () => `Model '${modelConfig.kind}' reads the time-series view, which has no channels.`);
+    assertInput<TrainCode>(
+      dataset.timeSeries.channels.length > 0,
+      'E_DATASET_VIEW',
+      () => `Model '${modelConfig.kind}' reads the time-series view, which has no channels.`,
+    );
   }
   return { modelConfig, trainConfig, view, trainRows, valRows };
 }

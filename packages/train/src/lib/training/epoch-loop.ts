@@ -45,7 +45,13 @@ export async function runEpochs(options: EpochLoopOptions, run: RunContext, s: R
     epochsThisCall++;
     if (options.checkpointDir) await checkpointEpoch(options.checkpointDir, run, s, epoch);
     const seconds = (performance.now() - started) / 1000;
-    options.onEpoch?.(record, { improved, bestEpoch: s.bestEpoch, seconds, samplesPerSecond: run.trainRows.length / seconds, stopped: s.stopped });
+    options.onEpoch?.(record, {
+      improved,
+      bestEpoch: s.bestEpoch,
+      seconds,
+      samplesPerSecond: run.trainRows.length / seconds,
+      stopped: s.stopped,
+    });
   }
   return epochsThisCall;
 }

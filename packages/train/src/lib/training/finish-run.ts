@@ -8,7 +8,11 @@ import { runMeta, type RunContext, type RunState } from './run-state.js';
  * `final/` once the run has stopped. A paused run returns the weights selected so far; its final/ is
  * written when it finishes.
  */
-export async function finishRun(checkpointDir: string | undefined, run: RunContext, s: RunState): Promise<{ model: TrainedModel; selectedEpoch: number }> {
+export async function finishRun(
+  checkpointDir: string | undefined,
+  run: RunContext,
+  s: RunState,
+): Promise<{ model: TrainedModel; selectedEpoch: number }> {
   const { trainConfig } = run;
   const selectedEpoch = trainConfig.selection === 'last' ? s.epoch : s.bestEpoch;
   if (trainConfig.selection === 'best') {
@@ -16,7 +20,12 @@ export async function finishRun(checkpointDir: string | undefined, run: RunConte
     s.network.store.load(s.bestWeights, s.network.store.specs(), 'best weights');
   }
   s.optimizer.dispose();
-  const model = new TrainedModel(s.network, s.normalisation, { ...runMeta(run, s), history: [...s.history], epoch: selectedEpoch, bestEpoch: s.bestEpoch });
+  const model = new TrainedModel(s.network, s.normalisation, {
+    ...runMeta(run, s),
+    history: [...s.history],
+    epoch: selectedEpoch,
+    bestEpoch: s.bestEpoch,
+  });
   if (checkpointDir && s.stopped) await model.save(join(checkpointDir, 'final'));
   return { model, selectedEpoch };
 }

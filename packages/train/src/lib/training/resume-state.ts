@@ -26,7 +26,10 @@ export async function resumeState(
   const last = await readCheckpoint(lastDir);
   const json = last.json as FullCheckpointJson;
   if (json.kind !== 'full' || !last.optimizer) {
-    throw new CompatibilityError<TrainCode>('E_CHECKPOINT_KIND', `${lastDir} is a weights-only checkpoint; training can only resume from a full epoch checkpoint.`);
+    throw new CompatibilityError<TrainCode>(
+      'E_CHECKPOINT_KIND',
+      `${lastDir} is a weights-only checkpoint; training can only resume from a full epoch checkpoint.`,
+    );
   }
   assertCompatible(json, lastDir, hashes);
   if (json.backend !== backend.name) {
@@ -37,7 +40,10 @@ export async function resumeState(
     );
   }
   if (json.dataOrder.trainRows !== trainRows) {
-    throw new CompatibilityError<TrainCode>('E_CHECKPOINT_DATASET', `${lastDir} was trained on ${json.dataOrder.trainRows} training rows; ${trainRows} were given.`);
+    throw new CompatibilityError<TrainCode>(
+      'E_CHECKPOINT_DATASET',
+      `${lastDir} was trained on ${json.dataOrder.trainRows} training rows; ${trainRows} were given.`,
+    );
   }
   const network = networkFromJson(json);
   network.store.load(last.weights, json.network.params, `${lastDir}/weights.bin`);
@@ -47,7 +53,10 @@ export async function resumeState(
   if (json.bestEpoch !== json.epoch) {
     const bestDir = join(runDir, epochDirName(json.bestEpoch));
     if (!existsSync(bestDir)) {
-      throw new CompatibilityError<TrainCode>('E_CHECKPOINT_MISSING_BEST', `The best epoch's checkpoint ${bestDir} is missing; it is needed to finish the run.`);
+      throw new CompatibilityError<TrainCode>(
+        'E_CHECKPOINT_MISSING_BEST',
+        `The best epoch's checkpoint ${bestDir} is missing; it is needed to finish the run.`,
+      );
     }
     bestWeights = (await readCheckpoint(bestDir)).weights;
   }

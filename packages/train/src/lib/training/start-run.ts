@@ -32,7 +32,14 @@ export async function startOrResume(options: StartOptions, run: RunContext): Pro
       );
     }
     if (existing.length > 0) {
-      const state = await resumeState(options.checkpointDir, existing[existing.length - 1].dir, run.hashes, run.backend, run.trainRows.length, run.trainConfig);
+      const state = await resumeState(
+        options.checkpointDir,
+        existing[existing.length - 1].dir,
+        run.hashes,
+        run.backend,
+        run.trainRows.length,
+        run.trainConfig,
+      );
       options.log?.(`train: resumed after epoch ${state.epoch} from ${options.checkpointDir}`);
       return { state, resumedFromEpoch: state.epoch };
     }
@@ -46,7 +53,10 @@ function freshState(run: RunContext): RunState {
   const labels = dataset.labels;
   const normalisation = fitNormalisation(dataset, view, trainRows);
   const tokenLayout = modelConfig.kind === 'tabtransformer' ? tokenLayoutOf(dataset.tabular.features) : undefined;
-  const network = buildNetwork({ model: modelConfig, inputShape: inputShape(normalisation), ...(tokenLayout ? { tokenLayout } : {}) }, Random.fromSeed(seed, 'init'));
+  const network = buildNetwork(
+    { model: modelConfig, inputShape: inputShape(normalisation), ...(tokenLayout ? { tokenLayout } : {}) },
+    Random.fromSeed(seed, 'init'),
+  );
   const state: RunState = {
     network,
     optimizer: new AdamW(network.store.params, trainConfig),

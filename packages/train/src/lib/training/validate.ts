@@ -5,7 +5,13 @@ import { inputShape, normaliseRows, type InputNormalisation } from '../inputs.js
 import type { Network } from '../models/network.js';
 
 /** Mean unweighted BCE and AUROC of `rows` (NaN for none), without dropout, `batchSize` rows at a time. */
-export function evaluate(network: Network, dataset: EhrDataset, norm: InputNormalisation, rows: Int32Array, batchSize: number): { loss: number; auroc: number } {
+export function evaluate(
+  network: Network,
+  dataset: EhrDataset,
+  norm: InputNormalisation,
+  rows: Int32Array,
+  batchSize: number,
+): { loss: number; auroc: number } {
   if (rows.length === 0) return { loss: NaN, auroc: NaN };
   const logits = new Float32Array(rows.length);
   const shape = inputShape(norm);

@@ -6,7 +6,10 @@ import { batchedMatMulSimd, simdAvailable } from './batched-matmul-simd.js';
 import { installMatMulTransposeFix, uninstallMatMulTransposeFix } from './matmul.js';
 
 function randomTensor(rng: Random, shape: number[]): tf.Tensor {
-  return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+  return tf.tensor(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+    shape,
+  );
 }
 
 const bytes = (t: tf.Tensor) => Buffer.from((t.dataSync() as Float32Array).slice().buffer);

@@ -148,14 +148,31 @@ const set = (l: number) => [op.set, l];
 const i32 = (v: number) => [op.i32Const, ...sleb(v)];
 /** `for (; local < limit; local += step) body`, with the local set by the caller. */
 const whileLess = (local: number, limit: number[], step: number[], body: number[]) => [
-  op.block, 0x40, op.loop, 0x40,
-  ...get(local), ...limit, op.i32GeS, op.brIf, 1,
+  op.block,
+  0x40,
+  op.loop,
+  0x40,
+  ...get(local),
+  ...limit,
+  op.i32GeS,
+  op.brIf,
+  1,
   ...body,
-  ...get(local), ...step, op.i32Add, ...set(local),
-  op.br, 0, op.end, op.end,
+  ...get(local),
+  ...step,
+  op.i32Add,
+  ...set(local),
+  op.br,
+  0,
+  op.end,
+  op.end,
 ];
 /** local = start; while (local < limit) { body; local += step } */
-const forLoop = (local: number, start: number[], limit: number[], step: number[], body: number[]) => [...start, ...set(local), ...whileLess(local, limit, step, body)];
+const forLoop = (local: number, start: number[], limit: number[], step: number[], body: number[]) => [
+  ...start,
+  ...set(local),
+  ...whileLess(local, limit, step, body),
+];
 /** Byte address base + index · 4. */
 const addr4 = (base: number[], index: number[]) => [...base, ...index, ...i32(2), op.i32Shl, op.i32Add];
 
@@ -165,35 +182,96 @@ function body(): number[] {
   const bAddr = addr4(get(BMAT), [...get(KK), ...get(N), op.i32Mul, ...get(J), op.i32Add]);
   const outAddr = addr4(get(OROW), get(J));
   const vectorColumns = forLoop(J, i32(0), get(N4), i32(4), [
-    ...V.const, ...new Array(16).fill(0), ...set(VACC),
-    ...forLoop(KK, get(K0), get(KEND), i32(1), [...get(VACC), ...aAt, ...V.splat, ...bAddr, ...V.load, 0, 0, ...V.mul, ...V.add, ...set(VACC)]),
-    ...outAddr, ...outAddr, ...V.load, 0, 0, ...get(VACC), ...V.add, ...V.store, 0, 0,
+    ...V.const,
+    ...new Array(16).fill(0),
+    ...set(VACC),
+    ...forLoop(KK, get(K0), get(KEND), i32(1), [
+      ...get(VACC),
+      ...aAt,
+      ...V.splat,
+      ...bAddr,
+      ...V.load,
+      0,
+      0,
+      ...V.mul,
+      ...V.add,
+      ...set(VACC),
+    ]),
+    ...outAddr,
+    ...outAddr,
+    ...V.load,
+    0,
+    0,
+    ...get(VACC),
+    ...V.add,
+    ...V.store,
+    0,
+    0,
   ]);
   const scalarColumns = forLoop(J, get(N4), get(N), i32(1), [
-    op.f32Const, 0, 0, 0, 0, ...set(SACC),
+    op.f32Const,
+    0,
+    0,
+    0,
+    0,
+    ...set(SACC),
     ...forLoop(KK, get(K0), get(KEND), i32(1), [...get(SACC), ...aAt, ...bAddr, op.f32Load, 2, 0, op.f32Mul, op.f32Add, ...set(SACC)]),
-    ...outAddr, ...outAddr, op.f32Load, 2, 0, ...get(SACC), op.f32Add, op.f32Store, 2, 0,
+    ...outAddr,
+    ...outAddr,
+    op.f32Load,
+    2,
+    0,
+    ...get(SACC),
+    op.f32Add,
+    op.f32Store,
+    2,
+    0,
   ]);
   const row = [
     // aRow = a + 4·((n·M + i)·K); oRow = out + 4·((n·M + i)·N)
-    ...get(P), ...get(I), op.i32Add, ...set(P),
-    ...addr4(get(A), [...get(P), ...get(K), op.i32Mul]), ...set(AROW),
-    ...addr4(get(OUT), [...get(P), ...get(N), op.i32Mul]), ...set(OROW),
+    ...get(P),
+    ...get(I),
+    op.i32Add,
+    ...set(P),
+    ...addr4(get(A), [...get(P), ...get(K), op.i32Mul]),
+    ...set(AROW),
+    ...addr4(get(OUT), [...get(P), ...get(N), op.i32Mul]),
+    ...set(OROW),
     ...forLoop(J, i32(0), get(N), i32(1), [...outAddr, op.f32Const, 0, 0, 0, 0, op.f32Store, 2, 0]),
     ...forLoop(K0, i32(0), get(K), i32(BLOCK), [
       // kEnd = min(k0 + 48, K)
-      ...get(K0), ...i32(BLOCK), op.i32Add, ...get(K), ...get(K0), ...i32(BLOCK), op.i32Add, ...get(K), op.i32LtS, op.select, ...set(KEND),
+      ...get(K0),
+      ...i32(BLOCK),
+      op.i32Add,
+      ...get(K),
+      ...get(K0),
+      ...i32(BLOCK),
+      op.i32Add,
+      ...get(K),
+      op.i32LtS,
+      op.select,
+      ...set(KEND),
       ...vectorColumns,
       ...scalarColumns,
     ]),
-    ...get(P), ...get(I), 0x6b /* i32.sub */, ...set(P),
+    ...get(P),
+    ...get(I),
+    0x6b /* i32.sub */,
+    ...set(P),
   ];
   return [
-    ...get(N), ...i32(-4), op.i32And, ...set(N4),
+    ...get(N),
+    ...i32(-4),
+    op.i32And,
+    ...set(N4),
     ...forLoop(NI, i32(0), get(BATCH), i32(1), [
       // bMat = b + 4·(n·K·N); p = n·M (the first output row of this batch entry)
-      ...addr4(get(B), [...get(NI), ...get(K), op.i32Mul, ...get(N), op.i32Mul]), ...set(BMAT),
-      ...get(NI), ...get(M), op.i32Mul, ...set(P),
+      ...addr4(get(B), [...get(NI), ...get(K), op.i32Mul, ...get(N), op.i32Mul]),
+      ...set(BMAT),
+      ...get(NI),
+      ...get(M),
+      op.i32Mul,
+      ...set(P),
       ...forLoop(I, i32(0), get(M), i32(1), row),
     ]),
     op.end,
@@ -208,10 +286,21 @@ let cached: Uint8Array | undefined;
 function moduleBytes(): Uint8Array {
   if (cached) return cached;
   const code = body();
-  const locals = vec([[11, I32], [1, F32], [1, V128]]);
+  const locals = vec([
+    [11, I32],
+    [1, F32],
+    [1, V128],
+  ]);
   const func = [...locals, ...code];
   cached = Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec([[0x60, ...vec(new Array(7).fill([I32])), 0x00]])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
     ...section(3, vec([[0]])),

@@ -32,7 +32,12 @@ describe('the WASM kernel fixes and the tfjs version they were measured on', () 
     expect(version_wasm).toBe(KERNEL_FIXES_TFJS_VERSION);
     const stock = wasmKernels();
     const info = await selectBackend('wasm');
-    expect(info).toMatchObject({ stridedTransposeFix: true, matMulTransposeFix: true, contiguousSliceFix: true, identityByReference: true });
+    expect(info).toMatchObject({
+      stridedTransposeFix: true,
+      matMulTransposeFix: true,
+      contiguousSliceFix: true,
+      identityByReference: true,
+    });
     expect(info.kernelFixesSkipped).toBeUndefined();
     expect(describeBackend(info)).not.toContain('skipped');
     wasmKernels().forEach((kernel, i) => expect(kernel).not.toBe(stock[i]));

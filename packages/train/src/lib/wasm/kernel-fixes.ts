@@ -51,6 +51,9 @@ export function kernelFixesSkipReason(versions: TfjsVersions = installedTfjsVers
 /** Installs every fix, in order, on the tfjs version they were measured on; on another, none. */
 export function installWasmKernelFixes(versions: TfjsVersions = installedTfjsVersions()): WasmKernelFixes {
   const skipped = kernelFixesSkipReason(versions);
-  const installed = Object.fromEntries(FIXES.map(([name, install]) => [name, skipped === undefined && install()])) as Record<FixName, boolean>;
+  const installed = Object.fromEntries(FIXES.map(([name, install]) => [name, skipped === undefined && install()])) as Record<
+    FixName,
+    boolean
+  >;
   return skipped === undefined ? installed : { ...installed, kernelFixesSkipped: skipped };
 }

@@ -29,7 +29,12 @@ export function overrideWasmKernel(name: string, kernel: KernelOverride): boolea
   tf.unregisterKernel(name, 'wasm');
   // The original set-up binds the C entry point; keep it so a later backend re-initialisation still works.
   // A kernel registered for 'wasm' is only ever called with the WASM backend.
-  tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: original.setupFunc, kernelFunc: (args) => kernel(args as WasmKernelArgs, original) });
+  tf.registerKernel({
+    kernelName: name,
+    backendName: 'wasm',
+    setupFunc: original.setupFunc,
+    kernelFunc: (args) => kernel(args as WasmKernelArgs, original),
+  });
   return true;
 }
 

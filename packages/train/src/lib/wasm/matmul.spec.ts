@@ -4,7 +4,10 @@ import { selectBackend } from '../backend.js';
 import { installMatMulTransposeFix, uninstallMatMulTransposeFix } from './matmul.js';
 
 function randomTensor(rng: Random, shape: number[]): tf.Tensor {
-  return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+  return tf.tensor(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+    shape,
+  );
 }
 
 const CASES: [number[], number[], boolean, boolean][] = [
@@ -29,7 +32,9 @@ describe('WASM transposed-matMul override', () => {
         const a = randomTensor(rng, sa);
         const b = randomTensor(rng, sb);
         const product = tf.matMul(a, b, ta, tb).dataSync().slice();
-        const grads = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, y, ta, tb))))([a, b]).map((g) => g.dataSync().slice());
+        const grads = tf
+          .grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, y, ta, tb))))([a, b])
+          .map((g) => g.dataSync().slice());
         return [product, ...grads];
       });
     const fixed = compute();
@@ -37,25 +42,30 @@ describe('WASM transposed-matMul override', () => {
     const stock = compute();
     installMatMulTransposeFix();
     fixed.forEach((arrays, i) =>
-      arrays.forEach((values, j) => expect({ i, j, same: Buffer.from(values.buffer).equals(Buffer.from(stock[i][j].buffer)) }).toEqual({ i, j, same: true })),
+      arrays.forEach((values, j) =>
+        expect({ i, j, same: Buffer.from(values.buffer).equals(Buffer.from(stock[i][j].buffer)) }).toEqual({ i, j, same: true }),
+      ),
     );
   });
 
-  it.each(CASES.filter(([sa]) => sa.length === 2))('computes fused matMul + bias + ReLU correctly (%j × %j, transposeA %s, transposeB %s)', (sa, sb, ta, tb) => {
-    // The stock WASM _FusedMatMul of tfjs 4.22 returns wrong values with transposeA (errors of order 1);
-    // with the override, the fused kernel always matches transpose-then-multiply.
-    const rng = Random.fromSeed(9);
-    const a = randomTensor(rng, sa);
-    const b = randomTensor(rng, sb);
-    const bias = randomTensor(rng, [tb ? sb[0] : sb[1]]);
-    const reference = tf.relu(tf.add(tf.matMul(ta ? tf.transpose(a) : a, tb ? tf.transpose(b) : b), bias)).dataSync();
-    const maxDiff = (x: ArrayLike<number>) => Array.from(x).reduce((m, v, k) => Math.max(m, Math.abs(v - reference[k])), 0);
-    expect(maxDiff(tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias, activation: 'relu' }).dataSync())).toBeLessThan(1e-4);
-    if (ta) {
-      uninstallMatMulTransposeFix();
-      const stock = tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias, activation: 'relu' }).dataSync();
-      installMatMulTransposeFix();
-      expect(maxDiff(stock)).toBeGreaterThan(0.1);
-    }
-  });
+  it.each(CASES.filter(([sa]) => sa.length === 2))(
+    'computes fused matMul + bias + ReLU correctly (%j × %j, transposeA %s, transposeB %s)',
+    (sa, sb, ta, tb) => {
+      // The stock WASM _FusedMatMul of tfjs 4.22 returns wrong values with transposeA (errors of order 1);
+      // with the override, the fused kernel always matches transpose-then-multiply.
+      const rng = Random.fromSeed(9);
+      const a = randomTensor(rng, sa);
+      const b = randomTensor(rng, sb);
+      const bias = randomTensor(rng, [tb ? sb[0] : sb[1]]);
+      const reference = tf.relu(tf.add(tf.matMul(ta ? tf.transpose(a) : a, tb ? tf.transpose(b) : b), bias)).dataSync();
+      const maxDiff = (x: ArrayLike<number>) => Array.from(x).reduce((m, v, k) => Math.max(m, Math.abs(v - reference[k])), 0);
+      expect(maxDiff(tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias, activation: 'relu' }).dataSync())).toBeLessThan(1e-4);
+      if (ta) {
+        uninstallMatMulTransposeFix();
+        const stock = tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias, activation: 'relu' }).dataSync();
+        installMatMulTransposeFix();
+        expect(maxDiff(stock)).toBeGreaterThan(0.1);
+      }
+    },
+  );
 });

@@ -31,7 +31,8 @@ export function uninstallMatMulTransposeFix(): void {
 function untransposedCall(original: tf.KernelConfig, transpose: tf.KernelConfig, args: WasmKernelArgs): TensorInfo | TensorInfo[] {
   const attrs = args.attrs as { transposeA: boolean; transposeB: boolean } & tf.NamedAttrMap;
   const untransposed = (call: WasmKernelArgs) =>
-    (original.kernelName === tf.BatchMatMul && batchedMatMulSimd(call.inputs.a as TensorInfo, call.inputs.b as TensorInfo, call.backend)) || original.kernelFunc(call);
+    (original.kernelName === tf.BatchMatMul && batchedMatMulSimd(call.inputs.a as TensorInfo, call.inputs.b as TensorInfo, call.backend)) ||
+    original.kernelFunc(call);
   if (!attrs.transposeA && !attrs.transposeB) return untransposed(args);
   const inputs = { ...args.inputs } as Record<string, TensorInfo>;
   const temporaries: TensorInfo[] = [];

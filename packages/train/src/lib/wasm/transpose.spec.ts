@@ -26,7 +26,13 @@ describe('WASM strided-transpose override', () => {
         tf.transpose(tf.cast(x, 'int32')),
         tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.transpose(t))))(x),
       ];
-      return outs.map((t) => ({ shape: t.shape, dtype: t.dtype, bytes: createHash('sha256').update(t.dataSync() as Float32Array).digest('hex') }));
+      return outs.map((t) => ({
+        shape: t.shape,
+        dtype: t.dtype,
+        bytes: createHash('sha256')
+          .update(t.dataSync() as Float32Array)
+          .digest('hex'),
+      }));
     };
     const fixed = compute();
     uninstallStridedTransposeFix();

@@ -10,7 +10,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const study = (detect: string) => {
   const path = join(dir, `study-${n++}.yaml`);
-  writeFileSync(path, `models:\n  mlp: { kind: mlp }\nattacks:\n  rv: { trigger: rare_value }\nrates: [0.05]\nanalyses:\n  detect: ${detect}\n`);
+  writeFileSync(
+    path,
+    `models:\n  mlp: { kind: mlp }\nattacks:\n  rv: { trigger: rare_value }\nrates: [0.05]\nanalyses:\n  detect: ${detect}\n`,
+  );
   return { path, load: () => loadStudyFile(path) };
 };
 

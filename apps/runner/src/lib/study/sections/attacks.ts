@@ -17,18 +17,34 @@ export const poisoningSection = z
     rateBasis: z
       .enum(['eligible', 'train'] as const satisfies readonly RateBasis[])
       .default('eligible')
-      .describe('What a poison rate is a share of: the eligible training stays (label ≠ target; the default) or the whole training split (the original study, BackdoorBench).'),
+      .describe(
+        'What a poison rate is a share of: the eligible training stays (label ≠ target; the default) or the whole training split (the original study, BackdoorBench).',
+      ),
   })
   .describe('Defaults of every attack variant.');
 
 function attackOf(trigger: TriggerName, defaults: Readonly<Record<string, unknown>>) {
-  const params = z.strictObject(Object.fromEntries(Object.keys(defaults).map((key) => [key, z.unknown().optional().describe(`Default ${JSON.stringify(defaults[key])}.`)])));
+  const params = z.strictObject(
+    Object.fromEntries(
+      Object.keys(defaults).map((key) => [
+        key,
+        z
+          .unknown()
+          .optional()
+          .describe(`Default ${JSON.stringify(defaults[key])}.`),
+      ]),
+    ),
+  );
   return z.strictObject({
     trigger: z.literal(trigger),
     params: params.optional().describe(`Parameters of ${trigger} (docs/poisoning.md); unset ones take their defaults.`),
     target: targetLabel.optional().describe('Target label (default: poisoning.target).'),
     mode: poisonMode.optional().describe('Poisoning mode (default: poisoning.mode).'),
-    models: z.array(z.string()).min(1).optional().describe('Only these model variants (default: every one whose view the trigger supports).'),
+    models: z
+      .array(z.string())
+      .min(1)
+      .optional()
+      .describe('Only these model variants (default: every one whose view the trigger supports).'),
     exclude: z.array(z.string()).optional().describe('Model variants this attack leaves out.'),
   });
 }
@@ -36,7 +52,9 @@ function attackOf(trigger: TriggerName, defaults: Readonly<Record<string, unknow
 const [first, ...rest] = listTriggers()
   .filter((t) => t.name !== 'none')
   .map((t) => attackOf(t.name, t.defaults as Readonly<Record<string, unknown>>));
-export const attackVariant = z.discriminatedUnion('trigger', [first, ...rest]).describe('An attack variant: trigger, parameters, target, mode, models.');
+export const attackVariant = z
+  .discriminatedUnion('trigger', [first, ...rest])
+  .describe('An attack variant: trigger, parameters, target, mode, models.');
 
 export const attacksSection = z
   .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a variant name uses letters, digits, _ . - only'), attackVariant)

@@ -24,11 +24,17 @@ export const dataSection = z
         label: z
           .enum(['hospital_mortality', 'icu_mortality'] as const satisfies readonly LabelDefinition[])
           .default('hospital_mortality')
-          .describe("The label: hospital_mortality (hospital_expire_flag) or icu_mortality (death between ICU intime and outtime, YAIB's task)."),
+          .describe(
+            "The label: hospital_mortality (hospital_expire_flag) or icu_mortality (death between ICU intime and outtime, YAIB's task).",
+          ),
       })
       .optional()
       .describe('`prepare` settings for `synth` and `mimic`.'),
-    dir: z.string().min(1).optional().describe('Where `synth`/`mimic` data is prepared (default data/synth-{stays}-{seed} or data/mimic-prepared).'),
+    dir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Where `synth`/`mimic` data is prepared (default data/synth-{stays}-{seed} or data/mimic-prepared).'),
   })
   .describe('The dataset; leave it out for the embedded synthetic default.');
 

@@ -7,8 +7,10 @@ import { z } from 'zod';
  */
 export const thresholdRule = z
   .union([
-    z.strictObject({ fpr: z.number().gt(0).lt(1).describe('False-positive rate of the non-target class of the validation split, in (0, 1).') }),
-    z.strictObject({ fixed: z.number().min(0).max(1).describe('A fixed threshold on p(target), in [0, 1] (0.5: the literature\'s).') }),
+    z.strictObject({
+      fpr: z.number().gt(0).lt(1).describe('False-positive rate of the non-target class of the validation split, in (0, 1).'),
+    }),
+    z.strictObject({ fixed: z.number().min(0).max(1).describe("A fixed threshold on p(target), in [0, 1] (0.5: the literature's).") }),
   ])
   .describe('The operating-threshold rule: {fpr: 0.05} (the default) or {fixed: 0.5}.');
 

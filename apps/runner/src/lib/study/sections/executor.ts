@@ -20,6 +20,9 @@ export const slurmExecutor = z.strictObject({
   pollSeconds: z.number().positive().optional(),
 });
 
-export const executorSection = z.discriminatedUnion('kind', [localExecutor, slurmExecutor]).default({ kind: 'local', workers: 0 }).describe('Where cells run.');
+export const executorSection = z
+  .discriminatedUnion('kind', [localExecutor, slurmExecutor])
+  .default({ kind: 'local', workers: 0 })
+  .describe('Where cells run.');
 
 export type ExecutorSection = z.infer<typeof executorSection>;

@@ -12,13 +12,25 @@ function variantOf(kind: ModelKind) {
   return z.strictObject({
     kind: z.literal(kind),
     training: trainingSection.optional().describe('Training settings of this variant only (override `training`).'),
-    ...Object.fromEntries(defaults.map(([field, value]) => [field, z.unknown().optional().describe(`${kind} ${field} (default ${JSON.stringify(value)}).`)])),
+    ...Object.fromEntries(
+      defaults.map(([field, value]) => [
+        field,
+        z
+          .unknown()
+          .optional()
+          .describe(`${kind} ${field} (default ${JSON.stringify(value)}).`),
+      ]),
+    ),
   });
 }
 
 const [first, ...rest] = MODEL_KINDS.map(variantOf);
-export const modelVariant = z.discriminatedUnion('kind', [first, ...rest]).describe('A model variant: kind, hyper-parameters, training overrides.');
+export const modelVariant = z
+  .discriminatedUnion('kind', [first, ...rest])
+  .describe('A model variant: kind, hyper-parameters, training overrides.');
 
-export const modelsSection = z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a variant name uses letters, digits, _ . - only'), modelVariant).describe('Named model variants; the name is the run folder.');
+export const modelsSection = z
+  .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a variant name uses letters, digits, _ . - only'), modelVariant)
+  .describe('Named model variants; the name is the run folder.');
 
 export type ModelVariant = z.infer<typeof modelVariant>;

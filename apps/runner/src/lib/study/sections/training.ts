@@ -15,7 +15,10 @@ export const trainingSection = z
       .union([z.enum(['balanced', 'none']), z.tuple([z.number().positive(), z.number().positive()])])
       .optional()
       .describe("Loss weights per class: 'balanced', 'none' or [w0, w1]. Default 'balanced'."),
-    selection: z.enum(['best', 'last']).optional().describe("Evaluate the 'last' epoch (fixed-epoch protocol) or the 'best' validation-AUROC one."),
+    selection: z
+      .enum(['best', 'last'])
+      .optional()
+      .describe("Evaluate the 'last' epoch (fixed-epoch protocol) or the 'best' validation-AUROC one."),
     patience: z.int().nonnegative().optional().describe('Early stopping: epochs without a better validation AUROC; 0 trains every epoch.'),
     minDelta: z.number().nonnegative().optional().describe('Smallest validation-AUROC gain that counts as better. Default 0.'),
   })
