@@ -12,7 +12,6 @@ import {
   type DetectorName,
   type ModelDetectorsOptions,
   type ModelDetectorsResult,
-  type ModelRepairName,
 } from '@ehr-backdoor/detect';
 import { explainModelDrift, toExplainJson } from '@ehr-backdoor/explain';
 import type { ThresholdRule } from '@ehr-backdoor/metrics';
@@ -42,9 +41,10 @@ import { reclassifyWithout, reconstructRunTrigger, stripTestTimeStep, trainEarly
 import { summaryToCsv, type Summary, type SummaryValue } from './summary.js';
 import type { AnalysisColumns, RunContext } from './run-context.js';
 import type { RunnerCode } from './error-codes.js';
-import type { DefenceSettings } from './cell-config.js';
+import type { DetectOptions } from './detect-options.js';
 
 export type { AnalysisColumns, RunContext } from './run-context.js';
+export type { DetectOptions } from './detect-options.js';
 
 /**
  * Explanations and detectors on a finished (or just-trained) run:
@@ -173,14 +173,6 @@ export async function explainRun(run: RunContext, options: ExplainOptions = {}):
     metrics,
     warnings: Object.entries(result.reasons).map(([metric, message]) => ({ metric, message })),
   };
-}
-
-export interface DetectOptions extends DefenceSettings {
-  readonly detectors?: readonly string[];
-  /** Options of each detector, handed to it as they are (e.g. `{ spectral: { removalFactor: 3 } }`). */
-  readonly detectorOptions?: Readonly<Partial<Record<DetectorName | ModelRepairName, Readonly<Record<string, unknown>>>>>;
-  /** Remove each detector's flagged stays, retrain and measure the defence. */
-  readonly retrain?: boolean;
 }
 
 export function checkDetectorNames(names: readonly string[] | undefined): DetectorName[] {

@@ -11,7 +11,8 @@ import {
 import { applyPoisoning } from '@ehr-backdoor/poison';
 import { rowsOfSplit, type TrainedModel } from '@ehr-backdoor/train';
 import { evaluateModel, type Evaluation } from './evaluate.js';
-import type { AnalysisColumns, DetectOptions, RunContext } from './analyse-run.js';
+import type { DetectOptions } from './detect-options.js';
+import type { AnalysisColumns, RunContext } from './run-context.js';
 
 /**
  * Model-repair defences of `detect` (`--detectors fine_pruning`), beside the stay-ranking detectors:
