@@ -76,6 +76,52 @@ export interface ActivationClusteringOptions {
  */
 export function activationClustering(options: ActivationClusteringOptions): DetectorResult {
   const { representations: R, labels } = options;
+  const settings = checkedSettings(options);
+  const random = Random.fromSeed(options.seed ?? 0, 'activation-clustering');
+  const scores = new Float64Array(R.rows).fill(NaN);
+  const flagged: number[] = [];
+  const perLabel: Record<string, number | boolean | string>[] = [];
+  const warnings: string[] = [];
+  for (const [label, rows] of rowsByLabel(labels)) {
+    const n = rows.length;
+    if (n < 3) {
+      warnings.push(`label ${label}: ${n} stays, too few to cluster; their scores are NaN`);
+      perLabel.push({ label, n, skipped: true });
+      continue;
+    }
+    const k = Math.min(settings.dims, R.cols);
+    const reduced = reduce(R, rows, k, settings.reduction, random, (warning) => warnings.push(`label ${label}: ${warning}`));
+    const clusters = analyseClusters(reduced, n, k, settings, random);
+    if (clusters.sizes[clusters.small] === 0) warnings.push(`label ${label}: 2-means found one cluster (all reduced activations equal)`);
+    scoreStays(reduced, rows, k, clusters, scores, flagged);
+    const { sizes, small, relativeSize, sil, poisoned } = clusters;
+    perLabel.push({
+      label,
+      n,
+      reduction: settings.reduction,
+      dimensions: k,
+      smallerClusterSize: sizes[small],
+      relativeSize,
+      silhouette: sil,
+      poisoned,
+    });
+  }
+  return { detector: 'activation_clustering', scores, flagged: Int32Array.from(flagged.sort((a, b) => a - b)), perLabel, warnings };
+}
+
+/** {@link ActivationClusteringOptions} with its defaults filled in. */
+interface ClusteringSettings {
+  readonly dims: number;
+  readonly analysis: ClusterAnalysis;
+  readonly reduction: 'ica' | 'pca';
+  readonly sizeThreshold: number;
+  readonly silhouetteThreshold: number;
+  readonly restarts: number;
+  readonly silhouetteSample: number;
+}
+
+function checkedSettings(options: ActivationClusteringOptions): ClusteringSettings {
+  const { representations: R, labels } = options;
   assertMatrix(R, 'representations');
   assertInput<DetectCode>(
     labels.length === R.rows,
@@ -103,57 +149,82 @@ export function activationClustering(options: ActivationClusteringOptions): Dete
     'E_DETECT_INPUT',
     () => `sizeThreshold must be in (0, 0.5], got ${sizeThreshold}.`,
   );
-  const random = Random.fromSeed(options.seed ?? 0, 'activation-clustering');
+  const restarts = options.restarts ?? 10;
+  const silhouetteSample = options.silhouetteSample ?? 2000;
+  return { dims, analysis, reduction, sizeThreshold, silhouetteThreshold, restarts, silhouetteSample };
+}
+
+/** The label's centred activations in k dimensions, n × k row-major. */
+function reduce(
+  R: Matrix,
+  rows: Int32Array,
+  k: number,
+  reduction: 'ica' | 'pca',
+  random: Random,
+  warn: (warning: string) => void,
+): Float64Array {
+  const n = rows.length;
   const d = R.cols;
-  const scores = new Float64Array(R.rows).fill(NaN);
-  const flagged: number[] = [];
-  const perLabel: Record<string, number | boolean | string>[] = [];
-  const warnings: string[] = [];
-  for (const [label, rows] of rowsByLabel(labels)) {
-    const n = rows.length;
-    if (n < 3) {
-      warnings.push(`label ${label}: ${n} stays, too few to cluster; their scores are NaN`);
-      perLabel.push({ label, n, skipped: true });
-      continue;
-    }
-    const { centred } = centredRows(R, rows);
-    const k = Math.min(dims, d);
-    let reduced: Float64Array;
-    if (reduction === 'ica') {
-      const ica = fastIca(centred, n, d, k, random);
-      if (!ica.converged) warnings.push(`label ${label}: FastICA did not converge in ${ica.iterations} iterations`);
-      reduced = ica.sources;
-    } else {
-      const { vectors } = topEigenvectors(covarianceOf(centred, n, d), d, k, random, { maxIterations: 500, tolerance: 1e-6 });
-      reduced = new Float64Array(n * k);
-      for (let r = 0; r < n; r++)
-        for (let c = 0; c < k; c++) {
-          let p = 0;
-          for (let j = 0; j < d; j++) p += centred[r * d + j] * vectors[c][j];
-          reduced[r * k + c] = p;
-        }
-    }
-    const { assignment, centroids, sizes } = kMeans(reduced, n, k, 2, random, options.restarts ?? 10);
-    const small = sizes[0] <= sizes[1] ? 0 : 1;
-    const relativeSize = sizes[small] / n;
-    const needsSilhouette = analysis === 'silhouette' || analysis === 'size-and-silhouette';
-    const sil = needsSilhouette ? silhouette(reduced, n, k, assignment, 2, random, options.silhouetteSample ?? 2000) : NaN;
-    const smallEnough = relativeSize < sizeThreshold;
-    const separated = sil > silhouetteThreshold;
-    const poisoned =
-      sizes[small] > 0 &&
-      (analysis === 'smaller' ||
-        (analysis === 'relative-size' ? smallEnough : analysis === 'silhouette' ? separated : smallEnough && separated));
-    if (sizes[small] === 0) warnings.push(`label ${label}: 2-means found one cluster (all reduced activations equal)`);
-    for (let r = 0; r < n; r++) {
-      const dSmall = Math.sqrt(squaredDistance(reduced, r * k, centroids, small * k, k));
-      const dLarge = Math.sqrt(squaredDistance(reduced, r * k, centroids, (1 - small) * k, k));
-      const closeness = dSmall + dLarge > 0 ? dLarge / (dSmall + dLarge) : 0.5;
-      const inFlagged = poisoned && assignment[r] === small;
-      scores[rows[r]] = (inFlagged ? 1 : 0) + closeness;
-      if (inFlagged) flagged.push(rows[r]);
-    }
-    perLabel.push({ label, n, reduction, dimensions: k, smallerClusterSize: sizes[small], relativeSize, silhouette: sil, poisoned });
+  const { centred } = centredRows(R, rows);
+  if (reduction === 'ica') {
+    const ica = fastIca(centred, n, d, k, random);
+    if (!ica.converged) warn(`FastICA did not converge in ${ica.iterations} iterations`);
+    return ica.sources;
   }
-  return { detector: 'activation_clustering', scores, flagged: Int32Array.from(flagged.sort((a, b) => a - b)), perLabel, warnings };
+  const { vectors } = topEigenvectors(covarianceOf(centred, n, d), d, k, random, { maxIterations: 500, tolerance: 1e-6 });
+  const reduced = new Float64Array(n * k);
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < k; c++) {
+      let p = 0;
+      for (let j = 0; j < d; j++) p += centred[r * d + j] * vectors[c][j];
+      reduced[r * k + c] = p;
+    }
+  return reduced;
+}
+
+/** 2-means of one label and the chosen analysis' verdict on its smaller cluster. */
+interface ClusterVerdict {
+  readonly assignment: Int32Array;
+  readonly centroids: Float64Array;
+  readonly sizes: ArrayLike<number>;
+  readonly small: number;
+  readonly relativeSize: number;
+  readonly sil: number;
+  readonly poisoned: boolean;
+}
+
+function analyseClusters(reduced: Float64Array, n: number, k: number, settings: ClusteringSettings, random: Random): ClusterVerdict {
+  const { analysis, sizeThreshold, silhouetteThreshold } = settings;
+  const { assignment, centroids, sizes } = kMeans(reduced, n, k, 2, random, settings.restarts);
+  const small = sizes[0] <= sizes[1] ? 0 : 1;
+  const relativeSize = sizes[small] / n;
+  // The silhouette draws from `random`: only the analyses that read it may, or the others' draws would shift.
+  const needsSilhouette = analysis === 'silhouette' || analysis === 'size-and-silhouette';
+  const sil = needsSilhouette ? silhouette(reduced, n, k, assignment, 2, random, settings.silhouetteSample) : NaN;
+  const smallEnough = relativeSize < sizeThreshold;
+  const separated = sil > silhouetteThreshold;
+  const poisoned =
+    sizes[small] > 0 &&
+    (analysis === 'smaller' ||
+      (analysis === 'relative-size' ? smallEnough : analysis === 'silhouette' ? separated : smallEnough && separated));
+  return { assignment, centroids, sizes, small, relativeSize, sil, poisoned };
+}
+
+/** Writes the label's stays' scores (see the module comment) and collects those in a flagged cluster. */
+function scoreStays(
+  reduced: Float64Array,
+  rows: Int32Array,
+  k: number,
+  { assignment, centroids, small, poisoned }: ClusterVerdict,
+  scores: Float64Array,
+  flagged: number[],
+): void {
+  for (let r = 0; r < rows.length; r++) {
+    const dSmall = Math.sqrt(squaredDistance(reduced, r * k, centroids, small * k, k));
+    const dLarge = Math.sqrt(squaredDistance(reduced, r * k, centroids, (1 - small) * k, k));
+    const closeness = dSmall + dLarge > 0 ? dLarge / (dSmall + dLarge) : 0.5;
+    const inFlagged = poisoned && assignment[r] === small;
+    scores[rows[r]] = (inFlagged ? 1 : 0) + closeness;
+    if (inFlagged) flagged.push(rows[r]);
+  }
 }

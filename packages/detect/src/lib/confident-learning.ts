@@ -50,81 +50,17 @@ export interface ConfidentLearningOptions {
  */
 export function confidentLearning(options: ConfidentLearningOptions): DetectorResult {
   const { features, rows: n, cols: F, labels } = options;
-  const folds = options.folds ?? 5;
-  const lambda = options.lambda ?? 1;
-  const flagRule = options.flagRule ?? 'budget';
-  assertInput<DetectCode>(
-    Number.isInteger(n) && Number.isInteger(F) && n >= 1 && F >= 1 && features.length === n * F,
-    'E_DETECT_INPUT',
-    () => `confident_learning: features must hold rows × cols = ${n} × ${F} values, got ${features.length}.`,
-  );
-  assertInput<DetectCode>(labels.length === n, 'E_DETECT_INPUT', () => `confident_learning: ${labels.length} labels for ${n} stays.`);
-  assertInput<DetectCode>(
-    Number.isInteger(folds) && folds >= 2,
-    'E_DETECT_INPUT',
-    () => `confident_learning: folds must be an integer ≥ 2, got ${folds}.`,
-  );
-  assertInput<DetectCode>(lambda > 0, 'E_DETECT_INPUT', () => `confident_learning: lambda must be > 0, got ${lambda}.`);
-  assertInput<DetectCode>(
-    flagRule === 'budget' || flagRule === 'confident-joint',
-    'E_DETECT_INPUT',
-    () => `confident_learning: flagRule must be budget or confident-joint, got ${String(flagRule)}.`,
-  );
-  assertAssumedContamination(options.assumedContamination, 'confident_learning');
-  const byLabel: number[][] = [[], []];
-  for (let i = 0; i < n; i++) {
-    const y = labels[i];
-    assertInput<DetectCode>(y === 0 || y === 1, 'E_DETECT_INPUT', () => `confident_learning: labels must be 0 or 1; stay ${i} has ${y}.`);
-    byLabel[y].push(i);
-  }
-  for (const y of [0, 1])
-    assertInput<DetectCode>(
-      byLabel[y].length >= folds,
-      'E_DETECT_INPUT',
-      () => `confident_learning: label ${y} has ${byLabel[y].length} stays, fewer than the ${folds} folds; lower folds.`,
-    );
-
+  const { folds, lambda, flagRule } = checkedSettings(options);
+  const byLabel = stratified(labels, n, folds);
   const { design, width } = designMatrix(features, n, F, options.variables);
   const random = Random.fromSeed(options.seed ?? 0, 'confident-learning');
-  const fold = new Int32Array(n);
-  for (const y of [0, 1]) {
-    const members = random.shuffle(byLabel[y].slice());
-    members.forEach((i, k) => (fold[i] = k % folds));
-  }
-  const p1 = new Float64Array(n);
+  const fold = assignFolds(byLabel, n, folds, random);
   const warnings: string[] = [];
-  for (let f = 0; f < folds; f++) {
-    const train: number[] = [];
-    const held: number[] = [];
-    for (let i = 0; i < n; i++) (fold[i] === f ? held : train).push(i);
-    const X = new Float64Array(train.length * width);
-    train.forEach((i, k) => X.set(design.subarray(i * width, (i + 1) * width), k * width));
-    const model = fitLogistic(
-      X,
-      train.length,
-      width,
-      Uint8Array.from(train, (i) => labels[i]),
-      { lambda, maxIterations: 30, tolerance: 1e-6 },
-    );
-    if (!model.converged) warnings.push(`fold ${f}: logistic regression did not converge in ${model.iterations} Newton steps`);
-    const H = new Float64Array(held.length * width);
-    held.forEach((i, k) => H.set(design.subarray(i * width, (i + 1) * width), k * width));
-    const p = predictLogistic(model, H, held.length, width);
-    held.forEach((i, k) => (p1[i] = p[k]));
-  }
+  const p1 = outOfFoldProbabilities(design, width, labels, fold, folds, lambda, warnings);
   const probability = (i: number, j: number) => (j === 1 ? p1[i] : 1 - p1[i]);
   const thresholds = [0, 1].map((j) => byLabel[j].reduce((s, i) => s + probability(i, j), 0) / byLabel[j].length);
-  // Confident joint, then calibrated so each row sums to that label's count (Northcutt et al. eq. 2–3).
-  const joint = [
-    [0, 0],
-    [0, 0],
-  ];
-  for (let i = 0; i < n; i++) {
-    const above = [0, 1].filter((j) => probability(i, j) >= thresholds[j]);
-    if (above.length === 0) continue;
-    const j = above.length === 1 ? above[0] : probability(i, 1) > probability(i, 0) ? 1 : 0;
-    joint[labels[i]][j]++;
-  }
+  const joint = confidentJoint(probability, thresholds, labels, n);
+  // Calibrated so each row of the joint sums to that label's count (Northcutt et al. eq. 2–3).
   const estimatedIssues = [0, 1].map((y) => {
     const row = joint[y][0] + joint[y][1];
     return row > 0 ? Math.round((joint[y][1 - y] / row) * byLabel[y].length) : 0;
@@ -149,6 +85,117 @@ export function confidentLearning(options: ConfidentLearningOptions): DetectorRe
     flagged: flagged.filter((i) => labels[i] === y).length,
   }));
   return { detector: 'confident_learning', scores, flagged: Int32Array.from(flagged), perLabel, warnings };
+}
+
+function checkedSettings(options: ConfidentLearningOptions): {
+  folds: number;
+  lambda: number;
+  flagRule: 'budget' | 'confident-joint';
+} {
+  const { features, rows: n, cols: F, labels } = options;
+  const folds = options.folds ?? 5;
+  const lambda = options.lambda ?? 1;
+  const flagRule = options.flagRule ?? 'budget';
+  assertInput<DetectCode>(
+    Number.isInteger(n) && Number.isInteger(F) && n >= 1 && F >= 1 && features.length === n * F,
+    'E_DETECT_INPUT',
+    () => `confident_learning: features must hold rows × cols = ${n} × ${F} values, got ${features.length}.`,
+  );
+  assertInput<DetectCode>(labels.length === n, 'E_DETECT_INPUT', () => `confident_learning: ${labels.length} labels for ${n} stays.`);
+  assertInput<DetectCode>(
+    Number.isInteger(folds) && folds >= 2,
+    'E_DETECT_INPUT',
+    () => `confident_learning: folds must be an integer ≥ 2, got ${folds}.`,
+  );
+  assertInput<DetectCode>(lambda > 0, 'E_DETECT_INPUT', () => `confident_learning: lambda must be > 0, got ${lambda}.`);
+  assertInput<DetectCode>(
+    flagRule === 'budget' || flagRule === 'confident-joint',
+    'E_DETECT_INPUT',
+    () => `confident_learning: flagRule must be budget or confident-joint, got ${String(flagRule)}.`,
+  );
+  assertAssumedContamination(options.assumedContamination, 'confident_learning');
+  return { folds, lambda, flagRule };
+}
+
+/** The stays of each label, in order; every label needs a stay in every fold. */
+function stratified(labels: ArrayLike<number>, n: number, folds: number): number[][] {
+  const byLabel: number[][] = [[], []];
+  for (let i = 0; i < n; i++) {
+    const y = labels[i];
+    assertInput<DetectCode>(y === 0 || y === 1, 'E_DETECT_INPUT', () => `confident_learning: labels must be 0 or 1; stay ${i} has ${y}.`);
+    byLabel[y].push(i);
+  }
+  for (const y of [0, 1])
+    assertInput<DetectCode>(
+      byLabel[y].length >= folds,
+      'E_DETECT_INPUT',
+      () => `confident_learning: label ${y} has ${byLabel[y].length} stays, fewer than the ${folds} folds; lower folds.`,
+    );
+  return byLabel;
+}
+
+/** Stratified folds: each label's stays shuffled, then dealt round-robin, so folds keep the label balance. */
+function assignFolds(byLabel: number[][], n: number, folds: number, random: Random): Int32Array {
+  const fold = new Int32Array(n);
+  for (const y of [0, 1]) {
+    const members = random.shuffle(byLabel[y].slice());
+    members.forEach((i, k) => (fold[i] = k % folds));
+  }
+  return fold;
+}
+
+/** p̂(y = 1 | x) of every stay from a model that never saw it. */
+function outOfFoldProbabilities(
+  design: Float64Array,
+  width: number,
+  labels: ArrayLike<number>,
+  fold: Int32Array,
+  folds: number,
+  lambda: number,
+  warnings: string[],
+): Float64Array {
+  const n = fold.length;
+  const p1 = new Float64Array(n);
+  for (let f = 0; f < folds; f++) {
+    const train: number[] = [];
+    const held: number[] = [];
+    for (let i = 0; i < n; i++) (fold[i] === f ? held : train).push(i);
+    const X = new Float64Array(train.length * width);
+    train.forEach((i, k) => X.set(design.subarray(i * width, (i + 1) * width), k * width));
+    const model = fitLogistic(
+      X,
+      train.length,
+      width,
+      Uint8Array.from(train, (i) => labels[i]),
+      { lambda, maxIterations: 30, tolerance: 1e-6 },
+    );
+    if (!model.converged) warnings.push(`fold ${f}: logistic regression did not converge in ${model.iterations} Newton steps`);
+    const H = new Float64Array(held.length * width);
+    held.forEach((i, k) => H.set(design.subarray(i * width, (i + 1) * width), k * width));
+    const p = predictLogistic(model, H, held.length, width);
+    held.forEach((i, k) => (p1[i] = p[k]));
+  }
+  return p1;
+}
+
+/** C[i][j]: stays labelled i confidently of class j; the larger p̂ breaks a tie of both thresholds cleared. */
+function confidentJoint(
+  probability: (i: number, j: number) => number,
+  thresholds: number[],
+  labels: ArrayLike<number>,
+  n: number,
+): number[][] {
+  const joint = [
+    [0, 0],
+    [0, 0],
+  ];
+  for (let i = 0; i < n; i++) {
+    const above = [0, 1].filter((j) => probability(i, j) >= thresholds[j]);
+    if (above.length === 0) continue;
+    const j = above.length === 1 ? above[0] : probability(i, 1) > probability(i, 0) ? 1 : 0;
+    joint[labels[i]][j]++;
+  }
+  return joint;
 }
 
 /** Median-imputed, standardised features plus one "not measured" indicator per variable that is ever missing. */

@@ -59,7 +59,22 @@ export function fastIca(
   );
   const tolerance = options.tolerance ?? 1e-4;
   const maxIterations = options.maxIterations ?? 200;
-  // Whitening: X1 = diag(1/√λ) Uᵀ Xᵀ · √n over the top-k eigenpairs of XᵀX (scikit-learn's SVD route).
+  const { X1, rank } = whiten(centred, n, d, k, random);
+  let W: Float64Array = new Float64Array(k * k);
+  if (options.initial) W.set(Array.from(options.initial));
+  else for (let i = 0; i < k * k; i++) W[i] = random.normal();
+  W = symmetricDecorrelation(W, k);
+  const WX = new Float64Array(k * n);
+  const fit = fixedPoint(W, X1, n, k, WX, tolerance, maxIterations);
+  multiply(fit.W, k, k, X1, n, WX);
+  return { sources: unitVarianceSources(WX, n, k, rank), components: k, iterations: fit.iterations, converged: fit.converged };
+}
+
+/**
+ * Whitening: X1 = diag(1/√λ) Uᵀ Xᵀ · √n over the top-k eigenpairs of XᵀX (scikit-learn's SVD route).
+ * `rank` is the first component whose eigenvalue vanishes: from there on its rows stay 0.
+ */
+function whiten(centred: Float64Array, n: number, d: number, k: number, random: Random): { X1: Float64Array; rank: number } {
   const covariance = covarianceOf(centred, n, d);
   const { vectors, values } = topEigenvectors(covariance, d, k, random, { maxIterations: 1000, tolerance: 1e-10 });
   const X1 = new Float64Array(k * n);
@@ -78,11 +93,20 @@ export function fastIca(
       X1[c * n + r] = p * scale;
     }
   }
-  let W: Float64Array = new Float64Array(k * k);
-  if (options.initial) W.set(Array.from(options.initial));
-  else for (let i = 0; i < k * k; i++) W[i] = random.normal();
-  W = symmetricDecorrelation(W, k);
-  const WX = new Float64Array(k * n);
+  return { X1, rank };
+}
+
+/** scikit-learn's parallel logcosh iteration from the decorrelated `W`; `WX` is scratch space of k × n. */
+function fixedPoint(
+  start: Float64Array,
+  X1: Float64Array,
+  n: number,
+  k: number,
+  WX: Float64Array,
+  tolerance: number,
+  maxIterations: number,
+): { W: Float64Array; iterations: number; converged: boolean } {
+  let W = start;
   let iterations = 0;
   let converged = false;
   for (; iterations < maxIterations; ) {
@@ -115,7 +139,11 @@ export function fastIca(
       break;
     }
   }
-  multiply(W, k, k, X1, n, WX);
+  return { W, iterations, converged };
+}
+
+/** n × k sources from the k × n `WX`, each scaled to unit variance as scikit-learn's whiten='unit-variance'. */
+function unitVarianceSources(WX: Float64Array, n: number, k: number, rank: number): Float64Array {
   const sources = new Float64Array(n * k);
   for (let c = 0; c < k; c++) {
     let mean = 0;
@@ -125,7 +153,7 @@ export function fastIca(
     const sd = Math.sqrt(variance) || 1;
     for (let r = 0; r < n; r++) sources[r * k + c] = c < rank ? WX[c * n + r] / sd : 0;
   }
-  return { sources, components: k, iterations, converged };
+  return sources;
 }
 
 /** out (a × c) = A (a × b) · B (b × c), row-major. */

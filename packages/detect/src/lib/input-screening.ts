@@ -4,7 +4,13 @@ import { missingnessPattern } from './screening-panels.js';
 import { crossVariable } from './screening-cross-variable.js';
 import { checkedTabular, summariseTimeSeries } from './screening-table.js';
 import { temporal } from './screening-temporal.js';
-import { SCREENING_COMPONENTS, type ComponentScores, type InputScreeningOptions } from './screening-types.js';
+import {
+  SCREENING_COMPONENTS,
+  type ComponentScores,
+  type InputScreeningOptions,
+  type ScreeningComponent,
+  type ScreeningData,
+} from './screening-types.js';
 import { univariate, univariateHourly } from './screening-univariate.js';
 import { topScoring, type DetectorResult } from './types.js';
 import type { DetectCode } from './error-codes.js';
@@ -32,6 +38,32 @@ const SPREAD_FLOOR = Math.log(50);
  * data or a non-positive ridge; `E_DETECT_CONTAMINATION` for an assumed contamination outside (0, 0.5).
  */
 export function inputScreening(options: InputScreeningOptions): DetectorResult {
+  const { data, n, ridge, components } = checkedOptions(options);
+  const table = data.view === 'tabular' ? checkedTabular(data) : summariseTimeSeries(data);
+  const variables = table.variableNames;
+  const warnings: string[] = [];
+  const found: ComponentScores[] = [];
+  if (components.includes('univariate'))
+    found.push({ component: 'univariate', surprisal: data.view === 'tabular' ? univariate(table) : univariateHourly(data, table) });
+  if (components.includes('missingness')) found.push({ component: 'missingness', surprisal: missingnessPattern(table) });
+  if (components.includes('cross-variable')) found.push({ component: 'cross-variable', surprisal: crossVariable(table, ridge, warnings) });
+  if (components.includes('temporal') && data.view === 'timeseries') found.push({ component: 'temporal', surprisal: temporal(data) });
+  const { scores, top, topComponent } = combined(found, n, variables.length);
+  const flagged = topScoring(
+    scores,
+    Array.from({ length: n }, (_, i) => i),
+    budgetOf(options.assumedContamination, n),
+  ).sort((a, b) => a - b);
+  const perLabel = found.map(({ component }, k) => topVariables(component, k, flagged, topComponent, top, variables));
+  return { detector: 'input_screening', scores, flagged: Int32Array.from(flagged), perLabel, warnings };
+}
+
+function checkedOptions(options: InputScreeningOptions): {
+  data: ScreeningData;
+  n: number;
+  ridge: number;
+  components: readonly ScreeningComponent[];
+} {
   const { data } = options;
   assertAssumedContamination(options.assumedContamination, 'input_screening');
   assertInput<DetectCode>(
@@ -60,20 +92,20 @@ export function inputScreening(options: InputScreeningOptions): DetectorResult {
       () => "input_screening: the 'temporal' component needs time-series data; screen the time-series view or drop 'temporal'.",
     );
   }
-  const table = data.view === 'tabular' ? checkedTabular(data) : summariseTimeSeries(data);
-  const variables = table.variableNames;
-  const warnings: string[] = [];
-  const found: ComponentScores[] = [];
-  if (components.includes('univariate'))
-    found.push({ component: 'univariate', surprisal: data.view === 'tabular' ? univariate(table) : univariateHourly(data, table) });
-  if (components.includes('missingness')) found.push({ component: 'missingness', surprisal: missingnessPattern(table) });
-  if (components.includes('cross-variable')) found.push({ component: 'cross-variable', surprisal: crossVariable(table, ridge, warnings) });
-  if (components.includes('temporal') && data.view === 'timeseries') found.push({ component: 'temporal', surprisal: temporal(data) });
+  return { data, n, ridge, components };
+}
 
-  // Components speak in nats but not on one scale (a stay's largest univariate surprisal over 180
-  // features is large for everyone; a broken panel is rare): each component's stay scores are put on
-  // the scale of its own bulk, (s − median) / (q95 − median), before the largest is taken.
-  const V = variables.length;
+/**
+ * Each stay's largest finding over all components, with the variable and component it came from.
+ * Components speak in nats but not on one scale (a stay's largest univariate surprisal over 180
+ * features is large for everyone; a broken panel is rare): each component's stay scores are put on
+ * the scale of its own bulk, (s − median) / (q95 − median), before the largest is taken.
+ */
+function combined(
+  found: readonly ComponentScores[],
+  n: number,
+  V: number,
+): { scores: Float64Array; top: Int32Array; topComponent: Int32Array } {
   const scores = new Float64Array(n).fill(-Infinity);
   const top = new Int32Array(n);
   const topComponent = new Int32Array(n);
@@ -94,23 +126,27 @@ export function inputScreening(options: InputScreeningOptions): DetectorResult {
       if (z > scores[i]) [scores[i], top[i], topComponent[i]] = [z, arg[i], k];
     }
   });
-  const flagged = topScoring(
-    scores,
-    Array.from({ length: n }, (_, i) => i),
-    budgetOf(options.assumedContamination, n),
-  ).sort((a, b) => a - b);
-  const perLabel = found.map(({ component }, k) => {
-    const counts = new Map<string, number>();
-    for (const i of flagged) if (topComponent[i] === k) counts.set(variables[top[i]], (counts.get(variables[top[i]]) ?? 0) + 1);
-    const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1]);
-    return {
-      component,
-      flaggedStays: ranked.reduce((s, [, c]) => s + c, 0),
-      topVariables: ranked
-        .slice(0, 5)
-        .map(([v, c]) => `${v}:${c}`)
-        .join(' '),
-    };
-  });
-  return { detector: 'input_screening', scores, flagged: Int32Array.from(flagged), perLabel, warnings };
+  return { scores, top, topComponent };
+}
+
+/** Whether the screening names the trigger's variables: how often each is the top finding of a flagged stay. */
+function topVariables(
+  component: ScreeningComponent,
+  k: number,
+  flagged: readonly number[],
+  topComponent: Int32Array,
+  top: Int32Array,
+  variables: readonly string[],
+): { component: ScreeningComponent; flaggedStays: number; topVariables: string } {
+  const counts = new Map<string, number>();
+  for (const i of flagged) if (topComponent[i] === k) counts.set(variables[top[i]], (counts.get(variables[top[i]]) ?? 0) + 1);
+  const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  return {
+    component,
+    flaggedStays: ranked.reduce((s, [, c]) => s + c, 0),
+    topVariables: ranked
+      .slice(0, 5)
+      .map(([v, c]) => `${v}:${c}`)
+      .join(' '),
+  };
 }

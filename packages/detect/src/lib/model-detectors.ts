@@ -82,16 +82,44 @@ export interface ModelDetectorsResult extends RunDetectorsResult {
  * that is not a training row, `E_DETECT_UNKNOWN` for an unknown detector name; and those of {@link runDetectors}.
  */
 export async function runModelDetectors(options: ModelDetectorsOptions): Promise<ModelDetectorsResult> {
-  const { model, dataset } = options;
   const trainRows = Int32Array.from(options.trainRows);
   assertInput<DetectCode>(
     trainRows.length >= 2,
     'E_DETECT_INPUT',
     () => `runModelDetectors needs at least 2 training rows, got ${trainRows.length}.`,
   );
+  const poisonedIndices = trainingPositions(trainRows, options.poisonedRows);
+  const detectors = chosenDetectors(options);
+  const labels = Uint8Array.from(trainRows, (row) => options.dataset.labels[row]);
+  const extracted = await detectorInputs(options, detectors, trainRows, labels);
+  const result = await runDetectors({
+    ...extracted,
+    labels,
+    poisonedIndices,
+    assumedContamination: options.assumedContamination ?? options.expectedPoisonRate,
+    detectors,
+    seed: options.seed,
+    spectral: options.spectral,
+    activationClustering: options.activationClustering,
+    exclusionaryReclassification: reclassification(options.exclusionaryReclassification, trainRows),
+    attribution: options.attributionOutlier,
+    strip: options.strip,
+    inputScreening: options.inputScreening,
+    ablIsolation: options.ablIsolation,
+    confidentLearning: options.confidentLearning,
+  });
+  const flaggedRows: Partial<Record<DetectorName, Int32Array>> = {};
+  for (const [name, run] of Object.entries(result.results) as [DetectorName, { flagged: Int32Array }][]) {
+    flaggedRows[name] = Int32Array.from(run.flagged, (k) => trainRows[k]).sort();
+  }
+  return { ...result, trainRows, flaggedRows };
+}
+
+/** Each poisoned dataset row's position among the training rows, which is how the detectors index stays. */
+function trainingPositions(trainRows: Int32Array, poisonedRows: ArrayLike<number>): number[] {
   const position = new Map<number, number>();
   trainRows.forEach((row, k) => position.set(row, k));
-  const poisonedIndices = Array.from(options.poisonedRows, (row) => {
+  return Array.from(poisonedRows, (row) => {
     const k = position.get(row);
     assertInput<DetectCode>(
       k !== undefined,
@@ -100,6 +128,9 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
     );
     return k;
   });
+}
+
+function chosenDetectors(options: ModelDetectorsOptions): readonly DetectorName[] {
   // By default every detector whose inputs can be had: abl_isolation only with an early model.
   const detectors = options.detectors ?? DETECTOR_NAMES.filter((name) => name !== 'abl_isolation' || options.earlyModel !== undefined);
   for (const name of detectors)
@@ -108,10 +139,24 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
       'E_DETECT_UNKNOWN',
       () => `Unknown detector '${name}'; choose from ${DETECTOR_NAMES.join(', ')}.`,
     );
+  return detectors;
+}
+
+/** What the chosen detectors read, extracted from the models only for the detectors that need it (each costs passes over the data). */
+async function detectorInputs(
+  options: ModelDetectorsOptions,
+  detectors: readonly DetectorName[],
+  trainRows: Int32Array,
+  labels: Uint8Array,
+): Promise<
+  Pick<
+    RunDetectorsOptions,
+    'representations' | 'inputs' | 'predict' | 'attributions' | 'screeningData' | 'clinicalFeatures' | 'earlyLosses'
+  >
+> {
+  const { model, dataset } = options;
   const batchSize = options.batchSize ?? 512;
   const n = trainRows.length;
-  const labels = Uint8Array.from(trainRows, (row) => dataset.labels[row]);
-
   let representations: Matrix | undefined;
   if (detectors.includes('spectral') || detectors.includes('activation_clustering')) {
     const { values, dim } = model.penultimate(dataset, trainRows);
@@ -134,42 +179,20 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
   }
   let attributions: Matrix | undefined;
   if (detectors.includes('attribution')) attributions = await trainingAttributions(options, trainRows, batchSize);
+  return { representations, inputs, predict, attributions, screeningData, clinicalFeatures, earlyLosses };
+}
 
-  const result = await runDetectors({
-    representations,
-    inputs,
-    predict,
-    attributions,
-    labels,
-    poisonedIndices,
-    assumedContamination: options.assumedContamination ?? options.expectedPoisonRate,
-    detectors,
-    seed: options.seed,
-    spectral: options.spectral,
-    activationClustering: options.activationClustering,
-    exclusionaryReclassification: options.exclusionaryReclassification
-      ? {
-          threshold: options.exclusionaryReclassification.threshold,
-          reclassify: (excluded) =>
-            (options.exclusionaryReclassification as NonNullable<ModelDetectorsOptions['exclusionaryReclassification']>).train(
-              Int32Array.from(excluded, (k) => trainRows[k]),
-            ),
-        }
-      : undefined,
-    attribution: options.attributionOutlier,
-    strip: options.strip,
-    screeningData,
-    inputScreening: options.inputScreening,
-    clinicalFeatures,
-    earlyLosses,
-    ablIsolation: options.ablIsolation,
-    confidentLearning: options.confidentLearning,
-  });
-  const flaggedRows: Partial<Record<DetectorName, Int32Array>> = {};
-  for (const [name, run] of Object.entries(result.results) as [DetectorName, { flagged: Int32Array }][]) {
-    flaggedRows[name] = Int32Array.from(run.flagged, (k) => trainRows[k]).sort();
-  }
-  return { ...result, trainRows, flaggedRows };
+/** Exclusionary reclassification in training positions, as runDetectors asks, over the caller's dataset rows. */
+function reclassification(
+  given: ModelDetectorsOptions['exclusionaryReclassification'],
+  trainRows: Int32Array,
+): RunDetectorsOptions['exclusionaryReclassification'] {
+  return given
+    ? {
+        threshold: given.threshold,
+        reclassify: (excluded) => given.train(Int32Array.from(excluded, (k) => trainRows[k])),
+      }
+    : undefined;
 }
 
 /** STRIP's material: the training stays' model inputs (normalised) and a batch predictor of p(label 1). */

@@ -69,6 +69,40 @@ export interface StripOptions {
  * `E_DETECT_PREDICT` when `predict` returns a length that is neither rows nor a multiple of rows.
  */
 export async function strip(options: StripOptions): Promise<DetectorResult> {
+  const settings = stripSettings(options);
+  const { n, blends: N, alpha, blend, normalise } = settings;
+  const random = Random.fromSeed(options.seed ?? 0, 'strip');
+  const { entropy, classes } = await blendEntropies(options.inputs, options.predict, settings, random);
+  const scores = Float64Array.from(entropy, (h) => -h);
+  const warnings: string[] = [];
+  const perLabel = normalise === 'per-label' ? standardisePerLabel(entropy, options.labels as ArrayLike<number>, scores, warnings) : [];
+  const count = flagCount(options.expectedPoisonCount, options.removalFactor ?? 1.5, n);
+  const flagged = topScoring(
+    scores,
+    Array.from({ length: n }, (_, i) => i),
+    count,
+  ).sort((a, b) => a - b);
+  return {
+    detector: 'strip',
+    scores,
+    flagged: Int32Array.from(flagged),
+    perLabel: perLabel.length ? perLabel : [{ n, blends: N, alpha, blend, classes }],
+    warnings,
+  };
+}
+
+/** {@link StripOptions} with its defaults filled in, once every one is known to be usable. */
+interface StripSettings {
+  readonly n: number;
+  readonly d: number;
+  readonly blends: number;
+  readonly alpha: number;
+  readonly batchSize: number;
+  readonly blend: 'average' | 'crossover' | 'superimpose';
+  readonly normalise: 'per-label' | 'none';
+}
+
+function stripSettings(options: StripOptions): StripSettings {
   const { inputs: X, predict, expectedPoisonCount } = options;
   assertMatrix(X, 'inputs');
   assertInput<DetectCode>(
@@ -98,7 +132,6 @@ export async function strip(options: StripOptions): Promise<DetectorResult> {
     () => `batchSize must be an integer ≥ 1, got ${batchSize}.`,
   );
   const n = X.rows;
-  const d = X.cols;
   const normalise = options.normalise ?? (options.labels ? 'per-label' : 'none');
   assertInput<DetectCode>(
     normalise === 'none' || normalise === 'per-label',
@@ -111,10 +144,21 @@ export async function strip(options: StripOptions): Promise<DetectorResult> {
     () => `normalise 'per-label' needs labels for the ${n} stays, got ${options.labels?.length ?? 'none'}.`,
   );
   assertInput<DetectCode>(n >= 2, 'E_DETECT_INPUT', () => 'STRIP needs at least 2 training stays to blend.');
-  const random = Random.fromSeed(options.seed ?? 0, 'strip');
+  return { n, d: X.cols, blends: N, alpha, batchSize, blend, normalise };
+}
+
+/**
+ * Mean prediction entropy (bits) of each stay's blends. Blends are drawn stay by stay in row order
+ * across batches, so the draws, and with them the scores, do not depend on `batchSize`.
+ */
+async function blendEntropies(
+  X: Matrix,
+  predict: PredictFn,
+  { n, d, blends: N, alpha, batchSize, blend }: StripSettings,
+  random: Random,
+): Promise<{ entropy: Float64Array; classes: number }> {
   const entropy = new Float64Array(n);
   const total = n * N;
-  const warnings: string[] = [];
   let classes = 0;
   for (let start = 0; start < total; start += batchSize) {
     const rows = Math.min(batchSize, total - start);
@@ -135,33 +179,28 @@ export async function strip(options: StripOptions): Promise<DetectorResult> {
     classes = K === 1 ? 2 : K;
     for (let r = 0; r < rows; r++) entropy[Math.floor((start + r) / N)] += rowEntropy(probabilities, r, K) / N;
   }
-  const scores = Float64Array.from(entropy, (h) => -h);
+  return { entropy, classes };
+}
+
+/** Overwrites `scores` with −(H − mean_y) / sd_y within each label; returns each label's mean and sd. */
+function standardisePerLabel(
+  entropy: Float64Array,
+  labels: ArrayLike<number>,
+  scores: Float64Array,
+  warnings: string[],
+): Record<string, number | boolean | string>[] {
   const perLabel: Record<string, number | boolean | string>[] = [];
-  if (normalise === 'per-label') {
-    for (const [label, rows] of rowsByLabel(options.labels as ArrayLike<number>)) {
-      let mean = 0;
-      for (const i of rows) mean += entropy[i] / rows.length;
-      let variance = 0;
-      for (const i of rows) variance += (entropy[i] - mean) ** 2 / Math.max(1, rows.length - 1);
-      const sd = Math.sqrt(variance);
-      if (!(sd > 0)) warnings.push(`label ${label}: every stay has the same blend entropy; scores 0`);
-      for (const i of rows) scores[i] = sd > 0 ? -(entropy[i] - mean) / sd : 0;
-      perLabel.push({ label, n: rows.length, meanEntropy: mean, sdEntropy: sd });
-    }
+  for (const [label, rows] of rowsByLabel(labels)) {
+    let mean = 0;
+    for (const i of rows) mean += entropy[i] / rows.length;
+    let variance = 0;
+    for (const i of rows) variance += (entropy[i] - mean) ** 2 / Math.max(1, rows.length - 1);
+    const sd = Math.sqrt(variance);
+    if (!(sd > 0)) warnings.push(`label ${label}: every stay has the same blend entropy; scores 0`);
+    for (const i of rows) scores[i] = sd > 0 ? -(entropy[i] - mean) / sd : 0;
+    perLabel.push({ label, n: rows.length, meanEntropy: mean, sdEntropy: sd });
   }
-  const count = flagCount(expectedPoisonCount, options.removalFactor ?? 1.5, n);
-  const flagged = topScoring(
-    scores,
-    Array.from({ length: n }, (_, i) => i),
-    count,
-  ).sort((a, b) => a - b);
-  return {
-    detector: 'strip',
-    scores,
-    flagged: Int32Array.from(flagged),
-    perLabel: perLabel.length ? perLabel : [{ n, blends: N, alpha, blend, classes }],
-    warnings,
-  };
+  return perLabel;
 }
 
 /** Writes the blend of x (at xo) with the overlay o (at oo) into out at `at` (see {@link StripOptions.blend}). */
