@@ -54,6 +54,30 @@ export interface FineTuneResult {
  * `E_PRUNE_UNITS`, `E_PRUNE_UNSUPPORTED`.
  */
 export async function fineTuneModel(options: FineTuneOptions): Promise<FineTuneResult> {
+  const { trainRows, valRows, kernel } = checkedInputs(options);
+  const model = copyModel(options.model);
+  zeroUnits(model, kernel, options.prunedUnits ?? []);
+  const run = prepareRun(options, model, trainRows, kernel);
+  const history: EpochRecord[] = [];
+  try {
+    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+      const trainLoss = trainEpoch(run);
+      const record = { epoch, trainLoss, ...validation(model, options.dataset, valRows, run.config.evalBatchSize) };
+      history.push(record);
+      options.onEpoch?.(record);
+    }
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    run.optimizer.dispose();
+    run.keep?.dispose();
+  }
+  return { model, history };
+}
+
+/** The options checked before any tensor is made, so a bad call leaves nothing to dispose. */
+function checkedInputs(options: FineTuneOptions): { trainRows: Int32Array; valRows: Int32Array; kernel: number } {
   const { dataset, epochs, learningRate, seed } = options;
   const pruned = options.prunedUnits ?? [];
   assertInput<TrainCode>(
@@ -75,69 +99,82 @@ export async function fineTuneModel(options: FineTuneOptions): Promise<FineTuneR
   assertRows(dataset, valRows, 'validation rows');
   const kernel = pruned.length ? outputKernelIndex(options.model, 'fine-tuning with pruned units') : -1;
   assertPenultimateUnits(options.model, pruned);
+  return { trainRows, valRows, kernel };
+}
 
-  const model = copyModel(options.model);
-  zeroUnits(model, kernel, pruned);
+type FineTuneRun = ReturnType<typeof prepareRun>;
+
+/** What every epoch shares: the optimizer, the pruned units' gradient mask, the random streams and the normalised rows. */
+function prepareRun(options: FineTuneOptions, model: TrainedModel, trainRows: Int32Array, kernel: number) {
+  const { dataset, seed } = options;
+  const pruned = options.prunedUnits ?? [];
   const config = model.meta.trainConfig;
-  const params = model.network.store.params;
-  const optimizer = new AdamW(params, { ...config, learningRate });
-  const vars = model.network.store.variables;
+  const optimizer = new AdamW(model.network.store.params, { ...config, learningRate: options.learningRate });
+  const units = model.network.penultimateSize;
   const keep =
     kernel >= 0
       ? tf.tensor(
-          Float32Array.from({ length: model.network.penultimateSize }, (_, u) => (pruned.includes(u) ? 0 : 1)),
-          [model.network.penultimateSize, 1],
+          Float32Array.from({ length: units }, (_, u) => (pruned.includes(u) ? 0 : 1)),
+          [units, 1],
         )
       : null;
-  const shuffle = Random.fromSeed(seed, 'fine-tune/shuffle');
-  const dropoutRng = Random.fromSeed(seed, 'fine-tune/dropout');
   const norm = model.normalisation;
-  const size = inputSize(norm);
-  const shape = inputShape(norm);
-  const trainX = normaliseRows(dataset, norm, trainRows);
-  const classWeights = classWeightsOf(config.classWeights, dataset.labels, trainRows);
-  const { batchSize } = config;
-  const history: EpochRecord[] = [];
-  try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      const order = shuffle.shuffle(Int32Array.from({ length: trainRows.length }, (_, i) => i));
-      const dropout = new Dropout(dropoutRng);
-      const xBuffer = new Float32Array(batchSize * size);
-      let lossSum = 0;
-      for (let start = 0; start < order.length; start += batchSize) {
-        const idx = order.subarray(start, Math.min(order.length, start + batchSize));
-        const B = idx.length;
-        const y = new Float32Array(B);
-        const w = new Float32Array(B);
-        for (let i = 0; i < B; i++) {
-          xBuffer.set(trainX.subarray(idx[i] * size, (idx[i] + 1) * size), i * size);
-          y[i] = dataset.labels[trainRows[idx[i]]];
-          w[i] = classWeights[y[i]];
-        }
-        const loss = tf.tidy(() => {
-          const x = tf.tensor(xBuffer.subarray(0, B * size), [B, ...shape]);
-          const { value, grads } = tf.variableGrads(
-            () => weightedBce(model.network.forward(x, dropout).logits, tf.tensor1d(y), tf.tensor1d(w)),
-            vars,
-          );
-          optimizer.apply(vars.map((v, i) => (i === kernel && keep ? tf.mul(grads[v.name], keep) : grads[v.name])));
-          return value;
-        });
-        lossSum += (loss.dataSync()[0] as number) * B;
-        loss.dispose();
-      }
-      const record = { epoch, trainLoss: lossSum / trainRows.length, ...validation(model, dataset, valRows, config.evalBatchSize) };
-      history.push(record);
-      options.onEpoch?.(record);
+  return {
+    model,
+    dataset,
+    trainRows,
+    kernel,
+    config,
+    optimizer,
+    keep,
+    vars: model.network.store.variables,
+    shuffle: Random.fromSeed(seed, 'fine-tune/shuffle'),
+    dropoutRng: Random.fromSeed(seed, 'fine-tune/dropout'),
+    size: inputSize(norm),
+    shape: inputShape(norm),
+    trainX: normaliseRows(dataset, norm, trainRows),
+    classWeights: classWeightsOf(config.classWeights, dataset.labels, trainRows),
+  };
+}
+
+/** One pass over the shuffled rows; the mean training loss. */
+function trainEpoch(run: FineTuneRun): number {
+  const { trainRows, size } = run;
+  const { batchSize } = run.config;
+  const order = run.shuffle.shuffle(Int32Array.from({ length: trainRows.length }, (_, i) => i));
+  const dropout = new Dropout(run.dropoutRng);
+  const xBuffer = new Float32Array(batchSize * size);
+  let lossSum = 0;
+  for (let start = 0; start < order.length; start += batchSize) {
+    const idx = order.subarray(start, Math.min(order.length, start + batchSize));
+    const B = idx.length;
+    const y = new Float32Array(B);
+    const w = new Float32Array(B);
+    for (let i = 0; i < B; i++) {
+      xBuffer.set(run.trainX.subarray(idx[i] * size, (idx[i] + 1) * size), i * size);
+      y[i] = run.dataset.labels[trainRows[idx[i]]];
+      w[i] = run.classWeights[y[i]];
     }
-  } catch (error) {
-    model.dispose();
-    throw error;
-  } finally {
-    optimizer.dispose();
-    keep?.dispose();
+    lossSum += trainBatch(run, dropout, xBuffer.subarray(0, B * size), y, w) * B;
   }
-  return { model, history };
+  return lossSum / trainRows.length;
+}
+
+/** One AdamW step on a batch, with the pruned units' gradients masked so their weights stay 0; the batch's loss. */
+function trainBatch(run: FineTuneRun, dropout: Dropout, xs: Float32Array, y: Float32Array, w: Float32Array): number {
+  const { model, vars, kernel, keep } = run;
+  const loss = tf.tidy(() => {
+    const x = tf.tensor(xs, [y.length, ...run.shape]);
+    const { value, grads } = tf.variableGrads(
+      () => weightedBce(model.network.forward(x, dropout).logits, tf.tensor1d(y), tf.tensor1d(w)),
+      vars,
+    );
+    run.optimizer.apply(vars.map((v, i) => (i === kernel && keep ? tf.mul(grads[v.name], keep) : grads[v.name])));
+    return value;
+  });
+  const value = loss.dataSync()[0] as number;
+  loss.dispose();
+  return value;
 }
 
 /** Mean over the batch of w_i · BCE(σ(z_i), y_i), in the overflow-free form (as training's). */

@@ -176,58 +176,27 @@ const forLoop = (local: number, start: number[], limit: number[], step: number[]
 /** Byte address base + index · 4. */
 const addr4 = (base: number[], index: number[]) => [...base, ...index, ...i32(2), op.i32Shl, op.i32Add];
 
+/** The function's code: n4 = N rounded down to a multiple of 4 (the vector columns' end), then each batch entry. */
 function body(): number[] {
-  // a[n,i,k] as f32 at aRow + 4k; b[n,k,j] at bMat + 4(k·N + j).
-  const aAt = [...addr4(get(AROW), get(KK)), op.f32Load, 2, 0];
-  const bAddr = addr4(get(BMAT), [...get(KK), ...get(N), op.i32Mul, ...get(J), op.i32Add]);
-  const outAddr = addr4(get(OROW), get(J));
-  const vectorColumns = forLoop(J, i32(0), get(N4), i32(4), [
-    ...V.const,
-    ...new Array(16).fill(0),
-    ...set(VACC),
-    ...forLoop(KK, get(K0), get(KEND), i32(1), [
-      ...get(VACC),
-      ...aAt,
-      ...V.splat,
-      ...bAddr,
-      ...V.load,
-      0,
-      0,
-      ...V.mul,
-      ...V.add,
-      ...set(VACC),
-    ]),
-    ...outAddr,
-    ...outAddr,
-    ...V.load,
-    0,
-    0,
-    ...get(VACC),
-    ...V.add,
-    ...V.store,
-    0,
-    0,
-  ]);
-  const scalarColumns = forLoop(J, get(N4), get(N), i32(1), [
-    op.f32Const,
-    0,
-    0,
-    0,
-    0,
-    ...set(SACC),
-    ...forLoop(KK, get(K0), get(KEND), i32(1), [...get(SACC), ...aAt, ...bAddr, op.f32Load, 2, 0, op.f32Mul, op.f32Add, ...set(SACC)]),
-    ...outAddr,
-    ...outAddr,
-    op.f32Load,
-    2,
-    0,
-    ...get(SACC),
-    op.f32Add,
-    op.f32Store,
-    2,
-    0,
-  ]);
-  const row = [
+  return [...get(N), ...i32(-4), op.i32And, ...set(N4), ...forLoop(NI, i32(0), get(BATCH), i32(1), batchEntryCode()), op.end];
+}
+
+function batchEntryCode(): number[] {
+  return [
+    // bMat = b + 4·(n·K·N); p = n·M (the first output row of this batch entry)
+    ...addr4(get(B), [...get(NI), ...get(K), op.i32Mul, ...get(N), op.i32Mul]),
+    ...set(BMAT),
+    ...get(NI),
+    ...get(M),
+    op.i32Mul,
+    ...set(P),
+    ...forLoop(I, i32(0), get(M), i32(1), rowCode()),
+  ];
+}
+
+/** One output row: zeroed first, since every block of 48 adds its sum to it. */
+function rowCode(): number[] {
+  return [
     // aRow = a + 4·((n·M + i)·K); oRow = out + 4·((n·M + i)·N)
     ...get(P),
     ...get(I),
@@ -237,7 +206,7 @@ function body(): number[] {
     ...set(AROW),
     ...addr4(get(OUT), [...get(P), ...get(N), op.i32Mul]),
     ...set(OROW),
-    ...forLoop(J, i32(0), get(N), i32(1), [...outAddr, op.f32Const, 0, 0, 0, 0, op.f32Store, 2, 0]),
+    ...forLoop(J, i32(0), get(N), i32(1), [...outAddr(), op.f32Const, 0, 0, 0, 0, op.f32Store, 2, 0]),
     ...forLoop(K0, i32(0), get(K), i32(BLOCK), [
       // kEnd = min(k0 + 48, K)
       ...get(K0),
@@ -251,32 +220,75 @@ function body(): number[] {
       op.i32LtS,
       op.select,
       ...set(KEND),
-      ...vectorColumns,
-      ...scalarColumns,
+      ...vectorColumnsCode(),
+      ...scalarColumnsCode(),
     ]),
+    // p is reused as n·M + i above, so it goes back to n·M for the next row.
     ...get(P),
     ...get(I),
     0x6b /* i32.sub */,
     ...set(P),
   ];
-  return [
-    ...get(N),
-    ...i32(-4),
-    op.i32And,
-    ...set(N4),
-    ...forLoop(NI, i32(0), get(BATCH), i32(1), [
-      // bMat = b + 4·(n·K·N); p = n·M (the first output row of this batch entry)
-      ...addr4(get(B), [...get(NI), ...get(K), op.i32Mul, ...get(N), op.i32Mul]),
-      ...set(BMAT),
-      ...get(NI),
-      ...get(M),
-      op.i32Mul,
-      ...set(P),
-      ...forLoop(I, i32(0), get(M), i32(1), row),
-    ]),
-    op.end,
-  ];
 }
+
+/** Columns j < n4, 4 at a time: the block's sum in a fresh accumulator, then added to out, as the fallback does. */
+function vectorColumnsCode(): number[] {
+  return forLoop(J, i32(0), get(N4), i32(4), [
+    ...V.const,
+    ...new Array(16).fill(0),
+    ...set(VACC),
+    ...forLoop(KK, get(K0), get(KEND), i32(1), [
+      ...get(VACC),
+      ...aAt(),
+      ...V.splat,
+      ...bAddr(),
+      ...V.load,
+      0,
+      0,
+      ...V.mul,
+      ...V.add,
+      ...set(VACC),
+    ]),
+    ...outAddr(),
+    ...outAddr(),
+    ...V.load,
+    0,
+    0,
+    ...get(VACC),
+    ...V.add,
+    ...V.store,
+    0,
+    0,
+  ]);
+}
+
+/** The last N mod 4 columns, one by one, in the same order of additions. */
+function scalarColumnsCode(): number[] {
+  return forLoop(J, get(N4), get(N), i32(1), [
+    op.f32Const,
+    0,
+    0,
+    0,
+    0,
+    ...set(SACC),
+    ...forLoop(KK, get(K0), get(KEND), i32(1), [...get(SACC), ...aAt(), ...bAddr(), op.f32Load, 2, 0, op.f32Mul, op.f32Add, ...set(SACC)]),
+    ...outAddr(),
+    ...outAddr(),
+    op.f32Load,
+    2,
+    0,
+    ...get(SACC),
+    op.f32Add,
+    op.f32Store,
+    2,
+    0,
+  ]);
+}
+
+// a[n,i,k] as f32 at aRow + 4k; b[n,k,j] at bMat + 4(k·N + j).
+const aAt = () => [...addr4(get(AROW), get(KK)), op.f32Load, 2, 0];
+const bAddr = () => addr4(get(BMAT), [...get(KK), ...get(N), op.i32Mul, ...get(J), op.i32Add]);
+const outAddr = () => addr4(get(OROW), get(J));
 
 const section = (id: number, contents: number[]) => [id, ...uleb(contents.length), ...contents];
 const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
