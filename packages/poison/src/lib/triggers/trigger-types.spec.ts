@@ -54,9 +54,9 @@ describe('trigger types', () => {
       };
       const okMissing: TriggerSpec = { name: 'missingness', params: { variables: ['wbc'] } };
       const okNone: TriggerSpec = { name: 'none', params: {} };
-      // @ts-expect-error 'varible' is not a parameter of rare_value
       const typo: TriggerSpec = {
         name: 'rare_value',
+        // @ts-expect-error 'varible' is not a parameter of rare_value
         params: { varible: 'heart_rate', value: 220, hours: 1, inRange: false, quantile: 0.98 },
       };
       // @ts-expect-error a complete spec needs every parameter (resolveTrigger fills defaults)
