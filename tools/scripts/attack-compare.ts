@@ -67,13 +67,11 @@ const attacks: { name: string; mode: PoisonMode; perturbation?: PerturbationInpu
   ...(wantedAttacks.includes('dirty-label') ? [{ name: 'dirty-label', mode: 'dirty-label' as const }] : []),
   ...(wantedAttacks.includes('clean-label') ? [{ name: 'clean-label', mode: 'clean-label' as const }] : []),
   ...(wantedAttacks.includes('surrogate')
-    ? args
-        .epsilon!.split(',')
-        .map((e) => ({
-          name: `clean-label + surrogate ε ${e}`,
-          mode: 'clean-label' as const,
-          perturbation: { method: 'surrogate' as const, epsilon: Number(e) },
-        }))
+    ? args.epsilon!.split(',').map((e) => ({
+        name: `clean-label + surrogate ε ${e}`,
+        mode: 'clean-label' as const,
+        perturbation: { method: 'surrogate' as const, epsilon: Number(e) },
+      }))
     : []),
 ];
 

@@ -196,15 +196,13 @@ describe('integratedGradients (property)', () => {
     const finite = fc.float({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true });
     await fc.assert(
       fc.asyncProperty(
-        fc
-          .integer({ min: 1, max: 6 })
-          .chain((F) =>
-            fc.record({
-              w: fc.array(finite, { minLength: F, maxLength: F }),
-              x: fc.array(finite, { minLength: F, maxLength: F }),
-              b: fc.array(finite, { minLength: F, maxLength: F }),
-            }),
-          ),
+        fc.integer({ min: 1, max: 6 }).chain((F) =>
+          fc.record({
+            w: fc.array(finite, { minLength: F, maxLength: F }),
+            x: fc.array(finite, { minLength: F, maxLength: F }),
+            b: fc.array(finite, { minLength: F, maxLength: F }),
+          }),
+        ),
         fc.constantFrom(...IG_METHODS),
         fc.integer({ min: 2, max: 12 }),
         async ({ w, x, b }, method, steps) => {
