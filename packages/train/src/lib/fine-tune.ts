@@ -9,6 +9,7 @@ import { Dropout } from './models/network.js';
 import type { TrainedModel } from './model.js';
 import { assertPenultimateUnits, copyModel, outputKernelIndex, zeroUnits } from './prune.js';
 import type { TrainCode } from './error-codes.js';
+import { classWeightsOf, weightedBce } from './training/loss.js';
 
 /**
  * Training that starts from a trained model's weights instead of seeded initial ones, for model repair
@@ -133,7 +134,7 @@ function prepareRun(options: FineTuneOptions, model: TrainedModel, trainRows: In
     size: inputSize(norm),
     shape: inputShape(norm),
     trainX: normaliseRows(dataset, norm, trainRows),
-    classWeights: classWeightsOf(config.classWeights, dataset.labels, trainRows),
+    classWeights: classWeightsOf(config, dataset.labels, trainRows),
   };
 }
 
@@ -175,22 +176,6 @@ function trainBatch(run: FineTuneRun, dropout: Dropout, xs: Float32Array, y: Flo
   const value = loss.dataSync()[0] as number;
   loss.dispose();
   return value;
-}
-
-/** Mean over the batch of w_i · BCE(σ(z_i), y_i), in the overflow-free form (as training's). */
-function weightedBce(logits: tf.Tensor1D, y: tf.Tensor1D, w: tf.Tensor1D): tf.Scalar {
-  const perRow = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-  return tf.mean(tf.mul(perRow, w));
-}
-
-/** The training rule's class weights on the fine-tuning rows ('balanced': n / (2 n_c), an absent class 1). */
-function classWeightsOf(rule: TrainedModel['meta']['trainConfig']['classWeights'], labels: Uint8Array, rows: Int32Array): [number, number] {
-  if (rule === 'none') return [1, 1];
-  if (Array.isArray(rule)) return [rule[0], rule[1]];
-  let positives = 0;
-  for (const r of rows) positives += labels[r];
-  const negatives = rows.length - positives;
-  return [negatives > 0 ? rows.length / (2 * negatives) : 1, positives > 0 ? rows.length / (2 * positives) : 1];
 }
 
 function validation(model: TrainedModel, dataset: EhrDataset, rows: Int32Array, batchSize: number): { valLoss: number; valAuroc: number } {
