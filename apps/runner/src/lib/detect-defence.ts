@@ -1,18 +1,8 @@
 import type { EhrDataset } from '@ehr-backdoor/data';
 import { defenceEffectivenessRating, type DetectorName } from '@ehr-backdoor/detect';
-import { rowsOfSplit, trainModel, type TrainedModel } from '@ehr-backdoor/train';
-import { evaluateModel, type Evaluation } from './evaluate.js';
+import { rowsOfSplit, trainModel } from '@ehr-backdoor/train';
+import { defenceFigures } from './defence-figures.js';
 import type { AnalysisColumns, RunContext } from './run-context.js';
-
-/** The figures of one model a defence is judged by, at the operating threshold and at 0.5. */
-interface DefenceFigures {
-  readonly asr: number;
-  readonly asrAt05: number;
-  readonly accuracy: number;
-  readonly accuracyAt05: number;
-  readonly cleanAuroc: number;
-  readonly threshold: number;
-}
 
 /**
  * Removal and retraining, per detector: its flagged stays dropped from the training split, the model
@@ -30,7 +20,7 @@ export async function defenceByRemoval(
   const metrics: Record<string, number> = {};
   const warnings: AnalysisColumns['warnings'] = [];
   const json: Record<string, unknown> = {};
-  const before = figuresOf(run, run.model);
+  const before = defenceFigures(run, run.model);
   const valRows = rowsOfSplit(poisoned, 'val');
   for (const detector of detectors) {
     const flagged = new Set(flaggedRows[detector] ?? []);
@@ -42,7 +32,7 @@ export async function defenceByRemoval(
       seed: run.seed,
       rows: { train: kept, val: valRows },
     });
-    const after = figuresOf(run, retrained.model);
+    const after = defenceFigures(run, retrained.model);
     retrained.model.dispose();
     // BackdoorBench's DER uses the clean accuracy (C-Acc); the clean AUROC after removal is its own column.
     const der = defenceEffectivenessRating({ asr: before.asr, clean: before.accuracy }, { asr: after.asr, clean: after.accuracy });
@@ -85,28 +75,4 @@ export async function defenceByRemoval(
     };
   }
   return { metrics, warnings, json };
-}
-
-function figuresOf(run: RunContext, model: TrainedModel): DefenceFigures {
-  const evaluation = evaluateModel(model, run.dataset, {
-    trigger: run.trigger,
-    targetLabel: run.targetLabel,
-    seed: run.seed,
-    referenceCleanAuroc: null,
-    ...(run.thresholdRule ? { thresholdRule: run.thresholdRule } : {}),
-  });
-  return {
-    asr: summaryValue(evaluation, 'asr'),
-    asrAt05: evaluation.backdoor.metrics.asr,
-    accuracy: summaryValue(evaluation, 'accuracy'),
-    accuracyAt05: evaluation.clean.metrics.accuracy,
-    cleanAuroc: evaluation.clean.metrics.auroc,
-    threshold: evaluation.threshold.value,
-  };
-}
-
-/** A column of the evaluation's summary rows (the thresholded figures live only there); NaN when absent. */
-function summaryValue(evaluation: Evaluation, column: string): number {
-  for (const rows of evaluation.summaryRows) if (column in rows.metrics) return rows.metrics[column];
-  return NaN;
 }

@@ -10,7 +10,7 @@ import {
 } from '@ehr-backdoor/detect';
 import { applyPoisoning } from '@ehr-backdoor/poison';
 import { rowsOfSplit, type TrainedModel } from '@ehr-backdoor/train';
-import { evaluateModel, type Evaluation } from './evaluate.js';
+import { defenceFigures, type DefenceFigures } from './defence-figures.js';
 import type { DetectOptions } from './detect-options.js';
 import type { AnalysisColumns, RunContext } from './run-context.js';
 
@@ -59,11 +59,8 @@ async function finePruneRun(run: RunContext, options: DetectOptions, settings: F
     seed: run.seed,
     ...settings,
   });
-  const evaluate = (model: TrainedModel) =>
-    figures(
-      evaluateModel(model, run.dataset, { trigger: run.trigger, targetLabel: run.targetLabel, seed: run.seed, referenceCleanAuroc: null }),
-    );
-  let before: Figures, pruned: Figures, after: Figures;
+  const evaluate = (model: TrainedModel) => defenceFigures(run, model);
+  let before: DefenceFigures, pruned: DefenceFigures, after: DefenceFigures;
   try {
     before = evaluate(run.model);
     pruned = evaluate(result.prunedModel);
@@ -122,28 +119,4 @@ async function finePruneRun(run: RunContext, options: DetectOptions, settings: F
     derAt05: der05.value,
   });
   return { metrics, warnings };
-}
-
-interface Figures {
-  readonly threshold: number;
-  readonly asr: number;
-  readonly asrAt05: number;
-  readonly accuracy: number;
-  readonly accuracyAt05: number;
-  readonly cleanAuroc: number;
-}
-
-function figures(e: Evaluation): Figures {
-  const column = (name: string) => {
-    for (const rows of e.summaryRows) if (name in rows.metrics) return rows.metrics[name];
-    return NaN;
-  };
-  return {
-    threshold: column('threshold'),
-    asr: column('asr'),
-    asrAt05: column('asr_at_0_5'),
-    accuracy: column('accuracy'),
-    accuracyAt05: column('accuracy_at_0_5'),
-    cleanAuroc: e.clean.metrics.auroc,
-  };
 }
