@@ -17,10 +17,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { Random } from '@ehr-backdoor/core';
-import { CLINICAL_VARIABLES, STATIC_FEATURES, TABULAR_STATS, createDataset, type TabularFeature } from '@ehr-backdoor/data';
 import { integratedGradients } from '@ehr-backdoor/explain';
 import { describeBackend, rowsOfSplit, selectBackend, trainModel, type BackendChoice } from '@ehr-backdoor/train';
+import { benchDataset } from './bench-dataset.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,35 +30,10 @@ const steps = Number(arg('steps', '50'));
 const backend = arg('backend', 'wasm') as BackendChoice;
 const internalBatches = arg('batches', '1024,4096').split(',').map(Number);
 
-const rng = Random.fromSeed(1, 'bench-explain');
-const channels = CLINICAL_VARIABLES.map((v) => v.name);
-const features: TabularFeature[] = [
-  ...channels.flatMap((variable) => TABULAR_STATS.map((stat) => ({ name: `${variable}_${stat}`, variable, stat }))),
-  ...STATIC_FEATURES.map((f) => ({ name: f.name, variable: f.name, stat: 'static' as const })),
-];
-const trainCount = 2048;
-const n = trainCount + 256 + inputs;
-const C = channels.length;
-const hours = 6;
-const risk = Float64Array.from({ length: n }, () => rng.normal());
-const dataset = createDataset({
-  stayIds: Int32Array.from({ length: n }, (_, i) => i + 1),
-  subjectIds: Int32Array.from({ length: n }, (_, i) => i + 1),
-  labels: Array.from(risk, (r) => (rng.next() < 1 / (1 + Math.exp(-(2 * r - 2))) ? 1 : 0)),
-  splits: Array.from({ length: n }, (_, i) => (i < trainCount ? 0 : i < trainCount + 256 ? 1 : 2)),
-  tabular: {
-    features,
-    values: Float32Array.from({ length: n * features.length }, (_, k) =>
-      rng.next() < 0.1 ? NaN : risk[Math.floor(k / features.length)] + rng.normal(),
-    ),
-  },
-  timeSeries: {
-    channels,
-    hours,
-    values: Float32Array.from({ length: n * hours * C }, () => rng.normal()),
-    mask: Uint8Array.from({ length: n * hours * C }, () => (rng.next() < 0.3 ? 1 : 0)),
-  },
-});
+// 2 048 training and 256 validation stays, then the `inputs` test stays IG is timed on; the time series are
+// noise (the MLP reads only the tabular view).
+const dataset = benchDataset(2048, 6, { stream: 'bench-explain', validation: 256, test: inputs, seriesCarryRisk: false });
+const featureCount = dataset.tabular.features.length;
 
 const info = await selectBackend(backend);
 const { model } = await trainModel({ dataset, model: { kind: 'mlp' }, train: { epochs: 2 }, seed: 1, backend });
@@ -108,7 +82,7 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-explain-'));
 await model.save(join(dir, 'model'));
 writeFileSync(join(dir, 'inputs.bin'), new Uint8Array((await x.data()).buffer));
 writeFileSync(join(dir, 'attributions.bin'), new Uint8Array(attributions.buffer));
-writeFileSync(join(dir, 'meta.json'), JSON.stringify({ inputs, features: features.length, steps, internalBatchSizes: internalBatches }));
+writeFileSync(join(dir, 'meta.json'), JSON.stringify({ inputs, features: featureCount, steps, internalBatchSizes: internalBatches }));
 const checkpoint = JSON.parse(readFileSync(join(dir, 'model', 'checkpoint.json'), 'utf8')) as {
   network: { params: { name: string; shape: number[] }[] };
 };
@@ -136,7 +110,7 @@ try {
 }
 
 console.log(
-  `Integrated gradients, MLP [128, 64] on ${features.length} features, ${inputs} inputs, ${steps} Gauss–Legendre steps; ${describeBackend(info)}`,
+  `Integrated gradients, MLP [128, 64] on ${featureCount} features, ${inputs} inputs, ${steps} Gauss–Legendre steps; ${describeBackend(info)}`,
 );
 console.log(
   `load average at the end: ${loadavg()
