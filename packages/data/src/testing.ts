@@ -3,3 +3,4 @@
 // never carries test helpers and production code cannot reach them by accident (lint bans this import
 // outside specs and testing/ helpers).
 export { backdoorFixture, TRIGGER_VALUE, type BackdoorFixture } from './lib/testing/backdoor-fixture.js';
+export { withSplitLabels } from './lib/testing/with-split-labels.js';

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDataset, SPLIT_CODE, writeDataset, type EhrDataset } from '@ehr-backdoor/data';
+import { SPLIT_CODE, writeDataset, type EhrDataset } from '@ehr-backdoor/data';
 import { executeCell, CALIBRATION_FILE } from './run-cell.js';
 import type { RunOptions } from './plan.js';
 import { cellConfigFromOptions } from './cell-config.js';
@@ -20,31 +20,13 @@ let dataDir = '';
 let oneClassDir = '';
 beforeAll(async () => {
   // Imported here: run-cell loads the data package lazily, and lint keeps the project's imports consistent.
-  const { backdoorFixture } = await import('@ehr-backdoor/data/testing');
+  const { backdoorFixture, withSplitLabels } = await import('@ehr-backdoor/data/testing');
   clean = backdoorFixture().withTrigger([]);
   dataDir = join(root, 'data');
   await writeDataset(clean, dataDir);
   oneClassDir = join(root, 'one-class');
-  await writeDataset(withValidationLabels(clean, 0), oneClassDir);
+  await writeDataset(withSplitLabels(clean, 'val', 0), oneClassDir);
 }, 60_000);
-
-function withValidationLabels(d: EhrDataset, label: 0 | 1): EhrDataset {
-  const labels = Uint8Array.from(d.labels, (y, i) => (d.splits[i] === SPLIT_CODE.val ? label : y));
-  return createDataset({
-    stayIds: d.stayIds,
-    subjectIds: d.subjectIds,
-    labels,
-    splits: d.splits,
-    tabular: { features: d.tabular.features, values: d.tabular.values },
-    timeSeries: {
-      channels: d.timeSeries.channels,
-      hours: d.timeSeries.hours,
-      values: d.timeSeries.values,
-      mask: d.timeSeries.mask,
-      fillValues: d.timeSeries.fillValues,
-    },
-  });
-}
 
 const options = (targetLabel: 0 | 1, extra: Partial<RunOptions> = {}): RunOptions => ({
   epochs: 4,

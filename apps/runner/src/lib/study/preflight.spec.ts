@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDataset, SPLIT_CODE, writeDataset, type EhrDataset } from '@ehr-backdoor/data';
+import { writeDataset } from '@ehr-backdoor/data';
 import { studyCells } from './cells.js';
 import { loadStudyFile } from './load.js';
 import { assertAttacksPlannable } from './preflight.js';
@@ -18,29 +18,11 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 let dataDir = '';
 beforeAll(async () => {
-  const { backdoorFixture } = await import('@ehr-backdoor/data/testing');
+  const { backdoorFixture, withSplitLabels } = await import('@ehr-backdoor/data/testing');
   const clean = backdoorFixture().withTrigger([]);
   dataDir = join(root, 'no-train-deaths');
-  await writeDataset(withTrainingLabels(clean, 0), dataDir);
+  await writeDataset(withSplitLabels(clean, 'train', 0), dataDir);
 }, 60_000);
-
-function withTrainingLabels(d: EhrDataset, label: 0 | 1): EhrDataset {
-  const labels = Uint8Array.from(d.labels, (y, i) => (d.splits[i] === SPLIT_CODE.train ? label : y));
-  return createDataset({
-    stayIds: d.stayIds,
-    subjectIds: d.subjectIds,
-    labels,
-    splits: d.splits,
-    tabular: { features: d.tabular.features, values: d.tabular.values },
-    timeSeries: {
-      channels: d.timeSeries.channels,
-      hours: d.timeSeries.hours,
-      values: d.timeSeries.values,
-      mask: d.timeSeries.mask,
-      fillValues: d.timeSeries.fillValues,
-    },
-  });
-}
 
 function studyFile(name: string, attacks: string, rates = '[0, 0.1]'): string {
   const file = join(root, `${name}.yaml`);
