@@ -7,21 +7,18 @@ const prior = { tabtransformer: 40, tcn: 10, mlp: 2 };
 /** The order in which one worker would run the whole grid. */
 function drain(order: CellOrder, cells = grid, finishSeconds?: (model: string) => number): string[] {
   const queue = cells.map((_, i) => i);
-  const done = new Set<string>();
-  const ready = (i: number) => cells[i].rate === 0 || done.has(cellId({ ...cells[i], trigger: 'none', rate: 0 }));
+  const ready = () => true;
   const ran: string[] = [];
   for (let at = order.pick(queue, ready); at >= 0; at = order.pick(queue, ready)) {
     const [index] = queue.splice(at, 1);
     ran.push(cellId(cells[index]));
-    done.add(cellId(cells[index]));
     if (finishSeconds) order.record(cells[index], finishSeconds(cells[index].model));
   }
   return ran;
 }
 
 describe('CellOrder', () => {
-  it('runs the longest chain first: a clean baseline with its poisoned cells, expensive models before cheap ones', () => {
-    // Priorities: tabtransformer clean 80 (itself + its poisoned cell), its poisoned cell 40, tcn clean 20, …
+  it('runs the most expensive cells first, a clean baseline before its poisoned cells among equals', () => {
     expect(drain(new CellOrder(grid, prior))).toEqual([
       'tabtransformer/none/0/seed_0',
       'tabtransformer/rare_value/0.05/seed_0',
@@ -32,11 +29,14 @@ describe('CellOrder', () => {
     ]);
   });
 
-  it('puts a clean baseline before a poisoned cell that costs less than it and its dependents', () => {
+  it('runs every cell of an expensive model before a cheaper clean baseline: no cell waits for another', () => {
     const cells = expandGrid({ models: ['tabtransformer', 'tcn'], triggers: ['a', 'b', 'c', 'd', 'e'], rates: [0, 0.05], seeds: [0] });
     const order = drain(new CellOrder(cells, prior), cells);
-    // tcn clean: 10 + 5 × 10 = 60 > a tabtransformer poisoned cell's 40.
-    expect(order.slice(0, 2)).toEqual(['tabtransformer/none/0/seed_0', 'tcn/none/0/seed_0']);
+    expect(order.slice(0, 7)).toEqual([
+      'tabtransformer/none/0/seed_0',
+      ...['a', 'b', 'c', 'd', 'e'].map((t) => `tabtransformer/${t}/0.05/seed_0`),
+      'tcn/none/0/seed_0',
+    ]);
   });
 
   it('replaces the prior by what finished cells took', () => {

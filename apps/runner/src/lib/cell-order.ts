@@ -1,13 +1,14 @@
-import { cellId, cleanCellOf, type CellKey } from './grid.js';
+import type { CellKey } from './grid.js';
 
 /**
- * Which queued cell a free worker runs next: the ready cell with the most work that depends on it.
+ * Which queued cell a free worker runs next: the most expensive ready one.
  *
  * Workers take cells from one queue. Taken in grid order, an expensive model's cells can end the sweep
- * with one worker idle while the other finishes them, and a poisoned cell (which waits for its clean
- * baseline) can leave a worker with nothing ready. This is list scheduling by longest path: a cell's
- * priority is its estimated cost plus, for a clean cell, the costs of the poisoned cells waiting for it.
- * So clean baselines go first, expensive models before cheap ones, and the cheap cells fill the end.
+ * with one worker idle while the other finishes them. This is list scheduling, longest first: the cells
+ * do not depend on each other (a poisoned cell reads its clean baseline only when its summary is
+ * written, run-cell/outputs.ts), so a cell's priority is its estimated cost. Expensive models go before
+ * cheap ones and the cheap cells fill the end; among equals, grid order keeps a model's clean baseline
+ * before its poisoned cells, so these mostly find it done and write their summary at once.
  *
  * Costs are seconds per cell of each model: a prior from the default sweep (CPU-seconds per cell,
  * measured on 27 Nov 2026, before the SIMD batched matMul; only their ratios matter until a cell has
@@ -18,18 +19,11 @@ export const PRIOR_SECONDS_PER_CELL: Readonly<Record<string, number>> = { tabtra
 
 export class CellOrder {
   private readonly finished = new Map<string, { seconds: number; cells: number }>();
-  private readonly dependents = new Map<string, CellKey[]>();
 
   constructor(
     private readonly cells: readonly CellKey[],
     private readonly prior: Readonly<Record<string, number>> = PRIOR_SECONDS_PER_CELL,
-  ) {
-    for (const cell of cells) {
-      if (cell.rate === 0) continue;
-      const clean = cellId(cleanCellOf(cell));
-      this.dependents.set(clean, [...(this.dependents.get(clean) ?? []), cell]);
-    }
-  }
+  ) {}
 
   /** Records how long a finished cell took (failed cells too: they used the time). */
   record(cell: CellKey, seconds: number): void {
@@ -50,11 +44,9 @@ export class CellOrder {
     return known.length ? known.reduce((sum, m) => sum + this.estimate(m), 0) / known.length : 1;
   }
 
-  /** The cell's cost plus that of the cells waiting for it. */
+  /** The cell's estimated cost. */
   priority(cell: CellKey): number {
-    const own = this.estimate(cell.model);
-    if (cell.rate !== 0) return own;
-    return own + (this.dependents.get(cellId(cell)) ?? []).reduce((sum, c) => sum + this.estimate(c.model), 0);
+    return this.estimate(cell.model);
   }
 
   /**

@@ -23,6 +23,8 @@ import type { RunnerCode } from './error-codes.js';
 export interface RunCellMessage {
   readonly type: 'run';
   readonly index: number;
+  /** The sweep finishes the cell if its clean baseline is not done when its summary is due (run-cell's request). */
+  readonly deferBaseline?: boolean;
 }
 
 export async function serveCells(planPath: string): Promise<void> {
@@ -74,8 +76,17 @@ export async function serveCells(planPath: string): Promise<void> {
       Promise.all([plan, cellModule])
         .then(([p, { executeCell }]) =>
           configOfPlanCell(p, message.index).then(({ cell, config }) =>
-            executeCell({ dataDir: p.dataDir, runsRoot: p.runsRoot, cell, config, loadDataset, onAlreadyDone }, (update) =>
-              send({ type: 'progress', ...update }),
+            executeCell(
+              {
+                dataDir: p.dataDir,
+                runsRoot: p.runsRoot,
+                cell,
+                config,
+                loadDataset,
+                onAlreadyDone,
+                deferBaseline: message.deferBaseline === true,
+              },
+              (update) => send({ type: 'progress', ...update }),
             ),
           ),
         )

@@ -3,6 +3,7 @@ import type { HeldCellOptions } from './held-cells.js';
 import { cellDir, cellId } from './grid.js';
 import type { SweepPlan } from './plan.js';
 import type { CellProgress } from './progress.js';
+import { AwaitingCells } from './local/awaiting-cells.js';
 import { CellScheduler } from './local/cell-scheduler.js';
 import type { CellOutcome } from './local/outcome.js';
 import { watchHeldCell, type HeldWatchContext } from './local/held-watch.js';
@@ -18,10 +19,12 @@ import { laneWorkers, startWorkers, type Worker, type WorkerPool } from './local
  *
  *   sweep: startWorkers ×N (before the plan exists) ─▶ dataset, plan ─▶ runLocal:
  *   skip done cells ─▶ lanes take the started workers (fork more only to replace one) ─▶ { run, index }
- *   ─▶ progress via IPC ─▶ outcome per cell;   workers no lane took are stopped
+ *   ─▶ progress via IPC ─▶ outcome per cell ─▶ summaries of poisoned cells that finished before their
+ *   baseline;   workers no lane took are stopped
  *
  * In local/: worker-pool (forking and adopting workers), cell-scheduler (which cell next), run-on-worker
- * (one cell over IPC), held-watch (cells another live process holds).
+ * (one cell over IPC), held-watch (cells another live process holds), awaiting-cells (poisoned cells
+ * whose summary waits for their clean baseline).
  */
 export type { CellOutcome } from './local/outcome.js';
 export { startWorker, startWorkers, type Worker, type WorkerMessage, type WorkerPool } from './local/worker-pool.js';
@@ -44,11 +47,19 @@ export async function runLocal(
   const closing = started.close();
   const pool = laneWorkers(planPath, signal, () => scheduler.wakeAll());
 
-  const context: HeldWatchContext = { plan, scheduler, progress, heldOptions, ...(signal ? { signal } : {}) };
+  const context: LaneContext = {
+    plan,
+    scheduler,
+    progress,
+    heldOptions,
+    awaiting: new AwaitingCells(plan, scheduler, heldOptions.log),
+    ...(signal ? { signal } : {}),
+  };
   const watches = heldAtStart.map((index) => watchHeldCell(context, index));
   const lanes = firstWorkers.map((first) => runLane(pool.adopt(first), context, watches, pool.adopt));
   await Promise.all([...lanes, closing]);
   await Promise.all(watches);
+  await context.awaiting.atEnd(signal?.aborted ?? false);
   pool.release();
   return scheduler.outcomes.sort((a, b) => a.index - b.index);
 }
@@ -77,22 +88,27 @@ async function sortCells(plan: SweepPlan, scheduler: CellScheduler, progress: Ce
  * watched; a failed cell may leave its process in a bad state (leaked tensors, a half-initialised
  * backend), so the next cell gets a fresh one.
  */
+interface LaneContext extends HeldWatchContext {
+  readonly awaiting: AwaitingCells;
+}
+
 async function runLane(
   first: Worker,
-  context: HeldWatchContext,
+  context: LaneContext,
   watches: Promise<void>[],
   adopt: (worker: Worker | undefined) => Worker,
 ): Promise<void> {
-  const { plan, scheduler, progress } = context;
+  const { plan, scheduler, progress, awaiting } = context;
   let worker: Worker | null = first;
   for (let index = await scheduler.takeNext(); index !== undefined; index = await scheduler.takeNext()) {
     worker ??= adopt(undefined);
-    const outcome = await runOnWorker(worker, plan, index, progress);
+    const outcome = await runOnWorker(worker, plan, index, progress, awaiting.defers(index));
     if (outcome.status === 'held') {
       watches.push(watchHeldCell(context, index));
       continue;
     }
     scheduler.record(outcome);
+    await awaiting.after(outcome);
     if (outcome.status === 'failed') {
       worker.child.kill('SIGKILL');
       await worker.exited;

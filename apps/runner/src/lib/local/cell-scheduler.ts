@@ -3,10 +3,10 @@ import { cellId, cleanCellOf, type CellKey } from '../grid.js';
 import type { CellOutcome } from './outcome.js';
 
 /**
- * The cells of one local sweep still to run, and the outcomes so far. A poisoned cell reads its clean
- * baseline's AUROC (same model and seed, rate 0), so it starts only once that cell has finished (or failed,
- * or is not part of this sweep); other cells go first. Of the ready cells, the one with the most work
- * hanging on it goes first (cell-order.ts). Lanes with nothing ready wait until a cell finishes.
+ * The cells of one local sweep still to run, and the outcomes so far. Every queued cell is ready: a
+ * poisoned cell reads its clean baseline (same model and seed, rate 0) only when its summary is written,
+ * and one that finishes first waits for it on disk, not on a worker (awaiting-cells.ts). The most
+ * expensive cell goes first (cell-order.ts). Lanes wait only for cells another process holds.
  */
 export class CellScheduler {
   readonly outcomes: CellOutcome[] = [];
@@ -33,17 +33,11 @@ export class CellScheduler {
     return this.indexOf.get(cellId(cleanCellOf(this.cells[index])));
   }
 
-  private ready(index: number): boolean {
-    if (this.cells[index].rate === 0) return true;
-    const clean = this.cleanIndexOf(index);
-    return clean === undefined || this.finished.has(clean);
-  }
-
   /** The next cell to run, once one is ready; undefined when none is left (or the sweep was stopped). */
   async takeNext(): Promise<number | undefined> {
     for (;;) {
       if ((this.queue.length === 0 && this.watching === 0) || this.signal?.aborted) return undefined;
-      const at = this.order.pick(this.queue, (index) => this.ready(index));
+      const at = this.order.pick(this.queue, () => true);
       if (at >= 0) return this.queue.splice(at, 1)[0];
       await new Promise<void>((resume) => this.waiting.push(resume));
     }

@@ -9,7 +9,13 @@ import type { Worker, WorkerMessage } from './worker-pool.js';
  * worker gone: its last stderr lines say why), elsewhere (another process finished it while the worker
  * waited for its lock) or held (another live process has it: it is watched, not finished).
  */
-export function runOnWorker(worker: Worker, plan: SweepPlan, index: number, progress: CellProgress): Promise<CellOutcome> {
+export function runOnWorker(
+  worker: Worker,
+  plan: SweepPlan,
+  index: number,
+  progress: CellProgress,
+  deferBaseline = false,
+): Promise<CellOutcome> {
   return new Promise<CellOutcome>((resolve) => {
     const cell = plan.cells[index];
     const started = Date.now();
@@ -35,7 +41,8 @@ export function runOnWorker(worker: Worker, plan: SweepPlan, index: number, prog
     worker.child.on('message', onMessage);
     worker.child.once('exit', onExit);
     if (worker.exitedYet) onExit();
-    else if (worker.child.connected) worker.child.send({ type: 'run', index } satisfies RunCellMessage);
+    else if (worker.child.connected)
+      worker.child.send({ type: 'run', index, ...(deferBaseline ? { deferBaseline } : {}) } satisfies RunCellMessage);
   });
 }
 

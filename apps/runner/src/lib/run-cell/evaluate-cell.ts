@@ -1,51 +1,45 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ThresholdRule } from '@ehr-backdoor/metrics';
 import type { DatasetView, EhrDataset } from '@ehr-backdoor/data';
 import type { TrainedModel } from '@ehr-backdoor/train';
-import { SUMMARY_FILE } from '../cell-state.js';
 import type { CellConfig } from '../cell-config.js';
 import { evaluateModel, triggerBaseline, validationThreshold, type Evaluation, type MetricRows } from '../evaluate.js';
-import { cellDir, cleanCellOf, type CellKey } from '../grid.js';
-import type { CellReporter, CellRequest } from './request.js';
-import type { Summary } from '../summary.js';
+import { liftRow, type OwnResults } from './clean-reference.js';
+import type { CellReporter } from './request.js';
 import type { CellSetup } from './setup.js';
 
 export interface EvaluatedCell {
   readonly evaluation: Evaluation;
   /** The summary's rows beyond the evaluation's own: the clean baselines or the lift, then the analyses. */
   readonly rows: readonly MetricRows[];
+  /** What `clean_auroc_drop` and `asr_lift` compare with the clean baseline once it is read (clean-reference.ts). */
+  readonly own: OwnResults;
   readonly seconds: number;
 }
 
 /**
  * Clean test metrics, the triggered test set and the backdoor metrics; for a clean cell every grid trigger's
  * baseline, for a poisoned one the lift over its clean cell; then explanation and detection if asked for.
+ * A poisoned cell's clean-AUROC drop and lift are left undefined here: the clean baseline is read only
+ * when the summary is written (outputs.ts), so this cell need not wait for it.
  */
-export async function evaluateCell(
-  dir: string,
-  request: CellRequest,
-  setup: CellSetup,
-  model: TrainedModel,
-  report: CellReporter,
-): Promise<EvaluatedCell> {
+export async function evaluateCell(dir: string, setup: CellSetup, model: TrainedModel, report: CellReporter): Promise<EvaluatedCell> {
   const { cell, cellConfig, dataset, trigger, targetLabel, thresholdRule, view, poison, plan, modelConfig, trainConfig } = setup;
   report({ phase: 'evaluating' });
   const evalStarted = Date.now();
-  const reference = cell.rate === 0 ? null : await cleanReferenceOf(request);
   const evaluation = evaluateModel(model, dataset, {
     trigger,
     targetLabel,
     seed: cell.seed,
-    referenceCleanAuroc: reference?.auroc ?? null,
+    referenceCleanAuroc: null,
     isCleanRun: cell.rate === 0,
     thresholdRule,
   });
+  const own = {
+    auroc: evaluation.clean.metrics.auroc,
+    asr: evaluation.summaryRows.map((r) => r.metrics.asr).find((v) => v !== undefined) ?? Number.NaN,
+  };
   const baselines =
-    cell.rate === 0
-      ? baselineRows(model, dataset, view, cellConfig, poison, evaluation, thresholdRule)
-      : [liftRow(evaluation, reference, cell)];
+    cell.rate === 0 ? baselineRows(model, dataset, view, cellConfig, poison, evaluation, thresholdRule) : [liftRow(own.asr, null, cell)];
   const analyses = [];
   if (cellConfig.explain || cellConfig.detect) {
     const { explainRun, detectRun } = await import('../analyse-run.js');
@@ -60,7 +54,7 @@ export async function evaluateCell(
       analyses.push(await detectRun(context, { ...detect, ...(detectorOptions ? { detectorOptions } : {}) }));
     }
   }
-  return { evaluation, rows: [...baselines, ...analyses], seconds: (Date.now() - evalStarted) / 1000 };
+  return { evaluation, rows: [...baselines, ...analyses], own, seconds: (Date.now() - evalStarted) / 1000 };
 }
 
 /**
@@ -98,46 +92,4 @@ function baselineRows(
     });
   }
   return rows;
-}
-
-/**
- * Lift: this run's ASR minus the same trigger's ASR on the matching clean model (same model, data and seed,
- * rate 0), each at its own model's operating threshold. What the backdoor adds over the clean model's own
- * false positives toward the target; NaN with a reason when the clean run has not finished.
- */
-function liftRow(evaluation: Evaluation, reference: CleanReference | null, cell: CellKey): MetricRows {
-  const asr = evaluation.summaryRows.map((r) => r.metrics.asr).find((v) => v !== undefined) ?? Number.NaN;
-  const cleanAsr = reference?.asrOf(cell.trigger) ?? null;
-  if (cleanAsr === null) {
-    const reason = reference
-      ? `the matching clean run has no ASR for trigger ${cell.trigger} (asr@${cell.trigger})`
-      : 'no finished matching clean run (same model and seed, rate 0) when this run was evaluated';
-    return { metrics: { asr_lift: Number.NaN }, warnings: [{ metric: 'asr_lift', message: `ASR lift is undefined: ${reason}.` }] };
-  }
-  if (Number.isNaN(asr))
-    return {
-      metrics: { asr_lift: Number.NaN },
-      warnings: [{ metric: 'asr_lift', message: "ASR lift is undefined: this run's ASR is undefined." }],
-    };
-  return { metrics: { asr_lift: asr - cleanAsr }, warnings: [] };
-}
-
-interface CleanReference {
-  /** Clean-test AUROC of the matching rate-0 run (null when undefined). */
-  readonly auroc: number | null;
-  /** Its ASR under `trigger` at its own operating threshold (null when not recorded or undefined). */
-  asrOf(trigger: string): number | null;
-}
-
-/** What the matching rate-0 run recorded (null when it has not finished). */
-async function cleanReferenceOf(request: CellRequest): Promise<CleanReference | null> {
-  const clean = cleanCellOf(request.cell);
-  const path = join(cellDir(request.runsRoot, clean), SUMMARY_FILE);
-  if (!existsSync(path)) return null;
-  const summary = JSON.parse(await readFile(path, 'utf8')) as Summary;
-  const numberOr = (v: unknown) => (typeof v === 'number' ? v : null);
-  return {
-    auroc: numberOr(summary.auroc),
-    asrOf: (trigger) => numberOr(clean.trigger === trigger ? summary.asr : summary[`asr@${trigger}`]),
-  };
 }

@@ -1,13 +1,14 @@
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
+import { writeJsonAtomic } from '@ehr-backdoor/core';
 import { describeThresholdRule } from '@ehr-backdoor/metrics';
 import type { BackendInfo } from '@ehr-backdoor/train';
-import { ERROR_FILE, SUMMARY_FILE } from '../cell-state.js';
 import { writePredictions } from '../predictions.js';
-import { assembleSummary, summaryToCsv, type Summary } from '../summary.js';
+import type { Summary } from '../summary.js';
+import { cleanReferenceOf } from './clean-reference.js';
 import type { EvaluatedCell } from './evaluate-cell.js';
+import { finishCell, writeAwaiting, type FinishedCell } from './finish-cell.js';
 import type { CellMetadata } from './metadata.js';
+import type { CellRequest } from './request.js';
 import type { CellSetup } from './setup.js';
 import type { TrainedCell } from './train-cell.js';
 
@@ -24,21 +25,23 @@ export interface CellResults {
 }
 
 /**
- * predictions.arrow, calibration.json, run_metadata.json (status "done"), summary.csv, then summary.json:
- * written last, it marks the cell done, so a cell stopped anywhere before it is resumed, never half-counted.
+ * predictions.arrow, calibration.json, then the summary (finish-cell.ts). A poisoned cell reads its clean
+ * baseline here; with `deferBaseline`, one that has not finished yet leaves the summary's inputs in
+ * awaiting-baseline.json and returns null, and the sweep finishes the cell once the baseline is there.
  */
 export async function writeCellOutputs(
   dir: string,
+  request: CellRequest,
   setup: CellSetup,
   { backend, metadata, trained: { trained, seconds: trainS }, evaluated, started }: CellResults,
-): Promise<Summary> {
+): Promise<Summary | null> {
   const { cell, dataset, plan, train, trainConfig, modelConfig, trigger, targetLabel, mode, rateBasis, thresholdRule } = setup;
   const { evaluation } = evaluated;
   await writePredictions(join(dir, 'predictions.arrow'), evaluation.predictions);
   await writeJsonAtomic(join(dir, CALIBRATION_FILE), evaluation.calibration);
 
   const wallTimeS = (Date.now() - started) / 1000;
-  const summary: Summary = assembleSummary({
+  const inputs = {
     cell,
     options: { targetLabel, mode, selection: trainConfig.selection },
     kinds: { model: modelConfig.kind, trigger: trigger.name },
@@ -57,8 +60,8 @@ export async function writeCellOutputs(
     evaluatedEpoch: trained.selectedEpoch,
     wallTimeS,
     rows: [...evaluation.summaryRows, ...evaluated.rows],
-  });
-  await writeJsonAtomic(join(dir, 'run_metadata.json'), {
+  };
+  const finishedMetadata = {
     ...metadata,
     status: 'done',
     timings: {
@@ -68,9 +71,17 @@ export async function writeCellOutputs(
       trainS,
       evalS: evaluated.seconds,
     },
-  });
-  await writeFileAtomic(join(dir, 'summary.csv'), summaryToCsv(summary));
-  await rm(join(dir, ERROR_FILE), { force: true });
-  await writeJsonAtomic(join(dir, SUMMARY_FILE), summary);
-  return summary;
+  };
+  return settleCell(dir, request, { inputs, own: evaluated.own, metadata: finishedMetadata });
+}
+
+/** Writes the cell's summary now if it can (see writeCellOutputs), or keeps its inputs until it can. */
+export async function settleCell(dir: string, request: CellRequest, finished: FinishedCell): Promise<Summary | null> {
+  if (finished.inputs.cell.rate === 0) return finishCell(dir, finished, null);
+  const reference = await cleanReferenceOf(request.runsRoot, finished.inputs.cell);
+  if (reference === null && request.deferBaseline) {
+    await writeAwaiting(dir, finished);
+    return null;
+  }
+  return finishCell(dir, finished, reference);
 }

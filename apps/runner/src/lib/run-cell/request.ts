@@ -19,6 +19,13 @@ export interface CellRequest {
    * triggered test set copy the arrays they change).
    */
   readonly loadDataset?: (dataDir: string) => Promise<EhrDataset>;
+  /**
+   * A poisoned cell whose clean baseline has not finished when its summary is due keeps the summary's
+   * inputs in awaiting-baseline.json and returns null, instead of writing its clean-AUROC drop and lift
+   * as undefined: set by a sweep, which runs the baseline too and finishes the cell once it is there
+   * (complete-awaiting.ts). Without it the summary is written at once, with whatever baseline exists.
+   */
+  readonly deferBaseline?: boolean;
   /** Called when another process finished the cell while this one waited for its lock (nothing is run). */
   readonly onAlreadyDone?: () => void;
 }
