@@ -44,7 +44,7 @@ function leftovers(dir: string): string[] {
   const walk = (d: string) => {
     for (const entry of readdirSync(d)) {
       const path = join(d, entry);
-      if (entry.startsWith('.tmp-') || entry === '.lock' || entry === 'error.json') found.push(path);
+      if (entry.startsWith('.tmp-') || entry === '.lock' || entry === 'error.json' || entry === 'awaiting-baseline.json') found.push(path);
       if (statSync(path).isDirectory()) walk(path);
     }
   };
@@ -242,12 +242,19 @@ describe('ehr-backdoor sweep', () => {
     expect(first.stdout).toMatch(/3 run, 0 already done, 0 failed/);
     const done = summaries(runs);
     expect([...done.keys()].sort()).toEqual(['mlp/missingness/0.1/seed_0', 'mlp/none/0/seed_0', 'mlp/rare_value/0.1/seed_0']);
-    // Poisoned cells read the clean cell's AUROC, which ran first.
+    // Poisoned cells read the clean cell's AUROC when they write their summary; they do not wait for it to start.
     const poisoned = done.get('mlp/rare_value/0.1/seed_0')!;
     const clean = done.get('mlp/none/0/seed_0')!;
     if (typeof clean.auroc === 'number' && typeof poisoned.auroc === 'number') {
       expect(poisoned.clean_auroc_drop).toBeCloseTo(clean.auroc - poisoned.auroc, 12);
     }
+    const timings = (cell: string) => JSON.parse(readFileSync(join(runs, cell, 'run_metadata.json'), 'utf8')).timings;
+    const cleanFinished = Date.parse(timings('mlp/none/0/seed_0').finishedAt);
+    const firstPoisonedStart = Math.min(
+      ...['mlp/rare_value/0.1/seed_0', 'mlp/missingness/0.1/seed_0'].map((c) => Date.parse(timings(c).startedAt)),
+    );
+    expect(firstPoisonedStart).toBeLessThan(cleanFinished);
+    expect(leftovers(runs)).toEqual([]);
     const second = runCli(['sweep', ...grid, '--out', runs]);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/0 run, 3 already done, 0 failed/);
@@ -312,6 +319,23 @@ describe('ehr-backdoor sweep', () => {
     expect(result.stdout).toMatch(/2 run, 0 already done, 1 failed/);
     expect(result.stdout).toMatch(/mlp\/rare_value\/0\.1\/seed_0\s+E_RUN_DIR_CORRUPT/);
     expect([...summaries(runs).keys()].sort()).toEqual(['mlp/missingness/0.1/seed_0', 'mlp/none/0/seed_0']);
+  });
+
+  it('a failed clean baseline does not hold its poisoned cells: their drop and lift are undefined, with the reason', () => {
+    const runs = join(root, 'baseline-fails');
+    const blocked = join(runs, 'mlp', 'none', '0', 'seed_0');
+    mkdirSync(blocked, { recursive: true });
+    writeFileSync(join(blocked, 'run_metadata.json'), '{ "configHash": ');
+    const result = runCli(['sweep', ...grid, '--out', runs]);
+    expect(result.code).toBe(5);
+    expect(result.stdout).toMatch(/2 run, 0 already done, 1 failed/);
+    const done = summaries(runs);
+    expect([...done.keys()].sort()).toEqual(['mlp/missingness/0.1/seed_0', 'mlp/rare_value/0.1/seed_0']);
+    for (const summary of done.values()) {
+      expect(summary.clean_auroc_drop).toBeNull();
+      expect((summary.reasons as Record<string, string>).asr_lift).toMatch(/no finished matching clean run/);
+    }
+    expect(findFiles(runs, 'awaiting-baseline.json')).toEqual([]);
   });
 
   it('a cell that ran with another configuration is refused before anything runs (exit 2, nothing written)', () => {
@@ -382,6 +406,10 @@ describe('ehr-backdoor sweep', () => {
     expect(leftovers(killed)).toEqual([]);
   });
 });
+
+function findFiles(dir: string, name: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((path) => path.split('/').pop() === name);
+}
 
 function findDirs(dir: string, name: string): string[] {
   const found: string[] = [];

@@ -7,7 +7,7 @@ import type { RunnerCode } from './error-codes.js';
  * The worker side of the local executor's protocol:
  *
  *   start ─▶ import run-cell, data, poison, train (at once, before any message)
- *   parent ──{ run, index }──▶ worker: plan (read on the first message, then kept) ─▶ executeCell
+ *   parent ──{ run, index, deferBaseline? }──▶ worker: plan (read on the first message, then kept) ─▶ executeCell
  *                                      ──{ progress }*──▶ parent ──{ done } | { failed, error }──▶ parent
  *   parent disconnects ─▶ worker exits (0 when idle, 130 mid-cell: the cell resumes from its checkpoint)
  *
@@ -73,20 +73,12 @@ export async function serveCells(planPath: string): Promise<void> {
       });
       let elsewhere = false;
       const onAlreadyDone = () => (elsewhere = true);
+      const options = { loadDataset, onAlreadyDone, deferBaseline: message.deferBaseline === true };
       Promise.all([plan, cellModule])
         .then(([p, { executeCell }]) =>
           configOfPlanCell(p, message.index).then(({ cell, config }) =>
-            executeCell(
-              {
-                dataDir: p.dataDir,
-                runsRoot: p.runsRoot,
-                cell,
-                config,
-                loadDataset,
-                onAlreadyDone,
-                deferBaseline: message.deferBaseline === true,
-              },
-              (update) => send({ type: 'progress', ...update }),
+            executeCell({ dataDir: p.dataDir, runsRoot: p.runsRoot, cell, config, ...options }, (update) =>
+              send({ type: 'progress', ...update }),
             ),
           ),
         )

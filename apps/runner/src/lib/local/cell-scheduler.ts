@@ -3,10 +3,11 @@ import { cellId, cleanCellOf, type CellKey } from '../grid.js';
 import type { CellOutcome } from './outcome.js';
 
 /**
- * The cells of one local sweep still to run, and the outcomes so far. Every queued cell is ready: a
- * poisoned cell reads its clean baseline (same model and seed, rate 0) only when its summary is written,
- * and one that finishes first waits for it on disk, not on a worker (awaiting-cells.ts). The most
- * expensive cell goes first (cell-order.ts). Lanes wait only for cells another process holds.
+ * The cells of one local sweep still to run, and the outcomes so far. A poisoned cell reads its clean
+ * baseline (same model and seed, rate 0) only when its summary is written, and one that finishes first
+ * waits for it on disk, not on a worker (awaiting-cells.ts): so every queued cell is ready, except a
+ * poisoned cell whose baseline another process holds (held-watch.ts), which waits for that process as
+ * before. The most expensive ready cell goes first (cell-order.ts).
  */
 export class CellScheduler {
   readonly outcomes: CellOutcome[] = [];
@@ -16,6 +17,8 @@ export class CellScheduler {
   readonly finished = new Set<number>();
   /** Cells a live process holds elsewhere, being watched: counted so no lane ends while one may still come back. */
   watching = 0;
+  /** Plan indices of cells another live process holds, being watched or left to it. */
+  readonly heldElsewhere = new Set<number>();
   private readonly order: CellOrder;
   private readonly indexOf: Map<string, number>;
   private readonly waiting: (() => void)[] = [];
@@ -33,11 +36,16 @@ export class CellScheduler {
     return this.indexOf.get(cellId(cleanCellOf(this.cells[index])));
   }
 
+  private ready(index: number): boolean {
+    const clean = this.cells[index].rate === 0 ? undefined : this.cleanIndexOf(index);
+    return clean === undefined || !this.heldElsewhere.has(clean);
+  }
+
   /** The next cell to run, once one is ready; undefined when none is left (or the sweep was stopped). */
   async takeNext(): Promise<number | undefined> {
     for (;;) {
       if ((this.queue.length === 0 && this.watching === 0) || this.signal?.aborted) return undefined;
-      const at = this.order.pick(this.queue, () => true);
+      const at = this.order.pick(this.queue, (index) => this.ready(index));
       if (at >= 0) return this.queue.splice(at, 1)[0];
       await new Promise<void>((resume) => this.waiting.push(resume));
     }

@@ -23,6 +23,7 @@ export async function watchHeldCell({ plan, scheduler, progress, heldOptions, si
   const { queue, outcomes } = scheduler;
   // Counted at once, so that no lane ends for want of cells while this one may still come back.
   scheduler.watching++;
+  scheduler.heldElsewhere.add(index);
   const cell = plan.cells[index];
   const dir = cellDir(plan.runsRoot, cell);
   const holder = await readCellLock(dir);
@@ -47,6 +48,7 @@ export async function watchHeldCell({ plan, scheduler, progress, heldOptions, si
   heldOptions.log?.(`[sweep] ${cellId(cell)} is running elsewhere (${by}): waiting for it (--leave-held leaves it${remote})`);
   const release = await waitUntilReleased(dir, heldOptions.pollMs, signal);
   scheduler.watching--;
+  scheduler.heldElsewhere.delete(index);
   if (release === 'done') {
     outcomes.push({ index, cell, status: 'elsewhere', seconds: 0 });
     scheduler.finished.add(index);
