@@ -83,15 +83,15 @@ async function sortCells(plan: SweepPlan, scheduler: CellScheduler, progress: Ce
   return heldAtStart;
 }
 
+interface LaneContext extends HeldWatchContext {
+  readonly awaiting: AwaitingCells;
+}
+
 /**
  * One lane: its worker runs the next ready cell until none is left. A cell found held elsewhere is
  * watched; a failed cell may leave its process in a bad state (leaked tensors, a half-initialised
  * backend), so the next cell gets a fresh one.
  */
-interface LaneContext extends HeldWatchContext {
-  readonly awaiting: AwaitingCells;
-}
-
 async function runLane(
   first: Worker,
   context: LaneContext,
