@@ -12,7 +12,8 @@ export { acquireCellLock, LOCK_FILE } from './cell-lock.js';
  *   done     summary.json exists (it is written last, atomically)
  *   running  a live process holds `.lock` (or one of another host: cell-lock.ts)
  *   failed   `error.json` exists and no summary (the last attempt failed)
- *   partial  checkpoints exist but no summary (a stopped run that resumes)
+ *   partial  checkpoints exist but no summary (a stopped run that resumes, or a poisoned cell of a sweep
+ *            awaiting its clean baseline: run-cell/finish-cell.ts)
  *   pending  nothing yet
  */
 export type CellState = 'done' | 'running' | 'failed' | 'partial' | 'pending';
