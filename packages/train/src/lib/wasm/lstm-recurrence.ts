@@ -1,0 +1,131 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { BugError } from '@ehr-backdoor/core';
+import { lstmBackward, type LstmTape } from './lstm-recurrence-backward.js';
+import { wasmHostBackend } from './host-heap.js';
+import { runKernel } from './run-kernel.js';
+
+/**
+ * The LSTM's recurrence over all hours as one op with its backward pass written out, for training on
+ * the WASM backend of the tfjs version the kernel fixes were measured on (wasmHostBackend).
+ *
+ * Input: zx[T, 4H, B], the input projection x_t·Wx + b of every hour, time-major and gate-major (gates
+ * i, f, o, g); wh[H, 4H]. Output: h_T[H, B]. Per hour, as models/lstm.ts writes it with tensor ops:
+ *
+ *   z = zx_t + Whᵀ·h          i, f, o = σ(z[0:3H])   g = tanh(z[3H:4H])
+ *   c = f⊙c + i⊙g             h = o⊙tanh(c)
+ *
+ * As tensor ops an hour is ≈ 14 kernels forward and ≈ 50 backward, each dispatched through tfjs's engine
+ * and tape in JavaScript; the LSTM was dispatch-bound (docs/results.md). Here an hour is one matMul,
+ * the backend's own Sigmoid and Tanh kernels (called directly, so the activations are the same bits)
+ * and the element-wise arithmetic in host loops over the WASM heap, each product and sum rounded to
+ * float32 as the kernels round it. The backward pass (lstm-recurrence-backward.ts) forms the
+ * gradients autodiff forms, in autodiff's order, so values and gradients are bit-identical to the
+ * tensor-op recurrence (lstm-recurrence.spec.ts).
+ *
+ * Forward state (gates, c, tanh(c), h of every hour) is kept in host arrays for the backward pass.
+ */
+export function lstmRecurrenceAvailable(): boolean {
+  return wasmHostBackend() !== undefined;
+}
+
+export function lstmRecurrence(zx: tf.Tensor3D, wh: tf.Tensor2D): tf.Tensor2D {
+  const backend = wasmHostBackend();
+  if (!backend) throw new BugError('lstmRecurrence needs the WASM backend of tfjs 4.22 (lstmRecurrenceAvailable)');
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [zxIn, whIn] = args as [tf.Tensor3D, tf.Tensor2D];
+    const tape = lstmForward(backend, zxIn, whIn);
+    const { H, B, T } = tape;
+    const n = H * B;
+    return {
+      value: tf.tensor2d(tape.h.slice((T - 1) * n, T * n), [H, B]),
+      gradFunc: (dy: tf.Tensor) => lstmBackward(backend, tape, whIn, dy as tf.Tensor2D),
+    };
+  });
+  return op(zx, wh) as tf.Tensor2D;
+}
+
+const heap = (backend: BackendWasm, t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+
+/** Runs the hours; returns what the backward pass needs. Temporaries on the heap are freed as it goes. */
+function lstmForward(backend: BackendWasm, zx: tf.Tensor3D, wh: tf.Tensor2D): LstmTape {
+  const [T, H4, B] = zx.shape;
+  const H = H4 / 4;
+  const n = H * B;
+  const tape: LstmTape = {
+    T,
+    H,
+    B,
+    gates: new Float32Array(T * 3 * n),
+    g: new Float32Array(T * n),
+    c: new Float32Array(T * n),
+    tanhC: new Float32Array(T * n),
+    h: new Float32Array(T * n),
+  };
+  const free = (t: tf.TensorInfo) => backend.disposeData(t.dataId);
+  const whT = runKernel(backend, tf.Transpose, { x: wh }, { perm: [1, 0] });
+  let hPrev: tf.TensorInfo | undefined;
+  for (let t = 0; t < T; t++) {
+    // h_0 = 0: the tensor-op form multiplies by zeros, which gives +0, and adds it.
+    const recurrent = hPrev && runKernel(backend, tf.BatchMatMul, { a: whT, b: hPrev }, { transposeA: false, transposeB: false });
+    const pre = backend.makeOutput([3 * H, B], 'float32');
+    const preG = backend.makeOutput([H, B], 'float32');
+    addPreActivations(
+      heap(backend, zx).subarray(t * 4 * n, (t + 1) * 4 * n),
+      recurrent && heap(backend, recurrent),
+      heap(backend, pre),
+      heap(backend, preG),
+    );
+    for (const x of [recurrent, hPrev]) if (x) free(x);
+    const sig = runKernel(backend, tf.Sigmoid, { x: pre });
+    const tanhG = runKernel(backend, tf.Tanh, { x: preG });
+    tape.gates.set(heap(backend, sig), t * 3 * n);
+    tape.g.set(heap(backend, tanhG), t * n);
+    [pre, preG, sig, tanhG].forEach(free);
+    const c = backend.makeOutput([H, B], 'float32');
+    cellState(tape, t, heap(backend, c));
+    const tanhC = runKernel(backend, tf.Tanh, { x: c });
+    tape.tanhC.set(heap(backend, tanhC), t * n);
+    [c, tanhC].forEach(free);
+    hPrev = backend.makeOutput([H, B], 'float32');
+    hiddenState(tape, t, heap(backend, hPrev));
+  }
+  for (const x of [whT, hPrev]) if (x) free(x);
+  return tape;
+}
+
+/** z = zx_t + Whᵀ·h, split into the sigmoid gates' rows and the candidate's. */
+function addPreActivations(zx: Float32Array, recurrent: Float32Array | undefined, pre: Float32Array, preG: Float32Array): void {
+  const sigmoidRows = pre.length;
+  for (let k = 0; k < zx.length; k++) {
+    const z = zx[k] + (recurrent ? recurrent[k] : 0);
+    if (k < sigmoidRows) pre[k] = z;
+    else preG[k - sigmoidRows] = z;
+  }
+}
+
+/** c_t = f⊙c_{t−1} + i⊙g (c_0 = 0), into `out` and the tape. */
+function cellState(tape: LstmTape, t: number, out: Float32Array): void {
+  const { H, B, gates, g, c } = tape;
+  const n = H * B;
+  const f = Math.fround;
+  const base = t * 3 * n;
+  for (let k = 0; k < n; k++) {
+    const previous = t > 0 ? c[(t - 1) * n + k] : 0;
+    const value = f(f(gates[base + n + k] * previous) + f(gates[base + k] * g[t * n + k]));
+    out[k] = value;
+    c[t * n + k] = value;
+  }
+}
+
+/** h_t = o⊙tanh(c_t), into `out` and the tape. */
+function hiddenState(tape: LstmTape, t: number, out: Float32Array): void {
+  const { H, B, gates, tanhC, h } = tape;
+  const n = H * B;
+  const base = t * 3 * n + 2 * n;
+  for (let k = 0; k < n; k++) {
+    const value = Math.fround(gates[base + k] * tanhC[t * n + k]);
+    out[k] = value;
+    h[t * n + k] = value;
+  }
+}
