@@ -29,10 +29,8 @@ export function buildLstm(config: LstmConfig, store: ParamStore, hours: number, 
       const B = x.shape[0];
       // In training the input is data: the projection skips its input gradient.
       const xz = affine(tf.reshape(x, [B * hours, inputs]) as tf.Tensor2D, wx as tf.Tensor2D, b as tf.Tensor1D, 'linear', !dropout);
-      // Time-major, gate-major layout ([T, 4H, B]): each hour and each gate block is a contiguous slice.
-      const zx = tf.transpose(tf.reshape(xz, [B, hours, 4 * H]), [1, 2, 0]) as tf.Tensor3D;
-      const h = dropout && lstmRecurrenceAvailable() ? lstmRecurrence(zx, wh as tf.Tensor2D) : recurrence(zx, wh as tf.Tensor2D);
-      const last = tf.transpose(h) as tf.Tensor2D;
+      const zx = tf.reshape(xz, [B, hours, 4 * H]) as tf.Tensor3D;
+      const last = dropout && lstmRecurrenceAvailable() ? lstmRecurrence(zx, wh as tf.Tensor2D) : recurrence(zx, wh as tf.Tensor2D);
       const features = dropoutIf(dropout, last, config.dropout) as tf.Tensor2D;
       return { logits: logitsFrom(features, out), penultimate: last };
     },
@@ -40,14 +38,16 @@ export function buildLstm(config: LstmConfig, store: ParamStore, hours: number, 
 }
 
 /**
- * The recurrence as tensor ops, hour by hour, differentiated by tfjs: zx[T, 4H, B], wh[H, 4H] ─▶ h_T[H, B].
+ * The recurrence as tensor ops, hour by hour, differentiated by tfjs: zx[B, T, 4H], wh[H, 4H] ─▶ h_T[B, H].
  * Training on WASM runs wasm/lstm-recurrence.ts instead, which gives the same bits with a handful of
- * kernels per hour; this form serves the other backends, and evaluation and integrated gradients.
+ * kernels per hour; this form serves the other backends, evaluation and integrated gradients.
  */
 export function recurrence(zx: tf.Tensor3D, wh: tf.Tensor2D): tf.Tensor2D {
-  const [, H4, B] = zx.shape;
+  const [B, , H4] = zx.shape;
   const H = H4 / 4;
-  const steps = tf.unstack(zx, 0) as tf.Tensor2D[];
+  // Time-major, gate-major ([T, 4H, B]): each hour and each gate block is a contiguous slice, which
+  // the CPU backend copies in one block instead of element by element.
+  const steps = tf.unstack(tf.transpose(zx, [1, 2, 0]), 0) as tf.Tensor2D[];
   const whT = tf.transpose(wh) as tf.Tensor2D;
   let h: tf.Tensor2D = tf.zeros([H, B]);
   let c: tf.Tensor2D = tf.zeros([H, B]);
@@ -59,5 +59,5 @@ export function recurrence(zx: tf.Tensor3D, wh: tf.Tensor2D): tf.Tensor2D {
     c = tf.add(tf.mul(f, c), tf.mul(i, g));
     h = tf.mul(o, tf.tanh(c));
   }
-  return h;
+  return tf.transpose(h);
 }

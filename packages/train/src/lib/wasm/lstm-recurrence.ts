@@ -9,11 +9,12 @@ import { runKernel } from './run-kernel.js';
  * The LSTM's recurrence over all hours as one op with its backward pass written out, for training on
  * the WASM backend of the tfjs version the kernel fixes were measured on (wasmHostBackend).
  *
- * Input: zx[T, 4H, B], the input projection x_t·Wx + b of every hour, time-major and gate-major (gates
- * i, f, o, g); wh[H, 4H]. Output: h_T[H, B]. Per hour, as models/lstm.ts writes it with tensor ops:
+ * Input: zx[B, T, 4H], the input projection x_t·Wx + b of every stay and hour (gates i, f, o, g), as
+ * the projection's matMul leaves it; wh[H, 4H]. Output: h_T[B, H]. Per hour, as models/lstm.ts writes
+ * it with tensor ops (there time-major, [4H, B]):
  *
- *   z = zx_t + Whᵀ·h          i, f, o = σ(z[0:3H])   g = tanh(z[3H:4H])
- *   c = f⊙c + i⊙g             h = o⊙tanh(c)
+ *   z = zx_t + h·Wh          i, f, o = σ(z[:, 0:3H])   g = tanh(z[:, 3H:4H])
+ *   c = f⊙c + i⊙g            h = o⊙tanh(c)
  *
  * As tensor ops an hour is ≈ 14 kernels forward and ≈ 50 backward, each dispatched through tfjs's engine
  * and tape in JavaScript; the LSTM was dispatch-bound (docs/results.md). Here an hour is one matMul,
@@ -22,6 +23,11 @@ import { runKernel } from './run-kernel.js';
  * float32 as the kernels round it. The backward pass (lstm-recurrence-backward.ts) forms the
  * gradients autodiff forms, in autodiff's order, so values and gradients are bit-identical to the
  * tensor-op recurrence (lstm-recurrence.spec.ts).
+ *
+ * Batch-major, every matMul has a weight matrix as its right operand (h·Wh forward, dz·Whᵀ backward),
+ * for which XNNPACK packs its operator once per pass instead of once per hour, and no transposes of
+ * zx or its gradient are needed. Each product still adds the same terms in the same order (over the
+ * hidden or gate index, ascending), only with the operands' roles swapped.
  *
  * Forward state (gates, c, tanh(c), h of every hour) is kept in host arrays for the backward pass.
  */
@@ -38,7 +44,7 @@ export function lstmRecurrence(zx: tf.Tensor3D, wh: tf.Tensor2D): tf.Tensor2D {
     const { H, B, T } = tape;
     const n = H * B;
     return {
-      value: tf.tensor2d(tape.h.slice((T - 1) * n, T * n), [H, B]),
+      value: tf.tensor2d(tape.h.slice((T - 1) * n, T * n), [B, H]),
       gradFunc: (dy: tf.Tensor) => lstmBackward(backend, tape, whIn, dy as tf.Tensor2D),
     };
   });
@@ -49,7 +55,7 @@ const heap = (backend: BackendWasm, t: tf.TensorInfo) => backend.typedArrayFromH
 
 /** Runs the hours; returns what the backward pass needs. Temporaries on the heap are freed as it goes. */
 function lstmForward(backend: BackendWasm, zx: tf.Tensor3D, wh: tf.Tensor2D): LstmTape {
-  const [T, H4, B] = zx.shape;
+  const [B, T, H4] = zx.shape;
   const H = H4 / 4;
   const n = H * B;
   const tape: LstmTape = {
@@ -63,44 +69,47 @@ function lstmForward(backend: BackendWasm, zx: tf.Tensor3D, wh: tf.Tensor2D): Ls
     h: new Float32Array(T * n),
   };
   const free = (t: tf.TensorInfo) => backend.disposeData(t.dataId);
-  const whT = runKernel(backend, tf.Transpose, { x: wh }, { perm: [1, 0] });
   let hPrev: tf.TensorInfo | undefined;
   for (let t = 0; t < T; t++) {
     // h_0 = 0: the tensor-op form multiplies by zeros, which gives +0, and adds it.
-    const recurrent = hPrev && runKernel(backend, tf.BatchMatMul, { a: whT, b: hPrev }, { transposeA: false, transposeB: false });
-    const pre = backend.makeOutput([3 * H, B], 'float32');
-    const preG = backend.makeOutput([H, B], 'float32');
-    addPreActivations(
-      heap(backend, zx).subarray(t * 4 * n, (t + 1) * 4 * n),
-      recurrent && heap(backend, recurrent),
-      heap(backend, pre),
-      heap(backend, preG),
-    );
+    const recurrent = hPrev && runKernel(backend, tf.BatchMatMul, { a: hPrev, b: wh }, { transposeA: false, transposeB: false });
+    const pre = backend.makeOutput([B, 3 * H], 'float32');
+    const preG = backend.makeOutput([B, H], 'float32');
+    addPreActivations(tape, t, heap(backend, zx), recurrent && heap(backend, recurrent), heap(backend, pre), heap(backend, preG));
     for (const x of [recurrent, hPrev]) if (x) free(x);
     const sig = runKernel(backend, tf.Sigmoid, { x: pre });
     const tanhG = runKernel(backend, tf.Tanh, { x: preG });
     tape.gates.set(heap(backend, sig), t * 3 * n);
     tape.g.set(heap(backend, tanhG), t * n);
     [pre, preG, sig, tanhG].forEach(free);
-    const c = backend.makeOutput([H, B], 'float32');
+    const c = backend.makeOutput([B, H], 'float32');
     cellState(tape, t, heap(backend, c));
     const tanhC = runKernel(backend, tf.Tanh, { x: c });
     tape.tanhC.set(heap(backend, tanhC), t * n);
     [c, tanhC].forEach(free);
-    hPrev = backend.makeOutput([H, B], 'float32');
+    hPrev = backend.makeOutput([B, H], 'float32');
     hiddenState(tape, t, heap(backend, hPrev));
   }
-  for (const x of [whT, hPrev]) if (x) free(x);
+  if (hPrev) free(hPrev);
   return tape;
 }
 
-/** z = zx_t + Whᵀ·h, split into the sigmoid gates' rows and the candidate's. */
-function addPreActivations(zx: Float32Array, recurrent: Float32Array | undefined, pre: Float32Array, preG: Float32Array): void {
-  const sigmoidRows = pre.length;
-  for (let k = 0; k < zx.length; k++) {
-    const z = zx[k] + (recurrent ? recurrent[k] : 0);
-    if (k < sigmoidRows) pre[k] = z;
-    else preG[k - sigmoidRows] = z;
+/** z = zx_t + h·Wh of hour t, split into the sigmoid gates' columns [B, 3H] and the candidate's [B, H]. */
+function addPreActivations(
+  { T, H, B }: LstmTape,
+  t: number,
+  zx: Float32Array,
+  recurrent: Float32Array | undefined,
+  pre: Float32Array,
+  preG: Float32Array,
+): void {
+  for (let b = 0; b < B; b++) {
+    const row = (b * T + t) * 4 * H;
+    for (let r = 0; r < 4 * H; r++) {
+      const z = zx[row + r] + (recurrent ? recurrent[b * 4 * H + r] : 0);
+      if (r < 3 * H) pre[b * 3 * H + r] = z;
+      else preG[b * H + r - 3 * H] = z;
+    }
   }
 }
 
@@ -109,12 +118,15 @@ function cellState(tape: LstmTape, t: number, out: Float32Array): void {
   const { H, B, gates, g, c } = tape;
   const n = H * B;
   const f = Math.fround;
-  const base = t * 3 * n;
-  for (let k = 0; k < n; k++) {
-    const previous = t > 0 ? c[(t - 1) * n + k] : 0;
-    const value = f(f(gates[base + n + k] * previous) + f(gates[base + k] * g[t * n + k]));
-    out[k] = value;
-    c[t * n + k] = value;
+  for (let b = 0; b < B; b++) {
+    const row = t * 3 * n + b * 3 * H;
+    for (let j = 0; j < H; j++) {
+      const k = b * H + j;
+      const previous = t > 0 ? c[(t - 1) * n + k] : 0;
+      const value = f(f(gates[row + H + j] * previous) + f(gates[row + j] * g[t * n + k]));
+      out[k] = value;
+      c[t * n + k] = value;
+    }
   }
 }
 
@@ -122,10 +134,13 @@ function cellState(tape: LstmTape, t: number, out: Float32Array): void {
 function hiddenState(tape: LstmTape, t: number, out: Float32Array): void {
   const { H, B, gates, tanhC, h } = tape;
   const n = H * B;
-  const base = t * 3 * n + 2 * n;
-  for (let k = 0; k < n; k++) {
-    const value = Math.fround(gates[base + k] * tanhC[t * n + k]);
-    out[k] = value;
-    h[t * n + k] = value;
+  for (let b = 0; b < B; b++) {
+    const row = t * 3 * n + b * 3 * H + 2 * H;
+    for (let j = 0; j < H; j++) {
+      const k = b * H + j;
+      const value = Math.fround(gates[row + j] * tanhC[t * n + k]);
+      out[k] = value;
+      h[t * n + k] = value;
+    }
   }
 }
