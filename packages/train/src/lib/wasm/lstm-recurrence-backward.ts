@@ -32,7 +32,8 @@ export function lstmBackward(backend: BackendWasm, tape: LstmTape, wh: tf.Tensor
   const n = H * B;
   const free = (t: tf.TensorInfo) => backend.disposeData(t.dataId);
   const heap = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-  const dzx = new Float32Array(B * T * 4 * H);
+  // Written in place on the heap and handed to the engine as the gradient tensor, without a host copy.
+  const dzx = backend.makeOutput([B, T, 4 * H], 'float32');
   const dWh = new Float32Array(H * 4 * H);
   const dcNext = new Float32Array(n);
   const whT = runKernel(backend, tf.Transpose, { x: wh }, { perm: [1, 0] });
@@ -40,7 +41,7 @@ export function lstmBackward(backend: BackendWasm, tape: LstmTape, wh: tf.Tensor
   for (let t = T - 1; t >= 0; t--) {
     const dz = backend.makeOutput([B, 4 * H], 'float32');
     gateGradients(tape, t, heap(dh), dcNext, heap(dz));
-    scatterHour(heap(dz), dzx, t, tape);
+    scatterHour(heap(dz), heap(dzx), t, tape);
     if (dh !== dy) free(dh);
     if (t > 0) {
       const hPrevT = backend.makeOutput([H, B], 'float32');
@@ -55,7 +56,7 @@ export function lstmBackward(backend: BackendWasm, tape: LstmTape, wh: tf.Tensor
   }
   free(whT);
   // h_0 = 0 adds a zero part to dWh, which changes nothing: a matMul's sum never ends at −0.
-  return [tf.tensor3d(dzx, [B, T, 4 * H]), tf.tensor2d(dWh, [H, 4 * H])];
+  return [tf.engine().makeTensorFromTensorInfo(dzx), tf.tensor2d(dWh, [H, 4 * H])];
 }
 
 /** Rows of hour t's dz[B, 4H] into their places in dzx[B, T, 4H]. */

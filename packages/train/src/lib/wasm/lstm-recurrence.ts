@@ -45,10 +45,30 @@ export function lstmRecurrence(zx: tf.Tensor3D, wh: tf.Tensor2D): tf.Tensor2D {
     const n = H * B;
     return {
       value: tf.tensor2d(tape.h.slice((T - 1) * n, T * n), [B, H]),
-      gradFunc: (dy: tf.Tensor) => lstmBackward(backend, tape, whIn, dy as tf.Tensor2D),
+      gradFunc: (dy: tf.Tensor) => {
+        const grads = lstmBackward(backend, tape, whIn, dy as tf.Tensor2D);
+        spareTape = tape;
+        return grads;
+      },
     };
   });
   return op(zx, wh) as tf.Tensor2D;
+}
+
+/**
+ * The tape of the last finished backward pass, reused by the next forward pass of the same shape: a
+ * tape is ≈ 5 MB a batch at the default sizes, and allocating one per step showed up as garbage
+ * collection. A tape is taken by a forward pass and put back only once its backward pass is done.
+ */
+let spareTape: LstmTape | undefined;
+
+function takeTape(T: number, H: number, B: number): LstmTape {
+  const spare = spareTape;
+  spareTape = undefined;
+  if (spare && spare.T === T && spare.H === H && spare.B === B) return spare;
+  const n = H * B;
+  const array = (size: number) => new Float32Array(size);
+  return { T, H, B, gates: array(T * 3 * n), g: array(T * n), c: array(T * n), tanhC: array(T * n), h: array(T * n) };
 }
 
 const heap = (backend: BackendWasm, t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
@@ -58,16 +78,7 @@ function lstmForward(backend: BackendWasm, zx: tf.Tensor3D, wh: tf.Tensor2D): Ls
   const [B, T, H4] = zx.shape;
   const H = H4 / 4;
   const n = H * B;
-  const tape: LstmTape = {
-    T,
-    H,
-    B,
-    gates: new Float32Array(T * 3 * n),
-    g: new Float32Array(T * n),
-    c: new Float32Array(T * n),
-    tanhC: new Float32Array(T * n),
-    h: new Float32Array(T * n),
-  };
+  const tape = takeTape(T, H, B);
   const free = (t: tf.TensorInfo) => backend.disposeData(t.dataId);
   let hPrev: tf.TensorInfo | undefined;
   for (let t = 0; t < T; t++) {
