@@ -13,6 +13,18 @@ describe('Random', () => {
     expect(Array.from({ length: 5 }, () => d.nextUint32())).not.toEqual(seqA);
   });
 
+  it('fillUint32 draws the same stream as nextUint32, and the stream continues after it', () => {
+    const a = Random.fromSeed(11, 'dropout');
+    const b = Random.fromSeed(11, 'dropout');
+    const expected = Array.from({ length: 1000 }, () => a.nextUint32());
+    const filled = b.fillUint32(new Uint32Array(1000));
+    expect(Array.from(filled)).toEqual(expected);
+    expect(b.getState()).toEqual(a.getState());
+    expect(b.nextUint32()).toBe(a.nextUint32());
+    expect(b.fillUint32(new Uint32Array(0)).length).toBe(0);
+    expect(b.getState()).toEqual(a.getState());
+  });
+
   it('continues the same stream after a save and restore of its state', () => {
     fc.assert(
       fc.property(fc.integer(), fc.integer({ min: 0, max: 200 }), (seed, skip) => {

@@ -73,6 +73,28 @@ export class Random {
     return result;
   }
 
+  /**
+   * Fills `target` with the next `target.length` draws of {@link Random.nextUint32}, in order: the same
+   * stream, several times faster for large arrays (the state stays in locals; dropout masks draw
+   * hundreds of thousands of words per training step).
+   */
+  fillUint32(target: Uint32Array): Uint32Array {
+    let [s0, s1, s2, s3] = [this.s0 | 0, this.s1 | 0, this.s2 | 0, this.s3 | 0];
+    for (let i = 0; i < target.length; i++) {
+      const m = Math.imul(s1, 5);
+      target[i] = Math.imul((m << 7) | (m >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+    }
+    [this.s0, this.s1, this.s2, this.s3] = [s0 >>> 0, s1 >>> 0, s2 >>> 0, s3 >>> 0];
+    return target;
+  }
+
   /** A uniform double in [0, 1) with 53 random bits. */
   next(): number {
     const hi = this.nextUint32() >>> 5;

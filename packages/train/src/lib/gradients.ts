@@ -180,7 +180,11 @@ const GRADIENTS: tf.GradConfig[] = [
     saveAllInputs: true,
     gradFunc: (dy, _saved, attrs: Attrs) => byPosition(tf.unstack(dy as tf.Tensor, attrs.axis as number)),
   },
-  { kernelName: tf.Unpack, gradFunc: (dy, _saved, attrs: Attrs) => ({ value: () => tf.stack(dy as tf.Tensor[], attrs.axis as number) }) },
+  {
+    // The engine hands a kernel with one output its gradient alone, not in a list (unstacking one hour).
+    kernelName: tf.Unpack,
+    gradFunc: (dy, _saved, attrs: Attrs) => ({ value: () => tf.stack(Array.isArray(dy) ? dy : [dy], attrs.axis as number) }),
+  },
   {
     kernelName: tf.Transpose,
     gradFunc: (dy, _saved, attrs: Attrs) => {

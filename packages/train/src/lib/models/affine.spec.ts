@@ -40,6 +40,13 @@ describe('affine', () => {
     expect(ours[3].some((v) => v !== 0)).toBe(true);
   });
 
+  it('skips only the input gradient when the input is data', () => {
+    const [forward, dx, dw, db] = run((x, w, b) => affine(x, w, b, 'relu', false));
+    const stock = run((x, w, b) => tf.fused.matMul({ a: x, b: w, bias: b, activation: 'relu' }) as tf.Tensor2D);
+    expect([forward, dw, db]).toEqual([stock[0], stock[2], stock[3]]);
+    expect(dx).toEqual(new Array(300 * 20).fill(0));
+  });
+
   it('leaves other backends on tf.fused.matMul', async () => {
     await selectBackend('cpu');
     try {

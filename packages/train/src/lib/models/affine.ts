@@ -12,9 +12,18 @@ import * as tf from '@tensorflow/tfjs-core';
  * three gradients are therefore bit-identical to tf.fused.matMul's (affine.spec.ts): the forward is
  * tf.fused.matMul itself, which is fused outside gradient recording and matMul + add + relu inside it.
  *
+ * `inputGradient: false` is for a layer whose input is data (the LSTM's input projection in training):
+ * its backward pass then skips dz · Wᵀ, a product as large as the weight gradient, and hands back zeros.
+ *
  * Other backends run tf.fused.matMul unchanged.
  */
-export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: 'linear' | 'relu' = 'linear'): tf.Tensor2D {
+export function affine(
+  x: tf.Tensor2D,
+  w: tf.Tensor2D,
+  b: tf.Tensor1D,
+  activation: 'linear' | 'relu' = 'linear',
+  inputGradient = true,
+): tf.Tensor2D {
   if (tf.getBackend() !== 'wasm') return tf.fused.matMul({ a: x, b: w, bias: b, activation }) as tf.Tensor2D;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xIn, wIn, bIn, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
@@ -29,7 +38,7 @@ export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activatio
         // The weight gradient first: it builds the XNNPACK operator for dz that the bias gradient reuses.
         const dw = tf.matMul(xs, dz, true, false);
         const db = biasGradient(dz);
-        const dx = tf.matMul(dz, ws, false, true);
+        const dx = inputGradient ? tf.matMul(dz, ws, false, true) : tf.zeros(xs.shape);
         return [dx, dw, db];
       },
     };

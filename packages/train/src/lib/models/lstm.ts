@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LstmConfig } from '../config.js';
 import type { ParamStore } from '../params.js';
+import { lstmRecurrence, lstmRecurrenceAvailable } from '../wasm/lstm-recurrence.js';
 import { affine } from './affine.js';
 import { addDense, dropoutIf, logitsFrom, type Network } from './network.js';
 
@@ -26,24 +27,37 @@ export function buildLstm(config: LstmConfig, store: ParamStore, hours: number, 
     dispose: () => store.dispose(),
     forward(x, dropout) {
       const B = x.shape[0];
-      // Time-major, features-by-batch layout ([T, 4H, B]): each hour and each gate block is then a
-      // contiguous slice, which the CPU backend copies in one block instead of element by element.
-      const xz = affine(tf.reshape(x, [B * hours, inputs]) as tf.Tensor2D, wx as tf.Tensor2D, b as tf.Tensor1D);
-      const steps = tf.unstack(tf.transpose(tf.reshape(xz, [B, hours, 4 * H]), [1, 2, 0]), 0) as tf.Tensor2D[];
-      const whT = tf.transpose(wh) as tf.Tensor2D;
-      let h: tf.Tensor2D = tf.zeros([H, B]);
-      let c: tf.Tensor2D = tf.zeros([H, B]);
-      for (const zx of steps) {
-        const z = tf.add(zx, tf.matMul(whT, h));
-        const gates = tf.sigmoid(tf.slice(z, [0, 0], [3 * H, B]));
-        const g = tf.tanh(tf.slice(z, [3 * H, 0], [H, B]));
-        const [i, f, o] = tf.split(gates, 3, 0) as tf.Tensor2D[];
-        c = tf.add(tf.mul(f, c), tf.mul(i, g));
-        h = tf.mul(o, tf.tanh(c));
-      }
-      const last = tf.transpose(h) as tf.Tensor2D;
+      // In training the input is data: the projection skips its input gradient.
+      const xz = affine(tf.reshape(x, [B * hours, inputs]) as tf.Tensor2D, wx as tf.Tensor2D, b as tf.Tensor1D, 'linear', !dropout);
+      const zx = tf.reshape(xz, [B, hours, 4 * H]) as tf.Tensor3D;
+      const last = dropout && lstmRecurrenceAvailable() ? lstmRecurrence(zx, wh as tf.Tensor2D) : recurrence(zx, wh as tf.Tensor2D);
       const features = dropoutIf(dropout, last, config.dropout) as tf.Tensor2D;
       return { logits: logitsFrom(features, out), penultimate: last };
     },
   };
+}
+
+/**
+ * The recurrence as tensor ops, hour by hour, differentiated by tfjs: zx[B, T, 4H], wh[H, 4H] ─▶ h_T[B, H].
+ * Training on WASM runs wasm/lstm-recurrence.ts instead, which gives the same bits with a handful of
+ * kernels per hour; this form serves the other backends, evaluation and integrated gradients.
+ */
+export function recurrence(zx: tf.Tensor3D, wh: tf.Tensor2D): tf.Tensor2D {
+  const [B, , H4] = zx.shape;
+  const H = H4 / 4;
+  // Time-major, gate-major ([T, 4H, B]): each hour and each gate block is a contiguous slice, which
+  // the CPU backend copies in one block instead of element by element.
+  const steps = tf.unstack(tf.transpose(zx, [1, 2, 0]), 0) as tf.Tensor2D[];
+  const whT = tf.transpose(wh) as tf.Tensor2D;
+  let h: tf.Tensor2D = tf.zeros([H, B]);
+  let c: tf.Tensor2D = tf.zeros([H, B]);
+  for (const zxt of steps) {
+    const z = tf.add(zxt, tf.matMul(whT, h));
+    const gates = tf.sigmoid(tf.slice(z, [0, 0], [3 * H, B]));
+    const g = tf.tanh(tf.slice(z, [3 * H, 0], [H, B]));
+    const [i, f, o] = tf.split(gates, 3, 0) as tf.Tensor2D[];
+    c = tf.add(tf.mul(f, c), tf.mul(i, g));
+    h = tf.mul(o, tf.tanh(c));
+  }
+  return tf.transpose(h);
 }

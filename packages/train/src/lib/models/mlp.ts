@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MlpConfig } from '../config.js';
 import type { ParamStore } from '../params.js';
-import { addDense, dense, dropoutIf, logitsFrom, type Network } from './network.js';
+import { affine } from './affine.js';
+import { addDense, dropoutIf, logitsFrom, type Network } from './network.js';
 
 /** x[B, F] ─▶ (dense + ReLU + dropout) × hidden ─▶ dense ─▶ logit. The penultimate is the last hidden layer. */
 export function buildMlp(config: MlpConfig, store: ParamStore, features: number): Network {
@@ -15,7 +16,11 @@ export function buildMlp(config: MlpConfig, store: ParamStore, features: number)
     dispose: () => store.dispose(),
     forward(x, dropout) {
       let h = x as tf.Tensor2D;
-      for (const layer of layers) h = dropoutIf(dropout, dense(h, layer.w, layer.b, 'relu'), config.dropout) as tf.Tensor2D;
+      for (const [i, layer] of layers.entries()) {
+        // In training the first layer's input is data: its backward pass skips the input gradient.
+        const y = affine(h, layer.w as tf.Tensor2D, layer.b as tf.Tensor1D, 'relu', i > 0 || !dropout);
+        h = dropoutIf(dropout, y, config.dropout) as tf.Tensor2D;
+      }
       return { logits: logitsFrom(h, out), penultimate: h };
     },
   };

@@ -61,7 +61,10 @@ export class Dropout {
     const mask = new Float32Array(size);
     const threshold = Math.floor(rate * 2 ** 32);
     const keep = 1 / (1 - rate);
-    for (let i = 0; i < size; i++) mask[i] = this.rng.nextUint32() >= threshold ? keep : 0;
+    // One word per element, drawn in bulk into the mask's own buffer (each word is read before its float
+    // is written): the same words as one nextUint32 per element, so the same masks, several times faster.
+    const words = this.rng.fillUint32(new Uint32Array(mask.buffer));
+    for (let i = 0; i < size; i++) mask[i] = words[i] >= threshold ? keep : 0;
     return tf.mul(x, tf.tensor(mask, [...shape]));
   }
 }
