@@ -51,5 +51,7 @@ describe('erfc and logUpperTail', () => {
     ];
     // The series (three terms) is off by 5e-5 relative at z = 5 and better further out.
     for (const [z, want] of cases) expect(Math.abs(logUpperTail(z) - want) / -want).toBeLessThan(z < 5 ? 1e-6 : 6e-5);
+    // The switch is at z = 5 inclusive: 5 takes the series (erfc would give scipy's value to 1e-7).
+    expect(logUpperTail(5)).toBeCloseTo(-15.064210898647989, 9);
   });
 });
