@@ -98,7 +98,7 @@ describe('confident learning', () => {
     expect(result.flagged.length).toBe(9);
     const lowest = Math.min(...Array.from(result.flagged, (i) => result.scores[i]));
     expect(Array.from(result.scores).filter((s) => s > lowest).length).toBeLessThan(9);
-    expect(result.perLabel[0].flagged + result.perLabel[1].flagged).toBe(9);
+    expect((result.perLabel[0].flagged as number) + (result.perLabel[1].flagged as number)).toBe(9);
     // A different seed deals other folds, so other out-of-fold probabilities.
     const other = confidentLearning({ features, rows: small, cols: F, labels, assumedContamination: 0.03, seed: 7 });
     expect(Array.from(other.scores)).not.toEqual(Array.from(result.scores));
