@@ -66,6 +66,13 @@ describe('exclusionaryReclassification', () => {
     // Flagged stays come back ascending whatever order the labels are visited in.
     const both = await exclusionaryReclassification({ result, labels, reclassify: async (e) => Array.from(e, (i) => 1 - labels[i]) });
     expect(Array.from(both.flagged)).toEqual([2, 4, 5]);
+    // Labels are visited in ascending order; label 0's stays here come after label 1's.
+    const swapped = await exclusionaryReclassification({
+      result,
+      labels: [1, 1, 1, 0, 0, 0],
+      reclassify: async (e) => Array.from(e, (i) => (i < 3 ? 0 : 1)),
+    });
+    expect(Array.from(swapped.flagged)).toEqual([2, 4, 5]);
   });
 
   it('skips labels with no flagged stay, and leaves labels missing from perLabel out of it', async () => {
