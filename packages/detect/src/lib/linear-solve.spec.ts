@@ -18,6 +18,9 @@ describe('solveRidge', () => {
     expect(solveRidge(Float64Array.from([1, 2, 2, 1]), 2, Float64Array.from([1, 1]), 0)).toBeNull();
     expect(solveRidge(Float64Array.from([0, 0, 0, 0]), 2, Float64Array.from([1, 1]), 0)).toBeNull();
     expect(solveRidge(Float64Array.from([-1]), 1, Float64Array.from([1]), 0.5)).toBeNull();
+    // A pivot of exactly 0 (singular, not negative) is refused too, first or last.
+    expect(solveRidge(Float64Array.from([0]), 1, Float64Array.from([1]), 0)).toBeNull();
+    expect(solveRidge(Float64Array.from([1, 1, 1, 1]), 2, Float64Array.from([1, 2]), 0)).toBeNull();
     const diagonal = solveRidge(Float64Array.from([0, 0, 0, 0]), 2, Float64Array.from([1, 3]), 2) as Float64Array;
     expect(diagonal[0]).toBeCloseTo(0.5, 12);
     expect(diagonal[1]).toBeCloseTo(1.5, 12);
