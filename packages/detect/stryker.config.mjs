@@ -36,5 +36,35 @@ export default strykerConfig('detect', {
       mutator: typedArrayBound,
       why: 'the extra pass writes scores[rows[n]] = scores[undefined], a named property of the Float64Array, no element.',
     },
+    {
+      file: 'packages/detect/src/lib/assumed-contamination.ts',
+      code: "typeof value === 'number' && Number.isFinite(value) && value > 0 && value < 0.5",
+      mutator: 'LogicalOperator (first && → ||), ConditionalExpression (typeof test → true)',
+      why: 'Number.isFinite is false for every non-number (it does not coerce), and NaN and ±Infinity fail the range test: the typeof and isFinite tests each only repeat what the rest of the condition already rejects.',
+    },
+    {
+      file: 'packages/detect/src/lib/detection-metrics.ts',
+      code: 'for (let k = 0; k < poisonedIndices.length; k++) truth[poisonedIndices[k]] = 1;',
+      mutator: typedArrayBound,
+      why: 'truthMask: the extra pass writes truth[undefined], a named property of the Uint8Array, no element.',
+    },
+    {
+      file: 'packages/detect/src/lib/detection-metrics.ts',
+      code: 'while (end + 1 < n && key(order[end + 1]) === key(order[start])) end++;',
+      mutator: 'EqualityOperator (< → <=), ConditionalExpression (bound → true), ArithmeticOperator (end + 1 → end − 1)',
+      why: 'detectionAuroc and tprAtFpr: past the last stay order[n] is undefined and key(undefined) is undefined, never equal to a score, so the tie scan stops at the end with or without the bound; the same holds for `start <= n` in both outer loops (one more pass over no stay: truth[undefined] adds nothing).',
+    },
+    {
+      file: 'packages/detect/src/lib/linear-solve.ts',
+      code: 'for (let k = 0; k < j; k++) s -= L[i * d + k] * L[j * d + k];',
+      mutator: typedArrayBound,
+      why: 'solveRidge: the extra term reads L[i][j], not yet written (0), so it subtracts 0; likewise `k <= i` in the forward substitution reads y[i] (still 0), and `i <= d` / `i = d + 1` only write y[d], x[d], x[d + 1] past the end of their Float64Arrays (dropped).',
+    },
+    {
+      file: 'packages/detect/src/lib/linear-solve.ts',
+      code: 'return x >= 0 ? r : 2 - r;',
+      mutator: 'EqualityOperator (>= → >)',
+      why: 'erfc(0): the fit gives r = exp(3e-8) and 2 − r = 1 − 3e-8, both within the fit’s 1.2e-7 relative error of erfc(0) = 1; the two branches meet at 0.',
+    },
   ],
 });

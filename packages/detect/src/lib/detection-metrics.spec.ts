@@ -19,6 +19,10 @@ describe('detection metrics', () => {
     expect(tprAtFpr([5, 4, 3, 2, 1], truth, 0.4).value).toBe(1);
     expect(tprAtFpr([5, 4, 3, 2, 1], truth, 0.3).value).toBe(0.5);
     expect(tprAtFpr([5, 5, 5, 2, 1], truth, 0.3).value).toBe(0);
+    // A tie below the top enters whole, once: the clean stay tied with a poisoned one costs FPR 1/3.
+    const tiedBelow = Uint8Array.from([1, 1, 0, 0, 0]);
+    expect(tprAtFpr([5, 3, 3, 1, 0], tiedBelow, 0.4).value).toBe(1);
+    expect(tprAtFpr([5, 3, 3, 1, 0], tiedBelow, 0.3).value).toBe(0.5);
   });
 
   it('scores the flagged set', () => {

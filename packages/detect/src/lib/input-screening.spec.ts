@@ -1,4 +1,4 @@
-import { Random } from '@ehr-backdoor/core';
+import { quantileSorted, Random } from '@ehr-backdoor/core';
 import { detectionAuroc, tprAtFpr, truthMask } from './detection-metrics.js';
 import {
   empiricalTailSurprisal,
@@ -7,8 +7,12 @@ import {
   poissonTailSurprisal,
   spikeSurprisal,
   zSurprisal,
+  type InputScreeningOptions,
   type ScreeningData,
 } from './input-screening.js';
+import { missingnessPattern } from './screening-panels.js';
+import { checkedTabular } from './screening-table.js';
+import { univariate } from './screening-univariate.js';
 
 /**
  * A small clinical table: heart rate (min/max/mean/count, continuous), a GCS-like score of 6 levels, a
@@ -168,5 +172,81 @@ describe('screening helpers', () => {
     expect(logScaled(Float64Array.from({ length: 500 }, () => Math.exp(random.normal())))).toBe(true);
     expect(logScaled(Float64Array.from({ length: 500 }, () => 80 + 10 * random.normal()))).toBe(false);
     expect(logScaled(Float64Array.from({ length: 500 }, () => random.normal()))).toBe(false);
+  });
+});
+
+describe('inputScreening: combining the components', () => {
+  const c = cohort(200, 7);
+  const screening = data(c, 200);
+
+  it('puts each component on its own scale, (s − median) / max(q95 − median, ln 50), and keeps the largest', () => {
+    const table = checkedTabular(screening as Extract<ScreeningData, { view: 'tabular' }>);
+    const V = table.variableNames.length;
+    const perComponent = [univariate(table), missingnessPattern(table)].map((surprisal) => {
+      const stay = Array.from({ length: 200 }, (_, i) => Math.max(0, ...surprisal.subarray(i * V, (i + 1) * V)));
+      const sorted = Float64Array.from(stay).sort();
+      const median = quantileSorted(sorted, 0.5);
+      const spread = Math.max(quantileSorted(sorted, 0.95) - median, Math.log(50));
+      return stay.map((s) => (s - median) / spread);
+    });
+    const result = inputScreening({ data: screening, assumedContamination: 0.05 });
+    result.scores.forEach((s, i) => expect(s).toBeCloseTo(Math.max(perComponent[0][i], perComponent[1][i]), 12));
+    const only = inputScreening({ data: screening, assumedContamination: 0.05, components: ['univariate'] });
+    only.scores.forEach((s, i) => expect(s).toBeCloseTo(perComponent[0][i], 12));
+    expect(only.perLabel.map((p) => p.component)).toEqual(['univariate']);
+    expect(result.perLabel.map((p) => p.component)).toEqual(['univariate', 'missingness']);
+    expect(result.flagged.length).toBe(10);
+    expect(result).toMatchObject({ detector: 'input_screening', warnings: [] });
+  });
+
+  it('names, per component, the top variables of the flagged stays it scored highest', () => {
+    const result = inputScreening({ data: screening, assumedContamination: 0.05, components: ['univariate'] });
+    const entry = result.perLabel[0];
+    expect(entry.flaggedStays).toBe(10);
+    const parts = (entry.topVariables as string).split(' ');
+    expect(parts.length).toBeGreaterThanOrEqual(1);
+    expect(parts.length).toBeLessThanOrEqual(5);
+    const counts = parts.map((p) => Number(p.split(':')[1]));
+    expect(counts.reduce((s, x) => s + x, 0)).toBeLessThanOrEqual(10);
+    expect([...counts].sort((a, b) => b - a)).toEqual(counts);
+    for (const p of parts) expect(p).toMatch(/^(hr|gcs|creat|hgb|hct|plt):\d+$/);
+    // With cross-variable, its stays are attributed to it only where it scores highest.
+    const all = inputScreening({
+      data: screening,
+      assumedContamination: 0.05,
+      components: ['univariate', 'missingness', 'cross-variable'],
+      ridge: 2,
+    });
+    expect(all.perLabel.map((p) => p.component)).toEqual(['univariate', 'missingness', 'cross-variable']);
+    expect(all.perLabel.reduce((s, p) => s + (p.flaggedStays as number), 0)).toBe(10);
+    const ridged = inputScreening({ data: screening, assumedContamination: 0.05, components: ['cross-variable'], ridge: 1000 });
+    const plain = inputScreening({ data: screening, assumedContamination: 0.05, components: ['cross-variable'] });
+    expect(Array.from(ridged.scores)).not.toEqual(Array.from(plain.scores));
+  });
+
+  it('names what it refuses', () => {
+    const cases: [Partial<InputScreeningOptions>, string][] = [
+      [{ data: undefined }, "input_screening needs the training stays' raw data ({ view: 'tabular' | 'timeseries', … })."],
+      [{ data: { ...screening, view: 'wide' } as never }, "input_screening needs the training stays' raw data"],
+      [{ data: { ...screening, rows: 1, values: c.values.subarray(0, c.F) } }, 'input_screening needs at least 2 training stays, got 1.'],
+      [{ data: { ...screening, rows: 2.5 } }, 'input_screening needs at least 2 training stays, got 2.5.'],
+      [{ ridge: 0 }, 'input_screening: ridge must be > 0, got 0.'],
+      [{ ridge: Infinity }, 'input_screening: ridge must be > 0, got Infinity.'],
+      [
+        { components: ['univariate', 'spectral' as never] },
+        "input_screening: unknown component 'spectral'; choose from univariate, missingness, cross-variable, temporal.",
+      ],
+      [
+        { components: ['temporal'] },
+        "input_screening: the 'temporal' component needs time-series data; screen the time-series view or drop 'temporal'.",
+      ],
+    ];
+    for (const [change, message] of cases)
+      expect(() => inputScreening({ data: screening, assumedContamination: 0.05, ...change } as InputScreeningOptions)).toThrow(
+        expect.objectContaining({ code: 'E_DETECT_INPUT', message: expect.stringContaining(message) }),
+      );
+    expect(() => inputScreening({ data: screening, assumedContamination: 0.5 })).toThrow(
+      expect.objectContaining({ code: 'E_DETECT_CONTAMINATION', message: expect.stringContaining('input_screening: ') }),
+    );
   });
 });

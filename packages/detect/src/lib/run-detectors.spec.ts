@@ -115,3 +115,125 @@ describe('the assumed contamination', () => {
     expect(run.columns.detect_spectral_precision_at_5pct).toBeCloseTo(10 / 20);
   });
 });
+
+describe('runDetectors: inputs, options and columns on 40 stays', () => {
+  const { matrix, labels, poisonedIndices } = syntheticRepresentations(40, 3, 2, 8, 9);
+  const losses = Float64Array.from({ length: 40 }, (_, i) => (poisonedIndices.includes(i) ? 0.01 : 0.5 + (i % 7) / 10));
+  const base = { labels, poisonedIndices, assumedContamination: 0.05 };
+
+  it('picks the detectors whose inputs are given, in the catalogue order', async () => {
+    const run = await runDetectors({ ...base, earlyLosses: losses, attributions: matrix });
+    expect(Object.keys(run.results)).toEqual(['attribution', 'abl_isolation']);
+    expect(run.expectedPoisonCount).toBe(2);
+    expect(run.results.abl_isolation?.evaluation).toEqual({
+      auroc: 1,
+      tprAt5Fpr: 1,
+      precisionAtFlagged: 1,
+      recallAtFlagged: 1,
+      flaggedCount: 2,
+    });
+    expect(run.results.abl_isolation?.seconds).toBeGreaterThanOrEqual(0);
+    expect(run.columns.detect_abl_isolation_precision_at_5pct).toBe(1);
+    expect(run.columns.detect_abl_isolation_recall_at_0p5pct).toBe(0.5);
+    expect(run.reasons).toEqual({});
+    const features = { values: matrix.values, rows: 40, cols: 3 };
+    const screeningData = { view: 'tabular' as const, values: matrix.values, rows: 40, variables: ['a', 'b', 'c'] };
+    const all = await runDetectors({ ...base, clinicalFeatures: features, screeningData, earlyLosses: losses, detectors: undefined });
+    expect(Object.keys(all.results)).toEqual(['input_screening', 'confident_learning', 'abl_isolation']);
+  });
+
+  it('passes each detector its options, the seed and the assumed contamination', async () => {
+    const seeded = await runDetectors({ ...base, representations: matrix, detectors: ['activation_clustering'], seed: 4 });
+    const direct = await runDetectors({
+      ...base,
+      representations: matrix,
+      detectors: ['activation_clustering'],
+      activationClustering: { seed: 4 },
+    });
+    expect(Array.from(seeded.results.activation_clustering?.scores ?? [])).toEqual(
+      Array.from(direct.results.activation_clustering?.scores ?? []),
+    );
+    const pca = await runDetectors({
+      ...base,
+      representations: matrix,
+      detectors: ['activation_clustering'],
+      activationClustering: { reduction: 'pca', dimensions: 2 },
+    });
+    expect(pca.results.activation_clustering?.perLabel[0]).toMatchObject({ reduction: 'pca', dimensions: 2 });
+    const spectral = await runDetectors({ ...base, representations: matrix, detectors: ['spectral'], spectral: { removalFactor: 1 } });
+    expect(spectral.results.spectral?.flagged.length).toBe(2 * Math.round(1 * 2));
+    const high = await runDetectors({ ...base, earlyLosses: losses, detectors: ['abl_isolation'], ablIsolation: { tail: 'high' } });
+    expect(high.results.abl_isolation?.evaluation.precisionAtFlagged).toBe(0);
+    const asked: number[][] = [];
+    const reclassified = await runDetectors({
+      ...base,
+      representations: matrix,
+      detectors: ['activation_clustering'],
+      activationClustering: { reduction: 'pca', analysis: 'smaller' },
+      exclusionaryReclassification: {
+        reclassify: async (rows) => {
+          asked.push(Array.from(rows));
+          return Array.from(rows, (i) => labels[i]);
+        },
+      },
+    });
+    expect(asked.length).toBeGreaterThan(0);
+    expect(reclassified.results.activation_clustering?.flagged.length).toBe(0);
+    const screening = await runDetectors({
+      ...base,
+      screeningData: { view: 'tabular', values: matrix.values, rows: 40, variables: ['a', 'b', 'c'] },
+      inputScreening: { components: ['univariate'] },
+    });
+    expect(screening.results.input_screening?.perLabel.map((p) => p.component)).toEqual(['univariate']);
+    expect(screening.results.input_screening?.flagged.length).toBe(2);
+  });
+
+  it('names each input a detector is missing or gives with the wrong row count', async () => {
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ labels: [] }, 'E_DETECT_INPUT', 'labels must list the training labels (one per training stay).'],
+      [{ labels: undefined }, 'E_DETECT_INPUT', 'labels must list the training labels (one per training stay).'],
+      [{ poisonedIndices: [40] }, 'E_DETECT_POISONED', 'poisonedIndices[0] = 40 is not a training row (0 ≤ i < 40).'],
+      [{ poisonedIndices: [0, -1] }, 'E_DETECT_POISONED', 'poisonedIndices[1] = -1 is not a training row (0 ≤ i < 40).'],
+      [{ poisonedIndices: [1.5] }, 'E_DETECT_POISONED', 'poisonedIndices[0] = 1.5 is not a training row (0 ≤ i < 40).'],
+      [{ poisonedIndices: [5, 6, 5] }, 'E_DETECT_POISONED', 'poisonedIndices lists row 5 twice.'],
+      [
+        { detectors: ['lof'] },
+        'E_DETECT_UNKNOWN',
+        "Unknown detector 'lof'; choose from spectral, activation_clustering, attribution, strip, input_screening, confident_learning, abl_isolation.",
+      ],
+      [{ detectors: ['spectral'] }, 'E_DETECT_INPUT', "Detector 'spectral' needs representations."],
+      [{ detectors: ['activation_clustering'] }, 'E_DETECT_INPUT', "Detector 'activation_clustering' needs representations."],
+      [{ detectors: ['attribution'] }, 'E_DETECT_INPUT', "Detector 'attribution' needs attributions."],
+      [{ detectors: ['strip'], inputs: matrix }, 'E_DETECT_INPUT', "Detector 'strip' needs inputs and predict."],
+      [{ detectors: ['strip'], predict: () => new Float32Array(0) }, 'E_DETECT_INPUT', "Detector 'strip' needs inputs and predict."],
+      [
+        { detectors: ['input_screening'] },
+        'E_DETECT_INPUT',
+        "Detector 'input_screening' needs the training stays' raw data (screeningData).",
+      ],
+      [
+        { screeningData: { view: 'tabular', values: [1, 2], rows: 2, variables: ['a'] } },
+        'E_DETECT_INPUT',
+        'input_screening: screeningData has 2 rows but there are 40 training stays.',
+      ],
+      [
+        { clinicalFeatures: { values: new Float64Array(3), rows: 3, cols: 1 } },
+        'E_DETECT_INPUT',
+        'confident_learning: clinicalFeatures has 3 rows but there are 40 training stays.',
+      ],
+      [{ earlyLosses: [0.1] }, 'E_DETECT_INPUT', 'abl_isolation: earlyLosses has 1 entries but there are 40 training stays.'],
+    ];
+    for (const [change, code, message] of cases)
+      await expect(runDetectors({ ...base, ...change } as never)).rejects.toThrow(expect.objectContaining({ code, message }));
+    for (const [key, name] of [
+      ['representations', 'representations'],
+      ['attributions', 'attributions'],
+      ['inputs', 'inputs'],
+    ] as const) {
+      const short = { values: matrix.values.subarray(0, 39 * 3), rows: 39, cols: 3 };
+      await expect(runDetectors({ ...base, [key]: short, predict: () => new Float32Array(0) } as never)).rejects.toThrow(
+        expect.objectContaining({ message: expect.stringContaining(name) }),
+      );
+    }
+  });
+});

@@ -55,3 +55,36 @@ describe('missingnessPattern', () => {
     expect(out.every((s) => s === 0)).toBe(true);
   });
 });
+
+describe('missingnessPattern, counted by hand', () => {
+  // 100 stays × three variables: a, b, c missing together in stays 0–4; a alone in stay 5; a and c in stay 6.
+  function table(blockSize = 5) {
+    const values: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const block = i < blockSize;
+      values.push(block || i === 5 || i === 6 ? NaN : 1, block ? NaN : 2, block || i === 6 ? NaN : 3);
+    }
+    return checkedTabular({ view: 'tabular', values, rows: 100, variables: ['a', 'b', 'c'] });
+  }
+
+  it('scores a variable missing while a panel partner was measured by −ln P(u missing | v measured), summed per stay', () => {
+    const out = missingnessPattern(table());
+    // Partners (add-½ smoothed): a|b (5.5/6 ≥ 0.9; 2.5/96), c|b (5.5/6; 1.5/96), a|c (6.5/7; 1.5/95).
+    // Stay 5 misses a with b and c measured: the most surprising partner, c.
+    expect(Array.from(out.subarray(15, 18))).toEqual([expect.closeTo(-Math.log(1.5 / 95), 12), 0, 0]);
+    // Stay 6 misses a and c with b measured: both surprisals, booked on the larger one (c).
+    expect(out[18]).toBe(0);
+    expect(out[20]).toBeCloseTo(-Math.log(2.5 / 96) - Math.log(1.5 / 96), 12);
+    // The block missing together has no partner measured; complete stays score nothing.
+    for (let i = 0; i < 5; i++) expect(Array.from(out.subarray(i * 3, i * 3 + 3))).toEqual([0, 0, 0]);
+    for (let i = 7; i < 100; i++) expect(Array.from(out.subarray(i * 3, i * 3 + 3))).toEqual([0, 0, 0]);
+  });
+
+  it('needs a partner missing in at least 5 stays before trusting it', () => {
+    const out = missingnessPattern(table(4));
+    // b is missing in 4 stays only: no partner of a or c through b; c (5 stays missing) still partners a.
+    expect(out[5 * 3]).toBeCloseTo(-Math.log(1.5 / 96), 12);
+    expect(out[6 * 3 + 2]).toBe(0);
+    expect(out[6 * 3]).toBe(0);
+  });
+});
