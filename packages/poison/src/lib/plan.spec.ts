@@ -155,6 +155,34 @@ describe('planPoisoning', () => {
     expect(plan({ seed: 1.5 })).toThrow('planPoisoning: seed must be an integer, got 1.5.');
   });
 
+  it('with no eligible stay, names the mode, target and training split, and how to fix it', () => {
+    // Every stay survives: 12 training stays, none with label 1, so clean-label target 1 and
+    // dirty-label target 0 have nothing to draw from, and the other mode or target has every stay.
+    const survivors = makeDataset({ n: 20, positiveShare: 0 });
+    const plan = (o: Record<string, unknown>) => () =>
+      planPoisoning({ dataset: survivors, trigger: { name: 'none' }, rate: 0.25, seed: 1, ...o } as never);
+    expect(plan({ mode: 'clean-label', targetLabel: 1 })).toThrow(
+      expect.objectContaining({
+        code: 'E_NO_ELIGIBLE_ROWS',
+        message:
+          'planPoisoning: clean-label with target 1 has no eligible rows (0 training stays with label = 1 among 12 training stays). ' +
+          "Use mode 'dirty-label', targetLabel 0, or a dataset whose training split has stays with label = 1.",
+        details: { rate: 0.25, trainSize: 12, eligible: 0, mode: 'clean-label', targetLabel: 1 },
+      }),
+    );
+    expect(plan({ mode: 'dirty-label', targetLabel: 0 })).toThrow(
+      expect.objectContaining({
+        code: 'E_NO_ELIGIBLE_ROWS',
+        message:
+          'planPoisoning: dirty-label with target 0 has no eligible rows (0 training stays with label ≠ 0 among 12 training stays). ' +
+          "Use mode 'clean-label', targetLabel 1, or a dataset whose training split has stays with label ≠ 0.",
+        details: { rate: 0.25, trainSize: 12, eligible: 0, mode: 'dirty-label', targetLabel: 0 },
+      }),
+    );
+    expect(plan({ mode: 'dirty-label', targetLabel: 1 })().count).toBe(3);
+    expect(plan({ mode: 'clean-label', targetLabel: 0 })().count).toBe(3);
+  });
+
   it('draws the poisoned rows from the eligible rows with the seed\'s "poison-plan" stream', () => {
     const plan = planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.3, seed: 11 });
     const eligible = Array.from({ length: ds.n }, (_, i) => i).filter((i) => ds.splits[i] === SPLIT_CODE.train && ds.labels[i] !== 1);
