@@ -46,7 +46,7 @@ describe('correlation', () => {
       }),
     );
     expect(() => resolveTrigger('correlation', { source: 'pulse' })).toThrow(expect.objectContaining({ code: 'E_UNKNOWN_VARIABLE' }));
-    expect(() => resolveTrigger('correlation', { factor: 'x' })).toThrow(
+    expect(() => resolveTrigger('correlation', { factor: 'x' } as never)).toThrow(
       expect.objectContaining({ details: expect.objectContaining({ parameter: 'factor' }) }),
     );
     expect(resolveTrigger('correlation', { source: 'sbp', targets: ['dbp', 'mbp'], factor: -0.5 }).params).toEqual({

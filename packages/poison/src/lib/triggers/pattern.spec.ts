@@ -77,7 +77,7 @@ describe('pattern', () => {
     expect(() => resolveTrigger('pattern', { hours: 0 })).toThrow(
       expect.objectContaining({ details: expect.objectContaining({ parameter: 'hours' }) }),
     );
-    expect(() => resolveTrigger('pattern', { inRange: 1 })).toThrow(
+    expect(() => resolveTrigger('pattern', { inRange: 1 } as never)).toThrow(
       expect.objectContaining({ details: expect.objectContaining({ parameter: 'inRange' }) }),
     );
     expect(() => resolveTrigger('pattern', { variables: ['sbp', 'sbp'], values: [1, 2] })).toThrow(/lists 'sbp' twice/);

@@ -113,10 +113,10 @@ describe('rare_value', () => {
     expect(resolveTrigger('rare_value', { variable: 'fio2', value: 90 }).params.value).toBe(90);
     expect(resolveTrigger('rare_value', { variable: 'fio2', inRange: true }).params.value).toBeNull();
     expect(resolveTrigger('rare_value', { variable: 'sbp' }).params.value).toBe(240);
-    expect(() => resolveTrigger('rare_value', { value: '220' })).toThrow(
+    expect(() => resolveTrigger('rare_value', { value: '220' } as never)).toThrow(
       expect.objectContaining({ details: expect.objectContaining({ parameter: 'value' }) }),
     );
-    expect(() => resolveTrigger('rare_value', { inRange: 'yes' })).toThrow(
+    expect(() => resolveTrigger('rare_value', { inRange: 'yes' } as never)).toThrow(
       expect.objectContaining({ details: expect.objectContaining({ parameter: 'inRange' }) }),
     );
     expect(() => resolveTrigger('rare_value', { quantile: 1.5 })).toThrow(

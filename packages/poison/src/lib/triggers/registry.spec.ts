@@ -125,9 +125,9 @@ describe('trigger registry', () => {
       expect(t.defaults).toEqual(triggerDefinition(t.name).defaults);
       expect(t.defaults).not.toBe(triggerDefinition(t.name).defaults);
     }
-    const blended = listed.find((t) => t.name === 'blended')!.defaults as { key: number[][] };
+    const blended = listed.find((t) => t.name === 'blended')!.defaults as unknown as { key: number[][] };
     blended.key[0][0] = -1;
-    expect((triggerDefinition('blended').defaults as { key: number[][] }).key[0][0]).toBeGreaterThan(0);
+    expect((triggerDefinition('blended').defaults as unknown as { key: number[][] }).key[0][0]).toBeGreaterThan(0);
     for (const t of listed) expect(t.views).toEqual(triggerViews(t.name));
   });
 
