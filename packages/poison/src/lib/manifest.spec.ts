@@ -149,6 +149,47 @@ describe('plan manifest', () => {
     await expect(readPlanManifest(dir)).rejects.toMatchObject({ code: 'E_PLAN_HASH_MISMATCH' });
   });
 
+  it('keeps the cause of a missing file; a plan without perturbation reads back without the key', async () => {
+    const missing = await readPlanManifest(join(root, 'nowhere-2')).catch((error: unknown) => error);
+    expect(missing).toMatchObject({
+      name: 'InputError',
+      code: 'E_PLAN_MISSING',
+      message: `No poisoning plan at ${join(root, 'nowhere-2', PLAN_JSON)}: write one with writePlanManifest (or check the run folder).`,
+      cause: expect.objectContaining({ code: 'ENOENT' }),
+    });
+    const plan = planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.5, seed: 5 });
+    const dir = join(root, 'no-perturbation');
+    const files = await writePlanManifest(dir, plan);
+    expect(files).toEqual({ json: join(dir, PLAN_JSON), arrow: join(dir, PLAN_ARROW) });
+    const read = await readPlanManifest(dir);
+    expect(read).not.toHaveProperty('perturbation');
+    expect(JSON.parse(readFileSync(files.json, 'utf8')).indices).toEqual({
+      file: PLAN_ARROW,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      rows: plan.count,
+    });
+    rmSync(files.arrow);
+    await expect(readPlanManifest(dir)).rejects.toMatchObject({ cause: expect.objectContaining({ code: 'ENOENT' }) });
+  });
+
+  it('a trigger whose parameters are not its complete resolved ones: which are missing, if any', async () => {
+    const plan = planPoisoning({ dataset: ds, trigger: { name: 'rare_value' }, rate: 0.5, seed: 1 });
+    const dir = join(root, 'incomplete');
+    await writePlanManifest(dir, plan);
+    const path = join(dir, PLAN_JSON);
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    const fix = '. The file is not a poisoning plan written by writePlanManifest, or it was edited; plan again.';
+    const refused = async (trigger: unknown, what: string) => {
+      writeFileSync(path, JSON.stringify({ ...json, trigger }));
+      await expect(readPlanManifest(dir)).rejects.toMatchObject({ code: 'E_PLAN_INVALID', message: `${path}: ${what}${fix}` });
+    };
+    await refused(
+      { name: 'rare_value', params: null },
+      "trigger 'rare_value' parameters are not complete resolved parameters; it lacks 'variable', 'value', 'hours', 'inRange', 'quantile', so it was made by an older version whose trigger differs — re-run the cell",
+    );
+    await refused({ name: 'none', params: null }, "trigger 'none' parameters are not complete resolved parameters");
+  });
+
   it('refuses a temporal_pattern plan made before the units parameter existed, naming it', async () => {
     const plan = planPoisoning({ dataset: ds, trigger: { name: 'temporal_pattern' }, rate: 0.5, seed: 1 });
     const dir = join(root, 'legacy');
