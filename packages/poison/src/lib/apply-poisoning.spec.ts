@@ -136,4 +136,31 @@ describe('applyPoisoning', () => {
       ['timeseries', 0],
     ]);
   });
+
+  it('clean-label with a perturbation: both applied, the reports count against the clean dataset', () => {
+    const perturbation = { method: 'class-mean' as const, variables: ['heart_rate'] };
+    const plain = planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.5, seed: 3, mode: 'clean-label', perturbation });
+    const { dataset: moved, stealth } = applyPoisoningWithReport(ds, plain);
+    expect(moved.labels).toEqual(ds.labels);
+    // 'none' writes nothing, yet the perturbed heart rates are counted: the report compares with the clean views.
+    expect(stealth.map((r) => r.view)).toEqual(['tabular', 'timeseries']);
+    expect(stealth.every((r) => r.changedValues > 0 && r.changedRows === plain.count)).toBe(true);
+    expect(Object.keys(stealth[1].perVariable)).toEqual(['heart_rate']);
+    // A time-series-only trigger: one report, and the tabular view still carries the perturbation.
+    const tsOnly = planPoisoning({
+      dataset: ds,
+      trigger: { name: 'missingness_pattern' },
+      rate: 0.5,
+      seed: 3,
+      mode: 'clean-label',
+      perturbation,
+    });
+    const both = applyPoisoningWithReport(ds, tsOnly);
+    expect(both.stealth.map((r) => r.view)).toEqual(['timeseries']);
+    expect(both.dataset.tabular.values).toEqual(moved.tabular.values);
+    expect(both.dataset.tabular.values).not.toEqual(ds.tabular.values);
+    // Without a trigger on a view and without a perturbation, the view keeps the dataset's values.
+    const tsPlain = planPoisoning({ dataset: ds, trigger: { name: 'missingness_pattern' }, rate: 0.5, seed: 3, mode: 'clean-label' });
+    expect(applyPoisoning(ds, tsPlain).tabular.values).toEqual(ds.tabular.values);
+  });
 });
