@@ -75,6 +75,7 @@ describe('plan manifest', () => {
     await refused({ views: ['tabular', 'image'] }, "'views' is not a list of views");
     await refused({ resolved: [] }, "'resolved' is not an object");
     await refused({ resolved: null }, "'resolved' is not an object");
+    await refused({ resolved: 'x' }, "'resolved' is not an object");
     await refused({ mode: 'blended' }, `'mode' "blended" is not one of dirty-label, clean-label`);
     await refused({ rate: 1.5 }, "'rate' is not in [0, 1]");
     await refused({ targetLabel: 2 }, "'targetLabel' is not 0 or 1");
@@ -188,6 +189,27 @@ describe('plan manifest', () => {
       "trigger 'rare_value' parameters are not complete resolved parameters; it lacks 'variable', 'value', 'hours', 'inRange', 'quantile', so it was made by an older version whose trigger differs — re-run the cell",
     );
     await refused({ name: 'none', params: null }, "trigger 'none' parameters are not complete resolved parameters");
+  });
+
+  it('round-trips target 0 and the train basis; other stays under the same rows are refused', async () => {
+    const plan = planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.1, seed: 2, targetLabel: 0, rateBasis: 'train' });
+    const dir = join(root, 'target-0');
+    await writePlanManifest(dir, plan);
+    expect(await readPlanManifest(dir)).toEqual(plan);
+    // The same rows with other stay ids in the Arrow file (the JSON's sha256 updated to match).
+    const other = { ...plan, stayIds: plan.stayIds.map((id) => id + 1) };
+    const otherDir = join(root, 'target-0-other');
+    await writePlanManifest(otherDir, other);
+    const json = JSON.parse(readFileSync(join(dir, PLAN_JSON), 'utf8'));
+    writeFileSync(join(dir, PLAN_ARROW), readFileSync(join(otherDir, PLAN_ARROW)));
+    writeFileSync(
+      join(dir, PLAN_JSON),
+      JSON.stringify({ ...json, indices: JSON.parse(readFileSync(join(otherDir, PLAN_JSON), 'utf8')).indices }),
+    );
+    await expect(readPlanManifest(dir)).rejects.toMatchObject({
+      code: 'E_PLAN_INVALID',
+      message: expect.stringContaining('the Arrow indices differ from the JSON plan'),
+    });
   });
 
   it('refuses a temporal_pattern plan made before the units parameter existed, naming it', async () => {
