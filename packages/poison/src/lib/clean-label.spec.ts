@@ -7,7 +7,7 @@ import { handMadeDataset, makeDataset, tabularRow, channelSeries, TRIGGER_VARIAN
 import { applyPoisoning, applyPoisoningWithReport } from './apply-poisoning.js';
 import { planPoisoning } from './plan.js';
 import { readPlanManifest, writePlanManifest } from './manifest.js';
-import { classMeanDifferences, surrogateWeights } from './clean-label.js';
+import { applyPerturbation, classMeanDifferences, isPlannedPerturbation, planPerturbation, surrogateWeights } from './clean-label.js';
 import { contextFor } from './triggers/context.js';
 
 describe('clean-label perturbation (Turner et al. 2019)', () => {
@@ -101,6 +101,123 @@ describe('clean-label perturbation (Turner et al. 2019)', () => {
     );
   });
 
+  it('names every bad option, variable and bound, with what is allowed', () => {
+    const ctx = contextFor(hand);
+    const plan = (input: unknown) => () => planPerturbation(ctx, input as never, 1);
+    const err = (message: string, details: Record<string, unknown> = {}) =>
+      expect.objectContaining({ name: 'InputError', code: 'E_PERTURBATION', message: `Clean-label perturbation: ${message}`, details });
+    for (const bad of [null, [1], 'x']) expect(plan(bad)).toThrow(err(`options must be an object, got ${JSON.stringify(bad)}.`));
+    expect(plan({ stepSize: 1 })).toThrow(
+      err("unknown option 'stepSize'. Options: method, epsilon, variables, bounds.", { option: 'stepSize' }),
+    );
+    expect(plan({ method: 'pgd' })).toThrow(err(`'method' must be one of surrogate, class-mean, got "pgd".`));
+    for (const epsilon of [0, 3.01, NaN, '1'])
+      expect(plan({ epsilon })).toThrow(err(`'epsilon' (training SDs) must be a number in (0, 3], got ${JSON.stringify(epsilon)}.`));
+    expect(planPerturbation(ctx, { epsilon: 3 }, 1).epsilon).toBe(3);
+    for (const v of ['pulse', 'sbp'])
+      expect(plan({ variables: [v] })).toThrow(
+        err(`'${v}' is not a clinical variable with a time-series channel in this dataset. Channels: heart_rate, resp_rate.`, {
+          variable: v,
+        }),
+      );
+    for (const given of [[10, 20, 30], [10, Infinity], [50, 50], [-1, 100], [10, 301], 'x']) {
+      expect(plan({ variables: ['heart_rate'], bounds: { heart_rate: given } })).toThrow(
+        expect.objectContaining({
+          code: 'E_PERTURBATION_BOUNDS',
+          message:
+            `Clean-label perturbation: bounds.heart_rate = ${JSON.stringify(given)} must be [low, high] with low < high inside the plausible range of heart_rate, [0, 300]; ` +
+            'a perturbed value outside it would be an entry error to a reviewer (and dropped by cleaning).',
+          details: { variable: 'heart_rate', bounds: given, plausible: [0, 300] },
+        }),
+      );
+    }
+    expect(planPerturbation(ctx, { variables: ['heart_rate'], bounds: { heart_rate: [0, 300] } }, 1).bounds).toEqual({
+      heart_rate: [0, 300],
+    });
+    expect(plan({ variables: ['heart_rate'], bounds: { resp_rate: [10, 20] } })).toThrow(
+      err("bounds given for 'resp_rate', which is not perturbed; perturbed variables: heart_rate.", { variable: 'resp_rate' }),
+    );
+  });
+
+  it('defaults: the surrogate, ε = 0.5, every clinical channel, plausible bounds; directions follow the target', () => {
+    const ctx = contextFor(hand);
+    const planned = planPerturbation(ctx, {}, 1);
+    expect(planned).toMatchObject({ method: 'surrogate', epsilon: 0.5, variables: ['heart_rate', 'resp_rate'] });
+    expect(planned.bounds).toEqual({ heart_rate: ctx.plausible('heart_rate'), resp_rate: ctx.plausible('resp_rate') });
+    const weights = surrogateWeights(ctx, [0, 1]);
+    expect(planned.directions).toEqual({ heart_rate: Math.sign(weights[0]), resp_rate: Math.sign(weights[1]) });
+    expect(planPerturbation(ctx, {}, 0).directions).toEqual({ heart_rate: -Math.sign(weights[0]), resp_rate: -Math.sign(weights[1]) });
+    expect(planPerturbation(ctx, { variables: null }, 1).variables).toEqual(['heart_rate', 'resp_rate']);
+  });
+
+  it('class means: the difference of standardised stay means, deaths minus survivors (hand-computed); 0 without both classes', () => {
+    const ctx = contextFor(hand);
+    const { mean, std } = hand.manifest.normalisation.timeSeries;
+    // HR stay means 85 (survivor) and 115 (death); RR: 20 and none (0 once standardised).
+    const d = classMeanDifferences(ctx, [0, 1]);
+    expect(d[0]).toBeCloseTo(30 / std[0], 10);
+    expect(d[1]).toBeCloseTo(0 - (20 - mean[1]) / std[1], 10);
+    const survivors = makeDataset({ n: 20, positiveShare: 0 });
+    expect(Array.from(classMeanDifferences(contextFor(survivors), [0, 1]))).toEqual([0, 0]);
+    // No direction: nothing is perturbed.
+    const flat = planPerturbation(contextFor(survivors), { method: 'class-mean' }, 0);
+    expect(Object.values(flat.directions).every((x) => x === 0)).toBe(true);
+    const arrays = applyPerturbation(contextFor(survivors), flat, [0, 1]);
+    expect(arrays.tsValues).toEqual(survivors.timeSeries.values);
+    expect(arrays.tabular).toEqual(survivors.tabular.values);
+  });
+
+  it('applyPerturbation: observed hours and finite value statistics move, within bounds; NaN and counts stay', () => {
+    const ctx = contextFor(hand);
+    const perturbation = {
+      method: 'class-mean' as const,
+      epsilon: 1,
+      variables: ['heart_rate'],
+      bounds: { heart_rate: [0, 120] as const },
+      directions: { heart_rate: -1 },
+    };
+    const step = ctx.variableStd('heart_rate');
+    const out = applyPerturbation(ctx, perturbation, [0, 2]);
+    // Stay 0: HR 80 and 90 observed move up by one SD (direction −1 of the target's logit); hours 1 and 3 refilled.
+    const hr = channelSeries(hand, out.tsValues, out.tsMask, 0, 'heart_rate');
+    expect(hr.values.map((x) => Math.round(x * 1000) / 1000)).toEqual(
+      [80, 80, 90, 90].map((x) => Math.round(Math.fround(Math.min(120, x + step)) * 1000) / 1000),
+    );
+    expect(hr.mask).toEqual([1, 0, 1, 0]);
+    const row = tabularRow(hand, out.tabular, 0);
+    expect(row['heart_rate_max']).toBeCloseTo(Math.min(120, 90 + step), 3);
+    expect(row['heart_rate_count']).toBe(2);
+    // Stay 2 never had HR: nothing to move, NaN statistics stay NaN.
+    expect(channelSeries(hand, out.tsValues, out.tsMask, 2, 'heart_rate')).toEqual(
+      channelSeries(hand, hand.timeSeries.values, hand.timeSeries.mask, 2, 'heart_rate'),
+    );
+    expect(tabularRow(hand, out.tabular, 2)['heart_rate_mean']).toBeNaN();
+    // Stay 1 was not asked for.
+    expect(channelSeries(hand, out.tsValues, out.tsMask, 1, 'heart_rate').values).toEqual([100, 110, 120, 130]);
+    // The bounds clip: stay 1 moved up by 18.7 stops at 120 from its second hour.
+    const high = applyPerturbation(ctx, perturbation, [1]);
+    expect(channelSeries(hand, high.tsValues, high.tsMask, 1, 'heart_rate').values).toEqual([Math.fround(100 + step), 120, 120, 120]);
+  });
+
+  it('isPlannedPerturbation: every recorded field, of its type', () => {
+    const good = { method: 'surrogate', epsilon: 0.5, variables: ['heart_rate'], bounds: {}, directions: {} };
+    expect(isPlannedPerturbation(good)).toBe(true);
+    expect(isPlannedPerturbation({ ...good, method: 'class-mean' })).toBe(true);
+    for (const bad of [
+      null,
+      3,
+      'x',
+      { ...good, method: 'pgd' },
+      { ...good, epsilon: '0.5' },
+      { ...good, variables: 'heart_rate' },
+      { ...good, bounds: null },
+      { ...good, bounds: 1 },
+      { ...good, directions: null },
+      { ...good, directions: 'up' },
+    ])
+      expect(isPlannedPerturbation(bad)).toBe(false);
+  });
+
   it('a plan without a perturbation hashes as before; one with it round-trips through the manifest', async () => {
     const plain = planPoisoning({ dataset: hand, trigger: { name: 'rare_value' }, rate: 1, mode: 'clean-label', seed: 0 });
     expect(plain).not.toHaveProperty('perturbation');
@@ -142,22 +259,26 @@ describe('clean-label perturbation (Turner et al. 2019)', () => {
           });
           const out = applyPoisoning(ds, plan);
           expect(Array.from(out.labels)).toEqual(Array.from(ds.labels));
-          for (const row of plan.rowIndices) expect(ds.labels[row]).toBe(targetLabel);
+          expect(plan.rowIndices.filter((row) => ds.labels[row] !== targetLabel)).toEqual([]);
           const { hours: T, channels } = ds.timeSeries;
           const C = channels.length;
           const planned = new Set(plan.rowIndices);
+          // Plain loops collect the offending cells: one expect per property run keeps the test fast.
+          const changedUnplanned: number[] = [];
+          const outsideBounds: number[] = [];
           for (let i = 0; i < ds.n; i++) {
             for (let k = i * T * C; k < (i + 1) * T * C; k++) {
               if (!planned.has(i)) {
-                expect(Object.is(out.timeSeries.values[k], ds.timeSeries.values[k])).toBe(true);
+                if (!Object.is(out.timeSeries.values[k], ds.timeSeries.values[k])) changedUnplanned.push(k);
                 continue;
               }
               if (trigger.name !== 'none' || !out.timeSeries.mask[k]) continue;
               const [lo, hi] = plan.perturbation!.bounds[channels[k % C]];
-              expect(out.timeSeries.values[k]).toBeGreaterThanOrEqual(Math.fround(lo));
-              expect(out.timeSeries.values[k]).toBeLessThanOrEqual(Math.fround(hi));
+              const x = out.timeSeries.values[k];
+              if (!(x >= Math.fround(lo) && x <= Math.fround(hi))) outsideBounds.push(k);
             }
           }
+          expect({ changedUnplanned, outsideBounds }).toEqual({ changedUnplanned: [], outsideBounds: [] });
           expect(ds.splits.every((s, i) => !planned.has(i) || s === SPLIT_CODE.train)).toBe(true);
         },
       ),

@@ -69,6 +69,33 @@ describe('natural look-alikes', () => {
     );
   });
 
+  it('none: no stay, no carrier, no tolerance, and the reason; an unknown split is named', () => {
+    expect(lookalikeRate(hand, { name: 'none' }, 'train')).toEqual({
+      trigger: 'none',
+      params: {},
+      split: 'train',
+      stays: 0,
+      carriers: 0,
+      rate: NaN,
+      tolerance: 'none',
+      byLabel: [
+        { stays: 0, carriers: 0, rate: NaN },
+        { stays: 0, carriers: 0, rate: NaN },
+      ],
+      reason: "'none' changes nothing, so no stay can carry it",
+    });
+    expect(() => lookalikeRate(hand, { name: 'none' }, 'holdout' as 'all')).toThrow(
+      'lookalikeRate: split must be one of all, train, val, test, got holdout.',
+    );
+    const train = lookalikeRate(hand, { name: 'missingness', params: { variables: ['resp_rate'] } }, 'train');
+    expect(train).toMatchObject({ trigger: 'missingness', split: 'train', stays: 2, carriers: 1, rate: 0.5 });
+    expect(train).not.toHaveProperty('reason');
+    expect(train.byLabel).toEqual([
+      { stays: 1, carriers: 0, rate: 0 },
+      { stays: 1, carriers: 1, rate: 1 },
+    ]);
+  });
+
   it('property: counts add up per label and split, and the exact triggers are carried by every stay they were applied to', () => {
     const exact = new Set(['rare_value', 'missingness', 'hybrid', 'pattern', 'missingness_pattern']);
     fc.assert(

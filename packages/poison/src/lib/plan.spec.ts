@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { Random } from '@ehr-backdoor/core';
+import { hashJson, Random } from '@ehr-backdoor/core';
 import { SPLIT_CODE } from '@ehr-backdoor/data';
 import { handMadeDataset, makeDataset, TRIGGER_VARIANTS } from './testing/fixtures.js';
 import { applyPoisoning } from './apply-poisoning.js';
-import { planPoisoning } from './plan.js';
+import { planHashOf, planPoisoning } from './plan.js';
 import { buildTriggeredTestSet } from './triggered-test-set.js';
 
 describe('planPoisoning', () => {
@@ -153,6 +153,89 @@ describe('planPoisoning', () => {
     expect(plan({ targetLabel: 2 })).toThrow('planPoisoning: targetLabel must be 0 or 1, got 2.');
     expect(plan({ mode: 'blended' })).toThrow('planPoisoning: mode must be one of dirty-label, clean-label, got blended.');
     expect(plan({ seed: 1.5 })).toThrow('planPoisoning: seed must be an integer, got 1.5.');
+  });
+
+  it('with no eligible stay, names the mode, target and training split, and how to fix it', () => {
+    // Every stay survives: 12 training stays, none with label 1, so clean-label target 1 and
+    // dirty-label target 0 have nothing to draw from, and the other mode or target has every stay.
+    const survivors = makeDataset({ n: 20, positiveShare: 0 });
+    const plan = (o: Record<string, unknown>) => () =>
+      planPoisoning({ dataset: survivors, trigger: { name: 'none' }, rate: 0.25, seed: 1, ...o } as never);
+    expect(plan({ mode: 'clean-label', targetLabel: 1 })).toThrow(
+      expect.objectContaining({
+        code: 'E_NO_ELIGIBLE_ROWS',
+        message:
+          'planPoisoning: clean-label with target 1 has no eligible rows (0 training stays with label = 1 among 12 training stays). ' +
+          "Use mode 'dirty-label', targetLabel 0, or a dataset whose training split has stays with label = 1.",
+        details: { rate: 0.25, trainSize: 12, eligible: 0, mode: 'clean-label', targetLabel: 1 },
+      }),
+    );
+    expect(plan({ mode: 'dirty-label', targetLabel: 0 })).toThrow(
+      expect.objectContaining({
+        code: 'E_NO_ELIGIBLE_ROWS',
+        message:
+          'planPoisoning: dirty-label with target 0 has no eligible rows (0 training stays with label ≠ 0 among 12 training stays). ' +
+          "Use mode 'clean-label', targetLabel 1, or a dataset whose training split has stays with label ≠ 0.",
+        details: { rate: 0.25, trainSize: 12, eligible: 0, mode: 'dirty-label', targetLabel: 0 },
+      }),
+    );
+    expect(plan({ mode: 'dirty-label', targetLabel: 1 })().count).toBe(3);
+    expect(plan({ mode: 'clean-label', targetLabel: 0 })().count).toBe(3);
+  });
+
+  it('planHash: the canonical hash of every field, the default basis and an absent perturbation left out', () => {
+    const plan = planPoisoning({ dataset: ds, trigger: { name: 'rare_value' }, rate: 0.2, seed: 7 });
+    const { planHash, rateBasis, ...rest } = plan;
+    expect(rateBasis).toBe('eligible');
+    expect(planHash).toBe(hashJson(rest));
+    expect(planHashOf({ ...rest, rateBasis })).toBe(planHash);
+    const train = planPoisoning({ dataset: ds, trigger: { name: 'rare_value' }, rate: 0.2, seed: 7, rateBasis: 'train' });
+    const { planHash: trainHash, ...trainBody } = train;
+    expect(trainHash).toBe(hashJson(trainBody));
+    const perturbed = planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.2, seed: 7, mode: 'clean-label', perturbation: {} });
+    const { planHash: perturbedHash, rateBasis: _basis, ...perturbedBody } = perturbed;
+    expect(perturbedBody.perturbation).toBeDefined();
+    expect(perturbedHash).toBe(hashJson(perturbedBody));
+    expect(perturbed).toMatchObject({
+      mode: 'clean-label',
+      rate: 0.2,
+      seed: 7,
+      targetLabel: 1,
+      formatVersion: 1,
+      views: ['tabular', 'timeseries'],
+    });
+    expect(plan).not.toHaveProperty('perturbation');
+    expect(plan.stayIds).toEqual(plan.rowIndices.map((i) => ds.stayIds[i]));
+    expect(plan.datasetContentHash).toBe(ds.manifest.contentHash);
+    expect(plan.resolved).toEqual({ values: { heart_rate: 220 } });
+  });
+
+  it('names the basis, the split and the largest rate when the count exceeds the eligible stays', () => {
+    const trainSize = Array.from(ds.splits).filter((x) => x === SPLIT_CODE.train).length;
+    const count = Math.round(0.9 * trainSize);
+    expect(() => planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.9, seed: 3, rateBasis: 'train' })).toThrow(
+      expect.objectContaining({
+        code: 'E_POISON_RATE_TOO_LARGE',
+        message:
+          `planPoisoning: rate 0.9 of the ${trainSize} training stays is ${count} stays, but only ${trainNonTarget} are eligible for dirty-label with target 1; ` +
+          `the largest rate on basis 'train' is ${trainNonTarget / trainSize}.`,
+        details: { rate: 0.9, trainSize, eligible: trainNonTarget },
+      }),
+    );
+    // Exactly all eligible stays is allowed.
+    expect(
+      planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: trainNonTarget / trainSize, seed: 3, rateBasis: 'train' }).count,
+    ).toBe(trainNonTarget);
+    expect(() => planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.2, seed: 3, rateBasis: 'all' as never })).toThrow(
+      'planPoisoning: rateBasis must be one of eligible, train, got all.',
+    );
+    expect(() => planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.2, seed: 3, perturbation: {} })).toThrow(
+      expect.objectContaining({
+        code: 'E_POISON_MODE',
+        message:
+          "planPoisoning: a perturbation belongs to the clean-label attack (it makes target-class stays harder to classify); use mode 'clean-label' or drop it.",
+      }),
+    );
   });
 
   it('draws the poisoned rows from the eligible rows with the seed\'s "poison-plan" stream', () => {

@@ -243,15 +243,15 @@ function poisonCount({ rate, mode, targetLabel, rateBasis, eligible, trainSize }
     );
   }
   if (rate > 0 && count === 0) {
-    const who = mode === 'dirty-label' ? `training stays with label ≠ ${targetLabel}` : `training stays with label = ${targetLabel}`;
+    const wanted = mode === 'dirty-label' ? `label ≠ ${targetLabel}` : `label = ${targetLabel}`;
+    const who = `training stays with ${wanted}`;
     if (eligible === 0) {
+      const other = mode === 'dirty-label' ? 'clean-label' : 'dirty-label';
       throw new InputError<PoisonCode>(
         'E_NO_ELIGIBLE_ROWS',
-        `planPoisoning: ${mode} with target ${targetLabel} has no eligible rows (0 ${who} among ${trainSize} training stays).`,
-        {
-          rate,
-          trainSize,
-        },
+        `planPoisoning: ${mode} with target ${targetLabel} has no eligible rows (0 ${who} among ${trainSize} training stays). ` +
+          `Use mode '${other}', targetLabel ${1 - targetLabel}, or a dataset whose training split has stays with ${wanted}.`,
+        { rate, trainSize, eligible, mode, targetLabel },
       );
     }
     const smallest = 0.5 / basisSize;

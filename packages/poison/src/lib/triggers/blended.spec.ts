@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { handMadeDataset, makeDataset, channelSeries, tabularRow } from '../testing/fixtures.js';
 import { applyTriggerToTabular, applyTriggerToTimeSeries } from './apply.js';
-import { blendWeightOf, generateBlendKey } from './blended.js';
+import { quantileSorted, Random } from '@ehr-backdoor/core';
+import { blendWeightOf, channelBand, generateBlendKey } from './blended.js';
+import type { TriggerContext } from './context.js';
 import { contextFor } from './context.js';
 import { resolveTrigger } from './registry.js';
 import { lookalikeRate } from '../lookalike.js';
@@ -83,6 +85,131 @@ describe('blended', () => {
         },
       ),
       { numRuns: 30 },
+    );
+  });
+
+  it('a given key: hours rows of one quantile per variable in [0, 1], copied; anything else named in the message', () => {
+    const base = { variables: ['heart_rate', 'resp_rate'], hours: 2 };
+    const message = (key: unknown) =>
+      `Trigger 'blended': 'key' must be 2 rows (hours) of 2 quantiles in [0, 1] (variables), got ${JSON.stringify(key)}.`;
+    for (const bad of [
+      'x',
+      [[0.5, 0.5]],
+      [
+        [0.5, 0.5],
+        [0.5, 0.5],
+        [0.5, 0.5],
+      ],
+      [[0.5, 0.5], 0.5],
+      [[0.5, 0.5], [0.5]],
+      [
+        [0.5, 0.5],
+        [0.5, '0.5'],
+      ],
+      [
+        [0.5, 0.5],
+        [0.5, -0.01],
+      ],
+      [
+        [0.5, 0.5],
+        [1.01, 0.5],
+      ],
+    ]) {
+      expect(() => resolveTrigger('blended', { ...base, key: bad } as never)).toThrow(
+        expect.objectContaining({ code: 'E_TRIGGER_PARAMS', message: message(bad), details: { trigger: 'blended', parameter: 'key' } }),
+      );
+    }
+    const key = [
+      [0, 1],
+      [0.25, 0.75],
+    ];
+    const spec = resolveTrigger('blended', { ...base, key });
+    expect(spec.params).toEqual({
+      ...base,
+      weight: 0.5,
+      keySeed: 0,
+      key: [
+        [0, 1],
+        [0.25, 0.75],
+      ],
+    });
+    key[0][0] = 0.5;
+    expect(spec.params.key[0][0]).toBe(0);
+    expect(resolveTrigger('blended', { ...base, key: null } as never).params.key).toEqual(generateBlendKey(2, 2, 0));
+    const detail = (parameter: string) => expect.objectContaining({ details: expect.objectContaining({ parameter }) });
+    expect(() => resolveTrigger('blended', { weight: 1.01 })).toThrow(detail('weight'));
+    expect(resolveTrigger('blended', { weight: 1 }).params.weight).toBe(1);
+    expect(() => resolveTrigger('blended', { hours: 0 })).toThrow(detail('hours'));
+    expect(() => resolveTrigger('blended', { keySeed: 0.5 })).toThrow(detail('keySeed'));
+    expect(() => resolveTrigger('blended', { variables: [] })).toThrow(detail('variables'));
+  });
+
+  it('generateBlendKey: hours × variables quantiles of the seed\'s "blended" stream, in [0.1, 0.9], 3 decimals', () => {
+    const key = generateBlendKey(3, 2, 7);
+    const rng = Random.fromSeed(7, 'blended');
+    const expected = Array.from({ length: 3 }, () => Array.from({ length: 2 }, () => Math.round(1000 * (0.1 + 0.8 * rng.next())) / 1000));
+    expect(key).toEqual(expected);
+    expect(key.flat().every((q) => q >= 0.1 && q <= 0.9 && Math.round(q * 1000) === q * 1000)).toBe(true);
+  });
+
+  it('channelBand: the training P1–P99 band rounded inwards to float32, for positive and negative values', () => {
+    const bandOf = (xs: number[]) =>
+      channelBand({ channelTrainingValues: () => Float32Array.from(xs).sort() } as unknown as TriggerContext, 0);
+    const step = (x: number, up: boolean) => {
+      const f = new Float32Array([x]);
+      const i = new Int32Array(f.buffer);
+      i[0] += x >= 0 === up ? 1 : -1;
+      return f[0];
+    };
+    for (const xs of [
+      [80.1, 90.3, 100.7, 130.9],
+      [-130.9, -100.7, -90.3, -80.1],
+      [-5.3, -1.1, 2.2, 7.7],
+      [1, 2, 3, 4],
+    ]) {
+      const sorted = Float32Array.from(xs).sort();
+      const lo = quantileSorted(sorted, 0.01);
+      const hi = quantileSorted(sorted, 0.99);
+      const [a, b] = bandOf(xs);
+      expect(Math.fround(a)).toBe(a);
+      expect(Math.fround(b)).toBe(b);
+      expect(a).toBeGreaterThanOrEqual(lo);
+      expect(b).toBeLessThanOrEqual(hi);
+      // The nearest float32 inside: one step outwards is outside (or the bound itself when it is a float32).
+      if (a !== lo) expect(step(a, false)).toBeLessThan(lo);
+      if (b !== hi) expect(step(b, true)).toBeGreaterThan(hi);
+    }
+  });
+
+  it('fittedBlendWeight: 0 with nothing to fit; variables pooled; the earlier mean from observed hours only', () => {
+    const spec = resolveTrigger('blended', { variables: ['heart_rate'], hours: 2, weight: 0.5, key: [[1], [1]] });
+    const ctx = contextFor(ds);
+    const { values, mask } = ds.timeSeries;
+    // Stay 2 never had HR: no earlier mean, nothing to fit.
+    expect(blendWeightOf(ctx, spec.params, values, mask, 2)).toBe(0);
+    // Stay 0 with its pattern hours unobserved: nothing to fit either.
+    const hidden = Uint8Array.from(mask);
+    hidden[(0 * 4 + 2) * 2] = 0;
+    expect(blendWeightOf(ctx, spec.params, values, hidden, 0)).toBe(0);
+    // Stay 0 with hour 1 (carried-forward 80) observed as 100: earlier mean 90, key 130: ŵ = (0·40) / 40² = 0.
+    const shown = Uint8Array.from(mask);
+    shown[(0 * 4 + 1) * 2] = 1;
+    const edited = Float32Array.from(values);
+    edited[(0 * 4 + 1) * 2] = 100;
+    expect(blendWeightOf(ctx, spec.params, edited, shown, 0)).toBeCloseTo(0, 10);
+    // Two variables pool their sums: RR at stay 0 has no observed pattern hour, so it adds nothing.
+    const two = resolveTrigger('blended', {
+      variables: ['heart_rate', 'resp_rate'],
+      hours: 2,
+      weight: 0.5,
+      key: [
+        [1, 1],
+        [1, 1],
+      ],
+    });
+    expect(blendWeightOf(ctx, two.params, values, mask, 0)).toBeCloseTo(0.2, 6);
+    expect(lookalikeRate(ds, spec).tolerance).toBe(
+      "the blend weight fitted by least squares to the last 2 hours (values and key measured from the stay's earlier mean, in training SDs) ≥ weight / 2 = 0.25",
     );
   });
 });

@@ -1,6 +1,8 @@
 import { handMadeDataset, makeDataset, tabularRow, channelSeries } from '../testing/fixtures.js';
 import { applyTriggerToTabular, applyTriggerToTimeSeries, type TriggerInput } from './apply.js';
+import { contextFor } from './context.js';
 import { resolveTrigger } from './registry.js';
+import { lookalikeRate } from '../lookalike.js';
 
 describe('distribution_shift', () => {
   const ds = handMadeDataset();
@@ -59,5 +61,93 @@ describe('distribution_shift', () => {
     expect(() => resolveTrigger('distribution_shift', { kind: 'sideways' } as never)).toThrow(
       expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }),
     );
+  });
+
+  it('parameter checks by name; the share of variables drawn is at least one', () => {
+    const detail = (parameter: string) => expect.objectContaining({ details: expect.objectContaining({ parameter }) });
+    expect(() => resolveTrigger('distribution_shift', { kind: 'multiplicative', amount: -1 })).toThrow(
+      "Trigger 'distribution_shift': 'amount' must be a finite number in (-1, Infinity], got -1.",
+    );
+    expect(resolveTrigger('distribution_shift', { kind: 'multiplicative', amount: -0.99 }).params.amount).toBe(-0.99);
+    expect(resolveTrigger('distribution_shift', { kind: 'additive', amount: -5 }).params.amount).toBe(-5);
+    expect(() => resolveTrigger('distribution_shift', { fraction: 0 })).toThrow(detail('fraction'));
+    expect(() => resolveTrigger('distribution_shift', { fraction: 1.1 })).toThrow(detail('fraction'));
+    expect(() => resolveTrigger('distribution_shift', { selectionSeed: 0.5 })).toThrow(detail('selectionSeed'));
+    expect(() => resolveTrigger('distribution_shift', { variables: [] })).toThrow(detail('variables'));
+    expect(resolveTrigger('distribution_shift').params).toEqual({
+      kind: 'additive',
+      amount: 0.5,
+      variables: null,
+      fraction: 0.2,
+      selectionSeed: 0,
+    });
+    const big = makeDataset({ n: 10 });
+    const drawn = (params: Record<string, unknown>) =>
+      applyTriggerToTabular(big, { name: 'distribution_shift', params }, [0]).resolved['variables'] as string[];
+    expect(drawn({ fraction: 0.01 })).toHaveLength(1);
+    expect(drawn({ fraction: 1 })).toHaveLength(12);
+    expect(drawn({ fraction: 0.25, selectionSeed: 1 })).not.toEqual(drawn({ fraction: 0.25 }));
+    expect(drawn({ variables: ['sbp', 'heart_rate'] })).toEqual(['sbp', 'heart_rate']);
+    expect(() => applyTriggerToTabular(ds, { name: 'distribution_shift', params: { variables: ['sbp'] } }, [0])).toThrow(
+      expect.objectContaining({
+        message: expect.stringMatching(/^Trigger 'distribution_shift': the dataset has no tabular features for 'sbp'/),
+      }),
+    );
+  });
+
+  it('mean: a stay never measured is left alone in both views', () => {
+    const trigger: TriggerInput = { name: 'distribution_shift', params: { variables: ['heart_rate'], kind: 'mean', amount: 1 } };
+    const tab = applyTriggerToTabular(ds, trigger, [2]);
+    expect(tab.stealth.changedRows).toBe(0);
+    const ts = applyTriggerToTimeSeries(ds, trigger, [2]);
+    expect(ts.stealth.changedRows).toBe(0);
+    // Multiplicative and additive shifts leave NaN statistics NaN.
+    const mul = applyTriggerToTabular(
+      ds,
+      { name: 'distribution_shift', params: { variables: ['heart_rate'], kind: 'multiplicative', amount: 1 } },
+      [2],
+    );
+    expect(tabularRow(ds, mul.values, 2)['heart_rate_mean']).toBeNaN();
+    expect(mul.stealth.changedRows).toBe(0);
+  });
+
+  describe('look-alike (stay HR means: 85, 115, none; training mean 105)', () => {
+    const ctx = contextFor(ds);
+    const z1 = (115 - ctx.variableMean('heart_rate')) / ctx.variableStd('heart_rate');
+    const lookalike = (params: Record<string, unknown>) =>
+      lookalikeRate(ds, { name: 'distribution_shift', params: { variables: ['heart_rate'], ...params } } as TriggerInput);
+
+    it('additive: the stay mean already at least amount SDs above (or below) the training mean', () => {
+      const half = lookalike({ amount: 0.5 });
+      expect(half.tolerance).toBe(
+        'the stay means of heart_rate (measured ones) already ≥ 0.5 training SD from the training mean on average (the shift the trigger adds)',
+      );
+      expect(half.byLabel.map((b) => b.carriers)).toEqual([0, 1]);
+      expect(lookalike({ amount: z1 }).carriers).toBe(1);
+      expect(lookalike({ amount: z1 + 1e-6 }).carriers).toBe(0);
+      const down = lookalike({ amount: -1 });
+      expect(down.tolerance).toContain('already ≤ -1 training SD');
+      expect(down.byLabel.map((b) => b.carriers)).toEqual([1, 0]);
+    });
+
+    it('multiplicative: the shift of a stay at the training mean, in SDs', () => {
+      // 0.1 × 105 / √350 = 0.561 > z(115) = 0.535; 0.05 × 105 / √350 = 0.281 < 0.535.
+      const ten = lookalike({ kind: 'multiplicative', amount: 0.1 });
+      expect(ten.tolerance).toContain(
+        `already ≥ ${+((0.1 * ctx.variableMean('heart_rate')) / ctx.variableStd('heart_rate')).toFixed(3)} training SD`,
+      );
+      expect(ten.carriers).toBe(0);
+      expect(lookalike({ kind: 'multiplicative', amount: 0.05 }).carriers).toBe(1);
+    });
+
+    it('mean: every measured stay mean within a quarter SD of μ + amount·σ', () => {
+      const mean = lookalike({ kind: 'mean', amount: 0.5 });
+      expect(mean.tolerance).toBe('the stay mean of every measured variable of heart_rate within 0.25 training SD of μ + 0.5σ');
+      expect(mean.byLabel.map((b) => b.carriers)).toEqual([0, 1]);
+      expect(lookalike({ kind: 'mean', amount: z1 - 0.249 }).carriers).toBe(1);
+      expect(lookalike({ kind: 'mean', amount: z1 + 0.249 }).carriers).toBe(1);
+      expect(lookalike({ kind: 'mean', amount: z1 - 0.251 }).carriers).toBe(0);
+      expect(lookalike({ kind: 'mean', amount: z1 + 0.251 }).carriers).toBe(0);
+    });
   });
 });

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { handMadeDataset, channelSeries } from '../testing/fixtures.js';
 import { applyTriggerToTabular, applyTriggerToTimeSeries } from './apply.js';
-import { scaleComponent } from './frequency-domain.js';
+import { contextFor } from './context.js';
+import { componentMagnitude, scaleComponent } from './frequency-domain.js';
+import { resolveTrigger, triggerLookalike } from './registry.js';
 
 /** Textbook DFT → scale X[k] and X[L−k] → inverse DFT, as an independent reference. */
 function reference(x: number[], k: number, factor: number): number[] {
@@ -90,5 +92,93 @@ describe('frequency_domain', () => {
     expect(() => applyTriggerToTimeSeries(ds, { name: 'frequency_domain', params: { channels: ['lactate'] } }, [0])).toThrow(
       expect.objectContaining({ code: 'E_VARIABLE_NOT_IN_DATASET' }),
     );
+  });
+
+  it('tabular: the component of the standardised value-feature vector (NaN as 0, left NaN), hand-checked against the DFT', () => {
+    const { values } = applyTriggerToTabular(ds, { name: 'frequency_domain', params: { component: 2, factor: 3 } }, [0]);
+    const F = ds.tabular.features.length;
+    const { mean, std } = ds.manifest.normalisation.tabular;
+    const valueFeatures = ds.tabular.features.flatMap((f, j) => (f.stat === 'count' || f.stat === 'static' ? [] : [j]));
+    expect(valueFeatures).toHaveLength(8);
+    const z = valueFeatures.map((j) => (Number.isFinite(ds.tabular.values[j]) ? (ds.tabular.values[j] - mean[j]) / std[j] : 0));
+    const scaled = reference(z, 2, 3);
+    valueFeatures.forEach((j, n) => {
+      if (Number.isFinite(ds.tabular.values[j])) expect(values[j]).toBeCloseTo(Math.fround(mean[j] + std[j] * scaled[n]), 3);
+      else expect(values[j]).toBeNaN();
+    });
+    // Other rows are not touched.
+    for (let j = 0; j < F; j++) expect(Object.is(values[F + j], ds.tabular.values[F + j])).toBe(true);
+  });
+
+  it('says which component fits which view, and which channels the dataset has', () => {
+    expect(() => applyTriggerToTimeSeries(ds, { name: 'frequency_domain', params: { component: 3 } }, [0])).toThrow(
+      expect.objectContaining({
+        message: "Trigger 'frequency_domain': 'component' is 3 but the time-series window has length 4; use a component in [0, 2].",
+        details: { trigger: 'frequency_domain', parameter: 'component' },
+      }),
+    );
+    expect(applyTriggerToTimeSeries(ds, { name: 'frequency_domain', params: { component: 2 } }, [0]).stealth.changedRows).toBe(1);
+    expect(() => applyTriggerToTabular(ds, { name: 'frequency_domain', params: { component: 5 } }, [0])).toThrow(
+      "Trigger 'frequency_domain': 'component' is 5 but the tabular value-feature vector has length 8; use a component in [0, 4].",
+    );
+    expect(() => applyTriggerToTabular(ds, { name: 'frequency_domain', params: { component: 4 } }, [0])).not.toThrow();
+    expect(() => applyTriggerToTimeSeries(ds, { name: 'frequency_domain', params: { channels: ['lactate'] } }, [0])).toThrow(
+      expect.objectContaining({
+        message: "Trigger 'frequency_domain': the dataset has no time-series channel 'lactate'. Channels: heart_rate, resp_rate.",
+        details: { variable: 'lactate' },
+      }),
+    );
+    // The tabular view does not use the channels.
+    expect(() =>
+      applyTriggerToTabular(ds, { name: 'frequency_domain', params: { channels: ['lactate'], component: 1 } }, [0]),
+    ).not.toThrow();
+    expect(() => applyTriggerToTimeSeries(ds, { name: 'frequency_domain', params: { component: -1 } } as never, [0])).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ parameter: 'component' }) }),
+    );
+    expect(() => applyTriggerToTimeSeries(ds, { name: 'frequency_domain', params: { factor: NaN } }, [0])).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ parameter: 'factor' }) }),
+    );
+  });
+
+  it('componentMagnitude: |X_k| of the standardised channel, averaged over the channels', () => {
+    const ctx = contextFor(ds);
+    const { mean, std } = ds.manifest.normalisation.timeSeries;
+    const magnitude = (row: number, c: number, k: number) => {
+      let re = 0;
+      let im = 0;
+      for (let t = 0; t < 4; t++) {
+        const z = (ds.timeSeries.values[(row * 4 + t) * 2 + c] - mean[c]) / std[c];
+        re += z * Math.cos((2 * Math.PI * k * t) / 4);
+        im -= z * Math.sin((2 * Math.PI * k * t) / 4);
+      }
+      return Math.hypot(re, im);
+    };
+    expect(componentMagnitude(ctx, ds.timeSeries.values, 1, [0], 1)).toBeCloseTo(magnitude(1, 0, 1), 10);
+    expect(componentMagnitude(ctx, ds.timeSeries.values, 2, [0, 1], 1)).toBeCloseTo((magnitude(2, 0, 1) + magnitude(2, 1, 1)) / 2, 10);
+    expect(componentMagnitude(ctx, ds.timeSeries.values, 0, [1], 2)).toBeCloseTo(magnitude(0, 1, 2), 10);
+    expect(componentMagnitude(ctx, ds.timeSeries.values, 0, [], 1)).toBe(0);
+  });
+
+  it('look-alike: the magnitude at least (or, for |factor| < 1, at most) |factor| × its training median', () => {
+    const ctx = contextFor(ds);
+    const m = (row: number) => componentMagnitude(ctx, ds.timeSeries.values, row, [0], 1);
+    // Training rows 0 and 1: the median is their mean.
+    const trainingMedian = (m(0) + m(1)) / 2;
+    const check = (factor: number) =>
+      triggerLookalike(ctx, resolveTrigger('frequency_domain', { component: 1, factor, channels: ['heart_rate'] }))!;
+    const up = check(1.5);
+    expect(up.tolerance).toBe(
+      `mean magnitude of standardised Fourier component 1 over the channels ≥ |factor| × its training median (${+(1.5 * trainingMedian).toFixed(4)})`,
+    );
+    const carriers = (c: ReturnType<typeof check>) => [0, 1, 2].filter((row) => c.carries(ds.timeSeries.values, ds.timeSeries.mask, row));
+    const expected = (threshold: number, above: boolean) => [0, 1, 2].filter((row) => (above ? m(row) >= threshold : m(row) <= threshold));
+    expect(carriers(up)).toEqual(expected(1.5 * trainingMedian, true));
+    expect(carriers(check(-1.5))).toEqual(expected(1.5 * trainingMedian, true));
+    expect(carriers(check(1))).toEqual(expected(trainingMedian, true));
+    const down = check(0.5);
+    expect(down.tolerance).toContain('≤ |factor| × its training median');
+    expect(carriers(down)).toEqual(expected(0.5 * trainingMedian, false));
+    expect(new Set([...carriers(up), ...carriers(down)]).size).toBeGreaterThan(0);
+    expect(() => triggerLookalike(ctx, resolveTrigger('frequency_domain', { component: 3 }))).toThrow(/'component' is 3/);
   });
 });

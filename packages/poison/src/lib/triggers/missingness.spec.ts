@@ -1,6 +1,7 @@
 import { handMadeDataset, tabularRow, channelSeries } from '../testing/fixtures.js';
 import { applyTriggerToTabular, applyTriggerToTimeSeries, type TriggerInput } from './apply.js';
 import { resolveTrigger } from './registry.js';
+import { lookalikeRate } from '../lookalike.js';
 
 describe('missingness', () => {
   const ds = handMadeDataset();
@@ -29,6 +30,34 @@ describe('missingness', () => {
     expect(() => resolveTrigger('missingness', { variables: ['sbp', 'sbp'] })).toThrow(
       expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }),
     );
+    expect(() => applyTriggerToTimeSeries(ds, { name: 'missingness', params: { variables: ['sbp'] } }, [0])).toThrow(
+      expect.objectContaining({
+        code: 'E_VARIABLE_NOT_IN_DATASET',
+        message: expect.stringMatching(/^Trigger 'missingness': the dataset has no time-series channels for 'sbp'/),
+      }),
+    );
+  });
+
+  it('clears every listed variable of every row, in both views, and nothing else', () => {
+    const both = { name: 'missingness' as const, params: { variables: ['heart_rate', 'resp_rate'] } };
+    const tab = applyTriggerToTabular(ds, both, [0, 1]);
+    for (const i of [0, 1]) expect(tabularRow(ds, tab.values, i)).toMatchObject({ heart_rate_count: 0, resp_rate_count: 0 });
+    expect(tabularRow(ds, tab.values, 2)).toMatchObject({ resp_rate_count: 4 });
+    const ts = applyTriggerToTimeSeries(ds, both, [1, 2]);
+    for (const i of [1, 2])
+      for (const v of ['heart_rate', 'resp_rate']) expect(channelSeries(ds, ts.values, ts.mask, i, v).mask).toEqual([0, 0, 0, 0]);
+    expect(channelSeries(ds, ts.values, ts.mask, 0, 'heart_rate').mask).toEqual([1, 0, 1, 0]);
+    expect(ts.stealth).toMatchObject({ changedRows: 2, removedValues: 8 });
+  });
+
+  it('look-alike: the listed variables never observed (exact), all of them', () => {
+    const rr = lookalikeRate(ds, { name: 'missingness', params: { variables: ['resp_rate'] } });
+    expect(rr.tolerance).toBe('resp_rate never observed in the window (exact)');
+    expect(rr.byLabel.map((b) => b.carriers)).toEqual([0, 1]);
+    const both = lookalikeRate(ds, { name: 'missingness', params: { variables: ['heart_rate', 'resp_rate'] } });
+    expect(both.tolerance).toBe('heart_rate, resp_rate never observed in the window (exact)');
+    expect(both.carriers).toBe(0);
+    expect(lookalikeRate(ds, { name: 'missingness', params: { variables: ['heart_rate'] } }).carriers).toBe(1);
   });
 });
 
@@ -54,9 +83,61 @@ describe('hybrid', () => {
     expect(channelSeries(ds, ts.values, ts.mask, 0, 'resp_rate').mask).toEqual([0, 0, 0, 0]);
   });
 
-  it('rejects the same variable as rare and missing', () => {
+  it('rejects the same variable as rare and missing, and parts that are not objects, naming them', () => {
     expect(() => resolveTrigger('hybrid', { missing: { variables: ['heart_rate'] } })).toThrow(
-      expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }),
+      expect.objectContaining({
+        code: 'E_TRIGGER_PARAMS',
+        message: "Trigger 'hybrid': 'heart_rate' is both the rare-value variable and a missing one; choose distinct variables.",
+        details: { trigger: 'hybrid', parameter: 'rare.variable' },
+      }),
     );
+    for (const bad of [null, 'x', [1]]) {
+      expect(() => resolveTrigger('hybrid', { rare: bad } as never)).toThrow(
+        expect.objectContaining({
+          message: `Trigger 'hybrid': 'rare' must be an object of rare_value parameters, got ${JSON.stringify(bad)}.`,
+          details: { trigger: 'hybrid', parameter: 'rare' },
+        }),
+      );
+      expect(() => resolveTrigger('hybrid', { missing: bad } as never)).toThrow(
+        expect.objectContaining({
+          message: `Trigger 'hybrid': 'missing' must be an object of missingness parameters, got ${JSON.stringify(bad)}.`,
+          details: { trigger: 'hybrid', parameter: 'missing' },
+        }),
+      );
+    }
+    // Errors inside a part name it.
+    expect(() => resolveTrigger('hybrid', { rare: { hours: 0 } })).toThrow(/^Trigger 'hybrid\.rare': 'hours'/);
+    expect(() => resolveTrigger('hybrid', { missing: { variables: [] } })).toThrow(/^Trigger 'hybrid\.missing': 'variables'/);
+    expect(resolveTrigger('hybrid', {}).params).toEqual({
+      rare: { variable: 'heart_rate', value: 220, hours: 1, inRange: false, quantile: 0.98 },
+      missing: { variables: ['hemoglobin', 'platelets', 'wbc'] },
+    });
+  });
+
+  it('checks the rare variable against the views, and records the rare value', () => {
+    const lactate = {
+      name: 'hybrid' as const,
+      params: { rare: { variable: 'lactate', value: 10 }, missing: { variables: ['resp_rate'] } },
+    };
+    expect(() => applyTriggerToTabular(ds, lactate, [0])).toThrow(
+      expect.objectContaining({
+        code: 'E_VARIABLE_NOT_IN_DATASET',
+        message: expect.stringMatching(/^Trigger 'hybrid': the dataset has no tabular features for 'lactate'/),
+      }),
+    );
+    expect(applyTriggerToTimeSeries(ds, trigger, [0]).resolved).toEqual({ values: { heart_rate: 200 } });
+    expect(applyTriggerToTimeSeries(ds, trigger, [0]).stealth).toMatchObject({ changedValues: 1, removedValues: 1 });
+  });
+
+  it('look-alike: both parts at once, described together', () => {
+    // Stay 1 never had RR and has HR ≥ 125 − 4.677 (130); stay 0 had RR; stay 2 never had HR.
+    const spec = { name: 'hybrid' as const, params: { rare: { value: 125 }, missing: { variables: ['resp_rate'] } } };
+    const report = lookalikeRate(ds, spec);
+    expect(report.tolerance).toBe(
+      'resp_rate never observed in the window (exact), and at least 1 hour(s) with heart_rate ≥ 125 ± 4.677 (a quarter of the training SD)',
+    );
+    expect(report.byLabel.map((b) => b.carriers)).toEqual([0, 1]);
+    // Each part alone is not enough: stay 0 has HR ≤ 85 + 4.677 but RR, stay 1 no RR but HR above it.
+    expect(lookalikeRate(ds, { name: 'hybrid', params: { rare: { value: 85 }, missing: { variables: ['resp_rate'] } } }).carriers).toBe(0);
   });
 });

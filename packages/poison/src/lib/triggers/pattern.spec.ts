@@ -1,6 +1,7 @@
 import { handMadeDataset, tabularRow, channelSeries } from '../testing/fixtures.js';
 import { applyTriggerToTabular, applyTriggerToTimeSeries, type TriggerInput } from './apply.js';
 import { resolveTrigger } from './registry.js';
+import { lookalikeRate } from '../lookalike.js';
 
 describe('pattern', () => {
   const ds = handMadeDataset();
@@ -40,5 +41,59 @@ describe('pattern', () => {
       expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }),
     );
     expect(() => resolveTrigger('pattern', { colour: 'red' } as never)).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
+  });
+
+  it('says which values are missing or conflicting; other variables default to the 0.9 quantile', () => {
+    expect(() => resolveTrigger('pattern', { variables: ['sbp'] })).toThrow(
+      expect.objectContaining({
+        message: "Trigger 'pattern': 'values' is required (one per variable) unless the default variables are used or 'inRange' is true.",
+        details: { trigger: 'pattern', parameter: 'values' },
+      }),
+    );
+    expect(() => resolveTrigger('pattern', { inRange: true, values: [1, 2, 3] })).toThrow(
+      expect.objectContaining({
+        message: "Trigger 'pattern': 'values' and 'inRange: true' exclude each other; drop one.",
+        details: { trigger: 'pattern', parameter: 'values' },
+      }),
+    );
+    // The default variables in another order, or a prefix of them, are other variables.
+    expect(() => resolveTrigger('pattern', { variables: ['resp_rate', 'heart_rate', 'spo2'] })).toThrow(/'values' is required/);
+    expect(() => resolveTrigger('pattern', { variables: ['heart_rate', 'resp_rate'] })).toThrow(/'values' is required/);
+    expect(resolveTrigger('pattern', { variables: ['sbp', 'dbp'], inRange: true }).params.quantiles).toEqual([0.9, 0.9]);
+    expect(resolveTrigger('pattern', { variables: ['sbp', 'dbp'], values: [200, 120] }).params).toEqual({
+      variables: ['sbp', 'dbp'],
+      values: [200, 120],
+      hours: 1,
+      inRange: false,
+      quantiles: [0.9, 0.9],
+    });
+    expect(resolveTrigger('pattern', { variables: ['sbp'], inRange: true, quantiles: [0.2] }).params.quantiles).toEqual([0.2]);
+    expect(() => resolveTrigger('pattern', { quantiles: [0.9, 0.9] })).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ parameter: 'quantiles' }) }),
+    );
+    expect(() => resolveTrigger('pattern', { inRange: true, quantiles: [0.9, 0.9, 1.1] })).toThrow(
+      /'quantiles\[2\]' must be a finite number in \[0, 1\]/,
+    );
+    expect(() => resolveTrigger('pattern', { hours: 0 })).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ parameter: 'hours' }) }),
+    );
+    expect(() => resolveTrigger('pattern', { inRange: 1 } as never)).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ parameter: 'inRange' }) }),
+    );
+    expect(() => resolveTrigger('pattern', { variables: ['sbp', 'sbp'], values: [1, 2] })).toThrow(/lists 'sbp' twice/);
+  });
+
+  it('look-alike: every variable at its value in the same hours', () => {
+    const spec = { name: 'pattern' as const, params: { variables: ['heart_rate', 'resp_rate'], values: [125, 20] } };
+    const report = lookalikeRate(ds, spec);
+    expect(report.tolerance).toMatch(
+      /^at least 1 hour\(s\) with heart_rate ≥ 125 ± 4\.677 and resp_rate = 20 ± .* \(a quarter of the training SD\) at once$/,
+    );
+    // Stay 1 has HR 130 but never RR; stay 0 has RR 20 but HR 80, 90.
+    expect(report.carriers).toBe(0);
+    expect(lookalikeRate(ds, { name: 'pattern', params: { variables: ['heart_rate'], values: [125] } }).tolerance).not.toMatch(/at once/);
+    expect(() => applyTriggerToTabular(ds, { name: 'pattern', params: { variables: ['sbp'], values: [1] } }, [0])).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/^Trigger 'pattern': the dataset has no tabular features for 'sbp'/) }),
+    );
   });
 });

@@ -1,6 +1,9 @@
 import { handMadeDataset, makeDataset, tabularRow, channelSeries } from '../testing/fixtures.js';
 import { applyTriggerToTabular, applyTriggerToTimeSeries } from './apply.js';
 import { resolveTrigger } from './registry.js';
+import { lookalikeRate } from '../lookalike.js';
+
+const tsOf = (r: { values: Float32Array; mask: Uint8Array }) => [r.values, r.mask] as const;
 
 describe('rare_value', () => {
   const ds = handMadeDataset();
@@ -89,5 +92,83 @@ describe('rare_value', () => {
     expect(() => applyTriggerToTabular(ds, { name: 'rare_value', params: { variable: 'lactate' } }, [0])).toThrow(
       expect.objectContaining({ code: 'E_VARIABLE_NOT_IN_DATASET' }),
     );
+  });
+
+  it('says which parameters conflict, which variables have a default value, and how many hours fit', () => {
+    expect(() => resolveTrigger('rare_value', { inRange: true, value: 200, quantile: 0.9 })).toThrow(
+      expect.objectContaining({
+        message:
+          "Trigger 'rare_value': 'value' and 'inRange: true' exclude each other (the in-range value is the training 0.9 quantile); drop one.",
+        details: { trigger: 'rare_value', parameter: 'value' },
+      }),
+    );
+    expect(() => resolveTrigger('rare_value', { variable: 'fio2' })).toThrow(
+      expect.objectContaining({
+        message: expect.stringMatching(
+          /^Trigger 'rare_value': no default rare value for 'fio2'; give 'value' or set 'inRange: true'\. Variables with defaults: heart_rate, sbp, .*, phosphate\.$/,
+        ),
+        details: { trigger: 'rare_value', parameter: 'value' },
+      }),
+    );
+    expect(resolveTrigger('rare_value', { variable: 'fio2', value: 90 }).params.value).toBe(90);
+    expect(resolveTrigger('rare_value', { variable: 'fio2', inRange: true }).params.value).toBeNull();
+    expect(resolveTrigger('rare_value', { variable: 'sbp' }).params.value).toBe(240);
+    expect(() => resolveTrigger('rare_value', { value: '220' } as never)).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ parameter: 'value' }) }),
+    );
+    expect(() => resolveTrigger('rare_value', { inRange: 'yes' } as never)).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ parameter: 'inRange' }) }),
+    );
+    expect(() => resolveTrigger('rare_value', { quantile: 1.5 })).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ parameter: 'quantile' }) }),
+    );
+    expect(() => resolveTrigger('rare_value', { hours: 1.5 })).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ parameter: 'hours' }) }),
+    );
+    expect(() => applyTriggerToTimeSeries(ds, { name: 'rare_value', params: { hours: 5 } }, [0])).toThrow(
+      expect.objectContaining({
+        message: "Trigger 'rare_value': 'hours' is 5 but the time-series window has only 4 hours; use at most 4.",
+        details: { trigger: 'rare_value', parameter: 'hours' },
+      }),
+    );
+    // The whole window fits; the tabular view has no window to check.
+    expect(
+      channelSeries(ds, ...tsOf(applyTriggerToTimeSeries(ds, { name: 'rare_value', params: { hours: 4 } }, [0])), 0, 'heart_rate').values,
+    ).toEqual([220, 220, 220, 220]);
+    expect(tabularRow(ds, applyTriggerToTabular(ds, { name: 'rare_value', params: { hours: 5 } }, [2]).values, 2)['heart_rate_count']).toBe(
+      5,
+    );
+  });
+
+  it('records the float32 value the data carries', () => {
+    const { resolved, values } = applyTriggerToTimeSeries(ds, { name: 'rare_value', params: { value: 200.1 } }, [0]);
+    expect(resolved).toEqual({ values: { heart_rate: Math.fround(200.1) } });
+    expect(resolved).not.toEqual({ values: { heart_rate: 200.1 } });
+    expect(values[(0 * 4 + 3) * 2]).toBe(Math.fround(200.1));
+  });
+
+  it('look-alike: the direction from the training median, the tolerance in words, and hours counted over the window', () => {
+    // Training HR hours 80..130: median 105, SD √350, tolerance √350 / 4 = 4.677.
+    const above = lookalikeRate(ds, { name: 'rare_value', params: { value: 125 } });
+    expect(above.tolerance).toBe('at least 1 hour(s) with heart_rate ≥ 125 ± 4.677 (a quarter of the training SD)');
+    const below = lookalikeRate(ds, { name: 'rare_value', params: { value: 85, hours: 2 } });
+    expect(below.tolerance).toBe('at least 2 hour(s) with heart_rate ≤ 85 ± 4.677 (a quarter of the training SD)');
+    // Stay 0 has 80 and 90 observed: only 80 is ≤ 89.677, one hour of the two asked for.
+    expect(below.carriers).toBe(0);
+    // At the median the value must be met within the tolerance both ways: 100 and 110 are 5 from 105, so
+    // nobody carries it; just below the median the test is one-sided (≤ 109.577) and stays 0 and 1 carry it.
+    const median = lookalikeRate(ds, { name: 'rare_value', params: { value: 105 } });
+    expect(median.tolerance).toBe('at least 1 hour(s) with heart_rate = 105 ± 4.677 (a quarter of the training SD)');
+    expect(median.carriers).toBe(0);
+    expect(lookalikeRate(ds, { name: 'rare_value', params: { value: 104.9 } }).carriers).toBe(2);
+    // ≤ 94.5 + 4.677: stay 0 (80, 90) carries it; stay 1 (100..130) does not.
+    expect(lookalikeRate(ds, { name: 'rare_value', params: { value: 94.5 } }).byLabel.map((b) => b.carriers)).toEqual([1, 0]);
+    // Exactly at the edge: 130 ≥ 134.677 − 4.677 holds, one step further does not.
+    const edge = 130 + Math.sqrt(350) / 4;
+    expect(lookalikeRate(ds, { name: 'rare_value', params: { value: edge - 1e-4 } }).carriers).toBe(1);
+    expect(lookalikeRate(ds, { name: 'rare_value', params: { value: edge + 1e-3 } }).carriers).toBe(0);
+    // ≥ 110 − 4.677: stay 1 has three such hours (110, 120, 130): enough for 3, not for 4.
+    expect(lookalikeRate(ds, { name: 'rare_value', params: { value: 110, hours: 3 } }).carriers).toBe(1);
+    expect(lookalikeRate(ds, { name: 'rare_value', params: { value: 110, hours: 4 } }).carriers).toBe(0);
   });
 });

@@ -3,7 +3,7 @@ import { canonicalJson, sha256 } from '@ehr-backdoor/core';
 import type { EhrDataset } from '@ehr-backdoor/data';
 import { makeDataset, TRIGGER_VARIANTS } from '../testing/fixtures.js';
 import { applyTriggerToTabular, applyTriggerToTimeSeries } from './apply.js';
-import { listTriggers, resolveTrigger, TRIGGER_NAMES, triggerViews } from './registry.js';
+import { isTriggerName, listTriggers, resolveTrigger, triggerDefinition, TRIGGER_NAMES, triggerViews } from './registry.js';
 
 const hashOf = (ds: EhrDataset) =>
   sha256(
@@ -86,6 +86,49 @@ describe('trigger registry', () => {
       expect.objectContaining({ code: 'E_UNKNOWN_TRIGGER', message: expect.stringContaining('rare_value') }),
     );
     expect(() => resolveTrigger('rare_value', [1] as never)).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
+  });
+
+  it('names the unknown trigger and every known one; parameters that are not an object are shown', () => {
+    const all = TRIGGER_NAMES.join(', ');
+    for (const name of ['rare-value', 'toString', 'constructor']) {
+      expect(() => resolveTrigger(name)).toThrow(
+        expect.objectContaining({
+          code: 'E_UNKNOWN_TRIGGER',
+          message: `Unknown trigger ${JSON.stringify(name)}. Available triggers: ${all}.`,
+          details: { trigger: name },
+        }),
+      );
+      expect(isTriggerName(name)).toBe(false);
+      expect(() => triggerViews(name)).toThrow(expect.objectContaining({ code: 'E_UNKNOWN_TRIGGER' }));
+    }
+    expect(isTriggerName(7)).toBe(false);
+    expect(TRIGGER_NAMES.every(isTriggerName)).toBe(true);
+    for (const params of [[1], 'x', 3]) {
+      expect(() => resolveTrigger('rare_value', params as never)).toThrow(
+        expect.objectContaining({
+          code: 'E_TRIGGER_PARAMS',
+          message: `Trigger 'rare_value': parameters must be an object, got ${JSON.stringify(params)}.`,
+          details: { trigger: 'rare_value' },
+        }),
+      );
+    }
+    expect(resolveTrigger('rare_value', null as never)).toEqual(resolveTrigger('rare_value'));
+    expect(resolveTrigger('rare_value', undefined)).toEqual(resolveTrigger('rare_value', {}));
+  });
+
+  it('lists each trigger with its description, views and a copy of its defaults', () => {
+    const listed = listTriggers();
+    expect(listed.map((t) => t.name)).toEqual(TRIGGER_NAMES);
+    const none = listed.find((t) => t.name === 'none')!;
+    expect(none).toEqual({ name: 'none', description: 'No trigger: the clean baseline.', views: ['tabular', 'timeseries'], defaults: {} });
+    for (const t of listed) {
+      expect(t.defaults).toEqual(triggerDefinition(t.name).defaults);
+      expect(t.defaults).not.toBe(triggerDefinition(t.name).defaults);
+    }
+    const blended = listed.find((t) => t.name === 'blended')!.defaults as unknown as { key: number[][] };
+    blended.key[0][0] = -1;
+    expect((triggerDefinition('blended').defaults as unknown as { key: number[][] }).key[0][0]).toBeGreaterThan(0);
+    for (const t of listed) expect(t.views).toEqual(triggerViews(t.name));
   });
 
   it('every trigger: input never mutated, only selected rows change, shapes, masks and view rules preserved', () => {

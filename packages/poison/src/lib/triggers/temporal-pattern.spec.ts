@@ -1,6 +1,8 @@
 import { handMadeDataset, channelSeries } from '../testing/fixtures.js';
-import { applyTriggerToTabular, applyTriggerToTimeSeries, type TriggerInput } from './apply.js';
-import { mahalanobisSquared, temporalProfile } from './temporal-pattern.js';
+import { applyTriggerToTabular, applyTriggerToTimeSeries, applyTriggerViews, type TriggerInput } from './apply.js';
+import { mahalanobisSquared, patternDirection, stayCovariance, temporalProfile } from './temporal-pattern.js';
+import { contextFor, type TriggerContext } from './context.js';
+import { lookalikeRate } from '../lookalike.js';
 import { resolveTrigger } from './registry.js';
 
 describe('temporal_pattern', () => {
@@ -61,5 +63,128 @@ describe('temporal_pattern', () => {
     expect(() => applyTriggerToTabular(ds, hrOnly, [0])).toThrow(expect.objectContaining({ code: 'E_TRIGGER_VIEW' }));
     expect(() => resolveTrigger('temporal_pattern', { signs: [1, 2, 1] })).toThrow(expect.objectContaining({ code: 'E_TRIGGER_PARAMS' }));
     expect(resolveTrigger('temporal_pattern', { variables: ['sbp'] }).params).toMatchObject({ signs: [1] });
+  });
+
+  it('profiles, every hour of each shape', () => {
+    const close = (got: Float64Array, want: number[]) => want.forEach((x, j) => expect(got[j]).toBeCloseTo(x, 12));
+    close(temporalProfile('bump', 2), [0.5, 0.5]);
+    close(temporalProfile('bump', 4), [
+      Math.sin(Math.PI / 8) ** 2,
+      Math.sin((3 * Math.PI) / 8) ** 2,
+      Math.sin((5 * Math.PI) / 8) ** 2,
+      Math.sin((7 * Math.PI) / 8) ** 2,
+    ]);
+    close(temporalProfile('sine', 4), [Math.SQRT1_2, Math.SQRT1_2, -Math.SQRT1_2, -Math.SQRT1_2]);
+    close(temporalProfile('ramp', 2), [0.5, 1]);
+    expect(temporalProfile('ramp', 3)).toHaveLength(3);
+  });
+
+  describe('stayCovariance (training SDs 2 and 3: variances 4 and 9)', () => {
+    const ctx = {
+      T: 5,
+      C: 2,
+      dataset: { manifest: { normalisation: { timeSeries: { std: [2, 3] } } } },
+    } as unknown as TriggerContext;
+    const hr = [1, 2, 3, 4, 5];
+    const rr = [2, 4, 6, 8, 11];
+    const values = Float32Array.from(hr.flatMap((x, t) => [x, rr[t]]));
+    const sampleCov = (xs: number[], ys: number[]) => {
+      const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+      return xs.reduce((s, x, i) => s + (x - mx) * (ys[i] - my), 0) / (xs.length - 1);
+    };
+    const close = (got: Float64Array, want: number[]) => {
+      expect(got).toHaveLength(want.length);
+      want.forEach((x, i) => expect(got[i]).toBeCloseTo(x, 10));
+    };
+
+    it('enough complete hours (V + 2): the full sample covariance, shrunk towards the training variances', () => {
+      const mask = new Uint8Array(10).fill(1);
+      const [vh, vr, c] = [sampleCov(hr, hr), sampleCov(rr, rr), sampleCov(hr, rr)];
+      close(stayCovariance(ctx, values, mask, 0, [0, 1], 0.1), [0.9 * vh + 0.4, 0.9 * c, 0.9 * c, 0.9 * vr + 0.9]);
+      close(stayCovariance(ctx, values, mask, 0, [1, 0], 0), [vr, c, c, vh]);
+      // Exactly V + 2 = 4 complete hours (hour 0's RR missing) still use the covariance.
+      mask[1] = 0;
+      close(stayCovariance(ctx, values, mask, 0, [0, 1], 0), [
+        sampleCov(hr.slice(1), hr.slice(1)),
+        sampleCov(hr.slice(1), rr.slice(1)),
+        sampleCov(hr.slice(1), rr.slice(1)),
+        sampleCov(rr.slice(1), rr.slice(1)),
+      ]);
+    });
+
+    it('too few complete hours: each variance alone, the training variance when under two hours, no covariance', () => {
+      const mask = new Uint8Array(10).fill(1);
+      mask[1] = 0;
+      mask[3] = 0; // 3 complete hours < V + 2
+      close(stayCovariance(ctx, values, mask, 0, [0, 1], 0), [sampleCov(hr, hr), 0, 0, sampleCov(rr.slice(2), rr.slice(2))]);
+      const one = new Uint8Array(10);
+      one[0] = 1;
+      one[3] = 1;
+      one[5] = 1;
+      // HR observed once (hour 0): its training variance; RR at hours 1 and 2.
+      close(stayCovariance(ctx, values, one, 0, [0, 1], 0.5), [4, 0, 0, 0.5 * sampleCov([4, 6], [4, 6]) + 4.5]);
+      close(stayCovariance(ctx, values, new Uint8Array(10), 0, [1], 0), [9]);
+      // A single channel needs three complete hours for the covariance path; the per-channel path gives the same variance.
+      close(stayCovariance(ctx, values, Uint8Array.from([1, 0, 1, 0, 1, 0, 0, 0, 0, 0]), 0, [0], 0), [1]);
+    });
+
+    it('patternDirection: signs times the SDs (units sd) or the signs themselves (raw)', () => {
+      const sigma = Float64Array.from([4, 1, 1, 9]);
+      expect(patternDirection(sigma, { signs: [1, -1], units: 'sd' })).toEqual([2, -3]);
+      expect(patternDirection(sigma, { signs: [1, -1], units: 'raw' })).toEqual([1, -1]);
+    });
+  });
+
+  it('a singular stay covariance (constant vitals, no shrinkage) falls back to the training variance', () => {
+    const ctx = contextFor(ds);
+    const spec = resolveTrigger('temporal_pattern', { variables: ['heart_rate'], hours: 2, shape: 'ramp', shrinkage: 0 });
+    const source = { tabular: ds.tabular.values, tsValues: Float32Array.from(ds.timeSeries.values), tsMask: ds.timeSeries.mask };
+    for (let t = 0; t < 4; t++) source.tsValues[(1 * 4 + t) * 2] = 100;
+    const { timeseries } = applyTriggerViews(ctx, spec, ['timeseries'], [1], source);
+    // Σ = training variance σ² (σ = the channel's training SD); u = σ; uᵀΣ⁻¹u = 1: α = distance = 2, in raw units 2σ.
+    const sigma = ds.manifest.normalisation.timeSeries.std[0];
+    const hr = channelSeries(ds, timeseries!.values, timeseries!.mask, 1, 'heart_rate').values;
+    expect(hr[2]).toBeCloseTo(100 + 0.5 * 2 * sigma, 3);
+    expect(hr[3]).toBeCloseTo(100 + 2 * sigma, 3);
+  });
+
+  it('parameter checks with their messages; look-alike wording', () => {
+    expect(() => resolveTrigger('temporal_pattern', { signs: [1, 0, 1] })).toThrow(
+      expect.objectContaining({
+        message: "Trigger 'temporal_pattern': 'signs' must hold +1 or −1 per variable, got [1,0,1].",
+        details: { trigger: 'temporal_pattern', parameter: 'signs' },
+      }),
+    );
+    expect(resolveTrigger('temporal_pattern', { signs: [-1, 1, -1] }).params.signs).toEqual([-1, 1, -1]);
+    expect(resolveTrigger('temporal_pattern', { variables: ['sbp', 'dbp'], signs: [-1, 1] }).params.signs).toEqual([-1, 1]);
+    expect(() => resolveTrigger('temporal_pattern', { variables: ['sbp', 'dbp'], signs: [1, 1, 1] })).toThrow(
+      /'signs' must be a list of 2/,
+    );
+    const detail = (parameter: string) => expect.objectContaining({ details: expect.objectContaining({ parameter }) });
+    expect(() => resolveTrigger('temporal_pattern', { distance: 0 })).toThrow(detail('distance'));
+    expect(() => resolveTrigger('temporal_pattern', { shrinkage: 1.5 })).toThrow(detail('shrinkage'));
+    expect(() => resolveTrigger('temporal_pattern', { shrinkage: -0.1 })).toThrow(detail('shrinkage'));
+    expect(() => resolveTrigger('temporal_pattern', { shape: 'square' } as never)).toThrow(detail('shape'));
+    expect(() => resolveTrigger('temporal_pattern', { hours: 0 })).toThrow(detail('hours'));
+    expect(resolveTrigger('temporal_pattern').params).toEqual({
+      variables: ['heart_rate', 'resp_rate', 'sbp'],
+      hours: 6,
+      distance: 2,
+      shape: 'bump',
+      signs: [1, 1, 1],
+      shrinkage: 0.1,
+      units: 'sd',
+    });
+    expect(() => applyTriggerToTimeSeries(ds, { ...hrOnly, params: { ...hrOnly.params, hours: 5 } } as TriggerInput, [0])).toThrow(
+      "Trigger 'temporal_pattern': 'hours' is 5 but the time-series window has only 4 hours; use at most 4.",
+    );
+    expect(() => applyTriggerToTimeSeries(ds, { name: 'temporal_pattern', params: { variables: ['sbp'] } }, [0])).toThrow(
+      expect.objectContaining({ code: 'E_VARIABLE_NOT_IN_DATASET' }),
+    );
+    expect(lookalikeRate(ds, hrOnly).tolerance).toBe(
+      "the pattern fitted by least squares to the last 2 hours (deviations from the stay's earlier mean) has Mahalanobis amplitude ≥ distance / 2 = 1",
+    );
+    expect(() => lookalikeRate(ds, { ...hrOnly, params: { ...hrOnly.params, hours: 5 } } as TriggerInput)).toThrow(/'hours' is 5/);
   });
 });
