@@ -82,7 +82,9 @@ export interface InputScreeningOptions {
   /**
    * Default: univariate and missingness, and temporal for time series. `cross-variable` (ridge residuals
    * of every feature on all others) is available but off: on the default cohort it ranked ordinary
-   * multi-organ derangement above the triggers (docs/explain-detect.md).
+   * multi-organ derangement above the triggers (docs/explain-detect.md). `consistency-values` and
+   * `consistency-missingness` (the joint hourly model) are off too: on the default cohort they leave the
+   * goal cells as they are and find none of the in-distribution triggers (docs/results.md).
    */
   readonly components?: readonly ScreeningComponent[];
   /** Ridge penalty of the cross-variable and consistency regressions, on standardised features. Default 1. */
