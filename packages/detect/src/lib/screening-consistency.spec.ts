@@ -59,7 +59,7 @@ function firstDraw(c: ReturnType<typeof hourlyCohort>, i: number): number {
 }
 
 describe('consistency (joint value and charting model on the hourly grid)', () => {
-  const n = 1500;
+  const n = 800;
 
   it('finds in-range values inconsistent with their partners, and a sample drawn without its partner', () => {
     const c = hourlyCohort(n, 1);
@@ -114,7 +114,7 @@ describe('consistency (joint value and charting model on the hourly grid)', () =
       assumedContamination: 0.01,
       components: ['consistency-values', 'consistency-missingness'],
     });
-    expect(result.flagged).toHaveLength(15);
+    expect(result.flagged).toHaveLength(8);
     const sorted = Float64Array.from(result.scores).sort();
     // On the components' own scale (bulk spread 1 above the median): clean tails, not trigger-sized outliers.
     expect(sorted[n - 1]).toBeLessThan(6);
