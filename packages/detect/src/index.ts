@@ -31,7 +31,7 @@ export type { ModelTriggerReconstructionOptions, ModelTriggerReconstructionResul
 export { fastIca } from './lib/fast-ica.js';
 export type { FastIcaOptions, FastIcaResult } from './lib/fast-ica.js';
 export { inputScreening } from './lib/input-screening.js';
-export type { InputScreeningOptions, ScreeningData, ScreeningComponent } from './lib/input-screening.js';
+export type { InputScreeningOptions, ScreeningData, ScreeningComponent, HourlyData } from './lib/input-screening.js';
 export { DEFAULT_ASSUMED_CONTAMINATION, SENSITIVITY_CONTAMINATIONS, assertAssumedContamination } from './lib/assumed-contamination.js';
 export type { SensitivityPoint } from './lib/assumed-contamination.js';
 export {

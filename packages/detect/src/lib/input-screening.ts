@@ -1,12 +1,14 @@
 import { assertInput, quantileSorted } from '@ehr-backdoor/core';
 import { assertAssumedContamination, budgetOf } from './assumed-contamination.js';
 import { missingnessPattern } from './screening-panels.js';
+import { consistency } from './screening-consistency.js';
 import { crossVariable } from './screening-cross-variable.js';
 import { checkedTabular, summariseTimeSeries } from './screening-table.js';
 import { temporal } from './screening-temporal.js';
 import {
   SCREENING_COMPONENTS,
   type ComponentScores,
+  type HourlyData,
   type InputScreeningOptions,
   type ScreeningComponent,
   type ScreeningData,
@@ -15,11 +17,13 @@ import { univariate, univariateHourly } from './screening-univariate.js';
 import { topScoring, type DetectorResult } from './types.js';
 import type { DetectCode } from './error-codes.js';
 
-export type { InputScreeningOptions, ScreeningComponent, ScreeningData } from './screening-types.js';
+export type { HourlyData, InputScreeningOptions, ScreeningComponent, ScreeningData } from './screening-types.js';
 export { empiricalTailSurprisal, logScaled, poissonTailSurprisal, robustCentre, spikeSurprisal, zSurprisal } from './robust-scores.js';
 
 // The screening's pipeline is drawn above ScreeningData (screening-types.ts); each component has its file.
 const ALL = SCREENING_COMPONENTS;
+/** Run unless `components` says otherwise (`temporal` only on time series); docs/explain-detect.md says why the others are off. */
+const DEFAULT_COMPONENTS: readonly ScreeningComponent[] = ['univariate', 'missingness', 'temporal'];
 
 /**
  * The least spread a component's bulk is put on, in nats: ln 50, the surprisal of a finding one stay in
@@ -43,18 +47,26 @@ export function inputScreening(options: InputScreeningOptions): DetectorResult {
   const variables = table.variableNames;
   const warnings: string[] = [];
   const found: ComponentScores[] = [];
-  if (components.includes('univariate'))
-    found.push({ component: 'univariate', surprisal: data.view === 'tabular' ? univariate(table) : univariateHourly(data, table) });
-  if (components.includes('missingness')) found.push({ component: 'missingness', surprisal: missingnessPattern(table) });
-  if (components.includes('cross-variable')) found.push({ component: 'cross-variable', surprisal: crossVariable(table, ridge, warnings) });
-  if (components.includes('temporal') && data.view === 'timeseries') found.push({ component: 'temporal', surprisal: temporal(data) });
-  const { scores, top, topComponent } = combined(found, n, variables.length);
+  const add = (component: ScreeningComponent, surprisal: Float64Array, names = variables) => {
+    if (components.includes(component)) found.push({ component, surprisal, variables: names });
+  };
+  if (components.includes('univariate')) add('univariate', data.view === 'tabular' ? univariate(table) : univariateHourly(data, table));
+  if (components.includes('missingness')) add('missingness', missingnessPattern(table));
+  if (components.includes('cross-variable')) add('cross-variable', crossVariable(table, ridge, warnings));
+  if (components.includes('temporal') && data.view === 'timeseries') add('temporal', temporal(data));
+  const hourly = hourlyOf(data);
+  if (hourly && (components.includes('consistency-values') || components.includes('consistency-missingness'))) {
+    const joint = consistency(hourly, ridge, warnings);
+    add('consistency-values', joint.values, hourly.channels);
+    add('consistency-missingness', joint.charting, hourly.channels);
+  }
+  const { scores, top, topComponent } = combined(found, n);
   const flagged = topScoring(
     scores,
     Array.from({ length: n }, (_, i) => i),
     budgetOf(options.assumedContamination, n),
   ).sort((a, b) => a - b);
-  const perLabel = found.map(({ component }, k) => topVariables(component, k, flagged, topComponent, top, variables));
+  const perLabel = found.map((component, k) => topVariables(component, k, flagged, topComponent, top));
   return { detector: 'input_screening', scores, flagged: Int32Array.from(flagged), perLabel, warnings };
 }
 
@@ -79,7 +91,8 @@ function checkedOptions(options: InputScreeningOptions): {
   );
   const ridge = options.ridge ?? 1;
   assertInput<DetectCode>(Number.isFinite(ridge) && ridge > 0, 'E_DETECT_INPUT', () => `input_screening: ridge must be > 0, got ${ridge}.`);
-  const components = options.components ?? ALL.filter((c) => c !== 'cross-variable' && (c !== 'temporal' || data.view === 'timeseries'));
+  const components =
+    options.components ?? ALL.filter((c) => DEFAULT_COMPONENTS.includes(c) && (c !== 'temporal' || data.view === 'timeseries'));
   for (const c of components) {
     assertInput<DetectCode>(
       ALL.includes(c),
@@ -91,8 +104,35 @@ function checkedOptions(options: InputScreeningOptions): {
       'E_DETECT_INPUT',
       () => "input_screening: the 'temporal' component needs time-series data; screen the time-series view or drop 'temporal'.",
     );
+    assertInput<DetectCode>(
+      !c.startsWith('consistency') || hourlyOf(data) !== undefined,
+      'E_DETECT_INPUT',
+      () =>
+        `input_screening: the '${c}' component reads the stays' hourly charting; screen the time-series view or pass it as the tabular data's 'hourly'.`,
+    );
   }
   return { data, n, ridge, components };
+}
+
+/** The stays' hourly charting: the time-series view itself, or what a tabular view was given beside its features. */
+function hourlyOf(data: ScreeningData): HourlyData | undefined {
+  if (data.view === 'timeseries') return data;
+  const hourly = data.hourly;
+  if (hourly === undefined) return undefined;
+  const { rows, hours: T, channels } = hourly;
+  const C = channels.length;
+  assertInput<DetectCode>(
+    rows === data.rows &&
+      C >= 1 &&
+      Number.isInteger(T) &&
+      T >= 1 &&
+      hourly.values.length === rows * T * C &&
+      hourly.mask.length === rows * T * C,
+    'E_DETECT_INPUT',
+    () =>
+      `input_screening: the tabular data's hourly charting must hold the same ${data.rows} stays, rows × hours × channels values and mask entries; got ${rows} stays, ${hourly.values.length} values and ${hourly.mask.length} mask entries for ${T} hours × ${C} channels.`,
+  );
+  return hourly;
 }
 
 /**
@@ -101,15 +141,12 @@ function checkedOptions(options: InputScreeningOptions): {
  * features is large for everyone; a broken panel is rare): each component's stay scores are put on
  * the scale of its own bulk, (s − median) / (q95 − median), before the largest is taken.
  */
-function combined(
-  found: readonly ComponentScores[],
-  n: number,
-  V: number,
-): { scores: Float64Array; top: Int32Array; topComponent: Int32Array } {
+function combined(found: readonly ComponentScores[], n: number): { scores: Float64Array; top: Int32Array; topComponent: Int32Array } {
   const scores = new Float64Array(n).fill(-Infinity);
   const top = new Int32Array(n);
   const topComponent = new Int32Array(n);
   found.forEach((component, k) => {
+    const V = component.variables.length;
     const stay = new Float64Array(n);
     const arg = new Int32Array(n);
     for (let i = 0; i < n; i++)
@@ -131,12 +168,11 @@ function combined(
 
 /** Whether the screening names the trigger's variables: how often each is the top finding of a flagged stay. */
 function topVariables(
-  component: ScreeningComponent,
+  { component, variables }: ComponentScores,
   k: number,
   flagged: readonly number[],
   topComponent: Int32Array,
   top: Int32Array,
-  variables: readonly string[],
 ): { component: ScreeningComponent; flaggedStays: number; topVariables: string } {
   const counts = new Map<string, number>();
   for (const i of flagged) if (topComponent[i] === k) counts.set(variables[top[i]], (counts.get(variables[top[i]]) ?? 0) + 1);

@@ -69,6 +69,23 @@ describe('runModelDetectors on a train-package model', () => {
     });
   });
 
+  it('hands a tabular model’s screening the hourly charting when a consistency component asks for it', async () => {
+    const trainRows = rowsOfSplit(fixture.dataset, 'train');
+    const run = await runModelDetectors({
+      model,
+      dataset: fixture.dataset,
+      trainRows,
+      poisonedRows: fixture.poisonedRows,
+      assumedContamination: fixture.poisonedRows.length / trainRows.length,
+      detectors: ['input_screening'],
+      inputScreening: { components: ['consistency-values', 'consistency-missingness'] },
+    });
+    const screening = run.results.input_screening;
+    expect(screening?.perLabel.map((p) => p.component)).toEqual(['consistency-values', 'consistency-missingness']);
+    // The fixture's trigger charts 220 bpm in the last hour: inconsistent with the stay's own heart rate.
+    expect(run.columns.detect_input_screening_auroc).toBeGreaterThan(0.9);
+  });
+
   it('rejects poisoned rows that are not training rows', async () => {
     const testRow = rowsOfSplit(fixture.dataset, 'test')[0];
     await expect(

@@ -5,6 +5,7 @@ import { integratedGradients, type IgMethod } from '@ehr-backdoor/explain';
 import type { TrainedModel } from '@ehr-backdoor/train';
 import { binaryCrossEntropy } from './abl-isolation.js';
 import type { ScreeningData } from './input-screening.js';
+import type { HourlyData } from './screening-types.js';
 import type { Matrix } from './matrix.js';
 import { runDetectors, type RunDetectorsOptions, type RunDetectorsResult } from './run-detectors.js';
 import { DETECTOR_NAMES, type DetectorName } from './types.js';
@@ -165,7 +166,11 @@ async function detectorInputs(
   const { inputs, predict } = detectors.includes('strip')
     ? await stripInputs(model, dataset, trainRows, batchSize)
     : { inputs: undefined, predict: undefined };
-  const screeningData = detectors.includes('input_screening') ? rawTrainingData(dataset, trainRows, model.normalisation.view) : undefined;
+  const wanted: unknown = options.inputScreening?.components;
+  const hourly = Array.isArray(wanted) && wanted.some((c) => String(c).startsWith('consistency'));
+  const screeningData = detectors.includes('input_screening')
+    ? rawTrainingData(dataset, trainRows, model.normalisation.view, hourly)
+    : undefined;
   const clinicalFeatures = detectors.includes('confident_learning') ? tabularFeatures(dataset, trainRows) : undefined;
   let earlyLosses: Float64Array | undefined;
   if (detectors.includes('abl_isolation')) {
@@ -284,8 +289,11 @@ async function trainingAttributions(options: ModelDetectorsOptions, trainRows: I
   return { values, rows: n, cols };
 }
 
-/** The training rows' raw values (clinical units, NaN / mask for not measured) of the view the model reads. */
-function rawTrainingData(dataset: EhrDataset, trainRows: Int32Array, view: 'tabular' | 'timeseries'): ScreeningData {
+/**
+ * The training rows' raw values (clinical units, NaN / mask for not measured) of the view the model reads;
+ * with `hourly`, a tabular view also carries the stays' hourly charting (the consistency components read it).
+ */
+function rawTrainingData(dataset: EhrDataset, trainRows: Int32Array, view: 'tabular' | 'timeseries', hourly = false): ScreeningData {
   const n = trainRows.length;
   if (view === 'tabular') {
     const F = dataset.tabular.features.length;
@@ -297,8 +305,14 @@ function rawTrainingData(dataset: EhrDataset, trainRows: Int32Array, view: 'tabu
       rows: n,
       variables: dataset.tabular.features.map((f) => f.variable),
       stats: dataset.tabular.features.map((f) => f.stat),
+      ...(hourly && { hourly: hourlyCharting(dataset, trainRows) }),
     };
   }
+  return { view, ...hourlyCharting(dataset, trainRows) };
+}
+
+function hourlyCharting(dataset: EhrDataset, trainRows: Int32Array): HourlyData {
+  const n = trainRows.length;
   const { hours: T, channels } = dataset.timeSeries;
   const size = T * channels.length;
   const values = new Float64Array(n * size);
@@ -307,5 +321,5 @@ function rawTrainingData(dataset: EhrDataset, trainRows: Int32Array, view: 'tabu
     values.set(dataset.timeSeries.values.subarray(row * size, row * size + size), k * size);
     mask.set(dataset.timeSeries.mask.subarray(row * size, row * size + size), k * size);
   });
-  return { view, values, mask, rows: n, hours: T, channels };
+  return { values, mask, rows: n, hours: T, channels };
 }

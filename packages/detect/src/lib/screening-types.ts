@@ -15,6 +15,10 @@
  *                        (standardised, missing-indicator coded): robust-standardised residuals
  *     ─▶ temporal        (time series) each channel's hourly value predicted from its previous one (AR(1)
  *                        per channel, least squares on consecutive observations): standardised residuals
+ *     ─▶ consistency     (optional; hourly values) each channel at each hour predicted from the other
+ *                        channels at that hour and from its own history, its value (ridge: robust residual
+ *                        surprisal) and whether it was charted (linear probability: −ln P(state), minus its
+ *                        expectation, summed over the stay): `consistency-values`, `consistency-missingness`
  *     ─▶ each finding as a surprisal in nats, −ln P (a z of 3 ≈ 5.9 nats, a missingness seen in 1 % of
  *        stays = 4.6 nats); per component a stay's largest, put on the component's own scale
  *        (s − median) / (q95 − median); the stay's score is the largest over components
@@ -33,6 +37,11 @@ export type ScreeningData =
       readonly variables: readonly string[];
       /** Per column: its statistic; `count` columns are 0, not NaN, when the variable was never measured. */
       readonly stats?: readonly string[];
+      /**
+       * The same stays' hourly charting, which the tabular features summarise: only the consistency
+       * components read it (a defender who holds the features holds the charting they come from).
+       */
+      readonly hourly?: HourlyData;
     }
   | {
       readonly view: 'timeseries';
@@ -45,8 +54,25 @@ export type ScreeningData =
       readonly channels: readonly string[];
     };
 
+/** Hourly charting of the training stays (the time-series view without its tag). */
+export interface HourlyData {
+  /** n × T × C hourly values (forward-filled where not measured), row-major. */
+  readonly values: ArrayLike<number>;
+  /** n × T × C: 1 where the channel was measured in that hour. */
+  readonly mask: ArrayLike<number>;
+  readonly rows: number;
+  readonly hours: number;
+  readonly channels: readonly string[];
+}
+
 /** The screening's components (see the drawing above {@link ScreeningData}). */
-export type ScreeningComponent = 'univariate' | 'missingness' | 'cross-variable' | 'temporal';
+export type ScreeningComponent =
+  | 'univariate'
+  | 'missingness'
+  | 'cross-variable'
+  | 'temporal'
+  | 'consistency-values'
+  | 'consistency-missingness';
 
 /** Inputs and settings of {@link inputScreening}. */
 export interface InputScreeningOptions {
@@ -56,10 +82,12 @@ export interface InputScreeningOptions {
   /**
    * Default: univariate and missingness, and temporal for time series. `cross-variable` (ridge residuals
    * of every feature on all others) is available but off: on the default cohort it ranked ordinary
-   * multi-organ derangement above the triggers (docs/explain-detect.md).
+   * multi-organ derangement above the triggers (docs/explain-detect.md). `consistency-values` and
+   * `consistency-missingness` (the joint hourly model) are off too: on the default cohort they leave the
+   * goal cells as they are and find none of the in-distribution triggers (docs/results.md).
    */
   readonly components?: readonly ScreeningComponent[];
-  /** Ridge penalty of the cross-variable regressions, on standardised features. Default 1. */
+  /** Ridge penalty of the cross-variable and consistency regressions, on standardised features. Default 1. */
   readonly ridge?: number;
 }
 
@@ -68,7 +96,16 @@ export interface ComponentScores {
   readonly component: ScreeningComponent;
   /** n × V, row-major. */
   readonly surprisal: Float64Array;
+  /** The V variables (the table's, or the hourly channels for the consistency components). */
+  readonly variables: readonly string[];
 }
 
 /** Every component, in the order they are run and reported. */
-export const SCREENING_COMPONENTS: readonly ScreeningComponent[] = ['univariate', 'missingness', 'cross-variable', 'temporal'];
+export const SCREENING_COMPONENTS: readonly ScreeningComponent[] = [
+  'univariate',
+  'missingness',
+  'cross-variable',
+  'temporal',
+  'consistency-values',
+  'consistency-missingness',
+];
