@@ -2,7 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '@ehr-backdoor/core';
 import { backdoorFixture } from '@ehr-backdoor/data/testing';
 import type { EhrDataset } from '@ehr-backdoor/data';
-import { copyModel, meanPenultimateActivation, rowsOfSplit, trainModel, TrainedModel } from '@ehr-backdoor/train';
+import {
+  copyModel,
+  meanPenultimateActivation,
+  prunedLayerOf,
+  rowsOfSplit,
+  trainModel,
+  TrainedModel,
+  type ModelConfig,
+} from '@ehr-backdoor/train';
 import { finePrune } from './fine-pruning.js';
 import { checkFinePruningSettings } from './fine-pruning-settings.js';
 import { detectionAuroc } from './detection-metrics.js';
@@ -168,5 +176,122 @@ describe('finePrune', () => {
       cleanModel.meta,
     );
     expect(await codeOf(() => finePrune({ ...base, model: foreign }))).toBe('E_PRUNE_UNSUPPORTED');
+  });
+});
+
+/** The planted trigger in the series: systolic pressure 400 mmHg in the last hour (healthy-looking, as above). */
+function withSeriesTrigger(rows: readonly number[], relabel: boolean): EhrDataset {
+  const dataset = fixture.withTrigger([]);
+  const { channels, hours, values, mask } = dataset.timeSeries;
+  const c = channels.indexOf('sbp');
+  for (const r of rows) {
+    const k = (r * hours + hours - 1) * channels.length + c;
+    values[k] = 400;
+    mask[k] = 1;
+    if (relabel) dataset.labels[r] = 1;
+  }
+  return dataset;
+}
+
+/**
+ * A TCN backdoor in the last block's dormant channels: the `k` channels least active on clean validation
+ * stays are rewired to read the normalised systolic pressure through the block's residual projection,
+ * relu(x_sbp − 5) (their convolution silenced), and push the logit up hard from both pooled units.
+ */
+function plantTcnBackdoor(model: TrainedModel, k: number): { model: TrainedModel; channels: number[] } {
+  const planted = copyModel(model);
+  const layer = prunedLayerOf(model);
+  const mean = meanPenultimateActivation(model, clean, val);
+  const channels = Array.from({ length: layer.size }, (_, c) => c)
+    .sort((a, b) => mean[layer.size + a] - mean[layer.size + b] || a - b)
+    .slice(0, k);
+  const params = Object.fromEntries(planted.network.store.params.map((p) => [p.name, p.variable]));
+  const edit = (name: string, change: (values: Float32Array, width: number) => void) => {
+    const v = params[name];
+    const values = Float32Array.from(v.dataSync() as Float32Array);
+    change(values, v.shape.length === 2 ? v.shape[1] : 1);
+    tf.tidy(() => v.assign(tf.tensor(values, v.shape)));
+  };
+  const sbp = clean.timeSeries.channels.indexOf('sbp');
+  for (const c of channels) {
+    edit('block0/conv2/kernel', (w, width) => {
+      for (let j = 0; j < w.length / width; j++) w[j * width + c] = 0;
+    });
+    edit('block0/conv2/bias', (b) => (b[c] = 0));
+    edit('block0/residual/kernel', (w, width) => {
+      for (let j = 0; j < w.length / width; j++) w[j * width + c] = j === sbp ? 1 : 0;
+    });
+    edit('block0/residual/bias', (b) => (b[c] = -5));
+    edit('output/kernel', (w) => {
+      w[c] = 10;
+      w[layer.size + c] = 10;
+    });
+  }
+  return { model: planted, channels };
+}
+
+describe('finePrune on a time-series model', () => {
+  const seriesTriggered = withSeriesTrigger(testNegatives, false);
+  const seriesPoisoned = withSeriesTrigger(fixture.poisonedRows, true);
+  const seriesAsr = (model: TrainedModel) => {
+    const p = model.predictProba(seriesTriggered, testNegatives);
+    return p.filter((q) => q >= 0.5).length / p.length;
+  };
+  const fit = async (model: ModelConfig) =>
+    (
+      await trainModel({
+        dataset: clean,
+        model,
+        train: { epochs: 8, learningRate: 1e-2, batchSize: 32, patience: 0, selection: 'last' },
+        seed: 1,
+        backend: 'wasm',
+      })
+    ).model;
+
+  it("cuts a TCN backdoor carried by the last block's dormant channels, whole channels at a time", async () => {
+    const tcn = await fit({ kind: 'tcn', channels: 8, kernelSize: 2, dilations: [1], dropout: 0 });
+    const { model: backdoored, channels } = plantTcnBackdoor(tcn, 2);
+    const cleanAsr = seriesAsr(tcn);
+    expect(cleanAsr).toBeLessThan(0.35);
+    expect(seriesAsr(backdoored)).toBeGreaterThan(0.95);
+    const result = await finePrune({
+      model: backdoored,
+      dataset: seriesPoisoned,
+      trainRows: train,
+      valRows: val,
+      assumedContamination: fixture.poisonedRows.length / train.length,
+      seed: 2,
+      epochs: 2,
+    });
+    for (const c of channels) expect(result.pruning.layerUnits).toContain(c);
+    expect(result.pruning.units).toEqual(result.pruning.layerUnits.flatMap((c) => [c, 8 + c]));
+    expect(seriesAsr(result.prunedModel)).toBeLessThanOrEqual(cleanAsr + 0.05);
+    expect(seriesAsr(result.model)).toBeLessThanOrEqual(cleanAsr + 0.1);
+    for (const m of [tcn, backdoored, result.model, result.prunedModel]) m.dispose();
+  });
+
+  it('prunes an LSTM by hidden units, within budget', async () => {
+    const lstm = await fit({ kind: 'lstm', hidden: 8, dropout: 0 });
+    const result = await finePrune({
+      model: lstm,
+      dataset: clean,
+      trainRows: train,
+      valRows: val,
+      assumedContamination: 0.02,
+      seed: 2,
+      epochs: 1,
+    });
+    expect(result.pruning.layer.description).toBe('hidden units of the LSTM');
+    expect(result.pruning.valAurocBefore - result.pruning.valAurocAfter).toBeLessThanOrEqual(0.04);
+    expect(result.pruning.units).toEqual(result.pruning.layerUnits);
+    // An LSTM-like network without the recurrent kernel a hidden unit's cut must zero.
+    const params = lstm.network.store.params.map((p) => (p.name === 'lstm/recurrent_kernel' ? { ...p, name: 'rnn/kernel' } : p));
+    const foreign = new TrainedModel({ ...lstm.network, store: { ...lstm.network.store, params } as never }, lstm.normalisation, lstm.meta);
+    const base = { dataset: clean, trainRows: train, valRows: val, assumedContamination: 0.02, seed: 2 };
+    await expect(finePrune({ ...base, model: foreign })).rejects.toThrow(
+      /^fine_pruning prunes an LSTM's hidden units .* Use an LSTM trained by/,
+    );
+    await expect(finePrune({ ...base, model: foreign })).rejects.toBeInstanceOf(InputError);
+    for (const m of [lstm, result.model, result.prunedModel]) m.dispose();
   });
 });
