@@ -4,8 +4,11 @@ import { backdoorFixture } from '@ehr-backdoor/data/testing';
 import type { EhrDataset } from '@ehr-backdoor/data';
 import {
   copyModel,
+  fineTuneModel,
   meanPenultimateActivation,
+  pruneByActivation,
   prunedLayerOf,
+  prunePenultimate,
   rowsOfSplit,
   trainModel,
   TrainedModel,
@@ -119,6 +122,27 @@ describe('finePrune', () => {
     expect(result.tuneRows.length + result.leftOutRows.length).toBe(train.length);
     expect(result.settings).toEqual({ budget: 0.04, maxFraction: 1, epochs: 2, learningRate: 1e-2 });
     for (const m of [backdoored, result.model, result.prunedModel]) m.dispose();
+  });
+
+  it('on an MLP, cuts and fine-tunes exactly as the per-unit building blocks (results of earlier versions hold)', async () => {
+    const options = { model: cleanModel, dataset: clean, trainRows: train, valRows: val, assumedContamination: 0.02, seed: 3, epochs: 1 };
+    const result = await finePrune(options);
+    const pruning = pruneByActivation(cleanModel, clean, { rows: val, budget: 0.04 });
+    expect(result.pruning.units).toEqual(pruning.units);
+    const pruned = prunePenultimate(cleanModel, pruning.units);
+    const tuned = await fineTuneModel({
+      model: cleanModel,
+      dataset: clean,
+      rows: { train: result.tuneRows, val },
+      epochs: 1,
+      learningRate: 1e-2,
+      seed: 3,
+      prunedUnits: pruning.units,
+    });
+    const bytes = (m: TrainedModel) => Buffer.from(m.network.store.serialise());
+    expect(bytes(result.prunedModel).equals(bytes(pruned))).toBe(true);
+    expect(bytes(result.model).equals(bytes(tuned.model))).toBe(true);
+    for (const m of [pruned, tuned.model, result.model, result.prunedModel]) m.dispose();
   });
 
   it('costs a clean model little clean AUROC', async () => {
