@@ -10,6 +10,7 @@ import {
   prunedLayerOf,
   prunePenultimate,
   rowsOfSplit,
+  unitContribution,
   trainModel,
   TrainedModel,
   type ModelConfig,
@@ -145,6 +146,30 @@ describe('finePrune', () => {
     for (const m of [pruned, tuned.model, result.model, result.prunedModel]) m.dispose();
   });
 
+  it('leaves out the stays the cut units carried most, ties by row order, and none when nothing is cut', async () => {
+    const base = { model: cleanModel, dataset: clean, trainRows: train, valRows: val, seed: 2, epochs: 1 };
+    // The planted units alone are cut: they carry the poisoned stays' logit and nothing of the others'.
+    const { model: backdoored, units } = plantBackdoor(cleanModel, clean, 3);
+    const result = await finePrune({ ...base, model: backdoored, dataset: poisoned, maxFraction: 3 / 24, assumedContamination: 0.1 });
+    expect([...result.pruning.units].sort()).toEqual([...units].sort());
+    const carried = unitContribution(backdoored, poisoned, train, result.pruning.units);
+    const byRow = new Map(Array.from(train, (r, i) => [r, carried[i]]));
+    const left = Array.from(result.leftOutRows);
+    const poisonedFirst = left.slice(0, fixture.poisonedRows.length);
+    expect(new Set(poisonedFirst)).toEqual(new Set(fixture.poisonedRows));
+    for (let k = 1; k < poisonedFirst.length; k++) expect(byRow.get(left[k - 1])).toBeGreaterThanOrEqual(byRow.get(left[k]) as number);
+    // The rest carried nothing (ties): the lowest rows, in order.
+    const rest = Array.from(train).filter((r) => !fixture.poisonedRows.includes(r));
+    expect(left.slice(fixture.poisonedRows.length)).toEqual(rest.slice(0, left.length - fixture.poisonedRows.length));
+    for (const m of [backdoored, result.model, result.prunedModel]) m.dispose();
+    // At most a fraction below one unit: nothing is cut, so no stay is suspected.
+    const none = await finePrune({ ...base, assumedContamination: 0.2, maxFraction: 0.01 });
+    expect(none.pruning.units).toEqual([]);
+    expect(none.leftOutRows).toHaveLength(0);
+    expect(none.tuneRows).toHaveLength(train.length);
+    for (const m of [none.model, none.prunedModel]) m.dispose();
+  });
+
   it('costs a clean model little clean AUROC', async () => {
     const result = await finePrune({
       model: cleanModel,
@@ -191,6 +216,7 @@ describe('finePrune', () => {
     const base = { model: cleanModel, dataset: clean, trainRows: train, valRows: val, assumedContamination: 0.01, seed: 1 };
     expect(await codeOf(() => finePrune({ ...base, budget: 1.5 }))).toBe('E_FINE_PRUNING');
     expect(await codeOf(() => finePrune({ ...base, assumedContamination: 0.5 }))).toBe('E_DETECT_CONTAMINATION');
+    await expect(finePrune({ ...base, assumedContamination: 0.5 })).rejects.toThrow(/fine_pruning/);
     expect(await codeOf(() => finePrune({ ...base, valRows: testNegatives }))).toBe('E_PRUNE_ROWS');
     // A network without a dense output layer over its penultimate units (not one of train's four kinds).
     const params = cleanModel.network.store.params.map((p) => (p.name === 'output/kernel' ? { ...p, name: 'head/kernel' } : p));
