@@ -43,6 +43,8 @@ export {
   unitContribution,
 } from './lib/prune.js';
 export type { ActivationPruning, ActivationPruningOptions } from './lib/prune.js';
+export { layerCut, pruneLayer, pruneLayerByActivation, prunedLayerOf } from './lib/prune-layer.js';
+export type { LayerPruning, PrunedLayer, WeightCut } from './lib/prune-layer.js';
 export { exportOnnx } from './lib/onnx/export-onnx.js';
 export type { OnnxExport } from './lib/onnx/export-onnx.js';
 export type { LoadModelOptions } from './lib/model.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { InputError } from '@ehr-backdoor/core';
 import { backdoorFixture } from '@ehr-backdoor/data/testing';
 import { resolveTrigger, type PoisoningPlan } from '@ehr-backdoor/poison';
-import { trainModel, type TrainedModel } from '@ehr-backdoor/train';
+import { trainModel, TrainedModel } from '@ehr-backdoor/train';
 import { detectRun, type RunContext } from './analyse-run.js';
 import { FINE_PRUNING_FILE, splitModelRepairs } from './repair-run.js';
 
@@ -50,6 +50,25 @@ describe('detect with fine_pruning on a clean run', () => {
     expect(report.settings).toEqual({ budget: 0.04, maxFraction: 1, epochs: 1, learningRate: 1e-2 });
     expect(report.fineTuning.leftOut).toBe(report.pruning.units.length ? Math.round((0.01 * report.fineTuning.stays) / 0.99) : 0);
     expect(readdirSync(dir)).toEqual([FINE_PRUNING_FILE]);
+    expect(report.pruning.layer).toBe('penultimate units');
+    expect(report.pruning.layerUnits).toEqual(report.pruning.units);
+  });
+
+  it("reads every model at the run's threshold rule, not the default", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'repair-run-'));
+    const run = { ...context(dir), thresholdRule: { kind: 'fixed', threshold: 0.5 } as const };
+    const columns = await detectRun(run, { detectors: ['fine_pruning'], detectorOptions: { fine_pruning: { epochs: 1 } } });
+    const report = JSON.parse(readFileSync(join(dir, FINE_PRUNING_FILE), 'utf8'));
+    for (const model of ['before', 'pruned', 'after']) {
+      expect(report[model].threshold).toBe(0.5);
+      expect(report[model].asr).toBe(report[model].asrAt05);
+      expect(report[model].accuracy).toBe(report[model].accuracyAt05);
+    }
+    expect(columns.metrics.defence_fine_pruning_asr).toBe(columns.metrics.defence_fine_pruning_asr_at_0_5);
+    expect(columns.metrics.defence_fine_pruning_der).toBe(columns.metrics.defence_fine_pruning_der_at_0_5);
+    // The default rule (FPR 5 % on clean validation) picks another threshold for the same model.
+    await detectRun(context(dir), { detectors: ['fine_pruning'], detectorOptions: { fine_pruning: { epochs: 1 } } });
+    expect(JSON.parse(readFileSync(join(dir, FINE_PRUNING_FILE), 'utf8')).before.threshold).not.toBe(0.5);
   });
 
   it('runs the detectors named with it as well', async () => {
@@ -75,6 +94,18 @@ describe('detect with fine_pruning on a clean run', () => {
       (e: unknown) => e,
     );
     expect((contamination as InputError).code).toBe('E_DETECT_CONTAMINATION');
+    // A network fine-pruning cannot cut (no dense output layer over its penultimate units).
+    const params = model.network.store.params.map((p) => (p.name === 'output/kernel' ? { ...p, name: 'head/kernel' } : p));
+    const foreign = new TrainedModel(
+      { ...model.network, store: { ...model.network.store, params } as never },
+      model.normalisation,
+      model.meta,
+    );
+    const unsupported = await detectRun({ ...context(dir), model: foreign }, { detectors: ['fine_pruning'] }).catch((e: unknown) => e);
+    expect((unsupported as InputError).code).toBe('E_PRUNE_UNSUPPORTED');
+    expect((unsupported as Error).message).toMatch(
+      /^fine_pruning needs a model whose output layer .* Use a model trained by @ehr-backdoor\/train/,
+    );
     expect(readdirSync(dir)).toEqual([]);
     expect(existsSync(join(dir, FINE_PRUNING_FILE))).toBe(false);
   });

@@ -98,6 +98,9 @@ async function finePruneRun(run: RunContext, options: DetectOptions, settings: F
     formatVersion: 1,
     settings: result.settings,
     pruning: {
+      layer: result.pruning.layer.description,
+      layerUnits: result.pruning.layerUnits,
+      layerActivation: Array.from(result.pruning.layerActivation),
       units: result.pruning.units,
       penultimateSize: result.pruning.penultimateSize,
       valAurocBefore: result.pruning.valAurocBefore,

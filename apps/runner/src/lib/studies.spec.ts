@@ -33,6 +33,15 @@ describe('shipped studies', () => {
     expect(study.attacks.find((a) => a.name === 'no_labs')?.models).toEqual(['lstm', 'lstm_small', 'tcn']);
   });
 
+  it('the time-series detection table runs every trigger towards both labels on the TCN, with every defence', async () => {
+    const study = await loadStudyFile(join(STUDIES_DIR, 'detection-timeseries.yaml'));
+    for (const trigger of TRIGGER_NAMES.filter((t) => t !== 'none'))
+      expect(new Set(study.attacks.filter((a) => a.trigger === trigger).map((a) => a.target))).toEqual(new Set([0, 1]));
+    const cells = studyCells(study);
+    expect(cells).toHaveLength(81);
+    expect(new Set(cells.map((c) => c.model))).toEqual(new Set(['tcn']));
+  });
+
   it('the catalogue runs every trigger towards both labels, three seeds', async () => {
     const study = await loadStudyFile(join(STUDIES_DIR, 'catalogue.yaml'));
     for (const trigger of TRIGGER_NAMES.filter((t) => t !== 'none')) {

@@ -1,11 +1,11 @@
 import type { EhrDataset } from '@ehr-backdoor/data';
 import {
-  assertPrunable,
   fineTuneModel,
-  pruneByActivation,
-  prunePenultimate,
+  pruneLayer,
+  pruneLayerByActivation,
+  prunedLayerOf,
   unitContribution,
-  type ActivationPruning,
+  type LayerPruning,
   type EpochRecord,
   type TrainedModel,
 } from '@ehr-backdoor/train';
@@ -16,8 +16,9 @@ import { checkFinePruningSettings, DEFAULT_FINE_PRUNING, type FinePruningSetting
  * Fine-pruning (Liu et al. 2018, "Fine-Pruning: Defending Against Backdooring Attacks on Deep Neural
  * Networks"), a model repair:
  *
- *   clean validation stays ─▶ mean |activation| of each penultimate unit ─▶ cut units, least active
- *     first, while validation AUROC stays within `budget` of the model's
+ *   clean validation stays ─▶ mean activation of each unit of the pruned layer (the paper's last conv
+ *     layer: penultimate units of an MLP or TabTransformer, channels of a TCN's last block, hidden units
+ *     of an LSTM) ─▶ cut units, least active first, while validation AUROC stays within `budget`
  *   training stays ─▶ leave out the assumed-contamination share whose logit the cut units carried most
  *     ─▶ fine-tune the pruned model on the rest (cut units held at zero) ─▶ repaired model
  *
@@ -44,7 +45,8 @@ export interface FinePruningResult {
   readonly model: TrainedModel;
   /** Pruned only (the paper's pruning defence alone). */
   readonly prunedModel: TrainedModel;
-  readonly pruning: ActivationPruning;
+  /** The cut: layer units (`layerUnits`: a TCN's channels, an LSTM's hidden units) and the penultimate units they feed (`units`). */
+  readonly pruning: LayerPruning;
   /** Training stays fine-tuned on, and those left out (the cut units carried most of their logit). */
   readonly tuneRows: Int32Array;
   readonly leftOutRows: Int32Array;
@@ -66,7 +68,7 @@ export async function finePrune(options: FinePruningOptions): Promise<FinePrunin
     learningRate: options.learningRate,
   });
   assertAssumedContamination(options.assumedContamination, 'fine_pruning');
-  assertPrunable(model, 'fine_pruning');
+  prunedLayerOf(model, 'fine_pruning');
   const settings: Required<FinePruningSettings> = {
     budget: options.budget ?? DEFAULT_FINE_PRUNING.budget,
     maxFraction: options.maxFraction ?? DEFAULT_FINE_PRUNING.maxFraction,
@@ -74,7 +76,11 @@ export async function finePrune(options: FinePruningOptions): Promise<FinePrunin
     learningRate: options.learningRate ?? model.meta.trainConfig.learningRate,
   };
   const trainRows = Int32Array.from(options.trainRows);
-  const pruning = pruneByActivation(model, dataset, { rows: options.valRows, budget: settings.budget, maxFraction: settings.maxFraction });
+  const pruning = pruneLayerByActivation(model, dataset, {
+    rows: options.valRows,
+    budget: settings.budget,
+    maxFraction: settings.maxFraction,
+  });
   const contribution = unitContribution(model, dataset, trainRows, pruning.units);
   // Nothing cut, nothing to suspect: every training stay is fine-tuned on.
   const leaveOut = pruning.units.length === 0 ? 0 : Math.round(options.assumedContamination * trainRows.length);
@@ -82,7 +88,7 @@ export async function finePrune(options: FinePruningOptions): Promise<FinePrunin
   const left = new Set(order.slice(0, leaveOut));
   const tuneRows = trainRows.filter((_, i) => !left.has(i));
   const leftOutRows = Int32Array.from(order.slice(0, leaveOut), (i) => trainRows[i]);
-  const prunedModel = prunePenultimate(model, pruning.units);
+  const prunedModel = pruneLayer(model, pruning.layerUnits);
   try {
     const tuned = await fineTuneModel({
       model,
@@ -91,7 +97,7 @@ export async function finePrune(options: FinePruningOptions): Promise<FinePrunin
       epochs: settings.epochs,
       learningRate: settings.learningRate,
       seed,
-      prunedUnits: pruning.units,
+      prunedLayerUnits: pruning.layerUnits,
     });
     return { model: tuned.model, prunedModel, pruning, tuneRows, leftOutRows, history: tuned.history, settings };
   } catch (error) {

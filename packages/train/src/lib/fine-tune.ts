@@ -7,7 +7,8 @@ import type { EpochRecord } from './checkpoint.js';
 import { assertDatasetMatches, assertRows, inputShape, inputSize, normaliseRows } from './inputs.js';
 import { Dropout } from './models/network.js';
 import type { TrainedModel } from './model.js';
-import { assertPenultimateUnits, copyModel, outputKernelIndex, zeroUnits } from './prune.js';
+import { assertPenultimateUnits, copyModel, outputKernelIndex } from './prune.js';
+import { applyCut, layerCut, type WeightCut } from './prune-layer.js';
 import type { TrainCode } from './error-codes.js';
 import { classWeightsOf, weightedBce } from './training/loss.js';
 
@@ -38,6 +39,11 @@ export interface FineTuneOptions {
   readonly seed: number;
   /** Penultimate units held at zero (see `prunePenultimate`). */
   readonly prunedUnits?: readonly number[];
+  /**
+   * Units of the model's pruned layer held cut (see `pruneLayer`: a TCN's channels, an LSTM's hidden
+   * units in its output and recurrent weights).
+   */
+  readonly prunedLayerUnits?: readonly number[];
   /** Called after each epoch with its record (losses and validation AUROC). */
   readonly onEpoch?: (record: EpochRecord) => void;
 }
@@ -55,10 +61,10 @@ export interface FineTuneResult {
  * `E_PRUNE_UNITS`, `E_PRUNE_UNSUPPORTED`.
  */
 export async function fineTuneModel(options: FineTuneOptions): Promise<FineTuneResult> {
-  const { trainRows, valRows, kernel } = checkedInputs(options);
+  const { trainRows, valRows, cut } = checkedInputs(options);
   const model = copyModel(options.model);
-  zeroUnits(model, kernel, options.prunedUnits ?? []);
-  const run = prepareRun(options, model, trainRows, kernel);
+  applyCut(model, cut);
+  const run = prepareRun(options, model, trainRows, cut);
   const history: EpochRecord[] = [];
   try {
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
@@ -72,13 +78,13 @@ export async function fineTuneModel(options: FineTuneOptions): Promise<FineTuneR
     throw error;
   } finally {
     run.optimizer.dispose();
-    run.keep?.dispose();
+    for (const mask of run.masks.values()) mask.dispose();
   }
   return { model, history };
 }
 
 /** The options checked before any tensor is made, so a bad call leaves nothing to dispose. */
-function checkedInputs(options: FineTuneOptions): { trainRows: Int32Array; valRows: Int32Array; kernel: number } {
+function checkedInputs(options: FineTuneOptions): { trainRows: Int32Array; valRows: Int32Array; cut: WeightCut[] } {
   const { dataset, epochs, learningRate, seed } = options;
   const pruned = options.prunedUnits ?? [];
   assertInput<TrainCode>(
@@ -98,36 +104,27 @@ function checkedInputs(options: FineTuneOptions): { trainRows: Int32Array; valRo
   assertDatasetMatches(dataset, options.model.normalisation);
   assertRows(dataset, trainRows, 'fine-tuning rows');
   assertRows(dataset, valRows, 'validation rows');
-  const kernel = pruned.length ? outputKernelIndex(options.model, 'fine-tuning with pruned units') : -1;
+  const cut = pruned.length ? [{ param: outputKernelIndex(options.model, 'fine-tuning with pruned units'), rows: pruned }] : [];
   assertPenultimateUnits(options.model, pruned);
-  return { trainRows, valRows, kernel };
+  if (options.prunedLayerUnits?.length) cut.push(...layerCut(options.model, options.prunedLayerUnits));
+  return { trainRows, valRows, cut };
 }
 
 type FineTuneRun = ReturnType<typeof prepareRun>;
 
-/** What every epoch shares: the optimizer, the pruned units' gradient mask, the random streams and the normalised rows. */
-function prepareRun(options: FineTuneOptions, model: TrainedModel, trainRows: Int32Array, kernel: number) {
+/** What every epoch shares: the optimizer, the cut rows' gradient masks, the random streams and the normalised rows. */
+function prepareRun(options: FineTuneOptions, model: TrainedModel, trainRows: Int32Array, cut: readonly WeightCut[]) {
   const { dataset, seed } = options;
-  const pruned = options.prunedUnits ?? [];
   const config = model.meta.trainConfig;
   const optimizer = new AdamW(model.network.store.params, { ...config, learningRate: options.learningRate });
-  const units = model.network.penultimateSize;
-  const keep =
-    kernel >= 0
-      ? tf.tensor(
-          Float32Array.from({ length: units }, (_, u) => (pruned.includes(u) ? 0 : 1)),
-          [units, 1],
-        )
-      : null;
   const norm = model.normalisation;
   return {
     model,
     dataset,
     trainRows,
-    kernel,
     config,
     optimizer,
-    keep,
+    masks: gradientMasks(model, cut),
     vars: model.network.store.variables,
     shuffle: Random.fromSeed(seed, 'fine-tune/shuffle'),
     dropoutRng: Random.fromSeed(seed, 'fine-tune/dropout'),
@@ -163,19 +160,35 @@ function trainEpoch(run: FineTuneRun): number {
 
 /** One AdamW step on a batch, with the pruned units' gradients masked so their weights stay 0; the batch's loss. */
 function trainBatch(run: FineTuneRun, dropout: Dropout, xs: Float32Array, y: Float32Array, w: Float32Array): number {
-  const { model, vars, kernel, keep } = run;
+  const { model, vars, masks } = run;
   const loss = tf.tidy(() => {
     const x = tf.tensor(xs, [y.length, ...run.shape]);
     const { value, grads } = tf.variableGrads(
       () => weightedBce(model.network.forward(x, dropout).logits, tf.tensor1d(y), tf.tensor1d(w)),
       vars,
     );
-    run.optimizer.apply(vars.map((v, i) => (i === kernel && keep ? tf.mul(grads[v.name], keep) : grads[v.name])));
+    run.optimizer.apply(vars.map((v, i) => (masks.has(i) ? tf.mul(grads[v.name], masks.get(i) as tf.Tensor) : grads[v.name])));
     return value;
   });
   const value = loss.dataSync()[0] as number;
   loss.dispose();
   return value;
+}
+
+/** Per cut parameter (by its index in the store, which is its index among `store.variables`), a 0/1 mask of its shape: 0 on the cut rows. */
+function gradientMasks(model: TrainedModel, cut: readonly WeightCut[]): Map<number, tf.Tensor> {
+  const masks = new Map<number, tf.Tensor>();
+  for (const { param: index, rows } of cut) {
+    const variable = model.network.store.params[index].variable;
+    const width = variable.shape.length === 2 ? variable.shape[1] : 1;
+    const values = masks.has(index)
+      ? Float32Array.from(masks.get(index)?.dataSync() as Float32Array)
+      : new Float32Array(variable.size).fill(1);
+    for (const r of rows) values.fill(0, r * width, (r + 1) * width);
+    masks.get(index)?.dispose();
+    masks.set(index, tf.tensor(values, variable.shape));
+  }
+  return masks;
 }
 
 function validation(model: TrainedModel, dataset: EhrDataset, rows: Int32Array, batchSize: number): { valLoss: number; valAuroc: number } {

@@ -160,7 +160,8 @@ export function pruneByActivation(model: TrainedModel, dataset: EhrDataset, opti
   return { units, meanActivation, valAurocBefore: before, valAurocAfter: curve[units.length], curve, penultimateSize: dim };
 }
 
-function meanAbsColumns(values: Float32Array, n: number, dim: number): Float64Array {
+/** @internal Mean |x| of each column of a row-major [n, dim] matrix. */
+export function meanAbsColumns(values: Float32Array, n: number, dim: number): Float64Array {
   const mean = new Float64Array(dim);
   for (let i = 0; i < n; i++) for (let u = 0; u < dim; u++) mean[u] += Math.abs(values[i * dim + u]);
   for (let u = 0; u < dim; u++) mean[u] /= Math.max(n, 1);

@@ -7,15 +7,18 @@ export const detectionAurocHeatmap: PlotDefinition = {
   section: 'Detection and defence',
   title: 'Poison detection AUROC (detector × trigger)',
   description:
-    'AUROC of each detector’s per-stay score against the true poisoned training rows, averaged over models and seeds, one panel per poison rate. 0.5 is chance; cells list the mean.',
+    'AUROC of each detector’s per-stay score against the true poisoned training rows, averaged over seeds, one row of panels per model (an MLP and a TCN study aggregated together stay apart) and one column per poison rate. 0.5 is chance; cells list the mean.',
   build: (input) => {
     const points = pointsOf(input, 'detect_auroc', (r) => r.poison_rate > 0 && r.detector !== '');
     if (points.length === 0) return { skipped: 'no run has detect_{detector}_auroc (run the sweep with --detect)' };
     const spec: TopLevelSpec = {
       $schema: SCHEMA,
-      title: 'Detection AUROC by detector and trigger (mean over models and seeds)',
+      title: 'Detection AUROC by detector and trigger (mean over seeds)',
       data: { values: points.map((p) => ({ ...p })) },
-      facet: { column: { field: 'poison_rate', type: 'ordinal', title: 'poison rate', header: { format: '.1~%', formatType: 'number' } } },
+      facet: {
+        row: { field: 'model', type: 'nominal', title: 'model' },
+        column: { field: 'poison_rate', type: 'ordinal', title: 'poison rate', header: { format: '.1~%', formatType: 'number' } },
+      },
       spec: {
         width: { step: 70 },
         height: { step: 34 },

@@ -49,6 +49,14 @@ function compileStrict(spec: TopLevelSpec) {
   return { vg, messages };
 }
 
+test('the detection heatmap keeps models apart: one row of panels per model', () => {
+  const result = PLOTS.find((p) => p.name === 'detection_auroc_heatmap')?.build(input);
+  if (!result || !('spec' in result)) throw new Error('the detection heatmap was not drawn');
+  const spec = result.spec as { facet: { row?: { field: string } }; data: { values: { model: string }[] } };
+  expect(spec.facet.row?.field).toBe('model');
+  expect(new Set(spec.data.values.map((v) => v.model))).toEqual(new Set(['mlp', 'lstm']));
+});
+
 describe.each(PLOTS.map((p) => [p.name, p] as const))('%s', (_name, plot) => {
   test('builds a spec that vega-lite compiles without warnings and vega renders with marks', async () => {
     const result = plot.build(input);
