@@ -110,6 +110,8 @@ describe('computeClassificationMetrics', () => {
       if (column === 'n' || column === 'n_positive') expect(value).toBe(0);
       else expect(value).toBeNaN();
     }
+    // Every NaN column has its warning under its own name (the ci notes aside).
+    expect(new Set(warnings.map((w) => w.metric))).toEqual(new Set(Object.keys(metrics).filter((c) => c !== 'n' && c !== 'n_positive')));
     expect(warnings.filter((w) => w.metric === 'accuracy')).toEqual([
       { metric: 'accuracy', code: WARNING.empty, message: expect.any(String) },
     ]);
