@@ -59,6 +59,15 @@ describe('SeededRandom', () => {
     expect([10, big, 7, big, 2 ** 32, 1, big, 5].map((n) => s.int(n))).toEqual([9, 2996235947, 2, 2362729823, 2607833832, 0, 104294683, 3]);
   });
 
+  it('rejects a draw equal to the limit itself', () => {
+    // For n > 2^31 the limit 2^32 − (2^32 mod n) is n. From state [1, 2, 3, 4] the 8th output is
+    // 3734860849 (known answers above): with n equal to it the draw must be rejected, and the next output
+    // 3729100597 taken, not 3734860849 mod n = 0.
+    const r = SeededRandom.fromRawState([1, 2, 3, 4]);
+    for (let i = 0; i < 7; i++) r.nextUint32();
+    expect(r.int(3734860849)).toBe(3729100597);
+  });
+
   it('is uniform over [0, n) for n = 3 · 2^30, where modulo reduction would double the lowest third', () => {
     const r = new SeededRandom(99);
     const n = 3 * 2 ** 30;
