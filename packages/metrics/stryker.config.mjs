@@ -117,5 +117,11 @@ export default strykerConfig('metrics', {
       mutator: 'ConditionalExpression (→ true)',
       why: 'the cache only saves recomputing 2^32 − (2^32 mod n); recomputing it on every call gives the same limit (the known-answer test alternates bounds, so a stale limit is caught).',
     },
+    {
+      file: 'packages/metrics/src/lib/bootstrap.ts',
+      code: 'if (n === 0 || Number.isNaN(estimate.value)) return undefinedInterval(estimate, o);',
+      mutator: 'ConditionalExpression (n === 0 → false)',
+      why: "bootstrapProportion is internal (not in the package's index); its one caller, bootstrapAsr, passes no successes only with the NaN estimate of asrOf (no eligible stay), which the second test catches.",
+    },
   ],
 });
