@@ -105,5 +105,23 @@ export default strykerConfig('metrics', {
       mutator: 'StringLiteral (metric name → "")',
       why: "the name only appears in the reasons of an interval with degenerate resamples, and a proportion has none: every resample of 0/1 indicators defines a rate (no eligible stay gives the estimate's own reason instead).",
     },
+    {
+      file: 'packages/metrics/src/lib/seeded-random.ts',
+      code: 'for (let i = 0; i < 4; i++) random.s[i] = state[i]!;',
+      mutator: loopBound,
+      why: 'the state is an Int32Array of length 4: the write at index 4 is dropped (and state[4] is undefined anyway).',
+    },
+    {
+      file: 'packages/metrics/src/lib/seeded-random.ts',
+      code: 'if (n !== this.cachedN) {',
+      mutator: 'ConditionalExpression (→ true)',
+      why: 'the cache only saves recomputing 2^32 − (2^32 mod n); recomputing it on every call gives the same limit (the known-answer test alternates bounds, so a stale limit is caught).',
+    },
+    {
+      file: 'packages/metrics/src/lib/bootstrap.ts',
+      code: 'if (n === 0 || Number.isNaN(estimate.value)) return undefinedInterval(estimate, o);',
+      mutator: 'ConditionalExpression (n === 0 → false)',
+      why: "bootstrapProportion is internal (not in the package's index); its one caller, bootstrapAsr, passes no successes only with the NaN estimate of asrOf (no eligible stay), which the second test catches.",
+    },
   ],
 });

@@ -55,6 +55,8 @@ describe('auroc', () => {
     const empty = auroc([], []);
     expect(empty.value).toBeNaN();
     expect(empty.code).toBe(WARNING.empty);
+    expect(one.reason).toBe('AUROC is undefined: all 3 stays are positive, and a ranking metric needs both classes.');
+    expect(empty.reason).toBe('AUROC is undefined on an empty set.');
   });
 
   it('equals the pairwise Mann–Whitney count', () => {

@@ -25,6 +25,10 @@ describe('averagePrecision', () => {
     expect(averagePrecision([1, 1], [0.3, 0.6])).toMatchObject({ value: Number.NaN, code: WARNING.oneClass });
     expect(averagePrecision([0, 0], [0.3, 0.6])).toMatchObject({ value: Number.NaN, code: WARNING.oneClass });
     expect(averagePrecision([], [])).toMatchObject({ value: Number.NaN, code: WARNING.empty });
+    expect(averagePrecision([0, 0], [0.3, 0.6]).reason).toBe(
+      'AUPRC is undefined: all 2 stays are negative, and a ranking metric needs both classes.',
+    );
+    expect(averagePrecision([], []).reason).toBe('AUPRC is undefined on an empty set.');
   });
 
   it('lies in [0, 1] and is at least the smallest attainable precision', () => {

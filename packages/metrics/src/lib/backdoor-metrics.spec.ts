@@ -106,6 +106,22 @@ describe('computeBackdoorMetrics', () => {
     ).toBeCloseTo(-0.15, 12);
   });
 
+  it('judges every decision by p(target) > targetThreshold when one is given, ignoring threshold', () => {
+    // p(target 1) > 0.65 predicts [1, 0, 1, 1, 0]: poisoned accuracy 3/5 (at threshold 0.1 it would be 1/5);
+    // ASR over the eligible stays 0.9 ✓, 0.4, 0.7 ✓, 0.6 → 2/4; no eligible clean p is above 0.65, so all four can flip: 2/4.
+    const { metrics, warnings } = computeBackdoorMetrics(
+      { yTrue, pTriggered, pClean },
+      { threshold: 0.1, targetThreshold: 0.65, bootstrap: { seed: 5, resamples: 50 } },
+    );
+    expect(metrics).toMatchObject({ poisoned_accuracy: 0.6, asr: 0.5, asr_n_success: 2, flip_rate: 0.5, flip_rate_n_base: 4 });
+    const { interval } = bootstrapAsr(yTrue, pTriggered, { targetThreshold: 0.65, seed: 5, resamples: 50 });
+    expect([metrics.asr_ci_low, metrics.asr_ci_high]).toEqual([interval.low, interval.high]);
+    expect(warnings.map((w) => w.metric)).toEqual(['clean_auroc_drop']);
+    expect(() => computeBackdoorMetrics({ yTrue, pTriggered, pClean }, { targetThreshold: 1.5 })).toThrow(
+      'threshold must be a number in [0, 1], got 1.5.',
+    );
+  });
+
   it('names the array at fault', () => {
     expect(() => computeBackdoorMetrics({ yTrue, pTriggered, pClean: [0.1, 0.2, 0.3, 0.8, 2] })).toThrow(
       expect.objectContaining({ message: expect.stringMatching(/^pClean\[4\] is 2;/) }),

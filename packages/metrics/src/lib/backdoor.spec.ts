@@ -64,6 +64,23 @@ describe('backdoor metrics', () => {
     expect(bootstrapAsr([1, 1], [0.9, 0.8]).interval).toMatchObject({ low: Number.NaN, code: WARNING.noEligibleStay });
   });
 
+  it('resamples the eligible stays without stratifying, even when asked to', () => {
+    // Stratifying by true label means nothing here: every eligible stay has the same (non-target) label.
+    const { interval } = bootstrapAsr(y, pTriggered, { seed: 1, resamples: 500, stratified: true });
+    expect(interval.stratified).toBe(false);
+    expect(interval).toEqual(bootstrapAsr(y, pTriggered, { seed: 1, resamples: 500 }).interval);
+  });
+
+  it('judges p(target) > targetThreshold for either target, and names the target when nothing is eligible', () => {
+    // Target 0, p(0) = 1 − p: triggered [0.7, 0.4] for the eligible stays (y = 1); above 0.5 only the first.
+    expect(attackSuccessRate([1, 1, 0], [0.3, 0.6, 0.1], { targetLabel: 0, targetThreshold: 0.5 }).value).toBe(0.5);
+    // Above 0.35 both; the threshold on p(label 1) is not used.
+    expect(attackSuccessRate([1, 1, 0], [0.3, 0.6, 0.1], { targetLabel: 0, targetThreshold: 0.35, threshold: 0.01 }).value).toBe(1);
+    expect(attackSuccessRate([0, 0], [0.3, 0.6], { targetLabel: 0 }).reason).toBe(
+      'ASR is undefined: none of the 2 triggered stays has a true label other than the target 0.',
+    );
+  });
+
   it('rejects a target label other than 0 or 1', () => {
     expect(() => attackSuccessRate(y, pTriggered, { targetLabel: 2 })).toThrow(
       expect.objectContaining({ code: 'E_METRICS_INVALID_OPTION' }),

@@ -38,6 +38,41 @@ describe('computeClassificationMetrics', () => {
     ]);
   });
 
+  it('honours the threshold and calibration-bin options', () => {
+    // p > 0.3 predicts [0, 1, 1, 1] → TP 2, FP 1, TN 1, FN 0; with 2 bins every confidence
+    // (0.9, 0.6, 0.65, 0.8) is in (0.5, 1]: ECE = |0.7375 − 3/4| = 0.0125.
+    const { metrics } = computeClassificationMetrics([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], {
+      threshold: 0.3,
+      calibrationBins: 2,
+      bootstrap: false,
+    });
+    expect(metrics).toMatchObject({ accuracy: 0.75, precision: 2 / 3, recall: 1, f1: 0.8 });
+    expect(metrics.ece).toBeCloseTo(0.0125, 15);
+    // No p > 0.9 and no positive: the reasons name the threshold that was used.
+    const { warnings } = computeClassificationMetrics([0, 0], [0.1, 0.4], { threshold: 0.9, bootstrap: false });
+    expect(warnings.find((w) => w.metric === 'precision')?.message).toBe(
+      'precision is undefined: no stay has p > 0.9 (no predicted positive).',
+    );
+    expect(warnings.find((w) => w.metric === 'f1')?.message).toBe('F1 is undefined: the set has no positive stay and no stay has p > 0.9.');
+  });
+
+  it('draws a bootstrap interval with the default options when none are given', () => {
+    const y = [0, 1, 0, 1, 1, 0, 0, 1, 0, 0];
+    const p = [0.2, 0.7, 0.4, 0.4, 0.9, 0.1, 0.6, 0.8, 0.3, 0.5];
+    const ci = bootstrapRankingMetrics(y, p);
+    const { metrics, warnings } = computeClassificationMetrics(y, p);
+    // The default, 1000 unstratified resamples: a few of them hold one class.
+    expect(warnings.map((w) => w.message)).toEqual([ci.auroc.reason, ci.auprc.reason]);
+    expect(ci.auroc.reason).toMatch(/ of 1000 bootstrap resamples/);
+    expect([metrics.auroc_ci_low, metrics.auroc_ci_high, metrics.auprc_ci_low, metrics.auprc_ci_high]).toEqual([
+      ci.auroc.low,
+      ci.auroc.high,
+      ci.auprc.low,
+      ci.auprc.high,
+    ]);
+    expect(metrics.auroc_ci_low).toBeLessThan(metrics.auroc_ci_high);
+  });
+
   it('uses the same resamples as bootstrapRankingMetrics for the same seed', () => {
     const y = [0, 1, 0, 1, 1, 0, 0, 1, 0, 0];
     const p = [0.2, 0.7, 0.4, 0.4, 0.9, 0.1, 0.6, 0.8, 0.3, 0.5];
@@ -75,6 +110,8 @@ describe('computeClassificationMetrics', () => {
       if (column === 'n' || column === 'n_positive') expect(value).toBe(0);
       else expect(value).toBeNaN();
     }
+    // Every NaN column has its warning under its own name (the ci notes aside).
+    expect(new Set(warnings.map((w) => w.metric))).toEqual(new Set(Object.keys(metrics).filter((c) => c !== 'n' && c !== 'n_positive')));
     expect(warnings.filter((w) => w.metric === 'accuracy')).toEqual([
       { metric: 'accuracy', code: WARNING.empty, message: expect.any(String) },
     ]);

@@ -56,6 +56,17 @@ describe('targetReliabilityDiagram and targetCalibrationError', () => {
     }
   });
 
+  it('uses 15 bins when none are given, and rejects a target label other than 0 or 1', () => {
+    const diagram = targetReliabilityDiagram(y, p, { targetLabel: 1 });
+    expect(diagram).toHaveLength(15);
+    expect(diagram[14]).toMatchObject({ lower: 14 / 15, upper: 1, count: 1, observedFrequency: 0 });
+    expect(targetCalibrationError(y, p, { targetLabel: 1 }).value).toBeCloseTo(
+      targetCalibrationError(y, p, { targetLabel: 1, bins: 15 }).value,
+      15,
+    );
+    expect(() => targetReliabilityDiagram(y, p, { targetLabel: 2 })).toThrow('targetLabel must be 0 or 1, got 2.');
+  });
+
   it('is NaN with a reason on an empty set', () => {
     expect(targetCalibrationError([], [], { targetLabel: 1 })).toEqual({
       value: Number.NaN,

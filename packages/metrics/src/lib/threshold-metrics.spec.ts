@@ -40,6 +40,18 @@ describe('threshold metrics', () => {
     expect(accuracy([], [])).toMatchObject({ value: Number.NaN, code: WARNING.empty });
   });
 
+  it('gives F1 = 2TP / (2TP + FP + FN) where 2TP = FP', () => {
+    // y = [1, 0, 0], all predicted 1: TP 1, FP 2, FN 0 → F1 = 2 / 4.
+    expect(f1Score([1, 0, 0], [0.9, 0.8, 0.7]).value).toBe(0.5);
+  });
+
+  it('says why precision, recall or F1 is undefined', () => {
+    expect(precision([1, 0], [0.1, 0.2], 0.3).reason).toBe('precision is undefined: no stay has p > 0.3 (no predicted positive).');
+    expect(recall([0, 0], [0.1, 0.9]).reason).toBe('recall is undefined: the set has no positive stay.');
+    expect(f1Score([0, 0], [0.1, 0.2], 0.25).reason).toBe('F1 is undefined: the set has no positive stay and no stay has p > 0.25.');
+    expect(accuracy([], []).reason).toBe('accuracy is undefined on an empty set.');
+  });
+
   it('rejects a threshold outside [0, 1]', () => {
     expect(() => accuracy(y, p, 1.5)).toThrow(expect.objectContaining({ code: 'E_METRICS_INVALID_OPTION' }));
     expect(() => accuracy(y, p, Number.NaN)).toThrow(expect.objectContaining({ code: 'E_METRICS_INVALID_OPTION' }));
