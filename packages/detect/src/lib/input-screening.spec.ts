@@ -234,7 +234,7 @@ describe('inputScreening: combining the components', () => {
       [{ ridge: Infinity }, 'input_screening: ridge must be > 0, got Infinity.'],
       [
         { components: ['univariate', 'spectral' as never] },
-        "input_screening: unknown component 'spectral'; choose from univariate, missingness, cross-variable, temporal.",
+        "input_screening: unknown component 'spectral'; choose from univariate, missingness, cross-variable, temporal, consistency-values, consistency-missingness.",
       ],
       [
         { components: ['temporal'] },
