@@ -29,5 +29,17 @@ export default strykerConfig('core', {
       mutator: 'ConditionalExpression (typeof … → true)',
       why: 'Number.isFinite is false for every non-number, so the typeof test only narrows the type for TypeScript.',
     },
+    {
+      file: 'packages/core/src/lib/process-liveness.ts',
+      code: "return !['Z', 'X', 'x'].includes(processStateLetter(pid) ?? '');",
+      mutator: "StringLiteral ('X' → '')",
+      why: 'state X (dead) is set while the kernel tears the task down and /proc never shows it to a reader; the letter is listed for completeness, like the lowercase x of old kernels.',
+    },
+    {
+      file: 'packages/core/src/lib/environment.ts',
+      code: 'if (existsSync(current) || dirname(current) === current) return current;',
+      mutator: 'ConditionalExpression (dirname(current) === current → false)',
+      why: 'the walk reaches the root only after every ancestor was missing, and the root always exists, so existsSync ends the walk there first.',
+    },
   ],
 });
