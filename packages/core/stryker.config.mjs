@@ -41,5 +41,11 @@ export default strykerConfig('core', {
       mutator: 'ConditionalExpression (dirname(current) === current → false)',
       why: 'the walk reaches the root only after every ancestor was missing, and the root always exists, so existsSync ends the walk there first.',
     },
+    {
+      file: 'packages/core/src/lib/quantile.ts',
+      code: 'if (n === 0) return NaN;',
+      mutator: 'ConditionalExpression (false)',
+      why: 'without the guard an empty array reads sorted[-1] or sorted[0], both undefined, and undefined + … is NaN too; the guard only says so.',
+    },
   ],
 });

@@ -146,3 +146,11 @@ describe('handleErrors', () => {
     ).toEqual({ code: EXIT.bug, stderr: `${header}a string\n` });
   });
 });
+
+describe('exitCodeFor a BugError', () => {
+  it('is a bug even when its cause is a full disk', () => {
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+    expect(exitCodeFor(enospc)).toBe(EXIT.environment);
+    expect(exitCodeFor(new BugError('checkpoint invariant', { cause: enospc }))).toBe(EXIT.bug);
+  });
+});
