@@ -47,5 +47,11 @@ export default strykerConfig('core', {
       mutator: 'ConditionalExpression (false)',
       why: 'without the guard an empty array reads sorted[-1] or sorted[0], both undefined, and undefined + … is NaN too; the guard only says so.',
     },
+    {
+      file: 'packages/core/src/lib/temporaries.ts',
+      code: 'return owner.pid !== process.pid && !isProcessAlive(owner.pid);',
+      mutator: 'ConditionalExpression (owner.pid !== process.pid → true)',
+      why: 'the running process is alive, so isProcessAlive(process.pid) keeps its own temporaries too; the first test only spares the probe.',
+    },
   ],
 });
