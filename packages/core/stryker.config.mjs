@@ -53,5 +53,17 @@ export default strykerConfig('core', {
       mutator: 'ConditionalExpression (owner.pid !== process.pid → true)',
       why: 'the running process is alive, so isProcessAlive(process.pid) keeps its own temporaries too; the first test only spares the probe.',
     },
+    {
+      file: 'packages/core/src/lib/process-liveness.ts',
+      code: "return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];",
+      mutator: "StringLiteral (' ' → '')",
+      why: 'the state is one letter, so the first character and the first space-separated field are the same string.',
+    },
+    {
+      file: 'packages/core/src/lib/process-liveness.ts',
+      code: '} catch {',
+      mutator: 'BlockStatement ({})',
+      why: 'an empty catch falls off the end of the function, which returns undefined just as `return undefined` does.',
+    },
   ],
 });

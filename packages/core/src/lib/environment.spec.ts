@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, chmodSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,5 +188,31 @@ describe('environmentErrorFrom, the exact messages', () => {
     expect(environmentErrorFrom(systemError('ENOENT', 'open', `${dir}/missing`))).toBeUndefined();
     expect(environmentErrorFrom(systemError('ENOSPC', 'mkdir', `${dir}/a/b`))?.code).toBe('E_NO_SPACE');
     expect(environmentErrorFrom(systemError('EACCES', 'mkdir', `${dir}/a/b`))?.code).toBe('E_PERMISSION');
+  });
+
+  it("names the code of an mkdir's ancestor that even root may not write, where the system has one", () => {
+    let code: string | undefined;
+    try {
+      accessSync('/proc/sys', constants.W_OK);
+    } catch (error) {
+      code = (error as NodeJS.ErrnoException).code;
+    }
+    if (code === undefined) return; // /proc/sys is writable here (or missing): the chmod case above covers non-root users
+    const error = environmentErrorFrom(systemError('ENOENT', 'mkdir', '/proc/sys/ehr-backdoor/runs/mlp'));
+    expect(error?.details).toEqual({ errno: code, syscall: 'mkdir', path: '/proc/sys/ehr-backdoor/runs/mlp' });
+  });
+
+  it('keeps the ENOENT of a mkdir whose ancestor is writable, even beside a telling message', () => {
+    const missing = Object.assign(new Error('Permission denied'), { code: 'ENOENT', syscall: 'mkdir' });
+    expect(environmentErrorFrom(missing)).toBeUndefined();
+    const writable = Object.assign(new Error('Permission denied'), { code: 'ENOENT', syscall: 'mkdir', path: `${dir}/a/b` });
+    expect(environmentErrorFrom(writable)).toBeUndefined();
+  });
+
+  it('takes only a string code as the errno, and keeps the cause of a file-limit error', () => {
+    const numeric = Object.assign(new Error('No space left on device'), { code: 28 });
+    expect(environmentErrorFrom(numeric)!.details).toEqual({ errno: null, syscall: null, path: null });
+    const cause = systemError('EMFILE', 'open', `${dir}/f`);
+    expect(environmentErrorFrom(cause)!.cause).toBe(cause);
   });
 });
