@@ -1,8 +1,10 @@
-import { jest } from '@jest/globals';
-
 // hostTag reads the name from node:os, so the names it must clean are given by a mocked hostname().
 let name = '';
-jest.unstable_mockModule('node:os', () => ({ hostname: () => name }));
+// @types/jest predates unstable_mockModule, the ESM form of jest.mock.
+const { unstable_mockModule: mockModule } = import.meta.jest as unknown as {
+  unstable_mockModule(module: string, factory: () => unknown): void;
+};
+mockModule('node:os', () => ({ hostname: () => name }));
 const { hostTag } = await import('./process-liveness.js');
 
 describe('hostTag of a given host name', () => {
