@@ -65,5 +65,35 @@ export default strykerConfig('core', {
       mutator: 'BlockStatement ({})',
       why: 'an empty catch falls off the end of the function, which returns undefined just as `return undefined` does.',
     },
+    {
+      file: 'packages/core/src/lib/assert.ts',
+      code: 'const hasMin = min !== undefined && Number.isFinite(min);',
+      mutator: 'ConditionalExpression (min !== undefined → true)',
+      why: 'Number.isFinite(undefined) is false, so the undefined test only narrows the type for TypeScript.',
+    },
+    {
+      file: 'packages/core/src/lib/assert.ts',
+      code: 'const hasMax = max !== undefined && Number.isFinite(max);',
+      mutator: 'ConditionalExpression (max !== undefined → true)',
+      why: 'Number.isFinite(undefined) is false, so the undefined test only narrows the type for TypeScript.',
+    },
+    {
+      file: 'packages/core/src/lib/environment.ts',
+      code: "typeof error.code === 'string' && error.code === 'ENOENT' && error.syscall === 'mkdir'",
+      mutator: "ConditionalExpression (typeof error.code === 'string' → true)",
+      why: "error.code === 'ENOENT' already implies a string; the typeof test only narrows the type.",
+    },
+    {
+      file: 'packages/core/src/lib/environment.ts',
+      code: "if (dirname(dir) === dir) return 'ENOENT';",
+      mutator: 'ConditionalExpression (false)',
+      why: 'the walk reaches the root only after every ancestor was missing, and the root always exists, so existsSync returns first.',
+    },
+    {
+      file: 'packages/core/src/lib/exit-codes.ts',
+      code: 'const original = known !== error && error instanceof Error ? error : known;',
+      mutator: 'ConditionalExpression (known !== error → true)',
+      why: 'when known is error itself, choosing error or known prints the same stack.',
+    },
   ],
 });

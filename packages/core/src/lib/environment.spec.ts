@@ -200,6 +200,7 @@ describe('environmentErrorFrom, the exact messages', () => {
     if (code === undefined) return; // /proc/sys is writable here (or missing): the chmod case above covers non-root users
     const error = environmentErrorFrom(systemError('ENOENT', 'mkdir', '/proc/sys/ehr-backdoor/runs/mlp'));
     expect(error?.details).toEqual({ errno: code, syscall: 'mkdir', path: '/proc/sys/ehr-backdoor/runs/mlp' });
+    expect(environmentErrorFrom(systemError('ENOENT', 'open', '/proc/sys/ehr-backdoor/runs/mlp'))).toBeUndefined();
   });
 
   it('keeps the ENOENT of a mkdir whose ancestor is writable, even beside a telling message', () => {
