@@ -95,5 +95,11 @@ export default strykerConfig('core', {
       mutator: 'ConditionalExpression (known !== error → true)',
       why: 'when known is error itself, choosing error or known prints the same stack.',
     },
+    {
+      file: 'packages/core/src/lib/temporaries.ts',
+      code: 'await rm(path, { recursive: true, force: true });',
+      mutator: 'BooleanLiteral (force: false)',
+      why: 'readdir has just listed the entry, and force only changes what happens when the path is missing (a race no test can order).',
+    },
   ],
 });
