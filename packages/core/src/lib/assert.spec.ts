@@ -83,3 +83,19 @@ describe('describeRange', () => {
     expect(describeRange({})).toBe('');
   });
 });
+
+describe('the bounds a range leaves out', () => {
+  it('has no lower bound without a min and keeps an exclusive max', () => {
+    expect(isFiniteInRange(-5, { max: 10 })).toBe(true);
+    expect(isFiniteInRange(5, {})).toBe(true);
+    expect(isFiniteInRange(0.5, { max: 1, maxExclusive: true })).toBe(true);
+    expect(isFiniteInRange(1, { max: 1, maxExclusive: true })).toBe(false);
+  });
+
+  it('describes a one-sided range by its finite bound only', () => {
+    expect(describeRange({ max: 1 })).toBe('≤ 1');
+    expect(describeRange({ min: 0 })).toBe('≥ 0');
+    expect(describeRange({ min: 0, max: Infinity })).toBe('≥ 0');
+    expect(describeRange({ min: -Infinity, max: 1, maxExclusive: true })).toBe('< 1');
+  });
+});

@@ -165,3 +165,40 @@ describe('atomic writes', () => {
     expect(existsSync(path)).toBe(false);
   });
 });
+
+describe('writeDirectoryAtomic names the folder of a failed write', () => {
+  const fail = (error: unknown) => async (): Promise<never> => {
+    throw error;
+  };
+  const thrown = async (path: string, error: unknown) => writeDirectoryAtomic(path, fail(error)).catch((e: unknown) => e);
+
+  it('adds the temporary path to a system error that names none, and keeps a path it names', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atomic-path-'));
+    try {
+      const bare = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+      const error = (await thrown(join(dir, 'out'), bare)) as NodeJS.ErrnoException;
+      expect(error).toBe(bare);
+      expect(error.path).toMatch(new RegExp(`^${dir}/\\.tmp-.*out|^${dir}/.*out.*\\.tmp`));
+      const named = Object.assign(new Error('x'), { code: 'ENOSPC', syscall: 'write', path: '/elsewhere' });
+      expect(((await thrown(join(dir, 'out'), named)) as NodeJS.ErrnoException).path).toBe('/elsewhere');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves alone an error without a string code or a syscall, and a thrown non-Error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atomic-path-'));
+    try {
+      const noSyscall = Object.assign(new Error('x'), { code: 'ENOSPC' });
+      expect('path' in ((await thrown(join(dir, 'a'), noSyscall)) as object)).toBe(false);
+      const numericCode = Object.assign(new Error('x'), { code: 28, syscall: 'write' });
+      expect('path' in ((await thrown(join(dir, 'b'), numericCode)) as object)).toBe(false);
+      const plain = { code: 'ENOSPC', syscall: 'write' };
+      expect('path' in ((await thrown(join(dir, 'c'), plain)) as object)).toBe(false);
+      const bug = new TypeError('x is undefined');
+      expect('path' in ((await thrown(join(dir, 'd'), bug)) as object)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

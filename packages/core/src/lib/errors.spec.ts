@@ -1,4 +1,4 @@
-import { CompatibilityError, DataError, EhrBackdoorError, InputError, isEhrBackdoorError } from './errors.js';
+import { BugError, CompatibilityError, DataError, EhrBackdoorError, InputError, isEhrBackdoorError } from './errors.js';
 
 describe('error classes', () => {
   it('carry their class name, code, details and cause', () => {
@@ -26,5 +26,12 @@ describe('isEhrBackdoorError', () => {
     // Not an Error at all, even with the right shape.
     expect(isEhrBackdoorError({ code: 'E_X', message: 'm' })).toBe(false);
     expect(isEhrBackdoorError(undefined)).toBe(false);
+  });
+});
+
+describe('BugError', () => {
+  it('is named so that a copy of the package from elsewhere can tell it', () => {
+    expect(new BugError('broken invariant').name).toBe('BugError');
+    expect(String(new BugError('broken invariant'))).toBe('BugError: broken invariant');
   });
 });

@@ -123,6 +123,16 @@ describe('handleErrors', () => {
     ).toEqual({ code: EXIT.data, stderr: 'error [E_GZIP]: truncated\n' });
   });
 
+  it("prints the machine's original stack, not the explanation's, when verbose", async () => {
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+    const { code, stderr } = await run(true, async () => {
+      throw enospc;
+    });
+    expect(code).toBe(EXIT.environment);
+    expect(stderr).toMatch(/^error \[E_NO_SPACE\]: No space left on device\. /);
+    expect(stderr.endsWith(`\n${enospc.stack}\n`)).toBe(true);
+  });
+
   it('prints anything else as a bug with its stack (or message, or value) and returns 1', async () => {
     const bug = new TypeError('x is undefined');
     const header = 'unexpected error (this is a bug; please report it with the command you ran):\n';
@@ -144,5 +154,13 @@ describe('handleErrors', () => {
         throw 'a string';
       }),
     ).toEqual({ code: EXIT.bug, stderr: `${header}a string\n` });
+  });
+});
+
+describe('exitCodeFor a BugError', () => {
+  it('is a bug even when its cause is a full disk', () => {
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+    expect(exitCodeFor(enospc)).toBe(EXIT.environment);
+    expect(exitCodeFor(new BugError('checkpoint invariant', { cause: enospc }))).toBe(EXIT.bug);
   });
 });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { hostTag, isProcessAlive, processStateLetter } from './process-liveness.js';
 
 describe('isProcessAlive', () => {
@@ -23,6 +24,33 @@ describe('isProcessAlive', () => {
     } finally {
       shell.kill('SIGKILL');
     }
+  });
+});
+
+describe('isProcessAlive when kill(pid, 0) fails', () => {
+  const realKill = process.kill;
+  afterEach(() => {
+    process.kill = realKill;
+  });
+  const killThrowing = (code: string) => {
+    process.kill = (() => {
+      throw Object.assign(new Error(`kill ${code}`), { code });
+    }) as typeof process.kill;
+  };
+
+  it("counts another user's process (EPERM) as alive and a missing one (ESRCH) as dead", () => {
+    killThrowing('EPERM');
+    expect(isProcessAlive(process.pid)).toBe(true);
+    killThrowing('ESRCH');
+    expect(isProcessAlive(process.pid)).toBe(false);
+  });
+});
+
+describe('processStateLetter', () => {
+  it("reads this process's state from /proc where there is one", () => {
+    if (!existsSync('/proc/self/stat')) return expect(processStateLetter(process.pid)).toBeUndefined();
+    expect(['R', 'S']).toContain(processStateLetter(process.pid));
+    expect(processStateLetter(2 ** 22 + 12345)).toBeUndefined();
   });
 });
 

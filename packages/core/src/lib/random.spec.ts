@@ -170,3 +170,15 @@ describe('Random', () => {
     expect(() => r.sampleIndices(5, -1)).toThrow(RangeError);
   });
 });
+
+describe('Random.next', () => {
+  it('puts the high 27 bits of one draw above the 26 of the next', () => {
+    const a = Random.fromSeed(7);
+    const b = Random.fromSeed(7);
+    for (let i = 0; i < 100; i++) {
+      const hi = b.nextUint32() >>> 5;
+      const lo = b.nextUint32() >>> 6;
+      expect(a.next()).toBe((hi * 2 ** 26 + lo) / 2 ** 53);
+    }
+  });
+});

@@ -85,4 +85,20 @@ describe('removeStaleTemporaries', () => {
     ]);
     expect(existsSync(join(dir, `.tmp-other-${dead}@${host}-00000003`))).toBe(true);
   });
+
+  it("removeStaleTemporariesOf takes the output's own leftovers by default", async () => {
+    const dead = deadPid();
+    const host = hostTag();
+    writeFileSync(join(dir, `.tmp-solo-${dead}@${host}-00000001`), 'x');
+    writeFileSync(join(dir, `.tmp-duckdb-solo-${dead}@${host}-00000002`), 'x');
+    const removed = await removeStaleTemporariesOf(join(dir, 'solo'));
+    expect(removed.map((p) => basename(p))).toEqual([`.tmp-solo-${dead}@${host}-00000001`]);
+  });
+
+  it('finds nothing in a missing folder or a file, and reports any other failure to read', async () => {
+    writeFileSync(join(dir, 'plain'), 'x');
+    await expect(removeStaleTemporaries(join(dir, 'missing'))).resolves.toEqual([]);
+    await expect(removeStaleTemporaries(join(dir, 'plain'))).resolves.toEqual([]);
+    await expect(removeStaleTemporaries(join(dir, 'x'.repeat(300)))).rejects.toMatchObject({ code: 'ENAMETOOLONG' });
+  });
 });
