@@ -3,7 +3,15 @@ import { assertInput, InputError } from '@ehr-backdoor/core';
 import type { EhrDataset } from '@ehr-backdoor/data';
 import { validationAuroc } from './auroc.js';
 import type { TrainedModel } from './model.js';
-import { copyModel, meanAbsColumns, outputKernelIndex, type ActivationPruning, type ActivationPruningOptions } from './prune.js';
+import {
+  checkedBudget,
+  copyModel,
+  meanAbsColumns,
+  outputKernelIndex,
+  validationLabels,
+  type ActivationPruning,
+  type ActivationPruningOptions,
+} from './prune.js';
 import type { TrainCode } from './error-codes.js';
 
 /**
@@ -121,29 +129,11 @@ export interface LayerPruning extends ActivationPruning {
  * @throws InputError as `pruneByActivation`.
  */
 export function pruneLayerByActivation(model: TrainedModel, dataset: EhrDataset, options: ActivationPruningOptions): LayerPruning {
-  const { budget } = options;
-  const maxFraction = options.maxFraction ?? 1;
-  assertInput<TrainCode>(
-    Number.isFinite(budget) && budget > 0 && budget < 1,
-    'E_PRUNE_BUDGET',
-    () => `The pruning budget (largest validation-AUROC drop) must be in (0, 1), e.g. 0.04; got ${String(budget)}.`,
-  );
-  assertInput<TrainCode>(
-    Number.isFinite(maxFraction) && maxFraction > 0 && maxFraction <= 1,
-    'E_PRUNE_BUDGET',
-    () => `The largest pruned fraction must be in (0, 1]; got ${String(maxFraction)}.`,
-  );
+  const { budget, maxFraction } = checkedBudget(options);
   const layer = prunedLayerOf(model);
   const kernel = outputKernelIndex(model);
   const rows = options.rows;
-  const labels = Array.from(rows, (r) => dataset.labels[r]);
-  const positives = labels.reduce((a, b) => a + b, 0);
-  assertInput<TrainCode>(
-    rows.length > 0 && positives > 0 && positives < rows.length,
-    'E_PRUNE_ROWS',
-    () =>
-      `Pruning measures validation AUROC, which needs both labels among the validation stays; got ${rows.length} stays, ${positives} positive.`,
-  );
+  const labels = validationLabels(dataset, rows);
   const penultimate = model.penultimate(dataset, rows);
   const meanActivation = meanAbsColumns(penultimate.values, rows.length, penultimate.dim);
   const activation = layerActivation(layer, meanActivation);

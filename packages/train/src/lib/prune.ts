@@ -118,28 +118,10 @@ export interface ActivationPruning {
  * AUROC undefined: one class or no rows), `E_PRUNE_UNSUPPORTED`.
  */
 export function pruneByActivation(model: TrainedModel, dataset: EhrDataset, options: ActivationPruningOptions): ActivationPruning {
-  const { budget } = options;
-  const maxFraction = options.maxFraction ?? 1;
-  assertInput<TrainCode>(
-    Number.isFinite(budget) && budget > 0 && budget < 1,
-    'E_PRUNE_BUDGET',
-    () => `The pruning budget (largest validation-AUROC drop) must be in (0, 1), e.g. 0.04; got ${String(budget)}.`,
-  );
-  assertInput<TrainCode>(
-    Number.isFinite(maxFraction) && maxFraction > 0 && maxFraction <= 1,
-    'E_PRUNE_BUDGET',
-    () => `The largest pruned fraction must be in (0, 1]; got ${String(maxFraction)}.`,
-  );
+  const { budget, maxFraction } = checkedBudget(options);
   const kernel = outputKernelIndex(model);
   const rows = options.rows;
-  const labels = Array.from(rows, (r) => dataset.labels[r]);
-  const positives = labels.reduce((a, b) => a + b, 0);
-  assertInput<TrainCode>(
-    rows.length > 0 && positives > 0 && positives < rows.length,
-    'E_PRUNE_ROWS',
-    () =>
-      `Pruning measures validation AUROC, which needs both labels among the validation stays; got ${rows.length} stays, ${positives} positive.`,
-  );
+  const labels = validationLabels(dataset, rows);
   const { values, dim } = model.penultimate(dataset, rows);
   const weights = model.network.store.params[kernel].variable.dataSync() as Float32Array;
   const logits = model.predictLogits(dataset, rows);
@@ -186,4 +168,34 @@ export function unitContribution(
   const { values, dim } = model.penultimate(dataset, rows);
   for (let i = 0; i < rows.length; i++) for (const u of units) out[i] += Math.abs(values[i * dim + u] * weights[u]);
   return out;
+}
+
+/** The pruning budget and largest pruned fraction, checked. @throws InputError `E_PRUNE_BUDGET`. */
+export function checkedBudget(options: ActivationPruningOptions): { budget: number; maxFraction: number } {
+  const { budget } = options;
+  const maxFraction = options.maxFraction ?? 1;
+  assertInput<TrainCode>(
+    Number.isFinite(budget) && budget > 0 && budget < 1,
+    'E_PRUNE_BUDGET',
+    () => `The pruning budget (largest validation-AUROC drop) must be in (0, 1), e.g. 0.04; got ${String(budget)}.`,
+  );
+  assertInput<TrainCode>(
+    Number.isFinite(maxFraction) && maxFraction > 0 && maxFraction <= 1,
+    'E_PRUNE_BUDGET',
+    () => `The largest pruned fraction must be in (0, 1]; got ${String(maxFraction)}.`,
+  );
+  return { budget, maxFraction };
+}
+
+/** The validation stays' labels; validation AUROC needs both. @throws InputError `E_PRUNE_ROWS`. */
+export function validationLabels(dataset: EhrDataset, rows: ArrayLike<number>): number[] {
+  const labels = Array.from(rows, (r) => dataset.labels[r]);
+  const positives = labels.reduce((a, b) => a + b, 0);
+  assertInput<TrainCode>(
+    rows.length > 0 && positives > 0 && positives < rows.length,
+    'E_PRUNE_ROWS',
+    () =>
+      `Pruning measures validation AUROC, which needs both labels among the validation stays; got ${rows.length} stays, ${positives} positive.`,
+  );
+  return labels;
 }
