@@ -1,21 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backdoorFixture } from '@ehr-backdoor/data/testing';
-import { rowsOfSplit, trainModel, type TrainedModel } from '@ehr-backdoor/train';
+import { rowsOfSplit, type TrainedModel } from '@ehr-backdoor/train';
+import { trainTinyModels } from './testing/tiny-models.js';
 import { namesTriggerVariables, runModelTriggerReconstruction } from './model-trigger-reconstruction.js';
 
 describe('runModelTriggerReconstruction', () => {
   const fixture = backdoorFixture(120, 4, 6);
   const models: Record<'mlp' | 'lstm', TrainedModel | undefined> = { mlp: undefined, lstm: undefined };
   beforeAll(async () => {
-    tf.env().set('IS_TEST', true);
-    // One epoch: the wrapper's bookkeeping is under test, not the model's quality.
-    const train = { epochs: 1, learningRate: 1e-2, batchSize: 32, patience: 0, selection: 'last' as const };
-    models.mlp = (
-      await trainModel({ dataset: fixture.dataset, model: { kind: 'mlp', hidden: [4] }, train, seed: 1, backend: 'cpu' })
-    ).model;
-    models.lstm = (
-      await trainModel({ dataset: fixture.dataset, model: { kind: 'lstm', hidden: 4 }, train, seed: 1, backend: 'cpu' })
-    ).model;
+    Object.assign(models, await trainTinyModels(fixture.dataset));
   });
   afterAll(() => Object.values(models).forEach((m) => m?.dispose()));
   const rows = () => rowsOfSplit(fixture.dataset, 'val');
