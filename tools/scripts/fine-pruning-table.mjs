@@ -7,17 +7,10 @@
  *
  *   node tools/scripts/fine-pruning-table.mjs runs/fine-pruning
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readJsonIfAny as read, subfolders as dirs } from './runs-folder.mjs';
 
 const root = process.argv[2] ?? 'runs/fine-pruning';
-const read = (path) => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined);
-const dirs = (path) =>
-  existsSync(path)
-    ? readdirSync(path, { withFileTypes: true })
-        .filter((e) => e.isDirectory())
-        .map((e) => e.name)
-    : [];
 const stat = (values) => {
   const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x));
   if (v.length === 0) return '—';
