@@ -19,6 +19,29 @@ for (const file of configs) {
     failures.push(error instanceof Error ? error.message : String(error));
   }
 }
+// The configs name a test runner of ours (tools/stryker/jest-covering-files-runner.mjs): it must load
+// against the installed StrykerJS, and pick and order a mutant's spec files as its comment says.
+try {
+  const runner = await import(pathToFileURL(join(import.meta.dirname, '..', 'stryker', 'jest-covering-files-runner.mjs')).href);
+  if (runner.strykerPlugins?.[0]?.name !== 'jest-covering-files')
+    failures.push('jest-covering-files-runner.mjs: no jest-covering-files plugin');
+  const specs = runner.specsOfDryRun([
+    { id: 'a', fileName: '/s/slow.spec.ts', timeSpentMs: 900 },
+    { id: 'b', fileName: '/s/fast.spec.ts', timeSpentMs: 5 },
+    { id: 'a', fileName: '/s/fast.spec.ts', timeSpentMs: 5 },
+    { id: 'c', fileName: '/s/other.spec.ts', timeSpentMs: 1 },
+  ]);
+  const groups = JSON.stringify(runner.coveringSpecs(['a', 'b'], specs));
+  const expected = JSON.stringify([
+    { file: '/s/fast.spec.ts', tests: ['a', 'b'] },
+    { file: '/s/slow.spec.ts', tests: ['a'] },
+  ]);
+  if (groups !== expected) failures.push(`jest-covering-files-runner.mjs: coveringSpecs gave ${groups}, expected ${expected}`);
+  if (runner.coveringSpecs(['a', 'unknown'], specs) !== undefined)
+    failures.push("jest-covering-files-runner.mjs: a test of unknown file must fall back to Stryker's own run");
+} catch (error) {
+  failures.push(`jest-covering-files-runner.mjs: ${error instanceof Error ? error.message : String(error)}`);
+}
 for (const failure of failures) console.error(`stryker-configs: ${failure}`);
 console.log(`stryker-configs: ${configs.length} config(s), ${failures.length} failing`);
 process.exit(failures.length === 0 ? 0 : 1);

@@ -46,8 +46,16 @@ export function strykerConfig(name, { equivalent = [], ...overrides } = {}) {
   return {
     $schema: '../../node_modules/@stryker-mutator/core/schema/stryker-schema.json',
     packageManager: 'npm',
-    testRunner: 'jest',
-    jest: { projectType: 'custom', configFile: `packages/${name}/jest.config.cjs`, enableFindRelatedTests: true },
+    // Stryker's Jest runner, loading only the spec files of a mutant's covering tests (jest-covering-files-runner.mjs).
+    testRunner: 'jest-covering-files',
+    appendPlugins: [join(root, 'tools', 'stryker', 'jest-covering-files-runner.mjs')],
+    jest: {
+      projectType: 'custom',
+      configFile: `packages/${name}/jest.config.cjs`,
+      enableFindRelatedTests: true,
+      // A failing fast-check property stops at its first counterexample (fast-check-no-shrink.mjs).
+      config: { setupFiles: ['<rootDir>/../../tools/stryker/fast-check-no-shrink.mjs'] },
+    },
     // Jest runs the specs as ES modules, as `nx run <name>:test` does (targetDefaults in nx.json).
     testRunnerNodeArgs: ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning'],
     coverageAnalysis: 'perTest',
@@ -69,6 +77,9 @@ export function strykerConfig(name, { equivalent = [], ...overrides } = {}) {
       '!/package.json',
       '!/jest.preset.cjs',
       '!/tsconfig.base.json',
+      '!/tools',
+      '/tools/*',
+      '!/tools/stryker',
       '!/packages',
       '/packages/*',
       ...packages.map((p) => `!/packages/${p}`),
