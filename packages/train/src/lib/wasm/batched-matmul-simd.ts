@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { addr4, assembleModule, F32, forLoop, get, i32, I32, instanceCache, op, set, V, V128, validates } from './wasm-assembly.js';
 
 /**
  * A batched matMul C[n] = A[n] · B[n] (row-major, untransposed, every operand with its own batch) in
@@ -24,21 +25,11 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 const BLOCK = 48;
 
 type Kernel = (a: number, b: number, out: number, batch: number, m: number, k: number, n: number) => void;
-// The WebAssembly global of the JavaScript engine; the package's TypeScript libs (ES, no DOM) do not declare it.
-type Memory = object;
-declare const WebAssembly: WebAssemblyGlobal;
-const WebAssemblyApi = WebAssembly;
-interface WebAssemblyGlobal {
-  Memory: abstract new (...args: never[]) => Memory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  validate(bytes: Uint8Array): boolean;
-}
-const kernels = new WeakMap<Memory, Kernel>();
+const kernelFor = instanceCache(moduleBytes, (exports) => exports.bmm as Kernel);
 
 /** Whether this runtime validates WebAssembly SIMD (Node 16.4+ does). */
 export function simdAvailable(): boolean {
-  return WebAssemblyApi.validate(moduleBytes());
+  return validates(moduleBytes());
 }
 
 /**
@@ -56,8 +47,7 @@ export function batchedMatMulSimd(a: tf.TensorInfo, b: tf.TensorInfo, backend: B
   const [m, k] = a.shape.slice(-2);
   const n = b.shape[rb - 1];
   if (batch < 2 || b.shape[rb - 2] !== k || m * n * k === 0) return undefined;
-  const memory = wasmMemory(backend);
-  const kernel = memory && kernelFor(memory);
+  const kernel = kernelFor(backend);
   if (!kernel) return undefined;
   const out = backend.makeOutput([...outer, m, n], 'float32');
   // Offsets are read after makeOutput, which may grow (and so move the views of) the memory.
@@ -66,115 +56,13 @@ export function batchedMatMulSimd(a: tf.TensorInfo, b: tf.TensorInfo, backend: B
   return out;
 }
 
-function wasmMemory(backend: BackendWasm): Memory | undefined {
-  // The Emscripten module's exports (`asm`), which its typings leave out, hold the backend's memory.
-  const memory = (backend.wasm as { asm?: { memory?: unknown } } | undefined)?.asm?.memory;
-  return memory instanceof WebAssemblyApi.Memory ? memory : undefined;
-}
-
-function kernelFor(memory: Memory): Kernel | undefined {
-  let kernel = kernels.get(memory);
-  if (!kernel) {
-    try {
-      const instance = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(moduleBytes()), { env: { memory } });
-      kernel = instance.exports.bmm as Kernel;
-    } catch {
-      return undefined;
-    }
-    kernels.set(memory, kernel);
-  }
-  return kernel;
-}
-
 // ---- the module, assembled -------------------------------------------------------------------------
-
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-const op = {
-  block: 0x02,
-  loop: 0x03,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  get: 0x20,
-  set: 0x21,
-  f32Load: 0x2a,
-  f32Store: 0x38,
-  i32Const: 0x41,
-  f32Const: 0x43,
-  i32GeS: 0x4e,
-  i32LtS: 0x48,
-  i32Add: 0x6a,
-  i32Mul: 0x6c,
-  i32And: 0x71,
-  i32Shl: 0x74,
-  f32Add: 0x92,
-  f32Mul: 0x94,
-  select: 0x1b,
-} as const;
-const simd = (code: number) => [0xfd, ...uleb(code)];
-const V = { load: simd(0x00), store: simd(0x0b), const: simd(0x0c), splat: simd(0x13), add: simd(0xe4), mul: simd(0xe6) };
 
 // Parameters 0–6 (i32): a, b, out (byte offsets), batch, M, K, N; then the locals below.
 const [A, B, OUT, BATCH, M, K, N] = [0, 1, 2, 3, 4, 5, 6];
 const [NI, I, K0, KEND, J, KK, AROW, BMAT, OROW, N4, P] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
 const SACC = 18; // f32
 const VACC = 19; // v128
-
-function uleb(value: number): number[] {
-  const bytes: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    bytes.push(byte);
-  } while (value !== 0);
-  return bytes;
-}
-
-function sleb(value: number): number[] {
-  const bytes: number[] = [];
-  for (;;) {
-    const byte = value & 0x7f;
-    value >>= 7;
-    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) return [...bytes, byte];
-    bytes.push(byte | 0x80);
-  }
-}
-
-const get = (l: number) => [op.get, l];
-const set = (l: number) => [op.set, l];
-const i32 = (v: number) => [op.i32Const, ...sleb(v)];
-/** `for (; local < limit; local += step) body`, with the local set by the caller. */
-const whileLess = (local: number, limit: number[], step: number[], body: number[]) => [
-  op.block,
-  0x40,
-  op.loop,
-  0x40,
-  ...get(local),
-  ...limit,
-  op.i32GeS,
-  op.brIf,
-  1,
-  ...body,
-  ...get(local),
-  ...step,
-  op.i32Add,
-  ...set(local),
-  op.br,
-  0,
-  op.end,
-  op.end,
-];
-/** local = start; while (local < limit) { body; local += step } */
-const forLoop = (local: number, start: number[], limit: number[], step: number[], body: number[]) => [
-  ...start,
-  ...set(local),
-  ...whileLess(local, limit, step, body),
-];
-/** Byte address base + index · 4. */
-const addr4 = (base: number[], index: number[]) => [...base, ...index, ...i32(2), op.i32Shl, op.i32Add];
 
 /** The function's code: n4 = N rounded down to a multiple of 4 (the vector columns' end), then each batch entry. */
 function body(): number[] {
@@ -290,34 +178,19 @@ const aAt = () => [...addr4(get(AROW), get(KK)), op.f32Load, 2, 0];
 const bAddr = () => addr4(get(BMAT), [...get(KK), ...get(N), op.i32Mul, ...get(J), op.i32Add]);
 const outAddr = () => addr4(get(OROW), get(J));
 
-const section = (id: number, contents: number[]) => [id, ...uleb(contents.length), ...contents];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const name = (s: string) => vec([...s].map((c) => [c.charCodeAt(0)]));
-
 let cached: Uint8Array | undefined;
 function moduleBytes(): Uint8Array {
-  if (cached) return cached;
-  const code = body();
-  const locals = vec([
-    [11, I32],
-    [1, F32],
-    [1, V128],
-  ]);
-  const func = [...locals, ...code];
-  cached = Uint8Array.from([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, vec([[0x60, ...vec(new Array(7).fill([I32])), 0x00]])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...name('bmm'), 0x00, 0]])),
-    ...section(10, vec([[...uleb(func.length), ...func]])),
+  cached ??= assembleModule([
+    {
+      name: 'bmm',
+      params: 7,
+      locals: [
+        [11, I32],
+        [1, F32],
+        [1, V128],
+      ],
+      code: body(),
+    },
   ]);
   return cached;
 }

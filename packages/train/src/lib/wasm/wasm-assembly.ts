@@ -1,0 +1,180 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/**
+ * Hand-assembled WebAssembly modules that work on the WASM backend's own memory: the encoding of the
+ * few instructions this package's kernels use (batched-matmul-simd.ts, elementwise-simd.ts), and their
+ * instantiation against the backend's WebAssembly.Memory, so a kernel reads and writes tensors where
+ * they are. Assembled at run time from code in this package: no toolchain at install time.
+ */
+
+export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const V128 = 0x7b;
+export const op = {
+  block: 0x02,
+  loop: 0x03,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  get: 0x20,
+  set: 0x21,
+  f32Load: 0x2a,
+  f32Store: 0x38,
+  i32Const: 0x41,
+  f32Const: 0x43,
+  i32GeS: 0x4e,
+  i32LtS: 0x48,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32And: 0x71,
+  i32Shl: 0x74,
+  f32Add: 0x92,
+  f32Sub: 0x93,
+  f32Mul: 0x94,
+  select: 0x1b,
+} as const;
+const simd = (code: number) => [0xfd, ...uleb(code)];
+/** f32x4 instructions; loads and stores take a memarg (alignment hint, offset) after them. */
+export const V = {
+  load: simd(0x00),
+  store: simd(0x0b),
+  const: simd(0x0c),
+  splat: simd(0x13),
+  add: simd(0xe4),
+  sub: simd(0xe5),
+  mul: simd(0xe6),
+};
+
+export function uleb(value: number): number[] {
+  const bytes: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (value !== 0);
+  return bytes;
+}
+
+export function sleb(value: number): number[] {
+  const bytes: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) return [...bytes, byte];
+    bytes.push(byte | 0x80);
+  }
+}
+
+export const get = (l: number) => [op.get, l];
+export const set = (l: number) => [op.set, l];
+export const i32 = (v: number) => [op.i32Const, ...sleb(v)];
+/** f32.const v, little-endian IEEE single. */
+export const f32 = (v: number) => [op.f32Const, ...new Uint8Array(Float32Array.of(v).buffer)];
+
+/** `for (; local < limit; local += step) body`, with the local set by the caller. */
+export const whileLess = (local: number, limit: number[], step: number[], body: number[]) => [
+  op.block,
+  0x40,
+  op.loop,
+  0x40,
+  ...get(local),
+  ...limit,
+  op.i32GeS,
+  op.brIf,
+  1,
+  ...body,
+  ...get(local),
+  ...step,
+  op.i32Add,
+  ...set(local),
+  op.br,
+  0,
+  op.end,
+  op.end,
+];
+/** local = start; while (local < limit) { body; local += step } */
+export const forLoop = (local: number, start: number[], limit: number[], step: number[], body: number[]) => [
+  ...start,
+  ...set(local),
+  ...whileLess(local, limit, step, body),
+];
+/** Byte address base + index · 4. */
+export const addr4 = (base: number[], index: number[]) => [...base, ...index, ...i32(2), op.i32Shl, op.i32Add];
+
+/** One exported function: `params` i32 parameters, no result; `locals` as [count, type] runs; `code` ends with `end`. */
+export interface AssembledFunction {
+  readonly name: string;
+  readonly params: number;
+  readonly locals: readonly (readonly [number, number])[];
+  readonly code: readonly number[];
+}
+
+const section = (id: number, contents: number[]) => [id, ...uleb(contents.length), ...contents];
+const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+const name = (s: string) => vec([...s].map((c) => [c.charCodeAt(0)]));
+
+/** A module that imports `env.memory` and exports the functions, each with its own type. */
+export function assembleModule(functions: readonly AssembledFunction[]): Uint8Array {
+  const bodies = functions.map((f) => {
+    const body = [...vec(f.locals.map(([count, type]) => [...uleb(count), type])), ...f.code];
+    return [...uleb(body.length), ...body];
+  });
+  return Uint8Array.from([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vec(functions.map((f) => [0x60, ...vec(new Array(f.params).fill([I32])), 0x00]))),
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
+    ...section(3, vec(functions.map((_, i) => uleb(i)))),
+    ...section(7, vec(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]))),
+    ...section(10, vec(bodies)),
+  ]);
+}
+
+// The WebAssembly global of the JavaScript engine; the package's TypeScript libs (ES, no DOM) do not declare it.
+type Memory = object;
+declare const WebAssembly: WebAssemblyGlobal;
+const WebAssemblyApi = WebAssembly;
+interface WebAssemblyGlobal {
+  Memory: abstract new (...args: never[]) => Memory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
+}
+
+/** Whether this runtime validates the module (WebAssembly SIMD: Node 16.4+). */
+export function validates(bytes: Uint8Array): boolean {
+  return WebAssemblyApi.validate(bytes);
+}
+
+/**
+ * The module's exports instantiated on `backend`'s memory, one instance per memory (a re-initialised
+ * backend has a new one); undefined when the backend's memory cannot be reached or the module does not
+ * instantiate, so the caller takes its other path.
+ */
+export function instanceCache<T>(
+  bytes: () => Uint8Array,
+  pick: (exports: Record<string, unknown>) => T,
+): (backend: BackendWasm) => T | undefined {
+  const instances = new WeakMap<Memory, T>();
+  return (backend) => {
+    const memory = wasmMemory(backend);
+    if (!memory) return undefined;
+    let instance = instances.get(memory);
+    if (!instance) {
+      try {
+        instance = pick(new WebAssemblyApi.Instance(new WebAssemblyApi.Module(bytes()), { env: { memory } }).exports);
+      } catch {
+        return undefined;
+      }
+      instances.set(memory, instance);
+    }
+    return instance;
+  };
+}
+
+function wasmMemory(backend: BackendWasm): Memory | undefined {
+  // The Emscripten module's exports (`asm`), which its typings leave out, hold the backend's memory.
+  const memory = (backend.wasm as { asm?: { memory?: unknown } } | undefined)?.asm?.memory;
+  return memory instanceof WebAssemblyApi.Memory ? memory : undefined;
+}
