@@ -49,6 +49,24 @@ describe('SIMD batched matMul (WASM)', () => {
     tf.dispose([a, b, simd, stock]);
   });
 
+  it('is bit-identical to the stock kernel at every tile edge (M 1–9, N 1–17, K across the block of 48)', () => {
+    const rng = Random.fromSeed(11);
+    const differing: string[] = [];
+    for (const k of [1, 3, 47, 49])
+      for (let m = 1; m <= 9; m++)
+        for (const n of [1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17]) {
+          const a = randomTensor(rng, [3, m, k]);
+          const b = randomTensor(rng, [3, k, n]);
+          const simd = tf.engine().makeTensorFromTensorInfo(batchedMatMulSimd(a, b, tf.backend() as BackendWasm)!);
+          uninstallMatMulTransposeFix();
+          const stock = tf.matMul(a, b);
+          installMatMulTransposeFix();
+          if (!bytes(simd).equals(bytes(stock))) differing.push(`${m}×${k}·${k}×${n}`);
+          tf.dispose([a, b, simd, stock]);
+        }
+    expect(differing).toEqual([]);
+  });
+
   it('leaves products it does not serve to the stock kernel', () => {
     const rng = Random.fromSeed(1);
     const backend = tf.backend() as BackendWasm;

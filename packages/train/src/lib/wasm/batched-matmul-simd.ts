@@ -1,5 +1,22 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import {
+  addr4,
+  F32,
+  f32Load,
+  f32Store,
+  f32Zero,
+  forLoop,
+  get,
+  I32,
+  i32,
+  oneFunctionModule,
+  op,
+  set,
+  V,
+  V128,
+  whileLess,
+} from './wasm-assembly.js';
 
 /**
  * A batched matMul C[n] = A[n] · B[n] (row-major, untransposed, every operand with its own batch) in
@@ -8,20 +25,28 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  * That backend hands XNNPACK only products whose right operand is shared by the whole batch; when both
  * operands carry the batch (attention: q·kᵀ and weights·v per sample and head) it runs a scalar
  * fallback at ≈ 0.5 GFLOP/s, which made the TabTransformer's attention about half of its training time.
- * This kernel computes each output row 4 columns at a time with f32x4 multiplies and adds. It adds the
+ * This kernel computes tiles of 4 output rows × 8 columns with f32x4 multiplies and adds, each a[i, k]
+ * splatted once for the tile's 8 columns and each b[k, j…j+7] loaded once for its 4 rows (a first
+ * version, one row × 4 columns a step, ran at ≈ 2.5–5 GFLOP/s; docs/results.md, Session 7). It adds the
  * products in the fallback's order: over k in ascending order within blocks of 48, each block's float32
- * sum added to an output that starts at 0. A SIMD lane multiplies and adds exactly like a scalar float32
- * operation (WASM has no fused multiply-add), so the results are bit-identical to the stock kernel's
- * (batched-matmul-simd.spec.ts compares them, products and gradients).
+ * sum added to an output that starts at 0. Every output element has its own accumulator, and a SIMD lane
+ * multiplies and adds exactly like a scalar float32 operation (WASM has no fused multiply-add), so the
+ * results are bit-identical to the stock kernel's (batched-matmul-simd.spec.ts compares them, products
+ * and gradients, across the tile edges).
  *
- * The module is assembled here, byte by byte, from the loop below (no toolchain at install time), and
- * imports the backend's own WebAssembly.Memory, so it reads and writes the tensors where they are.
+ * The module is assembled here, byte by byte (wasm-assembly.ts), from the loops below, and imports the
+ * backend's own WebAssembly.Memory, so it reads and writes the tensors where they are.
  *
- *   for n < batch, i < M:  out[n,i,:] = 0
- *     for k0 < K step 48:  for j < N step 4 (then the last N mod 4 columns one by one):
- *       acc = 0;  for k in [k0, min(k0 + 48, K)):  acc += a[n,i,k] · b[n,k,j…j+3];  out[n,i,j…j+3] += acc
+ *   for n < batch:  out[n] = 0
+ *     for each tile of rows (4, then the last M mod 4 one by one):  for k0 < K step 48:
+ *       for each tile of columns (8, then 4, then the last N mod 4 one by one):
+ *         acc[r, c] = 0;  for k in [k0, min(k0 + 48, K)):  acc[r, c] += a[n, i + r, k] · b[n, k, j + c]
+ *         out[n, i + r, j + c] += acc[r, c]
  */
 const BLOCK = 48;
+/** Output rows and column vectors (of 4 floats) per tile. VECTORS is a power of two. */
+const ROWS = 4;
+const VECTORS = 2;
 
 type Kernel = (a: number, b: number, out: number, batch: number, m: number, k: number, n: number) => void;
 // The WebAssembly global of the JavaScript engine; the package's TypeScript libs (ES, no DOM) do not declare it.
@@ -88,236 +113,150 @@ function kernelFor(memory: Memory): Kernel | undefined {
 
 // ---- the module, assembled -------------------------------------------------------------------------
 
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-const op = {
-  block: 0x02,
-  loop: 0x03,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  get: 0x20,
-  set: 0x21,
-  f32Load: 0x2a,
-  f32Store: 0x38,
-  i32Const: 0x41,
-  f32Const: 0x43,
-  i32GeS: 0x4e,
-  i32LtS: 0x48,
-  i32Add: 0x6a,
-  i32Mul: 0x6c,
-  i32And: 0x71,
-  i32Shl: 0x74,
-  f32Add: 0x92,
-  f32Mul: 0x94,
-  select: 0x1b,
-} as const;
-const simd = (code: number) => [0xfd, ...uleb(code)];
-const V = { load: simd(0x00), store: simd(0x0b), const: simd(0x0c), splat: simd(0x13), add: simd(0xe4), mul: simd(0xe6) };
-
 // Parameters 0–6 (i32): a, b, out (byte offsets), batch, M, K, N; then the locals below.
 const [A, B, OUT, BATCH, M, K, N] = [0, 1, 2, 3, 4, 5, 6];
-const [NI, I, K0, KEND, J, KK, AROW, BMAT, OROW, N4, P] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
-const SACC = 18; // f32
-const VACC = 19; // v128
+const [NI, I, K0, KENDB, J, KOFF, PB, AMAT, BMAT, OMAT, N4, N8, SA, SO, T, OEND, M4] = range(7, 17);
+/** Byte addresses of row i + r of a and of out, r < ROWS. */
+const AR = range(24, ROWS);
+const OR = range(24 + ROWS, ROWS);
+const I32_LOCALS = 17 + 2 * ROWS;
+/** f32 accumulators of the scalar tile (one per row) and its b value. */
+const S = range(7 + I32_LOCALS, ROWS);
+const BS = 7 + I32_LOCALS + ROWS;
+/** v128 accumulators (row r, column vector c at r · VECTORS + c), b vectors, and the splat of a. */
+const V0 = BS + 1;
+const ACC = range(V0, ROWS * VECTORS);
+const BV = range(V0 + ROWS * VECTORS, VECTORS);
+const AV = V0 + ROWS * VECTORS + VECTORS;
 
-function uleb(value: number): number[] {
-  const bytes: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    bytes.push(byte);
-  } while (value !== 0);
-  return bytes;
+function range(start: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => start + i);
 }
 
-function sleb(value: number): number[] {
-  const bytes: number[] = [];
-  for (;;) {
-    const byte = value & 0x7f;
-    value >>= 7;
-    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) return [...bytes, byte];
-    bytes.push(byte | 0x80);
-  }
-}
-
-const get = (l: number) => [op.get, l];
-const set = (l: number) => [op.set, l];
-const i32 = (v: number) => [op.i32Const, ...sleb(v)];
-/** `for (; local < limit; local += step) body`, with the local set by the caller. */
-const whileLess = (local: number, limit: number[], step: number[], body: number[]) => [
-  op.block,
-  0x40,
-  op.loop,
-  0x40,
-  ...get(local),
-  ...limit,
-  op.i32GeS,
-  op.brIf,
-  1,
-  ...body,
-  ...get(local),
-  ...step,
-  op.i32Add,
-  ...set(local),
-  op.br,
-  0,
-  op.end,
-  op.end,
-];
-/** local = start; while (local < limit) { body; local += step } */
-const forLoop = (local: number, start: number[], limit: number[], step: number[], body: number[]) => [
-  ...start,
-  ...set(local),
-  ...whileLess(local, limit, step, body),
-];
-/** Byte address base + index · 4. */
-const addr4 = (base: number[], index: number[]) => [...base, ...index, ...i32(2), op.i32Shl, op.i32Add];
-
-/** The function's code: n4 = N rounded down to a multiple of 4 (the vector columns' end), then each batch entry. */
+/** Row strides in bytes, the column and row limits of the tiles, then each batch entry. */
 function body(): number[] {
-  return [...get(N), ...i32(-4), op.i32And, ...set(N4), ...forLoop(NI, i32(0), get(BATCH), i32(1), batchEntryCode()), op.end];
+  return [
+    ...[...get(K), ...i32(2), op.i32Shl, ...set(SA)],
+    ...[...get(N), ...i32(2), op.i32Shl, ...set(SO)],
+    ...[...get(N), ...i32(-4), op.i32And, ...set(N4)],
+    ...[...get(N), ...i32(-4 * VECTORS), op.i32And, ...set(N8)],
+    ...[...get(M), ...i32(ROWS - 1), op.i32Sub, ...set(M4)],
+    ...forLoop(NI, i32(0), get(BATCH), i32(1), batchEntryCode()),
+    op.end,
+  ];
 }
 
+/** One batch entry: its output zeroed (every block of 48 adds its sum to it), then ROWS rows at a time, then one. */
 function batchEntryCode(): number[] {
-  return [
-    // bMat = b + 4·(n·K·N); p = n·M (the first output row of this batch entry)
-    ...addr4(get(B), [...get(NI), ...get(K), op.i32Mul, ...get(N), op.i32Mul]),
-    ...set(BMAT),
+  const matrix = (base: number, rows: number, stride: number, into: number) => [
+    ...get(base),
     ...get(NI),
-    ...get(M),
+    ...get(rows),
     op.i32Mul,
-    ...set(P),
-    ...forLoop(I, i32(0), get(M), i32(1), rowCode()),
-  ];
-}
-
-/** One output row: zeroed first, since every block of 48 adds its sum to it. */
-function rowCode(): number[] {
-  return [
-    // aRow = a + 4·((n·M + i)·K); oRow = out + 4·((n·M + i)·N)
-    ...get(P),
-    ...get(I),
+    ...get(stride),
+    op.i32Mul,
     op.i32Add,
-    ...set(P),
-    ...addr4(get(A), [...get(P), ...get(K), op.i32Mul]),
-    ...set(AROW),
-    ...addr4(get(OUT), [...get(P), ...get(N), op.i32Mul]),
-    ...set(OROW),
-    ...forLoop(J, i32(0), get(N), i32(1), [...outAddr(), op.f32Const, 0, 0, 0, 0, op.f32Store, 2, 0]),
-    ...forLoop(K0, i32(0), get(K), i32(BLOCK), [
-      // kEnd = min(k0 + 48, K)
-      ...get(K0),
-      ...i32(BLOCK),
-      op.i32Add,
-      ...get(K),
-      ...get(K0),
-      ...i32(BLOCK),
-      op.i32Add,
-      ...get(K),
-      op.i32LtS,
-      op.select,
-      ...set(KEND),
-      ...vectorColumnsCode(),
-      ...scalarColumnsCode(),
-    ]),
-    // p is reused as n·M + i above, so it goes back to n·M for the next row.
-    ...get(P),
-    ...get(I),
-    0x6b /* i32.sub */,
-    ...set(P),
+    ...set(into),
+  ];
+  return [
+    ...matrix(A, M, SA, AMAT),
+    ...matrix(B, K, SO, BMAT),
+    ...matrix(OUT, M, SO, OMAT),
+    ...[...get(OMAT), ...get(M), ...get(SO), op.i32Mul, op.i32Add, ...set(OEND)],
+    ...forLoop(T, get(OMAT), get(OEND), i32(4), [...get(T), ...f32Zero, ...f32Store]),
+    ...i32(0),
+    ...set(I),
+    ...whileLess(I, get(M4), i32(ROWS), rowsCode(ROWS)),
+    ...whileLess(I, get(M), i32(1), rowsCode(1)),
   ];
 }
 
-/** Columns j < n4, 4 at a time: the block's sum in a fresh accumulator, then added to out, as the fallback does. */
-function vectorColumnsCode(): number[] {
-  return forLoop(J, i32(0), get(N4), i32(4), [
-    ...V.const,
-    ...new Array(16).fill(0),
-    ...set(VACC),
-    ...forLoop(KK, get(K0), get(KEND), i32(1), [
-      ...get(VACC),
-      ...aAt(),
-      ...V.splat,
-      ...bAddr(),
-      ...V.load,
-      0,
-      0,
-      ...V.mul,
-      ...V.add,
-      ...set(VACC),
+/** Rows i … i + rows − 1, block of 48 after block: column vectors VECTORS at a time, then one, then the scalar tail. */
+function rowsCode(rows: number): number[] {
+  const rowAddress = (base: number, stride: number, r: number, into: number) => [
+    ...get(base),
+    ...get(I),
+    ...i32(r),
+    op.i32Add,
+    ...get(stride),
+    op.i32Mul,
+    op.i32Add,
+    ...set(into),
+  ];
+  return [
+    ...range(0, rows).flatMap((r) => [...rowAddress(AMAT, SA, r, AR[r]), ...rowAddress(OMAT, SO, r, OR[r])]),
+    ...forLoop(K0, i32(0), get(K), i32(BLOCK), [
+      // kEndBytes = 4 · min(k0 + 48, K)
+      ...[...get(K0), ...i32(BLOCK), op.i32Add, ...get(K), ...get(K0), ...i32(BLOCK), op.i32Add, ...get(K), op.i32LtS, op.select],
+      ...[...i32(2), op.i32Shl, ...set(KENDB)],
+      ...forLoop(J, i32(0), get(N8), i32(4 * VECTORS), tileCode(rows, VECTORS)),
+      ...forLoop(J, get(N8), get(N4), i32(4), tileCode(rows, 1)),
+      ...forLoop(J, get(N4), get(N), i32(1), tileCode(rows, 0)),
     ]),
-    ...outAddr(),
-    ...outAddr(),
-    ...V.load,
-    0,
-    0,
-    ...get(VACC),
-    ...V.add,
-    ...V.store,
-    0,
-    0,
-  ]);
+  ];
 }
 
-/** The last N mod 4 columns, one by one, in the same order of additions. */
-function scalarColumnsCode(): number[] {
-  return forLoop(J, get(N4), get(N), i32(1), [
-    op.f32Const,
-    0,
-    0,
-    0,
-    0,
-    ...set(SACC),
-    ...forLoop(KK, get(K0), get(KEND), i32(1), [...get(SACC), ...aAt(), ...bAddr(), op.f32Load, 2, 0, op.f32Mul, op.f32Add, ...set(SACC)]),
-    ...outAddr(),
-    ...outAddr(),
-    op.f32Load,
-    2,
-    0,
-    ...get(SACC),
-    op.f32Add,
-    op.f32Store,
-    2,
-    0,
-  ]);
+/**
+ * out[i + r, j …] += Σ_{k in the block, ascending} a[i + r, k] · b[k, j …] for r < rows, over `vectors`
+ * column vectors of 4 (0: the one column j, in scalar f32). Each element has its own accumulator, so
+ * every element sees the same multiplies and adds, in the same order, as in the fallback.
+ */
+function tileCode(rows: number, vectors: number): number[] {
+  const acc = (r: number, c: number) => ACC[r * VECTORS + c];
+  const aAddress = (r: number) => [...get(AR[r]), ...get(KOFF), op.i32Add];
+  const outAddress = (r: number) => [...get(OR[r]), ...get(J), ...i32(2), op.i32Shl, op.i32Add];
+  const scalar = vectors === 0;
+  const zero = scalar
+    ? range(0, rows).flatMap((r) => [...f32Zero, ...set(S[r])])
+    : cells(rows, vectors, (r, c) => [...V.zero(), ...set(acc(r, c))]);
+  const step = scalar
+    ? [
+        ...[...get(PB), ...f32Load, ...set(BS)],
+        ...range(0, rows).flatMap((r) => [...get(S[r]), ...aAddress(r), ...f32Load, ...get(BS), op.f32Mul, op.f32Add, ...set(S[r])]),
+      ]
+    : [
+        ...range(0, vectors).flatMap((c) => [...get(PB), ...V.load(16 * c), ...set(BV[c])]),
+        ...range(0, rows).flatMap((r) => [
+          ...[...aAddress(r), ...f32Load, ...V.splat, ...set(AV)],
+          ...range(0, vectors).flatMap((c) => [...get(acc(r, c)), ...get(AV), ...get(BV[c]), ...V.mul, ...V.add, ...set(acc(r, c))]),
+        ]),
+      ];
+  const store = scalar
+    ? range(0, rows).flatMap((r) => [...outAddress(r), ...outAddress(r), ...f32Load, ...get(S[r]), op.f32Add, ...f32Store])
+    : cells(rows, vectors, (r, c) => [
+        ...outAddress(r),
+        ...outAddress(r),
+        ...V.load(16 * c),
+        ...get(acc(r, c)),
+        ...V.add,
+        ...V.store(16 * c),
+      ]);
+  return [
+    ...zero,
+    // kOff = 4 · k0 (a's byte offset within a row); pb = the address of b[k0, j]
+    ...[...get(K0), ...i32(2), op.i32Shl, ...set(KOFF)],
+    ...addr4(get(BMAT), [...get(K0), ...get(N), op.i32Mul, ...get(J), op.i32Add]),
+    ...set(PB),
+    ...whileLess(KOFF, get(KENDB), i32(4), [...step, ...get(PB), ...get(SO), op.i32Add, ...set(PB)]),
+    ...store,
+  ];
 }
 
-// a[n,i,k] as f32 at aRow + 4k; b[n,k,j] at bMat + 4(k·N + j).
-const aAt = () => [...addr4(get(AROW), get(KK)), op.f32Load, 2, 0];
-const bAddr = () => addr4(get(BMAT), [...get(KK), ...get(N), op.i32Mul, ...get(J), op.i32Add]);
-const outAddr = () => addr4(get(OROW), get(J));
-
-const section = (id: number, contents: number[]) => [id, ...uleb(contents.length), ...contents];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const name = (s: string) => vec([...s].map((c) => [c.charCodeAt(0)]));
+function cells(rows: number, vectors: number, code: (r: number, c: number) => number[]): number[] {
+  return range(0, rows).flatMap((r) => range(0, vectors).flatMap((c) => code(r, c)));
+}
 
 let cached: Uint8Array | undefined;
 function moduleBytes(): Uint8Array {
-  if (cached) return cached;
-  const code = body();
-  const locals = vec([
-    [11, I32],
-    [1, F32],
-    [1, V128],
-  ]);
-  const func = [...locals, ...code];
-  cached = Uint8Array.from([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, vec([[0x60, ...vec(new Array(7).fill([I32])), 0x00]])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...name('bmm'), 0x00, 0]])),
-    ...section(10, vec([[...uleb(func.length), ...func]])),
-  ]);
+  cached ??= oneFunctionModule(
+    'bmm',
+    7,
+    [
+      [I32_LOCALS, I32],
+      [ROWS + 1, F32],
+      [ROWS * VECTORS + VECTORS + 1, V128],
+    ],
+    body(),
+  );
   return cached;
 }

@@ -1,0 +1,123 @@
+/**
+ * Just enough of a WebAssembly assembler for the kernels of this folder: opcodes, LEB128 immediates,
+ * counted loops and a one-function module that imports the backend's memory. A kernel is written as
+ * arrays of bytes; nothing is compiled or downloaded at install time.
+ */
+export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const V128 = 0x7b;
+
+export const op = {
+  block: 0x02,
+  loop: 0x03,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  select: 0x1b,
+  get: 0x20,
+  set: 0x21,
+  f32Load: 0x2a,
+  f32Store: 0x38,
+  i32Const: 0x41,
+  f32Const: 0x43,
+  i32LtS: 0x48,
+  i32GeS: 0x4e,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32And: 0x71,
+  i32Shl: 0x74,
+  f32Add: 0x92,
+  f32Mul: 0x94,
+} as const;
+
+export function uleb(value: number): number[] {
+  const bytes: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (value !== 0);
+  return bytes;
+}
+
+export function sleb(value: number): number[] {
+  const bytes: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) return [...bytes, byte];
+    bytes.push(byte | 0x80);
+  }
+}
+
+const simd = (code: number) => [0xfd, ...uleb(code)];
+/** SIMD instructions; loads and stores take their memarg (alignment exponent, byte offset) from the caller. */
+export const V = {
+  load: (offset = 0) => [...simd(0x00), 0, ...uleb(offset)],
+  store: (offset = 0) => [...simd(0x0b), 0, ...uleb(offset)],
+  zero: () => [...simd(0x0c), ...new Array<number>(16).fill(0)],
+  splat: simd(0x13),
+  add: simd(0xe4),
+  mul: simd(0xe6),
+};
+export const f32Load = [op.f32Load, 2, 0];
+export const f32Store = [op.f32Store, 2, 0];
+export const f32Zero = [op.f32Const, 0, 0, 0, 0];
+
+export const get = (local: number) => [op.get, local];
+export const set = (local: number) => [op.set, local];
+export const i32 = (value: number) => [op.i32Const, ...sleb(value)];
+
+/** `while (local < limit) { body; local += step }`, with the local set by the caller. */
+export const whileLess = (local: number, limit: number[], step: number[], body: number[]) => [
+  op.block,
+  0x40,
+  op.loop,
+  0x40,
+  ...get(local),
+  ...limit,
+  op.i32GeS,
+  op.brIf,
+  1,
+  ...body,
+  ...get(local),
+  ...step,
+  op.i32Add,
+  ...set(local),
+  op.br,
+  0,
+  op.end,
+  op.end,
+];
+
+/** `for (local = start; local < limit; local += step) body` */
+export const forLoop = (local: number, start: number[], limit: number[], step: number[], body: number[]) => [
+  ...start,
+  ...set(local),
+  ...whileLess(local, limit, step, body),
+];
+
+/** Byte address base + index · 4. */
+export const addr4 = (base: number[], index: number[]) => [...base, ...index, ...i32(2), op.i32Shl, op.i32Add];
+
+const section = (id: number, contents: number[]) => [id, ...uleb(contents.length), ...contents];
+const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+const name = (s: string) => vec([...s].map((c) => [c.charCodeAt(0)]));
+
+/**
+ * A module importing `env.memory` and exporting one function `exportName` of `params` i32 parameters
+ * and no result. `locals` lists [count, type] runs after the parameters; `code` ends with `op.end`.
+ */
+export function oneFunctionModule(exportName: string, params: number, locals: [number, number][], code: number[]): Uint8Array {
+  const func = [...vec(locals), ...code];
+  return Uint8Array.from([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vec([[0x60, ...vec(new Array<number[]>(params).fill([I32])), 0x00]])),
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
+    ...section(3, vec([[0]])),
+    ...section(7, vec([[...name(exportName), 0x00, 0]])),
+    ...section(10, vec([[...uleb(func.length), ...func]])),
+  ]);
+}
