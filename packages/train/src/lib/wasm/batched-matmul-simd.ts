@@ -10,11 +10,13 @@ import {
   get,
   I32,
   i32,
+  kernelOn,
   oneFunctionModule,
   op,
   set,
   V,
   V128,
+  wasmValidates,
   whileLess,
 } from './wasm-assembly.js';
 
@@ -49,21 +51,11 @@ const ROWS = 4;
 const VECTORS = 2;
 
 type Kernel = (a: number, b: number, out: number, batch: number, m: number, k: number, n: number) => void;
-// The WebAssembly global of the JavaScript engine; the package's TypeScript libs (ES, no DOM) do not declare it.
-type Memory = object;
-declare const WebAssembly: WebAssemblyGlobal;
-const WebAssemblyApi = WebAssembly;
-interface WebAssemblyGlobal {
-  Memory: abstract new (...args: never[]) => Memory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  validate(bytes: Uint8Array): boolean;
-}
-const kernels = new WeakMap<Memory, Kernel>();
+const kernels = new WeakMap<object, Kernel>();
 
 /** Whether this runtime validates WebAssembly SIMD (Node 16.4+ does). */
 export function simdAvailable(): boolean {
-  return WebAssemblyApi.validate(moduleBytes());
+  return wasmValidates(moduleBytes());
 }
 
 /**
@@ -81,34 +73,13 @@ export function batchedMatMulSimd(a: tf.TensorInfo, b: tf.TensorInfo, backend: B
   const [m, k] = a.shape.slice(-2);
   const n = b.shape[rb - 1];
   if (batch < 2 || b.shape[rb - 2] !== k || m * n * k === 0) return undefined;
-  const memory = wasmMemory(backend);
-  const kernel = memory && kernelFor(memory);
+  const kernel = kernelOn(backend, kernels, moduleBytes, 'bmm');
   if (!kernel) return undefined;
   const out = backend.makeOutput([...outer, m, n], 'float32');
   // Offsets are read after makeOutput, which may grow (and so move the views of) the memory.
   const offset = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
   kernel(offset(a), offset(b), offset(out), batch, m, k, n);
   return out;
-}
-
-function wasmMemory(backend: BackendWasm): Memory | undefined {
-  // The Emscripten module's exports (`asm`), which its typings leave out, hold the backend's memory.
-  const memory = (backend.wasm as { asm?: { memory?: unknown } } | undefined)?.asm?.memory;
-  return memory instanceof WebAssemblyApi.Memory ? memory : undefined;
-}
-
-function kernelFor(memory: Memory): Kernel | undefined {
-  let kernel = kernels.get(memory);
-  if (!kernel) {
-    try {
-      const instance = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(moduleBytes()), { env: { memory } });
-      kernel = instance.exports.bmm as Kernel;
-    } catch {
-      return undefined;
-    }
-    kernels.set(memory, kernel);
-  }
-  return kernel;
 }
 
 // ---- the module, assembled -------------------------------------------------------------------------

@@ -3,6 +3,45 @@
  * counted loops and a one-function module that imports the backend's memory. A kernel is written as
  * arrays of bytes; nothing is compiled or downloaded at install time.
  */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+// The WebAssembly global of the JavaScript engine; the package's TypeScript libs (ES, no DOM) do not declare it.
+type Memory = object;
+declare const WebAssembly: WebAssemblyGlobal;
+const WebAssemblyApi = WebAssembly;
+interface WebAssemblyGlobal {
+  Memory: abstract new (...args: never[]) => Memory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
+}
+
+/** Whether this runtime validates the module (SIMD needs Node 16.4+). */
+export function wasmValidates(bytes: Uint8Array): boolean {
+  return WebAssemblyApi.validate(bytes);
+}
+
+/**
+ * The function `name` of the module, instantiated once per memory on the backend's own
+ * WebAssembly.Memory (so it works on the tensors in place); undefined when that memory cannot be
+ * reached or the module does not instantiate, and the caller keeps the stock kernel.
+ */
+export function kernelOn<T>(backend: BackendWasm, cache: WeakMap<object, T>, bytes: () => Uint8Array, name: string): T | undefined {
+  // The Emscripten module's exports (`asm`), which its typings leave out, hold the backend's memory.
+  const memory = (backend.wasm as { asm?: { memory?: unknown } } | undefined)?.asm?.memory;
+  if (!(memory instanceof WebAssemblyApi.Memory)) return undefined;
+  let kernel = cache.get(memory);
+  if (!kernel) {
+    try {
+      const instance = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(bytes()), { env: { memory } });
+      kernel = instance.exports[name] as T;
+    } catch {
+      return undefined;
+    }
+    cache.set(memory, kernel);
+  }
+  return kernel;
+}
 export const I32 = 0x7f;
 export const F32 = 0x7d;
 export const V128 = 0x7b;
@@ -63,6 +102,8 @@ export const V = {
   mul: simd(0xe6),
 };
 export const f32Load = [op.f32Load, 2, 0];
+/** f32.load at a constant byte offset from the address on the stack. */
+export const f32LoadAt = (offset: number) => [op.f32Load, 2, ...uleb(offset)];
 export const f32Store = [op.f32Store, 2, 0];
 export const f32Zero = [op.f32Const, 0, 0, 0, 0];
 
