@@ -51,7 +51,8 @@ const ROWS = 4;
 const VECTORS = 2;
 
 type Kernel = (a: number, b: number, out: number, batch: number, m: number, k: number, n: number) => void;
-const kernels = new WeakMap<object, Kernel>();
+/** Instances per memory: untransposed A, and A given as [..., K, M]. */
+const kernels = { plain: new WeakMap<object, Kernel>(), transposedA: new WeakMap<object, Kernel>() };
 
 /** Whether this runtime validates WebAssembly SIMD (Node 16.4+ does). */
 export function simdAvailable(): boolean {
@@ -60,20 +61,26 @@ export function simdAvailable(): boolean {
 
 /**
  * C = A · B for a, b of shapes [...batch, M, K] and [...batch, K, N] with the same batch dimensions
- * (more than one), untransposed; undefined when the case is not one this kernel serves, so the caller
- * falls back to the stock kernel.
+ * (more than one); with `transposedA`, a holds Aᵀ, of shape [...batch, K, M], read in place (the
+ * gradients of attention's products). Undefined when the case is not one this kernel serves, so the
+ * caller falls back to the stock kernel.
  */
-export function batchedMatMulSimd(a: tf.TensorInfo, b: tf.TensorInfo, backend: BackendWasm): tf.TensorInfo | undefined {
+export function batchedMatMulSimd(
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  backend: BackendWasm,
+  transposedA = false,
+): tf.TensorInfo | undefined {
   const ra = a.shape.length;
   const rb = b.shape.length;
   if (ra < 3 || ra !== rb || a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
   const outer = a.shape.slice(0, -2);
   if (outer.some((s, i) => s !== b.shape[i])) return undefined;
   const batch = outer.reduce((x, y) => x * y, 1);
-  const [m, k] = a.shape.slice(-2);
+  const [m, k] = transposedA ? a.shape.slice(-2).reverse() : a.shape.slice(-2);
   const n = b.shape[rb - 1];
   if (batch < 2 || b.shape[rb - 2] !== k || m * n * k === 0) return undefined;
-  const kernel = kernelOn(backend, kernels, moduleBytes, 'bmm');
+  const kernel = kernelOn(backend, transposedA ? kernels.transposedA : kernels.plain, () => moduleBytes(transposedA), 'bmm');
   if (!kernel) return undefined;
   const out = backend.makeOutput([...outer, m, n], 'float32');
   // Offsets are read after makeOutput, which may grow (and so move the views of) the memory.
@@ -86,11 +93,11 @@ export function batchedMatMulSimd(a: tf.TensorInfo, b: tf.TensorInfo, backend: B
 
 // Parameters 0–6 (i32): a, b, out (byte offsets), batch, M, K, N; then the locals below.
 const [A, B, OUT, BATCH, M, K, N] = [0, 1, 2, 3, 4, 5, 6];
-const [NI, I, K0, KENDB, J, KOFF, PB, AMAT, BMAT, OMAT, N4, N8, SA, SO, T, OEND, M4] = range(7, 17);
+const [NI, I, K0, KENDB, J, KOFF, PB, AMAT, BMAT, OMAT, N4, N8, SA, SO, T, OEND, M4, AOFF, SM] = range(7, 19);
 /** Byte addresses of row i + r of a and of out, r < ROWS. */
-const AR = range(24, ROWS);
-const OR = range(24 + ROWS, ROWS);
-const I32_LOCALS = 17 + 2 * ROWS;
+const AR = range(26, ROWS);
+const OR = range(26 + ROWS, ROWS);
+const I32_LOCALS = 19 + 2 * ROWS;
 /** f32 accumulators of the scalar tile (one per row) and its b value. */
 const S = range(7 + I32_LOCALS, ROWS);
 const BS = 7 + I32_LOCALS + ROWS;
@@ -105,20 +112,21 @@ function range(start: number, count: number): number[] {
 }
 
 /** Row strides in bytes, the column and row limits of the tiles, then each batch entry. */
-function body(): number[] {
+function body(transposedA: boolean): number[] {
   return [
     ...[...get(K), ...i32(2), op.i32Shl, ...set(SA)],
     ...[...get(N), ...i32(2), op.i32Shl, ...set(SO)],
     ...[...get(N), ...i32(-4), op.i32And, ...set(N4)],
     ...[...get(N), ...i32(-4 * VECTORS), op.i32And, ...set(N8)],
     ...[...get(M), ...i32(ROWS - 1), op.i32Sub, ...set(M4)],
-    ...forLoop(NI, i32(0), get(BATCH), i32(1), batchEntryCode()),
+    ...[...get(M), ...i32(2), op.i32Shl, ...set(SM)],
+    ...forLoop(NI, i32(0), get(BATCH), i32(1), batchEntryCode(transposedA)),
     op.end,
   ];
 }
 
 /** One batch entry: its output zeroed (every block of 48 adds its sum to it), then ROWS rows at a time, then one. */
-function batchEntryCode(): number[] {
+function batchEntryCode(transposedA: boolean): number[] {
   const matrix = (base: number, rows: number, stride: number, into: number) => [
     ...get(base),
     ...get(NI),
@@ -137,32 +145,36 @@ function batchEntryCode(): number[] {
     ...forLoop(T, get(OMAT), get(OEND), i32(4), [...get(T), ...f32Zero, ...f32Store]),
     ...i32(0),
     ...set(I),
-    ...whileLess(I, get(M4), i32(ROWS), rowsCode(ROWS)),
-    ...whileLess(I, get(M), i32(1), rowsCode(1)),
+    ...whileLess(I, get(M4), i32(ROWS), rowsCode(ROWS, transposedA)),
+    ...whileLess(I, get(M), i32(1), rowsCode(1, transposedA)),
   ];
 }
 
 /** Rows i … i + rows − 1, block of 48 after block: column vectors VECTORS at a time, then one, then the scalar tail. */
-function rowsCode(rows: number): number[] {
-  const rowAddress = (base: number, stride: number, r: number, into: number) => [
+function rowsCode(rows: number, transposedA: boolean): number[] {
+  const rowAddress = (base: number, stride: number[], r: number, into: number) => [
     ...get(base),
     ...get(I),
     ...i32(r),
     op.i32Add,
-    ...get(stride),
+    ...stride,
     op.i32Mul,
     op.i32Add,
     ...set(into),
   ];
   return [
-    ...range(0, rows).flatMap((r) => [...rowAddress(AMAT, SA, r, AR[r]), ...rowAddress(OMAT, SO, r, OR[r])]),
+    // a[i + r, k] is at aR[r] + 4k; transposed, a[k, i + r] is at aR[r] + k · 4M.
+    ...range(0, rows).flatMap((r) => [
+      ...rowAddress(AMAT, transposedA ? i32(4) : get(SA), r, AR[r]),
+      ...rowAddress(OMAT, get(SO), r, OR[r]),
+    ]),
     ...forLoop(K0, i32(0), get(K), i32(BLOCK), [
       // kEndBytes = 4 · min(k0 + 48, K)
       ...[...get(K0), ...i32(BLOCK), op.i32Add, ...get(K), ...get(K0), ...i32(BLOCK), op.i32Add, ...get(K), op.i32LtS, op.select],
       ...[...i32(2), op.i32Shl, ...set(KENDB)],
-      ...forLoop(J, i32(0), get(N8), i32(4 * VECTORS), tileCode(rows, VECTORS)),
-      ...forLoop(J, get(N8), get(N4), i32(4), tileCode(rows, 1)),
-      ...forLoop(J, get(N4), get(N), i32(1), tileCode(rows, 0)),
+      ...forLoop(J, i32(0), get(N8), i32(4 * VECTORS), tileCode(rows, VECTORS, transposedA)),
+      ...forLoop(J, get(N8), get(N4), i32(4), tileCode(rows, 1, transposedA)),
+      ...forLoop(J, get(N4), get(N), i32(1), tileCode(rows, 0, transposedA)),
     ]),
   ];
 }
@@ -172,9 +184,9 @@ function rowsCode(rows: number): number[] {
  * column vectors of 4 (0: the one column j, in scalar f32). Each element has its own accumulator, so
  * every element sees the same multiplies and adds, in the same order, as in the fallback.
  */
-function tileCode(rows: number, vectors: number): number[] {
+function tileCode(rows: number, vectors: number, transposedA: boolean): number[] {
   const acc = (r: number, c: number) => ACC[r * VECTORS + c];
-  const aAddress = (r: number) => [...get(AR[r]), ...get(KOFF), op.i32Add];
+  const aAddress = (r: number) => [...get(AR[r]), ...get(AOFF), op.i32Add];
   const outAddress = (r: number) => [...get(OR[r]), ...get(J), ...i32(2), op.i32Shl, op.i32Add];
   const scalar = vectors === 0;
   const zero = scalar
@@ -206,9 +218,15 @@ function tileCode(rows: number, vectors: number): number[] {
     ...zero,
     // kOff = 4 · k0 (a's byte offset within a row); pb = the address of b[k0, j]
     ...[...get(K0), ...i32(2), op.i32Shl, ...set(KOFF)],
+    ...(transposedA ? [...get(K0), ...get(SM), op.i32Mul] : get(KOFF)),
+    ...set(AOFF),
     ...addr4(get(BMAT), [...get(K0), ...get(N), op.i32Mul, ...get(J), op.i32Add]),
     ...set(PB),
-    ...whileLess(KOFF, get(KENDB), i32(4), [...step, ...get(PB), ...get(SO), op.i32Add, ...set(PB)]),
+    ...whileLess(KOFF, get(KENDB), i32(4), [
+      ...step,
+      ...[...get(PB), ...get(SO), op.i32Add, ...set(PB)],
+      ...[...get(AOFF), ...(transposedA ? get(SM) : i32(4)), op.i32Add, ...set(AOFF)],
+    ]),
     ...store,
   ];
 }
@@ -217,17 +235,17 @@ function cells(rows: number, vectors: number, code: (r: number, c: number) => nu
   return range(0, rows).flatMap((r) => range(0, vectors).flatMap((c) => code(r, c)));
 }
 
-let cached: Uint8Array | undefined;
-function moduleBytes(): Uint8Array {
-  cached ??= oneFunctionModule(
-    'bmm',
-    7,
-    [
+const cached = new Map<boolean, Uint8Array>();
+function moduleBytes(transposedA = false): Uint8Array {
+  let bytes = cached.get(transposedA);
+  if (!bytes) {
+    const locals: [number, number][] = [
       [I32_LOCALS, I32],
       [ROWS + 1, F32],
       [ROWS * VECTORS + VECTORS + 1, V128],
-    ],
-    body(),
-  );
-  return cached;
+    ];
+    bytes = oneFunctionModule('bmm', 7, locals, body(transposedA));
+    cached.set(transposedA, bytes);
+  }
+  return bytes;
 }

@@ -12,7 +12,8 @@ import { transposedMatMulSimd, type TransposedProduct } from './transposed-matmu
  *
  * The override wraps `BatchMatMul` and `_FusedMatMul` for 'wasm' only and leaves every other backend alone.
  * A `BatchMatMul` whose operands both carry the batch then runs on the SIMD kernel of
- * batched-matmul-simd.ts instead of the stock scalar fallback (also bit-identical), and an unbatched
+ * batched-matmul-simd.ts instead of the stock scalar fallback (also bit-identical; with transposeA it reads
+ * A in place rather than after a transpose, in the same order of additions), and an unbatched
  * Aᵀ · B (a dense layer's weight gradient) or row vector · B (its bias gradient) on the kernel of
  * transposed-matmul-simd.ts, which adds the products as XNNPACK does without copying either operand.
  */
@@ -40,6 +41,10 @@ function untransposedCall(original: tf.KernelConfig, transpose: tf.KernelConfig,
   const product = direct && transposedMatMulSimd(direct, args.backend);
   if (product) return product;
   if (!attrs.transposeA && !attrs.transposeB) return untransposed(args);
+  const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+  const inPlace =
+    original.kernelName === tf.BatchMatMul && attrs.transposeA && !attrs.transposeB && batchedMatMulSimd(a, b, args.backend, true);
+  if (inPlace) return inPlace;
   const inputs = { ...args.inputs } as Record<string, TensorInfo>;
   const temporaries: TensorInfo[] = [];
   const swapLast = (x: TensorInfo): TensorInfo => {
