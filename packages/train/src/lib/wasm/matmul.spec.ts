@@ -77,6 +77,7 @@ describe('WASM transposed-matMul override', () => {
     expect(asTransposedA(info([1, 4992, 32]), info([1, 4992, 64]), aT)).toMatchObject({ k: 4992, m: 32, n: 64, outShape: [1, 32, 64] });
     expect(asTransposedA(info([1, 4992]), info([4992, 64]), plain)).toMatchObject({ k: 4992, m: 1, n: 64, outShape: [1, 64] });
     expect(asTransposedA(info([2, 4992]), info([4992, 64]), plain)).toBeUndefined();
+    expect(asTransposedA(info([4992, 32]), info([4991, 64]), aT)).toBeUndefined();
     expect(asTransposedA(info([3, 5, 7]), info([3, 5, 6]), aT)).toBeUndefined();
     expect(asTransposedA(info([19, 37]), info([23, 19]), { transposeA: true, transposeB: true })).toBeUndefined();
   });

@@ -78,7 +78,7 @@ export function asTransposedA(
   const unbatched = a.shape.length === b.shape.length && a.shape.length <= 3 && outer.every((d, i) => d === 1 && b.shape[i] === 1);
   if (attrs.transposeB || a.shape.length < 2 || !unbatched) return undefined;
   const [rows, columns] = a.shape.slice(-2);
-  const n = b.shape[b.shape.length - 1];
-  if (attrs.transposeA) return { a, b, k: rows, m: columns, n, outShape: [...outer, columns, n] };
-  return rows === 1 ? { a, b, k: columns, m: 1, n, outShape: [...outer, 1, n] } : undefined;
+  const [inner, n] = b.shape.slice(-2);
+  if (attrs.transposeA) return inner === rows ? { a, b, k: rows, m: columns, n, outShape: [...outer, columns, n] } : undefined;
+  return rows === 1 && inner === columns ? { a, b, k: columns, m: 1, n, outShape: [...outer, 1, n] } : undefined;
 }
