@@ -23,6 +23,15 @@ function asFloat(x: tf.Tensor): tf.Tensor {
   return x.dtype === 'float32' ? x : tf.cast(x, 'float32');
 }
 
+/**
+ * Ones of `shape`, which the Sum and Mean gradients multiply by. tf.ones fills a JavaScript array and
+ * copies it into the backend; the Fill kernel writes the ones where the tensor lives (on WASM its heap),
+ * ≈ 0.1 ms instead of ≈ 0.3–0.5 ms for a [128, 39, 32] layer-norm input. The same ones, the same products.
+ */
+function onesOf(shape: number[]): tf.Tensor {
+  return tf.fill(shape, 1, 'float32');
+}
+
 /** Sums `dy` over the axes `shape` was broadcast along, back to `shape`. */
 function unbroadcast(dy: tf.Tensor, shape: number[], outShape: number[]): tf.Tensor {
   const axes = getReductionAxes(shape, outShape);
@@ -127,7 +136,7 @@ const GRADIENTS: tf.GradConfig[] = [
     gradFunc: (dy, [x]: Saved, attrs: Attrs) => {
       const expanded = x.shape.slice();
       for (const axis of tf.util.parseAxisParam(attrs.axis as number | number[], x.shape)) expanded[axis] = 1;
-      return { x: () => tf.mul(tf.reshape(dy as tf.Tensor, expanded), tf.ones(x.shape, 'float32')) };
+      return { x: () => tf.mul(tf.reshape(dy as tf.Tensor, expanded), onesOf(x.shape)) };
     },
   },
   {
@@ -141,7 +150,7 @@ const GRADIENTS: tf.GradConfig[] = [
         reduceSize *= x.shape[axis];
         expanded[axis] = 1;
       }
-      return { x: () => tf.div(tf.mul(tf.reshape(dy as tf.Tensor, expanded), tf.ones(x.shape, 'float32')), reduceSize) };
+      return { x: () => tf.div(tf.mul(tf.reshape(dy as tf.Tensor, expanded), onesOf(x.shape)), reduceSize) };
     },
   },
   {

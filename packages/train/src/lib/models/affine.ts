@@ -6,9 +6,11 @@ import * as tf from '@tensorflow/tfjs-core';
  *
  * The bias gradient is dy summed over rows. The stock WASM Sum reduces innermost axes only, so it
  * first transposes dy, a noticeable share of a TCN step (docs/training.md). Here it is
- * computed as the matMul ones[1, rows] · dy. That matMul reuses the XNNPACK operator the weight
- * gradient has just built for dy (the backend caches one per right-hand operand), and it adds each
- * column's rows in ascending order in float32, as the Sum kernel's loop does. Forward values and all
+ * computed as the matMul ones[1, rows] · dy. With the kernel fixes, it and the weight gradient run on
+ * the SIMD kernel of wasm/transposed-matmul-simd.ts, which reads dy in place; without them, it reuses
+ * the XNNPACK operator the weight gradient has just built for dy (the backend caches one per right-hand
+ * operand). Either way it adds each column's rows in ascending order in float32, as the Sum kernel's
+ * loop does. Forward values and all
  * three gradients are therefore bit-identical to tf.fused.matMul's (affine.spec.ts): the forward is
  * tf.fused.matMul itself, which is fused outside gradient recording and matMul + add + relu inside it.
  *
@@ -35,7 +37,7 @@ export function affine(
         const [xs, ws, ys] = saved;
         // relu's derivative: step(y) equals step(x·W + b), since relu(z) > 0 exactly when z > 0.
         const dz = (activation === 'relu' ? tf.mul(dy, tf.step(ys)) : dy) as tf.Tensor2D;
-        // The weight gradient first: it builds the XNNPACK operator for dz that the bias gradient reuses.
+        // The weight gradient first: on stock kernels it builds the XNNPACK operator for dz that the bias gradient reuses.
         const dw = tf.matMul(xs, dz, true, false);
         const db = biasGradient(dz);
         const dx = inputGradient ? tf.matMul(dz, ws, false, true) : tf.zeros(xs.shape);
@@ -48,11 +50,12 @@ export function affine(
 
 /**
  * dz[rows, units] summed over rows, as tfjs differentiates a bias add: on WASM as ones[1, rows] · dz,
- * called after the weight gradient has built the XNNPACK operator for dz (see above); elsewhere as
+ * called after the weight gradient (see above); elsewhere as
  * the Sum that autodiff uses, so other backends keep their results.
  */
 export function biasGradient(dz: tf.Tensor2D): tf.Tensor1D {
   const [rows, units] = dz.shape;
   if (tf.getBackend() !== 'wasm') return tf.sum(dz, 0);
-  return tf.reshape(tf.matMul(tf.ones([1, rows]), dz), [units]);
+  // Fill writes the ones in the backend's memory; tf.ones would fill a JavaScript array and copy it there.
+  return tf.reshape(tf.matMul(tf.fill([1, rows], 1, 'float32'), dz), [units]);
 }

@@ -88,8 +88,14 @@ function layerNormParams(store: ParamStore, name: string, d: number) {
   };
 }
 
+/**
+ * tf.moments(x, -1, true) written out without its Cast of x to float32, which copies the whole tensor on
+ * WASM even from float32. The same kernels run on the same values, and in backpropagation each gradient
+ * reaches x and the mean in the same order as through the Cast, so the results are the same bits.
+ */
 function layerNorm<T extends tf.Tensor>(x: T, p: { gamma: tf.Variable; beta: tf.Variable }): T {
-  const { mean, variance } = tf.moments(x, -1, true);
+  const mean = tf.mean(x, -1, true);
+  const variance = tf.mean(tf.square(tf.sub(x, mean)), -1, true);
   return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), p.gamma), p.beta) as T;
 }
 

@@ -49,6 +49,28 @@ describe('SIMD batched matMul (WASM)', () => {
     tf.dispose([a, b, simd, stock]);
   });
 
+  it('is bit-identical to the stock kernel at every tile edge (M 1–9, N 1–17, K across the block of 48), A as given or transposed', () => {
+    const rng = Random.fromSeed(11);
+    const differing: string[] = [];
+    for (const k of [1, 3, 47, 49])
+      for (let m = 1; m <= 9; m++)
+        for (const n of [1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17]) {
+          const a = randomTensor(rng, [3, m, k]);
+          const b = randomTensor(rng, [3, k, n]);
+          const simd = tf.engine().makeTensorFromTensorInfo(batchedMatMulSimd(a, b, tf.backend() as BackendWasm)!);
+          uninstallMatMulTransposeFix();
+          const stock = tf.matMul(a, b);
+          installMatMulTransposeFix();
+          if (!bytes(simd).equals(bytes(stock))) differing.push(`${m}×${k}·${k}×${n}`);
+          // Aᵀ read in place: the same products, in the same order, as after transposing it.
+          const aT = tf.transpose(a, [0, 2, 1]);
+          const inPlace = tf.engine().makeTensorFromTensorInfo(batchedMatMulSimd(aT, b, tf.backend() as BackendWasm, true)!);
+          if (!bytes(inPlace).equals(bytes(stock))) differing.push(`(${k}×${m})ᵀ·${k}×${n}`);
+          tf.dispose([a, b, simd, stock, aT, inPlace]);
+        }
+    expect(differing).toEqual([]);
+  });
+
   it('leaves products it does not serve to the stock kernel', () => {
     const rng = Random.fromSeed(1);
     const backend = tf.backend() as BackendWasm;

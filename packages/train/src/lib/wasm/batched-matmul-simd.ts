@@ -1,6 +1,24 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { addr4, assembleModule, F32, forLoop, get, i32, I32, instanceCache, op, set, V, V128, validates } from './wasm-assembly.js';
+import {
+  addr4,
+  F32,
+  f32Load,
+  f32Store,
+  f32Zero,
+  forLoop,
+  get,
+  I32,
+  i32,
+  kernelOn,
+  oneFunctionModule,
+  op,
+  set,
+  V,
+  V128,
+  wasmValidates,
+  whileLess,
+} from './wasm-assembly.js';
 
 /**
  * A batched matMul C[n] = A[n] · B[n] (row-major, untransposed, every operand with its own batch) in
@@ -9,45 +27,60 @@ import { addr4, assembleModule, F32, forLoop, get, i32, I32, instanceCache, op, 
  * That backend hands XNNPACK only products whose right operand is shared by the whole batch; when both
  * operands carry the batch (attention: q·kᵀ and weights·v per sample and head) it runs a scalar
  * fallback at ≈ 0.5 GFLOP/s, which made the TabTransformer's attention about half of its training time.
- * This kernel computes each output row 4 columns at a time with f32x4 multiplies and adds. It adds the
+ * This kernel computes tiles of 4 output rows × 8 columns with f32x4 multiplies and adds, each a[i, k]
+ * splatted once for the tile's 8 columns and each b[k, j…j+7] loaded once for its 4 rows (a first
+ * version, one row × 4 columns a step, ran at ≈ 2.5–5 GFLOP/s; docs/results.md, Session 7). It adds the
  * products in the fallback's order: over k in ascending order within blocks of 48, each block's float32
- * sum added to an output that starts at 0. A SIMD lane multiplies and adds exactly like a scalar float32
- * operation (WASM has no fused multiply-add), so the results are bit-identical to the stock kernel's
- * (batched-matmul-simd.spec.ts compares them, products and gradients).
+ * sum added to an output that starts at 0. Every output element has its own accumulator, and a SIMD lane
+ * multiplies and adds exactly like a scalar float32 operation (WASM has no fused multiply-add), so the
+ * results are bit-identical to the stock kernel's (batched-matmul-simd.spec.ts compares them, products
+ * and gradients, across the tile edges).
  *
- * The module is assembled here, byte by byte, from the loop below (no toolchain at install time), and
- * imports the backend's own WebAssembly.Memory, so it reads and writes the tensors where they are.
+ * The module is assembled here, byte by byte (wasm-assembly.ts), from the loops below, and imports the
+ * backend's own WebAssembly.Memory, so it reads and writes the tensors where they are.
  *
- *   for n < batch, i < M:  out[n,i,:] = 0
- *     for k0 < K step 48:  for j < N step 4 (then the last N mod 4 columns one by one):
- *       acc = 0;  for k in [k0, min(k0 + 48, K)):  acc += a[n,i,k] · b[n,k,j…j+3];  out[n,i,j…j+3] += acc
+ *   for n < batch:  out[n] = 0
+ *     for each tile of rows (4, then the last M mod 4 one by one):  for k0 < K step 48:
+ *       for each tile of columns (8, then 4, then the last N mod 4 one by one):
+ *         acc[r, c] = 0;  for k in [k0, min(k0 + 48, K)):  acc[r, c] += a[n, i + r, k] · b[n, k, j + c]
+ *         out[n, i + r, j + c] += acc[r, c]
  */
 const BLOCK = 48;
+/** Output rows and column vectors (of 4 floats) per tile. VECTORS is a power of two. */
+const ROWS = 4;
+const VECTORS = 2;
 
 type Kernel = (a: number, b: number, out: number, batch: number, m: number, k: number, n: number) => void;
-const kernelFor = instanceCache(moduleBytes, (exports) => exports.bmm as Kernel);
+/** Instances per memory: untransposed A, and A given as [..., K, M]. */
+const kernels = { plain: new WeakMap<object, Kernel>(), transposedA: new WeakMap<object, Kernel>() };
 
 /** Whether this runtime validates WebAssembly SIMD (Node 16.4+ does). */
 export function simdAvailable(): boolean {
-  return validates(moduleBytes());
+  return wasmValidates(moduleBytes());
 }
 
 /**
  * C = A · B for a, b of shapes [...batch, M, K] and [...batch, K, N] with the same batch dimensions
- * (more than one), untransposed; undefined when the case is not one this kernel serves, so the caller
- * falls back to the stock kernel.
+ * (more than one); with `transposedA`, a holds Aᵀ, of shape [...batch, K, M], read in place (the
+ * gradients of attention's products). Undefined when the case is not one this kernel serves, so the
+ * caller falls back to the stock kernel.
  */
-export function batchedMatMulSimd(a: tf.TensorInfo, b: tf.TensorInfo, backend: BackendWasm): tf.TensorInfo | undefined {
+export function batchedMatMulSimd(
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  backend: BackendWasm,
+  transposedA = false,
+): tf.TensorInfo | undefined {
   const ra = a.shape.length;
   const rb = b.shape.length;
   if (ra < 3 || ra !== rb || a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
   const outer = a.shape.slice(0, -2);
   if (outer.some((s, i) => s !== b.shape[i])) return undefined;
   const batch = outer.reduce((x, y) => x * y, 1);
-  const [m, k] = a.shape.slice(-2);
+  const [m, k] = transposedA ? a.shape.slice(-2).reverse() : a.shape.slice(-2);
   const n = b.shape[rb - 1];
   if (batch < 2 || b.shape[rb - 2] !== k || m * n * k === 0) return undefined;
-  const kernel = kernelFor(backend);
+  const kernel = kernelOn(backend, transposedA ? kernels.transposedA : kernels.plain, () => moduleBytes(transposedA), 'bmm');
   if (!kernel) return undefined;
   const out = backend.makeOutput([...outer, m, n], 'float32');
   // Offsets are read after makeOutput, which may grow (and so move the views of) the memory.
@@ -60,137 +93,159 @@ export function batchedMatMulSimd(a: tf.TensorInfo, b: tf.TensorInfo, backend: B
 
 // Parameters 0–6 (i32): a, b, out (byte offsets), batch, M, K, N; then the locals below.
 const [A, B, OUT, BATCH, M, K, N] = [0, 1, 2, 3, 4, 5, 6];
-const [NI, I, K0, KEND, J, KK, AROW, BMAT, OROW, N4, P] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
-const SACC = 18; // f32
-const VACC = 19; // v128
+const [NI, I, K0, KENDB, J, KOFF, PB, AMAT, BMAT, OMAT, N4, N8, SA, SO, T, OEND, M4, AOFF, SM] = range(7, 19);
+/** Byte addresses of row i + r of a and of out, r < ROWS. */
+const AR = range(26, ROWS);
+const OR = range(26 + ROWS, ROWS);
+const I32_LOCALS = 19 + 2 * ROWS;
+/** f32 accumulators of the scalar tile (one per row) and its b value. */
+const S = range(7 + I32_LOCALS, ROWS);
+const BS = 7 + I32_LOCALS + ROWS;
+/** v128 accumulators (row r, column vector c at r · VECTORS + c), b vectors, and the splat of a. */
+const V0 = BS + 1;
+const ACC = range(V0, ROWS * VECTORS);
+const BV = range(V0 + ROWS * VECTORS, VECTORS);
+const AV = V0 + ROWS * VECTORS + VECTORS;
 
-/** The function's code: n4 = N rounded down to a multiple of 4 (the vector columns' end), then each batch entry. */
-function body(): number[] {
-  return [...get(N), ...i32(-4), op.i32And, ...set(N4), ...forLoop(NI, i32(0), get(BATCH), i32(1), batchEntryCode()), op.end];
+function range(start: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => start + i);
 }
 
-function batchEntryCode(): number[] {
+/** Row strides in bytes, the column and row limits of the tiles, then each batch entry. */
+function body(transposedA: boolean): number[] {
   return [
-    // bMat = b + 4·(n·K·N); p = n·M (the first output row of this batch entry)
-    ...addr4(get(B), [...get(NI), ...get(K), op.i32Mul, ...get(N), op.i32Mul]),
-    ...set(BMAT),
+    ...[...get(K), ...i32(2), op.i32Shl, ...set(SA)],
+    ...[...get(N), ...i32(2), op.i32Shl, ...set(SO)],
+    ...[...get(N), ...i32(-4), op.i32And, ...set(N4)],
+    ...[...get(N), ...i32(-4 * VECTORS), op.i32And, ...set(N8)],
+    ...[...get(M), ...i32(ROWS - 1), op.i32Sub, ...set(M4)],
+    ...[...get(M), ...i32(2), op.i32Shl, ...set(SM)],
+    ...forLoop(NI, i32(0), get(BATCH), i32(1), batchEntryCode(transposedA)),
+    op.end,
+  ];
+}
+
+/** One batch entry: its output zeroed (every block of 48 adds its sum to it), then ROWS rows at a time, then one. */
+function batchEntryCode(transposedA: boolean): number[] {
+  const matrix = (base: number, rows: number, stride: number, into: number) => [
+    ...get(base),
     ...get(NI),
-    ...get(M),
+    ...get(rows),
     op.i32Mul,
-    ...set(P),
-    ...forLoop(I, i32(0), get(M), i32(1), rowCode()),
-  ];
-}
-
-/** One output row: zeroed first, since every block of 48 adds its sum to it. */
-function rowCode(): number[] {
-  return [
-    // aRow = a + 4·((n·M + i)·K); oRow = out + 4·((n·M + i)·N)
-    ...get(P),
-    ...get(I),
+    ...get(stride),
+    op.i32Mul,
     op.i32Add,
-    ...set(P),
-    ...addr4(get(A), [...get(P), ...get(K), op.i32Mul]),
-    ...set(AROW),
-    ...addr4(get(OUT), [...get(P), ...get(N), op.i32Mul]),
-    ...set(OROW),
-    ...forLoop(J, i32(0), get(N), i32(1), [...outAddr(), op.f32Const, 0, 0, 0, 0, op.f32Store, 2, 0]),
-    ...forLoop(K0, i32(0), get(K), i32(BLOCK), [
-      // kEnd = min(k0 + 48, K)
-      ...get(K0),
-      ...i32(BLOCK),
-      op.i32Add,
-      ...get(K),
-      ...get(K0),
-      ...i32(BLOCK),
-      op.i32Add,
-      ...get(K),
-      op.i32LtS,
-      op.select,
-      ...set(KEND),
-      ...vectorColumnsCode(),
-      ...scalarColumnsCode(),
-    ]),
-    // p is reused as n·M + i above, so it goes back to n·M for the next row.
-    ...get(P),
-    ...get(I),
-    0x6b /* i32.sub */,
-    ...set(P),
+    ...set(into),
+  ];
+  return [
+    ...matrix(A, M, SA, AMAT),
+    ...matrix(B, K, SO, BMAT),
+    ...matrix(OUT, M, SO, OMAT),
+    ...[...get(OMAT), ...get(M), ...get(SO), op.i32Mul, op.i32Add, ...set(OEND)],
+    ...forLoop(T, get(OMAT), get(OEND), i32(4), [...get(T), ...f32Zero, ...f32Store]),
+    ...i32(0),
+    ...set(I),
+    ...whileLess(I, get(M4), i32(ROWS), rowsCode(ROWS, transposedA)),
+    ...whileLess(I, get(M), i32(1), rowsCode(1, transposedA)),
   ];
 }
 
-/** Columns j < n4, 4 at a time: the block's sum in a fresh accumulator, then added to out, as the fallback does. */
-function vectorColumnsCode(): number[] {
-  return forLoop(J, i32(0), get(N4), i32(4), [
-    ...V.const,
-    ...new Array(16).fill(0),
-    ...set(VACC),
-    ...forLoop(KK, get(K0), get(KEND), i32(1), [
-      ...get(VACC),
-      ...aAt(),
-      ...V.splat,
-      ...bAddr(),
-      ...V.load,
-      0,
-      0,
-      ...V.mul,
-      ...V.add,
-      ...set(VACC),
+/** Rows i … i + rows − 1, block of 48 after block: column vectors VECTORS at a time, then one, then the scalar tail. */
+function rowsCode(rows: number, transposedA: boolean): number[] {
+  const rowAddress = (base: number, stride: number[], r: number, into: number) => [
+    ...get(base),
+    ...get(I),
+    ...i32(r),
+    op.i32Add,
+    ...stride,
+    op.i32Mul,
+    op.i32Add,
+    ...set(into),
+  ];
+  return [
+    // a[i + r, k] is at aR[r] + 4k; transposed, a[k, i + r] is at aR[r] + k · 4M.
+    ...range(0, rows).flatMap((r) => [
+      ...rowAddress(AMAT, transposedA ? i32(4) : get(SA), r, AR[r]),
+      ...rowAddress(OMAT, get(SO), r, OR[r]),
     ]),
-    ...outAddr(),
-    ...outAddr(),
-    ...V.load,
-    0,
-    0,
-    ...get(VACC),
-    ...V.add,
-    ...V.store,
-    0,
-    0,
-  ]);
+    ...forLoop(K0, i32(0), get(K), i32(BLOCK), [
+      // kEndBytes = 4 · min(k0 + 48, K)
+      ...[...get(K0), ...i32(BLOCK), op.i32Add, ...get(K), ...get(K0), ...i32(BLOCK), op.i32Add, ...get(K), op.i32LtS, op.select],
+      ...[...i32(2), op.i32Shl, ...set(KENDB)],
+      ...forLoop(J, i32(0), get(N8), i32(4 * VECTORS), tileCode(rows, VECTORS, transposedA)),
+      ...forLoop(J, get(N8), get(N4), i32(4), tileCode(rows, 1, transposedA)),
+      ...forLoop(J, get(N4), get(N), i32(1), tileCode(rows, 0, transposedA)),
+    ]),
+  ];
 }
 
-/** The last N mod 4 columns, one by one, in the same order of additions. */
-function scalarColumnsCode(): number[] {
-  return forLoop(J, get(N4), get(N), i32(1), [
-    op.f32Const,
-    0,
-    0,
-    0,
-    0,
-    ...set(SACC),
-    ...forLoop(KK, get(K0), get(KEND), i32(1), [...get(SACC), ...aAt(), ...bAddr(), op.f32Load, 2, 0, op.f32Mul, op.f32Add, ...set(SACC)]),
-    ...outAddr(),
-    ...outAddr(),
-    op.f32Load,
-    2,
-    0,
-    ...get(SACC),
-    op.f32Add,
-    op.f32Store,
-    2,
-    0,
-  ]);
+/**
+ * out[i + r, j …] += Σ_{k in the block, ascending} a[i + r, k] · b[k, j …] for r < rows, over `vectors`
+ * column vectors of 4 (0: the one column j, in scalar f32). Each element has its own accumulator, so
+ * every element sees the same multiplies and adds, in the same order, as in the fallback.
+ */
+function tileCode(rows: number, vectors: number, transposedA: boolean): number[] {
+  const acc = (r: number, c: number) => ACC[r * VECTORS + c];
+  const aAddress = (r: number) => [...get(AR[r]), ...get(AOFF), op.i32Add];
+  const outAddress = (r: number) => [...get(OR[r]), ...get(J), ...i32(2), op.i32Shl, op.i32Add];
+  const scalar = vectors === 0;
+  const zero = scalar
+    ? range(0, rows).flatMap((r) => [...f32Zero, ...set(S[r])])
+    : cells(rows, vectors, (r, c) => [...V.zero(), ...set(acc(r, c))]);
+  const step = scalar
+    ? [
+        ...[...get(PB), ...f32Load, ...set(BS)],
+        ...range(0, rows).flatMap((r) => [...get(S[r]), ...aAddress(r), ...f32Load, ...get(BS), op.f32Mul, op.f32Add, ...set(S[r])]),
+      ]
+    : [
+        ...range(0, vectors).flatMap((c) => [...get(PB), ...V.load(16 * c), ...set(BV[c])]),
+        ...range(0, rows).flatMap((r) => [
+          ...[...aAddress(r), ...f32Load, ...V.splat, ...set(AV)],
+          ...range(0, vectors).flatMap((c) => [...get(acc(r, c)), ...get(AV), ...get(BV[c]), ...V.mul, ...V.add, ...set(acc(r, c))]),
+        ]),
+      ];
+  const store = scalar
+    ? range(0, rows).flatMap((r) => [...outAddress(r), ...outAddress(r), ...f32Load, ...get(S[r]), op.f32Add, ...f32Store])
+    : cells(rows, vectors, (r, c) => [
+        ...outAddress(r),
+        ...outAddress(r),
+        ...V.load(16 * c),
+        ...get(acc(r, c)),
+        ...V.add,
+        ...V.store(16 * c),
+      ]);
+  return [
+    ...zero,
+    // kOff = 4 · k0 (a's byte offset within a row); pb = the address of b[k0, j]
+    ...[...get(K0), ...i32(2), op.i32Shl, ...set(KOFF)],
+    ...(transposedA ? [...get(K0), ...get(SM), op.i32Mul] : get(KOFF)),
+    ...set(AOFF),
+    ...addr4(get(BMAT), [...get(K0), ...get(N), op.i32Mul, ...get(J), op.i32Add]),
+    ...set(PB),
+    ...whileLess(KOFF, get(KENDB), i32(4), [
+      ...step,
+      ...[...get(PB), ...get(SO), op.i32Add, ...set(PB)],
+      ...[...get(AOFF), ...(transposedA ? get(SM) : i32(4)), op.i32Add, ...set(AOFF)],
+    ]),
+    ...store,
+  ];
 }
 
-// a[n,i,k] as f32 at aRow + 4k; b[n,k,j] at bMat + 4(k·N + j).
-const aAt = () => [...addr4(get(AROW), get(KK)), op.f32Load, 2, 0];
-const bAddr = () => addr4(get(BMAT), [...get(KK), ...get(N), op.i32Mul, ...get(J), op.i32Add]);
-const outAddr = () => addr4(get(OROW), get(J));
+function cells(rows: number, vectors: number, code: (r: number, c: number) => number[]): number[] {
+  return range(0, rows).flatMap((r) => range(0, vectors).flatMap((c) => code(r, c)));
+}
 
-let cached: Uint8Array | undefined;
-function moduleBytes(): Uint8Array {
-  cached ??= assembleModule([
-    {
-      name: 'bmm',
-      params: 7,
-      locals: [
-        [11, I32],
-        [1, F32],
-        [1, V128],
-      ],
-      code: body(),
-    },
-  ]);
-  return cached;
+const cached = new Map<boolean, Uint8Array>();
+function moduleBytes(transposedA = false): Uint8Array {
+  let bytes = cached.get(transposedA);
+  if (!bytes) {
+    const locals: [number, number][] = [
+      [I32_LOCALS, I32],
+      [ROWS + 1, F32],
+      [ROWS * VECTORS + VECTORS + 1, V128],
+    ];
+    bytes = oneFunctionModule('bmm', 7, locals, body(transposedA));
+    cached.set(transposedA, bytes);
+  }
+  return bytes;
 }

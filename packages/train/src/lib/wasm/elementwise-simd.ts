@@ -111,7 +111,7 @@ function statementsCode(statements: readonly Statement[], vector: boolean, j: nu
   const expr = (e: Expr): number[] => {
     switch (e.kind) {
       case 'load':
-        return [...at(e.array), ...(vector ? [...V.load, 0, 0] : [op.f32Load, 2, 0])];
+        return [...at(e.array), ...(vector ? V.load() : [op.f32Load, 2, 0])];
       case 'local':
         return get(local(e.index));
       case 'const':
@@ -125,6 +125,6 @@ function statementsCode(statements: readonly Statement[], vector: boolean, j: nu
   return statements.flatMap((s) =>
     s.kind === 'let'
       ? [...expr(s.value), ...set(local(s.index))]
-      : [...at(s.array), ...expr(s.value), ...(vector ? [...V.store, 0, 0] : [op.f32Store, 2, 0])],
+      : [...at(s.array), ...expr(s.value), ...(vector ? V.store() : [op.f32Store, 2, 0])],
   );
 }

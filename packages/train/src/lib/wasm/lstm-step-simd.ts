@@ -1,7 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { elementwiseFunction, type ElementwiseBuilder, type Expr } from './elementwise-simd.js';
 import type { LstmTape } from './lstm-tape.js';
-import { assembleModule, instanceCache, validates } from './wasm-assembly.js';
+import { assembleModule, instanceCache, wasmValidates } from './wasm-assembly.js';
 
 /**
  * The element-wise arithmetic of an LSTM hour (lstm-recurrence.ts and its backward pass) in WebAssembly
@@ -37,7 +37,7 @@ export function lstmStepSimd(backend: BackendWasm): LstmStepSimd | undefined {
 
 /** Whether this runtime validates the module. */
 export function lstmStepSimdAvailable(): boolean {
-  return validates(moduleBytes());
+  return wasmValidates(moduleBytes());
 }
 
 function bind(k: Record<'sum' | 'cell' | 'hidden' | 'grad' | 'gradLast', Fn>): LstmStepSimd {

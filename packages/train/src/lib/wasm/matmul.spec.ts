@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '@ehr-backdoor/core';
 import { selectBackend } from '../backend.js';
-import { installMatMulTransposeFix, uninstallMatMulTransposeFix } from './matmul.js';
+import { asTransposedA, installMatMulTransposeFix, uninstallMatMulTransposeFix } from './matmul.js';
 
 function randomTensor(rng: Random, shape: number[]): tf.Tensor {
   return tf.tensor(
@@ -68,4 +68,17 @@ describe('WASM transposed-matMul override', () => {
       }
     },
   );
+
+  it('sends unbatched weight and bias gradients (Aᵀ · B, a row · B) to the SIMD kernel, and nothing else', () => {
+    const info = (shape: number[]) => ({ dataId: {}, shape, dtype: 'float32' as const });
+    const plain = { transposeA: false, transposeB: false };
+    const aT = { transposeA: true, transposeB: false };
+    expect(asTransposedA(info([4992, 32]), info([4992, 64]), aT)).toMatchObject({ k: 4992, m: 32, n: 64, outShape: [32, 64] });
+    expect(asTransposedA(info([1, 4992, 32]), info([1, 4992, 64]), aT)).toMatchObject({ k: 4992, m: 32, n: 64, outShape: [1, 32, 64] });
+    expect(asTransposedA(info([1, 4992]), info([4992, 64]), plain)).toMatchObject({ k: 4992, m: 1, n: 64, outShape: [1, 64] });
+    expect(asTransposedA(info([2, 4992]), info([4992, 64]), plain)).toBeUndefined();
+    expect(asTransposedA(info([4992, 32]), info([4991, 64]), aT)).toBeUndefined();
+    expect(asTransposedA(info([3, 5, 7]), info([3, 5, 6]), aT)).toBeUndefined();
+    expect(asTransposedA(info([19, 37]), info([23, 19]), { transposeA: true, transposeB: true })).toBeUndefined();
+  });
 });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchedMatMulSimd } from './batched-matmul-simd.js';
 import { overrideWasmKernel, restoreWasmKernel, type WasmKernelArgs } from './kernel-override.js';
+import { transposedMatMulSimd, type TransposedProduct } from './transposed-matmul-simd.js';
 
 /**
  * On the WASM backend of tfjs 4.22 a matMul with transposeA or transposeB runs an order of magnitude
@@ -11,7 +12,10 @@ import { overrideWasmKernel, restoreWasmKernel, type WasmKernelArgs } from './ke
  *
  * The override wraps `BatchMatMul` and `_FusedMatMul` for 'wasm' only and leaves every other backend alone.
  * A `BatchMatMul` whose operands both carry the batch then runs on the SIMD kernel of
- * batched-matmul-simd.ts instead of the stock scalar fallback (also bit-identical).
+ * batched-matmul-simd.ts instead of the stock scalar fallback (also bit-identical; with transposeA it reads
+ * A in place rather than after a transpose, in the same order of additions), and an unbatched
+ * Aᵀ · B (a dense layer's weight gradient) or row vector · B (its bias gradient) on the kernel of
+ * transposed-matmul-simd.ts, which adds the products as XNNPACK does without copying either operand.
  */
 const KERNELS = [tf.BatchMatMul, tf._FusedMatMul] as const;
 type TensorInfo = tf.TensorInfo;
@@ -33,7 +37,14 @@ function untransposedCall(original: tf.KernelConfig, transpose: tf.KernelConfig,
   const untransposed = (call: WasmKernelArgs) =>
     (original.kernelName === tf.BatchMatMul && batchedMatMulSimd(call.inputs.a as TensorInfo, call.inputs.b as TensorInfo, call.backend)) ||
     original.kernelFunc(call);
+  const direct = original.kernelName === tf.BatchMatMul && asTransposedA(args.inputs.a as TensorInfo, args.inputs.b as TensorInfo, attrs);
+  const product = direct && transposedMatMulSimd(direct, args.backend);
+  if (product) return product;
   if (!attrs.transposeA && !attrs.transposeB) return untransposed(args);
+  const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+  const inPlace =
+    original.kernelName === tf.BatchMatMul && attrs.transposeA && !attrs.transposeB && batchedMatMulSimd(a, b, args.backend, true);
+  if (inPlace) return inPlace;
   const inputs = { ...args.inputs } as Record<string, TensorInfo>;
   const temporaries: TensorInfo[] = [];
   const swapLast = (x: TensorInfo): TensorInfo => {
@@ -51,4 +62,23 @@ function untransposedCall(original: tf.KernelConfig, transpose: tf.KernelConfig,
   } finally {
     for (const t of temporaries) args.backend.disposeData(t.dataId);
   }
+}
+
+/**
+ * The product as Aᵀ · B with A [K, M] and B [K, N], when it is one: unbatched (rank 2, or rank 3 with a
+ * batch of 1) with transposeA, or unbatched and untransposed with a single row (a [1, K] is laid out as
+ * A [K, 1]).
+ */
+export function asTransposedA(
+  a: TensorInfo,
+  b: TensorInfo,
+  attrs: { transposeA: boolean; transposeB: boolean },
+): TransposedProduct | undefined {
+  const outer = a.shape.slice(0, -2);
+  const unbatched = a.shape.length === b.shape.length && a.shape.length <= 3 && outer.every((d, i) => d === 1 && b.shape[i] === 1);
+  if (attrs.transposeB || a.shape.length < 2 || !unbatched) return undefined;
+  const [rows, columns] = a.shape.slice(-2);
+  const [inner, n] = b.shape.slice(-2);
+  if (attrs.transposeA) return inner === rows ? { a, b, k: rows, m: columns, n, outShape: [...outer, columns, n] } : undefined;
+  return rows === 1 && inner === columns ? { a, b, k: columns, m: 1, n, outShape: [...outer, 1, n] } : undefined;
 }

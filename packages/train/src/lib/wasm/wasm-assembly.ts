@@ -1,29 +1,101 @@
+/**
+ * Just enough of a WebAssembly assembler for the kernels of this folder: opcodes, LEB128 immediates,
+ * counted loops and a one-function module that imports the backend's memory. A kernel is written as
+ * arrays of bytes; nothing is compiled or downloaded at install time.
+ */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
+// The WebAssembly global of the JavaScript engine; the package's TypeScript libs (ES, no DOM) do not declare it.
+type Memory = object;
+declare const WebAssembly: WebAssemblyGlobal;
+const WebAssemblyApi = WebAssembly;
+interface WebAssemblyGlobal {
+  Memory: abstract new (...args: never[]) => Memory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
+}
+
+/** Whether this runtime validates the module (WebAssembly SIMD: Node 16.4+). */
+export function wasmValidates(bytes: Uint8Array): boolean {
+  return WebAssemblyApi.validate(bytes);
+}
+
 /**
- * Hand-assembled WebAssembly modules that work on the WASM backend's own memory: the encoding of the
- * few instructions this package's kernels use (batched-matmul-simd.ts, elementwise-simd.ts), and their
- * instantiation against the backend's WebAssembly.Memory, so a kernel reads and writes tensors where
- * they are. Assembled at run time from code in this package: no toolchain at install time.
+ * The function `name` of the module, instantiated once per memory on the backend's own
+ * WebAssembly.Memory (so it works on the tensors in place); undefined when that memory cannot be
+ * reached or the module does not instantiate, and the caller keeps the stock kernel.
  */
+export function kernelOn<T>(backend: BackendWasm, cache: WeakMap<object, T>, bytes: () => Uint8Array, name: string): T | undefined {
+  const memory = wasmMemory(backend);
+  if (!memory) return undefined;
+  let kernel = cache.get(memory);
+  if (!kernel) {
+    const exports = instantiateOn(memory, bytes);
+    if (!exports) return undefined;
+    kernel = exports[name] as T;
+    cache.set(memory, kernel);
+  }
+  return kernel;
+}
+
+/**
+ * The module's exports instantiated on `backend`'s memory, one instance per memory (a re-initialised
+ * backend has a new one); undefined when the backend's memory cannot be reached or the module does not
+ * instantiate, so the caller takes its other path.
+ */
+export function instanceCache<T>(
+  bytes: () => Uint8Array,
+  pick: (exports: Record<string, unknown>) => T,
+): (backend: BackendWasm) => T | undefined {
+  const instances = new WeakMap<Memory, T>();
+  return (backend) => {
+    const memory = wasmMemory(backend);
+    if (!memory) return undefined;
+    let instance = instances.get(memory);
+    if (!instance) {
+      const exports = instantiateOn(memory, bytes);
+      if (!exports) return undefined;
+      instance = pick(exports);
+      instances.set(memory, instance);
+    }
+    return instance;
+  };
+}
+
+function wasmMemory(backend: BackendWasm): Memory | undefined {
+  // The Emscripten module's exports (`asm`), which its typings leave out, hold the backend's memory.
+  const memory = (backend.wasm as { asm?: { memory?: unknown } } | undefined)?.asm?.memory;
+  return memory instanceof WebAssemblyApi.Memory ? memory : undefined;
+}
+
+function instantiateOn(memory: Memory, bytes: () => Uint8Array): Record<string, unknown> | undefined {
+  try {
+    return new WebAssemblyApi.Instance(new WebAssemblyApi.Module(bytes()), { env: { memory } }).exports;
+  } catch {
+    return undefined;
+  }
+}
 
 export const I32 = 0x7f;
 export const F32 = 0x7d;
 export const V128 = 0x7b;
+
 export const op = {
   block: 0x02,
   loop: 0x03,
   end: 0x0b,
   br: 0x0c,
   brIf: 0x0d,
+  select: 0x1b,
   get: 0x20,
   set: 0x21,
   f32Load: 0x2a,
   f32Store: 0x38,
   i32Const: 0x41,
   f32Const: 0x43,
-  i32GeS: 0x4e,
   i32LtS: 0x48,
+  i32GeS: 0x4e,
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i32Mul: 0x6c,
@@ -32,19 +104,7 @@ export const op = {
   f32Add: 0x92,
   f32Sub: 0x93,
   f32Mul: 0x94,
-  select: 0x1b,
 } as const;
-const simd = (code: number) => [0xfd, ...uleb(code)];
-/** f32x4 instructions; loads and stores take a memarg (alignment hint, offset) after them. */
-export const V = {
-  load: simd(0x00),
-  store: simd(0x0b),
-  const: simd(0x0c),
-  splat: simd(0x13),
-  add: simd(0xe4),
-  sub: simd(0xe5),
-  mul: simd(0xe6),
-};
 
 export function uleb(value: number): number[] {
   const bytes: number[] = [];
@@ -67,13 +127,30 @@ export function sleb(value: number): number[] {
   }
 }
 
-export const get = (l: number) => [op.get, l];
-export const set = (l: number) => [op.set, l];
-export const i32 = (v: number) => [op.i32Const, ...sleb(v)];
+const simd = (code: number) => [0xfd, ...uleb(code)];
+/** SIMD instructions; loads and stores take their memarg (alignment exponent, byte offset) from the caller. */
+export const V = {
+  load: (offset = 0) => [...simd(0x00), 0, ...uleb(offset)],
+  store: (offset = 0) => [...simd(0x0b), 0, ...uleb(offset)],
+  zero: () => [...simd(0x0c), ...new Array<number>(16).fill(0)],
+  splat: simd(0x13),
+  add: simd(0xe4),
+  sub: simd(0xe5),
+  mul: simd(0xe6),
+};
+export const f32Load = [op.f32Load, 2, 0];
+/** f32.load at a constant byte offset from the address on the stack. */
+export const f32LoadAt = (offset: number) => [op.f32Load, 2, ...uleb(offset)];
+export const f32Store = [op.f32Store, 2, 0];
+export const f32Zero = [op.f32Const, 0, 0, 0, 0];
 /** f32.const v, little-endian IEEE single. */
 export const f32 = (v: number) => [op.f32Const, ...new Uint8Array(Float32Array.of(v).buffer)];
 
-/** `for (; local < limit; local += step) body`, with the local set by the caller. */
+export const get = (local: number) => [op.get, local];
+export const set = (local: number) => [op.set, local];
+export const i32 = (value: number) => [op.i32Const, ...sleb(value)];
+
+/** `while (local < limit) { body; local += step }`, with the local set by the caller. */
 export const whileLess = (local: number, limit: number[], step: number[], body: number[]) => [
   op.block,
   0x40,
@@ -94,14 +171,20 @@ export const whileLess = (local: number, limit: number[], step: number[], body: 
   op.end,
   op.end,
 ];
-/** local = start; while (local < limit) { body; local += step } */
+
+/** `for (local = start; local < limit; local += step) body` */
 export const forLoop = (local: number, start: number[], limit: number[], step: number[], body: number[]) => [
   ...start,
   ...set(local),
   ...whileLess(local, limit, step, body),
 ];
+
 /** Byte address base + index · 4. */
 export const addr4 = (base: number[], index: number[]) => [...base, ...index, ...i32(2), op.i32Shl, op.i32Add];
+
+const section = (id: number, contents: number[]) => [id, ...uleb(contents.length), ...contents];
+const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+const name = (s: string) => vec([...s].map((c) => [c.charCodeAt(0)]));
 
 /** One exported function: `params` i32 parameters, no result; `locals` as [count, type] runs; `code` ends with `end`. */
 export interface AssembledFunction {
@@ -111,10 +194,6 @@ export interface AssembledFunction {
   readonly code: readonly number[];
 }
 
-const section = (id: number, contents: number[]) => [id, ...uleb(contents.length), ...contents];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const name = (s: string) => vec([...s].map((c) => [c.charCodeAt(0)]));
-
 /** A module that imports `env.memory` and exports the functions, each with its own type. */
 export function assembleModule(functions: readonly AssembledFunction[]): Uint8Array {
   const bodies = functions.map((f) => {
@@ -123,7 +202,7 @@ export function assembleModule(functions: readonly AssembledFunction[]): Uint8Ar
   });
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec(functions.map((f) => [0x60, ...vec(new Array(f.params).fill([I32])), 0x00]))),
+    ...section(1, vec(functions.map((f) => [0x60, ...vec(new Array<number[]>(f.params).fill([I32])), 0x00]))),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
     ...section(3, vec(functions.map((_, i) => uleb(i)))),
     ...section(7, vec(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]))),
@@ -131,50 +210,7 @@ export function assembleModule(functions: readonly AssembledFunction[]): Uint8Ar
   ]);
 }
 
-// The WebAssembly global of the JavaScript engine; the package's TypeScript libs (ES, no DOM) do not declare it.
-type Memory = object;
-declare const WebAssembly: WebAssemblyGlobal;
-const WebAssemblyApi = WebAssembly;
-interface WebAssemblyGlobal {
-  Memory: abstract new (...args: never[]) => Memory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  validate(bytes: Uint8Array): boolean;
-}
-
-/** Whether this runtime validates the module (WebAssembly SIMD: Node 16.4+). */
-export function validates(bytes: Uint8Array): boolean {
-  return WebAssemblyApi.validate(bytes);
-}
-
-/**
- * The module's exports instantiated on `backend`'s memory, one instance per memory (a re-initialised
- * backend has a new one); undefined when the backend's memory cannot be reached or the module does not
- * instantiate, so the caller takes its other path.
- */
-export function instanceCache<T>(
-  bytes: () => Uint8Array,
-  pick: (exports: Record<string, unknown>) => T,
-): (backend: BackendWasm) => T | undefined {
-  const instances = new WeakMap<Memory, T>();
-  return (backend) => {
-    const memory = wasmMemory(backend);
-    if (!memory) return undefined;
-    let instance = instances.get(memory);
-    if (!instance) {
-      try {
-        instance = pick(new WebAssemblyApi.Instance(new WebAssemblyApi.Module(bytes()), { env: { memory } }).exports);
-      } catch {
-        return undefined;
-      }
-      instances.set(memory, instance);
-    }
-    return instance;
-  };
-}
-
-function wasmMemory(backend: BackendWasm): Memory | undefined {
-  // The Emscripten module's exports (`asm`), which its typings leave out, hold the backend's memory.
-  const memory = (backend.wasm as { asm?: { memory?: unknown } } | undefined)?.asm?.memory;
-  return memory instanceof WebAssemblyApi.Memory ? memory : undefined;
+/** A module importing `env.memory` and exporting one function (the same bytes as assembleModule of one). */
+export function oneFunctionModule(exportName: string, params: number, locals: [number, number][], code: number[]): Uint8Array {
+  return assembleModule([{ name: exportName, params, locals, code }]);
 }
