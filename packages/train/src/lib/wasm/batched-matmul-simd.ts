@@ -10,9 +10,10 @@ import {
   get,
   I32,
   i32,
-  kernelOn,
+  instanceCache,
   oneFunctionModule,
   op,
+  range,
   set,
   V,
   V128,
@@ -52,7 +53,16 @@ const VECTORS = 2;
 
 type Kernel = (a: number, b: number, out: number, batch: number, m: number, k: number, n: number) => void;
 /** Instances per memory: untransposed A, and A given as [..., K, M]. */
-const kernels = { plain: new WeakMap<object, Kernel>(), transposedA: new WeakMap<object, Kernel>() };
+const kernels = {
+  plain: instanceCache(
+    () => moduleBytes(false),
+    (exports) => exports['bmm'] as Kernel,
+  ),
+  transposedA: instanceCache(
+    () => moduleBytes(true),
+    (exports) => exports['bmm'] as Kernel,
+  ),
+};
 
 /** Whether this runtime validates WebAssembly SIMD (Node 16.4+ does). */
 export function simdAvailable(): boolean {
@@ -80,7 +90,7 @@ export function batchedMatMulSimd(
   const [m, k] = transposedA ? a.shape.slice(-2).reverse() : a.shape.slice(-2);
   const n = b.shape[rb - 1];
   if (batch < 2 || b.shape[rb - 2] !== k || m * n * k === 0) return undefined;
-  const kernel = kernelOn(backend, transposedA ? kernels.transposedA : kernels.plain, () => moduleBytes(transposedA), 'bmm');
+  const kernel = (transposedA ? kernels.transposedA : kernels.plain)(backend);
   if (!kernel) return undefined;
   const out = backend.makeOutput([...outer, m, n], 'float32');
   // Offsets are read after makeOutput, which may grow (and so move the views of) the memory.
@@ -106,10 +116,6 @@ const V0 = BS + 1;
 const ACC = range(V0, ROWS * VECTORS);
 const BV = range(V0 + ROWS * VECTORS, VECTORS);
 const AV = V0 + ROWS * VECTORS + VECTORS;
-
-function range(start: number, count: number): number[] {
-  return Array.from({ length: count }, (_, i) => start + i);
-}
 
 /** Row strides in bytes, the column and row limits of the tiles, then each batch entry. */
 function body(transposedA: boolean): number[] {

@@ -9,9 +9,10 @@ import {
   get,
   I32,
   i32,
-  kernelOn,
+  instanceCache,
   oneFunctionModule,
   op,
+  range,
   set,
   V,
   V128,
@@ -38,7 +39,7 @@ const ROWS = 4;
 const VECTORS = 2;
 
 type Kernel = (a: number, b: number, out: number, m: number, k: number, n: number) => void;
-const kernels = new WeakMap<object, Kernel>();
+const kernelFor = instanceCache(moduleBytes, (exports) => exports['atb'] as Kernel);
 
 /** Aᵀ · B: a holds A [k, m] and b holds B [k, n], row-major; the output gets `outShape` ([m, n] or [1, m, n]). */
 export interface TransposedProduct {
@@ -53,7 +54,7 @@ export interface TransposedProduct {
 /** The product, or undefined when the kernel cannot run here, so the caller keeps its own path. */
 export function transposedMatMulSimd({ a, b, k, m, n, outShape }: TransposedProduct, backend: BackendWasm): tf.TensorInfo | undefined {
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || m * n * k === 0) return undefined;
-  const kernel = kernelOn(backend, kernels, moduleBytes, 'atb');
+  const kernel = kernelFor(backend);
   if (!kernel) return undefined;
   const out = backend.makeOutput(outShape, 'float32');
   // Offsets are read after makeOutput, which may grow (and so move the views of) the memory.
@@ -75,10 +76,6 @@ const BS = 6 + I32_LOCALS + ROWS;
 const ACC = range(BS + 1, ROWS * VECTORS);
 const BV = range(BS + 1 + ROWS * VECTORS, VECTORS);
 const AV = BS + 1 + ROWS * VECTORS + VECTORS;
-
-function range(start: number, count: number): number[] {
-  return Array.from({ length: count }, (_, i) => start + i);
-}
 
 function body(): number[] {
   return [

@@ -22,24 +22,6 @@ export function wasmValidates(bytes: Uint8Array): boolean {
 }
 
 /**
- * The function `name` of the module, instantiated once per memory on the backend's own
- * WebAssembly.Memory (so it works on the tensors in place); undefined when that memory cannot be
- * reached or the module does not instantiate, and the caller keeps the stock kernel.
- */
-export function kernelOn<T>(backend: BackendWasm, cache: WeakMap<object, T>, bytes: () => Uint8Array, name: string): T | undefined {
-  const memory = wasmMemory(backend);
-  if (!memory) return undefined;
-  let kernel = cache.get(memory);
-  if (!kernel) {
-    const exports = instantiateOn(memory, bytes);
-    if (!exports) return undefined;
-    kernel = exports[name] as T;
-    cache.set(memory, kernel);
-  }
-  return kernel;
-}
-
-/**
  * The module's exports instantiated on `backend`'s memory, one instance per memory (a re-initialised
  * backend has a new one); undefined when the backend's memory cannot be reached or the module does not
  * instantiate, so the caller takes its other path.
@@ -145,6 +127,11 @@ export const f32Store = [op.f32Store, 2, 0];
 export const f32Zero = [op.f32Const, 0, 0, 0, 0];
 /** f32.const v, little-endian IEEE single. */
 export const f32 = (v: number) => [op.f32Const, ...new Uint8Array(Float32Array.of(v).buffer)];
+
+/** The `count` consecutive local indices from `start`. */
+export function range(start: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => start + i);
+}
 
 export const get = (local: number) => [op.get, local];
 export const set = (local: number) => [op.set, local];
