@@ -79,7 +79,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('detectors', {
         type: 'string',
         array: true,
-        describe: 'With --detect: spectral, activation_clustering, attribution, strip, input_screening (default: all).',
+        describe:
+          'With --detect: spectral, activation_clustering, attribution, strip, input_screening, confident_learning, abl_isolation (default: all); fine_pruning, a model repair (only when named).',
       })
       .option('assumed-contamination', {
         type: 'number',
