@@ -42,6 +42,9 @@ test('a clean-label attack with no training stay of its target label: exit-2 err
       /clean-label\.yaml:6:\d+: attacks\.cl: .*clean-label with target 1 has no eligible rows[\s\S]*mode: dirty-label[\s\S]*nothing was run or written/,
     ),
   });
+  // One fix, in the study's keys (not the library's `mode 'dirty-label', targetLabel 0`).
+  await expect(refused).rejects.toMatchObject({ message: expect.not.stringMatching(/Use mode|targetLabel/) });
+  await expect(refused).rejects.toMatchObject({ message: expect.stringContaining('`target: 0`') });
   expect(existsSync(runs)).toBe(false);
 }, 60_000);
 

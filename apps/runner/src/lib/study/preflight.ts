@@ -49,22 +49,28 @@ export async function assertAttacksPlannable(study: ResolvedStudy, cells: readon
       const id = `${cell.trigger}\u0000${error.code}`;
       if (reported.has(id)) continue;
       reported.add(id);
-      const hint = HINTS[error.code] ? ` ${HINTS[error.code]}` : '';
-      problems.push({
-        path: ['attacks', cell.trigger],
-        code: error.code,
-        message: `${error.message.replace(/\.$/, '')} (rate ${cell.rate}, dataset ${dataDir}).${hint}`,
-      });
+      problems.push({ path: ['attacks', cell.trigger], code: error.code, message: studyMessage(error, cell.rate, dataDir) });
     }
   }
   if (problems.length) throw studyError(await sourceOf(study), problems);
 }
 
-/** How to fix what a plan refuses most often in a study. */
-const HINTS: Record<string, string> = {
-  E_NO_ELIGIBLE_ROWS: 'Use `mode: dirty-label`, the other `target`, or a dataset whose training split has stays of that label.',
-  E_POISON_RATE_TOO_SMALL: 'Raise the rate (or leave it out of `rates`) for this dataset.',
-};
+/**
+ * The plan's refusal in the study file's words: the library's own fix names its API (`mode 'clean-label'`,
+ * `targetLabel`), which a study writer would look for in vain, so it gives way to the study's keys.
+ */
+function studyMessage(error: InputError<string>, rate: number, dataDir: string): string {
+  const where = ` (rate ${rate}, dataset ${dataDir}).`;
+  if (error.code === 'E_NO_ELIGIBLE_ROWS') {
+    const { mode, targetLabel } = error.details as { mode: string; targetLabel: number };
+    const other = mode === 'dirty-label' ? 'clean-label' : 'dirty-label';
+    const cut = error.message.indexOf(' Use mode ');
+    const what = (cut < 0 ? error.message : error.message.slice(0, cut)).replace(/\.$/, '');
+    return `${what}${where} Set \`mode: ${other}\` or \`target: ${1 - targetLabel}\` for this attack, or use a dataset whose training split has the stays it needs.`;
+  }
+  const hint = error.code === 'E_POISON_RATE_TOO_SMALL' ? ' Raise the rate (or leave it out of `rates`) for this dataset.' : '';
+  return `${error.message.replace(/\.$/, '')}${where}${hint}`;
+}
 
 /** The study file's text again, for the positions of its keys; a study built in memory has none. */
 async function sourceOf(study: ResolvedStudy): Promise<StudySource> {
