@@ -8,7 +8,7 @@ interface StatusArgs {
 
 export const statusCommand: CommandModule<object, StatusArgs> = {
   command: 'status <runs>',
-  describe: 'Show the progress of a sweep from its run directories (done, running, partial, failed, pending).',
+  describe: 'Show the progress of a sweep from its run directories (done, running, failed, awaiting a clean baseline, partial, pending).',
   builder: (y) =>
     y
       .positional('runs', { type: 'string', demandOption: true, describe: 'The --out directory of a sweep.' })

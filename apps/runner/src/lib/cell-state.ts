@@ -12,19 +12,23 @@ export { acquireCellLock, LOCK_FILE } from './cell-lock.js';
  *   done     summary.json exists (it is written last, atomically)
  *   running  a live process holds `.lock` (or one of another host: cell-lock.ts)
  *   failed   `error.json` exists and no summary (the last attempt failed)
- *   partial  checkpoints exist but no summary (a stopped run that resumes, or a poisoned cell of a sweep
- *            awaiting its clean baseline: run-cell/finish-cell.ts)
+ *   awaiting trained and evaluated, its summary waits for the clean baseline's (`awaiting-baseline.json`:
+ *            run-cell/finish-cell.ts); the next sweep or `run-cell` only writes the summary
+ *   partial  checkpoints exist but no summary (a stopped run that resumes)
  *   pending  nothing yet
  */
-export type CellState = 'done' | 'running' | 'failed' | 'partial' | 'pending';
+export type CellState = 'done' | 'running' | 'failed' | 'awaiting' | 'partial' | 'pending';
 
 export const SUMMARY_FILE = 'summary.json';
 export const ERROR_FILE = 'error.json';
+/** A poisoned cell's summary inputs, kept until its clean baseline is done (run-cell/finish-cell.ts). */
+export const AWAITING_FILE = 'awaiting-baseline.json';
 
 export async function readCellState(dir: string): Promise<CellState> {
   if (existsSync(join(dir, SUMMARY_FILE))) return 'done';
   if (await liveHolder(dir)) return 'running';
   if (existsSync(join(dir, ERROR_FILE))) return 'failed';
+  if (existsSync(join(dir, AWAITING_FILE))) return 'awaiting';
   const checkpoints = join(dir, 'checkpoints');
   if (existsSync(checkpoints) && readdirSync(checkpoints).some((f) => !f.startsWith('.tmp-'))) return 'partial';
   return 'pending';

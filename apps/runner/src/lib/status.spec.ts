@@ -4,7 +4,7 @@ describe('formatStatus', () => {
   const cell = { model: 'mlp', trigger: 'none', rate: 0, seed: 0 };
   const status: SweepStatus = {
     runsRoot: '/runs/x',
-    counts: { done: 0, running: 2, failed: 0, partial: 0, pending: 0 },
+    counts: { done: 0, running: 2, failed: 0, awaiting: 0, partial: 0, pending: 0 },
     cells: [
       {
         index: 0,

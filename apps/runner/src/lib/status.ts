@@ -34,7 +34,7 @@ export async function sweepStatus(runsRoot: string): Promise<SweepStatus> {
     );
   }
   const plan = await readPlan(planPath);
-  const counts: Record<CellState, number> = { done: 0, running: 0, failed: 0, partial: 0, pending: 0 };
+  const counts: Record<CellState, number> = { done: 0, running: 0, failed: 0, awaiting: 0, partial: 0, pending: 0 };
   const cells: CellStatus[] = [];
   for (let index = 0; index < plan.cells.length; index++) {
     const cell = plan.cells[index];
@@ -60,7 +60,7 @@ export function formatStatus(status: SweepStatus, all = false): string {
   const { counts } = status;
   const total = status.cells.length;
   const lines = [
-    `${status.runsRoot}: ${counts.done}/${total} done, ${counts.running} running, ${counts.partial} partial, ${counts.failed} failed, ${counts.pending} pending`,
+    `${status.runsRoot}: ${counts.done}/${total} done, ${counts.running} running, ${counts.awaiting} awaiting their clean baseline, ${counts.partial} partial, ${counts.failed} failed, ${counts.pending} pending`,
   ];
   for (const c of status.cells) {
     if (!(all || c.state !== 'done')) continue;

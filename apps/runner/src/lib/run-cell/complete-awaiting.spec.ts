@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeDataset } from '@ehr-backdoor/data';
 import { cellConfigFromOptions } from '../cell-config.js';
-import { acquireCellLock } from '../cell-state.js';
+import { acquireCellLock, AWAITING_FILE, readCellState } from '../cell-state.js';
 import { cellDir, type CellKey } from '../grid.js';
 import type { RunOptions } from '../plan.js';
 import { executeCell } from '../run-cell.js';
 import { completeAwaitingCell } from './complete-awaiting.js';
-import { AWAITING_FILE, readAwaiting, writeAwaiting, type FinishedCell } from './finish-cell.js';
+import { readAwaiting, writeAwaiting, type FinishedCell } from './finish-cell.js';
 
 /**
  * A poisoned cell that finishes before its clean baseline (as in a sweep, where it no longer waits for
@@ -68,6 +68,8 @@ describe('a poisoned cell that finishes before its clean baseline', () => {
     const dir = cellDir(deferred, poisonedCell);
     expect(existsSync(join(dir, AWAITING_FILE))).toBe(true);
     expect(existsSync(join(dir, 'summary.json'))).toBe(false);
+    // `status` tells it from a stopped run (checkpoints, no summary): it only waits for the baseline.
+    expect(await readCellState(dir)).toBe('awaiting');
     expect(read(deferred, poisonedCell, 'predictions.arrow').equals(read(inOrder, poisonedCell, 'predictions.arrow'))).toBe(true);
 
     // Not final and no baseline yet: it keeps waiting.
@@ -80,6 +82,7 @@ describe('a poisoned cell that finishes before its clean baseline', () => {
     await exec(deferred, cleanCell);
     expect(await completeAwaitingCell(deferred, poisonedCell, false)).toBe(true);
     expect(existsSync(join(dir, AWAITING_FILE))).toBe(false);
+    expect(await readCellState(dir)).toBe('done');
     expect(summaryText(deferred, poisonedCell)).toBe(summaryText(inOrder, poisonedCell));
     expect(csvHeader(deferred, poisonedCell)).toBe(csvHeader(inOrder, poisonedCell));
     const summary = JSON.parse(read(deferred, poisonedCell, 'summary.json').toString());

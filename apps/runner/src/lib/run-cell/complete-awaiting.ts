@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { acquireCellLock, SUMMARY_FILE } from '../cell-state.js';
+import { acquireCellLock, AWAITING_FILE, SUMMARY_FILE } from '../cell-state.js';
 import { cellDir, type CellKey } from '../grid.js';
 import { cleanReferenceOf } from './clean-reference.js';
-import { AWAITING_FILE, finishCell, readAwaiting } from './finish-cell.js';
+import { finishCell, readAwaiting } from './finish-cell.js';
 
 /**
  * The sweep's side of a deferred baseline: writes the summary of a poisoned cell left awaiting its clean

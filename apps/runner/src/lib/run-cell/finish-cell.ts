@@ -2,16 +2,9 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '@ehr-backdoor/core';
-import { ERROR_FILE, SUMMARY_FILE } from '../cell-state.js';
+import { AWAITING_FILE, ERROR_FILE, SUMMARY_FILE } from '../cell-state.js';
 import { assembleSummary, summaryToCsv, type Summary, type SummaryInputs } from '../summary.js';
 import { withCleanReference, type CleanReference, type OwnResults } from './clean-reference.js';
-
-/**
- * A poisoned cell trained and evaluated before its clean baseline finished: everything its summary needs
- * but the baseline, kept until the baseline is there (docs/formats.md). predictions.arrow and
- * calibration.json are already written; summary.json is not, so the cell is not done yet.
- */
-export const AWAITING_FILE = 'awaiting-baseline.json';
 
 /** What a finished cell writes last: its summary's inputs (before the baseline's columns) and run_metadata.json. */
 export interface FinishedCell {
