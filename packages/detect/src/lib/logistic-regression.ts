@@ -54,7 +54,9 @@ export function fitLogistic(
       g[j] += lambda * beta[j];
       H[j * D + j] += lambda;
     }
-    // A tiny ridge on the intercept only keeps a separable, constant target solvable.
+    // The intercept is not penalised, so with a constant or separable target its Hessian entries vanish as
+    // p reaches 0 or 1; a tiny ridge on every diagonal entry keeps each Newton step defined. Such a fit still
+    // does not converge: the intercept (and a separating coefficient) grow until maxIterations, converged false.
     const step = solveRidge(H, D, g, 1e-9);
     if (!step) break;
     let change = 0;
