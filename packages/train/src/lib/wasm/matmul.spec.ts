@@ -25,7 +25,7 @@ describe('WASM transposed-matMul override', () => {
     expect(info.matMulTransposeFix).toBe(true);
   });
 
-  it('gives bit-identical products and gradients to the stock kernels', () => {
+  it('gives bit-identical products and gradients to the stock kernels while K ≤ 96', () => {
     const compute = () =>
       CASES.map(([sa, sb, ta, tb]) => {
         const rng = Random.fromSeed(sa.length * 100 + sa[0] + sb[0]);
@@ -68,6 +68,31 @@ describe('WASM transposed-matMul override', () => {
       }
     },
   );
+
+  it('adds a transposed product in one ascending float32 sum; the stock kernel, in blocks of 48, differs beyond K = 96', () => {
+    // Every result of this project is computed with the override installed; on a tfjs release where it is
+    // not (kernel-fixes.ts), products with K > 96 (a dense layer's weight gradient over a batch of 128)
+    // take the stock order and the last bits of trained weights change.
+    const rng = Random.fromSeed(100);
+    const [k, m, n] = [100, 5, 7];
+    const a = randomTensor(rng, [k, m]);
+    const b = randomTensor(rng, [k, n]);
+    const [av, bv] = [a.dataSync(), b.dataSync()];
+    const ascending = new Float32Array(m * n);
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let p = 0; p < k; p++) sum = Math.fround(sum + Math.fround(av[p * m + i] * bv[p * n + j]));
+        ascending[i * n + j] = sum;
+      }
+    const fixed = tf.matMul(a, b, true, false).dataSync();
+    uninstallMatMulTransposeFix();
+    const stock = tf.matMul(a, b, true, false).dataSync();
+    installMatMulTransposeFix();
+    expect(Buffer.from(fixed.buffer).equals(Buffer.from(ascending.buffer))).toBe(true);
+    expect(Array.from(stock).filter((v, i) => v !== fixed[i]).length).toBeGreaterThan(0);
+    expect(Math.max(...Array.from(stock, (v, i) => Math.abs(v - fixed[i])))).toBeLessThan(1e-4);
+  });
 
   it('sends unbatched weight and bias gradients (Aᵀ · B, a row · B) to the SIMD kernel, and nothing else', () => {
     const info = (shape: number[]) => ({ dataId: {}, shape, dtype: 'float32' as const });

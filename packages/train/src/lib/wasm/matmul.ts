@@ -7,8 +7,10 @@ import { transposedMatMulSimd, type TransposedProduct } from './transposed-matmu
  * On the WASM backend of tfjs 4.22 a matMul with transposeA or transposeB runs an order of magnitude
  * slower than untransposed (XNNPACK only has a fast path for plain row-major operands), and every
  * backward pass of a dense layer asks for one. Transposing the operand with the Transpose kernel first
- * and calling the original kernel untransposed is bit-identical (the same products are summed in the
- * same order; only the memory layout differs) and much faster (figures in docs/training.md).
+ * and calling the original kernel untransposed is much faster (figures in docs/training.md). It is
+ * bit-identical only while K ≤ 96: the stock transposed path adds in blocks of 48, XNNPACK in one
+ * ascending sum, so longer products differ in their last bits (matmul.spec.ts pins both). Every result
+ * of this project is computed with the override.
  *
  * The override wraps `BatchMatMul` and `_FusedMatMul` for 'wasm' only and leaves every other backend alone.
  * A `BatchMatMul` whose operands both carry the batch then runs on the SIMD kernel of
