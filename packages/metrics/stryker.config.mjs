@@ -9,12 +9,14 @@ export default strykerConfig('metrics', {
     {
       file: 'packages/metrics/src/lib/calibration.ts',
       code: 'let b = Math.ceil(confidence * bins) - 1;',
+      also: ['if (b < 0) b = 0;', 'if (b > bins - 1) b = bins - 1;'],
       mutator: 'ArithmeticOperator and ConditionalExpression/EqualityOperator on the two clamps below it',
       why: 'the first guess and its clamps only save steps: the two while loops after them walk from any integer start to the one bin whose edges hold the confidence (both rounding directions are pinned in calibration.spec.ts).',
     },
     {
       file: 'packages/metrics/src/lib/calibration.ts',
       code: 'while (b > 0 && confidence <= b / bins) b--;',
+      also: ['while (b < bins - 1 && confidence > (b + 1) / bins) b++;'],
       mutator:
         'EqualityOperator/LogicalOperator/ConditionalExpression that let this loop walk further down (b >= 0, ||, confidence <= … → true)',
       why: 'confidences are ≥ 0.5, so b never goes below 0, and a bin below the right one is walked back up by the next loop; only the mutants that stop this loop from walking down at all are observable (0.56 · 25 in calibration.spec.ts kills them). Likewise `b <= bins - 1` and `bins + 1` in the next loop only matter for a confidence above 1.',
@@ -22,6 +24,7 @@ export default strykerConfig('metrics', {
     {
       file: 'packages/metrics/src/lib/calibration.ts',
       code: 'confidence: count[b]! > 0 ? sumConfidence[b]! / count[b]! : Number.NaN,',
+      also: ['accuracy: count[b]! > 0 ? correct[b]! / count[b]! : Number.NaN,'],
       mutator: 'ConditionalExpression (true) and EqualityOperator (>=), here and for accuracy on the next line',
       why: 'an empty bin divides 0 by 0, which is NaN, the value the guard returns.',
     },
@@ -70,6 +73,7 @@ export default strykerConfig('metrics', {
     {
       file: 'packages/metrics/src/lib/target-calibration.ts',
       code: 'let b = Math.ceil(p * bins) - 1;',
+      also: ['if (b < 0) b = 0;', 'if (b > bins - 1) b = bins - 1;'],
       mutator:
         'ArithmeticOperator on the first guess, and ConditionalExpression/EqualityOperator/ArithmeticOperator on the two clamps below it',
       why: "as calibration.ts's binOf: the two while loops after them walk from any integer start to the one bin whose edges hold p (both rounding directions are pinned in target-calibration.spec.ts); `b > bins - 1` can only hold for p > 1, which checkBinaryInput rejects.",
@@ -90,6 +94,7 @@ export default strykerConfig('metrics', {
     {
       file: 'packages/metrics/src/lib/target-calibration.ts',
       code: 'meanPredicted: count[b]! > 0 ? sumP[b]! / count[b]! : Number.NaN,',
+      also: ['observedFrequency: count[b]! > 0 ? hits[b]! / count[b]! : Number.NaN,'],
       mutator: 'ConditionalExpression (true) and EqualityOperator (>=), here and for observedFrequency on the next line',
       why: 'an empty bin divides 0 by 0, which is NaN, the value the guard returns.',
     },
@@ -104,6 +109,18 @@ export default strykerConfig('metrics', {
       code: "bootstrapProportion(success, asr, o, 'ASR')",
       mutator: 'StringLiteral (metric name → "")',
       why: "the name only appears in the reasons of an interval with degenerate resamples, and a proportion has none: every resample of 0/1 indicators defines a rate (no eligible stay gives the estimate's own reason instead).",
+    },
+    {
+      file: 'packages/metrics/src/lib/seeded-random.ts',
+      code: 'for (let i = 0; i < 4; i++) this.s[i] = next();',
+      mutator: loopBound,
+      why: 'a fifth splitmix output is drawn and written at index 4 of an Int32Array of length 4 (dropped); the generator never reads the seeding sequence again.',
+    },
+    {
+      file: 'packages/metrics/src/lib/seeded-random.ts',
+      code: 'if ((this.s[0]! | this.s[1]! | this.s[2]! | this.s[3]!) === 0) this.s[0] = 1;',
+      mutator: 'ConditionalExpression (→ false)',
+      why: "the four seeding outputs are splitmix32 of four consecutive states, a bijection of each: all four are 0 for no seed, so the guard never fires from the constructor (it is kept because xoshiro's all-zero state is a fixed point).",
     },
     {
       file: 'packages/metrics/src/lib/seeded-random.ts',

@@ -24,11 +24,15 @@ function workspaceClosure(name, seen = new Set()) {
   return seen;
 }
 
+/** Each package's `equivalent` list as its config declared it (tools/stryker/survivors.mjs reads them). */
+export const declaredEquivalents = new Map();
+
 /**
  * @param {string} name the package under packages/
- * @param {{ equivalent?: { file: string; code: string; mutator: string; why: string }[] } & Record<string, unknown>} [options]
+ * @param {{ equivalent?: { file: string; code: string; also?: string[]; mutator: string; why: string }[] } & Record<string, unknown>} [options]
  *   `equivalent`: the surviving mutants that change no behaviour any test or user could observe, each with
- *   the code it mutates, Stryker's mutator name and why it is equivalent. They stay in the report as
+ *   the code it mutates (and in `also`, other code the same reason covers), Stryker's mutator name and
+ *   why it is equivalent. They stay in the report as
  *   "Survived" and count against the score (so the score is a lower bound): the list explains them, it
  *   does not hide them. An entry whose code is no longer in its file stops the run, so the list cannot
  *   go stale silently. Anything else overrides a Stryker option.
@@ -36,12 +40,15 @@ function workspaceClosure(name, seen = new Set()) {
 export function strykerConfig(name, { equivalent = [], ...overrides } = {}) {
   for (const entry of equivalent) {
     const text = readFileSync(join(root, entry.file), 'utf8');
-    if (!text.includes(entry.code)) {
-      throw new Error(
-        `packages/${name}/stryker.config.mjs: the equivalent mutant's code ${JSON.stringify(entry.code)} is no longer in ${entry.file}; update or remove the entry.`,
-      );
+    for (const code of [entry.code, ...(entry.also ?? [])]) {
+      if (!text.includes(code)) {
+        throw new Error(
+          `packages/${name}/stryker.config.mjs: the equivalent mutant's code ${JSON.stringify(code)} is no longer in ${entry.file}; update or remove the entry.`,
+        );
+      }
     }
   }
+  declaredEquivalents.set(name, equivalent);
   const packages = [...workspaceClosure(name)].sort();
   return {
     $schema: '../../node_modules/@stryker-mutator/core/schema/stryker-schema.json',
