@@ -85,6 +85,13 @@ export default strykerConfig('core', {
     },
     {
       file: 'packages/core/src/lib/environment.ts',
+      code: "const message = typeof error.message === 'string' ? error.message : '';",
+      also: ["return (error as NodeJS.ErrnoException).code ?? 'ENOENT';"],
+      mutator: 'StringLiteral (the fallback strings; uncovered, not equivalent)',
+      why: 'unreachable here, so no test covers them: every error Node raises has a string message, and accessSync fails with a code. They stay as fallbacks for errors of other origins.',
+    },
+    {
+      file: 'packages/core/src/lib/environment.ts',
       code: "if (dirname(dir) === dir) return 'ENOENT';",
       mutator: 'ConditionalExpression (false)',
       why: 'the walk reaches the root only after every ancestor was missing, and the root always exists, so existsSync returns first.',
