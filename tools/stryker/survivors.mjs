@@ -69,7 +69,7 @@ const percent = (x) => ((100 * x) / covered).toFixed(2);
 console.log(
   `${name}: score over covered ${percent(counts.Killed + counts.Timeout)} % (killed-only ${percent(counts.Killed)} %); ` +
     `${counts.Killed} killed, ${counts.Timeout} timed out, ${counts.Survived} survived, ${counts.NoCoverage} uncovered; ` +
-    `${explained} of the survivors and uncovered explained as equivalent, ${unexplained.length} not.`,
+    `${explained} of the survivors and uncovered explained (stryker.config.mjs → equivalent), ${unexplained.length} not.`,
 );
 unexplained.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 for (const m of unexplained) {
