@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TabTransformerConfig } from '../config.js';
 import type { ParamStore } from '../params.js';
+import { softmaxAvailable, softmaxFused } from '../wasm/softmax.js';
 import { layerNorm, layerNormParams, layerNormWithResidual } from './layer-norm.js';
 import { addDense, dense, dropoutIf, logitsFrom, type Network, type TokenLayout } from './network.js';
 
@@ -41,6 +42,8 @@ export function buildTabTransformer(config: TabTransformerConfig, store: ParamSt
   layout.featureToken.forEach((g, j) => (groupMask[j * G + g] = 1));
   const mask = tf.keep(tf.tensor(groupMask, [features, G, 1]));
   const scale = 1 / Math.sqrt(dh);
+  // On WASM with its gradient in one pass, the same bits (wasm/softmax.ts).
+  const softmax = <T extends tf.Tensor>(x: T): T => (softmaxAvailable() ? softmaxFused(x) : tf.softmax(x));
 
   return {
     config,
@@ -65,7 +68,7 @@ export function buildTabTransformer(config: TabTransformerConfig, store: ParamSt
         const n1 = tf.reshape(normed1, [B * L, d]) as tf.Tensor2D;
         // Separate projections rather than one split: a column split is an element-wise copy on the CPU backend.
         const [q, k, v] = [block.q, block.k, block.v].map((p) => dense(n1, p.w, p.b));
-        const weights = tf.softmax(tf.mul(tf.matMul(split(q), split(k), false, true), scale));
+        const weights = softmax(tf.mul(tf.matMul(split(q), split(k), false, true), scale));
         attention.push(tf.reshape(weights, [B, heads, L, L]));
         const context: tf.Tensor2D = tf.reshape(tf.transpose(tf.reshape(tf.matMul(weights, split(v)), [B, heads, L, dh]), [0, 2, 1, 3]), [
           B * L,
