@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TabTransformerConfig } from '../config.js';
 import type { ParamStore } from '../params.js';
+import { softmaxAvailable, softmaxFused } from '../wasm/softmax.js';
+import { layerNorm, layerNormParams, layerNormWithResidual } from './layer-norm.js';
 import { addDense, dense, dropoutIf, logitsFrom, type Network, type TokenLayout } from './network.js';
 
 /**
@@ -40,6 +42,8 @@ export function buildTabTransformer(config: TabTransformerConfig, store: ParamSt
   layout.featureToken.forEach((g, j) => (groupMask[j * G + g] = 1));
   const mask = tf.keep(tf.tensor(groupMask, [features, G, 1]));
   const scale = 1 / Math.sqrt(dh);
+  // On WASM with its gradient in one pass, the same bits (wasm/softmax.ts).
+  const softmax = <T extends tf.Tensor>(x: T): T => (softmaxAvailable() ? softmaxFused(x) : tf.softmax(x));
 
   return {
     config,
@@ -60,43 +64,27 @@ export function buildTabTransformer(config: TabTransformerConfig, store: ParamSt
       const attention: tf.Tensor4D[] = [];
       const split = (t: tf.Tensor2D) => tf.reshape(tf.transpose(tf.reshape(t, [B, L, heads, dh]), [0, 2, 1, 3]), [B * heads, L, dh]);
       for (const block of blocks) {
-        const n1 = tf.reshape(layerNorm(h, block.ln1), [B * L, d]) as tf.Tensor2D;
+        const [normed1, residual1] = layerNormWithResidual(h, block.ln1);
+        const n1 = tf.reshape(normed1, [B * L, d]) as tf.Tensor2D;
         // Separate projections rather than one split: a column split is an element-wise copy on the CPU backend.
         const [q, k, v] = [block.q, block.k, block.v].map((p) => dense(n1, p.w, p.b));
-        const weights = tf.softmax(tf.mul(tf.matMul(split(q), split(k), false, true), scale));
+        const weights = softmax(tf.mul(tf.matMul(split(q), split(k), false, true), scale));
         attention.push(tf.reshape(weights, [B, heads, L, L]));
         const context: tf.Tensor2D = tf.reshape(tf.transpose(tf.reshape(tf.matMul(weights, split(v)), [B, heads, L, dh]), [0, 2, 1, 3]), [
           B * L,
           d,
         ]);
         const attended = dropoutIf(dropout, dense(context, block.proj.w, block.proj.b), config.dropout);
-        h = tf.add(h, tf.reshape(attended, [B, L, d]));
-        const n2 = tf.reshape(layerNorm(h, block.ln2), [B * L, d]) as tf.Tensor2D;
+        h = tf.add(residual1, tf.reshape(attended, [B, L, d]));
+        const [normed2, residual2] = layerNormWithResidual(h, block.ln2);
+        const n2 = tf.reshape(normed2, [B * L, d]) as tf.Tensor2D;
         const ff = dropoutIf(dropout, dense(dense(n2, block.ff1.w, block.ff1.b, 'relu'), block.ff2.w, block.ff2.b), config.dropout);
-        h = tf.add(h, tf.reshape(ff, [B, L, d]));
+        h = tf.add(residual2, tf.reshape(ff, [B, L, d]));
       }
       const clsOut = layerNorm(tf.reshape(tf.slice(h, [0, 0, 0], [B, 1, d]), [B, d]), lnOut) as tf.Tensor2D;
       return { logits: logitsFrom(clsOut, out), penultimate: clsOut, attention };
     },
   };
-}
-
-function layerNormParams(store: ParamStore, name: string, d: number) {
-  return {
-    gamma: store.add(`${name}/gamma`, [d], { kind: 'constant', value: 1 }, false),
-    beta: store.add(`${name}/beta`, [d], { kind: 'constant', value: 0 }, false),
-  };
-}
-
-/**
- * tf.moments(x, -1, true) written out without its Cast of x to float32, which copies the whole tensor on
- * WASM even from float32. The same kernels run on the same values, and in backpropagation each gradient
- * reaches x and the mean in the same order as through the Cast, so the results are the same bits.
- */
-function layerNorm<T extends tf.Tensor>(x: T, p: { gamma: tf.Variable; beta: tf.Variable }): T {
-  const mean = tf.mean(x, -1, true);
-  const variance = tf.mean(tf.square(tf.sub(x, mean)), -1, true);
-  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), p.gamma), p.beta) as T;
 }
 
 /** One token per clinical variable (all its statistics) and per static feature, in first-seen order. */

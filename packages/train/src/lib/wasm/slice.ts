@@ -8,7 +8,9 @@ import { overrideWasmKernel, restoreWasmKernel, type KernelOverride, type WasmKe
  * a [T, …] tensor into T hours therefore copies T times the whole tensor: quadratic in T, and the
  * single largest cost of an LSTM step in a profile. For contiguous pieces (slices along the leading
  * axis, where the LSTM and TCN cut) this override copies just the piece inside WASM memory, and a
- * column range of a matrix (the TCN's transposed taps) row by row. It is a plain copy of the same
+ * column range of a matrix (the TCN's transposed taps) row by row, and a range of one axis with every
+ * other axis whole (the TabTransformer's [CLS] token and the concat gradient's split) in one run per
+ * index of the axes before it. It is a plain copy of the same
  * floats, so results are bit-identical; any other slice goes to the stock kernel.
  */
 const OVERRIDES: Record<string, KernelOverride> = {
@@ -50,6 +52,8 @@ function sliceKernel(args: WasmKernelArgs, original: tf.KernelConfig): tf.Tensor
   }
   // Row runs long enough that one copy per row beats the stock kernel's copy of the whole input.
   if (x.shape.length === 2 && size_[1] >= MIN_ROW_RUN) return copyRows(args.backend, x, begin_, size_);
+  const cut = x.shape.findIndex((d, i) => size_[i] !== d);
+  if (x.shape.every((d, i) => i === cut || size_[i] === d)) return copyAlongAxis(args.backend, x, cut, begin_[cut], size_[cut]);
   return original.kernelFunc(args);
 }
 
@@ -81,16 +85,31 @@ function splitKernel(args: WasmKernelArgs, original: tf.KernelConfig): tf.Tensor
   const x = args.inputs.x as tf.TensorInfo;
   const { numOrSizeSplits, axis } = args.attrs as { numOrSizeSplits: number | number[]; axis: number };
   const $axis = tf.util.parseAxisParam(axis, x.shape)[0];
-  // Pieces are contiguous when every axis before the split axis has size 1.
-  if (!contiguous(x) || x.shape.slice(0, $axis).some((d) => d !== 1)) return original.kernelFunc(args);
+  if (!contiguous(x)) return original.kernelFunc(args);
   const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, $axis);
-  const inner = x.shape.slice($axis + 1).reduce((a, b) => a * b, 1);
-  let offset = 0;
+  let begin = 0;
   return sizes.map((s) => {
-    const shape = x.shape.slice();
-    shape[$axis] = s;
-    const out = copyPiece(args.backend, x, offset, shape);
-    offset += s * inner;
+    const out = copyAlongAxis(args.backend, x, $axis, begin, s);
+    begin += s;
     return out;
   });
+}
+
+/**
+ * Indices [begin, begin + size) of `axis`, every other axis whole: one contiguous run per index of the
+ * axes before it (a single copy when they all have size 1; the concat gradient's split of the
+ * TabTransformer's tokens along axis 1 is one run per stay).
+ */
+function copyAlongAxis(backend: BackendWasm, x: tf.TensorInfo, axis: number, begin: number, size: number): tf.TensorInfo {
+  const shape = x.shape.slice();
+  shape[axis] = size;
+  const inner = x.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const outer = x.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  if (outer === 1) return copyPiece(backend, x, begin * inner, shape);
+  const out = backend.makeOutput(shape, x.dtype);
+  const source = backend.typedArrayFromHeap(x);
+  const target = backend.typedArrayFromHeap(out);
+  const [run, stride] = [size * inner, x.shape[axis] * inner];
+  for (let o = 0; o < outer; o++) target.set(source.subarray(o * stride + begin * inner, o * stride + begin * inner + run), o * run);
+  return out;
 }

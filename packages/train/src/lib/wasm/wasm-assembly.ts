@@ -86,6 +86,9 @@ export const op = {
   f32Add: 0x92,
   f32Sub: 0x93,
   f32Mul: 0x94,
+  f32Div: 0x95,
+  f32Neg: 0x8c,
+  f32ConvertI32S: 0xb2,
 } as const;
 
 export function uleb(value: number): number[] {
@@ -119,6 +122,9 @@ export const V = {
   add: simd(0xe4),
   sub: simd(0xe5),
   mul: simd(0xe6),
+  div: simd(0xe7),
+  neg: simd(0xe1),
+  extractLane: (lane: number) => [...simd(0x1f), lane],
 };
 export const f32Load = [op.f32Load, 2, 0];
 /** f32.load at a constant byte offset from the address on the stack. */
