@@ -83,7 +83,9 @@ describe('applying a trigger', () => {
   });
 
   it('toSpec refuses a function, though it has a string name', () => {
-    function rare_value() {}
+    function rare_value() {
+      return 'a function named like a trigger';
+    }
     expect(() => toSpec(rare_value as never)).toThrow(expect.objectContaining({ code: 'E_UNKNOWN_TRIGGER' }));
   });
 });
