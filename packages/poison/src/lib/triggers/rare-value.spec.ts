@@ -206,4 +206,14 @@ describe('rare_value', () => {
       expect(check.carries(ds.timeSeries.values, ds.timeSeries.mask, 2)).toBe(true);
     });
   });
+
+  it('checks the variable against the dataset before it looks for an in-range value of it', () => {
+    // sbp is in neither view of the hand-made dataset: the error says so (not that it has no training values).
+    expect(() => applyTriggerToTimeSeries(ds, { name: 'rare_value', params: { variable: 'sbp', inRange: true } }, [0])).toThrow(
+      expect.objectContaining({
+        code: 'E_VARIABLE_NOT_IN_DATASET',
+        message: expect.stringMatching(/^Trigger 'rare_value': the dataset has no time-series channels for 'sbp'/),
+      }),
+    );
+  });
 });
