@@ -2,8 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { SPLIT_CODE } from '@ehr-backdoor/data';
-import { handMadeDataset, makeDataset, tabularRow, channelSeries, TRIGGER_VARIANTS } from './testing/fixtures.js';
+import { createDataset, SPLIT_CODE } from '@ehr-backdoor/data';
+import {
+  handMadeDataset,
+  makeDataset,
+  tabularFeatures,
+  tabularFromHourly,
+  tabularRow,
+  channelSeries,
+  TRIGGER_VARIANTS,
+} from './testing/fixtures.js';
 import { applyPoisoning, applyPoisoningWithReport } from './apply-poisoning.js';
 import { planPoisoning } from './plan.js';
 import { readPlanManifest, writePlanManifest } from './manifest.js';
@@ -284,5 +292,79 @@ describe('clean-label perturbation (Turner et al. 2019)', () => {
       ),
       { numRuns: 30 },
     );
+  });
+
+  describe('directions when the variables are correlated', () => {
+    // Sixteen training stays, one hour each: RR = 18 + 4·(label + n), HR = 80 + 10·(2·label + n + noise), so
+    // label ≈ (HR − 80)/10 − (RR − 18)/4: deaths have the higher HR and the higher RR, but at a given HR a higher
+    // RR means survival. The class means see +, +; the logistic surrogate sees +, −.
+    // prettier-ignore
+    const stays: [label: 0 | 1, hr: number, rr: number][] = [
+      [0, 63, 10], [0, 68, 14], [0, 81, 18], [0, 86, 22], [0, 102, 26], [0, 65, 12], [0, 84, 20], [0, 98, 24],
+      [1, 77, 14], [1, 92, 18], [1, 99, 22], [1, 114, 26], [1, 118, 30], [1, 86, 16], [1, 105, 24], [1, 112, 28],
+    ];
+    const n = stays.length;
+    const values = stays.flatMap(([, hr, rr]) => [hr, rr]);
+    const mask = new Array(2 * n).fill(1);
+    const channels = ['heart_rate', 'resp_rate'];
+    const correlated = createDataset({
+      stayIds: stays.map((_, i) => 500 + i),
+      subjectIds: stays.map((_, i) => 600 + i),
+      labels: stays.map(([label]) => label),
+      splits: stays.map(() => 'train' as const),
+      tabular: {
+        features: tabularFeatures(channels),
+        values: tabularFromHourly(
+          values,
+          mask,
+          n,
+          1,
+          2,
+          stays.map(() => [60, 1]),
+        ),
+      },
+      timeSeries: { channels, hours: 1, values, mask, fillValues: [85, 18] },
+    });
+    const ctx = contextFor(correlated);
+
+    it('class means (hand-computed): HR 100.375 − 80.875 = 19.5 and RR 22.25 − 18.25 = 4, in training SDs', () => {
+      const d = classMeanDifferences(ctx, [0, 1]);
+      expect(d[0]).toBeCloseTo(19.5 / ctx.variableStd('heart_rate'), 10);
+      expect(d[1]).toBeCloseTo(4 / ctx.variableStd('resp_rate'), 10);
+    });
+
+    it('the surrogate weights: the documented descent (λ = 1e-3, 300 steps of 0.5) gives +5.3093, −3.9261', () => {
+      // Reference: the same full-batch descent written out in plain Python on these sixteen standardised stays.
+      const w = surrogateWeights(ctx, [0, 1]);
+      expect(w[0]).toBeCloseTo(5.309317, 4);
+      expect(w[1]).toBeCloseTo(-3.926136, 4);
+      expect(planPerturbation(ctx, { method: 'surrogate' }, 1).directions).toEqual({ heart_rate: 1, resp_rate: -1 });
+      expect(planPerturbation(ctx, { method: 'class-mean' }, 1).directions).toEqual({ heart_rate: 1, resp_rate: 1 });
+    });
+  });
+
+  it('a direction of 0 leaves the variable alone, even outside tighter bounds; a bound must be a number', () => {
+    const ctx = contextFor(hand);
+    const still = {
+      method: 'class-mean' as const,
+      epsilon: 1,
+      variables: ['heart_rate'],
+      bounds: { heart_rate: [0, 50] as const },
+      directions: { heart_rate: 0 },
+    };
+    const out = applyPerturbation(ctx, still, [1]);
+    expect(channelSeries(hand, out.tsValues, out.tsMask, 1, 'heart_rate').values).toEqual([100, 110, 120, 130]);
+    expect(tabularRow(hand, out.tabular, 1)['heart_rate_max']).toBe(130);
+    expect(() => planPerturbation(ctx, { variables: ['heart_rate'], bounds: { heart_rate: [30, '200'] as never } }, 1)).toThrow(
+      expect.objectContaining({ code: 'E_PERTURBATION_BOUNDS' }),
+    );
+    expect(() => planPerturbation(ctx, { bounds: { sbp: [90, 140] } }, 1)).toThrow(
+      "Clean-label perturbation: bounds given for 'sbp', which is not perturbed; perturbed variables: heart_rate, resp_rate.",
+    );
+  });
+
+  it('the default variables are the clinical channels only', () => {
+    const odd = makeDataset({ n: 10, channels: ['heart_rate', 'device_id', 'resp_rate'] });
+    expect(planPerturbation(contextFor(odd), {}, 1).variables).toEqual(['heart_rate', 'resp_rate']);
   });
 });

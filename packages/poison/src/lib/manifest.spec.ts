@@ -224,4 +224,23 @@ describe('plan manifest', () => {
       message: expect.stringMatching(/lacks 'units'.*older version/),
     });
   });
+
+  it('refuses an Arrow file whose row indices alone were edited (the stay ids still match)', async () => {
+    const plan = planPoisoning({ dataset: ds, trigger: { name: 'none' }, rate: 0.2, seed: 6 });
+    const dir = join(root, 'rows-edited');
+    await writePlanManifest(dir, plan);
+    const edited = { ...plan, rowIndices: plan.rowIndices.map((r) => r + 1) };
+    const editedDir = join(root, 'rows-edited-other');
+    await writePlanManifest(editedDir, edited);
+    writeFileSync(join(dir, PLAN_ARROW), readFileSync(join(editedDir, PLAN_ARROW)));
+    const json = JSON.parse(readFileSync(join(dir, PLAN_JSON), 'utf8'));
+    writeFileSync(
+      join(dir, PLAN_JSON),
+      JSON.stringify({ ...json, indices: JSON.parse(readFileSync(join(editedDir, PLAN_JSON), 'utf8')).indices }),
+    );
+    await expect(readPlanManifest(dir)).rejects.toMatchObject({
+      code: 'E_PLAN_INVALID',
+      message: expect.stringContaining('the Arrow indices differ from the JSON plan'),
+    });
+  });
 });

@@ -111,4 +111,13 @@ describe('stealth reports', () => {
     });
     expect(tabularStealth(ctx, 'none', before, before, [0, 1, 2])).toMatchObject({ changedRows: 0, changedValues: 0 });
   });
+
+  it('the plausible minimum itself is plausible (HR 0)', () => {
+    const after = { values: Float32Array.from(values), mask: Uint8Array.from(mask) };
+    after.values[cell(1, 0, 0)] = 0;
+    const report = timeSeriesStealth(ctx, 'pattern', { values, mask }, after, [1]);
+    expect(ctx.plausible('heart_rate')[0]).toBe(0);
+    expect(report.outsidePlausible).toBe(0);
+    expect(report.outsideTrainingP1P99).toBe(1);
+  });
 });

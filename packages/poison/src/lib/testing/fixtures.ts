@@ -191,3 +191,60 @@ export const TRIGGER_VARIANTS: readonly PartialTriggerSpec[] = [
   { name: 'blended', params: {} },
   { name: 'blended', params: { variables: ['heart_rate', 'lactate'], hours: 3, weight: 1 } },
 ];
+
+/**
+ * Views that do not carry the same variables (three stays, four hours, splits train, train, test):
+ * - heart_rate: both views, tabular min and max only (no mean, last or count); hours as in handMadeDataset.
+ * - resp_rate: time series only (no tabular feature); observed in training (stay 0, hour 1: 20).
+ * - spo2: time series only, never observed in the training split (stay 2: 95, 96, 97, 98).
+ * - dbp: both views, tabular mean and count only; stay 0 observed 60, –, 70, –.
+ * - sbp: tabular only (its mean: 110, NaN, 120).
+ */
+export function partialViewsDataset(): EhrDataset {
+  const channels = ['heart_rate', 'resp_rate', 'spo2', 'dbp'];
+  const T = 4;
+  const N = NaN;
+  // prettier-ignore
+  const hourly = [
+    [[80, N, 90, N], [100, 110, 120, 130], [N, N, N, N]],
+    [[N, 20, N, N], [N, N, N, N], [12, 14, 16, 18]],
+    [[N, N, N, N], [N, N, N, N], [95, 96, 97, 98]],
+    [[60, N, 70, N], [N, N, N, N], [N, N, N, N]],
+  ];
+  const fill = [85, 18, 97, 65];
+  const values: number[] = [];
+  const mask: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const last = [...fill];
+    for (let t = 0; t < T; t++) {
+      hourly.forEach((series, c) => {
+        const x = series[i][t];
+        const observed = Number.isFinite(x);
+        if (observed) last[c] = x;
+        values.push(last[c]);
+        mask.push(observed ? 1 : 0);
+      });
+    }
+  }
+  const features: TabularFeature[] = [
+    { name: 'heart_rate_min', variable: 'heart_rate', stat: 'min' },
+    { name: 'heart_rate_max', variable: 'heart_rate', stat: 'max' },
+    { name: 'dbp_mean', variable: 'dbp', stat: 'mean' },
+    { name: 'dbp_count', variable: 'dbp', stat: 'count' },
+    { name: 'sbp_mean', variable: 'sbp', stat: 'mean' },
+  ];
+  // prettier-ignore
+  const tabular = [
+    80, 90, 65, 2, 110,
+    100, 130, N, 0, N,
+    N, N, N, 0, 120,
+  ];
+  return createDataset({
+    stayIds: [201, 202, 203],
+    subjectIds: [11, 12, 13],
+    labels: [0, 1, 0],
+    splits: ['train', 'train', 'test'],
+    tabular: { features, values: tabular },
+    timeSeries: { channels, hours: T, values, mask, fillValues: fill },
+  });
+}

@@ -81,4 +81,11 @@ describe('applying a trigger', () => {
     expect(both.timeseries!.stealth.changedRows).toBe(1);
     expect(both.tabular!.stealth.rows).toBe(1);
   });
+
+  it('toSpec refuses a function, though it has a string name', () => {
+    function rare_value() {
+      return 'a function named like a trigger';
+    }
+    expect(() => toSpec(rare_value as never)).toThrow(expect.objectContaining({ code: 'E_UNKNOWN_TRIGGER' }));
+  });
 });

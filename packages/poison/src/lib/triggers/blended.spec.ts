@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { handMadeDataset, makeDataset, channelSeries, tabularRow } from '../testing/fixtures.js';
+import { handMadeDataset, makeDataset, partialViewsDataset, channelSeries, tabularRow } from '../testing/fixtures.js';
 import { applyTriggerToTabular, applyTriggerToTimeSeries } from './apply.js';
 import { quantileSorted, Random } from '@ehr-backdoor/core';
-import { blendWeightOf, channelBand, generateBlendKey } from './blended.js';
+import { blendWeightOf, channelBand, fittedBlendWeight, generateBlendKey } from './blended.js';
 import type { TriggerContext } from './context.js';
 import { contextFor } from './context.js';
 import { resolveTrigger } from './registry.js';
@@ -211,5 +211,85 @@ describe('blended', () => {
     expect(lookalikeRate(ds, spec).tolerance).toBe(
       "the blend weight fitted by least squares to the last 2 hours (values and key measured from the stay's earlier mean, in training SDs) ≥ weight / 2 = 0.25",
     );
+  });
+
+  describe('edges', () => {
+    it('a band edge that is a float32 already is kept: the key at quantile 0 with weight 1 charts P1 = 80.5', () => {
+      const bottom = { name: 'blended' as const, params: { variables: ['heart_rate'], hours: 1, weight: 1, key: [[0]] } };
+      const { values, mask } = applyTriggerToTimeSeries(ds, bottom, [1]);
+      expect(channelBand(contextFor(ds), 0)[0]).toBe(80.5);
+      expect(channelSeries(ds, values, mask, 1, 'heart_rate').values[3]).toBe(80.5);
+    });
+
+    it('channelBand rounds inwards across zero: the band edges become ± the smallest float32', () => {
+      const bandOf = (xs: number[]) => channelBand({ channelTrainingValues: () => Float32Array.from(xs) } as unknown as TriggerContext, 0);
+      const tiny = 2 ** -149;
+      // P1 of (0, tiny) is 0.01·tiny, which float32 rounds down to 0: inwards is tiny. P99 of (−tiny, 0) likewise.
+      expect(bandOf([0, tiny])[0]).toBe(tiny);
+      expect(bandOf([-tiny, 0])[1]).toBe(-tiny);
+    });
+
+    it('records the key it used in raw units, per variable', () => {
+      expect(applyTriggerToTimeSeries(ds, median, [0]).resolved).toEqual({ key: { heart_rate: [105, 105] } });
+    });
+
+    it('tabular mean re-weighted by the count (stay 0: 85 over 2, plus 97.5 twice) and for a stay never measured (95)', () => {
+      const { values } = applyTriggerToTabular(ds, median, [0, 2]);
+      // Stay 0: last 90 → ½·90 + ½·105 = 97.5 twice: mean (2·85 + 195) / 4 = 91.25, inside the mean band [85.3, 114.7].
+      expect(tabularRow(ds, values, 0)['heart_rate_mean']).toBeCloseTo(91.25, 4);
+      // Stay 2: never measured, x = the fill value 85 → 95 twice: mean 95.
+      expect(tabularRow(ds, values, 2)).toMatchObject({ heart_rate_mean: 95, heart_rate_count: 2 });
+    });
+
+    it("look-alike: an exact fitted weight of weight / 2 counts; the earlier mean is the stay's own", () => {
+      // Key at quantile 0.4 = 100; stay 0: earlier mean 80, hour 2 observed at 90: ŵ = 10 / 20 = ½ = weight / 2 for weight 1.
+      const spec = resolveTrigger('blended', { variables: ['heart_rate'], hours: 2, weight: 1, key: [[0.4], [0.4]] });
+      expect(blendWeightOf(contextFor(ds), spec.params, ds.timeSeries.values, ds.timeSeries.mask, 0)).toBe(0.5);
+      expect(lookalikeRate(ds, spec).byLabel.map((b) => b.carriers)).toEqual([1, 0]);
+      // Key at quantile 1, weight ½: stay 1 (label 1) fits 0.8, stay 0 (label 0) 0.2.
+      const top = resolveTrigger('blended', { variables: ['heart_rate'], hours: 2, weight: 0.5, key: [[1], [1]] });
+      expect(lookalikeRate(ds, top).byLabel.map((b) => b.carriers)).toEqual([0, 1]);
+    });
+
+    it('a variable with no training observation cannot give key values', () => {
+      expect(() =>
+        applyTriggerToTimeSeries(partialViewsDataset(), { name: 'blended', params: { variables: ['spo2'], hours: 2 } }, [0]),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'E_TRIGGER_PARAMS',
+          message: "Trigger 'blended': the training split has no observed 'spo2' to take key values from; choose other variables.",
+          details: { trigger: 'blended', parameter: 'variables' },
+        }),
+      );
+    });
+
+    it('blendWeightOf needs the time-series channel only, and names the trigger otherwise', () => {
+      const partial = partialViewsDataset();
+      const ctx = contextFor(partial);
+      const rr = resolveTrigger('blended', { variables: ['resp_rate'], hours: 2 }).params;
+      expect(blendWeightOf(ctx, rr, partial.timeSeries.values, partial.timeSeries.mask, 0)).toBe(0);
+      expect(() => blendWeightOf(ctx, { ...rr, variables: ['sbp'] }, partial.timeSeries.values, partial.timeSeries.mask, 0)).toThrow(
+        /^Trigger 'blended': the dataset has no time-series channels for 'sbp'/,
+      );
+    });
+
+    describe('fittedBlendWeight on one stay of three hours (training SDs 10 and 1), pattern hour 2', () => {
+      const ctx = { T: 3, C: 2, dataset: { manifest: { normalisation: { timeSeries: { std: [10, 1] } } } } } as unknown as TriggerContext;
+      const keys = [
+        { c: 0, key: [10], band: [0, 100] as const },
+        { c: 1, key: [1], band: [0, 100] as const },
+      ];
+      // Channel 0: 0 observed, 50 not observed, then 10 (= its key): in SDs x − m = 1, k − m = 1.
+      // Channel 1: 0, 0, then 0 against a key of 1: x − m = 0, k − m = 1.
+      const values = Float32Array.from([0, 0, 50, 0, 10, 0]);
+
+      it('pools the variables in training SDs, the earlier mean from observed hours only: ŵ = (1 + 0) / (1 + 1)', () => {
+        expect(fittedBlendWeight(ctx, values, Uint8Array.from([1, 1, 0, 1, 1, 1]), 0, keys, 2)).toBe(0.5);
+      });
+
+      it('a variable never observed before the pattern hours is left out: channel 0 alone fits 1', () => {
+        expect(fittedBlendWeight(ctx, values, Uint8Array.from([1, 0, 0, 0, 1, 1]), 0, keys, 2)).toBe(1);
+      });
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { createDataset } from '@ehr-backdoor/data';
-import { handMadeDataset } from '../testing/fixtures.js';
+import { handMadeDataset, makeDataset } from '../testing/fixtures.js';
 import { assertVariables, contextFor, TriggerContext } from './context.js';
 
 /**
@@ -136,5 +136,17 @@ describe('TriggerContext', () => {
     const unknown = () => assertVariables(tabOnly, ['heart_rate', 'pulse'], 'T', both);
     expect(unknown).toThrow(expect.objectContaining({ code: 'E_UNKNOWN_VARIABLE', details: { variable: 'pulse' } }));
     expect(unknown).toThrow(/^T: unknown clinical variable 'pulse'\. Available variables: heart_rate, .*resp_rate.*\.$/);
+  });
+
+  it('channelTrainingValues: each channel its own observed training hours, when channels are observed unevenly', () => {
+    const data = makeDataset({ n: 15, hours: 6, seed: 3 });
+    const { hours: T, channels, values, mask } = data.timeSeries;
+    const C = channels.length;
+    const ctx = new TriggerContext(data);
+    channels.forEach((_, c) => {
+      const expected: number[] = [];
+      for (const i of ctx.trainRows) for (let t = 0; t < T; t++) if (mask[(i * T + t) * C + c]) expected.push(values[(i * T + t) * C + c]);
+      expect(Array.from(ctx.channelTrainingValues(c))).toEqual(Array.from(Float32Array.from(expected).sort()));
+    });
   });
 });

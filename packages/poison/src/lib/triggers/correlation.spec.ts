@@ -1,7 +1,8 @@
-import { handMadeDataset, tabularRow, channelSeries } from '../testing/fixtures.js';
+import { handMadeDataset, makeDataset, partialViewsDataset, tabularRow, channelSeries } from '../testing/fixtures.js';
 import { applyTriggerToTabular, applyTriggerToTimeSeries } from './apply.js';
 import { contextFor } from './context.js';
 import { resolveTrigger, triggerLookalike } from './registry.js';
+import type { CorrelationParams } from './types.js';
 
 describe('correlation', () => {
   const ds = handMadeDataset();
@@ -95,5 +96,64 @@ describe('correlation', () => {
     expect(check.carries(near, mask, 1)).toBe(true);
     near[k(3, rr)] = 32.5 - tolerance * 1.01;
     expect(check.carries(near, mask, 1)).toBe(false);
+  });
+
+  describe('edges', () => {
+    const T = 4;
+    const C = 2;
+    const k = (row: number, t: number, c: number) => (row * T + t) * C + c;
+
+    it('a source on a channel other than the first: its own mask decides (stay 2: RR 12, 14, 16, 18 → HR 24 … 36)', () => {
+      const { values, mask } = applyTriggerToTimeSeries(
+        ds,
+        { name: 'correlation', params: { source: 'resp_rate', targets: ['heart_rate'], factor: 2 } },
+        [2],
+      );
+      expect(channelSeries(ds, values, mask, 2, 'heart_rate')).toEqual({ values: [24, 28, 32, 36], mask: [1, 1, 1, 1] });
+    });
+
+    it('tabular: without a source count, a target count is 1 if the source was measured, else 0', () => {
+      // partialViewsDataset: heart_rate has only min and max, so the scaled mean is NaN; dbp has a mean and a count.
+      const partial = partialViewsDataset();
+      const { values } = applyTriggerToTabular(
+        partial,
+        { name: 'correlation', params: { source: 'heart_rate', targets: ['dbp'], factor: 0.5 } },
+        [0],
+      );
+      expect(values[2]).toBeNaN();
+      expect(values[3]).toBe(0);
+    });
+
+    it("look-alike: a difference of exactly the tolerance counts; the tolerance is a quarter of the target's SD", () => {
+      const ctx = contextFor(ds);
+      // RR's training SD is 1 (one training observation): tolerance ¼. Stay 1: HR 100 … 130, RR set to ¼·HR + ¼.
+      const values = Float32Array.from(ds.timeSeries.values);
+      const mask = Uint8Array.from(ds.timeSeries.mask);
+      [100, 110, 120, 130].forEach((hr, t) => {
+        values[k(1, t, 1)] = 0.25 * hr + 0.25;
+        mask[k(1, t, 1)] = 1;
+      });
+      expect(ctx.variableStd('resp_rate')).toBe(1);
+      const check = triggerLookalike(ctx, resolveTrigger('correlation'))!;
+      expect(check.carries(values, mask, 1)).toBe(true);
+      // HR as the target (SD √350, tolerance 4.68): 2 bpm off 5 × RR still counts.
+      const byRr = triggerLookalike(ctx, resolveTrigger('correlation', { source: 'resp_rate', targets: ['heart_rate'], factor: 5 }))!;
+      [12, 14, 16, 18].forEach((rr, t) => {
+        values[k(2, t, 0)] = 5 * rr + 2;
+        mask[k(2, t, 0)] = 1;
+      });
+      expect(check.carries(values, mask, 2)).toBe(false);
+      expect(byRr.carries(values, mask, 2)).toBe(true);
+    });
+
+    it('look-alike: every target must follow the source', () => {
+      const big = makeDataset({ n: 5, channels: ['heart_rate', 'resp_rate', 'sbp'] });
+      const params: CorrelationParams = { source: 'heart_rate', targets: ['resp_rate', 'sbp'], factor: 0.5 };
+      const { values, mask } = applyTriggerToTimeSeries(big, { name: 'correlation', params }, [0]);
+      const check = triggerLookalike(contextFor(big), { name: 'correlation', params })!;
+      expect(check.carries(values, mask, 0)).toBe(true);
+      for (let t = 0; t < 12; t++) values[t * 3 + 2] += 1000;
+      expect(check.carries(values, mask, 0)).toBe(false);
+    });
   });
 });

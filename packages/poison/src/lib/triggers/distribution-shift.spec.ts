@@ -1,6 +1,7 @@
-import { handMadeDataset, makeDataset, tabularRow, channelSeries } from '../testing/fixtures.js';
+import { handMadeDataset, makeDataset, partialViewsDataset, tabularRow, channelSeries } from '../testing/fixtures.js';
 import { applyTriggerToTabular, applyTriggerToTimeSeries, type TriggerInput } from './apply.js';
-import { contextFor } from './context.js';
+import { contextFor, type TriggerContext } from './context.js';
+import { distributionShift, shiftedVariables } from './distribution-shift.js';
 import { resolveTrigger } from './registry.js';
 import { lookalikeRate } from '../lookalike.js';
 
@@ -150,4 +151,108 @@ describe('distribution_shift', () => {
       expect(lookalike({ kind: 'mean', amount: z1 + 0.251 }).carriers).toBe(0);
     });
   });
+
+  describe('beyond the hand-made stays', () => {
+    it('mean: the stay mean lands on μ + amount·σ for amount ≠ 0 (stay 0: HR 80, 90, mean 85)', () => {
+      const trigger: TriggerInput = { name: 'distribution_shift', params: { variables: ['heart_rate'], kind: 'mean', amount: 1 } };
+      const ts = applyTriggerToTimeSeries(ds, trigger, [0]);
+      // μ = 105, σ = √350: every value moves by 105 + √350 − 85.
+      const hr = channelSeries(ds, ts.values, ts.mask, 0, 'heart_rate').values;
+      [100, 100, 110, 110].forEach((x, t) => expect(hr[t]).toBeCloseTo(x + sd, 3));
+    });
+
+    it('mean: the stay mean is that of the observed hours only (stay 0: RR 20 observed once, filled 18 before it)', () => {
+      const trigger: TriggerInput = { name: 'distribution_shift', params: { variables: ['resp_rate'], kind: 'mean', amount: 0 } };
+      const ts = applyTriggerToTimeSeries(ds, trigger, [0]);
+      expect(channelSeries(ds, ts.values, ts.mask, 0, 'resp_rate').values[1]).toBeCloseTo(contextFor(ds).variableMean('resp_rate'), 4);
+    });
+
+    it('draws only among variables that both views carry, in variable-table order; none is an error', () => {
+      const partial = partialViewsDataset();
+      const params = resolveTrigger('distribution_shift', { fraction: 1 }).params;
+      expect(shiftedVariables(contextFor(partial), params)).toEqual(['heart_rate', 'dbp']);
+      const noneInBoth = {
+        datasetVariables: () => ['heart_rate', 'sbp'],
+        featuresOf: new Map([['sbp', {}]]),
+        channelOf: new Map([['heart_rate', 0]]),
+      } as unknown as TriggerContext;
+      expect(() => shiftedVariables(noneInBoth, params)).toThrow(
+        expect.objectContaining({
+          code: 'E_TRIGGER_PARAMS',
+          message:
+            "Trigger 'distribution_shift': the dataset has no clinical variable in both views to draw from; list `variables` explicitly.",
+          details: { trigger: 'distribution_shift' },
+        }),
+      );
+    });
+
+    it('the drawn variables are fixed by the selection seed (a study rerun shifts the same ones)', () => {
+      const drawn = applyTriggerToTabular(makeDataset({ n: 10 }), { name: 'distribution_shift', params: { fraction: 0.25 } }, [0]).resolved[
+        'variables'
+      ];
+      expect(drawn).toEqual(DRAWN_WITH_SEED_0);
+    });
+
+    it('tabular without a mean feature: a mean shift leaves the variable alone, an additive shift still moves min and max', () => {
+      const partial = partialViewsDataset();
+      const F = partial.tabular.features.length;
+      const mean = applyTriggerToTabular(partial, { name: 'distribution_shift', params: { variables: ['heart_rate'], kind: 'mean' } }, [0]);
+      expect(Array.from(mean.values.slice(0, F))).toEqual(Array.from(partial.tabular.values.slice(0, F)));
+      const add = applyTriggerToTabular(partial, { name: 'distribution_shift', params: { variables: ['heart_rate'], amount: 1 } }, [0]);
+      const sigma = contextFor(partial).variableStd('heart_rate');
+      expect(add.values[0]).toBeCloseTo(80 + sigma, 3);
+      expect(add.values[1]).toBeCloseTo(90 + sigma, 3);
+    });
+
+    it('look-alike: several variables, a variable never measured by the stay left out, exact boundaries', () => {
+      const ctx = contextFor(ds);
+      const zHr = (m: number) => (m - ctx.variableMean('heart_rate')) / ctx.variableStd('heart_rate');
+      const zRr = (m: number) => (m - ctx.variableMean('resp_rate')) / ctx.variableStd('resp_rate');
+      const both = (params: Record<string, unknown>) =>
+        lookalikeRate(ds, { name: 'distribution_shift', params: { variables: ['heart_rate', 'resp_rate'], ...params } } as TriggerInput);
+      // Stay 1 never measured RR: its HR alone (z = 0.535 ≥ 0.5) makes it a carrier.
+      expect(both({ amount: 0.5 }).byLabel.map((b) => b.carriers)).toEqual([0, 1]);
+      // Stay 0 measured both: the average of its z-scores (HR −1.07, RR 0: −0.53) is not ≤ −1.5; stay 2 (RR only, −5) is.
+      expect(zRr(20)).toBe(0);
+      expect(both({ amount: -1.5 }).byLabel.map((b) => b.carriers)).toEqual([1, 0]);
+      expect(both({ amount: -0.001 }).tolerance).toBe(
+        'the stay means of heart_rate, resp_rate (measured ones) already ≤ -0.001 training SD from the training mean on average (the shift the trigger adds)',
+      );
+      // amount 0 asks for a stay mean at or above the training mean: stay 1, not stay 0.
+      const zero = lookalikeRate(ds, { name: 'distribution_shift', params: { variables: ['heart_rate'], amount: 0 } });
+      expect(zero.tolerance).toContain('already ≥ 0 training SD');
+      expect(zero.byLabel.map((b) => b.carriers)).toEqual([0, 1]);
+      // A negative amount equal to stay 0's z-score is met exactly.
+      expect(lookalikeRate(ds, { name: 'distribution_shift', params: { variables: ['heart_rate'], amount: zHr(85) } }).carriers).toBe(1);
+      // Mean kind: a stay mean exactly a quarter SD from μ + amount·σ still counts; every variable must be within it.
+      const meanKind = (amount: number) =>
+        lookalikeRate(ds, { name: 'distribution_shift', params: { variables: ['heart_rate'], kind: 'mean', amount } }).carriers;
+      expect(meanKind(zHr(115) + 0.25)).toBe(1);
+      expect(both({ kind: 'mean', amount: zHr(85) }).carriers).toBe(0);
+      expect(both({ kind: 'mean', amount: zHr(85) }).tolerance).toBe(
+        `the stay mean of every measured variable of heart_rate, resp_rate within 0.25 training SD of μ + ${zHr(85)}σ`,
+      );
+    });
+
+    it('look-alike, multiplicative: the shift is the average over the variables of amount·μ/σ', () => {
+      const big = makeDataset({ n: 10 });
+      const ctx = contextFor(big);
+      const shift = ['heart_rate', 'sbp'].reduce((s, v) => s + (0.1 * ctx.variableMean(v)) / ctx.variableStd(v), 0) / 2;
+      const report = lookalikeRate(big, {
+        name: 'distribution_shift',
+        params: { variables: ['heart_rate', 'sbp'], kind: 'multiplicative', amount: 0.1 },
+      });
+      expect(report.tolerance).toContain(`already ≥ ${+shift.toFixed(3)} training SD`);
+    });
+
+    it('look-alike needs the time-series channel only', () => {
+      const partial = partialViewsDataset();
+      expect(() =>
+        distributionShift.lookalike(contextFor(partial), { ...resolveTrigger('distribution_shift').params, variables: ['resp_rate'] }),
+      ).not.toThrow();
+    });
+  });
 });
+
+/** What seed 0 draws from the twelve fixture variables at fraction 0.25 (recorded; a change here changes every study's trigger). */
+const DRAWN_WITH_SEED_0 = ['heart_rate', 'hemoglobin', 'platelets'];

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
-import { handMadeDataset, channelSeries } from '../testing/fixtures.js';
+import { handMadeDataset, makeDataset, channelSeries } from '../testing/fixtures.js';
 import { applyTriggerToTabular, applyTriggerToTimeSeries } from './apply.js';
-import { contextFor } from './context.js';
-import { componentMagnitude, scaleComponent } from './frequency-domain.js';
+import { contextFor, type TriggerContext } from './context.js';
+import { componentMagnitude, frequencyDomain, scaleComponent } from './frequency-domain.js';
 import { resolveTrigger, triggerLookalike } from './registry.js';
+import { lookalikeRate } from '../lookalike.js';
 
 /** Textbook DFT → scale X[k] and X[L−k] → inverse DFT, as an independent reference. */
 function reference(x: number[], k: number, factor: number): number[] {
@@ -180,5 +181,56 @@ describe('frequency_domain', () => {
     expect(carriers(down)).toEqual(expected(0.5 * trainingMedian, false));
     expect(new Set([...carriers(up), ...carriers(down)]).size).toBeGreaterThan(0);
     expect(() => triggerLookalike(ctx, resolveTrigger('frequency_domain', { component: 3 }))).toThrow(/'component' is 3/);
+  });
+
+  describe('edges', () => {
+    /** Three training stays of one channel, four hours, standardised by mean 1 and SD 1: z = x − 1. */
+    const ctx = {
+      T: 4,
+      C: 1,
+      trainRows: [0, 1, 2],
+      channelOf: new Map([['heart_rate', 0]]),
+      dataset: {
+        timeSeries: { channels: ['heart_rate'], values: Float32Array.from([2, 1, 0, 1, 3, 1, -1, 1, 5, 1, -3, 1]) },
+        manifest: { normalisation: { timeSeries: { mean: [1], std: [1] } } },
+      },
+    } as unknown as TriggerContext;
+    const values = ctx.dataset.timeSeries.values as Float32Array;
+
+    it('componentMagnitude of component 0 is the sum of the standardised values (the mean is subtracted first)', () => {
+      // Stay 0: z = (1, 0, −1, 0): X_0 = 0, X_1 = 2. Stay 2: z = (4, 0, −4, 0): X_1 = 8.
+      expect(componentMagnitude(ctx, Float32Array.from([3, 3, 3, 3]), 0, [0], 0)).toBe(8);
+      expect(componentMagnitude(ctx, values, 0, [0], 0)).toBe(0);
+      expect(componentMagnitude(ctx, values, 2, [0], 1)).toBeCloseTo(8, 12);
+    });
+
+    it('look-alike at the threshold itself: component 1 magnitudes 2, 4, 8 (median 4)', () => {
+      const mask = new Uint8Array(12).fill(1);
+      const carriers = (factor: number) => {
+        const check = frequencyDomain.lookalike(ctx, { component: 1, factor, channels: null })!;
+        return [0, 1, 2].filter((row) => check.carries(values, mask, row));
+      };
+      // factor 1: at least 4 (stay 1 sits on it); factor ½: at most 2 (stay 0 sits on it).
+      expect(carriers(1)).toEqual([1, 2]);
+      expect(carriers(0.5)).toEqual([0]);
+    });
+
+    it('a component is checked against the views that are triggered only', () => {
+      // One channel: four tabular value features (component ≤ 2), twelve hours (component ≤ 6).
+      const one = makeDataset({ n: 5, channels: ['heart_rate'] });
+      expect(() => applyTriggerToTimeSeries(one, { name: 'frequency_domain', params: { component: 3 } }, [0])).not.toThrow();
+      expect(() => applyTriggerToTabular(one, { name: 'frequency_domain', params: { component: 3 } }, [0])).toThrow(
+        "Trigger 'frequency_domain': 'component' is 3 but the tabular value-feature vector has length 4; use a component in [0, 2].",
+      );
+    });
+
+    it('the look-alike test checks the component and the channels against the time-series view', () => {
+      expect(() => lookalikeRate(ds, { name: 'frequency_domain', params: { component: 3 } })).toThrow(
+        "Trigger 'frequency_domain': 'component' is 3 but the time-series window has length 4; use a component in [0, 2].",
+      );
+      expect(() => lookalikeRate(ds, { name: 'frequency_domain', params: { channels: ['sbp'] } })).toThrow(
+        expect.objectContaining({ code: 'E_VARIABLE_NOT_IN_DATASET' }),
+      );
+    });
   });
 });

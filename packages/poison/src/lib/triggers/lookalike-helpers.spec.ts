@@ -36,4 +36,10 @@ describe('look-alike helpers', () => {
     median(xs);
     expect(xs).toEqual([3, 1, 2]);
   });
+
+  it('median sorts before it picks the middle', () => {
+    expect(median([1, 3, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([2, -3, 1, 7, -8])).toBe(1);
+  });
 });

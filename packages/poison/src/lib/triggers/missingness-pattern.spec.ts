@@ -165,4 +165,10 @@ describe('missingness_pattern', () => {
       expect.objectContaining({ code: 'E_VARIABLE_NOT_IN_DATASET' }),
     );
   });
+
+  it('look-alike: the marked cells are counted from the start of the pattern hours (hour 3 marked of the last 2)', () => {
+    // RR: stay 0 observed at hour 1 only, stay 1 never, stay 2 at every hour: stays 0 and 1 already miss hour 3.
+    const trigger: TriggerInput = { name: 'missingness_pattern', params: { variables: ['resp_rate'], hours: 2, pattern: [[0], [1]] } };
+    expect(lookalikeRate(ds, trigger).carriers).toBe(2);
+  });
 });

@@ -1,6 +1,7 @@
 import { handMadeDataset, makeDataset, tabularRow, channelSeries } from '../testing/fixtures.js';
 import { applyTriggerToTabular, applyTriggerToTimeSeries } from './apply.js';
-import { resolveTrigger } from './registry.js';
+import { resolveTrigger, triggerLookalike } from './registry.js';
+import { contextFor } from './context.js';
 import { lookalikeRate } from '../lookalike.js';
 
 const tsOf = (r: { values: Float32Array; mask: Uint8Array }) => [r.values, r.mask] as const;
@@ -170,5 +171,49 @@ describe('rare_value', () => {
     // ≥ 110 − 4.677: stay 1 has three such hours (110, 120, 130): enough for 3, not for 4.
     expect(lookalikeRate(ds, { name: 'rare_value', params: { value: 110, hours: 3 } }).carriers).toBe(1);
     expect(lookalikeRate(ds, { name: 'rare_value', params: { value: 110, hours: 4 } }).carriers).toBe(0);
+  });
+
+  describe('look-alike tolerance, exactly at its edge (RR: training median 20, SD 1, tolerance ¼)', () => {
+    const ctx = contextFor(ds);
+    // Stay 1 never measured RR: its hour 3 is set to x, observed.
+    const withRr = (x: number) => {
+      const values = Float32Array.from(ds.timeSeries.values);
+      const mask = Uint8Array.from(ds.timeSeries.mask);
+      values[(1 * 4 + 3) * 2 + 1] = x;
+      mask[(1 * 4 + 3) * 2 + 1] = 1;
+      return [values, mask] as const;
+    };
+    const carries = (value: number, x: number) =>
+      triggerLookalike(ctx, resolveTrigger('rare_value', { variable: 'resp_rate', value }))!.carries(...withRr(x), 1);
+
+    it('a value at the median must be met within the tolerance on both sides', () => {
+      expect(ctx.variableStd('resp_rate')).toBe(1);
+      expect(carries(20, 20.25)).toBe(true);
+      expect(carries(20, 19.75)).toBe(true);
+      expect(carries(20, 20.5)).toBe(false);
+      expect(carries(20, 25)).toBe(false);
+    });
+
+    it('a value above the median is met from a quarter SD below it upwards', () => {
+      expect(carries(30, 29.75)).toBe(true);
+      expect(carries(30, 40)).toBe(true);
+      expect(carries(30, 29.5)).toBe(false);
+    });
+
+    it("only the stay's own hours count (stay 1 has no RR; stay 2's first hour, 12, is not its)", () => {
+      const check = triggerLookalike(ctx, resolveTrigger('rare_value', { variable: 'resp_rate', value: 12 }))!;
+      expect(check.carries(ds.timeSeries.values, ds.timeSeries.mask, 1)).toBe(false);
+      expect(check.carries(ds.timeSeries.values, ds.timeSeries.mask, 2)).toBe(true);
+    });
+  });
+
+  it('checks the variable against the dataset before it looks for an in-range value of it', () => {
+    // sbp is in neither view of the hand-made dataset: the error says so (not that it has no training values).
+    expect(() => applyTriggerToTimeSeries(ds, { name: 'rare_value', params: { variable: 'sbp', inRange: true } }, [0])).toThrow(
+      expect.objectContaining({
+        code: 'E_VARIABLE_NOT_IN_DATASET',
+        message: expect.stringMatching(/^Trigger 'rare_value': the dataset has no time-series channels for 'sbp'/),
+      }),
+    );
   });
 });

@@ -1,9 +1,17 @@
 import { handMadeDataset, channelSeries } from '../testing/fixtures.js';
 import { applyTriggerToTabular, applyTriggerToTimeSeries, applyTriggerViews, type TriggerInput } from './apply.js';
-import { mahalanobisSquared, patternDirection, stayCovariance, temporalProfile } from './temporal-pattern.js';
+import {
+  fittedPatternDistance,
+  mahalanobisSquared,
+  patternDirection,
+  stayCovariance,
+  temporalPattern,
+  temporalProfile,
+} from './temporal-pattern.js';
 import { contextFor, type TriggerContext } from './context.js';
 import { lookalikeRate } from '../lookalike.js';
 import { resolveTrigger } from './registry.js';
+import type { TemporalPatternParams } from './types.js';
 
 describe('temporal_pattern', () => {
   const ds = handMadeDataset();
@@ -57,6 +65,11 @@ describe('temporal_pattern', () => {
     expect(mahalanobisSquared(Float64Array.from([4, 0, 0, 1]), [1, 1])).toBeCloseTo(1.25, 12);
     expect(mahalanobisSquared(Float64Array.from([2, 1, 1, 2]), [1, -1])).toBeCloseTo(2, 12);
     expect(mahalanobisSquared(Float64Array.from([1, 1, 1, 1]), [1, 0])).toBeNaN();
+    // Σ = L·Lᵀ with L = [[2, 0, 0], [1, 2, 0], [1, 1, 2]]; L·y = (1, 1, 1) gives y = (1/2, 1/4, 1/8): uᵀΣ⁻¹u = |y|².
+    const sigma3 = Float64Array.from([4, 2, 2, 2, 5, 3, 2, 3, 6]);
+    expect(mahalanobisSquared(sigma3, [1, 1, 1])).toBeCloseTo(0.25 + 0.0625 + 0.015625, 12);
+    // L·y = (2, 0, −1): y = (1, −1/2, −3/4).
+    expect(mahalanobisSquared(sigma3, [2, 0, -1])).toBeCloseTo(1 + 0.25 + 0.5625, 12);
   });
 
   it('is a time-series trigger only', () => {
@@ -129,6 +142,30 @@ describe('temporal_pattern', () => {
       close(stayCovariance(ctx, values, Uint8Array.from([1, 0, 1, 0, 1, 0, 0, 0, 0, 0]), 0, [0], 0), [1]);
     });
 
+    it('three channels: every off-diagonal entry is stored on both sides (channel 1 × 2 is not left at 0)', () => {
+      const ctx3 = {
+        T: 5,
+        C: 3,
+        dataset: { manifest: { normalisation: { timeSeries: { std: [1, 1, 1] } } } },
+      } as unknown as TriggerContext;
+      const third = [5, 3, 4, 1, 2];
+      const v3 = Float32Array.from(hr.flatMap((x, t) => [x, rr[t], third[t]]));
+      const got = stayCovariance(ctx3, v3, new Uint8Array(15).fill(1), 0, [0, 1, 2], 0);
+      const series = [hr, rr, third];
+      const want = series.flatMap((xs) => series.map((ys) => sampleCov(xs, ys)));
+      close(got, want);
+      expect(got[1 * 3 + 2]).not.toBe(0);
+    });
+
+    it('too few hours on the second channel: its training variance lands on its own diagonal entry', () => {
+      const one = new Uint8Array(10);
+      one[0] = 1;
+      one[3] = 1;
+      one[5] = 1;
+      // Channels in the order RR, HR: HR (observed once) is channel a = 1 and gets its training variance 4.
+      close(stayCovariance(ctx, values, one, 0, [1, 0], 0.5), [0.5 * sampleCov([4, 6], [4, 6]) + 4.5, 0, 0, 4]);
+    });
+
     it('patternDirection: signs times the SDs (units sd) or the signs themselves (raw)', () => {
       const sigma = Float64Array.from([4, 1, 1, 9]);
       expect(patternDirection(sigma, { signs: [1, -1], units: 'sd' })).toEqual([2, -3]);
@@ -186,5 +223,100 @@ describe('temporal_pattern', () => {
       "the pattern fitted by least squares to the last 2 hours (deviations from the stay's earlier mean) has Mahalanobis amplitude ≥ distance / 2 = 1",
     );
     expect(() => lookalikeRate(ds, { ...hrOnly, params: { ...hrOnly.params, hours: 5 } } as TriggerInput)).toThrow(/'hours' is 5/);
+  });
+
+  describe('hand-sized stays (one or two channels, training SD 2, four hours)', () => {
+    /** A context of one stay whose time-series view carries heart_rate (and resp_rate), with no tabular features at all. */
+    const tinyContext = (C: number): TriggerContext =>
+      ({
+        T: 4,
+        C,
+        channelOf: new Map([
+          ['heart_rate', 0],
+          ['resp_rate', 1],
+        ]),
+        featuresOf: new Map(),
+        datasetVariables: () => ['heart_rate', 'resp_rate'].slice(0, C),
+        dataset: { manifest: { normalisation: { timeSeries: { std: [2, 2] } } }, timeSeries: { fillValues: [85, 18] } },
+      }) as unknown as TriggerContext;
+    // Shrinkage 1: Σ is the training variance 4 whatever the stay shows; one hour, ramp: the profile is [1].
+    const params: TemporalPatternParams = {
+      variables: ['heart_rate'],
+      hours: 1,
+      distance: 2,
+      shape: 'ramp',
+      signs: [1],
+      shrinkage: 1,
+      units: 'sd',
+    };
+    const hrStay = Float32Array.from([10, 10, 10, 12]);
+    const all = new Uint8Array(4).fill(1);
+
+    it('needs only the time-series channel: u = σ = 2, uᵀΣ⁻¹u = 1, α = distance, the last hour moves by 2σ = 4', () => {
+      const values = Float32Array.from(hrStay);
+      temporalPattern.prepare(tinyContext(1), params, ['timeseries']).timeseries!(values, all, [0]);
+      expect(Array.from(values)).toEqual([10, 10, 10, 16]);
+    });
+
+    it('look-alike: a fitted amplitude of exactly distance / 2 counts as carrying the trigger', () => {
+      // Earlier mean 10, last hour 12: α̂ = (12 − 10)·u / u² = 1 SD-unit, times √(uᵀΣ⁻¹u) = 1.
+      const ctx = tinyContext(1);
+      expect(fittedPatternDistance(ctx, hrStay, all, 0, [0], params)).toBe(1);
+      expect(temporalPattern.lookalike(ctx, params)!.carries(hrStay, all, 0)).toBe(true);
+      expect(temporalPattern.lookalike(ctx, { ...params, distance: 2.5 })!.carries(hrStay, all, 0)).toBe(false);
+    });
+
+    it('fitted distance in raw units is the same: α̂ = 2 bpm, times √(1/Σ) = 1/2', () => {
+      expect(fittedPatternDistance(tinyContext(1), hrStay, all, 0, [0], { ...params, units: 'raw' })).toBe(1);
+    });
+
+    it('the earlier mean uses observed hours only (a forward-filled hour is not a measurement)', () => {
+      // Hours 10, (10 filled), 16, 17: earlier mean (10 + 16) / 2 = 13, α̂ = (17 − 13) / 2 = 2.
+      const values = Float32Array.from([10, 10, 16, 17]);
+      expect(fittedPatternDistance(tinyContext(1), values, Uint8Array.from([1, 0, 1, 1]), 0, [0], params)).toBe(2);
+    });
+
+    it('a channel never observed before the pattern hours is left out of the fit; no observed pattern hour fits nothing (0)', () => {
+      // Two channels, Σ = diag(4, 4), u = (2, 2): uᵀΣ⁻¹u = 2. HR is observed only in the last hour (left out);
+      // RR 10, 10, 10, 12 gives α̂ = 4 / 4 = 1, so the distance is √2.
+      const both = { ...params, variables: ['heart_rate', 'resp_rate'], signs: [1, 1] };
+      const values = Float32Array.from([85, 10, 85, 10, 85, 10, 30, 12]);
+      const mask = Uint8Array.from([0, 1, 0, 1, 0, 1, 1, 1]);
+      expect(fittedPatternDistance(tinyContext(2), values, mask, 0, [0, 1], both)).toBeCloseTo(Math.SQRT2, 12);
+      expect(fittedPatternDistance(tinyContext(1), hrStay, Uint8Array.from([1, 1, 1, 0]), 0, [0], params)).toBe(0);
+    });
+
+    it('a singular stay covariance (constant vitals, no shrinkage, raw units) fits nothing: 0, not NaN', () => {
+      const constant = Float32Array.from([10, 10, 10, 10]);
+      expect(fittedPatternDistance(tinyContext(1), constant, all, 0, [0], { ...params, shrinkage: 0, units: 'raw' })).toBe(0);
+    });
+  });
+
+  it('a singular stay covariance on two channels falls back to both training variances', () => {
+    // Stay 1: HR constant 100 (stay variance 0), RR never observed (training variance). Shrinkage 0: Σ is singular,
+    // so Σ = diag(σ_HR², σ_RR²), u = (σ_HR, σ_RR), uᵀΣ⁻¹u = 2, α = 2/√2: HR's peak moves √2·σ_HR.
+    const ctx = contextFor(ds);
+    const spec = resolveTrigger('temporal_pattern', { variables: ['heart_rate', 'resp_rate'], hours: 2, shape: 'ramp', shrinkage: 0 });
+    const source = { tabular: ds.tabular.values, tsValues: Float32Array.from(ds.timeSeries.values), tsMask: ds.timeSeries.mask };
+    for (let t = 0; t < 4; t++) source.tsValues[(1 * 4 + t) * 2] = 100;
+    const { timeseries } = applyTriggerViews(ctx, spec, ['timeseries'], [1], source);
+    const sigma = ds.manifest.normalisation.timeSeries.std[0];
+    const hr = channelSeries(ds, timeseries!.values, timeseries!.mask, 1, 'heart_rate').values;
+    expect(hr[2]).toBeCloseTo(100 + 0.5 * Math.SQRT2 * sigma, 3);
+    expect(hr[3]).toBeCloseTo(100 + Math.SQRT2 * sigma, 3);
+  });
+
+  it('whole hours only; the errors of applying and of the look-alike test name the trigger', () => {
+    expect(() => resolveTrigger('temporal_pattern', { hours: 2.5 })).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ parameter: 'hours' }) }),
+    );
+    const notInDataset =
+      "Trigger 'temporal_pattern': the dataset has no time-series channels for 'sbp'. Variables in this dataset: heart_rate, resp_rate.";
+    const sbp: TriggerInput = { name: 'temporal_pattern', params: { variables: ['sbp'] } };
+    expect(() => applyTriggerToTimeSeries(ds, sbp, [0])).toThrow(notInDataset);
+    expect(() => lookalikeRate(ds, sbp)).toThrow(expect.objectContaining({ code: 'E_VARIABLE_NOT_IN_DATASET', message: notInDataset }));
+    expect(() => lookalikeRate(ds, { ...hrOnly, params: { ...hrOnly.params, hours: 5 } } as TriggerInput)).toThrow(
+      "Trigger 'temporal_pattern': 'hours' is 5 but the time-series window has only 4 hours; use at most 4.",
+    );
   });
 });
