@@ -15,6 +15,7 @@ export default strykerConfig('poison', {
     {
       file: 'packages/poison/src/lib/apply-poisoning.ts',
       code: 'Number.isInteger(row) &&',
+      also: ['row >= 0 &&', 'row < dataset.n &&'],
       mutator:
         'ConditionalExpression (each of the integer, ≥ 0 and < n checks → true), LogicalOperator (&& → ||), EqualityOperator (< → <=)',
       why: 'assertPlanFits: for a row that is not an integer in [0, n), dataset.splits[row] is undefined, never SPLIT_CODE.train, so the split check refuses it anyway.',
@@ -82,6 +83,7 @@ export default strykerConfig('poison', {
     {
       file: 'packages/poison/src/lib/triggers/temporal-pattern.ts',
       code: '    let s = u[i];\n',
+      also: ['for (let i = 0; i < V; i++) {\n    let s = u[i];'],
       mutator: 'EqualityOperator (i < V → i <= V) on the forward substitution loop above this line',
       why: 'the extra pass i = V writes y[V], past the end of y (a Float64Array of V entries), and the sum of squares reads y only.',
     },
@@ -220,12 +222,14 @@ export default strykerConfig('poison', {
     {
       file: 'packages/poison/src/lib/triggers/frequency-domain.ts',
       code: 're += z * cos[t];',
+      also: ['im -= z * sin[t];'],
       mutator: 'AssignmentOperator (+= → -=), and im -= → += on the next line',
       why: 'componentMagnitude returns |X_k| = hypot(re, im), which the sign of either part does not change.',
     },
     {
       file: 'packages/poison/src/lib/triggers/correlation.ts',
       code: 'min: a * (a > 0 ? get(src.min) : get(src.max)),',
+      also: ['max: a * (a > 0 ? get(src.max) : get(src.min)),'],
       mutator: 'EqualityOperator (a > 0 → a >= 0), here and for max on the next line',
       why: 'resolve refuses a factor of 0 (nonZero), so a > 0 and a >= 0 agree.',
     },
@@ -244,6 +248,7 @@ export default strykerConfig('poison', {
     {
       file: 'packages/poison/src/lib/triggers/hybrid.ts',
       code: "const rareIn = merged['rare'] === DEFAULTS.rare ? {} : merged['rare'];",
+      also: ["const missingIn = merged['missing'] === DEFAULTS.missing ? {} : merged['missing'];"],
       mutator:
         "ConditionalExpression (→ false), StringLiteral ('rare' → \"\" in the comparison), and the same two on 'missing' in the next line",
       why: "hybrid's nested defaults are rare_value's and missingness's own defaults, so resolving them explicitly gives the parameters that resolving {} gives.",
@@ -283,6 +288,13 @@ export default strykerConfig('poison', {
       code: "reason: `the ${split === 'all' ? 'dataset' : `${split} split`} has no stay`",
       mutator: "ConditionalExpression (split === 'all' → false), StringLiteral ('dataset' → \"\")",
       why: "with split 'all' every stay is examined, and createDataset refuses a dataset without stays, so this wording is only reached for a split.",
+    },
+    {
+      file: 'packages/poison/src/lib/manifest.ts',
+      code: "const arrowRows = Array.from(table.getChild('row_index')?.toArray() ?? [], Number);",
+      also: ["const arrowStays = Array.from(table.getChild('stay_id')?.toArray() ?? [], Number);"],
+      mutator: 'ArrayDeclaration (the empty fallback → a non-empty array; uncovered, not equivalent)',
+      why: 'the fallback is used only for an Arrow file without the column whose sha256 still matches plan.json, i.e. a file made by hand with its hash recomputed; for a zero-row plan it is accepted (nothing to compare), for any other plan the comparison refuses it either way. A test would have to assert that such a file is accepted, which pins nothing a user relies on.',
     },
   ],
 });
