@@ -61,16 +61,22 @@ export async function assertAttacksPlannable(study: ResolvedStudy, cells: readon
  */
 function studyMessage(error: InputError<string>, rate: number, dataDir: string): string {
   const where = ` (rate ${rate}, dataset ${dataDir}).`;
-  if (error.code === 'E_NO_ELIGIBLE_ROWS') {
+  const inStudyWords = STUDY_FIXES[error.code];
+  return inStudyWords ? inStudyWords(error, where) : `${error.message.replace(/\.$/, '')}${where}`;
+}
+
+/** How to fix, in a study, what a plan refuses most often (keyed by poison's codes). */
+const STUDY_FIXES: Partial<Record<string, (error: InputError<string>, where: string) => string>> = {
+  E_NO_ELIGIBLE_ROWS: (error, where) => {
     const { mode, targetLabel } = error.details as { mode: string; targetLabel: number };
     const other = mode === 'dirty-label' ? 'clean-label' : 'dirty-label';
     const cut = error.message.indexOf(' Use mode ');
     const what = (cut < 0 ? error.message : error.message.slice(0, cut)).replace(/\.$/, '');
     return `${what}${where} Set \`mode: ${other}\` or \`target: ${1 - targetLabel}\` for this attack, or use a dataset whose training split has the stays it needs.`;
-  }
-  const hint = error.code === 'E_POISON_RATE_TOO_SMALL' ? ' Raise the rate (or leave it out of `rates`) for this dataset.' : '';
-  return `${error.message.replace(/\.$/, '')}${where}${hint}`;
-}
+  },
+  E_POISON_RATE_TOO_SMALL: (error, where) =>
+    `${error.message.replace(/\.$/, '')}${where} Raise the rate (or leave it out of \`rates\`) for this dataset.`,
+};
 
 /** The study file's text again, for the positions of its keys; a study built in memory has none. */
 async function sourceOf(study: ResolvedStudy): Promise<StudySource> {
