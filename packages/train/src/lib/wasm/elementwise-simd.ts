@@ -1,4 +1,5 @@
 import { addr4, type AssembledFunction, F32, f32, forLoop, get, i32, I32, op, set, V, V128, whileLess } from './wasm-assembly.js';
+import { COLS, nextRowPointers, pointer, rowArrayParams, ROWS } from './row-arrays.js';
 
 /**
  * Element-wise float32 arithmetic over row-strided arrays, compiled to a WebAssembly SIMD function: for
@@ -60,14 +61,10 @@ export function elementwiseFunction<Name extends string>(
     },
     store: (array, value) => void statements.push({ kind: 'store', array: index(array), value }),
   });
-  return { name, params: 2 + 2 * arrays.length, locals: localRuns(locals), code: functionCode(arrays.length, locals, statements) };
+  return { name, params: rowArrayParams(arrays.length), locals: localRuns(locals), code: functionCode(arrays.length, locals, statements) };
 }
 
-// Parameters: rows, cols, then (offset, stride) per array; locals: r, j, cols4, then the f32 and the v128 temporaries.
-const ROWS = 0;
-const COLS = 1;
-const pointer = (array: number) => 2 + 2 * array;
-const stride = (array: number) => 3 + 2 * array;
+// Parameters: row-arrays.ts; locals: r, j, cols4, then the f32 and the v128 temporaries.
 
 const localRuns = (temporaries: number): [number, number][] => [
   [3, I32],
@@ -84,14 +81,7 @@ function functionCode(arrays: number, temporaries: number, statements: readonly 
   const [j, cols4] = [r + 1, r + 2];
   const scalarLocal = (i: number) => r + 3 + i;
   const vectorLocal = (i: number) => r + 3 + temporaries + i;
-  const nextRow = Array.from({ length: arrays }, (_, a) => [
-    ...get(pointer(a)),
-    ...get(stride(a)),
-    ...i32(2),
-    op.i32Shl,
-    op.i32Add,
-    ...set(pointer(a)),
-  ]).flat();
+  const nextRow = nextRowPointers(arrays);
   return [
     ...get(COLS),
     ...i32(-4),

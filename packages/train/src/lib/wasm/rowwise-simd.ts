@@ -1,4 +1,5 @@
 import { addr4, type AssembledFunction, F32, f32, forLoop, get, i32, I32, op, set, V, V128, whileLess } from './wasm-assembly.js';
+import { COLS, nextRowPointers, pointer, rowArrayParams, ROWS } from './row-arrays.js';
 
 /**
  * Row-wise float32 arithmetic over row-strided arrays, compiled to a WebAssembly SIMD function: for each
@@ -104,15 +105,11 @@ export function rowwiseFunction<Name extends string>(
     },
   });
   const layout = new Layout(arrays.length, counts.scalars, counts.locals);
-  return { name, params: 2 + 2 * arrays.length, locals: layout.runs(), code: layout.code(statements) };
+  return { name, params: rowArrayParams(arrays.length), locals: layout.runs(), code: layout.code(statements) };
 }
 
-// Parameters: rows, cols, then (offset, stride) per array. Locals: r, j, cols4, the row scalars (f32), the
+// Parameters: row-arrays.ts. Locals: r, j, cols4, the row scalars (f32), the
 // column temporaries (f32, then v128) and one v128 for the lanes of an accumulation.
-const ROWS = 0;
-const COLS = 1;
-const pointer = (array: number) => 2 + 2 * array;
-const stride = (array: number) => 3 + 2 * array;
 
 class Layout {
   private readonly r: number;
@@ -131,14 +128,7 @@ class Layout {
 
   code(statements: readonly RowStatement[]): number[] {
     const [r, j, cols4] = [this.r, this.r + 1, this.r + 2];
-    const nextRow = Array.from({ length: this.arrays }, (_, a) => [
-      ...get(pointer(a)),
-      ...get(stride(a)),
-      ...i32(2),
-      op.i32Shl,
-      op.i32Add,
-      ...set(pointer(a)),
-    ]).flat();
+    const nextRow = nextRowPointers(this.arrays);
     const rowCode = statements.flatMap((s) => {
       if (s.kind === 'set') return [...this.expr(s.value, 'row', j), ...set(this.scalar(s.scalar))];
       if (s.kind === 'store') return [...get(pointer(s.array)), ...this.expr(s.value, 'row', j), op.f32Store, 2, 0];
