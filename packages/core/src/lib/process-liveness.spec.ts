@@ -13,7 +13,10 @@ describe('isProcessAlive', () => {
   it('counts a zombie (dead, not yet reaped) as dead although kill(pid, 0) succeeds', async () => {
     if (processStateLetter(process.pid) === undefined) return; // no /proc: nothing to read
     // A shell whose child exits without being waited for: the child stays a zombie while the shell sleeps.
-    const shell = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // The child ends only once the shell has become `sleep` (a shell would reap a child that ended before
+    // its exec, which made this test fail on a loaded machine); in a subshell $$ is still the shell's pid.
+    const script = 'while [ "$(cat /proc/$$/comm)" != sleep ]; do sleep 0.01; done';
+    const shell = spawn('sh', ['-c', `(${script}) & echo $!; exec sleep 30`], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const pid = Number((await new Promise<Buffer>((resolve) => shell.stdout!.once('data', resolve))).toString().trim());
       const deadline = Date.now() + 10_000;
