@@ -42,6 +42,27 @@ try {
 } catch (error) {
   failures.push(`jest-covering-files-runner.mjs: ${error instanceof Error ? error.message : String(error)}`);
 }
+// tools/stryker/chunks.mjs groups a package's files smallest first into chunks of about N lines.
+try {
+  const { planChunks, mutatedFiles } = await import(pathToFileURL(join(import.meta.dirname, '..', 'stryker', 'chunks.mjs')).href);
+  const plan = JSON.stringify(
+    planChunks(
+      [
+        { file: 'c', count: 500 },
+        { file: 'a', count: 300 },
+        { file: 'b', count: 300 },
+        { file: 'd', count: 2000 },
+      ],
+      800,
+    ),
+  );
+  if (plan !== JSON.stringify([['a', 'b'], ['c'], ['d']])) failures.push(`chunks.mjs: planChunks gave ${plan}`);
+  const files = mutatedFiles('core');
+  if (files.some((f) => f.endsWith('.spec.ts') || f.endsWith('/src/index.ts')) || !files.includes('packages/core/src/lib/atomic.ts'))
+    failures.push("chunks.mjs: mutatedFiles('core') does not select as tools/stryker/config.mjs does");
+} catch (error) {
+  failures.push(`chunks.mjs: ${error instanceof Error ? error.message : String(error)}`);
+}
 for (const failure of failures) console.error(`stryker-configs: ${failure}`);
 console.log(`stryker-configs: ${configs.length} config(s), ${failures.length} failing`);
 process.exit(failures.length === 0 ? 0 : 1);
