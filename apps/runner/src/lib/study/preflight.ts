@@ -68,10 +68,11 @@ function studyMessage(error: InputError<string>, rate: number, dataDir: string):
 /** How to fix, in a study, what a plan refuses most often (keyed by poison's codes). */
 const STUDY_FIXES: Partial<Record<string, (error: InputError<string>, where: string) => string>> = {
   E_NO_ELIGIBLE_ROWS: (error, where) => {
-    const { mode, targetLabel } = error.details as { mode: string; targetLabel: number };
+    // Built from the error's details, not by cutting the library's wording.
+    const { mode, targetLabel, trainSize } = error.details as { mode: string; targetLabel: number; trainSize: number };
     const other = mode === 'dirty-label' ? 'clean-label' : 'dirty-label';
-    const cut = error.message.indexOf(' Use mode ');
-    const what = (cut < 0 ? error.message : error.message.slice(0, cut)).replace(/\.$/, '');
+    const wanted = mode === 'dirty-label' ? `label ≠ ${targetLabel}` : `label = ${targetLabel}`;
+    const what = `${mode} with target ${targetLabel} has no eligible rows (0 training stays with ${wanted} among ${trainSize})`;
     return `${what}${where} Set \`mode: ${other}\` or \`target: ${1 - targetLabel}\` for this attack, or use a dataset whose training split has the stays it needs.`;
   },
   E_POISON_RATE_TOO_SMALL: (error, where) =>
