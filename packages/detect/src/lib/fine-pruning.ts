@@ -11,6 +11,7 @@ import {
 } from '@ehr-backdoor/train';
 import { assertAssumedContamination } from './assumed-contamination.js';
 import { checkFinePruningSettings, DEFAULT_FINE_PRUNING, type FinePruningSettings } from './fine-pruning-settings.js';
+import { topScoring } from './types.js';
 
 /**
  * Fine-pruning (Liu et al. 2018, "Fine-Pruning: Defending Against Backdooring Attacks on Deep Neural
@@ -84,10 +85,10 @@ export async function finePrune(options: FinePruningOptions): Promise<FinePrunin
   const contribution = unitContribution(model, dataset, trainRows, pruning.units);
   // Nothing cut, nothing to suspect: every training stay is fine-tuned on.
   const leaveOut = pruning.units.length === 0 ? 0 : Math.round(options.assumedContamination * trainRows.length);
-  const order = Array.from(trainRows.keys()).sort((a, b) => contribution[b] - contribution[a] || a - b);
-  const left = new Set(order.slice(0, leaveOut));
+  const suspects = topScoring(contribution, Array.from(trainRows.keys()), leaveOut);
+  const left = new Set(suspects);
   const tuneRows = trainRows.filter((_, i) => !left.has(i));
-  const leftOutRows = Int32Array.from(order.slice(0, leaveOut), (i) => trainRows[i]);
+  const leftOutRows = Int32Array.from(suspects, (i) => trainRows[i]);
   const prunedModel = pruneLayer(model, pruning.layerUnits);
   try {
     const tuned = await fineTuneModel({

@@ -5,6 +5,21 @@ import { kMeans, silhouette, squaredDistance } from './kmeans.js';
 const points = Float64Array.from([0, 0, 1, 0, 0, 1.5, 5, 5, 6, 5, 5, 7, 2, 2]);
 const random = () => Random.fromSeed(1, 'kmeans-spec');
 
+/** A Random whose draws are scripted: `int` always gives `first`, `next` gives `uniforms` in turn (and throws when none is left). */
+function scripted(first: number, uniforms: number[] = []): Random {
+  const left = [...uniforms];
+  return {
+    int: () => first,
+    next: () => {
+      if (left.length === 0) throw new Error('no uniform draw was expected here');
+      return left.shift() as number;
+    },
+    sampleIndices: () => {
+      throw new Error('no sample was expected here');
+    },
+  } as unknown as Random;
+}
+
 describe('squaredDistance', () => {
   it('sums squared differences of d values from the two offsets', () => {
     expect(squaredDistance(points, 2, points, 4, 2)).toBe(1 + 2.25);
@@ -73,8 +88,46 @@ describe('kMeans', () => {
     const same = new Float64Array(10).fill(3);
     const result = kMeans(same, 5, 2, 2, random(), 2);
     expect(result.inertia).toBe(0);
-    expect(Array.from(result.sizes).sort()).toEqual([0, 5]);
+    // A point equally near two centroids joins the lower-numbered one (as numpy's argmin in sklearn).
+    expect(Array.from(result.sizes)).toEqual([5, 0]);
     expect(Array.from(result.centroids)).toEqual([3, 3, 3, 3]);
+    // With every point on a centroid there is no D² weight to draw from: no uniform number is drawn.
+    expect(kMeans(same, 5, 2, 2, scripted(1), 1).inertia).toBe(0);
+  });
+
+  it('draws each k-means++ seed by D², the draw u falling in [Σ before, Σ through) of a point', () => {
+    // 1-D points 0, 1, 3 with the first seed on 0: D² = 0, 1, 9 (total 10). u = 0.1 · 10 = 1 lies at the
+    // start of point 3's interval [1, 10), not in point 1's [0, 1).
+    const line = Float64Array.from([0, 1, 3]);
+    const once = kMeans(line, 3, 1, 2, scripted(0, [0.1]), 1, 1);
+    // One iteration: assigned to the seeds 0 and 3 (inertia measured there), then the means.
+    expect(once.inertia).toBe(1);
+    expect(Array.from(once.assignment)).toEqual([0, 0, 1]);
+    expect(Array.from(once.centroids)).toEqual([0.5, 3]);
+    // Settled, the inertia is measured at the fixed point.
+    expect(kMeans(line, 3, 1, 2, scripted(0, [0.1]), 1).inertia).toBe(0.5);
+    // Two dimensions, three seeds: the third seed's D² is the distance to the nearer of the first two.
+    const plane = Float64Array.from([0, 0, 1, 0, 10, 0, 0, 10]);
+    // D² after the seed (0, 0): 0, 1, 100, 100 (u = 100.5 → (10, 0)); after (10, 0) too: 0, 1, 0, 100 (u = 50.5 → (0, 10)).
+    const three = kMeans(plane, 4, 2, 3, scripted(0, [0.5, 0.5]), 1, 1);
+    expect(Array.from(three.assignment)).toEqual([0, 0, 1, 2]);
+    expect(Array.from(three.centroids)).toEqual([0.5, 0, 10, 0, 0, 10]);
+    expect(three.inertia).toBe(1);
+  });
+
+  it('puts a point halfway between two centroids in the lower-numbered one', () => {
+    // Seeds 0 and 2 (D² 0, 1, 4; u = 2.5 → the point 2); the point 1 is as near to both.
+    const result = kMeans(Float64Array.from([0, 1, 2]), 3, 1, 2, scripted(0, [0.5]), 1, 1);
+    expect(Array.from(result.assignment)).toEqual([0, 0, 1]);
+    expect(Array.from(result.centroids)).toEqual([0.5, 2]);
+  });
+
+  it('keeps the first of equally good restarts, as sklearn', () => {
+    // Every restart finds the same two groups; which group is numbered 0 depends on its seeding.
+    const restarts = Array.from({ length: 10 }, (_, r) => r + 1).map((count) => kMeans(points, 7, 2, 2, random(), count));
+    const first = Array.from(restarts[0].assignment);
+    for (const result of restarts) expect(result.inertia).toBe(restarts[0].inertia);
+    for (const result of restarts) expect(Array.from(result.assignment)).toEqual(first);
   });
 
   it('draws k-means++ seeds: three groups are found from one seeding', () => {
@@ -96,6 +149,7 @@ describe('silhouette', () => {
     expect(silhouette(points, 7, 2, Int32Array.from([0, 0, 0, 1, 1, 1, 1]), 2, random())).toBeCloseTo(0.5126979575707094, 12);
     // A singleton cluster counts 0 for its point, as sklearn.
     expect(silhouette(points, 7, 2, Int32Array.from([0, 0, 0, 0, 0, 0, 1]), 2, random())).toBeCloseTo(-0.2282584172803143, 12);
+    expect(silhouette(Float64Array.from([0, 1, 5]), 3, 1, Int32Array.from([0, 0, 1]), 2, random())).toBeCloseTo(0.5166666666666667, 12);
     const nine = Float64Array.from([...points, 9, 0, 9, 1]);
     expect(silhouette(nine, 9, 2, Int32Array.from([0, 0, 0, 1, 1, 1, 0, 2, 2]), 3, random())).toBeCloseTo(0.7394477443551566, 12);
   });
@@ -108,7 +162,8 @@ describe('silhouette', () => {
 
   it('averages over a sample of the points when there are more than sampleSize', () => {
     const two = Int32Array.from([0, 0, 0, 1, 1, 1, 0]);
-    const all = silhouette(points, 7, 2, two, 2, random(), 7);
+    // n ≤ sampleSize: every point, in order, and nothing drawn.
+    const all = silhouette(points, 7, 2, two, 2, scripted(0), 7);
     expect(all).toBeCloseTo(0.7183239872901582, 12);
     const sampled = [1, 2, 3, 4].map((s) => silhouette(points, 7, 2, two, 2, Random.fromSeed(s, 'x'), 3));
     expect(new Set(sampled).size).toBeGreaterThan(1);

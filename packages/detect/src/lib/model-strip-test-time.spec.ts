@@ -100,5 +100,7 @@ describe('runModelStripTestTime', () => {
     await expect(runModelStripTestTime({ ...base, cleanRows: test(), poolRows: [] })).rejects.toThrow(
       `STRIP test-time needs ≥ 2 clean test rows and ≥ 1 pool row, got ${test().length} and 0.`,
     );
+    const least = await runModelStripTestTime({ ...base, cleanRows: test().slice(0, 2), poolRows: val().slice(0, 1), blends: 2 });
+    expect(least.cleanEntropy).toHaveLength(2);
   });
 });

@@ -54,6 +54,16 @@ describe('runModelTriggerReconstruction', () => {
     ).rejects.toThrow(
       expect.objectContaining({ code: 'E_DETECT_INPUT', message: 'trigger reconstruction needs at least 2 clean stays, got 1.' }),
     );
+    // Two stays, one of each label, are enough: each target has a stay to flip.
+    const labels = fixture.dataset.labels;
+    const pair = [rows().find((r) => labels[r] === 0), rows().find((r) => labels[r] === 1)] as number[];
+    const result = await runModelTriggerReconstruction({
+      model: models.mlp as TrainedModel,
+      dataset: fixture.dataset,
+      rows: pair,
+      steps: 1,
+    });
+    expect(result.triggers.map((t) => t.stays)).toEqual([1, 1]);
   });
 });
 
