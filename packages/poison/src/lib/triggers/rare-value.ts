@@ -153,6 +153,8 @@ export function injectionLookalike(
     `Trigger '${trigger}'`,
     { tabular: false, timeseries: true },
   );
+  // As applying the trigger does: a carrier needs `hours` hours, which a shorter window cannot hold.
+  assertHoursFit(trigger, hours, ctx);
   const keys = entries.map((e) => {
     const c = ctx.channelOf.get(e.variable)!;
     const value = Math.fround(e.value);
