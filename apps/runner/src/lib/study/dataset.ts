@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDefaultDataset } from '../default-dataset.js';
+import { ensureDefaultDataset, RUNNER_SYNTH_GZIP_LEVEL } from '../default-dataset.js';
 import type { ResolvedData } from './resolve.js';
 
 /**
@@ -20,7 +20,7 @@ export async function ensureStudyDataset(data: ResolvedData, log: (line: string)
     mimicDir = `${data.dir}-mimic`;
     if (!existsSync(join(mimicDir, 'synthetic.json'))) {
       log(`generating a synthetic MIMIC-IV (${data.stays} stays, seed ${data.seed}) in ${mimicDir}`);
-      await generateSyntheticMimic({ stays: data.stays, seed: data.seed, outDir: mimicDir });
+      await generateSyntheticMimic({ stays: data.stays, seed: data.seed, outDir: mimicDir, gzipLevel: RUNNER_SYNTH_GZIP_LEVEL });
     }
   } else {
     mimicDir = data.mimicDir;
