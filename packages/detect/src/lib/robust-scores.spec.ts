@@ -39,6 +39,10 @@ describe('logScaled and screeningScale', () => {
     expect(logScaled(Float64Array.from([1, 2, 100, 1000]))).toBe(true);
     expect(logScaled(Float64Array.from([NaN, 1, 2, 100]))).toBe(false);
     expect(logScaled(Float64Array.from([2, 2, 2, 2, 9]))).toBe(false); // q05 = q50
+    // Order does not matter: the quantiles and the smallest value are those of the sorted values.
+    expect(logScaled(Float64Array.from(skewed).reverse())).toBe(true);
+    expect(logScaled(Float64Array.from([1000, 1, 100, 2]))).toBe(true);
+    expect(logScaled(Float64Array.from([5, 300, -1, 4, 8, 2]))).toBe(false);
   });
 
   it('needs the upper span to exceed 1.5 times the lower one', () => {
@@ -63,7 +67,16 @@ describe('poissonTailSurprisal and zSurprisal', () => {
       [5, 5, 0.5806997496314208],
     ];
     for (const [k, lambda, want] of cases) expect(poissonTailSurprisal(k, lambda)).toBeCloseTo(want, 9);
-    expect(poissonTailSurprisal(0, 3)).toBe(0);
+    // Counts at or below the expected one, with λ far above k: the terms rise to the mode before they
+    // fall, over hundreds of terms (scipy: 0, 0, 0.6847718632903101, 6.945841014365211).
+    expect(poissonTailSurprisal(1, 500)).toBeCloseTo(0, 12);
+    expect(poissonTailSurprisal(50, 300)).toBeCloseTo(0, 12);
+    expect(poissonTailSurprisal(1000, 1000)).toBeCloseTo(0.6847718632903101, 9);
+    expect(poissonTailSurprisal(1100, 1000)).toBeCloseTo(6.945841014365211, 9);
+    expect(poissonTailSurprisal(3, 0)).toBeNaN();
+    expect(poissonTailSurprisal(3, NaN)).toBeNaN();
+    expect(poissonTailSurprisal(3, Infinity)).toBeNaN();
+    for (const lambda of [0.3, 1, 2.5, 3, 7, 40, 250]) expect(poissonTailSurprisal(0, lambda)).toBe(0);
     expect(poissonTailSurprisal(-1, 3)).toBe(0);
     expect(zSurprisal(0.5)).toBeCloseTo(0.4827645810336735, 6);
     expect(zSurprisal(1.96)).toBeCloseTo(2.995816471169693, 6);
@@ -91,6 +104,10 @@ describe('empiricalTailSurprisal', () => {
     [ln(2 / 7), ln(2 / 7), ln(5 / 7), ln(2 / 7), ln(2 / 7), ln(5 / 7), ln(5 / 7)].forEach((want, i) =>
       expect(ties[i]).toBeCloseTo(want, 12),
     );
+    // A value at the median counts on the upper side (values ≥ it), here 5 of 6, not 4 of 6 below.
+    const atMedian = empiricalTailSurprisal(Float64Array.from([1, 3, 3, 3, 9, 10]), 3);
+    expect(atMedian[1]).toBeCloseTo(ln(5 / 6), 12);
+    expect(atMedian[0]).toBeCloseTo(ln(1 / 6), 12);
     const below = empiricalTailSurprisal(Float64Array.from([0, 1, 2, 3, 4, 5, 6, 7]), 6.5);
     expect(below[3]).toBeCloseTo(ln(4 / 8), 12);
     expect(below[0]).toBeCloseTo(ln(1 / 8), 12);
@@ -121,6 +138,17 @@ describe('spikeSurprisal', () => {
     expect(out[column.indexOf(10)]).toBe(0);
     expect(out[column.indexOf(17)]).toBe(0);
     expect(out[column.length - 1]).toBe(0);
+  });
+
+  it('finds the neighbours by value, whatever the order of the stays', () => {
+    // Odd positions first, then even ones: the values come in an order other than their own.
+    const order = [...Array.from(column.keys()).filter((i) => i % 2 === 1), ...Array.from(column.keys()).filter((i) => i % 2 === 0)];
+    const shuffled = spikeSurprisal(
+      Float64Array.from(order, (i) => values[i]),
+      Float64Array.from(order, (i) => z[i]),
+    );
+    const out = spikeSurprisal(values, z);
+    order.forEach((i, k) => expect(shuffled[k]).toBe(out[i]));
   });
 
   it('takes the window nearest distinct values on each side', () => {

@@ -71,6 +71,10 @@ describe('STRIP at test time, step by step', () => {
     const { predict, batches } = recording();
     const result = await stripTestTime({ clean, triggered, pool: zeros, predict, blends: 3, batchSize: 5, frr: 0.3 });
     expect(batches.map((b) => b.length)).toEqual([5, 5, 2, 5, 4]);
+    // Batches that end exactly at a set's last blend: no empty batch after them.
+    const exact = recording();
+    await stripTestTime({ clean, triggered, pool: zeros, predict: exact.predict, blends: 3, batchSize: 4 });
+    expect(exact.batches.map((b) => b.length)).toEqual([4, 4, 4, 4, 4, 1]);
     expect(batches.slice(0, 3).flat()).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 0.5, 0.5, 0.5]);
     expect(
       batches
@@ -99,6 +103,21 @@ describe('STRIP at test time, step by step', () => {
     const sorted = [...cleanH].sort((a, b) => a - b);
     expect(empirical.threshold).toBeCloseTo(sorted[0] + 0.9 * (sorted[1] - sorted[0]), 6);
     expect(empirical.frr).toBe(0.25);
+    // A threshold equal to an entropy (position 1/3 × 3 = 1: the second lowest, h(1)): that clean stay is
+    // kept (rejected only below), and a triggered stay at it is accepted (accepted from the threshold up).
+    const at = await stripTestTime({
+      clean,
+      triggered: column(1, 5),
+      pool: zeros,
+      predict,
+      blends: 1,
+      frr: 1 / 3,
+      thresholdRule: 'empirical',
+    });
+    expect(at.threshold).toBe(at.cleanEntropy[1]);
+    expect(at.triggeredEntropy[0]).toBe(at.threshold);
+    expect(at.frr).toBe(0.25);
+    expect(at.far).toBe(0.5);
     const top = await stripTestTime({ clean, triggered, pool: zeros, predict, blends: 1, frr: 0.999, thresholdRule: 'empirical' });
     expect(top.threshold).toBeCloseTo(sorted[2] + 0.997 * (sorted[3] - sorted[2]), 6);
   });
@@ -126,6 +145,26 @@ describe('STRIP at test time, step by step', () => {
     const own = crossed.batches.flat().filter((x, g) => x === Math.fround(stays[Math.floor(g / 40)])).length;
     expect(own / (7 * 40)).toBeGreaterThan(0.35);
     expect(own / (7 * 40)).toBeLessThan(0.65);
+    // One partner per blend, in row order, from the seed's own 'strip-test-time' stream: the recorded seed reproduces them.
+    const draws = Random.fromSeed(0, 'strip-test-time');
+    const partners = stays.flatMap((x) => Array.from({ length: 20 }, () => Math.fround(x + [0.25, 0.5][draws.int(2)])));
+    expect(rows).toEqual(partners);
+    // Several columns: a partner is a whole pool row, its columns in place.
+    const wide: number[][] = [];
+    await stripTestTime({
+      clean: { values: [0, 0, 1, 1], rows: 2, cols: 2 },
+      triggered: { values: [5, 5], rows: 1, cols: 2 },
+      pool: { values: [10, 20, 30, 40], rows: 2, cols: 2 },
+      predict: (batch, n) => {
+        for (let r = 0; r < n; r++) wide.push([batch[2 * r], batch[2 * r + 1]]);
+        return new Float32Array(n).fill(0.5);
+      },
+      blends: 10,
+    });
+    const wideDraws = Random.fromSeed(0, 'strip-test-time');
+    expect(wide).toEqual(
+      [0, 1, 5].flatMap((x) => Array.from({ length: 10 }, () => (wideDraws.int(2) === 0 ? [x + 10, x + 20] : [x + 30, x + 40]))),
+    );
     const seeded = await stripTestTime({ clean, triggered, pool, predict: recording().predict, blends: 20, seed: 0 });
     const byDefault = await stripTestTime({ clean, triggered, pool, predict: recording().predict, blends: 20 });
     expect(Array.from(seeded.cleanEntropy)).toEqual(Array.from(byDefault.cleanEntropy));

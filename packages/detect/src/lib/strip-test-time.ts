@@ -71,8 +71,9 @@ export async function stripTestTime(options: StripTestTimeOptions): Promise<Stri
     'E_DETECT_INPUT',
     () => `STRIP test-time: clean, triggered and pool stays must have the same width (${clean.cols}, ${triggered.cols}, ${pool.cols}).`,
   );
+  // assertMatrix has already refused an empty pool; the message names it anyway, as the caller sees both.
   assertInput<DetectCode>(
-    clean.rows >= 2 && pool.rows >= 1,
+    clean.rows >= 2,
     'E_DETECT_INPUT',
     () => `STRIP test-time needs ≥ 2 clean test stays and ≥ 1 pool stay, got ${clean.rows} and ${pool.rows}.`,
   );
@@ -150,7 +151,7 @@ function normalQuantile(values: Float64Array, q: number): number {
   return mean + Math.sqrt(variance) * inverseStandardNormal(q);
 }
 
-/** Φ⁻¹(q) by Acklam's rational approximation (relative error < 1.2e-9), refined by one Halley step. */
+/** Φ⁻¹(q) by Acklam's rational approximation (relative error < 1.2e-9). */
 export function inverseStandardNormal(q: number): number {
   const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
   const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
