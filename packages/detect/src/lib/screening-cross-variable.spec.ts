@@ -1,6 +1,27 @@
+import { readFileSync } from 'node:fs';
 import { Random } from '@ehr-backdoor/core';
 import { crossVariable } from './screening-cross-variable.js';
 import { checkedTabular } from './screening-table.js';
+
+/** Scores of a 16-stay cohort from numpy/scipy (tools/scripts/screening-fixtures.py); null = NaN. */
+const reference = JSON.parse(readFileSync(new URL('./__fixtures__/screening-cross-variable.json', import.meta.url), 'utf8')) as {
+  stays: (number | null)[][];
+  variables: string[];
+  stats: string[];
+  ridge1: number[][];
+  ols: number[][];
+};
+
+/** The reference cohort's first `columns` columns. */
+function referenceTable(columns: number) {
+  return checkedTabular({
+    view: 'tabular',
+    values: reference.stays.flatMap((row) => row.slice(0, columns).map((x) => x ?? NaN)),
+    rows: reference.stays.length,
+    variables: reference.variables.slice(0, columns),
+    stats: reference.stats.slice(0, columns),
+  });
+}
 
 /** 100 stays: b = 2a + small noise, c independent; stay 7 is shifted off the a–b line; d missing in 10 stays. */
 function cohort(options: { breakRow?: number; missingD?: boolean } = {}) {
@@ -23,6 +44,21 @@ function cohort(options: { breakRow?: number; missingD?: boolean } = {}) {
 }
 
 describe('crossVariable', () => {
+  it('matches a numpy reference on every stay and variable, with ridge 1 and by least squares', () => {
+    // cr is screened on the log scale (right-skewed by stay 0 alone); hr has a mean and a max column (a
+    // stay's largest counts); lac (missing in 3 stays, with a count column that predicts but is not scored)
+    // and ph (missing in 2) get missing indicators; gcs is never charted (no indicator, never scored).
+    const warnings: string[] = [];
+    const ridge = crossVariable(referenceTable(7), 1, warnings);
+    expect(Array.from(ridge)).toEqual(reference.ridge1.flat().map((s) => expect.closeTo(s, 6)));
+    // Without gcs's all-zero column the least-squares systems solve.
+    const ols = crossVariable(referenceTable(6), 0, warnings);
+    expect(Array.from(ols)).toEqual(reference.ols.flat().map((s) => expect.closeTo(s, 6)));
+    expect(warnings).toEqual([]);
+    // Missing values score nothing: lac in stays 2, 7, 12 (and its count's 0 is not scored), ph in 3 and 11.
+    for (const k of [2 * 5 + 2, 7 * 5 + 2, 12 * 5 + 2, 3 * 5 + 3, 11 * 5 + 3]) expect(ridge[k]).toBe(0);
+  });
+
   it('finds a stay whose features break a relation the others follow, on the variables involved', () => {
     const warnings: string[] = [];
     const out = crossVariable(cohort(), 1, warnings);

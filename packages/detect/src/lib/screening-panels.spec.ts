@@ -80,6 +80,35 @@ describe('missingnessPattern, counted by hand', () => {
     for (let i = 7; i < 100; i++) expect(Array.from(out.subarray(i * 3, i * 3 + 3))).toEqual([0, 0, 0]);
   });
 
+  it('takes a partner at P(u missing | v missing) = 0.9 and a ratio of 20, not below', () => {
+    /** Two variables over n stays, u missing in the stays listed first, v in the second. */
+    const pair = (n: number, u: number[], v: number[]) =>
+      missingnessPattern(
+        checkedTabular({
+          view: 'tabular',
+          values: Array.from({ length: n }, (_, i) => [u.includes(i) ? NaN : 1, v.includes(i) ? NaN : 2]).flat(),
+          rows: n,
+          variables: ['u', 'v'],
+        }),
+      );
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
+    const scored = (out: Float64Array) => Array.from(out.keys()).filter((k) => out[k] !== 0);
+    // 60 stays, v missing in 0–13, u in 0–12 and 20: each partners the other at (13 + ½)/(14 + 1) = 0.9
+    // exactly, a ratio of 0.9/(1.5/47) = 28.
+    const share = pair(60, [...range(0, 13), 20], range(0, 14));
+    expect(scored(share)).toEqual([13 * 2 + 1, 20 * 2]);
+    expect(share[20 * 2]).toBeCloseTo(-Math.log(1.5 / 47), 12);
+    expect(share[13 * 2 + 1]).toBeCloseTo(-Math.log(1.5 / 47), 12);
+    // 38 stays, v missing in 0–6, u in 0–6 and 10: u | v at 7.5/8 = 0.9375 and 1.5/32, a ratio of exactly 20.
+    const ratio = pair(38, [...range(0, 7), 10], range(0, 7));
+    expect(scored(ratio)).toEqual([10 * 2]);
+    expect(ratio[10 * 2]).toBeCloseTo(-Math.log(1.5 / 32), 12);
+    // 100 stays, u missing in 0, 1 and every tenth to 80, v with u but for stay 0, and alone in 55 and 65:
+    // v | u at 9.5/11 = 0.86 (a ratio of 31) and u | v at 9.5/12 are no partners, so nothing scores.
+    const tens = range(1, 9).map((k) => 10 * k);
+    expect(scored(pair(100, [0, 1, ...tens], [1, ...tens, 55, 65]))).toEqual([]);
+  });
+
   it('needs a partner missing in at least 5 stays before trusting it', () => {
     const out = missingnessPattern(table(4));
     // b is missing in 4 stays only: no partner of a or c through b; c (5 stays missing) still partners a.

@@ -46,6 +46,16 @@ describe('summariseTimeSeries', () => {
     // The last measured hour, not the last hour: 20 at hour 2 for hr, 2 at hour 1 for lactate.
     const late = summariseTimeSeries({ view: 'timeseries', values: [-4, 9], mask: [1, 1], rows: 1, hours: 2, channels: ['x'] });
     expect(Array.from(late.values)).toEqual([2.5, -4, 9, 9, 2]);
+    // Each stay and channel reads its own hours: two stays × two hours × two channels charted in turn.
+    const turns = summariseTimeSeries({
+      view: 'timeseries',
+      values: [1, 10, 2, 20, 3, 30, 4, 40],
+      mask: [1, 0, 0, 1, 0, 1, 1, 1],
+      rows: 2,
+      hours: 2,
+      channels: ['a', 'b'],
+    });
+    expect(Array.from(turns.values)).toEqual([1, 1, 1, 1, 1, 20, 20, 20, 20, 1, 4, 4, 4, 4, 1, 35, 30, 40, 40, 2]);
   });
 
   it('names the shape it needed', () => {

@@ -69,6 +69,19 @@ describe('univariate (tabular)', () => {
     const thirty = univariate(table({ hr: (i) => (i >= 29 ? 120 : 60 + i) }));
     expect(thirty[35 * V]).not.toBeCloseTo(-Math.log(11 / 40), 3);
   });
+
+  it('counts only measured levels, and scores a measured value at least by the rarity of being measured', () => {
+    // 29 measured levels and a missing stay: still a variable of few levels (its empirical tail over the
+    // 39 measured stays), though the column holds 30 distinct entries with NaN.
+    const gappy = univariate(table({ hr: (i) => (i === 0 ? NaN : i >= 29 ? 120 : 60 + i) }));
+    expect(gappy[35 * V]).toBeCloseTo(-Math.log(11 / 39), 12);
+    // 31 levels measured in 31 of 40 stays: the median stay (z = 0) scores −ln P(measured) = −ln(31/40),
+    // a missing one −ln(9/40).
+    const x = Float64Array.from({ length: 40 }, (_, i) => (i < 9 ? NaN : 100 + i));
+    const out = univariate(checkedTabular({ view: 'tabular', values: x, rows: 40, variables: ['x'] }));
+    expect(out[24]).toBeCloseTo(-Math.log(31 / 40), 12);
+    for (let i = 0; i < 9; i++) expect(out[i]).toBeCloseTo(-Math.log(9 / 40), 12);
+  });
 });
 
 describe('univariateHourly (time series)', () => {
@@ -89,6 +102,45 @@ describe('univariateHourly (time series)', () => {
     expect(out[7]).toBeGreaterThan(10);
     expect(out[0]).toBeCloseTo(Math.max(zSurprisal(z(60)), zSurprisal(z(61)), eventSurprisal(1, 40)), 9);
     expect(out).toHaveLength(40);
+  });
+
+  it('scores each channel from its own measured hours; spikes only in channels of at least 30 levels', () => {
+    // 100 stays × 2 hours × 2 channels, hour-major within a stay; a second hour is charted in some stays.
+    // x: rare levels 95–99 (once each), 24 common levels 100–123, and 20 in stays 90–99 (a lower-tail
+    // spike): 30 levels. y: never charted in stays 0–1, rare 55–59, 23 common levels 60–82 and the same
+    // kind of spike at 10: 29 levels, so no spike score.
+    const n = 100;
+    const x = (i: number, t: number) =>
+      t === 0 ? (i < 5 ? 95 + i : i < 90 ? 100 + (i % 24) : 20) : i >= 5 && i < 90 && i % 2 === 0 ? 100 + ((i + 7) % 24) : NaN;
+    const y = (i: number, t: number) =>
+      i < 2 || (t === 1 && !(i >= 7 && i < 90 && i % 3 === 0)) ? NaN : i < 7 ? 53 + i : i < 90 ? 60 + (i % 23) : 10;
+    const values: number[] = [];
+    const mask: number[] = [];
+    for (let i = 0; i < n; i++)
+      for (let t = 0; t < 2; t++)
+        for (const v of [x(i, t), y(i, t)]) {
+          values.push(Number.isNaN(v) ? 0 : v);
+          mask.push(Number.isNaN(v) ? 0 : 1);
+        }
+    const data = { view: 'timeseries' as const, values, mask, rows: n, hours: 2, channels: ['x', 'y'] };
+    const out = univariateHourly(data, summariseTimeSeries(data));
+    expect(out).toHaveLength(n * 2);
+    const charted = (f: typeof x) => Float64Array.from({ length: 2 * n }, (_, k) => f(k >> 1, k & 1)).filter((v) => !Number.isNaN(v));
+    const [cx, cy] = [robustCentre(charted(x)), robustCentre(charted(y))];
+    const z = (v: number, { median, lower, upper }: typeof cx) => (v >= median ? (v - median) / upper : (median - v) / lower);
+    const stayScore = (f: typeof x, centre: typeof cx, i: number) =>
+      Math.max(...[0, 1].map((t) => (Number.isNaN(f(i, t)) ? 0 : zSurprisal(z(f(i, t), centre)))));
+    // Both spikes lie far in the lower tail; x's ten stays at 20 against neighbours charted once each
+    // score −ln P(Poisson(1) ≥ 10), far above their z; y's stays at 10 keep their z.
+    expect(z(20, cx)).toBeGreaterThan(3);
+    expect(z(10, cy)).toBeGreaterThan(3);
+    const spike = poissonTailSurprisal(10, 1);
+    expect(spike).toBeGreaterThan(zSurprisal(z(20, cx)) + 5);
+    expect(spike).toBeGreaterThan(zSurprisal(z(10, cy)) + 5);
+    for (let i = 0; i < n; i++) {
+      expect(out[i * 2]).toBeCloseTo(i >= 90 ? spike : Math.max(stayScore(x, cx, i), eventSurprisal(1, n)), 9);
+      expect(out[i * 2 + 1]).toBeCloseTo(i < 2 ? -Math.log(2 / n) : Math.max(stayScore(y, cy, i), -Math.log(1 - 2 / n)), 9);
+    }
   });
 
   it('adds the surprisal of a channel never measured in the stay', () => {
