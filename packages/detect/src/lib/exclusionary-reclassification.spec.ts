@@ -63,6 +63,14 @@ describe('exclusionaryReclassification', () => {
     expect(Array.from(strict.flagged)).toEqual([4, 5]);
     expect(strict.perLabel[0]).toMatchObject({ reclassificationRatio: Infinity, poisonedAfterReclassification: false });
     expect(strict.perLabel[1]).toMatchObject({ reclassificationRatio: 1, poisonedAfterReclassification: true });
+    // Label 0 with all three stays flagged, one predicted as its own label and two as the other: ratio 1/2.
+    const three = await exclusionaryReclassification({
+      result: { ...result, flagged: Int32Array.from([0, 1, 2]) },
+      labels,
+      reclassify: async (e) => Array.from(e, (i) => (i === 0 ? 0 : 1)),
+    });
+    expect(three.perLabel[0]).toMatchObject({ reclassifiedOwnLabel: 1, reclassifiedOtherLabel: 2, reclassificationRatio: 0.5 });
+    expect(Array.from(three.flagged)).toEqual([0, 1, 2]);
     // Flagged stays come back ascending whatever order the labels are visited in.
     const both = await exclusionaryReclassification({ result, labels, reclassify: async (e) => Array.from(e, (i) => 1 - labels[i]) });
     expect(Array.from(both.flagged)).toEqual([2, 4, 5]);

@@ -45,7 +45,12 @@ describe('fitLogistic', () => {
     expect(capped.coefficients[0]).toBeGreaterThan(0.5);
     expect(Math.abs(capped.coefficients[0] - model.coefficients[0])).toBeGreaterThan(1e-4);
     const none = fitLogistic(X, 8, 2, y, { maxIterations: 0 });
-    expect(none).toMatchObject({ converged: false, iterations: 0, intercept: 0 });
+    expect(none).toMatchObject({ converged: false, iterations: 0, intercept: 0 }); // Tolerance 0 asks for an exact optimum: with a balanced target and no signal, β = 0 is one (the
+    // gradient is exactly 0), so the first step is exactly 0 and the fit stops there (as scikit-learn's
+    // newton-cg stops at max |gradient| ≤ tol).
+    const exact = fitLogistic(new Float64Array(4), 4, 1, [1, 0, 0, 1], { tolerance: 0 });
+    expect(exact).toMatchObject({ converged: true, iterations: 1, intercept: 0 });
+    expect(Array.from(exact.coefficients)).toEqual([0]);
   });
 
   it('uses the intercept for a constant feature column of zeros and a constant target', () => {

@@ -66,7 +66,7 @@ export function fitLogistic(
       change = Math.max(change, Math.abs(step[a]));
     }
     beta = next;
-    if (change < tolerance) {
+    if (change <= tolerance) {
       converged = true;
       iterations++;
       break;

@@ -12,6 +12,23 @@ describe('matrix helpers', () => {
     expect(() => assertMatrix({ values: [1, 2], rows: 2, cols: 0 } as never, 'x')).toThrow(
       expect.objectContaining({ code: 'E_DETECT_INPUT' }),
     );
+    // Whole, positive dimensions whose product is the value count: 1.5 × 2 = 3 values or 2 × 0 = 0 do not make a matrix.
+    for (const [rows, cols, count] of [
+      [1.5, 2, 3],
+      [2, 1.5, 3],
+      [2, 0, 0],
+      [0, 2, 0],
+    ])
+      expect(() => assertMatrix({ values: new Array<number>(count).fill(1), rows, cols }, 'x')).toThrow(
+        expect.objectContaining({
+          code: 'E_DETECT_INPUT',
+          message: `x must hold rows × cols values with rows, cols ≥ 1; got ${count} values for ${rows} × ${cols}.`,
+        }),
+      );
+    for (const notAMatrix of [undefined, null, 'values', 3])
+      expect(() => assertMatrix(notAMatrix as never, 'representations')).toThrow(
+        expect.objectContaining({ code: 'E_DETECT_INPUT', message: 'representations is required ({ values, rows, cols }).' }),
+      );
     expect(() => assertMatrix({ values: [1, NaN], rows: 1, cols: 2 }, 'x')).toThrow(
       expect.objectContaining({ code: 'E_DETECT_NOT_FINITE', message: 'x has a non-finite value (NaN) at row 0, column 1.' }),
     );

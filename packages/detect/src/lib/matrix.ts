@@ -9,11 +9,7 @@ export interface Matrix {
 }
 
 export function assertMatrix(m: Matrix | undefined, what: string, rows?: number): asserts m is Matrix {
-  assertInput<DetectCode>(
-    m !== undefined && m !== null && typeof m === 'object',
-    'E_DETECT_INPUT',
-    () => `${what} is required ({ values, rows, cols }).`,
-  );
+  assertInput<DetectCode>(m !== null && typeof m === 'object', 'E_DETECT_INPUT', () => `${what} is required ({ values, rows, cols }).`);
   assertInput<DetectCode>(
     Number.isInteger(m.rows) && Number.isInteger(m.cols) && m.rows >= 1 && m.cols >= 1 && m.values.length === m.rows * m.cols,
     'E_DETECT_INPUT',

@@ -49,11 +49,77 @@ describe('topEigenvectors', () => {
     expect(loose.converged).toEqual([true]);
   });
 
+  it('takes at most maxIterations steps: one step from the seeded start v₀ gives M v₀ / ‖M v₀‖', () => {
+    const m = Float64Array.from([1, 0, 0, 0.5]);
+    const start = Random.fromSeed(3);
+    const v0 = [start.normal(), start.normal()];
+    const mv = [v0[0], 0.5 * v0[1]];
+    const sign = Math.abs(mv[0]) > Math.abs(mv[1]) ? Math.sign(mv[0]) : Math.sign(mv[1]);
+    const one = topEigenvectors(m, 2, 1, Random.fromSeed(3), { maxIterations: 1 });
+    expect(one.converged).toEqual([false]);
+    expect(Array.from(one.vectors[0])).toEqual([
+      expect.closeTo((sign * mv[0]) / Math.hypot(...mv), 12),
+      expect.closeTo((sign * mv[1]) / Math.hypot(...mv), 12),
+    ]);
+    expect(one.values[0]).toBeCloseTo(Math.hypot(...mv) / Math.hypot(...v0), 12);
+  });
+
+  it('starts from a unit vector: a start that is already an eigenvector is a fixed point after one step', () => {
+    // 1 × 1: the normalised start ±1 is the eigenvector, so the first step changes nothing, even at tolerance 0.
+    for (const seed of [1, 2, 3]) {
+      const { vectors, values, converged } = topEigenvectors(Float64Array.from([3]), 1, 1, Random.fromSeed(seed), {
+        maxIterations: 1,
+        tolerance: 0,
+      });
+      expect([Array.from(vectors[0]), Array.from(values), converged]).toEqual([[1], [3], [true]]);
+    }
+  });
+
   it('returns eigenvalue 0 once the matrix has nothing left (zero matrix, k above the rank)', () => {
     const zero = topEigenvectors(new Float64Array(4), 2, 1, Random.fromSeed(1));
     expect(Array.from(zero.values)).toEqual([0]);
     expect(zero.converged).toEqual([true]);
     const rankOne = topEigenvectors(Float64Array.from([3]), 1, 2, Random.fromSeed(1));
     expect(Array.from(rankOne.values)).toEqual([3, 0]);
+    // On the null space the vectors are the (orthogonalised, normalised) starts: still an orthonormal basis.
+    for (const seed of [1, 2, 3]) {
+      const nothing = topEigenvectors(new Float64Array(4), 2, 2, Random.fromSeed(seed));
+      const [a, b] = nothing.vectors;
+      expect([Math.hypot(...a), Math.hypot(...b), a[0] * b[0] + a[1] * b[1]]).toEqual([
+        expect.closeTo(1, 12),
+        expect.closeTo(1, 12),
+        expect.closeTo(0, 12),
+      ]);
+      expect(nothing.converged).toEqual([true, true]);
+      const rankOneOfTwo = topEigenvectors(Float64Array.from([3, 0, 0, 0]), 2, 2, Random.fromSeed(seed));
+      // (The sign flip may leave a −0 component.)
+      expect(rankOneOfTwo.vectors.map((v) => Array.from(v, Math.abs))).toEqual([
+        [1, 0],
+        [0, 1],
+      ]);
+      expect(Array.from(rankOneOfTwo.values)).toEqual([3, 0]);
+    }
+  });
+
+  it('of two largest components equal in size, makes the first positive', () => {
+    // [[1, −1], [−1, 1]] maps any start to (t, −t): the eigenvector (1, −1) / √2 with exactly tied components.
+    for (const seed of [1, 2, 3, 4]) {
+      const { vectors, values } = topEigenvectors(Float64Array.from([1, -1, -1, 1]), 2, 1, Random.fromSeed(seed));
+      expect(Array.from(vectors[0])).toEqual([Math.SQRT1_2, -Math.SQRT1_2]);
+      expect(values[0]).toBeCloseTo(2, 12);
+    }
+  });
+
+  it('converges on a remainder that rounding left slightly negative (iterates that flip sign each step)', () => {
+    // A covariance matrix is PSD, but rounding can leave an eigenvalue like −1e-16 where the exact one is 0.
+    // There M v points against v; the convergence test compares v_t with −v_{t−1}, so it still stops at once.
+    // The eigenvalue reported is ‖M v‖, the size of the eigenvalue.
+    for (const seed of [1, 2, 3]) {
+      const m = Float64Array.from([2, 0, 0, 0, -1e-16, 0, 0, 0, 0]);
+      const { vectors, values, converged } = topEigenvectors(m, 3, 2, Random.fromSeed(seed), { maxIterations: 50 });
+      expect(converged).toEqual([true, true]);
+      expect(Array.from(values)).toEqual([2, 1e-16]);
+      expect(Array.from(vectors[1])).toEqual([expect.closeTo(0, 15), 1, expect.closeTo(0, 15)]);
+    }
   });
 });

@@ -17,7 +17,7 @@ export interface Eigen {
 /** Stopping rule of {@link topEigenvectors}. */
 export interface PowerIterationOptions {
   readonly maxIterations?: number;
-  /** Stop when ‖v_t − ±v_{t−1}‖ falls below this. Default 1e-10. */
+  /** Stop when ‖v_t − ±v_{t−1}‖ is at most this (0: only at an exact fixed point). Default 1e-10. */
   readonly tolerance?: number;
 }
 
@@ -59,7 +59,7 @@ export function topEigenvectors(matrix: Float64Array, d: number, k: number, rand
       for (let j = 0; j < d; j++) change += (w[j] / norm - sign * v[j]) ** 2;
       v = Float64Array.from(w, (x) => x / norm);
       lambda = norm;
-      done = Math.sqrt(change) < tolerance;
+      done = Math.sqrt(change) <= tolerance;
     }
     // A deterministic sign (largest component positive) so reruns and platforms agree.
     let big = 0;

@@ -90,6 +90,20 @@ describe('spectralSignatures: scale, flag counts and degenerate labels', () => {
     expect(result.perLabel[0]).toMatchObject({ label: 0, n: 3, topEigenvalue: 0, flagged: 2 });
   });
 
+  it('warns when power iteration stops short (top two eigenvalues nearly equal) and scores its last iterate', () => {
+    // Covariance diag(0.5, 0.4995): the iterate nears the top direction by a factor 0.999 per step, so
+    // 2000 steps leave it well short of the 1e-10 tolerance.
+    const b = Math.sqrt(0.999);
+    const values = Float64Array.from([1, 0, -1, 0, 0, b, 0, -b]);
+    const result = spectralSignatures({ representations: { values, rows: 4, cols: 2 }, labels: [0, 0, 0, 0], expectedPoisonCount: 1 });
+    expect(result.warnings).toEqual([
+      'label 0: power iteration stopped before converging (top eigenvalues nearly equal); scores use its last iterate',
+    ]);
+    expect(result.perLabel[0]).toMatchObject({ label: 0, n: 4, converged: false, topEigenvalue: expect.closeTo(0.5, 3) });
+    // Still a unit vector in the top plane: the scores τ / λ average (vᵀ C v) / λ, within 0.1 % of 1.
+    expect(Array.from(result.scores).reduce((a, x) => a + x, 0) / 4).toBeCloseTo(1, 2);
+  });
+
   it('rejects malformed input at the entry, naming what is wrong', () => {
     const representations = { values: [0, 1, 2, 3, 4, 5], rows: 3, cols: 2 };
     const run = (options: Partial<Parameters<typeof spectralSignatures>[0]>) => () =>
