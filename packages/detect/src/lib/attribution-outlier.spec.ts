@@ -72,6 +72,26 @@ describe('attributionOutliers', () => {
     });
   });
 
+  it('takes profiles tied at the edge of the core in stay order', () => {
+    // Robust z-scores |x| / 1.4826 tie for ±1 and ±5; the core of h = 4 takes 0, 1, −1 and the first 5.
+    const tied = { values: Float64Array.from([0, 1, -1, 5, -5]), rows: 5, cols: 1 };
+    const result = attributionOutliers({ attributions: tied, labels: [0, 0, 0, 0, 0], expectedPoisonCount: 0 });
+    // Core mean 1.25, variance (ddof 1) 20.75 / 3, plus the ridge of 1e-6 of it.
+    const sd = Math.sqrt((20.75 / 3) * (1 + 1e-6));
+    [0, 1, -1, 5, -5].forEach((x, i) => expect(result.scores[i]).toBeCloseTo(Math.abs(x - 1.25) / sd, 12));
+  });
+
+  it('is unchanged by a common offset: the covariance is formed from centred profiles', () => {
+    // Offsets of 1e10 and −3e10 (exact here: the profiles are integers and halves) leave every score as it
+    // was to 12 digits: the mean is subtracted before any product, so the offset costs no precision.
+    const moved = { ...attributions, values: Float64Array.from(attributions.values, (x, k) => x + (k % 2 ? -3e10 : 1e10)) };
+    for (const method of ['robust-mahalanobis', 'robust-z'] as const) {
+      const want = attributionOutliers({ attributions, labels, expectedPoisonCount: 1, method }).scores;
+      const got = attributionOutliers({ attributions: moved, labels, expectedPoisonCount: 1, method }).scores;
+      want.forEach((w, i) => (Number.isNaN(w) ? expect(got[i]).toBeNaN() : expect(got[i]).toBeCloseTo(w, 12)));
+    }
+  });
+
   it('scales a feature whose MAD is 0 by its mean absolute deviation, and ignores a constant one', () => {
     const spiky = { values: Float64Array.from([0, 5, 0, 5, 0, 5, 0, 5, 8, 5]), rows: 5, cols: 2 };
     const result = attributionOutliers({ attributions: spiky, labels: [1, 1, 1, 1, 1], expectedPoisonCount: 0, method: 'robust-z' });
@@ -96,7 +116,7 @@ describe('attributionOutliers', () => {
         expect.objectContaining({ code: 'E_DETECT_INPUT', message }),
       );
     expect(() => attributionOutliers({ ...base, attributions: { values: [1, NaN], rows: 1, cols: 2 }, labels: [0] })).toThrow(
-      expect.objectContaining({ code: 'E_DETECT_NOT_FINITE' }),
+      expect.objectContaining({ code: 'E_DETECT_NOT_FINITE', message: 'attributions has a non-finite value (NaN) at row 0, column 1.' }),
     );
     expect(() => attributionOutliers({ ...base, supportFraction: 1 })).not.toThrow();
   });

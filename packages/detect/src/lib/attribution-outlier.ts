@@ -117,8 +117,9 @@ function robustZ(A: Matrix, rows: Int32Array): { values: Float64Array; constant:
     for (let r = 0; r < n; r++) column[r] = A.values[rows[r] * d + j];
     const med = median(column.slice());
     const deviations = column.map((x) => Math.abs(x - med));
-    let scale = 1.4826 * median(deviations.slice());
-    if (!(scale > 0)) scale = 1.2533 * (deviations.reduce((a, b) => a + b, 0) / n);
+    const meanDeviation = deviations.reduce((a, b) => a + b, 0) / n;
+    let scale = 1.4826 * median(deviations);
+    if (!(scale > 0)) scale = 1.2533 * meanDeviation;
     if (!(scale > 0)) {
       constant++;
       continue;
@@ -131,8 +132,9 @@ function robustZ(A: Matrix, rows: Int32Array): { values: Float64Array; constant:
 function reweightedMahalanobis(A: Matrix, rows: Int32Array, initial: Float64Array, h: number): Float64Array {
   const d = A.cols;
   const n = rows.length;
+  // Ties keep stay order: the sort is stable and starts in stay order.
   const core = Array.from({ length: n }, (_, r) => r)
-    .sort((a, b) => initial[a] - initial[b] || a - b)
+    .sort((a, b) => initial[a] - initial[b])
     .slice(0, h);
   const mean = new Float64Array(d);
   for (const r of core) for (let j = 0; j < d; j++) mean[j] += A.values[rows[r] * d + j] / h;
