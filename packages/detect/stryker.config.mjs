@@ -229,6 +229,19 @@ export default strykerConfig('detect', {
       why: 'with no true variable the share is 0 / 0, which is NaN too.',
     },
     {
+      file: 'packages/detect/src/lib/input-screening.ts',
+      code: 'for (let i = 0; i < n; i++)\n      for (let v = 0; v < V; v++)',
+      also: ['for (let i = 0; i < n; i++) {\n      const z = (stay[i] - median) / spread;'],
+      mutator: typedArrayBound,
+      why: 'combined: stay n lies past the end of the Float64Arrays; its undefined surprisal and score fail every `>` comparison, so nothing is written.',
+    },
+    {
+      file: 'packages/detect/src/lib/input-screening.ts',
+      code: 'if (hourly && (values || charting)) {',
+      mutator: 'ConditionalExpression ((values || charting) → true)',
+      why: 'when neither consistency component is asked for, fitting the joint model anyway adds no component (each is added only if asked); only a warning of a failed solve could show, and with ridge > 0 (checked) the regularised normal equations are positive definite on finite data.',
+    },
+    {
       file: 'packages/detect/src/lib/robust-scores.ts',
       code: 'if (sorted.length === 0) return { median: NaN, lower: NaN, upper: NaN };',
       mutator: 'ConditionalExpression (false)',

@@ -224,7 +224,81 @@ describe('inputScreening: combining the components', () => {
     expect(Array.from(ridged.scores)).not.toEqual(Array.from(plain.scores));
   });
 
+  it('names at most five top variables per component', () => {
+    // Seven variables, each with one far outlier in its own stay: all seven stays are flagged.
+    const random = Random.fromSeed(2, 'five');
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    const values = Float64Array.from({ length: 200 * 7 }, () => Math.round(100 * random.normal()) / 10);
+    names.forEach((_, v) => (values[v * 7 + v] = 500));
+    const result = inputScreening({
+      data: { view: 'tabular', values, rows: 200, variables: names, stats: names.map(() => 'mean') },
+      assumedContamination: 0.05,
+      components: ['univariate'],
+    });
+    for (let v = 0; v < 7; v++) expect(Array.from(result.flagged)).toContain(v);
+    expect((result.perLabel[0].topVariables as string).split(' ')).toHaveLength(5);
+  });
+
+  it('breaks ties by the earlier component and the earlier variable', () => {
+    // Nothing to find: every stay scores 0 in both components, so the flags (lowest stays first) go to
+    // the first component and, within it, to the first variable.
+    const flat = {
+      view: 'tabular',
+      values: new Float64Array(40 * 2).fill(7),
+      rows: 40,
+      variables: ['x', 'y'],
+      stats: ['mean', 'mean'],
+    } as const;
+    const result = inputScreening({ data: flat, assumedContamination: 0.1 });
+    expect(Array.from(result.scores)).toEqual(new Array(40).fill(0));
+    expect(Array.from(result.flagged)).toEqual([0, 1, 2, 3]);
+    expect(result.perLabel).toEqual([
+      { component: 'univariate', flaggedStays: 4, topVariables: 'x:4' },
+      { component: 'missingness', flaggedStays: 0, topVariables: '' },
+    ]);
+  });
+
+  it('runs the consistency components asked for, from a tabular view’s hourly charting', () => {
+    const random = Random.fromSeed(5, 'hourly');
+    const hourly = (rows: number, hours: number, channels: string[]) => ({
+      values: Float64Array.from({ length: rows * hours * channels.length }, () => random.normal()),
+      mask: Uint8Array.from({ length: rows * hours * channels.length }, () => (random.next() < 0.8 ? 1 : 0)),
+      rows,
+      hours,
+      channels,
+    });
+    const withHourly = (h: object) => ({ ...screening, hourly: h }) as ScreeningData;
+    const components = (asked: InputScreeningOptions['components'], h = hourly(200, 3, ['hr', 'sbp'])) =>
+      inputScreening({ data: withHourly(h), assumedContamination: 0.05, components: asked }).perLabel.map((p) => p.component);
+    expect(components(['univariate', 'consistency-values'])).toEqual(['univariate', 'consistency-values']);
+    expect(components(['consistency-missingness'])).toEqual(['consistency-missingness']);
+    // One hour and one channel are enough.
+    expect(components(['consistency-values'], hourly(200, 1, ['hr']))).toEqual(['consistency-values']);
+    const bad: [object, string][] = [
+      [hourly(199, 3, ['hr']), 'got 199 stays, 597 values and 597 mask entries for 3 hours × 1 channels.'],
+      [hourly(200, 3, []), 'got 200 stays, 0 values and 0 mask entries for 3 hours × 0 channels.'],
+      [
+        { ...hourly(200, 2, ['hr']), hours: 0, values: [], mask: [] },
+        'got 200 stays, 0 values and 0 mask entries for 0 hours × 1 channels.',
+      ],
+      [{ ...hourly(200, 3, ['hr']), hours: 1.5, values: new Float64Array(300), mask: new Uint8Array(300) }, 'for 1.5 hours × 1 channels.'],
+      [{ ...hourly(200, 3, ['hr']), values: new Float64Array(599) }, 'got 200 stays, 599 values and 600 mask entries'],
+      [{ ...hourly(200, 3, ['hr']), mask: new Uint8Array(601) }, 'got 200 stays, 600 values and 601 mask entries'],
+    ];
+    for (const [h, message] of bad)
+      expect(() => inputScreening({ data: withHourly(h), assumedContamination: 0.05 })).toThrow(
+        expect.objectContaining({
+          code: 'E_DETECT_INPUT',
+          message: expect.stringContaining(message),
+        }),
+      );
+  });
+
   it('names what it refuses', () => {
+    // Two stays are enough.
+    expect(
+      inputScreening({ data: { ...screening, rows: 2, values: c.values.subarray(0, 2 * c.F) }, assumedContamination: 0.25 }).scores,
+    ).toHaveLength(2);
     const cases: [Partial<InputScreeningOptions>, string][] = [
       [{ data: undefined }, "input_screening needs the training stays' raw data ({ view: 'tabular' | 'timeseries', … })."],
       [{ data: { ...screening, view: 'wide' } as never }, "input_screening needs the training stays' raw data"],

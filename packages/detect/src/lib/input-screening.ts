@@ -48,17 +48,19 @@ export function inputScreening(options: InputScreeningOptions): DetectorResult {
   const warnings: string[] = [];
   const found: ComponentScores[] = [];
   const add = (component: ScreeningComponent, surprisal: Float64Array, names = variables) => {
-    if (components.includes(component)) found.push({ component, surprisal, variables: names });
+    found.push({ component, surprisal, variables: names });
   };
   if (components.includes('univariate')) add('univariate', data.view === 'tabular' ? univariate(table) : univariateHourly(data, table));
   if (components.includes('missingness')) add('missingness', missingnessPattern(table));
   if (components.includes('cross-variable')) add('cross-variable', crossVariable(table, ridge, warnings));
   if (components.includes('temporal') && data.view === 'timeseries') add('temporal', temporal(data));
   const hourly = hourlyOf(data);
-  if (hourly && (components.includes('consistency-values') || components.includes('consistency-missingness'))) {
+  const [values, charting] = (['consistency-values', 'consistency-missingness'] as const).map((c) => components.includes(c));
+  if (hourly && (values || charting)) {
+    // One joint fit gives both components.
     const joint = consistency(hourly, ridge, warnings);
-    add('consistency-values', joint.values, hourly.channels);
-    add('consistency-missingness', joint.charting, hourly.channels);
+    if (values) add('consistency-values', joint.values, hourly.channels);
+    if (charting) add('consistency-missingness', joint.charting, hourly.channels);
   }
   const { scores, top, topComponent } = combined(found, n);
   const flagged = topScoring(
