@@ -16,11 +16,12 @@ import { affine, biasGradient } from './affine.js';
  * `gradients` chooses how the backward pass is formed:
  * - 'autodiff': tfjs differentiates the forward ops (for inference and for gradients with respect to
  *   the input, as integrated gradients needs);
- * - 'weights' and 'weights-and-input', for training: the same gradients, bit for bit, computed with
- *   one transpose of the padded input per layer instead of one per tap. Each tap's weight gradient
- *   is tap_jᵀ · dz; autodiff transposes every tap ([T·B, Cin], the largest copies of a TCN step),
- *   while here the padded input is transposed once and tap_jᵀ is a column range of it. 'weights'
- *   skips the input gradient, for a first layer whose input is data.
+ * - 'weights' and 'weights-and-input', for training: the same gradients, bit for bit, with fewer
+ *   copies. Each tap's weight gradient tap_jᵀ · dz is the matMul autodiff asks for (transposeA) of a
+ *   row range of the padded input; on WASM it runs on the Aᵀ·B kernel that reads the tap in place
+ *   (wasm/transposed-matmul-simd.ts), where a transpose of the padded input ([T·B, Cin], the largest
+ *   copy of a TCN step) used to come first. 'weights' skips the input gradient, for a first layer
+ *   whose input is data.
  *
  * Both backward forms add the same products in the same order (see causal-conv.spec.ts).
  */
@@ -96,7 +97,7 @@ function forward(
  * The gradients autodiff forms for `forward`, in its order: relu's, then per tap (last first) the
  * weight block tap_jᵀ · dz and the input part dz · W_jᵀ, each placed at its shift in the padded input
  * and accumulated as the tape does, ((tap k−1 + tap k−2) + …), then unpadded; the bias gets dz's
- * column sums (biasGradient, affine.ts). Only the transposes differ: tap_jᵀ is cut from one transpose of the input.
+ * column sums (biasGradient, affine.ts). Only the copies differ: each tap is a row range of the padded input.
  */
 function backward(
   dy: tf.Tensor3D,
@@ -110,11 +111,11 @@ function backward(
   const rows = hours * B;
   const pad = paddedHours - hours;
   const dz = tf.mul(tf.reshape(dy, [rows, Cout]), tf.step(tf.reshape(y, [rows, Cout]))) as tf.Tensor2D;
-  const paddedT = tf.transpose(tf.reshape(padded, [paddedHours * B, Cin])) as tf.Tensor2D;
+  const padded2d = tf.reshape(padded, [paddedHours * B, Cin]) as tf.Tensor2D;
   const blocks: tf.Tensor2D[] = [];
   for (let j = k - 1; j >= 0; j--) {
-    const tapT = (k === 1 ? paddedT : tf.slice(paddedT, [0, j * dilation * B], [Cin, rows])) as tf.Tensor2D;
-    blocks[j] = tf.matMul(tapT, dz) as tf.Tensor2D;
+    const tap = (k === 1 ? padded2d : tf.slice(padded2d, [j * dilation * B, 0], [rows, Cin])) as tf.Tensor2D;
+    blocks[j] = tf.matMul(tap, dz, true, false) as tf.Tensor2D;
   }
   const dw = k === 1 ? blocks[0] : tf.concat(blocks, 0);
   const db = biasGradient(dz);

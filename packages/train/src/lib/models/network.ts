@@ -5,6 +5,7 @@ import type { InputShape } from '../inputs.js';
 import { affine } from './affine.js';
 import type { ParamStore } from '../params.js';
 import { registerGradients } from '../gradients.js';
+import { dropoutFused } from '../wasm/dropout.js';
 
 registerGradients();
 
@@ -50,13 +51,16 @@ export interface NetworkSpec {
 
 /**
  * Inverted dropout whose masks come from the project's PRNG, so they are reproducible and their
- * stream resumes from a checkpoint. `shape` may broadcast (e.g. [B, 1, C] drops whole channels).
+ * stream resumes from a checkpoint. `shape` may broadcast (e.g. [B, 1, C] drops whole channels). On WASM
+ * the same masks and products come from wasm/dropout.ts, bit for bit.
  */
 export class Dropout {
   constructor(readonly rng: Random) {}
 
   apply(x: tf.Tensor, rate: number, shape: readonly number[] = x.shape): tf.Tensor {
     if (rate <= 0) return x;
+    const fused = dropoutFused(x, rate, shape, this.rng);
+    if (fused) return fused;
     const size = shape.reduce((a, b) => a * b, 1);
     const mask = new Float32Array(size);
     const threshold = Math.floor(rate * 2 ** 32);
