@@ -1,7 +1,33 @@
+import { readFileSync } from 'node:fs';
 import { Random } from '@ehr-backdoor/core';
 import { detectionAuroc, tprAtFpr, truthMask } from './detection-metrics.js';
 import { inputScreening, type ScreeningData } from './input-screening.js';
 import { consistency } from './screening-consistency.js';
+
+interface Reference {
+  readonly ridge: number;
+  readonly values: number[];
+  readonly charting: number[];
+  readonly rows: number;
+  readonly hours: number;
+  readonly cohortValues: (number | null)[];
+  readonly mask: number[];
+}
+
+/** Scores of small hourly cohorts from numpy/scipy (tools/scripts/consistency-fixtures.py); null = NaN. */
+const reference = JSON.parse(readFileSync(new URL('./__fixtures__/screening-consistency.json', import.meta.url), 'utf8')) as {
+  small: Reference;
+  constant: Reference;
+  strided: Pick<Reference, 'ridge' | 'values' | 'charting'>;
+};
+
+const referenceData = (r: Reference, channels: readonly string[]) => ({
+  values: Float64Array.from(r.cohortValues, (x) => x ?? NaN),
+  mask: Uint8Array.from(r.mask),
+  rows: r.rows,
+  hours: r.hours,
+  channels,
+});
 
 const CHANNELS = ['hr', 'sbp', 'hgb', 'hct'];
 const T = 12;
@@ -59,6 +85,76 @@ function firstDraw(c: ReturnType<typeof hourlyCohort>, i: number): number {
 }
 
 describe('consistency (joint value and charting model on the hourly grid)', () => {
+  it('matches a numpy reference on a few stays, hours and channels', () => {
+    // 6 stays × 6 hours: hr charted in 30 hours (stay 0 from hour 0), lac in 13, k in exactly 8, as many as
+    // the predictors: too few for a value model (its value scores are 0, no warning), but its charting is
+    // modelled. All three are right-skewed here (log scale). Uncharted hours hold the last value
+    // (forward-filled), NaN before the first; 12 predicted charting probabilities are clamped to [1/72, 71/72].
+    const warnings: string[] = [];
+    const { small } = reference;
+    const { values, charting } = consistency(referenceData(small, ['hr', 'lac', 'k']), small.ridge, warnings);
+    expect(Array.from(values)).toEqual(small.values.map((s) => expect.closeTo(s, 6)));
+    expect(Array.from(charting)).toEqual(small.charting.map((s) => expect.closeTo(s, 6)));
+    expect(warnings).toEqual([]);
+  });
+
+  it('standardises a channel charted at one constant value to 0', () => {
+    // fio2 charted 4 times at 21 %: no spread, so z = 0 (standard deviation taken as 1), not 0 / 0.
+    const { constant } = reference;
+    const { values, charting } = consistency(referenceData(constant, ['hr', 'fio2']), constant.ridge, []);
+    expect(Array.from(values)).toEqual(constant.values.map((s) => expect.closeTo(s, 6)));
+    expect(Array.from(charting)).toEqual(constant.charting.map((s) => expect.closeTo(s, 6)));
+  });
+
+  it('fits a model of more than 16384 hours on a fixed stride of them, as the numpy reference does', () => {
+    // 4 stays × 4100 hours from integer formulas: every other hour fits each charting model.
+    const [n, hours] = [4, 4100];
+    const values = new Float64Array(n * hours * 2);
+    const mask = new Uint8Array(n * hours * 2);
+    for (let i = 0; i < n; i++) {
+      const last = [NaN, NaN];
+      for (let t = 0; t < hours; t++) {
+        const k = (i * hours + t) * 2;
+        mask[k] = (i * 31 + t * 17) % 7 !== 0 ? 1 : 0;
+        mask[k + 1] = (t * 13 + i * 5) % 11 < 2 ? 1 : 0;
+        if (mask[k]) last[0] = 60 + ((i * 40503 + t * 7919) % 61);
+        if (mask[k + 1]) last[1] = 1 + ((i * 7 + t * 3) % 23) / 10;
+        [values[k], values[k + 1]] = last;
+      }
+    }
+    const { strided } = reference;
+    const out = consistency({ values, mask, rows: n, hours, channels: ['hr', 'lac'] }, strided.ridge, []);
+    expect(Array.from(out.values)).toEqual(strided.values.map((s) => expect.closeTo(s, 6)));
+    expect(Array.from(out.charting)).toEqual(strided.charting.map((s) => expect.closeTo(s, 6)));
+  });
+
+  it('leaves out, with a warning, the models whose least-squares system does not solve', () => {
+    // Without a ridge, a channel never charted gives all-zero predictors: no model solves. k (8 charted
+    // hours) has no value model to fail.
+    const { small } = reference;
+    const data = referenceData(small, ['hr', 'lac', 'k', 'gcs']);
+    const C = 4;
+    const values = new Float64Array(small.rows * small.hours * C).fill(NaN);
+    const mask = new Uint8Array(values.length);
+    for (let k = 0; k < small.rows * small.hours; k++)
+      for (let c = 0; c < 3; c++) {
+        values[k * C + c] = data.values[k * 3 + c];
+        mask[k * C + c] = data.mask[k * 3 + c];
+      }
+    const warnings: string[] = [];
+    const out = consistency({ ...data, values, mask }, 0, warnings);
+    expect(warnings).toEqual([
+      'consistency: the value model of hr did not solve; it is left out',
+      'consistency: the charting model of hr did not solve; it is left out',
+      'consistency: the value model of lac did not solve; it is left out',
+      'consistency: the charting model of lac did not solve; it is left out',
+      'consistency: the charting model of k did not solve; it is left out',
+      'consistency: the charting model of gcs did not solve; it is left out',
+    ]);
+    expect(Array.from(out.values).every((s) => s === 0)).toBe(true);
+    expect(Array.from(out.charting).every((s) => s === 0)).toBe(true);
+  });
+
   const n = 800;
 
   it('finds in-range values inconsistent with their partners, and a sample drawn without its partner', () => {
