@@ -98,6 +98,20 @@ describe('consistency (joint value and charting model on the hourly grid)', () =
     expect(warnings).toEqual([]);
   });
 
+  it('leaves a charted hour holding no number out of the value model, not the whole channel', () => {
+    const { small } = reference;
+    const data = referenceData(small, ['hr', 'lac', 'k']);
+    // Stay 0, hour 0: hr charted (mask 1) but NaN.
+    expect(data.mask[0]).toBe(1);
+    data.values[0] = NaN;
+    const warnings: string[] = [];
+    const { values } = consistency(data, small.ridge, warnings);
+    const hr = Array.from({ length: small.rows }, (_, i) => values[i * 3]);
+    expect(hr.every(Number.isFinite)).toBe(true);
+    expect(hr.some((s) => s > 0)).toBe(true);
+    expect(warnings).toEqual([]);
+  });
+
   it('standardises a channel charted at one constant value to 0', () => {
     // fio2 charted 4 times at 21 %: no spread, so z = 0 (standard deviation taken as 1), not 0 / 0.
     const { constant } = reference;

@@ -28,7 +28,8 @@ export function consistency(data: HourlyData, ridge: number, warnings: string[])
   for (let c = 0; c < C; c++) {
     const design = (i: number, t: number) => designRow(grid, i, t, c, x);
     const valueRows: number[] = [];
-    for (let k = 0; k < n * T; k++) if (data.mask[k * C + c]) valueRows.push(k);
+    // Charted and holding a number: a charted NaN would otherwise enter the fit and zero every value score.
+    for (let k = 0; k < n * T; k++) if (data.mask[k * C + c] && Number.isFinite(grid.z[k * C + c])) valueRows.push(k);
     const allRows = Array.from({ length: n * T }, (_, k) => k);
     const observed = (k: number) => grid.z[k * C + c];
     const charted = (k: number) => (data.mask[k * C + c] ? 1 : 0);
