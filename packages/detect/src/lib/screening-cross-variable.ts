@@ -3,9 +3,10 @@ import { robustCentre, screeningScale, zSurprisal } from './robust-scores.js';
 import { columnOf, missingness, type Table } from './screening-table.js';
 
 /**
- * Ridge regressions on standardised features with missing indicators: each observed feature from all
- * other columns (its residual, robust-standardised), each variable's missingness from every column of the
- * other variables (a linear probability, kept inside (0, 1)).
+ * Ridge regressions on standardised features with missing indicators: each observed feature (counts
+ * aside) from all other columns, its residual robust-standardised; a stay's score for a variable is the
+ * largest surprisal of its features' residuals. Missingness enters only as predictors (the indicator
+ * columns); whether a variable is missing is scored by the missingness component, not here.
  */
 export function crossVariable(table: Table, ridge: number, warnings: string[]): Float64Array {
   const { n, F } = table;
