@@ -76,6 +76,8 @@ describe('poissonTailSurprisal and zSurprisal', () => {
     expect(poissonTailSurprisal(3, 0)).toBeNaN();
     expect(poissonTailSurprisal(3, NaN)).toBeNaN();
     expect(poissonTailSurprisal(3, Infinity)).toBeNaN();
+    expect(poissonTailSurprisal(NaN, 3)).toBeNaN();
+    expect(poissonTailSurprisal(Infinity, 3)).toBeNaN();
     for (const lambda of [0.3, 1, 2.5, 3, 7, 40, 250]) expect(poissonTailSurprisal(0, lambda)).toBe(0);
     expect(poissonTailSurprisal(-1, 3)).toBe(0);
     expect(zSurprisal(0.5)).toBeCloseTo(0.4827645810336735, 6);

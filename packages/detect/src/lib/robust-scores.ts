@@ -122,11 +122,12 @@ export function empiricalTailSurprisal(column: Float64Array, median: number): Fl
  * sum: past the mode (and beyond 2λ, where each term is less than half the one before) they only shrink.
  * No fixed number of terms: with k well below λ the terms rise up to the mode first (a value charted in
  * 1 stay beside neighbours charted in 500 each needs ≈ 600), and a cut at 200 terms gave that value a
- * surprisal of 120 instead of 0. NaN for λ that is not finite and positive.
+ * surprisal of 120 instead of 0. NaN for a k that is not finite or a λ that is not finite and positive.
  */
 export function poissonTailSurprisal(k: number, lambda: number): number {
   if (k <= 0) return 0;
-  if (!(lambda > 0 && lambda < Infinity)) return NaN;
+  // Without a finite k and λ the terms never fall below the sum (NaN compares false) and the loop would not end.
+  if (!Number.isFinite(k) || !(lambda > 0 && lambda < Infinity)) return NaN;
   let logTerm = -lambda + k * Math.log(lambda) - logFactorial(k);
   let logSum = logTerm;
   for (let j = k + 1; ; j++) {
