@@ -83,7 +83,8 @@ export const numericsEquivalents = [
     file: 'packages/detect/src/lib/detection-metrics.ts',
     code: 'while (end + 1 < n && key(order[end + 1]) === key(order[start])) end++;',
     mutator: 'EqualityOperator (< → <=), ConditionalExpression (bound → true), ArithmeticOperator (end + 1 → end − 1)',
-    why: 'detectionAuroc and tprAtFpr: past the last stay order[n] is undefined and key(undefined) is undefined, never equal to a score, so the tie scan stops at the end with or without the bound; the same holds for `start <= n` in both outer loops (one more pass over no stay: truth[undefined] adds nothing).',
+    why: 'detectionAuroc and tprAtFpr: past the last stay order[n] is undefined and key(undefined) is undefined, never equal to a score, so the tie scan stops at the end with or without the bound; the same holds for `start <= n` in both outer loops (one more pass over no stay: in detectionAuroc truth[undefined] adds nothing; in tprAtFpr it counts one more false positive, fp / negatives > 1 ≥ maxFpr, and the loop breaks with best unchanged).',
+    also: ['let best = 0;\n  for (let start = 0; start < n; ) {'],
   },
   {
     file: 'packages/detect/src/lib/linear-solve.ts',

@@ -17,5 +17,8 @@ describe('topScoring', () => {
     expect(topScoring(scores, [1, 4, 3], 2)).toEqual([3, 4]);
     expect(topScoring(scores, [1, 4], 2)).toEqual([4, 1]);
     expect(topScoring(scores, [5, 4, 3, 2, 1, 0], 0)).toEqual([]);
+    // Ties to the lower index whatever order the rows come in.
+    expect(topScoring(scores, [5, 4, 3, 2, 1, 0], 4)).toEqual([2, 5, 0, 3]);
+    expect(topScoring(new Float64Array(4), [3, 2, 1, 0], 2)).toEqual([0, 1]);
   });
 });
