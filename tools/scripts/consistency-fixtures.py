@@ -15,30 +15,9 @@ import json
 
 import numpy as np
 import scipy
-from scipy.stats import norm
+from screening_reference import log_scaled, robust_centre, z_surprisal
 
 MAX_FIT_ROWS = 16384
-
-
-def log_scaled(column):
-    finite = np.sort(column[np.isfinite(column)])
-    if len(finite) < 4 or not finite[0] > 0:
-        return False
-    q05, q50, q95 = np.quantile(finite, [0.05, 0.5, 0.95])  # linear interpolation, as core's quantileSorted
-    return q50 > q05 and (q95 - q50) / (q50 - q05) > 1.5
-
-
-def robust_centre(values):
-    median = float(np.median(values))
-
-    def side(deviations):
-        return max(1.4826 * np.median(deviations), 1.2533 * np.mean(deviations), 1e-9 * (abs(median) + 1))
-
-    return median, side(median - values[values <= median]), side(values[values >= median] - median)
-
-
-def z_surprisal(z):
-    return max(0.0, -(np.log(2) + norm.logsf(abs(z))))
 
 
 def grid(values, mask):
