@@ -55,7 +55,8 @@ export function inputScreening(options: InputScreeningOptions): DetectorResult {
   if (components.includes('cross-variable')) add('cross-variable', crossVariable(table, ridge, warnings));
   if (components.includes('temporal') && data.view === 'timeseries') add('temporal', temporal(data));
   const hourly = hourlyOf(data);
-  const [values, charting] = (['consistency-values', 'consistency-missingness'] as const).map((c) => components.includes(c));
+  const values = components.includes('consistency-values');
+  const charting = components.includes('consistency-missingness');
   if (hourly && (values || charting)) {
     // One joint fit gives both components.
     const joint = consistency(hourly, ridge, warnings);
