@@ -35,11 +35,12 @@ export async function runLocally(settings: LocalRunSettings, prepare: () => Prom
   // it stops the pool and the run reports what ran. Listening before the first fork orphans no worker.
   let pool: WorkerPool | undefined;
   let running = false;
+  let ending: Promise<void> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (running) return abort.abort();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    void (pool?.close() ?? Promise.resolve()).finally(() => process.kill(process.pid, signal));
+    ending = (pool?.close() ?? Promise.resolve()).finally(() => process.kill(process.pid, signal));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -47,6 +48,9 @@ export async function runLocally(settings: LocalRunSettings, prepare: () => Prom
     // Workers start (module loading, docs/results.md) while this process finds the dataset and writes the plan.
     pool = startWorkers(planPath, Math.min(workerCount, cellCount));
     const plan = await prepare();
+    // A signal while preparing ends the process once the started workers have stopped. Stopping them can
+    // outlast the rest of `prepare`; running the cells then would fork fresh workers the process orphans.
+    if (ending) return await ending;
     running = true;
     await runCells(plan, planPath, workerCount, pool, abort.signal, runsRoot, { leave: leaveHeld, log });
   } finally {
