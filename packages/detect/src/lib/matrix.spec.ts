@@ -25,6 +25,13 @@ describe('matrix helpers', () => {
           message: `x must hold rows × cols values with rows, cols ≥ 1; got ${count} values for ${rows} × ${cols}.`,
         }),
       );
+    for (const values of [undefined, null, 3])
+      expect(() => assertMatrix({ values, rows: 1, cols: 1 } as never, 'x')).toThrow(
+        expect.objectContaining({
+          code: 'E_DETECT_INPUT',
+          message: 'x must hold rows × cols values with rows, cols ≥ 1; got no values for 1 × 1.',
+        }),
+      );
     for (const notAMatrix of [undefined, null, 'values', 3])
       expect(() => assertMatrix(notAMatrix as never, 'representations')).toThrow(
         expect.objectContaining({ code: 'E_DETECT_INPUT', message: 'representations is required ({ values, rows, cols }).' }),

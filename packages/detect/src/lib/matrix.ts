@@ -10,10 +10,12 @@ export interface Matrix {
 
 export function assertMatrix(m: Matrix | undefined, what: string, rows?: number): asserts m is Matrix {
   assertInput<DetectCode>(m !== null && typeof m === 'object', 'E_DETECT_INPUT', () => `${what} is required ({ values, rows, cols }).`);
+  // Typed for callers, but read from study inputs and user code: `values` may be missing altogether.
+  const count = (m.values as ArrayLike<number> | undefined | null)?.length;
   assertInput<DetectCode>(
-    Number.isInteger(m.rows) && Number.isInteger(m.cols) && m.rows >= 1 && m.cols >= 1 && m.values.length === m.rows * m.cols,
+    Number.isInteger(m.rows) && Number.isInteger(m.cols) && m.rows >= 1 && m.cols >= 1 && count === m.rows * m.cols,
     'E_DETECT_INPUT',
-    () => `${what} must hold rows × cols values with rows, cols ≥ 1; got ${m.values.length} values for ${m.rows} × ${m.cols}.`,
+    () => `${what} must hold rows × cols values with rows, cols ≥ 1; got ${count ?? 'no'} values for ${m.rows} × ${m.cols}.`,
   );
   assertInput<DetectCode>(
     rows === undefined || m.rows === rows,
