@@ -2,6 +2,20 @@ import { Random } from '@ehr-backdoor/core';
 import { topEigenvectors } from './power-iteration.js';
 
 describe('topEigenvectors', () => {
+  it('refuses a matrix that is not d × d and a k outside 1..d', () => {
+    const identity = Float64Array.from([1, 0, 0, 1]);
+    const refused = (matrix: Float64Array, d: number, k: number, message: string) =>
+      expect(() => topEigenvectors(matrix, d, k, Random.fromSeed(1))).toThrow(expect.objectContaining({ code: 'E_DETECT_INPUT', message }));
+    refused(identity, 3, 1, 'topEigenvectors needs a d × d matrix with d ≥ 1; got 4 values for d = 3.');
+    refused(new Float64Array(0), 0, 1, 'topEigenvectors needs a d × d matrix with d ≥ 1; got 0 values for d = 0.');
+    refused(Float64Array.from([1, 0, 0, 1, 0]), 2.5, 1, 'topEigenvectors needs a d × d matrix with d ≥ 1; got 5 values for d = 2.5.');
+    for (const k of [0, 3, 1.5]) refused(identity, 2, k, `topEigenvectors gives between 1 and d = 2 eigenvectors; got k = ${k}.`);
+    // (No non-integer d squares to a whole number of values.)
+    refused(new Float64Array(1), -1, 1, 'topEigenvectors needs a d × d matrix with d ≥ 1; got 1 values for d = -1.');
+    expect(topEigenvectors(identity, 2, 2, Random.fromSeed(1)).vectors).toHaveLength(2);
+    expect(Array.from(topEigenvectors(Float64Array.from([3]), 1, 1, Random.fromSeed(1)).values)).toEqual([3]);
+  });
+
   it('recovers the eigenpairs of a rotated diagonal matrix', () => {
     // Q diag(4, 2, 1) Qᵀ with Q a rotation by 30° in the (0, 1) plane.
     const c = Math.cos(Math.PI / 6);
@@ -79,8 +93,6 @@ describe('topEigenvectors', () => {
     const zero = topEigenvectors(new Float64Array(4), 2, 1, Random.fromSeed(1));
     expect(Array.from(zero.values)).toEqual([0]);
     expect(zero.converged).toEqual([true]);
-    const rankOne = topEigenvectors(Float64Array.from([3]), 1, 2, Random.fromSeed(1));
-    expect(Array.from(rankOne.values)).toEqual([3, 0]);
     // On the null space the vectors are the (orthogonalised, normalised) starts: still an orthonormal basis.
     for (const seed of [1, 2, 3]) {
       const nothing = topEigenvectors(new Float64Array(4), 2, 2, Random.fromSeed(seed));

@@ -1,4 +1,5 @@
-import type { Random } from '@ehr-backdoor/core';
+import { assertInput, type Random } from '@ehr-backdoor/core';
+import type { DetectCode } from './error-codes.js';
 
 /**
  * Leading eigenvectors of a symmetric positive semi-definite d × d matrix by power iteration with
@@ -27,6 +28,17 @@ export interface PowerIterationOptions {
  * (default 2000) per vector; `converged` says which met the tolerance.
  */
 export function topEigenvectors(matrix: Float64Array, d: number, k: number, random: Random, options: PowerIterationOptions = {}): Eigen {
+  assertInput<DetectCode>(
+    d >= 1 && matrix.length === d * d,
+    'E_DETECT_INPUT',
+    () => `topEigenvectors needs a d × d matrix with d ≥ 1; got ${matrix.length} values for d = ${d}.`,
+  );
+  // Past d there is no unit vector orthogonal to those found: the deflated start would be all zeros.
+  assertInput<DetectCode>(
+    Number.isInteger(k) && k >= 1 && k <= d,
+    'E_DETECT_INPUT',
+    () => `topEigenvectors gives between 1 and d = ${d} eigenvectors; got k = ${k}.`,
+  );
   const maxIterations = options.maxIterations ?? 2000;
   const tolerance = options.tolerance ?? 1e-10;
   const vectors: Float64Array[] = [];
