@@ -20,8 +20,9 @@ import { runKernel } from './run-kernel.js';
  *
  * As tensor ops an hour is ≈ 14 kernels forward and ≈ 50 backward, each dispatched through tfjs's engine
  * and tape in JavaScript; the LSTM was dispatch-bound (docs/results.md). Here an hour is one matMul,
- * the backend's own Sigmoid and Tanh kernels (called directly, so the activations are the same bits)
- * and the element-wise arithmetic in WebAssembly SIMD over the WASM heap (lstm-step-simd.ts), each
+ * the backend's own Sigmoid kernel (called directly, so the activations are the same bits), tanh in
+ * WebAssembly SIMD with the bits of the backend's scalar Tanh kernel (tanh-simd.ts), and the
+ * element-wise arithmetic in WebAssembly SIMD over the WASM heap (lstm-step-simd.ts), each
  * product and sum rounded to float32 as the kernels round it. The backward pass (lstm-recurrence-backward.ts) forms the
  * gradients autodiff forms, in autodiff's order, so values and gradients are bit-identical to the
  * tensor-op recurrence (lstm-recurrence.spec.ts).
@@ -67,6 +68,7 @@ function lstmForward(backend: BackendWasm, simd: LstmStepSimd, zx: tf.Tensor3D, 
   const [B, T, H4] = zx.shape;
   const H = H4 / 4;
   const tape = takeTape(backend, T, H, B);
+  const n = H * B;
   const free = (t: tf.TensorInfo) => backend.disposeData(t.dataId);
   // Offsets are read after the allocations before them, which may grow (and so move the views of) the memory.
   const offset = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
@@ -79,14 +81,15 @@ function lstmForward(backend: BackendWasm, simd: LstmStepSimd, zx: tf.Tensor3D, 
     simd.preActivations(tape, t, offset(zx), recurrent && offset(recurrent), offset(pre), offset(preG));
     for (const x of [recurrent, hPrev]) if (x) free(x);
     const sig = runKernel(backend, tf.Sigmoid, { x: pre });
-    const tanhG = runKernel(backend, tf.Tanh, { x: preG });
+    // tanh in place: the candidate's pre-activation is not read again, nor c once cell() has put it in the tape.
+    simd.tanh(n, offset(preG), offset(preG));
     const c = backend.makeOutput([B, H], 'float32');
-    simd.cell(tape, t, offset(sig), offset(tanhG), offset(c));
-    [pre, preG, sig, tanhG].forEach(free);
-    const tanhC = runKernel(backend, tf.Tanh, { x: c });
+    simd.cell(tape, t, offset(sig), offset(preG), offset(c));
+    [pre, preG, sig].forEach(free);
+    simd.tanh(n, offset(c), offset(c));
     hPrev = backend.makeOutput([B, H], 'float32');
-    simd.hidden(tape, t, offset(tanhC), offset(hPrev));
-    [c, tanhC].forEach(free);
+    simd.hidden(tape, t, offset(c), offset(hPrev));
+    free(c);
   }
   if (hPrev) free(hPrev);
   return tape;

@@ -1,6 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { elementwiseFunction, type ElementwiseBuilder, type Expr } from './elementwise-simd.js';
 import type { LstmTape } from './lstm-tape.js';
+import { tanhFunction } from './tanh-simd.js';
 import { assembleModule, instanceCache, wasmValidates } from './wasm-assembly.js';
 
 /**
@@ -24,10 +25,13 @@ export interface LstmStepSimd {
   gateGradients(tape: LstmTape, t: number, dh: number, dz: number, dzx: number): void;
   /** target[k] += part[k] for k < count. */
   accumulate(target: number, part: number, count: number): void;
+  /** to[k] = tanh(from[k]) for k < count, the bits of the backend's Tanh kernel (tanh-simd.ts); `to` may be `from`. */
+  tanh(count: number, from: number, to: number): void;
 }
 
 type Fn = (...args: number[]) => void;
-const kernelsFor = instanceCache(moduleBytes, (exports) => exports as Record<'sum' | 'cell' | 'hidden' | 'grad' | 'gradLast', Fn>);
+type Kernels = Record<'sum' | 'cell' | 'hidden' | 'grad' | 'gradLast' | 'tanh', Fn>;
+const kernelsFor = instanceCache(moduleBytes, (exports) => exports as Kernels);
 
 /** The kernels on `backend`'s memory; undefined where WebAssembly SIMD or the memory is not available. */
 export function lstmStepSimd(backend: BackendWasm): LstmStepSimd | undefined {
@@ -40,7 +44,7 @@ export function lstmStepSimdAvailable(): boolean {
   return wasmValidates(moduleBytes());
 }
 
-function bind(k: Record<'sum' | 'cell' | 'hidden' | 'grad' | 'gradLast', Fn>): LstmStepSimd {
+function bind(k: Kernels): LstmStepSimd {
   return {
     preActivations({ T, H, B, zeros }, t, zx, recurrent, pre, preG) {
       const zxRow = zx + 4 * t * 4 * H;
@@ -72,6 +76,7 @@ function bind(k: Record<'sum' | 'cell' | 'hidden' | 'grad' | 'gradLast', Fn>): L
     accumulate(target, part, count) {
       k.sum(1, count, target, 0, part, 0, target, 0);
     },
+    tanh: k.tanh,
   };
 }
 
@@ -155,6 +160,7 @@ function moduleBytes(): Uint8Array {
     hidden,
     elementwiseFunction('grad', GRADIENT_ARRAYS, (x) => gradientStatements(x, false)),
     elementwiseFunction('gradLast', GRADIENT_ARRAYS, (x) => gradientStatements(x, true)),
+    tanhFunction(),
   ]);
   return cached;
 }

@@ -125,7 +125,31 @@ export const V = {
   div: simd(0xe7),
   neg: simd(0xe1),
   extractLane: (lane: number) => [...simd(0x1f), lane],
+  /** v128.load32_splat: one float32 into all four lanes. */
+  loadSplat: (offset = 0) => [...simd(0x09), 0, ...uleb(offset)],
+  /** v128.const of four equal i32 lanes (a float's bits, a mask or an integer). */
+  i32x4: (value: number) => [...simd(0x0c), ...new Array<number[]>(4).fill(i32Bytes(value)).flat()],
+  /** v128.const of four equal float32 lanes. */
+  f32x4: (value: number) => [...simd(0x0c), ...new Array<number[]>(4).fill(f32Bytes(value)).flat()],
+  and: simd(0x4e),
+  or: simd(0x50),
+  xor: simd(0x51),
+  /** bitselect(a, b, mask): a's bits where the mask is 1, b's elsewhere (the mask on top of the stack). */
+  bitselect: simd(0x52),
+  i32Eq: simd(0x37),
+  i32LtS: simd(0x39),
+  i32GtS: simd(0x3b),
+  f32Lt: simd(0x43),
+  i32Shl: simd(0xab),
+  i32ShrS: simd(0xac),
+  i32Add: simd(0xae),
+  i32Sub: simd(0xb1),
+  /** i32x4.trunc_sat_f32x4_s and f32x4.convert_i32x4_s. */
+  truncSat: simd(0xf8),
+  convert: simd(0xfa),
 };
+const i32Bytes = (value: number) => [...new Uint8Array(Int32Array.of(value).buffer)];
+const f32Bytes = (value: number) => [...new Uint8Array(Float32Array.of(value).buffer)];
 export const f32Load = [op.f32Load, 2, 0];
 /** f32.load at a constant byte offset from the address on the stack. */
 export const f32LoadAt = (offset: number) => [op.f32Load, 2, ...uleb(offset)];
