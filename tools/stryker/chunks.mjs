@@ -7,10 +7,10 @@
 // Groups the package's mutated files (src/**/*.ts but specs, testing helpers and index.ts), smallest
 // first, into chunks of about N source lines (default 800), and runs `stryker run` on each in turn with
 // every spec and the options after `--` (e.g. `--concurrency 3`). After each chunk the incremental file
-// is copied to reports/stryker-incremental.chunk-K.json. --from K resumes at chunk K. A last whole run
+// (packages/<package>/stryker-incremental.json, tracked) is copied to reports/stryker-incremental.chunk-K.json. --from K resumes at chunk K. A last whole run
 // (`nx run <package>:mutate`) then reuses every chunk's results and gives the package's figure.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -66,7 +66,7 @@ if (process.argv[1] === import.meta.filename) {
   }
   const files = mutatedFiles(name).map((file) => ({ file, count: readFileSync(join(root, file), 'utf8').split('\n').length }));
   const chunks = planChunks(files, lines);
-  const incremental = join(root, 'packages', name, 'reports', 'stryker-incremental.json');
+  const incremental = join(root, 'packages', name, 'stryker-incremental.json');
   for (let k = from; k <= chunks.length; k++) {
     console.log(`chunk ${k}/${chunks.length} (${new Date().toISOString()}): ${chunks[k - 1].join(' ')}`);
     if (own.includes('--dry-run')) continue;
@@ -76,6 +76,10 @@ if (process.argv[1] === import.meta.filename) {
       console.error(`chunk ${k} ended with exit code ${result.status}; resume with --from ${k}.`);
       process.exit(1);
     }
-    if (existsSync(incremental)) copyFileSync(incremental, incremental.replace(/\.json$/, `.chunk-${k}.json`));
+    // Copies go to the git-ignored reports/, beside the tracked incremental file's latest state.
+    if (existsSync(incremental)) {
+      mkdirSync(join(root, 'packages', name, 'reports'), { recursive: true });
+      copyFileSync(incremental, join(root, 'packages', name, 'reports', `stryker-incremental.chunk-${k}.json`));
+    }
   }
 }

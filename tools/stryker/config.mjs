@@ -79,22 +79,7 @@ export function strykerConfig(name, { equivalent = [], ...overrides } = {}) {
       // Entry points only re-export.
       `!packages/${name}/src/index.ts`,
     ],
-    ignorePatterns: [
-      '/*',
-      '!/package.json',
-      '!/jest.preset.cjs',
-      '!/tsconfig.base.json',
-      '!/tools',
-      '/tools/*',
-      '!/tools/stryker',
-      '!/packages',
-      '/packages/*',
-      ...packages.map((p) => `!/packages/${p}`),
-      '/packages/*/dist',
-      '/packages/*/out-tsc',
-      '/packages/*/reports',
-      '/packages/*/bench',
-    ],
+    ignorePatterns: sandboxIgnores(packages),
     // The machine is shared (2 cores): at most two Jest workers; run under `nice` (see docs/development.md).
     concurrency: 2,
     // A timed-out mutant counts as detected. The dry run times the tests on whatever load there is then;
@@ -102,10 +87,12 @@ export function strykerConfig(name, { equivalent = [], ...overrides } = {}) {
     // near a loop) as timeouts, inflating the score. Real infinite loops are stopped by Stryker's hit
     // limit, not by this clock, so a generous margin costs little.
     timeoutMS: 30_000,
+    // Tracked in git, not under reports/: each session starts on a fresh machine, and a package like
+    // detect costs hours of both cores, so the last results must travel with the code they measured.
     incremental: true,
     // Static mutants (module-level constants) need a full reload and every test per mutant.
     ignoreStatic: true,
-    incrementalFile: `packages/${name}/reports/stryker-incremental.json`,
+    incrementalFile: `packages/${name}/stryker-incremental.json`,
     // Outside the package, so that Jest (rootDir = the package) and ESLint never see a sandbox copy.
     tempDirName: `.stryker-tmp/${name}`,
     cleanTempDir: 'always',
@@ -116,4 +103,25 @@ export function strykerConfig(name, { equivalent = [], ...overrides } = {}) {
     thresholds: { high: 90, low: 80, break: null },
     ...overrides,
   };
+}
+
+/** What Stryker leaves out of its sandbox: all but the root files Jest needs, tools/stryker and `packages`. */
+function sandboxIgnores(packages) {
+  return [
+    '/*',
+    '!/package.json',
+    '!/jest.preset.cjs',
+    '!/tsconfig.base.json',
+    '!/tools',
+    '/tools/*',
+    '!/tools/stryker',
+    '!/packages',
+    '/packages/*',
+    ...packages.map((p) => `!/packages/${p}`),
+    '/packages/*/dist',
+    '/packages/*/out-tsc',
+    '/packages/*/reports',
+    '/packages/*/stryker-incremental.json',
+    '/packages/*/bench',
+  ];
 }
