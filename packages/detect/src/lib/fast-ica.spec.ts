@@ -9,10 +9,15 @@ interface IcaCase {
   k: number;
   x: number[];
   sources: number[];
+  iterations: number;
 }
 const fixture = JSON.parse(readFileSync(new URL('./__fixtures__/fast-ica.json', import.meta.url), 'utf8')) as {
   sklearn: string;
   cases: IcaCase[];
+  /** scikit-learn from `w_init`, fastIca from `initial`: the same start (see the generator). */
+  fromInitial: (IcaCase & { initial: number[] })[];
+  /** Data of rank `rank` < k; `sources` are scikit-learn's with n_components = rank. */
+  rankDeficient: (Omit<IcaCase, 'iterations'> & { rank: number })[];
 };
 
 function centred(x: number[], n: number, d: number): Float64Array {
@@ -45,28 +50,64 @@ function correlation(a: ArrayLike<number>, ac: number, b: ArrayLike<number>, bc:
   return sab / Math.sqrt(saa * sbb);
 }
 
+/**
+ * Each of scikit-learn's `columns` sources (n × columns) is one of fastIca's (n × k) up to sign, none
+ * taken twice, and equal to it element by element within `tolerance` after the sign.
+ */
+function expectSameSources(
+  expected: ArrayLike<number>,
+  actual: ArrayLike<number>,
+  n: number,
+  columns: number,
+  k: number,
+  tolerance: number,
+): void {
+  const used = new Set<number>();
+  for (let s = 0; s < columns; s++) {
+    let best = -1;
+    let bestCorrelation = 0;
+    for (let o = 0; o < k; o++) {
+      const r = Math.abs(correlation(expected, s, actual, o, n, columns, k));
+      if (r > bestCorrelation) [best, bestCorrelation] = [o, r];
+    }
+    expect(bestCorrelation).toBeGreaterThan(0.9999);
+    expect(used.has(best)).toBe(false);
+    used.add(best);
+    // Same scale as scikit-learn's unit-variance sources, element by element after the sign.
+    const sign = Math.sign(correlation(expected, s, actual, best, n, columns, k));
+    let worst = 0;
+    for (let r = 0; r < n; r++) worst = Math.max(worst, Math.abs(expected[r * columns + s] - sign * actual[r * k + best]));
+    expect(worst).toBeLessThan(tolerance);
+  }
+}
+
 describe(`fastIca against scikit-learn ${fixture.sklearn} FastICA`, () => {
   it.each(fixture.cases.map((c) => [c.name, c] as const))('%s: the same sources up to sign and order, unit variance', (_, c) => {
     const result = fastIca(centred(c.x, c.n, c.d), c.n, c.d, c.k, Random.fromSeed(0, 'ica-test'));
     expect(result.converged).toBe(true);
-    const used = new Set<number>();
+    expectSameSources(c.sources, result.sources, c.n, c.k, c.k, 0.02);
     for (let s = 0; s < c.k; s++) {
-      let best = -1;
-      let bestCorrelation = 0;
-      for (let o = 0; o < c.k; o++) {
-        const r = Math.abs(correlation(c.sources, s, result.sources, o, c.n, c.k, c.k));
-        if (r > bestCorrelation) [best, bestCorrelation] = [o, r];
+      let mean = 0;
+      let square = 0;
+      for (let r = 0; r < c.n; r++) {
+        mean += result.sources[r * c.k + s] / c.n;
+        square += result.sources[r * c.k + s] ** 2 / c.n;
       }
-      expect(bestCorrelation).toBeGreaterThan(0.9999);
-      expect(used.has(best)).toBe(false);
-      used.add(best);
-      // Same scale as scikit-learn's unit-variance sources, element by element after the sign.
-      const sign = Math.sign(correlation(c.sources, s, result.sources, best, c.n, c.k, c.k));
-      let worst = 0;
-      for (let r = 0; r < c.n; r++) worst = Math.max(worst, Math.abs(c.sources[r * c.k + s] - sign * result.sources[r * c.k + best]));
-      expect(worst).toBeLessThan(0.02);
+      expect(mean).toBeCloseTo(0, 12);
+      expect(square).toBeCloseTo(1, 12);
     }
   });
+
+  it.each(fixture.fromInitial.map((c) => [c.name, c] as const))(
+    '%s: from scikit-learn’s start, its steps: the same sources and iteration count',
+    (_, c) => {
+      const result = fastIca(centred(c.x, c.n, c.d), c.n, c.d, c.k, Random.fromSeed(0, 'ica-test'), { initial: c.initial });
+      expect(result).toMatchObject({ converged: true, iterations: c.iterations, components: c.k });
+      let worst = 0;
+      for (let i = 0; i < c.n * c.k; i++) worst = Math.max(worst, Math.abs(result.sources[i] - c.sources[i]));
+      expect(worst).toBeLessThan(1e-7);
+    },
+  );
 
   it('is deterministic for a seed', () => {
     const c = fixture.cases[0];

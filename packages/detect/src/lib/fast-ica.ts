@@ -80,8 +80,8 @@ function whiten(centred: Float64Array, n: number, d: number, k: number, random: 
   const X1 = new Float64Array(k * n);
   let rank = k;
   for (let c = 0; c < k; c++) {
-    // covarianceOf divides by n − 1; the singular value² of X is λ (n − 1).
-    const lambda = values[c] * (n - 1);
+    // covarianceOf divides by n: the singular value² of X is λ n.
+    const lambda = values[c] * n;
     if (!(lambda > 1e-12)) {
       rank = Math.min(rank, c);
       continue;
