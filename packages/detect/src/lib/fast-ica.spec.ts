@@ -109,6 +109,30 @@ describe(`fastIca against scikit-learn ${fixture.sklearn} FastICA`, () => {
     },
   );
 
+  it.each(fixture.rankDeficient.map((c) => [c.name, c] as const))(
+    '%s: k above the rank gives scikit-learn’s sources of the rank, then columns of zeros',
+    (_, c) => {
+      const result = fastIca(centred(c.x, c.n, c.d), c.n, c.d, c.k, Random.fromSeed(0, 'ica-test'));
+      expect(result.converged).toBe(true);
+      expectSameSources(c.sources, result.sources, c.n, c.rank, c.k, 0.02);
+      for (let r = 0; r < c.n; r++) for (let s = c.rank; s < c.k; s++) expect(result.sources[r * c.k + s]).toBe(0);
+      // A given start: its leading rank × rank block, as if k were the rank.
+      const initial = Float64Array.from({ length: c.k * c.k }, (_, i) => Math.cos(i + 1));
+      const wide = fastIca(centred(c.x, c.n, c.d), c.n, c.d, c.k, Random.fromSeed(0, 'ica-test'), { initial });
+      const block = initial.filter((_, i) => i % c.k < c.rank && i < c.rank * c.k);
+      const narrow = fastIca(centred(c.x, c.n, c.d), c.n, c.d, c.rank, Random.fromSeed(0, 'ica-test'), { initial: block });
+      expect(wide.iterations).toBe(narrow.iterations);
+      for (let r = 0; r < c.n; r++)
+        for (let s = 0; s < c.k; s++) expect(wide.sources[r * c.k + s]).toBe(s < c.rank ? narrow.sources[r * c.rank + s] : 0);
+    },
+  );
+
+  it('gives zero sources for data without variance', () => {
+    const result = fastIca(new Float64Array(12), 4, 3, 2, Random.fromSeed(0, 'ica-test'));
+    expect(result).toMatchObject({ converged: true, components: 2 });
+    expect(Array.from(result.sources)).toEqual(new Array(8).fill(0));
+  });
+
   it('is deterministic for a seed', () => {
     const c = fixture.cases[0];
     const a = fastIca(centred(c.x, c.n, c.d), c.n, c.d, c.k, Random.fromSeed(4, 'x'));

@@ -22,7 +22,10 @@ export interface FastIcaOptions {
   readonly tolerance?: number;
   /** Default 200, scikit-learn's. */
   readonly maxIterations?: number;
-  /** k × k initial unmixing matrix (row-major); default standard normal draws from `random`. */
+  /**
+   * k × k initial unmixing matrix (row-major); default standard normal draws from `random`. For data of
+   * rank r < k only its leading r × r block is used.
+   */
   readonly initial?: ArrayLike<number>;
 }
 
@@ -60,14 +63,26 @@ export function fastIca(
   const tolerance = options.tolerance ?? 1e-4;
   const maxIterations = options.maxIterations ?? 200;
   const { X1, rank } = whiten(centred, n, d, k, random);
-  let W: Float64Array = new Float64Array(k * k);
-  if (options.initial) W.set(Array.from(options.initial));
-  else for (let i = 0; i < k * k; i++) W[i] = random.normal();
-  W = symmetricDecorrelation(W, k);
-  const WX = new Float64Array(k * n);
-  const fit = fixedPoint(W, X1, n, k, WX, tolerance, maxIterations);
-  multiply(fit.W, k, k, X1, n, WX);
+  const start = new Float64Array(k * k);
+  if (options.initial) start.set(Array.from(options.initial));
+  else for (let i = 0; i < k * k; i++) start[i] = random.normal();
+  // Only the first `rank` whitened rows hold data. Unmixing them together with the zero rows lets W
+  // spread a source over the rows past the rank, whose sources are dropped; so the iteration runs on
+  // those rows alone, from the start's leading rank × rank block, as scikit-learn's with
+  // n_components = rank would.
+  const W = symmetricDecorrelation(leadingBlock(start, k, rank), rank);
+  const data = X1.subarray(0, rank * n);
+  const WX = new Float64Array(rank * n);
+  const fit = fixedPoint(W, data, n, rank, WX, tolerance, maxIterations);
+  multiply(fit.W, rank, rank, data, n, WX);
   return { sources: unitVarianceSources(WX, n, k, rank), components: k, iterations: fit.iterations, converged: fit.converged };
+}
+
+/** The leading m × m block of the k × k row-major `matrix`. */
+function leadingBlock(matrix: Float64Array, k: number, m: number): Float64Array {
+  const out = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) out.set(matrix.subarray(i * k, i * k + m), i * m);
+  return out;
 }
 
 /**
@@ -142,16 +157,19 @@ function fixedPoint(
   return { W, iterations, converged };
 }
 
-/** n × k sources from the k × n `WX`, each scaled to unit variance as scikit-learn's whiten='unit-variance'. */
+/**
+ * n × k sources from the rank × n `WX`, each scaled to unit variance as scikit-learn's
+ * whiten='unit-variance'; the columns past the rank stay 0.
+ */
 function unitVarianceSources(WX: Float64Array, n: number, k: number, rank: number): Float64Array {
   const sources = new Float64Array(n * k);
-  for (let c = 0; c < k; c++) {
+  for (let c = 0; c < rank; c++) {
     let mean = 0;
     for (let r = 0; r < n; r++) mean += WX[c * n + r] / n;
     let variance = 0;
     for (let r = 0; r < n; r++) variance += (WX[c * n + r] - mean) ** 2 / n;
     const sd = Math.sqrt(variance) || 1;
-    for (let r = 0; r < n; r++) sources[r * k + c] = c < rank ? WX[c * n + r] / sd : 0;
+    for (let r = 0; r < n; r++) sources[r * k + c] = WX[c * n + r] / sd;
   }
   return sources;
 }
