@@ -133,6 +133,41 @@ describe(`fastIca against scikit-learn ${fixture.sklearn} FastICA`, () => {
     expect(Array.from(result.sources)).toEqual(new Array(8).fill(0));
   });
 
+  it('gives unit-variance sources where whitening stops short (eigenvalues 0.1 % apart)', () => {
+    // Columns made orthogonal over the sample with variances 1, 0.999, 0.998: 1000 power-iteration
+    // steps leave the principal axes unconverged, so the whitened rows' variances are not quite 1.
+    const n = 400;
+    const d = 3;
+    const random = Random.fromSeed(5, 'near-tie');
+    const columns = [() => 2 * random.next() - 1, () => Math.log(random.next()) * (random.next() < 0.5 ? -1 : 1), () => random.normal()];
+    const cols = columns.map((draw) => Float64Array.from({ length: n }, draw));
+    cols.forEach((col, j) => {
+      const mean = col.reduce((a, v) => a + v, 0) / n;
+      col.forEach((v, r) => (col[r] = v - mean));
+      for (let i = 0; i < j; i++) {
+        const f = cols[i].reduce((a, v, r) => a + v * col[r], 0) / cols[i].reduce((a, v) => a + v * v, 0);
+        col.forEach((v, r) => (col[r] = v - f * cols[i][r]));
+      }
+      const scale = Math.sqrt((1 - 0.001 * j) / (col.reduce((a, v) => a + v * v, 0) / n));
+      col.forEach((v, r) => (col[r] = v * scale));
+    });
+    const x = Float64Array.from({ length: n * d }, (_, i) => cols[i % d][Math.floor(i / d)]);
+    const k = 2;
+    const { sources } = fastIca(x, n, d, k, Random.fromSeed(0, 'ica-test'));
+    for (let s = 0; s < k; s++) {
+      let square = 0;
+      for (let r = 0; r < n; r++) square += sources[r * k + s] ** 2 / n;
+      expect(square).toBeCloseTo(1, 12);
+    }
+  });
+
+  it('stops after maxIterations steps, not converged', () => {
+    const c = fixture.fromInitial[1];
+    expect(c.iterations).toBeGreaterThan(3);
+    const result = fastIca(centred(c.x, c.n, c.d), c.n, c.d, c.k, Random.fromSeed(0, 'ica-test'), { initial: c.initial, maxIterations: 3 });
+    expect(result).toMatchObject({ converged: false, iterations: 3 });
+  });
+
   it('is deterministic for a seed', () => {
     const c = fixture.cases[0];
     const a = fastIca(centred(c.x, c.n, c.d), c.n, c.d, c.k, Random.fromSeed(4, 'x'));
@@ -140,8 +175,34 @@ describe(`fastIca against scikit-learn ${fixture.sklearn} FastICA`, () => {
     expect(Buffer.from(a.sources.buffer)).toEqual(Buffer.from(b.sources.buffer));
   });
 
-  it('rejects a component count outside [1, d]', () => {
-    expect(() => fastIca(new Float64Array(6), 3, 2, 3, Random.fromSeed(0, 'x'))).toThrow(/components must be an integer in \[1, 2\]/);
+  it('without `initial`, draws its k × k start from `random`, after whitening and nothing after it', () => {
+    // The caller's stream goes on from there (activation clustering seeds its k-means with it).
+    const c = fixture.fromInitial[1];
+    const x = centred(c.x, c.n, c.d);
+    const drawn = Random.fromSeed(3, 'stream');
+    fastIca(x, c.n, c.d, c.k, drawn);
+    const given = Random.fromSeed(3, 'stream');
+    fastIca(x, c.n, c.d, c.k, given, { initial: c.initial });
+    for (let i = 0; i < c.k * c.k; i++) given.normal();
+    expect(drawn.next()).toBe(given.next());
+  });
+
+  it('refuses a component count outside [1, d] and a start of the wrong size', () => {
+    const x = new Float64Array(6);
+    const cases: [number, number[] | undefined, string][] = [
+      [3, undefined, 'FastICA: components must be an integer in [1, 2], got 3.'],
+      [0, undefined, 'FastICA: components must be an integer in [1, 2], got 0.'],
+      [-1, undefined, 'FastICA: components must be an integer in [1, 2], got -1.'],
+      [1.5, undefined, 'FastICA: components must be an integer in [1, 2], got 1.5.'],
+      [NaN, undefined, 'FastICA: components must be an integer in [1, 2], got NaN.'],
+      [2, [1, 0, 0], 'FastICA: initial must hold 2 × 2 values, got 3.'],
+      [2, [1, 0, 0, 1, 0], 'FastICA: initial must hold 2 × 2 values, got 5.'],
+      [1, [1, 0, 0, 1], 'FastICA: initial must hold 1 × 1 values, got 4.'],
+    ];
+    for (const [k, initial, message] of cases)
+      expect(() => fastIca(x, 3, 2, k, Random.fromSeed(0, 'x'), { initial })).toThrow(
+        expect.objectContaining({ code: 'E_DETECT_INPUT', message }),
+      );
   });
 });
 
