@@ -112,6 +112,30 @@ describe('trigger reconstruction, its bookkeeping on four stays', () => {
     inputs.dispose();
   });
 
+  it('takes `steps` Adam steps: under the L1 penalty alone each lowers every mask logit by the learning rate', async () => {
+    const inputs = tf.tensor2d(values, [4, 2]);
+    const result = await reconstructTrigger({ forward: constant(5), inputs, labels, steps: 3, learningRate: 0.1, lambda: 0.02 });
+    // Adam's first steps on a gradient of one sign move by about the learning rate each.
+    for (const t of result.triggers) for (const m of t.mask) expect(m).toBeCloseTo(1 / (1 + Math.exp(2.3)), 3);
+    inputs.dispose();
+  });
+
+  it('flips the stays of the other label: the success rate is the share (1 − m) ⊙ x + m ⊙ p sends to the target', async () => {
+    const inputs = tf.tensor2d(values, [4, 2]);
+    const logit = ([x0, x1]: number[]) => x0 - x1 + 0.5;
+    const forward = (x: tf.Tensor) =>
+      tf.tidy(() => tf.add(tf.sub(tf.reshape(tf.slice(x, [0, 0], [-1, 1]), [-1]), tf.reshape(tf.slice(x, [0, 1], [-1, 1]), [-1])), 0.5));
+    const result = await reconstructTrigger({ forward, inputs, labels, steps: 1, learningRate: 0.01, lambda: 0 });
+    for (const { target, mask: m, pattern: p, successRate } of result.triggers) {
+      const flipped = [0, 1, 2, 3].filter((i) => labels[i] !== target).map((i) => [values[2 * i], values[2 * i + 1]]);
+      const sent = flipped.filter((x) => logit(x.map((v, j) => (1 - m[j]) * v + m[j] * p[j])) >= 0 === (target === 1));
+      expect(successRate).toBeCloseTo(sent.length / flipped.length, 6);
+    }
+    // Label 0's stays (0, 1) and (2, 3) stay below 0; of label 1's, (−1, 5) reaches label 0 and (4, 0) does not.
+    expect(result.triggers.map((t) => t.successRate)).toEqual([0.5, 0]);
+    inputs.dispose();
+  });
+
   it('names what it refuses', async () => {
     const inputs = tf.tensor2d(values, [4, 2]);
     const forward = constant(0);
@@ -122,6 +146,7 @@ describe('trigger reconstruction, its bookkeeping on four stays', () => {
       [{ lambda: -0.1 }, 'trigger reconstruction: lambda must be ≥ 0, got -0.1.'],
       [{ bounds: { lo: new Float32Array(3), hi: new Float32Array(3) } }, 'trigger reconstruction: bounds must have 2 values each.'],
       [{ bounds: { lo: new Float32Array(2), hi: new Float32Array(1) } }, 'trigger reconstruction: bounds must have 2 values each.'],
+      [{ bounds: { lo: new Float32Array(3), hi: new Float32Array(2) } }, 'trigger reconstruction: bounds must have 2 values each.'],
       [{ labels: [1, 1, 1, 1] }, 'trigger reconstruction: no stay with a label other than 1 to flip.'],
       [{ labels: [0, 0, 0, 0] }, 'trigger reconstruction: no stay with a label other than 0 to flip.'],
     ];
