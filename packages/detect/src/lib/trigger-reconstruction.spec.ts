@@ -147,6 +147,8 @@ describe('trigger reconstruction, its bookkeeping on four stays', () => {
       [{ bounds: { lo: new Float32Array(3), hi: new Float32Array(3) } }, 'trigger reconstruction: bounds must have 2 values each.'],
       [{ bounds: { lo: new Float32Array(2), hi: new Float32Array(1) } }, 'trigger reconstruction: bounds must have 2 values each.'],
       [{ bounds: { lo: new Float32Array(3), hi: new Float32Array(2) } }, 'trigger reconstruction: bounds must have 2 values each.'],
+      [{ bounds: { lo: new Float32Array(2) } }, 'trigger reconstruction: bounds must have 2 values each.'],
+      [{ bounds: { hi: new Float32Array(2) } }, 'trigger reconstruction: bounds must have 2 values each.'],
       [{ labels: [1, 1, 1, 1] }, 'trigger reconstruction: no stay with a label other than 1 to flip.'],
       [{ labels: [0, 0, 0, 0] }, 'trigger reconstruction: no stay with a label other than 0 to flip.'],
     ];

@@ -63,7 +63,7 @@ export interface TriggerReconstructionResult {
  * Reconstructs, for each label, the smallest mask and pattern that send clean stays of the other
  * label to it (see {@link TriggerReconstructionOptions}). Tensors it creates are disposed.
  * @throws InputError `E_DETECT_INPUT` for labels of another length than the inputs, no stay of some
- * label, bounds of the wrong length, `steps` < 1 or a negative `lambda`.
+ * label, bounds of the wrong length (or one side of them missing), `steps` < 1 or a negative `lambda`.
  */
 export async function reconstructTrigger(options: TriggerReconstructionOptions): Promise<TriggerReconstructionResult> {
   const { inputs, labels } = options;
@@ -80,9 +80,10 @@ export async function reconstructTrigger(options: TriggerReconstructionOptions):
   );
   assertInput<DetectCode>(lambda >= 0, 'E_DETECT_INPUT', () => `trigger reconstruction: lambda must be ≥ 0, got ${lambda}.`);
   const flat = (await inputs.data()) as Float32Array;
-  const { lo, hi } = options.bounds?.lo && options.bounds?.hi ? options.bounds : observedBounds(flat, n, d);
+  // Bounds given are used as given: one side missing is an error, not a reason to fall back on the observed range.
+  const { lo, hi } = options.bounds ?? observedBounds(flat, n, d);
   assertInput<DetectCode>(
-    lo.length === d && hi.length === d,
+    lo?.length === d && hi?.length === d,
     'E_DETECT_INPUT',
     () => `trigger reconstruction: bounds must have ${d} values each.`,
   );
