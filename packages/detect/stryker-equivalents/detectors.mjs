@@ -16,6 +16,24 @@ export const detectorsEquivalents = [
     why: 'with no true variable the share is 0 / 0, which is NaN too.',
   },
   {
+    file: 'packages/detect/src/lib/trigger-reconstruction.ts',
+    code: 'for (let j = 0; j < d; j++) {\n      lo[j] = Math.min(lo[j], flat[i * d + j]);',
+    mutator: typedArrayBound,
+    why: 'observedBounds: at j = d the read is the next stay’s first element (or past the end) and the writes to lo[d] and hi[d] are past the end of the two Float32Arrays of length d (dropped).',
+  },
+  {
+    file: 'packages/detect/src/lib/trigger-reconstruction.ts',
+    code: 'const y = tf.fill([count], target);',
+    mutator: 'ArrayDeclaration ([count] → [])',
+    why: 'a scalar target instead of a vector of count copies: tf.mul(logits, y) broadcasts it to the same [count] product, so the loss and its gradients are the same; y is read nowhere else (the success rate compares with `target === 1`) and is disposed either way.',
+  },
+  {
+    file: 'packages/detect/src/lib/trigger-reconstruction.ts',
+    code: '        true,\n        [a, b],\n      );\n      cost?.dispose();',
+    mutator: 'BooleanLiteral (returnCost true → false)',
+    why: 'with returnCost false tfjs’ Optimizer.minimize disposes the cost itself and returns null, and `cost?.dispose()` does nothing; the update of a and b is the same and no tensor outlives the step either way (the specs count tensors before and after).',
+  },
+  {
     file: 'packages/detect/src/lib/strip-test-time.ts',
     code: 'for (let r = 0; r < rows; r++) out[Math.floor((start + r) / N)] += rowEntropy(p, r, K) / N;',
     mutator: typedArrayBound,
