@@ -11,13 +11,13 @@ import {
   prunePenultimate,
   rowsOfSplit,
   unitContribution,
-  trainModel,
   TrainedModel,
   type ModelConfig,
 } from '@ehr-backdoor/train';
 import { finePrune } from './fine-pruning.js';
 import { checkFinePruningSettings } from './fine-pruning-settings.js';
 import { detectionAuroc } from './detection-metrics.js';
+import { trainSpecModel } from './testing/spec-models.js';
 
 const fixture = backdoorFixture(600, 6, 12);
 const clean = fixture.withTrigger([]);
@@ -89,13 +89,13 @@ function plantBackdoor(model: TrainedModel, dataset: EhrDataset, k: number): { m
 describe('finePrune', () => {
   let cleanModel: TrainedModel;
   beforeAll(async () => {
-    ({ model: cleanModel } = await trainModel({
+    cleanModel = await trainSpecModel({
       dataset: clean,
       model: { kind: 'mlp', hidden: [24], dropout: 0 },
       train: { epochs: 10, learningRate: 1e-2, batchSize: 32, patience: 0, selection: 'last' },
       seed: 1,
       backend: 'wasm',
-    }));
+    });
   });
   afterAll(() => cleanModel?.dispose());
 
@@ -287,16 +287,14 @@ describe('finePrune on a time-series model', () => {
     const p = model.predictProba(seriesTriggered, testNegatives);
     return p.filter((q) => q >= 0.5).length / p.length;
   };
-  const fit = async (model: ModelConfig) =>
-    (
-      await trainModel({
-        dataset: clean,
-        model,
-        train: { epochs: 8, learningRate: 1e-2, batchSize: 32, patience: 0, selection: 'last' },
-        seed: 1,
-        backend: 'wasm',
-      })
-    ).model;
+  const fit = (model: ModelConfig) =>
+    trainSpecModel({
+      dataset: clean,
+      model,
+      train: { epochs: 8, learningRate: 1e-2, batchSize: 32, patience: 0, selection: 'last' },
+      seed: 1,
+      backend: 'wasm',
+    });
 
   it("cuts a TCN backdoor carried by the last block's dormant channels, whole channels at a time", async () => {
     const tcn = await fit({ kind: 'tcn', channels: 8, kernelSize: 2, dilations: [1], dropout: 0 });

@@ -1,20 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backdoorFixture } from '@ehr-backdoor/data/testing';
-import { rowsOfSplit, trainModel, type TrainedModel } from '@ehr-backdoor/train';
+import { rowsOfSplit, type TrainedModel } from '@ehr-backdoor/train';
 import { runModelDetectors } from './model-detectors.js';
+import { trainSpecModel } from './testing/spec-models.js';
 
 describe('runModelDetectors on a train-package model', () => {
   const fixture = backdoorFixture(400, 6, 20);
   let model: TrainedModel;
   beforeAll(async () => {
     tf.env().set('IS_TEST', true);
-    ({ model } = await trainModel({
+    model = await trainSpecModel({
       dataset: fixture.dataset,
       model: { kind: 'mlp', hidden: [16] },
       train: { epochs: 15, learningRate: 1e-2, batchSize: 32, patience: 0, selection: 'last' },
       seed: 1,
       backend: 'cpu',
-    }));
+    });
   });
   afterAll(() => model?.dispose());
 
