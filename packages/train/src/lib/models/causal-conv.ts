@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { causalConvFused, causalConvFusedAvailable } from '../wasm/causal-conv-fused.js';
 import { affine, biasGradient } from './affine.js';
 
 /**
@@ -23,7 +24,9 @@ import { affine, biasGradient } from './affine.js';
  *   copy of a TCN step) used to come first. 'weights' skips the input gradient, for a first layer
  *   whose input is data.
  *
- * Both backward forms add the same products in the same order (see causal-conv.spec.ts).
+ * Both backward forms add the same products in the same order (see causal-conv.spec.ts). On the WASM
+ * backend the training forms run as one op with the backend's kernels called directly and no padded
+ * copy (wasm/causal-conv-fused.ts), with the same bits.
  */
 export type CausalConvGradients = 'autodiff' | 'weights' | 'weights-and-input';
 
@@ -40,6 +43,7 @@ export function causalConv(
   gradients: CausalConvGradients,
 ): tf.Tensor3D {
   if (gradients === 'autodiff') return forward(x, w, b, k, dilation, false).y;
+  if (causalConvFusedAvailable()) return causalConvFused(x, w, b, k, dilation, gradients === 'weights-and-input');
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xIn, wIn, bIn, save] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
     const { padded, y } = forward(xIn, wIn, bIn, k, dilation, true);

@@ -38,8 +38,17 @@ import {
 const ROWS = 4;
 const VECTORS = 2;
 
-type Kernel = (a: number, b: number, out: number, m: number, k: number, n: number) => void;
-const kernelFor = instanceCache(moduleBytes, (exports) => exports['atb'] as Kernel);
+/** out[m, n] = Aᵀ · B for A [k, m] at byte offset a and B [k, n] at b, row-major, in the backend's memory. */
+export type TransposedMatMulKernel = (a: number, b: number, out: number, m: number, k: number, n: number) => void;
+const kernelFor = instanceCache(moduleBytes, (exports) => exports['atb'] as TransposedMatMulKernel);
+
+/**
+ * The kernel itself, for callers that hold byte offsets rather than tensors (a row range of a tensor as
+ * A or B: causal-conv-fused.ts); undefined where it cannot run. k = 0 stores zeros.
+ */
+export function transposedMatMulKernel(backend: BackendWasm): TransposedMatMulKernel | undefined {
+  return kernelFor(backend);
+}
 
 /** Aᵀ · B: a holds A [k, m] and b holds B [k, n], row-major; the output gets `outShape` ([m, n] or [1, m, n]). */
 export interface TransposedProduct {
