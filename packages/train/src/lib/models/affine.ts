@@ -40,7 +40,8 @@ export function affine(
         // The weight gradient first: on stock kernels it builds the XNNPACK operator for dz that the bias gradient reuses.
         const dw = tf.matMul(xs, dz, true, false);
         const db = biasGradient(dz);
-        const dx = inputGradient ? tf.matMul(dz, ws, false, true) : tf.zeros(xs.shape);
+        // zerosLike fills the zeros in the backend's memory; tf.zeros would fill a JavaScript array and copy it there.
+        const dx = inputGradient ? tf.matMul(dz, ws, false, true) : tf.zerosLike(xs);
         return [dx, dw, db];
       },
     };

@@ -14,8 +14,9 @@ import { addDense, dropoutIf, logitsFrom, type Dropout, type Network } from './n
  * Each convolution is causal and dilated (causal-conv.ts). Pooling the last hour with the mean keeps
  * hours before the receptive field in view.
  *
- * In training, the first convolution's input is data, so its backward pass skips the input gradient;
- * outside training (evaluation, integrated gradients) tfjs differentiates the forward ops.
+ * In training, the first block's input is data, so the backward passes of its first convolution and
+ * of its residual projection skip the input gradient; outside training (evaluation, integrated
+ * gradients) tfjs differentiates the forward ops.
  */
 export function buildTcn(config: TcnConfig, store: ParamStore, hours: number, inputs: number): Network {
   const k = config.kernelSize;
@@ -55,6 +56,8 @@ export function buildTcn(config: TcnConfig, store: ParamStore, hours: number, in
                 tf.reshape(h, [hours * B, block.Cin]) as tf.Tensor2D,
                 block.residual.w as tf.Tensor2D,
                 block.residual.b as tf.Tensor1D,
+                'linear',
+                !(dropout && i === 0),
               ),
               [hours, B, Cout],
             )
