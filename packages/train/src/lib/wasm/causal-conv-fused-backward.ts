@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CausalConvKernels } from './causal-conv-kernels.js';
+import { heapView, releaseView } from './heap-view.js';
 import { runKernel } from './run-kernel.js';
 import { wholeTerm } from './shifted-sum.js';
 
@@ -10,13 +11,14 @@ import { wholeTerm } from './shifted-sum.js';
  *   dz = dy ⊙ step(y)                               (the Step and Multiply kernels)
  *   dW_j = x[0 : T − s_j]ᵀ · dz[s_j : T]            (the Aᵀ·B kernel, straight into block j of dW)
  *   db = ones · dz                                  (the same kernel, as biasGradient in affine.ts)
- *   Q = dz · Wᵀ = [dz·W_0ᵀ ‖ … ‖ dz·W_{k−1}ᵀ]        (one BatchMatMul; Wᵀ by the Transpose kernel)
- *   dx[t] = ((Q_{k−1}[t] + Q_{k−2}[t + s_{k−2}]) + …) + Q_0[t + s_0]   (+0 from hour T − s_j on)
+ *   Q_j = dz[s_j : T] · W_jᵀ                         (BatchMatMul; W_jᵀ by the Transpose kernel)
+ *   dx[t] = ((Q_{k−1}[t] + Q_{k−2}[t]) + …) + Q_0[t]   (+0 for a Q_j from hour T − s_j on)
  *
  * dW_j: the tap's padding rows come first in the tensor-op product, and add 0 · dz = ±0 to an
  * accumulator at +0, which leaves it at +0; so the product may start at the first row of data. dx: the
- * tensor-op form pads each tap's gradient back to its place and adds them, last tap first, then drops
- * the padding; the sum adds the same terms and the same +0s in that order (shifted-sum.ts).
+ * tensor-op form multiplies all of dz by W_jᵀ, pads each tap's gradient back to its place and adds
+ * them, last tap first, then drops the padding; Q_j is the part of that product that is not dropped,
+ * and the sum adds the same terms and the same +0s in that order (shifted-sum.ts).
  */
 export function causalConvBackward(
   { backend, atb, sum }: CausalConvKernels,
@@ -62,30 +64,37 @@ function inputGradientOf(
   const Cout = w.shape[1];
   const free = (t: tf.TensorInfo) => backend.disposeData(t.dataId);
   const offset = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
-  const wT = runKernel(backend, tf.Transpose, { x: w }, { perm: [1, 0] });
-  const q = runKernel(
-    backend,
-    tf.BatchMatMul,
-    {
-      a: { dataId: dz.dataId, shape: [1, hours * B, Cout], dtype: 'float32' },
-      b: { dataId: wT.dataId, shape: [1, Cout, k * Cin], dtype: 'float32' },
-    },
-    { transposeA: false, transposeB: false },
-  );
-  free(wT);
-  if (k === 1) return { dataId: q.dataId, shape: [hours, B, Cin], dtype: 'float32' };
+  const shift = (j: number) => Math.min((k - 1 - j) * dilation, hours);
+  // dz[s_j : T] · W_jᵀ, W_jᵀ by the Transpose kernel as the matMul override transposes it, both operands read in place.
+  const parts = Array.from({ length: k }, (_, j) => {
+    const rows = (hours - shift(j)) * B;
+    if (rows === 0) return backend.makeOutput([0, Cin], 'float32');
+    const wj = heapView(backend, offset(w) + 4 * j * Cin * Cout, [Cin, Cout]);
+    const wjT = runKernel(backend, tf.Transpose, { x: wj }, { perm: [1, 0] });
+    releaseView(backend, wj);
+    const dzTail = heapView(backend, offset(dz) + 4 * shift(j) * B * Cout, [1, rows, Cout]);
+    const part = runKernel(
+      backend,
+      tf.BatchMatMul,
+      { a: dzTail, b: { dataId: wjT.dataId, shape: [1, Cout, Cin], dtype: 'float32' } },
+      { transposeA: false, transposeB: false },
+    );
+    releaseView(backend, dzTail);
+    free(wjT);
+    return part;
+  });
+  if (k === 1) return { dataId: parts[0].dataId, shape: [hours, B, Cin], dtype: 'float32' };
   const dx = backend.makeOutput([hours, B, Cin], 'float32');
   const zerosRow = zeros(backend, [Cin]);
   const passes = sum(offset(zerosRow));
-  const stride = k * Cin;
+  // Part j's hour t is tap j's gradient at output hour t + s_j, which lands on input hour t; none from hour T − s_j on.
   const tap = (j: number) => {
-    const shift = (k - 1 - j) * dilation;
-    const base = offset(q) + 4 * j * Cin;
-    return { at: (t: number) => base + 4 * (t + shift) * B * stride, stride, from: 0, to: hours - shift };
+    const base = offset(parts[j]);
+    return { at: (t: number) => base + 4 * t * B * Cin, stride: Cin, from: 0, to: hours - shift(j) };
   };
   const out = offset(dx);
   for (let j = k - 2; j >= 0; j--) passes.add(j === k - 2 ? tap(k - 1) : wholeTerm(out, hours, B, Cin), tap(j), out, hours, B, Cin);
-  [q, zerosRow].forEach(free);
+  [...parts, zerosRow].forEach(free);
   return dx;
 }
 
