@@ -2,6 +2,7 @@ import { assertInput, Random } from '@ehr-backdoor/core';
 import { covarianceOf } from './matrix.js';
 import { topEigenvectors } from './power-iteration.js';
 import type { DetectCode } from './error-codes.js';
+import { abs, max, min, sign, sqrt, tanh } from './math.js';
 
 /**
  * FastICA (Hyvärinen 1999) as scikit-learn's `FastICA(algorithm='parallel', fun='logcosh',
@@ -98,10 +99,10 @@ function whiten(centred: Float64Array, n: number, d: number, k: number, random: 
     // covarianceOf divides by n: the singular value² of X is λ n.
     const lambda = values[c] * n;
     if (!(lambda > 1e-12)) {
-      rank = Math.min(rank, c);
+      rank = min(rank, c);
       continue;
     }
-    const scale = Math.sqrt(n) / Math.sqrt(lambda);
+    const scale = sqrt(n) / sqrt(lambda);
     for (let r = 0; r < n; r++) {
       let p = 0;
       for (let j = 0; j < d; j++) p += centred[r * d + j] * vectors[c][j];
@@ -130,7 +131,7 @@ function fixedPoint(
     for (let a = 0; a < k; a++) {
       let meanDerivative = 0;
       for (let r = 0; r < n; r++) {
-        const g = Math.tanh(WX[a * n + r]);
+        const g = tanh(WX[a * n + r]);
         WX[a * n + r] = g;
         meanDerivative += (1 - g * g) / n;
       }
@@ -145,7 +146,7 @@ function fixedPoint(
     for (let a = 0; a < k; a++) {
       let dot = 0;
       for (let b = 0; b < k; b++) dot += W1[a * k + b] * W[a * k + b];
-      limit = Math.max(limit, Math.abs(Math.abs(dot) - 1));
+      limit = max(limit, abs(abs(dot) - 1));
     }
     W = W1;
     iterations++;
@@ -168,7 +169,7 @@ function unitVarianceSources(WX: Float64Array, n: number, k: number, rank: numbe
     for (let r = 0; r < n; r++) mean += WX[c * n + r] / n;
     let variance = 0;
     for (let r = 0; r < n; r++) variance += (WX[c * n + r] - mean) ** 2 / n;
-    const sd = Math.sqrt(variance) || 1;
+    const sd = sqrt(variance) || 1;
     for (let r = 0; r < n; r++) sources[r * k + c] = WX[c * n + r] / sd;
   }
   return sources;
@@ -200,7 +201,7 @@ export function symmetricDecorrelation(W: Float64Array, k: number): Float64Array
   for (let i = 0; i < k; i++)
     for (let j = 0; j < k; j++) {
       let s = 0;
-      for (let m = 0; m < k; m++) s += (vectors[i * k + m] * vectors[j * k + m]) / Math.sqrt(Math.max(values[m], 1e-300));
+      for (let m = 0; m < k; m++) s += (vectors[i * k + m] * vectors[j * k + m]) / sqrt(max(values[m], 1e-300));
       root[i * k + j] = s;
     }
   const out = new Float64Array(k * k);
@@ -220,10 +221,10 @@ export function jacobiEigen(matrix: Float64Array, k: number): { values: Float64A
     for (let p = 0; p < k; p++)
       for (let q = p + 1; q < k; q++) {
         const apq = A[p * k + q];
-        if (Math.abs(apq) < 1e-300) continue;
+        if (abs(apq) < 1e-300) continue;
         const theta = (A[q * k + q] - A[p * k + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
+        const t = sign(theta || 1) / (abs(theta) + sqrt(theta * theta + 1));
+        const c = 1 / sqrt(t * t + 1);
         const s = t * c;
         for (let m = 0; m < k; m++) {
           const amp = A[m * k + p];

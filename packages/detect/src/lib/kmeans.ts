@@ -1,4 +1,5 @@
 import type { Random } from '@ehr-backdoor/core';
+import { max, min, sqrt } from './math.js';
 
 /**
  * k-means (Lloyd) with k-means++ seeding (Arthur & Vassilvitskii 2007) and `restarts` independent
@@ -37,7 +38,7 @@ function seedPlusPlus(points: Float64Array, n: number, d: number, k: number, ran
   for (let c = 1; c < k; c++) {
     let total = 0;
     for (let i = 0; i < n; i++) {
-      nearest[i] = Math.min(nearest[i], squaredDistance(points, i * d, centroids, (c - 1) * d, d));
+      nearest[i] = min(nearest[i], squaredDistance(points, i * d, centroids, (c - 1) * d, d));
       total += nearest[i];
     }
     // D² sampling; if every point sits on a centroid, any point will do.
@@ -124,13 +125,13 @@ export function silhouette(
   const sums = new Float64Array(k);
   for (const i of sample) {
     sums.fill(0);
-    for (let j = 0; j < n; j++) if (j !== i) sums[assignment[j]] += Math.sqrt(squaredDistance(points, i * d, points, j * d, d));
+    for (let j = 0; j < n; j++) if (j !== i) sums[assignment[j]] += sqrt(squaredDistance(points, i * d, points, j * d, d));
     const own = assignment[i];
     if (sizes[own] === 1) continue; // s = 0 for a singleton, as sklearn
     const a = sums[own] / (sizes[own] - 1);
     let b = Infinity;
-    for (let c = 0; c < k; c++) if (c !== own) b = Math.min(b, sums[c] / sizes[c]);
-    const m = Math.max(a, b);
+    for (let c = 0; c < k; c++) if (c !== own) b = min(b, sums[c] / sizes[c]);
+    const m = max(a, b);
     total += m > 0 ? (b - a) / m : 0;
   }
   return total / sample.length;

@@ -1,5 +1,6 @@
 import { assertInput, type Random } from '@ehr-backdoor/core';
 import type { DetectCode } from './error-codes.js';
+import { abs, sqrt } from './math.js';
 
 /**
  * Leading eigenvectors of a symmetric positive semi-definite d × d matrix by power iteration with
@@ -56,7 +57,7 @@ export function topEigenvectors(matrix: Float64Array, d: number, k: number, rand
       orthogonalise(w, vectors);
       let squares = 0;
       for (let j = 0; j < d; j++) squares += w[j] * w[j];
-      const norm = Math.sqrt(squares);
+      const norm = sqrt(squares);
       if (!(norm > 0)) {
         // The matrix is zero on the remaining subspace: any orthogonal unit vector is an eigenvector of eigenvalue 0.
         lambda = 0;
@@ -71,11 +72,11 @@ export function topEigenvectors(matrix: Float64Array, d: number, k: number, rand
       for (let j = 0; j < d; j++) change += (w[j] / norm - sign * v[j]) ** 2;
       v = Float64Array.from(w, (x) => x / norm);
       lambda = norm;
-      done = Math.sqrt(change) <= tolerance;
+      done = sqrt(change) <= tolerance;
     }
     // A deterministic sign (largest component positive) so reruns and platforms agree.
     let big = 0;
-    for (let j = 1; j < d; j++) if (Math.abs(v[j]) > Math.abs(v[big])) big = j;
+    for (let j = 1; j < d; j++) if (abs(v[j]) > abs(v[big])) big = j;
     if (v[big] < 0) for (let j = 0; j < d; j++) v[j] = -v[j];
     vectors.push(v);
     values[e] = lambda;
@@ -104,6 +105,6 @@ function orthogonalise(v: Float64Array, basis: readonly Float64Array[]): void {
 function normalise(v: Float64Array): void {
   let s = 0;
   for (const x of v) s += x * x;
-  const norm = Math.sqrt(s) || 1;
+  const norm = sqrt(s) || 1;
   for (let j = 0; j < v.length; j++) v[j] /= norm;
 }
