@@ -63,7 +63,7 @@ export const numericsEquivalents = [
   },
   {
     file: 'packages/detect/src/lib/kmeans.ts',
-    code: 'for (let j = 0; j < n; j++) if (j !== i) sums[assignment[j]] += Math.sqrt(squaredDistance(points, i * d, points, j * d, d));',
+    code: 'for (let j = 0; j < n; j++) if (j !== i) sums[assignment[j]] += sqrt(squaredDistance(points, i * d, points, j * d, d));',
     mutator: 'EqualityOperator (< → <=), ConditionalExpression (j !== i → true)',
     why: 'silhouette: at j = n, assignment[n] is undefined and the sum goes to sums[undefined], a named property of the Float64Array; without `j !== i` a point adds its distance to itself, √0 = 0, to its own cluster’s sum, which leaves it unchanged.',
   },
@@ -100,7 +100,7 @@ export const numericsEquivalents = [
   },
   {
     file: 'packages/detect/src/lib/power-iteration.ts',
-    code: 'for (let j = 1; j < d; j++) if (Math.abs(v[j]) > Math.abs(v[big])) big = j;',
+    code: 'for (let j = 1; j < d; j++) if (abs(v[j]) > abs(v[big])) big = j;',
     also: [
       'if (v[big] < 0) for (let j = 0; j < d; j++) v[j] = -v[j];',
       'for (let a = 0; a < d; a++) {',
@@ -203,7 +203,7 @@ export const numericsEquivalents = [
   },
   {
     file: 'packages/detect/src/lib/fast-ica.ts',
-    code: 'if (Math.abs(apq) < 1e-300) continue;',
+    code: 'if (abs(apq) < 1e-300) continue;',
     mutator: 'EqualityOperator (< → <=)',
     why: 'jacobiEigen: the two differ only for an off-diagonal entry of exactly 1e-300. Rotating it away moves the diagonal by at most t·|apq| ≤ 1e-300 and turns V by an angle of about |apq| / |aqq − app|, below rounding unless app and aqq agree to ~1e-284, i.e. a repeated eigenvalue, where any basis of the eigenspace is right and symmetricDecorrelation’s V diag(λ^−1/2) Vᵀ, the only use, does not depend on it.',
   },
