@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TabTransformerConfig } from '../config.js';
 import type { ParamStore } from '../params.js';
+import { attentionAvailable, attentionFused } from '../wasm/attention.js';
 import { softmaxAvailable, softmaxFused } from '../wasm/softmax.js';
 import { tokenEmbeddingAvailable, tokenEmbeddingFused } from '../wasm/token-embedding.js';
 import { layerNorm, layerNormParams, layerNormWithResidual } from './layer-norm.js';
@@ -57,6 +58,14 @@ export function buildTabTransformer(config: TabTransformerConfig, store: ParamSt
   };
   // On WASM with its gradient in one pass, the same bits (wasm/softmax.ts).
   const softmax = <T extends tf.Tensor>(x: T): T => (softmaxAvailable() ? softmaxFused(x) : tf.softmax(x));
+  // The heads' contexts [B·L, d] and weights [B, heads, L, L]; in training on WASM one op, the same bits (wasm/attention.ts).
+  const attend = (q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, B: number, training: boolean) => {
+    if (training && attentionAvailable()) return attentionFused(q, k, v, B, heads, scale);
+    const split = (t: tf.Tensor2D) => tf.reshape(tf.transpose(tf.reshape(t, [B, L, heads, dh]), [0, 2, 1, 3]), [B * heads, L, dh]);
+    const weights = softmax(tf.mul(tf.matMul(split(q), split(k), false, true), scale));
+    const merged = tf.transpose(tf.reshape(tf.matMul(weights, split(v)), [B, heads, L, dh]), [0, 2, 1, 3]);
+    return { context: tf.reshape(merged, [B * L, d]) as tf.Tensor2D, weights: tf.reshape(weights, [B, heads, L, L]) as tf.Tensor4D };
+  };
 
   return {
     config,
@@ -73,18 +82,13 @@ export function buildTabTransformer(config: TabTransformerConfig, store: ParamSt
       const B = x.shape[0];
       let h = embed(x as tf.Tensor2D, dropout !== null);
       const attention: tf.Tensor4D[] = [];
-      const split = (t: tf.Tensor2D) => tf.reshape(tf.transpose(tf.reshape(t, [B, L, heads, dh]), [0, 2, 1, 3]), [B * heads, L, dh]);
       for (const block of blocks) {
         const [normed1, residual1] = layerNormWithResidual(h, block.ln1);
         const n1 = tf.reshape(normed1, [B * L, d]) as tf.Tensor2D;
         // Separate projections rather than one split: a column split is an element-wise copy on the CPU backend.
         const [q, k, v] = [block.q, block.k, block.v].map((p) => dense(n1, p.w, p.b));
-        const weights = softmax(tf.mul(tf.matMul(split(q), split(k), false, true), scale));
-        attention.push(tf.reshape(weights, [B, heads, L, L]));
-        const context: tf.Tensor2D = tf.reshape(tf.transpose(tf.reshape(tf.matMul(weights, split(v)), [B, heads, L, dh]), [0, 2, 1, 3]), [
-          B * L,
-          d,
-        ]);
+        const { context, weights } = attend(q, k, v, B, dropout !== null);
+        attention.push(weights);
         const attended = dropoutIf(dropout, dense(context, block.proj.w, block.proj.b), config.dropout);
         h = tf.add(residual1, tf.reshape(attended, [B, L, d]));
         const [normed2, residual2] = layerNormWithResidual(h, block.ln2);
