@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TabTransformerConfig } from '../config.js';
 import type { ParamStore } from '../params.js';
+import { attentionAvailable, attentionFused } from '../wasm/attention.js';
 import { softmaxAvailable, softmaxFused } from '../wasm/softmax.js';
+import { tokenEmbeddingAvailable, tokenEmbeddingFused } from '../wasm/token-embedding.js';
 import { layerNorm, layerNormParams, layerNormWithResidual } from './layer-norm.js';
 import { addDense, dense, dropoutIf, logitsFrom, type Network, type TokenLayout } from './network.js';
 
@@ -14,7 +16,10 @@ import { addDense, dense, dropoutIf, logitsFrom, type Network, type TokenLayout 
  *   x += drop(MHA(LN(x))); x += drop(FF(LN(x))) ─▶ LN([CLS]) ─▶ dense ─▶ logit
  *
  * The grouping matrix is built once: the per-feature weights W[F, d] are spread into a block matrix
- * [F, G·d] by a fixed 0/1 mask, so tokenising is a single matMul whose gradient reaches W exactly.
+ * [F, G·d] by a fixed 0/1 mask, so tokenising is a single matMul whose gradient reaches W exactly. In
+ * training on WASM the embedding is one op that forms only each feature's own token, with the same
+ * bits (wasm/token-embedding.ts); outside training (evaluation, integrated gradients, which need x's
+ * gradient) tfjs differentiates the tensor ops.
  */
 export function buildTabTransformer(config: TabTransformerConfig, store: ParamStore, features: number, layout: TokenLayout): Network {
   const d = config.dModel;
@@ -42,8 +47,25 @@ export function buildTabTransformer(config: TabTransformerConfig, store: ParamSt
   layout.featureToken.forEach((g, j) => (groupMask[j * G + g] = 1));
   const mask = tf.keep(tf.tensor(groupMask, [features, G, 1]));
   const scale = 1 / Math.sqrt(dh);
+  // [CLS] ‖ tokens, [B, L, d]; in training on WASM as one op with the same bits (wasm/token-embedding.ts).
+  const embed = (x: tf.Tensor2D, training: boolean): tf.Tensor3D => {
+    if (training && tokenEmbeddingAvailable())
+      return tokenEmbeddingFused(x, featureWeights as tf.Tensor3D, tokenBias as tf.Tensor2D, cls as tf.Tensor3D, layout.featureToken);
+    const B = x.shape[0];
+    const spread = tf.reshape(tf.mul(featureWeights, mask), [features, G * d]);
+    const tokens = tf.add(tf.reshape(tf.matMul(x, spread), [B, G, d]), tokenBias);
+    return tf.concat([tf.tile(cls, [B, 1, 1]), tokens], 1) as tf.Tensor3D;
+  };
   // On WASM with its gradient in one pass, the same bits (wasm/softmax.ts).
   const softmax = <T extends tf.Tensor>(x: T): T => (softmaxAvailable() ? softmaxFused(x) : tf.softmax(x));
+  // The heads' contexts [B·L, d] and weights [B, heads, L, L]; in training on WASM one op, the same bits (wasm/attention.ts).
+  const attend = (q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, B: number, training: boolean) => {
+    if (training && attentionAvailable()) return attentionFused(q, k, v, B, heads, scale);
+    const split = (t: tf.Tensor2D) => tf.reshape(tf.transpose(tf.reshape(t, [B, L, heads, dh]), [0, 2, 1, 3]), [B * heads, L, dh]);
+    const weights = softmax(tf.mul(tf.matMul(split(q), split(k), false, true), scale));
+    const merged = tf.transpose(tf.reshape(tf.matMul(weights, split(v)), [B, heads, L, dh]), [0, 2, 1, 3]);
+    return { context: tf.reshape(merged, [B * L, d]) as tf.Tensor2D, weights: tf.reshape(weights, [B, heads, L, L]) as tf.Tensor4D };
+  };
 
   return {
     config,
@@ -58,22 +80,15 @@ export function buildTabTransformer(config: TabTransformerConfig, store: ParamSt
     },
     forward(x, dropout) {
       const B = x.shape[0];
-      const spread = tf.reshape(tf.mul(featureWeights, mask), [features, G * d]);
-      const tokens = tf.add(tf.reshape(tf.matMul(x as tf.Tensor2D, spread), [B, G, d]), tokenBias);
-      let h = tf.concat([tf.tile(cls, [B, 1, 1]), tokens], 1) as tf.Tensor3D;
+      let h = embed(x as tf.Tensor2D, dropout !== null);
       const attention: tf.Tensor4D[] = [];
-      const split = (t: tf.Tensor2D) => tf.reshape(tf.transpose(tf.reshape(t, [B, L, heads, dh]), [0, 2, 1, 3]), [B * heads, L, dh]);
       for (const block of blocks) {
         const [normed1, residual1] = layerNormWithResidual(h, block.ln1);
         const n1 = tf.reshape(normed1, [B * L, d]) as tf.Tensor2D;
         // Separate projections rather than one split: a column split is an element-wise copy on the CPU backend.
         const [q, k, v] = [block.q, block.k, block.v].map((p) => dense(n1, p.w, p.b));
-        const weights = softmax(tf.mul(tf.matMul(split(q), split(k), false, true), scale));
-        attention.push(tf.reshape(weights, [B, heads, L, L]));
-        const context: tf.Tensor2D = tf.reshape(tf.transpose(tf.reshape(tf.matMul(weights, split(v)), [B, heads, L, dh]), [0, 2, 1, 3]), [
-          B * L,
-          d,
-        ]);
+        const { context, weights } = attend(q, k, v, B, dropout !== null);
+        attention.push(weights);
         const attended = dropoutIf(dropout, dense(context, block.proj.w, block.proj.b), config.dropout);
         h = tf.add(residual1, tf.reshape(attended, [B, L, d]));
         const [normed2, residual2] = layerNormWithResidual(h, block.ln2);
