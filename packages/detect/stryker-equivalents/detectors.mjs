@@ -3,6 +3,37 @@ import { typedArrayBound } from './mutators.mjs';
 
 export const detectorsEquivalents = [
   {
+    file: 'packages/detect/src/lib/activation-clustering.ts',
+    code: "Random.fromSeed(options.seed ?? 0, 'activation-clustering')",
+    mutator: 'StringLiteral (stream name → "")',
+    why: 'another named stream of the same seed: FastICA’s start, k-means++’s draws and the silhouette sample come from a different but equally valid sequence. What the detector promises (the same result for the same seed; the poisoned cluster found) holds for any stream name; only the exact digits of a seed’s draws, which no caller may rely on, move.',
+  },
+  {
+    file: 'packages/detect/src/lib/activation-clustering.ts',
+    code: '{ maxIterations: 500, tolerance: 1e-6 }',
+    mutator: 'ObjectLiteral (→ {}: power iteration’s defaults, 2 000 steps to 1e-10)',
+    why: 'a longer budget to a tighter tolerance only makes the PCA directions more precise (1e-6 → 1e-10); the clusters and the flags cannot see the difference, and the scores move below the 1e-6 a test can fairly ask of them.',
+  },
+  {
+    file: 'packages/detect/src/lib/activation-clustering.ts',
+    code: 'for (let r = 0; r < n; r++)\n    for (let c = 0; c < k; c++) {',
+    also: ['for (let r = 0; r < rows.length; r++) {'],
+    mutator: typedArrayBound,
+    why: 'the PCA projection’s extra row r = n reads centred past its end and writes reduced[n · k + c], past the end of a Float64Array of n · k (dropped); scoreStays’ extra row reads rows[rows.length], undefined, and writes scores[undefined], a named property rather than an element (no score changes), and `assignment[undefined] === small` is false, so nothing is flagged.',
+  },
+  {
+    file: 'packages/detect/src/lib/activation-clustering.ts',
+    code: 'for (let j = 0; j < d; j++) p += centred[r * d + j] * vectors[c][j];',
+    mutator: 'AssignmentOperator (+= → -=)',
+    why: 'every reduced coordinate negated exactly (−p): a reflection. Squared distances are the same bits, so k-means (its ++ draws weigh by squared distances), the silhouette and the closeness scores are the same.',
+  },
+  {
+    file: 'packages/detect/src/lib/activation-clustering.ts',
+    code: 'const small = sizes[0] <= sizes[1] ? 0 : 1;',
+    mutator: 'EqualityOperator (<= → <)',
+    why: 'only a tie of cluster sizes differs, where either cluster is "the smaller": the choice is as arbitrary as k-means’ numbering of the two clusters, which depends on its random start, and the relative size is 0.5 either way.',
+  },
+  {
     file: 'packages/detect/src/lib/model-strip-test-time.ts',
     code: 'for (let start = 0; start < rows.length; start += batchSize) {',
     also: ['rows.subarray(start, Math.min(rows.length, start + batchSize))'],

@@ -51,6 +51,52 @@ describe('activationClustering on two labels', () => {
     expect(Array.from(result.flagged)).toEqual([36, 37, 38, 39]);
     expect(result.perLabel[1]).toMatchObject({ reduction: 'ica', dimensions: 2, poisoned: true });
     expect(activationClustering({ ...small, dimensions: 5 }).perLabel[1]).toMatchObject({ dimensions: 2 });
+    expect(result.warnings).toEqual([]);
+    // FastICA rescales each source to unit variance, PCA only rotates: the closeness scores differ.
+    const pca = activationClustering({ representations: R, labels, reduction: 'pca' });
+    expect(Array.from(pca.flagged)).toEqual([36, 37, 38, 39]);
+    expect(Array.from(result.scores)).not.toEqual(Array.from(pca.scores));
+  });
+
+  it('warns when FastICA does not converge (Gaussian data has no independent sources to find)', () => {
+    const random = Random.fromSeed(3, 'x');
+    const values = Float64Array.from({ length: 12 * 3 }, () => random.normal());
+    const result = activationClustering({ representations: { values, rows: 12, cols: 3 }, labels: Array(12).fill(0), dimensions: 3 });
+    expect(result.warnings).toEqual(['label 0: FastICA did not converge in 200 iterations']);
+    expect(result.scores.every((s) => s >= 0 && s <= 2)).toBe(true);
+  });
+
+  it('PCA to the full width only rotates: each score is the closeness to the two clusters in the original space', () => {
+    // Labels alternate; label 0's outliers sit late (stays 30–36), label 1's early (stays 1–7), so the
+    // flagged stays come out of the labels in an order that only the final sort makes ascending.
+    const random = Random.fromSeed(6, 'ac-spec-rotation');
+    const n = 40;
+    const d = 3;
+    const outlier = (i: number) => (i % 2 === 0 ? i >= 30 && i <= 36 : i <= 7);
+    const values = Float64Array.from({ length: n * d }, (_, x) => {
+      const i = Math.floor(x / d);
+      return random.normal() * (1 + (x % d)) + (outlier(i) && x % d === 0 ? 15 : 0);
+    });
+    const result = activationClustering({
+      representations: { values, rows: n, cols: d },
+      labels: Array.from({ length: n }, (_, i) => i % 2),
+      reduction: 'pca',
+      dimensions: d,
+      analysis: 'smaller',
+    });
+    expect(Array.from(result.flagged)).toEqual([1, 3, 5, 7, 30, 32, 34, 36]);
+    const distance = (i: number, centre: number[]) => Math.hypot(...centre.map((c, j) => values[i * d + j] - c));
+    for (const label of [0, 1]) {
+      const rows = Array.from({ length: n }, (_, i) => i).filter((i) => i % 2 === label);
+      const mean = (members: number[]) => [0, 1, 2].map((j) => members.reduce((s, i) => s + values[i * d + j], 0) / members.length);
+      const smallCentre = mean(rows.filter(outlier));
+      const largeCentre = mean(rows.filter((i) => !outlier(i)));
+      for (const i of rows) {
+        const dSmall = distance(i, smallCentre);
+        const dLarge = distance(i, largeCentre);
+        expect(result.scores[i]).toBeCloseTo((outlier(i) ? 1 : 0) + dLarge / (dSmall + dLarge), 6);
+      }
+    }
   });
 
   it('applies each analysis and its thresholds', () => {
@@ -100,6 +146,15 @@ describe('activationClustering on two labels', () => {
       'label 2: 2 stays, too few to cluster; their scores are NaN',
     ]);
     expect(result.perLabel[1]).toMatchObject({ label: 1, n: 3, smallerClusterSize: 0, poisoned: false });
+    // An empty cluster is never poisoned, although its relative size, 0, is below any threshold.
+    const relative = activationClustering({
+      representations: { values, rows: 25, cols: 2 },
+      labels: [...labels.slice(0, 20), 1, 1, 1, 2, 2],
+      reduction: 'pca',
+      dimensions: 1,
+      analysis: 'relative-size',
+    });
+    expect(relative.perLabel[1]).toMatchObject({ smallerClusterSize: 0, relativeSize: 0, poisoned: false });
     expect(result.perLabel[2]).toEqual({ label: 2, n: 2, skipped: true });
     expect(result.scores[23]).toBeNaN();
     expect(result.scores[24]).toBeNaN();
@@ -125,5 +180,9 @@ describe('activationClustering on two labels', () => {
         expect.objectContaining({ code: 'E_DETECT_INPUT', message }),
       );
     expect(() => activationClustering({ ...small, sizeThreshold: 0.5 })).not.toThrow();
+    const broken = { values: Float64Array.from(R.values).fill(NaN, 3, 4), rows: 40, cols: 2 };
+    expect(() => activationClustering({ ...small, representations: broken })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('representations') }),
+    );
   });
 });
