@@ -3,6 +3,28 @@ import { typedArrayBound } from './mutators.mjs';
 
 export const detectorsEquivalents = [
   {
+    file: 'packages/detect/src/lib/strip.ts',
+    code: "Random.fromSeed(options.seed ?? 0, 'strip')",
+    mutator: 'StringLiteral (stream name → "")',
+    why: 'another named stream of the same seed: other blend partners (and crossover masks), equally valid; the same seed still gives the same result, and the exact draws of a seed are not part of what STRIP promises.',
+  },
+  {
+    file: 'packages/detect/src/lib/strip.ts',
+    code: 'for (let r = 0; r < rows; r++) entropy[Math.floor((start + r) / N)] += rowEntropy(probabilities, r, K) / N;',
+    mutator: typedArrayBound,
+    why: 'the extra row reads the probabilities past their end: undefined, which rowEntropy clamps to NaN and counts as 0 bits, so it adds +0 to a stay’s entropy (exactly: the sums start at +0) or writes past the end of `entropy` (dropped).',
+  },
+  {
+    file: 'packages/detect/src/lib/strip.ts',
+    code: "if (blend === 'average') for (let c = 0; c < d; c++) out[at + c]",
+    also: [
+      "else if (blend === 'superimpose') for (let c = 0; c < d; c++) out[at + c]",
+      'else for (let c = 0; c < d; c++) out[at + c] = random.next() < alpha',
+    ],
+    mutator: `${typedArrayBound}; EqualityOperator (random.next() < alpha → <=)`,
+    why: 'at c = d the blend writes the first element of the next row of the batch, which that row’s own blend overwrites next (rows are blended in order), or past the batch’s end for its last row (dropped); for crossover the extra step also draws one more number, which only moves the stream on (another equally valid sequence of partners and masks, as with another stream name). `<=` differs from `<` only when a draw equals alpha exactly (probability ≈ 2⁻⁵³).',
+  },
+  {
     file: 'packages/detect/src/lib/activation-clustering.ts',
     code: "Random.fromSeed(options.seed ?? 0, 'activation-clustering')",
     mutator: 'StringLiteral (stream name → "")',

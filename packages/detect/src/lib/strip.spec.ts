@@ -146,6 +146,11 @@ describe('STRIP, step by step on four stays', () => {
       expect(result.perLabel[y]).toEqual({ label: y, n: 2, meanEntropy: expect.closeTo(mean, 12), sdEntropy: expect.closeTo(sd, 12) });
       expect(result.scores[y]).toBeCloseTo(-(a - mean) / sd, 9);
     }
+    // The flags are the top-scoring stays in ascending order, whatever order their scores rank them in.
+    const top = await strip({ inputs, predict: recording(p).predict, expectedPoisonCount: 2, blends: 3 });
+    const byScore = [0, 1, 2, 3].sort((i, j) => top.scores[j] - top.scores[i]).slice(0, 3);
+    expect(byScore).not.toEqual([...byScore].sort((a, b) => a - b));
+    expect(Array.from(top.flagged)).toEqual([...byScore].sort((a, b) => a - b));
     const none = await strip({ inputs, predict: recording(p).predict, expectedPoisonCount: 0, blends: 3, labels, normalise: 'none' });
     expect(Array.from(none.scores)).toEqual(Array.from(raw.scores));
     const flat = await strip({ inputs, predict: recording(() => 0.3).predict, expectedPoisonCount: 0, blends: 2, labels: [0, 0, 1, 1] });
@@ -156,6 +161,16 @@ describe('STRIP, step by step on four stays', () => {
     expect(Array.from(flat.scores)).toEqual([0, 0, 0, 0]);
     const single = await strip({ inputs, predict: recording(p).predict, expectedPoisonCount: 0, blends: 3, labels: [0, 0, 0, 1] });
     expect(single.perLabel[1]).toMatchObject({ n: 1, sdEntropy: 0 });
+    // Three stays: the sample variance divides by n − 1 = 2 (with two stays, by 1, it cannot tell).
+    const three = entropy.slice(0, 3);
+    const meanOfThree = (three[0] + three[1] + three[2]) / 3;
+    const sdOfThree = Math.sqrt(three.reduce((sum, h) => sum + (h - meanOfThree) ** 2, 0) / 2);
+    expect(single.perLabel[0]).toEqual({
+      label: 0,
+      n: 3,
+      meanEntropy: expect.closeTo(meanOfThree, 12),
+      sdEntropy: expect.closeTo(sdOfThree, 12),
+    });
     expect(single.warnings).toEqual(['label 1: every stay has the same blend entropy; scores 0']);
   });
 
@@ -214,6 +229,9 @@ describe('STRIP, step by step on four stays', () => {
       await expect(strip({ inputs, predict, expectedPoisonCount: 0, ...change } as never)).rejects.toThrow(
         expect.objectContaining({ code: 'E_DETECT_INPUT', message }),
       );
+    await expect(strip({ inputs: { values: [1, NaN, 3, 4], rows: 2, cols: 2 }, predict, expectedPoisonCount: 0 })).rejects.toThrow(
+      expect.objectContaining({ message: expect.stringContaining('inputs') }),
+    );
     await expect(strip({ inputs, predict, expectedPoisonCount: 0, labels: [0, 1], normalise: 'none' })).resolves.toBeDefined();
     await expect(strip({ inputs, predict, expectedPoisonCount: 0, blends: 1, alpha: 0.999 })).resolves.toBeDefined();
     await expect(strip({ inputs: { values: [1, 2, 3, 4], rows: 2, cols: 2 }, predict, expectedPoisonCount: 0 })).resolves.toBeDefined();
