@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BugError } from '@ehr-backdoor/core';
 import { wasmHeap, wasmHostBackend } from './host-heap.js';
 import { rowwiseFunction } from './rowwise-simd.js';
-import { runKernel } from './run-kernel.js';
+import { opEngine, runKernel } from './run-kernel.js';
 import { assembleModule, instanceCache } from './wasm-assembly.js';
 
 /**
@@ -71,7 +71,7 @@ export function attentionFused(
     }
   };
   let weights: tf.Tensor | undefined;
-  const context = (tf.engine() as unknown as OpEngine).runKernelFunc({
+  const context = opEngine().runKernelFunc({
     inputs: { q, k, v },
     forwardFunc: (_: unknown, save: tf.GradSaveFunc) => {
       const [qs, ks, vs] = [q, k, v].map(split);
@@ -106,18 +106,6 @@ export function attentionFused(
   const weights4 = tf.reshape(weights!, [B, heads, L, L]) as tf.Tensor4D;
   weights!.dispose();
   return { context, weights: weights4 };
-}
-
-/**
- * The engine's entry for an op with its own backward pass (public in tfjs-core's JavaScript, private
- * in its typings), as wasm/layer-norm.ts uses it.
- */
-interface OpEngine {
-  runKernelFunc(invocation: {
-    inputs: tf.NamedTensorMap;
-    forwardFunc: (backend: unknown, save: tf.GradSaveFunc) => tf.Tensor | tf.Tensor[];
-    backwardsFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => Record<string, () => tf.Tensor>;
-  }): tf.Tensor | tf.Tensor[];
 }
 
 type Fn = (...args: number[]) => void;

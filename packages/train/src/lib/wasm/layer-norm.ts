@@ -3,7 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { BugError } from '@ehr-backdoor/core';
 import { wasmHeap, wasmHostBackend } from './host-heap.js';
 import { layerNormSimd, type LayerNormSimd } from './layer-norm-simd.js';
-import { runKernel } from './run-kernel.js';
+import { opEngine, runKernel } from './run-kernel.js';
 
 /**
  * A layer norm over the last axis, (x − mean)·rsqrt(var + 1e-5)·γ + β, as one op with its backward pass
@@ -35,7 +35,7 @@ export function layerNormFused<T extends tf.Tensor>(x: T, gamma: tf.Tensor1D, be
   const offset = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
   const wrap = (info: tf.TensorInfo) => tf.engine().makeTensorFromTensorInfo(info);
   const inputs = { x, gamma, beta };
-  return (tf.engine() as unknown as OpEngine).runKernelFunc({
+  return opEngine().runKernelFunc({
     inputs,
     forwardFunc: (_: unknown, save: tf.GradSaveFunc) => {
       const d = backend.makeOutput(x.shape, 'float32');
@@ -53,18 +53,6 @@ export function layerNormFused<T extends tf.Tensor>(x: T, gamma: tf.Tensor1D, be
       return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
     },
   }) as T | [T, T];
-}
-
-/**
- * The engine's entry for an op with its own backward pass, as tf.customGrad calls it: customGrad allows
- * one output only, this op has two. (Public in tfjs-core's JavaScript, private in its typings.)
- */
-interface OpEngine {
-  runKernelFunc(invocation: {
-    inputs: tf.NamedTensorMap;
-    forwardFunc: (backend: unknown, save: tf.GradSaveFunc) => tf.Tensor | tf.Tensor[];
-    backwardsFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => Record<string, () => tf.Tensor>;
-  }): tf.Tensor | tf.Tensor[];
 }
 
 function layerNormBackward(

@@ -12,3 +12,20 @@ export function runKernel(backend: BackendWasm, name: string, inputs: tf.NamedTe
   if (!kernel) throw new BugError(`the WASM backend has no ${name} kernel`);
   return kernel.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
 }
+
+/** The engine's entry for an op with its own backward pass, as tf.customGrad calls it. */
+interface OpEngine {
+  runKernelFunc(invocation: {
+    inputs: tf.NamedTensorMap;
+    forwardFunc: (backend: unknown, save: tf.GradSaveFunc) => tf.Tensor | tf.Tensor[];
+    backwardsFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => Record<string, () => tf.Tensor>;
+  }): tf.Tensor | tf.Tensor[];
+}
+
+/**
+ * tfjs's engine, typed for ops with their own backward pass and any number of outputs (customGrad
+ * allows one): `runKernelFunc` is public in tfjs-core's JavaScript, private in its typings.
+ */
+export function opEngine(): OpEngine {
+  return tf.engine() as unknown as OpEngine;
+}
