@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '@ehr-backdoor/core';
 import { selectBackend } from '../backend.js';
 import { registerGradients } from '../gradients.js';
+import { normalValues, tensorBits } from '../testing/tensor-bits.js';
 import { attentionAvailable, attentionFused } from './attention.js';
 import { softmaxFused } from './softmax.js';
 
@@ -32,11 +32,8 @@ describe('attentionFused', () => {
   const run = (attend: Attend, [B, L, heads, dh]: number[], special = false) => {
     const rng = Random.fromSeed(B * 1000 + L * 10 + heads, 'attention');
     const d = heads * dh;
-    const filled = (n: number, scale: number) => Float32Array.from({ length: n }, () => rng.normal() * scale);
-    const bits = (t: tf.Tensor) =>
-      createHash('sha256')
-        .update(t.dataSync() as Float32Array)
-        .digest('hex');
+    const filled = (n: number, scale: number) => normalValues(rng, n, scale);
+    const bits = tensorBits;
     return tf.tidy(() => {
       const [q, k, v] = [0, 1, 2].map(() => {
         const values = filled(B * L * d, 1);

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '@ehr-backdoor/core';
 import { selectBackend } from '../backend.js';
 import { registerGradients } from '../gradients.js';
+import { normalValues, tensorBits } from '../testing/tensor-bits.js';
 import { causalConv } from '../models/causal-conv.js';
 import { causalConvFused, causalConvFusedAvailable } from './causal-conv-fused.js';
 
@@ -17,11 +17,8 @@ describe('causalConvFused', () => {
   /** Digests of the bits of the output and of the gradients of ⟨upstream, conv(x, W, b)⟩ for x, W and b. */
   const run = (conv: Conv, [hours, batch, cin, cout, k]: number[], special = false) => {
     const rng = Random.fromSeed(hours * 1000 + cin * 10 + k, 'causal-conv-fused');
-    const filled = (n: number, scale: number) => Float32Array.from({ length: n }, () => rng.normal() * scale);
-    const bits = (t: tf.Tensor) =>
-      createHash('sha256')
-        .update(t.dataSync() as Float32Array)
-        .digest('hex');
+    const filled = (n: number, scale: number) => normalValues(rng, n, scale);
+    const bits = tensorBits;
     return tf.tidy(() => {
       const xs = filled(hours * batch * cin, 1);
       // ±0 and values whose products cancel, where an order of additions or a sign of zero would show.
@@ -77,11 +74,7 @@ describe('causalConvFused', () => {
     const withInput = run(fused(3, 2), shape);
     const without = run(fused(3, 2, false), shape);
     expect({ ...without, dx: withInput.dx }).toEqual(withInput);
-    const zeros = tf.tidy(() =>
-      createHash('sha256')
-        .update(tf.zeros([24, 16, 12]).dataSync() as Float32Array)
-        .digest('hex'),
-    );
+    const zeros = tf.tidy(() => tensorBits(tf.zeros([24, 16, 12])));
     expect(without.dx).toBe(zeros);
   });
 

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '@ehr-backdoor/core';
 import { selectBackend } from '../backend.js';
 import { registerGradients } from '../gradients.js';
+import { normalValues, tensorBits } from '../testing/tensor-bits.js';
 import { tokenEmbeddingAvailable, tokenEmbeddingFused } from './token-embedding.js';
 
 describe('tokenEmbeddingFused', () => {
@@ -28,11 +28,8 @@ describe('tokenEmbeddingFused', () => {
   const run = (embed: Embed, B: number, featureToken: readonly number[], G: number, d: number, special = false) => {
     const F = featureToken.length;
     const rng = Random.fromSeed(B * 1000 + F * 10 + d, 'token-embedding');
-    const filled = (n: number, scale: number) => Float32Array.from({ length: n }, () => rng.normal() * scale);
-    const bits = (t: tf.Tensor) =>
-      createHash('sha256')
-        .update(t.dataSync() as Float32Array)
-        .digest('hex');
+    const filled = (n: number, scale: number) => normalValues(rng, n, scale);
+    const bits = tensorBits;
     return tf.tidy(() => {
       const xs = filled(B * F, 1);
       const ws = filled(F * d, 0.3);
