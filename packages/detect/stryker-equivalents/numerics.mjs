@@ -232,4 +232,29 @@ export const numericsEquivalents = [
     mutator: 'ConditionalExpression (false)',
     why: 'the cluster is never empty here, so other = 0 means own = cluster.length ≥ 1, and own / 0 is Infinity already; the test only spells the case out.',
   },
+  {
+    file: 'packages/detect/src/lib/clinical-design-matrix.ts',
+    code: 'for (let c = 0; c < F; c++) {\n    const seen: number[] = [];',
+    mutator: typedArrayBound,
+    why: 'columnStandardisation: the extra pass at c = F reads the next row’s first value (or undefined past the last row) and writes centre[F] and scale[F], past the end of the two F-long Float64Arrays: dropped.',
+  },
+  {
+    file: 'packages/detect/src/lib/clinical-design-matrix.ts',
+    code: 'for (let i = 0; i < n; i++) for (let c = 0; c < F; c++) if (!Number.isFinite(features[i * F + c])) missingVariable.add(names[c]);',
+    mutator: typedArrayBound,
+    why: 'missingIndicators: at c = F the name is names[F], undefined, and an undefined entry in the set is never asked for: indicators are given only to the names of the F columns.',
+  },
+  {
+    file: 'packages/detect/src/lib/clinical-design-matrix.ts',
+    code: 'for (let i = 0; i < n; i++) {\n      const v = features[i * F + c];',
+    also: ['for (let i = 0; i < n; i++)\n    for (let c = 0; c < F; c++) {'],
+    mutator: typedArrayBound,
+    why: 'at i = n, features[n·F + c] is past the n × F Float64Array: undefined, which is not finite, so the standardisation skips it, and the design’s row n (design[n·width + …], at an index or at NaN) is past its end too: dropped writes.',
+  },
+  {
+    file: 'packages/detect/src/lib/confident-joint.ts',
+    code: 'for (let i = 0; i < n; i++) {\n    const above',
+    mutator: typedArrayBound,
+    why: 'confidentLearning’s probability(n, j) reads p̂[n] past the n-long Float64Array: undefined, so p̂ is NaN (or 1 − NaN), never ≥ a threshold, and stay n is left out as above neither.',
+  },
 ];

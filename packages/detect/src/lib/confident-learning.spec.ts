@@ -1,5 +1,7 @@
 import { Random } from '@ehr-backdoor/core';
+import { clinicalDesignMatrix } from './clinical-design-matrix.js';
 import { confidentLearning } from './confident-learning.js';
+import { fitLogistic, predictLogistic } from './logistic-regression.js';
 import { detectionAuroc, precisionAtFlagged, tprAtFpr, truthMask } from './detection-metrics.js';
 
 /** n stays, 6 features: risk from features 0–2 sets the label; 10 % of feature 5 missing. */
@@ -91,6 +93,54 @@ describe('confident learning', () => {
     for (const s of result.scores) expect(s >= 0 && s <= 1).toBe(true);
   });
 
+  it('scores each stay by a model fitted on the other folds only: each label shuffled by the seed, dealt round-robin', () => {
+    const small = 120;
+    const { features, labels, F } = cohort(small, 8);
+    const result = confidentLearning({
+      features,
+      rows: small,
+      cols: F,
+      labels,
+      assumedContamination: 0.05,
+      folds: 3,
+      lambda: 0.5,
+      seed: 11,
+    });
+    const stays = Array.from({ length: small }, (_, i) => i);
+    const { design, width } = clinicalDesignMatrix(features, small, F, undefined);
+    const random = Random.fromSeed(11, 'confident-learning');
+    const fold = new Int32Array(small);
+    for (const y of [0, 1]) random.shuffle(stays.filter((i) => labels[i] === y)).forEach((i, k) => (fold[i] = k % 3));
+    const designOf = (ids: number[]) => Float64Array.from(ids.flatMap((i) => Array.from(design.subarray(i * width, (i + 1) * width))));
+    const p1 = new Float64Array(small);
+    for (let f = 0; f < 3; f++) {
+      const train = stays.filter((i) => fold[i] !== f);
+      const held = stays.filter((i) => fold[i] === f);
+      const y = train.map((i) => labels[i]);
+      const model = fitLogistic(designOf(train), train.length, width, y, { lambda: 0.5, maxIterations: 30, tolerance: 1e-6 });
+      predictLogistic(model, designOf(held), held.length, width).forEach((p, k) => (p1[held[k]] = p));
+    }
+    const probability = (i: number, j: number) => (j === 1 ? p1[i] : 1 - p1[i]);
+    expect(Array.from(result.scores)).toEqual(stays.map((i) => 1 - probability(i, labels[i])));
+    for (const y of [0, 1]) {
+      const members = stays.filter((i) => labels[i] === y);
+      expect(result.perLabel[y].threshold).toBe(members.reduce((s, i) => s + probability(i, y), 0) / members.length);
+    }
+  });
+
+  it('warns for each fold whose logistic regression does not converge (separable stays, a vanishing penalty)', () => {
+    const n = 40;
+    const features = Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 + i / 100 : -1 - i / 100));
+    const labels = Uint8Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : 0));
+    const result = confidentLearning({ features, rows: n, cols: 1, labels, assumedContamination: 0.05, folds: 2, lambda: 1e-12 });
+    expect(result.warnings).toEqual([
+      'fold 0: logistic regression did not converge in 30 Newton steps',
+      'fold 1: logistic regression did not converge in 30 Newton steps',
+    ]);
+    // One feature is enough; the out-of-fold p̂ still ranks every stay right.
+    for (let i = 0; i < n; i++) expect(result.scores[i]).toBeLessThan(0.5);
+  });
+
   it('budget flags round(c · n) of the highest scores over both labels', () => {
     const small = 300;
     const { features, labels, F } = cohort(small, 5);
@@ -145,7 +195,7 @@ describe('confident learning', () => {
   it('rejects bad input with the option named', () => {
     const { features, labels, F } = cohort(50, 3);
     expect(() => confidentLearning({ features, rows: 50, cols: F, labels, assumedContamination: 0.6 })).toThrow(
-      /assumed contamination must be a share in \(0, 0.5\)/,
+      /^confident_learning: the assumed contamination must be a share in \(0, 0.5\)/,
     );
     expect(() => confidentLearning({ features, rows: 50, cols: F, labels, assumedContamination: 0.01, folds: 1 })).toThrow(
       /folds must be an integer ≥ 2/,
@@ -161,6 +211,10 @@ describe('confident learning', () => {
       `confident_learning: features must hold rows × cols = 49 × ${F} values, got 300.`,
     );
     expect(() => confidentLearning({ ...ok, rows: 0, features: new Float64Array(0), labels: [] })).toThrow(/rows × cols = 0 × 6/);
+    // One stay is a well-formed matrix (refused later for too few stays per label, not as malformed).
+    expect(() => confidentLearning({ ...ok, rows: 1, features: features.subarray(0, F), labels: [1] })).toThrow(
+      'confident_learning: label 0 has 0 stays, fewer than the 5 folds; lower folds.',
+    );
     expect(() => confidentLearning({ ...ok, cols: 0, features: new Float64Array(0) })).toThrow(/rows × cols = 50 × 0/);
     expect(() => confidentLearning({ ...ok, rows: 2.5, cols: 120 })).toThrow(/rows × cols = 2.5 × 120/);
     expect(() => confidentLearning({ ...ok, rows: 60, cols: 5 })).toThrow('confident_learning: 50 labels for 60 stays.');

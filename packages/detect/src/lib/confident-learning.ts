@@ -1,5 +1,7 @@
 import { assertInput, Random } from '@ehr-backdoor/core';
 import { assertAssumedContamination } from './assumed-contamination.js';
+import { clinicalDesignMatrix } from './clinical-design-matrix.js';
+import { confidentJoint, estimatedLabelIssues } from './confident-joint.js';
 import { fitLogistic, predictLogistic } from './logistic-regression.js';
 import { topScoring, type DetectorResult } from './types.js';
 import type { DetectCode } from './error-codes.js';
@@ -52,7 +54,7 @@ export function confidentLearning(options: ConfidentLearningOptions): DetectorRe
   const { features, rows: n, cols: F, labels } = options;
   const { folds, lambda, flagRule } = checkedSettings(options);
   const byLabel = stratified(labels, n, folds);
-  const { design, width } = designMatrix(features, n, F, options.variables);
+  const { design, width } = clinicalDesignMatrix(features, n, F, options.variables);
   const random = Random.fromSeed(options.seed ?? 0, 'confident-learning');
   const fold = assignFolds(byLabel, n, folds, random);
   const warnings: string[] = [];
@@ -60,11 +62,7 @@ export function confidentLearning(options: ConfidentLearningOptions): DetectorRe
   const probability = (i: number, j: number) => (j === 1 ? p1[i] : 1 - p1[i]);
   const thresholds = [0, 1].map((j) => byLabel[j].reduce((s, i) => s + probability(i, j), 0) / byLabel[j].length);
   const joint = confidentJoint(probability, thresholds, labels, n);
-  // Calibrated so each row of the joint sums to that label's count (Northcutt et al. eq. 2–3).
-  const estimatedIssues = [0, 1].map((y) => {
-    const row = joint[y][0] + joint[y][1];
-    return row > 0 ? Math.round((joint[y][1 - y] / row) * byLabel[y].length) : 0;
-  });
+  const estimatedIssues = estimatedLabelIssues(joint, [byLabel[0].length, byLabel[1].length]);
   const scores = Float64Array.from({ length: n }, (_, i) => 1 - probability(i, labels[i]));
   let flagged: number[];
   if (flagRule === 'budget')
@@ -176,61 +174,4 @@ function outOfFoldProbabilities(
     held.forEach((i, k) => (p1[i] = p[k]));
   }
   return p1;
-}
-
-/** C[i][j]: stays labelled i confidently of class j; the larger p̂ breaks a tie of both thresholds cleared. */
-function confidentJoint(
-  probability: (i: number, j: number) => number,
-  thresholds: number[],
-  labels: ArrayLike<number>,
-  n: number,
-): number[][] {
-  const joint = [
-    [0, 0],
-    [0, 0],
-  ];
-  for (let i = 0; i < n; i++) {
-    const above = [0, 1].filter((j) => probability(i, j) >= thresholds[j]);
-    if (above.length === 0) continue;
-    const j = above.length === 1 ? above[0] : probability(i, 1) > probability(i, 0) ? 1 : 0;
-    joint[labels[i]][j]++;
-  }
-  return joint;
-}
-
-/** Median-imputed, standardised features plus one "not measured" indicator per variable that is ever missing. */
-function designMatrix(
-  features: Float64Array,
-  n: number,
-  F: number,
-  variables: readonly string[] | undefined,
-): { design: Float64Array; width: number } {
-  const centre = new Float64Array(F);
-  const scale = new Float64Array(F);
-  for (let c = 0; c < F; c++) {
-    const seen: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const v = features[i * F + c];
-      if (Number.isFinite(v)) seen.push(v);
-    }
-    seen.sort((a, b) => a - b);
-    centre[c] = seen.length ? seen[Math.floor(seen.length / 2)] : 0;
-    let variance = 0;
-    for (const v of seen) variance += (v - centre[c]) ** 2 / Math.max(1, seen.length);
-    scale[c] = Math.sqrt(variance) || 1;
-  }
-  const names = variables ?? Array.from({ length: F }, (_, c) => String(c));
-  const indicatorOf = new Map<string, number>();
-  const missingVariable = new Set<string>();
-  for (let i = 0; i < n; i++) for (let c = 0; c < F; c++) if (!Number.isFinite(features[i * F + c])) missingVariable.add(names[c]);
-  for (const name of names) if (missingVariable.has(name) && !indicatorOf.has(name)) indicatorOf.set(name, F + indicatorOf.size);
-  const width = F + indicatorOf.size;
-  const design = new Float64Array(n * width);
-  for (let i = 0; i < n; i++)
-    for (let c = 0; c < F; c++) {
-      const v = features[i * F + c];
-      if (Number.isFinite(v)) design[i * width + c] = Math.max(-10, Math.min(10, (v - centre[c]) / scale[c]));
-      else design[i * width + (indicatorOf.get(names[c]) as number)] = 1;
-    }
-  return { design, width };
 }
