@@ -39,6 +39,24 @@ describe('runDetectors', () => {
     expect(run.columns.detect_spectral_recall_at_0p5pct).toBeNaN();
     // AUROC, TPR and recall are undefined without a poisoned stay; the 1 % flagged are all clean (precision 0).
     expect(Object.keys(run.reasons)).toHaveLength(2 + 4);
+    expect(run.reasons.detect_spectral_recall_at_0p5pct).toBe(
+      'no poisoned training stay: precision and recall of the flagged stays are undefined',
+    );
+  });
+
+  it('times each detector in seconds of its own run', async () => {
+    const before = performance.now();
+    const run = await runDetectors({ representations: matrix, labels, poisonedIndices, detectors: ['activation_clustering'] });
+    const elapsed = (performance.now() - before) / 1000;
+    const seconds = run.results.activation_clustering?.seconds as number;
+    expect(seconds).toBeGreaterThan(0);
+    expect(seconds).toBeLessThanOrEqual(elapsed);
+  });
+
+  it('accepts a single training stay', async () => {
+    const run = await runDetectors({ labels: [1], poisonedIndices: [0], earlyLosses: [0.2], assumedContamination: 0.4 });
+    expect(Array.from(run.results.abl_isolation?.flagged ?? [9])).toEqual([]);
+    expect(run.expectedPoisonCount).toBe(0.4);
   });
 
   it('checks every input before running a detector', async () => {
@@ -225,6 +243,11 @@ describe('runDetectors: inputs, options and columns on 40 stays', () => {
     ];
     for (const [change, code, message] of cases)
       await expect(runDetectors({ ...base, ...change } as never)).rejects.toThrow(expect.objectContaining({ code, message }));
+    const short = { values: matrix.values.subarray(0, 39 * 3), rows: 39, cols: 3 };
+    for (const detector of ['spectral', 'activation_clustering'])
+      await expect(runDetectors({ ...base, representations: short, detectors: [detector] } as never)).rejects.toThrow(
+        expect.objectContaining({ code: 'E_DETECT_INPUT', message: 'representations has 39 rows but there are 40 training stays.' }),
+      );
     for (const [key, name] of [
       ['representations', 'representations'],
       ['attributions', 'attributions'],

@@ -169,8 +169,9 @@ export async function runDetectors(options: RunDetectorsOptions): Promise<RunDet
       columns[column] = scored.value;
       if (scored.reason) reasons[column] = scored.reason;
     }
-    sensitivity[name] = sensitivityCurve(result.scores, truth);
-    for (const point of sensitivity[name] ?? []) {
+    const curve = sensitivityCurve(result.scores, truth);
+    sensitivity[name] = curve;
+    for (const point of curve) {
       for (const [metric, value] of [
         ['precision', point.precision],
         ['recall', point.recall],
