@@ -167,4 +167,31 @@ describe('detectorInputs', () => {
       expect(got.attributions?.cols).toBe(dataset.timeSeries.channels.length);
       expectClose(got.attributions?.values, await lstmAttributionsPerChannel());
     });
+
+  it('reads at most batchSize stays per forward pass', async () => {
+    const model = models.lstm as TrainedModel;
+    const passes: number[] = [];
+    // The model as it is, except that each call's row count (or batch size) is written down.
+    const watched = Object.create(model, {
+      prepareInputs: { value: (d: typeof dataset, rows: ArrayLike<number>) => (passes.push(rows.length), model.prepareInputs(d, rows)) },
+      penultimate: {
+        value: (d: typeof dataset, rows: ArrayLike<number>, size: number) => (passes.push(size), model.penultimate(d, rows, size)),
+      },
+      predictProba: {
+        value: (d: typeof dataset, rows: ArrayLike<number>, size: number) => (passes.push(size), model.predictProba(d, rows, size)),
+      },
+    }) as TrainedModel;
+    const got = await detectorInputs(
+      options('lstm', {
+        model: watched,
+        earlyModel: watched,
+        detectors: ['spectral', 'strip', 'attribution', 'abl_isolation'],
+        attribution: { steps: 2, baseline: 'train-mean' },
+        batchSize: 5,
+      }),
+    );
+    expect(got.attributions?.rows).toBe(n);
+    expect(passes.length).toBeGreaterThan(3 * (n / 5));
+    expect(Math.max(...passes)).toBe(5);
+  });
 });

@@ -48,7 +48,7 @@ export async function detectorInputs(options: DetectorInputsOptions): Promise<De
   const n = trainRows.length;
   let representations: Matrix | undefined;
   if (detectors.includes('spectral') || detectors.includes('activation_clustering')) {
-    const { values, dim } = model.penultimate(dataset, trainRows);
+    const { values, dim } = model.penultimate(dataset, trainRows, batchSize);
     representations = { values, rows: n, cols: dim };
   }
   const strip = detectors.includes('strip') ? await stripInputs(model, dataset, trainRows, batchSize) : undefined;
@@ -66,7 +66,7 @@ export async function detectorInputs(options: DetectorInputsOptions): Promise<De
       () =>
         'abl_isolation needs earlyModel, a model trained on the same rows for the first epochs only (the runner trains one; --abl-epochs sets how many).',
     );
-    earlyLosses = binaryCrossEntropy(options.earlyModel.predictProba(dataset, trainRows), options.labels);
+    earlyLosses = binaryCrossEntropy(options.earlyModel.predictProba(dataset, trainRows, batchSize), options.labels);
   }
   const attributions = detectors.includes('attribution') ? await trainingAttributions(options) : undefined;
   return { representations, inputs: strip?.inputs, predict: strip?.predict, attributions, screeningData, clinicalFeatures, earlyLosses };

@@ -3,6 +3,7 @@ import { backdoorFixture } from '@ehr-backdoor/data/testing';
 import { rowsOfSplit, type TrainedModel } from '@ehr-backdoor/train';
 import { runModelDetectors } from './model-detectors.js';
 import { trainSpecModel } from './testing/spec-models.js';
+import type { DetectorName } from './types.js';
 
 describe('runModelDetectors on a train-package model', () => {
   const fixture = backdoorFixture(400, 6, 20);
@@ -99,5 +100,35 @@ describe('runModelDetectors on a train-package model', () => {
         detectors: ['spectral'],
       }),
     ).rejects.toMatchObject({ code: 'E_DETECT_POISONED' });
+  });
+
+  it('needs two training rows, a batch size that is a positive integer and known detector names', async () => {
+    const trainRows = rowsOfSplit(fixture.dataset, 'train');
+    const base = {
+      model,
+      earlyModel: model,
+      dataset: fixture.dataset,
+      trainRows: trainRows.subarray(0, 2),
+      poisonedRows: [],
+      assumedContamination: 0.05,
+      detectors: ['abl_isolation' as const],
+    };
+    const run = await runModelDetectors(base);
+    expect(run.results.abl_isolation?.scores).toHaveLength(2);
+    await expect(runModelDetectors({ ...base, trainRows: trainRows.subarray(0, 1) })).rejects.toMatchObject({
+      code: 'E_DETECT_INPUT',
+      message: 'runModelDetectors needs at least 2 training rows, got 1.',
+    });
+    await expect(runModelDetectors({ ...base, batchSize: 1 })).resolves.toBeDefined();
+    for (const batchSize of [0, 1.5])
+      await expect(runModelDetectors({ ...base, batchSize })).rejects.toMatchObject({
+        code: 'E_DETECT_INPUT',
+        message: `batchSize must be an integer ≥ 1, got ${batchSize}.`,
+      });
+    await expect(runModelDetectors({ ...base, detectors: ['spectral', 'nope' as DetectorName] })).rejects.toMatchObject({
+      code: 'E_DETECT_UNKNOWN',
+      message:
+        "Unknown detector 'nope'; choose from spectral, activation_clustering, attribution, strip, input_screening, confident_learning, abl_isolation.",
+    });
   });
 });

@@ -69,8 +69,9 @@ export interface ModelDetectorsResult extends RunDetectorsResult {
  * Runs the chosen detectors on a trained model and the (poisoned) rows it was trained on, extracting
  * representations, inputs and attributions from the model (see {@link ModelDetectorsOptions}).
  * `assumedContamination` sets ε as a defender would; the true poisoned rows are only used for scoring.
- * @throws InputError `E_DETECT_INPUT` for fewer than 2 training rows, `E_DETECT_POISONED` for a poisoned row
- * that is not a training row, `E_DETECT_UNKNOWN` for an unknown detector name; and those of {@link runDetectors}.
+ * @throws InputError `E_DETECT_INPUT` for fewer than 2 training rows or a batch size that is not a positive
+ * integer, `E_DETECT_POISONED` for a poisoned row that is not a training row, `E_DETECT_UNKNOWN` for an
+ * unknown detector name; and those of {@link runDetectors}.
  */
 export async function runModelDetectors(options: ModelDetectorsOptions): Promise<ModelDetectorsResult> {
   const trainRows = Int32Array.from(options.trainRows);
@@ -78,6 +79,12 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
     trainRows.length >= 2,
     'E_DETECT_INPUT',
     () => `runModelDetectors needs at least 2 training rows, got ${trainRows.length}.`,
+  );
+  const batchSize = options.batchSize ?? 512;
+  assertInput<DetectCode>(
+    Number.isInteger(batchSize) && batchSize >= 1,
+    'E_DETECT_INPUT',
+    () => `batchSize must be an integer ≥ 1, got ${batchSize}.`,
   );
   const poisonedIndices = trainingPositions(trainRows, options.poisonedRows);
   const detectors = chosenDetectors(options);
@@ -91,7 +98,7 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
     earlyModel: options.earlyModel,
     attribution: options.attribution,
     screeningComponents: options.inputScreening?.components,
-    batchSize: options.batchSize ?? 512,
+    batchSize,
   });
   const result = await runDetectors({
     ...extracted,
