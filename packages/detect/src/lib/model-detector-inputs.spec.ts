@@ -25,14 +25,18 @@ describe('detectorInputs', () => {
   };
 
   /** The model's inputs of all training rows in one pass: what the batched extraction must reproduce. */
-  async function wholeInputs(model: TrainedModel): Promise<{ x: tf.Tensor; values: Float32Array }> {
-    const x = model.prepareInputs(dataset, trainRows);
+  async function wholeInputs(model: TrainedModel, rows = trainRows): Promise<{ x: tf.Tensor; values: Float32Array }> {
+    const x = model.prepareInputs(dataset, rows);
     return { x, values: (await x.data()) as Float32Array };
   }
 
   /** Integrated gradients of all training rows in one call, with the baseline built here from the whole input. */
-  async function wholeAttributions(model: TrainedModel, ig: { steps: number; method?: IgMethod; trainMean?: boolean }) {
-    const { x } = await wholeInputs(model);
+  async function wholeAttributions(
+    model: TrainedModel,
+    ig: { steps: number; method?: IgMethod; trainMean?: boolean },
+    rows = trainRows,
+  ): Promise<Float32Array> {
+    const { x } = await wholeInputs(model, rows);
     const trainMean = ig.trainMean ? tf.mean(x, 0) : undefined;
     const result = await integratedGradients({
       forward: (z) => model.forwardLogits(z),
@@ -130,20 +134,33 @@ describe('detectorInputs', () => {
     expect(await hourlyOf(undefined)).not.toHaveProperty('hourly');
   });
 
-  it('takes a tabular model’s attributions as integrated gradients of every training row, 32 Gauss–Legendre steps by default', async () => {
-    const got = await detectorInputs(options('mlp', { detectors: ['attribution'] }));
-    expect(got.attributions?.rows).toBe(n);
+  // The model's inputs are normalised with the training split's statistics, so the mean input of all its
+  // rows is nearly the zero one. The half with the higher heart rates has a mean input far from zero.
+  const heartRateMean = (row: number) => dataset.tabular.values[row * dataset.tabular.features.length + 2];
+  const highHeartRate = Int32Array.from(trainRows)
+    .sort((a, b) => heartRateMean(b) - heartRateMean(a))
+    .subarray(0, 12);
+  const maxDifference = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
+
+  it('takes a tabular model’s attributions as integrated gradients from zero, 32 Gauss–Legendre steps by default', async () => {
+    const mlp = models.mlp as TrainedModel;
+    const got = await detectorInputs(options('mlp', { trainRows: highHeartRate, detectors: ['attribution'], batchSize: 5 }));
+    expect(got.attributions?.rows).toBe(highHeartRate.length);
     expect(got.attributions?.cols).toBe(dataset.tabular.features.length);
-    expectClose(got.attributions?.values, await wholeAttributions(models.mlp as TrainedModel, { steps: 32 }));
+    expectClose(got.attributions?.values, await wholeAttributions(mlp, { steps: 32 }, highHeartRate));
   });
 
   it('integrates from the training rows’ mean input when asked, and keeps no tensor', async () => {
+    const mlp = models.mlp as TrainedModel;
     const before = tf.memory().numTensors;
     // Riemann sums move with every step, so the step count given is the one used.
     const attribution = { baseline: 'train-mean', steps: 5, method: 'riemann_right' } as const;
-    const got = await detectorInputs(options('mlp', { detectors: ['attribution'], attribution }));
+    const got = await detectorInputs(options('mlp', { trainRows: highHeartRate, detectors: ['attribution'], attribution, batchSize: 5 }));
     expect(tf.memory().numTensors).toBe(before);
-    expectClose(got.attributions?.values, await wholeAttributions(models.mlp as TrainedModel, { ...attribution, trainMean: true }));
+    const fromMean = await wholeAttributions(mlp, { ...attribution, trainMean: true }, highHeartRate);
+    expectClose(got.attributions?.values, fromMean);
+    // The two baselines must differ for this to test which one is used.
+    expect(maxDifference(fromMean, await wholeAttributions(mlp, attribution, highHeartRate))).toBeGreaterThan(1e-3);
   });
 
   // 24 training rows: passes of 7 leave a short last one; passes of 6 end exactly at the last row.

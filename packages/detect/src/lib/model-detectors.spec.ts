@@ -123,7 +123,7 @@ describe('runModelDetectors on a train-package model', () => {
       message: 'runModelDetectors needs at least 2 training rows, got 1.',
     });
     await expect(runModelDetectors({ ...base, batchSize: 1 })).resolves.toBeDefined();
-    for (const batchSize of [0, 1.5])
+    for (const batchSize of [1.5, 0])
       await expect(runModelDetectors({ ...base, batchSize })).rejects.toMatchObject({
         code: 'E_DETECT_INPUT',
         message: `batchSize must be an integer ≥ 1, got ${batchSize}.`,
