@@ -3,6 +3,7 @@ import { backdoorFixture } from '@ehr-backdoor/data/testing';
 import { rowsOfSplit, type TrainedModel } from '@ehr-backdoor/train';
 import { runModelDetectors } from './model-detectors.js';
 import { trainSpecModel } from './testing/spec-models.js';
+import { DETECTOR_NAMES, type DetectorName } from './types.js';
 
 describe('runModelDetectors on a train-package model', () => {
   const fixture = backdoorFixture(400, 6, 20);
@@ -98,6 +99,73 @@ describe('runModelDetectors on a train-package model', () => {
         assumedContamination: 0.05,
         detectors: ['spectral'],
       }),
-    ).rejects.toMatchObject({ code: 'E_DETECT_POISONED' });
+    ).rejects.toMatchObject({
+      code: 'E_DETECT_POISONED',
+      message: `Poisoned row ${testRow} is not one of the training rows; pass the plan's row indices into the same dataset.`,
+    });
+  });
+
+  it('needs two training rows, a batch size that is a positive integer and known detector names', async () => {
+    const trainRows = rowsOfSplit(fixture.dataset, 'train');
+    const base = {
+      model,
+      earlyModel: model,
+      dataset: fixture.dataset,
+      trainRows: trainRows.subarray(0, 2),
+      poisonedRows: [],
+      assumedContamination: 0.05,
+      detectors: ['abl_isolation' as const],
+    };
+    const run = await runModelDetectors(base);
+    expect(run.results.abl_isolation?.scores).toHaveLength(2);
+    await expect(runModelDetectors({ ...base, trainRows: trainRows.subarray(0, 1) })).rejects.toMatchObject({
+      code: 'E_DETECT_INPUT',
+      message: 'runModelDetectors needs at least 2 training rows, got 1.',
+    });
+    await expect(runModelDetectors({ ...base, batchSize: 1 })).resolves.toBeDefined();
+    for (const batchSize of [1.5, 0])
+      await expect(runModelDetectors({ ...base, batchSize })).rejects.toMatchObject({
+        code: 'E_DETECT_INPUT',
+        message: `batchSize must be an integer ≥ 1, got ${batchSize}.`,
+      });
+    await expect(runModelDetectors({ ...base, detectors: ['spectral', 'nope' as DetectorName] })).rejects.toMatchObject({
+      code: 'E_DETECT_UNKNOWN',
+      message:
+        "Unknown detector 'nope'; choose from spectral, activation_clustering, attribution, strip, input_screening, confident_learning, abl_isolation.",
+    });
+  });
+
+  it('names the flagged stays by their dataset rows, ascending, whatever the order of the training rows', async () => {
+    const trainRows = rowsOfSplit(fixture.dataset, 'train').reverse();
+    const run = await runModelDetectors({
+      model,
+      dataset: fixture.dataset,
+      trainRows,
+      poisonedRows: fixture.poisonedRows,
+      assumedContamination: 0.05,
+      detectors: ['spectral', 'input_screening'],
+    });
+    expect(Array.from(run.trainRows)).toEqual(Array.from(trainRows));
+    for (const name of ['spectral', 'input_screening'] as const) {
+      const flagged = Array.from(run.results[name]?.flagged ?? [], (k) => trainRows[k]);
+      expect(flagged.length).toBeGreaterThan(1);
+      expect(Array.from(run.flaggedRows[name] ?? [])).toEqual(flagged.sort((a, b) => a - b));
+    }
+  });
+
+  it('runs abl_isolation as well by default when given an early model', async () => {
+    // A fifth of the training rows keep the run of every detector short.
+    const trainRows = rowsOfSplit(fixture.dataset, 'train').subarray(0, 48);
+    const run = await runModelDetectors({
+      model,
+      earlyModel: model,
+      dataset: fixture.dataset,
+      trainRows,
+      poisonedRows: fixture.poisonedRows.filter((row) => trainRows.includes(row)),
+      assumedContamination: 0.05,
+      attribution: { steps: 2 },
+      strip: { blends: 2 },
+    });
+    expect(Object.keys(run.results)).toEqual([...DETECTOR_NAMES]);
   });
 });

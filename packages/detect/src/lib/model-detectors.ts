@@ -1,12 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { assertInput } from '@ehr-backdoor/core';
 import type { EhrDataset } from '@ehr-backdoor/data';
-import { integratedGradients, type IgMethod } from '@ehr-backdoor/explain';
 import type { TrainedModel } from '@ehr-backdoor/train';
-import { binaryCrossEntropy } from './abl-isolation.js';
-import type { ScreeningData } from './input-screening.js';
-import type { HourlyData } from './screening-types.js';
-import type { Matrix } from './matrix.js';
+import { detectorInputs, type TrainingAttributionOptions } from './model-detector-inputs.js';
 import { runDetectors, type RunDetectorsOptions, type RunDetectorsResult } from './run-detectors.js';
 import { DETECTOR_NAMES, type DetectorName } from './types.js';
 import type { DetectCode } from './error-codes.js';
@@ -38,12 +33,7 @@ export interface ModelDetectorsOptions {
   readonly detectors?: readonly DetectorName[];
   readonly seed?: number;
   /** Integrated gradients for the attribution detector. Defaults: 32 steps, Gauss–Legendre, zero baseline. */
-  readonly attribution?: {
-    readonly steps?: number;
-    readonly method?: IgMethod;
-    readonly baseline?: 'zero' | 'train-mean';
-    readonly internalBatchSize?: number;
-  };
+  readonly attribution?: TrainingAttributionOptions;
   readonly spectral?: RunDetectorsOptions['spectral'];
   readonly activationClustering?: RunDetectorsOptions['activationClustering'];
   /**
@@ -79,8 +69,9 @@ export interface ModelDetectorsResult extends RunDetectorsResult {
  * Runs the chosen detectors on a trained model and the (poisoned) rows it was trained on, extracting
  * representations, inputs and attributions from the model (see {@link ModelDetectorsOptions}).
  * `assumedContamination` sets ε as a defender would; the true poisoned rows are only used for scoring.
- * @throws InputError `E_DETECT_INPUT` for fewer than 2 training rows, `E_DETECT_POISONED` for a poisoned row
- * that is not a training row, `E_DETECT_UNKNOWN` for an unknown detector name; and those of {@link runDetectors}.
+ * @throws InputError `E_DETECT_INPUT` for fewer than 2 training rows or a batch size that is not a positive
+ * integer, `E_DETECT_POISONED` for a poisoned row that is not a training row, `E_DETECT_UNKNOWN` for an
+ * unknown detector name; and those of {@link runDetectors}.
  */
 export async function runModelDetectors(options: ModelDetectorsOptions): Promise<ModelDetectorsResult> {
   const trainRows = Int32Array.from(options.trainRows);
@@ -89,10 +80,26 @@ export async function runModelDetectors(options: ModelDetectorsOptions): Promise
     'E_DETECT_INPUT',
     () => `runModelDetectors needs at least 2 training rows, got ${trainRows.length}.`,
   );
+  const batchSize = options.batchSize ?? 512;
+  assertInput<DetectCode>(
+    Number.isInteger(batchSize) && batchSize >= 1,
+    'E_DETECT_INPUT',
+    () => `batchSize must be an integer ≥ 1, got ${batchSize}.`,
+  );
   const poisonedIndices = trainingPositions(trainRows, options.poisonedRows);
   const detectors = chosenDetectors(options);
   const labels = Uint8Array.from(trainRows, (row) => options.dataset.labels[row]);
-  const extracted = await detectorInputs(options, detectors, trainRows, labels);
+  const extracted = await detectorInputs({
+    model: options.model,
+    dataset: options.dataset,
+    trainRows,
+    labels,
+    detectors,
+    earlyModel: options.earlyModel,
+    attribution: options.attribution,
+    screeningComponents: options.inputScreening?.components,
+    batchSize,
+  });
   const result = await runDetectors({
     ...extracted,
     labels,
@@ -143,50 +150,6 @@ function chosenDetectors(options: ModelDetectorsOptions): readonly DetectorName[
   return detectors;
 }
 
-/** What the chosen detectors read, extracted from the models only for the detectors that need it (each costs passes over the data). */
-async function detectorInputs(
-  options: ModelDetectorsOptions,
-  detectors: readonly DetectorName[],
-  trainRows: Int32Array,
-  labels: Uint8Array,
-): Promise<
-  Pick<
-    RunDetectorsOptions,
-    'representations' | 'inputs' | 'predict' | 'attributions' | 'screeningData' | 'clinicalFeatures' | 'earlyLosses'
-  >
-> {
-  const { model, dataset } = options;
-  const batchSize = options.batchSize ?? 512;
-  const n = trainRows.length;
-  let representations: Matrix | undefined;
-  if (detectors.includes('spectral') || detectors.includes('activation_clustering')) {
-    const { values, dim } = model.penultimate(dataset, trainRows);
-    representations = { values, rows: n, cols: dim };
-  }
-  const { inputs, predict } = detectors.includes('strip')
-    ? await stripInputs(model, dataset, trainRows, batchSize)
-    : { inputs: undefined, predict: undefined };
-  const wanted: unknown = options.inputScreening?.components;
-  const hourly = Array.isArray(wanted) && wanted.some((c) => String(c).startsWith('consistency'));
-  const screeningData = detectors.includes('input_screening')
-    ? rawTrainingData(dataset, trainRows, model.normalisation.view, hourly)
-    : undefined;
-  const clinicalFeatures = detectors.includes('confident_learning') ? tabularFeatures(dataset, trainRows) : undefined;
-  let earlyLosses: Float64Array | undefined;
-  if (detectors.includes('abl_isolation')) {
-    assertInput<DetectCode>(
-      options.earlyModel !== undefined,
-      'E_DETECT_INPUT',
-      () =>
-        'abl_isolation needs earlyModel, a model trained on the same rows for the first epochs only (the runner trains one; --abl-epochs sets how many).',
-    );
-    earlyLosses = binaryCrossEntropy(options.earlyModel.predictProba(dataset, trainRows), labels);
-  }
-  let attributions: Matrix | undefined;
-  if (detectors.includes('attribution')) attributions = await trainingAttributions(options, trainRows, batchSize);
-  return { representations, inputs, predict, attributions, screeningData, clinicalFeatures, earlyLosses };
-}
-
 /** Exclusionary reclassification in training positions, as runDetectors asks, over the caller's dataset rows. */
 function reclassification(
   given: ModelDetectorsOptions['exclusionaryReclassification'],
@@ -198,128 +161,4 @@ function reclassification(
         reclassify: (excluded) => given.train(Int32Array.from(excluded, (k) => trainRows[k])),
       }
     : undefined;
-}
-
-/** STRIP's material: the training stays' model inputs (normalised) and a batch predictor of p(label 1). */
-async function stripInputs(
-  model: TrainedModel,
-  dataset: EhrDataset,
-  trainRows: Int32Array,
-  batchSize: number,
-): Promise<{ inputs: Matrix; predict: NonNullable<RunDetectorsOptions['predict']> }> {
-  const n = trainRows.length;
-  const exampleShape =
-    model.normalisation.view === 'tabular'
-      ? [model.normalisation.names.length]
-      : [model.normalisation.hours, 2 * model.normalisation.names.length];
-  const size = exampleShape.reduce((a, b) => a * b, 1);
-  const values = new Float32Array(n * size);
-  for (let start = 0; start < n; start += batchSize) {
-    const x = model.prepareInputs(dataset, trainRows.subarray(start, Math.min(n, start + batchSize)));
-    values.set(await x.data(), start * size);
-    x.dispose();
-  }
-  const predict: NonNullable<RunDetectorsOptions['predict']> = async (batch, rows) => {
-    const p = tf.tidy(() => tf.sigmoid(model.forwardLogits(tf.tensor(batch, [rows, ...exampleShape]))));
-    const out = (await p.data()) as Float32Array;
-    p.dispose();
-    return out;
-  };
-  return { inputs: { values, rows: n, cols: size }, predict };
-}
-
-/** The training stays' tabular clinical features: confident learning reads them whatever view the model reads (its out-of-fold model is the defender's own). */
-function tabularFeatures(dataset: EhrDataset, trainRows: Int32Array): NonNullable<RunDetectorsOptions['clinicalFeatures']> {
-  const n = trainRows.length;
-  const F = dataset.tabular.features.length;
-  const values = new Float64Array(n * F);
-  trainRows.forEach((row, k) => values.set(dataset.tabular.values.subarray(row * F, row * F + F), k * F));
-  return { values, rows: n, cols: F, variables: dataset.tabular.features.map((f) => f.variable) };
-}
-
-/** IG profile of every training stay: n × F (tabular) or n × C (time series: each channel's values and flags summed over hours). */
-async function trainingAttributions(options: ModelDetectorsOptions, trainRows: Int32Array, batchSize: number): Promise<Matrix> {
-  const { model, dataset } = options;
-  const norm = model.normalisation;
-  const cols = norm.names.length;
-  const n = trainRows.length;
-  const values = new Float32Array(n * cols);
-  const ig = options.attribution ?? {};
-  let trainMean: tf.Tensor | undefined;
-  if (ig.baseline === 'train-mean') {
-    let sum: tf.Tensor | undefined;
-    for (let start = 0; start < n; start += batchSize) {
-      const x = model.prepareInputs(dataset, trainRows.subarray(start, Math.min(n, start + batchSize)));
-      const next = tf.tidy(() => (sum ? tf.add(sum, tf.sum(x, 0, true)) : tf.sum(x, 0, true)));
-      x.dispose();
-      sum?.dispose();
-      sum = next;
-    }
-    trainMean = tf.tidy(() => tf.div(sum as tf.Tensor, n));
-    sum?.dispose();
-  }
-  try {
-    for (let start = 0; start < n; start += batchSize) {
-      const x = model.prepareInputs(dataset, trainRows.subarray(start, Math.min(n, start + batchSize)));
-      try {
-        const result = await integratedGradients({
-          forward: (z) => model.forwardLogits(z),
-          inputs: x,
-          baseline: trainMean ? 'train-mean' : 'zero',
-          trainMean,
-          steps: ig.steps ?? 32,
-          method: ig.method,
-          internalBatchSize: ig.internalBatchSize,
-        });
-        const rows = x.shape[0];
-        if (norm.view === 'tabular') values.set(result.attributions, start * cols);
-        else {
-          const C = cols;
-          const per = norm.hours * 2 * C;
-          for (let r = 0; r < rows; r++)
-            for (let k = 0; k < per; k++) values[(start + r) * C + ((k % (2 * C)) % C)] += result.attributions[r * per + k];
-        }
-      } finally {
-        x.dispose();
-      }
-    }
-  } finally {
-    trainMean?.dispose();
-  }
-  return { values, rows: n, cols };
-}
-
-/**
- * The training rows' raw values (clinical units, NaN / mask for not measured) of the view the model reads;
- * with `hourly`, a tabular view also carries the stays' hourly charting (the consistency components read it).
- */
-function rawTrainingData(dataset: EhrDataset, trainRows: Int32Array, view: 'tabular' | 'timeseries', hourly = false): ScreeningData {
-  const n = trainRows.length;
-  if (view === 'tabular') {
-    const F = dataset.tabular.features.length;
-    const values = new Float64Array(n * F);
-    trainRows.forEach((row, k) => values.set(dataset.tabular.values.subarray(row * F, row * F + F), k * F));
-    return {
-      view,
-      values,
-      rows: n,
-      variables: dataset.tabular.features.map((f) => f.variable),
-      stats: dataset.tabular.features.map((f) => f.stat),
-      ...(hourly && { hourly: hourlyCharting(dataset, trainRows) }),
-    };
-  }
-  return { view, ...hourlyCharting(dataset, trainRows) };
-}
-
-function hourlyCharting(dataset: EhrDataset, trainRows: Int32Array): HourlyData {
-  const n = trainRows.length;
-  const { hours: T, channels } = dataset.timeSeries;
-  const size = T * channels.length;
-  const values = new Float64Array(n * size);
-  const mask = new Uint8Array(n * size);
-  trainRows.forEach((row, k) => {
-    values.set(dataset.timeSeries.values.subarray(row * size, row * size + size), k * size);
-    mask.set(dataset.timeSeries.mask.subarray(row * size, row * size + size), k * size);
-  });
-  return { values, mask, rows: n, hours: T, channels };
 }
