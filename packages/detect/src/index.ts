@@ -56,5 +56,6 @@ export { topEigenvectors } from './lib/power-iteration.js';
 export type { Eigen, PowerIterationOptions } from './lib/power-iteration.js';
 export { runModelDetectors } from './lib/model-detectors.js';
 export type { ModelDetectorsOptions, ModelDetectorsResult } from './lib/model-detectors.js';
+export type { TrainingAttributionOptions } from './lib/model-detector-inputs.js';
 export { toDetectJson } from './lib/report.js';
 export type { DetectJson } from './lib/report.js';
