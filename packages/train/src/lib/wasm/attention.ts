@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { BugError } from '@ehr-backdoor/core';
 import { stridedMatMulAvailable, stridedMatMulSimd, type MatrixLayout } from './batched-matmul-simd.js';
 import { wasmHeap, wasmHostBackend } from './host-heap.js';
@@ -59,28 +60,7 @@ export function attentionFused(
   const free = (t: tf.TensorInfo) => backend.disposeData(t.dataId);
   const offset = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
   const wrap = (t: tf.TensorInfo, shape: number[]) => tf.engine().makeTensorFromTensorInfo({ dataId: t.dataId, shape, dtype: 'float32' });
-  // Head h of sample b, [rows, columns]: in place in a [B·L, d] tensor, or packed in [B, heads, rows, columns].
-  const inPlace = (t: tf.TensorInfo): MatrixLayout => ({ offset: offset(t) / 4, outerStride: L * d, innerStride: dh, rowStride: d });
-  const packed = (t: tf.TensorInfo, columns: number): MatrixLayout => {
-    const size = (t.shape[t.shape.length - 2] ?? 1) * columns;
-    return { offset: offset(t) / 4, outerStride: heads * size, innerStride: size, rowStride: columns };
-  };
-  // C = A · B per sample and head; Aᵀ given for transposedA. Layouts are read after the output is made.
-  const product = (m: number, kk: number, n: number, transposedA: boolean, layouts: () => [MatrixLayout, MatrixLayout, MatrixLayout]) =>
-    stridedMatMulSimd(backend, { batch: [B, heads], m, k: kk, n, transposedA }, ...layouts());
-  const packedProduct = (a: () => MatrixLayout, b: () => MatrixLayout, m: number, kk: number, n: number) => {
-    const out = backend.makeOutput([B * heads, m, n], 'float32');
-    product(m, kk, n, false, () => [a(), b(), packed(out, n)]);
-    return out;
-  };
-  const inPlaceProduct = (a: tf.TensorInfo, b: tf.TensorInfo, transposedA: boolean) => {
-    const out = backend.makeOutput([B * L, d], 'float32');
-    product(L, L, dh, transposedA, () => [packed(a, L), inPlace(b), inPlace(out)]);
-    return out;
-  };
-  // [B, L, heads, dh] → [B, heads, dh, L]: the heads of k or v transposed for a product with Bᵀ.
-  const headsTransposed = (t: tf.TensorInfo) =>
-    runKernel(backend, tf.Transpose, { x: { dataId: t.dataId, shape: [B, L, heads, dh], dtype: 'float32' } }, { perm: [0, 2, 3, 1] });
+  const { packedProduct, inPlaceProduct, headsTransposed } = headProducts(backend, B, L, heads, dh);
   // The scale as the float32 scalar tf.mul(x, scale) multiplies by, where the passes read it.
   const withScale = <T>(f: (s: number) => T): T => {
     const s = backend.makeOutput([1], 'float32');
@@ -96,13 +76,7 @@ export function attentionFused(
     inputs: { q, k, v },
     forwardFunc: (_: unknown, save: tf.GradSaveFunc) => {
       const kT = headsTransposed(k);
-      const scores = packedProduct(
-        () => inPlace(q),
-        () => packed(kT, L),
-        L,
-        dh,
-        L,
-      );
+      const scores = packedProduct(q, kT);
       free(kT);
       const logits = backend.makeOutput([B * heads, L, L], 'float32');
       withScale((s) => simd.scale(B * heads * L, L, offset(scores), L, s, 0, offset(logits), L));
@@ -119,13 +93,7 @@ export function attentionFused(
       const [qs, ks, vs, w] = saved;
       const dctx = Array.isArray(dy) ? dy[0] : dy;
       const vT = headsTransposed(vs);
-      const dw = packedProduct(
-        () => inPlace(dctx),
-        () => packed(vT, L),
-        L,
-        dh,
-        L,
-      );
+      const dw = packedProduct(dctx, vT);
       free(vT);
       const dv = inPlaceProduct(w, dctx, true);
       const dscores = backend.makeOutput([B * heads, L, L], 'float32');
@@ -141,6 +109,41 @@ export function attentionFused(
   const weights4 = tf.reshape(weights!, [B, heads, L, L]) as tf.Tensor4D;
   weights!.dispose();
   return { context, weights: weights4 };
+}
+
+/**
+ * The products of attention per sample and head on the batched matMul kernel, each head read (and
+ * written) in place in a [B·L, d] tensor or packed in [B, heads, rows, columns]; and k or v with its heads
+ * transposed, [B, L, heads, dh] → [B, heads, dh, L], for the products with a transposed right operand.
+ */
+function headProducts(backend: BackendWasm, B: number, L: number, heads: number, dh: number) {
+  const d = heads * dh;
+  const offset = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t).byteOffset / 4;
+  // Head h of sample b, [rows, columns]: in place in a [B·L, d] tensor, or packed in [B, heads, rows, columns].
+  const inPlace = (t: tf.TensorInfo): MatrixLayout => ({ offset: offset(t), outerStride: L * d, innerStride: dh, rowStride: d });
+  const packed = (t: tf.TensorInfo, columns: number): MatrixLayout => {
+    const size = (t.shape[t.shape.length - 2] ?? 1) * columns;
+    return { offset: offset(t), outerStride: heads * size, innerStride: size, rowStride: columns };
+  };
+  // C = A · B per sample and head; Aᵀ given for transposedA. Layouts are read after the output is made.
+  const product = (m: number, kk: number, n: number, transposedA: boolean, layouts: () => [MatrixLayout, MatrixLayout, MatrixLayout]) =>
+    stridedMatMulSimd(backend, { batch: [B, heads], m, k: kk, n, transposedA }, ...layouts());
+  // [B·heads, L, L]: a's heads (in place) times bT's (packed, [dh, L] each).
+  const packedProduct = (a: tf.TensorInfo, bT: tf.TensorInfo) => {
+    const out = backend.makeOutput([B * heads, L, L], 'float32');
+    product(L, dh, L, false, () => [inPlace(a), packed(bT, L), packed(out, L)]);
+    return out;
+  };
+  // [B·L, d]: a's heads (packed, [L, L] each, or their transposes) times b's (in place), written in place.
+  const inPlaceProduct = (a: tf.TensorInfo, b: tf.TensorInfo, transposedA: boolean) => {
+    const out = backend.makeOutput([B * L, d], 'float32');
+    product(L, L, dh, transposedA, () => [packed(a, L), inPlace(b), inPlace(out)]);
+    return out;
+  };
+  // [B, L, heads, dh] → [B, heads, dh, L]: the heads of k or v transposed for a product with Bᵀ.
+  const headsTransposed = (t: tf.TensorInfo) =>
+    runKernel(backend, tf.Transpose, { x: { dataId: t.dataId, shape: [B, L, heads, dh], dtype: 'float32' } }, { perm: [0, 2, 3, 1] });
+  return { packedProduct, inPlaceProduct, headsTransposed };
 }
 
 type Fn = (...args: number[]) => void;
