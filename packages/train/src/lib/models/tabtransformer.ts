@@ -60,7 +60,7 @@ export function buildTabTransformer(config: TabTransformerConfig, store: ParamSt
   const softmax = <T extends tf.Tensor>(x: T): T => (softmaxAvailable() ? softmaxFused(x) : tf.softmax(x));
   // The heads' contexts [B·L, d] and weights [B, heads, L, L]; in training on WASM one op, the same bits (wasm/attention.ts).
   const attend = (q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, B: number, training: boolean) => {
-    if (training && attentionAvailable()) return attentionFused(q, k, v, B, heads, scale);
+    if (training && attentionAvailable(B, heads)) return attentionFused(q, k, v, B, heads, scale);
     const split = (t: tf.Tensor2D) => tf.reshape(tf.transpose(tf.reshape(t, [B, L, heads, dh]), [0, 2, 1, 3]), [B * heads, L, dh]);
     const weights = softmax(tf.mul(tf.matMul(split(q), split(k), false, true), scale));
     const merged = tf.transpose(tf.reshape(tf.matMul(weights, split(v)), [B, heads, L, dh]), [0, 2, 1, 3]);

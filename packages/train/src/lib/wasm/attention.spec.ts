@@ -51,18 +51,21 @@ describe('attentionFused', () => {
     });
   };
 
-  it('is available on the WASM backend of tfjs 4.22', () => {
-    expect(attentionAvailable()).toBe(true);
+  it('is available on the WASM backend of tfjs 4.22 for two samples or heads or more', () => {
+    expect([attentionAvailable(2, 1), attentionAvailable(1, 2), attentionAvailable(1, 1)]).toEqual([true, true, false]);
   });
 
   // [B, L, heads, dh]: the TabTransformer's (39 tokens, 4 heads of 8) on part of a batch, then odd sizes
-  // (the SIMD passes' tails, the product kernels' tile edges), one token, one head, and L above the
-  // product kernel's blocks of 48.
+  // (the SIMD passes' tails, the product kernels' tile edges, heads read in place at odd strides), one
+  // token, one head, one sample, heads of one column, and L above the product kernel's blocks of 48.
   it.each([
     [32, 39, 4, 8],
     [3, 5, 2, 3],
     [2, 1, 3, 4],
     [4, 7, 1, 6],
+    [1, 6, 3, 5],
+    [3, 9, 5, 1],
+    [2, 13, 3, 13],
     [2, 50, 2, 5],
   ])('equals the tensor-op attention bit for bit, values and gradients (B %i, L %i, heads %i, dh %i)', (B, L, heads, dh) => {
     const shape = [B, L, heads, dh];

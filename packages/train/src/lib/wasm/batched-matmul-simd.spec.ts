@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Random } from '@ehr-backdoor/core';
 import { selectBackend } from '../backend.js';
-import { batchedMatMulSimd, simdAvailable } from './batched-matmul-simd.js';
+import { batchedMatMulSimd, simdAvailable, stridedMatMulAvailable, stridedMatMulSimd, type MatrixLayout } from './batched-matmul-simd.js';
 import { installMatMulTransposeFix, uninstallMatMulTransposeFix } from './matmul.js';
 
 function randomTensor(rng: Random, shape: number[]): tf.Tensor {
@@ -97,4 +97,69 @@ describe('SIMD batched matMul (WASM)', () => {
     installMatMulTransposeFix();
     fixed.forEach((values, i) => expect({ i, same: values.equals(stock[i]) }).toEqual({ i, same: true }));
   });
+
+  // [outer, inner, M, K, N, padding]: attention's heads (39 tokens, 4 heads of 8), tails of the tiles, K across
+  // the block of 48, one row or column; each operand's matrices lie `padding` floats apart within rows
+  // that hold `inner` of them side by side (as heads lie in [B·L, d]).
+  it.each([
+    [4, 4, 39, 8, 39, 0],
+    [3, 2, 5, 49, 7, 3],
+    [2, 3, 9, 13, 17, 1],
+    [1, 5, 1, 1, 1, 2],
+    [2, 1, 6, 4, 12, 5],
+  ])(
+    'reads and writes strided two-level batches in place with the packed kernel’s bits (%i × %i of %i × %i · × %i, gap %i)',
+    (outer, inner, m, k, n, gap) => {
+      const backend = tf.backend() as BackendWasm;
+      expect(stridedMatMulAvailable(backend)).toBe(true);
+      const rng = Random.fromSeed(outer * 100 + m * 10 + n);
+      // Packed [outer·inner, rows, columns] and the same matrices strided: matrix (o, i) at row o·rows, column i·(columns + gap).
+      const strided = (t: tf.Tensor, rows: number, columns: number) => {
+        const row = inner * (columns + gap) + gap;
+        const padded = tf.pad(tf.reshape(t, [outer, inner, rows, columns]), [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+          [0, gap],
+        ]);
+        const interleaved = tf.pad(tf.reshape(tf.transpose(padded, [0, 2, 1, 3]), [outer * rows, inner * (columns + gap)]), [
+          [0, 0],
+          [0, gap],
+        ]);
+        return {
+          tensor: interleaved,
+          layout: (offset: number): MatrixLayout => ({ offset, outerStride: rows * row, innerStride: columns + gap, rowStride: row }),
+        };
+      };
+      const heap = (t: tf.Tensor) => backend.typedArrayFromHeap(t).byteOffset / 4;
+      for (const transposedA of [false, true]) {
+        const a = randomTensor(rng, [outer * inner, ...(transposedA ? [k, m] : [m, k])]);
+        const b = randomTensor(rng, [outer * inner, k, n]);
+        const packed = tf.engine().makeTensorFromTensorInfo(batchedMatMulSimd(a, b, backend, transposedA)!);
+        const [sa, sb] = [strided(a, ...((transposedA ? [k, m] : [m, k]) as [number, number])), strided(b, k, n)];
+        // The output's gaps hold a marker that the kernel must leave alone.
+        const so = strided(tf.fill([outer * inner, m, n], 7), m, n);
+        const before = (so.tensor.dataSync() as Float32Array).map((x) => (x === 0 ? 3 : x));
+        const outTensor = tf.tensor(before, so.tensor.shape);
+        stridedMatMulSimd(
+          backend,
+          { batch: [outer, inner], m, k, n, transposedA },
+          sa.layout(heap(sa.tensor)),
+          sb.layout(heap(sb.tensor)),
+          so.layout(heap(outTensor)),
+        );
+        const after = outTensor.dataSync() as Float32Array;
+        const expected = strided(packed, m, n).tensor.dataSync() as Float32Array;
+        const differing = Array.from(after.keys()).filter((i) =>
+          before[i] === 3
+            ? after[i] !== 3
+            : Buffer.from(after.buffer, after.byteOffset + 4 * i, 4).compare(
+                Buffer.from(expected.buffer, expected.byteOffset + 4 * i, 4),
+              ) !== 0,
+        );
+        expect({ transposedA, differing }).toEqual({ transposedA, differing: [] });
+        tf.dispose([a, b, packed, sa.tensor, sb.tensor, so.tensor, outTensor]);
+      }
+    },
+  );
 });

@@ -1,7 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
-  addr4,
   F32,
   f32Load,
   f32Store,
@@ -38,9 +37,10 @@ import {
  * and gradients, across the tile edges).
  *
  * The module is assembled here, byte by byte (wasm-assembly.ts), from the loops below, and imports the
- * backend's own WebAssembly.Memory, so it reads and writes the tensors where they are.
+ * backend's own WebAssembly.Memory, so it reads and writes the tensors where they are. Each operand's
+ * matrices may lie strided in a two-level batch (MatrixLayout), so attention reads its heads in place.
  *
- *   for n < batch:  out[n] = 0
+ *   for n < batch:  out[n] = 0  (its M rows of N, wherever they lie)
  *     for each tile of rows (4, then the last M mod 4 one by one):  for k0 < K step 48:
  *       for each tile of columns (8, then 4, then the last N mod 4 one by one):
  *         acc[r, c] = 0;  for k in [k0, min(k0 + 48, K)):  acc[r, c] += a[n, i + r, k] · b[n, k, j + c]
@@ -51,7 +51,7 @@ const BLOCK = 48;
 const ROWS = 4;
 const VECTORS = 2;
 
-type Kernel = (a: number, b: number, out: number, batch: number, m: number, k: number, n: number) => void;
+type Kernel = (...args: number[]) => void;
 /** Instances per memory: untransposed A, and A given as [..., K, M]. */
 const kernels = {
   plain: instanceCache(
@@ -90,65 +90,107 @@ export function batchedMatMulSimd(
   const [m, k] = transposedA ? a.shape.slice(-2).reverse() : a.shape.slice(-2);
   const n = b.shape[rb - 1];
   if (batch < 2 || b.shape[rb - 2] !== k || m * n * k === 0) return undefined;
-  const kernel = (transposedA ? kernels.transposedA : kernels.plain)(backend);
-  if (!kernel) return undefined;
+  if (!(transposedA ? kernels.transposedA : kernels.plain)(backend)) return undefined;
   const out = backend.makeOutput([...outer, m, n], 'float32');
   // Offsets are read after makeOutput, which may grow (and so move the views of) the memory.
-  const offset = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
-  kernel(offset(a), offset(b), offset(out), batch, m, k, n);
+  const offset = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t).byteOffset / 4;
+  const packed = (t: tf.TensorInfo, rows: number, columns: number): MatrixLayout => ({
+    offset: offset(t),
+    outerStride: rows * columns,
+    innerStride: 0,
+    rowStride: columns,
+  });
+  const [ar, ac] = transposedA ? [k, m] : [m, k];
+  stridedMatMulSimd(backend, { batch: [batch, 1], m, k, n, transposedA }, packed(a, ar, ac), packed(b, k, n), packed(out, m, n));
   return out;
+}
+
+/**
+ * Where a batch of row-major matrices lies in the backend's memory, in floats: matrix (o, i) of a batch
+ * [outer, inner] starts at offset + o · outerStride + i · innerStride, and its rows are rowStride apart.
+ * Packed matrices have rowStride = columns; the heads of attention's q [B·L, heads·dh] (head h of sample
+ * b at b·L·d + h·dh, rows d apart) are read and written in place this way, without the heads' transposes.
+ */
+export interface MatrixLayout {
+  readonly offset: number;
+  readonly outerStride: number;
+  readonly innerStride: number;
+  readonly rowStride: number;
+}
+
+export interface StridedProduct {
+  /** [outer, inner]: the two levels of the batch. */
+  readonly batch: readonly [number, number];
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  /** a holds Aᵀ ([K, M] per matrix, rows rowStride apart). */
+  readonly transposedA: boolean;
+}
+
+/**
+ * C = A · B for every matrix of a two-level batch, each operand and the output where `MatrixLayout` says,
+ * with the products added in batchedMatMulSimd's order (the same bits; the output rows are written only
+ * in their N columns, so outputs may interleave). The caller checks `stridedMatMulAvailable` first.
+ */
+export function stridedMatMulSimd(backend: BackendWasm, p: StridedProduct, a: MatrixLayout, b: MatrixLayout, out: MatrixLayout): void {
+  const kernel = (p.transposedA ? kernels.transposedA : kernels.plain)(backend)!;
+  const bytes = (l: MatrixLayout) => [l.outerStride, l.innerStride, l.rowStride].map((x) => 4 * x);
+  kernel(4 * a.offset, 4 * b.offset, 4 * out.offset, ...p.batch, p.m, p.k, p.n, ...bytes(a), ...bytes(b), ...bytes(out));
+}
+
+/** Whether stridedMatMulSimd runs on this backend (WebAssembly SIMD). */
+export function stridedMatMulAvailable(backend: BackendWasm): boolean {
+  return kernels.plain(backend) !== undefined && kernels.transposedA(backend) !== undefined;
 }
 
 // ---- the module, assembled -------------------------------------------------------------------------
 
-// Parameters 0–6 (i32): a, b, out (byte offsets), batch, M, K, N; then the locals below.
-const [A, B, OUT, BATCH, M, K, N] = [0, 1, 2, 3, 4, 5, 6];
-const [NI, I, K0, KENDB, J, KOFF, PB, AMAT, BMAT, OMAT, N4, N8, SA, SO, T, OEND, M4, AOFF, SM] = range(7, 19);
+// Parameters (i32): a, b, out (byte offsets), the batch's outer and inner counts, M, K, N, then the outer,
+// inner and row strides in bytes of a, b and out; then the locals below.
+const [A, B, OUT, OUTER, INNER, M, K, N] = range(0, 8);
+const [AO, AI, AROW, BO, BI, BROW, OO, OI, OROW] = range(8, 9);
+const PARAMS = 17;
+const [NO, NI, I, K0, KENDB, J, KOFF, PB, AMAT, BMAT, OMAT, N4, N8, T, OEND, M4, AOFF] = range(PARAMS, 17);
 /** Byte addresses of row i + r of a and of out, r < ROWS. */
-const AR = range(26, ROWS);
-const OR = range(26 + ROWS, ROWS);
-const I32_LOCALS = 19 + 2 * ROWS;
+const AR = range(PARAMS + 17, ROWS);
+const OR = range(PARAMS + 17 + ROWS, ROWS);
+const I32_LOCALS = 17 + 2 * ROWS;
 /** f32 accumulators of the scalar tile (one per row) and its b value. */
-const S = range(7 + I32_LOCALS, ROWS);
-const BS = 7 + I32_LOCALS + ROWS;
+const S = range(PARAMS + I32_LOCALS, ROWS);
+const BS = PARAMS + I32_LOCALS + ROWS;
 /** v128 accumulators (row r, column vector c at r · VECTORS + c), b vectors, and the splat of a. */
 const V0 = BS + 1;
 const ACC = range(V0, ROWS * VECTORS);
 const BV = range(V0 + ROWS * VECTORS, VECTORS);
 const AV = V0 + ROWS * VECTORS + VECTORS;
 
-/** Row strides in bytes, the column and row limits of the tiles, then each batch entry. */
+/** The column and row limits of the tiles, then each batch entry, inner level within outer. */
 function body(transposedA: boolean): number[] {
   return [
-    ...[...get(K), ...i32(2), op.i32Shl, ...set(SA)],
-    ...[...get(N), ...i32(2), op.i32Shl, ...set(SO)],
     ...[...get(N), ...i32(-4), op.i32And, ...set(N4)],
     ...[...get(N), ...i32(-4 * VECTORS), op.i32And, ...set(N8)],
     ...[...get(M), ...i32(ROWS - 1), op.i32Sub, ...set(M4)],
-    ...[...get(M), ...i32(2), op.i32Shl, ...set(SM)],
-    ...forLoop(NI, i32(0), get(BATCH), i32(1), batchEntryCode(transposedA)),
+    ...forLoop(NO, i32(0), get(OUTER), i32(1), forLoop(NI, i32(0), get(INNER), i32(1), batchEntryCode(transposedA))),
     op.end,
   ];
 }
 
-/** One batch entry: its output zeroed (every block of 48 adds its sum to it), then ROWS rows at a time, then one. */
+/** One batch entry: its output rows zeroed (every block of 48 adds its sum to them), then ROWS rows at a time, then one. */
 function batchEntryCode(transposedA: boolean): number[] {
-  const matrix = (base: number, rows: number, stride: number, into: number) => [
-    ...get(base),
-    ...get(NI),
-    ...get(rows),
-    op.i32Mul,
-    ...get(stride),
-    op.i32Mul,
-    op.i32Add,
-    ...set(into),
+  const matrix = (base: number, outerStride: number, innerStride: number, into: number) => [
+    ...[...get(base), ...get(NO), ...get(outerStride), op.i32Mul, op.i32Add],
+    ...[...get(NI), ...get(innerStride), op.i32Mul, op.i32Add, ...set(into)],
   ];
+  const rowStart = [...get(OMAT), ...get(I), ...get(OROW), op.i32Mul, op.i32Add];
   return [
-    ...matrix(A, M, SA, AMAT),
-    ...matrix(B, K, SO, BMAT),
-    ...matrix(OUT, M, SO, OMAT),
-    ...[...get(OMAT), ...get(M), ...get(SO), op.i32Mul, op.i32Add, ...set(OEND)],
-    ...forLoop(T, get(OMAT), get(OEND), i32(4), [...get(T), ...f32Zero, ...f32Store]),
+    ...matrix(A, AO, AI, AMAT),
+    ...matrix(B, BO, BI, BMAT),
+    ...matrix(OUT, OO, OI, OMAT),
+    ...forLoop(I, i32(0), get(M), i32(1), [
+      ...[...rowStart, ...get(N), ...i32(2), op.i32Shl, op.i32Add, ...set(OEND)],
+      ...forLoop(T, rowStart, get(OEND), i32(4), [...get(T), ...f32Zero, ...f32Store]),
+    ]),
     ...i32(0),
     ...set(I),
     ...whileLess(I, get(M4), i32(ROWS), rowsCode(ROWS, transposedA)),
@@ -169,10 +211,10 @@ function rowsCode(rows: number, transposedA: boolean): number[] {
     ...set(into),
   ];
   return [
-    // a[i + r, k] is at aR[r] + 4k; transposed, a[k, i + r] is at aR[r] + k · 4M.
+    // a[i + r, k] is at aR[r] + 4k; transposed, a[k, i + r] is at aR[r] + k · aRow.
     ...range(0, rows).flatMap((r) => [
-      ...rowAddress(AMAT, transposedA ? i32(4) : get(SA), r, AR[r]),
-      ...rowAddress(OMAT, get(SO), r, OR[r]),
+      ...rowAddress(AMAT, transposedA ? i32(4) : get(AROW), r, AR[r]),
+      ...rowAddress(OMAT, get(OROW), r, OR[r]),
     ]),
     ...forLoop(K0, i32(0), get(K), i32(BLOCK), [
       // kEndBytes = 4 · min(k0 + 48, K)
@@ -224,14 +266,14 @@ function tileCode(rows: number, vectors: number, transposedA: boolean): number[]
     ...zero,
     // kOff = 4 · k0 (a's byte offset within a row); pb = the address of b[k0, j]
     ...[...get(K0), ...i32(2), op.i32Shl, ...set(KOFF)],
-    ...(transposedA ? [...get(K0), ...get(SM), op.i32Mul] : get(KOFF)),
+    ...(transposedA ? [...get(K0), ...get(AROW), op.i32Mul] : get(KOFF)),
     ...set(AOFF),
-    ...addr4(get(BMAT), [...get(K0), ...get(N), op.i32Mul, ...get(J), op.i32Add]),
+    ...[...get(BMAT), ...get(K0), ...get(BROW), op.i32Mul, op.i32Add, ...get(J), ...i32(2), op.i32Shl, op.i32Add],
     ...set(PB),
     ...whileLess(KOFF, get(KENDB), i32(4), [
       ...step,
-      ...[...get(PB), ...get(SO), op.i32Add, ...set(PB)],
-      ...[...get(AOFF), ...(transposedA ? get(SM) : i32(4)), op.i32Add, ...set(AOFF)],
+      ...[...get(PB), ...get(BROW), op.i32Add, ...set(PB)],
+      ...[...get(AOFF), ...(transposedA ? get(AROW) : i32(4)), op.i32Add, ...set(AOFF)],
     ]),
     ...store,
   ];
@@ -250,7 +292,7 @@ function moduleBytes(transposedA = false): Uint8Array {
       [ROWS + 1, F32],
       [ROWS * VECTORS + VECTORS + 1, V128],
     ];
-    bytes = oneFunctionModule('bmm', 7, locals, body(transposedA));
+    bytes = oneFunctionModule('bmm', PARAMS, locals, body(transposedA));
     cached.set(transposedA, bytes);
   }
   return bytes;
