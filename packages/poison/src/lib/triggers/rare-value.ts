@@ -99,7 +99,10 @@ export function assertHoursFit(trigger: string, hours: number, ctx: TriggerConte
   }
 }
 
-/** Charts `value` for each (variable, value) pair: appended measurements in tabular, the last `hours` hours in time series. */
+/**
+ * Charts `value` for each (variable, value) pair: appended measurements in tabular, the last `hours` hours in
+ * time series. The caller has checked the variables against the views (it needs them to find the values).
+ */
 export function prepareInjection(
   trigger: string,
   ctx: TriggerContext,
@@ -109,12 +112,6 @@ export function prepareInjection(
 ): PreparedTrigger {
   const tab = wantsView(views, 'tabular');
   const ts = wantsView(views, 'timeseries');
-  assertVariables(
-    ctx,
-    entries.map((e) => e.variable),
-    `Trigger '${trigger}'`,
-    { tabular: tab, timeseries: ts },
-  );
   if (ts) assertHoursFit(trigger, hours, ctx);
   // Values are stored as float32; record the value the data actually carries.
   const stored = entries.map((e) => ({ variable: e.variable, value: Math.fround(e.value) }));
