@@ -1,5 +1,6 @@
 // Checks a kill by hand: applies each mutant (one exact, unique substring of a source file replaced),
-// runs the Jest spec pattern given, reports KILLED (the spec failed) or SURVIVED, and restores the file.
+// runs the Jest spec pattern given, reports KILLED (the spec failed), SURVIVED, TIMEOUT or NO SPEC (the
+// pattern matched none), and restores the file.
 //
 //   node tools/stryker/by-hand.mjs mutants.json
 //
@@ -41,7 +42,9 @@ for (const [file, original, replacement, pattern] of mutants) {
       ['--experimental-vm-modules', '--no-warnings', 'node_modules/.bin/jest', '-c', `${project}/jest.config.cjs`, pattern],
       { cwd: root, encoding: 'utf8', timeout: 900_000 },
     );
-    const status = jest.error ? 'TIMEOUT' : jest.status === 0 ? 'SURVIVED' : 'KILLED';
+    const output = `${jest.stdout}${jest.stderr}`;
+    // Jest exits 1 when the pattern matches no spec: that is no verdict, not a kill.
+    const status = jest.error ? 'TIMEOUT' : /No tests found/.test(output) ? 'NO SPEC' : jest.status === 0 ? 'SURVIVED' : 'KILLED';
     console.log(`${status}  ${file}: ${JSON.stringify(original)} → ${JSON.stringify(replacement)}`);
   } finally {
     restore();
