@@ -107,12 +107,24 @@ async function stripInputs(
 }
 
 /** The training stays' tabular clinical features: confident learning reads them whatever view the model reads (its out-of-fold model is the defender's own). */
-function tabularFeatures(dataset: EhrDataset, trainRows: Int32Array): NonNullable<RunDetectorsOptions['clinicalFeatures']> {
-  const n = trainRows.length;
+function tabularFeatures(
+  dataset: EhrDataset,
+  trainRows: Int32Array,
+): { values: Float64Array; rows: number; cols: number; variables: readonly string[] } {
   const F = dataset.tabular.features.length;
-  const values = new Float64Array(n * F);
-  trainRows.forEach((row, k) => values.set(dataset.tabular.values.subarray(row * F, row * F + F), k * F));
-  return { values, rows: n, cols: F, variables: dataset.tabular.features.map((f) => f.variable) };
+  const values = trainingRows(new Float64Array(trainRows.length * F), dataset.tabular.values, F, trainRows);
+  return { values, rows: trainRows.length, cols: F, variables: dataset.tabular.features.map((f) => f.variable) };
+}
+
+/** `out` filled with the training stays' rows of `source` (`size` values a stay), in training order. */
+function trainingRows<T extends Float64Array | Uint8Array>(
+  out: T,
+  source: Float32Array | Uint8Array,
+  size: number,
+  trainRows: Int32Array,
+): T {
+  trainRows.forEach((row, k) => out.set(source.subarray(row * size, row * size + size), k * size));
+  return out;
 }
 
 /** One example's mean over the training stays' model inputs ([1, ...exampleShape]): the 'train-mean' baseline. The caller disposes it. */
@@ -175,16 +187,13 @@ async function trainingAttributions(options: DetectorInputsOptions): Promise<Mat
  * with `hourly`, a tabular view also carries the stays' hourly charting (the consistency components read it).
  */
 function rawTrainingData(dataset: EhrDataset, trainRows: Int32Array, view: 'tabular' | 'timeseries', hourly: boolean): ScreeningData {
-  const n = trainRows.length;
   if (view === 'tabular') {
-    const F = dataset.tabular.features.length;
-    const values = new Float64Array(n * F);
-    trainRows.forEach((row, k) => values.set(dataset.tabular.values.subarray(row * F, row * F + F), k * F));
+    const { values, rows, variables } = tabularFeatures(dataset, trainRows);
     return {
       view,
       values,
-      rows: n,
-      variables: dataset.tabular.features.map((f) => f.variable),
+      rows,
+      variables,
       stats: dataset.tabular.features.map((f) => f.stat),
       ...(hourly && { hourly: hourlyCharting(dataset, trainRows) }),
     };
@@ -196,11 +205,7 @@ function hourlyCharting(dataset: EhrDataset, trainRows: Int32Array): HourlyData 
   const n = trainRows.length;
   const { hours: T, channels } = dataset.timeSeries;
   const size = T * channels.length;
-  const values = new Float64Array(n * size);
-  const mask = new Uint8Array(n * size);
-  trainRows.forEach((row, k) => {
-    values.set(dataset.timeSeries.values.subarray(row * size, row * size + size), k * size);
-    mask.set(dataset.timeSeries.mask.subarray(row * size, row * size + size), k * size);
-  });
+  const values = trainingRows(new Float64Array(n * size), dataset.timeSeries.values, size, trainRows);
+  const mask = trainingRows(new Uint8Array(n * size), dataset.timeSeries.mask, size, trainRows);
   return { values, mask, rows: n, hours: T, channels };
 }
