@@ -124,10 +124,4 @@ export const detectorsEquivalents = [
     mutator: typedArrayBound,
     why: 'one pass past the end. attributionOutliers: zScore[n] is written past the end (dropped), and rows[n] is undefined, so scores[undefined] is a named property of the Float64Array, no element. robustZ: column[n] and values[n·d + j] are written past the end. reweightedMahalanobis: mean[d] and the ridge on cov[d·d + d] land past the end; at a = d the inner loop from b = d runs zero times; at b = d the product lands in cov[(a + 1)·d], a lower-triangle cell that the mirroring loop overwrites (past the end for a = d − 1); `b <= a` copies each diagonal entry onto itself; the solve at r = n writes only the scratch y (not read afterwards) and out[n] past the end. cholesky: row d writes past the end of L, and `k <= j` subtracts L[i][j] · L[j][j] with L[i][j] not yet written (0) and L[j][j] ≥ √1e-300.',
   },
-  {
-    file: 'packages/detect/src/lib/model-detector-inputs.ts',
-    code: 'tf.tidy(() => (sum ? tf.add(sum, tf.sum(x, 0, true)) : tf.sum(x, 0, true)))',
-    mutator: 'BooleanLiteral (keepDims true → false, in either tf.sum)',
-    why: 'keepDims only reshapes: tf.sum(x, 0, false) holds the same sums as [1, ...exampleShape] in shape exampleShape, and tf.add broadcasts the two shapes to [1, ...exampleShape] with the same values. The mean is thus the same values in shape exampleShape or [1, ...exampleShape], and integratedGradients accepts either for trainMean and reshapes it to [1, ...exampleShape] before use (resolveBaseline), so every attribution is the same.',
-  },
 ];

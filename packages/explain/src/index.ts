@@ -24,6 +24,7 @@ export { kendallTauB, topKOverlap, topKIndices } from './lib/rank-agreement.js';
 export { attentionShift, jensenShannon } from './lib/attention-shift.js';
 export type { AttentionShift } from './lib/attention-shift.js';
 export { triggerMaskFromDiff, tabularTriggerMask, timeSeriesTriggerMask, timeSeriesChannelGroups } from './lib/trigger-mask.js';
+export { meanModelInput } from './lib/mean-model-input.js';
 export { explainModelDrift } from './lib/model-drift.js';
 export type { ModelDriftOptions, ModelDriftResult } from './lib/model-drift.js';
 export { toExplainJson } from './lib/report.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertInput } from '@ehr-backdoor/core';
 import type { EhrDataset } from '@ehr-backdoor/data';
-import { integratedGradients, type IgMethod } from '@ehr-backdoor/explain';
+import { integratedGradients, meanModelInput, type IgMethod } from '@ehr-backdoor/explain';
 import type { TrainedModel } from '@ehr-backdoor/train';
 import { binaryCrossEntropy } from './abl-isolation.js';
 import type { ScreeningData } from './input-screening.js';
@@ -127,21 +127,6 @@ function trainingRows<T extends Float64Array | Uint8Array>(
   return out;
 }
 
-/** One example's mean over the training stays' model inputs ([1, ...exampleShape]): the 'train-mean' baseline. The caller disposes it. */
-function trainingMeanInput(model: TrainedModel, dataset: EhrDataset, trainRows: Int32Array, batchSize: number): tf.Tensor {
-  let sum: tf.Tensor | undefined;
-  for (const { rows } of rowBatches(trainRows, batchSize)) {
-    const x = model.prepareInputs(dataset, rows);
-    const next = tf.tidy(() => (sum ? tf.add(sum, tf.sum(x, 0, true)) : tf.sum(x, 0, true)));
-    x.dispose();
-    sum?.dispose();
-    sum = next;
-  }
-  const mean = tf.tidy(() => tf.div(sum as tf.Tensor, trainRows.length));
-  sum?.dispose();
-  return mean;
-}
-
 /** IG profile of every training stay: n × F (tabular) or n × C (time series: each channel's values and flags summed over hours). */
 async function trainingAttributions(options: DetectorInputsOptions): Promise<Matrix> {
   const { model, dataset, trainRows, batchSize } = options;
@@ -150,7 +135,7 @@ async function trainingAttributions(options: DetectorInputsOptions): Promise<Mat
   const n = trainRows.length;
   const values = new Float32Array(n * cols);
   const ig = options.attribution ?? {};
-  const trainMean = ig.baseline === 'train-mean' ? trainingMeanInput(model, dataset, trainRows, batchSize) : undefined;
+  const trainMean = ig.baseline === 'train-mean' ? meanModelInput(model, dataset, trainRows, batchSize) : undefined;
   try {
     for (const { start, rows } of rowBatches(trainRows, batchSize)) {
       const x = model.prepareInputs(dataset, rows);

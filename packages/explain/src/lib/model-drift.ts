@@ -1,9 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { assertInput } from '@ehr-backdoor/core';
 import type { EhrDataset } from '@ehr-backdoor/data';
 import { rowsOfSplit, type TrainedModel } from '@ehr-backdoor/train';
 import { attentionShift, type AttentionShift } from './attention-shift.js';
 import { explainAttributionDrift, type ExplainDriftResult } from './explain-drift.js';
+import { meanModelInput } from './mean-model-input.js';
 import type { IgMethod } from './quadrature.js';
 import type { IgTarget } from './target.js';
 import { timeSeriesChannelGroups } from './trigger-mask.js';
@@ -75,7 +75,9 @@ export async function explainModelDrift(options: ModelDriftOptions): Promise<Mod
   const clean = model.prepareInputs(cleanDataset, rows);
   const triggered = model.prepareInputs(triggeredDataset, triggeredRows);
   const trainMean =
-    options.baseline === 'train-mean' ? meanInput(model, cleanDataset, options.trainRows ?? rowsOfSplit(cleanDataset, 'train')) : undefined;
+    options.baseline === 'train-mean'
+      ? meanModelInput(model, cleanDataset, options.trainRows ?? rowsOfSplit(cleanDataset, 'train'))
+      : undefined;
   try {
     const norm = model.normalisation;
     const groups =
@@ -107,25 +109,4 @@ export async function explainModelDrift(options: ModelDriftOptions): Promise<Mod
     triggered.dispose();
     trainMean?.dispose();
   }
-}
-
-/** Mean normalised input over `rows`, [1, ...exampleShape], accumulated in chunks (time-series training sets do not fit at once). */
-function meanInput(model: TrainedModel, dataset: EhrDataset, rows: ArrayLike<number>): tf.Tensor {
-  assertInput<ExplainCode>(rows.length >= 1, 'E_IG_BASELINE', () => "baseline 'train-mean' needs at least one training row.");
-  let sum: tf.Tensor | undefined;
-  const chunk = 1024;
-  for (let start = 0; start < rows.length; start += chunk) {
-    const part = Array.prototype.slice.call(rows, start, Math.min(rows.length, start + chunk)) as number[];
-    const x = model.prepareInputs(dataset, part);
-    const next = tf.tidy(() => {
-      const s = tf.sum(x, 0, true);
-      return sum ? tf.add(sum, s) : s;
-    });
-    x.dispose();
-    sum?.dispose();
-    sum = next;
-  }
-  const mean = tf.tidy(() => tf.div(sum as tf.Tensor, rows.length));
-  sum?.dispose();
-  return mean;
 }
