@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { wasmHeap } from './host-heap.js';
 import type { LstmStepSimd } from './lstm-step-simd.js';
 import type { LstmTape } from './lstm-tape.js';
 import { runKernel } from './run-kernel.js';
+import type { TransposedMatMulKernel } from './transposed-matmul-simd.js';
 
 /**
  * The gradients of zx[B, T, 4H] and wh[H, 4H] for the upstream gradient dy[B, H] of h_T, formed as
@@ -13,11 +13,21 @@ import { runKernel } from './run-kernel.js';
  *   dz = [di⊙(i⊙(1 − i)), df⊙(f⊙(1 − f)), do⊙(o⊙(1 − o)), (1 − g²)⊙dg]   (each product rounded to float32)
  *   dc_next ← dc⊙f     dh ← dz·Whᵀ     dWh += h_prevᵀ·dz (summed from the last hour to the first)
  *
- * The matMuls go through the installed BatchMatMul kernel; the element-wise formulas and the sum over
- * hours run in lstm-step-simd.ts. dz is written as the slice gradients' padded sum does, x + 0 (a −0
+ * dz·Whᵀ goes through the installed BatchMatMul kernel. h_prevᵀ·dz runs on the Aᵀ·B kernel
+ * (transposed-matmul-simd.ts), which reads h_prev where the tape holds it and adds the same terms in the
+ * same order as XNNPACK's GEMM on the transposed h_prev, the product this once was: without that
+ * transpose, the packing of a fresh dz and an XNNPACK operator per hour. The element-wise formulas and
+ * the sum over hours run in lstm-step-simd.ts. dz is written as the slice gradients' padded sum does, x + 0 (a −0
  * becomes +0).
  */
-export function lstmBackward(backend: BackendWasm, simd: LstmStepSimd, tape: LstmTape, wh: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor[] {
+export function lstmBackward(
+  backend: BackendWasm,
+  simd: LstmStepSimd,
+  transposedMatMul: TransposedMatMulKernel,
+  tape: LstmTape,
+  wh: tf.Tensor2D,
+  dy: tf.Tensor2D,
+): tf.Tensor[] {
   const { T, H, B } = tape;
   const n = H * B;
   const free = (t: tf.TensorInfo) => backend.disposeData(t.dataId);
@@ -34,22 +44,15 @@ export function lstmBackward(backend: BackendWasm, simd: LstmStepSimd, tape: Lst
     simd.gateGradients(tape, t, offset(dh), offset(dz), offset(dzx));
     if (dh !== dy) free(dh);
     if (t > 0) {
-      const hPrevT = backend.makeOutput([H, B], 'float32');
-      const heap = wasmHeap(backend).HEAPF32;
-      transposeInto(heap, tape.h / 4 + (t - 1) * n, B, H, offset(hPrevT) / 4);
-      const part = runKernel(backend, tf.BatchMatMul, { a: hPrevT, b: dz }, { transposeA: false, transposeB: false });
+      const part = backend.makeOutput([H, 4 * H], 'float32');
+      transposedMatMul(tape.h + (t - 1) * n * 4, offset(dz), offset(part), H, B, 4 * H);
       simd.accumulate(offset(dWh), offset(part), H * 4 * H);
       dh = runKernel(backend, tf.BatchMatMul, { a: dz, b: whT }, { transposeA: false, transposeB: false });
-      [part, hPrevT].forEach(free);
+      free(part);
     }
     free(dz);
   }
   free(whT);
   // h_0 = 0 adds a zero part to dWh, which changes nothing: a matMul's sum never ends at −0.
   return [tf.engine().makeTensorFromTensorInfo(dzx), tf.engine().makeTensorFromTensorInfo(dWh)];
-}
-
-/** x[rows, cols] at float index `from` of the heap, transposed into out[cols, rows] at float index `to`. */
-function transposeInto(heap: Float32Array, from: number, rows: number, cols: number, to: number): void {
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) heap[to + c * rows + r] = heap[from + r * cols + c];
 }

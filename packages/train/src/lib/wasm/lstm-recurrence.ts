@@ -6,6 +6,7 @@ import { lstmStepSimd, type LstmStepSimd } from './lstm-step-simd.js';
 import { giveBackTape, takeTape, type LstmTape } from './lstm-tape.js';
 import { wasmHeap, wasmHostBackend } from './host-heap.js';
 import { runKernel } from './run-kernel.js';
+import { transposedMatMulKernel } from './transposed-matmul-simd.js';
 
 /**
  * The LSTM's recurrence over all hours as one op with its backward pass written out, for training on
@@ -37,13 +38,14 @@ import { runKernel } from './run-kernel.js';
  */
 export function lstmRecurrenceAvailable(): boolean {
   const backend = wasmHostBackend();
-  return backend !== undefined && lstmStepSimd(backend) !== undefined;
+  return backend !== undefined && lstmStepSimd(backend) !== undefined && transposedMatMulKernel(backend) !== undefined;
 }
 
 export function lstmRecurrence(zx: tf.Tensor3D, wh: tf.Tensor2D): tf.Tensor2D {
   const backend = wasmHostBackend();
   const simd = backend && lstmStepSimd(backend);
-  if (!backend || !simd)
+  const transposedMatMul = backend && transposedMatMulKernel(backend);
+  if (!backend || !simd || !transposedMatMul)
     throw new BugError('lstmRecurrence needs the WASM backend of tfjs 4.22 and WebAssembly SIMD (lstmRecurrenceAvailable)');
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [zxIn, whIn] = args as [tf.Tensor3D, tf.Tensor2D];
@@ -54,7 +56,7 @@ export function lstmRecurrence(zx: tf.Tensor3D, wh: tf.Tensor2D): tf.Tensor2D {
     return {
       value: tf.tensor2d(wasmHeap(backend).HEAPF32.slice(last, last + n), [B, H]),
       gradFunc: (dy: tf.Tensor) => {
-        const grads = lstmBackward(backend, simd, tape, whIn, dy as tf.Tensor2D);
+        const grads = lstmBackward(backend, simd, transposedMatMul, tape, whIn, dy as tf.Tensor2D);
         giveBackTape(tape);
         return grads;
       },
