@@ -29,12 +29,14 @@ describe('SIMD Aᵀ · B (WASM)', () => {
     await selectBackend('wasm');
   });
 
-  it('adds the products as XNNPACK does, at every tile edge and for K up to a weight gradient of 39 × 128 rows', () => {
+  it('adds the products as XNNPACK does, at every tile edge, across blocks of K and for K up to a weight gradient of 39 × 128 rows', () => {
     const rng = Random.fromSeed(5);
     const differing: string[] = [];
     const shapes: [number, number, number][] = [];
     for (const k of [1, 2, 49, 130]) for (let m = 1; m <= 9; m++) for (const n of [1, 3, 4, 5, 8, 9, 12, 13, 17]) shapes.push([k, m, n]);
-    shapes.push([4992, 32, 32], [4992, 64, 32], [4992, 32, 64], [128, 182, 37]);
+    // K blocks of 256: one row short of a block, exactly one, one row into the next, a ragged last block.
+    for (const k of [255, 256, 257, 600]) for (const m of [1, 4, 5]) for (const n of [1, 8, 13]) shapes.push([k, m, n]);
+    shapes.push([4992, 32, 32], [4992, 64, 32], [4992, 32, 64], [128, 182, 37], [3072, 72, 256]);
     for (const [k, m, n] of shapes) {
       const a = randomTensor(rng, [k, m]);
       const b = randomTensor(rng, [k, n]);

@@ -37,6 +37,11 @@ import {
  */
 const ROWS = 4;
 const VECTORS = 2;
+/**
+ * Rows of K per pass over the output: a block of B (K_BLOCK × N floats) stays in the cache while every
+ * row tile reads it, where a pass over all of K streamed B from memory once per row tile.
+ */
+const K_BLOCK = 256;
 
 /** out[m, n] = Aᵀ · B for A [k, m] at byte offset a and B [k, n] at b, row-major, in the backend's memory. */
 export type TransposedMatMulKernel = (a: number, b: number, out: number, m: number, k: number, n: number) => void;
@@ -76,10 +81,10 @@ export function transposedMatMulSimd({ a, b, k, m, n, outShape }: TransposedProd
 
 // Parameters 0–5 (i32): a, b, out (byte offsets), M, K, N; then the locals below.
 const [A, B, OUT, M, K, N] = [0, 1, 2, 3, 4, 5];
-const [I, J, KK, PA, PB, SA, SO, N4, N8, M4] = range(6, 10);
+const [I, J, KK, PA, PB, SA, SO, N4, N8, M4, KB, KE, KN] = range(6, 13);
 /** The output row i + r's byte address, r < ROWS. */
-const OR = range(16, ROWS);
-const I32_LOCALS = 10 + ROWS;
+const OR = range(19, ROWS);
+const I32_LOCALS = 13 + ROWS;
 const S = range(6 + I32_LOCALS, ROWS);
 const BS = 6 + I32_LOCALS + ROWS;
 const ACC = range(BS + 1, ROWS * VECTORS);
@@ -93,30 +98,62 @@ function body(): number[] {
     ...[...get(N), ...i32(-4), op.i32And, ...set(N4)],
     ...[...get(N), ...i32(-4 * VECTORS), op.i32And, ...set(N8)],
     ...[...get(M), ...i32(ROWS - 1), op.i32Sub, ...set(M4)],
+    // The first block of K starts the accumulators at +0, the later ones resume from the output.
     ...i32(0),
-    ...set(I),
-    ...whileLess(I, get(M4), i32(ROWS), rowsCode(ROWS)),
-    ...whileLess(I, get(M), i32(1), rowsCode(1)),
+    ...set(KB),
+    ...blockEnd(),
+    ...allRows(true),
+    ...whileLess(KB, get(K), i32(0), [...blockEnd(), ...allRows(false)]),
     op.end,
   ];
 }
 
-function rowsCode(rows: number): number[] {
+/** ke = min(kb + K_BLOCK, K); kn = kb + K_BLOCK, so that the loop over blocks steps to it. */
+function blockEnd(): number[] {
   return [
-    ...range(0, rows).flatMap((r) => [...get(OUT), ...get(I), ...i32(r), op.i32Add, ...get(SO), op.i32Mul, op.i32Add, ...set(OR[r])]),
-    ...forLoop(J, i32(0), get(N8), i32(4 * VECTORS), tileCode(rows, VECTORS)),
-    ...forLoop(J, get(N8), get(N4), i32(4), tileCode(rows, 1)),
-    ...forLoop(J, get(N4), get(N), i32(1), tileCode(rows, 0)),
+    ...[...get(KB), ...i32(K_BLOCK), op.i32Add, ...set(KN)],
+    ...[...get(KN), ...get(K), ...get(KN), ...get(K), op.i32LtS, op.select, ...set(KE)],
   ];
 }
 
-/** One tile over all of K: `vectors` column vectors of 4 (0: the one column j, in scalar f32). */
-function tileCode(rows: number, vectors: number): number[] {
+/** Every row tile over the block [kb, ke) of K, then kb = kn. */
+function allRows(first: boolean): number[] {
+  return [
+    ...i32(0),
+    ...set(I),
+    ...whileLess(I, get(M4), i32(ROWS), rowsCode(ROWS, first)),
+    ...whileLess(I, get(M), i32(1), rowsCode(1, first)),
+    ...get(KN),
+    ...set(KB),
+  ];
+}
+
+function rowsCode(rows: number, first: boolean): number[] {
+  return [
+    ...range(0, rows).flatMap((r) => [...get(OUT), ...get(I), ...i32(r), op.i32Add, ...get(SO), op.i32Mul, op.i32Add, ...set(OR[r])]),
+    ...forLoop(J, i32(0), get(N8), i32(4 * VECTORS), tileCode(rows, VECTORS, first)),
+    ...forLoop(J, get(N8), get(N4), i32(4), tileCode(rows, 1, first)),
+    ...forLoop(J, get(N4), get(N), i32(1), tileCode(rows, 0, first)),
+  ];
+}
+
+/**
+ * One tile over the block [kb, ke) of K: `vectors` column vectors of 4 (0: the one column j, in scalar
+ * f32). The first block starts each accumulator at +0; a later one loads the float32 the block before
+ * stored, which is the accumulator's value then, so the sum is the one a single pass over K forms.
+ */
+function tileCode(rows: number, vectors: number, first: boolean): number[] {
   const acc = (r: number, c: number) => ACC[r * VECTORS + c];
   const cells = (code: (r: number, c: number) => number[]) => range(0, rows).flatMap((r) => range(0, vectors).flatMap((c) => code(r, c)));
   const outAddress = (r: number) => [...get(OR[r]), ...get(J), ...i32(2), op.i32Shl, op.i32Add];
   const scalar = vectors === 0;
-  const zero = scalar ? range(0, rows).flatMap((r) => [...f32Zero, ...set(S[r])]) : cells((r, c) => [...V.zero(), ...set(acc(r, c))]);
+  const start = first
+    ? scalar
+      ? range(0, rows).flatMap((r) => [...f32Zero, ...set(S[r])])
+      : cells((r, c) => [...V.zero(), ...set(acc(r, c))])
+    : scalar
+      ? range(0, rows).flatMap((r) => [...outAddress(r), ...f32LoadAt(0), ...set(S[r])])
+      : cells((r, c) => [...outAddress(r), ...V.load(16 * c), ...set(acc(r, c))]);
   // a[k, i + r] is at pa + 4r, b[k, j + c…] at pb + 16c.
   const step = scalar
     ? [
@@ -134,11 +171,11 @@ function tileCode(rows: number, vectors: number): number[] {
     ? range(0, rows).flatMap((r) => [...outAddress(r), ...get(S[r]), ...f32Store])
     : cells((r, c) => [...outAddress(r), ...get(acc(r, c)), ...V.store(16 * c)]);
   return [
-    ...zero,
-    // pa = the address of a[0, i]; pb = the address of b[0, j]
-    ...[...get(A), ...get(I), ...i32(2), op.i32Shl, op.i32Add, ...set(PA)],
-    ...[...get(B), ...get(J), ...i32(2), op.i32Shl, op.i32Add, ...set(PB)],
-    ...forLoop(KK, i32(0), get(K), i32(1), [
+    ...start,
+    // pa = the address of a[kb, i]; pb = the address of b[kb, j]
+    ...[...get(A), ...get(KB), ...get(SA), op.i32Mul, op.i32Add, ...get(I), ...i32(2), op.i32Shl, op.i32Add, ...set(PA)],
+    ...[...get(B), ...get(KB), ...get(SO), op.i32Mul, op.i32Add, ...get(J), ...i32(2), op.i32Shl, op.i32Add, ...set(PB)],
+    ...forLoop(KK, get(KB), get(KE), i32(1), [
       ...step,
       ...[...get(PA), ...get(SA), op.i32Add, ...set(PA)],
       ...[...get(PB), ...get(SO), op.i32Add, ...set(PB)],
