@@ -163,7 +163,7 @@ function tileCode(rows: number, vectors: number, first: boolean): number[] {
     : [
         ...range(0, vectors).flatMap((c) => [...get(PB), ...V.load(16 * c), ...set(BV[c])]),
         ...range(0, rows).flatMap((r) => [
-          ...[...get(PA), ...f32LoadAt(4 * r), ...V.splat, ...set(AV)],
+          ...[...get(PA), ...V.loadSplat(4 * r), ...set(AV)],
           ...range(0, vectors).flatMap((c) => [...get(acc(r, c)), ...get(AV), ...get(BV[c]), ...V.mul, ...V.add, ...set(acc(r, c))]),
         ]),
       ];
