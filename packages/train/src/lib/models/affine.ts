@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * The bias gradient is dy summed over rows. The stock WASM Sum reduces innermost axes only, so it
  * first transposes dy, a noticeable share of a TCN step (docs/training.md). Here it is
  * computed as the matMul ones[1, rows] · dy. With the kernel fixes, it and the weight gradient run on
- * the SIMD kernel of wasm/transposed-matmul-simd.ts, which reads dy in place; without them, it reuses
+ * the SIMD kernel of wasm/gemm-simd.ts, which reads dy in place; without them, it reuses
  * the XNNPACK operator the weight gradient has just built for dy (the backend caches one per right-hand
  * operand). Either way it adds each column's rows in ascending order in float32, as the Sum kernel's
  * loop does. Forward values and all

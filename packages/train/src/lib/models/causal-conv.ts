@@ -20,7 +20,7 @@ import { affine, biasGradient } from './affine.js';
  * - 'weights' and 'weights-and-input', for training: the same gradients, bit for bit, with fewer
  *   copies. Each tap's weight gradient tap_jᵀ · dz is the matMul autodiff asks for (transposeA) of a
  *   row range of the padded input; on WASM it runs on the Aᵀ·B kernel that reads the tap in place
- *   (wasm/transposed-matmul-simd.ts), where a transpose of the padded input ([T·B, Cin], the largest
+ *   (wasm/gemm-simd.ts), where a transpose of the padded input ([T·B, Cin], the largest
  *   copy of a TCN step) used to come first. 'weights' skips the input gradient, for a first layer
  *   whose input is data.
  *

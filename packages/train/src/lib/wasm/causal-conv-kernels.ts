@@ -1,7 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { wasmHostBackend } from './host-heap.js';
 import { shiftedSum, type ShiftedSum } from './shifted-sum.js';
-import { transposedMatMulKernel, type TransposedMatMulKernel } from './transposed-matmul-simd.js';
+import { transposedMatMulKernel, type TransposedMatMulKernel } from './gemm-simd.js';
 
 /** What the fused causal convolution (causal-conv-fused.ts and its backward pass) runs on. */
 export interface CausalConvKernels {

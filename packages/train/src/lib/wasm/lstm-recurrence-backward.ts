@@ -3,7 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { LstmStepSimd } from './lstm-step-simd.js';
 import type { LstmTape } from './lstm-tape.js';
 import { runKernel } from './run-kernel.js';
-import type { TransposedMatMulKernel } from './transposed-matmul-simd.js';
+import type { TransposedMatMulKernel } from './gemm-simd.js';
 
 /**
  * The gradients of zx[B, T, 4H] and wh[H, 4H] for the upstream gradient dy[B, H] of h_T, formed as
@@ -14,7 +14,7 @@ import type { TransposedMatMulKernel } from './transposed-matmul-simd.js';
  *   dc_next ← dc⊙f     dh ← dz·Whᵀ     dWh += h_prevᵀ·dz (summed from the last hour to the first)
  *
  * dz·Whᵀ goes through the installed BatchMatMul kernel. h_prevᵀ·dz runs on the Aᵀ·B kernel
- * (transposed-matmul-simd.ts), which reads h_prev where the tape holds it and adds the same terms in the
+ * (gemm-simd.ts), which reads h_prev where the tape holds it and adds the same terms in the
  * same order as XNNPACK's GEMM on the transposed h_prev, the product this once was: without that
  * transpose, the packing of a fresh dz and an XNNPACK operator per hour. The element-wise formulas and
  * the sum over hours run in lstm-step-simd.ts. dz is written as the slice gradients' padded sum does, x + 0 (a −0

@@ -6,7 +6,7 @@ import { lstmStepSimd, type LstmStepSimd } from './lstm-step-simd.js';
 import { giveBackTape, takeTape, type LstmTape } from './lstm-tape.js';
 import { wasmHeap, wasmHostBackend } from './host-heap.js';
 import { runKernel } from './run-kernel.js';
-import { transposedMatMulKernel } from './transposed-matmul-simd.js';
+import { transposedMatMulKernel } from './gemm-simd.js';
 
 /**
  * The LSTM's recurrence over all hours as one op with its backward pass written out, for training on

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchedMatMulSimd } from './batched-matmul-simd.js';
 import { overrideWasmKernel, restoreWasmKernel, type WasmKernelArgs } from './kernel-override.js';
-import { transposedMatMulSimd, type TransposedProduct } from './transposed-matmul-simd.js';
+import { plainMatMulSimd, transposedMatMulSimd, type TransposedProduct } from './gemm-simd.js';
 
 /**
  * On the WASM backend of tfjs 4.22 a matMul with transposeA or transposeB runs an order of magnitude
@@ -17,7 +17,10 @@ import { transposedMatMulSimd, type TransposedProduct } from './transposed-matmu
  * batched-matmul-simd.ts instead of the stock scalar fallback (also bit-identical; with transposeA it reads
  * A in place rather than after a transpose, in the same order of additions), and an unbatched
  * Aᵀ · B (a dense layer's weight gradient) or row vector · B (its bias gradient) on the kernel of
- * transposed-matmul-simd.ts, which adds the products as XNNPACK does without copying either operand.
+ * gemm-simd.ts, which adds the products as XNNPACK does without copying either operand. Every other
+ * unbatched product, A · B and the fused A · B + bias with a linear or relu activation (transposed
+ * operands after their Transpose), runs on gemm-simd.ts's plain kernel, with XNNPACK's sums and clamp,
+ * instead of XNNPACK itself.
  */
 const KERNELS = [tf.BatchMatMul, tf._FusedMatMul] as const;
 type TensorInfo = tf.TensorInfo;
@@ -37,10 +40,12 @@ export function uninstallMatMulTransposeFix(): void {
 function untransposedCall(original: tf.KernelConfig, transpose: tf.KernelConfig, args: WasmKernelArgs): TensorInfo | TensorInfo[] {
   const attrs = args.attrs as { transposeA: boolean; transposeB: boolean } & tf.NamedAttrMap;
   const untransposed = (call: WasmKernelArgs) =>
-    (original.kernelName === tf.BatchMatMul && batchedMatMulSimd(call.inputs.a as TensorInfo, call.inputs.b as TensorInfo, call.backend)) ||
+    (original.kernelName === tf.BatchMatMul &&
+      (batchedMatMulSimd(call.inputs.a as TensorInfo, call.inputs.b as TensorInfo, call.backend) ||
+        plainMatMulSimd(call.inputs.a as TensorInfo, call.inputs.b as TensorInfo, call.backend))) ||
     original.kernelFunc(call);
   const direct = original.kernelName === tf.BatchMatMul && asTransposedA(args.inputs.a as TensorInfo, args.inputs.b as TensorInfo, attrs);
-  const product = direct && transposedMatMulSimd(direct, args.backend);
+  const product = (direct && transposedMatMulSimd(direct, args.backend)) || fusedPlainCall(original, args);
   if (product) return product;
   if (!attrs.transposeA && !attrs.transposeB) return untransposed(args);
   const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
@@ -83,4 +88,12 @@ export function asTransposedA(
   const [inner, n] = b.shape.slice(-2);
   if (attrs.transposeA) return inner === rows ? { a, b, k: rows, m: columns, n, outShape: [...outer, columns, n] } : undefined;
   return rows === 1 && inner === columns ? { a, b, k: columns, m: 1, n, outShape: [...outer, 1, n] } : undefined;
+}
+
+/** An untransposed, unbatched _FusedMatMul with a linear or relu activation: A · B + bias on the SIMD kernel. */
+function fusedPlainCall(original: tf.KernelConfig, { inputs, attrs, backend }: WasmKernelArgs): TensorInfo | undefined {
+  const { transposeA, transposeB, activation } = attrs as { transposeA: boolean; transposeB: boolean; activation: string };
+  if (original.kernelName !== tf._FusedMatMul || transposeA || transposeB || inputs.preluActivationWeights) return undefined;
+  if (activation !== 'linear' && activation !== 'relu') return undefined;
+  return plainMatMulSimd(inputs.a as TensorInfo, inputs.b as TensorInfo, backend, inputs.bias as TensorInfo | undefined, activation);
 }

@@ -124,6 +124,8 @@ export const V = {
   mul: simd(0xe6),
   div: simd(0xe7),
   neg: simd(0xe1),
+  /** f32x4.pmax(a, b): a < b ? b : a, lane by lane (b on top of the stack). */
+  pmax: simd(0xeb),
   extractLane: (lane: number) => [...simd(0x1f), lane],
   /** v128.load32_splat: one float32 into all four lanes. */
   loadSplat: (offset = 0) => [...simd(0x09), 0, ...uleb(offset)],
