@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LstmConfig } from '../config.js';
 import type { ParamStore } from '../params.js';
-import { lstmRecurrence, lstmRecurrenceAvailable } from '../wasm/lstm-recurrence.js';
+import { lstmLastHidden, lstmRecurrence, lstmRecurrenceAvailable } from '../wasm/lstm-recurrence.js';
 import { affine } from './affine.js';
 import { addDense, dropoutIf, logitsFrom, type Network } from './network.js';
 
@@ -30,7 +30,13 @@ export function buildLstm(config: LstmConfig, store: ParamStore, hours: number, 
       // In training the input is data: the projection skips its input gradient.
       const xz = affine(tf.reshape(x, [B * hours, inputs]) as tf.Tensor2D, wx as tf.Tensor2D, b as tf.Tensor1D, 'linear', !dropout);
       const zx = tf.reshape(xz, [B, hours, 4 * H]) as tf.Tensor3D;
-      const last = dropout && lstmRecurrenceAvailable() ? lstmRecurrence(zx, wh as tf.Tensor2D) : recurrence(zx, wh as tf.Tensor2D);
+      const last = !lstmRecurrenceAvailable()
+        ? recurrence(zx, wh as tf.Tensor2D)
+        : dropout
+          ? lstmRecurrence(zx, wh as tf.Tensor2D)
+          : tf.engine().isTapeOn()
+            ? recurrence(zx, wh as tf.Tensor2D)
+            : lstmLastHidden(zx, wh as tf.Tensor2D);
       const features = dropoutIf(dropout, last, config.dropout) as tf.Tensor2D;
       return { logits: logitsFrom(features, out), penultimate: last };
     },
@@ -39,8 +45,9 @@ export function buildLstm(config: LstmConfig, store: ParamStore, hours: number, 
 
 /**
  * The recurrence as tensor ops, hour by hour, differentiated by tfjs: zx[B, T, 4H], wh[H, 4H] ─▶ h_T[B, H].
- * Training on WASM runs wasm/lstm-recurrence.ts instead, which gives the same bits with a handful of
- * kernels per hour; this form serves the other backends, evaluation and integrated gradients.
+ * On WASM, training and evaluation run wasm/lstm-recurrence.ts instead, which gives the same bits with a
+ * handful of kernels per hour; this form serves the other backends and integrated gradients (which need
+ * the gradient of x through it).
  */
 export function recurrence(zx: tf.Tensor3D, wh: tf.Tensor2D): tf.Tensor2D {
   const [B, , H4] = zx.shape;

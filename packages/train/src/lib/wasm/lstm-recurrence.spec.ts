@@ -3,7 +3,7 @@ import { Random } from '@ehr-backdoor/core';
 import { selectBackend } from '../backend.js';
 import { registerGradients } from '../gradients.js';
 import { recurrence } from '../models/lstm.js';
-import { lstmRecurrence, lstmRecurrenceAvailable } from './lstm-recurrence.js';
+import { lstmLastHidden, lstmRecurrence, lstmRecurrenceAvailable } from './lstm-recurrence.js';
 
 describe('lstmRecurrence', () => {
   beforeAll(async () => {
@@ -68,6 +68,35 @@ describe('lstmRecurrence', () => {
     const backend = tf.backend() as { numDataIds(): number };
     const dataBefore = backend.numDataIds();
     run(lstmRecurrence, 4, 4, 2, 1);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(backend.numDataIds()).toBe(dataBefore);
+  });
+
+  /** h_T of f at evaluation's sizes, as bytes. */
+  const lastHidden = (f: (zx: tf.Tensor3D, wh: tf.Tensor2D) => tf.Tensor2D, T: number, H: number, B: number, seed: number) => {
+    const rng = Random.fromSeed(seed);
+    const filled = (n: number, scale: number) => Float32Array.from({ length: n }, () => rng.normal() * scale);
+    return tf.tidy(() => {
+      const value = f(tf.tensor3d(filled(B * T * 4 * H, 1.5), [B, T, 4 * H]), tf.tensor2d(filled(H * 4 * H, 0.4), [H, 4 * H]));
+      return Buffer.from((value.dataSync() as Float32Array).slice().buffer);
+    });
+  };
+
+  it.each([
+    [1, 3, 2],
+    [12, 16, 1024],
+    [24, 64, 77],
+  ])('gives evaluation the tensor-op h_T bit for bit, without a backward pass (T %i, H %i, B %i)', (T, H, B) => {
+    expect(lastHidden(lstmLastHidden, T, H, B, T + H + B).equals(lastHidden(recurrence, T, H, B, T + H + B))).toBe(true);
+  });
+
+  it('puts its tape back: training after evaluation, at other sizes, keeps its bits and frees everything', () => {
+    const before = tf.memory().numTensors;
+    const backend = tf.backend() as { numDataIds(): number };
+    const dataBefore = backend.numDataIds();
+    lastHidden(lstmLastHidden, 5, 8, 300, 3);
+    expect(run(lstmRecurrence, 5, 8, 3, 4)).toEqual(run(recurrence, 5, 8, 3, 4));
+    lastHidden(lstmLastHidden, 5, 8, 3, 5);
     expect(tf.memory().numTensors).toBe(before);
     expect(backend.numDataIds()).toBe(dataBefore);
   });

@@ -65,6 +65,25 @@ export function lstmRecurrence(zx: tf.Tensor3D, wh: tf.Tensor2D): tf.Tensor2D {
   return op(zx, wh) as tf.Tensor2D;
 }
 
+/**
+ * h_T without a backward pass, for evaluation: the same forward pass (so the same bits as the tensor-op
+ * recurrence, lstm-recurrence.spec.ts), its tape put back at once. Only where no gradient is being
+ * recorded (`tf.engine().isTapeOn()` false): integrated gradients differentiate the tensor-op form.
+ */
+export function lstmLastHidden(zx: tf.Tensor3D, wh: tf.Tensor2D): tf.Tensor2D {
+  const backend = wasmHostBackend();
+  const simd = backend && lstmStepSimd(backend);
+  const transposedMatMul = backend && transposedMatMulKernel(backend);
+  if (!backend || !simd || !transposedMatMul)
+    throw new BugError('lstmLastHidden needs the WASM backend of tfjs 4.22 and WebAssembly SIMD (lstmRecurrenceAvailable)');
+  const tape = lstmForward(backend, simd, zx, wh);
+  const n = tape.H * tape.B;
+  const last = tape.h / 4 + (tape.T - 1) * n;
+  const value = tf.tensor2d(wasmHeap(backend).HEAPF32.slice(last, last + n), [tape.B, tape.H]);
+  giveBackTape(tape);
+  return value;
+}
+
 /** Runs the hours; returns what the backward pass needs. Temporaries on the heap are freed as it goes. */
 function lstmForward(backend: BackendWasm, simd: LstmStepSimd, zx: tf.Tensor3D, wh: tf.Tensor2D): LstmTape {
   const [B, T, H4] = zx.shape;
