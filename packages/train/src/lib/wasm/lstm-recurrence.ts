@@ -6,7 +6,7 @@ import { lstmStepSimd, type LstmStepSimd } from './lstm-step-simd.js';
 import { giveBackTape, takeTape, type LstmTape } from './lstm-tape.js';
 import { wasmHeap, wasmHostBackend } from './host-heap.js';
 import { runKernel } from './run-kernel.js';
-import { transposedMatMulKernel } from './gemm-simd.js';
+import { transposedMatMulKernel, type TransposedMatMulKernel } from './gemm-simd.js';
 
 /**
  * The LSTM's recurrence over all hours as one op with its backward pass written out, for training on
@@ -42,19 +42,12 @@ export function lstmRecurrenceAvailable(): boolean {
 }
 
 export function lstmRecurrence(zx: tf.Tensor3D, wh: tf.Tensor2D): tf.Tensor2D {
-  const backend = wasmHostBackend();
-  const simd = backend && lstmStepSimd(backend);
-  const transposedMatMul = backend && transposedMatMulKernel(backend);
-  if (!backend || !simd || !transposedMatMul)
-    throw new BugError('lstmRecurrence needs the WASM backend of tfjs 4.22 and WebAssembly SIMD (lstmRecurrenceAvailable)');
+  const { backend, simd, transposedMatMul } = kernelsFor('lstmRecurrence');
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [zxIn, whIn] = args as [tf.Tensor3D, tf.Tensor2D];
     const tape = lstmForward(backend, simd, zxIn, whIn);
-    const { H, B, T } = tape;
-    const n = H * B;
-    const last = tape.h / 4 + (T - 1) * n;
     return {
-      value: tf.tensor2d(wasmHeap(backend).HEAPF32.slice(last, last + n), [B, H]),
+      value: lastHidden(backend, tape),
       gradFunc: (dy: tf.Tensor) => {
         const grads = lstmBackward(backend, simd, transposedMatMul, tape, whIn, dy as tf.Tensor2D);
         giveBackTape(tape);
@@ -71,17 +64,27 @@ export function lstmRecurrence(zx: tf.Tensor3D, wh: tf.Tensor2D): tf.Tensor2D {
  * recorded (`tf.engine().isTapeOn()` false): integrated gradients differentiate the tensor-op form.
  */
 export function lstmLastHidden(zx: tf.Tensor3D, wh: tf.Tensor2D): tf.Tensor2D {
+  const { backend, simd } = kernelsFor('lstmLastHidden');
+  const tape = lstmForward(backend, simd, zx, wh);
+  const value = lastHidden(backend, tape);
+  giveBackTape(tape);
+  return value;
+}
+
+function kernelsFor(caller: string): { backend: BackendWasm; simd: LstmStepSimd; transposedMatMul: TransposedMatMulKernel } {
   const backend = wasmHostBackend();
   const simd = backend && lstmStepSimd(backend);
   const transposedMatMul = backend && transposedMatMulKernel(backend);
   if (!backend || !simd || !transposedMatMul)
-    throw new BugError('lstmLastHidden needs the WASM backend of tfjs 4.22 and WebAssembly SIMD (lstmRecurrenceAvailable)');
-  const tape = lstmForward(backend, simd, zx, wh);
-  const n = tape.H * tape.B;
-  const last = tape.h / 4 + (tape.T - 1) * n;
-  const value = tf.tensor2d(wasmHeap(backend).HEAPF32.slice(last, last + n), [tape.B, tape.H]);
-  giveBackTape(tape);
-  return value;
+    throw new BugError(`${caller} needs the WASM backend of tfjs 4.22 and WebAssembly SIMD (lstmRecurrenceAvailable)`);
+  return { backend, simd, transposedMatMul };
+}
+
+/** h_T [B, H], copied out of the tape's last hour. */
+function lastHidden(backend: BackendWasm, { h, T, H, B }: LstmTape): tf.Tensor2D {
+  const n = H * B;
+  const last = h / 4 + (T - 1) * n;
+  return tf.tensor2d(wasmHeap(backend).HEAPF32.slice(last, last + n), [B, H]);
 }
 
 /** Runs the hours; returns what the backward pass needs. Temporaries on the heap are freed as it goes. */
