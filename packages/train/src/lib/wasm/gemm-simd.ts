@@ -59,7 +59,6 @@ const kernelsFor = instanceCache(moduleBytes, (exports) => ({
   plainWithBias: exports['abBias'] as BiasedMatMulKernel,
   plainWithBiasRelu: exports['abBiasRelu'] as BiasedMatMulKernel,
 }));
-const kernelFor = (backend: BackendWasm) => kernelsFor(backend)?.transposed;
 
 /** out[m, n] = A · B + bias (then relu, for the relu kernel), bias [n] at byte offset `bias`. */
 type BiasedMatMulKernel = (a: number, b: number, out: number, m: number, k: number, n: number, bias: number) => void;
@@ -72,7 +71,7 @@ type PlainMatMulKernel = (a: number, b: number, out: number, m: number, k: numbe
  * A or B: causal-conv-fused.ts); undefined where it cannot run. k = 0 stores zeros.
  */
 export function transposedMatMulKernel(backend: BackendWasm): TransposedMatMulKernel | undefined {
-  return kernelFor(backend);
+  return kernelsFor(backend)?.transposed;
 }
 
 /** Aᵀ · B: a holds A [k, m] and b holds B [k, n], row-major; the output gets `outShape` ([m, n] or [1, m, n]). */
@@ -88,7 +87,7 @@ export interface TransposedProduct {
 /** The product, or undefined when the kernel cannot run here, so the caller keeps its own path. */
 export function transposedMatMulSimd({ a, b, k, m, n, outShape }: TransposedProduct, backend: BackendWasm): tf.TensorInfo | undefined {
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || m * n * k === 0) return undefined;
-  const kernel = kernelFor(backend);
+  const kernel = transposedMatMulKernel(backend);
   if (!kernel) return undefined;
   const out = backend.makeOutput(outShape, 'float32');
   // Offsets are read after makeOutput, which may grow (and so move the views of) the memory.
@@ -132,7 +131,7 @@ export function plainMatMulSimd(
 // ---- the module, assembled (wasm-assembly.ts) -----------------------------------------------------
 
 // Parameters 0–5 (i32): a, b, out (byte offsets), M, K, N; 6 the bias's byte offset in the function
-// with a bias, an unused local in the others; then the locals below, at the same indices in all three.
+// with a bias, an unused local in the others; then the locals below, at the same indices in all four.
 const [A, B, OUT, M, K, N, BIAS] = [0, 1, 2, 3, 4, 5, 6];
 const [I, J, KK, PA, PB, SA, SO, N4, N8, M4, KB, KE, KN] = range(7, 13);
 /** The output row i + r's byte address, r < ROWS. */

@@ -19,8 +19,8 @@ import { plainMatMulSimd, transposedMatMulSimd, type TransposedProduct } from '.
  * Aᵀ · B (a dense layer's weight gradient) or row vector · B (its bias gradient) on the kernel of
  * gemm-simd.ts, which adds the products as XNNPACK does without copying either operand. Every other
  * unbatched product, A · B and the fused A · B + bias with a linear or relu activation (transposed
- * operands after their Transpose), runs on gemm-simd.ts's plain kernel, with XNNPACK's sums and clamp,
- * instead of XNNPACK itself.
+ * operands after their Transpose, for both kernels), runs on gemm-simd.ts's plain kernel, with XNNPACK's
+ * sums and clamp, instead of XNNPACK itself.
  */
 const KERNELS = [tf.BatchMatMul, tf._FusedMatMul] as const;
 type TensorInfo = tf.TensorInfo;
@@ -39,13 +39,9 @@ export function uninstallMatMulTransposeFix(): void {
 
 function untransposedCall(original: tf.KernelConfig, transpose: tf.KernelConfig, args: WasmKernelArgs): TensorInfo | TensorInfo[] {
   const attrs = args.attrs as { transposeA: boolean; transposeB: boolean } & tf.NamedAttrMap;
-  const untransposed = (call: WasmKernelArgs) =>
-    (original.kernelName === tf.BatchMatMul &&
-      (batchedMatMulSimd(call.inputs.a as TensorInfo, call.inputs.b as TensorInfo, call.backend) ||
-        plainMatMulSimd(call.inputs.a as TensorInfo, call.inputs.b as TensorInfo, call.backend))) ||
-    original.kernelFunc(call);
+  const untransposed = (call: WasmKernelArgs) => simdProduct(original, call) || original.kernelFunc(call);
   const direct = original.kernelName === tf.BatchMatMul && asTransposedA(args.inputs.a as TensorInfo, args.inputs.b as TensorInfo, attrs);
-  const product = (direct && transposedMatMulSimd(direct, args.backend)) || fusedPlainCall(original, args);
+  const product = direct && transposedMatMulSimd(direct, args.backend);
   if (product) return product;
   if (!attrs.transposeA && !attrs.transposeB) return untransposed(args);
   const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
@@ -90,10 +86,15 @@ export function asTransposedA(
   return rows === 1 && inner === columns ? { a, b, k: columns, m: 1, n, outShape: [...outer, 1, n] } : undefined;
 }
 
-/** An untransposed, unbatched _FusedMatMul with a linear or relu activation: A · B + bias on the SIMD kernel. */
-function fusedPlainCall(original: tf.KernelConfig, { inputs, attrs, backend }: WasmKernelArgs): TensorInfo | undefined {
-  const { transposeA, transposeB, activation } = attrs as { transposeA: boolean; transposeB: boolean; activation: string };
-  if (original.kernelName !== tf._FusedMatMul || transposeA || transposeB || inputs.preluActivationWeights) return undefined;
-  if (activation !== 'linear' && activation !== 'relu') return undefined;
-  return plainMatMulSimd(inputs.a as TensorInfo, inputs.b as TensorInfo, backend, inputs.bias as TensorInfo | undefined, activation);
+/**
+ * An untransposed product on our SIMD kernels, or undefined for the original kernel: a `BatchMatMul` with
+ * the batch on both operands on batched-matmul-simd.ts, an unbatched one on gemm-simd.ts, and an unbatched
+ * `_FusedMatMul` with a linear or relu activation there too (A · B + bias).
+ */
+function simdProduct(original: tf.KernelConfig, { inputs, attrs, backend }: WasmKernelArgs): TensorInfo | undefined {
+  const [a, b] = [inputs.a as TensorInfo, inputs.b as TensorInfo];
+  if (original.kernelName === tf.BatchMatMul) return batchedMatMulSimd(a, b, backend) || plainMatMulSimd(a, b, backend);
+  const { activation } = attrs as { activation: string };
+  if (inputs.preluActivationWeights || (activation !== 'linear' && activation !== 'relu')) return undefined;
+  return plainMatMulSimd(a, b, backend, inputs.bias as TensorInfo | undefined, activation);
 }
