@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LstmConfig } from '../config.js';
 import type { ParamStore } from '../params.js';
-import { lstmLastHidden, lstmRecurrence, lstmRecurrenceAvailable } from '../wasm/lstm-recurrence.js';
+import { lstmRecurrence, lstmRecurrenceAvailable } from '../wasm/lstm-recurrence.js';
 import { affine } from './affine.js';
 import { addDense, dropoutIf, logitsFrom, type Network } from './network.js';
 
@@ -30,13 +30,9 @@ export function buildLstm(config: LstmConfig, store: ParamStore, hours: number, 
       // In training the input is data: the projection skips its input gradient.
       const xz = affine(tf.reshape(x, [B * hours, inputs]) as tf.Tensor2D, wx as tf.Tensor2D, b as tf.Tensor1D, 'linear', !dropout);
       const zx = tf.reshape(xz, [B, hours, 4 * H]) as tf.Tensor3D;
-      const last = !lstmRecurrenceAvailable()
-        ? recurrence(zx, wh as tf.Tensor2D)
-        : dropout
-          ? lstmRecurrence(zx, wh as tf.Tensor2D)
-          : tf.engine().isTapeOn()
-            ? recurrence(zx, wh as tf.Tensor2D)
-            : lstmLastHidden(zx, wh as tf.Tensor2D);
+      // The op in training and in evaluation; integrated gradients (no dropout, a gradient recorded) differentiate the tensor ops.
+      const fused = lstmRecurrenceAvailable() && (dropout || !tf.engine().isTapeOn());
+      const last = fused ? lstmRecurrence(zx, wh as tf.Tensor2D) : recurrence(zx, wh as tf.Tensor2D);
       const features = dropoutIf(dropout, last, config.dropout) as tf.Tensor2D;
       return { logits: logitsFrom(features, out), penultimate: last };
     },

@@ -28,13 +28,14 @@ import { transposedMatMulKernel, type TransposedMatMulKernel } from './gemm-simd
  * gradients autodiff forms, in autodiff's order, so values and gradients are bit-identical to the
  * tensor-op recurrence (lstm-recurrence.spec.ts).
  *
- * Batch-major, every matMul has a weight matrix as its right operand (h·Wh forward, dz·Whᵀ backward),
- * for which XNNPACK packs its operator once per pass instead of once per hour, and no transposes of
+ * Batch-major, every matMul has a weight matrix as its right operand (h·Wh forward, dz·Whᵀ backward;
+ * XNNPACK packed it once per pass, gemm-simd.ts reads it in place), and no transposes of
  * zx or its gradient are needed. Each product still adds the same terms in the same order (over the
  * hidden or gate index, ascending), only with the operands' roles swapped.
  *
  * Forward state (gates, c, tanh(c), h of every hour) is kept in a tape on the WASM heap for the
- * backward pass (lstm-tape.ts). Without WebAssembly SIMD the model takes the tensor-op recurrence.
+ * backward pass (lstm-tape.ts); where no gradient is being recorded (evaluation) the tape goes back as
+ * soon as h_T is read. Without WebAssembly SIMD the model takes the tensor-op recurrence.
  */
 export function lstmRecurrenceAvailable(): boolean {
   const backend = wasmHostBackend();
@@ -42,7 +43,14 @@ export function lstmRecurrenceAvailable(): boolean {
 }
 
 export function lstmRecurrence(zx: tf.Tensor3D, wh: tf.Tensor2D): tf.Tensor2D {
-  const { backend, simd, transposedMatMul } = kernelsFor('lstmRecurrence');
+  const { backend, simd, transposedMatMul } = kernelsFor();
+  // No gradient recorded (evaluation): no backward pass will give the tape back, so the forward pass does.
+  if (!tf.engine().isTapeOn()) {
+    const tape = lstmForward(backend, simd, zx, wh);
+    const value = lastHidden(backend, tape);
+    giveBackTape(tape);
+    return value;
+  }
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [zxIn, whIn] = args as [tf.Tensor3D, tf.Tensor2D];
     const tape = lstmForward(backend, simd, zxIn, whIn);
@@ -58,25 +66,12 @@ export function lstmRecurrence(zx: tf.Tensor3D, wh: tf.Tensor2D): tf.Tensor2D {
   return op(zx, wh) as tf.Tensor2D;
 }
 
-/**
- * h_T without a backward pass, for evaluation: the same forward pass (so the same bits as the tensor-op
- * recurrence, lstm-recurrence.spec.ts), its tape put back at once. Only where no gradient is being
- * recorded (`tf.engine().isTapeOn()` false): integrated gradients differentiate the tensor-op form.
- */
-export function lstmLastHidden(zx: tf.Tensor3D, wh: tf.Tensor2D): tf.Tensor2D {
-  const { backend, simd } = kernelsFor('lstmLastHidden');
-  const tape = lstmForward(backend, simd, zx, wh);
-  const value = lastHidden(backend, tape);
-  giveBackTape(tape);
-  return value;
-}
-
-function kernelsFor(caller: string): { backend: BackendWasm; simd: LstmStepSimd; transposedMatMul: TransposedMatMulKernel } {
+function kernelsFor(): { backend: BackendWasm; simd: LstmStepSimd; transposedMatMul: TransposedMatMulKernel } {
   const backend = wasmHostBackend();
   const simd = backend && lstmStepSimd(backend);
   const transposedMatMul = backend && transposedMatMulKernel(backend);
   if (!backend || !simd || !transposedMatMul)
-    throw new BugError(`${caller} needs the WASM backend of tfjs 4.22 and WebAssembly SIMD (lstmRecurrenceAvailable)`);
+    throw new BugError('lstmRecurrence needs the WASM backend of tfjs 4.22 and WebAssembly SIMD (lstmRecurrenceAvailable)');
   return { backend, simd, transposedMatMul };
 }
 
