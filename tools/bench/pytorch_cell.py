@@ -11,6 +11,8 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from pytorch_models import Lstm, Mlp, TabTransformer, Tcn  # noqa: E402
 
+t_imported = time.perf_counter()
+
 d, threads = sys.argv[1], int(sys.argv[2])
 torch.set_num_threads(threads)
 meta = json.load(open(f"{d}/meta.json"))
@@ -36,6 +38,7 @@ elif kind == "lstm":
     model = Lstm(meta["shape"][1])
 else:
     model = Tcn(meta["shape"][1])
+t_built = time.perf_counter()
 opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4, eps=1e-7)
 B, n = meta["batchSize"], x_train.shape[0]
 model.train()
@@ -47,10 +50,12 @@ for _ in range(meta["epochs"]):
         opt.zero_grad()
         loss.backward()
         opt.step()
+t_trained = time.perf_counter()
 model.eval()
 with torch.no_grad():
     p_test = torch.sigmoid(model(x_test)).numpy()
     p_trig = torch.sigmoid(model(x_trig)).numpy()
+t_predicted = time.perf_counter()
 
 
 def auroc(y, p):
@@ -64,5 +69,8 @@ def auroc(y, p):
     return (ranks[pos].sum() - pos.sum() * (pos.sum() + 1) / 2) / (pos.sum() * (~pos).sum())
 
 
+# Phases, for sweep.ts's table beside the runner's own: start-up (Python and the imports), training, the
+# two predictions; the rest (reading the inputs, building the model) is seconds minus these.
 print(json.dumps({"model": kind, "auroc": float(auroc(y_test, p_test)), "asr": float((p_trig > 0.5).mean()),
-                  "seconds": time.perf_counter() - t_start}), flush=True)
+                  "seconds": time.perf_counter() - t_start, "start_seconds": t_imported - t_start,
+                  "train_seconds": t_trained - t_built, "predict_seconds": t_predicted - t_trained}), flush=True)

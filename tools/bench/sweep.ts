@@ -16,8 +16,9 @@
  *        models first — what a researcher with this machine would run, and the peer to beat;
  *      - sequential: cell after cell with --threads threads (the comparison of sessions 2 and 3).
  *
- * Prints the wall times and the ratios (PyTorch time / runner time: above 1 the runner is faster), and
- * AUROC/ASR of both sides as a sanity check. With --repeat N everything runs N times, alternately
+ * Prints the wall times and the ratios (PyTorch time / runner time: above 1 the runner is faster),
+ * AUROC/ASR of both sides as a sanity check, and where each side's time goes per model (training,
+ * prediction, the rest of a cell, and the runner's start-up), so a ratio can be read phase by phase. With --repeat N everything runs N times, alternately
  * (runner, PyTorch parallel, PyTorch sequential, runner, …), each runner sweep into a fresh directory, and
  * the median of the N ratios is printed: on a shared machine the load drifts, and alternating exposes all
  * sides to the same drift.
@@ -51,10 +52,11 @@ const COST: Record<string, number> = { tabtransformer: 4, lstm: 3, tcn: 2, mlp: 
 
 /** One runner sweep into a fresh directory: its wall time and the CPU share of it and its workers (GNU time). */
 const loads: number[] = [];
-const runnerSweep = (): { runs: string; seconds: number; cpuShare: number } => {
+const runnerSweep = (): { runs: string; seconds: number; cpuShare: number; launchedAt: number; endedAt: number } => {
   loads.push(loadavg()[0]);
   const runs = mkdtempSync(join(tmpdir(), 'bench-sweep-'));
   const usage = join(runs, '..', `${runs.split('/').pop()}.time`);
+  const launchedAt = Date.now();
   const t0 = performance.now();
   execFileSync(
     '/usr/bin/time',
@@ -65,7 +67,7 @@ const runnerSweep = (): { runs: string; seconds: number; cpuShare: number } => {
   );
   const seconds = (performance.now() - t0) / 1000;
   const [elapsed, user, system] = readFileSync(usage, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-  return { runs, seconds, cpuShare: (user + system) / elapsed };
+  return { runs, seconds, cpuShare: (user + system) / elapsed, launchedAt, endedAt: Date.now() };
 };
 const first = runnerSweep();
 const runs = first.runs;
@@ -84,8 +86,10 @@ for (const model of models) {
       cells.push({ id: `${model}/${trigger}/${rate}/seed_${seed}`, dir: join(runs, model, trigger, rate, `seed_${seed}`) });
   }
 }
-type Ours = { auroc: number; asr: number; epochs: number };
-const rows: { id: string; ours: Ours; torch: { auroc: number; asr: number; seconds: number } }[] = [];
+/** A cell's phases in seconds: training, then prediction (ours: the whole evaluation), and its whole wall time. */
+type Phases = { wall: number; train: number; predict: number };
+type Ours = { auroc: number; asr: number; epochs: number; phases: Phases; startedAt: number; finishedAt: number };
+const rows: { id: string; ours: Ours; torch: { auroc: number; asr: number; seconds: number; phases: Phases } }[] = [];
 const exported: { id: string; out: string; ours: Ours }[] = [];
 for (const cell of cells) {
   const summary = JSON.parse(readFileSync(join(cell.dir, 'summary.json'), 'utf8'));
@@ -138,6 +142,7 @@ for (const cell of cells) {
     }),
   );
   model.dispose();
+  const { timings } = JSON.parse(readFileSync(join(cell.dir, 'run_metadata.json'), 'utf8'));
   // The PyTorch side thresholds at 0.5, so ours is read at 0.5 too (`asr` is at the operating threshold since issue 15).
   exported.push({
     id: cell.id,
@@ -146,6 +151,9 @@ for (const cell of cells) {
       auroc: summary.auroc,
       asr: summary.trigger === 'none' ? summary['asr_at_0_5@rare_value'] : summary.asr_at_0_5,
       epochs: summary.epochs_run,
+      phases: { wall: timings.wallTimeS, train: timings.trainS, predict: timings.evalS },
+      startedAt: Date.parse(timings.startedAt),
+      finishedAt: Date.parse(timings.finishedAt),
     },
   });
 }
@@ -188,8 +196,12 @@ const torchParallel = async (record: boolean): Promise<number> => {
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
         child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`pytorch_cell.py failed: ${stderr}`))));
       });
-      if (record)
-        rows.push({ id, ours, torch: { ...JSON.parse(stdout.trim().split('\n').pop()!), seconds: (performance.now() - t) / 1000 } });
+      if (record) {
+        const result = JSON.parse(stdout.trim().split('\n').pop()!);
+        const wall = (performance.now() - t) / 1000;
+        const phases = { wall, train: result.train_seconds, predict: result.predict_seconds };
+        rows.push({ id, ours, torch: { ...result, seconds: wall, phases } });
+      }
     }
   };
   await Promise.all(Array.from({ length: cores }, lane));
@@ -249,3 +261,34 @@ console.log('\nratio = PyTorch time / runner time; above 1 the runner is faster'
 summary(`against PyTorch parallel, ${cores} processes × 1 thread (the peer to beat)`, parallelTimes);
 summary(`against PyTorch sequential, ${threads} threads`, sequentialTimes);
 console.log(`runner's CPU share: median ${Math.round(median(cpuShares) * 100)} % of ${cores * 100} %`);
+printPhases();
+
+/**
+ * Where each side's time goes, summed per model over the first run's cells (seconds of one process each):
+ * training, prediction, and the rest of the cell; then the runner's start-up (launch to its first cell)
+ * and tail (last cell to exit), which PyTorch pays per cell inside "rest" (Python and the imports).
+ * The runner's training includes its validation pass after every epoch and its "predict" the whole
+ * evaluation (validation threshold, clean and triggered test sets, the clean model's trigger baseline,
+ * bootstrap intervals); the peer trains and predicts the two test sets only.
+ */
+function printPhases(): void {
+  if (rows.length === 0) return;
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const line = (name: string, ours: number, torch: number) =>
+    `${name.padEnd(34)} ${ours.toFixed(1).padStart(7)} ${torch.toFixed(1).padStart(7)} ${(torch / ours).toFixed(2).padStart(6)}×`;
+  console.log('\nphases of the first run, seconds summed over cells (one process each; ratio = torch / ours):');
+  console.log(`${''.padEnd(34)} ${'ours'.padStart(7)} ${'torch'.padStart(7)} ${'ratio'.padStart(7)}`);
+  for (const model of models) {
+    const mine = rows.filter((r) => r.id.startsWith(`${model}/`));
+    const phase = (side: 'ours' | 'torch', key: keyof Phases) => sum(mine.map((r) => r[side].phases[key]));
+    const rest = (side: 'ours' | 'torch') => phase(side, 'wall') - phase(side, 'train') - phase(side, 'predict');
+    console.log(line(`${model} training`, phase('ours', 'train'), phase('torch', 'train')));
+    console.log(line(`${model} predict/evaluate`, phase('ours', 'predict'), phase('torch', 'predict')));
+    console.log(line(`${model} rest of the cell`, rest('ours'), rest('torch')));
+  }
+  const started = Math.min(...rows.map((r) => r.ours.startedAt));
+  const finished = Math.max(...rows.map((r) => r.ours.finishedAt));
+  console.log(
+    `runner start-up (launch to first cell) ${f2((started - first.launchedAt) / 1000)} s, tail (last cell to exit) ${f2((first.endedAt - finished) / 1000)} s; the peer's start-up is in its "rest"`,
+  );
+}
