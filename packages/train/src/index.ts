@@ -10,6 +10,8 @@
  */
 export { selectBackend, activeBackend, describeBackend, BACKEND_CHOICES } from './lib/backend.js';
 export type { BackendChoice, BackendInfo, BackendName } from './lib/backend.js';
+export { wasmSimdOps } from './lib/wasm/simd-ops.js';
+export type { WasmSimdOps } from './lib/wasm/simd-ops.js';
 export {
   DEFAULT_MODEL_CONFIGS,
   DEFAULT_TRAIN_CONFIG,

@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { arch, availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '@ehr-backdoor/core';
-import type { BackendInfo, BackendName } from '@ehr-backdoor/train';
+import type { BackendInfo, BackendName, WasmSimdOps } from '@ehr-backdoor/train';
 import type { RunnerCode } from './error-codes.js';
 
 /**
@@ -18,7 +18,7 @@ export interface BackendReport {
   readonly loads: boolean;
   /** Why it does not load (the loader's own message). */
   readonly reason?: string;
-  /** What it runs with when it loads (WASM: SIMD and the kernel fixes). */
+  /** What it runs with when it loads (WASM: SIMD, the kernel fixes and the project's SIMD ops). */
   readonly detail?: string;
   /** What it needs to load. */
   readonly needs: string;
@@ -56,12 +56,17 @@ export const BACKEND_NEEDS: Readonly<Record<BackendName, string>> = {
 const ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 export async function diagnose(): Promise<DoctorReport> {
-  const { selectBackend } = await import('@ehr-backdoor/train');
+  const { selectBackend, wasmSimdOps } = await import('@ehr-backdoor/train');
   const backends: BackendReport[] = [];
   for (const name of ORDER) {
     try {
       const info = await selectBackend(name);
-      backends.push({ name, loads: true, needs: BACKEND_NEEDS[name], ...(name === 'wasm' ? { detail: wasmDetail(info) } : {}) });
+      backends.push({
+        name,
+        loads: true,
+        needs: BACKEND_NEEDS[name],
+        ...(name === 'wasm' ? { detail: wasmDetail(info, wasmSimdOps()) } : {}),
+      });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       // selectBackend's message: "Backend 'x' is unavailable: x: <reason>. Use --backend auto …"; keep the reason.
@@ -79,13 +84,31 @@ export async function diagnose(): Promise<DoctorReport> {
   };
 }
 
-function wasmDetail(info: BackendInfo): string {
+function wasmDetail(info: BackendInfo, ops: WasmSimdOps | undefined): string {
   const on = (flag: boolean | undefined) => (flag ? 'on' : 'off');
   return (
     `SIMD ${on(info.wasmSimd)}; kernel fixes: transposed and batched matMul ${on(info.matMulTransposeFix)}, contiguous slices ${on(info.contiguousSliceFix)}, ` +
     `identity by reference ${on(info.identityByReference)}, strided transpose ${on(info.stridedTransposeFix)}` +
-    `${info.kernelFixesSkipped ? ` (skipped: ${info.kernelFixesSkipped})` : ''}; one thread per process`
+    `${info.kernelFixesSkipped ? ` (skipped: ${info.kernelFixesSkipped})` : ''}; ${simdOpsDetail(ops, on)}; one thread per process`
   );
+}
+
+/** The project's SIMD ops (train's wasm/simd-ops.ts): off ones make training slower, never different. */
+function simdOpsDetail(ops: WasmSimdOps | undefined, on: (flag: boolean) => string): string {
+  if (!ops) return 'SIMD ops: none (they need the WASM backend of tfjs 4.22)';
+  const names: Record<keyof WasmSimdOps, string> = {
+    gemm: 'GEMM',
+    batchedMatMul: 'batched matMul',
+    lstmRecurrence: 'LSTM recurrence',
+    causalConvolution: 'causal convolution',
+    dropout: 'dropout',
+    layerNorm: 'layer norm',
+    softmaxGradient: 'softmax gradient',
+    tokenEmbedding: 'token embedding',
+    attention: 'attention',
+  };
+  const entries = Object.entries(names) as [keyof WasmSimdOps, string][];
+  return `SIMD ops: ${entries.map(([key, label]) => `${label} ${on(ops[key])}`).join(', ')}`;
 }
 
 function probeGpu(): DoctorReport['gpu'] {
