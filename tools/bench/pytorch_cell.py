@@ -1,7 +1,7 @@
 """Sweep cells in PyTorch, for tools/bench/sweep.ts: train the same architecture on the same
 normalised (poisoned) training inputs with the same optimizer, batch size, class weights and epochs,
 then predict the clean test stays and the triggered ones. Prints one JSON line per cell (AUROC, ASR,
-seconds, and the phases: start-up, training, prediction).
+seconds, and the seconds of training and of prediction).
 
 usage: python3 pytorch_cell.py CELL_DIR THREADS     one cell, then exit (a process per cell)
        python3 pytorch_cell.py --serve THREADS      cells read from stdin, a directory a line, until it
@@ -13,8 +13,6 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from pytorch_models import Lstm, Mlp, TabTransformer, Tcn  # noqa: E402
-
-t_imported = time.perf_counter()
 
 
 def auroc(y, p):
@@ -68,11 +66,11 @@ def run_cell(d, started):
         p_test = torch.sigmoid(model(x_test)).numpy()
         p_trig = torch.sigmoid(model(x_trig)).numpy()
     t_predicted = time.perf_counter()
-    # Phases, for sweep.ts's table beside the runner's own: start-up (Python and the imports; 0 for a cell
-    # of a long-lived process), training, the two predictions; the rest (reading the inputs, building the
-    # model) is seconds minus these.
+    # Phases, for sweep.ts's table beside the runner's own: training and the two predictions; the rest
+    # (Python and the imports for a process per cell, reading the inputs, building the model) is seconds
+    # minus these.
     return {"model": kind, "auroc": float(auroc(y_test, p_test)), "asr": float((p_trig > 0.5).mean()),
-            "seconds": time.perf_counter() - started, "start_seconds": max(0.0, t_imported - started),
+            "seconds": time.perf_counter() - started,
             "train_seconds": t_trained - t_built, "predict_seconds": t_predicted - t_trained}
 
 

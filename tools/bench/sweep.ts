@@ -182,11 +182,20 @@ const torchSequential = (): number => {
   return (performance.now() - t0) / 1000;
 };
 
-/** Every cell in PyTorch, one single-threaded process per core at a time; the wall time of the whole. */
-const torchParallel = async (record: boolean): Promise<number> => {
+/**
+ * One lane per core over one shared queue of the cells, expensive models first (as the runner schedules
+ * its own cells), each lane taking the next cell when it is free; the wall time of the whole.
+ */
+const inLanes = async (lane: (queue: typeof exported) => Promise<void>): Promise<number> => {
   const queue = [...exported].sort((a, b) => (COST[b.id.split('/')[0]] ?? 0) - (COST[a.id.split('/')[0]] ?? 0));
   const t0 = performance.now();
-  const lane = async () => {
+  await Promise.all(Array.from({ length: cores }, () => lane(queue)));
+  return (performance.now() - t0) / 1000;
+};
+
+/** Every cell in PyTorch, one single-threaded process per core at a time; the wall time of the whole. */
+const torchParallel = (record: boolean): Promise<number> =>
+  inLanes(async (queue) => {
     for (let cell = queue.shift(); cell; cell = queue.shift()) {
       const { id, out, ours } = cell;
       const t = performance.now();
@@ -209,20 +218,15 @@ const torchParallel = async (record: boolean): Promise<number> => {
         rows.push({ id, ours, torch: { ...result, seconds: wall, phases } });
       }
     }
-  };
-  await Promise.all(Array.from({ length: cores }, lane));
-  return (performance.now() - t0) / 1000;
-};
+  });
 
 /**
  * Every cell in PyTorch, in one long-lived single-threaded process per core (`pytorch_cell.py --serve`),
  * cells taken from one queue, expensive models first: Python and the imports are paid once per process,
  * as by a researcher's own loop over cells (or a pool of two workers), rather than once per cell.
  */
-const torchPersistent = async (): Promise<number> => {
-  const queue = [...exported].sort((a, b) => (COST[b.id.split('/')[0]] ?? 0) - (COST[a.id.split('/')[0]] ?? 0));
-  const t0 = performance.now();
-  const lane = async () => {
+const torchPersistent = (): Promise<number> =>
+  inLanes(async (queue) => {
     const child = spawn('/usr/bin/python3', [script, '--serve', '1'], {
       cwd: join(root, 'tools/bench'),
       env: torchEnv('1'),
@@ -247,10 +251,7 @@ const torchPersistent = async (): Promise<number> => {
     }
     child.stdin.end();
     await exited;
-  };
-  await Promise.all(Array.from({ length: cores }, lane));
-  return (performance.now() - t0) / 1000;
-};
+  });
 
 const sequentialTimes: number[] = [];
 const parallelTimes: number[] = [];
