@@ -84,17 +84,18 @@ export async function diagnose(): Promise<DoctorReport> {
   };
 }
 
+const on = (flag: boolean | undefined) => (flag ? 'on' : 'off');
+
 function wasmDetail(info: BackendInfo, ops: WasmSimdOps | undefined): string {
-  const on = (flag: boolean | undefined) => (flag ? 'on' : 'off');
   return (
     `SIMD ${on(info.wasmSimd)}; kernel fixes: transposed and batched matMul ${on(info.matMulTransposeFix)}, contiguous slices ${on(info.contiguousSliceFix)}, ` +
     `identity by reference ${on(info.identityByReference)}, strided transpose ${on(info.stridedTransposeFix)}` +
-    `${info.kernelFixesSkipped ? ` (skipped: ${info.kernelFixesSkipped})` : ''}; ${simdOpsDetail(ops, on)}; one thread per process`
+    `${info.kernelFixesSkipped ? ` (skipped: ${info.kernelFixesSkipped})` : ''}; ${simdOpsDetail(ops)}; one thread per process`
   );
 }
 
 /** The project's SIMD ops (train's wasm/simd-ops.ts): off ones make training slower, never different. */
-function simdOpsDetail(ops: WasmSimdOps | undefined, on: (flag: boolean) => string): string {
+function simdOpsDetail(ops: WasmSimdOps | undefined): string {
   if (!ops) return 'SIMD ops: none (they need the WASM backend of tfjs 4.22)';
   const names: Record<keyof WasmSimdOps, string> = {
     gemm: 'GEMM',
