@@ -193,14 +193,24 @@ const inLanes = async (lane: (queue: typeof exported) => Promise<void>): Promise
   return (performance.now() - t0) / 1000;
 };
 
+/**
+ * The per-cell table's PyTorch side, from the first run of one peer: the process per cell when it runs
+ * (its seconds include Python's start-up), else the long-lived one (start-up paid outside its cells).
+ */
+const rowsFrom = peers.includes('parallel') ? 'parallel' : 'persistent';
+const recordCell = (cell: (typeof exported)[number], stdout: string, wall: number) => {
+  const result = JSON.parse(stdout.trim().split('\n').pop()!);
+  const phases = { wall, train: result.train_seconds, predict: result.predict_seconds };
+  rows.push({ id: cell.id, ours: cell.ours, torch: { ...result, seconds: wall, phases } });
+};
+
 /** Every cell in PyTorch, one single-threaded process per core at a time; the wall time of the whole. */
 const torchParallel = (record: boolean): Promise<number> =>
   inLanes(async (queue) => {
     for (let cell = queue.shift(); cell; cell = queue.shift()) {
-      const { id, out, ours } = cell;
       const t = performance.now();
       const stdout = await new Promise<string>((resolve, reject) => {
-        const child = spawn('/usr/bin/python3', [script, out, '1'], {
+        const child = spawn('/usr/bin/python3', [script, cell.out, '1'], {
           cwd: join(root, 'tools/bench'),
           env: torchEnv('1'),
           stdio: ['ignore', 'pipe', 'pipe'],
@@ -211,12 +221,7 @@ const torchParallel = (record: boolean): Promise<number> =>
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
         child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`pytorch_cell.py failed: ${stderr}`))));
       });
-      if (record) {
-        const result = JSON.parse(stdout.trim().split('\n').pop()!);
-        const wall = (performance.now() - t) / 1000;
-        const phases = { wall, train: result.train_seconds, predict: result.predict_seconds };
-        rows.push({ id, ours, torch: { ...result, seconds: wall, phases } });
-      }
+      if (record) recordCell(cell, stdout, (performance.now() - t) / 1000);
     }
   });
 
@@ -225,7 +230,7 @@ const torchParallel = (record: boolean): Promise<number> =>
  * cells taken from one queue, expensive models first: Python and the imports are paid once per process,
  * as by a researcher's own loop over cells (or a pool of two workers), rather than once per cell.
  */
-const torchPersistent = (): Promise<number> =>
+const torchPersistent = (record: boolean): Promise<number> =>
   inLanes(async (queue) => {
     const child = spawn('/usr/bin/python3', [script, '--serve', '1'], {
       cwd: join(root, 'tools/bench'),
@@ -245,9 +250,11 @@ const torchPersistent = (): Promise<number> =>
     );
     for (let cell = queue.shift(); cell; cell = queue.shift()) {
       stdout = '';
+      const t = performance.now();
       const answered = new Promise<void>((resolve) => (waiting = resolve));
       child.stdin.write(`${cell.out}\n`);
       await Promise.race([answered, exited]);
+      if (record) recordCell(cell, stdout, (performance.now() - t) / 1000);
     }
     child.stdin.end();
     await exited;
@@ -262,8 +269,8 @@ for (let r = 0; r < repeat; r++) {
     runnerTimes.push(next.seconds);
     cpuShares.push(next.cpuShare);
   }
-  if (peers.includes('parallel')) parallelTimes.push(await torchParallel(r === 0));
-  if (peers.includes('persistent')) persistentTimes.push(await torchPersistent());
+  if (peers.includes('parallel')) parallelTimes.push(await torchParallel(r === 0 && rowsFrom === 'parallel'));
+  if (peers.includes('persistent')) persistentTimes.push(await torchPersistent(r === 0 && rowsFrom === 'persistent'));
   if (peers.includes('sequential')) sequentialTimes.push(torchSequential());
 }
 
@@ -328,7 +335,7 @@ function printPhases(): void {
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const line = (name: string, ours: number, torch: number) =>
     `${name.padEnd(34)} ${ours.toFixed(1).padStart(7)} ${torch.toFixed(1).padStart(7)} ${(torch / ours).toFixed(2).padStart(6)}×`;
-  console.log('\nphases of the first run, seconds summed over cells (one process each; ratio = torch / ours):');
+  console.log(`\nphases of the first run, seconds summed over cells (PyTorch ${rowsFrom}; ratio = torch / ours):`);
   console.log(`${''.padEnd(34)} ${'ours'.padStart(7)} ${'torch'.padStart(7)} ${'ratio'.padStart(7)}`);
   for (const model of models) {
     const mine = rows.filter((r) => r.id.startsWith(`${model}/`));
@@ -341,6 +348,6 @@ function printPhases(): void {
   const started = Math.min(...rows.map((r) => r.ours.startedAt));
   const finished = Math.max(...rows.map((r) => r.ours.finishedAt));
   console.log(
-    `runner start-up (launch to first cell) ${f2((started - first.launchedAt) / 1000)} s, tail (last cell to exit) ${f2((first.endedAt - finished) / 1000)} s; the peer's start-up is in its "rest"`,
+    `runner start-up (launch to first cell) ${f2((started - first.launchedAt) / 1000)} s, tail (last cell to exit) ${f2((first.endedAt - finished) / 1000)} s; ${rowsFrom === 'parallel' ? 'the peer\'s start-up is in its "rest"' : 'the peer pays its start-up once a process, outside its cells'}`,
   );
 }
