@@ -50,6 +50,13 @@ const repeat = Math.max(1, Number(arg('repeat', '1')));
 const models = arg('models', 'mlp,lstm,tcn,tabtransformer').split(',');
 const seeds = arg('seeds', '0,1').split(',').map(Number);
 const peers = arg('peers', 'parallel,persistent,sequential').split(',');
+const PEERS = ['parallel', 'persistent', 'sequential'];
+// A misspelt peer would otherwise run nothing and print no ratio for it, before minutes of sweeping.
+const unknownPeers = peers.filter((p) => !PEERS.includes(p));
+if (unknownPeers.length > 0) {
+  console.error(`--peers: unknown ${unknownPeers.join(', ')}; choose among ${PEERS.join(', ')} (comma-separated)`);
+  process.exit(2);
+}
 const cores = availableParallelism();
 const bin = join(root, 'apps/runner/bin/ehr-backdoor.js');
 const grid = ['--models', ...models, '--triggers', 'rare_value', '--poison-rates', '0', '0.05', '--seeds', ...seeds.map(String)];
