@@ -37,6 +37,7 @@ import { fileURLToPath } from 'node:url';
 import { loadDataset } from '@ehr-backdoor/data';
 import { applyPoisoning, buildTriggeredTestSet, readPlanManifest, resolveTrigger, triggeredTestDataset } from '@ehr-backdoor/poison';
 import { loadModel, rowsOfSplit, selectBackend } from '@ehr-backdoor/train';
+import { printPhases, type CellRow, type Ours } from './sweep-phases.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -99,10 +100,7 @@ for (const model of models) {
       cells.push({ id: `${model}/${trigger}/${rate}/seed_${seed}`, dir: join(runs, model, trigger, rate, `seed_${seed}`) });
   }
 }
-/** A cell's phases in seconds: training, then prediction (ours: the whole evaluation), and its whole wall time. */
-type Phases = { wall: number; train: number; predict: number };
-type Ours = { auroc: number; asr: number; epochs: number; phases: Phases; startedAt: number; finishedAt: number };
-const rows: { id: string; ours: Ours; torch: { auroc: number; asr: number; seconds: number; phases: Phases } }[] = [];
+const rows: CellRow[] = [];
 const exported: { id: string; out: string; ours: Ours }[] = [];
 for (const cell of cells) {
   const summary = JSON.parse(readFileSync(join(cell.dir, 'summary.json'), 'utf8'));
@@ -327,34 +325,4 @@ summary(`against PyTorch parallel, a process per cell, ${cores} at a time × 1 t
 summary(`against PyTorch persistent, ${cores} long-lived processes × 1 thread (the peer to beat)`, persistentTimes);
 summary(`against PyTorch sequential, ${threads} threads`, sequentialTimes);
 console.log(`runner's CPU share: median ${Math.round(median(cpuShares) * 100)} % of ${cores * 100} %`);
-printPhases();
-
-/**
- * Where each side's time goes, summed per model over the first run's cells (seconds of one process each):
- * training, prediction, and the rest of the cell; then the runner's start-up (launch to its first cell)
- * and tail (last cell to exit), which PyTorch pays per cell inside "rest" (Python and the imports).
- * The runner's training includes its validation pass after every epoch and its "predict" the whole
- * evaluation (validation threshold, clean and triggered test sets, the clean model's trigger baseline,
- * bootstrap intervals); the peer trains and predicts the two test sets only.
- */
-function printPhases(): void {
-  if (rows.length === 0) return;
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  const line = (name: string, ours: number, torch: number) =>
-    `${name.padEnd(34)} ${ours.toFixed(1).padStart(7)} ${torch.toFixed(1).padStart(7)} ${(torch / ours).toFixed(2).padStart(6)}×`;
-  console.log(`\nphases of the first run, seconds summed over cells (PyTorch ${rowsFrom}; ratio = torch / ours):`);
-  console.log(`${''.padEnd(34)} ${'ours'.padStart(7)} ${'torch'.padStart(7)} ${'ratio'.padStart(7)}`);
-  for (const model of models) {
-    const mine = rows.filter((r) => r.id.startsWith(`${model}/`));
-    const phase = (side: 'ours' | 'torch', key: keyof Phases) => sum(mine.map((r) => r[side].phases[key]));
-    const rest = (side: 'ours' | 'torch') => phase(side, 'wall') - phase(side, 'train') - phase(side, 'predict');
-    console.log(line(`${model} training`, phase('ours', 'train'), phase('torch', 'train')));
-    console.log(line(`${model} predict/evaluate`, phase('ours', 'predict'), phase('torch', 'predict')));
-    console.log(line(`${model} rest of the cell`, rest('ours'), rest('torch')));
-  }
-  const started = Math.min(...rows.map((r) => r.ours.startedAt));
-  const finished = Math.max(...rows.map((r) => r.ours.finishedAt));
-  console.log(
-    `runner start-up (launch to first cell) ${f2((started - first.launchedAt) / 1000)} s, tail (last cell to exit) ${f2((first.endedAt - finished) / 1000)} s; ${rowsFrom === 'parallel' ? 'the peer\'s start-up is in its "rest"' : 'the peer pays its start-up once a process, outside its cells'}`,
-  );
-}
+printPhases(rows, models, rowsFrom, first);
